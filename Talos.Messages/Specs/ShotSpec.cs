@@ -1,0 +1,99 @@
+using System.Text.Json.Serialization;
+
+namespace Talos.Messages.Specs;
+
+/// <summary>
+/// A shot as studio pipelines push it (JSON, camelCase; schema in docs/shot-spec.schema.json).
+/// Immutable; crosses the wire inside SubmitShot. Frames are numbered from 0 within the shot.
+/// </summary>
+public sealed record ShotSpec
+{
+    public required string Id { get; init; }
+    public string Production { get; init; } = "default";
+    /// <summary>Order of the shot inside its production (cut order).</summary>
+    public int Sequence { get; init; }
+    public int Fps { get; init; } = 24;
+    public Resolution Resolution { get; init; } = new(1280, 720);
+    /// <summary>Length in seconds; ignored when <see cref="Frames"/> is given.</summary>
+    public double? DurationSeconds { get; init; }
+    public FrameRange? Frames { get; init; }
+    public IReadOnlyList<CharacterSpec> Characters { get; init; } = [];
+    /// <summary>Shot-wide palette overrides: region name → "#rrggbb".</summary>
+    public IReadOnlyDictionary<string, string>? Palette { get; init; }
+    /// <summary>AETHER background preset: day, dusk, night, interior, studio.</summary>
+    public string Background { get; init; } = "day";
+    /// <summary>AETHER lighting preset: key-left, key-right, noon, sunset, moody.</summary>
+    public string Lighting { get; init; } = "key-left";
+    public IReadOnlyList<EffectSpec> Effects { get; init; } = [];
+    public IReadOnlyList<CameraMove> Camera { get; init; } = [];
+    public AudioSpec? Audio { get; init; }
+    public IReadOnlyList<DialogueLine> Dialogue { get; init; } = [];
+    /// <summary>How this shot is entered from the previous one: cut, dissolve, fade (from black).</summary>
+    public string Transition { get; init; } = "cut";
+    /// <summary>Scene heading or a human title, for reports.</summary>
+    public string? Title { get; init; }
+    /// <summary>Emotion cue for the shot's mood (joy, anger, fear, sadness, surprise, calm).</summary>
+    public string? Mood { get; init; }
+
+    [JsonIgnore]
+    public int FrameCount => Frames is { } r ? r.End - r.Start + 1 : (int)Math.Round((DurationSeconds ?? 0) * Fps);
+}
+
+public sealed record Resolution(int Width, int Height);
+
+/// <summary>Inclusive frame range.</summary>
+public sealed record FrameRange(int Start, int End);
+
+public sealed record CharacterSpec
+{
+    public required string Name { get; init; }
+    /// <summary>Built-in rig: "lanky", "stocky" or "round".</summary>
+    public string Rig { get; init; } = "lanky";
+    /// <summary>Character palette overrides: region name → "#rrggbb".</summary>
+    public IReadOnlyDictionary<string, string>? Palette { get; init; }
+    public IReadOnlyList<PoseKey> Keyframes { get; init; } = [];
+    /// <summary>Artists' keyframe drawings (PNG assets in the vault, by name) at frame numbers.</summary>
+    public IReadOnlyList<KeyframeImage> KeyframeImages { get; init; } = [];
+}
+
+/// <summary>A key pose at a frame. X is the character's horizontal position in [0,1] of the frame width.</summary>
+public sealed record PoseKey
+{
+    public int Frame { get; init; }
+    /// <summary>Pose library name: idle, walk, run, point, wave, sit, gesture, fall, fight.</summary>
+    public string Pose { get; init; } = "idle";
+    public string Emotion { get; init; } = "calm";
+    public double X { get; init; } = 0.5;
+    /// <summary>+1 faces right, -1 faces left.</summary>
+    public int Facing { get; init; } = 1;
+    /// <summary>Easing into this key: linear, ease-in, ease-out, ease-in-out, hold.</summary>
+    public string Ease { get; init; } = "ease-in-out";
+}
+
+public sealed record KeyframeImage(int Frame, string Asset);
+
+public sealed record EffectSpec
+{
+    /// <summary>smoke, fire, magic, mist.</summary>
+    public string Type { get; init; } = "smoke";
+    public double X { get; init; } = 0.5;
+    public double Y { get; init; } = 0.85;
+    public int StartFrame { get; init; }
+    public int? EndFrame { get; init; }
+    public double Strength { get; init; } = 1.0;
+}
+
+public sealed record CameraMove
+{
+    public int Frame { get; init; }
+    /// <summary>static, pan, dolly, wide, medium, close.</summary>
+    public string Move { get; init; } = "static";
+    /// <summary>Zoom factor (1 = wide framing).</summary>
+    public double Zoom { get; init; } = 1.0;
+    /// <summary>Horizontal pan offset in frame widths.</summary>
+    public double PanX { get; init; }
+}
+
+public sealed record AudioSpec(string Asset, double OffsetSeconds = 0);
+
+public sealed record DialogueLine(string Character, string Text, int StartFrame, int EndFrame, string? Parenthetical = null);
