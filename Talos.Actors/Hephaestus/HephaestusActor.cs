@@ -1,0 +1,175 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Talos.Actors.Pipeline;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Events;
+using Talos.Messages.Queries;
+
+namespace Talos.Actors.Hephaestus;
+
+/// <summary>
+/// HEPHAESTUS CORE: the cluster singleton (role "core") that admits shots and productions, journals admission,
+/// forwards work to the shot shard region, keeps the registry of shots and their status, answers queries,
+/// lets an operator retry or cancel, and has each finished production edited into a film (CUTTURA).
+/// </summary>
+public sealed class HephaestusActor : ReceivePersistentActor
+{
+    readonly IActorRef _shots;
+    readonly TalosEnvironment _env;
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly HephaestusState _state = new();
+    readonly HashSet<string> _editing = new();
+
+    public override string PersistenceId => "hephaestus";
+
+    public HephaestusActor(IActorRef shotRegion, TalosEnvironment env)
+    {
+        _shots = shotRegion; _env = env;
+
+        Recover<ITalosEvent>(_state.Apply);
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Resume everything unfinished: a restarted cluster picks up where it stopped.
+            foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status)))
+                _shots.Tell(new StartShot(s.Key, s.Spec));
+            foreach (var p in _state.Productions.Values) MaybeEdit(p);
+        });
+
+        Command<SubmitShot>(OnSubmitShot);
+        Command<SubmitProduction>(OnSubmitProduction);
+        Command<ShotProgress>(p =>
+        {
+            if (!_state.Shots.TryGetValue(p.ShotKey, out var s)) return;
+            s.Stages = p.Stages;
+            if (!ShotStatus.IsTerminal(s.Status)) s.Status = p.Status == ShotStatus.Rendering ? ShotStatus.Rendering : s.Status;
+        });
+        Command<ShotFinished>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Completed, null, f.FramesHash, f.VideoHash,
+            f.ReportHash, f.QualityPassed, f.Revisions, DateTimeOffset.UtcNow)));
+        Command<ShotFailedNotice>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Failed, f.Reason, null, null, null, null, 0, DateTimeOffset.UtcNow)));
+        Command<ShotCancelledNotice>(c => Record(new ShotOutcomeRecorded(c.ShotKey, ShotStatus.Cancelled, "cancelled", null, null, null, null, 0, DateTimeOffset.UtcNow)));
+        Command<RetryShot>(OnRetry);
+        Command<CancelShot>(c =>
+        {
+            if (!_state.Shots.ContainsKey(c.ShotKey)) { Sender.Tell(new CommandAck(c.ShotKey, false, $"unknown shot '{c.ShotKey}'")); return; }
+            _shots.Tell(new CancelShotEntity(c.ShotKey));
+            Sender.Tell(new CommandAck(c.ShotKey, true, "cancel requested"));
+        });
+        Command<FilmEdited>(OnFilmEdited);
+        Command<FilmEditFailed>(f => Persist(new ProductionEditFailed(f.Production, f.Reason, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e); _editing.Remove(f.Production);
+            _log.Warning("production {0}: edit failed: {1}", f.Production, f.Reason);
+        }));
+
+        Command<GetShot>(q => Sender.Tell(_state.Shots.TryGetValue(q.ShotKey, out var s) ? s.View() : new ShotNotFound(q.ShotKey)));
+        Command<ListShots>(q => Sender.Tell(new ShotListing(_state.Shots.Values
+            .Where(s => q.Production is null || s.Spec.Production == q.Production)
+            .OrderBy(s => s.Spec.Production).ThenBy(s => s.Spec.Sequence).Select(s => s.View()).ToList())));
+        Command<GetProduction>(q => Sender.Tell(_state.Productions.TryGetValue(q.Production, out var p)
+            ? _state.View(p) : new ProductionNotFound(q.Production)));
+    }
+
+    public static Props Props(IActorRef shotRegion, TalosEnvironment env) =>
+        Akka.Actor.Props.Create(() => new HephaestusActor(shotRegion, env));
+
+    void OnSubmitShot(SubmitShot cmd)
+    {
+        var key = HephaestusState.KeyOf(cmd.Spec);
+        if (_state.Shots.TryGetValue(key, out var existing))
+        {
+            if (!ShotStatus.IsTerminal(existing.Status)) _shots.Tell(new StartShot(key, existing.Spec));
+            Sender.Tell(new SubmitAccepted(cmd.Spec.Production, [key]));
+            return;
+        }
+        var sender = Sender;
+        Persist(new ShotAdmitted(key, cmd.Spec, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            _shots.Tell(new StartShot(key, cmd.Spec));
+            sender.Tell(new SubmitAccepted(cmd.Spec.Production, [key]));
+        });
+    }
+
+    void OnSubmitProduction(SubmitProduction cmd)
+    {
+        if (cmd.Shots.Count == 0) { Sender.Tell(new SubmitRejected("a production needs at least one shot")); return; }
+        var keys = cmd.Shots.Select(HephaestusState.KeyOf).ToList();
+        if (keys.Distinct().Count() != keys.Count) { Sender.Tell(new SubmitRejected("shot ids in a production must be unique")); return; }
+        if (cmd.Shots.Any(s => s.Production != cmd.Production))
+        { Sender.Tell(new SubmitRejected($"every shot of production '{cmd.Production}' must name it as its production")); return; }
+
+        if (_state.Productions.TryGetValue(cmd.Production, out var existing))
+        {
+            // Same production again (a second `talos render` on the same work dir): resume, don't restart.
+            foreach (var s in _state.ShotsOf(existing).Where(s => !ShotStatus.IsTerminal(s.Status)))
+                _shots.Tell(new StartShot(s.Key, s.Spec));
+            MaybeEdit(existing);
+            Sender.Tell(new SubmitAccepted(cmd.Production, existing.Admitted.ShotKeys));
+            return;
+        }
+
+        var events = new List<ITalosEvent>();
+        for (int i = 0; i < cmd.Shots.Count; i++)
+            if (!_state.Shots.ContainsKey(keys[i])) events.Add(new ShotAdmitted(keys[i], cmd.Shots[i], DateTimeOffset.UtcNow));
+        events.Add(new ProductionAdmitted(cmd.Production, keys, cmd.AudioAsset, cmd.AudioOffsetSeconds, cmd.TransitionFrames, DateTimeOffset.UtcNow));
+        var sender = Sender;
+        PersistAll(events, _state.Apply);
+        DeferAsync(events, _ =>
+        {
+            foreach (var key in keys)
+            {
+                var s = _state.Shots[key];
+                if (!ShotStatus.IsTerminal(s.Status)) _shots.Tell(new StartShot(key, s.Spec));
+            }
+            sender.Tell(new SubmitAccepted(cmd.Production, keys));
+        });
+    }
+
+    void OnRetry(RetryShot cmd)
+    {
+        if (!_state.Shots.TryGetValue(cmd.ShotKey, out var s)) { Sender.Tell(new CommandAck(cmd.ShotKey, false, $"unknown shot '{cmd.ShotKey}'")); return; }
+        if (s.Status is not (ShotStatus.Failed or ShotStatus.Cancelled))
+        { Sender.Tell(new CommandAck(cmd.ShotKey, false, $"shot is {s.Status}; only failed or cancelled shots can be retried")); return; }
+        var sender = Sender;
+        Persist(new ShotRetryRequested(cmd.ShotKey, cmd.By, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            _shots.Tell(new RetryShotEntity(cmd.ShotKey));
+            sender.Tell(new CommandAck(cmd.ShotKey, true, "retry requested"));
+        });
+    }
+
+    void Record(ShotOutcomeRecorded outcome)
+    {
+        if (!_state.Shots.TryGetValue(outcome.ShotKey, out var s)) return;
+        if (s.Status == outcome.Status && s.FramesHash == outcome.FramesHash && s.Reason == outcome.Reason) return; // already known
+        Persist(outcome, e =>
+        {
+            _state.Apply(e);
+            foreach (var p in _state.Productions.Values.Where(p => p.Admitted.ShotKeys.Contains(outcome.ShotKey))) MaybeEdit(p);
+        });
+    }
+
+    void MaybeEdit(ProductionRecord p)
+    {
+        if (p.FilmHash is not null || p.EditFailure is not null || _editing.Contains(p.Admitted.Production)) return;
+        var shots = _state.ShotsOf(p).ToList();
+        if (!shots.All(s => s.Status == ShotStatus.Completed)) return;
+        _editing.Add(p.Admitted.Production);
+        var job = new EditJob(p.Admitted.Production, shots.Select(s => new EditClip(s.Spec.Id, s.FramesHash!, s.Spec.Transition, s.Spec.Fps)).ToList(),
+            p.Admitted.AudioAsset, p.Admitted.AudioOffsetSeconds, p.Admitted.TransitionFrames);
+        Context.ActorOf(ProductionEditor.Props(job, _env, Self));
+    }
+
+    void OnFilmEdited(FilmEdited done)
+    {
+        Persist(new ProductionEdited(done.Production, done.FilmHash, done.Frames, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            _editing.Remove(done.Production);
+            _log.Info("production {0}: film {1} ({2} frames)", done.Production, done.FilmHash, done.Frames);
+        });
+    }
+}

@@ -1,0 +1,139 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Talos.Actors.Hephaestus;
+using Talos.Actors.Pipeline;
+using Talos.Actors.Shots;
+
+namespace Talos.Actors.Hosting;
+
+/// <summary>Registry key of the shot shard region (or its proxy on nodes without role "gpu").</summary>
+public sealed class ShotRegionKey;
+/// <summary>Registry key of the Hephaestus singleton proxy.</summary>
+public sealed class HephaestusKey;
+
+/// <summary>How one Talos process joins and serves the cluster.</summary>
+public sealed record TalosNodeOptions
+{
+    public required string WorkDir { get; init; }
+    public string Hostname { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+    /// <summary>Seed addresses (akka.tcp://talos@host:port); empty = join self (an embedded single-node cluster).</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = ["core", "gpu"];
+    /// <summary>Journal connection string; default: SQLite files under the work dir.</summary>
+    public string? JournalConnection { get; init; }
+    /// <summary>linq2db provider: SQLite.MS or PostgreSQL.15.</summary>
+    public string JournalProvider { get; init; } = "SQLite.MS";
+    public string? VaultDir { get; init; }
+    public RenderSettingsOptions Render { get; init; } = new();
+    /// <summary>Serialize every message even in-process (tests): proves everything can cross the wire.</summary>
+    public bool SerializeMessages { get; init; }
+    public string LogLevel { get; init; } = "WARNING";
+
+    public string VaultPath => VaultDir ?? Path.Combine(WorkDir, "vault");
+}
+
+public static class TalosHosting
+{
+    public const string SystemName = "talos";
+
+    /// <summary>Serializer bindings every process registers identically: Hyperion on the wire, versioned manifests in the journal.</summary>
+    public const string SerializationHocon = """
+        akka.actor {
+          serializers {
+            talos-hyperion = "Talos.Messages.Serialization.TalosHyperionSerializer, Talos.Messages"
+            talos-events = "Talos.Messages.Serialization.ShotEventSerializer, Talos.Messages"
+          }
+          serialization-bindings {
+            "Talos.Messages.ITalosMessage, Talos.Messages" = talos-hyperion
+            "Talos.Messages.ITalosEvent, Talos.Messages" = talos-events
+          }
+        }
+        """;
+
+    static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    /// <summary>Akka.Persistence.Sql by HOCON (its Hosting package is not available): shot journal and a separate journal for remember-entities.</summary>
+    public static string PersistenceHocon(TalosNodeOptions o)
+    {
+        string Conn(string file) => o.JournalConnection ?? $"Data Source={Path.Combine(Path.GetFullPath(o.WorkDir), file)};Pooling=True";
+        string Journal(string conn) => $$"""
+              class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+              connection-string = {{Quote(conn)}}
+              provider-name = {{Quote(o.JournalProvider)}}
+              auto-initialize = true
+            """;
+        return $$"""
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql { {{Journal(Conn("journal.db"))}} }
+                sharding-sql { {{Journal(Conn("sharding.db"))}} }
+              }
+              query.journal.sql {
+                class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
+                connection-string = {{Quote(Conn("journal.db"))}}
+                provider-name = {{Quote(o.JournalProvider)}}
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql {
+                  class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
+                  connection-string = {{Quote(Conn("snapshots.db"))}}
+                  provider-name = {{Quote(o.JournalProvider)}}
+                  auto-initialize = true
+                }
+              }
+            }
+            """;
+    }
+
+    /// <summary>The whole Talos wiring: serializers, persistence, remoting, cluster, shot shards (role gpu), Hephaestus singleton (role core).</summary>
+    public static AkkaConfigurationBuilder AddTalos(this AkkaConfigurationBuilder builder, TalosNodeOptions o, TalosEnvironment env)
+    {
+        builder.AddHocon(SerializationHocon, HoconAddMode.Prepend);
+        builder.AddHocon(PersistenceHocon(o), HoconAddMode.Prepend);
+        builder.AddHocon($$"""
+            akka.loglevel = {{o.LogLevel}}
+            akka.stdout-loglevel = {{o.LogLevel}}
+            akka.actor.serialize-messages = {{(o.SerializeMessages ? "on" : "off")}}
+            akka.coordinated-shutdown.exit-clr = off
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            akka.cluster.sharding.distributed-data.durable.keys = []
+            """, HoconAddMode.Prepend);
+        builder.WithRemoting(o.Hostname, o.Port);
+        builder.WithClustering(new ClusterOptions { Roles = o.Roles.ToArray(), SeedNodes = o.Seeds.ToArray() });
+        if (o.Seeds.Count == 0)
+            builder.AddStartup((system, _) => { var c = Cluster.Get(system); c.Join(c.SelfAddress); });
+
+        bool gpu = o.Roles.Contains("gpu");
+        if (gpu)
+        {
+            builder.WithShardRegion<ShotRegionKey>("shots",
+                (_, registry, _) => key => ShotEntity.Props(key, env, registry.Get<HephaestusKey>()),
+                new ShotMessageExtractor(),
+                new ShardOptions
+                {
+                    Role = "gpu",
+                    RememberEntities = true,
+                    RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                    StateStoreMode = StateStoreMode.DData,
+                    JournalPluginId = "akka.persistence.journal.sharding-sql",
+                    SnapshotPluginId = "akka.persistence.snapshot-store.sql",
+                });
+        }
+        else
+        {
+            builder.WithShardRegionProxy<ShotRegionKey>("shots", "gpu", new ShotMessageExtractor());
+        }
+        builder.WithSingleton<HephaestusKey>("hephaestus",
+            (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),
+            new ClusterSingletonOptions { Role = "core" }, createProxyToo: true);
+        return builder;
+    }
+}

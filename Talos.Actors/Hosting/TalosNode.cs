@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Talos.Actors.Pipeline;
+using Talos.Vault;
+
+namespace Talos.Actors.Hosting;
+
+/// <summary>
+/// A Talos process's cluster member as a handle: the generic host with Akka inside, the vault and the
+/// environment. The CLI's embedded cluster, the seed and node executables and the tests all start one this way.
+/// </summary>
+public sealed class TalosNode : IAsyncDisposable
+{
+    readonly IHost _host;
+    readonly BlobVault _vault;
+
+    TalosNode(IHost host, BlobVault vault, TalosEnvironment env, TalosNodeOptions options)
+    {
+        _host = host; _vault = vault; Environment = env; Options = options;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        Registry = host.Services.GetRequiredService<ActorRegistry>();
+    }
+
+    public ActorSystem System { get; }
+    public ActorRegistry Registry { get; }
+    public TalosEnvironment Environment { get; }
+    public TalosNodeOptions Options { get; }
+    public IBlobVault Vault => _vault;
+    public IActorRef Hephaestus => Registry.Get<HephaestusKey>();
+    public static Func<IReadOnlyDictionary<string, IStageRunner>>? DefaultRunners { get; set; }
+
+    public static async Task<TalosNode> StartAsync(TalosNodeOptions options, IReadOnlyDictionary<string, IStageRunner>? runners = null,
+        CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(options.WorkDir);
+        var vault = BlobVault.Open(options.VaultPath);
+        var env = new TalosEnvironment(vault, options.Render, runners ?? DefaultRunners?.Invoke() ?? throw new InvalidOperationException("no stage runners"));
+        var host = new HostBuilder()
+            .ConfigureServices(s => s.AddAkka(TalosHosting.SystemName, (b, _) => b.AddTalos(options, env)))
+            .Build();
+        await host.StartAsync(ct);
+        var node = new TalosNode(host, vault, env, options);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Cluster.Get(node.System).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        return node;
+    }
+
+    public Task<T> AskHephaestus<T>(object message, TimeSpan? timeout = null) =>
+        Hephaestus.Ask<T>(message, timeout ?? TimeSpan.FromSeconds(30));
+
+    /// <summary>Stops the actor system abruptly, as a crash would (no hand-off): what is journalled stays, nothing else.</summary>
+    public async Task KillAsync()
+    {
+        await System.Terminate();
+        _host.Dispose();
+        _vault.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await _host.StopAsync(TimeSpan.FromSeconds(15)); }
+        finally { _host.Dispose(); _vault.Dispose(); }
+    }
+}

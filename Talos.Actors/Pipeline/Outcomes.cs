@@ -1,0 +1,20 @@
+using System.Text.Json;
+using Talos.Messages.Serialization;
+
+namespace Talos.Actors.Pipeline;
+
+/// <summary>Note CUTTURA leaves on its chunk: the shot's ordered final frames (a JSON list blob) and its MP4.</summary>
+public sealed record CutOutcome(string FramesHash, string VideoHash, int Frames);
+
+/// <summary>Note ECHO leaves on its chunk: the verdict, the frames that failed and the gains a revision applies.</summary>
+public sealed record EchoOutcome(bool Passed, bool Correctable, IReadOnlyList<int> FailingFrames,
+    IReadOnlyDictionary<int, float> Gains, string Summary, string ReportHash);
+
+public static class Notes
+{
+    public static string Write<T>(T value) => JsonSerializer.Serialize(value, ShotEventSerializer.Json);
+
+    public static T Read<T>(string? note, string what) =>
+        note is null ? throw new InvalidDataException($"{what} note missing")
+        : JsonSerializer.Deserialize<T>(note, ShotEventSerializer.Json) ?? throw new InvalidDataException($"{what} note empty");
+}

@@ -1,0 +1,77 @@
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+using Talos.Vault;
+
+namespace Talos.Actors.Pipeline;
+
+/// <summary>
+/// Everything a chunk needs: the shot, its frames, the vault, and the manifests of the stages it depends on.
+/// Runners are plain functions of this context: they read inputs by hash and write outputs to the vault.
+/// </summary>
+public sealed class ChunkContext(ShotSpec spec, ChunkPlan plan, IBlobVault vault,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> inputs, IReadOnlyDictionary<int, string> ownCompleted,
+    int revision, IReadOnlyDictionary<int, float> frameGains, CancellationToken cancellation)
+{
+    readonly Dictionary<string, ChunkManifest> _cache = new();
+
+    public ShotSpec Spec { get; } = spec;
+    public ChunkPlan Plan { get; } = plan;
+    public IBlobVault Vault { get; } = vault;
+    public int Revision { get; } = revision;
+    public IReadOnlyDictionary<int, float> FrameGains { get; } = frameGains;
+    public CancellationToken Cancellation { get; } = cancellation;
+    /// <summary>Manifest hashes of chunks of this same stage already recorded (sequential stages read the previous one).</summary>
+    public IReadOnlyDictionary<int, string> OwnCompleted { get; } = ownCompleted;
+
+    public IEnumerable<int> Frames => Enumerable.Range(Plan.FirstFrame, Plan.FrameCount);
+
+    /// <summary>All chunk manifests of an upstream stage, in chunk order.</summary>
+    public IReadOnlyList<ChunkManifest> Manifests(string stage)
+    {
+        if (!inputs.TryGetValue(stage, out var hashes)) throw new InvalidOperationException($"{Plan.Stage} has no input from {stage}");
+        return hashes.Select(Load).ToList();
+    }
+
+    public ChunkManifest Load(string hash)
+    {
+        lock (_cache)
+        {
+            if (!_cache.TryGetValue(hash, out var m)) _cache[hash] = m = ChunkManifest.Load(Vault, hash);
+            return m;
+        }
+    }
+
+    /// <summary>The outputs of an upstream stage for one frame (upstream stages chunked by frame).</summary>
+    public FrameOutputs Input(string stage, int frame)
+    {
+        foreach (var m in Manifests(stage))
+            foreach (var f in m.Frames)
+                if (f.Frame == frame) return f;
+        throw new InvalidDataException($"{stage} has no output for frame {frame}");
+    }
+}
+
+/// <summary>One pipeline stage: how it splits a shot into chunks and how it renders one chunk.</summary>
+public interface IStageRunner
+{
+    string Stage { get; }
+    IReadOnlyList<string> DependsOn { get; }
+    /// <summary>Sequential stages (STOKES: a simulation in time) run their chunks one after another.</summary>
+    bool Sequential => false;
+    IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames);
+    ChunkManifest Run(ChunkContext context);
+}
+
+public static class ChunkPlans
+{
+    /// <summary>Frames [0, n) in chunks of chunkFrames.</summary>
+    public static IReadOnlyList<ChunkPlan> ByFrames(string stage, int frameCount, int chunkFrames)
+    {
+        var list = new List<ChunkPlan>();
+        for (int c = 0, f = 0; f < frameCount; c++, f += chunkFrames)
+            list.Add(new ChunkPlan(stage, c, f, Math.Min(chunkFrames, frameCount - f)));
+        return list;
+    }
+
+    public static IReadOnlyList<ChunkPlan> Single(string stage, int frameCount) => [new ChunkPlan(stage, 0, 0, frameCount)];
+}

@@ -1,0 +1,92 @@
+using StbImageSharp;
+using Talos.Gpu.Axis;
+using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+
+namespace Talos.Actors.Pipeline.Stages;
+
+/// <summary>
+/// AXIS: one line-art keyframe drawing per key of every character — the rig posed and drawn, or the artist's own
+/// keyframe image imported as ink coverage. Chunked over keys.
+/// </summary>
+public sealed class AxisStage : IStageRunner
+{
+    public string Stage => Stages.Axis;
+    public IReadOnlyList<string> DependsOn => [Stages.Prism];
+
+    /// <summary>Keys in a stable order: (character, key index, frame, drawn?).</summary>
+    internal static List<(int Character, int Key, int Frame, bool Drawn)> Keys(ShotSpec spec)
+    {
+        var keys = new List<(int, int, int, bool)>();
+        for (int c = 0; c < spec.Characters.Count; c++)
+        {
+            var ch = spec.Characters[c];
+            for (int k = 0; k < ch.Keyframes.Count; k++) keys.Add((c, k, ch.Keyframes[k].Frame, false));
+            for (int k = 0; k < ch.KeyframeImages.Count; k++) keys.Add((c, k, ch.KeyframeImages[k].Frame, true));
+        }
+        return keys;
+    }
+
+    public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.ByFrames(Stage, Keys(spec).Count, chunkFrames);
+
+    public ChunkManifest Run(ChunkContext ctx)
+    {
+        var spec = ctx.Spec;
+        int w = spec.Resolution.Width, h = spec.Resolution.Height;
+        var keys = Keys(spec);
+        var frames = new List<FrameOutputs>();
+        foreach (int i in ctx.Frames)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            var (c, k, frame, drawn) = keys[i];
+            var ch = spec.Characters[c];
+            GrayImage lines;
+            IReadOnlyList<RegionSeed> seeds;
+            float groundY;
+            if (drawn)
+            {
+                lines = ImportDrawing(ctx, ch.KeyframeImages[k].Asset, w, h);
+                seeds = [];
+                groundY = h * 0.82f;
+            }
+            else
+            {
+                var key = ch.Keyframes[k];
+                var pose = PoseLibrary.Resolve(key.Pose, key.Emotion, 0);
+                var drawing = LineArt.Draw(Rigs.Get(ch.Rig), pose, key.X, key.Facing, CameraPath.At(spec.Camera, frame), w, h);
+                (lines, seeds, groundY) = (drawing.Lines, drawing.Seeds, drawing.GroundY);
+            }
+            var hash = ctx.Vault.Put(FrameCodec.EncodeGray(lines), "axis-key");
+            frames.Add(new FrameOutputs(frame, new Dictionary<string, string> { [StageIo.CharacterBlob(c)] = hash },
+                StageIo.Meta(new CharacterFrameMeta(c, seeds, groundY, drawn))));
+        }
+        return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    /// <summary>An artist's PNG keyframe as ink coverage: dark, opaque strokes are ink. Scaled to the frame (nearest) when its size differs.</summary>
+    static GrayImage ImportDrawing(ChunkContext ctx, string asset, int w, int h)
+    {
+        var hash = ctx.Vault.ResolveAsset(asset) ?? throw new InvalidDataException($"unknown keyframe image asset '{asset}'");
+        ImageResult img;
+        try { img = ImageResult.FromMemory(ctx.Vault.Get(hash), ColorComponents.RedGreenBlueAlpha); }
+        catch (Exception e) { throw new InvalidDataException($"keyframe image '{asset}' is not a readable PNG/JPEG: {e.Message}"); }
+        if (img.Width <= 0 || img.Height <= 0 || img.Width > FrameCodec.MaxDimension || img.Height > FrameCodec.MaxDimension)
+            throw new InvalidDataException($"keyframe image '{asset}' has an absurd size {img.Width}x{img.Height}");
+        var lines = new GrayImage(w, h);
+        for (int y = 0; y < h; y++)
+        {
+            int sy = Math.Min(img.Height - 1, (int)((y + 0.5) * img.Height / h));
+            for (int x = 0; x < w; x++)
+            {
+                int sx = Math.Min(img.Width - 1, (int)((x + 0.5) * img.Width / w));
+                int o = (sy * img.Width + sx) * 4;
+                float luma = ColorMath.Luma(img.Data[o] / 255f, img.Data[o + 1] / 255f, img.Data[o + 2] / 255f);
+                lines.Data[y * w + x] = Math.Clamp((1f - luma) * img.Data[o + 3] / 255f, 0f, 1f);
+            }
+        }
+        return lines;
+    }
+}

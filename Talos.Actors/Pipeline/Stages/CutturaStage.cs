@@ -1,0 +1,34 @@
+using Talos.Actors.Cuttura;
+using Talos.Gpu.Imaging;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+
+namespace Talos.Actors.Pipeline.Stages;
+
+/// <summary>CUTTURA for one shot: its final frames in order (a JSON list in the vault) and the shot's own H.264 clip.</summary>
+public sealed class CutturaStage : IStageRunner
+{
+    public string Stage => Stages.Cuttura;
+    public IReadOnlyList<string> DependsOn => [Stages.Anima];
+    public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
+
+    public ChunkManifest Run(ChunkContext ctx)
+    {
+        var spec = ctx.Spec;
+        var finals = ctx.Manifests(Stages.Anima).SelectMany(m => m.Frames).OrderBy(f => f.Frame).Select(f => f.Blobs["final"]).ToList();
+        if (finals.Count != spec.FrameCount) throw new InvalidDataException($"ANIMA delivered {finals.Count} of {spec.FrameCount} frames");
+        var framesHash = ctx.Vault.PutJson(finals, "frame-list");
+        var tmp = Path.Combine(Path.GetTempPath(), $"talos-shot-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            var frames = finals.Select(h => FrameCodec.DecodeRgb24(ctx.Vault.Get(h)).rgb);
+            VideoEncoder.EncodeH264Async(frames, spec.Resolution.Width, spec.Resolution.Height, spec.Fps, tmp, ct: ctx.Cancellation)
+                .GetAwaiter().GetResult();
+            var video = ctx.Vault.Put(File.ReadAllBytes(tmp), "shot-video");
+            return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["video"] = video, ["frames"] = framesHash })],
+                Note: Notes.Write(new CutOutcome(framesHash, video, finals.Count)));
+        }
+        finally { File.Delete(tmp); }
+    }
+}

@@ -1,0 +1,31 @@
+using Talos.Actors.Prism;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+
+namespace Talos.Actors.Pipeline.Stages;
+
+/// <summary>
+/// PRISM inside a shot: re-validates the spec against the stage libraries (rigs, poses, presets, effects, assets
+/// in the vault) and records the shot plan the later stages follow. Screenplays and prompts are turned into shot
+/// specs before admission (Talos.Actors/Prism).
+/// </summary>
+public sealed class PrismStage : IStageRunner
+{
+    public string Stage => Stages.Prism;
+    public IReadOnlyList<string> DependsOn => [];
+    public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
+
+    public ChunkManifest Run(ChunkContext ctx)
+    {
+        var spec = ctx.Spec;
+        var json = ShotSpecJson.Serialize(spec);
+        ShotSpecJson.Parse(json); // every rule of the spec, once more, on the node that renders it
+        foreach (var c in spec.Characters)
+            foreach (var k in c.KeyframeImages)
+                if (ctx.Vault.ResolveAsset(k.Asset) is null) throw new InvalidDataException($"unknown keyframe image asset '{k.Asset}'");
+        if (spec.Audio is { } a && ctx.Vault.ResolveAsset(a.Asset) is null) throw new InvalidDataException($"unknown audio asset '{a.Asset}'");
+        var plan = ctx.Vault.Put(System.Text.Encoding.UTF8.GetBytes(json), "shot-plan");
+        return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["plan"] = plan })]);
+    }
+}

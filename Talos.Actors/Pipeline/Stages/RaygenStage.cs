@@ -1,0 +1,52 @@
+using Talos.Gpu.Aether;
+using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Raygen;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+
+namespace Talos.Actors.Pipeline.Stages;
+
+/// <summary>RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, and lit character layers.</summary>
+public sealed class RaygenStage : IStageRunner
+{
+    public string Stage => Stages.Raygen;
+    public IReadOnlyList<string> DependsOn => [Stages.Chroma];
+    public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.ByFrames(Stage, spec.FrameCount, chunkFrames);
+
+    public ChunkManifest Run(ChunkContext ctx)
+    {
+        var spec = ctx.Spec;
+        int w = spec.Resolution.Width, h = spec.Resolution.Height;
+        var background = AetherPresets.Background(spec.Background);
+        var light = AetherPresets.Lighting(spec.Lighting);
+        var frames = new List<FrameOutputs>();
+        foreach (int frame in ctx.Frames)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            var chroma = ctx.Input(Stages.Chroma, frame);
+            var metas = StageIo.ReadMeta<List<Talos.Actors.Pipeline.CharacterFrameMeta>>(chroma);
+            float groundY = metas.Count > 0 ? metas[0].GroundY : GroundLine(spec, frame, h);
+            var bg = Backgrounds.Render(background, light, CameraPath.At(spec.Camera, frame), w, h, groundY);
+            var blobs = new Dictionary<string, string>();
+            foreach (var meta in metas)
+            {
+                string name = StageIo.CharacterBlob(meta.Character);
+                var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name]));
+                Lighting.CastShadow(bg, layer, light, meta.GroundY);
+                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(Lighting.LightLayer(layer, light)), "raygen-layer");
+            }
+            blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(bg), "raygen-bg");
+            frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
+        }
+        return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    /// <summary>The ground line without characters: the same framing rule AXIS uses (0.82 of the height at zoom 1, scaled about the centre).</summary>
+    static float GroundLine(ShotSpec spec, int frame, int h)
+    {
+        var cam = CameraPath.At(spec.Camera, frame);
+        return (float)(h * 0.5 + (0.82 - 0.5) * h * cam.Zoom);
+    }
+}

@@ -1,0 +1,48 @@
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Stokes;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+
+namespace Talos.Actors.Pipeline.Stages;
+
+/// <summary>
+/// STOKES: the shot's effects as a stable-fluids simulation rendered to a VFX layer per frame. A simulation runs
+/// forward in time, so chunks run in order; each chunk stores the solver state it ended on, and the next chunk
+/// continues from it bit-exactly (so a recovered shot resumes mid-simulation).
+/// </summary>
+public sealed class StokesStage : IStageRunner
+{
+    public string Stage => Stages.Stokes;
+    public IReadOnlyList<string> DependsOn => [Stages.Flux];
+    public bool Sequential => true;
+
+    public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) =>
+        spec.Effects.Count == 0 ? [] : ChunkPlans.ByFrames(Stage, spec.FrameCount, chunkFrames);
+
+    public ChunkManifest Run(ChunkContext ctx)
+    {
+        var spec = ctx.Spec;
+        int w = spec.Resolution.Width, h = spec.Resolution.Height;
+        EffectsSimulation sim;
+        if (ctx.Plan.Chunk == 0)
+            sim = new EffectsSimulation(spec.Effects, spec.Fps, (double)w / h);
+        else
+        {
+            if (!ctx.OwnCompleted.TryGetValue(ctx.Plan.Chunk - 1, out var previous))
+                throw new InvalidOperationException($"STOKES chunk {ctx.Plan.Chunk} needs chunk {ctx.Plan.Chunk - 1} first");
+            var state = ctx.Load(previous).State ?? throw new InvalidDataException($"STOKES chunk {ctx.Plan.Chunk - 1} recorded no state");
+            sim = EffectsSimulation.LoadState(ctx.Vault.Get(state), spec.Effects, spec.Fps);
+        }
+        var frames = new List<FrameOutputs>();
+        foreach (int frame in ctx.Frames)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            sim.AdvanceTo(frame);
+            var hash = ctx.Vault.Put(FrameCodec.EncodeRgba(sim.Render(w, h)), "stokes-layer");
+            frames.Add(new FrameOutputs(frame, new Dictionary<string, string> { ["vfx"] = hash }));
+        }
+        var stateHash = ctx.Vault.Put(sim.SaveState(), "stokes-state");
+        return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames, State: stateHash);
+    }
+}

@@ -1,0 +1,41 @@
+using Talos.Vault;
+
+namespace Talos.Actors.Pipeline;
+
+/// <summary>Per-node settings for rendering.</summary>
+public sealed record RenderSettingsOptions
+{
+    /// <summary>Frames per chunk (the unit of work, retry and journal record).</summary>
+    public int ChunkFrames { get; init; } = 12;
+    /// <summary>Attempts after the first before a chunk fails its shot.</summary>
+    public int MaxChunkRetries { get; init; } = 3;
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Bounded ECHO-driven re-render rounds per shot.</summary>
+    public int MaxRevisions { get; init; } = 2;
+    /// <summary>Chunks rendering at once on this node (capacity).</summary>
+    public int ChunkSlots { get; init; } = Math.Max(1, Environment.ProcessorCount);
+}
+
+/// <summary>What the actors of one node share: the vault, the stage runners, settings and observers.</summary>
+public sealed class TalosEnvironment
+{
+    public TalosEnvironment(IBlobVault vault, RenderSettingsOptions settings, IReadOnlyDictionary<string, IStageRunner> runners)
+    {
+        Vault = vault;
+        Settings = settings;
+        Runners = runners;
+        Slots = new SemaphoreSlim(settings.ChunkSlots, settings.ChunkSlots);
+    }
+
+    public IBlobVault Vault { get; }
+    public RenderSettingsOptions Settings { get; }
+    public IReadOnlyDictionary<string, IStageRunner> Runners { get; }
+    /// <summary>Node capacity: a chunk holds a slot while it renders.</summary>
+    public SemaphoreSlim Slots { get; }
+
+    /// <summary>Raised after a chunk rendered (before it is recorded): (shotKey, stage, chunk). For metrics and tests.</summary>
+    public event Action<string, string, int>? ChunkRendered;
+
+    internal void OnChunkRendered(string shotKey, string stage, int chunk) => ChunkRendered?.Invoke(shotKey, stage, chunk);
+}

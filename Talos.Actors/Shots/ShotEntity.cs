@@ -1,0 +1,244 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Talos.Actors.Pipeline;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Events;
+
+namespace Talos.Actors.Shots;
+
+/// <summary>
+/// One shot, sharded by its key on role "gpu", event-sourced. State machine:
+/// queued → rendering (stages PRISM → AXIS → FLUX → CHROMA → RAYGEN + STOKES → ANIMA → CUTTURA → ECHO, with
+/// bounded ECHO revisions) → completed | failed | cancelled. Each running stage is a child <see cref="StageAgent"/>;
+/// every finished chunk is journalled as ChunkCompleted before anything depends on it, so recovery never re-renders it.
+/// </summary>
+public sealed class ShotEntity : ReceivePersistentActor
+{
+    readonly string _key;
+    readonly TalosEnvironment _env;
+    readonly IActorRef _hephaestus;
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly ShotState _state = new();
+    readonly Dictionary<string, IActorRef> _agents = new();
+    Dictionary<string, IReadOnlyList<ChunkPlan>> _plans = new();
+    int _agentSerial;
+
+    public ShotEntity(string key, TalosEnvironment env, IActorRef hephaestus)
+    {
+        _key = key; _env = env; _hephaestus = hephaestus;
+
+        Recover<ITalosEvent>(e => _state.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.Spec is not null) _plans = PlanStages();
+            if (_state.Status == ShotStatus.Rendering) Self.Tell(Advance.Instance);
+        });
+
+        Command<StartShot>(OnStart);
+        Command<Advance>(_ => AdvanceStages());
+        Command<ChunkDone>(OnChunkDone);
+        Command<ChunkAttemptFailed>(f => _log.Warning("shot {0}: {1} chunk {2} attempt {3} failed: {4}", _key, f.Stage, f.Chunk, f.Attempt, f.Reason));
+        Command<ChunkGaveUp>(OnGaveUp);
+        Command<RetryShotEntity>(_ => OnRetry());
+        Command<CancelShotEntity>(_ => OnCancel());
+        Command<Terminated>(t =>
+        {
+            foreach (var (stage, agent) in _agents.ToList())
+                if (agent.Equals(t.ActorRef)) _agents.Remove(stage);
+        });
+    }
+
+    public override string PersistenceId => "shot-" + _key;
+
+    public static Props Props(string key, TalosEnvironment env, IActorRef hephaestus) =>
+        Akka.Actor.Props.Create(() => new ShotEntity(key, env, hephaestus));
+
+    sealed class Advance : ITalosMessage { public static readonly Advance Instance = new(); }
+
+    // ---- commands ----
+
+    void OnStart(StartShot cmd)
+    {
+        if (_state.Spec is null)
+        {
+            Persist(new ShotStarted(cmd.Spec, DateTimeOffset.UtcNow), e =>
+            {
+                _state.Apply(e);
+                _plans = PlanStages();
+                ReportProgress();
+                AdvanceStages();
+            });
+            return;
+        }
+        switch (_state.Status)
+        {
+            case ShotStatus.Completed: NotifyFinished(); break;
+            case ShotStatus.Failed: _hephaestus.Tell(new ShotFailedNotice(_key, _state.FailReason ?? "failed")); break;
+            case ShotStatus.Cancelled: _hephaestus.Tell(new ShotCancelledNotice(_key)); break;
+            default: ReportProgress(); AdvanceStages(); break;
+        }
+    }
+
+    void OnChunkDone(ChunkDone done)
+    {
+        if (_state.Status != ShotStatus.Rendering) return;
+        if (!_agents.TryGetValue(done.Stage, out var agent) || !agent.Equals(Sender)) return; // a stale agent
+        if (_state.ChunksOf(done.Stage).ContainsKey(done.Chunk)) return;
+
+        var chunkEvent = new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note);
+        var events = new List<ITalosEvent> { chunkEvent };
+        bool stageComplete = _plans[done.Stage].All(p => p.Chunk == done.Chunk || _state.ChunksOf(done.Stage).ContainsKey(p.Chunk));
+
+        if (stageComplete && done.Stage == Stages.Echo)
+            events.AddRange(DecideAfterEcho(done));
+        else if (stageComplete)
+            events.Add(new StageCompleted(done.Stage));
+
+        PersistAll(events, e => _state.Apply(e));
+        DeferAsync(events, _ =>
+        {
+            if (stageComplete) StopAgent(done.Stage);
+            ReportProgress();
+            if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }
+            else AdvanceStages();
+        });
+    }
+
+    IEnumerable<ITalosEvent> DecideAfterEcho(ChunkDone done)
+    {
+        var echo = Notes.Read<EchoOutcome>(done.Note, "ECHO");
+        if (!echo.Passed && echo.Correctable && _state.Revision < _env.Settings.MaxRevisions && echo.FailingFrames.Count > 0)
+        {
+            var chunks = _plans[Stages.Anima]
+                .Where(p => echo.FailingFrames.Any(f => f >= p.FirstFrame && f < p.FirstFrame + p.FrameCount))
+                .Select(p => p.Chunk).ToList();
+            _log.Info("shot {0}: ECHO sends {1} ANIMA chunk(s) back (round {2}): {3}", _key, chunks.Count, _state.Revision + 1, echo.Summary);
+            return [new RevisionRequested(_state.Revision + 1, chunks, echo.Gains, echo.Summary)];
+        }
+        var cut = Notes.Read<CutOutcome>(_state.ChunksOf(Stages.Cuttura)[0].Note, "CUTTURA");
+        return [new StageCompleted(Stages.Echo), new ShotRenderCompleted(cut.FramesHash, cut.VideoHash, echo.ReportHash, echo.Passed, DateTimeOffset.UtcNow)];
+    }
+
+    void OnGaveUp(ChunkGaveUp g)
+    {
+        if (_state.Status != ShotStatus.Rendering) return;
+        var reason = $"{g.Stage} chunk {g.Chunk} failed after {g.Attempts} attempt(s): {g.Reason}";
+        Persist(new ShotRenderFailed(reason, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            StopAllAgents();
+            _log.Warning("shot {0} failed: {1}", _key, reason);
+            ReportProgress();
+            _hephaestus.Tell(new ShotFailedNotice(_key, reason));
+        });
+    }
+
+    void OnRetry()
+    {
+        if (_state.Status is not (ShotStatus.Failed or ShotStatus.Cancelled) || _state.Spec is null) { ReportProgress(); return; }
+        Persist(new ShotRenderRetried(DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            ReportProgress();
+            AdvanceStages();
+        });
+    }
+
+    void OnCancel()
+    {
+        if (_state.IsTerminal || _state.Spec is null) { ReportProgress(); return; }
+        Persist(new ShotRenderCancelled(DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            StopAllAgents();
+            ReportProgress();
+            _hephaestus.Tell(new ShotCancelledNotice(_key));
+        });
+    }
+
+    // ---- the stage graph ----
+
+    Dictionary<string, IReadOnlyList<ChunkPlan>> PlanStages() =>
+        Stages.All.ToDictionary(s => s, s => _env.Runners[s].Plan(_state.Spec!, _env.Settings.ChunkFrames));
+
+    void AdvanceStages()
+    {
+        if (_state.Status != ShotStatus.Rendering || _state.Spec is null) return;
+        var completedNow = new List<ITalosEvent>();
+        foreach (var stage in Stages.All)
+        {
+            if (_state.StagesDone.Contains(stage) || _agents.ContainsKey(stage)) continue;
+            var runner = _env.Runners[stage];
+            if (!runner.DependsOn.All(_state.StagesDone.Contains)) continue;
+            var recorded = _state.ChunksOf(stage);
+            var todo = _plans[stage].Where(p => !recorded.ContainsKey(p.Chunk)).ToList();
+            if (todo.Count == 0) { completedNow.Add(new StageCompleted(stage)); continue; }
+            StartAgent(stage, runner, todo);
+        }
+        if (completedNow.Count > 0)
+        {
+            PersistAll(completedNow, e => _state.Apply(e));
+            DeferAsync(completedNow, _ => { ReportProgress(); AdvanceStages(); });
+        }
+    }
+
+    void StartAgent(string stage, IStageRunner runner, IReadOnlyList<ChunkPlan> todo)
+    {
+        var inputs = runner.DependsOn.Concat(UpstreamOf(runner)).Distinct().ToDictionary(
+            s => s, s => (IReadOnlyList<string>)_state.ChunksOf(s).Values.Select(c => c.Hash).ToList());
+        var own = _state.ChunksOf(stage).ToDictionary(kv => kv.Key, kv => kv.Value.Hash);
+        var job = new StageJob(_key, stage, _state.Spec!, todo, inputs, own, _state.Revision, new Dictionary<int, float>(_state.FrameGains));
+        var agent = Context.ActorOf(StageAgent.Props(job, runner, _env, Self), $"{stage.ToLowerInvariant()}-{++_agentSerial}");
+        Context.Watch(agent);
+        _agents[stage] = agent;
+    }
+
+    /// <summary>All transitive upstream stages (a runner may read any of them, e.g. ANIMA reads RAYGEN and STOKES).</summary>
+    IEnumerable<string> UpstreamOf(IStageRunner runner)
+    {
+        var seen = new HashSet<string>();
+        var stack = new Stack<string>(runner.DependsOn);
+        while (stack.Count > 0)
+        {
+            var s = stack.Pop();
+            if (!seen.Add(s)) continue;
+            foreach (var d in _env.Runners[s].DependsOn) stack.Push(d);
+        }
+        return seen;
+    }
+
+    void StopAgent(string stage)
+    {
+        if (_agents.Remove(stage, out var agent)) { Context.Unwatch(agent); Context.Stop(agent); }
+    }
+
+    void StopAllAgents()
+    {
+        foreach (var stage in _agents.Keys.ToList()) StopAgent(stage);
+    }
+
+    // ---- reporting ----
+
+    void ReportProgress()
+    {
+        if (_state.Spec is null) return;
+        _hephaestus.Tell(new ShotProgress(_key, _state.Status, _state.Progress(_plans)));
+    }
+
+    void NotifyFinished()
+    {
+        var r = _state.Result!;
+        _hephaestus.Tell(new ShotFinished(_key, r.FramesHash, r.VideoHash, r.ReportHash, r.QualityPassed, _state.Revision));
+    }
+
+    void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+}
+
+/// <summary>Routes shot messages by ShotKey.</summary>
+public sealed class ShotMessageExtractor() : HashCodeMessageExtractor(64)
+{
+    public override string EntityId(object message) => message is IWithShotKey k ? k.ShotKey : null!;
+}

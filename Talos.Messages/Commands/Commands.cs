@@ -1,0 +1,46 @@
+using Talos.Messages.Specs;
+
+namespace Talos.Messages.Commands;
+
+// ---- to Hephaestus (cluster singleton) ----
+
+/// <summary>Admit one shot. ShotKey (production + id) is its identity in the cluster.</summary>
+public sealed record SubmitShot(ShotSpec Spec) : ITalosMessage;
+
+/// <summary>Admit a production: shots in cut order, edited into one film when all are done.</summary>
+public sealed record SubmitProduction(string Production, IReadOnlyList<ShotSpec> Shots, string? AudioAsset = null,
+    double AudioOffsetSeconds = 0, int TransitionFrames = 8) : ITalosMessage;
+
+public sealed record RetryShot(string ShotKey, string By = "operator") : ITalosMessage;
+public sealed record CancelShot(string ShotKey, string By = "operator") : ITalosMessage;
+
+/// <summary>Admission answer: accepted shot keys, or the reason for refusal.</summary>
+public sealed record SubmitAccepted(string Production, IReadOnlyList<string> ShotKeys) : ITalosMessage;
+public sealed record SubmitRejected(string Reason) : ITalosMessage;
+public sealed record CommandAck(string ShotKey, bool Ok, string Message) : ITalosMessage;
+
+// ---- to shot entities (sharded by ShotKey) ----
+
+/// <summary>Start (or resume) a shot; idempotent.</summary>
+public sealed record StartShot(string ShotKey, ShotSpec Spec) : ITalosMessage, IWithShotKey;
+public sealed record RetryShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
+public sealed record CancelShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
+
+// ---- from shot entities to Hephaestus ----
+
+public sealed record ShotProgress(string ShotKey, string Status, IReadOnlyDictionary<string, StageProgress> Stages) : ITalosMessage;
+public sealed record ShotFinished(string ShotKey, string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, int Revisions) : ITalosMessage;
+public sealed record ShotFailedNotice(string ShotKey, string Reason) : ITalosMessage;
+public sealed record ShotCancelledNotice(string ShotKey) : ITalosMessage;
+
+public sealed record StageProgress(int DoneFrames, int TotalFrames, int DoneChunks, int TotalChunks);
+
+// ---- inside a shot: stage agents and chunk workers ----
+
+/// <summary>One chunk of a stage: frames [FirstFrame, FirstFrame+FrameCount).</summary>
+public sealed record ChunkPlan(string Stage, int Chunk, int FirstFrame, int FrameCount);
+
+public sealed record ChunkDone(string Stage, int Chunk, string ManifestHash, int FrameCount, string? Note = null) : ITalosMessage;
+public sealed record ChunkAttemptFailed(string Stage, int Chunk, int Attempt, string Reason) : ITalosMessage;
+public sealed record ChunkGaveUp(string Stage, int Chunk, int Attempts, string Reason) : ITalosMessage;
+public sealed record StageDone(string Stage) : ITalosMessage;

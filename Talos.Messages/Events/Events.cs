@@ -1,0 +1,28 @@
+using Talos.Messages.Specs;
+
+namespace Talos.Messages.Events;
+
+// Journal events. They live for years: each is written by ShotEventSerializer under an explicit, versioned
+// manifest (e.g. "talos.shot.chunk-completed.v1"), never by CLR type name. Add fields only with defaults; a
+// breaking change gets a new manifest version and a reader for the old one.
+
+// ---- Hephaestus ----
+public sealed record ShotAdmitted(string ShotKey, ShotSpec Spec, DateTimeOffset At) : ITalosEvent;
+public sealed record ProductionAdmitted(string Production, IReadOnlyList<string> ShotKeys, string? AudioAsset,
+    double AudioOffsetSeconds, int TransitionFrames, DateTimeOffset At) : ITalosEvent;
+public sealed record ShotOutcomeRecorded(string ShotKey, string Status, string? Reason, string? FramesHash,
+    string? VideoHash, string? ReportHash, bool? QualityPassed, int Revisions, DateTimeOffset At) : ITalosEvent;
+public sealed record ShotRetryRequested(string ShotKey, string By, DateTimeOffset At) : ITalosEvent;
+public sealed record ProductionEdited(string Production, string FilmHash, int Frames, DateTimeOffset At) : ITalosEvent;
+public sealed record ProductionEditFailed(string Production, string Reason, DateTimeOffset At) : ITalosEvent;
+
+// ---- shot entity ----
+public sealed record ShotStarted(ShotSpec Spec, DateTimeOffset At) : ITalosEvent;
+public sealed record ChunkCompleted(string Stage, int Chunk, string Hash, int FrameCount, string? Note = null) : ITalosEvent;
+public sealed record StageCompleted(string Stage) : ITalosEvent;
+/// <summary>ECHO sent chunks back: the listed ANIMA chunks are re-rendered with the given per-frame gains.</summary>
+public sealed record RevisionRequested(int Round, IReadOnlyList<int> AnimaChunks, IReadOnlyDictionary<int, float> FrameGains, string Reason) : ITalosEvent;
+public sealed record ShotRenderFailed(string Reason, DateTimeOffset At) : ITalosEvent;
+public sealed record ShotRenderRetried(DateTimeOffset At) : ITalosEvent;
+public sealed record ShotRenderCancelled(DateTimeOffset At) : ITalosEvent;
+public sealed record ShotRenderCompleted(string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, DateTimeOffset At) : ITalosEvent;

@@ -1,0 +1,19 @@
+namespace Talos.Messages.Queries;
+
+using Talos.Messages.Commands;
+
+public sealed record GetShot(string ShotKey) : ITalosMessage;
+public sealed record ListShots(string? Production = null) : ITalosMessage;
+public sealed record GetProduction(string Production) : ITalosMessage;
+
+public sealed record ShotView(
+    string ShotKey, string ShotId, string Production, int Sequence, string? Title, int FrameCount, int Fps,
+    string Status, string? Reason, IReadOnlyDictionary<string, StageProgress> Stages,
+    string? FramesHash, string? VideoHash, string? ReportHash, bool? QualityPassed, int Revisions) : ITalosMessage;
+
+public sealed record ShotNotFound(string ShotKey) : ITalosMessage;
+public sealed record ShotListing(IReadOnlyList<ShotView> Shots) : ITalosMessage;
+
+public sealed record ProductionView(string Production, string Status, string? Reason, IReadOnlyList<ShotView> Shots,
+    string? FilmHash, int FilmFrames) : ITalosMessage;
+public sealed record ProductionNotFound(string Production) : ITalosMessage;

@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Serialization;
+using SerializationException = System.Runtime.Serialization.SerializationException;
+using Talos.Messages.Events;
+
+namespace Talos.Messages.Serialization;
+
+/// <summary>
+/// Journal serializer for <see cref="ITalosEvent"/>s: camelCase JSON under explicit, versioned manifests.
+/// Renaming or moving a CLR type never strands an old journal; only the manifest table below matters.
+/// </summary>
+public sealed class ShotEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    static readonly (string Manifest, Type Type)[] Table =
+    [
+        ("talos.hephaestus.shot-admitted.v1", typeof(ShotAdmitted)),
+        ("talos.hephaestus.production-admitted.v1", typeof(ProductionAdmitted)),
+        ("talos.hephaestus.shot-outcome.v1", typeof(ShotOutcomeRecorded)),
+        ("talos.hephaestus.shot-retry.v1", typeof(ShotRetryRequested)),
+        ("talos.hephaestus.production-edited.v1", typeof(ProductionEdited)),
+        ("talos.hephaestus.production-edit-failed.v1", typeof(ProductionEditFailed)),
+        ("talos.shot.started.v1", typeof(ShotStarted)),
+        ("talos.shot.chunk-completed.v1", typeof(ChunkCompleted)),
+        ("talos.shot.stage-completed.v1", typeof(StageCompleted)),
+        ("talos.shot.revision-requested.v1", typeof(RevisionRequested)),
+        ("talos.shot.failed.v1", typeof(ShotRenderFailed)),
+        ("talos.shot.retried.v1", typeof(ShotRenderRetried)),
+        ("talos.shot.cancelled.v1", typeof(ShotRenderCancelled)),
+        ("talos.shot.completed.v1", typeof(ShotRenderCompleted)),
+    ];
+
+    static readonly Dictionary<Type, string> ByType = Table.ToDictionary(t => t.Type, t => t.Manifest);
+    static readonly Dictionary<string, Type> ByManifest = Table.ToDictionary(t => t.Manifest, t => t.Type);
+
+    public static IReadOnlyCollection<Type> EventTypes => ByType.Keys;
+
+    public override int Identifier => 4712;
+
+    public override string Manifest(object o) =>
+        ByType.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"no journal manifest for {o.GetType().FullName}");
+
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!ByManifest.TryGetValue(manifest, out var type))
+            throw new SerializationException($"unknown journal event manifest '{manifest}'");
+        return JsonSerializer.Deserialize(bytes, type, Json)
+               ?? throw new SerializationException($"journal event '{manifest}' decoded to null: {Encoding.UTF8.GetString(bytes)}");
+    }
+}
