@@ -1,0 +1,207 @@
+// Transitions: linear-light cross-dissolve and dip-to-black with smoothstep easing (cf. Poynton, "Digital Video and HD", ch. on
+// gamma: mix light, not code values); sRGB transfer per IEC 61966-2-1, done in 24-bit fixed point for bit-exact results.
+namespace Talos.Actors.Cuttura;
+
+/// <summary>One shot on the timeline: its frames (vault hashes of RGB24 frame blobs) in order and how it is entered.</summary>
+/// <param name="Transition">How this clip is entered from the previous one: "cut", "dissolve" or "fade" (dip through black).
+/// The first clip's transition is ignored.</param>
+public sealed record ShotClip(string ShotId, IReadOnlyList<string> FrameHashes, string Transition /* cut|dissolve|fade */, int Fps);
+
+/// <summary>
+/// Edits shots into a film: yields its frames in cut order as RGB24 (8-bit sRGB, interleaved).
+/// Transitions never change the length: the film has exactly the sum of the clips' frames.
+/// Around a dissolve/fade boundary, h = min(transitionFrames/2, len(A)/2, len(B)/2) frames on each side are mixed:
+/// dissolve blends A (held on its last frame past its end) with B (held on its first frame before its start), weight of
+/// B easing 0→1 across the 2h frames; fade scales A down over its last h frames to black on its last frame, and B up
+/// from black on its first frame over its first h (so the dip is symmetric about the cut, with one black frame each
+/// side). Frames outside transitions are the loaded arrays themselves (not copied).
+/// </summary>
+public static class FilmEditor
+{
+    public static readonly IReadOnlyList<string> Transitions = ["cut", "dissolve", "fade"];
+
+    public static IEnumerable<byte[]> Edit(IReadOnlyList<ShotClip> clips, Func<string, byte[]> loadRgb24Frame, int transitionFrames)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(loadRgb24Frame);
+        if (transitionFrames < 0 || transitionFrames > 10_000)
+            throw new ArgumentOutOfRangeException(nameof(transitionFrames), transitionFrames, "transition length must be 0..10000 frames");
+        if (clips.Count == 0) throw new CutturaException("the film has no shots to edit");
+        int fps = 0;
+        for (int i = 0; i < clips.Count; i++)
+        {
+            var c = clips[i] ?? throw new CutturaException($"shot #{i} on the timeline is null");
+            if (c.FrameHashes is null || c.FrameHashes.Count == 0) throw new CutturaException($"shot '{c.ShotId}' has no frames");
+            if (c.Fps <= 0 || c.Fps > 1000) throw new CutturaException($"shot '{c.ShotId}' has an invalid frame rate {c.Fps}");
+            if (i == 0) fps = c.Fps;
+            else if (c.Fps != fps) throw new CutturaException($"shot '{c.ShotId}' runs at {c.Fps} fps but the film runs at {fps} fps");
+            if (!Transitions.Contains(c.Transition))
+                throw new CutturaException($"shot '{c.ShotId}' has unknown transition '{c.Transition}' (expected cut, dissolve or fade)");
+            for (int f = 0; f < c.FrameHashes.Count; f++)
+                if (string.IsNullOrEmpty(c.FrameHashes[f])) throw new CutturaException($"shot '{c.ShotId}' frame {f} has no hash");
+        }
+        return EditIterator(clips, loadRgb24Frame, transitionFrames);
+    }
+
+    /// <summary>Total frames of the edited film (equal to the sum of the clips).</summary>
+    public static int FrameCount(IReadOnlyList<ShotClip> clips) => clips.Sum(c => c.FrameHashes.Count);
+
+    /// <summary>Half-length of the transition into clip <paramref name="i"/> (0 for a cut or the first clip).</summary>
+    static int HalfWindow(IReadOnlyList<ShotClip> clips, int i, int transitionFrames)
+    {
+        if (i <= 0 || i >= clips.Count || clips[i].Transition == "cut") return 0;
+        return Math.Min(transitionFrames / 2, Math.Min(clips[i - 1].FrameHashes.Count / 2, clips[i].FrameHashes.Count / 2));
+    }
+
+    static IEnumerable<byte[]> EditIterator(IReadOnlyList<ShotClip> clips, Func<string, byte[]> load, int transitionFrames)
+    {
+        int frameBytes = -1;
+        byte[] Load(ShotClip clip, int index)
+        {
+            var hash = clip.FrameHashes[index];
+            byte[] data;
+            try { data = load(hash); }
+            catch (Exception e) when (e is not (CutturaException or OperationCanceledException))
+            {
+                throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' cannot be loaded: {e.Message}", e);
+            }
+            if (data is null || data.Length == 0 || data.Length % 3 != 0)
+                throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' is not an RGB24 frame ({data?.Length ?? 0} bytes)");
+            if (frameBytes < 0) frameBytes = data.Length;
+            else if (data.Length != frameBytes)
+                throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' has {data.Length / 3} pixels but the film's frames have {frameBytes / 3}");
+            return data;
+        }
+
+        for (int ci = 0; ci < clips.Count; ci++)
+        {
+            var clip = clips[ci];
+            int n = clip.FrameHashes.Count;
+            int hIn = HalfWindow(clips, ci, transitionFrames);
+            int hOut = HalfWindow(clips, ci + 1, transitionFrames);
+            byte[]? heldPrevLast = null, heldNextFirst = null;
+            for (int j = 0; j < n; j++)
+            {
+                if (j < hIn)
+                {
+                    var cur = Load(clip, j);
+                    if (clip.Transition == "dissolve")
+                    {
+                        var prev = clips[ci - 1];
+                        heldPrevLast ??= Load(prev, prev.FrameHashes.Count - 1);
+                        yield return Blend(heldPrevLast, cur, Ease(hIn + j, 2 * hIn));
+                    }
+                    else yield return Scale(cur, Smooth(j, hIn));
+                }
+                else if (j >= n - hOut)
+                {
+                    int m = j - (n - hOut);
+                    var cur = Load(clip, j);
+                    var next = clips[ci + 1];
+                    if (next.Transition == "dissolve")
+                    {
+                        heldNextFirst ??= Load(next, 0);
+                        yield return Blend(cur, heldNextFirst, Ease(m, 2 * hOut));
+                    }
+                    else yield return Scale(cur, One - Smooth(m + 1, hOut));
+                }
+                else yield return Load(clip, j);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- linear-light pixel maths (fixed point)
+
+    const int One = 1 << 16;            // weights: 16-bit fixed point
+    const int LinearScale = 1 << 24;    // linear light: 24-bit fixed point
+    const int ChunkBytes = 1 << 16;     // parallel chunks of independent bytes: the result does not depend on scheduling
+
+    /// <summary>Smoothstep weight of frame k (0-based) of an n-frame window, sampled at frame centres, in 1/65536 units.</summary>
+    internal static int Ease(int k, int n) => SmoothFixed((k + 0.5) / n);
+
+    /// <summary>Smoothstep of k/n in 1/65536 units (0 at k = 0, 1 at k = n).</summary>
+    internal static int Smooth(int k, int n) => SmoothFixed((double)k / n);
+
+    static int SmoothFixed(double t)
+    {
+        double s = t * t * (3 - 2 * t); // only + − × ÷: identical on every IEEE machine
+        return (int)Math.Round(s * One, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>sRGB code → linear light (24-bit fixed point).</summary>
+    internal static readonly int[] ToLinear = BuildToLinear();
+    /// <summary>Linear value at the midpoint between sRGB codes k and k+1 (k = 0..254): the rounding thresholds of the encoder.</summary>
+    internal static readonly int[] Thresholds = BuildThresholds();
+    /// <summary>Coarse encoder start: sRGB code of linear value (i &lt;&lt; 8), refined by at most a few threshold steps.</summary>
+    static readonly byte[] EncodeStart = BuildEncodeStart();
+
+    internal static double SrgbToLinearExact(double c) => c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+
+    static int[] BuildToLinear()
+    {
+        var t = new int[256];
+        for (int i = 0; i < 256; i++) t[i] = (int)Math.Round(SrgbToLinearExact(i / 255.0) * (LinearScale - 1), MidpointRounding.AwayFromZero);
+        return t;
+    }
+
+    static int[] BuildThresholds()
+    {
+        var t = new int[255];
+        for (int k = 0; k < 255; k++) t[k] = (int)Math.Round(SrgbToLinearExact((k + 0.5) / 255.0) * (LinearScale - 1), MidpointRounding.AwayFromZero);
+        return t;
+    }
+
+    static byte[] BuildEncodeStart()
+    {
+        var table = new byte[LinearScale >> 8];
+        int code = 0;
+        for (int i = 0; i < table.Length; i++)
+        {
+            int v = i << 8;
+            while (code < 255 && v >= Thresholds[code]) code++;
+            table[i] = (byte)code;
+        }
+        return table;
+    }
+
+    /// <summary>Linear light (24-bit fixed point, clamped) → nearest sRGB code.</summary>
+    internal static byte Encode(int v)
+    {
+        if (v <= 0) return 0;
+        if (v >= LinearScale - 1) return 255;
+        int code = EncodeStart[v >> 8];
+        while (code < 255 && v >= Thresholds[code]) code++;
+        return (byte)code;
+    }
+
+    /// <summary>(1−w)·a + w·b in linear light, w in 1/65536. One 256×256 table per frame (the blend depends only on the two
+    /// code values), then a lookup per byte.</summary>
+    internal static byte[] Blend(byte[] a, byte[] b, int w)
+    {
+        var lut = new byte[256 * 256];
+        long wa = One - w, wb = w;
+        for (int x = 0; x < 256; x++)
+        {
+            long la = ToLinear[x] * wa;
+            for (int y = 0; y < 256; y++) lut[(x << 8) | y] = Encode((int)((la + ToLinear[y] * wb + (One >> 1)) >> 16));
+        }
+        var dst = new byte[a.Length];
+        int chunks = (a.Length + ChunkBytes - 1) / ChunkBytes;
+        Parallel.For(0, chunks, ch =>
+        {
+            int start = ch * ChunkBytes, end = Math.Min(a.Length, start + ChunkBytes);
+            for (int i = start; i < end; i++) dst[i] = lut[(a[i] << 8) | b[i]];
+        });
+        return dst;
+    }
+
+    /// <summary>s·a in linear light, s in 1/65536 (dip to black).</summary>
+    internal static byte[] Scale(byte[] a, int s)
+    {
+        var lut = new byte[256];
+        for (int x = 0; x < 256; x++) lut[x] = Encode((int)(((long)ToLinear[x] * s + (One >> 1)) >> 16));
+        var dst = new byte[a.Length];
+        for (int i = 0; i < a.Length; i++) dst[i] = lut[a[i]];
+        return dst;
+    }
+}

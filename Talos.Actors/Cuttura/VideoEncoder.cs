@@ -1,0 +1,188 @@
+using System.Globalization;
+using FFMpegCore;
+using FFMpegCore.Enums;
+using FFMpegCore.Pipes;
+
+namespace Talos.Actors.Cuttura;
+
+/// <summary>Encodes RGB24 frames (8-bit sRGB) to an H.264 MP4 with ffmpeg, optionally muxing an audio track.</summary>
+public static class VideoEncoder
+{
+    public const int MaxDimension = 16384;
+    const int StderrLinesKept = 12;
+
+    /// <summary>
+    /// libx264, yuv420p (BT.709 matrix, limited range, tagged BT.709), CRF 20, preset "faster", +faststart, exactly one
+    /// output frame per input frame. Audio (any file ffmpeg reads) is encoded as AAC, delayed by
+    /// <paramref name="audioOffsetSeconds"/> (negative: its start is skipped), padded with silence and cut at the end of
+    /// the video. Written to a temp file next to <paramref name="outputPath"/> and renamed when complete.
+    /// <paramref name="onFrame"/> receives the number of frames handed to the encoder so far.
+    /// </summary>
+    public static async Task EncodeH264Async(IEnumerable<byte[]> rgb24Frames, int width, int height, int fps, string outputPath,
+        string? audioPath = null, double audioOffsetSeconds = 0, Action<int>? onFrame = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(rgb24Frames);
+        if (width <= 0 || height <= 0 || width > MaxDimension || height > MaxDimension)
+            throw new CutturaException($"video size {width}x{height} is out of range (1..{MaxDimension})");
+        if (width % 2 != 0 || height % 2 != 0)
+            throw new CutturaException($"video size {width}x{height} has an odd side; H.264 yuv420p needs even width and height");
+        if (fps <= 0 || fps > 1000) throw new CutturaException($"frame rate {fps} is out of range (1..1000)");
+        if (string.IsNullOrWhiteSpace(outputPath) || outputPath.Contains('\0')) throw new CutturaException("output path must be a non-empty file path");
+        if (audioPath is not null)
+        {
+            if (audioPath.Contains('\0') || !File.Exists(audioPath)) throw new CutturaException($"audio file '{audioPath}' not found");
+            if (!double.IsFinite(audioOffsetSeconds) || Math.Abs(audioOffsetSeconds) > 86_400)
+                throw new CutturaException($"audio offset {audioOffsetSeconds} s is out of range");
+        }
+        ct.ThrowIfCancellationRequested();
+        FfmpegTools.EnsureAvailable();
+
+        var output = Path.GetFullPath(outputPath);
+        var dir = Path.GetDirectoryName(output)!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(output)}.{Guid.NewGuid():N}.part.mp4");
+
+        int frameBytes = checked(width * height * 3);
+        var source = new FrameSource(rgb24Frames, width, height, frameBytes, onFrame, ct);
+        var stderr = new Queue<string>();
+        try
+        {
+            var pipe = new RawVideoPipeSource(source.Frames()) { FrameRate = fps };
+            var args = FFMpegArguments.FromPipeInput(pipe);
+            if (audioPath is not null) args = args.AddFileInput(Path.GetFullPath(audioPath));
+
+            var processor = args.OutputToFile(tmp, overwrite: true, o =>
+            {
+                o.WithCustomArgument("-map 0:v:0")
+                 .WithCustomArgument("-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv420p")
+                 .WithCustomArgument("-c:v libx264")
+                 .WithPixelFormat("yuv420p")
+                 .WithConstantRateFactor(20)
+                 .WithSpeedPreset(EncoderPreset.Faster)
+                 .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv");
+                if (FfmpegTools.MajorVersion is 0 or >= 5) o.WithFpsMode(FpsMode.Passthrough);
+                else o.WithCustomArgument("-vsync passthrough");
+                if (audioPath is not null)
+                {
+                    o.WithCustomArgument("-map 1:a:0")
+                     .WithCustomArgument("-c:a aac -b:a 192k")
+                     .WithCustomArgument($"-af {AudioFilter(audioOffsetSeconds)}")
+                     .WithCustomArgument("-shortest -max_interleave_delta 0");
+                }
+                o.WithFastStart()
+                 .WithCustomArgument("-f mp4");
+            })
+            .WithLogLevel(FFMpegLogLevel.Error)
+            .NotifyOnStandardError(line =>
+            {
+                lock (stderr)
+                {
+                    stderr.Enqueue(line);
+                    while (stderr.Count > StderrLinesKept) stderr.Dequeue();
+                }
+            });
+
+            FFMpegResult result;
+            try
+            {
+                result = await processor.ProcessAsynchronously(throwOnError: false, FfmpegTools.Options, ct).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                if (source.Error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(source.Error);
+                ct.ThrowIfCancellationRequested();
+                if (e is CutturaException) throw;
+                throw new CutturaException($"ffmpeg failed writing {output}: {e.Message}; ffmpeg said: {Tail(stderr)}", e);
+            }
+            if (source.Error is not null) throw source.Error;
+            ct.ThrowIfCancellationRequested();
+            if (result.Cancelled) throw new OperationCanceledException("encoding was cancelled");
+            if (!result.Success)
+                throw new CutturaException($"ffmpeg failed writing {output} (exit {result.ExitCode}): {TailOf(stderr, result.StandardError)}");
+            if (!source.Completed) throw new CutturaException($"ffmpeg stopped reading after {source.Count} frames: {Tail(stderr)}");
+            if (!File.Exists(tmp) || new FileInfo(tmp).Length == 0) throw new CutturaException($"ffmpeg produced no output for {output}: {Tail(stderr)}");
+            File.Move(tmp, output, overwrite: true);
+        }
+        finally
+        {
+            try { if (File.Exists(tmp)) File.Delete(tmp); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    static string TailOf(Queue<string> seen, IReadOnlyList<string>? reported)
+    {
+        if (reported is { Count: > 0 }) return string.Join(" | ", reported.Skip(Math.Max(0, reported.Count - StderrLinesKept)));
+        return Tail(seen);
+    }
+
+    static string Tail(Queue<string> lines)
+    {
+        lock (lines) return lines.Count == 0 ? "(no error output)" : string.Join(" | ", lines);
+    }
+
+    /// <summary>Delay (or skip) the audio, then pad with silence; -shortest cuts it where the video ends.</summary>
+    internal static string AudioFilter(double offsetSeconds)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string shift = offsetSeconds switch
+        {
+            > 0 => $"adelay=delays={(offsetSeconds * 1000).ToString("0.###", inv)}:all=1,",
+            < 0 => $"atrim=start={(-offsetSeconds).ToString("0.######", inv)},asetpts=PTS-STARTPTS,",
+            _ => "",
+        };
+        return shift + "apad";
+    }
+
+    /// <summary>Adapts the caller's frames to FFMpegCore, validating each and counting what was handed over.</summary>
+    sealed class FrameSource(IEnumerable<byte[]> frames, int width, int height, int frameBytes, Action<int>? onFrame, CancellationToken ct)
+    {
+        public int Count;
+        public bool Completed;
+        public Exception? Error;
+
+        public IEnumerable<IVideoFrame> Frames()
+        {
+            IEnumerator<byte[]> e;
+            try { e = frames.GetEnumerator(); }
+            catch (Exception ex) { throw Fail(ex, 0); }
+            using (e)
+            {
+                while (true)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    byte[] frame;
+                    try
+                    {
+                        if (!e.MoveNext()) break;
+                        frame = e.Current;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException) { throw Fail(ex, Count); }
+                    if (frame is null || frame.Length != frameBytes)
+                        throw Fail(new CutturaException($"frame {Count} has {frame?.Length ?? 0} bytes; a {width}x{height} RGB24 frame has {frameBytes}"), Count);
+                    yield return new Rgb24Frame(frame, width, height);
+                    Count++;
+                    onFrame?.Invoke(Count);
+                }
+            }
+            if (Count == 0) throw Fail(new CutturaException("no frames to encode"), 0);
+            Completed = true;
+        }
+
+        Exception Fail(Exception ex, int index)
+        {
+            Error = ex as CutturaException ?? new CutturaException($"frame {index} could not be produced: {ex.Message}", ex);
+            return Error;
+        }
+    }
+
+    sealed class Rgb24Frame(byte[] data, int width, int height) : IVideoFrame
+    {
+        public int Width => width;
+        public int Height => height;
+        public string PixelFormat => "rgb24";
+        public void Serialize(Stream pipe) => pipe.Write(data, 0, data.Length);
+        public Task SerializeAsync(Stream pipe, CancellationToken token) => pipe.WriteAsync(data, 0, data.Length, token);
+    }
+}

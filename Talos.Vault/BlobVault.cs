@@ -1,0 +1,458 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace Talos.Vault;
+
+/// <summary>
+/// ICHOR VAULT on a local (or shared) directory:
+/// <code>
+/// root/blobs/ab/cd/&lt;sha256&gt;   immutable blobs, named by the SHA-256 of their bytes (lowercase hex)
+/// root/tmp/                      temp files of writes in flight (a crash leaves them here, never under a hash)
+/// root/catalogue.db              SQLite catalogue (WAL): blobs(hash, size, kind, created), assets(name → hash, kind, updated)
+/// </code>
+/// A write goes to a unique temp file, is flushed to disk, then renamed onto its hash; the catalogue is updated only
+/// after that. Reads verify the hash of what they read. Thread-safe; several processes may share one root.
+/// </summary>
+public sealed class BlobVault : IBlobVault, IDisposable
+{
+    public const int MaxAssetNameLength = 200;
+    const int MaxKindLength = 64;
+    /// <summary>Temp files older than this are leftovers of crashed writers and are removed on open.</summary>
+    static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
+
+    readonly string _root;
+    readonly string _blobDir;
+    readonly string _tmpDir;
+    readonly object _dbLock = new();
+    readonly SqliteConnection _db;
+    readonly SqliteCommand _insertBlob;
+    readonly SqliteCommand _upsertAsset;
+    readonly SqliteCommand _resolveAsset;
+    readonly SqliteCommand _listAssets;
+    bool _disposed;
+
+    /// <summary>Root directory of this vault (absolute).</summary>
+    public string RootDirectory => _root;
+
+    BlobVault(string root)
+    {
+        _root = root;
+        _blobDir = Path.Combine(root, "blobs");
+        _tmpDir = Path.Combine(root, "tmp");
+        Directory.CreateDirectory(_blobDir);
+        Directory.CreateDirectory(_tmpDir);
+        SweepStaleTemps();
+
+        var dbPath = Path.Combine(root, "catalogue.db");
+        var cs = new SqliteConnectionStringBuilder
+        {
+            DataSource = dbPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            DefaultTimeout = 5,
+            Pooling = false,
+        }.ToString();
+        _db = new SqliteConnection(cs);
+        try
+        {
+            _db.Open();
+            Exec("PRAGMA busy_timeout=5000;");
+            Exec("PRAGMA journal_mode=WAL;");
+            Exec("PRAGMA synchronous=NORMAL;");
+            Exec("""
+                CREATE TABLE IF NOT EXISTS blobs(
+                    hash    TEXT PRIMARY KEY NOT NULL,
+                    size    INTEGER NOT NULL,
+                    kind    TEXT NOT NULL,
+                    created TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS assets(
+                    name    TEXT PRIMARY KEY NOT NULL,
+                    hash    TEXT NOT NULL,
+                    kind    TEXT NOT NULL,
+                    updated TEXT NOT NULL);
+                """);
+            _insertBlob = Prepare("INSERT OR IGNORE INTO blobs(hash, size, kind, created) VALUES ($h, $s, $k, $t);", "$h", "$s", "$k", "$t");
+            _upsertAsset = Prepare("""
+                INSERT INTO assets(name, hash, kind, updated) VALUES ($n, $h, $k, $t)
+                ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, kind = excluded.kind, updated = excluded.updated;
+                """, "$n", "$h", "$k", "$t");
+            _resolveAsset = Prepare("SELECT hash FROM assets WHERE name = $n;", "$n");
+            _listAssets = Prepare("SELECT name, hash, kind FROM assets ORDER BY name;");
+        }
+        catch (SqliteException e)
+        {
+            _db.Dispose();
+            throw new VaultException($"vault catalogue {dbPath} cannot be opened: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Opens (creating if needed) the vault rooted at <paramref name="rootDirectory"/>.</summary>
+    public static BlobVault Open(string rootDirectory)
+    {
+        if (string.IsNullOrWhiteSpace(rootDirectory)) throw new ArgumentException("vault root directory must not be empty", nameof(rootDirectory));
+        if (rootDirectory.Contains('\0')) throw new ArgumentException("vault root directory contains a NUL character", nameof(rootDirectory));
+        var root = Path.GetFullPath(rootDirectory);
+        if (File.Exists(root)) throw new VaultException($"vault root {root} is a file, not a directory");
+        try { Directory.CreateDirectory(root); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VaultException($"vault root {root} cannot be created: {e.Message}", e);
+        }
+        return new BlobVault(root);
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    public string Put(ReadOnlySpan<byte> data, string kind = "blob")
+    {
+        ThrowIfDisposed();
+        ValidateKind(kind);
+        string hash = HashOf(data);
+        string final = BlobPath(hash);
+        if (!BlobFileIsIntact(final, data.Length))
+        {
+            string tmp = NewTempPath(hash);
+            try
+            {
+                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+                {
+                    fs.Write(data);
+                    fs.Flush(flushToDisk: true);
+                }
+                Publish(tmp, final);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(tmp);
+                throw new VaultException($"blob {hash} cannot be written: {e.Message}", e);
+            }
+        }
+        RecordBlob(hash, data.Length, kind);
+        return hash;
+    }
+
+    public byte[] Get(string hash)
+    {
+        ThrowIfDisposed();
+        ValidateHash(hash);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(BlobPath(hash)); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new VaultException($"blob {hash} not found", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VaultException($"blob {hash} cannot be read: {e.Message}", e);
+        }
+        if (HashOf(bytes) != hash) throw new VaultException($"blob {hash} is corrupt");
+        return bytes;
+    }
+
+    public bool Contains(string hash)
+    {
+        ThrowIfDisposed();
+        ValidateHash(hash);
+        return File.Exists(BlobPath(hash));
+    }
+
+    public string PathOf(string hash)
+    {
+        ThrowIfDisposed();
+        ValidateHash(hash);
+        var p = BlobPath(hash);
+        if (!File.Exists(p)) throw new VaultException($"blob {hash} not found");
+        return p;
+    }
+
+    // ---------------------------------------------------------------- assets
+
+    public string PutAsset(string name, ReadOnlySpan<byte> data, string kind)
+    {
+        ThrowIfDisposed();
+        ValidateAssetName(name);
+        ValidateKind(kind);
+        string hash = Put(data, kind); // durable before the catalogue names it
+        RecordAsset(name, hash, kind);
+        return hash;
+    }
+
+    public string? ResolveAsset(string name)
+    {
+        ThrowIfDisposed();
+        ValidateAssetName(name);
+        lock (_dbLock)
+        {
+            return Catalogue(() =>
+            {
+                _resolveAsset.Parameters["$n"].Value = name;
+                return _resolveAsset.ExecuteScalar() as string;
+            });
+        }
+    }
+
+    /// <summary>Imports a file from disk as a named asset (streamed: the file is hashed while it is copied).</summary>
+    public string ImportFile(string assetName, string path, string kind)
+    {
+        ThrowIfDisposed();
+        ValidateAssetName(assetName);
+        ValidateKind(kind);
+        if (string.IsNullOrEmpty(path) || path.Contains('\0')) throw new VaultException("import path must be a non-empty file path");
+        if (!File.Exists(path)) throw new VaultException($"file {path} to import as '{assetName}' not found");
+
+        string tmp = NewTempPath("import");
+        string hash;
+        long size;
+        try
+        {
+            using (var src = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            using (var dst = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            using (var ih = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buf = ArrayPool<byte>.Shared.Rent(1 << 20);
+                try
+                {
+                    int n;
+                    while ((n = src.Read(buf, 0, buf.Length)) > 0)
+                    {
+                        ih.AppendData(buf, 0, n);
+                        dst.Write(buf, 0, n);
+                    }
+                }
+                finally { ArrayPool<byte>.Shared.Return(buf); }
+                dst.Flush(flushToDisk: true);
+                size = dst.Length;
+                hash = Convert.ToHexStringLower(ih.GetHashAndReset());
+            }
+            string final = BlobPath(hash);
+            if (BlobFileIsIntact(final, size)) TryDelete(tmp);
+            else Publish(tmp, final);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            throw new VaultException($"file {path} cannot be imported as '{assetName}': {e.Message}", e);
+        }
+        RecordBlob(hash, size, kind);
+        RecordAsset(assetName, hash, kind);
+        return hash;
+    }
+
+    /// <summary>All named assets, ordered by name (a snapshot).</summary>
+    public IEnumerable<(string Name, string Hash, string Kind)> ListAssets()
+    {
+        ThrowIfDisposed();
+        lock (_dbLock)
+        {
+            return Catalogue(() =>
+            {
+                var list = new List<(string, string, string)>();
+                using var r = _listAssets.ExecuteReader();
+                while (r.Read()) list.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+                return list;
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    /// <summary>
+    /// An asset name is relative and '/'-separated; each segment is non-empty, made of [A-Za-z0-9._-], and is not
+    /// "." or ".."; at most 200 characters in all.
+    /// </summary>
+    public static bool IsValidAssetName(string name, out string reason)
+    {
+        if (name is null) { reason = "asset name is null"; return false; }
+        if (name.Length == 0) { reason = "asset name is empty"; return false; }
+        if (name.Length > MaxAssetNameLength) { reason = $"asset name is longer than {MaxAssetNameLength} characters"; return false; }
+        if (name[0] == '/') { reason = "asset name must be relative (it starts with '/')"; return false; }
+        int segStart = 0;
+        for (int i = 0; i <= name.Length; i++)
+        {
+            if (i == name.Length || name[i] == '/')
+            {
+                int len = i - segStart;
+                if (len == 0) { reason = "asset name has an empty segment ('//' or a trailing '/')"; return false; }
+                var seg = name.AsSpan(segStart, len);
+                if (seg is "." or "..") { reason = $"asset name has a '{seg}' segment"; return false; }
+                segStart = i + 1;
+                continue;
+            }
+            char c = name[i];
+            bool ok = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-';
+            if (!ok)
+            {
+                reason = c < 32 || c == 127
+                    ? $"asset name contains control character U+{(int)c:X4}"
+                    : $"asset name contains '{c}' (allowed: letters, digits, '.', '_', '-', and '/' between segments)";
+                return false;
+            }
+        }
+        reason = "";
+        return true;
+    }
+
+    static void ValidateAssetName(string name)
+    {
+        if (!IsValidAssetName(name, out var reason)) throw new VaultException($"invalid asset name '{Printable(name)}': {reason}");
+    }
+
+    static void ValidateHash(string hash)
+    {
+        bool ok = hash is { Length: 64 };
+        if (ok)
+            foreach (char c in hash)
+                if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f'))) { ok = false; break; }
+        if (!ok) throw new VaultException($"invalid blob hash '{Printable(hash)}' (expected 64 lowercase hex characters)");
+    }
+
+    static void ValidateKind(string kind)
+    {
+        if (string.IsNullOrEmpty(kind) || kind.Length > MaxKindLength || kind.Any(c => c < 32 || c == 127))
+            throw new VaultException($"invalid blob kind '{Printable(kind)}' (1–{MaxKindLength} printable characters)");
+    }
+
+    static string Printable(string? s)
+    {
+        if (s is null) return "<null>";
+        var t = s.Length > 80 ? s[..80] + "…" : s;
+        var sb = new System.Text.StringBuilder(t.Length);
+        foreach (char c in t) sb.Append(c < 32 || c == 127 ? $"\\u{(int)c:x4}" : c.ToString());
+        return sb.ToString();
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    public static string HashOf(ReadOnlySpan<byte> data)
+    {
+        Span<byte> h = stackalloc byte[32];
+        SHA256.HashData(data, h);
+        return Convert.ToHexStringLower(h);
+    }
+
+    string BlobPath(string hash) => Path.Combine(_blobDir, hash.Substring(0, 2), hash.Substring(2, 2), hash);
+
+    string NewTempPath(string tag) => Path.Combine(_tmpDir, $"{tag}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+
+    /// <summary>True when the blob file exists with the expected size (a damaged copy of a different size gets replaced).</summary>
+    static bool BlobFileIsIntact(string path, long size)
+    {
+        var fi = new FileInfo(path);
+        return fi.Exists && fi.Length == size;
+    }
+
+    /// <summary>Renames a finished temp file onto its hash path. Another writer of the same bytes winning the race is fine.</summary>
+    static void Publish(string tmp, string final)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+        try
+        {
+            File.Move(tmp, final, overwrite: false);
+            return;
+        }
+        catch (IOException) when (File.Exists(final))
+        {
+        }
+        // The target exists: same hash, so same content unless the existing file is damaged (wrong size) — then replace it.
+        var existing = new FileInfo(final);
+        var fresh = new FileInfo(tmp);
+        if (existing.Exists && existing.Length != fresh.Length) File.Move(tmp, final, overwrite: true);
+        else TryDelete(tmp);
+    }
+
+    void RecordBlob(string hash, long size, string kind)
+    {
+        lock (_dbLock)
+        {
+            Catalogue(() =>
+            {
+                var p = _insertBlob.Parameters;
+                p["$h"].Value = hash;
+                p["$s"].Value = size;
+                p["$k"].Value = kind;
+                p["$t"].Value = Now();
+                return _insertBlob.ExecuteNonQuery();
+            });
+        }
+    }
+
+    void RecordAsset(string name, string hash, string kind)
+    {
+        lock (_dbLock)
+        {
+            Catalogue(() =>
+            {
+                var p = _upsertAsset.Parameters;
+                p["$n"].Value = name;
+                p["$h"].Value = hash;
+                p["$k"].Value = kind;
+                p["$t"].Value = Now();
+                return _upsertAsset.ExecuteNonQuery();
+            });
+        }
+    }
+
+    static string Now() => DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+
+    T Catalogue<T>(Func<T> op)
+    {
+        try { return op(); }
+        catch (SqliteException e)
+        {
+            throw new VaultException($"vault catalogue error in {_root}: {e.Message}", e);
+        }
+    }
+
+    void Exec(string sql)
+    {
+        using var c = _db.CreateCommand();
+        c.CommandText = sql;
+        c.ExecuteNonQuery();
+    }
+
+    SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var c = _db.CreateCommand();
+        c.CommandText = sql;
+        foreach (var p in parameters) c.Parameters.Add(new SqliteParameter { ParameterName = p });
+        c.Prepare();
+        return c;
+    }
+
+    void SweepStaleTemps()
+    {
+        var cutoff = DateTime.UtcNow - StaleTempAge;
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(_tmpDir, "*.tmp"))
+                if (File.GetLastWriteTimeUtc(f) < cutoff) TryDelete(f);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    public void Dispose()
+    {
+        lock (_dbLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _insertBlob.Dispose();
+            _upsertAsset.Dispose();
+            _resolveAsset.Dispose();
+            _listAssets.Dispose();
+            _db.Dispose();
+        }
+    }
+}

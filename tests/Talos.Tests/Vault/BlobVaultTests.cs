@@ -1,0 +1,310 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Talos.Vault;
+using Xunit;
+
+namespace Talos.Tests.Vault;
+
+public sealed class BlobVaultTests : IDisposable
+{
+    // Each test gets  <tmp>/talos-vault-tests/<guid>/root  so that "nothing outside the root" can be checked on <guid>/.
+    readonly string _sandbox = Path.Combine(Path.GetTempPath(), "talos-vault-tests", Guid.NewGuid().ToString("N"));
+    string Root => Path.Combine(_sandbox, "root");
+
+    public BlobVaultTests() => Directory.CreateDirectory(_sandbox);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_sandbox, recursive: true); } catch (IOException) { }
+    }
+
+    static byte[] Bytes(int seed, int length)
+    {
+        // SplitMix64: deterministic test content
+        var b = new byte[length];
+        ulong s = (ulong)seed * 0x9E3779B97F4A7C15UL + 1;
+        for (int i = 0; i < length; i++)
+        {
+            s += 0x9E3779B97F4A7C15UL;
+            ulong z = s;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            b[i] = (byte)(z ^ (z >> 31));
+        }
+        return b;
+    }
+
+    string[] BlobFiles() => Directory.GetFiles(Path.Combine(Root, "blobs"), "*", SearchOption.AllDirectories);
+
+    static long CatalogueCount(string root, string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={Path.Combine(root, "catalogue.db")};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public void Put_then_Get_round_trips_bytes_under_their_sha256()
+    {
+        using var v = BlobVault.Open(Root);
+        var data = Bytes(1, 100_000);
+        var hash = v.Put(data, "frame");
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), hash);
+        Assert.Equal(data, v.Get(hash));
+        Assert.True(v.Contains(hash));
+        var path = v.PathOf(hash);
+        Assert.Equal(Path.Combine(Root, "blobs", hash[..2], hash[2..4], hash), path);
+        Assert.Equal(data, File.ReadAllBytes(path));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+        Assert.Equal(1, CatalogueCount(Root, $"SELECT COUNT(*) FROM blobs WHERE hash = '{hash}' AND size = 100000 AND kind = 'frame'"));
+    }
+
+    [Fact]
+    public void Empty_blob_round_trips()
+    {
+        using var v = BlobVault.Open(Root);
+        var hash = v.Put(ReadOnlySpan<byte>.Empty);
+        Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", hash);
+        Assert.Empty(v.Get(hash));
+    }
+
+    [Fact]
+    public void Identical_bytes_give_the_same_hash_and_one_file()
+    {
+        using var v = BlobVault.Open(Root);
+        var data = Bytes(2, 5000);
+        var h1 = v.Put(data);
+        var h2 = v.Put(data.ToArray());
+        var h3 = v.Put(Bytes(3, 5000));
+
+        Assert.Equal(h1, h2);
+        Assert.NotEqual(h1, h3);
+        Assert.Equal(2, BlobFiles().Length);
+        Assert.Equal(2, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+    }
+
+    [Fact]
+    public void Concurrent_puts_from_many_threads_store_every_blob_once()
+    {
+        using var v = BlobVault.Open(Root);
+        const int Threads = 12, PerThread = 40, Distinct = 60;
+        var hashes = new string[Threads * PerThread];
+        var expected = Enumerable.Range(0, Distinct).Select(i => Convert.ToHexStringLower(SHA256.HashData(Bytes(i, 20_000 + i)))).ToArray();
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            for (int k = 0; k < PerThread; k++)
+            {
+                int id = (t * 7 + k) % Distinct; // threads collide on the same content
+                hashes[t * PerThread + k] = v.Put(Bytes(id, 20_000 + id), "frame");
+            }
+        });
+
+        for (int t = 0; t < Threads; t++)
+            for (int k = 0; k < PerThread; k++)
+                Assert.Equal(expected[(t * 7 + k) % Distinct], hashes[t * PerThread + k]);
+        Assert.Equal(Distinct, BlobFiles().Length);
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+        Assert.Equal(Distinct, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+        for (int i = 0; i < Distinct; i++) Assert.Equal(Bytes(i, 20_000 + i), v.Get(expected[i]));
+    }
+
+    [Fact]
+    public void Two_vault_instances_on_one_root_share_the_catalogue_concurrently()
+    {
+        // Stands in for two processes: separate connections on the same WAL database.
+        using var a = BlobVault.Open(Root);
+        using var b = BlobVault.Open(Root);
+        Parallel.Invoke(
+            () => { for (int i = 0; i < 60; i++) a.PutAsset($"shots/a/f{i:D3}", Bytes(i, 3000), "frame"); },
+            () => { for (int i = 0; i < 60; i++) b.PutAsset($"shots/b/f{i:D3}", Bytes(1000 + i, 3000), "frame"); });
+
+        Assert.Equal(120, a.ListAssets().Count());
+        Assert.Equal(b.ResolveAsset("shots/a/f007"), a.ResolveAsset("shots/a/f007"));
+        Assert.Equal(Bytes(1059, 3000), a.Get(a.ResolveAsset("shots/b/f059")!));
+    }
+
+    [Fact]
+    public void Corrupted_blob_is_detected_on_Get()
+    {
+        using var v = BlobVault.Open(Root);
+        var hash = v.Put(Bytes(4, 4096));
+        var path = v.PathOf(hash);
+        var bytes = File.ReadAllBytes(path);
+        bytes[1234] ^= 0x01; // one flipped bit, same size
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<VaultException>(() => v.Get(hash));
+        Assert.Equal($"blob {hash} is corrupt", e.Message);
+
+        File.WriteAllBytes(path, bytes.AsSpan(0, 100).ToArray()); // truncated
+        Assert.Contains("is corrupt", Assert.Throws<VaultException>(() => v.Get(hash)).Message);
+
+        // Putting the bytes again repairs a truncated (wrong-size) copy.
+        Assert.Equal(hash, v.Put(Bytes(4, 4096)));
+        Assert.Equal(Bytes(4, 4096), v.Get(hash));
+    }
+
+    [Fact]
+    public void Missing_blob_is_reported_by_hash()
+    {
+        using var v = BlobVault.Open(Root);
+        var hash = new string('a', 64);
+        Assert.False(v.Contains(hash));
+        Assert.Equal($"blob {hash} not found", Assert.Throws<VaultException>(() => v.Get(hash)).Message);
+        Assert.Equal($"blob {hash} not found", Assert.Throws<VaultException>(() => v.PathOf(hash)).Message);
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a/../b")]
+    [InlineData("a\\b")]
+    [InlineData("")]
+    [InlineData("a\0b")]
+    [InlineData("a//b")]
+    [InlineData("a/")]
+    [InlineData("./a")]
+    [InlineData("..")]
+    [InlineData("C:x")]
+    [InlineData("name with space")]
+    [InlineData("ünïcode")]
+    public void Bad_asset_names_are_rejected_and_nothing_is_written(string name)
+    {
+        using (var v = BlobVault.Open(Root))
+        {
+            Assert.False(BlobVault.IsValidAssetName(name, out var reason));
+            Assert.False(string.IsNullOrEmpty(reason));
+
+            var e = Assert.Throws<VaultException>(() => v.PutAsset(name, Bytes(5, 100), "palette"));
+            Assert.Contains("invalid asset name", e.Message);
+            if (name.Length > 0 && !name.Contains('\0')) Assert.Contains(name, e.Message);
+            Assert.Throws<VaultException>(() => v.ResolveAsset(name));
+
+            var file = Path.Combine(_sandbox, "outside.bin");
+            File.WriteAllBytes(file, Bytes(6, 10));
+            Assert.Throws<VaultException>(() => v.ImportFile(name, file, "palette"));
+            File.Delete(file);
+
+            Assert.Empty(BlobFiles());
+            Assert.Empty(v.ListAssets());
+        }
+        // The sandbox holds nothing but the vault root.
+        Assert.Equal(new[] { Root }, Directory.GetFileSystemEntries(_sandbox));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+    }
+
+    [Fact]
+    public void Asset_name_rules_accept_ordinary_names_and_limit_length()
+    {
+        Assert.True(BlobVault.IsValidAssetName("palettes/hero-v2.json", out _));
+        Assert.True(BlobVault.IsValidAssetName("shots/S01_010/audio.wav", out _));
+        Assert.True(BlobVault.IsValidAssetName(".hidden/a..b", out _));
+        Assert.True(BlobVault.IsValidAssetName(new string('a', 200), out _));
+        Assert.False(BlobVault.IsValidAssetName(new string('a', 201), out var why));
+        Assert.Contains("200", why);
+        Assert.False(BlobVault.IsValidAssetName(null!, out _));
+    }
+
+    [Theory]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")]
+    [InlineData("abc")]
+    [InlineData("zz3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
+    [InlineData("")]
+    public void Bad_hashes_are_rejected_before_touching_the_disk(string hash)
+    {
+        using var v = BlobVault.Open(Root);
+        Assert.Contains("invalid blob hash", Assert.Throws<VaultException>(() => v.Get(hash)).Message);
+        Assert.Throws<VaultException>(() => v.Contains(hash));
+        Assert.Throws<VaultException>(() => v.PathOf(hash));
+    }
+
+    [Fact]
+    public void Catalogue_survives_reopen()
+    {
+        string h1, h2;
+        using (var v = BlobVault.Open(Root))
+        {
+            h1 = v.PutAsset("palettes/hero.json", "{\"skin\":\"#f0c8a0\"}"u8, "palette");
+            h2 = v.PutAsset("audio/theme.wav", Bytes(7, 8000), "audio");
+            v.PutAsset("palettes/hero.json", "{\"skin\":\"#e0b890\"}"u8, "palette"); // re-pointed
+        }
+        using (var v = BlobVault.Open(Root))
+        {
+            var hero = v.ResolveAsset("palettes/hero.json");
+            Assert.NotNull(hero);
+            Assert.NotEqual(h1, hero);
+            Assert.Equal("{\"skin\":\"#e0b890\"}"u8.ToArray(), v.Get(hero!));
+            Assert.Equal(h2, v.ResolveAsset("audio/theme.wav"));
+            Assert.Null(v.ResolveAsset("palettes/villain.json"));
+            Assert.Equal(h1, BlobVault.HashOf("{\"skin\":\"#f0c8a0\"}"u8));
+            Assert.True(v.Contains(h1)); // the old version stays addressable by hash
+            var list = v.ListAssets().ToList();
+            Assert.Equal([("audio/theme.wav", h2, "audio"), ("palettes/hero.json", hero!, "palette")], list);
+        }
+    }
+
+    [Fact]
+    public void ImportFile_streams_a_file_into_a_named_asset()
+    {
+        var src = Path.Combine(_sandbox, "theme.wav");
+        var data = Bytes(8, 3_000_000);
+        File.WriteAllBytes(src, data);
+        using var v = BlobVault.Open(Root);
+        var hash = v.ImportFile("audio/theme.wav", src, "audio");
+        File.Delete(src);
+
+        Assert.Equal(BlobVault.HashOf(data), hash);
+        Assert.Equal(hash, v.ResolveAsset("audio/theme.wav"));
+        Assert.Equal(data, v.Get(hash));
+        Assert.Equal(3_000_000, CatalogueCount(Root, $"SELECT size FROM blobs WHERE hash = '{hash}'"));
+        Assert.Contains("not found", Assert.Throws<VaultException>(() => v.ImportFile("audio/x.wav", src, "audio")).Message);
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+    }
+
+    [Fact]
+    public void A_crash_mid_write_leaves_no_blob_under_the_hash()
+    {
+        var data = Bytes(9, 50_000);
+        var hash = BlobVault.HashOf(data);
+        using (var v = BlobVault.Open(Root)) { }
+        // Simulate a writer killed half way: its partial temp file is all that reached the disk.
+        var tmpDir = Path.Combine(Root, "tmp");
+        var partial = Path.Combine(tmpDir, $"{hash}.4242.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(partial, data.AsSpan(0, 20_000).ToArray());
+        var stale = Path.Combine(tmpDir, $"{hash}.4241.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(stale, data.AsSpan(0, 10_000).ToArray());
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-3));
+
+        using (var v = BlobVault.Open(Root))
+        {
+            Assert.False(v.Contains(hash));
+            Assert.Equal($"blob {hash} not found", Assert.Throws<VaultException>(() => v.Get(hash)).Message);
+            Assert.Empty(BlobFiles());
+            Assert.Equal(0, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+            Assert.False(File.Exists(stale));   // stale leftovers are swept on open
+            Assert.True(File.Exists(partial));  // a recent one may belong to a live writer in another process
+
+            Assert.Equal(hash, v.Put(data));
+            Assert.Equal(data, v.Get(hash));
+        }
+    }
+
+    [Fact]
+    public void Invalid_kind_and_disposed_vault_are_rejected()
+    {
+        var v = BlobVault.Open(Root);
+        Assert.Contains("invalid blob kind", Assert.Throws<VaultException>(() => v.Put(Bytes(1, 10), "")).Message);
+        Assert.Throws<VaultException>(() => v.Put(Bytes(1, 10), "bad\nkind"));
+        v.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => v.Put(Bytes(1, 10)));
+        Assert.Throws<ArgumentException>(() => BlobVault.Open(" "));
+        var file = Path.Combine(_sandbox, "afile");
+        File.WriteAllText(file, "x");
+        Assert.Contains("is a file", Assert.Throws<VaultException>(() => BlobVault.Open(file)).Message);
+    }
+}
