@@ -1,0 +1,30 @@
+namespace Talos.Actors.Prism;
+
+/// <summary>PRISM could not turn its input into shots: the message names the problem (and the line where useful).</summary>
+public class PrismException : Exception
+{
+    public PrismException(string message) : base(message) { }
+    public PrismException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>One problem in a shot spec: a JSON path such as <c>$.characters[1].keyframes[0].pose</c> and what is wrong there.</summary>
+public sealed record SpecError(string Path, string Message)
+{
+    public override string ToString() => $"{Path}: {Message}";
+}
+
+/// <summary>A shot spec broke one or more rules; <see cref="Errors"/> lists every problem found, not just the first.</summary>
+public sealed class SpecValidationException : PrismException
+{
+    public SpecValidationException(IReadOnlyList<SpecError> errors)
+        : base(Summarise(errors)) => Errors = errors;
+
+    public IReadOnlyList<SpecError> Errors { get; }
+
+    static string Summarise(IReadOnlyList<SpecError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var head = errors.Count == 1 ? "invalid shot spec: " : $"invalid shot spec ({errors.Count} problems): ";
+        return head + string.Join("; ", errors.Take(20).Select(e => e.ToString())) + (errors.Count > 20 ? $"; … {errors.Count - 20} more" : "");
+    }
+}

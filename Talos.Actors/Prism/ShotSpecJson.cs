@@ -1,0 +1,482 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Talos.Messages.Specs;
+
+namespace Talos.Actors.Prism;
+
+/// <summary>
+/// Shot specs as JSON (camelCase; docs/shot-spec.schema.json, docs/shot-spec.md). <see cref="Parse"/> checks every rule and
+/// reports every problem at once (<see cref="SpecValidationException.Errors"/>, with JSON paths); <see cref="Serialize"/> writes a
+/// spec that parses back to the same spec.
+/// </summary>
+public static class ShotSpecJson
+{
+    /// <summary>Largest JSON document accepted, in characters.</summary>
+    public const int MaxChars = 20 * 1024 * 1024;
+    public const int MaxCharacters = 32, MaxKeys = 20_000, MaxEffects = 64, MaxDialogue = 2_000, MaxPaletteEntries = 256, MaxShots = 10_000;
+
+    static readonly JsonSerializerOptions WriteOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    static readonly JsonDocumentOptions ReadOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 32 };
+
+    public static string Serialize(ShotSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return JsonSerializer.Serialize(spec, WriteOptions);
+    }
+
+    /// <summary>A list of specs as a JSON array.</summary>
+    public static string SerializeMany(IEnumerable<ShotSpec> specs)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        return JsonSerializer.Serialize(specs.ToList(), WriteOptions);
+    }
+
+    /// <summary>One shot spec (a JSON object). Throws <see cref="SpecValidationException"/> listing every problem.</summary>
+    public static ShotSpec Parse(string json)
+    {
+        using var doc = Open(json);
+        var r = new SpecReader();
+        var spec = r.ReadSpec(doc.RootElement, "$", defaultProduction: null, defaultSequence: null);
+        if (r.Errors.Count > 0 || spec is null) throw new SpecValidationException(r.Errors);
+        return spec;
+    }
+
+    /// <summary>One spec, a JSON array of specs, or <c>{ "production": "…", "shots": [ … ] }</c> (the production is the default
+    /// for shots that name none). Shots without a sequence get their 1-based position. Ids must be unique.</summary>
+    public static IReadOnlyList<ShotSpec> ParseMany(string json)
+    {
+        using var doc = Open(json);
+        var r = new SpecReader();
+        var root = doc.RootElement;
+        var specs = new List<ShotSpec>();
+        var paths = new List<string>();
+        void ReadArray(JsonElement arr, string path, string? production)
+        {
+            int n = arr.GetArrayLength();
+            if (n == 0) r.Err(path, "has no shots");
+            if (n > MaxShots) { r.Err(path, $"has {n} shots; at most {MaxShots}"); return; }
+            int i = 0;
+            foreach (var e in arr.EnumerateArray())
+            {
+                var s = r.ReadSpec(e, $"{path}[{i}]", production, i + 1);
+                if (s is not null) { specs.Add(s); paths.Add($"{path}[{i}]"); }
+                i++;
+            }
+        }
+        switch (root.ValueKind)
+        {
+            case JsonValueKind.Array:
+                ReadArray(root, "$", null);
+                break;
+            case JsonValueKind.Object when root.TryGetProperty("shots", out var shots):
+            {
+                r.CheckProperties(root, "$", ["production", "shots"]);
+                var production = r.Str(root, "production", "$");
+                if (production is not null && !SpecVocabulary.IsSafeId(production, out var why)) r.Err("$.production", why);
+                if (shots.ValueKind != JsonValueKind.Array) r.Err("$.shots", $"must be an array of shot specs, not {Kind(shots)}");
+                else ReadArray(shots, "$.shots", production);
+                break;
+            }
+            case JsonValueKind.Object:
+            {
+                var s = r.ReadSpec(root, "$", null, null);
+                if (s is not null) { specs.Add(s); paths.Add("$"); }
+                break;
+            }
+            default:
+                r.Err("$", $"must be a shot spec object, an array of them, or {{\"production\", \"shots\"}}; found {Kind(root)}");
+                break;
+        }
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < specs.Count; i++)
+            if (!seen.TryAdd(specs[i].Id, i)) r.Err($"{paths[i]}.id", $"duplicate shot id '{specs[i].Id}' (also at {paths[seen[specs[i].Id]]})");
+        if (r.Errors.Count > 0) throw new SpecValidationException(r.Errors);
+        return specs;
+    }
+
+    static JsonDocument Open(string json)
+    {
+        if (json is null) throw new SpecValidationException([new SpecError("$", "shot spec JSON is null")]);
+        if (json.Length > MaxChars) throw new SpecValidationException([new SpecError("$", $"shot spec JSON is {json.Length} characters; the limit is {MaxChars}")]);
+        if (string.IsNullOrWhiteSpace(json)) throw new SpecValidationException([new SpecError("$", "shot spec JSON is empty")]);
+        try { return JsonDocument.Parse(json, ReadOptions); }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } l ? $" at line {l + 1}, position {(e.BytePositionInLine ?? 0) + 1}" : "";
+            var msg = e.Message;
+            int cut = msg.IndexOf(" Path:", StringComparison.Ordinal);
+            if (cut > 0) msg = msg[..cut];
+            throw new SpecValidationException([new SpecError("$", $"malformed JSON{where}: {msg}")]);
+        }
+    }
+
+    internal static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number", JsonValueKind.True or JsonValueKind.False => "a boolean", JsonValueKind.Null => "null", _ => "nothing",
+    };
+}
+
+/// <summary>Reads a spec out of a JsonElement, collecting errors instead of stopping at the first.</summary>
+sealed class SpecReader
+{
+    public readonly List<SpecError> Errors = [];
+    public void Err(string path, string message) => Errors.Add(new SpecError(path, message));
+
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood"];
+    static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
+    static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
+    static readonly string[] ImageProps = ["frame", "asset"];
+    static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
+    static readonly string[] CameraProps = ["frame", "move", "zoom", "panX"];
+    static readonly string[] AudioProps = ["asset", "offsetSeconds"];
+    static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical"];
+
+    /// <summary>Reports unknown and duplicate properties (a typo would otherwise be silently ignored).</summary>
+    public void CheckProperties(JsonElement obj, string path, string[] known)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject())
+        {
+            if (!seen.Add(p.Name)) Err($"{path}.{p.Name}", "is given twice");
+            else if (!known.Contains(p.Name))
+            {
+                var near = known.FirstOrDefault(k => k.Equals(p.Name, StringComparison.OrdinalIgnoreCase));
+                Err($"{path}.{SafeName(p.Name)}", near is not null ? $"unknown property (did you mean '{near}'? names are camelCase)" : $"unknown property (known: {string.Join(", ", known)})");
+            }
+        }
+    }
+
+    static string SafeName(string s) => SpecVocabulary.Printable(s.Length > 40 ? s[..40] : s);
+
+    static bool Get(JsonElement obj, string name, out JsonElement value)
+    {
+        value = default;
+        return obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Undefined;
+    }
+
+    public string? Str(JsonElement obj, string name, string path, bool required = false, bool nullable = true)
+    {
+        if (!Get(obj, name, out var v)) { if (required) Err($"{path}.{name}", "is required"); return null; }
+        if (v.ValueKind == JsonValueKind.Null) { if (required || !nullable) Err($"{path}.{name}", "must not be null"); return null; }
+        if (v.ValueKind != JsonValueKind.String) { Err($"{path}.{name}", $"must be a string, not {ShotSpecJson.Kind(v)}"); return null; }
+        var s = v.GetString()!;
+        foreach (char c in s)
+            if ((c < 32 && c is not '\n' and not '\t') || c == 127) { Err($"{path}.{name}", $"contains control character U+{(int)c:X4}"); return null; }
+        return s;
+    }
+
+    public int? Int(JsonElement obj, string name, string path, bool required = false, bool nullable = false)
+    {
+        if (!Get(obj, name, out var v)) { if (required) Err($"{path}.{name}", "is required"); return null; }
+        if (v.ValueKind == JsonValueKind.Null) { if (required || !nullable) Err($"{path}.{name}", "must not be null"); return null; }
+        if (v.ValueKind != JsonValueKind.Number) { Err($"{path}.{name}", $"must be an integer, not {ShotSpecJson.Kind(v)}"); return null; }
+        if (!v.TryGetInt32(out int i))
+        {
+            Err($"{path}.{name}", v.TryGetDouble(out var d) && double.IsFinite(d) && Math.Abs(d) < int.MaxValue ? $"must be an integer, not {v.GetRawText()}" : $"{v.GetRawText()} is out of range");
+            return null;
+        }
+        return i;
+    }
+
+    public double? Num(JsonElement obj, string name, string path, bool nullable = false)
+    {
+        if (!Get(obj, name, out var v)) return null;
+        if (v.ValueKind == JsonValueKind.Null) { if (!nullable) Err($"{path}.{name}", "must not be null"); return null; }
+        if (v.ValueKind != JsonValueKind.Number) { Err($"{path}.{name}", $"must be a number, not {ShotSpecJson.Kind(v)}"); return null; }
+        if (!v.TryGetDouble(out var d) || !double.IsFinite(d)) { Err($"{path}.{name}", $"{v.GetRawText()} is not a finite number"); return null; }
+        return d;
+    }
+
+    double NumIn(JsonElement obj, string name, string path, double def, double lo, double hi)
+    {
+        var v = Num(obj, name, path);
+        if (v is null) return def;
+        if (v < lo || v > hi) { Err($"{path}.{name}", $"{v} is outside {lo}–{hi}"); return def; }
+        return v.Value;
+    }
+
+    string Known(JsonElement obj, string name, string path, string def, IReadOnlyList<string> known, string what)
+    {
+        var s = Str(obj, name, path, nullable: false);
+        if (s is null) return def;
+        if (!known.Contains(s)) { Err($"{path}.{name}", $"unknown {what} '{SpecVocabulary.Printable(s)}' (known: {SpecVocabulary.OneOf(known)})"); return def; }
+        return s;
+    }
+
+    bool IsObject(JsonElement e, string path, string what)
+    {
+        if (e.ValueKind == JsonValueKind.Object) return true;
+        Err(path, $"must be {what} object, not {ShotSpecJson.Kind(e)}");
+        return false;
+    }
+
+    List<JsonElement> Array(JsonElement obj, string name, string path, int max)
+    {
+        if (!Get(obj, name, out var v) || v.ValueKind == JsonValueKind.Null) return [];
+        if (v.ValueKind != JsonValueKind.Array) { Err($"{path}.{name}", $"must be an array, not {ShotSpecJson.Kind(v)}"); return []; }
+        int n = v.GetArrayLength();
+        if (n > max) { Err($"{path}.{name}", $"has {n} entries; at most {max}"); return []; }
+        return v.EnumerateArray().ToList();
+    }
+
+    /// <summary>Frame inside the shot: 0 … frameCount-1 (when the frame count is known).</summary>
+    int Frame(JsonElement obj, string name, string path, int? frameCount, bool required = true)
+    {
+        var f = Int(obj, name, path, required);
+        if (f is null) return 0;
+        if (f < 0) { Err($"{path}.{name}", $"frame {f} is negative"); return 0; }
+        if (frameCount is { } n && f >= n) { Err($"{path}.{name}", $"frame {f} is outside the shot (frames 0–{n - 1})"); return 0; }
+        return f.Value;
+    }
+
+    string? Asset(JsonElement obj, string path)
+    {
+        var a = Str(obj, "asset", path, required: true);
+        if (a is null) return null;
+        if (!SpecVocabulary.IsSafeAssetName(a, out var why)) { Err($"{path}.asset", why); return null; }
+        return a;
+    }
+
+    IReadOnlyDictionary<string, string>? Palette(JsonElement obj, string path)
+    {
+        if (!Get(obj, "palette", out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        var p = $"{path}.palette";
+        if (!IsObject(v, p, "a palette (region → \"#rrggbb\")")) return null;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        int n = 0;
+        foreach (var e in v.EnumerateObject())
+        {
+            if (++n > ShotSpecJson.MaxPaletteEntries) { Err(p, $"has more than {ShotSpecJson.MaxPaletteEntries} entries"); break; }
+            if (!SpecVocabulary.IsSafeId(e.Name, out var why)) { Err($"{p}.{SafeName(e.Name)}", $"region name {why}"); continue; }
+            if (e.Value.ValueKind != JsonValueKind.String || !SpecVocabulary.IsColour(e.Value.GetString()))
+            { Err($"{p}.{e.Name}", $"colour {(e.Value.ValueKind == JsonValueKind.String ? $"'{SpecVocabulary.Printable(e.Value.GetString()!)}'" : ShotSpecJson.Kind(e.Value))} is not of the form #rrggbb"); continue; }
+            if (!result.TryAdd(e.Name, e.Value.GetString()!)) Err($"{p}.{e.Name}", "is given twice");
+        }
+        return result;
+    }
+
+    public ShotSpec? ReadSpec(JsonElement root, string path, string? defaultProduction, int? defaultSequence)
+    {
+        if (!IsObject(root, path, "a shot spec")) return null;
+        int errorsBefore = Errors.Count;
+        CheckProperties(root, path, SpecProps);
+
+        var id = Str(root, "id", path, required: true);
+        if (id is not null && !SpecVocabulary.IsSafeId(id, out var whyId)) { Err($"{path}.id", $"shot id {whyId}"); id = null; }
+        var production = Str(root, "production", path, nullable: false) ?? defaultProduction ?? "default";
+        if (!SpecVocabulary.IsSafeId(production, out var whyP)) Err($"{path}.production", $"production {whyP}");
+        int sequence = Int(root, "sequence", path) ?? defaultSequence ?? 0;
+        if (sequence < 0) Err($"{path}.sequence", $"{sequence} is negative");
+
+        int fps = 24;
+        var fpsIn = Int(root, "fps", path);
+        if (fpsIn is { } f)
+        {
+            if (f is < SpecVocabulary.MinFps or > SpecVocabulary.MaxFps) Err($"{path}.fps", $"{f} is outside {SpecVocabulary.MinFps}–{SpecVocabulary.MaxFps}");
+            else fps = f;
+        }
+
+        var resolution = new Resolution(1280, 720);
+        if (Get(root, "resolution", out var res) && IsObject(res, $"{path}.resolution", "a resolution"))
+        {
+            var rp = $"{path}.resolution";
+            CheckProperties(res, rp, ["width", "height"]);
+            var w = Int(res, "width", rp, required: true);
+            var h = Int(res, "height", rp, required: true);
+            if (w is { } wv && (wv < SpecVocabulary.MinWidth || wv > SpecVocabulary.MaxWidth)) { Err($"{rp}.width", $"{wv} is outside {SpecVocabulary.MinWidth}–{SpecVocabulary.MaxWidth}"); w = null; }
+            else if (w is { } wo && wo % 2 != 0) { Err($"{rp}.width", $"{wo} is odd; H.264 needs even sizes"); w = null; }
+            if (h is { } hv && (hv < SpecVocabulary.MinHeight || hv > SpecVocabulary.MaxHeight)) { Err($"{rp}.height", $"{hv} is outside {SpecVocabulary.MinHeight}–{SpecVocabulary.MaxHeight}"); h = null; }
+            else if (h is { } ho && ho % 2 != 0) { Err($"{rp}.height", $"{ho} is odd; H.264 needs even sizes"); h = null; }
+            resolution = new Resolution(w ?? 1280, h ?? 720);
+        }
+
+        double? duration = Num(root, "durationSeconds", path, nullable: true);
+        if (duration is { } d && (d <= 0 || d > SpecVocabulary.MaxDurationSeconds)) { Err($"{path}.durationSeconds", $"{d} s is outside (0, {SpecVocabulary.MaxDurationSeconds}] seconds"); duration = null; }
+        FrameRange? frames = null;
+        bool framesBad = false;
+        if (Get(root, "frames", out var fr) && fr.ValueKind != JsonValueKind.Null)
+        {
+            var fp = $"{path}.frames";
+            if (IsObject(fr, fp, "a frame range"))
+            {
+                CheckProperties(fr, fp, ["start", "end"]);
+                var s = Int(fr, "start", fp, required: true);
+                var e = Int(fr, "end", fp, required: true);
+                if (s is < 0) { Err($"{fp}.start", $"{s} is negative"); s = null; }
+                if (s is { } sv && e is { } ev)
+                {
+                    if (ev < sv) Err(fp, $"range is inverted: end {ev} is before start {sv}");
+                    else if ((long)ev - sv + 1 > (long)(SpecVocabulary.MaxDurationSeconds * fps)) Err(fp, $"{(long)ev - sv + 1} frames is longer than {SpecVocabulary.MaxDurationSeconds} s at {fps} fps");
+                    else frames = new FrameRange(sv, ev);
+                }
+            }
+            framesBad = frames is null;
+        }
+        int? frameCount = frames is { } rng ? rng.End - rng.Start + 1 : duration is { } dd ? (int)Math.Round(dd * fps) : null;
+        if (frames is null && duration is null && !framesBad && !Errors.Any(x => x.Path == $"{path}.durationSeconds"))
+            Err($"{path}.durationSeconds", "a shot needs durationSeconds or frames");
+        if (frames is null && duration is { } d2 && frameCount is 0) { Err($"{path}.durationSeconds", $"{d2} s is less than one frame at {fps} fps"); frameCount = null; }
+
+        var characters = new List<CharacterSpec>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var charEls = Array(root, "characters", path, ShotSpecJson.MaxCharacters);
+        for (int i = 0; i < charEls.Count; i++)
+        {
+            var c = ReadCharacter(charEls[i], $"{path}.characters[{i}]", frameCount);
+            if (c is null) continue;
+            if (!names.Add(c.Name)) Err($"{path}.characters[{i}].name", $"character '{c.Name}' is given twice");
+            characters.Add(c);
+        }
+
+        var palette = Palette(root, path);
+        var background = Known(root, "background", path, "day", SpecVocabulary.Backgrounds, "background");
+        var lighting = Known(root, "lighting", path, "key-left", SpecVocabulary.Lightings, "lighting");
+
+        var effects = new List<EffectSpec>();
+        var effEls = Array(root, "effects", path, ShotSpecJson.MaxEffects);
+        for (int i = 0; i < effEls.Count; i++)
+        {
+            var p = $"{path}.effects[{i}]";
+            if (!IsObject(effEls[i], p, "an effect")) continue;
+            var e = effEls[i];
+            CheckProperties(e, p, EffectProps);
+            int start = Frame(e, "startFrame", p, frameCount, required: false);
+            int? end = Int(e, "endFrame", p, nullable: true);
+            if (end is { } ev)
+            {
+                if (ev < start) { Err($"{p}.endFrame", $"frame range is inverted: endFrame {ev} is before startFrame {start}"); end = null; }
+                else if (frameCount is { } n && ev >= n) { Err($"{p}.endFrame", $"frame {ev} is outside the shot (frames 0–{n - 1})"); end = null; }
+            }
+            effects.Add(new EffectSpec
+            {
+                Type = Known(e, "type", p, "smoke", SpecVocabulary.Effects, "effect type"),
+                X = NumIn(e, "x", p, 0.5, 0, 1),
+                Y = NumIn(e, "y", p, 0.85, 0, 1),
+                StartFrame = start,
+                EndFrame = end,
+                Strength = NumIn(e, "strength", p, 1.0, 0, 10),
+            });
+            if (!Get(e, "type", out _)) Err($"{p}.type", "is required");
+        }
+
+        var camera = new List<CameraMove>();
+        var camEls = Array(root, "camera", path, ShotSpecJson.MaxKeys);
+        int lastCamFrame = -1;
+        for (int i = 0; i < camEls.Count; i++)
+        {
+            var p = $"{path}.camera[{i}]";
+            if (!IsObject(camEls[i], p, "a camera move")) continue;
+            var e = camEls[i];
+            CheckProperties(e, p, CameraProps);
+            int frame = Frame(e, "frame", p, frameCount);
+            if (Get(e, "frame", out _) && frame <= lastCamFrame) Err($"{p}.frame", $"camera keys must be in increasing frame order ({frame} after {lastCamFrame})");
+            lastCamFrame = Math.Max(lastCamFrame, frame);
+            camera.Add(new CameraMove
+            {
+                Frame = frame,
+                Move = Known(e, "move", p, "static", SpecVocabulary.CameraMoves, "camera move"),
+                Zoom = NumIn(e, "zoom", p, 1.0, 0.25, 8),
+                PanX = NumIn(e, "panX", p, 0, -2, 2),
+            });
+        }
+
+        AudioSpec? audio = null;
+        if (Get(root, "audio", out var au) && au.ValueKind != JsonValueKind.Null && IsObject(au, $"{path}.audio", "an audio"))
+        {
+            var p = $"{path}.audio";
+            CheckProperties(au, p, AudioProps);
+            var asset = Asset(au, p);
+            var offset = NumIn(au, "offsetSeconds", p, 0, -3600, 3600);
+            if (asset is not null) audio = new AudioSpec(asset, offset);
+        }
+
+        var dialogue = new List<DialogueLine>();
+        var dlgEls = Array(root, "dialogue", path, ShotSpecJson.MaxDialogue);
+        for (int i = 0; i < dlgEls.Count; i++)
+        {
+            var p = $"{path}.dialogue[{i}]";
+            if (!IsObject(dlgEls[i], p, "a dialogue line")) continue;
+            var e = dlgEls[i];
+            CheckProperties(e, p, DialogueProps);
+            var who = Str(e, "character", p, required: true);
+            if (who is { Length: 0 } || who?.Length > SpecVocabulary.MaxNameLength) Err($"{p}.character", who!.Length == 0 ? "must not be empty" : $"is longer than {SpecVocabulary.MaxNameLength} characters");
+            var text = Str(e, "text", p, required: true);
+            if (text is { } t && (t.Trim().Length == 0 || t.Length > SpecVocabulary.MaxTextLength)) Err($"{p}.text", t.Trim().Length == 0 ? "must not be empty" : $"is longer than {SpecVocabulary.MaxTextLength} characters");
+            int a = Frame(e, "startFrame", p, frameCount), b = Frame(e, "endFrame", p, frameCount);
+            if (Get(e, "startFrame", out _) && Get(e, "endFrame", out _) && b < a) Err($"{p}.endFrame", $"frame range is inverted: endFrame {b} is before startFrame {a}");
+            var par = Str(e, "parenthetical", p);
+            if (par?.Length > SpecVocabulary.MaxTextLength) Err($"{p}.parenthetical", $"is longer than {SpecVocabulary.MaxTextLength} characters");
+            dialogue.Add(new DialogueLine(who ?? "", text ?? "", a, b, par));
+        }
+
+        var transition = Known(root, "transition", path, "cut", SpecVocabulary.Transitions, "transition");
+        var title = Str(root, "title", path);
+        if (title?.Length > 200) Err($"{path}.title", "is longer than 200 characters");
+        string? mood = null;
+        if (Get(root, "mood", out var mv) && mv.ValueKind != JsonValueKind.Null) mood = Known(root, "mood", path, "calm", SpecVocabulary.Emotions, "mood (emotion)");
+
+        if (Errors.Count > errorsBefore || id is null) return null;
+        return new ShotSpec
+        {
+            Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
+            Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
+            Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
+        };
+    }
+
+    CharacterSpec? ReadCharacter(JsonElement c, string path, int? frameCount)
+    {
+        if (!IsObject(c, path, "a character")) return null;
+        CheckProperties(c, path, CharacterProps);
+        var name = Str(c, "name", path, required: true);
+        if (name is not null && (name.Trim().Length == 0 || name.Length > SpecVocabulary.MaxNameLength))
+        { Err($"{path}.name", name.Trim().Length == 0 ? "must not be empty" : $"is longer than {SpecVocabulary.MaxNameLength} characters"); name = null; }
+        var rig = Known(c, "rig", path, "lanky", SpecVocabulary.Rigs, "rig");
+        var palette = Palette(c, path);
+
+        var keys = new List<PoseKey>();
+        var keyEls = Array(c, "keyframes", path, ShotSpecJson.MaxKeys);
+        int last = -1;
+        for (int i = 0; i < keyEls.Count; i++)
+        {
+            var p = $"{path}.keyframes[{i}]";
+            if (!IsObject(keyEls[i], p, "a keyframe")) continue;
+            var k = keyEls[i];
+            CheckProperties(k, p, KeyProps);
+            int frame = Frame(k, "frame", p, frameCount);
+            if (Get(k, "frame", out _) && frame <= last) Err($"{p}.frame", $"keyframes must be in increasing frame order ({frame} after {last})");
+            last = Math.Max(last, frame);
+            int facing = Int(k, "facing", p) ?? 1;
+            if (facing is not (1 or -1)) { Err($"{p}.facing", $"{facing} must be 1 (right) or -1 (left)"); facing = 1; }
+            keys.Add(new PoseKey
+            {
+                Frame = frame,
+                Pose = Known(k, "pose", p, "idle", SpecVocabulary.Poses, "pose"),
+                Emotion = Known(k, "emotion", p, "calm", SpecVocabulary.Emotions, "emotion"),
+                X = NumIn(k, "x", p, 0.5, -0.5, 1.5),
+                Facing = facing,
+                Ease = Known(k, "ease", p, "ease-in-out", SpecVocabulary.Eases, "ease"),
+            });
+        }
+
+        var images = new List<KeyframeImage>();
+        var imgEls = Array(c, "keyframeImages", path, ShotSpecJson.MaxKeys);
+        for (int i = 0; i < imgEls.Count; i++)
+        {
+            var p = $"{path}.keyframeImages[{i}]";
+            if (!IsObject(imgEls[i], p, "a keyframe image")) continue;
+            CheckProperties(imgEls[i], p, ImageProps);
+            int frame = Frame(imgEls[i], "frame", p, frameCount);
+            var asset = Asset(imgEls[i], p);
+            if (asset is not null) images.Add(new KeyframeImage(frame, asset));
+        }
+        if (name is null) return null;
+        return new CharacterSpec { Name = name, Rig = rig, Palette = palette, Keyframes = keys, KeyframeImages = images };
+    }
+}

@@ -1,0 +1,42 @@
+using Spectre.Console;
+using Talos.Actors.Cuttura;
+using Talos.Actors.Prism;
+using Talos.Vault;
+
+namespace Talos.Cli;
+
+/// <summary>Turns the errors a user can cause into one clear line (no stack trace) and an exit code.</summary>
+public static class CliErrors
+{
+    public const int Ok = 0, Failed = 1, BadInput = 2, Interrupted = 130;
+
+    public static async Task<int> Guard(Func<Task<int>> body)
+    {
+        try { return await body(); }
+        catch (SpecValidationException e)
+        {
+            Error("invalid shot spec:\n" + string.Join("\n", e.Errors.Select(x => $"  {x.Path}: {x.Message}")));
+            return BadInput;
+        }
+        catch (Exception e) when (e is PrismException or VaultException or CutturaException or UsageException or InvalidDataException)
+        {
+            Error(e.Message);
+            return BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted: run the same command with the same --work-dir to resume");
+            return Interrupted;
+        }
+        catch (Exception e)
+        {
+            Error(Environment.GetEnvironmentVariable("TALOS_DEBUG") is "1" ? e.ToString() : $"{e.GetType().Name}: {e.Message}");
+            return Failed;
+        }
+    }
+
+    public static void Error(string message) => Console.Error.WriteLine("error: " + message);
+}
+
+/// <summary>A wrong command-line value.</summary>
+public sealed class UsageException(string message) : Exception(message);

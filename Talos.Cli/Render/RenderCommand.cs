@@ -1,0 +1,189 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Spectre.Console;
+using Talos.Actors.Cuttura;
+using Talos.Actors.Hosting;
+using Talos.Actors.Prism;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Queries;
+using Talos.Messages.Specs;
+
+namespace Talos.Cli.Render;
+
+/// <summary>
+/// <c>talos render INPUT --out FILE.mp4</c>: a screenplay, shot spec or prompt in, a film out, on an embedded
+/// single-node cluster (roles core+gpu, SQLite journal and vault under the work dir). The same work dir resumes.
+/// </summary>
+public static class RenderCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("INPUT") { Description = "a .fountain screenplay, a shot-spec .json, or a quoted prompt" };
+        var output = new Option<string>("--out", "-o") { Description = "output MP4 path", DefaultValueFactory = _ => "film.mp4" };
+        var width = new Option<int?>("--width") { Description = "frame width in pixels (default 1280, or the spec's)" };
+        var height = new Option<int?>("--height") { Description = "frame height in pixels (default 720, or the spec's)" };
+        var fps = new Option<int?>("--fps") { Description = "frames per second (default 24, or the spec's)" };
+        var scenes = new Option<string?>("--scenes") { Description = "scene range of a screenplay, e.g. 1-2 or 3" };
+        var maxSeconds = new Option<double?>("--max-seconds") { Description = "cap the film's length in seconds" };
+        var workDir = new Option<string>("--work-dir") { Description = "journal, vault and logs; reuse it to resume", DefaultValueFactory = _ => ".talos" };
+
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into an MP4") { input, output, width, height, fps, scenes, maxSeconds, workDir };
+        cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
+            parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!), ct)));
+        return cmd;
+    }
+
+    public sealed record RenderRequest(string Input, string Out, int? Width, int? Height, int? Fps, string? Scenes, double? MaxSeconds, string WorkDir);
+
+    public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
+    {
+        if (!req.Out.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name an .mp4 file, not '{req.Out}'");
+        if (req.Width is < 16 or > 7680) throw new UsageException($"--width {req.Width} is outside 16..7680");
+        if (req.Height is < 16 or > 4320) throw new UsageException($"--height {req.Height} is outside 16..4320");
+        if (req.Fps is < 1 or > 120) throw new UsageException($"--fps {req.Fps} is outside 1..120");
+        if (req.MaxSeconds is <= 0 or > 3600) throw new UsageException($"--max-seconds {req.MaxSeconds} must be in (0, 3600]");
+        var (first, last) = ParseScenes(req.Scenes);
+
+        var specs = LoadShots(req, first, last, out var sourceDir);
+        FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
+
+        var workDir = Path.GetFullPath(req.WorkDir);
+        await using var node = await TalosNode.StartAsync(new TalosNodeOptions { WorkDir = workDir }, ct: ct);
+        ImportAssets(node, specs, sourceDir);
+
+        var production = specs[0].Production;
+        var audio = specs.Select((s, i) => (s, i)).FirstOrDefault(x => x.s.Audio is not null);
+        double audioOffset = audio.s is null ? 0 : specs.Take(audio.i).Sum(s => (double)s.FrameCount / s.Fps) + audio.s.Audio!.OffsetSeconds;
+        var answer = await node.AskHephaestus<object>(new SubmitProduction(production, specs, audio.s?.Audio?.Asset, audioOffset));
+        if (answer is SubmitRejected rejected) throw new UsageException(rejected.Reason);
+
+        AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/]: {specs.Count} shot(s), " +
+                               $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
+        var view = await FollowAsync(node, production, ct);
+        if (view.Status != ShotStatus.Completed)
+        {
+            CliErrors.Error($"render {view.Status}: {view.Reason}");
+            return CliErrors.Failed;
+        }
+
+        var outPath = Path.GetFullPath(req.Out);
+        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+        var tmp = outPath + ".part";
+        await File.WriteAllBytesAsync(tmp, node.Vault.Get(view.FilmHash!), ct);
+        File.Move(tmp, outPath, overwrite: true);
+        PrintEcho(node, view);
+        AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames)");
+        return CliErrors.Ok;
+    }
+
+    static (int?, int?) ParseScenes(string? scenes)
+    {
+        if (string.IsNullOrWhiteSpace(scenes)) return (null, null);
+        var parts = scenes.Split('-');
+        if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, out var n) && n > 0))
+        {
+            int a = int.Parse(parts[0]), b = int.Parse(parts[^1]);
+            if (a <= b) return (a, b);
+        }
+        throw new UsageException($"--scenes '{scenes}' is not a range like 1-2 or 3");
+    }
+
+    /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input and its content.</summary>
+    static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, out string sourceDir)
+    {
+        var settings = new RenderSettings(req.Width ?? 1280, req.Height ?? 720, req.Fps ?? 24, first, last, req.MaxSeconds);
+        var specs = InputLoader.Load(req.Input, settings).ToList();
+        if (specs.Count == 0) throw new PrismException("the input gave no shots");
+        sourceDir = File.Exists(req.Input) ? Path.GetDirectoryName(Path.GetFullPath(req.Input))! : Environment.CurrentDirectory;
+
+        // Explicit command-line sizes win over a spec's own.
+        specs = specs.Select(s => s with
+        {
+            Resolution = new Resolution(req.Width ?? s.Resolution.Width, req.Height ?? s.Resolution.Height),
+            Fps = req.Fps ?? s.Fps,
+        }).ToList();
+        foreach (var s in specs) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // every problem, with its JSON path
+
+        var stem = File.Exists(req.Input) ? Path.GetFileNameWithoutExtension(req.Input) : "prompt";
+        stem = new string(stem.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()).Trim('-');
+        if (stem.Length == 0) stem = "film";
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", specs.Select(ShotSpecJson.Serialize)))))[..10];
+        var production = $"{stem}-{digest}";
+        return specs.Select(s => s with { Production = production }).ToList();
+    }
+
+    /// <summary>Assets a spec names (keyframe images, audio) are files beside it; they go into the vault under their names.</summary>
+    static void ImportAssets(TalosNode node, IReadOnlyList<ShotSpec> specs, string sourceDir)
+    {
+        var names = specs.SelectMany(s => s.Characters.SelectMany(c => c.KeyframeImages.Select(k => (k.Asset, "keyframe-image")))
+            .Concat(s.Audio is null ? [] : [(s.Audio.Asset, "audio")])).Distinct();
+        foreach (var (name, kind) in names)
+        {
+            if (!Talos.Vault.BlobVault.IsValidAssetName(name, out var reason)) throw new UsageException($"asset name '{name}': {reason}");
+            var path = Path.Combine(sourceDir, name);
+            if (File.Exists(path)) node.Vault.PutAsset(name, File.ReadAllBytes(path), kind);
+            else if (node.Vault.ResolveAsset(name) is null) throw new UsageException($"unknown asset '{name}': no file {path} and not in the vault");
+        }
+    }
+
+    static async Task<ProductionView> FollowAsync(TalosNode node, string production, CancellationToken ct)
+    {
+        ProductionView view = await Poll(node, production);
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var tasks = Stages.All.ToDictionary(s => s, s => ctx.AddTask(s, maxValue: 1));
+                var edit = ctx.AddTask("EDIT", maxValue: 1);
+                while (true)
+                {
+                    foreach (var stage in Stages.All)
+                    {
+                        var progress = view.Shots.Select(s => s.Stages.GetValueOrDefault(stage)).Where(p => p is not null).ToList();
+                        int total = progress.Sum(p => p!.TotalFrames), done = progress.Sum(p => p!.DoneFrames);
+                        var t = tasks[stage];
+                        t.MaxValue = Math.Max(1, total);
+                        t.Value = total == 0 && progress.Count == view.Shots.Count && view.Shots.All(s => s.Status == ShotStatus.Completed) ? 1 : done;
+                        t.Description = $"{stage,-8} {done,6}/{total,-6}";
+                    }
+                    edit.Value = view.FilmHash is null ? 0 : 1;
+                    edit.Description = view.FilmHash is null ? (view.Status == "editing" ? "EDIT     cutting" : "EDIT     waiting") : $"EDIT     {view.FilmFrames} frames";
+                    if (ShotStatus.IsTerminal(view.Status)) break;
+                    await Task.Delay(250, ct);
+                    view = await Poll(node, production);
+                }
+            });
+        return view;
+    }
+
+    static async Task<ProductionView> Poll(TalosNode node, string production) =>
+        await node.AskHephaestus<object>(new GetProduction(production)) switch
+        {
+            ProductionView v => v,
+            var other => throw new InvalidOperationException($"Hephaestus does not know production {production}: {other}"),
+        };
+
+    static void PrintEcho(TalosNode node, ProductionView view)
+    {
+        var table = new Table().AddColumns("shot", "frames", "ECHO", "revisions", "findings");
+        foreach (var s in view.Shots)
+        {
+            string findings = "";
+            if (s.ReportHash is not null)
+            {
+                using var doc = JsonDocument.Parse(node.Vault.Get(s.ReportHash));
+                if (doc.RootElement.TryGetProperty("report", out var r) && r.TryGetProperty("findings", out var f))
+                    findings = string.Join("; ", f.EnumerateArray().Select(x => x.GetString()));
+            }
+            table.AddRow(Markup.Escape(s.ShotId), s.FrameCount.ToString(), s.QualityPassed == true ? "[green]pass[/]" : "[yellow]flagged[/]",
+                s.Revisions.ToString(), Markup.Escape(findings));
+        }
+        AnsiConsole.Write(table);
+    }
+}
