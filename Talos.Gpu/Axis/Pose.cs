@@ -1,0 +1,70 @@
+namespace Talos.Gpu.Axis;
+
+/// <summary>
+/// Joint angles of the 2D skeleton plus a facial expression. Angles are in degrees; positive turns toward the
+/// direction the character faces ("forward"). Upper arms are measured from the torso axis hanging down, upper legs
+/// from straight down, lower limbs relative to their upper limb (knees bend backwards with negative values, elbows
+/// forwards with positive ones). L limbs are on the far side (drawn behind the body), R limbs on the near side.
+/// </summary>
+public sealed record Pose
+{
+    /// <summary>Extra hip height in rig units over the ground-contact height (jumps, bobs).</summary>
+    public float HipOffset { get; init; }
+    /// <summary>Forward lean of the torso from vertical.</summary>
+    public float TorsoLean { get; init; }
+    /// <summary>Forward (down) nod of the head relative to the torso.</summary>
+    public float HeadTilt { get; init; }
+    /// <summary>Shoulder lift in rig units (negative droops).</summary>
+    public float ShoulderLift { get; init; }
+    public float UpperArmL { get; init; }
+    public float LowerArmL { get; init; }
+    public float UpperArmR { get; init; }
+    public float LowerArmR { get; init; }
+    public float UpperLegL { get; init; }
+    public float LowerLegL { get; init; }
+    public float UpperLegR { get; init; }
+    public float LowerLegR { get; init; }
+    /// <summary>Brow slant: positive lowers the inner ends (anger), negative raises them (worry, sadness).</summary>
+    public float BrowAngle { get; init; }
+    /// <summary>Brow height above rest, in units of the eye size (surprise raises).</summary>
+    public float BrowRaise { get; init; }
+    /// <summary>Mouth curve in [-1, 1]: -1 frown, +1 smile.</summary>
+    public float MouthCurve { get; init; }
+    /// <summary>Mouth openness in [0, 1].</summary>
+    public float MouthOpen { get; init; }
+
+    public static Pose Neutral { get; } = new();
+
+    /// <summary>Every field interpolated linearly: t = 0 gives <paramref name="a"/>, t = 1 gives <paramref name="b"/>.</summary>
+    public static Pose Lerp(Pose a, Pose b, float t)
+    {
+        if (t == 0f) return a;
+        if (t == 1f) return b;
+        float L(float x, float y) => x + (y - x) * t;
+        return new Pose
+        {
+            HipOffset = L(a.HipOffset, b.HipOffset), TorsoLean = L(a.TorsoLean, b.TorsoLean),
+            HeadTilt = L(a.HeadTilt, b.HeadTilt), ShoulderLift = L(a.ShoulderLift, b.ShoulderLift),
+            UpperArmL = L(a.UpperArmL, b.UpperArmL), LowerArmL = L(a.LowerArmL, b.LowerArmL),
+            UpperArmR = L(a.UpperArmR, b.UpperArmR), LowerArmR = L(a.LowerArmR, b.LowerArmR),
+            UpperLegL = L(a.UpperLegL, b.UpperLegL), LowerLegL = L(a.LowerLegL, b.LowerLegL),
+            UpperLegR = L(a.UpperLegR, b.UpperLegR), LowerLegR = L(a.LowerLegR, b.LowerLegR),
+            BrowAngle = L(a.BrowAngle, b.BrowAngle), BrowRaise = L(a.BrowRaise, b.BrowRaise),
+            MouthCurve = L(a.MouthCurve, b.MouthCurve), MouthOpen = L(a.MouthOpen, b.MouthOpen),
+        };
+    }
+
+    /// <summary>Field-wise sum (for adding emotion and motion offsets); expression values are clamped to their ranges.</summary>
+    public static Pose operator +(Pose a, Pose d) => new()
+    {
+        HipOffset = a.HipOffset + d.HipOffset, TorsoLean = a.TorsoLean + d.TorsoLean,
+        HeadTilt = a.HeadTilt + d.HeadTilt, ShoulderLift = a.ShoulderLift + d.ShoulderLift,
+        UpperArmL = a.UpperArmL + d.UpperArmL, LowerArmL = a.LowerArmL + d.LowerArmL,
+        UpperArmR = a.UpperArmR + d.UpperArmR, LowerArmR = a.LowerArmR + d.LowerArmR,
+        UpperLegL = a.UpperLegL + d.UpperLegL, LowerLegL = a.LowerLegL + d.LowerLegL,
+        UpperLegR = a.UpperLegR + d.UpperLegR, LowerLegR = a.LowerLegR + d.LowerLegR,
+        BrowAngle = a.BrowAngle + d.BrowAngle, BrowRaise = a.BrowRaise + d.BrowRaise,
+        MouthCurve = Math.Clamp(a.MouthCurve + d.MouthCurve, -1f, 1f),
+        MouthOpen = Math.Clamp(a.MouthOpen + d.MouthOpen, 0f, 1f),
+    };
+}

@@ -1,0 +1,66 @@
+namespace Talos.Gpu.Axis;
+
+/// <summary>
+/// A drawing being assembled: the rig-unit → pixel transform (position, facing, camera) and the ordered list of
+/// draw operations, back to front. <see cref="Render"/> rasterizes them: first a thick silhouette stroke of every body
+/// part, then each part in order (erase inside, stroke outline) and the ink details.
+/// </summary>
+internal sealed class Sketch(float originX, float groundY, float scale, int facing, float lineUnit)
+{
+    enum Kind { Part, Stroke, Fill }
+
+    readonly record struct Op(Kind Kind, Shape Shape, float HalfWidth, string? Region);
+
+    readonly List<Op> ops = [];
+
+    public float Scale => scale;
+    /// <summary>Half widths in pixels: the outer silhouette, part outlines, inner detail lines.</summary>
+    public float SilhouetteWidth => MathF.Max(1.1f, 2.3f * lineUnit);
+    public float OutlineWidth => MathF.Max(0.8f, 1.15f * lineUnit);
+    public float DetailWidth => MathF.Max(0.8f, 0.85f * lineUnit);
+
+    public (float X, float Y) P(V2 p) => (originX + p.X * facing * scale, groundY - p.Y * scale);
+    public float L(float units) => units * scale;
+
+    /// <summary>Screen angle (radians, y down) of a rig-space direction.</summary>
+    public float Angle(V2 dir) => MathF.Atan2(-dir.Y, dir.X * facing);
+
+    public Ellipse Ellipse(V2 c, float rx, float ry, V2 xAxis)
+    {
+        var (x, y) = P(c);
+        return new Ellipse(x, y, L(rx), L(ry), Angle(xAxis));
+    }
+
+    public Capsule Capsule(V2 a, V2 b, float ra, float rb)
+    {
+        var (ax, ay) = P(a);
+        var (bx, by) = P(b);
+        return new Capsule(ax, ay, bx, by, L(ra), L(rb));
+    }
+
+    public Polygon Polygon(float roundUnits, params V2[] pts) => new(pts.Select(P).ToList(), L(roundUnits));
+    public Polyline Polyline(params V2[] pts) => new(pts.Select(P).ToList());
+
+    public void Part(Shape s, string region) => ops.Add(new Op(Kind.Part, s, OutlineWidth, region));
+    public void Stroke(Shape s, float? halfWidth = null) => ops.Add(new Op(Kind.Stroke, s, halfWidth ?? DetailWidth, null));
+    public void Fill(Shape s) => ops.Add(new Op(Kind.Fill, s, 0f, null));
+
+    public (Imaging.GrayImage Lines, List<Imaging.RegionSeed> Seeds) Render(int width, int height)
+    {
+        var raster = new StrokeRasterizer(width, height);
+        foreach (var op in ops)
+            if (op.Kind == Kind.Part) raster.Stroke(op.Shape, SilhouetteWidth);
+        var regionOfPart = new List<string> { "" };
+        foreach (var op in ops)
+        {
+            switch (op.Kind)
+            {
+                case Kind.Part: raster.Part(op.Shape, op.HalfWidth); regionOfPart.Add(op.Region!); break;
+                case Kind.Stroke: raster.Stroke(op.Shape, op.HalfWidth); break;
+                case Kind.Fill: raster.FillInk(op.Shape); break;
+            }
+        }
+        var seeds = RegionSeeder.Seed(raster, regionOfPart);
+        return (raster.Ink, seeds);
+    }
+}
