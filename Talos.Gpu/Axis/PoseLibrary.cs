@@ -1,6 +1,8 @@
 namespace Talos.Gpu.Axis;
 
 /// <summary>
+/// Arms opening sideways (joy, surprise) show in this three-quarter view as the far arm turning forward and the near
+/// arm turning back.
 /// Named body poses (idle, walk, run, point, wave, sit, gesture, fall, fight) and emotions (calm, joy, anger, fear,
 /// sadness, surprise) that bend the body and set the face. A pose is the body pose plus the emotion's offsets.
 /// </summary>
@@ -47,7 +49,7 @@ public static class PoseLibrary
         ["calm"] = new() { MouthCurve = 0.2f },
         ["joy"] = new()
         {
-            TorsoLean = -4, HeadTilt = -8, ShoulderLift = 0.008f, UpperArmL = 30, LowerArmL = 20, UpperArmR = 30, LowerArmR = 20,
+            TorsoLean = -4, HeadTilt = -8, ShoulderLift = 0.008f, UpperArmL = 40, LowerArmL = 40, UpperArmR = -40, LowerArmR = -40,
             BrowRaise = 0.35f, MouthCurve = 0.95f, MouthOpen = 0.45f,
         },
         ["anger"] = new()
@@ -68,7 +70,7 @@ public static class PoseLibrary
         },
         ["surprise"] = new()
         {
-            TorsoLean = -6, HeadTilt = -6, ShoulderLift = 0.01f, UpperArmL = 55, LowerArmL = 30, UpperArmR = 55, LowerArmR = 30,
+            TorsoLean = -6, HeadTilt = -6, ShoulderLift = 0.01f, UpperArmL = 70, LowerArmL = 45, UpperArmR = -70, LowerArmR = -45,
             BrowRaise = 0.8f, MouthOpen = 0.85f,
         },
     };
@@ -83,9 +85,20 @@ public static class PoseLibrary
             throw new ArgumentException($"unknown pose '{pose}'; known poses: {string.Join(", ", Poses)}", nameof(pose));
         if (emotion is null || !EmotionDeltas.TryGetValue(emotion, out var delta))
             throw new ArgumentException($"unknown emotion '{emotion}'; known emotions: {string.Join(", ", Emotions)}", nameof(emotion));
+        var (farBusy, nearBusy) = BusyArms(pose);
+        if (farBusy) delta = delta with { UpperArmL = 0, LowerArmL = 0 };
+        if (nearBusy) delta = delta with { UpperArmR = 0, LowerArmR = 0 };
         var p = body + delta;
         return variant == 0 ? p : p + Jitter(variant);
     }
+
+    /// <summary>Arms the pose itself uses (pointing, waving, guarding): emotions leave them where they are.</summary>
+    static (bool Far, bool Near) BusyArms(string pose) => pose switch
+    {
+        "point" or "wave" => (false, true),
+        "fight" or "fall" => (true, true),
+        _ => (false, false),
+    };
 
     /// <summary>True for the poses whose legs cycle over time (walk, run).</summary>
     public static bool IsGait(string pose) => pose is "walk" or "run";

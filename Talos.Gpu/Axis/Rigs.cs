@@ -20,7 +20,7 @@ public static class Rigs
 
     public static readonly Rig Stocky = new()
     {
-        Name = "stocky", Height = 0.9f,
+        Name = "stocky", Height = 1.1f,
         HeadRx = 0.095f, HeadRy = 0.1f, Neck = 0.02f, NeckRadius = 0.035f,
         TorsoLength = 0.29f, ShoulderHalfWidth = 0.14f, HipHalfWidth = 0.11f,
         UpperArm = 0.15f, LowerArm = 0.14f, ArmRadius = 0.042f, HandRadius = 0.04f,
@@ -33,7 +33,7 @@ public static class Rigs
 
     public static readonly Rig Round = new()
     {
-        Name = "round", Height = 0.9f,
+        Name = "round", Height = 1.08f,
         HeadRx = 0.105f, HeadRy = 0.105f, Neck = 0.015f, NeckRadius = 0.025f,
         TorsoLength = 0.3f, ShoulderHalfWidth = 0.1f, HipHalfWidth = 0.12f,
         UpperArm = 0.14f, LowerArm = 0.13f, ArmRadius = 0.028f, HandRadius = 0.032f,

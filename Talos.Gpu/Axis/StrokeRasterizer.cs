@@ -30,6 +30,9 @@ public sealed class StrokeRasterizer
 
     /// <summary>Which part (1..PartCount, 0 = none) each pixel shows.</summary>
     internal int[] Owners => owner;
+
+    /// <summary>The part whose inside pixel (x, y) shows, 0 for none.</summary>
+    public int OwnerAt(int x, int y) => owner[y * width + x];
     public int PartCount => partRects.Count - 1;
 
     /// <summary>Pixel rectangle (inclusive-exclusive) a part may own.</summary>
