@@ -48,14 +48,17 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
     public (Imaging.GrayImage Lines, List<Imaging.RegionSeed> Seeds) Render(int width, int height)
     {
         var raster = new StrokeRasterizer(width, height);
-        foreach (var op in ops)
-            if (op.Kind == Kind.Part) raster.Stroke(op.Shape, SilhouetteWidth);
+        float reach = MathF.Max(SilhouetteWidth, OutlineWidth);
+        var sampled = ops.Select(op => op.Kind == Kind.Part ? raster.Sample(op.Shape, reach) : null).ToList();
+        foreach (var s in sampled)
+            if (s is not null) raster.Stroke(s, SilhouetteWidth);
         var regionOfPart = new List<string> { "" };
-        foreach (var op in ops)
+        for (int k = 0; k < ops.Count; k++)
         {
+            var op = ops[k];
             switch (op.Kind)
             {
-                case Kind.Part: raster.Part(op.Shape, op.HalfWidth); regionOfPart.Add(op.Region!); break;
+                case Kind.Part: raster.Part(sampled[k]!, op.HalfWidth); regionOfPart.Add(op.Region!); break;
                 case Kind.Stroke: raster.Stroke(op.Shape, op.HalfWidth); break;
                 case Kind.Fill: raster.FillInk(op.Shape); break;
             }

@@ -76,22 +76,58 @@ public sealed class StrokeRasterizer
     }
 
     /// <summary>
-    /// A filled body part: erases the ink inside it (occluding what is behind), strokes its outline and claims its
-    /// inside pixels. Returns the part number used in <see cref="Owners"/>.
+    /// Samples a shape's signed distance once over its bounding box grown by <paramref name="reach"/> pixels, so the
+    /// silhouette pass and the part pass can share it.
     /// </summary>
-    public int Part(Shape shape, float halfWidth)
+    public SampledShape Sample(Shape shape, float reach)
     {
-        var (x0, y0, x1, y1) = Rect(shape.Bounds, halfWidth + 1f);
-        int id = partRects.Count;
-        partRects.Add((x0, y0, x1, y1));
-        float reach = halfWidth + 0.5f;
-        for (int y = y0; y < y1; y++)
+        var (x0, y0, x1, y1) = Rect(shape.Bounds, reach + 1f);
+        int w = Math.Max(0, x1 - x0), h = Math.Max(0, y1 - y0);
+        var d = new float[w * h];
+        for (int y = 0; y < h; y++)
         {
-            float py = y + 0.5f;
-            int row = y * width;
-            for (int x = x0; x < x1; x++)
+            float py = y0 + y + 0.5f;
+            int row = y * w;
+            for (int x = 0; x < w; x++) d[row + x] = shape.Distance(x0 + x + 0.5f, py);
+        }
+        return new SampledShape(x0, y0, w, h, d);
+    }
+
+    /// <summary>Strokes a sampled outline centred on it, adding ink (max).</summary>
+    public void Stroke(SampledShape s, float halfWidth)
+    {
+        float reach = halfWidth + 0.5f;
+        for (int y = 0; y < s.Height; y++)
+        {
+            int row = (s.Y0 + y) * width + s.X0, srow = y * s.Width;
+            for (int x = 0; x < s.Width; x++)
             {
-                float d = shape.Distance(x + 0.5f, py);
+                float d = MathF.Abs(s.Distances[srow + x]);
+                if (d >= reach) continue;
+                float c = MathF.Min(1f, reach - d);
+                if (c > ink[row + x]) ink[row + x] = c;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A filled body part: erases the ink inside it (occluding what is behind), strokes its outline and claims its
+    /// inside pixels. Returns the part number used in <see cref="OwnerAt"/>.
+    /// </summary>
+    public int Part(Shape shape, float halfWidth) => Part(Sample(shape, halfWidth), halfWidth);
+
+    /// <summary>As <see cref="Part(Shape, float)"/> for a shape already sampled (with at least this half width).</summary>
+    public int Part(SampledShape s, float halfWidth)
+    {
+        int id = partRects.Count;
+        partRects.Add((s.X0, s.Y0, s.X0 + s.Width, s.Y0 + s.Height));
+        float reach = halfWidth + 0.5f;
+        for (int y = 0; y < s.Height; y++)
+        {
+            int row = (s.Y0 + y) * width + s.X0, srow = y * s.Width;
+            for (int x = 0; x < s.Width; x++)
+            {
+                float d = s.Distances[srow + x];
                 if (d >= reach) continue;
                 int i = row + x;
                 float v = ink[i];
@@ -108,3 +144,6 @@ public sealed class StrokeRasterizer
         Math.Clamp((int)MathF.Floor(b.MinX - pad), 0, width), Math.Clamp((int)MathF.Floor(b.MinY - pad), 0, height),
         Math.Clamp((int)MathF.Ceiling(b.MaxX + pad) + 1, 0, width), Math.Clamp((int)MathF.Ceiling(b.MaxY + pad) + 1, 0, height));
 }
+
+/// <summary>A shape's signed distances sampled at the pixel centres of a frame rectangle.</summary>
+public sealed record SampledShape(int X0, int Y0, int Width, int Height, float[] Distances);
