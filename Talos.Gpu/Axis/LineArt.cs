@@ -101,9 +101,12 @@ public static class LineArt
                 var belly = hip + up * (rig.TorsoLength * 0.42f);
                 var waist = hip + up * 0.02f;
                 var hem = hip - up * (rig.UpperLeg * 0.78f);
-                s.Part(new Union(
-                    s.Ellipse(belly, hw * 1.05f, rig.TorsoLength * 0.52f, f),
-                    s.Polygon(rnd, waist + f * (hw * 0.95f), hem + f * (hw * 1.75f - rnd), hem - f * (hw * 1.75f - rnd), waist - f * (hw * 0.95f))), rig.BodyRegion);
+                // Skirt: a flared trapezoid whose hem is rounded off by a wide ellipse centred above the waist.
+                float drop = rig.UpperLeg * 0.78f + 0.1f;
+                var skirt = new Intersect(
+                    s.Polygon(rnd, waist + f * (hw * 0.95f), hem - up * 0.06f + f * (hw * 1.8f - rnd), hem - up * 0.06f - f * (hw * 1.8f - rnd), waist - f * (hw * 0.95f)),
+                    s.Ellipse(waist + up * 0.1f, hw * 2.6f, drop + 0.02f, f));
+                s.Part(new Union(s.Ellipse(belly, hw * 1.05f, rig.TorsoLength * 0.52f, f), skirt), rig.BodyRegion);
                 var belt = waist + up * 0.012f;
                 s.Stroke(s.Polyline(belt - f * (hw * 0.98f), belt - up * 0.012f, belt + f * (hw * 0.98f)));
                 break;
