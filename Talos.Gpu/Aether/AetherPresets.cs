@@ -12,14 +12,14 @@ public static class AetherPresets
         ["day"] = new("day", C("#3f86d6"), C("#c4e6f7"), C("#93c46a"), C("#4c8a36"),
         [
             new Celestial(0.02f, C("#fff8e0") * 1.6f, 0.045f, 0.55f),
-            new Clouds(0.08f, C("#ffffff"), 0.52f, 0.075f, 0.9f, 11),
+            new Clouds(0.08f, C("#ffffff"), 0.5f, 0.075f, 0.55f, 11),
             new Ridge(0.12f, C("#7fa7c4"), 0.20f, 0.07f, 0.55f, 3, Haze: 0.35f),
             new Ridge(0.35f, C("#5f9e48"), 0.09f, 0.035f, 0.32f, 7, Haze: 0.1f),
         ]),
         ["dusk"] = new("dusk", C("#2b2d6a"), C("#f39a5b"), C("#5d4a5c"), C("#2b2433"),
         [
             new Celestial(0.02f, C("#ffd28c") * 1.4f, 0.07f, 1.0f),
-            new Clouds(0.08f, C("#f0a0a8"), 0.48f, 0.06f, 1.1f, 5),
+            new Clouds(0.08f, C("#f0a0a8"), 0.5f, 0.06f, 0.7f, 5),
             new Ridge(0.12f, C("#6f5076"), 0.17f, 0.06f, 0.6f, 21, Haze: 0.35f),
             new Skyline(0.4f, C("#2a2236"), 0.11f, 0.08f, 0.3f, 9, C("#ffc56b") * 1.3f, 0.22f),
         ]),
@@ -32,7 +32,7 @@ public static class AetherPresets
         ]),
         ["interior"] = new("interior", C("#c2ad8e"), C("#e2d3b8"), C("#94613f"), C("#5c3a24"),
         [
-            new Window(0.9f, -0.18f, 0.22f, 0.62f, 0.36f, C("#f4efe6"), C("#5aa0e0"), C("#cfe9f7")),
+            new Window(0.9f, -0.18f, 0.22f, 0.62f, 0.36f, C("#f4efe6"), C("#5aa0e0"), C("#cfe9f7"), Repeat: 1.3f),
             new Planks(1f, 0.09f, C("#3d2616"), 13),
         ]),
         ["studio"] = new("studio", C("#b9c0c9"), C("#e9ecef"), C("#e4e7ea"), C("#c9ced4"),

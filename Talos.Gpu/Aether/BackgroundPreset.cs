@@ -49,9 +49,10 @@ public sealed record Clouds(float Depth, Rgb Colour, float Height, float Size, f
 /// <summary>
 /// A window in an interior wall, showing sky: centre x in frame widths (0 = centre), bottom and top in frame heights
 /// above the ground line, width in frame heights; <paramref name="Frame"/> is the colour of the frame and mullions.
+/// The window repeats along the wall every <paramref name="Repeat"/> frame widths (0 = only one).
 /// </summary>
-public sealed record Window(float Depth, float CentreX, float Bottom, float Top, float Width, Rgb Frame, Rgb SkyTop, Rgb SkyBottom)
-    : Scenery(Depth);
+public sealed record Window(float Depth, float CentreX, float Bottom, float Top, float Width, Rgb Frame, Rgb SkyTop, Rgb SkyBottom,
+    float Repeat = 0f) : Scenery(Depth);
 
 /// <summary>Floor boards: planks of <paramref name="PlankWidth"/> frame heights with seams of <paramref name="Seam"/> colour.</summary>
 public sealed record Planks(float Depth, float PlankWidth, Rgb Seam, uint Seed) : Scenery(Depth);

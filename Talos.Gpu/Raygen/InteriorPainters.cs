@@ -13,16 +13,19 @@ static class WindowPainter
         float scale = f.Scale(w.Depth);
         float v = f.V(row.Y, w.Depth);
         if (v < w.Bottom - 0.04f || v > w.Top + FrameT * 2f) return;
-        float u0 = w.CentreX * f.W / f.H - w.Width * 0.5f, u1 = u0 + w.Width;
+        float centre = w.CentreX * f.W / f.H, period = w.Repeat * f.W / f.H;
+        float u0 = centre - w.Width * 0.5f, u1 = u0 + w.Width;
         float midU = (u0 + u1) * 0.5f, midV = w.Bottom + (w.Top - w.Bottom) * 0.55f;
         float skyT = Math.Clamp((v - w.Bottom) / (w.Top - w.Bottom), 0f, 1f);
         var sky = SceneFrame.Lerp(w.SkyBottom, w.SkyTop, skyT) + f.Light.KeyColour * (0.15f * f.Light.KeyIntensity);
-        var hill = SceneFrame.Lerp(f.Preset.GroundFar, w.SkyBottom, 0.45f);
+        var hill = SceneFrame.Lerp(new Rgb(0.2f, 0.42f, 0.13f), w.SkyBottom, 0.4f);
         var sill = w.Frame * 0.85f;
         var shade = new Rgb(0.8f, 0.8f, 0.82f);
         for (int x = 0; x < f.W; x++)
         {
             float u = f.U(x, w.Depth);
+            // Fold u into the period around the first window.
+            if (period > 0f) u -= MathF.Floor((u - centre) / period + 0.5f) * period;
             // Soft contact shade of the frame on the wall, then sill, frame, glass.
             float outer = Box(u, v, u0 - FrameT, u1 + FrameT, w.Bottom - FrameT, w.Top + FrameT, scale);
             float near = Box(u, v, u0 - FrameT * 2.2f, u1 + FrameT * 2.2f, w.Bottom - FrameT * 3f, w.Top + FrameT * 1.6f, scale * 0.15f);
@@ -75,7 +78,6 @@ static class PlanksPainter
         float reference = 0.18f * scale;             // the row where one floor unit is one frame height
         float perRow = dy / reference;               // floor units → frame heights at this row
         float pitch = p.PlankWidth * perRow * scale; // seam spacing in pixels
-        float fade = SceneFrame.Smooth(3f, 9f, pitch);
         float pan = f.PanX * p.Depth * f.W / f.H;
         for (int x = 0; x < f.W; x++)
         {
@@ -83,7 +85,10 @@ static class PlanksPainter
             float k = floorU / p.PlankWidth;
             int plank = (int)MathF.Floor(k);
             float tone = 0.92f + 0.16f * Hash.Unit(p.Seed, plank);
-            float seamPx = MathF.Min(k - plank, plank + 1 - k) * pitch;
+            // Seams run towards the vanishing point: measure across them, not along the row.
+            float across = dy / MathF.Sqrt(dy * dy + (x + 0.5f - f.W * 0.5f) * (x + 0.5f - f.W * 0.5f));
+            float fade = SceneFrame.Smooth(4f, 10f, pitch * across);
+            float seamPx = MathF.Min(k - plank, plank + 1 - k) * pitch * across;
             float seam = Math.Clamp(1.1f - seamPx, 0f, 1f) * fade;
             float t = 1f + (tone - 1f) * fade;
             row.R[x] *= t; row.G[x] *= t; row.B[x] *= t;

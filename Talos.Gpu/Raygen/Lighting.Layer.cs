@@ -22,7 +22,7 @@ public static partial class Lighting
         var o = layer.Clone();
         if (!AlphaBounds.Find(layer, out var tight)) return o;
         int w = layer.Width;
-        int radius = Math.Max(2, (int)MathF.Round(layer.Height * 0.011f));
+        int radius = Math.Max(2, (int)MathF.Round(layer.Height * 0.022f));
         var box = tight.Grow(2 * radius + 1, w, layer.Height);
         int bw = box.Width, bh = box.Height;
         var blurred = ArrayPool<float>.Shared.Rent(bw * bh);

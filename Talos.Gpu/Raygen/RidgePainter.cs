@@ -43,8 +43,8 @@ static class RidgePainter
         {
             float a = Math.Clamp(yc - tops[x] + 0.5f, 0f, 1f) * sky;
             if (a <= 0f) continue;
-            // Lighter along the crest, a touch lighter still on the key's side.
-            float below = Math.Clamp((yc - tops[x]) / height, 0f, 1f);
+            // Lighter towards the top of the range, a touch lighter still on the key's side.
+            float below = Math.Clamp((yc - (f.GroundY - height)) / height, 0f, 1f);
             float shade = 1.08f - 0.16f * below + 0.05f * BasePainter.Side(f, x);
             var c = colour * shade + lit * (1f - below);
             row.Over(x, c, a);

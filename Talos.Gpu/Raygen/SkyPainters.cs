@@ -70,7 +70,7 @@ static class CloudsPainter
         {
             float u = f.U(x, c.Depth);
             int slot = (int)MathF.Floor(u / c.Spacing);
-            if (Hash.Unit(c.Seed, slot, 9) < 0.3f) continue; // clear sky in this slot
+            if (Hash.Unit(c.Seed, slot, 9) < 0.2f) continue; // clear sky in this slot
             float local = u - slot * c.Spacing;
             float size = c.Size * (0.7f + 0.6f * Hash.Unit(c.Seed, slot, 1));
             float cx = c.Spacing * (0.3f + 0.4f * Hash.Unit(c.Seed, slot, 2));

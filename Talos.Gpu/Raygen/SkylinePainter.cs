@@ -29,9 +29,13 @@ static class SkylinePainter
             var c = colour;
             // Windows on a grid inside the building, away from its edges and roof.
             float wx = local - left - WindowPitchX * 0.6f, wy = v - 0.03f;
-            if (wx > 0f && wy > 0f && local < right - WindowPitchX * 0.4f && v < top - WindowPitchY * 0.6f)
+            int col = (int)MathF.Floor(wx / WindowPitchX), rowIndex = (int)MathF.Floor(wy / WindowPitchY);
+            // Only whole windows: the window's far edge must clear the wall's side and the roof.
+            bool fits = wx > 0f && wy > 0f
+                && left + WindowPitchX * 0.6f + col * WindowPitchX + WindowW < right - WindowPitchX * 0.35f
+                && 0.03f + rowIndex * WindowPitchY + WindowH < top - WindowPitchY * 0.5f;
+            if (fits)
             {
-                int col = (int)(wx / WindowPitchX), rowIndex = (int)(wy / WindowPitchY);
                 float fx = wx - col * WindowPitchX, fy = wy - rowIndex * WindowPitchY;
                 float win = Cover(fx, scale) * Cover(WindowW - fx, scale) * Cover(fy, scale) * Cover(WindowH - fy, scale);
                 if (win > 0f)
