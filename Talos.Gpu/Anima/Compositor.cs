@@ -18,34 +18,21 @@ public static class Compositor
 
         Parallel.For(0, height, y =>
         {
-            int start = y * width, end = start + width;
+            int start = y * width;
+            var dr = o.R.AsSpan(start, width); var dg = o.G.AsSpan(start, width);
+            var db = o.B.AsSpan(start, width); var da = o.A.AsSpan(start, width);
             foreach (var layer in layers)
             {
                 float op = float.IsFinite(layer.Opacity) ? Math.Clamp(layer.Opacity, 0f, 1f) : 0f;
                 if (op == 0f) continue;
                 var s = layer.Image;
-                for (int i = start; i < end; i++)
+                var sr = s.R.AsSpan(start, width); var sg = s.G.AsSpan(start, width);
+                var sb = s.B.AsSpan(start, width); var sa = s.A.AsSpan(start, width);
+                switch (layer.Mode)
                 {
-                    float sa = s.A[i] * op;
-                    float sr = s.R[i] * op, sg = s.G[i] * op, sb = s.B[i] * op;
-                    float da = o.A[i];
-                    switch (layer.Mode)
-                    {
-                        case BlendMode.Add:
-                            o.R[i] += sr; o.G[i] += sg; o.B[i] += sb;
-                            break;
-                        case BlendMode.Multiply:
-                            float ks = 1f - da, kd = 1f - sa;
-                            o.R[i] = sr * o.R[i] + sr * ks + o.R[i] * kd;
-                            o.G[i] = sg * o.G[i] + sg * ks + o.G[i] * kd;
-                            o.B[i] = sb * o.B[i] + sb * ks + o.B[i] * kd;
-                            break;
-                        default:
-                            float k = 1f - sa;
-                            o.R[i] = sr + o.R[i] * k; o.G[i] = sg + o.G[i] * k; o.B[i] = sb + o.B[i] * k;
-                            break;
-                    }
-                    o.A[i] = sa + da - sa * da;
+                    case BlendMode.Add: BlendRow.Add(sr, sg, sb, sa, dr, dg, db, da, op); break;
+                    case BlendMode.Multiply: BlendRow.Multiply(sr, sg, sb, sa, dr, dg, db, da, op); break;
+                    default: BlendRow.Over(sr, sg, sb, sa, dr, dg, db, da, op); break;
                 }
             }
         });
@@ -64,13 +51,14 @@ public static class Compositor
         var rgb = new byte[checked(img.PixelCount * 3)];
         Parallel.For(0, img.Height, y =>
         {
-            int start = y * w, end = start + w;
-            for (int i = start; i < end; i++)
+            int start = y * w;
+            var r = img.R.AsSpan(start, w); var g = img.G.AsSpan(start, w); var b = img.B.AsSpan(start, w);
+            var dst = rgb.AsSpan(start * 3, w * 3);
+            for (int x = 0, j = 0; x < r.Length; x++, j += 3)
             {
-                int j = i * 3;
-                rgb[j] = SrgbTable.Encode(ToneMap(img.R[i] * exposure));
-                rgb[j + 1] = SrgbTable.Encode(ToneMap(img.G[i] * exposure));
-                rgb[j + 2] = SrgbTable.Encode(ToneMap(img.B[i] * exposure));
+                dst[j] = SrgbTable.Encode(ToneMap(r[x] * exposure));
+                dst[j + 1] = SrgbTable.Encode(ToneMap(g[x] * exposure));
+                dst[j + 2] = SrgbTable.Encode(ToneMap(b[x] * exposure));
             }
         });
         return rgb;

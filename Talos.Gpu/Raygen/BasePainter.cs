@@ -12,14 +12,16 @@ static class BasePainter
         float groundCover = Math.Clamp(y + 1 - f.GroundY, 0f, 1f);
         Rgb sky = SkyColour(f, y), ground = GroundColour(f, y);
         var rim = f.Light.KeyColour * (f.Light.KeyIntensity * 0.22f);
+        var (u0, us) = f.Columns(0f);
+        float dv = f.V(y, 0f) - f.SunV;
         for (int x = 0; x < f.W; x++)
         {
             float r = sky.R, g = sky.G, b = sky.B;
             if (groundCover < 1f)
             {
                 // Soft light from the key: the sky is brighter around where the light comes from.
-                float du = f.U(x, 0f) - f.SunU, dv = f.V(y, 0f) - f.SunV;
-                float glow = MathF.Exp(-(du * du + dv * dv) * 3.2f);
+                float du = u0 + x * us - f.SunU;
+                float glow = SceneFrame.Bump(du * du + dv * dv, 1.2f);
                 r += rim.R * glow; g += rim.G * glow; b += rim.B * glow;
             }
             if (groundCover > 0f)
@@ -71,11 +73,13 @@ static class BasePainter
         float k = SceneFrame.Smooth(f.GroundY - sweep * 0.5f, f.GroundY + sweep * 0.5f, yy);
         var c = SceneFrame.Lerp(wall, floor, k);
         var key = f.Light.KeyColour * (f.Light.KeyIntensity * 0.18f);
+        var (u0, us) = f.Columns(0f);
+        float dv = f.V(y, 0f) - f.SunV * 0.5f;
         for (int x = 0; x < f.W; x++)
         {
             // A soft pool of key light on the backdrop.
-            float du = f.U(x, 0f) - f.SunU * 0.8f, dv = f.V(y, 0f) - f.SunV * 0.5f;
-            float pool = MathF.Exp(-(du * du * 1.6f + dv * dv * 3f));
+            float du = u0 + x * us - f.SunU * 0.8f;
+            float pool = SceneFrame.Bump(du * du * 1.6f + dv * dv * 3f, 4f);
             row.R[x] = c.R + key.R * pool; row.G[x] = c.G + key.G * pool; row.B[x] = c.B + key.B * pool;
         }
     }

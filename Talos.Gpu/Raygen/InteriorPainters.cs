@@ -21,9 +21,10 @@ static class WindowPainter
         var hill = SceneFrame.Lerp(new Rgb(0.2f, 0.42f, 0.13f), w.SkyBottom, 0.4f);
         var sill = w.Frame * 0.85f;
         var shade = new Rgb(0.8f, 0.8f, 0.82f);
+        var (uStart, uStep) = f.Columns(w.Depth);
         for (int x = 0; x < f.W; x++)
         {
-            float u = f.U(x, w.Depth);
+            float u = uStart + x * uStep;
             // Fold u into the period around the first window.
             if (period > 0f) u -= MathF.Floor((u - centre) / period + 0.5f) * period;
             // Soft contact shade of the frame on the wall, then sill, frame, glass.

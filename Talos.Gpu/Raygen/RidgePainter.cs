@@ -20,9 +20,10 @@ static class RidgePainter
             float scale = f.Scale(r.Depth);
             float p1 = Hash.Unit(r.Seed, 1) * 6.2832f, p2 = Hash.Unit(r.Seed, 2) * 6.2832f, p3 = Hash.Unit(r.Seed, 3) * 6.2832f;
             float w = 6.2832f / MathF.Max(0.01f, r.Wavelength);
+            var (u0, us) = f.Columns(r.Depth);
             for (int x = 0; x < f.W; x++)
             {
-                float u = f.U(x, r.Depth);
+                float u = u0 + x * us;
                 float wave = 0.62f * MathF.Sin(u * w + p1) + 0.28f * MathF.Sin(u * w * 2.3f + p2) + 0.1f * MathF.Sin(u * w * 5.1f + p3);
                 tops[k * f.W + x] = f.GroundY - (r.Height + r.Amplitude * wave) * scale;
             }

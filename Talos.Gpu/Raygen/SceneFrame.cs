@@ -34,6 +34,16 @@ readonly struct SceneFrame
     /// <summary>World u of the centre of pixel column x, for a layer at depth d.</summary>
     public float U(int x, float depth) => (x + 0.5f - W * 0.5f) / Scale(depth) + PanX * depth * W / H;
 
+    /// <summary>u of column x is <c>U0 + x·Step</c> for a layer at depth d (hoists the division out of pixel loops).</summary>
+    public (float U0, float Step) Columns(float depth) => (U(0, depth), 1f / Scale(depth));
+
+    /// <summary>A smooth bump: 1 at d²=0 falling to 0 at d²=r² (a cheap stand-in for a Gaussian).</summary>
+    public static float Bump(float d2, float r2)
+    {
+        float t = 1f - d2 / r2;
+        return t > 0f ? t * t * t : 0f;
+    }
+
     /// <summary>World v of the centre of pixel row y, for a layer at depth d.</summary>
     public float V(int y, float depth) => (GroundY - (y + 0.5f)) / Scale(depth);
 

@@ -13,13 +13,14 @@ static class CelestialPainter
         float dv = v - f.SunV;
         float reach = c.Radius * 7f;
         if (MathF.Abs(dv) > reach || v < 0f) return;
-        float halo2 = 1f / (c.Radius * c.Radius * 9f);
+        float halo2 = c.Radius * c.Radius * 36f;
+        var (u0, us) = f.Columns(c.Depth);
         for (int x = 0; x < f.W; x++)
         {
-            float du = f.U(x, c.Depth) - f.SunU;
+            float du = u0 + x * us - f.SunU;
             float d2 = du * du + dv * dv;
             if (d2 > reach * reach) continue;
-            row.Add(x, c.Colour, c.Glow * 0.35f * MathF.Exp(-d2 * halo2));
+            row.Add(x, c.Colour, c.Glow * 0.35f * SceneFrame.Bump(d2, halo2));
             float d = MathF.Sqrt(d2);
             float a = Math.Clamp((c.Radius - d) * scale + 0.5f, 0f, 1f);
             if (a > 0f) row.Over(x, c.Colour, a);
@@ -38,9 +39,10 @@ static class StarsPainter
         if (fade <= 0f) return;
         int j = (int)MathF.Floor(v / s.Cell);
         var white = new Rgb(0.9f, 0.93f, 1f);
+        var (u0, us) = f.Columns(s.Depth);
         for (int x = 0; x < f.W; x++)
         {
-            float u = f.U(x, s.Depth);
+            float u = u0 + x * us;
             int i = (int)MathF.Floor(u / s.Cell);
             if (Hash.Unit(s.Seed, i, j) >= s.Density) continue;
             float su = (i + 0.15f + 0.7f * Hash.Unit(s.Seed + 1, i, j)) * s.Cell;
@@ -49,7 +51,7 @@ static class StarsPainter
             float d2 = du * du + dv * dv;
             if (d2 > 6f) continue;
             float b = Hash.Unit(s.Seed + 3, i, j);
-            row.Add(x, white, s.Brightness * fade * (0.15f + 0.85f * b * b) * MathF.Exp(-d2 * 1.3f));
+            row.Add(x, white, s.Brightness * fade * (0.15f + 0.85f * b * b) * SceneFrame.Bump(d2, 3f));
         }
     }
 }
@@ -66,9 +68,10 @@ static class CloudsPainter
         if (v < c.Height - 0.05f || v > c.Height + 0.05f + c.Size * 1.4f) return;
         var lit = SceneFrame.Lerp(c.Colour, c.Colour * f.Light.KeyColour, 0.5f);
         var shadow = c.Colour * SceneFrame.Lerp(f.Light.Ambient, new Rgb(1f, 1f, 1f), 0.55f);
+        var (u0, us) = f.Columns(c.Depth);
         for (int x = 0; x < f.W; x++)
         {
-            float u = f.U(x, c.Depth);
+            float u = u0 + x * us;
             int slot = (int)MathF.Floor(u / c.Spacing);
             if (Hash.Unit(c.Seed, slot, 9) < 0.2f) continue; // clear sky in this slot
             float local = u - slot * c.Spacing;

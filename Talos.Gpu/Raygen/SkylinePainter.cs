@@ -16,14 +16,21 @@ static class SkylinePainter
         if (v > s.MaxHeight + px || v < -px) return;
         var colour = SceneFrame.Lerp(s.Colour, f.Preset.SkyHorizon, s.Haze);
         var unlit = colour * 1.35f;
+        var (u0, us) = f.Columns(s.Depth);
+        int lastSlot = int.MinValue;
+        float left = 0f, right = 0f, top = 0f;
         for (int x = 0; x < f.W; x++)
         {
-            float u = f.U(x, s.Depth);
+            float u = u0 + x * us;
             int slot = (int)MathF.Floor(u / s.Width);
             float local = u - slot * s.Width;
-            float left = s.Width * 0.12f * Hash.Unit(s.Seed, slot, 1);
-            float right = s.Width * (1f - 0.12f * Hash.Unit(s.Seed, slot, 2));
-            float top = s.MinHeight + (s.MaxHeight - s.MinHeight) * Hash.Unit(s.Seed, slot, 0);
+            if (slot != lastSlot)
+            {
+                lastSlot = slot;
+                left = s.Width * 0.12f * Hash.Unit(s.Seed, slot, 1);
+                right = s.Width * (1f - 0.12f * Hash.Unit(s.Seed, slot, 2));
+                top = s.MinHeight + (s.MaxHeight - s.MinHeight) * Hash.Unit(s.Seed, slot, 0);
+            }
             float a = Cover(local - left, scale) * Cover(right - local, scale) * Cover(top - v, scale) * Cover(v, scale);
             if (a <= 0f) continue;
             var c = colour;
