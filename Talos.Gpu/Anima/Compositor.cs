@@ -1,0 +1,83 @@
+using Talos.Gpu.Imaging;
+
+namespace Talos.Gpu.Anima;
+
+/// <summary>
+/// ANIMA: stacks premultiplied linear-light layers (first at the bottom) and turns the result into 8-bit sRGB.
+/// Every pixel is computed on its own, layers in order, so the result does not depend on threading.
+/// </summary>
+public static class Compositor
+{
+    public static RgbaImage Composite(int width, int height, IReadOnlyList<Layer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var o = new RgbaImage(width, height);
+        foreach (var layer in layers)
+            if (layer.Image.Width != width || layer.Image.Height != height)
+                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+
+        Parallel.For(0, height, y =>
+        {
+            int start = y * width;
+            var dr = o.R.AsSpan(start, width); var dg = o.G.AsSpan(start, width);
+            var db = o.B.AsSpan(start, width); var da = o.A.AsSpan(start, width);
+            foreach (var layer in layers)
+            {
+                float op = float.IsFinite(layer.Opacity) ? Math.Clamp(layer.Opacity, 0f, 1f) : 0f;
+                if (op == 0f) continue;
+                var s = layer.Image;
+                var sr = s.R.AsSpan(start, width); var sg = s.G.AsSpan(start, width);
+                var sb = s.B.AsSpan(start, width); var sa = s.A.AsSpan(start, width);
+                switch (layer.Mode)
+                {
+                    case BlendMode.Add: BlendRow.Add(sr, sg, sb, sa, dr, dg, db, da, op); break;
+                    case BlendMode.Multiply: BlendRow.Multiply(sr, sg, sb, sa, dr, dg, db, da, op); break;
+                    default: BlendRow.Over(sr, sg, sb, sa, dr, dg, db, da, op); break;
+                }
+            }
+        });
+        return o;
+    }
+
+    /// <summary>
+    /// Interleaved RGB24 sRGB: colour × exposure, a soft highlight shoulder (<see cref="ToneMap"/>), then the sRGB
+    /// transfer through a lookup table. Premultiplied colour is shown as if over black.
+    /// </summary>
+    public static byte[] ToSrgb8(RgbaImage img, float exposure)
+    {
+        ArgumentNullException.ThrowIfNull(img);
+        if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
+        int w = img.Width;
+        var rgb = new byte[checked(img.PixelCount * 3)];
+        Parallel.For(0, img.Height, y =>
+        {
+            int start = y * w;
+            var r = img.R.AsSpan(start, w); var g = img.G.AsSpan(start, w); var b = img.B.AsSpan(start, w);
+            var dst = rgb.AsSpan(start * 3, w * 3);
+            for (int x = 0, j = 0; x < r.Length; x++, j += 3)
+            {
+                dst[j] = SrgbTable.Encode(ToneMap(r[x] * exposure));
+                dst[j + 1] = SrgbTable.Encode(ToneMap(g[x] * exposure));
+                dst[j + 2] = SrgbTable.Encode(ToneMap(b[x] * exposure));
+            }
+        });
+        return rgb;
+    }
+
+    /// <summary>Where the highlight shoulder starts; below it the tone curve is the identity.</summary>
+    public const float ShoulderStart = 0.8f;
+
+    /// <summary>
+    /// Identity up to <see cref="ShoulderStart"/>, then a rational shoulder k + (1−k)·t/(1+t), t = (x−k)/(1−k):
+    /// continuous slope at the knee, strictly increasing, approaching 1 without reaching it. Negative/NaN → 0.
+    /// </summary>
+    public static float ToneMap(float x)
+    {
+        if (!(x > 0f)) return 0f;
+        if (x <= ShoulderStart) return x;
+        const float range = 1f - ShoulderStart;
+        float t = (x - ShoulderStart) / range;
+        if (float.IsPositiveInfinity(t)) return 1f;
+        return ShoulderStart + range * (t / (1f + t));
+    }
+}

@@ -1,0 +1,17 @@
+using Talos.Gpu.Imaging;
+
+namespace Talos.Gpu.Anima;
+
+/// <summary>How a layer combines with what is under it (all in premultiplied linear light).</summary>
+public enum BlendMode
+{
+    /// <summary>Premultiplied "over".</summary>
+    Normal,
+    /// <summary>Light added on top (fire, magic, glows); alpha combines like screen.</summary>
+    Add,
+    /// <summary>Darkens what is under by the layer's colour where the layer is opaque.</summary>
+    Multiply,
+}
+
+/// <summary>One layer of a composite; <paramref name="Opacity"/> scales the whole layer (colour and alpha).</summary>
+public sealed record Layer(RgbaImage Image, BlendMode Mode = BlendMode.Normal, float Opacity = 1f);

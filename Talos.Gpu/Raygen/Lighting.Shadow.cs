@@ -1,0 +1,120 @@
+using System.Buffers;
+using Talos.Gpu.Aether;
+using Talos.Gpu.Imaging;
+
+namespace Talos.Gpu.Raygen;
+
+/// <summary>RAYGEN lighting: cast shadows on the ground and 2.5D shading of flat character layers.</summary>
+public static partial class Lighting
+{
+    /// <summary>
+    /// Darkens <paramref name="background"/> in place with the character's shadow on the ground. Each character pixel
+    /// at height h = groundY − y maps to the ground point (x + s·L·h, groundY + Q·h): s points away from the key,
+    /// L = <see cref="LightRig.ShadowLength"/>, Q = <see cref="LightRig.ShadowSquash"/> (a flat, sheared copy lying in
+    /// front of the feet). Higher parts cast lighter shadow; a tight contact shadow under the feet is added; the result
+    /// is box-blurred (softness from the rig) and multiplies the background by (1 − opacity·shadow), only from just
+    /// above the ground line downwards.
+    /// </summary>
+    public static void CastShadow(RgbaImage background, RgbaImage characterLayer, LightRig light, float groundY)
+    {
+        ArgumentNullException.ThrowIfNull(background);
+        ArgumentNullException.ThrowIfNull(characterLayer);
+        ArgumentNullException.ThrowIfNull(light);
+        if (characterLayer.Width != background.Width || characterLayer.Height != background.Height)
+            throw new ArgumentException("character layer and background differ in size", nameof(characterLayer));
+        if (!float.IsFinite(groundY) || !AlphaBounds.Find(characterLayer, out var src)) return;
+
+        int w = background.Width, h = background.Height;
+        float len = MathF.Sqrt(light.KeyX * light.KeyX + light.KeyY * light.KeyY);
+        float shear = (len > 0f ? -light.KeyX / len : 0f) * light.ShadowLength;
+        float squash = Math.Clamp(light.ShadowSquash, 0f, 1f);
+        float tallest = MathF.Max(1f, groundY - src.Y0);
+        int radius = Math.Max(1, (int)MathF.Round(light.ShadowSoftness * h));
+        int contactRadius = Math.Max(1, radius / 3);
+        float contactBand = MathF.Max(3f, tallest * 0.03f);
+
+        // Destination rectangle: the projected silhouette plus the blur reach.
+        float hMax = MathF.Max(0f, tallest);
+        int margin = 2 * radius + 2;
+        int dx0 = (int)MathF.Floor(src.X0 + MathF.Min(0f, shear * hMax)) - margin;
+        int dx1 = (int)MathF.Ceiling(src.X1 + MathF.Max(0f, shear * hMax)) + margin;
+        int dy0 = (int)MathF.Floor(MathF.Min(groundY, src.Y0 > groundY ? src.Y0 : groundY)) - margin;
+        int dy1 = (int)MathF.Ceiling(MathF.Max(groundY + squash * hMax, src.Y1)) + margin;
+        var dst = new AlphaBounds(Math.Max(0, dx0), Math.Max(0, dy0), Math.Min(w, dx1), Math.Min(h, dy1));
+        if (dst.Width <= 0 || dst.Height <= 0) return;
+
+        int dw = dst.Width, dh = dst.Height, n = dw * dh;
+        var cast = ArrayPool<float>.Shared.Rent(n);
+        var contact = ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            Array.Clear(cast, 0, n);
+            Array.Clear(contact, 0, n);
+            Splat(characterLayer, src, dst, groundY, shear, squash, tallest, contactBand, contactRadius, cast, contact);
+            BoxBlur.Blur(cast, dw, dh, radius, 2);
+            BoxBlur.Blur(contact, dw, dh, contactRadius, 2);
+
+            float opacity = Math.Clamp(light.ShadowOpacity, 0f, 1f);
+            float fadeFrom = groundY - radius * 1.5f;
+            Parallel.For(0, dh, j =>
+            {
+                int y = dst.Y0 + j;
+                float below = SceneFrame.Smooth(fadeFrom, groundY + 0.5f, y + 0.5f);
+                if (below <= 0f) return;
+                for (int i = 0; i < dw; i++)
+                {
+                    float s = MathF.Min(1f, cast[j * dw + i] + 0.7f * contact[j * dw + i]);
+                    if (s <= 0f) continue;
+                    float k = 1f - opacity * s * below;
+                    int p = y * w + dst.X0 + i;
+                    background.R[p] *= k; background.G[p] *= k; background.B[p] *= k;
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(cast);
+            ArrayPool<float>.Shared.Return(contact);
+        }
+    }
+
+    /// <summary>Projects the alpha onto the ground (max-splat, so order does not matter) and marks the feet.</summary>
+    static void Splat(RgbaImage layer, AlphaBounds src, AlphaBounds dst, float groundY, float shear, float squash,
+        float tallest, float contactBand, int contactRadius, float[] cast, float[] contact)
+    {
+        int w = layer.Width, dw = dst.Width;
+        int g = (int)MathF.Floor(groundY) - dst.Y0;
+        int cy0 = Math.Max(0, g - contactRadius), cy1 = Math.Min(dst.Height - 1, g + contactRadius);
+        for (int y = src.Y0; y < src.Y1; y++)
+        {
+            float height = groundY - (y + 0.5f);
+            int ty;
+            float offset;
+            if (height > 0f) { ty = (int)MathF.Floor(groundY + squash * height); offset = shear * height; }
+            else { ty = y; offset = 0f; height = 0f; }
+            int j = ty - dst.Y0;
+            if (j < 0 || j >= dst.Height) continue;
+            float fade = 1f - 0.5f * Math.Clamp(height / tallest, 0f, 1f);
+            int shift = (int)MathF.Round(offset);
+            bool feet = height < contactBand;
+            for (int x = src.X0; x < src.X1; x++)
+            {
+                float a = layer.A[y * w + x];
+                if (a <= 0f) continue;
+                int i = x + shift - dst.X0;
+                if (i >= 0 && i < dw)
+                {
+                    ref float c = ref cast[j * dw + i];
+                    c = MathF.Max(c, Math.Min(a, 1f) * fade);
+                }
+                int ci = x - dst.X0;
+                if (feet && ci >= 0 && ci < dw)
+                    for (int cy = cy0; cy <= cy1; cy++)
+                    {
+                        ref float k = ref contact[cy * dw + ci];
+                        k = MathF.Max(k, Math.Min(a, 1f));
+                    }
+            }
+        }
+    }
+}

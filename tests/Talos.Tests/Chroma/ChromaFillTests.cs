@@ -1,0 +1,165 @@
+using Talos.Gpu.Chroma;
+using Talos.Gpu.Imaging;
+using Xunit;
+
+namespace Talos.Tests.Chroma;
+
+public sealed class ChromaFillTests
+{
+    const int W = 160, H = 100;
+    static readonly Rgb Ink = Rgb.FromHex("#1b1620");
+    static readonly Rgb Red = Rgb.FromHex("#d04030"), Blue = Rgb.FromHex("#3060c0"), Green = Rgb.FromHex("#40a050");
+    static readonly Dictionary<string, Rgb> Palette = new() { ["red"] = Red, ["blue"] = Blue, ["green"] = Green };
+
+    /// <summary>A ring (seeded red), a rectangle (seeded blue), a small unseeded circle, a leaky rectangle (seeded green).</summary>
+    static GrayImage Drawing(bool leak = true)
+    {
+        var g = new GrayImage(W, H);
+        LineArt.Circle(g, 30, 30, 18, 3);
+        LineArt.Rectangle(g, 60, 12, 100, 50, 3);
+        LineArt.Circle(g, 130, 30, 10, 2.5f);
+        LineArt.Rectangle(g, 20, 62, 70, 90, 3);
+        if (leak) LineArt.Erase(g, 44, 60, 50, 65); // a gap in the top edge of the last rectangle
+        return g;
+    }
+
+    static readonly RegionSeed[] Seeds =
+    [
+        new(30, 30, "red"), new(80, 30, "blue"), new(45, 76, "green"),
+    ];
+
+    static (float R, float G, float B, float A) Px(RgbaImage img, int x, int y)
+    {
+        int i = y * img.Width + x;
+        return (img.R[i], img.G[i], img.B[i], img.A[i]);
+    }
+
+    [Fact]
+    public void Seeded_regions_get_exactly_their_palette_colour_and_full_alpha()
+    {
+        var img = ChromaFill.Fill(Drawing(), Seeds, Palette, Ink, out var labels);
+        Assert.Equal((Red.R, Red.G, Red.B, 1f), Px(img, 30, 30));
+        Assert.Equal((Red.R, Red.G, Red.B, 1f), Px(img, 22, 38));
+        Assert.Equal((Blue.R, Blue.G, Blue.B, 1f), Px(img, 65, 45));
+        Assert.True(labels.RegionCount >= 3);
+        Assert.NotEqual(0, labels.Data[30 * W + 30]);
+        Assert.NotEqual(labels.Data[30 * W + 30], labels.Data[30 * W + 80]);
+    }
+
+    [Fact]
+    public void Outside_and_unseeded_regions_stay_transparent()
+    {
+        var img = ChromaFill.Fill(Drawing(), Seeds, Palette, Ink, out var labels);
+        Assert.Equal((0f, 0f, 0f, 0f), Px(img, 2, 2));
+        Assert.Equal((0f, 0f, 0f, 0f), Px(img, 110, 80));
+        Assert.Equal((0f, 0f, 0f, 0f), Px(img, 130, 30)); // inside the unseeded circle
+        Assert.NotEqual(0, labels.Data[30 * W + 130]);      // ... which is still a labelled region
+        Assert.Equal(0, labels.Data[2 * W + 2]);           // the outside has no label
+    }
+
+    [Fact]
+    public void A_region_whose_outline_has_a_gap_leaks_to_the_outside_and_stays_transparent()
+    {
+        var leaky = ChromaFill.Fill(Drawing(leak: true), Seeds, Palette, Ink, out _);
+        Assert.Equal(0f, Px(leaky, 45, 76).A);
+        var closed = ChromaFill.Fill(Drawing(leak: false), Seeds, Palette, Ink, out _);
+        Assert.Equal((Green.R, Green.G, Green.B, 1f), Px(closed, 45, 76));
+    }
+
+    [Fact]
+    public void No_transparent_halo_between_line_and_fill()
+    {
+        var img = ChromaFill.Fill(Drawing(), Seeds, Palette, Ink, out _);
+        int checkedPixels = 0;
+        for (int y = 1; y < H - 1; y++)
+            for (int x = 1; x < W - 1; x++)
+            {
+                if (Px(img, x, y).A < 1f) continue;
+                if (!IsFill(img, x, y)) continue;
+                foreach (var (nx, ny) in new[] { (x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1) })
+                {
+                    var a = Px(img, nx, ny).A;
+                    // Neighbours of a filled pixel are opaque (fill or line over fill).
+                    Assert.True(a == 1f, $"pixel ({nx},{ny}) next to fill at ({x},{y}) has alpha {a}");
+                    checkedPixels++;
+                }
+            }
+        Assert.True(checkedPixels > 1000);
+    }
+
+    static bool IsFill(RgbaImage img, int x, int y)
+    {
+        var p = Px(img, x, y);
+        return (p.R, p.G, p.B) == (Red.R, Red.G, Red.B) || (p.R, p.G, p.B) == (Blue.R, Blue.G, Blue.B);
+    }
+
+    [Fact]
+    public void Line_pixels_are_ink_over_fill_inside_and_ink_with_coverage_alpha_outside()
+    {
+        var lines = Drawing();
+        var img = ChromaFill.Fill(lines, Seeds, Palette, Ink, out _);
+        // Along the ring's horizontal radius: inner edge is composited over red, outer edge fades out.
+        int inside = 0, outside = 0;
+        for (int x = 0; x < 30; x++)
+        {
+            float c = lines[x, 30];
+            if (c <= 0f) continue;
+            var p = Px(img, x, 30);
+            if (p.A == 1f && c < 1f)
+            {
+                Assert.Equal(Ink.R * c + Red.R * (1 - c), p.R, 5);
+                inside++;
+            }
+            else if (p.A < 1f)
+            {
+                Assert.Equal(c, p.A);
+                Assert.Equal(Ink.R * c, p.R, 6); // premultiplied
+                outside++;
+            }
+        }
+        Assert.True(inside > 0 && outside > 0);
+    }
+
+    [Fact]
+    public void Seeds_on_ink_or_outside_the_image_are_ignored_and_missing_paint_is_grey()
+    {
+        var lines = Drawing();
+        RegionSeed[] seeds = [new(12, 30, "red"), new(-5, 400, "blue"), new(float.NaN, 3, "blue"), new(80, 30, "nope")];
+        Assert.True(lines[12, 30] >= 0.5f); // the first seed sits on the ring's line
+        var img = ChromaFill.Fill(lines, seeds, Palette, Ink, out _);
+        Assert.Equal(0f, Px(img, 30, 30).A);
+        var grey = ChromaFill.MissingPaint;
+        Assert.Equal((grey.R, grey.G, grey.B, 1f), Px(img, 80, 30));
+    }
+
+    [Fact]
+    public void Empty_drawing_gives_an_empty_layer()
+    {
+        var img = ChromaFill.Fill(new GrayImage(8, 8), Seeds, Palette, Ink, out var labels);
+        Assert.All(img.A, a => Assert.Equal(0f, a));
+        Assert.Equal(0, labels.RegionCount);
+    }
+
+    [Fact]
+    public void Fill_is_bit_identical_across_runs()
+    {
+        var (lines, seeds) = LineArt.Figure(640, 360, 320, 330, 280);
+        var palette = new Dictionary<string, Rgb> { ["skin"] = Red, ["shirt"] = Blue, ["trousers"] = Green };
+        var a = ChromaFill.Fill(lines, seeds, palette, Ink, out var la);
+        var b = ChromaFill.Fill(lines, seeds, palette, Ink, out var lb);
+        Assert.Equal(FrameCodec.EncodeRgba(a), FrameCodec.EncodeRgba(b));
+        Assert.Equal(la.Data, lb.Data);
+        Assert.Equal(a.R, b.R);
+        Assert.Equal(a.A, b.A);
+    }
+
+    [Fact]
+    public void Figure_regions_are_all_filled()
+    {
+        var (lines, seeds) = LineArt.Figure(640, 360, 320, 330, 280);
+        var palette = new Dictionary<string, Rgb> { ["skin"] = Red, ["shirt"] = Blue, ["trousers"] = Green };
+        var img = ChromaFill.Fill(lines, seeds, palette, Ink, out _);
+        foreach (var s in seeds)
+            Assert.Equal(1f, Px(img, (int)s.X, (int)s.Y).A);
+    }
+}
