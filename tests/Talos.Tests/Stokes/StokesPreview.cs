@@ -19,6 +19,8 @@ public sealed class StokesPreview(ITestOutputHelper output)
     [InlineData("fire", 0.5, 0.85, 48)]
     [InlineData("magic", 0.5, 0.5, 60)]
     [InlineData("mist", 0.5, 0.9, 90)]
+    [InlineData("smoke", 0.5, 0.85, 144)]
+    [InlineData("fire", 0.5, 0.85, 144)]
     public void Effect_over_background(string type, double x, double y, int frame)
     {
         var sim = new EffectsSimulation([new EffectSpec { Type = type, X = x, Y = y }], 24, 16.0 / 9.0, Dir is null ? 36 : EffectsSimulation.DefaultShortSide);
@@ -27,7 +29,7 @@ public sealed class StokesPreview(ITestOutputHelper output)
         var rgb = OverGrey(img, 0.02f);
         Assert.Contains(rgb, b => b > 20);
         if (Dir is null) return;
-        var path = Path.Combine(Dir.Length > 1 ? Dir : "/tmp", $"stokes-{type}.png");
+        var path = Path.Combine(Dir.Length > 1 ? Dir : "/tmp", $"stokes-{type}-{frame}.png");
         using var fs = File.Create(path);
         new StbImageWriteSharp.ImageWriter().WritePng(rgb, 320, 180, StbImageWriteSharp.ColorComponents.RedGreenBlue, fs);
     }
