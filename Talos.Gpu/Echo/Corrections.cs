@@ -1,0 +1,45 @@
+namespace Talos.Gpu.Echo;
+
+/// <summary>Exposure gains a re-render can apply to fix what ECHO found.</summary>
+public static class Corrections
+{
+    public const float MinExposureGain = 1f, MaxExposureGain = 16f, MinDeflickerGain = 0.5f, MaxDeflickerGain = 2f;
+
+    /// <summary>Gain that brings a frame's mean luma to <paramref name="target"/>, clamped to [1, 16]; 16 for a fully black frame.</summary>
+    public static float ExposureGain(float meanLuma, double target)
+    {
+        if (!double.IsFinite(target) || target <= 0) return 1f;
+        if (!float.IsFinite(meanLuma)) return 1f;
+        if (meanLuma <= 0f) return MaxExposureGain;
+        return (float)Math.Clamp(target / meanLuma, MinExposureGain, MaxExposureGain);
+    }
+
+    /// <summary>
+    /// Per-frame gain that evens out brightness pumping: the local mean luma over ±radius frames divided by the frame's
+    /// own luma, clamped to [0.5, 2]. The window is symmetric (narrowed near the clip's ends) with half weight on its two
+    /// ends, which cancels a frame-to-frame alternation exactly and leaves steady levels and linear ramps (fades) alone.
+    /// The gain is exactly 1 where the frame already matches (within 0.5%), and for black frames (deflicker cannot
+    /// invent light).
+    /// </summary>
+    public static float[] DeflickerGains(IReadOnlyList<float> meanLumas, int radius)
+    {
+        ArgumentNullException.ThrowIfNull(meanLumas);
+        int n = meanLumas.Count;
+        var gains = new float[n];
+        for (int f = 0; f < n; f++)
+        {
+            int r = Math.Min(Math.Max(0, radius), Math.Min(f, n - 1 - f));
+            double sum = 0, weight = 0;
+            for (int k = -r; k <= r; k++)
+            {
+                double w = r > 0 && Math.Abs(k) == r ? 0.5 : 1.0;
+                sum += w * meanLumas[f + k];
+                weight += w;
+            }
+            float local = (float)(sum / weight), l = meanLumas[f];
+            float g = l > 1e-6f && float.IsFinite(l) && float.IsFinite(local) ? local / l : 1f;
+            gains[f] = MathF.Abs(g - 1f) < 0.005f ? 1f : Math.Clamp(g, MinDeflickerGain, MaxDeflickerGain);
+        }
+        return gains;
+    }
+}

@@ -1,0 +1,94 @@
+namespace Talos.Gpu.Echo;
+
+/// <summary>Per-block motion between two luma planes and what motion does not explain (each block's brightness residual).</summary>
+public sealed record MotionField(int BlocksX, int BlocksY, int[] Dx, int[] Dy, float[] Residual);
+
+/// <summary>
+/// Coarse motion by block matching: for each 8×8 block of the current plane, the offset within ±4 samples whose
+/// block in the previous plane matches best by zero-mean SAD (so a global brightness change does not disturb the
+/// match), with a slight preference for small motion in flat areas. The residual of a block is its mean minus the
+/// mean of its matched previous block: the brightness change left after warping the previous frame by the motion.
+/// </summary>
+public static class MotionEstimator
+{
+    public const int Block = 8, Search = 4;
+
+    public static MotionField Estimate(LumaPlane previous, LumaPlane current)
+    {
+        if (previous.Width != current.Width || previous.Height != current.Height)
+            throw new ArgumentException($"planes differ in size ({previous.Width}x{previous.Height} vs {current.Width}x{current.Height})");
+        int w = current.Width, h = current.Height;
+        int bs = Math.Min(Block, Math.Min(w, h));
+        int bx = Math.Max(1, w / bs), by = Math.Max(1, h / bs);
+        var integral = Integral(previous);
+        var dxs = new int[bx * by];
+        var dys = new int[bx * by];
+        var residual = new float[bx * by];
+        var prev = previous.Data;
+        var cur = current.Data;
+        float inv = 1f / (bs * bs);
+
+        Parallel.For(0, by, j =>
+        {
+            Span<float> block = stackalloc float[bs * bs];
+            for (int i = 0; i < bx; i++)
+            {
+                int x0 = i * bs, y0 = j * bs;
+                float sum = 0;
+                for (int y = 0; y < bs; y++)
+                    for (int x = 0; x < bs; x++) sum += block[y * bs + x] = cur[(y0 + y) * w + x0 + x];
+                float mean = sum * inv;
+                for (int k = 0; k < block.Length; k++) block[k] -= mean;
+
+                float bestCost = float.MaxValue, bestMean = mean;
+                int bestDx = 0, bestDy = 0;
+                for (int dy = -Search; dy <= Search; dy++)
+                {
+                    int py = y0 + dy;
+                    if (py < 0 || py + bs > h) continue;
+                    for (int dx = -Search; dx <= Search; dx++)
+                    {
+                        int px = x0 + dx;
+                        if (px < 0 || px + bs > w) continue;
+                        float pm = BlockSum(integral, w, px, py, bs) * inv;
+                        float sad = 0;
+                        for (int y = 0; y < bs; y++)
+                        {
+                            int row = (py + y) * w + px, b = y * bs;
+                            for (int x = 0; x < bs; x++) sad += MathF.Abs(block[b + x] - (prev[row + x] - pm));
+                        }
+                        float cost = sad * (1f + 0.02f * (Math.Abs(dx) + Math.Abs(dy))) + 1e-6f * (Math.Abs(dx) + Math.Abs(dy));
+                        if (cost < bestCost) { bestCost = cost; bestDx = dx; bestDy = dy; bestMean = pm; }
+                    }
+                }
+                int n = j * bx + i;
+                dxs[n] = bestDx; dys[n] = bestDy;
+                residual[n] = mean - bestMean;
+            }
+        });
+        return new MotionField(bx, by, dxs, dys, residual);
+    }
+
+    /// <summary>Summed-area table with a zero first row and column, (w+1)×(h+1); rows are prefix sums, so it is built serially.</summary>
+    static double[] Integral(LumaPlane p)
+    {
+        int w = p.Width, h = p.Height, s = w + 1;
+        var t = new double[s * (h + 1)];
+        for (int y = 0; y < h; y++)
+        {
+            double row = 0;
+            for (int x = 0; x < w; x++)
+            {
+                row += p.Data[y * w + x];
+                t[(y + 1) * s + x + 1] = t[y * s + x + 1] + row;
+            }
+        }
+        return t;
+    }
+
+    static float BlockSum(double[] t, int w, int x, int y, int size)
+    {
+        int s = w + 1;
+        return (float)(t[(y + size) * s + x + size] - t[y * s + x + size] - t[(y + size) * s + x] + t[y * s + x]);
+    }
+}

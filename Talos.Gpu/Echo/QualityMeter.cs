@@ -1,0 +1,66 @@
+namespace Talos.Gpu.Echo;
+
+/// <summary>
+/// ECHO's measurements: per frame (<see cref="Measure"/>: brightness, change, motion-compensated flicker) and per clip
+/// (<see cref="Evaluate"/>: black frames, frozen runs, flicker). Deterministic: all sums are combined in a fixed order.
+/// </summary>
+public static class QualityMeter
+{
+    static readonly EchoThresholds Defaults = new();
+
+    /// <summary>
+    /// Measures frame <paramref name="index"/> (interleaved 8-bit sRGB) against the frame before it (empty for the first).
+    /// Flicker is the brightness change the motion does not explain: the previous frame is warped by block motion
+    /// estimated on 1/4-size luma, and the trimmed mean of the per-block residuals (robust to things entering, leaving
+    /// or changing locally) is taken relative to the frames' mean luma.
+    /// </summary>
+    public static FrameMetrics Measure(int index, byte[] rgb, byte[] previous, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(rgb);
+        ArgumentNullException.ThrowIfNull(previous);
+        var cur = LumaPlane.FromRgb24(rgb, width, height);
+        bool black = cur.Mean < Defaults.BlackLuma;
+        if (previous.Length == 0) return new FrameMetrics(index, cur.Mean, black, 0f, 0f, 0f, 0f);
+        if (previous.Length != rgb.Length) throw new ArgumentException($"previous frame has {previous.Length} bytes, this one {rgb.Length}");
+
+        var prev = LumaPlane.FromRgb24(previous, width, height);
+        float diff = MeanAbsDifference(rgb, previous, width * 3, height);
+        var field = MotionEstimator.Estimate(prev, cur);
+        float residual = TrimmedMean(field.Residual);
+        float shift = residual / MathF.Max(0.5f * (cur.Mean + prev.Mean), Defaults.BlackLuma);
+        double motion = 0;
+        for (int n = 0; n < field.Dx.Length; n++) motion += Math.Sqrt(field.Dx[n] * field.Dx[n] + field.Dy[n] * field.Dy[n]);
+        motion = motion / field.Dx.Length * LumaPlane.Factor;
+        return new FrameMetrics(index, cur.Mean, black, diff, MathF.Abs(shift), shift, (float)motion);
+    }
+
+    /// <summary>Judges a clip's metrics (in frame order) against the thresholds.</summary>
+    public static EchoReport Evaluate(IReadOnlyList<FrameMetrics> metrics, EchoThresholds t) => ClipVerdict.Judge(metrics, t);
+
+    /// <summary>Mean |a − b| over all bytes, as a fraction of 255 (integer sums, so exact in any order).</summary>
+    static float MeanAbsDifference(byte[] a, byte[] b, int rowBytes, int rows)
+    {
+        var sums = new long[rows];
+        Parallel.For(0, rows, y =>
+        {
+            long s = 0;
+            int o = y * rowBytes;
+            for (int x = 0; x < rowBytes; x++) s += Math.Abs(a[o + x] - b[o + x]);
+            sums[y] = s;
+        });
+        long total = 0;
+        foreach (long s in sums) total += s;
+        return (float)(total / (255.0 * a.Length));
+    }
+
+    /// <summary>Mean of the middle half of the values (sorted copy).</summary>
+    static float TrimmedMean(float[] values)
+    {
+        var v = (float[])values.Clone();
+        Array.Sort(v);
+        int lo = v.Length / 4, hi = v.Length - v.Length / 4;
+        double s = 0;
+        for (int k = lo; k < hi; k++) s += v[k];
+        return (float)(s / (hi - lo));
+    }
+}
