@@ -105,7 +105,18 @@ public static class TalosHosting
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             akka.cluster.sharding.distributed-data.durable.keys = []
+            akka.cluster.singleton-proxy.log-singleton-identification-failure = {{(o.Seeds.Count == 0 ? "off" : "on")}}
             """, HoconAddMode.Prepend);
+        if (o.SerializeMessages)
+            // serialize-messages also round-trips Akka.Persistence's internal journal envelope, which carries our events
+            // inside; the default JSON serializer cannot rebuild records with read-only collections, Hyperion can.
+            builder.AddHocon("""
+                akka.actor.serializers.talos-local-only = "Talos.Actors.Hosting.LocalOnlySerializer, Talos.Actors"
+                akka.actor.serialization-bindings {
+                  "Akka.Persistence.Journal.AsyncWriteJournal+Desequenced, Akka.Persistence" = talos-hyperion
+                  "Akka.Persistence.Sql.Journal.Types.WriteFinished, Akka.Persistence.Sql" = talos-local-only
+                }
+                """, HoconAddMode.Prepend);
         builder.WithRemoting(o.Hostname, o.Port);
         builder.WithClustering(new ClusterOptions { Roles = o.Roles.ToArray(), SeedNodes = o.Seeds.ToArray() });
         if (o.Seeds.Count == 0)

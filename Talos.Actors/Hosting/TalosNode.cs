@@ -30,14 +30,13 @@ public sealed class TalosNode : IAsyncDisposable
     public TalosNodeOptions Options { get; }
     public IBlobVault Vault => _vault;
     public IActorRef Hephaestus => Registry.Get<HephaestusKey>();
-    public static Func<IReadOnlyDictionary<string, IStageRunner>>? DefaultRunners { get; set; }
 
     public static async Task<TalosNode> StartAsync(TalosNodeOptions options, IReadOnlyDictionary<string, IStageRunner>? runners = null,
         CancellationToken ct = default)
     {
         Directory.CreateDirectory(options.WorkDir);
         var vault = BlobVault.Open(options.VaultPath);
-        var env = new TalosEnvironment(vault, options.Render, runners ?? DefaultRunners?.Invoke() ?? throw new InvalidOperationException("no stage runners"));
+        var env = new TalosEnvironment(vault, options.Render, runners ?? StageRunners.Create());
         var host = new HostBuilder()
             .ConfigureServices(s => s.AddAkka(TalosHosting.SystemName, (b, _) => b.AddTalos(options, env)))
             .Build();

@@ -38,4 +38,19 @@ public sealed class TalosEnvironment
     public event Action<string, string, int>? ChunkRendered;
 
     internal void OnChunkRendered(string shotKey, string stage, int chunk) => ChunkRendered?.Invoke(shotKey, stage, chunk);
+
+    /// <summary>Frames rendered and time spent per stage on this node since it started (for progress and benchmarks).</summary>
+    public StageTimings Timings { get; } = new();
+}
+
+/// <summary>Per-stage totals: frames (or keys) rendered and the wall time their chunks took, summed over chunks.</summary>
+public sealed class StageTimings
+{
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Frames, int Chunks, long Ticks)> _totals = new();
+
+    public void Add(string stage, int frames, TimeSpan elapsed) =>
+        _totals.AddOrUpdate(stage, (frames, 1, elapsed.Ticks), (_, t) => (t.Frames + frames, t.Chunks + 1, t.Ticks + elapsed.Ticks));
+
+    public IReadOnlyDictionary<string, (int Frames, int Chunks, TimeSpan Time)> Snapshot() =>
+        _totals.ToDictionary(kv => kv.Key, kv => (kv.Value.Frames, kv.Value.Chunks, TimeSpan.FromTicks(kv.Value.Ticks)));
 }

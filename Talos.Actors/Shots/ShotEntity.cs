@@ -69,7 +69,7 @@ public sealed class ShotEntity : ReceivePersistentActor
                 _state.Apply(e);
                 _plans = PlanStages();
                 ReportProgress();
-                AdvanceStages();
+                AdvanceLater();
             });
             return;
         }
@@ -103,7 +103,7 @@ public sealed class ShotEntity : ReceivePersistentActor
             if (stageComplete) StopAgent(done.Stage);
             ReportProgress();
             if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }
-            else AdvanceStages();
+            else AdvanceLater();
         });
     }
 
@@ -143,7 +143,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         {
             _state.Apply(e);
             ReportProgress();
-            AdvanceStages();
+            AdvanceLater();
         });
     }
 
@@ -164,6 +164,12 @@ public sealed class ShotEntity : ReceivePersistentActor
     Dictionary<string, IReadOnlyList<ChunkPlan>> PlanStages() =>
         Stages.All.ToDictionary(s => s, s => _env.Runners[s].Plan(_state.Spec!, _env.Settings.ChunkFrames));
 
+    /// <summary>
+    /// Advancing may persist; persisting from inside another persist or defer handler leaves the batch unflushed in
+    /// Akka.Persistence (the entity would wait for it forever), so handlers ask for the next step as a command.
+    /// </summary>
+    void AdvanceLater() => Self.Tell(Advance.Instance);
+
     void AdvanceStages()
     {
         if (_state.Status != ShotStatus.Rendering || _state.Spec is null) return;
@@ -181,7 +187,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         if (completedNow.Count > 0)
         {
             PersistAll(completedNow, e => _state.Apply(e));
-            DeferAsync(completedNow, _ => { ReportProgress(); AdvanceStages(); });
+            DeferAsync(completedNow, _ => { ReportProgress(); AdvanceLater(); });
         }
     }
 

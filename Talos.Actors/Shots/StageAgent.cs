@@ -78,7 +78,7 @@ public sealed class StageAgent : ReceiveActor
             var worker = ChunkWorker.Props(_job, plan, _runner, _env, Self, attempts, new Dictionary<int, string>(_own));
             var options = Backoff.OnFailure(worker, "worker", _env.Settings.MinBackoff, _env.Settings.MaxBackoff, 0.0,
                     _env.Settings.MaxChunkRetries)
-                .WithSupervisorStrategy(new OneForOneStrategy(-1, -1, _ => Directive.Restart, loggingEnabled: false));
+                .WithSupervisorStrategy(new OneForOneStrategy(_env.Settings.MaxChunkRetries, -1, _ => Directive.Restart, loggingEnabled: false));
             var supervisor = Context.ActorOf(BackoffSupervisor.Props(options), $"chunk-{plan.Chunk}");
             Context.Watch(supervisor);
             _running[supervisor] = plan;
@@ -117,8 +117,10 @@ public sealed class ChunkWorker : ReceiveActor
             {
                 ct.ThrowIfCancellationRequested();
                 var context = new ChunkContext(job.Spec, plan, env.Vault, job.Inputs, own, job.Revision, job.FrameGains, ct);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 var manifest = runner.Run(context);
                 var hash = manifest.Store(env.Vault);
+                env.Timings.Add(plan.Stage, plan.FrameCount, clock.Elapsed);
                 return new WorkSucceeded(hash, plan.FrameCount, manifest.Note);
             }
             finally { env.Slots.Release(); }

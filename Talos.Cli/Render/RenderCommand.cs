@@ -52,7 +52,11 @@ public static class RenderCommand
         FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
 
         var workDir = Path.GetFullPath(req.WorkDir);
-        await using var node = await TalosNode.StartAsync(new TalosNodeOptions { WorkDir = workDir }, ct: ct);
+        await using var node = await TalosNode.StartAsync(new TalosNodeOptions
+        {
+            WorkDir = workDir,
+            LogLevel = Environment.GetEnvironmentVariable("TALOS_LOGLEVEL") ?? "WARNING",
+        }, ct: ct);
         ImportAssets(node, specs, sourceDir);
 
         var production = specs[0].Production;
@@ -63,6 +67,7 @@ public static class RenderCommand
 
         AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/]: {specs.Count} shot(s), " +
                                $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var view = await FollowAsync(node, production, ct);
         if (view.Status != ShotStatus.Completed)
         {
@@ -76,6 +81,7 @@ public static class RenderCommand
         await File.WriteAllBytesAsync(tmp, node.Vault.Get(view.FilmHash!), ct);
         File.Move(tmp, outPath, overwrite: true);
         PrintEcho(node, view);
+        PrintTimings(node, clock.Elapsed);
         AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames)");
         return CliErrors.Ok;
     }
@@ -168,6 +174,22 @@ public static class RenderCommand
             ProductionView v => v,
             var other => throw new InvalidOperationException($"Hephaestus does not know production {production}: {other}"),
         };
+
+    /// <summary>Where the time went on this run: frames and chunk time per stage (chunks run side by side, so times overlap).</summary>
+    static void PrintTimings(TalosNode node, TimeSpan wall)
+    {
+        var timings = node.Environment.Timings.Snapshot();
+        if (timings.Count == 0) { AnsiConsole.MarkupLine($"[grey]nothing to render: resumed a finished film ({wall.TotalSeconds:F1} s)[/]"); return; }
+        var table = new Table().AddColumns("stage", "frames", "chunks", "chunk time (s)", "frames/s per chunk slot");
+        foreach (var stage in Stages.All.Where(timings.ContainsKey))
+        {
+            var (frames, chunks, time) = timings[stage];
+            table.AddRow(stage, frames.ToString(), chunks.ToString(), time.TotalSeconds.ToString("F2"),
+                time.TotalSeconds > 0 ? (frames / time.TotalSeconds).ToString("F1") : "-");
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]wall time {wall.TotalSeconds:F1} s on {Environment.ProcessorCount} core(s)[/]");
+    }
 
     static void PrintEcho(TalosNode node, ProductionView view)
     {

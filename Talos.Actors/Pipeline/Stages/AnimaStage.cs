@@ -6,6 +6,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>
 /// ANIMA FRAME: background, characters (in cast order, later in front) and the VFX layer composited in linear
 /// light, tone-mapped to 8-bit sRGB. A revision applies ECHO's per-frame exposure gains.

@@ -8,6 +8,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>
 /// AXIS: one line-art keyframe drawing per key of every character — the rig posed and drawn, or the artist's own
 /// keyframe image imported as ink coverage. Chunked over keys.

@@ -6,6 +6,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>CHROMA: each character's line art labelled into regions and filled from its palette.</summary>
 public sealed class ChromaStage : IStageRunner
 {

@@ -6,6 +6,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>CUTTURA for one shot: its final frames in order (a JSON list in the vault) and the shot's own H.264 clip.</summary>
 public sealed class CutturaStage : IStageRunner
 {

@@ -6,6 +6,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>
 /// ECHO: measures the shot's final frames (black frames, frozen runs, temporal flicker by flow-warping error),
 /// writes the JSON report to the vault, and — when a failure is one a re-render can correct (dark frames,

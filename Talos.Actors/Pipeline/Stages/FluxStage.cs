@@ -7,6 +7,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>
 /// FLUX: every frame's drawing. Rig characters are inbetweened in rig space (eased pose, position and camera)
 /// and drawn; characters given as artists' keyframe images hold their latest key drawing (image-space

@@ -5,6 +5,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>
 /// PRISM inside a shot: re-validates the spec against the stage libraries (rigs, poses, presets, effects, assets
 /// in the vault) and records the shot plan the later stages follow. Screenplays and prompts are turned into shot

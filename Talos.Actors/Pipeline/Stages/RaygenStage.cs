@@ -8,6 +8,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, and lit character layers.</summary>
 public sealed class RaygenStage : IStageRunner
 {

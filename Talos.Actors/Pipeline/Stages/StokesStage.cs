@@ -6,6 +6,8 @@ using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
 
+using Stages = Talos.Messages.Stages;
+
 /// <summary>
 /// STOKES: the shot's effects as a stable-fluids simulation rendered to a VFX layer per frame. A simulation runs
 /// forward in time, so chunks run in order; each chunk stores the solver state it ended on, and the next chunk

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Talos.Gpu.Anima;
+using Talos.Gpu.Axis;
+using Talos.Gpu.Chroma;
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Stokes;
+using Talos.Messages.Specs;
+
+namespace Talos.Bench;
+
+/// <summary>
+/// Stage kernels at frame size, each against a peer run in the same invocation: the straightforward way to do the
+/// same job (written here, in the benchmark only), so the ratio says what the Talos path buys on this machine.
+/// </summary>
+public static class KernelBench
+{
+    public static int Run(int width, int height, int repeat)
+    {
+        Console.WriteLine($"# kernels at {width}x{height}, median of {repeat}, {Environment.ProcessorCount} cores");
+        Console.WriteLine();
+        Console.WriteLine("| kernel | Talos (ms) | peer | peer (ms) | speed-up |");
+        Console.WriteLine("|---|---|---|---|---|");
+
+        var drawing = LineArt.Draw(Rigs.Get("lanky"), PoseLibrary.Resolve("walk", "joy", 0), 0.5, 1, CameraState.Wide, width, height);
+        var palette = Rigs.Get("lanky").DefaultPalette;
+        var ink = Rgb.FromHex("#1b1620");
+        Row("CHROMA fill (one character)", () => ChromaFill.Fill(drawing.Lines, drawing.Seeds, palette, ink, out _),
+            "per-seed BFS flood fill over the whole frame", () => NaiveFill(drawing.Lines, drawing.Seeds, palette), repeat);
+
+        var layers = Enumerable.Range(0, 3).Select(i => new Layer(Gradient(width, height, i))).ToList();
+        Row("ANIMA composite + sRGB (3 layers)", () => Compositor.ToSrgb8(Compositor.Composite(width, height, layers), 1f),
+            "scalar per-pixel over + MathF.Pow sRGB", () => NaiveComposite(width, height, layers), repeat);
+
+        Row("AXIS line art (one character)",
+            () => LineArt.Draw(Rigs.Get("stocky"), PoseLibrary.Resolve("run", "fear", 0), 0.4, -1, CameraState.Wide, width, height),
+            "(no peer)", null, repeat);
+
+        var effects = new[] { new EffectSpec { Type = "fire", X = 0.5, Y = 0.85 }, new EffectSpec { Type = "smoke", X = 0.3, Y = 0.8 } };
+        var sim = new EffectsSimulation(effects, 24, (double)width / height);
+        int frame = 0;
+        sim.AdvanceTo(12);
+        frame = 12;
+        Row("STOKES step (one frame) + render", () => { sim.AdvanceTo(++frame); return sim.Render(width, height); },
+            "(no peer: see issue 3's C reference)", null, repeat);
+        return 0;
+    }
+
+    static void Row(string name, Func<object> talos, string peerName, Func<object>? peer, int repeat)
+    {
+        double t = Median(talos, repeat);
+        if (peer is null) { Console.WriteLine($"| {name} | {t:F2} | {peerName} | - | - |"); return; }
+        double p = Median(peer, Math.Max(3, repeat / 4));
+        Console.WriteLine($"| {name} | {t:F2} | {peerName} | {p:F2} | {p / t:F1}x |");
+    }
+
+    static double Median(Func<object> f, int n)
+    {
+        f(); f(); // warm up the JIT
+        var times = new List<double>();
+        for (int i = 0; i < n; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            GC.KeepAlive(f());
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    static RgbaImage Gradient(int w, int h, int seed)
+    {
+        var img = new RgbaImage(w, h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                float a = seed == 0 ? 1f : ((x + y * seed) % 97) / 97f;
+                img.R[i] = a * x / w; img.G[i] = a * y / h; img.B[i] = a * 0.3f; img.A[i] = a;
+            }
+        return img;
+    }
+
+    /// <summary>Peer: the textbook fill — a queue flood fill from every seed, then a full-frame ink pass.</summary>
+    static RgbaImage NaiveFill(GrayImage lines, IReadOnlyList<RegionSeed> seeds, IReadOnlyDictionary<string, Rgb> palette)
+    {
+        int w = lines.Width, h = lines.Height;
+        var img = new RgbaImage(w, h);
+        var seen = new bool[w * h];
+        foreach (var s in seeds)
+        {
+            int sx = (int)s.X, sy = (int)s.Y;
+            if (sx < 0 || sy < 0 || sx >= w || sy >= h || seen[sy * w + sx] || lines.Data[sy * w + sx] >= 0.5f) continue;
+            var c = palette.TryGetValue(s.Region, out var p) ? p : new Rgb(0.5f, 0.5f, 0.5f);
+            var q = new Queue<int>();
+            q.Enqueue(sy * w + sx);
+            seen[sy * w + sx] = true;
+            while (q.Count > 0)
+            {
+                int i = q.Dequeue();
+                img.R[i] = c.R; img.G[i] = c.G; img.B[i] = c.B; img.A[i] = 1;
+                int x = i % w, y = i / w;
+                foreach (var (nx, ny) in new[] { (x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1) })
+                {
+                    if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                    int j = ny * w + nx;
+                    if (seen[j] || lines.Data[j] >= 0.5f) continue;
+                    seen[j] = true;
+                    q.Enqueue(j);
+                }
+            }
+        }
+        for (int i = 0; i < w * h; i++)
+        {
+            float cov = lines.Data[i];
+            if (cov <= 0) continue;
+            img.R[i] = img.R[i] * (1 - cov) + 0.01f * cov; img.G[i] = img.G[i] * (1 - cov) + 0.008f * cov;
+            img.B[i] = img.B[i] * (1 - cov) + 0.012f * cov; img.A[i] = Math.Max(img.A[i], cov);
+        }
+        return img;
+    }
+
+    /// <summary>Peer: one pixel at a time, layer over layer, sRGB by the formula.</summary>
+    static byte[] NaiveComposite(int w, int h, IReadOnlyList<Layer> layers)
+    {
+        var rgb = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++)
+        {
+            float r = 0, g = 0, b = 0, a = 0;
+            foreach (var l in layers)
+            {
+                var s = l.Image;
+                float k = 1 - s.A[i];
+                r = s.R[i] + r * k; g = s.G[i] + g * k; b = s.B[i] + b * k; a = s.A[i] + a * k;
+            }
+            rgb[i * 3] = (byte)Math.Clamp(MathF.Round(ColorMath.LinearToSrgb(Math.Clamp(r, 0, 1)) * 255), 0, 255);
+            rgb[i * 3 + 1] = (byte)Math.Clamp(MathF.Round(ColorMath.LinearToSrgb(Math.Clamp(g, 0, 1)) * 255), 0, 255);
+            rgb[i * 3 + 2] = (byte)Math.Clamp(MathF.Round(ColorMath.LinearToSrgb(Math.Clamp(b, 0, 1)) * 255), 0, 255);
+        }
+        return rgb;
+    }
+}

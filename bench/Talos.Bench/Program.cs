@@ -1,0 +1,25 @@
+using System.Globalization;
+using Talos.Bench;
+
+// talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
+// talos-bench kernels [--width W] [--height H] [--repeat N]
+string Opt(string name, string fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+int Int(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+var mode = args.Length > 0 ? args[0] : "kernels";
+switch (mode)
+{
+    case "pipeline":
+        var input = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
+        double? max = Opt("--max-seconds", "") is { Length: > 0 } m ? double.Parse(m, CultureInfo.InvariantCulture) : null;
+        return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max);
+    case "kernels":
+        return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
+    default:
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N]");
+        return 2;
+}

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using Talos.Actors.Hosting;
+using Talos.Actors.Pipeline;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Queries;
+using Talos.Messages.Specs;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Actors;
+
+/// <summary>
+/// The actor skeleton end to end on an embedded single-node cluster with every message serialized
+/// (<c>serialize-messages = on</c>): a shot renders through every real stage, survives its actor system being
+/// killed mid-shot, and fails with its reason when a chunk keeps failing.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ShotLifecycleTests : IDisposable
+{
+    readonly string _dir = Repo.TempDir("lifecycle");
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    TalosNodeOptions Options(RenderSettingsOptions? render = null) => new()
+    {
+        WorkDir = _dir,
+        SerializeMessages = true,
+        Render = render ?? new RenderSettingsOptions { ChunkFrames = 6, ChunkSlots = 1, MinBackoff = TimeSpan.FromMilliseconds(50) },
+    };
+
+    static ShotSpec SmallShot(bool effects = false) => Samples.Shot("life", "lifecycle", 96, 54, 12, 2, effects);
+
+    static async Task<ShotView> WaitFor(TalosNode node, string key, Func<ShotView, bool> done, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var answer = await node.AskHephaestus<object>(new GetShot(key));
+            if (answer is ShotView v && done(v)) return v;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"shot {key} did not get there in {timeout}: {answer}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_shot_renders_through_every_stage_with_every_message_serialized()
+    {
+        var rendered = new ConcurrentBag<(string Stage, int Chunk)>();
+        await using var node = await TalosNode.StartAsync(Options());
+        node.Environment.ChunkRendered += (_, stage, chunk) => rendered.Add((stage, chunk));
+        var spec = SmallShot(effects: true);
+        var accepted = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(spec)));
+        var view = await WaitFor(node, accepted.ShotKeys[0], v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+
+        Assert.True(view.Status == ShotStatus.Completed, view.Reason);
+        foreach (var stage in Stages.All) Assert.Contains(rendered, r => r.Stage == stage);
+        Assert.True(node.Vault.Contains(view.VideoHash!));
+        var frames = System.Text.Json.JsonSerializer.Deserialize<List<string>>(node.Vault.Get(view.FramesHash!))!;
+        Assert.Equal(spec.FrameCount, frames.Count);
+        Assert.All(frames, h => Assert.True(node.Vault.Contains(h)));
+    }
+
+    [Fact]
+    public async Task Recovered_shot_does_not_rerender_recorded_chunks()
+    {
+        var spec = SmallShot();
+        var gate = new Gate();
+        var firstRun = new ConcurrentBag<(string Stage, int Chunk)>();
+        string key;
+
+        // Run 1: CHROMA blocks on its first chunk, so PRISM, AXIS and FLUX are recorded and nothing after them is.
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create());
+        runners[Stages.Chroma] = new BlockingRunner(runners[Stages.Chroma], gate);
+        var node = await TalosNode.StartAsync(Options(), runners);
+        node.Environment.ChunkRendered += (_, stage, chunk) => firstRun.Add((stage, chunk));
+        key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(spec))).ShotKeys[0];
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var before = await WaitFor(node, key, v => v.Stages.TryGetValue(Stages.Flux, out var p) && p.DoneChunks == p.TotalChunks, TimeSpan.FromSeconds(30));
+        await node.KillAsync(); // a crash: no hand-off, only the journal survives
+
+        var recorded = new[] { Stages.Prism, Stages.Axis, Stages.Flux }.Sum(s => before.Stages[s].TotalChunks);
+        Assert.Equal(recorded, firstRun.Count);
+        Assert.DoesNotContain(firstRun, r => r.Stage == Stages.Chroma);
+
+        // Run 2 on the same journal and vault: resumes, renders only what was not recorded.
+        var secondRun = new ConcurrentBag<(string Stage, int Chunk)>();
+        await using var again = await TalosNode.StartAsync(Options());
+        again.Environment.ChunkRendered += (_, stage, chunk) => secondRun.Add((stage, chunk));
+        var view = await WaitFor(again, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+
+        Assert.True(view.Status == ShotStatus.Completed, view.Reason);
+        Assert.DoesNotContain(secondRun, r => r.Stage is Stages.Prism or Stages.Axis or Stages.Flux);
+        Assert.Equal(view.Stages[Stages.Chroma].TotalChunks, secondRun.Count(r => r.Stage == Stages.Chroma));
+        Assert.Equal(spec.FrameCount, view.Stages[Stages.Anima].DoneFrames);
+    }
+
+    [Fact]
+    public async Task A_chunk_that_keeps_failing_is_retried_with_backoff_then_fails_the_shot_with_the_reason()
+    {
+        var flaky = new AlwaysFailingRunner(StageRunners.Create()[Stages.Raygen], "lamp blew");
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create()) { [Stages.Raygen] = flaky };
+        var settings = new RenderSettingsOptions
+        {
+            ChunkFrames = 24, ChunkSlots = 1, MaxChunkRetries = 3,
+            MinBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(2),
+        };
+        await using var node = await TalosNode.StartAsync(Options(settings), runners);
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(2));
+
+        Assert.Equal(ShotStatus.Failed, view.Status);
+        Assert.Contains("RAYGEN chunk 0 failed after 4 attempt(s): lamp blew", view.Reason);
+        var attempts = flaky.Attempts.ToList();
+        Assert.Equal(4, attempts.Count); // the first try and 3 retries
+        var gaps = attempts.Zip(attempts.Skip(1), (a, b) => b - a).ToList();
+        Assert.All(gaps, g => Assert.True(g >= TimeSpan.FromMilliseconds(90), $"retry came after {g.TotalMilliseconds} ms"));
+        Assert.True(gaps[^1] > gaps[0], $"backoff did not grow: {string.Join(", ", gaps.Select(g => g.TotalMilliseconds))} ms");
+
+        // The operator retries it: with the fault gone it completes, and the chunks recorded before are kept.
+        flaky.Healed = true;
+        var ack = await node.AskHephaestus<CommandAck>(new RetryShot(key));
+        Assert.True(ack.Ok, ack.Message);
+        var retried = await WaitFor(node, key, v => v.Status == ShotStatus.Completed, TimeSpan.FromMinutes(2));
+        Assert.NotNull(retried.FramesHash);
+    }
+
+    [Fact]
+    public async Task A_cancelled_shot_stops_and_says_so()
+    {
+        var gate = new Gate();
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create());
+        runners[Stages.Flux] = new BlockingRunner(runners[Stages.Flux], gate);
+        await using var node = await TalosNode.StartAsync(Options(), runners);
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True((await node.AskHephaestus<CommandAck>(new CancelShot(key))).Ok);
+        var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromSeconds(30));
+        Assert.Equal(ShotStatus.Cancelled, view.Status);
+        Assert.False((await node.AskHephaestus<CommandAck>(new CancelShot("nope--x"))).Ok);
+    }
+
+    /// <summary>Lets a test hold a stage's first chunk until the node is killed (or the test releases it).</summary>
+    sealed class Gate
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    sealed class BlockingRunner(IStageRunner inner, Gate gate) : IStageRunner
+    {
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public bool Sequential => inner.Sequential;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext context)
+        {
+            gate.Entered.TrySetResult();
+            gate.Released.Task.Wait(context.Cancellation);
+            return inner.Run(context);
+        }
+    }
+
+    sealed class AlwaysFailingRunner(IStageRunner inner, string reason) : IStageRunner
+    {
+        readonly ConcurrentQueue<TimeSpan> _attempts = new();
+        readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        public volatile bool Healed;
+        public IEnumerable<TimeSpan> Attempts => _attempts;
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext context)
+        {
+            if (Healed) return inner.Run(context);
+            _attempts.Enqueue(_clock.Elapsed);
+            throw new InvalidOperationException(reason);
+        }
+    }
+}
+
+/// <summary>Cluster tests bind ports and journals: run them one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
+}
