@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 namespace Talos.Actors.Prism;
 
 /// <summary>
-/// Parses Fountain 1.1 text into a <see cref="Screenplay"/>: title page, scene headings (INT/EXT/EST/INT./EXT/I/E and
+/// Parses Fountain 1.1 text into a <see cref="Screenplay"/>: title page, scene headings (INT/EXT/EST/INT./EXT/I/E, the
+/// EXT/INT and E/I spellings real scripts use, and
 /// forced '.'), scene numbers, action (forced '!'), character cues (forced '@', extensions, dual '^'), parentheticals,
 /// dialogue, transitions (… TO:, FADE IN/OUT, forced '&gt;'), centred text, lyrics, sections, synopses and page breaks.
 /// Notes [[…]] and boneyard /*…*/ are removed; emphasis markers are stripped. CRLF/CR line ends are accepted.
@@ -27,7 +28,7 @@ public static partial class FountainParser
         "CUT TO BLACK", "THE END", "THE END.",
     };
 
-    [GeneratedRegex(@"^(INT\.?/EXT|INT|EXT|EST|I/E)[.\s]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|E/I)[.\s]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HeadingPrefix();
 
     [GeneratedRegex(@"\s*#([A-Za-z0-9.\-]+)#\s*$", RegexOptions.CultureInvariant)]

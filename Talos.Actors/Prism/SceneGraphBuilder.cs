@@ -37,6 +37,7 @@ public static partial class SceneGraphBuilder
         var scenes = new List<SceneNode>();
         SceneDraft? cur = null;
         string pendingTransition = lx.DefaultTransition;
+        string? midScene = null; // a transition inside a scene: how its next shot is entered
         string? previousBackground = null;
 
         void Finish()
@@ -68,13 +69,16 @@ public static partial class SceneGraphBuilder
                     var background = lx.Background(setting, time, previousBackground);
                     cur = new SceneDraft(e.Text, e.SceneNumber, setting, location, time, background, pendingTransition, e.Line);
                     pendingTransition = lx.DefaultTransition;
+                    midScene = null;
                     break;
                 }
                 case FountainElementKind.Action or FountainElementKind.Centered or FountainElementKind.Lyrics:
-                    Current(e.Line).AddAction(e.Text, e.Line, lx);
+                    Current(e.Line).AddAction(e.Text, e.Line, lx, midScene);
+                    if (midScene is not null) { pendingTransition = lx.DefaultTransition; midScene = null; }
                     break;
                 case FountainElementKind.Character:
-                    Current(e.Line).StartDialogue(NormaliseName(e.Text), e.Extensions.Any(OffScreenExtensions.Contains), e.Dual, e.Line);
+                    Current(e.Line).StartDialogue(NormaliseName(e.Text), e.Extensions.Any(OffScreenExtensions.Contains), e.Dual, e.Line, midScene);
+                    if (midScene is not null) { pendingTransition = lx.DefaultTransition; midScene = null; }
                     break;
                 case FountainElementKind.Parenthetical:
                     cur?.AddParenthetical(e.Text);
@@ -83,8 +87,10 @@ public static partial class SceneGraphBuilder
                     cur?.AddDialogue(e.Text, e.Line);
                     break;
                 case FountainElementKind.Transition:
+                    // Enters the next scene, or, when more of this scene follows ("CUT TO:" then action), its next shot.
                     cur?.EndBlock();
                     pendingTransition = lx.Transition(e.Text);
+                    if (cur is not null) midScene = pendingTransition;
                     break;
             }
         }
@@ -147,21 +153,23 @@ sealed class SceneDraft(string heading, string? sceneNumber, string setting, str
         public readonly List<(string Text, string? Parenthetical, int Line)> Lines = [];
         public readonly List<string> Parentheticals = [];
         public string? PendingParenthetical;
+        /// <summary>Set when a transition line comes before this block inside the scene.</summary>
+        public string? TransitionIn;
     }
 
-    public void AddAction(string text, int line, Lexicon lx)
+    public void AddAction(string text, int line, Lexicon lx, string? transitionIn = null)
     {
         if (_open is { IsDialogue: true }) EndBlock();
-        // A camera direction starts a new shot.
-        if (_open is { Paragraphs.Count: > 0 } && lx.Camera(text) is not null) EndBlock();
-        _open ??= new Block { Line = line };
+        // A camera direction or a transition starts a new shot.
+        if (_open is { Paragraphs.Count: > 0 } && (lx.Camera(text) is not null || transitionIn is not null)) EndBlock();
+        _open ??= new Block { Line = line, TransitionIn = transitionIn };
         _open.Paragraphs.Add((text, line));
     }
 
-    public void StartDialogue(string speaker, bool offScreen, bool dual, int line)
+    public void StartDialogue(string speaker, bool offScreen, bool dual, int line, string? transitionIn = null)
     {
         EndBlock();
-        _open = new Block { IsDialogue = true, Speaker = speaker, OffScreen = offScreen, Dual = dual, Line = line };
+        _open = new Block { IsDialogue = true, Speaker = speaker, OffScreen = offScreen, Dual = dual, Line = line, TransitionIn = transitionIn };
     }
 
     public void AddParenthetical(string text)
@@ -275,9 +283,9 @@ sealed partial class ShotComposer(PrismOptions options, NameMatcher names)
                 var seconds = Clamp(Words(action) / options.ActionWordsPerSecond);
                 var mentioned = names.Find(action);
                 var onScreen = mentioned.Count > 0 ? mentioned.Take(MaxOnScreen).ToList() : shots.Count > 0 ? shots[^1].Characters.ToList() : [];
-                shots.Add(MakeShot(draft, shots, block.Line, onScreen, [], action, [], seconds, ref emotion));
+                shots.Add(MakeShot(draft, shots, block.Line, onScreen, [], action, [], seconds, ref emotion, block.TransitionIn));
             }
-            else if (block.Dual && previousBlock is { IsDialogue: true } && shots.Count > 0 && shots[^1].Lines.Count > 0)
+            else if (block.Dual && block.TransitionIn is null && previousBlock is { IsDialogue: true } && shots.Count > 0 && shots[^1].Lines.Count > 0)
             {
                 // Dual dialogue: the two speakers talk at once, in the shot of the block before.
                 var prev = shots[^1];
@@ -292,6 +300,7 @@ sealed partial class ShotComposer(PrismOptions options, NameMatcher names)
             }
             else
             {
+                string? transitionIn = block.TransitionIn;
                 foreach (var piece in SplitSpeech(block))
                 {
                     var lines = TimeLines(block, piece, 0);
@@ -300,7 +309,8 @@ sealed partial class ShotComposer(PrismOptions options, NameMatcher names)
                     if (!block.OffScreen && !onScreen.Contains(block.Speaker)) onScreen.Add(block.Speaker);
                     while (onScreen.Count > MaxOnScreen) onScreen.RemoveAt(onScreen[0] == block.Speaker ? 1 : 0);
                     var seconds = Clamp(lines.Count == 0 ? 0 : lines[^1].EndSeconds);
-                    shots.Add(MakeShot(draft, shots, piece.Count > 0 ? piece[0].Line : block.Line, onScreen, lines, "", block.Parentheticals, seconds, ref emotion));
+                    shots.Add(MakeShot(draft, shots, piece.Count > 0 ? piece[0].Line : block.Line, onScreen, lines, "", block.Parentheticals, seconds, ref emotion, transitionIn));
+                    transitionIn = null;
                 }
             }
             previousBlock = block;
@@ -368,7 +378,7 @@ sealed partial class ShotComposer(PrismOptions options, NameMatcher names)
     }
 
     internal ShotNode MakeShot(SceneDraft draft, List<ShotNode> shots, int line, List<string> onScreen, List<SpokenLine> lines, string action,
-        IReadOnlyList<string> parentheticals, double seconds, ref string emotion)
+        IReadOnlyList<string> parentheticals, double seconds, ref string emotion, string? transitionIn = null)
     {
         bool first = shots.Count == 0;
         var pars = string.Join(" ", parentheticals);
@@ -377,7 +387,7 @@ sealed partial class ShotComposer(PrismOptions options, NameMatcher names)
                      ?? (first ? _lx.FirstShotCamera : lines.Count > 0 ? _lx.DialogueCamera : _lx.ActionCamera);
         var effects = _lx.Effects(first ? draft.Heading + "\n" + action : action);
         return new ShotNode(shots.Count + 1, line, onScreen, lines, Beats(onScreen, action, lines, parentheticals), action, emotion, camera,
-            effects, _lx.Lighting(emotion, draft.Background), seconds, first ? draft.TransitionIn : "cut");
+            effects, _lx.Lighting(emotion, draft.Background), seconds, first ? draft.TransitionIn : transitionIn ?? _lx.DefaultTransition);
     }
 
     /// <summary>Poses: a pose verb in a sentence goes to the characters named in it, or (none named) to everyone not yet posed;
