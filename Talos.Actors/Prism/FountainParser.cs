@@ -31,13 +31,16 @@ public static partial class FountainParser
     [GeneratedRegex(@"^(INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|E/I)[.\s]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HeadingPrefix();
 
-    [GeneratedRegex(@"\s*#([A-Za-z0-9.\-]+)#\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex SceneNumberSuffix();
-
     [GeneratedRegex(@"\(([^)]*)\)", RegexOptions.CultureInvariant)]
     private static partial Regex Parens();
 
     readonly record struct SourceLine(string Text, int Number);
+
+    static readonly System.Buffers.SearchValues<char> SceneNumberChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
+    /// <summary>Longest line taken as a character cue (real cues are a name and a few extensions).</summary>
+    public const int MaxCueLength = 120;
 
     public static Screenplay Parse(string text, string sourceName = "screenplay")
     {
@@ -83,6 +86,7 @@ public static partial class FountainParser
     static List<SourceLine> Preprocess(string text, string sourceName)
     {
         var raw = text.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
+        var notes = new NoteCloser(raw);
         var result = new List<SourceLine>(raw.Length);
         bool inBoneyard = false, inNote = false;
         int boneyardLine = 0;
@@ -107,7 +111,7 @@ public static partial class FountainParser
                     continue;
                 }
                 if (s[k] == '/' && k + 1 < s.Length && s[k + 1] == '*') { inBoneyard = true; boneyardLine = n + 1; removed = true; k++; continue; }
-                if (s[k] == '[' && k + 1 < s.Length && s[k + 1] == '[' && NoteCloses(raw, n, k + 2)) { inNote = true; removed = true; k++; continue; }
+                if (s[k] == '[' && k + 1 < s.Length && s[k + 1] == '[' && notes.Closes(n, k + 2)) { inNote = true; removed = true; k++; continue; }
                 sb.Append(s[k] == '\t' ? ' ' : s[k]);
             }
             var kept = sb.ToString();
@@ -119,16 +123,23 @@ public static partial class FountainParser
         return result;
     }
 
-    /// <summary>A note [[ is only a note if it closes before the next blank line (Fountain: notes may span lines, not paragraphs).</summary>
-    static bool NoteCloses(string[] raw, int line, int from)
+    /// <summary>A note [[ is only a note if it closes before the next blank line (Fountain: notes may span lines, not paragraphs).
+    /// Answers in O(1) from tables built once (a line of 100,000 "[[" must not rescan its paragraph for each one).</summary>
+    sealed class NoteCloser
     {
-        for (int n = line; n < raw.Length; n++)
+        readonly int[] _lastClose;     // index of the last "]]" on the line, or -1
+        readonly bool[] _closesBelow;  // a later line of the same paragraph holds "]]"
+
+        public NoteCloser(string[] raw)
         {
-            var s = raw[n];
-            if (n > line && string.IsNullOrWhiteSpace(s)) return false;
-            if (s.IndexOf("]]", n == line ? from : 0, StringComparison.Ordinal) >= 0) return true;
+            _lastClose = new int[raw.Length];
+            _closesBelow = new bool[raw.Length];
+            for (int n = 0; n < raw.Length; n++) _lastClose[n] = raw[n].LastIndexOf("]]", StringComparison.Ordinal);
+            for (int n = raw.Length - 2; n >= 0; n--)
+                _closesBelow[n] = !string.IsNullOrWhiteSpace(raw[n + 1]) && (_lastClose[n + 1] >= 0 || _closesBelow[n + 1]);
         }
-        return false;
+
+        public bool Closes(int line, int from) => _lastClose[line] >= from || _closesBelow[line];
     }
 
     static List<TitlePageEntry> ParseTitlePage(List<SourceLine> lines, ref int i)
@@ -294,8 +305,17 @@ public static partial class FountainParser
     static FountainElement Heading(string t, int line, bool forced)
     {
         string? number = null;
-        var m = SceneNumberSuffix().Match(t);
-        if (m.Success) { number = m.Groups[1].Value; t = t[..m.Index]; }
+        // A trailing "#12A#" (letters, digits, '.', '-'), read by hand: a regex with \s*…$ backtracks quadratically on long lines.
+        var end = t.TrimEnd();
+        if (end.Length >= 3 && end[^1] == '#')
+        {
+            int open = end.LastIndexOf('#', end.Length - 2);
+            if (open >= 0 && open < end.Length - 2 && end.AsSpan(open + 1, end.Length - open - 2).IndexOfAnyExcept(SceneNumberChars) < 0)
+            {
+                number = end[(open + 1)..^1];
+                t = end[..open];
+            }
+        }
         return new FountainElement(FountainElementKind.SceneHeading, StripEmphasis(t.Trim()), line) { Forced = forced, SceneNumber = number };
     }
 
@@ -309,6 +329,7 @@ public static partial class FountainParser
     static bool TryCharacterCue(string t, out string name, out IReadOnlyList<string> extensions, out bool dual, out bool forced)
     {
         name = ""; extensions = []; dual = false; forced = false;
+        if (t.Length > MaxCueLength) return false;
         var s = t;
         if (s.EndsWith('^')) { dual = true; s = s[..^1].TrimEnd(); }
         if (s.StartsWith('@')) { forced = true; s = s[1..].Trim(); }

@@ -8,7 +8,21 @@ namespace Talos.Actors.Prism;
 /// </summary>
 public sealed class Lexicon
 {
-    sealed record WordRule(string Name, string[][] Patterns);
+    /// <summary>A rule's one-word patterns are answered by <see cref="SingleMask"/> (bit <see cref="Bit"/>); multi-word ones are matched in place.</summary>
+    sealed record WordRule(string Name, string[][] Patterns)
+    {
+        public ulong Bit;
+        public string[][] Multi = [.. Patterns.Where(p => p.Length > 1)];
+        public HashSet<string> Exact = new(Patterns.Where(p => p.Length == 1 && !p[0].EndsWith('*')).Select(p => p[0]), StringComparer.Ordinal);
+        public string[] Prefixes = [.. Patterns.Where(p => p.Length == 1 && p[0].EndsWith('*')).Select(p => p[0][..^1])];
+        public bool MatchesSingle(string token) => Exact.Contains(token) || Prefixes.Any(p => token.StartsWith(p, StringComparison.Ordinal));
+    }
+
+    /// <summary>Lower-case token → which rules' one-word patterns it matches (one bit per rule), so a long text costs one
+    /// dictionary look-up per word instead of a pass over every pattern. Bounded; rules past the 64th are never cached.</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, ulong> _masks = new(StringComparer.Ordinal);
+    readonly List<WordRule> _allRules = [];
+    const int MaxCachedTokens = 50_000;
     sealed record PhraseRule(string Phrase, string Value);
 
     readonly List<WordRule> _emotions = [], _effects = [], _poses = [];
@@ -70,6 +84,8 @@ public sealed class Lexicon
         LoadMap(root, "lightingByBackground", SpecVocabulary.Backgrounds, SpecVocabulary.Lightings, lx._lightingByBackground);
         if (root.TryGetProperty("nonNames", out var nn)) foreach (var s in nn.EnumerateArray()) lx._nonNames.Add(s.GetString()!);
         if (root.TryGetProperty("interiorWords", out var iw)) foreach (var s in iw.EnumerateArray()) lx._interiorWords.Add(s.GetString()!);
+        lx._allRules.AddRange(lx._emotions.Concat(lx._effects).Concat(lx._poses));
+        for (int k = 0; k < lx._allRules.Count && k < 64; k++) lx._allRules[k].Bit = 1UL << k;
         return lx;
     }
 
@@ -125,12 +141,27 @@ public sealed class Lexicon
         return tokens;
     }
 
-    static int CountMatches(string[][] patterns, IReadOnlyList<string> lowerTokens)
+    ulong SingleMask(string token)
+    {
+        if (_masks.TryGetValue(token, out var m)) return m;
+        m = 0;
+        foreach (var r in _allRules) if (r.Bit != 0 && r.MatchesSingle(token)) m |= r.Bit;
+        if (_masks.Count < MaxCachedTokens) _masks.TryAdd(token, m);
+        return m;
+    }
+
+    bool RuleMatchesAt(WordRule r, IReadOnlyList<string> lowerTokens, int t)
+    {
+        if (r.Bit != 0 ? (SingleMask(lowerTokens[t]) & r.Bit) != 0 : r.MatchesSingle(lowerTokens[t])) return true;
+        foreach (var p in r.Multi) if (MatchesAt(p, lowerTokens, t)) return true;
+        return false;
+    }
+
+    int CountMatches(WordRule r, IReadOnlyList<string> lowerTokens)
     {
         int n = 0;
         for (int t = 0; t < lowerTokens.Count; t++)
-            foreach (var p in patterns)
-                if (MatchesAt(p, lowerTokens, t)) { n++; break; }
+            if (RuleMatchesAt(r, lowerTokens, t)) n++;
         return n;
     }
 
@@ -154,7 +185,7 @@ public sealed class Lexicon
         string? best = null; double bestScore = 0;
         foreach (var r in _emotions)
         {
-            double score = ParentheticalWeight * CountMatches(r.Patterns, pt) + CountMatches(r.Patterns, at);
+            double score = ParentheticalWeight * CountMatches(r, pt) + CountMatches(r, at);
             if (score > bestScore) { bestScore = score; best = r.Name; }
         }
         return best;
@@ -164,7 +195,7 @@ public sealed class Lexicon
     public IReadOnlyList<string> Effects(string text)
     {
         var t = LowerTokens(text);
-        return _effects.Where(r => CountMatches(r.Patterns, t) > 0).Select(r => r.Name).Distinct().ToList();
+        return _effects.Where(r => CountMatches(r, t) > 0).Select(r => r.Name).Distinct().ToList();
     }
 
     /// <summary>The pose of the first pose word in a text (earliest position; lexicon order breaks a tie); null when none.</summary>
@@ -173,8 +204,7 @@ public sealed class Lexicon
         var t = LowerTokens(text);
         for (int i = 0; i < t.Count; i++)
             foreach (var r in _poses)
-                foreach (var p in r.Patterns)
-                    if (MatchesAt(p, t, i)) return r.Name;
+                if (RuleMatchesAt(r, t, i)) return r.Name;
         return null;
     }
 
@@ -243,6 +273,6 @@ public sealed class Lexicon
     bool IsLexiconWord(string word)
     {
         var t = new List<string> { word.ToLowerInvariant() };
-        return _emotions.Concat(_effects).Concat(_poses).Any(r => CountMatches(r.Patterns, t) > 0);
+        return _allRules.Any(r => RuleMatchesAt(r, t, 0));
     }
 }

@@ -141,11 +141,15 @@ public static class PromptParser
         return result;
     }
 
+    /// <summary>The narration so far ends in "Mr." (or Mrs, Ms, Dr, St, Jr, Sr, vs): looks only at its last few characters.</summary>
     static bool IsAbbreviation(StringBuilder sb)
     {
-        var s = sb.ToString().TrimEnd('.');
-        int k = s.Length; while (k > 0 && char.IsLetter(s[k - 1])) k--;
-        var word = s[k..];
+        int end = sb.Length;
+        while (end > 0 && sb[end - 1] == '.') end--;
+        int k = end;
+        while (k > 0 && end - k <= 3 && char.IsLetter(sb[k - 1])) k--;
+        if (k > 0 && char.IsLetter(sb[k - 1])) return false; // a longer word
+        var word = sb.ToString(k, end - k);
         return word is "Mr" or "Mrs" or "Ms" or "Dr" or "St" or "Jr" or "Sr" or "vs";
     }
 
@@ -153,13 +157,17 @@ public static class PromptParser
     static List<string> FindNames(IEnumerable<Sentence> sentences, Lexicon lx)
     {
         var names = new List<string>();
+        var nonName = new Dictionary<string, bool>(StringComparer.Ordinal); // each distinct word is looked up once
         foreach (var s in sentences)
             foreach (var w in Lexicon.Tokenize(s.Narration))
             {
                 var word = w.EndsWith("'s", StringComparison.Ordinal) ? w[..^2] : w;
                 if (word.Length < 2 || !char.IsUpper(word[0]) || !word.Skip(1).All(ch => char.IsLetter(ch) || ch is '-' or '\'')) continue;
-                if (lx.IsNonName(word)) continue;
-                if (!names.Contains(word)) names.Add(word);
+                if (!nonName.TryGetValue(word, out var common)) nonName[word] = common = lx.IsNonName(word) || names.Contains(word);
+                if (common) continue;
+                names.Add(word);
+                nonName[word] = true; // known now
+
             }
         return names;
     }

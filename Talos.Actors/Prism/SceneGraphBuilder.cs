@@ -20,7 +20,8 @@ public static partial class SceneGraphBuilder
     [GeneratedRegex(@"^(?<set>INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|E/I)\.?\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HeadingSetting();
 
-    [GeneratedRegex(@"\s+(-{1,2}|–|—)\s+", RegexOptions.CultureInvariant)]
+    // Non-backtracking: a heading of 100,000 spaces must not take quadratic time.
+    [GeneratedRegex(@"\s+(?:-{1,2}|–|—)\s+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex HeadingDash();
 
     static readonly HashSet<string> OffScreenExtensions = new(StringComparer.OrdinalIgnoreCase) { "V.O.", "V.O", "VO", "O.S.", "O.S", "OS", "O.C.", "O.C", "OC", "VOICE OVER", "OFF", "ON THE PHONE", "PHONE", "RADIO", "PRE-LAP" };
@@ -195,15 +196,30 @@ sealed class SceneDraft(string heading, string? sceneNumber, string setting, str
     }
 }
 
-/// <summary>Finds known character names in text: the name in capitals or in title case, as whole words ("Edward's" counts).</summary>
+/// <summary>Finds known character names in text: the name in capitals or in title case, as whole words ("Edward's" counts).
+/// One pass over the words of the text with a table keyed by each form's first word, so the cost does not grow with the
+/// number of names times the text length (a fuzzed screenplay may have thousands of cues).</summary>
 sealed class NameMatcher
 {
     readonly List<(string Name, string[] Forms)> _names;
+    readonly Dictionary<string, List<(string Form, int Name)>> _byFirstWord = new(StringComparer.Ordinal);
+    readonly Dictionary<string, List<(string Form, int Name)>>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    readonly List<(string Form, int Name)> _odd = []; // forms that do not start with a letter or digit
 
     public NameMatcher(IEnumerable<string> names)
     {
         _names = names.Where(n => n.Any(char.IsLetter))
             .Select(n => (n, new[] { n, TitleCase(n) }.Distinct(StringComparer.Ordinal).ToArray())).ToList();
+        for (int k = 0; k < _names.Count; k++)
+            foreach (var f in _names[k].Forms)
+            {
+                if (!char.IsLetterOrDigit(f[0])) { _odd.Add((f, k)); continue; }
+                int e = 0; while (e < f.Length && char.IsLetterOrDigit(f[e])) e++;
+                var first = f[..e];
+                if (!_byFirstWord.TryGetValue(first, out var list)) _byFirstWord[first] = list = [];
+                list.Add((f, k));
+            }
+        _lookup = _byFirstWord.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public IReadOnlyList<string> Names => _names.Select(n => n.Name).ToList();
@@ -223,18 +239,33 @@ sealed class NameMatcher
     /// <summary>Names found, in order of first mention (longer names win a tie at the same place).</summary>
     public List<string> Find(string text)
     {
-        var found = new List<(int At, int Len, string Name)>();
-        foreach (var (name, forms) in _names)
+        var first = new Dictionary<int, int>();
+        void Seen(int name, int at)
         {
-            int best = -1;
-            foreach (var f in forms)
-            {
-                int at = IndexOfWord(text, f);
-                if (at >= 0 && (best < 0 || at < best)) best = at;
-            }
-            if (best >= 0) found.Add((best, name.Length, name));
+            if (!first.TryGetValue(name, out var was) || at < was) first[name] = at;
         }
-        return found.OrderBy(f => f.At).ThenByDescending(f => f.Len).ThenBy(f => f.Name, StringComparer.Ordinal).Select(f => f.Name).ToList();
+        int i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
+            int s = i;
+            while (i < text.Length && char.IsLetterOrDigit(text[i])) i++;
+            if (!_lookup.TryGetValue(text.AsSpan(s, i - s), out var candidates)) continue;
+            foreach (var (form, name) in candidates)
+            {
+                if (first.ContainsKey(name)) continue; // scanning left to right: the first hit is the earliest
+                int end = s + form.Length;
+                if (end <= text.Length && text.AsSpan(s).StartsWith(form, StringComparison.Ordinal) && (end >= text.Length || !char.IsLetterOrDigit(text[end])))
+                    Seen(name, s);
+            }
+        }
+        foreach (var (form, name) in _odd)
+        {
+            int at = IndexOfWord(text, form);
+            if (at >= 0) Seen(name, at);
+        }
+        return first.Select(p => (At: p.Value, _names[p.Key].Name))
+            .OrderBy(f => f.At).ThenByDescending(f => f.Name.Length).ThenBy(f => f.Name, StringComparer.Ordinal).Select(f => f.Name).ToList();
     }
 
     static int IndexOfWord(string text, string word)
