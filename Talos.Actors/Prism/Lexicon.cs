@@ -12,6 +12,7 @@ public sealed class Lexicon
     sealed record WordRule(string Name, string[][] Patterns)
     {
         public ulong Bit;
+        public bool AnyCase;
         public string[][] Multi = [.. Patterns.Where(p => p.Length > 1)];
         public HashSet<string> Exact = new(Patterns.Where(p => p.Length == 1 && !p[0].EndsWith('*')).Select(p => p[0]), StringComparer.Ordinal);
         public string[] Prefixes = [.. Patterns.Where(p => p.Length == 1 && p[0].EndsWith('*')).Select(p => p[0][..^1])];
@@ -25,7 +26,7 @@ public sealed class Lexicon
     const int MaxCachedTokens = 50_000;
     sealed record PhraseRule(string Phrase, string Value);
 
-    readonly List<WordRule> _emotions = [], _effects = [], _poses = [];
+    readonly List<WordRule> _emotions = [], _effects = [], _poses = [], _sounds = [];
     readonly List<PhraseRule> _camera = [], _transitions = [], _timeOfDay = [];
     readonly Dictionary<string, string> _settingBackgrounds = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, string> _lightingByEmotion = new(StringComparer.Ordinal), _lightingByBackground = new(StringComparer.Ordinal);
@@ -68,6 +69,10 @@ public sealed class Lexicon
         LoadWordRules(root, "emotions", SpecVocabulary.Emotions, lx._emotions);
         LoadWordRules(root, "effects", SpecVocabulary.Effects, lx._effects);
         LoadWordRules(root, "poses", SpecVocabulary.Poses, lx._poses);
+        LoadWordRules(root, "sounds", null, lx._sounds);
+        if (root.TryGetProperty("sounds", out var sounds))
+            foreach (var (e, k) in sounds.EnumerateArray().Select((e, k) => (e, k)))
+                if (e.TryGetProperty("anyCase", out var ac) && ac.GetBoolean()) lx._sounds[k].AnyCase = true;
         LoadPhraseRules(root, "camera", "move", SpecVocabulary.CameraMoves, lx._camera);
         LoadPhraseRules(root, "transitions", "transition", SpecVocabulary.Transitions, lx._transitions);
         LoadPhraseRules(root, "timeOfDay", "background", SpecVocabulary.Backgrounds, lx._timeOfDay);
@@ -84,9 +89,17 @@ public sealed class Lexicon
         LoadMap(root, "lightingByBackground", SpecVocabulary.Backgrounds, SpecVocabulary.Lightings, lx._lightingByBackground);
         if (root.TryGetProperty("nonNames", out var nn)) foreach (var s in nn.EnumerateArray()) lx._nonNames.Add(s.GetString()!);
         if (root.TryGetProperty("interiorWords", out var iw)) foreach (var s in iw.EnumerateArray()) lx._interiorWords.Add(s.GetString()!);
-        lx._allRules.AddRange(lx._emotions.Concat(lx._effects).Concat(lx._poses));
+        lx._allRules.AddRange(lx._emotions.Concat(lx._effects).Concat(lx._poses).Concat(lx._sounds));
         for (int k = 0; k < lx._allRules.Count && k < 64; k++) lx._allRules[k].Bit = 1UL << k;
         return lx;
+    }
+
+    /// <summary>Sound cue names are free (CUTTURA's sound library is the studio's): lower-case letters, digits and '-'.</summary>
+    static string SoundName(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 32 || !name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-'))
+            throw new PrismException($"lexicon sounds: name '{name}' must be 1–32 lower-case letters, digits or '-'");
+        return name;
     }
 
     static string Known(string? name, IReadOnlyList<string> known, string where)
@@ -95,12 +108,12 @@ public sealed class Lexicon
         return name;
     }
 
-    static void LoadWordRules(JsonElement root, string key, IReadOnlyList<string> known, List<WordRule> into)
+    static void LoadWordRules(JsonElement root, string key, IReadOnlyList<string>? known, List<WordRule> into)
     {
         if (!root.TryGetProperty(key, out var arr)) return;
         foreach (var e in arr.EnumerateArray())
         {
-            var name = Known(e.GetProperty("name").GetString(), known, key);
+            var name = known is null ? SoundName(e.GetProperty("name").GetString()) : Known(e.GetProperty("name").GetString(), known, key);
             var patterns = e.GetProperty("words").EnumerateArray()
                 .Select(x => Tokenize(x.GetString() ?? "", keepStar: true).Select(t => t.ToLowerInvariant()).ToArray())
                 .Where(p => p.Length > 0).ToArray();
@@ -198,6 +211,19 @@ public sealed class Lexicon
         return _effects.Where(r => CountMatches(r, t) > 0).Select(r => r.Name).Distinct().ToList();
     }
 
+    /// <summary>Sound cues for CUTTURA, in lexicon order: rules marked anyCase (ambience: rain, wind, …) match any word; the
+    /// others only words written in capitals, the screenplay convention for sound effects ("A loud CRASH.", "SLAMS").</summary>
+    public IReadOnlyList<string> Sounds(string text)
+    {
+        var all = Tokenize(text);
+        var lower = all.Select(t => t.ToLowerInvariant()).ToList();
+        var caps = all.Select((t, k) => (t, k)).Where(x => x.t.Count(char.IsLetter) >= 2 && !x.t.Any(char.IsLower)).Select(x => lower[x.k]).ToList();
+        var result = new List<string>();
+        foreach (var r in _sounds)
+            if (CountMatches(r, r.AnyCase ? lower : caps) > 0 && !result.Contains(r.Name)) result.Add(r.Name);
+        return result;
+    }
+
     /// <summary>The pose of the first pose word in a text (earliest position; lexicon order breaks a tie); null when none.</summary>
     public string? Pose(string text)
     {
@@ -273,6 +299,6 @@ public sealed class Lexicon
     bool IsLexiconWord(string word)
     {
         var t = new List<string> { word.ToLowerInvariant() };
-        return _allRules.Any(r => RuleMatchesAt(r, t, 0));
+        return _emotions.Concat(_effects).Concat(_poses).Any(r => RuleMatchesAt(r, t, 0));
     }
 }

@@ -51,6 +51,22 @@ static class LexiconData
     { "name": "magic", "words": ["magic*", "spell", "spells", "enchant*", "sparkl*", "shimmer*", "glow*", "wand", "wands", "witch*", "fairy", "fairies", "glitter*", "sorcer*", "wizard*"] },
     { "name": "mist",  "words": ["mist*", "fog*", "rain", "rains", "raining", "rainy", "rainfall", "rainstorm", "haze", "hazy", "steam*", "drizzl*", "snow*", "vapor*", "vapour*", "spray", "storm", "storms", "stormy"] }
   ],
+  "sounds": [
+    { "name": "rain",    "anyCase": true, "words": ["rain", "rains", "raining", "rainy", "rainfall", "rainstorm", "downpour*", "drizzl*"] },
+    { "name": "thunder", "anyCase": true, "words": ["thunder*", "lightning"] },
+    { "name": "wind",    "anyCase": true, "words": ["wind", "winds", "windy", "gust*", "gale*"] },
+    { "name": "sea",     "anyCase": true, "words": ["waves", "surf", "tide"] },
+    { "name": "fire",    "anyCase": true, "words": ["crackl*", "blaze*", "blazing", "inferno"] },
+    { "name": "crash",   "words": ["crash*", "smash*", "shatter*", "splinter*"] },
+    { "name": "bang",    "words": ["bang*", "boom*", "blast*", "gunshot*", "gunfire", "shot", "shots", "explo*", "kaboom"] },
+    { "name": "impact",  "words": ["slam*", "smack*", "thud*", "thump*", "whack*", "punch*", "crunch*", "wham"] },
+    { "name": "splash",  "words": ["splash*", "splosh*", "plop*"] },
+    { "name": "roar",    "words": ["roar*", "scream*", "shriek*", "howl*", "yell*", "growl*"] },
+    { "name": "knock",   "words": ["knock*", "tap", "taps", "tapping"] },
+    { "name": "ring",    "words": ["ring", "rings", "ringing", "buzz*", "beep*", "honk*", "siren*", "alarm*"] },
+    { "name": "creak",   "words": ["creak*", "squeak*", "screech*", "click*", "clang*", "clatter*"] },
+    { "name": "music",   "words": ["music", "song", "sings", "singing", "band", "applause"] }
+  ],
   "poses": [
     { "name": "fall",    "words": ["fall", "falls", "falling", "fell", "collaps*", "trip", "trips", "tripping", "tripped", "stumbl*", "slip", "slips", "slipping", "slipped", "tumbl*", "topple*"] },
     { "name": "fight",   "words": ["fight*", "fought", "punch*", "kick*", "smack*", "hit", "hits", "slam*", "struggl*", "wrestl*", "attack*", "swing", "swings", "roughing", "shove*", "tackle*", "brawl*"] },

@@ -43,11 +43,16 @@ public sealed record SceneNode(int Number, string Heading, string? SceneNumber, 
 /// <param name="Action">The action text the shot films ("" for pure dialogue).</param>
 /// <param name="Emotion">calm, joy, anger, fear, sadness or surprise.</param>
 /// <param name="Camera">static, wide, medium, close, pan or dolly.</param>
-/// <param name="Effects">Effect types cued by the shot's text (smoke, fire, magic, mist).</param>
+/// <param name="Effects">Effect types for STOKES cued by the shot's text (smoke, fire, magic, mist; rain, snow and fog are mist).</param>
 /// <param name="Lighting">AETHER lighting preset from the mood and the background.</param>
 /// <param name="TransitionIn">cut, dissolve or fade.</param>
 public sealed record ShotNode(int Index, int Line, IReadOnlyList<string> Characters, IReadOnlyList<SpokenLine> Lines, IReadOnlyList<CharacterBeat> Beats,
-    string Action, string Emotion, string Camera, IReadOnlyList<string> Effects, string Lighting, double DurationSeconds, string TransitionIn);
+    string Action, string Emotion, string Camera, IReadOnlyList<string> Effects, string Lighting, double DurationSeconds, string TransitionIn)
+{
+    /// <summary>Sound cues for CUTTURA (lexicon "sounds"): SFX words in capitals in the action ("a loud CRASH" → crash),
+    /// ambience in any case (rain, wind, thunder, sea).</summary>
+    public IReadOnlyList<string> Sounds { get; init; } = [];
+}
 
 /// <param name="OffScreen">V.O., O.S. or O.C.: heard, not seen.</param>
 /// <param name="Dual">Spoken at the same time as the other half of a dual-dialogue pair.</param>

@@ -416,9 +416,11 @@ sealed partial class ShotComposer(PrismOptions options, NameMatcher names)
         emotion = _lx.Emotion(pars, action) ?? emotion;
         var camera = _lx.Camera(action) ?? (first ? _lx.Camera(draft.Heading) : null)
                      ?? (first ? _lx.FirstShotCamera : lines.Count > 0 ? _lx.DialogueCamera : _lx.ActionCamera);
-        var effects = _lx.Effects(first ? draft.Heading + "\n" + action : action);
+        var cueText = first ? draft.Heading + "\n" + action : action;
+        var effects = _lx.Effects(cueText);
         return new ShotNode(shots.Count + 1, line, onScreen, lines, Beats(onScreen, action, lines, parentheticals), action, emotion, camera,
-            effects, _lx.Lighting(emotion, draft.Background), seconds, first ? draft.TransitionIn : transitionIn ?? _lx.DefaultTransition);
+            effects, _lx.Lighting(emotion, draft.Background), seconds, first ? draft.TransitionIn : transitionIn ?? _lx.DefaultTransition)
+        { Sounds = _lx.Sounds(cueText) };
     }
 
     /// <summary>Poses: a pose verb in a sentence goes to the characters named in it, or (none named) to everyone not yet posed;

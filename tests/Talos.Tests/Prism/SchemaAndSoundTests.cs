@@ -1,0 +1,83 @@
+using NJsonSchema;
+using Talos.Actors.Prism;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Prism;
+
+public sealed class SchemaAndSoundTests
+{
+    static readonly JsonSchema Docs = JsonSchema.FromFileAsync(Path.Combine(Repo.Root, "docs", "scenegraph.schema.json")).GetAwaiter().GetResult();
+
+    public static TheoryData<string> Inputs => new() { "big_fish.fountain", "brick_and_steel.fountain", "examples/lighthouse.fountain", "prompt" };
+
+    static SceneGraph GraphOf(string input) => input switch
+    {
+        "prompt" => PromptParser.Build("Mara walks into the rainy harbour at night. \"The tide is turning,\" she says. CLOSE ON Teo, who laughs.\n\nA fire burns in the kitchen. Teo waves."),
+        _ when input.StartsWith("examples/") => SceneGraphBuilder.Build(FountainParser.Parse(File.ReadAllText(Path.Combine(Repo.Root, input)), input)),
+        _ => SceneGraphBuilder.Build(FountainParser.Parse(File.ReadAllText(Repo.Corpus(input)), input)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void Real_scene_graph_json_follows_the_documented_schema(string input)
+    {
+        var json = GraphOf(input).ToJson();
+        var errors = Docs.Validate(json);
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Take(20).Select(e => $"{e.Path}: {e.Kind}")));
+        Assert.Empty(SceneGraphSchema.Validate(json)); // the embedded copy is the same schema
+        Assert.Equal(json, SceneGraphSchema.Parse(json).ToJson());
+    }
+
+    [Theory]
+    [InlineData("\"emotion\": \"calm\"", "\"emotion\": \"bored\"")]
+    [InlineData("\"durationSeconds\": ", "\"durationSeconds\": -")]
+    [InlineData("\"index\": 1,", "\"index\": 1, \"extra\": true,")]
+    [InlineData("\"scenes\": [", "\"scenez\": [")]
+    public void Broken_graphs_are_refused_with_their_json_path(string from, string to)
+    {
+        var json = GraphOf("brick_and_steel.fountain").ToJson();
+        Assert.Contains(from, json);
+        var broken = ReplaceFirst(json, from, to);
+        Assert.NotEmpty(Docs.Validate(broken));
+        var e = Assert.Throws<PrismException>(() => SceneGraphSchema.Parse(broken, "LLM answer"));
+        Assert.Contains("LLM answer does not follow docs/scenegraph.schema.json", e.Message);
+        Assert.Throws<PrismException>(() => SceneGraphSchema.Parse("{ not json", "junk"));
+    }
+
+    static string ReplaceFirst(string s, string from, string to)
+    {
+        int i = s.IndexOf(from, StringComparison.Ordinal);
+        return s[..i] + to + s[(i + from.Length)..];
+    }
+
+    [Fact]
+    public void Sound_cues_come_from_capitalised_sfx_words_and_ambience_in_any_case()
+    {
+        var lx = Lexicon.Default;
+        Assert.Equal(["rain", "impact"], lx.Sounds("Rain falls on the docks. A door SLAMS somewhere."));
+        Assert.Equal(["crash", "bang"], lx.Sounds("The boat drifts. A CRASH, then a loud BANG!"));
+        Assert.Empty(lx.Sounds("She will crash the party, she says.")); // a lower-case sound word is not a sound effect
+        Assert.Equal(["impact"], lx.Sounds("COGNITO is SLAMMED against the wall."));
+
+        var g = SceneGraphBuilder.Build(FountainParser.Parse("EXT. HARBOUR - NIGHT\n\nRain falls on the docks. A door SLAMS somewhere.\n\nMARA\nListen.\n"));
+        Assert.Equal(["rain", "impact"], g.Scenes[0].Shots[0].Sounds);
+        Assert.Contains("mist", g.Scenes[0].Shots[0].Effects); // rain is a STOKES mist cue
+        Assert.Empty(g.Scenes[0].Shots[1].Sounds);
+
+        var brick = GraphOf("brick_and_steel.fountain");
+        Assert.Contains(brick.Scenes.SelectMany(s => s.Shots), s => s.Sounds.Contains("impact")); // "Steel SMACKS him."
+        var fish = GraphOf("big_fish.fountain");
+        Assert.Contains(fish.Scenes.SelectMany(s => s.Shots), s => s.Sounds.Contains("splash"));  // "with a SPLASH"
+        Assert.Contains(fish.Scenes.SelectMany(s => s.Shots), s => s.Sounds.Contains("roar"));    // "A ROAR from the soldiers."
+    }
+
+    [Fact]
+    public void A_custom_lexicon_may_name_its_own_sounds_but_not_badly()
+    {
+        var lx = Lexicon.Parse("""{ "sounds": [ { "name": "bell", "words": ["dong*"] } ] }""");
+        Assert.Equal(["bell"], lx.Sounds("The clock goes DONG."));
+        Assert.Empty(lx.Sounds("The clock goes dong."));
+        Assert.Throws<PrismException>(() => Lexicon.Parse("""{ "sounds": [ { "name": "Big Bell!", "words": ["dong"] } ] }"""));
+    }
+}
