@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using StbImageSharp;
+using Talos.Actors.Cuttura;
+using Talos.Actors.Prism;
+using Talos.Actors.Prism.Boards;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Prism;
+
+/// <summary>talos prism / storyboard / animatic, run as the real CLI (the talos.dll beside the tests).</summary>
+public sealed class BoardTests
+{
+    static string Brick => Repo.Corpus("brick_and_steel.fountain");
+    static SceneGraph BrickGraph() => SceneGraphBuilder.Build(FountainParser.Parse(File.ReadAllText(Brick), "brick_and_steel.fountain"));
+
+    internal static async Task<(int Code, string Out, string Err)> Talos(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "talos.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var p = Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEndAsync();
+        var e = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (p.ExitCode, await o, await e);
+    }
+
+    [Fact]
+    public async Task Prism_json_prints_the_scene_graph()
+    {
+        var (code, stdout, stderr) = await Talos("prism", Brick, "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(BrickGraph().ToJson(), stdout.TrimEnd());
+        Assert.Empty(SceneGraphSchema.Validate(stdout));
+    }
+
+    [Theory]
+    [InlineData("prism", "missing.fountain", "error: file not found: missing.fountain")]
+    [InlineData("storyboard", "BRICK", "error: --columns 0 is outside 1..64")]
+    [InlineData("storyboard", "BRICK", "error: --scenes '3-1' is not a range like 1-2 or 3")]
+    [InlineData("animatic", "BRICK", "error: --out must name an .mp4 file, not 'x.gif'")]
+    public async Task Bad_input_is_one_error_line_and_exit_2(string command, string input, string expected)
+    {
+        var args = new List<string> { command, input == "BRICK" ? Brick : input };
+        if (expected.Contains("--columns")) args.AddRange(["--columns", "0", "--out", Path.Combine(PrismPaths.OutDir, "never.png")]);
+        if (expected.Contains("--scenes")) args.AddRange(["--scenes", "3-1", "--out", Path.Combine(PrismPaths.OutDir, "never.png")]);
+        if (expected.Contains(".mp4")) args.AddRange(["--out", "x.gif"]);
+        var (code, _, stderr) = await Talos([.. args]);
+        Assert.Equal(2, code);
+        Assert.Equal(expected, stderr.Trim());
+    }
+
+    /// <summary>Panels found in the picture itself: top-left corners of dark rectangles whose top and left edges run at least 60 pixels.</summary>
+    static List<(int X, int Y, int W, int H)> FindPanels(ImageResult img)
+    {
+        int w = img.Width, h = img.Height;
+        bool Dark(int x, int y) { int o = (y * w + x) * 3; return img.Data[o] < 40 && img.Data[o + 1] < 40 && img.Data[o + 2] < 40; }
+        var panels = new List<(int, int, int, int)>();
+        for (int y = 1; y < h - 60; y++)
+            for (int x = 1; x < w - 60; x++)
+            {
+                if (!Dark(x, y) || Dark(x - 1, y) || Dark(x, y - 1)) continue;
+                int rw = 0; while (x + rw < w && Dark(x + rw, y)) rw++;
+                int rh = 0; while (y + rh < h && Dark(x, y + rh)) rh++;
+                if (rw >= 60 && rh >= 60) panels.Add((x, y, rw, rh));
+            }
+        return panels;
+    }
+
+    [Fact]
+    public async Task Storyboard_of_brick_and_steel_has_one_lettered_non_blank_panel_per_shot()
+    {
+        var out1 = Path.Combine(PrismPaths.OutDir, "brick-board.png");
+        var (code, stdout, stderr) = await Talos("storyboard", Brick, "--out", out1, "--columns", "5");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("37 panels", stdout);
+        var img = ImageResult.FromMemory(File.ReadAllBytes(out1), ColorComponents.RedGreenBlue);
+        var panels = FindPanels(img);
+        var graph = BrickGraph();
+        Assert.Equal(graph.ShotCount, panels.Count);
+        Assert.Equal(5, panels.Select(p => p.X).Distinct().Count());                  // the grid: 5 columns …
+        Assert.Equal((graph.ShotCount + 4) / 5, panels.Select(p => p.Y).Distinct().Count()); // … and ⌈37/5⌉ rows
+        Assert.Single(panels.Select(p => (p.W, p.H)).Distinct());                    // all the same size
+        foreach (var (x, y, pw, ph) in panels)
+        {
+            var inner = new byte[(pw - 4) * (ph - 4) * 3];
+            for (int r = 0; r < ph - 4; r++) Buffer.BlockCopy(img.Data, ((y + 2 + r) * img.Width + x + 2) * 3, inner, r * (pw - 4) * 3, (pw - 4) * 3);
+            Assert.True(FrameGrab.DistinctColours(inner) > 200, $"panel at {x},{y}: {FrameGrab.DistinctColours(inner)} colours");
+            Assert.InRange(FrameGrab.EdgeDensity(inner, pw - 4, ph - 4), 0.005, 0.5);
+            // Lettering under the panel: dark text pixels in the caption band.
+            int ink = 0;
+            for (int r = y + ph + 4; r < Math.Min(img.Height, y + ph + 40); r++)
+                for (int c = x; c < x + pw; c++) { int o = (r * img.Width + c) * 3; if (img.Data[o] < 120 && img.Data[o + 2] < 120) ink++; }
+            Assert.True(ink > 150, $"panel at {x},{y} has no lettering under it ({ink} ink pixels)");
+        }
+        // Deterministic: the same board twice is the same bytes; a scene range gives that range's panels.
+        Assert.Equal(Storyboard.ContactSheet(graph, columns: 5).Data, Storyboard.ContactSheet(graph, columns: 5).Data);
+        var out2 = Path.Combine(PrismPaths.OutDir, "brick-board-2-3.png");
+        Assert.Equal(0, (await Talos("storyboard", Brick, "--out", out2, "--scenes", "2-3")).Code);
+        Assert.Equal(graph.Scenes[1].Shots.Count + graph.Scenes[2].Shots.Count, FindPanels(ImageResult.FromMemory(File.ReadAllBytes(out2), ColorComponents.RedGreenBlue)).Count);
+    }
+
+    [Fact]
+    public void Shot_frames_follow_the_running_total_so_the_film_is_exactly_the_graph_long()
+    {
+        var d = new[] { 1.5, 2.02, 1.77, 3.3, 1.5 };
+        var counts = AnimaticBuilder.FrameCounts(d, 24);
+        Assert.Equal((int)Math.Round(d.Sum() * 24), counts.Sum());
+        for (int i = 0; i < d.Length; i++) Assert.InRange(counts[i], Math.Round(d[i] * 24) - 1, Math.Round(d[i] * 24) + 1);
+    }
+
+    [Fact]
+    public async Task Animatic_of_brick_and_steel_lasts_the_graph_total_within_a_frame()
+    {
+        var graph = BrickGraph();
+        var mp4 = Path.Combine(PrismPaths.OutDir, "brick-animatic.mp4");
+        var (code, _, stderr) = await Talos("animatic", Brick, "--out", mp4, "--fps", "12", "--width", "160", "--height", "90");
+        Assert.True(code == 0, stderr);
+        var info = await MediaProbe.ProbeAsync(mp4);
+        Assert.Equal((160, 90), (info.Width, info.Height));
+        Assert.InRange(info.FrameCount, graph.TotalSeconds * 12 - 1, graph.TotalSeconds * 12 + 1);
+        Assert.Null(info.AudioCodec);
+        // The panels change at the cuts: the first and last frames differ.
+        var frames = await FrameGrab.DecodeAsync(mp4, 160, 90);
+        Assert.Equal(info.FrameCount, frames.Count);
+        Assert.NotEqual(frames[0], frames[^1]);
+    }
+
+    [Fact]
+    public async Task Scratch_audio_speaks_the_dialogue_into_the_animatic()
+    {
+        try { ScratchAudio.EnsureEspeak(); }
+        catch (CutturaException e) { Assert.Skip($"espeak-ng cannot be installed here: {e.Message}"); }
+        var dir = Repo.TempDir("scratch");
+        var play = Path.Combine(dir, "talk.fountain");
+        File.WriteAllText(play, "INT. ROOM - DAY\n\nMARA\nThe tide is turning.\n\nTEO\nThen we sail at dawn.\n");
+        var mp4 = Path.Combine(dir, "talk.mp4");
+        var (code, stdout, stderr) = await Talos("animatic", play, "--out", mp4, "--scratch-audio", "--width", "160", "--height", "90");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("scratch audio", stdout);
+        var info = await MediaProbe.ProbeAsync(mp4);
+        Assert.Equal("aac", info.AudioCodec);
+        var graph = SceneGraphBuilder.Build(FountainParser.Parse(File.ReadAllText(play)));
+        Assert.InRange(info.FrameCount, graph.TotalSeconds * 24 - 1, graph.TotalSeconds * 24 + 1);
+
+        // The track is speech where the lines are: loud during the first line, with audio energy in both halves.
+        var wav = Path.Combine(dir, "track.wav");
+        var cues = new List<ScratchAudio.Cue> { new(0, "The tide is turning.", 0), new(2.0, "Then we sail at dawn.", 1) };
+        ScratchAudio.Render(cues, 4.0, wav, ct: TestContext.Current.CancellationToken);
+        var bytes = File.ReadAllBytes(wav);
+        double Rms(double from, double to)
+        {
+            int a = 44 + 2 * (int)(from * 22050), b = 44 + 2 * (int)(to * 22050);
+            double sum = 0; int n = 0;
+            for (int i = a; i + 1 < Math.Min(b, bytes.Length); i += 2) { double s = BitConverter.ToInt16(bytes, i); sum += s * s; n++; }
+            return n == 0 ? 0 : Math.Sqrt(sum / n);
+        }
+        Assert.Equal(44 + 4 * 22050 * 2, bytes.Length);
+        Assert.True(Rms(0.1, 1.2) > 300, $"first line rms {Rms(0.1, 1.2):F0}");
+        Assert.True(Rms(2.1, 3.2) > 300, $"second line rms {Rms(2.1, 3.2):F0}");
+    }
+}
