@@ -31,13 +31,19 @@ public static class RenderCommand
         var workDir = new Option<string>("--work-dir") { Description = "journal, vault and logs; reuse it to resume", DefaultValueFactory = _ => ".talos" };
 
         var cmd = new Command("render", "Render a screenplay, shot spec or prompt into an MP4") { input, output, width, height, fps, scenes, maxSeconds, workDir };
+        var llm = Talos.Cli.Prism.LlmOptions.Create();
+        llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!), ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse) }, ct)));
         return cmd;
     }
 
-    public sealed record RenderRequest(string Input, string Out, int? Width, int? Height, int? Fps, string? Scenes, double? MaxSeconds, string WorkDir);
+    public sealed record RenderRequest(string Input, string Out, int? Width, int? Height, int? Fps, string? Scenes, double? MaxSeconds, string WorkDir)
+    {
+        /// <summary>An LLM endpoint for prompts (files are read by PRISM's own parsers).</summary>
+        public LlmSettings? Llm { get; init; }
+    }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
     {
@@ -48,7 +54,10 @@ public static class RenderCommand
         if (req.MaxSeconds is <= 0 or > 3600) throw new UsageException($"--max-seconds {req.MaxSeconds} must be in (0, 3600]");
         var (first, last) = ParseScenes(req.Scenes);
 
-        var specs = LoadShots(req, first, last, out var sourceDir);
+        SceneGraph? llmGraph = null;
+        if (req.Llm is not null && !File.Exists(req.Input) && !InputLoader.LooksLikePath(req.Input))
+            llmGraph = await LlmPrompt.BuildAsync(req.Input, req.Llm, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), ct);
+        var specs = LoadShots(req, first, last, llmGraph, out var sourceDir);
         FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
 
         var workDir = Path.GetFullPath(req.WorkDir);
@@ -99,10 +108,10 @@ public static class RenderCommand
     }
 
     /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input and its content.</summary>
-    static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, out string sourceDir)
+    static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, SceneGraph? llmGraph, out string sourceDir)
     {
         var settings = new RenderSettings(req.Width ?? 1280, req.Height ?? 720, req.Fps ?? 24, first, last, req.MaxSeconds);
-        var specs = InputLoader.Load(req.Input, settings).ToList();
+        var specs = (llmGraph is not null ? ShotPlanner.ToShotSpecs(llmGraph, settings) : InputLoader.Load(req.Input, settings)).ToList();
         if (specs.Count == 0) throw new PrismException("the input gave no shots");
         sourceDir = File.Exists(req.Input) ? Path.GetDirectoryName(Path.GetFullPath(req.Input))! : Environment.CurrentDirectory;
 
