@@ -3,6 +3,7 @@ using Talos.Bench;
 
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
 // talos-bench kernels [--width W] [--height H] [--repeat N]
+// talos-bench prism [SCREENPLAY] [--repeat N]
 string Opt(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -19,7 +20,10 @@ switch (mode)
         return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max);
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
+    case "prism":
+        var play = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("..", "shared", "corpus", "fountain", "big_fish.fountain");
+        return PrismBench.Run(play, Int("--repeat", 21));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | prism [SCREENPLAY] [--repeat N]");
         return 2;
 }
