@@ -139,6 +139,48 @@ public sealed class ShotLifecycleTests : IDisposable
         Assert.False((await node.AskHephaestus<CommandAck>(new CancelShot("nope--x"))).Ok);
     }
 
+    [Fact]
+    public async Task Echo_sends_the_chunks_with_black_frames_back_and_the_revision_passes()
+    {
+        var anima = new BlackOutFirstChunkRunner(StageRunners.Create()[Stages.Anima]);
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create()) { [Stages.Anima] = anima };
+        var rendered = new ConcurrentBag<(string Stage, int Chunk)>();
+        await using var node = await TalosNode.StartAsync(Options(), runners);
+        node.Environment.ChunkRendered += (_, stage, chunk) => rendered.Add((stage, chunk));
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+
+        Assert.True(view.Status == ShotStatus.Completed, view.Reason);
+        Assert.Equal(1, view.Revisions);
+        Assert.True(view.QualityPassed);
+        // Only the chunk that held the black frames went back; CUTTURA and ECHO ran once per round.
+        Assert.Equal(2, rendered.Count(r => r is (Stages.Anima, 0)));
+        Assert.All(rendered.Where(r => r.Stage == Stages.Anima && r.Chunk > 0).GroupBy(r => r.Chunk), g => Assert.Single(g));
+        Assert.Equal(2, rendered.Count(r => r.Stage == Stages.Echo));
+        var report = System.Text.Json.JsonDocument.Parse(node.Vault.Get(view.ReportHash!));
+        Assert.Equal(1, report.RootElement.GetProperty("revision").GetInt32());
+    }
+
+    /// <summary>A render fault: the first ANIMA chunk comes out black on the first round only.</summary>
+    sealed class BlackOutFirstChunkRunner(IStageRunner inner) : IStageRunner
+    {
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext context)
+        {
+            var manifest = inner.Run(context);
+            if (context.Revision > 0 || context.Plan.Chunk != 0) return manifest;
+            int w = context.Spec.Resolution.Width, h = context.Spec.Resolution.Height;
+            var black = context.Vault.Put(Talos.Gpu.Imaging.FrameCodec.EncodeRgb24(new byte[w * h * 3], w, h), "final-frame");
+            return manifest with
+            {
+                Frames = manifest.Frames.Select(f => f with { Blobs = new Dictionary<string, string> { ["final"] = black } }).ToList(),
+            };
+        }
+    }
+
     /// <summary>Lets a test hold a stage's first chunk until the node is killed (or the test releases it).</summary>
     sealed class Gate
     {
