@@ -3,7 +3,8 @@ namespace Talos.Actors.Hosting;
 /// <summary>
 /// Node configuration from environment variables, so a container needs no file edits:
 /// TALOS_HOSTNAME, TALOS_PORT, TALOS_SEEDS (comma-separated akka.tcp addresses), TALOS_ROLES (comma-separated),
-/// TALOS_WORK_DIR, TALOS_JOURNAL (connection string), TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL.
+/// TALOS_WORK_DIR, TALOS_JOURNAL (postgres:// URL or connection string; default SQLite under the work dir),
+/// TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL.
 /// </summary>
 public static class NodeConfiguration
 {
@@ -19,6 +20,7 @@ public static class NodeConfiguration
         if (portText is not null && (!int.TryParse(portText, out port) || port is < 0 or > 65535))
             throw new ArgumentException($"TALOS_PORT '{portText}' is not a port number");
         var roles = List(read("TALOS_ROLES"));
+        var journal = JournalTarget.Parse(read("TALOS_JOURNAL"), read("TALOS_JOURNAL_PROVIDER"));
         return new TalosNodeOptions
         {
             WorkDir = read("TALOS_WORK_DIR") ?? Path.Combine(Environment.CurrentDirectory, ".talos"),
@@ -26,8 +28,8 @@ public static class NodeConfiguration
             Port = port,
             Seeds = List(read("TALOS_SEEDS")),
             Roles = roles.Count > 0 ? roles : defaultRoles,
-            JournalConnection = read("TALOS_JOURNAL"),
-            JournalProvider = read("TALOS_JOURNAL_PROVIDER") ?? "SQLite.MS",
+            JournalConnection = journal.ConnectionString,
+            JournalProvider = journal.Provider,
             VaultDir = read("TALOS_VAULT"),
             LogLevel = read("TALOS_LOGLEVEL") ?? "INFO",
         };

@@ -61,19 +61,28 @@ public static class TalosHosting
     /// <summary>Akka.Persistence.Sql by HOCON (its Hosting package is not available): shot journal and a separate journal for remember-entities.</summary>
     public static string PersistenceHocon(TalosNodeOptions o)
     {
+        // SQLite: one file per store (a file is one writer's lock). A server database: one database, the
+        // remember-entities journal in tables of its own.
+        bool shared = o.JournalConnection is not null && !o.JournalProvider.StartsWith("SQLite", StringComparison.Ordinal);
         string Conn(string file) => o.JournalConnection ?? $"Data Source={Path.Combine(Path.GetFullPath(o.WorkDir), file)};Pooling=True";
-        string Journal(string conn) => $$"""
+        string Journal(string conn, string tables) => $$"""
               class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
               connection-string = {{Quote(conn)}}
               provider-name = {{Quote(o.JournalProvider)}}
               auto-initialize = true
+              {{tables}}
             """;
+        var shardingTables = shared ? """
+            default.journal.table-name = "sharding_journal"
+            default.metadata.table-name = "sharding_journal_metadata"
+            default.tag.table-name = "sharding_tags"
+            """ : "";
         return $$"""
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
-                sql { {{Journal(Conn("journal.db"))}} }
-                sharding-sql { {{Journal(Conn("sharding.db"))}} }
+                sql { {{Journal(Conn("journal.db"), "")}} }
+                sharding-sql { {{Journal(Conn("sharding.db"), shardingTables)}} }
               }
               query.journal.sql {
                 class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"

@@ -28,9 +28,9 @@ public sealed class ShotLifecycleTests : IDisposable
         Render = render ?? new RenderSettingsOptions { ChunkFrames = 6, ChunkSlots = 1, MinBackoff = TimeSpan.FromMilliseconds(50) },
     };
 
-    static ShotSpec SmallShot(bool effects = false) => Samples.Shot("life", "lifecycle", 96, 54, 12, 2, effects);
+    internal static ShotSpec SmallShot(bool effects = false) => Samples.Shot("life", "lifecycle", 96, 54, 12, 2, effects);
 
-    static async Task<ShotView> WaitFor(TalosNode node, string key, Func<ShotView, bool> done, TimeSpan timeout)
+    internal static async Task<ShotView> WaitFor(TalosNode node, string key, Func<ShotView, bool> done, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
         while (true)
@@ -61,19 +61,24 @@ public sealed class ShotLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task Recovered_shot_does_not_rerender_recorded_chunks()
+    public Task Recovered_shot_does_not_rerender_recorded_chunks() => RecoveryScenario(Options);
+
+    /// <summary>
+    /// Kill a node mid-shot (after PRISM, AXIS and FLUX are recorded, while CHROMA renders) and start a new one on the
+    /// same journal and vault: the shot finishes and no recorded chunk is rendered again (counted).
+    /// </summary>
+    internal static async Task RecoveryScenario(Func<RenderSettingsOptions?, TalosNodeOptions> options)
     {
         var spec = SmallShot();
         var gate = new Gate();
         var firstRun = new ConcurrentBag<(string Stage, int Chunk)>();
-        string key;
 
         // Run 1: CHROMA blocks on its first chunk, so PRISM, AXIS and FLUX are recorded and nothing after them is.
         var runners = new Dictionary<string, IStageRunner>(StageRunners.Create());
         runners[Stages.Chroma] = new BlockingRunner(runners[Stages.Chroma], gate);
-        var node = await TalosNode.StartAsync(Options(), runners);
+        var node = await TalosNode.StartAsync(options(null), runners);
         node.Environment.ChunkRendered += (_, stage, chunk) => firstRun.Add((stage, chunk));
-        key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(spec))).ShotKeys[0];
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(spec))).ShotKeys[0];
         await gate.Entered.Task.WaitAsync(TimeSpan.FromMinutes(2));
         var before = await WaitFor(node, key, v => v.Stages.TryGetValue(Stages.Flux, out var p) && p.DoneChunks == p.TotalChunks, TimeSpan.FromSeconds(30));
         await node.KillAsync(); // a crash: no hand-off, only the journal survives
@@ -84,7 +89,7 @@ public sealed class ShotLifecycleTests : IDisposable
 
         // Run 2 on the same journal and vault: resumes, renders only what was not recorded.
         var secondRun = new ConcurrentBag<(string Stage, int Chunk)>();
-        await using var again = await TalosNode.StartAsync(Options());
+        await using var again = await TalosNode.StartAsync(options(null));
         again.Environment.ChunkRendered += (_, stage, chunk) => secondRun.Add((stage, chunk));
         var view = await WaitFor(again, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
 
