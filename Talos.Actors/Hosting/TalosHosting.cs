@@ -34,6 +34,8 @@ public sealed record TalosNodeOptions
     /// <summary>Serialize every message even in-process (tests): proves everything can cross the wire.</summary>
     public bool SerializeMessages { get; init; }
     public string LogLevel { get; init; } = "WARNING";
+    /// <summary>How long the split-brain resolver waits for a stable view before downing unreachable nodes (keep-majority).</summary>
+    public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(20);
 
     public string VaultPath => VaultDir ?? Path.Combine(WorkDir, "vault");
 }
@@ -114,6 +116,9 @@ public static class TalosHosting
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             akka.cluster.sharding.distributed-data.durable.keys = []
+            akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+            akka.cluster.split-brain-resolver.active-strategy = keep-majority
+            akka.cluster.split-brain-resolver.stable-after = {{(int)o.DownAfter.TotalMilliseconds}}ms
             akka.cluster.singleton-proxy.log-singleton-identification-failure = {{(o.Seeds.Count == 0 ? "off" : "on")}}
             """, HoconAddMode.Prepend);
         if (o.SerializeMessages)
@@ -151,9 +156,12 @@ public static class TalosHosting
         {
             builder.WithShardRegionProxy<ShotRegionKey>("shots", "gpu", new ShotMessageExtractor());
         }
-        builder.WithSingleton<HephaestusKey>("hephaestus",
-            (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),
-            new ClusterSingletonOptions { Role = "core" }, createProxyToo: true);
+        if (o.Roles.Contains("core"))
+            builder.WithSingleton<HephaestusKey>("hephaestus",
+                (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),
+                new ClusterSingletonOptions { Role = "core" }, createProxyToo: true);
+        else
+            builder.WithSingletonProxy<HephaestusKey>("hephaestus", new ClusterSingletonOptions { Role = "core" });
         return builder;
     }
 }
