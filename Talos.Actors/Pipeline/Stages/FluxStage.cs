@@ -13,7 +13,8 @@ using Stages = Talos.Messages.Stages;
 /// FLUX: every frame's drawing. Rig characters are inbetweened in rig space (eased pose, position and camera)
 /// and drawn; characters given as artists' keyframe images are inbetweened in image space between the two drawn
 /// keys around the frame (optical flow both ways, occlusion-aware warping; <see cref="ImageInbetweener"/>), and the
-/// first key holds before it, the last after it. Image keys carry no region seeds, so CHROMA leaves their ink unfilled.
+/// first key holds before it, the last after it. With a model configured (TALOS_FLUX_MODEL) the ONNX interpolator
+/// draws the inbetweens instead. Image keys carry no region seeds, so CHROMA leaves their ink unfilled.
 /// </summary>
 public sealed class FluxStage : IStageRunner
 {
@@ -28,6 +29,8 @@ public sealed class FluxStage : IStageRunner
         var axis = ctx.Manifests(Stages.Axis).SelectMany(m => m.Frames).ToList();
         var frames = new List<FrameOutputs>();
         var pairs = new Dictionary<(string, string), ImageInbetweener>();
+        var keyPixels = new Dictionary<string, GrayImage>();
+        using var model = spec.Characters.Any(ch => ch.Keyframes.Count == 0 && ch.KeyframeImages.Count > 0) ? OnnxInterpolator.FromEnvironment() : null;
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
@@ -54,10 +57,16 @@ public sealed class FluxStage : IStageRunner
                     }
                     var (ka, kb) = (drawn[after - 1], drawn[after]);
                     var key = (ka.Blobs[name], kb.Blobs[name]);
-                    if (!pairs.TryGetValue(key, out var between))
-                        pairs[key] = between = ImageInbetweener.FromInk(Decode(ctx, ka.Blobs[name], w, h), Decode(ctx, kb.Blobs[name], w, h));
                     double t = (double)(frame - ka.Frame) / (kb.Frame - ka.Frame);
-                    blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(between.InkAt(t)), "flux-lines");
+                    GrayImage Key(string hash) => keyPixels.TryGetValue(hash, out var img) ? img : keyPixels[hash] = Decode(ctx, hash, w, h);
+                    GrayImage inbetween;
+                    if (model is not null) inbetween = model.Interpolate(Key(key.Item1), Key(key.Item2), t);
+                    else
+                    {
+                        if (!pairs.TryGetValue(key, out var between)) pairs[key] = between = ImageInbetweener.FromInk(Key(key.Item1), Key(key.Item2));
+                        inbetween = between.InkAt(t);
+                    }
+                    blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(inbetween), "flux-lines");
                     var meta = StageIo.ReadMeta<CharacterFrameMeta>(ka);
                     metas.Add(new CharacterFrameMeta(c, [], meta.GroundY, true));
                     continue;
