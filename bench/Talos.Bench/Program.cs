@@ -3,6 +3,7 @@ using Talos.Bench;
 
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
 // talos-bench kernels [--width W] [--height H] [--repeat N]
+// talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
 string Opt(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -17,9 +18,11 @@ switch (mode)
         var input = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
         double? max = Opt("--max-seconds", "") is { Length: > 0 } m ? double.Parse(m, CultureInfo.InvariantCulture) : null;
         return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max);
+    case "flux":
+        return FluxBench.Run(Int("--width", 640), Int("--height", 360));
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H]");
         return 2;
 }
