@@ -204,7 +204,7 @@ public static class EffectColours
         for (int i = 0; i < RampSize; i++)
         {
             float heat = (i + 0.5f) * RampMaxHeat / RampSize;
-            float kelvin = 700f + 2300f * (1f - ExpNeg(0.45f * heat));
+            float kelvin = 700f + 1700f * (1f - ExpNeg(0.35f * heat));
             var (r, g, b) = Blackbody(kelvin);
             // radiance ∝ T⁴ (Stefan–Boltzmann), scaled so a 2000 K flame reaches about 1.5 in red
             float radiance = 1.5f * MathF.Pow(kelvin / 2000f, 4f) * (1f - ExpNeg(1.5f * heat));
