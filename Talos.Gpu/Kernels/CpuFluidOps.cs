@@ -30,7 +30,7 @@ public sealed class CpuFluidOps : FluidOps
     {
         int ny = Ny;
         if (_threads == 1 || ny < 16) { body(1, ny + 1); return; }
-        int blocks = Math.Min(ny, _threads * 4);
+        int blocks = Math.Min(ny, _threads);
         Parallel.For(0, blocks, _options, b => body(1 + (int)((long)ny * b / blocks), 1 + (int)((long)ny * (b + 1) / blocks)));
     }
 

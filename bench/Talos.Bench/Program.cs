@@ -3,6 +3,7 @@ using Talos.Bench;
 
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
 // talos-bench kernels [--width W] [--height H] [--repeat N]
+// talos-bench stokes [--grid N] [--steps S] [--threads T]
 string Opt(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -19,7 +20,9 @@ switch (mode)
         return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max);
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
+    case "stokes":
+        return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | stokes [--grid N --steps S --threads T]");
         return 2;
 }
