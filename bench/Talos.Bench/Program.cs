@@ -4,6 +4,7 @@ using Talos.Bench;
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
+// talos-bench stokes [--grid N] [--steps S] [--threads T]
 string Opt(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -22,7 +23,9 @@ switch (mode)
         return FluxBench.Run(Int("--width", 640), Int("--height", 360));
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
+    case "stokes":
+        return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T]");
         return 2;
 }
