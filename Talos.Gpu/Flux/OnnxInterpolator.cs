@@ -93,7 +93,8 @@ public sealed class OnnxInterpolator : IDisposable
         return ink;
     }
 
-    static RgbaImage InkToRgba(GrayImage g)
+    /// <summary>Ink coverage as black lines on white paper (linear RGBA, opaque): what models and viewers expect.</summary>
+    public static RgbaImage InkToRgba(GrayImage g)
     {
         var img = new RgbaImage(g.Width, g.Height);
         for (int i = 0; i < g.Data.Length; i++)

@@ -180,16 +180,7 @@ public static class FluxBench
         return img;
     }
 
-    static RgbaImage InkToRgba(GrayImage g)
-    {
-        var img = new RgbaImage(g.Width, g.Height);
-        for (int i = 0; i < g.Data.Length; i++)
-        {
-            float v = ColorMath.SrgbToLinear(1 - Math.Clamp(g.Data[i], 0f, 1f));
-            img.R[i] = img.G[i] = img.B[i] = v; img.A[i] = 1;
-        }
-        return img;
-    }
+    static RgbaImage InkToRgba(GrayImage g) => Talos.Gpu.Flux.OnnxInterpolator.InkToRgba(g);
 
     static GrayImage Ink(RgbaImage img)
     {
