@@ -34,6 +34,8 @@ public sealed record TalosNodeOptions
     /// <summary>Serialize every message even in-process (tests): proves everything can cross the wire.</summary>
     public bool SerializeMessages { get; init; }
     public string LogLevel { get; init; } = "WARNING";
+    /// <summary>How long the split-brain resolver waits for a stable view before downing unreachable nodes (keep-majority).</summary>
+    public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(20);
 
     public string VaultPath => VaultDir ?? Path.Combine(WorkDir, "vault");
 }
@@ -61,19 +63,28 @@ public static class TalosHosting
     /// <summary>Akka.Persistence.Sql by HOCON (its Hosting package is not available): shot journal and a separate journal for remember-entities.</summary>
     public static string PersistenceHocon(TalosNodeOptions o)
     {
+        // SQLite: one file per store (a file is one writer's lock). A server database: one database, the
+        // remember-entities journal in tables of its own.
+        bool shared = o.JournalConnection is not null && !o.JournalProvider.StartsWith("SQLite", StringComparison.Ordinal);
         string Conn(string file) => o.JournalConnection ?? $"Data Source={Path.Combine(Path.GetFullPath(o.WorkDir), file)};Pooling=True";
-        string Journal(string conn) => $$"""
+        string Journal(string conn, string tables) => $$"""
               class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
               connection-string = {{Quote(conn)}}
               provider-name = {{Quote(o.JournalProvider)}}
               auto-initialize = true
+              {{tables}}
             """;
+        var shardingTables = shared ? """
+            default.journal.table-name = "sharding_journal"
+            default.metadata.table-name = "sharding_journal_metadata"
+            default.tag.table-name = "sharding_tags"
+            """ : "";
         return $$"""
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
-                sql { {{Journal(Conn("journal.db"))}} }
-                sharding-sql { {{Journal(Conn("sharding.db"))}} }
+                sql { {{Journal(Conn("journal.db"), "")}} }
+                sharding-sql { {{Journal(Conn("sharding.db"), shardingTables)}} }
               }
               query.journal.sql {
                 class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
@@ -105,6 +116,9 @@ public static class TalosHosting
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             akka.cluster.sharding.distributed-data.durable.keys = []
+            akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+            akka.cluster.split-brain-resolver.active-strategy = keep-majority
+            akka.cluster.split-brain-resolver.stable-after = {{(int)o.DownAfter.TotalMilliseconds}}ms
             akka.cluster.singleton-proxy.log-singleton-identification-failure = {{(o.Seeds.Count == 0 ? "off" : "on")}}
             """, HoconAddMode.Prepend);
         if (o.SerializeMessages)
@@ -142,9 +156,12 @@ public static class TalosHosting
         {
             builder.WithShardRegionProxy<ShotRegionKey>("shots", "gpu", new ShotMessageExtractor());
         }
-        builder.WithSingleton<HephaestusKey>("hephaestus",
-            (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),
-            new ClusterSingletonOptions { Role = "core" }, createProxyToo: true);
+        if (o.Roles.Contains("core"))
+            builder.WithSingleton<HephaestusKey>("hephaestus",
+                (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),
+                new ClusterSingletonOptions { Role = "core" }, createProxyToo: true);
+        else
+            builder.WithSingletonProxy<HephaestusKey>("hephaestus", new ClusterSingletonOptions { Role = "core" });
         return builder;
     }
 }

@@ -10,7 +10,7 @@ public static class SpecVocabulary
     public static readonly IReadOnlyList<string> Poses = ["idle", "walk", "run", "point", "wave", "sit", "gesture", "fall", "fight"];
     public static readonly IReadOnlyList<string> Emotions = ["calm", "joy", "anger", "fear", "sadness", "surprise"];
     public static readonly IReadOnlyList<string> Eases = ["linear", "ease-in", "ease-out", "ease-in-out", "hold"];
-    public static readonly IReadOnlyList<string> Effects = ["smoke", "fire", "magic", "mist"];
+    public static readonly IReadOnlyList<string> Effects = ["smoke", "fire", "magic", "mist", "steam", "explosion"]; // steam → mist, explosion → a bursting fire (STOKES Emitter.From)
     public static readonly IReadOnlyList<string> Backgrounds = ["day", "dusk", "night", "interior", "studio"];
     public static readonly IReadOnlyList<string> Lightings = ["key-left", "key-right", "noon", "sunset", "moody"];
     public static readonly IReadOnlyList<string> Transitions = ["cut", "dissolve", "fade"];

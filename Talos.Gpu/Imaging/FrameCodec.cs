@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Talos.Gpu.Imaging;
 
@@ -18,21 +21,47 @@ public static class FrameCodec
 
     public static byte[] EncodeRgba(RgbaImage img)
     {
-        int n = img.PixelCount;
-        var raw = new byte[n * 8];
-        var span = raw.AsSpan();
-        // plane order R, G, B, A; each plane n halfs
-        WritePlane(img.R, span.Slice(0, n * 2));
-        WritePlane(img.G, span.Slice(n * 2, n * 2));
-        WritePlane(img.B, span.Slice(n * 4, n * 2));
-        WritePlane(img.A, span.Slice(n * 6, n * 2));
-        return Pack(Kind.RgbaHalf, img.Width, img.Height, raw);
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the TFR1 frame codec is little-endian");
+        // A character or effect layer is mostly empty: only the box holding non-zero pixels is stored.
+        var box = NonZeroBox(img);
+        bool crop = (long)box.W * box.H * 10 < (long)img.PixelCount * 6;
+        if (!crop) box = (0, 0, img.Width, img.Height);
+        int n = box.W * box.H;
+        var raw = ArrayPool<byte>.Shared.Rent(Math.Max(1, n * 8));
+        try
+        {
+            // plane order R, G, B, A; each plane n little-endian halfs, row by row of the box (vectorised float → half)
+            var halves = MemoryMarshal.Cast<byte, Half>(raw.AsSpan(0, n * 8));
+            var planes = new[] { img.R, img.G, img.B, img.A };
+            for (int p = 0; p < 4; p++)
+                for (int y = 0; y < box.H; y++)
+                    TensorPrimitives.ConvertToHalf(planes[p].AsSpan((box.Y + y) * img.Width + box.X, box.W), halves.Slice(p * n + y * box.W, box.W));
+            return Pack(Kind.RgbaHalf, img.Width, img.Height, raw.AsSpan(0, n * 8), crop ? box : null);
+        }
+        finally { ArrayPool<byte>.Shared.Return(raw); }
     }
 
-    static void WritePlane(float[] src, Span<byte> dst)
+    /// <summary>The smallest box holding every pixel with a non-zero channel (an empty layer gives a 0×0 box).</summary>
+    static (int X, int Y, int W, int H) NonZeroBox(RgbaImage img)
     {
-        for (int i = 0; i < src.Length; i++)
-            BinaryPrimitives.WriteHalfLittleEndian(dst.Slice(i * 2, 2), (Half)src[i]);
+        int w = img.Width, h = img.Height, x0 = w, x1 = -1, y0 = h, y1 = -1;
+        for (int y = 0; y < h; y++)
+        {
+            int row = y * w, first = -1, last = -1;
+            foreach (var plane in new[] { img.A, img.R, img.G, img.B })
+            {
+                var span = plane.AsSpan(row, w);
+                int f = span.IndexOfAnyExcept(0f);
+                if (f < 0) continue;
+                int l = span.LastIndexOfAnyExcept(0f);
+                first = first < 0 ? f : Math.Min(first, f);
+                last = Math.Max(last, l);
+            }
+            if (first < 0) continue;
+            y0 = Math.Min(y0, y); y1 = y;
+            x0 = Math.Min(x0, first); x1 = Math.Max(x1, last);
+        }
+        return y1 < 0 ? (0, 0, 0, 0) : (x0, y0, x1 - x0 + 1, y1 - y0 + 1);
     }
 
     public static byte[] EncodeGray(GrayImage img)
@@ -77,19 +106,34 @@ public static class FrameCodec
             return img;
         }
         if (kind != Kind.RgbaHalf) throw new InvalidDataException($"frame blob holds {kind}, not RGBA");
-        int n = w * h;
-        var raw = Unpack(data, n * 8);
-        var res = new RgbaImage(w, h);
-        ReadPlane(raw.AsSpan(0, n * 2), res.R);
-        ReadPlane(raw.AsSpan(n * 2, n * 2), res.G);
-        ReadPlane(raw.AsSpan(n * 4, n * 2), res.B);
-        ReadPlane(raw.AsSpan(n * 6, n * 2), res.A);
-        return res;
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the TFR1 frame codec is little-endian");
+        var box = ReadBox(data, w, h);
+        int n = box.W * box.H;
+        var raw = ArrayPool<byte>.Shared.Rent(Math.Max(1, n * 8));
+        try
+        {
+            Unpack(data, raw.AsSpan(0, n * 8));
+            var halves = MemoryMarshal.Cast<byte, Half>(raw.AsSpan(0, n * 8));
+            var res = new RgbaImage(w, h);
+            var planes = new[] { res.R, res.G, res.B, res.A };
+            for (int p = 0; p < 4; p++)
+                for (int y = 0; y < box.H; y++)
+                    TensorPrimitives.ConvertToSingle(halves.Slice(p * n + y * box.W, box.W), planes[p].AsSpan((box.Y + y) * w + box.X, box.W));
+            return res;
+        }
+        finally { ArrayPool<byte>.Shared.Return(raw); }
     }
 
-    static void ReadPlane(ReadOnlySpan<byte> src, float[] dst)
+    /// <summary>The stored box of an RGBA blob: the whole frame, or the crop written after the header (flag byte 5).</summary>
+    static (int X, int Y, int W, int H) ReadBox(byte[] data, int w, int h)
     {
-        for (int i = 0; i < dst.Length; i++) dst[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(src.Slice(i * 2, 2));
+        if (data[5] == 0) return (0, 0, w, h);
+        if (data.Length < 32) throw new InvalidDataException("truncated Talos frame blob (crop box)");
+        int x = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(16)), y = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(20));
+        int bw = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(24)), bh = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(28));
+        if (x < 0 || y < 0 || bw < 0 || bh < 0 || x > w - bw || y > h - bh)
+            throw new InvalidDataException($"corrupt Talos frame blob: crop box {x},{y} {bw}x{bh} outside {w}x{h}");
+        return (x, y, bw, bh);
     }
 
     public static GrayImage DecodeGray(byte[] data)
@@ -110,7 +154,7 @@ public static class FrameCodec
         return (Unpack(data, w * h * 3), w, h);
     }
 
-    static byte[] Pack(Kind kind, int w, int h, byte[] raw)
+    static byte[] Pack(Kind kind, int w, int h, ReadOnlySpan<byte> raw, (int X, int Y, int W, int H)? crop = null)
     {
         using var ms = new MemoryStream(raw.Length / 4 + 64);
         Span<byte> header = stackalloc byte[16];
@@ -118,7 +162,18 @@ public static class FrameCodec
         header[4] = (byte)kind;
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], w);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], h);
-        ms.Write(header);
+        if (crop is { } c)
+        {
+            header[5] = 1;
+            ms.Write(header);
+            Span<byte> box = stackalloc byte[16];
+            BinaryPrimitives.WriteInt32LittleEndian(box, c.X);
+            BinaryPrimitives.WriteInt32LittleEndian(box[4..], c.Y);
+            BinaryPrimitives.WriteInt32LittleEndian(box[8..], c.W);
+            BinaryPrimitives.WriteInt32LittleEndian(box[12..], c.H);
+            ms.Write(box);
+        }
+        else ms.Write(header);
         using (var z = new ZLibStream(ms, CompressionLevel.Fastest, leaveOpen: true)) z.Write(raw);
         return ms.ToArray();
     }
@@ -126,19 +181,26 @@ public static class FrameCodec
     static byte[] Unpack(byte[] data, int expected)
     {
         var raw = new byte[expected];
-        using var z = new ZLibStream(new MemoryStream(data, 16, data.Length - 16), CompressionMode.Decompress);
+        Unpack(data, raw);
+        return raw;
+    }
+
+    static void Unpack(byte[] data, Span<byte> raw)
+    {
+        int expected = raw.Length;
+        int offset = data[5] == 0 ? 16 : 32;
+        using var z = new ZLibStream(new MemoryStream(data, offset, data.Length - offset), CompressionMode.Decompress);
         int read = 0;
         try
         {
             while (read < expected)
             {
-                int r = z.Read(raw, read, expected - read);
+                int r = z.Read(raw[read..]);
                 if (r == 0) break;
                 read += r;
             }
         }
         catch (InvalidDataException e) { throw new InvalidDataException("corrupt Talos frame blob: " + e.Message, e); }
         if (read != expected) throw new InvalidDataException($"truncated Talos frame blob ({read} of {expected} bytes)");
-        return raw;
     }
 }

@@ -20,12 +20,20 @@ public sealed class EffectRenderer
     float[][] _rowsUp = [];
     float[] _light = [];
 
+    /// <summary>Renders with light from straight above (self-shadowing computed here on the host).</summary>
     public RgbaImage Render(FluidGrid g, int frame, int width, int height, uint seed)
+    {
+        Prepare(g, width, height);
+        SmokeLight(g, _light);
+        return Render(g, _light, frame, width, height, seed);
+    }
+
+    /// <summary>Renders with a given light-transmittance field (grid layout; see FluidOps.Light: self-shadowing toward the key light).</summary>
+    public RgbaImage Render(FluidGrid g, float[] light, int frame, int width, int height, uint seed)
     {
         var img = new RgbaImage(width, height);
         Prepare(g, width, height);
-        SmokeLight(g, _light);
-        var sources = new[] { g.Smoke, _light, g.Heat, g.Magic, g.MagicCyan, g.Mist };
+        var sources = new[] { g.Smoke, light, g.Heat, g.Magic, g.MagicCyan, g.Mist };
         int stride = g.Stride, rows = g.Ny + 2;
 
         // horizontal pass: every grid row (borders included) to output width, per field
@@ -174,12 +182,52 @@ public static class EffectColours
         return new(shade * a, shade * a, shade * 1.04f * a, a);
     }
 
-    /// <summary>Flame: emission ramps dark red → orange → yellow with temperature; little alpha, so it mostly adds light.</summary>
+    /// <summary>
+    /// Flame: blackbody emission (<see cref="Blackbody"/>) at a temperature that rises with heat, into HDR (&gt; 1) at
+    /// the core; little alpha, so it mostly adds light.
+    /// </summary>
     public static Premultiplied Fire(float heat)
     {
-        float k = 1f - ExpNeg(0.06f * heat * heat); // radiance climbs steeply with temperature
-        float k2 = k * k;
-        return new(2.6f * k, 1.5f * k2, 0.35f * k2 * k2, 0.2f * k);
+        int i = (int)MathF.Min(RampSize - 1, heat * (RampSize / RampMaxHeat));
+        var c = FireRamp[i];
+        float k = 1f - ExpNeg(0.5f * heat);
+        return new(c.R, c.G, c.B, 0.2f * k);
+    }
+
+    const int RampSize = 512;
+    const float RampMaxHeat = 8f;
+    static readonly (float R, float G, float B)[] FireRamp = BuildFireRamp();
+
+    static (float, float, float)[] BuildFireRamp()
+    {
+        var ramp = new (float, float, float)[RampSize];
+        for (int i = 0; i < RampSize; i++)
+        {
+            float heat = (i + 0.5f) * RampMaxHeat / RampSize;
+            float kelvin = 700f + 1700f * (1f - ExpNeg(0.35f * heat));
+            var (r, g, b) = Blackbody(kelvin);
+            // radiance ∝ T⁴ (Stefan–Boltzmann), scaled so a 2000 K flame reaches about 1.5 in red
+            float radiance = 1.5f * MathF.Pow(kelvin / 2000f, 4f) * (1f - ExpNeg(1.5f * heat));
+            ramp[i] = (r * radiance, g * radiance, b * radiance);
+        }
+        return ramp;
+    }
+
+    /// <summary>
+    /// Colour of a black body at a temperature in kelvin: Planck's law sampled at representative red, green and blue
+    /// wavelengths (610, 550, 465 nm), normalised so the largest channel is 1 (linear light).
+    /// </summary>
+    public static (float R, float G, float B) Blackbody(float kelvin)
+    {
+        static double Planck(double nm, double t)
+        {
+            const double C2 = 1.4388e7; // h·c/k in nm·K
+            double l = nm;
+            return 1.0 / (l * l * l * l * l * (Math.Exp(C2 / (l * t)) - 1.0));
+        }
+        double r = Planck(610, kelvin), g = Planck(550, kelvin), b = Planck(465, kelvin);
+        double m = Math.Max(r, Math.Max(g, b));
+        return ((float)(r / m), (float)(g / m), (float)(b / m));
     }
 
     /// <summary>Violet-to-cyan glow with sparkles riding on it.</summary>

@@ -1,67 +1,112 @@
 using Talos.Gpu.Imaging;
+using Talos.Gpu.Kernels;
 using Talos.Messages.Specs;
+using static Talos.Gpu.Kernels.FluidCells;
 
 namespace Talos.Gpu.Stokes;
 
+/// <summary>Everything about an effects simulation besides its effects and frame rate.</summary>
+public sealed record StokesSettings
+{
+    /// <summary>Cells on the short side of the grid (the long side follows the aspect ratio).</summary>
+    public int GridShortSide { get; init; } = EffectsSimulation.DefaultShortSide;
+    public double Aspect { get; init; } = 16.0 / 9.0;
+    public SolverOptions Solver { get; init; } = new();
+    /// <summary>Solid obstacles (e.g. character mattes) as an nx × ny mask of the grid, ≥ 0.5 = solid; or null.</summary>
+    public float[]? Obstacles { get; init; }
+    /// <summary>Direction the key light shines from (towards the light), in frame coordinates (y down).</summary>
+    public (float X, float Y) KeyLight { get; init; } = (-0.45f, -0.9f);
+    public bool Particles { get; init; } = true;
+    public uint Seed { get; init; } = EffectsSimulation.DefaultSeed;
+}
+
+/// <summary>What one frame's simulation did (for `talos stokes --stats`).</summary>
+public readonly record struct StepStats(int Frame, double RmsDivergence, double MaxDivergence, double TotalDensity, int PressureIterations, double SecondsPerStep, int Particles);
+
 /// <summary>
 /// The shot's effects as one stable-fluids simulation (Stam 1999/2003 with buoyancy and vorticity confinement from
-/// Fedkiw, Stam &amp; Jensen 2001). Time only runs forward: <see cref="AdvanceTo"/> steps whole frames of
-/// <see cref="SubstepsPerFrame"/> fixed substeps. The state after frame f is a pure function of (effects, fps, grid),
-/// and <see cref="SaveState"/>/<see cref="LoadState"/> round-trip it bit-exactly, so a resumed run renders the same bytes.
+/// Fedkiw, Stam &amp; Jensen 2001, MacCormack advection, pressure to a tolerance, fuel combustion, obstacles and
+/// particles), its kernels on the process's compute device. Time only runs forward: <see cref="AdvanceTo"/> steps
+/// whole frames of <see cref="SubstepsPerFrame"/> fixed substeps. The state after frame f is a pure function of
+/// (effects, fps, settings), and <see cref="SaveState"/>/<see cref="LoadState"/> round-trip it bit-exactly.
 /// </summary>
-public sealed class EffectsSimulation
+public sealed class EffectsSimulation : IDisposable
 {
     public const int SubstepsPerFrame = 2;
     /// <summary>Cells on the short side of the frame by default (160 × 90 at 16:9).</summary>
     public const int DefaultShortSide = 90;
-    const int PressureIterations = 25, DiffusionIterations = 4;
-    const uint Seed = 0x5705E5u;
+    public const uint DefaultSeed = 0x5705E5u;
+    const int DiffusionIterations = 4;
 
-    // Behaviour of the four kinds, per second, for a 90-cell short side; lengths scale with the grid (see _scale).
+    // Behaviour of the kinds, per second, for a 90-cell short side; lengths scale with the grid (see _scale).
     // Lifts: cells/s² per unit of stuff. Fades: 1/s. Spreads: cells²/s.
-    const float HeatLift = 12f, SmokeLift = 10f, MagicLift = 2f, MistWeight = 2.5f;
-    const float Cooling = 2.5f, SmokeFade = 0.22f, MagicFade = 0.55f, MistFade = 0.18f;
+    const float HeatLift = 12f, SmokeLift = 14f, MagicLift = 2f, MistWeight = 2.5f;
+    const float Cooling = 2.2f, SmokeFade = 0.22f, MagicFade = 0.55f, MistFade = 0.18f, FuelFade = 1.5f;
     const float SmokeSpread = 0.4f, MistSpread = 2.5f;
+    const float Ignition = 0.25f, BurnRate = 7f, HeatPerFuel = 0.9f, SmokePerFuel = 0.12f;
     const float Confinement = 2.5f, Turbulence = 14f, TurbulenceScale = 7f, TurbulencePeriod = 1.2f;
     /// <summary>Grid short side / 90: the constants above are tuned for 90 cells.</summary>
     readonly float _scale;
 
     readonly FluidGrid _grid;
+    readonly FluidSolver _solver;
     readonly Emitter[] _emitters;
+    readonly StokesSettings _settings;
+    readonly Particles _particles = new();
     readonly EffectRenderer _renderer = new();
+    readonly float[] _light;
+    double _stepSeconds;
 
     public int Fps { get; }
     /// <summary>The frame whose state the simulation holds; -1 before the first <see cref="AdvanceTo"/>.</summary>
     public int Frame { get; private set; } = -1;
-    /// <summary>The fields, for diagnostics and tests; treat as read-only.</summary>
+    /// <summary>The fields, for diagnostics and tests; call <see cref="SyncToHost"/> first on a GPU device.</summary>
     public FluidGrid Grid => _grid;
+    public FluidSolver Solver => _solver;
+    public Particles ParticleSystem => _particles;
+    public StokesSettings Settings => _settings;
 
     public EffectsSimulation(IReadOnlyList<EffectSpec> effects, int fps, double aspect)
         : this(effects, fps, aspect, DefaultShortSide) { }
 
     /// <summary>As the main constructor with an explicit grid resolution (cells on the short side), e.g. small grids in tests.</summary>
     public EffectsSimulation(IReadOnlyList<EffectSpec> effects, int fps, double aspect, int gridShortSide)
-        : this(effects, fps, GridFor(aspect, gridShortSide), -1) { }
+        : this(effects, fps, new StokesSettings { Aspect = aspect, GridShortSide = gridShortSide }) { }
 
-    EffectsSimulation(IReadOnlyList<EffectSpec> effects, int fps, FluidGrid grid, int frame)
+    public EffectsSimulation(IReadOnlyList<EffectSpec> effects, int fps, StokesSettings settings)
+        : this(effects, fps, GridFor(settings.Aspect, settings.GridShortSide), -1, settings) { }
+
+    EffectsSimulation(IReadOnlyList<EffectSpec> effects, int fps, FluidGrid grid, int frame, StokesSettings settings)
     {
         ArgumentNullException.ThrowIfNull(effects);
+        ArgumentNullException.ThrowIfNull(settings);
         if (fps is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(fps), $"fps {fps} must be 1..1000");
         Fps = fps;
         _grid = grid;
+        _settings = settings;
         _emitters = effects.Select(Emitter.From).ToArray();
         _scale = Math.Min(grid.Nx, grid.Ny) / (float)DefaultShortSide;
+        _solver = new FluidSolver(grid, settings.Solver);
+        if (settings.Obstacles is { } mask) _solver.SetObstacles(mask);
+        _light = new float[grid.Count];
         Frame = frame;
+    }
+
+    /// <summary>The grid size a short side and aspect give (long side rounded), as the simulation will use it.</summary>
+    public static (int nx, int ny) GridSize(double aspect, int shortSide)
+    {
+        if (!double.IsFinite(aspect) || aspect <= 0) throw new ArgumentOutOfRangeException(nameof(aspect), $"aspect {aspect} must be a positive number");
+        if (shortSide is < 8 or > 1024) throw new ArgumentOutOfRangeException(nameof(shortSide), $"grid short side {shortSide} must be 8..1024");
+        aspect = Math.Clamp(aspect, 0.2, 5.0);
+        return aspect >= 1
+            ? ((int)Math.Min(1024, Math.Round(shortSide * aspect)), shortSide)
+            : (shortSide, (int)Math.Min(1024, Math.Round(shortSide / aspect)));
     }
 
     static FluidGrid GridFor(double aspect, int shortSide)
     {
-        if (!double.IsFinite(aspect) || aspect <= 0) throw new ArgumentOutOfRangeException(nameof(aspect), $"aspect {aspect} must be a positive number");
-        if (shortSide is < 8 or > 512) throw new ArgumentOutOfRangeException(nameof(shortSide), $"grid short side {shortSide} must be 8..512");
-        aspect = Math.Clamp(aspect, 0.2, 5.0);
-        return aspect >= 1
-            ? new FluidGrid((int)Math.Round(shortSide * aspect), shortSide)
-            : new FluidGrid(shortSide, (int)Math.Round(shortSide / aspect));
+        var (nx, ny) = GridSize(aspect, shortSide);
+        return new FluidGrid(nx, ny);
     }
 
     /// <summary>Steps forward until the state is that of <paramref name="frame"/>; frames only increase.</summary>
@@ -71,55 +116,100 @@ public sealed class EffectsSimulation
         while (Frame < frame)
         {
             Frame++;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             for (int s = 0; s < SubstepsPerFrame; s++) Step(Frame, s);
+            _stepSeconds = clock.Elapsed.TotalSeconds / SubstepsPerFrame;
         }
     }
 
-    /// <summary>The VFX layer at the current frame: premultiplied linear RGBA, transparent where there is nothing.</summary>
-    public RgbaImage Render(int width, int height) => _renderer.Render(_grid, Math.Max(Frame, 0), width, height, Seed);
+    /// <summary>Statistics of the current frame (divergence measured on the host, independently of the solver).</summary>
+    public StepStats Stats()
+    {
+        SyncToHost();
+        var (rms, max) = FluidSolver.RelativeDivergence(_grid, _solver.Fluid);
+        double total = StableFluids.Total(_grid.Smoke, _grid.Nx, _grid.Ny) + StableFluids.Total(_grid.Heat, _grid.Nx, _grid.Ny)
+                     + StableFluids.Total(_grid.Magic, _grid.Nx, _grid.Ny) + StableFluids.Total(_grid.Mist, _grid.Nx, _grid.Ny);
+        return new StepStats(Frame, rms, max, total, _solver.LastProjection.Iterations, _stepSeconds, _particles.Count);
+    }
 
-    public byte[] SaveState() => SimulationState.Write(_grid, Fps, Frame, SimulationState.Fingerprint(_emitters));
+    /// <summary>Makes the host copies of every field current (a no-op on the CPU path).</summary>
+    public void SyncToHost() => _solver.Ops.ToHost(_grid.StateFields);
+
+    /// <summary>The VFX layer at the current frame: premultiplied linear RGBA (HDR: emissive values above 1), transparent where there is nothing.</summary>
+    public RgbaImage Render(int width, int height)
+    {
+        var g = _grid;
+        var (lx, ly) = _settings.KeyLight;
+        float len = MathF.Sqrt(lx * lx + ly * ly);
+        if (len < 1e-6f) { lx = 0f; ly = -1f; len = 1f; }
+        int steps = (int)(0.8f * Math.Max(g.Nx, g.Ny));
+        _solver.Ops.Light(g.Smoke, _light, lx / len, ly / len, steps, 0.35f);
+        _solver.Ops.ToHost(_light);
+        SyncToHost();
+        var img = _renderer.Render(g, _light, Math.Max(Frame, 0), width, height, _settings.Seed);
+        if (_settings.Particles) _particles.Render(img, g);
+        return img;
+    }
+
+    public byte[] SaveState()
+    {
+        SyncToHost();
+        return SimulationState.Write(_grid, Fps, Frame, SimulationState.Fingerprint(_emitters), _particles);
+    }
 
     /// <summary>Resumes a simulation saved by <see cref="SaveState"/>; corrupt, truncated or mismatched bytes throw InvalidDataException.</summary>
-    public static EffectsSimulation LoadState(byte[] state, IReadOnlyList<EffectSpec> effects, int fps)
+    public static EffectsSimulation LoadState(byte[] state, IReadOnlyList<EffectSpec> effects, int fps, StokesSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(effects);
         var emitters = effects.Select(Emitter.From).ToArray();
-        var (grid, frame) = SimulationState.Read(state, fps, SimulationState.Fingerprint(emitters));
-        return new EffectsSimulation(effects, fps, grid, frame);
+        var particles = new Particles();
+        var (grid, frame) = SimulationState.Read(state, fps, SimulationState.Fingerprint(emitters), particles);
+        var sim = new EffectsSimulation(effects, fps, grid, frame, settings ?? new StokesSettings());
+        sim._particles.CopyFrom(particles);
+        return sim;
     }
 
     void Step(int frame, int substep)
     {
         var g = _grid;
-        int nx = g.Nx, ny = g.Ny;
+        var ops = _solver.Ops;
         float dt = 1f / (Fps * SubstepsPerFrame);
         float time = (frame + substep / (float)SubstepsPerFrame) / Fps;
 
-        Emitters.AddSources(g, _emitters, frame, time, dt);
+        // sources and particles on the host
+        ops.ToHost(g.StateFields);
+        Emitters.AddSources(g, _emitters, frame, time, dt, Fps);
+        if (_settings.Particles)
+        {
+            _particles.Spawn(g, _emitters, frame, substep, dt, _settings.Seed);
+            _particles.Advance(g, dt);
+        }
+        if (substep == 0) StableFluids.FillStreamFunction(g.Psi, TurbulenceScale * _scale, frame / (TurbulencePeriod * Fps), _settings.Seed, g.Nx, g.Ny);
+        ops.HostWrote(g.StateFields);
+        ops.HostWrote(g.Psi);
+
+        // combustion: hot fuel burns into heat and smoke
+        ops.Burn(g.Fuel, g.Heat, g.Smoke, Ignition, 1f - MathF.Exp(-BurnRate * dt), HeatPerFuel, SmokePerFuel);
 
         // forces
         float L = _scale;
-        StableFluids.AddBuoyancy(g.V, g.Heat, HeatLift * L, dt, nx, ny);
-        StableFluids.AddBuoyancy(g.V, g.Smoke, SmokeLift * L, dt, nx, ny);
-        StableFluids.AddBuoyancy(g.V, g.Magic, MagicLift * L, dt, nx, ny);
-        StableFluids.AddBuoyancy(g.V, g.Mist, -MistWeight * L, dt, nx, ny);
-        StableFluids.ConfineVorticity(g.U, g.V, g.Curl, Confinement * L, dt, nx, ny);
-        if (substep == 0) StableFluids.FillStreamFunction(g.Psi, TurbulenceScale * L, frame / (TurbulencePeriod * Fps), Seed, nx, ny);
-        Presence(g);
-        StableFluids.AddTurbulence(g.U, g.V, g.Psi, g.Divergence, Turbulence * L, dt, nx, ny);
+        _solver.AddBuoyancy(g.Heat, HeatLift * L, dt);
+        _solver.AddBuoyancy(g.Smoke, SmokeLift * L, dt);
+        _solver.AddBuoyancy(g.Magic, MagicLift * L, dt);
+        _solver.AddBuoyancy(g.Mist, -MistWeight * L, dt);
+        _solver.ConfineVorticity(Confinement * L, dt);
+        ops.Presence(g.Divergence, g.Smoke, g.Heat, g.Magic, g.Mist);
+        _solver.AddTurbulence(g.Divergence, Turbulence * L, dt);
 
         // velocity: project, self-advect, project
-        StableFluids.Project(g.U, g.V, g.Pressure, g.Divergence, g.Scratch, PressureIterations, nx, ny);
-        Array.Copy(g.U, g.U0, g.Count);
-        Array.Copy(g.V, g.V0, g.Count);
-        StableFluids.Advect(StableFluids.Bound.U, g.U, g.U0, g.U0, g.V0, dt, nx, ny);
-        StableFluids.Advect(StableFluids.Bound.V, g.V, g.V0, g.U0, g.V0, dt, nx, ny);
-        StableFluids.Project(g.U, g.V, g.Pressure, g.Divergence, g.Scratch, PressureIterations, nx, ny);
+        _solver.Project();
+        _solver.AdvectVelocity(dt);
+        _solver.Project();
 
         // stuff carried by the flow
         Carry(g.Heat, 0f, Cooling, dt);
+        Carry(g.Fuel, 0f, FuelFade, dt);
         Carry(g.Smoke, SmokeSpread * _scale * _scale, SmokeFade, dt);
         Carry(g.Magic, 0f, MagicFade, dt);
         Carry(g.MagicCyan, 0f, MagicFade, dt);
@@ -128,21 +218,10 @@ public sealed class EffectsSimulation
 
     void Carry(float[] q, float spread, float fade, float dt)
     {
-        var g = _grid;
-        Array.Copy(q, g.Scratch, g.Count);
-        StableFluids.Advect(StableFluids.Bound.Scalar, q, g.Scratch, g.U, g.V, dt, g.Nx, g.Ny);
-        if (spread > 0f)
-        {
-            Array.Copy(q, g.Scratch, g.Count);
-            StableFluids.Diffuse(StableFluids.Bound.Scalar, q, g.Scratch, g.Divergence, spread, dt, DiffusionIterations, g.Nx, g.Ny);
-        }
-        StableFluids.Dissipate(q, fade, dt);
+        _solver.AdvectScalar(q, dt);
+        if (spread > 0f) _solver.Diffuse(Scalar, q, spread, dt, DiffusionIterations);
+        if (fade > 0f) _solver.Ops.Scale(q, MathF.Exp(-fade * dt));
     }
 
-    /// <summary>How much there is in each cell (into Divergence as scratch), weighting the turbulence.</summary>
-    static void Presence(FluidGrid g)
-    {
-        var p = g.Divergence;
-        for (int k = 0; k < g.Count; k++) p[k] = 2f * (g.Smoke[k] + g.Heat[k] + g.Magic[k]) + g.Mist[k];
-    }
+    public void Dispose() => _solver.Dispose();
 }

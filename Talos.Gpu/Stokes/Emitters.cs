@@ -7,22 +7,29 @@ public enum EffectKind { Smoke, Fire, Magic, Mist }
 /// <summary>One effect of the shot as a source on the grid: where, when, how strong.</summary>
 public readonly record struct Emitter(EffectKind Kind, float X, float Y, int StartFrame, int? EndFrame, float Strength, int Index)
 {
+    /// <summary>An explosion: a fire whose first frames burst (a big puff of fuel and heat, a shower of sparks), then die down.</summary>
+    public bool Burst { get; init; }
+
+    /// <summary>The effect names a shot may use; each maps onto one of the four simulated kinds.</summary>
+    public static readonly IReadOnlyList<string> Names = ["smoke", "fire", "magic", "mist", "steam", "explosion"];
+
     public bool ActiveAt(int frame) => frame >= StartFrame && (EndFrame is not { } end || frame <= end);
 
     public static Emitter From(EffectSpec e, int index)
     {
-        var kind = e.Type.Trim().ToLowerInvariant() switch
+        var name = e.Type.Trim().ToLowerInvariant();
+        var kind = name switch
         {
             "smoke" => EffectKind.Smoke,
-            "fire" => EffectKind.Fire,
+            "fire" or "explosion" => EffectKind.Fire,
             "magic" => EffectKind.Magic,
-            "mist" => EffectKind.Mist,
-            _ => throw new ArgumentException($"effect {index}: unknown type '{e.Type}' (expected smoke, fire, magic or mist)"),
+            "mist" or "steam" => EffectKind.Mist,
+            _ => throw new ArgumentException($"effect {index}: unknown type '{e.Type}' (expected {string.Join(", ", Names)})"),
         };
         if (!double.IsFinite(e.X) || !double.IsFinite(e.Y) || !double.IsFinite(e.Strength))
             throw new ArgumentException($"effect {index}: position and strength must be finite numbers");
         return new Emitter(kind, (float)Math.Clamp(e.X, 0, 1), (float)Math.Clamp(e.Y, 0, 1), e.StartFrame, e.EndFrame,
-            (float)Math.Clamp(e.Strength, 0, 10), index);
+            (float)Math.Clamp(e.Strength, 0, 10), index) { Burst = name == "explosion" };
     }
 }
 
@@ -35,7 +42,7 @@ public static class Emitters
     /// <summary>How fast velocity inside a footprint is pulled towards the emitter's target velocity (1/s).</summary>
     const float Steer = 6f;
 
-    public static void AddSources(FluidGrid g, ReadOnlySpan<Emitter> emitters, int frame, float time, float dt)
+    public static void AddSources(FluidGrid g, ReadOnlySpan<Emitter> emitters, int frame, float time, float dt, int fps = 24)
     {
         float shortSide = Math.Min(g.Nx, g.Ny);
         foreach (var e in emitters)
@@ -62,11 +69,16 @@ public static class Emitters
                 {
                     float r = 0.07f * shortSide;
                     float flick = 1f + 0.3f * MathF.Sin(17f * time + phase) * MathF.Sin(7.1f * time);
-                    Splat(g, cx, cy, 1.2f * r, 0.7f * r, (k, w) =>
+                    // an explosion bursts over its first half second (bigger, much more fuel), then burns on low
+                    float since = time - e.StartFrame / (float)Math.Max(1, fps);
+                    float burst = e.Burst ? 1f + 5f * MathF.Max(0f, 1f - 2f * since) : 1f;
+                    float size = e.Burst ? 1f + MathF.Max(0f, 1f - 2f * since) : 1f;
+                    Splat(g, cx, cy, 1.2f * r * size, 0.7f * r * size, (k, w) =>
                     {
-                        g.Heat[k] += dt * 30f * s * flick * w;
-                        g.Smoke[k] += dt * 0.6f * s * w;
-                        SteerVelocity(g, k, w, dt, 0f, -0.45f * shortSide * MathF.Sqrt(s));
+                        g.Fuel[k] += dt * 24f * s * burst * w;          // fuel burns into heat and smoke (EffectsSimulation)
+                        g.Heat[k] += dt * 10f * s * flick * w;          // the pilot flame that lights it
+                        g.Smoke[k] += dt * 0.3f * s * w;
+                        SteerVelocity(g, k, w, dt, 0f, -0.45f * shortSide * MathF.Sqrt(s * burst));
                     });
                     break;
                 }

@@ -4,19 +4,20 @@ using System.Runtime.InteropServices;
 namespace Talos.Gpu.Stokes;
 
 /// <summary>
-/// Byte format of a saved simulation ("TSK1"): a 36-byte header (magic, version, grid size, fps, frame, emitter
-/// fingerprint, field count), the state fields as little-endian float32 planes including borders, then an FNV-1a 64
-/// checksum of everything before it. Exact floats in, exact floats out, so resuming is bit-identical.
+/// Byte format of a saved simulation ("TSK1", version 2): a 36-byte header (magic, version, grid size, fps, frame,
+/// emitter fingerprint, field count), the state fields as little-endian float32 planes including borders, the particle
+/// count and particles (7 float32 each), then an FNV-1a 64 checksum of everything before it. Exact floats in, exact floats out, so resuming is bit-identical.
 /// </summary>
 static class SimulationState
 {
     const uint Magic = 0x314B5354; // "TSK1"
-    const int Version = 1, HeaderBytes = 36, ChecksumBytes = 8;
+    const int Version = 2, HeaderBytes = 36, ChecksumBytes = 8, Fields = 9;
 
-    public static byte[] Write(FluidGrid g, int fps, int frame, ulong fingerprint)
+    public static byte[] Write(FluidGrid g, int fps, int frame, ulong fingerprint, Particles particles)
     {
         var fields = g.StateFields;
-        var bytes = new byte[HeaderBytes + fields.Length * g.Count * 4 + ChecksumBytes];
+        int particleFloats = particles.Count * Particles.FloatsPerParticle;
+        var bytes = new byte[HeaderBytes + fields.Length * g.Count * 4 + 4 + particleFloats * 4 + ChecksumBytes];
         var span = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
         BinaryPrimitives.WriteInt32LittleEndian(span[4..], Version);
@@ -34,11 +35,16 @@ static class SimulationState
             else for (int k = 0; k < f.Length; k++) BinaryPrimitives.WriteSingleLittleEndian(dst[(k * 4)..], f[k]);
             at += f.Length * 4;
         }
+        BinaryPrimitives.WriteInt32LittleEndian(span[at..], particles.Count);
+        at += 4;
+        var pf = new float[particleFloats];
+        particles.Write(pf);
+        foreach (var x in pf) { BinaryPrimitives.WriteSingleLittleEndian(span[at..], x); at += 4; }
         BinaryPrimitives.WriteUInt64LittleEndian(span[at..], Fnv1a(span[..at]));
         return bytes;
     }
 
-    public static (FluidGrid grid, int frame) Read(byte[] bytes, int fps, ulong fingerprint)
+    public static (FluidGrid grid, int frame) Read(byte[] bytes, int fps, ulong fingerprint, Particles particles)
     {
         var span = bytes.AsSpan();
         if (span.Length < HeaderBytes + ChecksumBytes || BinaryPrimitives.ReadUInt32LittleEndian(span) != Magic)
@@ -49,9 +55,15 @@ static class SimulationState
         int savedFps = BinaryPrimitives.ReadInt32LittleEndian(span[16..]), frame = BinaryPrimitives.ReadInt32LittleEndian(span[20..]);
         ulong savedPrint = BinaryPrimitives.ReadUInt64LittleEndian(span[24..]);
         int fieldCount = BinaryPrimitives.ReadInt32LittleEndian(span[32..]);
-        if (nx is < 4 or > 1024 || ny is < 4 or > 1024 || frame < -1 || fieldCount != 8)
+        if (nx is < 4 or > 1024 || ny is < 4 or > 1024 || frame < -1 || fieldCount != Fields)
             throw new InvalidDataException($"corrupt STOKES state header (grid {nx}x{ny}, frame {frame}, {fieldCount} fields)");
-        long expected = HeaderBytes + (long)fieldCount * (nx + 2) * (ny + 2) * 4 + ChecksumBytes;
+        long fieldBytes = (long)fieldCount * (nx + 2) * (ny + 2) * 4;
+        if (span.Length < HeaderBytes + fieldBytes + 4 + ChecksumBytes)
+            throw new InvalidDataException($"truncated STOKES state: {span.Length} bytes is too short for a {nx}x{ny} grid");
+        int particleCount = BinaryPrimitives.ReadInt32LittleEndian(span[(int)(HeaderBytes + fieldBytes)..]);
+        if (particleCount is < 0 or > Particles.Capacity)
+            throw new InvalidDataException($"corrupt STOKES state: {particleCount} particles");
+        long expected = HeaderBytes + fieldBytes + 4 + (long)particleCount * Particles.FloatsPerParticle * 4 + ChecksumBytes;
         if (span.Length != expected)
             throw new InvalidDataException($"truncated or padded STOKES state: {span.Length} bytes, a {nx}x{ny} grid needs {expected}");
         int end = span.Length - ChecksumBytes;
@@ -71,6 +83,10 @@ static class SimulationState
             else for (int k = 0; k < f.Length; k++) f[k] = BinaryPrimitives.ReadSingleLittleEndian(src[(k * 4)..]);
             at += f.Length * 4;
         }
+        at += 4;
+        var pf = new float[particleCount * Particles.FloatsPerParticle];
+        for (int n = 0; n < pf.Length; n++) pf[n] = BinaryPrimitives.ReadSingleLittleEndian(span[(at + 4 * n)..]);
+        particles.Read(pf, particleCount);
         return (g, frame);
     }
 

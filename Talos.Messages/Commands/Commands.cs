@@ -9,7 +9,10 @@ public sealed record SubmitShot(ShotSpec Spec) : ITalosMessage;
 
 /// <summary>Admit a production: shots in cut order, edited into one film when all are done.</summary>
 public sealed record SubmitProduction(string Production, IReadOnlyList<ShotSpec> Shots, string? AudioAsset = null,
-    double AudioOffsetSeconds = 0, int TransitionFrames = 8) : ITalosMessage;
+    double AudioOffsetSeconds = 0, int TransitionFrames = 8) : ITalosMessage
+{
+    public IReadOnlyList<ShotSpec> Shots { get; init => field = Wire.List(value); } = Wire.List(Shots);
+}
 
 public sealed record RetryShot(string ShotKey, string By = "operator") : ITalosMessage;
 public sealed record CancelShot(string ShotKey, string By = "operator") : ITalosMessage;

@@ -17,17 +17,17 @@ public sealed record ShotSpec
     /// <summary>Length in seconds; ignored when <see cref="Frames"/> is given.</summary>
     public double? DurationSeconds { get; init; }
     public FrameRange? Frames { get; init; }
-    public IReadOnlyList<CharacterSpec> Characters { get; init; } = [];
+    public IReadOnlyList<CharacterSpec> Characters { get; init => field = Wire.List(value); } = [];
     /// <summary>Shot-wide palette overrides: region name → "#rrggbb".</summary>
-    public IReadOnlyDictionary<string, string>? Palette { get; init; }
+    public IReadOnlyDictionary<string, string>? Palette { get; init => field = Wire.Map(value); }
     /// <summary>AETHER background preset: day, dusk, night, interior, studio.</summary>
     public string Background { get; init; } = "day";
     /// <summary>AETHER lighting preset: key-left, key-right, noon, sunset, moody.</summary>
     public string Lighting { get; init; } = "key-left";
-    public IReadOnlyList<EffectSpec> Effects { get; init; } = [];
-    public IReadOnlyList<CameraMove> Camera { get; init; } = [];
+    public IReadOnlyList<EffectSpec> Effects { get; init => field = Wire.List(value); } = [];
+    public IReadOnlyList<CameraMove> Camera { get; init => field = Wire.List(value); } = [];
     public AudioSpec? Audio { get; init; }
-    public IReadOnlyList<DialogueLine> Dialogue { get; init; } = [];
+    public IReadOnlyList<DialogueLine> Dialogue { get; init => field = Wire.List(value); } = [];
     /// <summary>How this shot is entered from the previous one: cut, dissolve, fade (from black).</summary>
     public string Transition { get; init; } = "cut";
     /// <summary>Scene heading or a human title, for reports.</summary>
@@ -50,10 +50,10 @@ public sealed record CharacterSpec
     /// <summary>Built-in rig: "lanky", "stocky" or "round".</summary>
     public string Rig { get; init; } = "lanky";
     /// <summary>Character palette overrides: region name → "#rrggbb".</summary>
-    public IReadOnlyDictionary<string, string>? Palette { get; init; }
-    public IReadOnlyList<PoseKey> Keyframes { get; init; } = [];
+    public IReadOnlyDictionary<string, string>? Palette { get; init => field = Wire.Map(value); }
+    public IReadOnlyList<PoseKey> Keyframes { get; init => field = Wire.List(value); } = [];
     /// <summary>Artists' keyframe drawings (PNG assets in the vault, by name) at frame numbers.</summary>
-    public IReadOnlyList<KeyframeImage> KeyframeImages { get; init; } = [];
+    public IReadOnlyList<KeyframeImage> KeyframeImages { get; init => field = Wire.List(value); } = [];
 }
 
 /// <summary>A key pose at a frame. X is the character's horizontal position in [0,1] of the frame width.</summary>

@@ -35,6 +35,15 @@ public static class KernelBench
             () => LineArt.Draw(Rigs.Get("stocky"), PoseLibrary.Resolve("run", "fear", 0), 0.4, -1, CameraState.Wide, width, height),
             "(no peer)", null, repeat);
 
+        var bg = Talos.Gpu.Raygen.Backgrounds.Render(Talos.Gpu.Aether.AetherPresets.Background("dusk"),
+            Talos.Gpu.Aether.AetherPresets.Lighting("sunset"), CameraState.Wide, width, height, height * 0.82f);
+        var encoded = FrameCodec.EncodeRgba(bg);
+        Row($"vault frame codec: encode a background layer ({encoded.Length / 1024} KiB)", () => FrameCodec.EncodeRgba(bg),
+            "(no peer)", null, repeat);
+        Row("vault frame codec: decode a background layer", () => FrameCodec.DecodeRgba(encoded), "(no peer)", null, repeat);
+        Row("RAYGEN background", () => Talos.Gpu.Raygen.Backgrounds.Render(Talos.Gpu.Aether.AetherPresets.Background("dusk"),
+            Talos.Gpu.Aether.AetherPresets.Lighting("sunset"), CameraState.Wide, width, height, height * 0.82f), "(no peer)", null, repeat);
+
         var effects = new[] { new EffectSpec { Type = "fire", X = 0.5, Y = 0.85 }, new EffectSpec { Type = "smoke", X = 0.3, Y = 0.8 } };
         var sim = new EffectsSimulation(effects, 24, (double)width / height);
         int frame = 0;

@@ -3,6 +3,8 @@ using Talos.Bench;
 
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
 // talos-bench kernels [--width W] [--height H] [--repeat N]
+// talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
+// talos-bench stokes [--grid N] [--steps S] [--threads T]
 // talos-bench prism [SCREENPLAY] [--repeat N]
 string Opt(string name, string fallback)
 {
@@ -18,12 +20,16 @@ switch (mode)
         var input = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
         double? max = Opt("--max-seconds", "") is { Length: > 0 } m ? double.Parse(m, CultureInfo.InvariantCulture) : null;
         return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max);
+    case "flux":
+        return FluxBench.Run(Int("--width", 640), Int("--height", 360));
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
     case "prism":
         var play = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("..", "shared", "corpus", "fountain", "big_fish.fountain");
         return PrismBench.Run(play, Int("--repeat", 21));
+    case "stokes":
+        return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | prism [SCREENPLAY] [--repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N]");
         return 2;
 }

@@ -1,4 +1,3 @@
-using StbImageSharp;
 using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
@@ -68,27 +67,10 @@ public sealed class AxisStage : IStageRunner
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
 
-    /// <summary>An artist's PNG keyframe as ink coverage: dark, opaque strokes are ink. Scaled to the frame (nearest) when its size differs.</summary>
+    /// <summary>An artist's PNG keyframe as ink coverage (dark, opaque strokes are ink), scaled to the frame (nearest) when its size differs.</summary>
     static GrayImage ImportDrawing(ChunkContext ctx, string asset, int w, int h)
     {
         var hash = ctx.Vault.ResolveAsset(asset) ?? throw new InvalidDataException($"unknown keyframe image asset '{asset}'");
-        ImageResult img;
-        try { img = ImageResult.FromMemory(ctx.Vault.Get(hash), ColorComponents.RedGreenBlueAlpha); }
-        catch (Exception e) { throw new InvalidDataException($"keyframe image '{asset}' is not a readable PNG/JPEG: {e.Message}"); }
-        if (img.Width <= 0 || img.Height <= 0 || img.Width > FrameCodec.MaxDimension || img.Height > FrameCodec.MaxDimension)
-            throw new InvalidDataException($"keyframe image '{asset}' has an absurd size {img.Width}x{img.Height}");
-        var lines = new GrayImage(w, h);
-        for (int y = 0; y < h; y++)
-        {
-            int sy = Math.Min(img.Height - 1, (int)((y + 0.5) * img.Height / h));
-            for (int x = 0; x < w; x++)
-            {
-                int sx = Math.Min(img.Width - 1, (int)((x + 0.5) * img.Width / w));
-                int o = (sy * img.Width + sx) * 4;
-                float luma = ColorMath.Luma(img.Data[o] / 255f, img.Data[o + 1] / 255f, img.Data[o + 2] / 255f);
-                lines.Data[y * w + x] = Math.Clamp((1f - luma) * img.Data[o + 3] / 255f, 0f, 1f);
-            }
-        }
-        return lines;
+        return KeyImages.ReadInk(ctx.Vault.Get(hash), $"keyframe image {asset}", w, h);
     }
 }

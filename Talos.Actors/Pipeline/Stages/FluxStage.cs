@@ -11,8 +11,10 @@ using Stages = Talos.Messages.Stages;
 
 /// <summary>
 /// FLUX: every frame's drawing. Rig characters are inbetweened in rig space (eased pose, position and camera)
-/// and drawn; characters given as artists' keyframe images hold their latest key drawing (image-space
-/// inbetweening is the next step for them).
+/// and drawn; characters given as artists' keyframe images are inbetweened in image space between the two drawn
+/// keys around the frame (optical flow both ways, occlusion-aware warping; <see cref="ImageInbetweener"/>), and the
+/// first key holds before it, the last after it. With a model configured (TALOS_FLUX_MODEL) the ONNX interpolator
+/// draws the inbetweens instead. Image keys carry no region seeds, so CHROMA leaves their ink unfilled.
 /// </summary>
 public sealed class FluxStage : IStageRunner
 {
@@ -26,6 +28,9 @@ public sealed class FluxStage : IStageRunner
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
         var axis = ctx.Manifests(Stages.Axis).SelectMany(m => m.Frames).ToList();
         var frames = new List<FrameOutputs>();
+        var pairs = new Dictionary<(string, string), ImageInbetweener>();
+        var keyPixels = new Dictionary<string, GrayImage>();
+        using var model = spec.Characters.Any(ch => ch.Keyframes.Count == 0 && ch.KeyframeImages.Count > 0) ? OnnxInterpolator.FromEnvironment() : null;
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
@@ -38,11 +43,32 @@ public sealed class FluxStage : IStageRunner
                 string name = StageIo.CharacterBlob(c);
                 if (ch.Keyframes.Count == 0 && ch.KeyframeImages.Count > 0)
                 {
-                    var held = axis.Where(f => f.Blobs.ContainsKey(name) && StageIo.ReadMeta<CharacterFrameMeta>(f).Drawn)
-                        .OrderBy(f => f.Frame).LastOrDefault(f => f.Frame <= frame)
-                        ?? axis.Where(f => f.Blobs.ContainsKey(name)).OrderBy(f => f.Frame).First();
-                    blobs[name] = held.Blobs[name];
-                    metas.Add(StageIo.ReadMeta<CharacterFrameMeta>(held));
+                    var drawn = axis.Where(f => f.Blobs.ContainsKey(name) && StageIo.ReadMeta<CharacterFrameMeta>(f).Drawn)
+                        .OrderBy(f => f.Frame).ToList();
+                    if (drawn.Count == 0) throw new InvalidOperationException($"AXIS has no drawn key of character {c}");
+                    int after = drawn.FindIndex(f => f.Frame > frame);
+                    FrameOutputs? exact = drawn.LastOrDefault(f => f.Frame == frame);
+                    if (exact is not null || after <= 0)
+                    {
+                        var held = exact ?? (after == 0 ? drawn[0] : drawn[^1]);
+                        blobs[name] = held.Blobs[name];
+                        metas.Add(StageIo.ReadMeta<CharacterFrameMeta>(held));
+                        continue;
+                    }
+                    var (ka, kb) = (drawn[after - 1], drawn[after]);
+                    var key = (ka.Blobs[name], kb.Blobs[name]);
+                    double t = (double)(frame - ka.Frame) / (kb.Frame - ka.Frame);
+                    GrayImage Key(string hash) => keyPixels.TryGetValue(hash, out var img) ? img : keyPixels[hash] = Decode(ctx, hash, w, h);
+                    GrayImage inbetween;
+                    if (model is not null) inbetween = model.Interpolate(Key(key.Item1), Key(key.Item2), t);
+                    else
+                    {
+                        if (!pairs.TryGetValue(key, out var between)) pairs[key] = between = ImageInbetweener.FromInk(Key(key.Item1), Key(key.Item2));
+                        inbetween = between.InkAt(t);
+                    }
+                    blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(inbetween), "flux-lines");
+                    var meta = StageIo.ReadMeta<CharacterFrameMeta>(ka);
+                    metas.Add(new CharacterFrameMeta(c, [], meta.GroundY, true));
                     continue;
                 }
                 var state = MotionInterpolator.Evaluate(ch, frame, spec.Fps);
@@ -53,5 +79,12 @@ public sealed class FluxStage : IStageRunner
             frames.Add(new FrameOutputs(frame, blobs, StageIo.Meta(metas)));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    static GrayImage Decode(ChunkContext ctx, string hash, int w, int h)
+    {
+        var img = FrameCodec.DecodeGray(ctx.Vault.Get(hash));
+        if (img.Width != w || img.Height != h) throw new InvalidDataException($"key drawing {hash} is {img.Width}x{img.Height}, the shot is {w}x{h}");
+        return img;
     }
 }

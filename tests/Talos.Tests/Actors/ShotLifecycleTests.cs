@@ -28,9 +28,9 @@ public sealed class ShotLifecycleTests : IDisposable
         Render = render ?? new RenderSettingsOptions { ChunkFrames = 6, ChunkSlots = 1, MinBackoff = TimeSpan.FromMilliseconds(50) },
     };
 
-    static ShotSpec SmallShot(bool effects = false) => Samples.Shot("life", "lifecycle", 96, 54, 12, 2, effects);
+    internal static ShotSpec SmallShot(bool effects = false) => Samples.Shot("life", "lifecycle", 96, 54, 12, 2, effects);
 
-    static async Task<ShotView> WaitFor(TalosNode node, string key, Func<ShotView, bool> done, TimeSpan timeout)
+    internal static async Task<ShotView> WaitFor(TalosNode node, string key, Func<ShotView, bool> done, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
         while (true)
@@ -61,19 +61,24 @@ public sealed class ShotLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task Recovered_shot_does_not_rerender_recorded_chunks()
+    public Task Recovered_shot_does_not_rerender_recorded_chunks() => RecoveryScenario(Options);
+
+    /// <summary>
+    /// Kill a node mid-shot (after PRISM, AXIS and FLUX are recorded, while CHROMA renders) and start a new one on the
+    /// same journal and vault: the shot finishes and no recorded chunk is rendered again (counted).
+    /// </summary>
+    internal static async Task RecoveryScenario(Func<RenderSettingsOptions?, TalosNodeOptions> options)
     {
         var spec = SmallShot();
         var gate = new Gate();
         var firstRun = new ConcurrentBag<(string Stage, int Chunk)>();
-        string key;
 
         // Run 1: CHROMA blocks on its first chunk, so PRISM, AXIS and FLUX are recorded and nothing after them is.
         var runners = new Dictionary<string, IStageRunner>(StageRunners.Create());
         runners[Stages.Chroma] = new BlockingRunner(runners[Stages.Chroma], gate);
-        var node = await TalosNode.StartAsync(Options(), runners);
+        var node = await TalosNode.StartAsync(options(null), runners);
         node.Environment.ChunkRendered += (_, stage, chunk) => firstRun.Add((stage, chunk));
-        key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(spec))).ShotKeys[0];
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(spec))).ShotKeys[0];
         await gate.Entered.Task.WaitAsync(TimeSpan.FromMinutes(2));
         var before = await WaitFor(node, key, v => v.Stages.TryGetValue(Stages.Flux, out var p) && p.DoneChunks == p.TotalChunks, TimeSpan.FromSeconds(30));
         await node.KillAsync(); // a crash: no hand-off, only the journal survives
@@ -84,7 +89,7 @@ public sealed class ShotLifecycleTests : IDisposable
 
         // Run 2 on the same journal and vault: resumes, renders only what was not recorded.
         var secondRun = new ConcurrentBag<(string Stage, int Chunk)>();
-        await using var again = await TalosNode.StartAsync(Options());
+        await using var again = await TalosNode.StartAsync(options(null));
         again.Environment.ChunkRendered += (_, stage, chunk) => secondRun.Add((stage, chunk));
         var view = await WaitFor(again, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
 
@@ -137,6 +142,48 @@ public sealed class ShotLifecycleTests : IDisposable
         var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromSeconds(30));
         Assert.Equal(ShotStatus.Cancelled, view.Status);
         Assert.False((await node.AskHephaestus<CommandAck>(new CancelShot("nope--x"))).Ok);
+    }
+
+    [Fact]
+    public async Task Echo_sends_the_chunks_with_black_frames_back_and_the_revision_passes()
+    {
+        var anima = new BlackOutFirstChunkRunner(StageRunners.Create()[Stages.Anima]);
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create()) { [Stages.Anima] = anima };
+        var rendered = new ConcurrentBag<(string Stage, int Chunk)>();
+        await using var node = await TalosNode.StartAsync(Options(), runners);
+        node.Environment.ChunkRendered += (_, stage, chunk) => rendered.Add((stage, chunk));
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+
+        Assert.True(view.Status == ShotStatus.Completed, view.Reason);
+        Assert.Equal(1, view.Revisions);
+        Assert.True(view.QualityPassed);
+        // Only the chunk that held the black frames went back; CUTTURA and ECHO ran once per round.
+        Assert.Equal(2, rendered.Count(r => r is (Stages.Anima, 0)));
+        Assert.All(rendered.Where(r => r.Stage == Stages.Anima && r.Chunk > 0).GroupBy(r => r.Chunk), g => Assert.Single(g));
+        Assert.Equal(2, rendered.Count(r => r.Stage == Stages.Echo));
+        var report = System.Text.Json.JsonDocument.Parse(node.Vault.Get(view.ReportHash!));
+        Assert.Equal(1, report.RootElement.GetProperty("revision").GetInt32());
+    }
+
+    /// <summary>A render fault: the first ANIMA chunk comes out black on the first round only.</summary>
+    sealed class BlackOutFirstChunkRunner(IStageRunner inner) : IStageRunner
+    {
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext context)
+        {
+            var manifest = inner.Run(context);
+            if (context.Revision > 0 || context.Plan.Chunk != 0) return manifest;
+            int w = context.Spec.Resolution.Width, h = context.Spec.Resolution.Height;
+            var black = context.Vault.Put(Talos.Gpu.Imaging.FrameCodec.EncodeRgb24(new byte[w * h * 3], w, h), "final-frame");
+            return manifest with
+            {
+                Frames = manifest.Frames.Select(f => f with { Blobs = new Dictionary<string, string> { ["final"] = black } }).ToList(),
+            };
+        }
     }
 
     /// <summary>Lets a test hold a stage's first chunk until the node is killed (or the test releases it).</summary>

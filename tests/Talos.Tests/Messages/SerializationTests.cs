@@ -79,6 +79,17 @@ public sealed class SerializationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Specs_built_with_collection_expressions_cross_the_wire_without_the_builders_assembly()
+    {
+        // Samples.Shot() uses [a, b] literals: their compiler-made types live in Talos.Tests, which a node does not have.
+        var msg = new SubmitProduction("test", [Samples.Shot(), Samples.Shot("sh02")]);
+        var bytes = _system.Serialization.FindSerializerFor(msg).ToBinary(msg);
+        Assert.DoesNotContain("Talos.Tests", System.Text.Encoding.UTF8.GetString(bytes));
+        var with = Samples.Shot() with { Effects = [new Talos.Messages.Specs.EffectSpec()] };
+        Assert.IsType<Talos.Messages.Specs.EffectSpec[]>(with.Effects);
+    }
+
+    [Fact]
     public void Actor_refs_round_trip_through_the_surrogate()
     {
         var probe = _system.ActorOf(Props.Empty, "someone");

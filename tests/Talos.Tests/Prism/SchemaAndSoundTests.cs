@@ -80,4 +80,20 @@ public sealed class SchemaAndSoundTests
         Assert.Empty(lx.Sounds("The clock goes dong."));
         Assert.Throws<PrismException>(() => Lexicon.Parse("""{ "sounds": [ { "name": "Big Bell!", "words": ["dong"] } ] }"""));
     }
+
+    [Fact]
+    public void The_schema_names_exactly_the_spec_vocabulary()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "docs", "scenegraph.schema.json")));
+        var defs = doc.RootElement.GetProperty("definitions");
+        string[] Enum(System.Text.Json.JsonElement e) => e.GetProperty("enum").EnumerateArray().Select(x => x.GetString()!).ToArray();
+        var shot = defs.GetProperty("shot").GetProperty("properties");
+        Assert.Equal(SpecVocabulary.Emotions, Enum(shot.GetProperty("emotion")));
+        Assert.Equal(SpecVocabulary.CameraMoves, Enum(shot.GetProperty("camera")));
+        Assert.Equal(SpecVocabulary.Lightings, Enum(shot.GetProperty("lighting")));
+        Assert.Equal(SpecVocabulary.Effects, Enum(shot.GetProperty("effects").GetProperty("items")));
+        Assert.Equal(SpecVocabulary.Backgrounds, Enum(defs.GetProperty("scene").GetProperty("properties").GetProperty("background")));
+        Assert.Equal(SpecVocabulary.Transitions, Enum(defs.GetProperty("transition")));
+        Assert.Equal(SpecVocabulary.Poses, Enum(defs.GetProperty("beat").GetProperty("properties").GetProperty("pose")));
+    }
 }

@@ -1,0 +1,99 @@
+using StbImageSharp;
+using StbImageWriteSharp;
+using Talos.Gpu.Imaging;
+
+namespace Talos.Gpu.Flux;
+
+/// <summary>Drawn keys in and out of PNG: ink coverage (dark, opaque strokes on paper) and colour frames.</summary>
+public static class KeyImages
+{
+    public const int MaxDimension = 8192;
+
+    static StbImageSharp.ImageResult Decode(byte[] bytes, string name)
+    {
+        StbImageSharp.ImageResult img;
+        try { img = StbImageSharp.ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlueAlpha); }
+        catch (Exception e) { throw new InvalidDataException($"'{name}' is not a readable PNG/JPEG image: {e.Message}"); }
+        if (img is null || img.Data is null) throw new InvalidDataException($"'{name}' is not a readable PNG/JPEG image");
+        if (img.Width <= 0 || img.Height <= 0 || img.Width > MaxDimension || img.Height > MaxDimension)
+            throw new InvalidDataException($"'{name}' has an absurd size {img.Width}x{img.Height}");
+        return img;
+    }
+
+    /// <summary>An image as ink coverage: (1 − luma)·alpha. Resampled (nearest) to <paramref name="width"/>×<paramref name="height"/> when given and different.</summary>
+    public static GrayImage ReadInk(byte[] bytes, string name, int width = 0, int height = 0)
+    {
+        var img = Decode(bytes, name);
+        int w = width > 0 ? width : img.Width, h = height > 0 ? height : img.Height;
+        var lines = new GrayImage(w, h);
+        for (int y = 0; y < h; y++)
+        {
+            int sy = Math.Min(img.Height - 1, (int)((y + 0.5) * img.Height / h));
+            for (int x = 0; x < w; x++)
+            {
+                int sx = Math.Min(img.Width - 1, (int)((x + 0.5) * img.Width / w));
+                int o = (sy * img.Width + sx) * 4;
+                float luma = ColorMath.Luma(ColorMath.SrgbToLinear(img.Data[o] / 255f), ColorMath.SrgbToLinear(img.Data[o + 1] / 255f), ColorMath.SrgbToLinear(img.Data[o + 2] / 255f));
+                lines.Data[y * w + x] = Math.Clamp((1f - ColorMath.LinearToSrgb(luma)) * img.Data[o + 3] / 255f, 0f, 1f);
+            }
+        }
+        return lines;
+    }
+
+    /// <summary>An image as premultiplied linear RGBA.</summary>
+    public static RgbaImage ReadRgba(byte[] bytes, string name)
+    {
+        var img = Decode(bytes, name);
+        var r = new RgbaImage(img.Width, img.Height);
+        for (int i = 0; i < r.PixelCount; i++)
+        {
+            float a = img.Data[4 * i + 3] / 255f;
+            r.R[i] = ColorMath.SrgbToLinear(img.Data[4 * i] / 255f) * a;
+            r.G[i] = ColorMath.SrgbToLinear(img.Data[4 * i + 1] / 255f) * a;
+            r.B[i] = ColorMath.SrgbToLinear(img.Data[4 * i + 2] / 255f) * a;
+            r.A[i] = a;
+        }
+        return r;
+    }
+
+    /// <summary>Is any pixel coloured (not grey)? Decides whether a key pair is inbetweened as ink or as colour.</summary>
+    public static bool IsColour(byte[] bytes, string name)
+    {
+        var img = Decode(bytes, name);
+        for (int i = 0; i < img.Width * img.Height; i++)
+        {
+            int r = img.Data[4 * i], g = img.Data[4 * i + 1], b = img.Data[4 * i + 2];
+            if (Math.Abs(r - g) > 8 || Math.Abs(g - b) > 8) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Ink as black lines on white paper, 8-bit grey PNG.</summary>
+    public static byte[] WriteInk(GrayImage ink)
+    {
+        var px = new byte[ink.Data.Length];
+        for (int i = 0; i < px.Length; i++) px[i] = (byte)MathF.Round(255f * (1f - Math.Clamp(ink.Data[i], 0f, 1f)));
+        using var ms = new MemoryStream();
+        new ImageWriter().WritePng(px, ink.Width, ink.Height, StbImageWriteSharp.ColorComponents.Grey, ms);
+        return ms.ToArray();
+    }
+
+    /// <summary>Premultiplied linear RGBA as an sRGB RGBA PNG.</summary>
+    public static byte[] WriteRgba(RgbaImage img)
+    {
+        var px = new byte[img.PixelCount * 4];
+        for (int i = 0; i < img.PixelCount; i++)
+        {
+            float a = Math.Clamp(img.A[i], 0f, 1f), inv = a > 1e-6f ? 1f / a : 0f;
+            px[4 * i] = Byte(ColorMath.LinearToSrgb(Math.Clamp(img.R[i] * inv, 0f, 1f)));
+            px[4 * i + 1] = Byte(ColorMath.LinearToSrgb(Math.Clamp(img.G[i] * inv, 0f, 1f)));
+            px[4 * i + 2] = Byte(ColorMath.LinearToSrgb(Math.Clamp(img.B[i] * inv, 0f, 1f)));
+            px[4 * i + 3] = Byte(a);
+        }
+        using var ms = new MemoryStream();
+        new ImageWriter().WritePng(px, img.Width, img.Height, StbImageWriteSharp.ColorComponents.RedGreenBlueAlpha, ms);
+        return ms.ToArray();
+    }
+
+    static byte Byte(float v) => (byte)MathF.Round(255f * Math.Clamp(v, 0f, 1f));
+}

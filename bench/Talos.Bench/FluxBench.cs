@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using Talos.Gpu.Axis;
+using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
+
+namespace Talos.Bench;
+
+/// <summary>
+/// <c>./bench/run flux</c>: key pairs generated from the rigs with the true middle drawn at the middle pose and
+/// position (and the true flow where the motion is a pure translation), line art and coloured, small and large motion,
+/// self-occlusion. Scores PSNR/SSIM of the middle frame and flow endpoint error for Talos, a cross-fade and OpenCV
+/// Farneback + warp (Debian python3-opencv via /usr/bin/python3, when present), and times one inbetween at 1280×720.
+/// The cases are generated here and never used for tuning.
+/// </summary>
+public static class FluxBench
+{
+    sealed record Case(string Name, bool Colour, string Rig, string PoseA, string EmoA, double XA, string PoseB, string EmoB, double XB);
+
+    static readonly Case[] Cases =
+    [
+        new("line art, small translation", false, "lanky", "walk", "calm", 0.40, "walk", "calm", 0.43),
+        new("line art, large translation", false, "stocky", "run", "calm", 0.30, "run", "calm", 0.42),
+        new("line art, pose change + move", false, "round", "idle", "calm", 0.45, "gesture", "joy", 0.52),
+        new("line art, arm across body (occlusion)", false, "lanky", "idle", "calm", 0.5, "fight", "anger", 0.53),
+        new("coloured, large translation", true, "round", "walk", "calm", 0.35, "walk", "calm", 0.47),
+        new("coloured, pose change + move", true, "stocky", "idle", "calm", 0.45, "point", "anger", 0.52),
+    ];
+
+    public static int Run(int width, int height)
+    {
+        bool cv = File.Exists("/usr/bin/python3") && Probe();
+        string script = Path.Combine(AppContext.BaseDirectory, "flux_farneback.py");
+        var tmp = Directory.CreateTempSubdirectory("talos-flux-bench").FullName;
+        Console.WriteLine($"FLUX inbetween benchmark, {width}x{height} pairs, middle frame t = 0.5{(cv ? "" : " (OpenCV not available: Farneback column skipped)")}");
+        Console.WriteLine();
+        Console.WriteLine("| case | method | PSNR dB | SSIM | flow EPE px |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        var sums = new Dictionary<string, (double Psnr, double Ssim, int N)>();
+        foreach (var c in Cases)
+        {
+            var (a, m, b, truth) = Make(c, width, height);
+            var fa = c.Colour ? FlowFeatures.FromRgba(a) : null;
+            ImageInbetweener ib = c.Colour ? ImageInbetweener.FromRgba(a, b) : ImageInbetweener.FromInk(Ink(a), Ink(b));
+            var talos = c.Colour ? ib.RgbaAt(0.5) : InkToRgba(ib.InkAt(0.5));
+            var fade = CrossFade(a, b);
+            Row(c, "Talos", talos, m, truth is null ? null : ib.Forward.EndpointError(truth, Near(a, truth)), sums);
+            Row(c, "cross-fade", fade, m, null, sums);
+            if (cv)
+            {
+                string pa = Path.Combine(tmp, "a.png"), pb = Path.Combine(tmp, "b.png"), pm = Path.Combine(tmp, "m.png"), pf = Path.Combine(tmp, "f.flo");
+                File.WriteAllBytes(pa, KeyImages.WriteRgba(a)); File.WriteAllBytes(pb, KeyImages.WriteRgba(b));
+                Python(script, pa, pb, pm, pf);
+                var mid = KeyImages.ReadRgba(File.ReadAllBytes(pm), pm);
+                var flow = FlowField.FromFlo(File.ReadAllBytes(pf));
+                Row(c, "Farneback + warp", mid, m, truth is null ? null : flow.EndpointError(truth, Near(a, truth)), sums);
+            }
+            _ = fa;
+        }
+        Console.WriteLine();
+        Console.WriteLine("| method | mean PSNR dB | mean SSIM |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (k, v) in sums) Console.WriteLine($"| {k} | {v.Psnr / v.N:F2} | {v.Ssim / v.N:F3} |");
+
+        // Time per 1280×720 inbetween (both flows + warp), line art.
+        var big = Cases[1];
+        var (ba, _, bb, _) = Make(big, 1280, 720);
+        var (ia, ibk) = (Ink(ba), Ink(bb));
+        ImageInbetweener.FromInk(ia, ibk).InkAt(0.5); // warm-up
+        var sw = Stopwatch.StartNew();
+        const int reps = 3;
+        for (int r = 0; r < reps; r++) ImageInbetweener.FromInk(ia, ibk).InkAt(0.5);
+        double talosMs = sw.Elapsed.TotalMilliseconds / reps;
+        Console.WriteLine();
+        Console.WriteLine("| method | ms per 1280x720 inbetween |");
+        Console.WriteLine("|---|---:|");
+        Console.WriteLine($"| Talos (two flows at ≤640 wide, splat, warp, blend) | {talosMs:F0} |");
+        if (cv)
+        {
+            string pa = Path.Combine(tmp, "a.png"), pb = Path.Combine(tmp, "b.png");
+            File.WriteAllBytes(pa, KeyImages.WriteRgba(ba)); File.WriteAllBytes(pb, KeyImages.WriteRgba(bb));
+            double s = Enumerable.Range(0, reps).Select(_ => Python(script, pa, pb, Path.Combine(tmp, "m.png"), Path.Combine(tmp, "f.flo"))).Min();
+            Console.WriteLine($"| Farneback + warp (OpenCV 4.6, one flow, full res) | {s * 1000:F0} |");
+        }
+        Directory.Delete(tmp, true);
+        return 0;
+    }
+
+    static bool Probe()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", "-c \"import cv2\"") { RedirectStandardError = true })!;
+            p.WaitForExit();
+            return p.ExitCode == 0;
+        }
+        catch (Exception) { return false; }
+    }
+
+    static double Python(string script, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException("farneback script failed: " + err);
+        return double.Parse(output.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    static void Row(Case c, string method, RgbaImage got, RgbaImage truth, double? epe, Dictionary<string, (double, double, int)> sums)
+    {
+        double p = Psnr(got, truth), s = Ssim(got, truth);
+        var (ps, ss, n) = sums.GetValueOrDefault(method);
+        sums[method] = (ps + p, ss + s, n + 1);
+        Console.WriteLine($"| {c.Name} | {method} | {p:F2} | {s:F3} | {(epe is { } e ? e.ToString("F2", CultureInfo.InvariantCulture) : "–")} |");
+    }
+
+    /// <summary>A, true middle, B, and the true flow A→B when the motion is a pure translation (same pose).</summary>
+    static (RgbaImage A, RgbaImage M, RgbaImage B, FlowField? Flow) Make(Case c, int w, int h)
+    {
+        var rig = Rigs.Get(c.Rig);
+        var (pa, pb) = (PoseLibrary.Resolve(c.PoseA, c.EmoA, 0), PoseLibrary.Resolve(c.PoseB, c.EmoB, 0));
+        RgbaImage Draw(Pose p, double x)
+        {
+            var d = LineArt.Draw(rig, p, x, 1, CameraState.Wide, w, h);
+            return c.Colour ? Colour(d, rig) : InkToRgba(d.Lines);
+        }
+        FlowField? flow = null;
+        if (c.PoseA == c.PoseB && c.EmoA == c.EmoB)
+        {
+            flow = new FlowField(w, h);
+            Array.Fill(flow.U, (float)((c.XB - c.XA) * w));
+        }
+        return (Draw(pa, c.XA), Draw(Pose.Lerp(pa, pb, 0.5f), (c.XA + c.XB) / 2), Draw(pb, c.XB), flow);
+    }
+
+    /// <summary>Pixels of A within a few pixels of its lines (where the true translation is the character's).</summary>
+    static Func<int, bool> Near(RgbaImage a, FlowField truth)
+    {
+        var ink = Ink(a);
+        var d = DistanceTransform.Compute(ink.Data.Select(v => v > 0.35f).ToArray(), a.Width, a.Height, 1000);
+        return i => d[i] <= 3;
+    }
+
+    /// <summary>The drawing's regions flood-filled from its seeds with the rig's palette over a soft sky gradient, lines on top.</summary>
+    static RgbaImage Colour(LineDrawing d, Rig rig)
+    {
+        int w = d.Lines.Width, h = d.Lines.Height;
+        var img = new RgbaImage(w, h);
+        var fill = new Rgb[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                fill[y * w + x] = new Rgb(0.35f + 0.3f * y / h, 0.45f + 0.2f * y / h, 0.7f - 0.2f * y / h);
+        var seen = new bool[w * h];
+        foreach (var s in d.Seeds)
+        {
+            if (!rig.DefaultPalette.TryGetValue(s.Region, out var col)) continue;
+            var stack = new Stack<int>();
+            stack.Push(Math.Clamp((int)s.Y, 0, h - 1) * w + Math.Clamp((int)s.X, 0, w - 1));
+            while (stack.Count > 0)
+            {
+                int i = stack.Pop();
+                if (seen[i] || d.Lines.Data[i] >= 0.5f) continue;
+                seen[i] = true; fill[i] = col;
+                int x = i % w, y = i / w;
+                if (x > 0) stack.Push(i - 1);
+                if (x < w - 1) stack.Push(i + 1);
+                if (y > 0) stack.Push(i - w);
+                if (y < h - 1) stack.Push(i + w);
+            }
+        }
+        for (int i = 0; i < w * h; i++)
+        {
+            float k = 1 - d.Lines.Data[i];
+            img.R[i] = fill[i].R * k + 0.02f * (1 - k); img.G[i] = fill[i].G * k + 0.02f * (1 - k); img.B[i] = fill[i].B * k + 0.03f * (1 - k); img.A[i] = 1;
+        }
+        return img;
+    }
+
+    static RgbaImage InkToRgba(GrayImage g) => Talos.Gpu.Flux.OnnxInterpolator.InkToRgba(g);
+
+    static GrayImage Ink(RgbaImage img)
+    {
+        var g = new GrayImage(img.Width, img.Height);
+        for (int i = 0; i < g.Data.Length; i++) g.Data[i] = 1 - ColorMath.LinearToSrgb(Math.Clamp(ColorMath.Luma(img.R[i], img.G[i], img.B[i]), 0f, 1f));
+        return g;
+    }
+
+    static RgbaImage CrossFade(RgbaImage a, RgbaImage b)
+    {
+        var m = new RgbaImage(a.Width, a.Height);
+        for (int i = 0; i < m.PixelCount; i++)
+        {
+            // blend the 8-bit sRGB values, as a video editor's dissolve would
+            m.R[i] = ColorMath.SrgbToLinear(0.5f * (ColorMath.LinearToSrgb(a.R[i]) + ColorMath.LinearToSrgb(b.R[i])));
+            m.G[i] = ColorMath.SrgbToLinear(0.5f * (ColorMath.LinearToSrgb(a.G[i]) + ColorMath.LinearToSrgb(b.G[i])));
+            m.B[i] = ColorMath.SrgbToLinear(0.5f * (ColorMath.LinearToSrgb(a.B[i]) + ColorMath.LinearToSrgb(b.B[i])));
+            m.A[i] = 1;
+        }
+        return m;
+    }
+
+    /// <summary>sRGB-encoded values in [0, 1] of the three channels (scored like an 8-bit frame).</summary>
+    static float[][] Encoded(RgbaImage img) =>
+        [img.R.Select(v => ColorMath.LinearToSrgb(Math.Clamp(v, 0f, 1f))).ToArray(), img.G.Select(v => ColorMath.LinearToSrgb(Math.Clamp(v, 0f, 1f))).ToArray(),
+         img.B.Select(v => ColorMath.LinearToSrgb(Math.Clamp(v, 0f, 1f))).ToArray()];
+
+    static double Psnr(RgbaImage p, RgbaImage q)
+    {
+        var (a, b) = (Encoded(p), Encoded(q));
+        double s = 0;
+        for (int c = 0; c < 3; c++) for (int i = 0; i < a[c].Length; i++) { double d = a[c][i] - b[c][i]; s += d * d; }
+        return 10 * Math.Log10(1 / Math.Max(s / (3.0 * a[0].Length), 1e-12));
+    }
+
+    /// <summary>Mean SSIM over 8×8 windows (stride 4) of the sRGB luma.</summary>
+    static double Ssim(RgbaImage p, RgbaImage q)
+    {
+        var (a, b) = (Encoded(p), Encoded(q));
+        int w = p.Width, h = p.Height;
+        float L(float[][] x, int i) => 0.299f * x[0][i] + 0.587f * x[1][i] + 0.114f * x[2][i];
+        const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+        double sum = 0; int n = 0;
+        for (int y = 0; y + 8 <= h; y += 4)
+            for (int x = 0; x + 8 <= w; x += 4)
+            {
+                double ma = 0, mb = 0, va = 0, vb = 0, cov = 0;
+                for (int dy = 0; dy < 8; dy++) for (int dx = 0; dx < 8; dx++) { int i = (y + dy) * w + x + dx; ma += L(a, i); mb += L(b, i); }
+                ma /= 64; mb /= 64;
+                for (int dy = 0; dy < 8; dy++) for (int dx = 0; dx < 8; dx++)
+                {
+                    int i = (y + dy) * w + x + dx;
+                    double da = L(a, i) - ma, db = L(b, i) - mb;
+                    va += da * da; vb += db * db; cov += da * db;
+                }
+                va /= 63; vb /= 63; cov /= 63;
+                sum += (2 * ma * mb + c1) * (2 * cov + c2) / ((ma * ma + mb * mb + c1) * (va + vb + c2)); n++;
+            }
+        return sum / n;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Talos.Actors.Hosting;
+using Talos.Actors.Pipeline;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Queries;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Actors;
+
+/// <summary>
+/// A farm of real processes on 127.0.0.1 — the seed executable (role core) and render node executables (role gpu)
+/// sharing a PostgreSQL journal and a vault directory — loses no shot when a node is killed with SIGKILL mid-render.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class FarmProcessTests : IAsyncLifetime
+{
+    readonly string _dir = Repo.TempDir("farm");
+    readonly List<Process> _processes = new();
+    readonly List<(string Name, System.Text.StringBuilder Log)> _logs = new();
+
+    string Logs()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (name, log) in _logs) lock (log) sb.Append($"--- {name}\n").Append(log.Length > 4000 ? log.ToString(log.Length - 4000, 4000) : log.ToString());
+        return sb.ToString();
+    }
+    PostgresServer? _pg;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in _processes) { try { if (!p.HasExited) p.Kill(true); } catch (InvalidOperationException) { } p.Dispose(); }
+        if (_pg is not null) await _pg.DisposeAsync();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    static string Executable(string project) =>
+        Path.Combine(Repo.Root, project, "bin", "Release", "net10.0", project + ".dll");
+
+    async Task<(Process Process, string Address)> Launch(string project, string roles, int port, string seed, string journal)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Executable(project));
+        psi.Environment["TALOS_HOSTNAME"] = "127.0.0.1";
+        psi.Environment["TALOS_PORT"] = port.ToString();
+        psi.Environment["TALOS_SEEDS"] = seed;
+        psi.Environment["TALOS_ROLES"] = roles;
+        psi.Environment["TALOS_WORK_DIR"] = Path.Combine(_dir, $"work-{port}");
+        psi.Environment["TALOS_VAULT"] = Path.Combine(_dir, "vault");
+        psi.Environment["TALOS_JOURNAL"] = journal;
+        psi.Environment["TALOS_DOWN_AFTER_SECONDS"] = "3";
+        psi.Environment["TALOS_CHUNK_SLOTS"] = "1";
+        psi.Environment["TALOS_LOGLEVEL"] = "WARNING";
+        var p = Process.Start(psi)!;
+        _processes.Add(p);
+        var up = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new System.Text.StringBuilder();
+        _logs.Add(($"{project}:{port}", log));
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (log) log.AppendLine(e.Data);
+            if (e.Data.Contains(" up at ")) up.TrySetResult(e.Data);
+        };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var done = await Task.WhenAny(up.Task, p.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (done != up.Task) { lock (log) throw new InvalidOperationException($"{project} did not come up:\n{log}"); }
+        return (p, $"akka.tcp://talos@127.0.0.1:{port}");
+    }
+
+    [Fact]
+    public async Task A_node_killed_mid_render_loses_no_shot()
+    {
+        if (PostgresServer.FindBinaries() is null) Assert.Skip("PostgreSQL is not installed on this machine");
+        Assert.True(File.Exists(Executable("Talos.Cluster.Node")), "build the solution first (./test.sh does)");
+        _pg = await PostgresServer.StartAsync();
+
+        int seedPort = FreePort();
+        var seedAddress = $"akka.tcp://talos@127.0.0.1:{seedPort}";
+        await Launch("Talos.Cluster.Seed", "core", seedPort, seedAddress, _pg.Url);
+        var nodes = new List<Process>();
+        for (int i = 0; i < 3; i++) nodes.Add((await Launch("Talos.Cluster.Node", "gpu", FreePort(), seedAddress, _pg.Url)).Process);
+
+        // The test process joins as a client (no roles): it reaches Hephaestus and the shots through proxies.
+        var journal = JournalTarget.Parse(_pg.Url);
+        await using var client = await TalosNode.StartAsync(new TalosNodeOptions
+        {
+            WorkDir = Path.Combine(_dir, "client"), VaultDir = Path.Combine(_dir, "vault"), Roles = [],
+            Seeds = [seedAddress], JournalConnection = journal.ConnectionString, JournalProvider = journal.Provider,
+            DownAfter = TimeSpan.FromSeconds(3), Render = new RenderSettingsOptions { ChunkSlots = 1 },
+        });
+        var specs = Enumerable.Range(1, 6).Select(i => ShotLifecycleTests.SmallShot() with { Id = $"farm-{i}", Production = "farm", Sequence = i }).ToList();
+        object answer;
+        try { answer = await client.AskHephaestus<object>(new SubmitProduction("farm", specs), TimeSpan.FromSeconds(60)); }
+        catch (Akka.Actor.AskTimeoutException) { throw new TimeoutException("Hephaestus did not answer:\n" + Logs()); }
+        var accepted = Assert.IsType<SubmitAccepted>(answer);
+
+        // Once rendering is under way everywhere, kill one node outright.
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var view = (ProductionView)await client.AskHephaestus<object>(new GetProduction("farm"));
+            if (view.Shots.Sum(s => s.Stages.GetValueOrDefault(Stages.Flux)?.DoneChunks ?? 0) >= 3) break;
+            Assert.True(DateTime.UtcNow < until, "the farm did not start rendering");
+            await Task.Delay(200);
+        }
+        nodes[0].Kill(); // SIGKILL: no hand-off, no goodbye
+
+        ProductionView final;
+        until = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (true)
+        {
+            final = (ProductionView)await client.AskHephaestus<object>(new GetProduction("farm"));
+            if (ShotStatus.IsTerminal(final.Status)) break;
+            Assert.True(DateTime.UtcNow < until, $"the farm did not finish: {string.Join(", ", final.Shots.Select(s => $"{s.ShotId}={s.Status}"))}");
+            await Task.Delay(500);
+        }
+        Assert.True(final.Status == ShotStatus.Completed, final.Reason);
+        Assert.Equal(accepted.ShotKeys.Count, final.Shots.Count(s => s.Status == ShotStatus.Completed));
+        foreach (var shot in final.Shots)
+        {
+            var frames = System.Text.Json.JsonSerializer.Deserialize<List<string>>(client.Vault.Get(shot.FramesHash!))!;
+            Assert.Equal(shot.FrameCount, frames.Count);
+            Assert.All(frames, h => Assert.True(client.Vault.Contains(h)));
+        }
+        Assert.True(client.Vault.Contains(final.FilmHash!));
+    }
+}
