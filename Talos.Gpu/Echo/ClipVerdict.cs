@@ -31,12 +31,12 @@ static class ClipVerdict
 
         // frozen runs: frames identical to the one before
         bool animates = false;
-        for (int i = 1; i < m.Count; i++) animates |= m[i].DiffFromPrevious >= t.FrozenDiff;
+        for (int i = 1; i < m.Count; i++) animates |= !m[i].SameAsPrevious(t);
         int longest = m.Count > 0 ? 1 : 0;
         for (int start = 0; start < m.Count;)
         {
             int end = start;
-            while (end + 1 < m.Count && m[end + 1].DiffFromPrevious < t.FrozenDiff) end++;
+            while (end + 1 < m.Count && m[end + 1].SameAsPrevious(t)) end++;
             int length = end - start + 1;
             longest = Math.Max(longest, length);
             bool allBlack = true;

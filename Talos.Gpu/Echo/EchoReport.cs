@@ -9,6 +9,8 @@ public sealed record EchoThresholds
     public int FrozenRun { get; init; } = 12;
     /// <summary>Mean absolute difference (0..1 of the 8-bit range) below which two frames count as identical.</summary>
     public float FrozenDiff { get; init; } = 0.0005f;
+    /// <summary>Share of pixels that may change (by more than 2 levels) in a frame that still counts as identical.</summary>
+    public float FrozenChanged { get; init; } = 0.0005f;
     /// <summary>Relative brightness change not explained by motion above which a frame flickers (0.05 = 5%).</summary>
     public float FlickerLimit { get; init; } = 0.05f;
 }
@@ -24,7 +26,14 @@ public sealed record EchoThresholds
 /// <param name="Flicker">|BrightnessShift|.</param>
 /// <param name="BrightnessShift">Signed change of brightness after motion compensation, relative to the mean luma.</param>
 /// <param name="Motion">Mean block motion against the previous frame, in pixels of the full frame.</param>
-public sealed record FrameMetrics(int Frame, float MeanLuma, bool Black, float DiffFromPrevious, float Flicker, float BrightnessShift, float Motion);
+/// <param name="ChangedFraction">Share of pixels with a channel more than 2 levels away from the previous frame: small
+/// moving things (a wisp of smoke, a blinking eye) change few pixels but are not a frozen frame.</param>
+public sealed record FrameMetrics(int Frame, float MeanLuma, bool Black, float DiffFromPrevious, float Flicker, float BrightnessShift, float Motion,
+    float ChangedFraction = 0f)
+{
+    /// <summary>Whether this frame repeats the one before it, by both measures.</summary>
+    public bool SameAsPrevious(EchoThresholds t) => DiffFromPrevious < t.FrozenDiff && ChangedFraction < t.FrozenChanged;
+}
 
 /// <summary>The verdict on a clip: human findings, the failing frames (sorted, distinct) and summary numbers.</summary>
 public sealed record EchoReport(

@@ -24,33 +24,43 @@ public static class QualityMeter
         if (previous.Length != rgb.Length) throw new ArgumentException($"previous frame has {previous.Length} bytes, this one {rgb.Length}");
 
         var prev = LumaPlane.FromRgb24(previous, width, height);
-        float diff = MeanAbsDifference(rgb, previous, width * 3, height);
+        var (diff, changed) = Difference(rgb, previous, width, height);
         var field = MotionEstimator.Estimate(prev, cur);
         float residual = TrimmedMean(field.Residual);
         float shift = residual / MathF.Max(0.5f * (cur.Mean + prev.Mean), Defaults.BlackLuma);
         double motion = 0;
         for (int n = 0; n < field.Dx.Length; n++) motion += Math.Sqrt(field.Dx[n] * field.Dx[n] + field.Dy[n] * field.Dy[n]);
         motion = motion / field.Dx.Length * LumaPlane.Factor;
-        return new FrameMetrics(index, cur.Mean, black, diff, MathF.Abs(shift), shift, (float)motion);
+        return new FrameMetrics(index, cur.Mean, black, diff, MathF.Abs(shift), shift, (float)motion, changed);
     }
 
     /// <summary>Judges a clip's metrics (in frame order) against the thresholds.</summary>
     public static EchoReport Evaluate(IReadOnlyList<FrameMetrics> metrics, EchoThresholds t) => ClipVerdict.Judge(metrics, t);
 
     /// <summary>Mean |a − b| over all bytes, as a fraction of 255 (integer sums, so exact in any order).</summary>
-    static float MeanAbsDifference(byte[] a, byte[] b, int rowBytes, int rows)
+    /// <summary>Mean |a − b| over all bytes as a fraction of 255, and the share of pixels with a channel more than 2
+    /// levels apart (integer sums per row, combined in order: exact in any thread order).</summary>
+    static (float Mean, float Changed) Difference(byte[] a, byte[] b, int width, int rows)
     {
         var sums = new long[rows];
+        var counts = new int[rows];
+        int rowBytes = width * 3;
         Parallel.For(0, rows, y =>
         {
             long s = 0;
-            int o = y * rowBytes;
-            for (int x = 0; x < rowBytes; x++) s += Math.Abs(a[o + x] - b[o + x]);
+            int changed = 0, o = y * rowBytes;
+            for (int x = 0; x < rowBytes; x += 3)
+            {
+                int dr = Math.Abs(a[o + x] - b[o + x]), dg = Math.Abs(a[o + x + 1] - b[o + x + 1]), db = Math.Abs(a[o + x + 2] - b[o + x + 2]);
+                s += dr + dg + db;
+                if (Math.Max(dr, Math.Max(dg, db)) > 2) changed++;
+            }
             sums[y] = s;
+            counts[y] = changed;
         });
-        long total = 0;
-        foreach (long s in sums) total += s;
-        return (float)(total / (255.0 * a.Length));
+        long total = 0, pixels = 0;
+        for (int y = 0; y < rows; y++) { total += sums[y]; pixels += counts[y]; }
+        return ((float)(total / (255.0 * a.Length)), (float)((double)pixels / ((long)width * rows)));
     }
 
     /// <summary>Mean of the middle half of the values (sorted copy).</summary>

@@ -49,6 +49,25 @@ public sealed class EchoTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_small_thing_moving_over_a_still_background_is_not_frozen()
+    {
+        // A wisp of smoke: a dark 12×12 blob (0.4% of the frame) drifting up one pixel a frame over a still scene.
+        var background = Scene(0, 0, 1f);
+        var frames = Enumerable.Range(0, 40).Select(i =>
+        {
+            var f = (byte[])background.Clone();
+            for (int y = 100 - i; y < 112 - i; y++)
+                for (int x = 120; x < 132; x++) { int o = (y * W + x) * 3; f[o] = f[o + 1] = f[o + 2] = 60; }
+            return f;
+        }).ToList();
+        var metrics = MeasureAll(frames);
+        Assert.True(metrics[5].DiffFromPrevious < new EchoThresholds().FrozenDiff, "the mean difference alone would call it frozen");
+        var report = QualityMeter.Evaluate(metrics, new EchoThresholds());
+        Assert.True(report.Passed, string.Join("; ", report.Findings));
+        Assert.Equal(1, report.LongestFrozenRun);
+    }
+
+    [Fact]
     public void A_frozen_run_is_found()
     {
         // moves, holds still for 30 frames from frame 10, moves again
