@@ -139,4 +139,82 @@ public sealed class FarmProcessTests : IAsyncLifetime
         }
         Assert.True(client.Vault.Contains(final.FilmHash!));
     }
+
+    [Fact]
+    public async Task A_whole_farm_killed_mid_render_resumes_and_records_every_chunk_once()
+    {
+        if (PostgresServer.FindBinaries() is null) Assert.Skip("PostgreSQL is not installed on this machine");
+        Assert.True(File.Exists(Executable("Talos.Cluster.Node")), "build the solution first (./test.sh does)");
+        _pg = await PostgresServer.StartAsync();
+        var journal = JournalTarget.Parse(_pg.Url);
+        var specs = Enumerable.Range(1, 4).Select(i => ShotLifecycleTests.SmallShot() with { Id = $"restart-{i}", Production = "restart", Sequence = i }).ToList();
+
+        async Task<(List<Process> Farm, TalosNode Client)> StartFarm()
+        {
+            int seedPort = FreePort();
+            var seedAddress = $"akka.tcp://talos@127.0.0.1:{seedPort}";
+            var farm = new List<Process> { (await Launch("Talos.Cluster.Seed", "core", seedPort, seedAddress, _pg.Url)).Process };
+            for (int i = 0; i < 2; i++) farm.Add((await Launch("Talos.Cluster.Node", "gpu", FreePort(), seedAddress, _pg.Url)).Process);
+            var client = await TalosNode.StartAsync(new TalosNodeOptions
+            {
+                WorkDir = Path.Combine(_dir, "client"), VaultDir = Path.Combine(_dir, "vault"), Roles = [],
+                Seeds = [seedAddress], JournalConnection = journal.ConnectionString, JournalProvider = journal.Provider,
+                DownAfter = TimeSpan.FromSeconds(3), Render = new RenderSettingsOptions { ChunkSlots = 1 },
+            });
+            return (farm, client);
+        }
+
+        // First life: render until some chunks are recorded, then every process dies at once.
+        var (farm, client) = await StartFarm();
+        Assert.IsType<SubmitAccepted>(await client.AskHephaestus<object>(new SubmitProduction("restart", specs), TimeSpan.FromSeconds(60)));
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var view = (ProductionView)await client.AskHephaestus<object>(new GetProduction("restart"));
+            if (view.Shots.Sum(s => s.Stages.GetValueOrDefault(Stages.Flux)?.DoneChunks ?? 0) >= 3) break;
+            Assert.True(DateTime.UtcNow < until, "the farm did not start rendering");
+            await Task.Delay(200);
+        }
+        foreach (var p in farm) p.Kill();
+        await client.KillAsync();
+
+        // Second life on the same journal and vault: every unfinished shot resumes and finishes.
+        (farm, client) = await StartFarm();
+        await using (client)
+        {
+            ProductionView final;
+            until = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+            while (true)
+            {
+                final = (ProductionView)await client.AskHephaestus<object>(new GetProduction("restart"));
+                if (ShotStatus.IsTerminal(final.Status) && final.FilmHash is not null) break;
+                Assert.True(DateTime.UtcNow < until, $"the farm did not finish: {final.Status} {final.Reason}");
+                await Task.Delay(500);
+            }
+            Assert.True(final.Status == ShotStatus.Completed, final.Reason);
+
+            // The journal: each chunk of each stage recorded once (no ECHO revision happened), every hash in the vault.
+            var recorded = new List<(string Shot, string Stage, int Chunk, string Hash)>();
+            await using (var db = new Npgsql.NpgsqlConnection(journal.ConnectionString))
+            {
+                await db.OpenAsync();
+                await using var cmd = new Npgsql.NpgsqlCommand("select persistence_id, manifest, message from journal where persistence_id like 'shot-%'", db);
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    string manifest = reader.GetString(1);
+                    Assert.NotEqual("talos.shot.revision-requested.v1", manifest);
+                    if (manifest != "talos.shot.chunk-completed.v1") continue;
+                    using var json = System.Text.Json.JsonDocument.Parse((byte[])reader.GetValue(2));
+                    var e = json.RootElement;
+                    recorded.Add((reader.GetString(0), e.GetProperty("stage").GetString()!, e.GetProperty("chunk").GetInt32(), e.GetProperty("hash").GetString()!));
+                }
+            }
+            Assert.Equal(specs.Count, recorded.Select(r => r.Shot).Distinct().Count());
+            var twice = recorded.GroupBy(r => (r.Shot, r.Stage, r.Chunk)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.True(twice.Count == 0, "recorded more than once: " + string.Join(", ", twice));
+            Assert.All(recorded, r => Assert.True(client.Vault.Contains(r.Hash), $"{r.Shot} {r.Stage} {r.Chunk}: manifest not in the vault"));
+            Assert.True(client.Vault.Contains(final.FilmHash!));
+        }
+    }
 }
