@@ -11,6 +11,14 @@ public static class Compositor
     public static RgbaImage Composite(int width, int height, IReadOnlyList<Layer> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is { } gpu) return IlgpuCompositor.Composite(gpu, width, height, layers);
+        return CompositeCpu(width, height, layers);
+    }
+
+    /// <summary>The CPU path: rows in parallel, each layer's row blended in order.</summary>
+    public static RgbaImage CompositeCpu(int width, int height, IReadOnlyList<Layer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
         var o = new RgbaImage(width, height);
         foreach (var layer in layers)
             if (layer.Image.Width != width || layer.Image.Height != height)
@@ -23,21 +31,19 @@ public static class Compositor
             var db = o.B.AsSpan(start, width); var da = o.A.AsSpan(start, width);
             foreach (var layer in layers)
             {
-                float op = float.IsFinite(layer.Opacity) ? Math.Clamp(layer.Opacity, 0f, 1f) : 0f;
+                float op = Opacity(layer);
                 if (op == 0f) continue;
                 var s = layer.Image;
                 var sr = s.R.AsSpan(start, width); var sg = s.G.AsSpan(start, width);
                 var sb = s.B.AsSpan(start, width); var sa = s.A.AsSpan(start, width);
-                switch (layer.Mode)
-                {
-                    case BlendMode.Add: BlendRow.Add(sr, sg, sb, sa, dr, dg, db, da, op); break;
-                    case BlendMode.Multiply: BlendRow.Multiply(sr, sg, sb, sa, dr, dg, db, da, op); break;
-                    default: BlendRow.Over(sr, sg, sb, sa, dr, dg, db, da, op); break;
-                }
+                BlendRow.Blend(layer.Mode, sr, sg, sb, sa, dr, dg, db, da, op);
             }
         });
         return o;
     }
+
+    /// <summary>A layer's opacity as used: clamped to [0, 1], non-finite as 0.</summary>
+    internal static float Opacity(Layer layer) => float.IsFinite(layer.Opacity) ? Math.Clamp(layer.Opacity, 0f, 1f) : 0f;
 
     /// <summary>
     /// Interleaved RGB24 sRGB: colour × exposure, a soft highlight shoulder (<see cref="ToneMap"/>), then the sRGB
