@@ -31,6 +31,17 @@ public sealed class EffectRenderer
     /// <summary>Renders with a given light-transmittance field (grid layout; see FluidOps.Light: self-shadowing toward the key light).</summary>
     public RgbaImage Render(FluidGrid g, float[] light, int frame, int width, int height, uint seed)
     {
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is { } gpu)
+            return IlgpuEffectRenderer.Render(gpu, g, light, frame, width, height, seed);
+        return RenderCpu(g, light, frame, width, height, seed);
+    }
+
+    /// <summary>The sparkle cell size (pixels) for an output height.</summary>
+    internal static float SparkleCell(int height) => MathF.Max(2f, height / 90f);
+
+    /// <summary>The CPU path: separable Catmull-Rom (rows, then vectorised columns) and <see cref="EffectCells.Shade"/> per pixel.</summary>
+    public RgbaImage RenderCpu(FluidGrid g, float[] light, int frame, int width, int height, uint seed)
+    {
         var img = new RgbaImage(width, height);
         Prepare(g, width, height);
         var sources = new[] { g.Smoke, light, g.Heat, g.Magic, g.MagicCyan, g.Mist };
@@ -54,7 +65,7 @@ public sealed class EffectRenderer
         });
 
         // vertical pass (vectorised over the row) and colour mapping, one output row at a time
-        float sparkleCell = MathF.Max(2f, height / 90f);
+        float sparkleCell = SparkleCell(height);
         Parallel.For(0, height, y =>
         {
             Span<float> row = stackalloc float[Fields * width];
@@ -69,21 +80,14 @@ public sealed class EffectRenderer
             }
             var smokeRow = row[..width]; var lightRow = row.Slice(width, width); var heatRow = row.Slice(2 * width, width);
             var magicRow = row.Slice(3 * width, width); var cyanRow = row.Slice(4 * width, width); var mistRow = row.Slice(5 * width, width);
+            var ramp = EffectColours.Ramp;
             for (int x = 0; x < width; x++)
             {
-                float smoke = smokeRow[x], mist = mistRow[x], heat = heatRow[x], magic = magicRow[x];
-                const float Eps = 1e-3f;
-                if (smoke < Eps && mist < Eps && heat < Eps && magic < Eps) continue;
-                var px = new Pixel();
-                if (mist >= Eps) px.Over(EffectColours.Mist(mist));
-                if (smoke >= Eps) px.Over(EffectColours.Smoke(smoke, Math.Clamp(lightRow[x], 0f, 1f)));
-                if (heat >= Eps) px.Over(EffectColours.Fire(heat));
-                if (magic >= Eps)
-                {
-                    float cyan = Math.Clamp(cyanRow[x] / magic, 0f, 1f);
-                    float sparkle = magic > 0.03f ? EffectColours.Sparkle(x, y, frame, sparkleCell, seed) : 0f;
-                    px.Over(EffectColours.Magic(magic, cyan, sparkle));
-                }
+                float heat = heatRow[x];
+                int ri = EffectCells.RampIndex(heat);
+                var px = EffectCells.Shade(smokeRow[x], lightRow[x], heat, magicRow[x], cyanRow[x], mistRow[x],
+                    ramp[3 * ri], ramp[3 * ri + 1], ramp[3 * ri + 2], x, y, frame, sparkleCell, seed);
+                if (px.A == 0f && px.R == 0f && px.G == 0f && px.B == 0f) continue;
                 int k = y * width + x;
                 img.R[k] = px.R; img.G[k] = px.G; img.B[k] = px.B; img.A[k] = px.A;
             }
@@ -121,7 +125,7 @@ public sealed class EffectRenderer
     }
 
     /// <summary>For each output sample, the four grid cells (border-indexed) and Catmull-Rom weights around its centre.</summary>
-    static (int[] taps, float[] weights) CatmullRomTaps(int outSize, int cells)
+    internal static (int[] taps, float[] weights) CatmullRomTaps(int outSize, int cells)
     {
         var taps = new int[outSize * 4];
         var weights = new float[outSize * 4];
@@ -155,52 +159,20 @@ public sealed class EffectRenderer
             }
         }
     }
-
-    /// <summary>A premultiplied pixel being layered back to front.</summary>
-    struct Pixel
-    {
-        public float R, G, B, A;
-        public void Over(in Premultiplied c)
-        {
-            float k = 1f - c.A;
-            R = c.R + R * k; G = c.G + G * k; B = c.B + B * k; A = c.A + A * k;
-        }
-    }
 }
 
-/// <summary>Premultiplied linear RGBA; R, G, B may exceed A for emissive (light-adding) layers.</summary>
-public readonly record struct Premultiplied(float R, float G, float B, float A);
 
-/// <summary>The look of each kind, as functions of the (upsampled) field values.</summary>
+/// <summary>The fire ramp and helpers of the effects' look (the per-pixel look itself is <see cref="EffectCells.Shade"/>).</summary>
 public static class EffectColours
 {
-    /// <summary>Grey smoke; alpha from optical depth, brighter where light from above gets through.</summary>
-    public static Premultiplied Smoke(float density, float light)
-    {
-        float a = 1f - ExpNeg(1.3f * density);
-        float shade = 0.10f + 0.32f * light;
-        return new(shade * a, shade * a, shade * 1.04f * a, a);
-    }
+    const int RampSize = EffectCells.RampSize;
+    const float RampMaxHeat = EffectCells.RampMaxHeat;
+    /// <summary>The blackbody fire ramp, packed R, G, B per entry (what both renderers index with EffectCells.RampIndex).</summary>
+    public static readonly float[] Ramp = BuildFireRamp();
 
-    /// <summary>
-    /// Flame: blackbody emission (<see cref="Blackbody"/>) at a temperature that rises with heat, into HDR (&gt; 1) at
-    /// the core; little alpha, so it mostly adds light.
-    /// </summary>
-    public static Premultiplied Fire(float heat)
+    static float[] BuildFireRamp()
     {
-        int i = (int)MathF.Min(RampSize - 1, heat * (RampSize / RampMaxHeat));
-        var c = FireRamp[i];
-        float k = 1f - ExpNeg(0.5f * heat);
-        return new(c.R, c.G, c.B, 0.2f * k);
-    }
-
-    const int RampSize = 512;
-    const float RampMaxHeat = 8f;
-    static readonly (float R, float G, float B)[] FireRamp = BuildFireRamp();
-
-    static (float, float, float)[] BuildFireRamp()
-    {
-        var ramp = new (float, float, float)[RampSize];
+        var ramp = new float[3 * RampSize];
         for (int i = 0; i < RampSize; i++)
         {
             float heat = (i + 0.5f) * RampMaxHeat / RampSize;
@@ -208,7 +180,7 @@ public static class EffectColours
             var (r, g, b) = Blackbody(kelvin);
             // radiance ∝ T⁴ (Stefan–Boltzmann), scaled so a 2000 K flame reaches about 1.5 in red
             float radiance = 1.5f * MathF.Pow(kelvin / 2000f, 4f) * (1f - ExpNeg(1.5f * heat));
-            ramp[i] = (r * radiance, g * radiance, b * radiance);
+            (ramp[3 * i], ramp[3 * i + 1], ramp[3 * i + 2]) = (r * radiance, g * radiance, b * radiance);
         }
         return ramp;
     }
@@ -230,46 +202,12 @@ public static class EffectColours
         return ((float)(r / m), (float)(g / m), (float)(b / m));
     }
 
-    /// <summary>Violet-to-cyan glow with sparkles riding on it.</summary>
-    public static Premultiplied Magic(float density, float cyan, float sparkle)
-    {
-        float glow = 1f - ExpNeg(1.2f * density);
-        float r = 0.55f + (0.10f - 0.55f) * cyan, gg = 0.12f + (0.80f - 0.12f) * cyan, b = 1f;
-        float sp = sparkle * MathF.Min(1f, 3f * glow);
-        float e = 1.3f * glow;
-        return new(r * e + 1.5f * sp, gg * e + 1.6f * sp, b * e + 1.8f * sp, 0.15f * glow);
-    }
-
-    /// <summary>A pale, cool, soft veil.</summary>
-    public static Premultiplied Mist(float density)
-    {
-        float a = 0.6f * (1f - ExpNeg(0.9f * density));
-        return new(0.62f * a, 0.66f * a, 0.72f * a, a);
-    }
-
     /// <summary>e^(−x) for x ≥ 0 as (1 + x/4)^−4: within 0.04 of the true curve, monotone, and far cheaper per pixel.</summary>
-    public static float ExpNeg(float x)
-    {
-        float t = 1f + 0.25f * x, t2 = t * t;
-        return 1f / (t2 * t2);
-    }
+    public static float ExpNeg(float x) => EffectCells.ExpNeg(x);
 
     /// <summary>
     /// Twinkling star field: one possible star per sparkle cell (hash-placed), fading in and out over a few frames.
     /// Returns 0..1 at pixel (x, y).
     /// </summary>
-    public static float Sparkle(int x, int y, int frame, float cell, uint seed)
-    {
-        int cx = (int)(x / cell), cy = (int)(y / cell);
-        uint h = Noise.Hash(cx, cy, 0, seed);
-        if (Noise.Unit(h) > 0.12f) return 0f;
-        float sx = (cx + 0.3f + 0.4f * Noise.Unit(Noise.Hash(cx, cy, 1, seed))) * cell;
-        float sy = (cy + 0.3f + 0.4f * Noise.Unit(Noise.Hash(cx, cy, 2, seed))) * cell;
-        float dx = (x + 0.5f - sx) / cell, dy = (y + 0.5f - sy) / cell;
-        float twinkle = MathF.Sin(frame * 0.45f + 6.2832f * Noise.Unit(Noise.Hash(cx, cy, 3, seed)));
-        if (twinkle <= 0f) return 0f;
-        float core = MathF.Exp(-(dx * dx + dy * dy) * 40f);
-        float cross = MathF.Exp(-MathF.Abs(dx) * 30f - dy * dy * 300f) + MathF.Exp(-MathF.Abs(dy) * 30f - dx * dx * 300f);
-        return twinkle * twinkle * (core + 0.5f * cross);
-    }
+    public static float Sparkle(int x, int y, int frame, float cell, uint seed) => EffectCells.Sparkle(x, y, frame, cell, seed);
 }
