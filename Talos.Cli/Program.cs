@@ -14,6 +14,7 @@ root.Subcommands.Add(PrismCommands.StoryboardCommand());
 root.Subcommands.Add(PrismCommands.Animatic());
 root.Subcommands.Add(FluxCommands.Flow());
 root.Subcommands.Add(FluxCommands.Inbetween());
+root.Subcommands.Add(FluxCommands.Curves());
 var parse = root.Parse(args);
 if (parse.Errors.Count == 0 && DeviceOption.Apply(parse) is { } failed) return failed;
 return await parse.InvokeAsync();

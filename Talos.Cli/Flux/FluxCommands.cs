@@ -10,6 +10,26 @@ namespace Talos.Cli.Flux;
 /// </summary>
 public static class FluxCommands
 {
+    /// <summary><c>talos curves INPUT --out curves.json</c>: FLUX's motion curves of every shot, one sample per frame.</summary>
+    public static Command Curves()
+    {
+        var input = new Argument<string>("INPUT") { Description = "a .fountain screenplay, a shot-spec .json, or a quoted prompt" };
+        var output = new Option<string>("--out", "-o") { Description = "output JSON path", Required = true };
+        var fps = new Option<int?>("--fps") { Description = "frames per second (default 24, or the spec's)" };
+        var cmd = new Command("curves", "Export FLUX's motion curves (position, facing, pose channels, camera) per shot as JSON") { input, output, fps };
+        cmd.SetAction((parse, ct) => CliErrors.Guard(() =>
+        {
+            if (parse.GetValue(fps) is < 1 or > 120) throw new UsageException($"--fps {parse.GetValue(fps)} is outside 1..120");
+            var specs = Talos.Actors.Prism.InputLoader.Load(parse.GetValue(input)!, new Talos.Actors.Prism.RenderSettings(Fps: parse.GetValue(fps) ?? 24));
+            var curves = specs.Select(MotionCurves.Sample).ToList();
+            string outPath = parse.GetValue(output)!;
+            WriteFile(outPath, System.Text.Encoding.UTF8.GetBytes(MotionCurves.ToJson(curves)));
+            Console.WriteLine($"wrote {outPath}: {curves.Count} shot(s), {curves.Sum(c => c.Frames)} frames of curves");
+            return Task.FromResult(CliErrors.Ok);
+        }));
+        return cmd;
+    }
+
     public static Command Flow()
     {
         var a = new Argument<string>("A") { Description = "first image (PNG/JPEG)" };
