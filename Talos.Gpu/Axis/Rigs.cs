@@ -2,65 +2,102 @@ using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Axis;
 
-/// <summary>The built-in rigs: "lanky" (tall and thin), "stocky" (short and broad, in a coat), "round" (round body in a dress).</summary>
+/// <summary>
+/// The built-in rigs — "lanky" (tall and thin), "stocky" (short and broad, in a coat), "round" (round body in a dress) —
+/// are data: <c>Talos.Gpu/Axis/rigs.json</c> (embedded), read by <see cref="Parse"/>, which also reads a studio's own
+/// rig file. A rig gives proportions in rig units, an outfit and hair template, the palette region of each body part
+/// and the default palette; the drawing (LineArt, HeadArt) builds closed shapes from them.
+/// </summary>
 public static class Rigs
 {
-    public static readonly Rig Lanky = new()
-    {
-        Name = "lanky", Height = 1.06f,
-        HeadRx = 0.068f, HeadRy = 0.082f, Neck = 0.04f, NeckRadius = 0.018f,
-        TorsoLength = 0.31f, ShoulderHalfWidth = 0.075f, HipHalfWidth = 0.058f,
-        UpperArm = 0.175f, LowerArm = 0.165f, ArmRadius = 0.021f, HandRadius = 0.024f,
-        UpperLeg = 0.225f, LowerLeg = 0.225f, LegRadius = 0.03f, ShoeLength = 0.085f, ShoeHeight = 0.03f,
-        Outfit = Outfit.Shirt, Hair = HairStyle.Spiky,
-        ArmRegion = "shirt", BodyRegion = "shirt", LegRegion = "trousers", FootRegion = "shoes",
-        DefaultPalette = Palette(("skin", "#f2c29b"), ("hair", "#6b3f22"), ("shirt", "#3f8fd0"),
-            ("trousers", "#3a4a6b"), ("shoes", "#8a4b2a"), ("eyes", "#f7f7f2")),
-    };
+    // (declared before BuiltIn: static fields initialise in order, and BuiltIn parses with these)
+    static readonly string[] Lengths =
+    [
+        "height", "headRx", "headRy", "neck", "neckRadius", "torsoLength", "shoulderHalfWidth", "hipHalfWidth", "upperArm", "lowerArm",
+        "armRadius", "handRadius", "upperLeg", "lowerLeg", "legRadius", "shoeLength", "shoeHeight",
+    ];
+    static readonly string[] PartRegions = ["armRegion", "bodyRegion", "legRegion", "footRegion"];
+    static readonly string[] DrawnRegions = ["skin", "hair", "eyes"];
 
-    public static readonly Rig Stocky = new()
-    {
-        Name = "stocky", Height = 1.1f,
-        HeadRx = 0.095f, HeadRy = 0.1f, Neck = 0.02f, NeckRadius = 0.035f,
-        TorsoLength = 0.29f, ShoulderHalfWidth = 0.14f, HipHalfWidth = 0.11f,
-        UpperArm = 0.15f, LowerArm = 0.14f, ArmRadius = 0.042f, HandRadius = 0.04f,
-        UpperLeg = 0.165f, LowerLeg = 0.16f, LegRadius = 0.055f, ShoeLength = 0.11f, ShoeHeight = 0.045f,
-        Outfit = Outfit.Coat, Hair = HairStyle.Crew,
-        ArmRegion = "coat", BodyRegion = "coat", LegRegion = "trousers", FootRegion = "boots",
-        DefaultPalette = Palette(("skin", "#d9a27a"), ("hair", "#2e2a28"), ("coat", "#b5532f"),
-            ("trousers", "#4d5a3a"), ("boots", "#3b2a20"), ("eyes", "#f7f7f2")),
-    };
+    static readonly IReadOnlyList<Rig> BuiltIn = Parse(ReadEmbedded());
 
-    public static readonly Rig Round = new()
-    {
-        Name = "round", Height = 1.08f,
-        HeadRx = 0.105f, HeadRy = 0.105f, Neck = 0.015f, NeckRadius = 0.025f,
-        TorsoLength = 0.3f, ShoulderHalfWidth = 0.1f, HipHalfWidth = 0.12f,
-        UpperArm = 0.14f, LowerArm = 0.13f, ArmRadius = 0.028f, HandRadius = 0.032f,
-        UpperLeg = 0.15f, LowerLeg = 0.14f, LegRadius = 0.032f, ShoeLength = 0.085f, ShoeHeight = 0.035f,
-        Outfit = Outfit.Dress, Hair = HairStyle.Bob,
-        ArmRegion = "skin", BodyRegion = "dress", LegRegion = "skin", FootRegion = "shoes",
-        DefaultPalette = Palette(("skin", "#f5cfae"), ("hair", "#c9652b"), ("dress", "#4fa86b"),
-            ("shoes", "#b83a55"), ("eyes", "#f7f7f2")),
-    };
+    public static Rig Lanky => Get("lanky");
+    public static Rig Stocky => Get("stocky");
+    public static Rig Round => Get("round");
 
-    static readonly Dictionary<string, Rig> ByName = new(StringComparer.Ordinal)
-    {
-        [Lanky.Name] = Lanky, [Stocky.Name] = Stocky, [Round.Name] = Round,
-    };
+    static readonly Dictionary<string, Rig> ByName = BuiltIn.ToDictionary(r => r.Name, StringComparer.Ordinal);
 
     /// <summary>The rig names, in a stable order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["lanky", "stocky", "round"];
+    public static IReadOnlyList<string> Names { get; } = BuiltIn.Select(r => r.Name).ToList();
 
     /// <summary>The rig called <paramref name="name"/>; throws ArgumentException naming it and the known rigs otherwise.</summary>
     public static Rig Get(string name) =>
         name is not null && ByName.TryGetValue(name, out var rig) ? rig
             : throw new ArgumentException($"unknown rig '{name}'; known rigs: {string.Join(", ", Names)}", nameof(name));
 
-    static IReadOnlyDictionary<string, Rgb> Palette(params (string Region, string Hex)[] entries)
+    static string ReadEmbedded()
     {
-        var d = new Dictionary<string, Rgb>(StringComparer.Ordinal);
-        foreach (var (region, hex) in entries) d.Add(region, Rgb.FromHex(hex));
-        return d;
+        using var stream = typeof(Rigs).Assembly.GetManifestResourceStream("Talos.Gpu.Axis.rigs.json")
+            ?? throw new InvalidOperationException("the built-in rig file is missing from Talos.Gpu");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
+
+    sealed class RigFile { public List<Dictionary<string, System.Text.Json.JsonElement>>? Rigs { get; set; } }
+
+
+    /// <summary>
+    /// Reads rigs from JSON (<c>{ "rigs": [ { "name", proportions…, "outfit", "hair", part regions, "palette" } ] }</c>);
+    /// every problem is an <see cref="ArgumentException"/> naming the rig and the field.
+    /// </summary>
+    public static IReadOnlyList<Rig> Parse(string json)
+    {
+        RigFile? file;
+        try { file = System.Text.Json.JsonSerializer.Deserialize<RigFile>(json, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)); }
+        catch (System.Text.Json.JsonException e) { throw new ArgumentException($"rig file is not valid JSON: {e.Message}"); }
+        if (file?.Rigs is not { Count: > 0 } list) throw new ArgumentException("rig file has no \"rigs\"");
+        var rigs = new List<Rig>();
+        foreach (var (d, index) in list.Select((d, i) => (d, i)))
+        {
+            string name = Text(d, "name", $"rigs[{index}]");
+            string where = $"rig '{name}'";
+            float L(string key)
+            {
+                if (!d.TryGetValue(key, out var v) || v.ValueKind != System.Text.Json.JsonValueKind.Number || !v.TryGetSingle(out var f) || !float.IsFinite(f) || f <= 0f || f > 4f)
+                    throw new ArgumentException($"{where}: '{key}' must be a number in (0, 4]");
+                return f;
+            }
+            foreach (var key in d.Keys)
+                if (!Lengths.Contains(key) && !PartRegions.Contains(key) && key is not ("name" or "outfit" or "hair" or "palette"))
+                    throw new ArgumentException($"{where}: unknown field '{key}'");
+            var palette = new Dictionary<string, Rgb>(StringComparer.Ordinal);
+            if (!d.TryGetValue("palette", out var p) || p.ValueKind != System.Text.Json.JsonValueKind.Object) throw new ArgumentException($"{where}: 'palette' must be an object of region → \"#rrggbb\"");
+            foreach (var entry in p.EnumerateObject())
+                palette[entry.Name] = Rgb.TryParseHex(entry.Value.ValueKind == System.Text.Json.JsonValueKind.String ? entry.Value.GetString() : null, out var c)
+                    ? c : throw new ArgumentException($"{where}: palette '{entry.Name}' is not a colour of the form #rrggbb");
+            var regions = PartRegions.ToDictionary(k => k, k => Text(d, k, where));
+            foreach (var region in regions.Values.Concat(DrawnRegions))
+                if (!palette.ContainsKey(region)) throw new ArgumentException($"{where}: region '{region}' has no colour in 'palette'");
+            rigs.Add(new Rig
+            {
+                Name = name, Height = L("height"), HeadRx = L("headRx"), HeadRy = L("headRy"), Neck = L("neck"), NeckRadius = L("neckRadius"),
+                TorsoLength = L("torsoLength"), ShoulderHalfWidth = L("shoulderHalfWidth"), HipHalfWidth = L("hipHalfWidth"),
+                UpperArm = L("upperArm"), LowerArm = L("lowerArm"), ArmRadius = L("armRadius"), HandRadius = L("handRadius"),
+                UpperLeg = L("upperLeg"), LowerLeg = L("lowerLeg"), LegRadius = L("legRadius"), ShoeLength = L("shoeLength"), ShoeHeight = L("shoeHeight"),
+                Outfit = Enum.TryParse<Outfit>(Text(d, "outfit", where), true, out var o) && Enum.IsDefined(o) ? o
+                    : throw new ArgumentException($"{where}: 'outfit' must be one of {string.Join(", ", Enum.GetNames<Outfit>()).ToLowerInvariant()}"),
+                Hair = Enum.TryParse<HairStyle>(Text(d, "hair", where), true, out var h) && Enum.IsDefined(h) ? h
+                    : throw new ArgumentException($"{where}: 'hair' must be one of {string.Join(", ", Enum.GetNames<HairStyle>()).ToLowerInvariant()}"),
+                ArmRegion = regions["armRegion"], BodyRegion = regions["bodyRegion"], LegRegion = regions["legRegion"], FootRegion = regions["footRegion"],
+                DefaultPalette = palette,
+            });
+        }
+        var dup = rigs.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new ArgumentException($"rig '{dup.Key}' is defined twice");
+        return rigs;
+    }
+
+    static string Text(Dictionary<string, System.Text.Json.JsonElement> d, string key, string where) =>
+        d.TryGetValue(key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() is { Length: > 0 } s
+            ? s : throw new ArgumentException($"{where}: '{key}' must be a non-empty string");
 }
