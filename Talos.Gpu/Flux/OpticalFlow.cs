@@ -1,3 +1,5 @@
+using Talos.Gpu.Kernels;
+
 namespace Talos.Gpu.Flux;
 
 /// <summary>Settings of <see cref="OpticalFlow"/>.</summary>
@@ -96,100 +98,116 @@ public static class OpticalFlow
     }
 
     /// <summary>Bilinear sample with clamped borders.</summary>
-    internal static float Bilinear(float[] img, int w, int h, float x, float y)
-    {
-        x = Math.Clamp(x, 0f, w - 1); y = Math.Clamp(y, 0f, h - 1);
-        int x0 = Math.Min((int)x, w - 2 < 0 ? 0 : w - 2), y0 = Math.Min((int)y, h - 2 < 0 ? 0 : h - 2);
-        int x1 = Math.Min(x0 + 1, w - 1), y1 = Math.Min(y0 + 1, h - 1);
-        float fx = x - x0, fy = y - y0;
-        float top = img[y0 * w + x0] + (img[y0 * w + x1] - img[y0 * w + x0]) * fx;
-        float bot = img[y1 * w + x0] + (img[y1 * w + x1] - img[y1 * w + x0]) * fx;
-        return top + (bot - top) * fy;
-    }
+    internal static float Bilinear(float[] img, int w, int h, float x, float y) => FlowCells.Bilinear(new HostField(img), 0, w, h, x, y);
 
-    static (float[] Gx, float[] Gy) Gradient(float[] p, int w, int h)
+    /// <summary>Central-difference gradients (clamped at the borders) of each plane.</summary>
+    public static (float[][] Gx, float[][] Gy) Gradients(float[][] planes, int w, int h)
     {
-        var gx = new float[p.Length];
-        var gy = new float[p.Length];
-        Parallel.For(0, h, y =>
+        var gx = new float[planes.Length][];
+        var gy = new float[planes.Length][];
+        for (int c = 0; c < planes.Length; c++)
         {
-            int row = y * w, up = Math.Max(0, y - 1) * w, dn = Math.Min(h - 1, y + 1) * w;
-            for (int x = 0; x < w; x++)
+            var p = new HostField(planes[c]);
+            var dx = gx[c] = new float[w * h];
+            var dy = gy[c] = new float[w * h];
+            Parallel.For(0, h, y =>
             {
-                gx[row + x] = 0.5f * (p[row + Math.Min(w - 1, x + 1)] - p[row + Math.Max(0, x - 1)]);
-                gy[row + x] = 0.5f * (p[dn + x] - p[up + x]);
-            }
-        });
+                for (int x = 0; x < w; x++)
+                {
+                    dx[y * w + x] = FlowCells.GradX(p, 0, w, x, y);
+                    dy[y * w + x] = FlowCells.GradY(p, 0, w, h, x, y);
+                }
+            });
+        }
         return (gx, gy);
     }
 
-    const float Epsilon = 0.02f;
-
     static void Refine(Level a, Level b, float[] u, float[] v, FlowOptions o)
     {
-        int w = a.W, h = a.H, n = w * h, channels = a.P.Length;
-        var ga = new (float[] Gx, float[] Gy)[channels];
-        var gb = new (float[] Gx, float[] Gy)[channels];
-        for (int c = 0; c < channels; c++) { ga[c] = Gradient(a.P[c], w, h); gb[c] = Gradient(b.P[c], w, h); }
-        float[] j11 = new float[n], j12 = new float[n], j22 = new float[n], b1 = new float[n], b2 = new float[n];
-        var rowTrace = new double[h];
-
+        var la = FlowLevel.Of(a.W, a.H, a.P);
+        var lb = FlowLevel.Of(b.W, b.H, b.P);
+        if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, o); return; }
+        var sys = new FlowSystem(a.W, a.H);
         for (int warp = 0; warp < o.Warps; warp++)
         {
-            Parallel.For(0, h, y =>
-            {
-                double trace = 0;
-                for (int x = 0; x < w; x++)
-                {
-                    int i = y * w + x;
-                    float px = x + u[i], py = y + v[i];
-                    float s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0;
-                    if (px >= 0 && py >= 0 && px <= w - 1 && py <= h - 1)
-                    {
-                        for (int c = 0; c < channels; c++)
-                        {
-                            float bw = Bilinear(b.P[c], w, h, px, py);
-                            float gx = 0.5f * (ga[c].Gx[i] + Bilinear(gb[c].Gx, w, h, px, py));
-                            float gy = 0.5f * (ga[c].Gy[i] + Bilinear(gb[c].Gy, w, h, px, py));
-                            float it = bw - a.P[c][i];
-                            float wt = 1f / MathF.Sqrt(it * it + Epsilon * Epsilon);
-                            float r0 = it - gx * u[i] - gy * v[i];
-                            s11 += wt * gx * gx; s12 += wt * gx * gy; s22 += wt * gy * gy;
-                            r1 += wt * gx * r0; r2 += wt * gy * r0;
-                        }
-                    }
-                    j11[i] = s11; j12[i] = s12; j22[i] = s22; b1[i] = r1; b2[i] = r2;
-                    trace += s11 + s22;
-                }
-                rowTrace[y] = trace;
-            });
-            double total = 0;
-            for (int y = 0; y < h; y++) total += rowTrace[y];
-            float alpha2 = (float)(o.Smoothness * total / n) + 1e-6f;
-
-            for (int it = 0; it < o.Iterations; it++)
-                for (int colour = 0; colour < 2; colour++)
-                {
-                    int col = colour;
-                    Parallel.For(0, h, y =>
-                    {
-                        for (int x = (y + col) & 1; x < w; x += 2)
-                        {
-                            int i = y * w + x;
-                            float su = 0, sv = 0; int nb = 0;
-                            if (x > 0) { su += u[i - 1]; sv += v[i - 1]; nb++; }
-                            if (x < w - 1) { su += u[i + 1]; sv += v[i + 1]; nb++; }
-                            if (y > 0) { su += u[i - w]; sv += v[i - w]; nb++; }
-                            if (y < h - 1) { su += u[i + w]; sv += v[i + w]; nb++; }
-                            float a11 = j11[i] + alpha2 * nb, a22 = j22[i] + alpha2 * nb, a12 = j12[i];
-                            float q1 = alpha2 * su - b1[i], q2 = alpha2 * sv - b2[i];
-                            float det = a11 * a22 - a12 * a12;
-                            float nu = (a22 * q1 - a12 * q2) / det, nv = (a11 * q2 - a12 * q1) / det;
-                            u[i] += 1.8f * (nu - u[i]);
-                            v[i] += 1.8f * (nv - v[i]);
-                        }
-                    });
-                }
+            float alpha2 = Alpha2(Linearise(la, lb, u, v, sys), sys.N, o);
+            for (int it = 0; it < o.Iterations; it++) Sweep(u, v, sys, alpha2);
         }
     }
+
+    /// <summary>The smoothness weight of a warp: the options' smoothness times the mean data-term trace.</summary>
+    public static float Alpha2(double trace, int n, FlowOptions o) => (float)(o.Smoothness * trace / n) + 1e-6f;
+
+    /// <summary>
+    /// One warp's linearisation on the CPU: every pixel's data term (<see cref="FlowCells.AddPlane"/> over the feature
+    /// planes, at the pixel warped by (u, v)) into <paramref name="sys"/>; returns the summed trace (rows summed in
+    /// order, so the result does not depend on the thread count).
+    /// </summary>
+    public static double Linearise(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys)
+    {
+        int w = a.W, h = a.H, channels = a.P.Length;
+        var rowTrace = new double[h];
+        Parallel.For(0, h, y =>
+        {
+            double trace = 0;
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                float px = x + u[i], py = y + v[i];
+                var t = new FlowTerms();
+                if (FlowCells.Inside(px, py, w, h))
+                    for (int c = 0; c < channels; c++)
+                        t = FlowCells.AddPlane(new HostField(a.P[c]), new HostField(a.Gx[c]), new HostField(a.Gy[c]),
+                            new HostField(b.P[c]), new HostField(b.Gx[c]), new HostField(b.Gy[c]), 0, i, w, h, px, py, u[i], v[i], t);
+                sys.J11[i] = t.S11; sys.J12[i] = t.S12; sys.J22[i] = t.S22; sys.B1[i] = t.R1; sys.B2[i] = t.R2;
+                trace += t.S11 + t.S22;
+            }
+            rowTrace[y] = trace;
+        });
+        double total = 0;
+        for (int y = 0; y < h; y++) total += rowTrace[y];
+        return total;
+    }
+
+    /// <summary>One red–black SOR sweep on the CPU: every red pixel (<see cref="FlowCells.Sor"/>), then every black one.</summary>
+    public static void Sweep(float[] u, float[] v, FlowSystem sys, float alpha2)
+    {
+        int w = sys.W, h = sys.H;
+        for (int colour = 0; colour < 2; colour++)
+        {
+            int col = colour;
+            Parallel.For(0, h, y =>
+            {
+                HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
+                for (int x = FlowCells.FirstOfColour(y, col); x < w; x += 2)
+                {
+                    var r = FlowCells.Sor(hu, hv, j11, j12, j22, b1, b2, x, y, w, h, alpha2);
+                    u[y * w + x] = r.U; v[y * w + x] = r.V;
+                }
+            });
+        }
+    }
+}
+
+/// <summary>One pyramid level of one image: its feature planes and their gradients.</summary>
+public sealed record FlowLevel(int W, int H, float[][] P, float[][] Gx, float[][] Gy)
+{
+    public static FlowLevel Of(int w, int h, float[][] planes)
+    {
+        var (gx, gy) = OpticalFlow.Gradients(planes, w, h);
+        return new FlowLevel(w, h, planes, gx, gy);
+    }
+}
+
+/// <summary>A warp's linearised per-pixel 2×2 systems: J = [J11 J12; J12 J22], right-hand side (B1, B2).</summary>
+public sealed class FlowSystem(int w, int h)
+{
+    public int W { get; } = w;
+    public int H { get; } = h;
+    public int N => W * H;
+    public float[] J11 { get; } = new float[w * h];
+    public float[] J12 { get; } = new float[w * h];
+    public float[] J22 { get; } = new float[w * h];
+    public float[] B1 { get; } = new float[w * h];
+    public float[] B2 { get; } = new float[w * h];
 }
