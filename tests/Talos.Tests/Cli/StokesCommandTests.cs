@@ -39,6 +39,10 @@ public sealed class StokesCommandTests
             var (late, warmLate) = Centroid(video[47]);
             Assert.True(late < early - 0.08 * H, $"brightness centroid row {early:F1} -> {late:F1} should move up");
             Assert.True(warmEarly > 1.2 && warmLate > 1.2, $"fire should be warm (R/B of bright pixels {warmEarly:F2}, {warmLate:F2})");
+
+            // ... and turns to smoke: at the end, the top of the plume is grey, its base still flame.
+            var (top, bottom) = PlumeEnds(video[47]);
+            Assert.True(bottom > 1.5 && top < bottom - 0.3, $"R/B at the top of the plume {top:F2} should be greyer than at its base {bottom:F2}");
         }
         finally { dir.Delete(true); }
     }
@@ -63,5 +67,28 @@ public sealed class StokesCommandTests
                 m += l; my += l * y; r += rgb[k] * l; b += rgb[k + 2] * l;
             }
         return (my / m, r / Math.Max(1, b));
+    }
+
+    /// <summary>Red/blue ratio of what stands out from the backdrop in the top and bottom quarter of the plume's height.</summary>
+    static (double top, double bottom) PlumeEnds(byte[] rgb)
+    {
+        int first = -1, last = -1;
+        bool Stands(int k) => Math.Abs(rgb[k] - 30) + Math.Abs(rgb[k + 1] - 34) + Math.Abs(rgb[k + 2] - 42) > 24;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                if (Stands(3 * (y * W + x))) { if (first < 0) first = y; last = y; }
+        double Ratio(int y0, int y1)
+        {
+            double r = 0, b = 0;
+            for (int y = y0; y <= y1; y++)
+                for (int x = 0; x < W; x++)
+                {
+                    int k = 3 * (y * W + x);
+                    if (Stands(k)) { r += rgb[k]; b += rgb[k + 2]; }
+                }
+            return r / Math.Max(1, b);
+        }
+        int quarter = Math.Max(1, (last - first) / 4);
+        return (Ratio(first, first + quarter), Ratio(last - quarter, last));
     }
 }
