@@ -52,7 +52,7 @@ public static class RenderCommand
         if (req.Height is < 16 or > 4320) throw new UsageException($"--height {req.Height} is outside 16..4320");
         if (req.Fps is < 1 or > 120) throw new UsageException($"--fps {req.Fps} is outside 1..120");
         if (req.MaxSeconds is <= 0 or > 3600) throw new UsageException($"--max-seconds {req.MaxSeconds} must be in (0, 3600]");
-        var (first, last) = ParseScenes(req.Scenes);
+        var (first, last) = Talos.Cli.Prism.PrismCommands.ParseScenes(req.Scenes);
 
         SceneGraph? llmGraph = null;
         if (req.Llm is not null && !File.Exists(req.Input) && !InputLoader.LooksLikePath(req.Input))
@@ -93,18 +93,6 @@ public static class RenderCommand
         PrintTimings(node, clock.Elapsed);
         AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames)");
         return CliErrors.Ok;
-    }
-
-    static (int?, int?) ParseScenes(string? scenes)
-    {
-        if (string.IsNullOrWhiteSpace(scenes)) return (null, null);
-        var parts = scenes.Split('-');
-        if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, out var n) && n > 0))
-        {
-            int a = int.Parse(parts[0]), b = int.Parse(parts[^1]);
-            if (a <= b) return (a, b);
-        }
-        throw new UsageException($"--scenes '{scenes}' is not a range like 1-2 or 3");
     }
 
     /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input and its content.</summary>
