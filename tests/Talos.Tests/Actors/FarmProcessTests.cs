@@ -217,4 +217,64 @@ public sealed class FarmProcessTests : IAsyncLifetime
             Assert.True(client.Vault.Contains(final.FilmHash!));
         }
     }
+
+    [Fact]
+    public async Task A_node_told_to_stop_with_SIGTERM_drains_and_its_shots_finish_elsewhere()
+    {
+        if (PostgresServer.FindBinaries() is null) Assert.Skip("PostgreSQL is not installed on this machine");
+        Assert.True(File.Exists(Executable("Talos.Cluster.Node")), "build the solution first (./test.sh does)");
+        _pg = await PostgresServer.StartAsync();
+        var journal = JournalTarget.Parse(_pg.Url);
+        int seedPort = FreePort();
+        var seedAddress = $"akka.tcp://talos@127.0.0.1:{seedPort}";
+        await Launch("Talos.Cluster.Seed", "core", seedPort, seedAddress, _pg.Url);
+        var nodes = new List<Process>();
+        for (int i = 0; i < 2; i++) nodes.Add((await Launch("Talos.Cluster.Node", "gpu", FreePort(), seedAddress, _pg.Url)).Process);
+        await using var client = await TalosNode.StartAsync(new TalosNodeOptions
+        {
+            WorkDir = Path.Combine(_dir, "client"), VaultDir = Path.Combine(_dir, "vault"), Roles = [],
+            Seeds = [seedAddress], JournalConnection = journal.ConnectionString, JournalProvider = journal.Provider,
+            DownAfter = TimeSpan.FromSeconds(3), Render = new RenderSettingsOptions { ChunkSlots = 1 },
+        });
+        var specs = Enumerable.Range(1, 4).Select(i => ShotLifecycleTests.SmallShot() with { Id = $"drain-{i}", Production = "drain", Sequence = i }).ToList();
+        Assert.IsType<SubmitAccepted>(await client.AskHephaestus<object>(new SubmitProduction("drain", specs), TimeSpan.FromSeconds(60)));
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var view = (ProductionView)await client.AskHephaestus<object>(new GetProduction("drain"));
+            if (view.Shots.Sum(s => s.Stages.GetValueOrDefault(Stages.Flux)?.DoneChunks ?? 0) >= 2) break;
+            Assert.True(DateTime.UtcNow < until, "the farm did not start rendering");
+            await Task.Delay(200);
+        }
+
+        // SIGTERM: the node leaves the cluster gracefully (its shards move) and exits by itself.
+        using (var kill = Process.Start("kill", ["-TERM", nodes[0].Id.ToString()])) await kill.WaitForExitAsync();
+        await Task.WhenAny(nodes[0].WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.True(nodes[0].HasExited, "the node did not leave within a minute of SIGTERM:\n" + Logs());
+        Assert.Equal(0, nodes[0].ExitCode);
+
+        ProductionView final;
+        until = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        while (true)
+        {
+            final = (ProductionView)await client.AskHephaestus<object>(new GetProduction("drain"));
+            if (ShotStatus.IsTerminal(final.Status) && final.FilmHash is not null) break;
+            Assert.True(DateTime.UtcNow < until, $"the farm did not finish: {final.Status} {final.Reason}");
+            await Task.Delay(500);
+        }
+        Assert.True(final.Status == ShotStatus.Completed, final.Reason);
+        Assert.All(final.Shots, s => Assert.Equal(ShotStatus.Completed, s.Status));
+
+        // No chunk failed: the journal holds no failure of any shot.
+        await using var db = new Npgsql.NpgsqlConnection(journal.ConnectionString);
+        await db.OpenAsync();
+        async Task<long> Count(string manifest)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand("select count(*) from journal where manifest = @m", db);
+            cmd.Parameters.AddWithValue("m", manifest);
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        Assert.Equal(0L, await Count("talos.shot.failed.v1"));
+        Assert.Equal(specs.Count, await Count("talos.shot.completed.v1"));
+    }
 }
