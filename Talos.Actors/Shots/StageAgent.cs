@@ -103,7 +103,8 @@ public sealed class ChunkWorker : ReceiveActor
     readonly CancellationTokenSource _cts = new();
 
     sealed record WorkSucceeded(string ManifestHash, int FrameCount, string? Note) : ITalosMessage;
-    sealed record WorkFailed(string Reason) : ITalosMessage;
+    /// <summary>A failed attempt; <paramref name="BadInput"/> when retrying cannot help (the inputs are wrong, not the node).</summary>
+    sealed record WorkFailed(string Reason, bool BadInput) : ITalosMessage;
 
     public ChunkWorker(StageJob job, ChunkPlan plan, IStageRunner runner, TalosEnvironment env, IActorRef agent,
         AttemptCounter attempts, IReadOnlyDictionary<int, string> own)
@@ -124,7 +125,7 @@ public sealed class ChunkWorker : ReceiveActor
                 return new WorkSucceeded(hash, plan.FrameCount, manifest.Note);
             }
             finally { env.Slots.Release(); }
-        }, ct).PipeTo(Self, success: r => r, failure: e => new WorkFailed(Describe(e)));
+        }, ct).PipeTo(Self, success: r => r, failure: e => new WorkFailed(Describe(e), IsBadInput(e)));
 
         Receive<WorkSucceeded>(ok =>
         {
@@ -134,9 +135,22 @@ public sealed class ChunkWorker : ReceiveActor
         });
         Receive<WorkFailed>(f =>
         {
-            agent.Tell(new ChunkAttemptFailed(plan.Stage, plan.Chunk, attempt, f.Reason));
+            agent.Tell(new ChunkAttemptFailed(plan.Stage, plan.Chunk, attempt, f.BadInput ? "bad input: " + f.Reason : f.Reason));
+            // Bad input fails the same way every time: stop now (the supervisor then stops and the shot fails with
+            // the reason) instead of spending the retries and their backoff on it.
+            if (f.BadInput) { Context.Stop(Self); return; }
             throw new ChunkFailedException($"{plan.Stage} chunk {plan.Chunk} attempt {attempt}: {f.Reason}");
         });
+    }
+
+    /// <summary>
+    /// Failures no retry can mend: unreadable or inconsistent inputs (a corrupt keyframe PNG, an unknown asset, a frame
+    /// blob that does not decode) and arguments a stage refuses. Node faults, timeouts and everything else are retried.
+    /// </summary>
+    static bool IsBadInput(Exception e)
+    {
+        var inner = e is AggregateException a ? a.Flatten().InnerException ?? e : e;
+        return inner is InvalidDataException or ArgumentException;
     }
 
     static string Describe(Exception e)

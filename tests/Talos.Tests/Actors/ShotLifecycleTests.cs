@@ -130,6 +130,30 @@ public sealed class ShotLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Bad_input_fails_the_shot_at_once_without_spending_retries()
+    {
+        var broken = new ThrowingRunner(StageRunners.Create()[Stages.Chroma], () => new InvalidDataException("keyframe image 'k.png' is not a readable PNG"));
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create()) { [Stages.Chroma] = broken };
+        var settings = new RenderSettingsOptions { ChunkFrames = 24, ChunkSlots = 1, MaxChunkRetries = 3, MinBackoff = TimeSpan.FromSeconds(2) };
+        await using var node = await TalosNode.StartAsync(Options(settings), runners);
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(1));
+        Assert.Equal(ShotStatus.Failed, view.Status);
+        Assert.Contains("CHROMA chunk 0 failed after 1 attempt(s): bad input: keyframe image 'k.png' is not a readable PNG", view.Reason);
+        Assert.Equal(1, broken.Calls);
+    }
+
+    sealed class ThrowingRunner(IStageRunner inner, Func<Exception> fault) : IStageRunner
+    {
+        int _calls;
+        public int Calls => _calls;
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+        public ChunkManifest Run(ChunkContext context) { Interlocked.Increment(ref _calls); throw fault(); }
+    }
+
+    [Fact]
     public async Task A_cancelled_shot_stops_and_says_so()
     {
         var gate = new Gate();
