@@ -36,6 +36,8 @@ public static class ShotStatus
     public const string Completed = "completed";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+    /// <summary>Stopped by an operator; not terminal: a resume continues from the recorded chunks.</summary>
+    public const string Paused = "paused";
 
     public static bool IsTerminal(string s) => s is Completed or Failed or Cancelled;
 }

@@ -43,13 +43,15 @@ public sealed class HephaestusActor : ReceivePersistentActor
         {
             if (!_state.Shots.TryGetValue(p.ShotKey, out var s)) return;
             s.Stages = p.Stages;
-            if (!ShotStatus.IsTerminal(s.Status)) s.Status = p.Status == ShotStatus.Rendering ? ShotStatus.Rendering : s.Status;
+            if (!ShotStatus.IsTerminal(s.Status) && p.Status is ShotStatus.Rendering or ShotStatus.Paused) s.Status = p.Status;
         });
         Command<ShotFinished>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Completed, null, f.FramesHash, f.VideoHash,
             f.ReportHash, f.QualityPassed, f.Revisions, DateTimeOffset.UtcNow)));
         Command<ShotFailedNotice>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Failed, f.Reason, null, null, null, null, 0, DateTimeOffset.UtcNow)));
         Command<ShotCancelledNotice>(c => Record(new ShotOutcomeRecorded(c.ShotKey, ShotStatus.Cancelled, "cancelled", null, null, null, null, 0, DateTimeOffset.UtcNow)));
         Command<RetryShot>(OnRetry);
+        Command<PauseShot>(c => Forward(c.ShotKey, new PauseShotEntity(c.ShotKey), "pause requested"));
+        Command<ResumeShot>(c => Forward(c.ShotKey, new ResumeShotEntity(c.ShotKey), "resume requested"));
         Command<CancelShot>(c =>
         {
             if (!_state.Shots.ContainsKey(c.ShotKey)) { Sender.Tell(new CommandAck(c.ShotKey, false, $"unknown shot '{c.ShotKey}'")); return; }
@@ -73,6 +75,15 @@ public sealed class HephaestusActor : ReceivePersistentActor
 
     public static Props Props(IActorRef shotRegion, TalosEnvironment env) =>
         Akka.Actor.Props.Create(() => new HephaestusActor(shotRegion, env));
+
+    /// <summary>An operator verb for one shot: unknown shots are refused, known ones get the command.</summary>
+    void Forward(string key, object command, string ack)
+    {
+        if (!_state.Shots.TryGetValue(key, out var s)) { Sender.Tell(new CommandAck(key, false, $"unknown shot '{key}'")); return; }
+        if (ShotStatus.IsTerminal(s.Status)) { Sender.Tell(new CommandAck(key, false, $"shot is {s.Status}")); return; }
+        _shots.Tell(command);
+        Sender.Tell(new CommandAck(key, true, ack));
+    }
 
     void OnSubmitShot(SubmitShot cmd)
     {

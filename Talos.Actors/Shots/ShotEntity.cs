@@ -44,6 +44,8 @@ public sealed class ShotEntity : ReceivePersistentActor
         Command<ChunkGaveUp>(OnGaveUp);
         Command<RetryShotEntity>(_ => OnRetry());
         Command<CancelShotEntity>(_ => OnCancel());
+        Command<PauseShotEntity>(_ => OnPause());
+        Command<ResumeShotEntity>(_ => OnResume());
         Command<Terminated>(t =>
         {
             foreach (var (stage, agent) in _agents.ToList())
@@ -140,6 +142,28 @@ public sealed class ShotEntity : ReceivePersistentActor
     {
         if (_state.Status is not (ShotStatus.Failed or ShotStatus.Cancelled) || _state.Spec is null) { ReportProgress(); return; }
         Persist(new ShotRenderRetried(DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            ReportProgress();
+            AdvanceLater();
+        });
+    }
+
+    void OnPause()
+    {
+        if (_state.Status != ShotStatus.Rendering) { ReportProgress(); return; }
+        Persist(new ShotRenderPaused(DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            StopAllAgents(); // in-flight chunks are cancelled; recorded ones stay recorded
+            ReportProgress();
+        });
+    }
+
+    void OnResume()
+    {
+        if (_state.Status != ShotStatus.Paused) { ReportProgress(); return; }
+        Persist(new ShotRenderResumed(DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
             ReportProgress();

@@ -55,6 +55,10 @@ public sealed class ShotState
                 Status = ShotStatus.Rendering; FailReason = null; break;
             case ShotRenderCancelled:
                 Status = ShotStatus.Cancelled; break;
+            case ShotRenderPaused:
+                Status = ShotStatus.Paused; break;
+            case ShotRenderResumed:
+                Status = ShotStatus.Rendering; break;
             case ShotRenderCompleted done:
                 Status = ShotStatus.Completed; Result = done; break;
         }

@@ -16,6 +16,9 @@ public sealed record SubmitProduction(string Production, IReadOnlyList<ShotSpec>
 
 public sealed record RetryShot(string ShotKey, string By = "operator") : ITalosMessage;
 public sealed record CancelShot(string ShotKey, string By = "operator") : ITalosMessage;
+/// <summary>Stop a rendering shot where it is (in-flight chunks are cancelled, recorded ones kept) until it is resumed.</summary>
+public sealed record PauseShot(string ShotKey, string By = "operator") : ITalosMessage;
+public sealed record ResumeShot(string ShotKey, string By = "operator") : ITalosMessage;
 
 /// <summary>Admission answer: accepted shot keys, or the reason for refusal.</summary>
 public sealed record SubmitAccepted(string Production, IReadOnlyList<string> ShotKeys) : ITalosMessage;
@@ -28,6 +31,8 @@ public sealed record CommandAck(string ShotKey, bool Ok, string Message) : ITalo
 public sealed record StartShot(string ShotKey, ShotSpec Spec) : ITalosMessage, IWithShotKey;
 public sealed record RetryShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
 public sealed record CancelShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
+public sealed record PauseShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
+public sealed record ResumeShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
 
 // ---- from shot entities to Hephaestus ----
 

@@ -25,4 +25,6 @@ public sealed record RevisionRequested(int Round, IReadOnlyList<int> AnimaChunks
 public sealed record ShotRenderFailed(string Reason, DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRenderRetried(DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRenderCancelled(DateTimeOffset At) : ITalosEvent;
+public sealed record ShotRenderPaused(DateTimeOffset At) : ITalosEvent;
+public sealed record ShotRenderResumed(DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRenderCompleted(string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, DateTimeOffset At) : ITalosEvent;

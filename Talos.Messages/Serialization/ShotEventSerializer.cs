@@ -30,6 +30,8 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.shot.failed.v1", typeof(ShotRenderFailed)),
         ("talos.shot.retried.v1", typeof(ShotRenderRetried)),
         ("talos.shot.cancelled.v1", typeof(ShotRenderCancelled)),
+        ("talos.shot.paused.v1", typeof(ShotRenderPaused)),
+        ("talos.shot.resumed.v1", typeof(ShotRenderResumed)),
         ("talos.shot.completed.v1", typeof(ShotRenderCompleted)),
     ];
 

@@ -154,6 +154,33 @@ public sealed class ShotLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_paused_shot_stops_its_chunks_and_a_resume_finishes_it_from_the_recorded_ones()
+    {
+        var gate = new Gate();
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create());
+        runners[Stages.Chroma] = new BlockingRunner(runners[Stages.Chroma], gate);
+        var rendered = new ConcurrentBag<(string Stage, int Chunk)>();
+        await using var node = await TalosNode.StartAsync(Options(), runners);
+        node.Environment.ChunkRendered += (_, stage, chunk) => rendered.Add((stage, chunk));
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True((await node.AskHephaestus<CommandAck>(new PauseShot(key))).Ok);
+        var paused = await WaitFor(node, key, v => v.Status == ShotStatus.Paused, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, paused.Stages[Stages.Chroma].DoneChunks); // the in-flight CHROMA chunk was cancelled, not recorded
+        gate.Released.TrySetResult(); // the fault is gone; nothing renders while paused
+        await Task.Delay(500);
+        Assert.DoesNotContain(rendered, r => r.Stage == Stages.Chroma);
+        int upstream = rendered.Count;
+
+        Assert.True((await node.AskHephaestus<CommandAck>(new ResumeShot(key))).Ok);
+        var done = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(2));
+        Assert.True(done.Status == ShotStatus.Completed, done.Reason);
+        Assert.Equal(upstream, rendered.Count(r => r.Stage is Stages.Prism or Stages.Axis or Stages.Flux)); // none again
+        Assert.False((await node.AskHephaestus<CommandAck>(new PauseShot(key))).Ok); // a finished shot cannot pause
+    }
+
+    [Fact]
     public async Task A_cancelled_shot_stops_and_says_so()
     {
         var gate = new Gate();

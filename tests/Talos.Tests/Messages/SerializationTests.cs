@@ -37,7 +37,8 @@ public sealed class SerializationTests : IAsyncLifetime
         return
         [
             new SubmitShot(spec), new SubmitProduction("test", [spec, spec with { Id = "sh02" }], "music.wav", 1.5, 6),
-            new RetryShot("k"), new CancelShot("k", "ops"), new SubmitAccepted("test", ["a", "b"]), new SubmitRejected("no"),
+            new RetryShot("k"), new CancelShot("k", "ops"), new PauseShot("k", "ops"), new ResumeShot("k"),
+            new PauseShotEntity("k"), new ResumeShotEntity("k"), new SubmitAccepted("test", ["a", "b"]), new SubmitRejected("no"),
             new CommandAck("k", true, "ok"), new StartShot("k", spec), new RetryShotEntity("k"), new CancelShotEntity("k"),
             new ShotProgress("k", ShotStatus.Rendering, stages), new ShotFinished("k", "f", "v", "r", false, 2),
             new ShotFailedNotice("k", "boom"), new ShotCancelledNotice("k"),
@@ -112,7 +113,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new ShotRetryRequested("k", "ops", now), new ProductionEdited("p", "h", 10, now), new ProductionEditFailed("p", "x", now),
             new ShotStarted(spec, now), new ChunkCompleted(Stages.Chroma, 3, "h", 12, "note"), new StageCompleted(Stages.Chroma),
             new RevisionRequested(1, [0, 2], new Dictionary<int, float> { [5] = 2.5f }, "dark"), new ShotRenderFailed("x", now),
-            new ShotRenderRetried(now), new ShotRenderCancelled(now), new ShotRenderCompleted("f", "v", "r", true, now),
+            new ShotRenderRetried(now), new ShotRenderCancelled(now), new ShotRenderPaused(now), new ShotRenderResumed(now), new ShotRenderCompleted("f", "v", "r", true, now),
         ];
     }
 
