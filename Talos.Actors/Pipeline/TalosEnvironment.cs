@@ -11,6 +11,8 @@ public sealed record RenderSettingsOptions
     public int MaxChunkRetries { get; init; } = 3;
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>A chunk rendering longer than this (from when it gets its slot) is cancelled and retried.</summary>
+    public TimeSpan ChunkTimeout { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Bounded ECHO-driven re-render rounds per shot.</summary>
     public int MaxRevisions { get; init; } = 2;
     /// <summary>Chunks rendering at once on this node (capacity).</summary>

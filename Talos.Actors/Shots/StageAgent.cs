@@ -98,24 +98,30 @@ public sealed class AttemptCounter
 /// manifest in the vault, reports ChunkDone and stops. A failure is reported and rethrown so that the backoff
 /// supervisor above restarts it later.
 /// </summary>
-public sealed class ChunkWorker : ReceiveActor
+public sealed class ChunkWorker : ReceiveActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     readonly CancellationTokenSource _cts = new();
 
     sealed record WorkSucceeded(string ManifestHash, int FrameCount, string? Note) : ITalosMessage;
     /// <summary>A failed attempt; <paramref name="BadInput"/> when retrying cannot help (the inputs are wrong, not the node).</summary>
-    sealed record WorkFailed(string Reason, bool BadInput) : ITalosMessage;
+    sealed record WorkFailed(int Attempt, string Reason, bool BadInput) : ITalosMessage;
+    sealed record WorkStarted(int Attempt) : ITalosMessage;
+    sealed record TimedOut(int Attempt) : ITalosMessage;
 
     public ChunkWorker(StageJob job, ChunkPlan plan, IStageRunner runner, TalosEnvironment env, IActorRef agent,
         AttemptCounter attempts, IReadOnlyDictionary<int, string> own)
     {
         int attempt = attempts.Next();
         var ct = _cts.Token;
+        var self = Self;
         Task.Run(async () =>
         {
             await env.Slots.WaitAsync(ct);
             try
             {
+                self.Tell(new WorkStarted(attempt));
                 ct.ThrowIfCancellationRequested();
                 var context = new ChunkContext(job.Spec, plan, env.Vault, job.Inputs, own, job.Revision, job.FrameGains, ct);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -125,7 +131,19 @@ public sealed class ChunkWorker : ReceiveActor
                 return new WorkSucceeded(hash, plan.FrameCount, manifest.Note);
             }
             finally { env.Slots.Release(); }
-        }, ct).PipeTo(Self, success: r => r, failure: e => new WorkFailed(Describe(e), IsBadInput(e)));
+        }, ct).PipeTo(Self, success: r => r, failure: e => new WorkFailed(attempt, Describe(e), IsBadInput(e)));
+
+        // A chunk that renders longer than the timeout is a node fault (a hung driver, a stuck disk): cancel it and let
+        // the supervisor retry it with backoff. The clock starts when the chunk gets its slot, not while it queues.
+        Receive<WorkStarted>(started => Timers.StartSingleTimer("timeout", new TimedOut(started.Attempt), env.Settings.ChunkTimeout));
+        Receive<TimedOut>(t =>
+        {
+            if (t.Attempt != attempt) return;
+            _cts.Cancel();
+            var reason = $"timed out after {env.Settings.ChunkTimeout.TotalSeconds:0.###} s";
+            agent.Tell(new ChunkAttemptFailed(plan.Stage, plan.Chunk, attempt, reason));
+            throw new ChunkFailedException($"{plan.Stage} chunk {plan.Chunk} attempt {attempt}: {reason}");
+        });
 
         Receive<WorkSucceeded>(ok =>
         {
@@ -135,6 +153,7 @@ public sealed class ChunkWorker : ReceiveActor
         });
         Receive<WorkFailed>(f =>
         {
+            if (f.Attempt != attempt) return; // the cancelled work of an earlier, timed-out attempt
             agent.Tell(new ChunkAttemptFailed(plan.Stage, plan.Chunk, attempt, f.BadInput ? "bad input: " + f.Reason : f.Reason));
             // Bad input fails the same way every time: stop now (the supervisor then stops and the shot fails with
             // the reason) instead of spending the retries and their backoff on it.

@@ -143,6 +143,44 @@ public sealed class ShotLifecycleTests : IDisposable
         Assert.Equal(1, broken.Calls);
     }
 
+    [Fact]
+    public async Task A_hung_chunk_times_out_and_its_retry_finishes_the_shot()
+    {
+        var hangOnce = new HangOnceRunner(StageRunners.Create()[Stages.Raygen]);
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create()) { [Stages.Raygen] = hangOnce };
+        var settings = new RenderSettingsOptions
+        {
+            ChunkFrames = 24, ChunkSlots = 1, MaxChunkRetries = 2, MinBackoff = TimeSpan.FromMilliseconds(50),
+            ChunkTimeout = TimeSpan.FromMilliseconds(1500),
+        };
+        await using var node = await TalosNode.StartAsync(Options(settings), runners);
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(2));
+        Assert.True(view.Status == ShotStatus.Completed, view.Reason);
+        Assert.Equal(2, hangOnce.Calls); // the hung attempt, then the retry
+        Assert.True(hangOnce.SawCancellation, "the hung attempt was cancelled");
+    }
+
+    /// <summary>A node fault: the first attempt hangs until it is cancelled; later attempts render.</summary>
+    sealed class HangOnceRunner(IStageRunner inner) : IStageRunner
+    {
+        int _calls;
+        public int Calls => _calls;
+        public volatile bool SawCancellation;
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext context)
+        {
+            if (Interlocked.Increment(ref _calls) > 1) return inner.Run(context);
+            context.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+            SawCancellation = context.Cancellation.IsCancellationRequested;
+            context.Cancellation.ThrowIfCancellationRequested();
+            throw new TimeoutException("never cancelled");
+        }
+    }
+
     sealed class ThrowingRunner(IStageRunner inner, Func<Exception> fault) : IStageRunner
     {
         int _calls;
