@@ -120,6 +120,16 @@ public static class TalosHosting
             akka.cluster.split-brain-resolver.active-strategy = keep-majority
             akka.cluster.split-brain-resolver.stable-after = {{(int)o.DownAfter.TotalMilliseconds}}ms
             akka.cluster.singleton-proxy.log-singleton-identification-failure = {{(o.Seeds.Count == 0 ? "off" : "on")}}
+            # Rendering keeps every core busy through the .NET thread pool (chunk workers, Parallel.For). Cluster
+            # membership (heartbeats, gossip, failure detection) gets threads of its own so a busy node is never
+            # mistaken for a dead one, and the failure detector tolerates a few seconds of GC or load.
+            talos-cluster-dispatcher {
+              type = ForkJoinDispatcher
+              throughput = 30
+              dedicated-thread-pool { thread-count = 2, threadtype = background }
+            }
+            akka.cluster.use-dispatcher = talos-cluster-dispatcher
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 8s
             """, HoconAddMode.Prepend);
         if (o.SerializeMessages)
             // serialize-messages also round-trips Akka.Persistence's internal journal envelope, which carries our events
