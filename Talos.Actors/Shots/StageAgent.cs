@@ -166,17 +166,11 @@ public sealed class ChunkWorker : ReceiveActor, IWithTimers
     /// Failures no retry can mend: unreadable or inconsistent inputs (a corrupt keyframe PNG, an unknown asset, a frame
     /// blob that does not decode) and arguments a stage refuses. Node faults, timeouts and everything else are retried.
     /// </summary>
-    static bool IsBadInput(Exception e)
-    {
-        var inner = e is AggregateException a ? a.Flatten().InnerException ?? e : e;
-        return inner is InvalidDataException or ArgumentException;
-    }
+    static bool IsBadInput(Exception e) => Unwrap(e) is InvalidDataException or ArgumentException;
 
-    static string Describe(Exception e)
-    {
-        var inner = e is AggregateException a ? a.Flatten().InnerException ?? e : e;
-        return inner.Message;
-    }
+    static string Describe(Exception e) => Unwrap(e).Message;
+
+    static Exception Unwrap(Exception e) => e is AggregateException a ? a.Flatten().InnerException ?? e : e;
 
     public static Props Props(StageJob job, ChunkPlan plan, IStageRunner runner, TalosEnvironment env, IActorRef agent,
         AttemptCounter attempts, IReadOnlyDictionary<int, string> own) =>

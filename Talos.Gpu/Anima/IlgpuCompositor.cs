@@ -10,8 +10,8 @@ namespace Talos.Gpu.Anima;
 /// </summary>
 public static class IlgpuCompositor
 {
-    static readonly Lock Gate = new();
-    static readonly Dictionary<Accelerator, Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>> Kernels = new();
+    static readonly Talos.Gpu.Kernels.KernelCache<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>> Kernels =
+        new(a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(BlendKernel));
 
     /// <summary>Blends one layer (planes R,G,B,A of n pixels each, packed) into the composite (packed the same way).</summary>
     static void BlendKernel(Index1D i, ArrayView<float> dst, ArrayView<float> src, int n, int mode, float op)
@@ -27,10 +27,7 @@ public static class IlgpuCompositor
         foreach (var layer in layers)
             if (layer.Image.Width != width || layer.Image.Height != height)
                 throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
-        Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float> kernel;
-        lock (Gate)
-            if (!Kernels.TryGetValue(accelerator, out kernel!))
-                Kernels[accelerator] = kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(BlendKernel);
+        var kernel = Kernels.For(accelerator);
 
         var result = new RgbaImage(width, height);
         int n = result.PixelCount;

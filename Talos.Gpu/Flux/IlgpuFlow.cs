@@ -31,8 +31,7 @@ public sealed class IlgpuFlow : IDisposable
             acc.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FlowShape, float, int>(SorKernel);
     }
 
-    static readonly Lock Gate = new();
-    static readonly Dictionary<Accelerator, Loaded> Cache = new();
+    static readonly Talos.Gpu.Kernels.KernelCache<Loaded> Cache = new(a => new Loaded(a));
 
     readonly Accelerator _acc;
     readonly Loaded _k;
@@ -48,9 +47,7 @@ public sealed class IlgpuFlow : IDisposable
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         _acc = accelerator;
-        lock (Gate)
-            if (!Cache.TryGetValue(accelerator, out _k!))
-                Cache[accelerator] = _k = new Loaded(accelerator);
+        _k = Cache.For(accelerator);
         int n = a.W * a.H;
         _shape = new FlowShape { W = a.W, H = a.H, N = n, Channels = a.P.Length };
         _a = accelerator.Allocate1D(Pack(a));

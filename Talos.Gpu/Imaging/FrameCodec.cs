@@ -45,10 +45,11 @@ public static class FrameCodec
     static (int X, int Y, int W, int H) NonZeroBox(RgbaImage img)
     {
         int w = img.Width, h = img.Height, x0 = w, x1 = -1, y0 = h, y1 = -1;
+        var planes = new[] { img.A, img.R, img.G, img.B };
         for (int y = 0; y < h; y++)
         {
             int row = y * w, first = -1, last = -1;
-            foreach (var plane in new[] { img.A, img.R, img.G, img.B })
+            foreach (var plane in planes)
             {
                 var span = plane.AsSpan(row, w);
                 int f = span.IndexOfAnyExcept(0f);

@@ -18,8 +18,8 @@ public struct ShadeBox
 /// </summary>
 public static class IlgpuLighting
 {
-    static readonly Lock Gate = new();
-    static readonly Dictionary<Accelerator, Action<Index2D, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig>> Kernels = new();
+    static readonly Talos.Gpu.Kernels.KernelCache<Action<Index2D, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig>> Kernels =
+        new(a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig>(ShadeKernel));
 
     /// <summary>Planes packed R, G, B, A (n each); shades the RGB of pixel (X0 + x, Y0 + y) in place.</summary>
     static void ShadeKernel(Index2D idx, ArrayView<float> planes, ArrayView<float> blurred, ShadeBox box, ShadeRig rig)
@@ -44,10 +44,7 @@ public static class IlgpuLighting
         int radius = Lighting.ShadeRadius(layer.Height);
         var box = tight.Grow(2 * radius + 1, w, layer.Height);
         var blurred = Lighting.BlurredAlpha(layer, box, radius);
-        Action<Index2D, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig> kernel;
-        lock (Gate)
-            if (!Kernels.TryGetValue(accelerator, out kernel!))
-                Kernels[accelerator] = kernel = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig>(ShadeKernel);
+        var kernel = Kernels.For(accelerator);
 
         var planes = new float[4 * n];
         layer.R.CopyTo(planes, 0); layer.G.CopyTo(planes, n); layer.B.CopyTo(planes, 2 * n); layer.A.CopyTo(planes, 3 * n);

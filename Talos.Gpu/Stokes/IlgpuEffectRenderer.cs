@@ -25,8 +25,9 @@ public static class IlgpuEffectRenderer
         Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, VfxShape> Rows,
         Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, VfxShape> Columns);
 
-    static readonly Lock Gate = new();
-    static readonly Dictionary<Accelerator, Loaded> Kernels = new();
+    static readonly Talos.Gpu.Kernels.KernelCache<Loaded> Kernels = new(a => new Loaded(
+        a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, VfxShape>(RowsKernel),
+        a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, VfxShape>(ColumnsKernel)));
 
     /// <summary>Horizontal pass: (x, field·rows + j) ← Catmull-Rom of grid row j of the field.</summary>
     static void RowsKernel(Index2D idx, ArrayView<float> fields, ArrayView<float> up, ArrayView<int> xTap, ArrayView<float> xWeight, VfxShape s)
@@ -63,12 +64,7 @@ public static class IlgpuEffectRenderer
 
     public static RgbaImage Render(Accelerator accelerator, FluidGrid g, float[] light, int frame, int width, int height, uint seed)
     {
-        Loaded k;
-        lock (Gate)
-            if (!Kernels.TryGetValue(accelerator, out k!))
-                Kernels[accelerator] = k = new Loaded(
-                    accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, VfxShape>(RowsKernel),
-                    accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, VfxShape>(ColumnsKernel));
+        var k = Kernels.For(accelerator);
         var (xTap, xWeight) = EffectRenderer.CatmullRomTaps(width, g.Nx);
         var (yTap, yWeight) = EffectRenderer.CatmullRomTaps(height, g.Ny);
         int count = g.Count, rows = g.Ny + 2;

@@ -82,115 +82,110 @@ public sealed class FarmProcessTests : IAsyncLifetime
         return (p, $"akka.tcp://talos@127.0.0.1:{port}");
     }
 
-    [Fact]
-    public async Task A_node_killed_mid_render_loses_no_shot()
+    /// <summary>Skips without PostgreSQL; otherwise starts this test's private server.</summary>
+    async Task<JournalTarget> StartPostgres()
     {
         if (PostgresServer.FindBinaries() is null) Assert.Skip("PostgreSQL is not installed on this machine");
         Assert.True(File.Exists(Executable("Talos.Cluster.Node")), "build the solution first (./test.sh does)");
         _pg = await PostgresServer.StartAsync();
+        return JournalTarget.Parse(_pg.Url);
+    }
 
+    /// <summary>A seed and render nodes as processes, and this test process joined as a client (no roles).</summary>
+    async Task<(List<Process> Nodes, TalosNode Client)> StartFarm(JournalTarget journal, int nodeCount)
+    {
         int seedPort = FreePort();
         var seedAddress = $"akka.tcp://talos@127.0.0.1:{seedPort}";
-        await Launch("Talos.Cluster.Seed", "core", seedPort, seedAddress, _pg.Url);
+        await Launch("Talos.Cluster.Seed", "core", seedPort, seedAddress, _pg!.Url);
         var nodes = new List<Process>();
-        for (int i = 0; i < 3; i++) nodes.Add((await Launch("Talos.Cluster.Node", "gpu", FreePort(), seedAddress, _pg.Url)).Process);
-
-        // The test process joins as a client (no roles): it reaches Hephaestus and the shots through proxies.
-        var journal = JournalTarget.Parse(_pg.Url);
-        await using var client = await TalosNode.StartAsync(new TalosNodeOptions
+        for (int i = 0; i < nodeCount; i++) nodes.Add((await Launch("Talos.Cluster.Node", "gpu", FreePort(), seedAddress, _pg.Url)).Process);
+        var client = await TalosNode.StartAsync(new TalosNodeOptions
         {
             WorkDir = Path.Combine(_dir, "client"), VaultDir = Path.Combine(_dir, "vault"), Roles = [],
             Seeds = [seedAddress], JournalConnection = journal.ConnectionString, JournalProvider = journal.Provider,
             DownAfter = TimeSpan.FromSeconds(3), Render = new RenderSettingsOptions { ChunkSlots = 1 },
         });
-        var specs = Enumerable.Range(1, 6).Select(i => ShotLifecycleTests.SmallShot() with { Id = $"farm-{i}", Production = "farm", Sequence = i }).ToList();
-        object answer;
-        try { answer = await client.AskHephaestus<object>(new SubmitProduction("farm", specs), TimeSpan.FromSeconds(60)); }
-        catch (Akka.Actor.AskTimeoutException) { throw new TimeoutException("Hephaestus did not answer:\n" + Logs()); }
-        var accepted = Assert.IsType<SubmitAccepted>(answer);
+        return (nodes, client);
+    }
 
-        // Once rendering is under way everywhere, kill one node outright.
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+    static List<Talos.Messages.Specs.ShotSpec> Shots(string production, int count) =>
+        Enumerable.Range(1, count).Select(i => ShotLifecycleTests.SmallShot() with { Id = $"{production}-{i}", Production = production, Sequence = i }).ToList();
+
+    async Task Submit(TalosNode client, string production, IReadOnlyList<Talos.Messages.Specs.ShotSpec> specs)
+    {
+        object answer;
+        try { answer = await client.AskHephaestus<object>(new SubmitProduction(production, specs), TimeSpan.FromSeconds(60)); }
+        catch (Akka.Actor.AskTimeoutException) { throw new TimeoutException("Hephaestus did not answer:\n" + Logs()); }
+        Assert.IsType<SubmitAccepted>(answer);
+    }
+
+    /// <summary>Polls the production until <paramref name="done"/>; fails with <paramref name="what"/> after the timeout.</summary>
+    static async Task<ProductionView> WaitFor(TalosNode client, string production, Func<ProductionView, bool> done, TimeSpan timeout,
+        Func<ProductionView, string> what)
+    {
+        var until = DateTime.UtcNow + timeout;
         while (true)
         {
-            var view = (ProductionView)await client.AskHephaestus<object>(new GetProduction("farm"));
-            if (view.Shots.Sum(s => s.Stages.GetValueOrDefault(Stages.Flux)?.DoneChunks ?? 0) >= 3) break;
-            Assert.True(DateTime.UtcNow < until, "the farm did not start rendering");
+            var view = (ProductionView)await client.AskHephaestus<object>(new GetProduction(production));
+            if (done(view)) return view;
+            Assert.True(DateTime.UtcNow < until, what(view));
             await Task.Delay(200);
         }
-        nodes[0].Kill(); // SIGKILL: no hand-off, no goodbye
+    }
 
-        ProductionView final;
-        until = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (true)
+    static Task<ProductionView> RenderingStarted(TalosNode client, string production, int fluxChunks) =>
+        WaitFor(client, production, v => v.Shots.Sum(s => s.Stages.GetValueOrDefault(Stages.Flux)?.DoneChunks ?? 0) >= fluxChunks,
+            TimeSpan.FromMinutes(2), _ => "the farm did not start rendering");
+
+    static Task<ProductionView> Finished(TalosNode client, string production, TimeSpan timeout) =>
+        WaitFor(client, production, v => ShotStatus.IsTerminal(v.Status) && (v.Status != ShotStatus.Completed || v.FilmHash is not null), timeout,
+            v => $"the farm did not finish: {v.Status} {v.Reason} ({string.Join(", ", v.Shots.Select(s => $"{s.ShotId}={s.Status}"))})");
+
+    [Fact]
+    public async Task A_node_killed_mid_render_loses_no_shot()
+    {
+        var journal = await StartPostgres();
+        var (nodes, client) = await StartFarm(journal, 3);
+        await using (client)
         {
-            final = (ProductionView)await client.AskHephaestus<object>(new GetProduction("farm"));
-            if (ShotStatus.IsTerminal(final.Status)) break;
-            Assert.True(DateTime.UtcNow < until, $"the farm did not finish: {string.Join(", ", final.Shots.Select(s => $"{s.ShotId}={s.Status}"))}");
-            await Task.Delay(500);
+            var specs = Shots("farm", 6);
+            await Submit(client, "farm", specs);
+
+            // Once rendering is under way everywhere, kill one node outright.
+            await RenderingStarted(client, "farm", 3);
+            nodes[0].Kill(); // SIGKILL: no hand-off, no goodbye
+
+            var final = await Finished(client, "farm", TimeSpan.FromMinutes(5));
+            Assert.True(final.Status == ShotStatus.Completed, final.Reason);
+            Assert.Equal(specs.Count, final.Shots.Count(s => s.Status == ShotStatus.Completed));
+            foreach (var shot in final.Shots)
+            {
+                var frames = System.Text.Json.JsonSerializer.Deserialize<List<string>>(client.Vault.Get(shot.FramesHash!))!;
+                Assert.Equal(shot.FrameCount, frames.Count);
+                Assert.All(frames, h => Assert.True(client.Vault.Contains(h)));
+            }
+            Assert.True(client.Vault.Contains(final.FilmHash!));
         }
-        Assert.True(final.Status == ShotStatus.Completed, final.Reason);
-        Assert.Equal(accepted.ShotKeys.Count, final.Shots.Count(s => s.Status == ShotStatus.Completed));
-        foreach (var shot in final.Shots)
-        {
-            var frames = System.Text.Json.JsonSerializer.Deserialize<List<string>>(client.Vault.Get(shot.FramesHash!))!;
-            Assert.Equal(shot.FrameCount, frames.Count);
-            Assert.All(frames, h => Assert.True(client.Vault.Contains(h)));
-        }
-        Assert.True(client.Vault.Contains(final.FilmHash!));
     }
 
     [Fact]
     public async Task A_whole_farm_killed_mid_render_resumes_and_records_every_chunk_once()
     {
-        if (PostgresServer.FindBinaries() is null) Assert.Skip("PostgreSQL is not installed on this machine");
-        Assert.True(File.Exists(Executable("Talos.Cluster.Node")), "build the solution first (./test.sh does)");
-        _pg = await PostgresServer.StartAsync();
-        var journal = JournalTarget.Parse(_pg.Url);
-        var specs = Enumerable.Range(1, 4).Select(i => ShotLifecycleTests.SmallShot() with { Id = $"restart-{i}", Production = "restart", Sequence = i }).ToList();
-
-        async Task<(List<Process> Farm, TalosNode Client)> StartFarm()
-        {
-            int seedPort = FreePort();
-            var seedAddress = $"akka.tcp://talos@127.0.0.1:{seedPort}";
-            var farm = new List<Process> { (await Launch("Talos.Cluster.Seed", "core", seedPort, seedAddress, _pg.Url)).Process };
-            for (int i = 0; i < 2; i++) farm.Add((await Launch("Talos.Cluster.Node", "gpu", FreePort(), seedAddress, _pg.Url)).Process);
-            var client = await TalosNode.StartAsync(new TalosNodeOptions
-            {
-                WorkDir = Path.Combine(_dir, "client"), VaultDir = Path.Combine(_dir, "vault"), Roles = [],
-                Seeds = [seedAddress], JournalConnection = journal.ConnectionString, JournalProvider = journal.Provider,
-                DownAfter = TimeSpan.FromSeconds(3), Render = new RenderSettingsOptions { ChunkSlots = 1 },
-            });
-            return (farm, client);
-        }
+        var journal = await StartPostgres();
+        var specs = Shots("restart", 4);
 
         // First life: render until some chunks are recorded, then every process dies at once.
-        var (farm, client) = await StartFarm();
-        Assert.IsType<SubmitAccepted>(await client.AskHephaestus<object>(new SubmitProduction("restart", specs), TimeSpan.FromSeconds(60)));
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            var view = (ProductionView)await client.AskHephaestus<object>(new GetProduction("restart"));
-            if (view.Shots.Sum(s => s.Stages.GetValueOrDefault(Stages.Flux)?.DoneChunks ?? 0) >= 3) break;
-            Assert.True(DateTime.UtcNow < until, "the farm did not start rendering");
-            await Task.Delay(200);
-        }
-        foreach (var p in farm) p.Kill();
+        var (_, client) = await StartFarm(journal, 2);
+        await Submit(client, "restart", specs);
+        await RenderingStarted(client, "restart", 3);
+        foreach (var p in _processes.Where(p => !p.HasExited)) p.Kill();
         await client.KillAsync();
 
         // Second life on the same journal and vault: every unfinished shot resumes and finishes.
-        (farm, client) = await StartFarm();
+        (_, client) = await StartFarm(journal, 2);
         await using (client)
         {
-            ProductionView final;
-            until = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-            while (true)
-            {
-                final = (ProductionView)await client.AskHephaestus<object>(new GetProduction("restart"));
-                if (ShotStatus.IsTerminal(final.Status) && final.FilmHash is not null) break;
-                Assert.True(DateTime.UtcNow < until, $"the farm did not finish: {final.Status} {final.Reason}");
-                await Task.Delay(500);
-            }
+            var final = await Finished(client, "restart", TimeSpan.FromMinutes(5));
             Assert.True(final.Status == ShotStatus.Completed, final.Reason);
 
             // The journal: each chunk of each stage recorded once (no ECHO revision happened), every hash in the vault.
@@ -221,60 +216,35 @@ public sealed class FarmProcessTests : IAsyncLifetime
     [Fact]
     public async Task A_node_told_to_stop_with_SIGTERM_drains_and_its_shots_finish_elsewhere()
     {
-        if (PostgresServer.FindBinaries() is null) Assert.Skip("PostgreSQL is not installed on this machine");
-        Assert.True(File.Exists(Executable("Talos.Cluster.Node")), "build the solution first (./test.sh does)");
-        _pg = await PostgresServer.StartAsync();
-        var journal = JournalTarget.Parse(_pg.Url);
-        int seedPort = FreePort();
-        var seedAddress = $"akka.tcp://talos@127.0.0.1:{seedPort}";
-        await Launch("Talos.Cluster.Seed", "core", seedPort, seedAddress, _pg.Url);
-        var nodes = new List<Process>();
-        for (int i = 0; i < 2; i++) nodes.Add((await Launch("Talos.Cluster.Node", "gpu", FreePort(), seedAddress, _pg.Url)).Process);
-        await using var client = await TalosNode.StartAsync(new TalosNodeOptions
+        var journal = await StartPostgres();
+        var (nodes, client) = await StartFarm(journal, 2);
+        await using (client)
         {
-            WorkDir = Path.Combine(_dir, "client"), VaultDir = Path.Combine(_dir, "vault"), Roles = [],
-            Seeds = [seedAddress], JournalConnection = journal.ConnectionString, JournalProvider = journal.Provider,
-            DownAfter = TimeSpan.FromSeconds(3), Render = new RenderSettingsOptions { ChunkSlots = 1 },
-        });
-        var specs = Enumerable.Range(1, 4).Select(i => ShotLifecycleTests.SmallShot() with { Id = $"drain-{i}", Production = "drain", Sequence = i }).ToList();
-        Assert.IsType<SubmitAccepted>(await client.AskHephaestus<object>(new SubmitProduction("drain", specs), TimeSpan.FromSeconds(60)));
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            var view = (ProductionView)await client.AskHephaestus<object>(new GetProduction("drain"));
-            if (view.Shots.Sum(s => s.Stages.GetValueOrDefault(Stages.Flux)?.DoneChunks ?? 0) >= 2) break;
-            Assert.True(DateTime.UtcNow < until, "the farm did not start rendering");
-            await Task.Delay(200);
-        }
+            var specs = Shots("drain", 4);
+            await Submit(client, "drain", specs);
+            await RenderingStarted(client, "drain", 2);
 
-        // SIGTERM: the node leaves the cluster gracefully (its shards move) and exits by itself.
-        using (var kill = Process.Start("kill", ["-TERM", nodes[0].Id.ToString()])) await kill.WaitForExitAsync();
-        await Task.WhenAny(nodes[0].WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        Assert.True(nodes[0].HasExited, "the node did not leave within a minute of SIGTERM:\n" + Logs());
-        Assert.Equal(0, nodes[0].ExitCode);
+            // SIGTERM: the node leaves the cluster gracefully (its shards move) and exits by itself.
+            using (var kill = Process.Start("kill", ["-TERM", nodes[0].Id.ToString()])) await kill.WaitForExitAsync();
+            await Task.WhenAny(nodes[0].WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+            Assert.True(nodes[0].HasExited, "the node did not leave within a minute of SIGTERM:\n" + Logs());
+            Assert.Equal(0, nodes[0].ExitCode);
 
-        ProductionView final;
-        until = DateTime.UtcNow + TimeSpan.FromMinutes(4);
-        while (true)
-        {
-            final = (ProductionView)await client.AskHephaestus<object>(new GetProduction("drain"));
-            if (ShotStatus.IsTerminal(final.Status) && final.FilmHash is not null) break;
-            Assert.True(DateTime.UtcNow < until, $"the farm did not finish: {final.Status} {final.Reason}");
-            await Task.Delay(500);
-        }
-        Assert.True(final.Status == ShotStatus.Completed, final.Reason);
-        Assert.All(final.Shots, s => Assert.Equal(ShotStatus.Completed, s.Status));
+            var final = await Finished(client, "drain", TimeSpan.FromMinutes(4));
+            Assert.True(final.Status == ShotStatus.Completed, final.Reason);
+            Assert.All(final.Shots, s => Assert.Equal(ShotStatus.Completed, s.Status));
 
-        // No chunk failed: the journal holds no failure of any shot.
-        await using var db = new Npgsql.NpgsqlConnection(journal.ConnectionString);
-        await db.OpenAsync();
-        async Task<long> Count(string manifest)
-        {
-            await using var cmd = new Npgsql.NpgsqlCommand("select count(*) from journal where manifest = @m", db);
-            cmd.Parameters.AddWithValue("m", manifest);
-            return (long)(await cmd.ExecuteScalarAsync())!;
+            // No chunk failed: the journal holds no failure of any shot.
+            await using var db = new Npgsql.NpgsqlConnection(journal.ConnectionString);
+            await db.OpenAsync();
+            async Task<long> Count(string manifest)
+            {
+                await using var cmd = new Npgsql.NpgsqlCommand("select count(*) from journal where manifest = @m", db);
+                cmd.Parameters.AddWithValue("m", manifest);
+                return (long)(await cmd.ExecuteScalarAsync())!;
+            }
+            Assert.Equal(0L, await Count("talos.shot.failed.v1"));
+            Assert.Equal(specs.Count, await Count("talos.shot.completed.v1"));
         }
-        Assert.Equal(0L, await Count("talos.shot.failed.v1"));
-        Assert.Equal(specs.Count, await Count("talos.shot.completed.v1"));
     }
 }
