@@ -21,6 +21,10 @@ public sealed class HephaestusActor : ReceivePersistentActor
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly HephaestusState _state = new();
     readonly HashSet<string> _editing = new();
+    /// <summary>Shots told to render (or found rendering), at most MaxActiveShots; the rest wait in <see cref="_waiting"/>.</summary>
+    readonly HashSet<string> _active = new();
+    readonly HashSet<string> _waiting = new();
+    readonly AdmissionQueue _admission = new();
 
     public override string PersistenceId => "hephaestus";
 
@@ -32,8 +36,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ =>
         {
             // Resume everything unfinished: a restarted cluster picks up where it stopped.
-            foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status)))
-                _shots.Tell(new StartShot(s.Key, s.Spec));
+            foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status))) Admit(s.Key);
             foreach (var p in _state.Productions.Values) MaybeEdit(p);
         });
 
@@ -43,8 +46,15 @@ public sealed class HephaestusActor : ReceivePersistentActor
         {
             if (!_state.Shots.TryGetValue(p.ShotKey, out var s)) return;
             s.Stages = p.Stages;
-            if (!ShotStatus.IsTerminal(s.Status) && p.Status is ShotStatus.Rendering or ShotStatus.Paused) s.Status = p.Status;
+            if (!ShotStatus.IsTerminal(s.Status) && p.Status is ShotStatus.Rendering or ShotStatus.Paused)
+            {
+                s.Status = p.Status;
+                // A shot renders without being started from here (a remembered entity restarted after a crash): count it.
+                _waiting.Remove(p.ShotKey);
+                _active.Add(p.ShotKey);
+            }
         });
+        Command<SetShotPriority>(OnSetPriority);
         Command<ShotFinished>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Completed, null, f.FramesHash, f.VideoHash,
             f.ReportHash, f.QualityPassed, f.Revisions, DateTimeOffset.UtcNow)));
         Command<ShotFailedNotice>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Failed, f.Reason, null, null, null, null, 0, DateTimeOffset.UtcNow)));
@@ -90,7 +100,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         var key = HephaestusState.KeyOf(cmd.Spec);
         if (_state.Shots.TryGetValue(key, out var existing))
         {
-            if (!ShotStatus.IsTerminal(existing.Status)) _shots.Tell(new StartShot(key, existing.Spec));
+            if (!ShotStatus.IsTerminal(existing.Status)) Admit(key);
             Sender.Tell(new SubmitAccepted(cmd.Spec.Production, [key]));
             return;
         }
@@ -98,7 +108,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         Persist(new ShotAdmitted(key, cmd.Spec, DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
-            _shots.Tell(new StartShot(key, cmd.Spec));
+            Admit(key);
             sender.Tell(new SubmitAccepted(cmd.Spec.Production, [key]));
         });
     }
@@ -114,8 +124,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         if (_state.Productions.TryGetValue(cmd.Production, out var existing))
         {
             // Same production again (a second `talos render` on the same work dir): resume, don't restart.
-            foreach (var s in _state.ShotsOf(existing).Where(s => !ShotStatus.IsTerminal(s.Status)))
-                _shots.Tell(new StartShot(s.Key, s.Spec));
+            foreach (var s in _state.ShotsOf(existing).Where(s => !ShotStatus.IsTerminal(s.Status))) Admit(s.Key);
             MaybeEdit(existing);
             Sender.Tell(new SubmitAccepted(cmd.Production, existing.Admitted.ShotKeys));
             return;
@@ -131,8 +140,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         {
             foreach (var key in keys)
             {
-                var s = _state.Shots[key];
-                if (!ShotStatus.IsTerminal(s.Status)) _shots.Tell(new StartShot(key, s.Spec));
+                if (!ShotStatus.IsTerminal(_state.Shots[key].Status)) Admit(key);
             }
             sender.Tell(new SubmitAccepted(cmd.Production, keys));
         });
@@ -147,14 +155,52 @@ public sealed class HephaestusActor : ReceivePersistentActor
         Persist(new ShotRetryRequested(cmd.ShotKey, cmd.By, DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
+            _waiting.Remove(cmd.ShotKey);
+            _active.Add(cmd.ShotKey); // the operator asked: it renders now
             _shots.Tell(new RetryShotEntity(cmd.ShotKey));
             sender.Tell(new CommandAck(cmd.ShotKey, true, "retry requested"));
+        });
+    }
+
+    // ---- admission: priorities and fair share ----
+
+    /// <summary>A shot that should render: started now if the farm has room, else queued in admission order.</summary>
+    void Admit(string key)
+    {
+        if (_active.Contains(key)) { var s = _state.Shots[key]; _shots.Tell(new StartShot(key, s.Spec, s.Priority)); return; } // idempotent resume
+        _waiting.Add(key);
+        Dispatch();
+    }
+
+    void Dispatch()
+    {
+        while (_active.Count < Math.Max(1, _env.Settings.MaxActiveShots) && _admission.Next(_waiting.Select(k => _state.Shots[k])) is { } next)
+        {
+            _waiting.Remove(next.Key);
+            _active.Add(next.Key);
+            _shots.Tell(new StartShot(next.Key, next.Spec, next.Priority));
+        }
+    }
+
+    void OnSetPriority(SetShotPriority cmd)
+    {
+        if (!_state.Shots.ContainsKey(cmd.ShotKey)) { Sender.Tell(new CommandAck(cmd.ShotKey, false, $"unknown shot '{cmd.ShotKey}'")); return; }
+        var sender = Sender;
+        Persist(new ShotPriorityChanged(cmd.ShotKey, cmd.Priority, cmd.By, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            var s = _state.Shots[cmd.ShotKey];
+            // A rendering shot hands its next stages' chunks out at the new priority.
+            if (_active.Contains(cmd.ShotKey) && !ShotStatus.IsTerminal(s.Status)) _shots.Tell(new StartShot(s.Key, s.Spec, s.Priority));
+            _log.Info("shot {0}: priority {1} (set by {2})", cmd.ShotKey, cmd.Priority, cmd.By);
+            sender.Tell(new CommandAck(cmd.ShotKey, true, $"priority {cmd.Priority}"));
         });
     }
 
     void Record(ShotOutcomeRecorded outcome)
     {
         if (!_state.Shots.TryGetValue(outcome.ShotKey, out var s)) return;
+        if (ShotStatus.IsTerminal(outcome.Status) && (_active.Remove(outcome.ShotKey) | _waiting.Remove(outcome.ShotKey))) Dispatch();
         if (s.Status == outcome.Status && s.FramesHash == outcome.FramesHash && s.Reason == outcome.Reason) return; // already known
         Persist(outcome, e =>
         {

@@ -17,6 +17,8 @@ public sealed class ShotRecord(string key, ShotSpec spec)
     public string? ReportHash { get; set; }
     public bool? QualityPassed { get; set; }
     public int Revisions { get; set; }
+    /// <summary>Scheduling priority (higher starts first); 0 unless an operator or pipeline set it.</summary>
+    public int Priority { get; set; }
     /// <summary>Live, not journalled: shots report it as they go.</summary>
     public IReadOnlyDictionary<string, StageProgress> Stages { get; set; } = new Dictionary<string, StageProgress>();
 
@@ -52,6 +54,8 @@ public sealed class HephaestusState
                 s.Status = o.Status; s.Reason = o.Reason; s.FramesHash = o.FramesHash; s.VideoHash = o.VideoHash;
                 s.ReportHash = o.ReportHash; s.QualityPassed = o.QualityPassed; s.Revisions = o.Revisions;
                 break;
+            case ShotPriorityChanged c when Shots.TryGetValue(c.ShotKey, out var s):
+                s.Priority = c.Priority; break;
             case ShotRetryRequested r when Shots.TryGetValue(r.ShotKey, out var s):
                 s.Status = ShotStatus.Rendering; s.Reason = null;
                 foreach (var p in Productions.Values.Where(p => p.Admitted.ShotKeys.Contains(r.ShotKey))) p.EditFailure = null;

@@ -5,13 +5,14 @@ namespace Talos.Actors.Hosting;
 /// TALOS_HOSTNAME, TALOS_PORT, TALOS_SEEDS (comma-separated akka.tcp addresses), TALOS_ROLES (comma-separated),
 /// TALOS_WORK_DIR, TALOS_JOURNAL (postgres:// URL or connection string; default SQLite under the work dir),
 /// TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL, TALOS_DOWN_AFTER_SECONDS (split-brain resolver's stable-after,
-/// default 20), TALOS_CHUNK_SLOTS (chunks rendering at once, default: cores).
+/// default 20), TALOS_CHUNK_SLOTS (chunks this node pulls and renders at once, default: cores),
+/// TALOS_MAX_ACTIVE_SHOTS (shots Hephaestus lets render at once, the rest wait by priority and fair share; default 16).
 /// </summary>
 public static class NodeConfiguration
 {
     public static readonly IReadOnlyList<string> Variables =
         ["TALOS_HOSTNAME", "TALOS_PORT", "TALOS_SEEDS", "TALOS_ROLES", "TALOS_WORK_DIR", "TALOS_JOURNAL", "TALOS_JOURNAL_PROVIDER", "TALOS_VAULT", "TALOS_LOGLEVEL",
-         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS"];
+         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS"];
 
     public static TalosNodeOptions FromEnvironment(IReadOnlyList<string> defaultRoles, Func<string, string?>? read = null)
     {
@@ -31,6 +32,10 @@ public static class NodeConfiguration
         int slots = Math.Max(1, Environment.ProcessorCount);
         if (slotsText is not null && (!int.TryParse(slotsText, out slots) || slots is < 1 or > 1024))
             throw new ArgumentException($"TALOS_CHUNK_SLOTS '{slotsText}' is not a count in 1..1024");
+        var activeText = read("TALOS_MAX_ACTIVE_SHOTS");
+        int active = new Pipeline.RenderSettingsOptions().MaxActiveShots;
+        if (activeText is not null && (!int.TryParse(activeText, out active) || active is < 1 or > 100000))
+            throw new ArgumentException($"TALOS_MAX_ACTIVE_SHOTS '{activeText}' is not a count in 1..100000");
         return new TalosNodeOptions
         {
             WorkDir = read("TALOS_WORK_DIR") ?? Path.Combine(Environment.CurrentDirectory, ".talos"),
@@ -43,7 +48,7 @@ public static class NodeConfiguration
             VaultDir = read("TALOS_VAULT"),
             LogLevel = read("TALOS_LOGLEVEL") ?? "INFO",
             DownAfter = TimeSpan.FromSeconds(down),
-            Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots },
+            Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots, MaxActiveShots = active },
         };
     }
 

@@ -147,8 +147,15 @@ public static class TalosHosting
             builder.AddStartup((system, _) => { var c = Cluster.Get(system); c.Join(c.SelfAddress); });
 
         bool gpu = o.Roles.Contains("gpu");
+        // Work pulling: stage agents announce chunks on a pub-sub topic; each render node's pool pulls leases from them.
+        builder.WithDistributedPubSub(role: null!);
         if (gpu)
         {
+            builder.WithActors((system, _) =>
+            {
+                var mediator = Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator;
+                system.ActorOf(ChunkWorkerPool.Props(env, Cluster.Get(system).SelfAddress.ToString(), mediator), "chunk-pool");
+            });
             builder.WithShardRegion<ShotRegionKey>("shots",
                 (_, registry, _) => key => ShotEntity.Props(key, env, registry.Get<HephaestusKey>()),
                 new ShotMessageExtractor(),

@@ -15,8 +15,22 @@ public sealed record RenderSettingsOptions
     public TimeSpan ChunkTimeout { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Bounded ECHO-driven re-render rounds per shot.</summary>
     public int MaxRevisions { get; init; } = 2;
-    /// <summary>Chunks rendering at once on this node (capacity).</summary>
+    /// <summary>Chunks rendering at once on this node (capacity): how many chunks its pool pulls from the farm.</summary>
     public int ChunkSlots { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Failed attempts (not bad input) of one shot on one node after which that shot avoids the node.</summary>
+    public int NodeFailureLimit { get; init; } = 3;
+    /// <summary>A chunk running longer than this many times the median chunk time of its stage gets a speculative second run elsewhere.</summary>
+    public double SpeculateFactor { get; init; } = 3;
+    /// <summary>Finished chunks a stage needs before its median is trusted for speculation.</summary>
+    public int SpeculateMinSamples { get; init; } = 3;
+    /// <summary>Never speculate on a chunk younger than this (short chunks are not worth a second run).</summary>
+    public TimeSpan SpeculateAfter { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A stage whose leased chunks report nothing (no result, no failure) for this long re-queues them elsewhere.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>How often a stage agent with work re-announces it to the pools.</summary>
+    public TimeSpan OfferInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Shots Hephaestus lets render at once across the farm; the rest wait in priority / fair-share order.</summary>
+    public int MaxActiveShots { get; init; } = 16;
 }
 
 /// <summary>What the actors of one node share: the vault, the stage runners, settings and observers.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
 using Talos.Actors.Pipeline;
@@ -23,8 +24,11 @@ public sealed class ShotEntity : ReceivePersistentActor
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly ShotState _state = new();
     readonly Dictionary<string, IActorRef> _agents = new();
+    readonly HashSet<IActorRef> _stopping = new();
     Dictionary<string, IReadOnlyList<ChunkPlan>> _plans = new();
     int _agentSerial;
+    /// <summary>Scheduling priority from Hephaestus (not journalled here: Hephaestus journals it and sends it with StartShot).</summary>
+    int _priority;
 
     public ShotEntity(string key, TalosEnvironment env, IActorRef hephaestus)
     {
@@ -40,7 +44,8 @@ public sealed class ShotEntity : ReceivePersistentActor
         Command<StartShot>(OnStart);
         Command<Advance>(_ => AdvanceStages());
         Command<ChunkDone>(OnChunkDone);
-        Command<ChunkAttemptFailed>(f => _log.Warning("shot {0}: {1} chunk {2} attempt {3} failed: {4}", _key, f.Stage, f.Chunk, f.Attempt, f.Reason));
+        Command<ChunkAttemptFailed>(OnAttemptFailed);
+        Command<NodeAvoided>(OnNodeAvoided);
         Command<ChunkGaveUp>(OnGaveUp);
         Command<RetryShotEntity>(_ => OnRetry());
         Command<CancelShotEntity>(_ => OnCancel());
@@ -50,6 +55,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         {
             foreach (var (stage, agent) in _agents.ToList())
                 if (agent.Equals(t.ActorRef)) _agents.Remove(stage);
+            if (_stopping.Remove(t.ActorRef) && _stopping.Count == 0) ReportProgress(); // now the pause has reached every chunk
         });
     }
 
@@ -64,6 +70,7 @@ public sealed class ShotEntity : ReceivePersistentActor
 
     void OnStart(StartShot cmd)
     {
+        _priority = cmd.Priority;
         if (_state.Spec is null)
         {
             Persist(new ShotStarted(cmd.Spec, DateTimeOffset.UtcNow), e =>
@@ -90,7 +97,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         if (!_agents.TryGetValue(done.Stage, out var agent) || !agent.Equals(Sender)) return; // a stale agent
         if (_state.ChunksOf(done.Stage).ContainsKey(done.Chunk)) return;
 
-        var chunkEvent = new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note);
+        var chunkEvent = new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note, done.Node, done.Attempt, done.LogHash);
         var events = new List<ITalosEvent> { chunkEvent };
         bool stageComplete = _plans[done.Stage].All(p => p.Chunk == done.Chunk || _state.ChunksOf(done.Stage).ContainsKey(p.Chunk));
 
@@ -124,6 +131,22 @@ public sealed class ShotEntity : ReceivePersistentActor
         return [new StageCompleted(Stages.Echo), new ShotRenderCompleted(cut.FramesHash, cut.VideoHash, echo.ReportHash, echo.Passed, DateTimeOffset.UtcNow)];
     }
 
+    /// <summary>A failed attempt is journalled with the node, the cause and its log (the agent decides the retry).</summary>
+    void OnAttemptFailed(ChunkAttemptFailed f)
+    {
+        _log.Warning("shot {0}: {1}", _key, $"{f.Stage} chunk {f.Chunk} attempt {f.Attempt} failed on {f.Node} ({f.Kind}): {f.Reason}");
+        if (_state.Status != ShotStatus.Rendering || f.Node is null || !_agents.TryGetValue(f.Stage, out var agent) || !agent.Equals(Sender)) return;
+        Persist(new ChunkAttemptRecorded(f.Stage, f.Chunk, f.Attempt, f.Node, f.Kind ?? ChunkFailureKind.NodeFault, f.Reason, f.LogHash), e => _state.Apply(e));
+    }
+
+    /// <summary>A node keeps failing this shot's chunks: journalled and reported; later stages avoid it too.</summary>
+    void OnNodeAvoided(NodeAvoided a)
+    {
+        if (_state.AvoidedNodes.Contains(a.Node)) return;
+        _log.Warning("shot {0}: avoiding node {1} after {2} failed {3} chunk(s): {4}", _key, a.Node, a.Failures, a.Stage, a.Reason);
+        Persist(new ShotNodeAvoided(a.Node, a.Stage, a.Failures, a.Reason, DateTimeOffset.UtcNow), e => _state.Apply(e));
+    }
+
     void OnGaveUp(ChunkGaveUp g)
     {
         if (_state.Status != ShotStatus.Rendering) return;
@@ -155,8 +178,10 @@ public sealed class ShotEntity : ReceivePersistentActor
         Persist(new ShotRenderPaused(DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
-            StopAllAgents(); // in-flight chunks are cancelled; recorded ones stay recorded
-            ReportProgress();
+            // In-flight chunks are cancelled (each agent withdraws its leases as it stops); recorded ones stay recorded.
+            // The registry hears "paused" once every agent has stopped, so nothing of this shot renders after that.
+            StopAllAgents(awaitStop: true);
+            if (_stopping.Count == 0) ReportProgress();
         });
     }
 
@@ -220,8 +245,10 @@ public sealed class ShotEntity : ReceivePersistentActor
         var inputs = runner.DependsOn.Concat(UpstreamOf(runner)).Distinct().ToDictionary(
             s => s, s => (IReadOnlyList<string>)_state.ChunksOf(s).Values.Select(c => c.Hash).ToList());
         var own = _state.ChunksOf(stage).ToDictionary(kv => kv.Key, kv => kv.Value.Hash);
-        var job = new StageJob(_key, stage, _state.Spec!, todo, inputs, own, _state.Revision, new Dictionary<int, float>(_state.FrameGains));
-        var agent = Context.ActorOf(StageAgent.Props(job, runner, _env, Self), $"{stage.ToLowerInvariant()}-{++_agentSerial}");
+        var job = new StageJob(_key, stage, _state.Spec!, todo, inputs, own, _state.Revision, new Dictionary<int, float>(_state.FrameGains),
+            _priority, _state.AvoidedNodes.ToArray());
+        var mediator = DistributedPubSub.Get(Context.System).Mediator;
+        var agent = Context.ActorOf(StageAgent.Props(job, runner, _env, Self, mediator), $"{stage.ToLowerInvariant()}-{++_agentSerial}");
         Context.Watch(agent);
         _agents[stage] = agent;
     }
@@ -245,9 +272,16 @@ public sealed class ShotEntity : ReceivePersistentActor
         if (_agents.Remove(stage, out var agent)) { Context.Unwatch(agent); Context.Stop(agent); }
     }
 
-    void StopAllAgents()
+    void StopAllAgents(bool awaitStop = false)
     {
-        foreach (var stage in _agents.Keys.ToList()) StopAgent(stage);
+        foreach (var stage in _agents.Keys.ToList())
+        {
+            if (!awaitStop) { StopAgent(stage); continue; }
+            var agent = _agents[stage];
+            _agents.Remove(stage);
+            _stopping.Add(agent); // still watched: its Terminated says its leases are withdrawn
+            Context.Stop(agent);
+        }
     }
 
     // ---- reporting ----

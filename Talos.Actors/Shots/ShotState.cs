@@ -21,6 +21,8 @@ public sealed class ShotState
     public Dictionary<int, float> FrameGains { get; } = new();
     public Dictionary<string, SortedDictionary<int, RecordedChunk>> Chunks { get; } = new();
     public HashSet<string> StagesDone { get; } = new();
+    /// <summary>Nodes that kept failing this shot's chunks: its stages hand them no more work while others serve.</summary>
+    public HashSet<string> AvoidedNodes { get; } = new();
     public ShotRenderCompleted? Result { get; private set; }
 
     public bool IsTerminal => ShotStatus.IsTerminal(Status);
@@ -39,6 +41,8 @@ public sealed class ShotState
                 Spec = s.Spec; Status = ShotStatus.Rendering; break;
             case ChunkCompleted c:
                 ChunksOf(c.Stage)[c.Chunk] = new RecordedChunk(c.Hash, c.FrameCount, c.Note); break;
+            case ShotNodeAvoided a:
+                AvoidedNodes.Add(a.Node); break;
             case StageCompleted s:
                 StagesDone.Add(s.Stage); break;
             case RevisionRequested r:

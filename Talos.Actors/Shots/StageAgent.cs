@@ -1,182 +1,321 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
-using Akka.Pattern;
 using Talos.Actors.Pipeline;
 using Talos.Messages;
 using Talos.Messages.Commands;
-using Talos.Messages.Specs;
 
 namespace Talos.Actors.Shots;
 
-/// <summary>What a stage agent is asked to do: the chunks still to render and the inputs they read.</summary>
-public sealed record StageJob(string ShotKey, string Stage, ShotSpec Spec, IReadOnlyList<ChunkPlan> Todo,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> Inputs, IReadOnlyDictionary<int, string> OwnCompleted,
-    int Revision, IReadOnlyDictionary<int, float> FrameGains) : ITalosMessage;
-
 /// <summary>
-/// Runs one stage of one shot: starts a supervised chunk worker per chunk (a backoff supervisor restarts a failed
-/// worker with exponential backoff, a bounded number of times), up to the node's capacity at once, or one at a
-/// time for sequential stages. Reports each finished chunk to the shot, which journals it.
+/// Runs one stage of one shot by handing its chunks out as leases to the chunk worker pools of the farm (work
+/// pulling: pools with free slots ask, see <see cref="ChunkWorkerPool"/>), and reports each finished chunk to the shot,
+/// which journals it. Per chunk: pending → leased (→ twin leased when it straggles) → done | back to pending | given up.
+/// Failures by cause: bad input gives up at once; out of memory splits the frame range in two; a node fault or a
+/// timeout retries with exponential backoff on another node, a bounded number of times; a node that keeps failing is
+/// avoided for the shot; a lost pool's leases go back to the queue; leases that report nothing for the stall timeout
+/// are withdrawn and retried. Sequential stages (STOKES) lease one chunk at a time, in order, never split nor twinned.
 /// </summary>
-public sealed class StageAgent : ReceiveActor
-{
-    readonly StageJob _job;
-    readonly IStageRunner _runner;
-    readonly TalosEnvironment _env;
-    readonly IActorRef _shot;
-    readonly ILoggingAdapter _log = Context.GetLogger();
-    readonly Queue<ChunkPlan> _pending;
-    readonly Dictionary<IActorRef, ChunkPlan> _running = new();
-    readonly Dictionary<int, (int Attempts, string Reason)> _failures = new();
-    readonly Dictionary<int, string> _own;
-    readonly HashSet<int> _done = new();
-
-    public StageAgent(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot)
-    {
-        _job = job; _runner = runner; _env = env; _shot = shot;
-        _pending = new Queue<ChunkPlan>(job.Todo.OrderBy(p => p.Chunk));
-        _own = new Dictionary<int, string>(job.OwnCompleted);
-
-        Receive<ChunkDone>(d =>
-        {
-            _done.Add(d.Chunk);
-            _own[d.Chunk] = d.ManifestHash;
-            _shot.Tell(d);
-            Fill();
-        });
-        Receive<ChunkAttemptFailed>(f =>
-        {
-            _failures[f.Chunk] = (f.Attempt, f.Reason);
-            _shot.Tell(f);
-        });
-        Receive<Terminated>(t =>
-        {
-            if (!_running.Remove(t.ActorRef, out var plan)) return;
-            if (!_done.Contains(plan.Chunk))
-            {
-                var (attempts, reason) = _failures.TryGetValue(plan.Chunk, out var f) ? f : (0, "worker stopped");
-                _shot.Tell(new ChunkGaveUp(plan.Stage, plan.Chunk, attempts, reason));
-                _pending.Clear();
-                return;
-            }
-            Fill();
-        });
-    }
-
-    public static Props Props(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot) =>
-        Akka.Actor.Props.Create(() => new StageAgent(job, runner, env, shot));
-
-    protected override void PreStart() => Fill();
-
-    void Fill()
-    {
-        int limit = _runner.Sequential ? 1 : _env.Settings.ChunkSlots;
-        while (_running.Count < limit && _pending.Count > 0)
-        {
-            var plan = _pending.Dequeue();
-            var attempts = new AttemptCounter();
-            var worker = ChunkWorker.Props(_job, plan, _runner, _env, Self, attempts, new Dictionary<int, string>(_own));
-            var options = Backoff.OnFailure(worker, "worker", _env.Settings.MinBackoff, _env.Settings.MaxBackoff, 0.0,
-                    _env.Settings.MaxChunkRetries)
-                .WithSupervisorStrategy(new OneForOneStrategy(_env.Settings.MaxChunkRetries, -1, _ => Directive.Restart, loggingEnabled: false));
-            var supervisor = Context.ActorOf(BackoffSupervisor.Props(options), $"chunk-{plan.Chunk}");
-            Context.Watch(supervisor);
-            _running[supervisor] = plan;
-        }
-    }
-}
-
-/// <summary>Attempt count that survives the worker's restarts (the same instance is captured by its Props).</summary>
-public sealed class AttemptCounter
-{
-    int _value;
-    public int Next() => Interlocked.Increment(ref _value);
-}
-
-/// <summary>
-/// Renders one chunk: waits for a capacity slot, runs the stage's pure function off the actor thread, stores the
-/// manifest in the vault, reports ChunkDone and stops. A failure is reported and rethrown so that the backoff
-/// supervisor above restarts it later.
-/// </summary>
-public sealed class ChunkWorker : ReceiveActor, IWithTimers
+public sealed class StageAgent : ReceiveActor, IWithTimers
 {
     public ITimerScheduler Timers { get; set; } = null!;
 
-    readonly CancellationTokenSource _cts = new();
+    /// <summary>Stages whose chunks are independent frame by frame: an out-of-memory chunk may be rendered in halves.</summary>
+    public static readonly IReadOnlySet<string> FrameWise = new HashSet<string> { Stages.Raygen, Stages.Anima };
 
-    sealed record WorkSucceeded(string ManifestHash, int FrameCount, string? Note) : ITalosMessage;
-    /// <summary>A failed attempt; <paramref name="BadInput"/> when retrying cannot help (the inputs are wrong, not the node).</summary>
-    sealed record WorkFailed(int Attempt, string Reason, bool BadInput) : ITalosMessage;
-    sealed record WorkStarted(int Attempt) : ITalosMessage;
-    sealed record TimedOut(int Attempt) : ITalosMessage;
+    readonly StageJob _job;
+    readonly IStageRunner _runner;
+    readonly RenderSettingsOptions _settings;
+    readonly IActorRef _shot;
+    readonly IActorRef? _mediator;
+    readonly Talos.Vault.IBlobVault _vault;
+    readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ChunkWorker(StageJob job, ChunkPlan plan, IStageRunner runner, TalosEnvironment env, IActorRef agent,
-        AttemptCounter attempts, IReadOnlyDictionary<int, string> own)
+    readonly Dictionary<int, ChunkPlan> _plans;
+    readonly List<Item> _pending = new();
+    readonly Dictionary<long, Lease> _leases = new();
+    readonly Dictionary<IActorRef, string> _pools = new();
+    readonly Dictionary<int, string> _own;
+    readonly HashSet<int> _done = new();
+    /// <summary>Chunks rendered in parts after running out of memory: the frame ranges and the manifests of those done.</summary>
+    readonly Dictionary<int, List<ChunkPlan>> _split = new();
+    readonly Dictionary<(int Chunk, int First), (string Hash, string Node, string Log)> _parts = new();
+    readonly Dictionary<string, int> _nodeFailures = new();
+    readonly HashSet<string> _avoided;
+    readonly List<TimeSpan> _durations = new();
+    long _leaseSerial;
+    DateTime _lastProgress = DateTime.UtcNow;
+    bool _gaveUp;
+
+    sealed class Item(ChunkPlan plan, int attempts)
     {
-        int attempt = attempts.Next();
-        var ct = _cts.Token;
-        var self = Self;
-        Task.Run(async () =>
-        {
-            await env.Slots.WaitAsync(ct);
-            try
-            {
-                self.Tell(new WorkStarted(attempt));
-                ct.ThrowIfCancellationRequested();
-                var context = new ChunkContext(job.Spec, plan, env.Vault, job.Inputs, own, job.Revision, job.FrameGains, ct);
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var manifest = runner.Run(context);
-                var hash = manifest.Store(env.Vault);
-                env.Timings.Add(plan.Stage, plan.FrameCount, clock.Elapsed);
-                return new WorkSucceeded(hash, plan.FrameCount, manifest.Note);
-            }
-            finally { env.Slots.Release(); }
-        }, ct).PipeTo(Self, success: r => r, failure: e => new WorkFailed(attempt, Describe(e), IsBadInput(e)));
-
-        // A chunk that renders longer than the timeout is a node fault (a hung driver, a stuck disk): cancel it and let
-        // the supervisor retry it with backoff. The clock starts when the chunk gets its slot, not while it queues.
-        Receive<WorkStarted>(started => Timers.StartSingleTimer("timeout", new TimedOut(started.Attempt), env.Settings.ChunkTimeout));
-        Receive<TimedOut>(t =>
-        {
-            if (t.Attempt != attempt) return;
-            _cts.Cancel();
-            var reason = $"timed out after {env.Settings.ChunkTimeout.TotalSeconds:0.###} s";
-            agent.Tell(new ChunkAttemptFailed(plan.Stage, plan.Chunk, attempt, reason));
-            throw new ChunkFailedException($"{plan.Stage} chunk {plan.Chunk} attempt {attempt}: {reason}");
-        });
-
-        Receive<WorkSucceeded>(ok =>
-        {
-            env.OnChunkRendered(job.ShotKey, plan.Stage, plan.Chunk);
-            agent.Tell(new ChunkDone(plan.Stage, plan.Chunk, ok.ManifestHash, ok.FrameCount, ok.Note));
-            Context.Stop(Self);
-        });
-        Receive<WorkFailed>(f =>
-        {
-            if (f.Attempt != attempt) return; // the cancelled work of an earlier, timed-out attempt
-            agent.Tell(new ChunkAttemptFailed(plan.Stage, plan.Chunk, attempt, f.BadInput ? "bad input: " + f.Reason : f.Reason));
-            // Bad input fails the same way every time: stop now (the supervisor then stops and the shot fails with
-            // the reason) instead of spending the retries and their backoff on it.
-            if (f.BadInput) { Context.Stop(Self); return; }
-            throw new ChunkFailedException($"{plan.Stage} chunk {plan.Chunk} attempt {attempt}: {f.Reason}");
-        });
+        public ChunkPlan Plan { get; } = plan;
+        public int Attempts { get; set; } = attempts;
+        public DateTime NotBefore { get; set; }
+        public string? AvoidNode { get; set; }
+        public (int, int) Key => (Plan.Chunk, Plan.FirstFrame);
     }
 
-    /// <summary>
-    /// Failures no retry can mend: unreadable or inconsistent inputs (a corrupt keyframe PNG, an unknown asset, a frame
-    /// blob that does not decode) and arguments a stage refuses. Node faults, timeouts and everything else are retried.
-    /// </summary>
-    static bool IsBadInput(Exception e) => Unwrap(e) is InvalidDataException or ArgumentException;
+    sealed record Lease(long Id, Item Item, IActorRef Pool, string Node, DateTime Started, bool Speculative);
 
-    static string Describe(Exception e) => Unwrap(e).Message;
+    sealed class Tick : INoSerializationVerificationNeeded { public static readonly Tick Instance = new(); }
+    sealed class Due : INoSerializationVerificationNeeded { public static readonly Due Instance = new(); }
 
-    static Exception Unwrap(Exception e) => e is AggregateException a ? a.Flatten().InnerException ?? e : e;
+    public StageAgent(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot, IActorRef? mediator)
+    {
+        _job = job; _runner = runner; _settings = env.Settings; _vault = env.Vault; _shot = shot; _mediator = mediator;
+        _plans = job.Todo.ToDictionary(p => p.Chunk);
+        _pending.AddRange(job.Todo.OrderBy(p => p.Chunk).Select(p => new Item(p, 0)));
+        _own = new Dictionary<int, string>(job.OwnCompleted);
+        _avoided = new HashSet<string>(job.AvoidNodes);
 
-    public static Props Props(StageJob job, ChunkPlan plan, IStageRunner runner, TalosEnvironment env, IActorRef agent,
-        AttemptCounter attempts, IReadOnlyDictionary<int, string> own) =>
-        Akka.Actor.Props.Create(() => new ChunkWorker(job, plan, runner, env, agent, attempts, own));
+        Receive<ChunkWorkRequest>(OnRequest);
+        Receive<ChunkLeaseResult>(OnResult);
+        Receive<ChunkLeaseFailed>(OnFailed);
+        Receive<Tick>(_ => { CheckStall(); Offer(); });
+        Receive<Due>(_ => Offer());
+        Receive<Terminated>(t => OnPoolLost(t.ActorRef));
+    }
 
-    protected override void PostStop() => _cts.Cancel();
+    public static Props Props(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot, IActorRef? mediator) =>
+        Akka.Actor.Props.Create(() => new StageAgent(job, runner, env, shot, mediator));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.OfferInterval);
+        Offer();
+    }
+
+    protected override void PostStop()
+    {
+        // Paused, cancelled, finished or moved: the pools stop what they render for this agent (they also watch it).
+        foreach (var lease in _leases.Values) lease.Pool.Tell(new CancelChunkLease(lease.Id));
+    }
+
+    // ---- handing out work ----
+
+    bool Sequential => _runner.Sequential;
+
+    IEnumerable<Item> Eligible(DateTime now)
+    {
+        if (_gaveUp) yield break;
+        if (Sequential)
+        {
+            if (_leases.Count == 0 && _pending.Count > 0 && _pending[0].NotBefore <= now) yield return _pending[0];
+            yield break;
+        }
+        foreach (var item in _pending) if (item.NotBefore <= now) yield return item;
+    }
+
+    /// <summary>Announces the work on the topic while there is something to hand out (new, due again, or worth a twin).</summary>
+    void Offer()
+    {
+        var now = DateTime.UtcNow;
+        if (Eligible(now).Any() || StragglerFor(null, now) is not null)
+            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.ShotKey, _job.Stage, _job.Priority)));
+    }
+
+    void OnRequest(ChunkWorkRequest request)
+    {
+        var pool = Sender;
+        if (!_pools.ContainsKey(pool)) Context.Watch(pool);
+        _pools[pool] = request.Node;
+        var now = DateTime.UtcNow;
+        var granted = new List<ChunkLease>();
+        var otherNodes = _pools.Values.Where(n => n != request.Node && !_avoided.Contains(n)).Distinct().Count();
+        // An avoided node gets no work while a node that is not avoided serves the farm.
+        bool avoidedHere = _avoided.Contains(request.Node) && otherNodes > 0;
+        if (!avoidedHere)
+        {
+            foreach (var item in Eligible(now).ToList())
+            {
+                if (granted.Count >= request.Slots) break;
+                // A chunk that failed on this node waits a little for another node before it comes back here.
+                if (item.AvoidNode == request.Node && otherNodes > 0 && now - item.NotBefore < TimeSpan.FromSeconds(2)) continue;
+                _pending.Remove(item);
+                granted.Add(Grant(item, pool, request.Node, speculative: false, now));
+            }
+            while (granted.Count < request.Slots && StragglerFor(request.Node, now) is { } straggler)
+            {
+                _log.Info("{0} {1}", _job.ShotKey, $"{_job.Stage} chunk {straggler.Item.Plan.Chunk} runs {(now - straggler.Started).TotalSeconds:0.0} s on " +
+                    $"{straggler.Node}, past {_settings.SpeculateFactor}x the median: a speculative run on {request.Node}");
+                granted.Add(Grant(straggler.Item, pool, request.Node, speculative: true, now));
+            }
+        }
+        pool.Tell(new ChunkLeaseGrant(granted, Eligible(now).Any()));
+    }
+
+    ChunkLease Grant(Item item, IActorRef pool, string node, bool speculative, DateTime now)
+    {
+        if (_leases.Count == 0) _lastProgress = now;
+        item.Attempts++;
+        var lease = new Lease(++_leaseSerial, item, pool, node, now, speculative);
+        _leases[lease.Id] = lease;
+        return new ChunkLease(lease.Id, _job, item.Plan, item.Attempts, speculative, new Dictionary<int, string>(_own));
+    }
+
+    /// <summary>A lease running far past the stage's median chunk time, on another node than <paramref name="node"/>, with no twin yet.</summary>
+    Lease? StragglerFor(string? node, DateTime now)
+    {
+        if (Sequential || _gaveUp || _durations.Count < _settings.SpeculateMinSamples) return null;
+        var sorted = _durations.OrderBy(d => d).ToList();
+        var threshold = TimeSpan.FromTicks(Math.Max(_settings.SpeculateAfter.Ticks, (long)(sorted[sorted.Count / 2].Ticks * _settings.SpeculateFactor)));
+        return _leases.Values
+            .Where(l => !l.Speculative && l.Node != node && now - l.Started > threshold)
+            .Where(l => _leases.Values.Count(o => o.Item == l.Item) == 1)
+            .OrderBy(l => l.Started).FirstOrDefault();
+    }
+
+    // ---- results ----
+
+    void OnResult(ChunkLeaseResult r)
+    {
+        _leases.Remove(r.LeaseId);
+        _lastProgress = DateTime.UtcNow;
+        var key = (r.Plan.Chunk, r.Plan.FirstFrame);
+        if (_done.Contains(r.Plan.Chunk) || _parts.ContainsKey(key)) return; // a twin or a withdrawn lease came second: the first won
+        _durations.Add(r.Took);
+        Withdraw(key);
+        if (_split.TryGetValue(r.Plan.Chunk, out var ranges))
+        {
+            _parts[key] = (r.ManifestHash, r.Node, r.LogHash);
+            if (ranges.All(p => _parts.ContainsKey((p.Chunk, p.FirstFrame)))) CompleteSplit(r.Plan.Chunk, ranges, r.Attempt);
+        }
+        else Complete(r.Plan.Chunk, r.ManifestHash, r.Note, r.Node, r.Attempt, r.LogHash);
+        Offer();
+    }
+
+    /// <summary>Withdraws every other lease and queued copy of a range that is done.</summary>
+    void Withdraw((int, int) key)
+    {
+        foreach (var other in _leases.Values.Where(l => l.Item.Key == key).ToList())
+        {
+            other.Pool.Tell(new CancelChunkLease(other.Id));
+            _leases.Remove(other.Id);
+        }
+        _pending.RemoveAll(i => i.Key == key);
+    }
+
+    void Complete(int chunk, string hash, string? note, string node, int attempt, string logHash)
+    {
+        _done.Add(chunk);
+        _own[chunk] = hash;
+        _shot.Tell(new ChunkDone(_job.Stage, chunk, hash, _plans[chunk].FrameCount, note, node, attempt, logHash));
+    }
+
+    /// <summary>All parts of a split chunk are rendered: one manifest with every frame, as if it had rendered whole.</summary>
+    void CompleteSplit(int chunk, List<ChunkPlan> ranges, int attempt)
+    {
+        var vault = _vault;
+        var parts = ranges.OrderBy(p => p.FirstFrame).Select(p => (Plan: p, Part: _parts[(p.Chunk, p.FirstFrame)])).ToList();
+        var manifests = parts.Select(p => ChunkManifest.Load(vault, p.Part.Hash)).ToList();
+        var whole = _plans[chunk];
+        var merged = new ChunkManifest(_job.Stage, chunk, whole.FirstFrame, manifests.SelectMany(m => m.Frames).OrderBy(f => f.Frame).ToList());
+        var log = $"{_job.ShotKey} {_job.Stage} chunk {chunk} ran out of memory and was rendered in {parts.Count} parts:\n" +
+                  string.Join("\n", parts.Select(p => $"frames {p.Plan.FirstFrame}..{p.Plan.FirstFrame + p.Plan.FrameCount - 1} on {p.Part.Node}: log {p.Part.Log}")) + "\n";
+        var logHash = vault.Put(System.Text.Encoding.UTF8.GetBytes(log), "chunk-log");
+        Complete(chunk, merged.Store(vault), null, parts[^1].Part.Node, attempt, logHash);
+    }
+
+    // ---- failures ----
+
+    void OnFailed(ChunkLeaseFailed f)
+    {
+        if (!_leases.Remove(f.LeaseId, out var lease)) return; // a lease already withdrawn
+        _lastProgress = DateTime.UtcNow;
+        _shot.Tell(new ChunkAttemptFailed(_job.Stage, f.Plan.Chunk, f.Attempt, f.Reason, f.Node, f.Kind, f.LogHash));
+        var item = lease.Item;
+        if (_done.Contains(f.Plan.Chunk) || _parts.ContainsKey(item.Key) || _gaveUp) return;
+        if (f.Kind != ChunkFailureKind.BadInput) CountNodeFailure(f.Node, f.Reason);
+        if (_leases.Values.Any(l => l.Item == item)) return; // its twin still runs and may succeed
+        switch (f.Kind)
+        {
+            case ChunkFailureKind.BadInput:
+                GiveUp(item, "bad input: " + f.Reason);
+                break;
+            case ChunkFailureKind.OutOfMemory when !Sequential && FrameWise.Contains(_job.Stage) && item.Plan.FrameCount > 1:
+                Split(item, f.Node);
+                break;
+            default:
+                if (item.Attempts > _settings.MaxChunkRetries) { GiveUp(item, f.Reason); break; }
+                Requeue(item, f.Node, Backoff(item.Attempts));
+                break;
+        }
+    }
+
+    TimeSpan Backoff(int attempts)
+    {
+        double ms = _settings.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempts - 1));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, _settings.MaxBackoff.TotalMilliseconds));
+    }
+
+    void Requeue(Item item, string? avoidNode, TimeSpan delay)
+    {
+        item.NotBefore = DateTime.UtcNow + delay;
+        item.AvoidNode = avoidNode;
+        _pending.Add(item);
+        _pending.Sort((a, b) => a.Key.CompareTo(b.Key));
+        if (delay > TimeSpan.Zero) Timers.StartSingleTimer(("due", item.Key), Due.Instance, delay);
+        else Offer();
+    }
+
+    void Split(Item item, string node)
+    {
+        var p = item.Plan;
+        int half = p.FrameCount / 2;
+        var a = p with { FrameCount = half };
+        var b = p with { FirstFrame = p.FirstFrame + half, FrameCount = p.FrameCount - half };
+        if (!_split.TryGetValue(p.Chunk, out var ranges)) _split[p.Chunk] = ranges = [p];
+        ranges.RemoveAll(r => r.FirstFrame == p.FirstFrame);
+        ranges.Add(a); ranges.Add(b);
+        _log.Warning("{0} {1}", _job.ShotKey, $"{_job.Stage} chunk {p.Chunk}: out of memory on {node} with {p.FrameCount} frames; retrying as " +
+            $"frames {a.FirstFrame}..{a.FirstFrame + a.FrameCount - 1} and {b.FirstFrame}..{b.FirstFrame + b.FrameCount - 1}");
+        Requeue(new Item(a, item.Attempts), null, TimeSpan.Zero);
+        Requeue(new Item(b, item.Attempts), null, TimeSpan.Zero);
+    }
+
+    void GiveUp(Item item, string reason)
+    {
+        _gaveUp = true;
+        _pending.Clear();
+        _shot.Tell(new ChunkGaveUp(_job.Stage, item.Plan.Chunk, item.Attempts, reason));
+    }
+
+    void CountNodeFailure(string node, string reason)
+    {
+        int failures = _nodeFailures[node] = _nodeFailures.GetValueOrDefault(node) + 1;
+        if (failures < _settings.NodeFailureLimit || !_avoided.Add(node)) return;
+        _log.Warning("{0}: node {1} failed {2} {3} chunks ({4}); the shot avoids it from now on", _job.ShotKey, node, failures, _job.Stage, reason);
+        _shot.Tell(new NodeAvoided(_job.Stage, node, failures, reason));
+    }
+
+    /// <summary>A pool's node left or died: what it had leased goes back to the queue, without counting as an attempt.</summary>
+    void OnPoolLost(IActorRef pool)
+    {
+        if (!_pools.Remove(pool, out var node)) return;
+        foreach (var lease in _leases.Values.Where(l => l.Pool.Equals(pool)).ToList())
+        {
+            _leases.Remove(lease.Id);
+            var item = lease.Item;
+            if (_done.Contains(item.Plan.Chunk) || _parts.ContainsKey(item.Key) || _leases.Values.Any(l => l.Item == item)) continue;
+            _log.Info("{0} {1} chunk {2}: node {3} is gone; re-queued", _job.ShotKey, _job.Stage, item.Plan.Chunk, node);
+            item.Attempts--;
+            Requeue(item, node, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Leases that report nothing at all for the stall timeout (a wedged node) are withdrawn and retried elsewhere.</summary>
+    void CheckStall()
+    {
+        var now = DateTime.UtcNow;
+        if (_leases.Count == 0 || now - _lastProgress < _settings.StallTimeout) return;
+        _lastProgress = now;
+        var reason = $"no progress for {_settings.StallTimeout.TotalSeconds:0.###} s";
+        _log.Warning("{0} {1}: {2}; withdrawing {3} lease(s)", _job.ShotKey, _job.Stage, reason, _leases.Count);
+        foreach (var lease in _leases.Values.ToList())
+        {
+            lease.Pool.Tell(new CancelChunkLease(lease.Id));
+            Self.Tell(new ChunkLeaseFailed(lease.Id, lease.Item.Plan, lease.Node, lease.Item.Attempts, ChunkFailureKind.Timeout, reason, ""), lease.Pool);
+        }
+    }
 }
-
-public sealed class ChunkFailedException(string message) : Exception(message);

@@ -27,8 +27,8 @@ public sealed record CommandAck(string ShotKey, bool Ok, string Message) : ITalo
 
 // ---- to shot entities (sharded by ShotKey) ----
 
-/// <summary>Start (or resume) a shot; idempotent.</summary>
-public sealed record StartShot(string ShotKey, ShotSpec Spec) : ITalosMessage, IWithShotKey;
+/// <summary>Start (or resume) a shot; idempotent. <paramref name="Priority"/>: its scheduling priority (higher first).</summary>
+public sealed record StartShot(string ShotKey, ShotSpec Spec, int Priority = 0) : ITalosMessage, IWithShotKey;
 public sealed record RetryShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
 public sealed record CancelShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
 public sealed record PauseShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
@@ -48,7 +48,10 @@ public sealed record StageProgress(int DoneFrames, int TotalFrames, int DoneChun
 /// <summary>One chunk of a stage: frames [FirstFrame, FirstFrame+FrameCount).</summary>
 public sealed record ChunkPlan(string Stage, int Chunk, int FirstFrame, int FrameCount);
 
-public sealed record ChunkDone(string Stage, int Chunk, string ManifestHash, int FrameCount, string? Note = null) : ITalosMessage;
-public sealed record ChunkAttemptFailed(string Stage, int Chunk, int Attempt, string Reason) : ITalosMessage;
+/// <summary>A chunk rendered: <paramref name="Node"/> ran it (attempt <paramref name="Attempt"/>), its log is blob <paramref name="LogHash"/>.</summary>
+public sealed record ChunkDone(string Stage, int Chunk, string ManifestHash, int FrameCount, string? Note = null,
+    string? Node = null, int Attempt = 0, string? LogHash = null) : ITalosMessage;
+public sealed record ChunkAttemptFailed(string Stage, int Chunk, int Attempt, string Reason, string? Node = null,
+    string? Kind = null, string? LogHash = null) : ITalosMessage;
 public sealed record ChunkGaveUp(string Stage, int Chunk, int Attempts, string Reason) : ITalosMessage;
 public sealed record StageDone(string Stage) : ITalosMessage;

@@ -13,12 +13,23 @@ public sealed record ProductionAdmitted(string Production, IReadOnlyList<string>
 public sealed record ShotOutcomeRecorded(string ShotKey, string Status, string? Reason, string? FramesHash,
     string? VideoHash, string? ReportHash, bool? QualityPassed, int Revisions, DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRetryRequested(string ShotKey, string By, DateTimeOffset At) : ITalosEvent;
+/// <summary>A shot's scheduling priority changed (higher is admitted first); By names who asked.</summary>
+public sealed record ShotPriorityChanged(string ShotKey, int Priority, string By, DateTimeOffset At) : ITalosEvent;
 public sealed record ProductionEdited(string Production, string FilmHash, int Frames, DateTimeOffset At) : ITalosEvent;
 public sealed record ProductionEditFailed(string Production, string Reason, DateTimeOffset At) : ITalosEvent;
 
 // ---- shot entity ----
 public sealed record ShotStarted(ShotSpec Spec, DateTimeOffset At) : ITalosEvent;
-public sealed record ChunkCompleted(string Stage, int Chunk, string Hash, int FrameCount, string? Note = null) : ITalosEvent;
+/// <summary>
+/// A chunk is recorded. <paramref name="Node"/> (the address of the node that rendered it), <paramref name="Attempt"/>
+/// and <paramref name="LogHash"/> (the attempt's log lines in the vault) were added later: older events read them as null/0.
+/// </summary>
+public sealed record ChunkCompleted(string Stage, int Chunk, string Hash, int FrameCount, string? Note = null,
+    string? Node = null, int Attempt = 0, string? LogHash = null) : ITalosEvent;
+/// <summary>A chunk attempt failed on a node (journalled so failures outlive the node); its log lines are blob LogHash.</summary>
+public sealed record ChunkAttemptRecorded(string Stage, int Chunk, int Attempt, string Node, string Kind, string Reason, string? LogHash) : ITalosEvent;
+/// <summary>A node kept failing this shot's chunks: the shot avoids it from now on.</summary>
+public sealed record ShotNodeAvoided(string Node, string Stage, int Failures, string Reason, DateTimeOffset At) : ITalosEvent;
 public sealed record StageCompleted(string Stage) : ITalosEvent;
 /// <summary>ECHO sent chunks back: the listed ANIMA chunks are re-rendered with the given per-frame gains.</summary>
 public sealed record RevisionRequested(int Round, IReadOnlyList<int> AnimaChunks, IReadOnlyDictionary<int, float> FrameGains, string Reason) : ITalosEvent;

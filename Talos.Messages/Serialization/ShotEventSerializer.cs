@@ -21,6 +21,7 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.hephaestus.production-admitted.v1", typeof(ProductionAdmitted)),
         ("talos.hephaestus.shot-outcome.v1", typeof(ShotOutcomeRecorded)),
         ("talos.hephaestus.shot-retry.v1", typeof(ShotRetryRequested)),
+        ("talos.hephaestus.shot-priority.v1", typeof(ShotPriorityChanged)),
         ("talos.hephaestus.production-edited.v1", typeof(ProductionEdited)),
         ("talos.hephaestus.production-edit-failed.v1", typeof(ProductionEditFailed)),
         ("talos.shot.started.v1", typeof(ShotStarted)),
@@ -33,6 +34,8 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.shot.paused.v1", typeof(ShotRenderPaused)),
         ("talos.shot.resumed.v1", typeof(ShotRenderResumed)),
         ("talos.shot.completed.v1", typeof(ShotRenderCompleted)),
+        ("talos.shot.chunk-failed.v1", typeof(ChunkAttemptRecorded)),
+        ("talos.shot.node-avoided.v1", typeof(ShotNodeAvoided)),
     ];
 
     static readonly Dictionary<Type, string> ByType = Table.ToDictionary(t => t.Type, t => t.Manifest);
