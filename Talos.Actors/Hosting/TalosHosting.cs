@@ -149,13 +149,15 @@ public static class TalosHosting
         bool gpu = o.Roles.Contains("gpu");
         // Work pulling: stage agents announce chunks on a pub-sub topic; each render node's pool pulls leases from them.
         builder.WithDistributedPubSub(role: null!);
-        if (gpu)
-        {
+        // Role "gpu" hosts shot shards and renders chunks; role "render" only renders chunks (a worker that owns no shot state).
+        if (gpu || o.Roles.Contains("render"))
             builder.WithActors((system, _) =>
             {
                 var mediator = Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator;
                 system.ActorOf(ChunkWorkerPool.Props(env, Cluster.Get(system).SelfAddress.ToString(), mediator), "chunk-pool");
             });
+        if (gpu)
+        {
             builder.WithShardRegion<ShotRegionKey>("shots",
                 (_, registry, _) => key => ShotEntity.Props(key, env, registry.Get<HephaestusKey>()),
                 new ShotMessageExtractor(),

@@ -77,7 +77,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             _env.Timings.Add(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
             run.Log.AppendLine($"{Now()} rendered in {run.Clock.Elapsed.TotalMilliseconds:0} ms; manifest {r.ManifestHash}");
             var logHash = StoreLog(run);
-            _env.OnChunkRendered(run.Lease.Job.ShotKey, plan.Stage, plan.Chunk); Console.WriteLine($"DBG rendered {plan}");
+            _env.OnChunkRendered(run.Lease.Job.ShotKey, plan.Stage, plan.Chunk);
             r.Agent.Tell(new ChunkLeaseResult(r.Lease, plan, r.ManifestHash, r.Note, _node, run.Lease.Attempt, logHash, run.Clock.Elapsed));
             Pull();
         });
@@ -171,8 +171,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 
     void Cancel(IActorRef agent, long lease, string why)
     {
-        if (!_running.Remove((agent, lease), out var run)) { Console.WriteLine($"DBG cancel miss {agent} {lease} {why} running={string.Join(",", _running.Keys)}"); return; }
-        Console.WriteLine($"DBG cancel {run.Lease.Plan} {why}");
+        if (!_running.Remove((agent, lease), out var run)) return;
         Timers.Cancel(("timeout", agent, lease));
         run.Cts.Cancel();
         _log.Debug("{0} {1} chunk {2} lease {3} cancelled: {4}", run.Lease.Job.ShotKey, run.Lease.Plan.Stage, run.Lease.Plan.Chunk, lease, why);

@@ -45,7 +45,6 @@ public sealed class ShotEntity : ReceivePersistentActor
         Command<Advance>(_ => AdvanceStages());
         Command<ChunkDone>(OnChunkDone);
         Command<ChunkAttemptFailed>(OnAttemptFailed);
-        Command<NodeAvoided>(OnNodeAvoided);
         Command<ChunkGaveUp>(OnGaveUp);
         Command<RetryShotEntity>(_ => OnRetry());
         Command<CancelShotEntity>(_ => OnCancel());
@@ -131,20 +130,27 @@ public sealed class ShotEntity : ReceivePersistentActor
         return [new StageCompleted(Stages.Echo), new ShotRenderCompleted(cut.FramesHash, cut.VideoHash, echo.ReportHash, echo.Passed, DateTimeOffset.UtcNow)];
     }
 
-    /// <summary>A failed attempt is journalled with the node, the cause and its log (the agent decides the retry).</summary>
+    /// <summary>
+    /// A failed attempt is journalled with the node, the cause and its log (the agent decides the retry). A node whose
+    /// attempts keep failing (not bad input: that is the shot's fault, not the node's) is avoided from then on: journalled,
+    /// logged, and every running agent told.
+    /// </summary>
     void OnAttemptFailed(ChunkAttemptFailed f)
     {
         _log.Warning("shot {0}: {1}", _key, $"{f.Stage} chunk {f.Chunk} attempt {f.Attempt} failed on {f.Node} ({f.Kind}): {f.Reason}");
         if (_state.Status != ShotStatus.Rendering || f.Node is null || !_agents.TryGetValue(f.Stage, out var agent) || !agent.Equals(Sender)) return;
-        Persist(new ChunkAttemptRecorded(f.Stage, f.Chunk, f.Attempt, f.Node, f.Kind ?? ChunkFailureKind.NodeFault, f.Reason, f.LogHash), e => _state.Apply(e));
-    }
-
-    /// <summary>A node keeps failing this shot's chunks: journalled and reported; later stages avoid it too.</summary>
-    void OnNodeAvoided(NodeAvoided a)
-    {
-        if (_state.AvoidedNodes.Contains(a.Node)) return;
-        _log.Warning("shot {0}: avoiding node {1} after {2} failed {3} chunk(s): {4}", _key, a.Node, a.Failures, a.Stage, a.Reason);
-        Persist(new ShotNodeAvoided(a.Node, a.Stage, a.Failures, a.Reason, DateTimeOffset.UtcNow), e => _state.Apply(e));
+        var attempt = new ChunkAttemptRecorded(f.Stage, f.Chunk, f.Attempt, f.Node, f.Kind ?? ChunkFailureKind.NodeFault, f.Reason, f.LogHash);
+        var events = new List<ITalosEvent> { attempt };
+        int failures = _state.NodeFailures.GetValueOrDefault(f.Node) + (attempt.Kind == ChunkFailureKind.BadInput ? 0 : 1);
+        if (failures >= _env.Settings.NodeFailureLimit && !_state.AvoidedNodes.Contains(f.Node))
+            events.Add(new ShotNodeAvoided(f.Node, f.Stage, failures, f.Reason, DateTimeOffset.UtcNow));
+        PersistAll(events, e =>
+        {
+            _state.Apply(e);
+            if (e is not ShotNodeAvoided avoided) return;
+            _log.Warning("shot {0}: {1}", _key, $"avoiding node {avoided.Node} after {avoided.Failures} failed chunk attempt(s), the last: {avoided.Reason}");
+            foreach (var a in _agents.Values) a.Tell(new NodeAvoided(avoided.Stage, avoided.Node, avoided.Failures, avoided.Reason));
+        });
     }
 
     void OnGaveUp(ChunkGaveUp g)

@@ -23,6 +23,8 @@ public sealed class ShotState
     public HashSet<string> StagesDone { get; } = new();
     /// <summary>Nodes that kept failing this shot's chunks: its stages hand them no more work while others serve.</summary>
     public HashSet<string> AvoidedNodes { get; } = new();
+    /// <summary>Failed chunk attempts per node (bad input not counted: it fails everywhere).</summary>
+    public Dictionary<string, int> NodeFailures { get; } = new();
     public ShotRenderCompleted? Result { get; private set; }
 
     public bool IsTerminal => ShotStatus.IsTerminal(Status);
@@ -41,6 +43,8 @@ public sealed class ShotState
                 Spec = s.Spec; Status = ShotStatus.Rendering; break;
             case ChunkCompleted c:
                 ChunksOf(c.Stage)[c.Chunk] = new RecordedChunk(c.Hash, c.FrameCount, c.Note); break;
+            case ChunkAttemptRecorded f when f.Kind != ChunkFailureKind.BadInput:
+                NodeFailures[f.Node] = NodeFailures.GetValueOrDefault(f.Node) + 1; break;
             case ShotNodeAvoided a:
                 AvoidedNodes.Add(a.Node); break;
             case StageCompleted s:

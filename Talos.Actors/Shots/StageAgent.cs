@@ -12,8 +12,8 @@ namespace Talos.Actors.Shots;
 /// pulling: pools with free slots ask, see <see cref="ChunkWorkerPool"/>), and reports each finished chunk to the shot,
 /// which journals it. Per chunk: pending → leased (→ twin leased when it straggles) → done | back to pending | given up.
 /// Failures by cause: bad input gives up at once; out of memory splits the frame range in two; a node fault or a
-/// timeout retries with exponential backoff on another node, a bounded number of times; a node that keeps failing is
-/// avoided for the shot; a lost pool's leases go back to the queue; leases that report nothing for the stall timeout
+/// timeout retries with exponential backoff on another node, a bounded number of times; a node the shot avoids (it
+/// kept failing) gets no work while another node serves; a lost pool's leases go back to the queue; leases that report nothing for the stall timeout
 /// are withdrawn and retried. Sequential stages (STOKES) lease one chunk at a time, in order, never split nor twinned.
 /// </summary>
 public sealed class StageAgent : ReceiveActor, IWithTimers
@@ -40,7 +40,6 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     /// <summary>Chunks rendered in parts after running out of memory: the frame ranges and the manifests of those done.</summary>
     readonly Dictionary<int, List<ChunkPlan>> _split = new();
     readonly Dictionary<(int Chunk, int First), (string Hash, string Node, string Log)> _parts = new();
-    readonly Dictionary<string, int> _nodeFailures = new();
     readonly HashSet<string> _avoided;
     readonly List<TimeSpan> _durations = new();
     long _leaseSerial;
@@ -75,6 +74,8 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         Receive<Tick>(_ => { CheckStall(); Offer(); });
         Receive<Due>(_ => Offer());
         Receive<Terminated>(t => OnPoolLost(t.ActorRef));
+        // The shot decided to avoid a node that keeps failing its chunks (it counts failures across all its stages).
+        Receive<NodeAvoided>(a => _avoided.Add(a.Node));
     }
 
     public static Props Props(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot, IActorRef? mediator) =>
@@ -226,7 +227,6 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         _shot.Tell(new ChunkAttemptFailed(_job.Stage, f.Plan.Chunk, f.Attempt, f.Reason, f.Node, f.Kind, f.LogHash));
         var item = lease.Item;
         if (_done.Contains(f.Plan.Chunk) || _parts.ContainsKey(item.Key) || _gaveUp) return;
-        if (f.Kind != ChunkFailureKind.BadInput) CountNodeFailure(f.Node, f.Reason);
         if (_leases.Values.Any(l => l.Item == item)) return; // its twin still runs and may succeed
         switch (f.Kind)
         {
@@ -281,13 +281,6 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         _shot.Tell(new ChunkGaveUp(_job.Stage, item.Plan.Chunk, item.Attempts, reason));
     }
 
-    void CountNodeFailure(string node, string reason)
-    {
-        int failures = _nodeFailures[node] = _nodeFailures.GetValueOrDefault(node) + 1;
-        if (failures < _settings.NodeFailureLimit || !_avoided.Add(node)) return;
-        _log.Warning("{0}: node {1} failed {2} {3} chunks ({4}); the shot avoids it from now on", _job.ShotKey, node, failures, _job.Stage, reason);
-        _shot.Tell(new NodeAvoided(_job.Stage, node, failures, reason));
-    }
 
     /// <summary>A pool's node left or died: what it had leased goes back to the queue, without counting as an attempt.</summary>
     void OnPoolLost(IActorRef pool)

@@ -9,6 +9,7 @@ namespace Talos.Messages.Commands;
 //   pool (free slots) ──ChunkWorkRequest──▶ agent ──ChunkLeaseGrant──▶ pool (leases, maybe none)
 //   pool ──ChunkLeaseResult | ChunkLeaseFailed──▶ agent ──ChunkDone──▶ shot (journals it)
 //   agent ──CancelChunkLease──▶ pool (pause, cancel, a speculative twin won, a stalled lease)
+//   shot ──NodeAvoided──▶ agents (a node that keeps failing the shot's chunks gets no more of its work)
 // Agents and pools DeathWatch each other: a lost node's leases go back to the queue; a stopped agent's chunks stop.
 
 /// <summary>What a stage agent is asked to do: the chunks still to render and the inputs they read.</summary>
@@ -63,5 +64,5 @@ public sealed record ChunkLeaseFailed(long LeaseId, ChunkPlan Plan, string Node,
 /// <summary>The agent withdraws a lease; the pool cancels the work and frees the slot.</summary>
 public sealed record CancelChunkLease(long LeaseId) : ITalosMessage;
 
-/// <summary>An agent tells its shot that a node keeps failing this shot's chunks and is avoided from now on.</summary>
+/// <summary>A shot tells its stage agents that a node kept failing its chunks and gets no more of its work while others serve.</summary>
 public sealed record NodeAvoided(string Stage, string Node, int Failures, string Reason) : ITalosMessage;
