@@ -14,8 +14,13 @@ namespace Talos.Actors.Hephaestus;
 /// forwards work to the shot shard region, keeps the registry of shots and their status, answers queries,
 /// lets an operator retry or cancel, and has each finished production edited into a film (CUTTURA).
 /// </summary>
-public sealed class HephaestusActor : ReceivePersistentActor
+public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+    /// <summary>When each active shot last reported; a shot silent since it was started is started again (idempotent).</summary>
+    readonly Dictionary<string, DateTime> _heard = new();
+    sealed class Kick : INoSerializationVerificationNeeded { public static readonly Kick Instance = new(); }
+
     readonly IActorRef _shots;
     readonly TalosEnvironment _env;
     readonly ILoggingAdapter _log = Context.GetLogger();
@@ -35,6 +40,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         Recover<ITalosEvent>(_state.Apply);
         Recover<RecoveryCompleted>(_ =>
         {
+            Timers.StartPeriodicTimer("kick", Kick.Instance, TimeSpan.FromSeconds(5));
             // Resume everything unfinished: a restarted cluster picks up where it stopped.
             foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status))) Admit(s.Key);
             foreach (var p in _state.Productions.Values) MaybeEdit(p);
@@ -45,6 +51,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         Command<ShotProgress>(p =>
         {
             if (!_state.Shots.TryGetValue(p.ShotKey, out var s)) return;
+            _heard[p.ShotKey] = DateTime.UtcNow;
             s.Stages = p.Stages;
             if (!ShotStatus.IsTerminal(s.Status) && p.Status is ShotStatus.Rendering or ShotStatus.Paused)
             {
@@ -55,6 +62,18 @@ public sealed class HephaestusActor : ReceivePersistentActor
             }
         });
         Command<SetShotPriority>(OnSetPriority);
+        // A StartShot can be lost when the node that would host the shot dies before the shot persisted anything (it is
+        // then not yet a remembered entity): active shots that have not reported since they were started get it again.
+        Command<Kick>(_ =>
+        {
+            var quiet = DateTime.UtcNow - TimeSpan.FromSeconds(10);
+            foreach (var key in _active.Where(k => _state.Shots[k].Status == ShotStatus.Queued && _heard.GetValueOrDefault(k) < quiet).ToList())
+            {
+                var s = _state.Shots[key];
+                _heard[key] = DateTime.UtcNow;
+                _shots.Tell(new StartShot(key, s.Spec, s.Priority));
+            }
+        });
         Command<ShotFinished>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Completed, null, f.FramesHash, f.VideoHash,
             f.ReportHash, f.QualityPassed, f.Revisions, DateTimeOffset.UtcNow)));
         Command<ShotFailedNotice>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Failed, f.Reason, null, null, null, null, 0, DateTimeOffset.UtcNow)));
@@ -178,6 +197,7 @@ public sealed class HephaestusActor : ReceivePersistentActor
         {
             _waiting.Remove(next.Key);
             _active.Add(next.Key);
+            _heard[next.Key] = DateTime.UtcNow;
             _shots.Tell(new StartShot(next.Key, next.Spec, next.Priority));
         }
     }

@@ -66,7 +66,15 @@ public static class NodeConfiguration
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         await using var node = await TalosNode.StartAsync(options);
         Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]");
-        await stop.Task;
+        // Downed by the split-brain resolver (unreachable too long): this member can never rejoin, so the process
+        // exits (non-zero) for its supervisor to start a fresh one instead of idling outside the cluster.
+        var removed = new TaskCompletionSource();
+        Akka.Cluster.Cluster.Get(node.System).RegisterOnMemberRemoved(() => removed.TrySetResult());
+        if (await Task.WhenAny(stop.Task, removed.Task) == removed.Task && !stop.Task.IsCompleted)
+        {
+            Console.Error.WriteLine($"talos {what} was removed from the cluster; exiting");
+            return 3;
+        }
         Console.WriteLine($"talos {what} leaving the cluster");
         return 0;
     }

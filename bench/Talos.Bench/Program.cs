@@ -6,6 +6,7 @@ using Talos.Bench;
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
 // talos-bench stokes [--grid N] [--steps S] [--threads T]
 // talos-bench prism [SCREENPLAY] [--repeat N]
+// talos-bench cluster [--shots N] [--frames F] [--events E]
 string Opt(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -29,7 +30,9 @@ switch (mode)
         return PrismBench.Run(play, Int("--repeat", 21));
     case "stokes":
         return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
+    case "cluster":
+        return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E]");
         return 2;
 }

@@ -20,6 +20,7 @@ public sealed class FarmProcessTests : IAsyncLifetime
 {
     readonly string _dir = Repo.TempDir("farm");
     readonly List<Process> _processes = new();
+    readonly Dictionary<Process, string> _addresses = new();
     readonly List<(string Name, System.Text.StringBuilder Log)> _logs = new();
 
     string Logs()
@@ -79,7 +80,7 @@ public sealed class FarmProcessTests : IAsyncLifetime
         p.BeginErrorReadLine();
         var done = await Task.WhenAny(up.Task, p.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
         if (done != up.Task) { lock (log) throw new InvalidOperationException($"{project} did not come up:\n{log}"); }
-        return (p, $"akka.tcp://talos@127.0.0.1:{port}");
+        return (p, _addresses[p] = $"akka.tcp://talos@127.0.0.1:{port}");
     }
 
     /// <summary>Skips without PostgreSQL; otherwise starts this test's private server.</summary>
@@ -246,5 +247,110 @@ public sealed class FarmProcessTests : IAsyncLifetime
             Assert.Equal(0L, await Count("talos.shot.failed.v1"));
             Assert.Equal(specs.Count, await Count("talos.shot.completed.v1"));
         }
+    }
+
+    /// <summary>Every ChunkCompleted in the journal: which shot, stage, chunk, manifest, node and log.</summary>
+    static async Task<List<(string Shot, string Stage, int Chunk, string Hash, string? Node, string? Log)>> RecordedChunks(JournalTarget journal)
+    {
+        var recorded = new List<(string, string, int, string, string?, string?)>();
+        await using var db = new Npgsql.NpgsqlConnection(journal.ConnectionString);
+        await db.OpenAsync();
+        await using (var exists = new Npgsql.NpgsqlCommand("select to_regclass('journal') is not null", db))
+            if (!(bool)(await exists.ExecuteScalarAsync())!) return recorded;
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            "select persistence_id, message from journal where manifest = 'talos.shot.chunk-completed.v1' order by ordering", db);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            using var json = System.Text.Json.JsonDocument.Parse((byte[])reader.GetValue(1));
+            var e = json.RootElement;
+            string? Opt(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+            recorded.Add((reader.GetString(0), e.GetProperty("stage").GetString()!, e.GetProperty("chunk").GetInt32(), e.GetProperty("hash").GetString()!,
+                Opt("node"), Opt("logHash")));
+        }
+        return recorded;
+    }
+
+    static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, what());
+            await Task.Delay(250);
+        }
+    }
+
+    static Dictionary<string, List<string>> FramesOf(TalosNode node, ProductionView view) => view.Shots.ToDictionary(s => s.ShotId,
+        s => System.Text.Json.JsonSerializer.Deserialize<List<string>>(node.Vault.Get(s.FramesHash!))!);
+
+    /// <summary>
+    /// The farm of issue 7: a seed and 3 render node processes take 12 shots; the journal shows chunks ran on every
+    /// node; one node is killed -9 mid-render, then every process is killed mid-render and the farm started again;
+    /// all shots finish, each chunk recorded exactly once, every recorded manifest and chunk log in the vault, and the
+    /// frames bit-identical to a single-node render of the same specs.
+    /// </summary>
+    [Fact]
+    public async Task Twelve_shots_use_every_node_survive_a_kill_and_a_full_restart_and_match_a_single_node_render()
+    {
+        var journal = await StartPostgres();
+        var specs = Enumerable.Range(1, 12).Select(i => Samples.Shot($"t{i:00}", "twelve", 96, 54, 12, 1, effects: i % 4 == 0) with { Sequence = i }).ToList();
+        var (nodes, client) = await StartFarm(journal, 3);
+        var firstLife = nodes.Select(n => _addresses[n]).ToList();
+        await Submit(client, "twelve", specs);
+
+        // From the journal: every node rendered chunks. Then one node dies outright; the others carry on.
+        await Until(async () => firstLife.All((await RecordedChunks(journal)).Select(r => r.Node).Contains), TimeSpan.FromMinutes(3),
+            () => "chunks did not run on every node:\n" + Logs());
+        nodes[0].Kill();
+        int atKill = (await RecordedChunks(journal)).Count;
+        await Until(async () => (await RecordedChunks(journal)).Count >= atKill + 12, TimeSpan.FromMinutes(3),
+            () => "the farm did not go on after a node was killed:\n" + Logs());
+
+        // Then the whole farm dies mid-render.
+        var mid = (ProductionView)await client.AskHephaestus<object>(new GetProduction("twelve"));
+        Assert.True(mid.Shots.Any(s => s.Status != ShotStatus.Completed), "the farm finished before the full stop: nothing left to resume");
+        foreach (var p in _processes.Where(p => !p.HasExited)) p.Kill();
+        await client.KillAsync();
+        var beforeRestart = await RecordedChunks(journal);
+
+        Dictionary<string, List<string>> farmFrames;
+        (_, client) = await StartFarm(journal, 3);
+        await using (client)
+        {
+            var final = await Finished(client, "twelve", TimeSpan.FromMinutes(5));
+            Assert.True(final.Status == ShotStatus.Completed, final.Reason);
+            Assert.Equal(specs.Count, final.Shots.Count(s => s.Status == ShotStatus.Completed));
+            farmFrames = FramesOf(client, final);
+
+            var recorded = await RecordedChunks(journal);
+            Assert.All(firstLife, node => Assert.Contains(recorded, r => r.Node == node));
+            var twice = recorded.GroupBy(r => (r.Shot, r.Stage, r.Chunk)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.True(twice.Count == 0, "recorded more than once: " + string.Join(", ", twice));
+            Assert.Equal(beforeRestart, recorded.Take(beforeRestart.Count)); // what was recorded stays, nothing re-recorded
+            Assert.All(recorded, r =>
+            {
+                Assert.True(client.Vault.Contains(r.Hash), $"{r.Shot} {r.Stage} {r.Chunk}: manifest not in the vault");
+                Assert.NotNull(r.Node);
+                Assert.Contains($"on node {r.Node}", System.Text.Encoding.UTF8.GetString(client.Vault.Get(r.Log!)));
+            });
+            await using var db = new Npgsql.NpgsqlConnection(journal.ConnectionString);
+            await db.OpenAsync();
+            await using var revisions = new Npgsql.NpgsqlCommand("select count(*) from journal where manifest = 'talos.shot.revision-requested.v1'", db);
+            Assert.Equal(0L, (long)(await revisions.ExecuteScalarAsync())!); // so each chunk is rendered once by design
+        }
+        foreach (var p in _processes.Where(p => !p.HasExited)) p.Kill();
+
+        // The same specs on one embedded node give the same frames, bit for bit (frames are content-addressed).
+        await using var single = await TalosNode.StartAsync(new TalosNodeOptions
+        {
+            WorkDir = Path.Combine(_dir, "single"), Render = new RenderSettingsOptions { ChunkSlots = 2 },
+        });
+        Assert.IsType<SubmitAccepted>(await single.AskHephaestus<object>(new SubmitProduction("twelve", specs)));
+        var alone = await Finished(single, "twelve", TimeSpan.FromMinutes(5));
+        Assert.True(alone.Status == ShotStatus.Completed, alone.Reason);
+        var singleFrames = FramesOf(single, alone);
+        Assert.Equal(singleFrames.Keys.Order(), farmFrames.Keys.Order());
+        Assert.All(farmFrames, kv => Assert.Equal(singleFrames[kv.Key], kv.Value));
     }
 }

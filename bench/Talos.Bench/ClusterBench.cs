@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Persistence;
+using Microsoft.Data.Sqlite;
+using Talos.Actors.Hosting;
+using Talos.Actors.Pipeline;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Events;
+using Talos.Messages.Queries;
+using Talos.Messages.Specs;
+
+namespace Talos.Bench;
+
+/// <summary>
+/// What the farm machinery costs, measured against its peers in the same run:
+/// (1) orchestration overhead per chunk — shots whose stages do trivial work (one tiny blob per frame), so the time is
+///     the actors' (offers, leases, results), the journal's and the vault's — against the render time of a real
+///     1280×720 chunk measured here too;
+/// (2) journal events/s — ChunkCompleted events persisted the way shots persist them (one Persist per chunk, many shots
+///     at once) — against a raw batch insert of the same payloads into the same database file.
+/// </summary>
+public static class ClusterBench
+{
+    public static async Task<int> RunAsync(int shots, int frames, int events)
+    {
+        Console.WriteLine($"# cluster: {Environment.ProcessorCount} cores; embedded node, SQLite journal");
+        Console.WriteLine();
+
+        // A real chunk at 720p, every stage, one 12-frame chunk each: the yardstick.
+        var real = await RealChunkTime();
+        Console.WriteLine($"real 1280x720 chunk (12 frames), mean over the stages of one shot: {real.TotalMilliseconds:F0} ms ({RealDetail})");
+
+        var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-cluster-{Guid.NewGuid():N}");
+        try
+        {
+            var runners = Stages.All.ToDictionary(s => s, s => (IStageRunner)new TrivialRunner(s));
+            await using var node = await TalosNode.StartAsync(new TalosNodeOptions
+            {
+                WorkDir = dir, Render = new RenderSettingsOptions { ChunkSlots = Environment.ProcessorCount, ChunkFrames = 1, MaxActiveShots = shots },
+            }, runners);
+            var specs = Enumerable.Range(1, shots).Select(i => Spec($"b{i:000}", frames)).ToList();
+            int chunks = specs.Count * (7 * frames + 2);
+            var clock = Stopwatch.StartNew();
+            foreach (var spec in specs) await node.AskHephaestus<object>(new SubmitShot(spec));
+            while (true)
+            {
+                var listing = await node.AskHephaestus<ShotListing>(new ListShots("bench"));
+                if (listing.Shots.Count == shots && listing.Shots.All(s => ShotStatus.IsTerminal(s.Status)))
+                {
+                    if (listing.Shots.Any(s => s.Status != ShotStatus.Completed)) throw new InvalidOperationException("a trivial shot failed");
+                    break;
+                }
+                await Task.Delay(20);
+            }
+            var wall = clock.Elapsed;
+            double perChunk = wall.TotalMilliseconds / chunks;
+            Console.WriteLine($"orchestration: {shots} shots x {frames} frames, 1 frame per chunk = {chunks} chunks in {wall.TotalSeconds:F2} s: " +
+                              $"{chunks / wall.TotalSeconds:F0} chunks/s, {perChunk:F2} ms per chunk (wall / chunks, {Environment.ProcessorCount} slots)");
+            Console.WriteLine($"overhead per chunk against the real 720p chunk: {perChunk / real.TotalMilliseconds * 100:F2} %");
+            Console.WriteLine();
+
+            // The journal as the shots use it, against a raw batch insert into the same SQLite file.
+            var journalRate = await JournalRate(node.System, events);
+            var rawRate = RawInsertRate((ExtendedActorSystem)node.System, Path.Combine(dir, "journal.db"), events);
+            Console.WriteLine($"journal: {events} ChunkCompleted events, one Persist each, 64 writers at once: {journalRate:F0} events/s");
+            Console.WriteLine($"raw batch insert of the same payloads, one transaction, same database file: {rawRate:F0} rows/s");
+            Console.WriteLine($"journal / raw: {journalRate / rawRate * 100:F1} %");
+        }
+        finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
+        return 0;
+    }
+
+    static string RealDetail = "";
+
+    static ShotSpec Spec(string id, int frames) => new()
+    {
+        Id = id, Production = "bench", Fps = 12, Resolution = new Resolution(1280, 720), DurationSeconds = frames / 12.0, Title = "BENCH",
+        Characters = [new CharacterSpec { Name = "MARA", Rig = "lanky", Keyframes = [new PoseKey { Frame = 0, Pose = "idle", X = 0.4 }] }],
+        Camera = [new CameraMove { Frame = 0, Move = "wide" }],
+    };
+
+    static async Task<TimeSpan> RealChunkTime()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-real-{Guid.NewGuid():N}");
+        try
+        {
+            await using var node = await TalosNode.StartAsync(new TalosNodeOptions
+            {
+                WorkDir = dir, Render = new RenderSettingsOptions { ChunkSlots = 1, ChunkFrames = 12 },
+            });
+            var spec = Spec("real", 12) with
+            {
+                Characters = [new CharacterSpec { Name = "MARA", Rig = "lanky", Keyframes = [new PoseKey { Frame = 0, Pose = "idle", X = 0.3 }, new PoseKey { Frame = 11, Pose = "walk", X = 0.6 }] }],
+                Effects = [new EffectSpec { Type = "smoke", X = 0.5, Y = 0.8, StartFrame = 0 }],
+            };
+            await node.AskHephaestus<object>(new SubmitShot(spec));
+            while (true)
+            {
+                var view = await node.AskHephaestus<object>(new GetShot("bench--real"));
+                if (view is ShotView v && ShotStatus.IsTerminal(v.Status))
+                {
+                    if (v.Status != ShotStatus.Completed) throw new InvalidOperationException(v.Reason);
+                    break;
+                }
+                await Task.Delay(100);
+            }
+            var timings = node.Environment.Timings.Snapshot();
+            RealDetail = string.Join(", ", Stages.All.Where(timings.ContainsKey).Select(s => $"{s} {timings[s].Time.TotalMilliseconds / timings[s].Chunks:F0}"));
+            return TimeSpan.FromTicks(timings.Values.Sum(t => t.Time.Ticks) / timings.Values.Sum(t => t.Chunks));
+        }
+        finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
+    }
+
+    static ChunkCompleted Event(int i) => new(Stages.Raygen, i, "b3" + i.ToString("x62"), 12, null, "akka.tcp://talos@127.0.0.1:4053", 1, "c4" + i.ToString("x62"));
+
+    static async Task<double> JournalRate(ActorSystem system, int events)
+    {
+        const int writers = 64;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int remaining = writers;
+        var clock = Stopwatch.StartNew();
+        Action finished = () => { if (Interlocked.Decrement(ref remaining) == 0) done.TrySetResult(); };
+        for (int w = 0; w < writers; w++)
+        {
+            var id = $"bench-writer-{w}-{Guid.NewGuid():N}";
+            system.ActorOf(Props.Create(() => new Writer(id, events / writers, finished)));
+        }
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+        return events / writers * writers / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Persists ChunkCompleted events one at a time, each after the previous is written, as a shot does.</summary>
+    sealed class Writer : ReceivePersistentActor
+    {
+        readonly string _id;
+        public override string PersistenceId => _id;
+
+        public Writer(string id, int count, Action finished)
+        {
+            _id = id;
+            int written = 0;
+            void Next() => Persist(Event(written), _ =>
+            {
+                if (++written == count) { finished(); Context.Stop(Self); }
+                else Self.Tell("next");
+            });
+            Recover<object>(_ => { });
+            Recover<RecoveryCompleted>(_ => Self.Tell("next"));
+            Command<string>(_ => Next());
+        }
+    }
+
+    static double RawInsertRate(ExtendedActorSystem system, string file, int events)
+    {
+        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
+        var payloads = Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
+        using var db = new SqliteConnection($"Data Source={file}");
+        db.Open();
+        using (var create = db.CreateCommand())
+        {
+            create.CommandText = "create table if not exists raw_events (ordering integer primary key autoincrement, persistence_id text not null, " +
+                                 "sequence_number integer not null, manifest text not null, message blob not null)";
+            create.ExecuteNonQuery();
+        }
+        var clock = Stopwatch.StartNew();
+        using (var tx = db.BeginTransaction())
+        {
+            using var insert = db.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "insert into raw_events (persistence_id, sequence_number, manifest, message) values ($p, $s, $m, $b)";
+            var p = insert.Parameters.Add("$p", SqliteType.Text);
+            var s = insert.Parameters.Add("$s", SqliteType.Integer);
+            var m = insert.Parameters.Add("$m", SqliteType.Text);
+            var b = insert.Parameters.Add("$b", SqliteType.Blob);
+            insert.Prepare();
+            for (int i = 0; i < events; i++)
+            {
+                p.Value = $"raw-{i % 64}"; s.Value = i / 64 + 1; m.Value = "talos.shot.chunk-completed.v1"; b.Value = payloads[i];
+                insert.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        return events / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Trivial render work: one 16-byte blob per frame; CUTTURA and ECHO leave the notes the shot reads.</summary>
+    sealed class TrivialRunner(string stage) : IStageRunner
+    {
+        public string Stage => stage;
+        public IReadOnlyList<string> DependsOn => Stages.All.TakeWhile(s => s != stage).TakeLast(1).ToList();
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => stage is Stages.Cuttura or Stages.Echo
+            ? ChunkPlans.Single(stage, spec.FrameCount) : ChunkPlans.ByFrames(stage, spec.FrameCount, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext ctx)
+        {
+            var frames = ctx.Frames.Select(f => new FrameOutputs(f, new Dictionary<string, string>
+            {
+                ["x"] = ctx.Vault.Put(System.Text.Encoding.UTF8.GetBytes($"{ctx.Spec.Id}/{stage}/{f:00000000}"), "bench"),
+            })).ToList();
+            string? note = null;
+            if (stage == Stages.Cuttura)
+            {
+                var list = ctx.Vault.Put(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(frames.Select(f => f.Blobs["x"]).ToList()), "bench");
+                note = Notes.Write(new CutOutcome(list, list, frames.Count));
+            }
+            if (stage == Stages.Echo)
+                note = Notes.Write(new EchoOutcome(true, false, [], new Dictionary<int, float>(), "trivial", frames[0].Blobs["x"]));
+            return new ChunkManifest(stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames, Note: note);
+        }
+    }
+}
