@@ -41,14 +41,11 @@ public sealed class TalosEnvironment
         Vault = vault;
         Settings = settings;
         Runners = runners;
-        Slots = new SemaphoreSlim(settings.ChunkSlots, settings.ChunkSlots);
     }
 
     public IBlobVault Vault { get; }
     public RenderSettingsOptions Settings { get; }
     public IReadOnlyDictionary<string, IStageRunner> Runners { get; }
-    /// <summary>Node capacity: a chunk holds a slot while it renders.</summary>
-    public SemaphoreSlim Slots { get; }
 
     /// <summary>Raised after a chunk rendered (before it is recorded): (shotKey, stage, chunk). For metrics and tests.</summary>
     public event Action<string, string, int>? ChunkRendered;
