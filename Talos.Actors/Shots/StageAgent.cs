@@ -128,6 +128,7 @@ public sealed class ChunkWorker : ReceiveActor, IWithTimers
                 var manifest = runner.Run(context);
                 var hash = manifest.Store(env.Vault);
                 env.Timings.Add(plan.Stage, plan.FrameCount, clock.Elapsed);
+                Hosting.TalosMetrics.ChunkRendered(plan.Stage, plan.FrameCount, clock.Elapsed);
                 return new WorkSucceeded(hash, plan.FrameCount, manifest.Note);
             }
             finally { env.Slots.Release(); }
