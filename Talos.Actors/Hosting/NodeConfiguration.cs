@@ -7,13 +7,15 @@ namespace Talos.Actors.Hosting;
 /// TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL, TALOS_DOWN_AFTER_SECONDS (split-brain resolver's stable-after,
 /// default 20), TALOS_CHUNK_SLOTS (chunks rendering at once, default: cores), TALOS_MANAGEMENT_URL (the management
 /// listener: /healthz, /ready, /metrics, /drain; unset = none). TALOS_API_URL is the seed's operator API listener,
-/// read by that API's own code; it is listed here so that deployment checks know every variable a Talos process reads.
+/// read by that API's own code, and TALOS_FLUX_MODEL (an ONNX frame interpolator) by FLUX; they are listed here so that
+/// deployment checks know every variable a Talos process reads.
 /// </summary>
 public static class NodeConfiguration
 {
     public static readonly IReadOnlyList<string> Variables =
         ["TALOS_HOSTNAME", "TALOS_PORT", "TALOS_SEEDS", "TALOS_ROLES", "TALOS_WORK_DIR", "TALOS_JOURNAL", "TALOS_JOURNAL_PROVIDER", "TALOS_VAULT", "TALOS_LOGLEVEL",
-         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MANAGEMENT_URL", "TALOS_API_URL"];
+         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MANAGEMENT_URL", "TALOS_API_URL",
+         Talos.Gpu.Flux.OnnxInterpolator.EnvironmentVariable];
 
     /// <summary>
     /// How long a process that is told to stop (SIGTERM, or GET /drain from a Kubernetes preStop hook) gives
