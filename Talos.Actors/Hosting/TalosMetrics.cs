@@ -23,6 +23,8 @@ namespace Talos.Actors.Hosting;
 public static class TalosMetrics
 {
     public const string MeterName = "Talos";
+    /// <summary>The instrument the GPU node autoscaler follows (Prometheus: talos_queue_depth).</summary>
+    public const string QueueDepth = "talos.queue.depth";
 
     static readonly Meter Meter = new(MeterName, "1.0");
 
@@ -46,7 +48,7 @@ public static class TalosMetrics
 
     static TalosMetrics()
     {
-        Meter.CreateObservableGauge("talos.queue.depth", () => _shots is { } shots
+        Meter.CreateObservableGauge(QueueDepth, () => _shots is { } shots
             ? Waiting.Select(s => new Measurement<int>(shots.GetValueOrDefault(s), new KeyValuePair<string, object?>("status", s)))
             : [],
             null, "Shots admitted and not finished (queued or rendering), from the Hephaestus singleton");
