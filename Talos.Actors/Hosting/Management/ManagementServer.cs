@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Talos.Actors.Hosting.Management;
 
@@ -40,7 +41,10 @@ public sealed class ManagementServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(uri.GetLeftPart(UriPartial.Authority));
         builder.Logging.ClearProviders();
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(TalosMetrics.MeterName).AddPrometheusExporter());
+        var self = Cluster.Get(system).SelfAddress;
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(TalosHosting.SystemName, serviceInstanceId: $"{self.Host}:{self.Port}"))
+            .WithMetrics(m => m.AddMeter(TalosMetrics.MeterName).AddPrometheusExporter());
         var app = builder.Build();
 
         var cluster = Cluster.Get(system);
