@@ -58,11 +58,12 @@ ENV TALOS_ROLES=gpu
 ENTRYPOINT ["dotnet", "/app/Talos.Cluster.Node.dll"]
 
 # ---- node for GPU pools: NVIDIA's CUDA runtime base with the .NET runtime copied in. The driver (libcuda) comes
-# from the host through the NVIDIA container toolkit; ILGPU compiles its kernels to PTX at run time. ----
+# from the host through the NVIDIA container toolkit; ILGPU compiles its kernels to PTX at run time. openssl brings
+# libssl (libssl3 or libssl3t64, by release) for TLS to PostgreSQL; .NET needs no ICU (invariant globalization). ----
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS dotnet-runtime
 FROM ${CUDA_IMAGE} AS node-cuda
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates libssl3 zlib1g \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates openssl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 talos \
  && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin talos \
