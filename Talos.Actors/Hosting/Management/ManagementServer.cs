@@ -20,7 +20,7 @@ namespace Talos.Actors.Hosting.Management;
 /// <item><c>GET /healthz</c> — liveness: 200 while the actor system runs, 503 once it terminated.</item>
 /// <item><c>GET /ready</c> — readiness: 200 while this member is Up in the cluster, 503 before joining and while leaving.</item>
 /// <item><c>GET /metrics</c> — the <see cref="TalosMetrics"/> meter in Prometheus text format (OpenTelemetry exporter).</item>
-/// <item><c>GET /drain</c> — the Kubernetes preStop hook: runs CoordinatedShutdown (leave the cluster, hand shards and
+/// <item><c>GET|POST /drain</c> — the Kubernetes preStop hook: runs CoordinatedShutdown (leave the cluster, hand shards and
 /// singletons to the others, stop) and answers when it is done, so SIGTERM afterwards finds nothing left to do.</item>
 /// </list>
 /// </summary>
@@ -58,7 +58,8 @@ public sealed class ManagementServer : IAsyncDisposable
                 ? Results.Text("up\n")
                 : Results.Text($"member is {status.ToString().ToLowerInvariant()}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         });
-        app.MapGet("/drain", async () =>
+        // GET because a Kubernetes httpGet hook can only GET; POST for people and scripts.
+        app.MapMethods("/drain", [HttpMethods.Get, HttpMethods.Post], async () =>
         {
             var shutdown = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
             var done = await Task.WhenAny(shutdown, Task.Delay(shutdownTimeout));
