@@ -102,6 +102,9 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             ? _state.View(p) : new ProductionNotFound(q.Production)));
     }
 
+    protected override bool AroundReceive(Receive receive, object message) { try { return base.AroundReceive(receive, message); } finally { if (!IsRecovering) Hosting.TalosMetrics.Shots(_state.Shots.Values.Select(s => s.Status)); } }
+    protected override void PostStop() => Hosting.TalosMetrics.Shots(null);
+
     public static Props Props(IActorRef shotRegion, TalosEnvironment env) =>
         Akka.Actor.Props.Create(() => new HephaestusActor(shotRegion, env));
 

@@ -6,13 +6,25 @@ namespace Talos.Actors.Hosting;
 /// TALOS_WORK_DIR, TALOS_JOURNAL (postgres:// URL or connection string; default SQLite under the work dir),
 /// TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL, TALOS_DOWN_AFTER_SECONDS (split-brain resolver's stable-after,
 /// default 20), TALOS_CHUNK_SLOTS (chunks this node pulls and renders at once, default: cores),
-/// TALOS_MAX_ACTIVE_SHOTS (shots Hephaestus lets render at once, the rest wait by priority and fair share; default 16).
+/// TALOS_MAX_ACTIVE_SHOTS (shots Hephaestus lets render at once, the rest wait by priority and fair share; default 16),
+/// TALOS_MANAGEMENT_URL (the management listener: /healthz, /ready, /metrics, /drain; unset = none). TALOS_API_URL and
+/// the TALOS_API_* settings are read by the seed's HTTP API, and TALOS_FLUX_MODEL (an ONNX frame interpolator) by FLUX;
+/// they are listed here so that deployment checks know every variable a Talos process reads.
 /// </summary>
 public static class NodeConfiguration
 {
     public static readonly IReadOnlyList<string> Variables =
         ["TALOS_HOSTNAME", "TALOS_PORT", "TALOS_SEEDS", "TALOS_ROLES", "TALOS_WORK_DIR", "TALOS_JOURNAL", "TALOS_JOURNAL_PROVIDER", "TALOS_VAULT", "TALOS_LOGLEVEL",
-         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS"];
+         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS", "TALOS_MANAGEMENT_URL", "TALOS_API_URL",
+         "TALOS_API_TOKENS_FILE", "TALOS_API_TOKEN_OPERATOR", "TALOS_API_TOKEN_PIPELINE", "TALOS_API_RATE_LIMIT",
+         "TALOS_API_MAX_JSON_BYTES", "TALOS_API_MAX_ASSET_BYTES", Talos.Gpu.Flux.OnnxInterpolator.EnvironmentVariable];
+
+    /// <summary>
+    /// How long a process that is told to stop (SIGTERM, or GET /drain from a Kubernetes preStop hook) gives
+    /// CoordinatedShutdown to leave the cluster and hand its shards and singletons over. A pod's preStop plus its
+    /// terminationGracePeriodSeconds must exceed it (the manifest checks test that).
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
 
     public static TalosNodeOptions FromEnvironment(IReadOnlyList<string> defaultRoles, Func<string, string?>? read = null)
     {
@@ -49,7 +61,16 @@ public static class NodeConfiguration
             LogLevel = read("TALOS_LOGLEVEL") ?? "INFO",
             DownAfter = TimeSpan.FromSeconds(down),
             Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots, MaxActiveShots = active },
+            ManagementUrl = ManagementUrl(read("TALOS_MANAGEMENT_URL")),
         };
+    }
+
+    static string? ManagementUrl(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+            throw new ArgumentException($"TALOS_MANAGEMENT_URL '{text}' is not an http://host:port URL");
+        return uri.GetLeftPart(UriPartial.Authority);
     }
 
     /// <summary>Runs a node until SIGTERM/Ctrl+C, then leaves the cluster gracefully.</summary>
@@ -65,12 +86,16 @@ public static class NodeConfiguration
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         await using var node = await TalosNode.StartAsync(options);
-        Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]");
+        // Disposed before the node: a graceful stop of the listener lets a running /drain answer first.
+        await using var management = options.ManagementUrl is { } url
+            ? await Management.ManagementServer.StartAsync(node.System, url, ShutdownTimeout) : null;
+        Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]"
+            + (management is null ? "" : $" management {management.Address}"));
+        // Stop on a signal, or when the actor system ends by itself (drained through /drain, or downed).
+        await Task.WhenAny(stop.Task, node.System.WhenTerminated);
         // Downed by the split-brain resolver (unreachable too long): this member can never rejoin, so the process
-        // exits (non-zero) for its supervisor to start a fresh one instead of idling outside the cluster.
-        var removed = new TaskCompletionSource();
-        Akka.Cluster.Cluster.Get(node.System).RegisterOnMemberRemoved(() => removed.TrySetResult());
-        if (await Task.WhenAny(stop.Task, removed.Task) == removed.Task && !stop.Task.IsCompleted)
+        // exits non-zero for its supervisor to start a fresh one instead of idling outside the cluster.
+        if (!stop.Task.IsCompleted && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason)
         {
             Console.Error.WriteLine($"talos {what} was removed from the cluster; exiting");
             return 3;

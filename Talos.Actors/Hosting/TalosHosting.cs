@@ -36,6 +36,8 @@ public sealed record TalosNodeOptions
     public string LogLevel { get; init; } = "WARNING";
     /// <summary>How long the split-brain resolver waits for a stable view before downing unreachable nodes (keep-majority).</summary>
     public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>The management listener's http://host:port (TALOS_MANAGEMENT_URL); null: none (the embedded CLI cluster).</summary>
+    public string? ManagementUrl { get; init; }
 
     public string VaultPath => VaultDir ?? Path.Combine(WorkDir, "vault");
 }

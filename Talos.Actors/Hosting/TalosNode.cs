@@ -16,10 +16,12 @@ public sealed class TalosNode : IAsyncDisposable
 {
     readonly IHost _host;
     readonly BlobVault _vault;
+    readonly IDisposable _metrics;
 
     TalosNode(IHost host, BlobVault vault, TalosEnvironment env, TalosNodeOptions options)
     {
         _host = host; _vault = vault; Environment = env; Options = options;
+        _metrics = TalosMetrics.Track(env);
         System = host.Services.GetRequiredService<ActorSystem>();
         Registry = host.Services.GetRequiredService<ActorRegistry>();
     }
@@ -55,13 +57,14 @@ public sealed class TalosNode : IAsyncDisposable
     public async Task KillAsync()
     {
         await System.Terminate();
+        _metrics.Dispose();
         _host.Dispose();
         _vault.Dispose();
     }
 
     public async ValueTask DisposeAsync()
     {
-        try { await _host.StopAsync(TimeSpan.FromSeconds(15)); }
-        finally { _host.Dispose(); _vault.Dispose(); }
+        try { await _host.StopAsync(NodeConfiguration.ShutdownTimeout); }
+        finally { _metrics.Dispose(); _host.Dispose(); _vault.Dispose(); }
     }
 }

@@ -72,9 +72,11 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         {
             if (!_running.TryGetValue((r.Agent, r.Lease), out var run) || run.Key != r.Key) return; // cancelled meanwhile
             _running.Remove((r.Agent, r.Lease));
+            Hosting.TalosMetrics.ChunkEnded();
             Timers.Cancel(("timeout", r.Agent, r.Lease));
             var plan = run.Lease.Plan;
             _env.Timings.Add(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
+            Hosting.TalosMetrics.ChunkRendered(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
             run.Log.AppendLine($"{Now()} rendered in {run.Clock.Elapsed.TotalMilliseconds:0} ms; manifest {r.ManifestHash}");
             var logHash = StoreLog(run);
             _env.OnChunkRendered(run.Lease.Job.ShotKey, plan.Stage, plan.Chunk);
@@ -139,6 +141,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         var cts = new CancellationTokenSource();
         var run = new Running(lease, agent, cts, ++_serial);
         _running[(agent, lease.LeaseId)] = run;
+        Hosting.TalosMetrics.ChunkStarted();
         run.Log.AppendLine($"{Now()} {lease.Job.ShotKey} {plan.Stage} chunk {plan.Chunk} frames {plan.FirstFrame}..{plan.FirstFrame + plan.FrameCount - 1} " +
                            $"attempt {lease.Attempt}{(lease.Speculative ? " (speculative)" : "")} lease {lease.LeaseId} on node {_node}");
         Timers.StartSingleTimer(("timeout", agent, lease.LeaseId), new TimedOut(agent, lease.LeaseId, run.Key), _env.Settings.ChunkTimeout);
@@ -159,6 +162,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     void Fail(Running run, string kind, string reason, string? detail)
     {
         _running.Remove((run.Agent, run.Lease.LeaseId));
+        Hosting.TalosMetrics.ChunkEnded();
         Timers.Cancel(("timeout", run.Agent, run.Lease.LeaseId));
         run.Log.AppendLine($"{Now()} failed after {run.Clock.Elapsed.TotalMilliseconds:0} ms ({kind}): {reason}");
         if (detail is not null) run.Log.AppendLine(detail);
@@ -172,6 +176,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     void Cancel(IActorRef agent, long lease, string why)
     {
         if (!_running.Remove((agent, lease), out var run)) return;
+        Hosting.TalosMetrics.ChunkEnded();
         Timers.Cancel(("timeout", agent, lease));
         run.Cts.Cancel();
         _log.Debug("{0} {1} chunk {2} lease {3} cancelled: {4}", run.Lease.Job.ShotKey, run.Lease.Plan.Stage, run.Lease.Plan.Chunk, lease, why);

@@ -105,9 +105,11 @@ public sealed class ShotEntity : ReceivePersistentActor
         else if (stageComplete)
             events.Add(new StageCompleted(done.Stage));
 
+        long persisting = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events, e => _state.Apply(e));
         DeferAsync(events, _ =>
         {
+            Hosting.TalosMetrics.JournalWritten(persisting);
             if (stageComplete) StopAgent(done.Stage);
             ReportProgress();
             if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }

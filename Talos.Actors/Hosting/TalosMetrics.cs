@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Talos.Actors.Pipeline;
+
+namespace Talos.Actors.Hosting;
+
+/// <summary>
+/// Every Talos metric, in one place: the <c>Talos</c> meter (System.Diagnostics.Metrics) that the management
+/// listener exports to Prometheus at <c>/metrics</c> through OpenTelemetry. Actors report with one-line calls;
+/// nothing here touches actor state. Prometheus names (OpenTelemetry's exporter turns dots into underscores, adds
+/// the unit and <c>_total</c> for counters):
+/// <list type="bullet">
+/// <item><c>talos_queue_depth{status}</c>: shots admitted and not finished (queued, rendering) — from the Hephaestus
+/// singleton, so only the core member that hosts it reports it. The autoscaler scales GPU nodes on its sum.</item>
+/// <item><c>talos_shots{status}</c>: every shot Hephaestus knows, by status.</item>
+/// <item><c>talos_chunks_in_flight</c>: chunks holding a render slot on this member now; <c>talos_chunk_slots</c> its capacity.</item>
+/// <item><c>talos_chunk_duration_seconds{stage}</c>: histogram of the wall time of one rendered chunk.</item>
+/// <item><c>talos_frames_rendered_total{stage}</c>: frames rendered; per-stage throughput is its rate (frames/s).</item>
+/// <item><c>talos_journal_write_duration_seconds</c>: histogram of journal write latency (persist until the write is confirmed).</item>
+/// </list>
+/// </summary>
+public static class TalosMetrics
+{
+    public const string MeterName = "Talos";
+    /// <summary>The instrument the GPU node autoscaler follows (Prometheus: talos_queue_depth).</summary>
+    public const string QueueDepth = "talos.queue.depth";
+
+    static readonly Meter Meter = new(MeterName, "1.0");
+
+    static readonly Histogram<double> ChunkDuration = Meter.CreateHistogram<double>("talos.chunk.duration", "s",
+        "Wall time of one rendered chunk, by stage", advice: new InstrumentAdvice<double>
+        { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600] });
+
+    static readonly Counter<long> FramesRendered = Meter.CreateCounter<long>("talos.frames.rendered", null,
+        "Frames rendered, by stage (rate = per-stage throughput in frames/s)");
+
+    static readonly Histogram<double> JournalWrite = Meter.CreateHistogram<double>("talos.journal.write.duration", "s",
+        "Journal write latency: from persist until the journal confirmed the write", advice: new InstrumentAdvice<double>
+        { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    // Render environments of this process (a process normally has one; tests start several members in one process).
+    static ImmutableList<TalosEnvironment> _environments = ImmutableList<TalosEnvironment>.Empty;
+    // Shot statuses as the Hephaestus singleton last published them (null where it does not run).
+    static ImmutableDictionary<string, int>? _shots;
+
+    static readonly string[] Waiting = [Talos.Messages.ShotStatus.Queued, Talos.Messages.ShotStatus.Rendering];
+
+    static TalosMetrics()
+    {
+        Meter.CreateObservableGauge(QueueDepth, () => _shots is { } shots
+            ? Waiting.Select(s => new Measurement<int>(shots.GetValueOrDefault(s), new KeyValuePair<string, object?>("status", s)))
+            : [],
+            null, "Shots admitted and not finished (queued or rendering), from the Hephaestus singleton");
+        Meter.CreateObservableGauge("talos.shots", () => (_shots ?? ImmutableDictionary<string, int>.Empty).Select(kv =>
+            new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("status", kv.Key))),
+            null, "Shots known to Hephaestus, by status");
+        Meter.CreateObservableGauge("talos.chunks.in_flight", () =>
+            Volatile.Read(ref _inFlight), null, "Chunks rendering in this member's chunk worker pool");
+        Meter.CreateObservableGauge("talos.chunk.slots", () => _environments.Sum(e => e.Settings.ChunkSlots), null,
+            "Chunks this member renders at once (TALOS_CHUNK_SLOTS)");
+    }
+
+    static int _inFlight;
+
+    /// <summary>A chunk worker pool started rendering a leased chunk (paired with <see cref="ChunkEnded"/>).</summary>
+    public static void ChunkStarted() => Interlocked.Increment(ref _inFlight);
+
+    /// <summary>A chunk left the pool: rendered, failed or cancelled.</summary>
+    public static void ChunkEnded() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Counts this environment's render slots until the returned handle is disposed.</summary>
+    public static IDisposable Track(TalosEnvironment env)
+    {
+        ImmutableInterlocked.Update(ref _environments, l => l.Add(env));
+        return new Untrack(env);
+    }
+
+    sealed class Untrack(TalosEnvironment env) : IDisposable
+    {
+        public void Dispose() => ImmutableInterlocked.Update(ref _environments, l => l.Remove(env));
+    }
+
+    /// <summary>A chunk rendered: its duration and frames, by stage.</summary>
+    public static void ChunkRendered(string stage, int frames, TimeSpan elapsed)
+    {
+        var tag = new KeyValuePair<string, object?>("stage", stage);
+        ChunkDuration.Record(elapsed.TotalSeconds, tag);
+        FramesRendered.Add(frames, tag);
+    }
+
+    /// <summary>A journal write started at <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) is confirmed.</summary>
+    public static void JournalWritten(long startTimestamp) =>
+        JournalWrite.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+
+    /// <summary>The shot statuses Hephaestus holds now (published by the singleton as they change; null when it stops here).</summary>
+    public static void Shots(IEnumerable<string>? statuses) =>
+        _shots = statuses?.GroupBy(s => s).ToImmutableDictionary(g => g.Key, g => g.Count());
+}
