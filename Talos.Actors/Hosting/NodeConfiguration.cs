@@ -48,7 +48,10 @@ public static class NodeConfiguration
     }
 
     /// <summary>Runs a node until SIGTERM/Ctrl+C, then leaves the cluster gracefully.</summary>
-    public static async Task<int> RunUntilStoppedAsync(IReadOnlyList<string> defaultRoles, string what)
+    /// <param name="configureHost">More services on the same generic host (the seed's HTTP API).</param>
+    /// <param name="announce">Extra lines printed once the node is up.</param>
+    public static async Task<int> RunUntilStoppedAsync(IReadOnlyList<string> defaultRoles, string what,
+        Action<Microsoft.Extensions.Hosting.IHostBuilder>? configureHost = null, Func<TalosNode, IEnumerable<string>>? announce = null)
     {
         TalosNodeOptions options;
         try { options = FromEnvironment(defaultRoles); }
@@ -59,7 +62,8 @@ public static class NodeConfiguration
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
-        await using var node = await TalosNode.StartAsync(options);
+        await using var node = await TalosNode.StartAsync(options, configureHost: configureHost);
+        foreach (var line in announce?.Invoke(node) ?? []) Console.WriteLine(line);
         Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]");
         await stop.Task;
         Console.WriteLine($"talos {what} leaving the cluster");
