@@ -26,7 +26,9 @@ public static class TalosApi
             web.UseKestrel(k =>
             {
                 k.AddServerHeader = false;
-                k.Limits.MaxRequestBodySize = Math.Max(options.MaxAssetBytes, options.MaxJsonBytes);
+                // Each route enforces its own limit (413 problem+json) before reading; Kestrel's cap sits well above so
+                // that it can still drain a refused body and deliver the 413 instead of resetting the connection.
+                k.Limits.MaxRequestBodySize = Math.Max(options.MaxAssetBytes, options.MaxJsonBytes) * 4 + (1 << 20);
             });
             web.UseUrls(options.Url);
             web.ConfigureServices(s => AddServices(s, options));
@@ -47,8 +49,27 @@ public static class TalosApi
         s.AddSingleton(options);
         s.AddSingleton(options.Tokens);
         s.AddSingleton<HephaestusGateway>();
+        s.AddSingleton<AuditJournal>();
+        s.AddSingleton<ShotHistory>();
+        s.AddSingleton<WebhookStore>();
+        s.AddSingleton<WebhookDispatcher>();
+        s.AddSingleton<ProgressWatcher>();
+        s.AddHostedService(sp => sp.GetRequiredService<ProgressWatcher>());
         s.AddRouting();
-        s.AddProblemDetails();
+        // Problems the framework raises itself (no route, wrong method, a Content-Type the route does not accept) name their field too.
+        s.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            var p = ctx.ProblemDetails;
+            if (p.Extensions.ContainsKey("field")) return;
+            (string Field, string Detail)? named = p.Status switch
+            {
+                404 => ("path", $"no route {ctx.HttpContext.Request.Path}"),
+                405 => ("method", $"{ctx.HttpContext.Request.Method} is not allowed on {ctx.HttpContext.Request.Path}"),
+                415 => ("Content-Type", $"Content-Type '{ctx.HttpContext.Request.ContentType}' is not accepted here (send application/json)"),
+                _ => null,
+            };
+            if (named is { } n) { p.Extensions["field"] = n.Field; p.Detail ??= n.Detail; }
+        });
         s.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         s.AddAuthorization(ScopeExtensions.AddScopePolicies);
@@ -76,6 +97,9 @@ public static class TalosApi
         endpoints.MapOpenApi("/openapi.json");
         var api = endpoints.MapGroup(Prefix);
         api.MapShotRoutes();
+        api.MapProductionRoutes();
+        api.MapAssetRoutes();
+        api.MapEventRoutes();
         endpoints.MapOperatorRoutes();
         return endpoints;
     }

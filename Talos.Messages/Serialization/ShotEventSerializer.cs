@@ -33,6 +33,7 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.shot.paused.v1", typeof(ShotRenderPaused)),
         ("talos.shot.resumed.v1", typeof(ShotRenderResumed)),
         ("talos.shot.completed.v1", typeof(ShotRenderCompleted)),
+        ("talos.api.operator-action.v1", typeof(OperatorActionRecorded)),
     ];
 
     static readonly Dictionary<Type, string> ByType = Table.ToDictionary(t => t.Type, t => t.Manifest);

@@ -50,6 +50,7 @@ public sealed class SerializationTests : IAsyncLifetime
                 new Dictionary<int, string> { [0] = "h0" }, 1, new Dictionary<int, float> { [3] = 1.5f }),
             new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12)], null, 0, 8),
             new FilmEdited("test", "h", 48), new FilmEditFailed("test", "x"),
+            new SetShotPriority("k", 5, "ops"),
         ];
     }
 
@@ -114,6 +115,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new ShotStarted(spec, now), new ChunkCompleted(Stages.Chroma, 3, "h", 12, "note"), new StageCompleted(Stages.Chroma),
             new RevisionRequested(1, [0, 2], new Dictionary<int, float> { [5] = 2.5f }, "dark"), new ShotRenderFailed("x", now),
             new ShotRenderRetried(now), new ShotRenderCancelled(now), new ShotRenderPaused(now), new ShotRenderResumed(now), new ShotRenderCompleted("f", "v", "r", true, now),
+            new OperatorActionRecorded("k", "pause", "ops-alice", null, true, "pause requested", now),
         ];
     }
 
