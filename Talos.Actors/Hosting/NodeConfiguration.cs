@@ -62,7 +62,10 @@ public static class NodeConfiguration
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
-        await using var node = await TalosNode.StartAsync(options, configureHost: configureHost);
+        TalosNode started;
+        try { started = await TalosNode.StartAsync(options, configureHost: configureHost); }
+        catch (IOException e) { Console.Error.WriteLine($"error: {what} cannot start: {e.Message}"); return 1; } // e.g. a port in use
+        await using var node = started;
         foreach (var line in announce?.Invoke(node) ?? []) Console.WriteLine(line);
         Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]");
         await stop.Task;

@@ -49,6 +49,17 @@ public sealed class ApiSkeletonTests
         Assert.Equal("api-1", shot.GetProperty("id").GetString());
         Assert.Contains(shot.GetProperty("status").GetString(), new[] { "queued", "rendering", "completed" });
 
+        // The all-shots SSE stream opens with the current state of each shot of the production.
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        using (var stream = await pipeline.GetStreamAsync("/api/v1/events?production=skel", cts.Token))
+        using (var reader = new StreamReader(stream))
+        {
+            string? line;
+            while ((line = await reader.ReadLineAsync(cts.Token)) is not null && !line.StartsWith("data: ", StringComparison.Ordinal)) { }
+            Assert.NotNull(line);
+            Assert.Equal(key, JsonDocument.Parse(line[6..]).RootElement.GetProperty("key").GetString());
+        }
+
         var missing = await pipeline.GetAsync("/api/v1/shots/skel--nope");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("key", (await ApiSeed.Json(missing)).GetProperty("field").GetString());
