@@ -15,6 +15,7 @@ root.Subcommands.Add(PrismCommands.Animatic());
 root.Subcommands.Add(FluxCommands.Flow());
 root.Subcommands.Add(FluxCommands.Inbetween());
 root.Subcommands.Add(FluxCommands.Curves());
+root.Subcommands.Add(Talos.Cli.Farm.FarmCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count == 0 && DeviceOption.Apply(parse) is { } failed) return failed;
 return await parse.InvokeAsync();

@@ -74,7 +74,10 @@ public static class NodeConfiguration
     }
 
     /// <summary>Runs a node until SIGTERM/Ctrl+C, then leaves the cluster gracefully.</summary>
-    public static async Task<int> RunUntilStoppedAsync(IReadOnlyList<string> defaultRoles, string what)
+    /// <param name="configureHost">More services on the same generic host (the seed's HTTP API).</param>
+    /// <param name="announce">Extra lines printed once the node is up.</param>
+    public static async Task<int> RunUntilStoppedAsync(IReadOnlyList<string> defaultRoles, string what,
+        Action<Microsoft.Extensions.Hosting.IHostBuilder>? configureHost = null, Func<TalosNode, IEnumerable<string>>? announce = null)
     {
         TalosNodeOptions options;
         try { options = FromEnvironment(defaultRoles); }
@@ -85,10 +88,14 @@ public static class NodeConfiguration
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
-        await using var node = await TalosNode.StartAsync(options);
+        TalosNode started;
+        try { started = await TalosNode.StartAsync(options, configureHost: configureHost); }
+        catch (IOException e) { Console.Error.WriteLine($"error: {what} cannot start: {e.Message}"); return 1; } // e.g. a port in use
+        await using var node = started;
         // Disposed before the node: a graceful stop of the listener lets a running /drain answer first.
         await using var management = options.ManagementUrl is { } url
             ? await Management.ManagementServer.StartAsync(node.System, url, ShutdownTimeout) : null;
+        foreach (var line in announce?.Invoke(node) ?? []) Console.WriteLine(line);
         Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]"
             + (management is null ? "" : $" management {management.Address}"));
         // Stop on a signal, or when the actor system ends by itself (drained through /drain, or downed).

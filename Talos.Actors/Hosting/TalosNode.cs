@@ -33,15 +33,26 @@ public sealed class TalosNode : IAsyncDisposable
     public IBlobVault Vault => _vault;
     public IActorRef Hephaestus => Registry.Get<HephaestusKey>();
 
+    /// <summary>The host's services (the vault, the environment, the actor system and registry are registered).</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <param name="configureHost">Adds more to the same generic host after Akka (the seed's HTTP API does).</param>
     public static async Task<TalosNode> StartAsync(TalosNodeOptions options, IReadOnlyDictionary<string, IStageRunner>? runners = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, Action<IHostBuilder>? configureHost = null)
     {
         Directory.CreateDirectory(options.WorkDir);
         var vault = BlobVault.Open(options.VaultPath);
         var env = new TalosEnvironment(vault, options.Render, runners ?? StageRunners.Create());
-        var host = new HostBuilder()
-            .ConfigureServices(s => s.AddAkka(TalosHosting.SystemName, (b, _) => b.AddTalos(options, env)))
-            .Build();
+        var builder = new HostBuilder()
+            .ConfigureServices(s =>
+            {
+                s.AddSingleton<IBlobVault>(vault);
+                s.AddSingleton(env);
+                s.AddSingleton(options);
+                s.AddAkka(TalosHosting.SystemName, (b, _) => b.AddTalos(options, env));
+            });
+        configureHost?.Invoke(builder);
+        var host = builder.Build();
         await host.StartAsync(ct);
         var node = new TalosNode(host, vault, env, options);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -29,13 +29,15 @@ public static class RenderCommand
         var scenes = new Option<string?>("--scenes") { Description = "scene range of a screenplay, e.g. 1-2 or 3" };
         var maxSeconds = new Option<double?>("--max-seconds") { Description = "cap the film's length in seconds" };
         var workDir = new Option<string>("--work-dir") { Description = "journal, vault and logs; reuse it to resume", DefaultValueFactory = _ => ".talos" };
+        var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
+        var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into an MP4") { input, output, width, height, fps, scenes, maxSeconds, workDir };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into an MP4") { input, output, width, height, fps, scenes, maxSeconds, workDir, farm, token };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
         return cmd;
     }
 
@@ -43,6 +45,9 @@ public static class RenderCommand
     {
         /// <summary>An LLM endpoint for prompts (files are read by PRISM's own parsers).</summary>
         public LlmSettings? Llm { get; init; }
+        /// <summary>A running farm (directory with farm.json, or API URL) to submit to instead of the embedded cluster.</summary>
+        public string? Farm { get; init; }
+        public string? Token { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
@@ -58,6 +63,7 @@ public static class RenderCommand
         if (req.Llm is not null && !File.Exists(req.Input) && !InputLoader.LooksLikePath(req.Input))
             llmGraph = await LlmPrompt.BuildAsync(req.Input, req.Llm, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), ct);
         var specs = LoadShots(req, first, last, llmGraph, out var sourceDir);
+        if (req.Farm is not null) return await RenderOnFarmAsync(req, specs, sourceDir, ct);
         FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
 
         var workDir = Path.GetFullPath(req.WorkDir);
@@ -77,7 +83,7 @@ public static class RenderCommand
         AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/]: {specs.Count} shot(s), " +
                                $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var view = await FollowAsync(node, production, ct);
+        var view = await FollowAsync(() => Poll(node, production), ct);
         if (view.Status != ShotStatus.Completed)
         {
             CliErrors.Error($"render {view.Status}: {view.Reason}");
@@ -133,9 +139,49 @@ public static class RenderCommand
         }
     }
 
-    static async Task<ProductionView> FollowAsync(TalosNode node, string production, CancellationToken ct)
+    /// <summary>
+    /// <c>--farm</c>: the same specs go to a running farm through its API — the assets they name are uploaded, the
+    /// production submitted, its progress polled into the same progress bars, and the film downloaded.
+    /// </summary>
+    static async Task<int> RenderOnFarmAsync(RenderRequest req, IReadOnlyList<ShotSpec> specs, string sourceDir, CancellationToken ct)
     {
-        ProductionView view = await Poll(node, production);
+        using var farm = Talos.Cli.Farm.FarmClient.Open(req.Farm!, req.Token);
+        var names = specs.SelectMany(s => s.Characters.SelectMany(c => c.KeyframeImages.Select(k => k.Asset)).Concat(s.Audio is null ? [] : [s.Audio.Asset])).Distinct();
+        foreach (var name in names)
+        {
+            if (!Talos.Vault.BlobVault.IsValidAssetName(name, out var reason)) throw new UsageException($"asset name '{name}': {reason}");
+            var path = Path.Combine(sourceDir, name);
+            if (File.Exists(path)) await farm.UploadAssetAsync(name, await File.ReadAllBytesAsync(path, ct), ct); // else the farm must have it already
+        }
+        var production = specs[0].Production;
+        var audio = specs.Select((s, i) => (s, i)).FirstOrDefault(x => x.s.Audio is not null);
+        double audioOffset = audio.s is null ? 0 : specs.Take(audio.i).Sum(s => (double)s.FrameCount / s.Fps) + audio.s.Audio!.OffsetSeconds;
+        await farm.SubmitProductionAsync(production, specs, audio.s?.Audio?.Asset, audioOffset, ct);
+        AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/] on the farm: {specs.Count} shot(s), " +
+                               $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var view = await FollowAsync(() => farm.GetProductionAsync(production, ct), ct);
+        if (view.Status != ShotStatus.Completed)
+        {
+            CliErrors.Error($"render {view.Status}: {view.Reason}");
+            return CliErrors.Failed;
+        }
+        var outPath = Path.GetFullPath(req.Out);
+        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+        var tmp = outPath + ".part";
+        await farm.DownloadFilmAsync(production, tmp, ct);
+        File.Move(tmp, outPath, overwrite: true);
+        var table = new Table().AddColumns("shot", "frames", "ECHO", "revisions");
+        foreach (var s in view.Shots)
+            table.AddRow(Markup.Escape(s.ShotId), s.FrameCount.ToString(), s.QualityPassed == true ? "[green]pass[/]" : "[yellow]flagged[/]", s.Revisions.ToString());
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames, {clock.Elapsed.TotalSeconds:F1} s on the farm)");
+        return CliErrors.Ok;
+    }
+
+    static async Task<ProductionView> FollowAsync(Func<Task<ProductionView>> poll, CancellationToken ct)
+    {
+        ProductionView view = await poll();
         await AnsiConsole.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -159,7 +205,7 @@ public static class RenderCommand
                     edit.Description = view.FilmHash is null ? (view.Status == "editing" ? "EDIT     cutting" : "EDIT     waiting") : $"EDIT     {view.FilmFrames} frames";
                     if (ShotStatus.IsTerminal(view.Status)) break;
                     await Task.Delay(250, ct);
-                    view = await Poll(node, production);
+                    view = await poll();
                 }
             });
         return view;

@@ -39,3 +39,7 @@ public sealed record ShotRenderCancelled(DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRenderPaused(DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRenderResumed(DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRenderCompleted(string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, DateTimeOffset At) : ITalosEvent;
+
+// ---- API audit trail (persistence id "audit-<shot key>") ----
+/// <summary>An operator action on a shot through the API (retry, cancel, pause, resume, priority): who, when, and what came of it.</summary>
+public sealed record OperatorActionRecorded(string ShotKey, string Action, string By, string? Detail, bool Accepted, string Outcome, DateTimeOffset At) : ITalosEvent;

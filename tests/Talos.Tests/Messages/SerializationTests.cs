@@ -132,6 +132,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new ChunkCompleted(Stages.Raygen, 1, "h", 6, null, "akka.tcp://talos@127.0.0.1:5", 2, "log"),
             new ChunkAttemptRecorded(Stages.Raygen, 1, 1, "akka.tcp://talos@127.0.0.1:5", ChunkFailureKind.NodeFault, "x", "log"),
             new ShotNodeAvoided("akka.tcp://talos@127.0.0.1:5", Stages.Raygen, 3, "x", now), new ShotPriorityChanged("k", 5, "ops", now),
+            new OperatorActionRecorded("k", "pause", "ops-alice", null, true, "pause requested", now),
         ];
     }
 

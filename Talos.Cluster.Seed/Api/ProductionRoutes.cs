@@ -1,0 +1,198 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Talos.Actors.Prism;
+using Talos.Messages.Commands;
+using Talos.Messages.Queries;
+using Talos.Messages.Specs;
+using Talos.Vault;
+
+namespace Talos.Cluster.Seed.Api;
+
+/// <summary>
+/// A production to submit: exactly one of <c>fountain</c> (screenplay text), <c>prompt</c> (plain words) or
+/// <c>shots</c> (shot specs). Screenplays and prompts go through PRISM on the seed with width, height, fps, scenes
+/// ("A-B") and maxSeconds; specs keep their own. The production is named by <c>production</c> or after the content.
+/// </summary>
+public sealed record ProductionRequest(string? Production, string? Fountain, string? Prompt, IReadOnlyList<ShotSpec>? Shots,
+    int? Width, int? Height, int? Fps, string? Scenes, double? MaxSeconds, string? AudioAsset, double? AudioOffsetSeconds, int? TransitionFrames);
+
+public sealed record ProductionAccepted(string Production, IReadOnlyList<string> ShotKeys, string Href);
+
+public sealed record ProductionResource(string Production, string Status, string? Reason, IReadOnlyList<ShotResource> Shots, double Progress,
+    string? FilmHash, int FilmFrames, string? FilmHref)
+{
+    public static ProductionResource From(ProductionView v)
+    {
+        var shots = v.Shots.Select(ShotResource.From).ToList();
+        return new ProductionResource(v.Production, v.Status, v.Reason, shots, shots.Count == 0 ? 0 : Math.Round(shots.Average(s => s.Progress), 4),
+            v.FilmHash, v.FilmFrames, v.FilmHash is null ? null : $"{TalosApi.Prefix}/productions/{v.Production}/film");
+    }
+}
+
+public sealed record WebhookRequest(string Url, string? Secret);
+
+public static class ProductionRoutes
+{
+    static readonly string[] Known = ["production", "fountain", "prompt", "shots", "width", "height", "fps", "scenes", "maxSeconds",
+        "audioAsset", "audioOffsetSeconds", "transitionFrames"];
+
+    public static RouteGroupBuilder MapProductionRoutes(this RouteGroupBuilder api)
+    {
+        var productions = api.MapGroup("/productions").WithTags("productions").RequireScope(ApiScopes.Pipeline);
+
+        productions.MapPost("", async (HttpRequest request, HephaestusGateway heph, IBlobVault vault, ApiOptions options, CancellationToken ct) =>
+        {
+            var (_, root, problem) = await ApiBody.ReadJsonAsync(request, options.MaxJsonBytes, "the production request", ct);
+            if (problem is not null) return problem;
+            var (submit, bad) = Plan(root);
+            if (bad is not null) return bad;
+            if (ShotRoutes.MissingAsset(submit!.Shots, vault, "$.shots") is { } missing) return missing;
+            if (submit.AudioAsset is { } audio && vault.ResolveAsset(audio) is null) return Problems.BadRequest($"unknown asset '{audio}'", "$.audioAsset");
+            return await ShotRoutes.Call(heph, submit, answer => answer switch
+            {
+                SubmitAccepted a => TypedResults.Accepted($"{TalosApi.Prefix}/productions/{a.Production}",
+                    new ProductionAccepted(a.Production, a.ShotKeys, $"{TalosApi.Prefix}/productions/{a.Production}")),
+                SubmitRejected r => Problems.BadRequest(r.Reason, "$"),
+                _ => null,
+            });
+        }).WithName("SubmitProduction").WithSummary("Submit a production: a Fountain screenplay, a prompt, or shot specs; edited into one film when done")
+          .Accepts<ProductionRequest>("application/json").Produces<ProductionAccepted>(202).ProducesProblem(400).ProducesProblem(413);
+
+        productions.MapGet("/{production}", async (string production, HephaestusGateway heph) =>
+        {
+            if (!ShotRoutes.IsValidId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
+            {
+                ProductionView v => TypedResults.Ok(ProductionResource.From(v)),
+                ProductionNotFound => Problems.NotFound($"no production '{production}'", "production"),
+                _ => null,
+            });
+        }).WithName("GetProduction").WithSummary("A production's status, its shots with progress, and its film once edited")
+          .Produces<ProductionResource>().ProducesProblem(404);
+
+        productions.MapGet("/{production}/film", async (string production, HephaestusGateway heph, IBlobVault vault) =>
+        {
+            if (!ShotRoutes.IsValidId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
+            {
+                ProductionView { FilmHash: { } film } => TypedResults.PhysicalFile(vault.PathOf(film), "video/mp4", production + ".mp4", enableRangeProcessing: true),
+                ProductionView v => Problems.Conflict($"production '{production}' is {v.Status}; its film exists once it is edited", "production"),
+                ProductionNotFound => Problems.NotFound($"no production '{production}'", "production"),
+                _ => null,
+            });
+        }).WithName("GetProductionFilm").WithSummary("The production's edited film (MP4)").Produces(200, contentType: "video/mp4").ProducesProblem(409);
+
+        productions.MapPost("/{production}/webhooks", async (string production, HttpRequest request, ClaimsPrincipal user, WebhookStore store,
+            ApiOptions options, CancellationToken ct) =>
+        {
+            if (!ShotRoutes.IsValidId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            var (_, root, problem) = await ApiBody.ReadJsonAsync(request, options.MaxJsonBytes, "the webhook", ct);
+            if (problem is not null) return problem;
+            if (root.ValueKind != JsonValueKind.Object) return Problems.BadRequest("the body must be {\"url\": \"http…\", \"secret\": \"…\"}", "$");
+            if (!root.TryGetProperty("url", out var u) || u.ValueKind != JsonValueKind.String
+                || !Uri.TryCreate(u.GetString(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                return Problems.BadRequest("url must be an absolute http:// or https:// URL", "$.url");
+            string? secret = null;
+            if (root.TryGetProperty("secret", out var s) && s.ValueKind != JsonValueKind.Null)
+            {
+                if (s.ValueKind != JsonValueKind.String || s.GetString()!.Length is < 16 or > 256)
+                    return Problems.BadRequest("secret must be a string of 16..256 characters (or leave it out and one is made)", "$.secret");
+                secret = s.GetString();
+            }
+            bool made = secret is null;
+            secret ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+            var hook = new WebhookRegistration(Guid.NewGuid().ToString("N")[..12], production, url.ToString(), secret, user.Who(), DateTimeOffset.UtcNow);
+            store.Add(hook);
+            return TypedResults.Created($"{TalosApi.Prefix}/productions/{production}/webhooks/{hook.Id}",
+                new WebhookView(hook.Id, production, hook.Url, hook.Created, made ? secret : null));
+        }).WithName("RegisterWebhook").WithSummary("Register a webhook for the production's shots (shot.finished, shot.failed), signed X-Talos-Signature: sha256=HMAC")
+          .Accepts<WebhookRequest>("application/json").Produces<WebhookView>(201).ProducesProblem(400);
+
+        productions.MapGet("/{production}/webhooks", (string production, WebhookStore store) =>
+            TypedResults.Ok(store.For(production).Select(h => new WebhookView(h.Id, h.Production, h.Url, h.Created)).ToList()))
+          .WithName("ListWebhooks").WithSummary("The production's webhooks (without secrets)").Produces<List<WebhookView>>();
+
+        productions.MapDelete("/{production}/webhooks/{id}", (string production, string id, WebhookStore store) =>
+            store.Remove(production, id) ? Results.NoContent() : Problems.NotFound($"no webhook '{id}' on production '{production}'", "id"))
+          .WithName("DeleteWebhook").WithSummary("Remove a webhook").Produces(204).ProducesProblem(404);
+
+        return api;
+    }
+
+    /// <summary>The request → a SubmitProduction with validated specs, or the problem (naming its field).</summary>
+    static (SubmitProduction?, IResult?) Plan(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object", "$"));
+        foreach (var p in root.EnumerateObject())
+            if (!Known.Contains(p.Name)) return (null, Problems.BadRequest($"unknown property '{p.Name}' (known: {string.Join(", ", Known)})", "$." + p.Name));
+        string? Str(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        IResult? Type(string name, JsonValueKind kind) => root.TryGetProperty(name, out var e) && e.ValueKind != kind && e.ValueKind != JsonValueKind.Null
+            ? Problems.BadRequest($"{name} must be a {kind.ToString().ToLowerInvariant()}", "$." + name) : null;
+        foreach (var n in new[] { "production", "fountain", "prompt", "scenes", "audioAsset" }) if (Type(n, JsonValueKind.String) is { } t) return (null, t);
+        foreach (var n in new[] { "width", "height", "fps", "maxSeconds", "audioOffsetSeconds", "transitionFrames" }) if (Type(n, JsonValueKind.Number) is { } t) return (null, t);
+        if (Type("shots", JsonValueKind.Array) is { } ts) return (null, ts);
+
+        int? Int(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var v) ? v : null;
+        double? Num(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
+        var (width, height, fps, transition) = (Int("width"), Int("height"), Int("fps"), Int("transitionFrames"));
+        var (maxSeconds, audioOffset) = (Num("maxSeconds"), Num("audioOffsetSeconds"));
+        if (width is < 16 or > 7680 || (width ?? 2) % 2 != 0) return (null, Problems.BadRequest("width must be an even number in 16..7680", "$.width"));
+        if (height is < 16 or > 4320 || (height ?? 2) % 2 != 0) return (null, Problems.BadRequest("height must be an even number in 16..4320", "$.height"));
+        if (fps is < 1 or > 120) return (null, Problems.BadRequest("fps must be in 1..120", "$.fps"));
+        if (maxSeconds is <= 0 or > 3600) return (null, Problems.BadRequest("maxSeconds must be in (0, 3600]", "$.maxSeconds"));
+        if (transition is < 0 or > 240) return (null, Problems.BadRequest("transitionFrames must be in 0..240", "$.transitionFrames"));
+        if (audioOffset is < -3600 or > 3600) return (null, Problems.BadRequest("audioOffsetSeconds must be in -3600..3600", "$.audioOffsetSeconds"));
+        var production = Str("production");
+        if (production is not null && !ShotRoutes.IsValidId(production)) return (null, Problems.BadRequest($"production '{production}' is not a valid id", "$.production"));
+        var audio = Str("audioAsset");
+        if (audio is not null && !BlobVault.IsValidAssetName(AssetRoutes.NameFor(audio), out var why)) return (null, Problems.BadRequest($"audioAsset: {why}", "$.audioAsset"));
+        if (audio is not null) audio = AssetRoutes.NameFor(audio);
+
+        var (fountain, prompt) = (Str("fountain"), Str("prompt"));
+        bool hasShots = root.TryGetProperty("shots", out var shotsEl) && shotsEl.ValueKind == JsonValueKind.Array;
+        if ((fountain is not null ? 1 : 0) + (prompt is not null ? 1 : 0) + (hasShots ? 1 : 0) != 1)
+            return (null, Problems.BadRequest("give exactly one of fountain (screenplay text), prompt or shots", "$"));
+        int? first = null, last = null;
+        if (Str("scenes") is { } scenes)
+        {
+            if (hasShots) return (null, Problems.BadRequest("scenes applies to screenplays; shot specs have no scenes", "$.scenes"));
+            var parts = scenes.Split('-');
+            if (parts.Length is < 1 or > 2 || !parts.All(p => int.TryParse(p, out var n) && n >= 1))
+                return (null, Problems.BadRequest($"scenes '{scenes}' must be N or A-B (1-based)", "$.scenes"));
+            first = int.Parse(parts[0]); last = int.Parse(parts[^1]);
+            if (last < first) return (null, Problems.BadRequest($"scenes '{scenes}': the range ends before it starts", "$.scenes"));
+        }
+
+        List<ShotSpec> specs;
+        try
+        {
+            if (hasShots)
+            {
+                specs = ShotSpecJson.ParseMany(shotsEl.GetRawText()).OrderBy(s => s.Sequence).ToList();
+                if (production is not null) specs = specs.Select(s => s with { Production = production }).ToList();
+                production ??= specs[0].Production;
+                if (specs.Any(s => s.Production != production))
+                    return (null, Problems.BadRequest("every shot of a production must name the same production (or give production)", "$.shots"));
+            }
+            else
+            {
+                var settings = new RenderSettings(width ?? 1280, height ?? 720, fps ?? 24, first, last, maxSeconds);
+                var graph = fountain is not null ? SceneGraphBuilder.Build(FountainParser.Parse(fountain, "api")) : PromptParser.Build(prompt!);
+                specs = ShotPlanner.ToShotSpecs(graph, settings).ToList();
+                if (specs.Count == 0) return (null, Problems.BadRequest("the input gave no shots", fountain is not null ? "$.fountain" : "$.prompt"));
+                var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", specs.Select(ShotSpecJson.Serialize)))))[..10];
+                production ??= (fountain is not null ? "screenplay-" : "prompt-") + digest;
+                specs = specs.Select(s => s with { Production = production }).ToList();
+                foreach (var s in specs) ShotSpecJson.Parse(ShotSpecJson.Serialize(s));
+            }
+        }
+        catch (SpecValidationException e) { return (null, ShotRoutes.SpecProblem(e.Errors, "$.shots")); }
+        catch (PrismException e) { return (null, Problems.BadRequest(e.Message, fountain is not null ? "$.fountain" : prompt is not null ? "$.prompt" : "$.shots")); }
+        return (new SubmitProduction(production!, specs, audio, audioOffset ?? 0, transition ?? 8), null);
+    }
+}

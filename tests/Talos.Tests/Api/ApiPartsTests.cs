@@ -1,0 +1,72 @@
+using System.Text;
+using Talos.Cluster.Seed.Api;
+using Talos.Tests.Flux;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Api;
+
+/// <summary>The API's pieces without a cluster: token store and settings from the environment, asset sniffing, webhook signatures.</summary>
+public sealed class ApiPartsTests
+{
+    [Fact]
+    public void Tokens_come_from_a_file_of_hashes_and_plain_environment_values()
+    {
+        var dir = Repo.TempDir("tokens");
+        try
+        {
+            var file = Path.Combine(dir, "tokens.json");
+            File.WriteAllText(file, $$"""[{"name": "ci", "scope": "pipeline", "sha256": "{{ApiToken.Hash("ci-secret")}}"}]""");
+            var env = new Dictionary<string, string> { ["TALOS_API_TOKENS_FILE"] = file, ["TALOS_API_TOKEN_OPERATOR"] = "op", ["TALOS_API_URL"] = "http://127.0.0.1:9000" };
+            var o = ApiOptions.FromEnvironment(k => env.GetValueOrDefault(k));
+            Assert.Equal("http://127.0.0.1:9000", o.Url);
+            Assert.Equal(("ci", "pipeline"), (o.Tokens.Find("ci-secret")!.Name, o.Tokens.Find("ci-secret")!.Scope));
+            Assert.Equal("operator", o.Tokens.Find("op")!.Scope);
+            Assert.Null(o.Tokens.Find("nope"));
+            Assert.DoesNotContain("ci-secret", File.ReadAllText(file)); // only the hash is stored
+
+            File.WriteAllText(file, $$"""[{"name": "x", "scope": "admin", "sha256": "{{ApiToken.Hash("x")}}"}]""");
+            Assert.Contains("unknown scope 'admin'", Assert.Throws<ArgumentException>(() => ApiOptions.FromEnvironment(k => env.GetValueOrDefault(k))).Message);
+            File.WriteAllText(file, "{not json");
+            Assert.Contains("TALOS_API_TOKENS_FILE", Assert.Throws<ArgumentException>(() => ApiOptions.FromEnvironment(k => env.GetValueOrDefault(k))).Message);
+            Assert.Contains("TALOS_API_URL", Assert.Throws<ArgumentException>(() => ApiOptions.FromEnvironment(k => k == "TALOS_API_URL" ? "ftp://x" : null)).Message);
+            Assert.Contains("TALOS_API_RATE_LIMIT", Assert.Throws<ArgumentException>(() => ApiOptions.FromEnvironment(k => k == "TALOS_API_RATE_LIMIT" ? "0" : null)).Message);
+            Assert.True(ApiScopes.Allows("operator", "pipeline"));
+            Assert.False(ApiScopes.Allows("pipeline", "operator"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    static byte[] Wav()
+    {
+        using var ms = new MemoryStream();
+        using var w = new BinaryWriter(ms);
+        w.Write("RIFF"u8); w.Write(36 + 8); w.Write("WAVE"u8); w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1);
+        w.Write(16000); w.Write(32000); w.Write((short)2); w.Write((short)16); w.Write("data"u8); w.Write(8); w.Write(new byte[8]);
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public void Assets_are_recognised_by_their_bytes_and_refused_with_the_reason()
+    {
+        string Kind(byte[] b) => AssetSniffer.TrySniff(b, out var k, out var why) ? k : "refused: " + why;
+        Assert.Equal(AssetSniffer.Wav, Kind(Wav()));
+        Assert.Equal(AssetSniffer.Onnx, Kind(OnnxModels.LinearBlend()));
+        Assert.Equal(AssetSniffer.Palette, Kind(Encoding.UTF8.GetBytes(" {\"coat\": \"#264653\"}")));
+        Assert.Equal(AssetSniffer.Png, Kind(File.ReadAllBytes(Path.Combine(Repo.Root, "examples", "pipeline", "key-000.png"))));
+        Assert.Contains("not WAVE", Kind(Encoding.ASCII.GetBytes("RIFF\0\0\0\0AVI LIST")));
+        Assert.Contains("'coat'", Kind(Encoding.UTF8.GetBytes("{\"coat\": 3}")));
+        Assert.Contains("empty palette", Kind(Encoding.UTF8.GetBytes("{}")));
+        Assert.Contains("unrecognised", Kind(Encoding.UTF8.GetBytes("just text")));
+        Assert.Contains("unrecognised", Kind(OnnxModels.LinearBlend()[..^3])); // a truncated model is not a model
+    }
+
+    [Fact]
+    public void Webhook_signatures_are_HMAC_SHA256_of_the_body()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"event\":\"shot.finished\"}");
+        var expected = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("k"), body));
+        Assert.Equal(expected, WebhookDispatcher.Sign("k", body));
+        Assert.NotEqual(expected, WebhookDispatcher.Sign("k2", body));
+    }
+}
