@@ -3,6 +3,7 @@ using Talos.Cli;
 using Talos.Cli.Prism;
 using Talos.Cli.Flux;
 using Talos.Cli.Render;
+using Talos.Cli.Operator;
 
 var root = new RootCommand("talos — render cluster for AI-assisted animation");
 root.Options.Add(DeviceOption.Option);
@@ -15,6 +16,7 @@ root.Subcommands.Add(PrismCommands.Animatic());
 root.Subcommands.Add(FluxCommands.Flow());
 root.Subcommands.Add(FluxCommands.Inbetween());
 root.Subcommands.Add(FluxCommands.Curves());
+OperatorCommands.AddTo(root, OperatorConsole.Standard());
 var parse = root.Parse(args);
 if (parse.Errors.Count == 0 && DeviceOption.Apply(parse) is { } failed) return failed;
 return await parse.InvokeAsync();

@@ -63,6 +63,8 @@ public static class NodeConfiguration
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         await using var node = await TalosNode.StartAsync(options, configureHost: configureHost);
+        // Told to leave by an operator (talos node drain / cluster leave) or downed: the actor system stops; so does the process.
+        _ = node.System.WhenTerminated.ContinueWith(_ => stop.TrySetResult(), TaskScheduler.Default);
         foreach (var line in announce?.Invoke(node) ?? []) Console.WriteLine(line);
         Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]");
         await stop.Task;
