@@ -46,10 +46,14 @@ public static partial class OperatorFallbacks
     public static IEndpointRouteBuilder MapOperatorFallbacks(this IEndpointRouteBuilder endpoints)
     {
         string shots = TalosApi.Prefix + "/shots";
-        var mapped = new List<RouteHandlerBuilder>();
+        // Decide first (enumerating endpoints builds them), then map into a group of their own.
+        bool submit = !Has(endpoints, "POST", shots), video = !Has(endpoints, "GET", shots + "/{key}/video"),
+             history = !Has(endpoints, "GET", shots + "/{key}/history");
+        var verbs = new[] { "retry", "cancel", "pause", "resume", "priority" }.Where(v => !Has(endpoints, "POST", $"{shots}/{{key}}/{v}")).ToList();
+        var group = endpoints.MapGroup(shots).WithTags("operator").ExcludeFromDescription();
 
-        if (!Has(endpoints, "POST", shots))
-            mapped.Add(endpoints.MapPost(shots, async (HttpRequest request, HephaestusGateway heph, ApiOptions options, CancellationToken ct) =>
+        if (submit)
+            group.MapPost("", async (HttpRequest request, HephaestusGateway heph, ApiOptions options, CancellationToken ct) =>
             {
                 if (request.ContentLength is { } n && n > options.MaxJsonBytes) return Problems.TooLarge($"the shot spec is over {options.MaxJsonBytes} bytes");
                 string json;
@@ -64,10 +68,10 @@ public static partial class OperatorFallbacks
                     SubmitRejected r => Problems.BadRequest(r.Reason, "$"),
                     _ => null,
                 });
-            }).RequireScope(ApiScopes.Pipeline));
+            }).RequireScope(ApiScopes.Pipeline);
 
-        if (!Has(endpoints, "GET", shots + "/{key}/video"))
-            mapped.Add(endpoints.MapGet(shots + "/{key}/video", async (string key, HephaestusGateway heph, IBlobVault vault) =>
+        if (video)
+            group.MapGet("/{key}/video", async (string key, HephaestusGateway heph, IBlobVault vault) =>
             {
                 if (!ShotRoutes.IsValidKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
                 return await ShotRoutes.Call(heph, new GetShot(key), answer => answer switch
@@ -77,20 +81,19 @@ public static partial class OperatorFallbacks
                     ShotNotFound => Problems.NotFound($"no shot '{key}'", "key"),
                     _ => null,
                 });
-            }).RequireScope(ApiScopes.Pipeline));
+            }).RequireScope(ApiScopes.Pipeline);
 
-        if (!Has(endpoints, "GET", shots + "/{key}/history"))
-            mapped.Add(endpoints.MapGet(shots + "/{key}/history", async (string key, ActorSystem system, CancellationToken ct) =>
+        if (history)
+            group.MapGet("/{key}/history", async (string key, ActorSystem system, CancellationToken ct) =>
             {
                 if (!ShotRoutes.IsValidKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
                 var events = await HistoryAsync(system, key, ct);
                 return events.Count == 0 ? Problems.NotFound($"no journalled events for shot '{key}'", "key") : TypedResults.Ok(new FallbackHistory(key, events));
-            }).RequireScope(ApiScopes.Pipeline));
+            }).RequireScope(ApiScopes.Pipeline);
 
-        foreach (var verb in new[] { "retry", "cancel", "pause", "resume", "priority" })
+        foreach (var verb in verbs)
         {
-            if (Has(endpoints, "POST", $"{shots}/{{key}}/{verb}")) continue;
-            mapped.Add(endpoints.MapPost($"{shots}/{{key}}/{verb}", async (string key, HttpRequest request, ClaimsPrincipal user, HephaestusGateway heph, CancellationToken ct) =>
+            group.MapPost($"/{{key}}/{verb}", async (string key, HttpRequest request, ClaimsPrincipal user, HephaestusGateway heph, CancellationToken ct) =>
             {
                 if (!ShotRoutes.IsValidKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
                 var by = user.Who();
@@ -123,9 +126,8 @@ public static partial class OperatorFallbacks
                 if (answer is not CommandAck ack) return Problems.Result(500, "Unexpected answer", $"Hephaestus answered {answer.GetType().Name}");
                 if (ack.Message.StartsWith("unknown shot", StringComparison.Ordinal)) return Problems.NotFound(ack.Message, "key");
                 return ack.Ok ? TypedResults.Ok(new ShotVerbResult(key, verb, true, ack.Message)) : Problems.Conflict(ack.Message, "key");
-            }).RequireScope(ApiScopes.Operator));
+            }).RequireScope(ApiScopes.Operator);
         }
-        foreach (var m in mapped) m.WithTags("operator").ExcludeFromDescription();
         return endpoints;
     }
 

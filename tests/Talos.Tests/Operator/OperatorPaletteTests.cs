@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Akka.Event;
 using Talos.Messages;
 using Talos.Tests.Actors;
 using Xunit;
@@ -25,7 +26,7 @@ public sealed class OperatorPaletteTests
         Assert.Equal(["node", "shots", "chunkSlots", "chunksBusy", "cpuPercent", "workingSetBytes", "managedBytes", "uptimeSeconds", "processorCount", "pid"],
             Names(m.GetProperty("load")));
         Assert.Equal(json.GetProperty("self").GetString(), m.GetProperty("address").GetString());
-        Assert.Equal(["core", "gpu"], m.GetProperty("roles").EnumerateArray().Select(x => x.GetString()).ToArray());
+        Assert.Equal(["core", "gpu"], m.GetProperty("roles").EnumerateArray().Select(x => x.GetString()!).ToArray());
         Assert.Equal("up", m.GetProperty("status").GetString());
         Assert.True(m.GetProperty("leader").GetBoolean() && m.GetProperty("self").GetBoolean() && m.GetProperty("reachable").GetBoolean());
         Assert.Equal(Environment.ProcessId, m.GetProperty("load").GetProperty("pid").GetInt32());

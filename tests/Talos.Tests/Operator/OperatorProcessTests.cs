@@ -106,7 +106,7 @@ public sealed class OperatorProcessTests : IAsyncLifetime
         }
         Assert.Equal(2, members.Length);
         var gpu = Assert.Single(members, m => m.GetProperty("address").GetString() == nodeAddress);
-        Assert.Equal(["gpu"], gpu.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ToArray());
+        Assert.Equal(["gpu"], gpu.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
         Assert.Equal(node.Id, gpu.GetProperty("load").GetProperty("pid").GetInt32());
 
         // the node's own log ring, read through the seed
