@@ -123,7 +123,7 @@ public sealed class OperatorPaletteTests
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var marker = "follow-marker-" + Guid.NewGuid().ToString("N");
-        var follow = farm.CliWith(OperatorFarm.OperatorToken, cts.Token, "logs", "--follow", "--limit", "5");
+        var follow = farm.CliWith(OperatorFarm.OperatorToken, cts.Token, "logs", "--follow");
         await Task.Delay(1500);
         farm.Seed.Node.System.Log.Warning(marker);
         await Task.Delay(3000); // --follow asks every second
