@@ -38,6 +38,9 @@ try {
   const card = `.shot[data-key="${key}"]`;
 
   await page.waitForSelector(`${card} .bar.overall`, { timeout: 30000 });
+  // A screenshot mid-render when the page catches one (a small shot renders in seconds).
+  await page.waitForFunction((c) => { const b = document.querySelector(c + " .bar.overall"); const v = b && +b.getAttribute("aria-valuenow"); return v > 0 && v < 100; },
+    card, { timeout: 15000, polling: 100 }).catch(() => {});
   await page.screenshot({ path: shot("dashboard-rendering.png"), fullPage: true });
   await page.waitForSelector(`${card} .bar.overall[aria-valuenow="100"]`, { timeout: 240000 });
   await page.waitForSelector(`${card}[data-status="completed"]`, { timeout: 60000 });
