@@ -25,10 +25,12 @@ public sealed record NodeLogLine(string Node, long Seq, DateTimeOffset At, strin
 /// <summary>What a graceful leave did: the member's status at the end, the shots it hosted before, how long it took.</summary>
 public sealed record DrainResult(string Address, string Status, bool Removed, int ShotsBefore, double Seconds);
 
-/// <summary>An operator request that cannot be carried out (unknown member, leaving the last seed…): the message says why.</summary>
-public sealed class OperationException(string message, string field) : Exception(message)
+/// <summary>An operator request that cannot be carried out (an unknown member, the seed draining itself…): the message says why.</summary>
+/// <param name="Unknown">True when the request names something that does not exist (404), false when it is refused (409).</param>
+public sealed class OperationException(string message, string field, bool unknown = false) : Exception(message)
 {
     public string Field { get; } = field;
+    public bool Unknown { get; } = unknown;
 }
 
 /// <summary>
@@ -71,7 +73,7 @@ public static class ClusterOperations
         var t = text.Trim();
         var found = Members(system).Concat(Cluster.Get(system).State.Unreachable).FirstOrDefault(m =>
             m.Address.ToString() == t || $"{m.Address.Host}:{m.Address.Port}" == t);
-        return found ?? throw new OperationException($"no cluster member '{t}' (see talos cluster show)", field);
+        return found ?? throw new OperationException($"no cluster member '{t}' (see talos cluster show)", field, unknown: true);
     }
 
     public static string Leave(ActorSystem system, string address)

@@ -132,9 +132,11 @@ public static class OperatorRoutes
         catch (OperationException e) { return Problem(e); }
     }
 
-    static IResult Problem(OperationException e) => e.Message.StartsWith("no cluster member", StringComparison.Ordinal)
-        ? Problems.NotFound(e.Message, e.Field == "address" ? "$.address" : e.Field)
-        : Problems.Conflict(e.Message, e.Field == "address" ? "$.address" : e.Field);
+    static IResult Problem(OperationException e)
+    {
+        var field = e.Field == "address" ? "$.address" : e.Field;
+        return e.Unknown ? Problems.NotFound(e.Message, field) : Problems.Conflict(e.Message, field);
+    }
 
     public static string FormatCursor(IReadOnlyDictionary<string, long> cursor) =>
         string.Join(";", cursor.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
