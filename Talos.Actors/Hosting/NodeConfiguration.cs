@@ -63,10 +63,10 @@ public static class NodeConfiguration
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
             ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         await using var node = await TalosNode.StartAsync(options, configureHost: configureHost);
-        // Told to leave by an operator (talos node drain / cluster leave) or downed: the actor system stops; so does the process.
-        _ = node.System.WhenTerminated.ContinueWith(_ => stop.TrySetResult(), TaskScheduler.Default);
         foreach (var line in announce?.Invoke(node) ?? []) Console.WriteLine(line);
         Console.WriteLine($"talos {what} up at {Akka.Cluster.Cluster.Get(node.System).SelfAddress} roles [{string.Join(",", options.Roles)}]");
+        // Told to leave by an operator (talos node drain / cluster leave) or downed: the actor system stops; so does the process.
+        _ = node.System.WhenTerminated.ContinueWith(_ => stop.TrySetResult(), TaskScheduler.Default);
         await stop.Task;
         Console.WriteLine($"talos {what} leaving the cluster");
         return 0;
