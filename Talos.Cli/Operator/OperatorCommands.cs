@@ -245,7 +245,7 @@ public static class OperatorCommands
                 var page = await c.GetAsync("logs?" + string.Join("&", query), ct);
                 foreach (var line in page.GetProperty("lines").EnumerateArray())
                     io.Out.WriteLine(Json(p) ? line.GetRawText()
-                        : $"{line.GetProperty("at").GetDateTimeOffset().UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {S(line, "level"),-7} {S(line, "node")} {S(line, "source")}: {S(line, "message")}");
+                        : $"{line.GetProperty("at").GetDateTimeOffset().UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {S(line, "level"),-7} {S(line, "node")} {Local(S(line, "source"), S(line, "node"))}: {S(line, "message")}");
                 foreach (var silent in page.GetProperty("silent").EnumerateArray()) io.Err.WriteLine($"warning: {silent.GetString()} did not answer");
                 io.Out.Flush();
                 if (!p.GetValue(follow)) return 0;
@@ -305,6 +305,8 @@ public static class OperatorCommands
         e.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() } : null;
     static string I(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : "";
     static string Esc(string? s) => Markup.Escape(s ?? "");
+    /// <summary>A log source without its node's address (the line shows the node already).</summary>
+    static string? Local(string? source, string? node) => source is not null && node is not null && source.StartsWith(node, StringComparison.Ordinal) ? source[node.Length..] : source;
     static string Pct(double f) => (f * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
     static string Details(JsonElement data)
