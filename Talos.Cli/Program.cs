@@ -3,12 +3,14 @@ using Talos.Cli;
 using Talos.Cli.Prism;
 using Talos.Cli.Flux;
 using Talos.Cli.Render;
+using Talos.Cli.Operator;
 
 var root = new RootCommand("talos — render cluster for AI-assisted animation");
 root.Options.Add(DeviceOption.Option);
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(StokesCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
+OperatorCommands.AddTo(root, OperatorConsole.Standard());
 root.Subcommands.Add(PrismCommands.Prism());
 root.Subcommands.Add(PrismCommands.StoryboardCommand());
 root.Subcommands.Add(PrismCommands.Animatic());

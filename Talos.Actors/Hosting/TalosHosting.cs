@@ -5,6 +5,7 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Talos.Actors.Hephaestus;
+using Talos.Actors.Operations;
 using Talos.Actors.Pipeline;
 using Talos.Actors.Shots;
 
@@ -112,8 +113,12 @@ public static class TalosHosting
         builder.AddHocon(SerializationHocon, HoconAddMode.Prepend);
         builder.AddHocon(PersistenceHocon(o), HoconAddMode.Prepend);
         builder.AddHocon($$"""
-            akka.loglevel = {{o.LogLevel}}
+            # Every node keeps its recent log lines (INFO and up) in a ring for `talos logs`; RingLogger prints those at
+            # the configured level and above to stdout, as the default logger would (Talos.Actors/Operations).
+            akka.loglevel = {{(o.LogLevel.Equals("DEBUG", StringComparison.OrdinalIgnoreCase) ? "DEBUG" : "INFO")}}
             akka.stdout-loglevel = {{o.LogLevel}}
+            akka.loggers = ["Talos.Actors.Operations.RingLogger, Talos.Actors"]
+            talos.log-ring.stdout-level = {{o.LogLevel}}
             akka.actor.serialize-messages = {{(o.SerializeMessages ? "on" : "off")}}
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
@@ -177,6 +182,8 @@ public static class TalosHosting
         {
             builder.WithShardRegionProxy<ShotRegionKey>("shots", "gpu", new ShotMessageExtractor());
         }
+        builder.WithActors((system, registry, _) =>
+            system.ActorOf(NodeOpsActor.Props(env, gpu ? registry.Get<ShotRegionKey>() : null), NodeOpsActor.Name));
         if (o.Roles.Contains("core"))
             builder.WithSingleton<HephaestusKey>("hephaestus",
                 (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),

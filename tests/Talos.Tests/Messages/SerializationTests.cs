@@ -44,6 +44,8 @@ public sealed class SerializationTests : IAsyncLifetime
             new ShotFailedNotice("k", "boom"), new ShotCancelledNotice("k"),
             new ChunkDone(Stages.Flux, 1, "h", 12, "{\"a\":1}"), new ChunkAttemptFailed(Stages.Flux, 1, 2, "x"),
             new ChunkGaveUp(Stages.Flux, 1, 4, "x"), new StageDone(Stages.Flux),
+            new QueryLogs(3, "k", 50), new LogLines("akka.tcp://talos@h:1", 9, [new LogLine(9, DateTimeOffset.UnixEpoch, "INFO", "/user/x", "k", "m")]),
+            GetNodeLoad.Instance, new NodeLoad("akka.tcp://talos@h:1", 2, 4, 1, 37.5, 1 << 20, 1 << 19, 12.5, 2, 42),
             new GetShot("k"), new ListShots("test"), new GetProduction("test"), view, new ShotNotFound("k"),
             new ShotListing([view]), new ProductionView("test", "rendering", null, [view], null, 0), new ProductionNotFound("p"),
             new StageJob("k", Stages.Flux, spec, [plan], new Dictionary<string, IReadOnlyList<string>> { [Stages.Axis] = ["h1", "h2"] },
@@ -56,6 +58,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new NodeAvoided(Stages.Flux, "n1", 3, "x"), new SetShotPriority("k", 5, "ops"),
             new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12)], null, 0, 8),
             new FilmEdited("test", "h", 48), new FilmEditFailed("test", "x"),
+            new SetShotPriority("k", 5, "ops"),
         ];
     }
 

@@ -1,0 +1,319 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Talos.Cli.Operator;
+
+/// <summary>Where an operator command writes: tables for people through Spectre.Console, JSON and errors as plain text.</summary>
+public sealed class OperatorConsole
+{
+    public OperatorConsole(TextWriter output, TextWriter error, bool terminal)
+    {
+        Out = output; Err = error;
+        Ansi = terminal ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+        });
+        if (!terminal) Ansi.Profile.Width = 200;
+    }
+
+    public TextWriter Out { get; }
+    public TextWriter Err { get; }
+    public IAnsiConsole Ansi { get; }
+
+    public static OperatorConsole Standard() => new(Console.Out, Console.Error, !Console.IsOutputRedirected);
+}
+
+/// <summary>
+/// The operator palette (the verbs an Akka.NET operator knows from pbm): <c>cluster show|leave|down</c>,
+/// <c>sharding regions|stats</c>, <c>node drain</c>, <c>queue</c>, <c>shot list|show|history|retry|cancel|pause|resume|priority</c>,
+/// <c>logs</c>. Each talks to a seed's HTTP API (--url/--token, --farm DIR, or TALOS_URL/TALOS_TOKEN); tables for
+/// people, <c>--json</c> for scripts (the API's answer, indented; shapes in README "Operator palette").
+/// </summary>
+public static class OperatorCommands
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    sealed class Common
+    {
+        public readonly Option<string?> Url = new("--url") { Description = "the seed's API, e.g. http://127.0.0.1:8080 (or TALOS_URL)" };
+        public readonly Option<string?> Token = new("--token") { Description = "an API token, scope operator (or TALOS_TOKEN)" };
+        public readonly Option<string?> Farm = new("--farm") { Description = "a farm's work dir (reads DIR/farm.json: url, token)" };
+        public readonly Option<bool> Json = new("--json") { Description = "print JSON for scripts instead of a table" };
+
+        public void AddTo(Command c) { c.Options.Add(Url); c.Options.Add(Token); c.Options.Add(Farm); c.Options.Add(Json); }
+        public FarmTarget Target(ParseResult p) => FarmTarget.Resolve(p.GetValue(Url), p.GetValue(Token), p.GetValue(Farm));
+    }
+
+    /// <summary>Adds every operator verb to <paramref name="root"/>.</summary>
+    public static void AddTo(RootCommand root, OperatorConsole io)
+    {
+        foreach (var c in Create(io)) root.Subcommands.Add(c);
+    }
+
+    /// <summary>Runs one operator command line (tests call this with their own writers).</summary>
+    public static async Task<int> RunAsync(string[] args, OperatorConsole io, CancellationToken ct = default)
+    {
+        var root = new RootCommand("talos operator palette");
+        AddTo(root, io);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) await io.Err.WriteLineAsync("error: " + e.Message);
+            return CliErrors.BadInput;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Err }, ct);
+    }
+
+    public static IEnumerable<Command> Create(OperatorConsole io)
+    {
+        var common = new Common();
+
+        Command Verb(string name, string description, Func<ParseResult, FarmClient, CancellationToken, Task<int>> run, params Symbol[] extra)
+        {
+            var c = new Command(name, description);
+            foreach (var s in extra) { if (s is Argument a) c.Arguments.Add(a); else if (s is Option o) c.Options.Add(o); }
+            common.AddTo(c);
+            c.SetAction((p, ct) => Guard(io, async () =>
+            {
+                using var client = new FarmClient(common.Target(p));
+                return await run(p, client, ct);
+            }));
+            return c;
+        }
+        bool Json(ParseResult p) => p.GetValue(common.Json);
+
+        // ---- cluster ----
+        var address = new Argument<string>("ADDR") { Description = "a member: akka.tcp://talos@host:port or host:port" };
+        var cluster = new Command("cluster", "Cluster members: show, leave, down");
+        cluster.Subcommands.Add(Verb("show", "Members with roles, status and load", async (p, c, ct) =>
+        {
+            var info = await c.GetAsync("cluster", ct);
+            if (Json(p)) return PrintJson(io, info);
+            var t = Table("address", "roles", "status", "reachable", "shots", "chunks busy/slots", "cpu %", "memory MB", "uptime s");
+            foreach (var m in info.GetProperty("members").EnumerateArray())
+            {
+                var load = m.GetProperty("load");
+                bool has = load.ValueKind == JsonValueKind.Object;
+                string L(string f, Func<JsonElement, string> show) => has ? show(load.GetProperty(f)) : "?";
+                t.AddRow(Esc(S(m, "address") + (m.GetProperty("leader").GetBoolean() ? " (leader)" : "") + (m.GetProperty("self").GetBoolean() ? " (this seed)" : "")),
+                    Esc(string.Join(",", m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))), Esc(S(m, "status")),
+                    m.GetProperty("reachable").GetBoolean() ? "yes" : "NO",
+                    L("shots", e => e.GetInt32() < 0 ? "?" : e.GetInt32().ToString(CultureInfo.InvariantCulture)),
+                    has ? $"{load.GetProperty("chunksBusy").GetInt32()}/{load.GetProperty("chunkSlots").GetInt32()}" : "?",
+                    L("cpuPercent", e => e.GetDouble().ToString("0", CultureInfo.InvariantCulture)),
+                    L("workingSetBytes", e => (e.GetInt64() >> 20).ToString(CultureInfo.InvariantCulture)),
+                    L("uptimeSeconds", e => e.GetDouble().ToString("0", CultureInfo.InvariantCulture)));
+            }
+            io.Ansi.Write(t);
+            return 0;
+        }));
+        cluster.Subcommands.Add(Verb("leave", "Ask a member to leave the cluster gracefully (its shards hand off)", async (p, c, ct) =>
+            Done(io, p, common, await c.PostAsync("cluster/leave", new { address = p.GetValue(address) }, ct)), address));
+        cluster.Subcommands.Add(Verb("down", "Mark an unreachable (or stuck) member down: its shards restart elsewhere", async (p, c, ct) =>
+            Done(io, p, common, await c.PostAsync("cluster/down", new { address = p.GetValue(address) }, ct)), address));
+
+        // ---- sharding ----
+        var sharding = new Command("sharding", "Shot shard regions and statistics");
+        sharding.Subcommands.Add(Verb("regions", "Each render node's shot region: its shards and the shots they host", async (p, c, ct) =>
+        {
+            var r = await c.GetAsync("sharding/regions", ct);
+            if (Json(p)) return PrintJson(io, r);
+            var t = Table("region (member)", "shard", "shots");
+            foreach (var region in r.GetProperty("regions").EnumerateArray())
+            {
+                var shards = region.GetProperty("shards").EnumerateArray().ToList();
+                if (region.GetProperty("error").GetString() is { } error) { t.AddRow(Esc(S(region, "address")), "-", Esc("(" + error + ")")); continue; }
+                if (shards.Count == 0) t.AddRow(Esc(S(region, "address")), "-", "(none)");
+                foreach (var s in shards)
+                    t.AddRow(Esc(S(region, "address")), Esc(S(s, "id")), Esc(string.Join(", ", s.GetProperty("entities").EnumerateArray().Select(e => e.GetString()))));
+            }
+            io.Ansi.Write(t);
+            return 0;
+        }));
+        sharding.Subcommands.Add(Verb("stats", "Shard and shot counts per region (GetClusterShardingStats)", async (p, c, ct) =>
+        {
+            var r = await c.GetAsync("sharding/stats", ct);
+            if (Json(p)) return PrintJson(io, r);
+            var t = Table("region (member)", "shards", "shots", "failed shards");
+            foreach (var region in r.GetProperty("regions").EnumerateArray())
+                t.AddRow(Esc(S(region, "address")), I(region, "shards"), I(region, "entities"),
+                    Esc(string.Join(",", region.GetProperty("failedShards").EnumerateArray().Select(e => e.GetString()))));
+            t.AddRow("[bold]total[/]", I(r, "shards"), I(r, "entities"), "");
+            io.Ansi.Write(t);
+            return 0;
+        }));
+
+        // ---- node ----
+        var timeout = new Option<int>("--timeout") { Description = "seconds to wait for the member to be removed", DefaultValueFactory = _ => 120 };
+        var node = new Command("node", "Render nodes");
+        node.Subcommands.Add(Verb("drain", "Gracefully remove a node: its shards hand off, in-flight chunks finish or are rendered elsewhere", async (p, c, ct) =>
+        {
+            var r = await c.PostAsync("nodes/drain", new { address = p.GetValue(address), timeoutSeconds = p.GetValue(timeout) }, ct);
+            if (Json(p)) return PrintJson(io, r);
+            bool removed = r.GetProperty("removed").GetBoolean();
+            io.Out.WriteLine(removed
+                ? $"drained {S(r, "address")}: removed after {r.GetProperty("seconds").GetDouble().ToString(CultureInfo.InvariantCulture)} s; its {I(r, "shotsBefore")} shot(s) moved to the other nodes"
+                : $"{S(r, "address")} is still {S(r, "status")} after {r.GetProperty("seconds").GetDouble().ToString(CultureInfo.InvariantCulture)} s");
+            return removed ? 0 : 1;
+        }, address, timeout));
+
+        // ---- queue ----
+        var queue = Verb("queue", "Shots waiting or rendering, in Hephaestus's order", async (p, c, ct) =>
+        {
+            var r = await c.GetAsync("queue", ct);
+            if (Json(p)) return PrintJson(io, r);
+            var t = Table("#", "shot", "status", "progress", "frames");
+            foreach (var s in r.GetProperty("shots").EnumerateArray())
+                t.AddRow(I(s, "position"), Esc(S(s, "key")), Esc(S(s, "status")), Pct(s.GetProperty("progress").GetDouble()), I(s, "frameCount"));
+            io.Ansi.Write(t);
+            return 0;
+        });
+
+        // ---- shot ----
+        var id = new Argument<string>("ID") { Description = "a shot key (production--id), or a shot id when it is unique" };
+        var shot = new Command("shot", "Shots: list, show, history, retry, cancel, pause, resume, priority");
+        var production = new Option<string?>("--production") { Description = "only this production's shots" };
+        shot.Subcommands.Add(Verb("list", "Every shot with status and progress", async (p, c, ct) =>
+        {
+            var prod = p.GetValue(production);
+            var r = await c.GetAsync("shots" + (prod is null ? "" : "?production=" + Uri.EscapeDataString(prod)), ct);
+            if (Json(p)) return PrintJson(io, r);
+            var t = Table("shot", "title", "status", "progress", "frames", "revisions");
+            foreach (var s in r.GetProperty("shots").EnumerateArray())
+                t.AddRow(Esc(S(s, "key")), Esc(S(s, "title")), Esc(S(s, "status") + (S(s, "reason") is { Length: > 0 } why ? ": " + why : "")),
+                    Pct(s.GetProperty("progress").GetDouble()), I(s, "frameCount"), I(s, "revisions"));
+            io.Ansi.Write(t);
+            return 0;
+        }, production));
+        shot.Subcommands.Add(Verb("show", "One shot with per-stage progress", async (p, c, ct) =>
+        {
+            var key = await ResolveKey(c, p.GetValue(id)!, ct);
+            var s = await c.GetAsync("shots/" + Uri.EscapeDataString(key), ct);
+            if (Json(p)) return PrintJson(io, s);
+            io.Out.WriteLine($"{S(s, "key")}  {S(s, "title")}  {S(s, "status")}{(S(s, "reason") is { Length: > 0 } why ? ": " + why : "")}  {Pct(s.GetProperty("progress").GetDouble())}");
+            io.Out.WriteLine($"frames {I(s, "frameCount")} at {I(s, "fps")} fps, revisions {I(s, "revisions")}" +
+                             (S(s, "videoHref") is { Length: > 0 } v ? $", video {v}" : ""));
+            var t = Table("stage", "chunks", "frames");
+            foreach (var st in s.GetProperty("stages").EnumerateObject())
+                t.AddRow(Esc(st.Name), $"{I(st.Value, "doneChunks")}/{I(st.Value, "totalChunks")}", $"{I(st.Value, "doneFrames")}/{I(st.Value, "totalFrames")}");
+            io.Ansi.Write(t);
+            return 0;
+        }, id));
+        shot.Subcommands.Add(Verb("history", "The shot's event history from the journal (operator actions with who and when)", async (p, c, ct) =>
+        {
+            var key = await ResolveKey(c, p.GetValue(id)!, ct);
+            var h = await c.GetAsync($"shots/{Uri.EscapeDataString(key)}/history", ct);
+            if (Json(p)) return PrintJson(io, h);
+            var t = Table("at (UTC)", "source", "event", "details");
+            foreach (var e in h.GetProperty("events").EnumerateArray())
+                t.AddRow(e.GetProperty("at").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                    Esc(S(e, "source")), Esc(S(e, "event")), Esc(Details(e.GetProperty("data"))));
+            io.Ansi.Write(t);
+            return 0;
+        }, id));
+        foreach (var (verb, what) in new[] { ("retry", "Retry a failed or cancelled shot from its recorded chunks"), ("cancel", "Cancel a shot"),
+                     ("pause", "Pause a rendering shot (in-flight chunks are cancelled, recorded ones kept)"), ("resume", "Resume a paused shot") })
+            shot.Subcommands.Add(Verb(verb, what, async (p, c, ct) =>
+            {
+                var key = await ResolveKey(c, p.GetValue(id)!, ct);
+                return Done(io, p, common, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/{verb}", null, ct));
+            }, id));
+        var priority = new Argument<int>("N") { Description = "priority, -1000..1000 (higher runs first; default 0)" };
+        shot.Subcommands.Add(Verb("priority", "Set a shot's scheduling priority", async (p, c, ct) =>
+        {
+            var key = await ResolveKey(c, p.GetValue(id)!, ct);
+            return Done(io, p, common, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/priority", new { priority = p.GetValue(priority) }, ct));
+        }, id, priority));
+
+        // ---- logs ----
+        var logNode = new Option<string?>("--node") { Description = "only this member's lines (akka.tcp://talos@host:port or host:port)" };
+        var logShot = new Option<string?>("--shot") { Description = "only lines about this shot (key or unique id)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "keep printing new lines until interrupted" };
+        var limit = new Option<int>("--limit") { Description = "at most this many lines per request", DefaultValueFactory = _ => 200 };
+        var logs = Verb("logs", "Recent log lines of every node (each keeps a ring buffer)", async (p, c, ct) =>
+        {
+            var shotKey = p.GetValue(logShot) is { } s ? await ResolveKey(c, s, ct) : null;
+            string? cursor = null;
+            while (true)
+            {
+                var query = new List<string> { "limit=" + p.GetValue(limit).ToString(CultureInfo.InvariantCulture) };
+                if (p.GetValue(logNode) is { } n) query.Add("node=" + Uri.EscapeDataString(n));
+                if (shotKey is not null) query.Add("shot=" + Uri.EscapeDataString(shotKey));
+                if (cursor is not null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
+                var page = await c.GetAsync("logs?" + string.Join("&", query), ct);
+                foreach (var line in page.GetProperty("lines").EnumerateArray())
+                    io.Out.WriteLine(Json(p) ? line.GetRawText()
+                        : $"{line.GetProperty("at").GetDateTimeOffset().UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {S(line, "level"),-7} {S(line, "node")} {Local(S(line, "source"), S(line, "node"))}: {S(line, "message")}");
+                foreach (var silent in page.GetProperty("silent").EnumerateArray()) io.Err.WriteLine($"warning: {silent.GetString()} did not answer");
+                io.Out.Flush();
+                if (!p.GetValue(follow)) return 0;
+                cursor = S(page, "cursor");
+                try { await Task.Delay(1000, ct); }
+                catch (OperationCanceledException) { return 0; }
+            }
+        }, logNode, logShot, follow, limit);
+
+        return [cluster, sharding, node, queue, shot, logs];
+    }
+
+    /// <summary>A shot key as given, or the key of the one shot with that id.</summary>
+    static async Task<string> ResolveKey(FarmClient c, string idOrKey, CancellationToken ct)
+    {
+        if (idOrKey.Contains("--", StringComparison.Ordinal)) return idOrKey;
+        var all = await c.GetAsync("shots", ct);
+        var matches = all.GetProperty("shots").EnumerateArray().Where(s => S(s, "id") == idOrKey).Select(s => S(s, "key")!).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new FarmException($"no shot with id '{idOrKey}' (see talos shot list)", 2),
+            _ => throw new FarmException($"shot id '{idOrKey}' is in several productions: give the key ({string.Join(", ", matches)})", 2),
+        };
+    }
+
+    static int Done(OperatorConsole io, ParseResult p, Common common, JsonElement r)
+    {
+        if (p.GetValue(common.Json)) return PrintJson(io, r);
+        var ack = r.TryGetProperty("acknowledged", out var a) && a.GetBoolean();
+        io.Out.WriteLine($"{S(r, "action")} {S(r, "key") ?? S(r, "address")}: {S(r, "message")}{(ack ? "" : " (not acknowledged)")}");
+        return 0;
+    }
+
+    static int PrintJson(OperatorConsole io, JsonElement e)
+    {
+        io.Out.WriteLine(JsonSerializer.Serialize(e, Indented));
+        return 0;
+    }
+
+    static async Task<int> Guard(OperatorConsole io, Func<Task<int>> body)
+    {
+        try { return await body(); }
+        catch (FarmException e) { io.Err.WriteLine("error: " + e.Message); return e.ExitCode; }
+        catch (UsageException e) { io.Err.WriteLine("error: " + e.Message); return CliErrors.BadInput; }
+        catch (OperationCanceledException) { return CliErrors.Interrupted; }
+    }
+
+    static Table Table(params string[] columns)
+    {
+        var t = new Table().Border(TableBorder.Rounded);
+        foreach (var c in columns) t.AddColumn(new TableColumn(c));
+        return t;
+    }
+
+    static string? S(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() } : null;
+    static string I(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : "";
+    static string Esc(string? s) => Markup.Escape(s ?? "");
+    /// <summary>A log source without its node's address (the line shows the node already).</summary>
+    static string? Local(string? source, string? node) => source is not null && node is not null && source.StartsWith(node, StringComparison.Ordinal) ? source[node.Length..] : source;
+    static string Pct(double f) => (f * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+
+    static string Details(JsonElement data)
+    {
+        if (data.ValueKind != JsonValueKind.Object) return "";
+        var skip = new HashSet<string> { "shotKey", "at", "spec" };
+        return string.Join(", ", data.EnumerateObject().Where(p => !skip.Contains(p.Name) && p.Value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
+            .Select(p => $"{p.Name} {(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}"));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Talos.Actors.Prism;
+using Talos.Tests.Actors;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Operator;
+
+/// <summary>
+/// The dashboard in a real browser: Debian's headless Chromium driven by playwright-core (tests/browser/dashboard.mjs)
+/// logs in, submits a shot through the API, waits for its progress bar to reach 100% and checks the video plays.
+/// Screenshots go to the test's temp dir and the newest are copied to docs/screenshots/ for the README.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class DashboardBrowserTests
+{
+    static string BrowserDir => Path.Combine(Repo.Root, "tests", "browser");
+
+    [Fact]
+    public async Task Dashboard_shows_a_submitted_shot_reach_100_percent_and_plays_its_video()
+    {
+        var chromium = Environment.GetEnvironmentVariable("TALOS_CHROMIUM") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium)) Assert.Skip("Chromium is missing: apt-get install chromium chromium-driver (./test.sh does as root)");
+        if (!Directory.Exists(Path.Combine(BrowserDir, "node_modules", "playwright-core")))
+            Assert.Skip("playwright-core is missing: (cd tests/browser && npm ci) (./test.sh does)");
+
+        await using var farm = await OperatorFarm.StartAsync("ops-browser");
+        var spec = Path.Combine(farm.Dir, "shot.json");
+        await File.WriteAllTextAsync(spec, ShotSpecJson.Serialize(ShotLifecycleTests.SmallShot() with { Id = "browser-1", Production = "dash", Title = "INT. DASHBOARD - DAY" }));
+        var shots = Path.Combine(farm.Dir, "screenshots");
+
+        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserDir };
+        foreach (var a in new[] { "dashboard.mjs", farm.Seed.Url, OperatorFarm.OperatorToken, spec, shots }) psi.ArgumentList.Add(a);
+        psi.Environment["TALOS_CHROMIUM"] = chromium;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try { await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6)); }
+        catch (TimeoutException) { p.Kill(true); throw new TimeoutException("the browser test did not finish:\n" + await stderr); }
+        var output = await stdout;
+        Assert.True(p.ExitCode == 0, $"browser test failed ({p.ExitCode}):\n{output}\n{await stderr}");
+
+        var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+        Assert.Equal("dash--browser-1", result.GetProperty("key").GetString());
+        var video = result.GetProperty("video");
+        Assert.True(video.GetProperty("readyState").GetInt32() >= 2);
+        Assert.True(video.GetProperty("currentTime").GetDouble() > 0.25);
+        Assert.Equal(96, video.GetProperty("width").GetInt32());
+        Assert.True(result.GetProperty("bars").GetInt32() >= 2); // the shot's overall bar and its stage bars
+
+        var docs = Path.Combine(Repo.Root, "docs", "screenshots");
+        Directory.CreateDirectory(docs);
+        foreach (var name in new[] { "dashboard-rendering.png", "dashboard-completed.png" })
+        {
+            var file = Path.Combine(shots, name);
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.True(bytes.Length > 10_000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', $"{name} is not a screenshot");
+            File.Copy(file, Path.Combine(docs, name), overwrite: true);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+// Browser test of the seed's dashboard (run by tests/Talos.Tests/Operator/DashboardBrowserTests.cs):
+//   node dashboard.mjs URL TOKEN SPEC.json OUTDIR
+// Debian's headless Chromium, driven by playwright-core: log in with a token, submit a shot through the API,
+// wait for its progress bar to reach 100%, check that the <video> plays, save screenshots. Prints one JSON line.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
+
+const [url, token, specFile, outDir] = process.argv.slice(2);
+if (!url || !token || !specFile || !outDir) { console.error("usage: node dashboard.mjs URL TOKEN SPEC.json OUTDIR"); process.exit(2); }
+fs.mkdirSync(outDir, { recursive: true });
+const shot = (name) => path.join(outDir, name);
+
+const browser = await chromium.launch({
+  executablePath: process.env.TALOS_CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.on("console", (m) => console.error("[page] " + m.text()));
+  page.on("pageerror", (e) => console.error("[page error] " + e.message));
+
+  await page.goto(url + "/");
+  await page.fill("#token", token);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app:not([hidden])");
+  await page.waitForSelector("#members tbody tr");
+
+  // Submit a shot through the API from the page, with the same token.
+  const spec = fs.readFileSync(specFile, "utf8");
+  const submitted = await page.evaluate(async ({ spec, token }) => {
+    const r = await fetch("/api/v1/shots", { method: "POST", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: spec });
+    return { status: r.status, body: await r.json() };
+  }, { spec, token });
+  if (submitted.status !== 202) throw new Error("submit answered " + submitted.status + ": " + JSON.stringify(submitted.body));
+  const key = submitted.body.key;
+  const card = `.shot[data-key="${key}"]`;
+
+  await page.waitForSelector(`${card} .bar.overall`, { timeout: 30000 });
+  // A screenshot mid-render when the page catches one (a small shot renders in seconds).
+  await page.waitForFunction((c) => { const b = document.querySelector(c + " .bar.overall"); const v = b && +b.getAttribute("aria-valuenow"); return v > 0 && v < 100; },
+    card, { timeout: 15000, polling: 100 }).catch(() => {});
+  await page.screenshot({ path: shot("dashboard-rendering.png"), fullPage: true });
+  await page.waitForSelector(`${card} .bar.overall[aria-valuenow="100"]`, { timeout: 240000 });
+  await page.waitForSelector(`${card}[data-status="completed"]`, { timeout: 60000 });
+
+  await page.click(card);
+  await page.waitForFunction(() => { const v = document.getElementById("video"); return v && v.readyState >= 2 && v.duration > 0; }, null, { timeout: 60000 });
+  const start = await page.evaluate(async () => { const v = document.getElementById("video"); await v.play(); return v.currentTime; });
+  await page.waitForFunction((t) => document.getElementById("video").currentTime > t + 0.25, start, { timeout: 30000 });
+  await page.waitForSelector("#echo svg", { timeout: 30000 });
+  await page.waitForSelector("#timeline li", { timeout: 30000 });
+  const video = await page.evaluate(() => { const v = document.getElementById("video"); return { readyState: v.readyState, currentTime: v.currentTime, duration: v.duration, width: v.videoWidth, height: v.videoHeight }; });
+  await page.screenshot({ path: shot("dashboard-completed.png"), fullPage: true });
+  const live = await page.textContent("#live");
+  console.log(JSON.stringify({ key, video, live, bars: await page.locator(".bar[role=progressbar]").count() }));
+} finally {
+  await browser.close();
+}
