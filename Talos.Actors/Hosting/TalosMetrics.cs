@@ -66,6 +66,9 @@ public static class TalosMetrics
     /// <summary>A chunk worker pool started rendering a leased chunk (paired with <see cref="ChunkEnded"/>).</summary>
     public static void ChunkStarted() => Interlocked.Increment(ref _inFlight);
 
+    /// <summary>Chunks rendering now in this process's chunk worker pools.</summary>
+    public static int ChunksInFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>A chunk left the pool: rendered, failed or cancelled.</summary>
     public static void ChunkEnded() => Interlocked.Decrement(ref _inFlight);
 

@@ -53,7 +53,7 @@ public sealed class NodeOpsActor : ReceiveActor
         double percent = wall <= 0 ? 0 : Math.Round(100 * (cpu - _lastCpu).TotalSeconds / wall, 1);
         _lastCpu = cpu; _lastAt = now;
         int slots = env.Settings.ChunkSlots;
-        return new NodeLoad(node, shots, slots, slots - env.Slots.CurrentCount, percent, p.WorkingSet64, GC.GetTotalMemory(false),
+        return new NodeLoad(node, shots, slots, Hosting.TalosMetrics.ChunksInFlight, percent, p.WorkingSet64, GC.GetTotalMemory(false),
             Math.Round((now - p.StartTime.ToUniversalTime()).TotalSeconds, 1), Environment.ProcessorCount, p.Id);
     }
 
