@@ -38,7 +38,10 @@ public sealed class AnimaStage : IStageRunner
             float exposure = ctx.FrameGains.TryGetValue(frame, out var gain) ? gain : 1f;
             var rgb = Compositor.ToSrgb8(composite, exposure);
             var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, w, h), "final-frame");
-            frames.Add(new FrameOutputs(frame, new Dictionary<string, string> { ["final"] = final }));
+            var outputs = new Dictionary<string, string> { ["final"] = final };
+            // HDR10, ProRes and PNG16 are made from the linear-light frame (highlights above SDR white intact), not the 8-bit one.
+            if (spec.Delivery != "sdr") outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Compositor.Expose(composite, exposure)), "linear-frame");
+            frames.Add(new FrameOutputs(frame, outputs));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
