@@ -54,8 +54,8 @@ public static partial class Lighting
     /// <summary>The widest bevel (pixels) of a layer of this height: regions up to twice this wide are domed all across.</summary>
     public static int BevelWidth(int height) => Math.Max(2, (int)MathF.Round(height * 0.06f));
 
-    /// <summary>How far (pixels) from a crease ambient occlusion reaches, for a layer of this height.</summary>
-    public static float AoReach(int height) => MathF.Max(1.5f, height * 0.012f);
+    /// <summary>How far (pixels) from a crease ambient occlusion reaches, for a layer of this height (a third of the widest bevel).</summary>
+    public static float AoReach(int height) => MathF.Max(1.5f, BevelWidth(height) / 3f);
 
     /// <summary>The shading numbers of a light rig for a given reach of ambient occlusion.</summary>
     internal static ShadeRig Rig(LightRig light, float aoReach)
@@ -80,9 +80,10 @@ public static partial class Lighting
     /// silhouette; in each, d = distance to the nearest edge (exact Euclidean distance transform) and the region's own
     /// reach R = min(its largest d, <paramref name="bevel"/>); height = R·√(1 − (1 − min(d/R, 1))²): a quarter-round that
     /// rises steeply at the region's edge and crowns at its middle (or flattens on top past the bevel in a wide region),
-    /// so a thin sleeve and a broad coat are both rounded. Softened by a 3×3 box so the distances' staircase does not show.
+    /// so a thin sleeve and a broad coat are both rounded. Softened by two box passes (radius a tenth of the bevel) so the
+    /// spokes of a discrete distance transform around a region's middle do not show in the light.
     /// </summary>
-    internal static float[] BevelHeight(RgbaImage layer, AlphaBounds box, int bevel)
+    internal static (float[] Height, float[] Crease) BevelHeight(RgbaImage layer, AlphaBounds box, int bevel)
     {
         int w = layer.Width, bw = box.Width, bh = box.Height, n = bw * bh;
         var edge = new bool[n];
@@ -132,8 +133,10 @@ public static partial class Lighting
             float r = reach[label[q]], t = 1f - MathF.Min(d[q] / r, 1f);
             height[q] = r * MathF.Sqrt(1f - t * t);
         }
-        BoxBlur.Blur(height, bw, bh, 1, 1);
-        return height;
+        BoxBlur.Blur(height, bw, bh, Math.Max(1, bevel / 10), 2);
+        // Distance to the nearest crease (ink line or silhouette), capped at the bevel: what ambient occlusion reads.
+        for (int q = 0; q < n; q++) d[q] = MathF.Min(d[q], bevel);
+        return (height, d);
     }
 
     /// <summary>The CPU path of <see cref="LightMap"/>: rows of the alpha's box in parallel.</summary>
@@ -147,7 +150,7 @@ public static partial class Lighting
         int bevel = BevelWidth(layer.Height);
         var box = tight.Grow(2, w, layer.Height);
         int bw = box.Width, bh = box.Height;
-        var height = BevelHeight(layer, box, bevel);
+        var (height, crease) = BevelHeight(layer, box, bevel);
         var rig = Rig(light, AoReach(layer.Height));
         Parallel.For(tight.Y0, tight.Y1, y =>
         {
@@ -159,7 +162,7 @@ public static partial class Lighting
                 int i = x - box.X0, b = j * bw + i;
                 // Central differences of the height (one-sided where the box meets the image edge).
                 int l = i > 0 ? b - 1 : b, r0 = i < bw - 1 ? b + 1 : b, u = j > 0 ? b - bw : b, d = j < bh - 1 ? b + bw : b;
-                var lit = ShadeCells.Shade(ShadeCells.GradX(height[l], height[r0]), ShadeCells.GradX(height[u], height[d]), height[b], rig);
+                var lit = ShadeCells.Shade(ShadeCells.GradX(height[l], height[r0]), ShadeCells.GradX(height[u], height[d]), crease[b], rig);
                 map.R[p] = lit.R; map.G[p] = lit.G; map.B[p] = lit.B; map.A[p] = layer.A[p];
             }
         });

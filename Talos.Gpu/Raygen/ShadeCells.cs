@@ -33,12 +33,12 @@ public static class ShadeCells
     }
 
     /// <summary>
-    /// Light at a pixel of the bevelled height field (height <paramref name="h"/> pixels, slope (gx, gy) in pixels per
-    /// pixel): normal n = (−gx, −gy, 1)/‖·‖; wrapped Lambert from the key and from the fill; a rim on edges that face the
-    /// key; ambient and fill scaled by ambient occlusion, which falls to <see cref="ShadeRig.AoFloor"/> in the creases
-    /// where regions meet (height 0) and is 1 from <see cref="ShadeRig.AoReach"/> pixels of height up.
+    /// Light at a pixel of the bevelled height field (slope (gx, gy) in pixels per pixel), <paramref name="crease"/> pixels
+    /// from the nearest crease: normal n = (−gx, −gy, 1)/‖·‖; wrapped Lambert from the key and from the fill; a rim on
+    /// edges that face the key; ambient and fill scaled by ambient occlusion, which falls to <see cref="ShadeRig.AoFloor"/>
+    /// in the creases where regions meet and is 1 from <see cref="ShadeRig.AoReach"/> pixels away.
     /// </summary>
-    public static Light3 Shade(float gx, float gy, float h, ShadeRig rig)
+    public static Light3 Shade(float gx, float gy, float crease, ShadeRig rig)
     {
         float nx = -gx, ny = -gy;
         float inv = 1f / XMath.Sqrt(nx * nx + ny * ny + 1f);
@@ -49,7 +49,7 @@ public static class ShadeCells
         float edge = SmoothStep(0.15f, 0.55f, 1f - nz);
         float facing = IntrinsicMath.Max(0f, nx * rig.Rx + ny * rig.Ry) / IntrinsicMath.Max(1e-4f, XMath.Sqrt(nx * nx + ny * ny));
         float r = edge * facing;
-        float ao = rig.AoFloor + (1f - rig.AoFloor) * SmoothStep(0f, 1f, h / rig.AoReach);
+        float ao = rig.AoFloor + (1f - rig.AoFloor) * SmoothStep(0f, 1f, crease / rig.AoReach);
         return new Light3(
             (rig.AmbR + rig.FillR * fill) * ao + rig.KeyR * diffuse + rig.RimR * r,
             (rig.AmbG + rig.FillG * fill) * ao + rig.KeyG * diffuse + rig.RimG * r,
