@@ -6,6 +6,7 @@ using Talos.Bench;
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
 // talos-bench stokes [--grid N] [--steps S] [--threads T]
 // talos-bench prism [SCREENPLAY] [--repeat N]
+// talos-bench gpu [--width W] [--height H] [--repeat N]   (CUDA kernels against the CPU paths; needs a CUDA device)
 string Opt(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -24,12 +25,14 @@ switch (mode)
         return FluxBench.Run(Int("--width", 640), Int("--height", 360));
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
+    case "gpu":
+        return GpuCheck.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 7));
     case "prism":
         var play = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("..", "shared", "corpus", "fountain", "big_fish.fountain");
         return PrismBench.Run(play, Int("--repeat", 21));
     case "stokes":
         return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | gpu [--width W --height H --repeat N]");
         return 2;
 }
