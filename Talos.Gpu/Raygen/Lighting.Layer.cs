@@ -40,9 +40,10 @@ public static partial class Lighting
         ArgumentNullException.ThrowIfNull(map);
         if (map.Width != layer.Width || map.Height != layer.Height) throw new ArgumentException("light map and layer differ in size", nameof(map));
         var o = layer.Clone();
-        Parallel.For(0, layer.Height, y =>
+        if (!AlphaBounds.Find(layer, out var box)) return o;
+        Parallel.For(box.Y0, box.Y1, y =>
         {
-            for (int x = 0, p = y * layer.Width; x < layer.Width; x++, p++)
+            for (int x = box.X0, p = y * layer.Width + box.X0; x < box.X1; x++, p++)
             {
                 if (layer.A[p] <= 0f) continue;
                 o.R[p] = layer.R[p] * map.R[p]; o.G[p] = layer.G[p] * map.G[p]; o.B[p] = layer.B[p] * map.B[p];
