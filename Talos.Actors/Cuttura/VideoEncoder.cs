@@ -18,16 +18,39 @@ public static class VideoEncoder
     /// the video. Written to a temp file next to <paramref name="outputPath"/> and renamed when complete.
     /// <paramref name="onFrame"/> receives the number of frames handed to the encoder so far.
     /// </summary>
-    public static async Task EncodeH264Async(IEnumerable<byte[]> rgb24Frames, int width, int height, int fps, string outputPath,
+    public static Task EncodeH264Async(IEnumerable<byte[]> rgb24Frames, int width, int height, int fps, string outputPath,
         string? audioPath = null, double audioOffsetSeconds = 0, Action<int>? onFrame = null, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(rgb24Frames);
         if (width <= 0 || height <= 0 || width > MaxDimension || height > MaxDimension)
             throw new CutturaException($"video size {width}x{height} is out of range (1..{MaxDimension})");
         if (width % 2 != 0 || height % 2 != 0)
             throw new CutturaException($"video size {width}x{height} has an odd side; H.264 yuv420p needs even width and height");
+        return EncodeRawAsync(new RawFormat("rgb24", 3, "H.264 yuv420p", "mp4"), rgb24Frames, width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
+            o.WithCustomArgument("-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv420p")
+             .WithCustomArgument("-c:v libx264")
+             .WithPixelFormat("yuv420p")
+             .WithConstantRateFactor(20)
+             .WithSpeedPreset(EncoderPreset.Faster)
+             .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv"));
+    }
+
+    /// <summary>How raw frames reach ffmpeg: its pixel format name, bytes per pixel, what the output is, its muxer.</summary>
+    internal sealed record RawFormat(string PixelFormat, int BytesPerPixel, string What, string Muxer, bool Audio = true);
+
+    /// <summary>
+    /// Pipes raw frames to ffmpeg with the given video options, optionally muxing audio, and renames the finished temp
+    /// output into place. For the image2 muxer <paramref name="outputPath"/> is a directory: the frames are written as
+    /// frame_000000.png … into a temp directory beside it that is renamed when complete.
+    /// </summary>
+    internal static async Task EncodeRawAsync(RawFormat format, IEnumerable<byte[]> rawFrames, int width, int height, int fps, string outputPath,
+        string? audioPath, double audioOffsetSeconds, Action<int>? onFrame, CancellationToken ct, Action<FFMpegOutputOptions> video)
+    {
+        ArgumentNullException.ThrowIfNull(rawFrames);
+        if (width <= 0 || height <= 0 || width > MaxDimension || height > MaxDimension)
+            throw new CutturaException($"video size {width}x{height} is out of range (1..{MaxDimension})");
         if (fps <= 0 || fps > 1000) throw new CutturaException($"frame rate {fps} is out of range (1..1000)");
         if (string.IsNullOrWhiteSpace(outputPath) || outputPath.Contains('\0')) throw new CutturaException("output path must be a non-empty file path");
+        if (audioPath is not null && !format.Audio) throw new CutturaException($"{format.What} carries no audio track");
         if (audioPath is not null)
         {
             if (audioPath.Contains('\0') || !File.Exists(audioPath)) throw new CutturaException($"audio file '{audioPath}' not found");
@@ -37,13 +60,16 @@ public static class VideoEncoder
         ct.ThrowIfCancellationRequested();
         FfmpegTools.EnsureAvailable();
 
-        var output = Path.GetFullPath(outputPath);
+        bool sequence = format.Muxer == "image2";
+        var output = Path.GetFullPath(outputPath.TrimEnd('/', Path.DirectorySeparatorChar));
         var dir = Path.GetDirectoryName(output)!;
         Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(output)}.{Guid.NewGuid():N}.part.mp4");
+        var tmp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(output)}.{Guid.NewGuid():N}.part{(sequence ? "" : Path.GetExtension(output))}");
+        if (sequence) Directory.CreateDirectory(tmp);
+        var target = sequence ? Path.Combine(tmp, "frame_%06d.png") : tmp;
 
-        int frameBytes = checked(width * height * 3);
-        var source = new FrameSource(rgb24Frames, width, height, frameBytes, onFrame, ct);
+        int frameBytes = checked(width * height * format.BytesPerPixel);
+        var source = new FrameSource(rawFrames, width, height, frameBytes, format.PixelFormat, onFrame, ct);
         var stderr = new Queue<string>();
         try
         {
@@ -51,15 +77,10 @@ public static class VideoEncoder
             var args = FFMpegArguments.FromPipeInput(pipe);
             if (audioPath is not null) args = args.AddFileInput(Path.GetFullPath(audioPath));
 
-            var processor = args.OutputToFile(tmp, overwrite: true, o =>
+            var processor = args.OutputToFile(target, overwrite: true, o =>
             {
-                o.WithCustomArgument("-map 0:v:0")
-                 .WithCustomArgument("-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv420p")
-                 .WithCustomArgument("-c:v libx264")
-                 .WithPixelFormat("yuv420p")
-                 .WithConstantRateFactor(20)
-                 .WithSpeedPreset(EncoderPreset.Faster)
-                 .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv");
+                o.WithCustomArgument("-map 0:v:0");
+                video(o);
                 if (FfmpegTools.MajorVersion is 0 or >= 5) o.WithFpsMode(FpsMode.Passthrough);
                 else o.WithCustomArgument("-vsync passthrough");
                 if (audioPath is not null)
@@ -69,8 +90,9 @@ public static class VideoEncoder
                      .WithCustomArgument($"-af {AudioFilter(audioOffsetSeconds)}")
                      .WithCustomArgument("-shortest -max_interleave_delta 0");
                 }
-                o.WithFastStart()
-                 .WithCustomArgument("-f mp4");
+                if (format.Muxer == "mp4") o.WithFastStart();
+                if (sequence) o.WithCustomArgument("-start_number 0");
+                o.WithCustomArgument($"-f {format.Muxer}");
             })
             .WithLogLevel(FFMpegLogLevel.Error)
             .NotifyOnStandardError(line =>
@@ -100,12 +122,26 @@ public static class VideoEncoder
             if (!result.Success)
                 throw new CutturaException($"ffmpeg failed writing {output} (exit {result.ExitCode}): {TailOf(stderr, result.StandardError)}");
             if (!source.Completed) throw new CutturaException($"ffmpeg stopped reading after {source.Count} frames: {Tail(stderr)}");
-            if (!File.Exists(tmp) || new FileInfo(tmp).Length == 0) throw new CutturaException($"ffmpeg produced no output for {output}: {Tail(stderr)}");
-            File.Move(tmp, output, overwrite: true);
+            if (sequence)
+            {
+                if (Directory.GetFiles(tmp, "frame_*.png").Length != source.Count)
+                    throw new CutturaException($"ffmpeg wrote {Directory.GetFiles(tmp).Length} of {source.Count} PNG frames for {output}: {Tail(stderr)}");
+                if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+                Directory.Move(tmp, output);
+            }
+            else
+            {
+                if (!File.Exists(tmp) || new FileInfo(tmp).Length == 0) throw new CutturaException($"ffmpeg produced no output for {output}: {Tail(stderr)}");
+                File.Move(tmp, output, overwrite: true);
+            }
         }
         finally
         {
-            try { if (File.Exists(tmp)) File.Delete(tmp); }
+            try
+            {
+                if (File.Exists(tmp)) File.Delete(tmp);
+                if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+            }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
@@ -136,7 +172,7 @@ public static class VideoEncoder
     }
 
     /// <summary>Adapts the caller's frames to FFMpegCore, validating each and counting what was handed over.</summary>
-    sealed class FrameSource(IEnumerable<byte[]> frames, int width, int height, int frameBytes, Action<int>? onFrame, CancellationToken ct)
+    sealed class FrameSource(IEnumerable<byte[]> frames, int width, int height, int frameBytes, string pixelFormat, Action<int>? onFrame, CancellationToken ct)
     {
         public int Count;
         public bool Completed;
@@ -160,8 +196,8 @@ public static class VideoEncoder
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException) { throw Fail(ex, Count); }
                     if (frame is null || frame.Length != frameBytes)
-                        throw Fail(new CutturaException($"frame {Count} has {frame?.Length ?? 0} bytes; a {width}x{height} RGB24 frame has {frameBytes}"), Count);
-                    yield return new Rgb24Frame(frame, width, height);
+                        throw Fail(new CutturaException($"frame {Count} has {frame?.Length ?? 0} bytes; a {width}x{height} {pixelFormat} frame has {frameBytes}"), Count);
+                    yield return new RawFrame(frame, width, height, pixelFormat);
                     Count++;
                     onFrame?.Invoke(Count);
                 }
@@ -177,11 +213,11 @@ public static class VideoEncoder
         }
     }
 
-    sealed class Rgb24Frame(byte[] data, int width, int height) : IVideoFrame
+    sealed class RawFrame(byte[] data, int width, int height, string pixelFormat) : IVideoFrame
     {
         public int Width => width;
         public int Height => height;
-        public string PixelFormat => "rgb24";
+        public string PixelFormat => pixelFormat;
         public void Serialize(Stream pipe) => pipe.Write(data, 0, data.Length);
         public Task SerializeAsync(Stream pipe, CancellationToken token) => pipe.WriteAsync(data, 0, data.Length, token);
     }

@@ -239,7 +239,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         if (!shots.All(s => s.Status == ShotStatus.Completed)) return;
         _editing.Add(p.Admitted.Production);
         var job = new EditJob(p.Admitted.Production, shots.Select(s => new EditClip(s.Spec.Id, s.FramesHash!, s.Spec.Transition, s.Spec.Fps)).ToList(),
-            p.Admitted.AudioAsset, p.Admitted.AudioOffsetSeconds, p.Admitted.TransitionFrames);
+            p.Admitted.AudioAsset, p.Admitted.AudioOffsetSeconds, p.Admitted.TransitionFrames, shots[0].Spec.Delivery);
         Context.ActorOf(ProductionEditor.Props(job, _env, Self));
     }
 

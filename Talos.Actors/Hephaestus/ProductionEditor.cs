@@ -9,7 +9,9 @@ using Talos.Messages.Serialization;
 namespace Talos.Actors.Hephaestus;
 
 public sealed record EditClip(string ShotId, string FramesHash, string Transition, int Fps);
-public sealed record EditJob(string Production, IReadOnlyList<EditClip> Clips, string? AudioAsset, double AudioOffsetSeconds, int TransitionFrames) : ITalosMessage;
+/// <param name="Delivery">sdr (H.264 from the 8-bit frames) or hdr10/prores/png16 (from ANIMA's linear-light frames; png16 is a zip of PNGs).</param>
+public sealed record EditJob(string Production, IReadOnlyList<EditClip> Clips, string? AudioAsset, double AudioOffsetSeconds, int TransitionFrames,
+    string Delivery = "sdr") : ITalosMessage;
 public sealed record FilmEdited(string Production, string FilmHash, int Frames) : ITalosMessage;
 public sealed record FilmEditFailed(string Production, string Reason) : ITalosMessage;
 
@@ -34,6 +36,7 @@ public sealed class ProductionEditor : ReceiveActor
                 var hash = vault.ResolveAsset(job.AudioAsset) ?? throw new InvalidDataException($"unknown audio asset '{job.AudioAsset}'");
                 audio = vault.PathOf(hash);
             }
+            if (job.Delivery != "sdr") return await Deliver(job, clips, first.width, first.height, audio, vault);
             var tmp = Path.Combine(Path.GetTempPath(), $"talos-film-{Guid.NewGuid():N}.mp4");
             try
             {
@@ -50,6 +53,42 @@ public sealed class ProductionEditor : ReceiveActor
         Receive<FilmEdited>(d => { hephaestus.Tell(d); Context.Stop(Self); });
         Receive<FilmEditFailed>(f => { hephaestus.Tell(f); Context.Stop(Self); });
     }
+
+    /// <summary>
+    /// The hdr10/prores/png16 film: each shot's linear-light frames (the list CUTTURA filed under
+    /// <see cref="LinearFramesAsset"/>) edited in float and encoded; a PNG sequence is stored as one zip (no audio).
+    /// </summary>
+    static async Task<object> Deliver(EditJob job, List<ShotClip> clips, int width, int height, string? audio, Talos.Vault.IBlobVault vault)
+    {
+        var linear = clips.Select((c, i) => c with
+        {
+            FrameHashes = JsonSerializer.Deserialize<List<string>>(vault.Get(vault.ResolveAsset(LinearFramesAsset(job.Clips[i].FramesHash))
+                ?? throw new InvalidDataException($"shot '{c.ShotId}' has no linear-light frames for the {job.Delivery} delivery")), ShotEventSerializer.Json)!,
+        }).ToList();
+        var frames = FilmEditor.EditLinear(linear, h => FrameCodec.DecodeRgba(vault.Get(h)), job.TransitionFrames);
+        var tmp = Path.Combine(Path.GetTempPath(), $"talos-film-{Guid.NewGuid():N}{DeliveryEncoder.Extension(job.Delivery)}");
+        try
+        {
+            await DeliveryEncoder.EncodeAsync(job.Delivery, frames, width, height, clips[0].Fps, tmp, job.Delivery == "png16" ? null : audio, job.AudioOffsetSeconds);
+            byte[] bytes;
+            if (job.Delivery == "png16")
+            {
+                var zip = tmp + ".zip";
+                System.IO.Compression.ZipFile.CreateFromDirectory(tmp, zip, System.IO.Compression.CompressionLevel.NoCompression, includeBaseDirectory: false);
+                try { bytes = await File.ReadAllBytesAsync(zip); } finally { File.Delete(zip); }
+            }
+            else bytes = await File.ReadAllBytesAsync(tmp);
+            return new FilmEdited(job.Production, vault.Put(bytes, "film"), clips.Sum(c => c.FrameHashes.Count));
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        }
+    }
+
+    /// <summary>The vault asset under which CUTTURA files a shot's linear-light frame list, named after its 8-bit frame list.</summary>
+    public static string LinearFramesAsset(string framesHash) => $"linear-frames/{framesHash}";
 
     public static Props Props(EditJob job, TalosEnvironment env, IActorRef hephaestus) =>
         Akka.Actor.Props.Create(() => new ProductionEditor(job, env, hephaestus));

@@ -128,12 +128,12 @@ sealed class SpecReader
     public readonly List<SpecError> Errors = [];
     public void Err(string path, string message) => Errors.Add(new SpecError(path, message));
 
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
     static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
-    static readonly string[] CameraProps = ["frame", "move", "zoom", "panX"];
+    static readonly string[] CameraProps = ["frame", "move", "zoom", "panX", "focus", "aperture"];
     static readonly string[] AudioProps = ["asset", "offsetSeconds"];
     static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical"];
 
@@ -383,6 +383,8 @@ sealed class SpecReader
                 Move = Known(e, "move", p, "static", SpecVocabulary.CameraMoves, "camera move"),
                 Zoom = NumIn(e, "zoom", p, 1.0, 0.25, 8),
                 PanX = NumIn(e, "panX", p, 0, -2, 2),
+                Focus = Get(e, "focus", out var fv) && fv.ValueKind != JsonValueKind.Null ? NumIn(e, "focus", p, 1, 0, 1.5) : null,
+                Aperture = NumIn(e, "aperture", p, 0, 0, 0.05),
             });
         }
 
@@ -421,12 +423,15 @@ sealed class SpecReader
         string? mood = null;
         if (Get(root, "mood", out var mv) && mv.ValueKind != JsonValueKind.Null) mood = Known(root, "mood", path, "calm", SpecVocabulary.Emotions, "mood (emotion)");
 
+        var delivery = Known(root, "delivery", path, "sdr", SpecVocabulary.Deliveries, "delivery");
+
         if (Errors.Count > errorsBefore || id is null) return null;
         return new ShotSpec
         {
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
+            Delivery = delivery,
         };
     }
 

@@ -14,6 +14,7 @@ public static class SpecVocabulary
     public static readonly IReadOnlyList<string> Backgrounds = ["day", "dusk", "night", "interior", "studio"];
     public static readonly IReadOnlyList<string> Lightings = ["key-left", "key-right", "noon", "sunset", "moody"];
     public static readonly IReadOnlyList<string> Transitions = ["cut", "dissolve", "fade"];
+    public static readonly IReadOnlyList<string> Deliveries = ["sdr", "hdr10", "prores", "png16"];
     public static readonly IReadOnlyList<string> CameraMoves = ["static", "pan", "dolly", "wide", "medium", "close"];
 
     public const int MinFps = 1, MaxFps = 120;

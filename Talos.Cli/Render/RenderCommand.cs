@@ -22,7 +22,12 @@ public static class RenderCommand
     public static Command Create()
     {
         var input = new Argument<string>("INPUT") { Description = "a .fountain screenplay, a shot-spec .json, or a quoted prompt" };
-        var output = new Option<string>("--out", "-o") { Description = "output MP4 path", DefaultValueFactory = _ => "film.mp4" };
+        var output = new Option<string>("--out", "-o") { Description = "output path: .mp4 (sdr, hdr10), .mov (prores), a directory (png16)", DefaultValueFactory = _ => "film.mp4" };
+        var delivery = new Option<string?>("--delivery")
+        {
+            Description = "sdr (H.264 BT.709, default), hdr10 (HEVC Main10 BT.2020 PQ), prores (ProRes 4444 with alpha), png16 (16-bit PNG sequence)",
+        };
+        delivery.AcceptOnlyFromAmong([.. DeliveryEncoder.Deliveries]);
         var width = new Option<int?>("--width") { Description = "frame width in pixels (default 1280, or the spec's)" };
         var height = new Option<int?>("--height") { Description = "frame height in pixels (default 720, or the spec's)" };
         var fps = new Option<int?>("--fps") { Description = "frames per second (default 24, or the spec's)" };
@@ -32,12 +37,12 @@ public static class RenderCommand
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into an MP4") { input, output, width, height, fps, scenes, maxSeconds, workDir, farm, token };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, farm, token };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
         return cmd;
     }
 
@@ -48,11 +53,15 @@ public static class RenderCommand
         /// <summary>A running farm (directory with farm.json, or API URL) to submit to instead of the embedded cluster.</summary>
         public string? Farm { get; init; }
         public string? Token { get; init; }
+        /// <summary>sdr, hdr10, prores or png16; null = the specs' own (sdr unless a spec says otherwise).</summary>
+        public string? Delivery { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
     {
-        if (!req.Out.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name an .mp4 file, not '{req.Out}'");
+        if (req.Delivery is { } d && !DeliveryEncoder.Deliveries.Contains(d))
+            throw new UsageException($"--delivery '{d}' is unknown; expected one of {string.Join(", ", DeliveryEncoder.Deliveries)}");
+        if (req.Delivery is "sdr" or "hdr10") CheckOut(req.Out, ".mp4");
         if (req.Width is < 16 or > 7680) throw new UsageException($"--width {req.Width} is outside 16..7680");
         if (req.Height is < 16 or > 4320) throw new UsageException($"--height {req.Height} is outside 16..4320");
         if (req.Fps is < 1 or > 120) throw new UsageException($"--fps {req.Fps} is outside 1..120");
@@ -63,7 +72,19 @@ public static class RenderCommand
         if (req.Llm is not null && !File.Exists(req.Input) && !InputLoader.LooksLikePath(req.Input))
             llmGraph = await LlmPrompt.BuildAsync(req.Input, req.Llm, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), ct);
         var specs = LoadShots(req, first, last, llmGraph, out var sourceDir);
-        if (req.Farm is not null) return await RenderOnFarmAsync(req, specs, sourceDir, ct);
+        var deliveryName = specs[0].Delivery;
+        if (specs.Any(s => s.Delivery != deliveryName))
+            throw new UsageException($"the shots ask for different deliveries ({string.Join(", ", specs.Select(s => s.Delivery).Distinct())}); choose one with --delivery");
+        if (deliveryName == "png16")
+        {
+            if (Path.HasExtension(req.Out) || File.Exists(req.Out)) throw new UsageException($"--out for png16 must name a directory for the PNG sequence, not '{req.Out}'");
+        }
+        else CheckOut(req.Out, DeliveryEncoder.Extension(deliveryName));
+        if (req.Farm is not null)
+        {
+            if (deliveryName == "png16") throw new UsageException("--farm renders deliver sdr, hdr10 or prores; render png16 on the embedded cluster");
+            return await RenderOnFarmAsync(req, specs, sourceDir, ct);
+        }
         FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
 
         var workDir = Path.GetFullPath(req.WorkDir);
@@ -93,12 +114,28 @@ public static class RenderCommand
         var outPath = Path.GetFullPath(req.Out);
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         var tmp = outPath + ".part";
-        await File.WriteAllBytesAsync(tmp, node.Vault.Get(view.FilmHash!), ct);
-        File.Move(tmp, outPath, overwrite: true);
+        if (deliveryName == "png16")
+        {
+            // The PNG sequence travels as one zip in the vault; unpack it next to the target and swap it in.
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+            System.IO.Compression.ZipFile.ExtractToDirectory(new MemoryStream(node.Vault.Get(view.FilmHash!)), tmp);
+            if (Directory.Exists(outPath)) Directory.Delete(outPath, recursive: true);
+            Directory.Move(tmp, outPath);
+        }
+        else
+        {
+            await File.WriteAllBytesAsync(tmp, node.Vault.Get(view.FilmHash!), ct);
+            File.Move(tmp, outPath, overwrite: true);
+        }
         PrintEcho(node, view);
         PrintTimings(node, clock.Elapsed);
         AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames)");
         return CliErrors.Ok;
+    }
+
+    static void CheckOut(string path, string extension)
+    {
+        if (!path.EndsWith(extension, StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name a {extension} file, not '{path}'");
     }
 
     /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input and its content.</summary>
@@ -114,6 +151,7 @@ public static class RenderCommand
         {
             Resolution = new Resolution(req.Width ?? s.Resolution.Width, req.Height ?? s.Resolution.Height),
             Fps = req.Fps ?? s.Fps,
+            Delivery = req.Delivery ?? s.Delivery,
         }).ToList();
         foreach (var s in specs) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // every problem, with its JSON path
 

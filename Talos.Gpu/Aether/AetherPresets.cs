@@ -43,16 +43,16 @@ public static class AetherPresets
 
     static readonly Dictionary<string, LightRig> Lights = new(StringComparer.Ordinal)
     {
-        ["key-left"] = new("key-left", -1f, 0.55f, 0.6f, C("#fff0da"), 0.95f, new(0.40f, 0.43f, 0.50f),
-            C("#ffffff"), 0.35f, 0.65f, 0.10f, 0.006f, 0.55f),
-        ["key-right"] = new("key-right", 1f, 0.55f, 0.6f, C("#fff0da"), 0.95f, new(0.40f, 0.43f, 0.50f),
-            C("#ffffff"), 0.35f, 0.65f, 0.10f, 0.006f, 0.55f),
-        ["noon"] = new("noon", 0.25f, 1f, 1.15f, C("#fffaf0"), 0.75f, new(0.36f, 0.39f, 0.45f),
-            C("#ffffff"), 0.15f, 0.18f, 0.05f, 0.004f, 0.65f),
-        ["sunset"] = new("sunset", 1f, 0.15f, 0.25f, C("#ff9b50"), 1.15f, new(0.30f, 0.27f, 0.42f),
-            C("#ffb070"), 0.65f, 1.3f, 0.09f, 0.01f, 0.45f),
-        ["moody"] = new("moody", -1f, 0.2f, 0.35f, C("#a5b8ff"), 0.75f, new(0.15f, 0.16f, 0.24f),
-            C("#8fd0ff"), 0.75f, 0.9f, 0.08f, 0.012f, 0.6f),
+        ["key-left"] = new("key-left", -1f, 0.55f, 0.6f, C("#fff0da"), 0.95f, new(0.30f, 0.32f, 0.38f),
+            C("#ffffff"), 0.35f, 0.65f, 0.10f, 0.006f, 0.55f) { FillColour = C("#c8d8ff"), FillIntensity = 0.22f },
+        ["key-right"] = new("key-right", 1f, 0.55f, 0.6f, C("#fff0da"), 0.95f, new(0.30f, 0.32f, 0.38f),
+            C("#ffffff"), 0.35f, 0.65f, 0.10f, 0.006f, 0.55f) { FillColour = C("#c8d8ff"), FillIntensity = 0.22f },
+        ["noon"] = new("noon", 0.25f, 1f, 1.15f, C("#fffaf0"), 0.75f, new(0.30f, 0.33f, 0.38f),
+            C("#ffffff"), 0.15f, 0.18f, 0.05f, 0.004f, 0.65f) { FillColour = C("#d8e4ff"), FillIntensity = 0.14f },
+        ["sunset"] = new("sunset", 1f, 0.15f, 0.25f, C("#ff9b50"), 1.15f, new(0.22f, 0.20f, 0.33f),
+            C("#ffb070"), 0.65f, 1.3f, 0.09f, 0.01f, 0.45f) { FillColour = C("#8a7cff"), FillIntensity = 0.2f },
+        ["moody"] = new("moody", -1f, 0.2f, 0.35f, C("#a5b8ff"), 0.75f, new(0.12f, 0.13f, 0.2f),
+            C("#8fd0ff"), 0.75f, 0.9f, 0.08f, 0.012f, 0.6f) { FillColour = C("#ffb27a"), FillIntensity = 0.08f },
     };
 
     public static IReadOnlyList<string> BackgroundNames { get; } = ["day", "dusk", "night", "interior", "studio"];

@@ -1,3 +1,5 @@
+using ILGPU;
+
 namespace Talos.Gpu.Anima;
 
 /// <summary>A premultiplied linear-light pixel (plain fields, so ILGPU kernels can use it).</summary>
@@ -35,6 +37,19 @@ public static class BlendPixel
         return new Px(r * d.R + r * ks + d.R * kd, g * d.G + g * ks + d.G * kd, b * d.B + b * ks + d.B * kd, a + d.A * kd);
     }
 
+    /// <summary>
+    /// Screen for premultiplied colour: s + d − s·d per channel (lightens, never darker than either). In linear HDR a
+    /// channel above 1 is left as the larger of the two (screen is only defined on [0, 1]), so highlights are kept.
+    /// </summary>
+    public static Px Screen(Px d, Px s, float op)
+    {
+        float a = s.A * op;
+        return new Px(ScreenC(d.R, s.R * op), ScreenC(d.G, s.G * op), ScreenC(d.B, s.B * op), a + d.A * (1f - a));
+    }
+
+    static float ScreenC(float d, float s) => d >= 1f || s >= 1f ? IntrinsicMath.Max(d, s) : s + d - s * d;
+
     public static Px Blend(int mode, Px d, Px s, float op) =>
-        mode == (int)BlendMode.Add ? Add(d, s, op) : mode == (int)BlendMode.Multiply ? Multiply(d, s, op) : Over(d, s, op);
+        mode == (int)BlendMode.Add ? Add(d, s, op) : mode == (int)BlendMode.Multiply ? Multiply(d, s, op)
+        : mode == (int)BlendMode.Screen ? Screen(d, s, op) : Over(d, s, op);
 }

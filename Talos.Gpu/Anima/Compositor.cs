@@ -70,6 +70,19 @@ public static class Compositor
         return rgb;
     }
 
+    /// <summary>The composite scaled by an exposure gain (colour only; alpha kept), for deliveries made from linear light.</summary>
+    public static RgbaImage Expose(RgbaImage img, float exposure)
+    {
+        ArgumentNullException.ThrowIfNull(img);
+        if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
+        if (exposure == 1f) return img;
+        var o = img.Clone();
+        System.Numerics.Tensors.TensorPrimitives.Multiply(img.R, exposure, o.R);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(img.G, exposure, o.G);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(img.B, exposure, o.B);
+        return o;
+    }
+
     /// <summary>Where the highlight shoulder starts; below it the tone curve is the identity.</summary>
     public const float ShoulderStart = 0.8f;
 

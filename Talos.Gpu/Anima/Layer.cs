@@ -11,6 +11,8 @@ public enum BlendMode
     Add,
     /// <summary>Darkens what is under by the layer's colour where the layer is opaque.</summary>
     Multiply,
+    /// <summary>Lightens what is under by the layer's colour (s + d − s·d): haze, mist, soft glows.</summary>
+    Screen,
 }
 
 /// <summary>One layer of a composite; <paramref name="Opacity"/> scales the whole layer (colour and alpha).</summary>

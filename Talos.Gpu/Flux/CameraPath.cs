@@ -15,8 +15,17 @@ public static class CameraPath
         int b = keys.FindIndex(k => k.Frame > frame);
         var (ka, kb) = (keys[b - 1], keys[b]);
         double e = Easing.SmoothStep((double)(frame - ka.Frame) / (kb.Frame - ka.Frame));
-        return new CameraState(ka.Zoom + (kb.Zoom - ka.Zoom) * e, ka.PanX + (kb.PanX - ka.PanX) * e);
+        var (fa, aa) = Lens(ka);
+        var (fb, ab) = Lens(kb);
+        return new CameraState(ka.Zoom + (kb.Zoom - ka.Zoom) * e, ka.PanX + (kb.PanX - ka.PanX) * e, fa + (fb - fa) * e, aa + (ab - aa) * e);
     }
 
-    static CameraState State(CameraMove m) => new(m.Zoom, m.PanX);
+    static CameraState State(CameraMove m)
+    {
+        var (focus, aperture) = Lens(m);
+        return new(m.Zoom, m.PanX, focus, aperture);
+    }
+
+    /// <summary>A key without a focus is a pinhole focused on the characters' plane.</summary>
+    static (double Focus, double Aperture) Lens(CameraMove m) => m.Focus is { } f ? (f, m.Aperture) : (1.0, 0.0);
 }

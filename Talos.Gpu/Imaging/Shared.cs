@@ -29,8 +29,12 @@ public readonly record struct Rgb(float R, float G, float B)
 /// <summary>A point inside a named region of a drawing (from AXIS), used by CHROMA to pick the region's paint.</summary>
 public sealed record RegionSeed(float X, float Y, string Region);
 
-/// <summary>Camera state at one frame: zoom about the frame centre (1 = wide) and horizontal pan in frame widths.</summary>
-public readonly record struct CameraState(double Zoom, double PanX)
+/// <summary>
+/// Camera state at one frame: zoom about the frame centre (1 = wide) and horizontal pan in frame widths; depth of field
+/// focused at parallax depth <paramref name="Focus"/> with a blur radius of <paramref name="Aperture"/> frame heights per
+/// depth unit out of focus (0 = everything sharp).
+/// </summary>
+public readonly record struct CameraState(double Zoom, double PanX, double Focus = 1.0, double Aperture = 0.0)
 {
     public static CameraState Wide => new(1.0, 0.0);
 }

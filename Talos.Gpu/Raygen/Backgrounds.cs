@@ -11,8 +11,17 @@ namespace Talos.Gpu.Raygen;
 /// </summary>
 public static class Backgrounds
 {
-    public static RgbaImage Render(BackgroundPreset bg, LightRig light, CameraState camera, int width, int height, float groundY)
+    public static RgbaImage Render(BackgroundPreset bg, LightRig light, CameraState camera, int width, int height, float groundY) =>
+        Render(bg, light, camera, width, height, groundY, null);
+
+    /// <summary>
+    /// As <see cref="Render(BackgroundPreset, LightRig, CameraState, int, int, float)"/>, also filling
+    /// <paramref name="depth"/> (width × height, when given) with each pixel's parallax depth: the sky 0 (an interior's
+    /// wall <see cref="WallDepth"/>), the ground 1 at the ground line rising to 1.5 at the bottom edge, scenery its own.
+    /// </summary>
+    public static RgbaImage Render(BackgroundPreset bg, LightRig light, CameraState camera, int width, int height, float groundY, float[]? depth)
     {
+        if (depth is not null && depth.Length != width * height) throw new ArgumentException($"depth map holds {depth.Length} pixels, the frame {width * height}", nameof(depth));
         ArgumentNullException.ThrowIfNull(bg);
         ArgumentNullException.ThrowIfNull(light);
         var img = new RgbaImage(width, height);
@@ -20,16 +29,24 @@ public static class Backgrounds
         var f = new SceneFrame(bg, light, camera, width, height, groundY);
         var grade = Grade(light);
         bool cyclorama = bg.Scenery.Any(s => s is Cyclorama);
+        float far = bg.Scenery.Any(s => s is Cyclorama or Window or Planks) ? WallDepth : 0f;
         var ridgeTops = RidgePainter.Prepare(f, out int ridgeCount);
         try
         {
             Parallel.For(0, height, y =>
             {
-                var row = new Row(img, y);
+                var d = depth is null ? Span<float>.Empty : depth.AsSpan(y * width, width);
+                if (!d.IsEmpty)
+                {
+                    float below = y + 0.5f - f.GroundY;
+                    d.Fill(below >= 0f ? 1f + 0.5f * below / MathF.Max(1f, height - f.GroundY) : far);
+                }
+                var row = new Row(img, y, d);
                 if (cyclorama) BasePainter.Cyclorama(f, row); else BasePainter.SkyAndGround(f, row);
                 int ridge = 0;
                 foreach (var s in bg.Scenery)
                 {
+                    row = row.At(s.Depth);
                     switch (s)
                     {
                         case Ridge r: RidgePainter.Paint(f, r, ridgeTops.AsSpan(ridge++ * width, width), row); break;
@@ -57,13 +74,16 @@ public static class Backgrounds
         return img;
     }
 
+    /// <summary>Parallax depth of an interior's wall or a studio's cyclorama (behind the characters, not at infinity).</summary>
+    public const float WallDepth = 0.7f;
+
     /// <summary>
     /// The rig's overall colour cast and level on the backdrop: a quarter of the way towards the hue of
     /// (ambient + half the key), and darker for rigs with less light than a neutral key-left.
     /// </summary>
     static Rgb Grade(LightRig light)
     {
-        var mix = light.Ambient + light.KeyColour * (light.KeyIntensity * 0.5f);
+        var mix = light.Ambient + light.FillColour * (light.FillIntensity * 0.5f) + light.KeyColour * (light.KeyIntensity * 0.5f);
         float luma = MathF.Max(1e-4f, ColorMath.Luma(mix.R, mix.G, mix.B));
         var hue = mix * (1f / luma);
         var cast = SceneFrame.Lerp(new Rgb(1f, 1f, 1f), hue, 0.25f);

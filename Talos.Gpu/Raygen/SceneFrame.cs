@@ -56,23 +56,38 @@ readonly struct SceneFrame
     public static Rgb Lerp(Rgb a, Rgb b, float t) => new(a.R + (b.R - a.R) * t, a.G + (b.G - a.G) * t, a.B + (b.B - a.B) * t);
 }
 
-/// <summary>One row of the background being painted (linear RGB, opaque).</summary>
+/// <summary>
+/// One row of the background being painted (linear RGB, opaque), and its parallax depth: whatever is painted over a pixel
+/// at coverage ≥ ½ sets that pixel's depth to the depth of the scenery being painted (for depth of field).
+/// </summary>
 readonly ref struct Row
 {
-    public readonly Span<float> R, G, B;
+    public readonly Span<float> R, G, B, D;
     public readonly int Y;
-    public Row(RgbaImage img, int y)
+    public readonly float Depth;
+    public Row(RgbaImage img, int y, Span<float> depth)
     {
         Y = y;
         R = img.R.AsSpan(y * img.Width, img.Width);
         G = img.G.AsSpan(y * img.Width, img.Width);
         B = img.B.AsSpan(y * img.Width, img.Width);
+        D = depth;
     }
+
+    Row(Row row, float depth)
+    {
+        R = row.R; G = row.G; B = row.B; D = row.D; Y = row.Y;
+        Depth = depth;
+    }
+
+    /// <summary>The same row, painting scenery at parallax depth <paramref name="depth"/>.</summary>
+    public Row At(float depth) => new(this, depth);
 
     /// <summary>Blend colour c over pixel x with coverage a.</summary>
     public void Over(int x, Rgb c, float a)
     {
         R[x] += (c.R - R[x]) * a; G[x] += (c.G - G[x]) * a; B[x] += (c.B - B[x]) * a;
+        if (a >= 0.5f && !D.IsEmpty) D[x] = Depth;
     }
 
     public void Add(int x, Rgb c, float k)

@@ -13,7 +13,8 @@ public struct Light3
 /// <summary>A light rig reduced to the numbers the shading kernel needs (plain fields, so ILGPU kernels take it).</summary>
 public struct ShadeRig
 {
-    public float Lx, Ly, Lz, Rx, Ry, Bulge, AmbR, AmbG, AmbB, KeyR, KeyG, KeyB, RimR, RimG, RimB;
+    public float Lx, Ly, Lz, Rx, Ry, Fx, Fy, Fz, AoReach, AoFloor;
+    public float AmbR, AmbG, AmbB, KeyR, KeyG, KeyB, RimR, RimG, RimB, FillR, FillG, FillB;
 }
 
 /// <summary>
@@ -32,24 +33,29 @@ public static class ShadeCells
     }
 
     /// <summary>
-    /// Light at a pixel whose blurred-alpha gradient is (gx, gy): a pseudo-normal bulging away from the silhouette,
-    /// wrapped Lambert from the key, ambient, and a rim on edges that face the key.
+    /// Light at a pixel of the bevelled height field (slope (gx, gy) in pixels per pixel), <paramref name="crease"/> pixels
+    /// from the nearest crease: normal n = (−gx, −gy, 1)/‖·‖; wrapped Lambert from the key and from the fill; a rim on
+    /// edges that face the key; ambient and fill scaled by ambient occlusion, which falls to <see cref="ShadeRig.AoFloor"/>
+    /// in the creases where regions meet and is 1 from <see cref="ShadeRig.AoReach"/> pixels away.
     /// </summary>
-    public static Light3 Shade(float gx, float gy, ShadeRig rig)
+    public static Light3 Shade(float gx, float gy, float crease, ShadeRig rig)
     {
-        float nx = -gx * rig.Bulge, ny = -gy * rig.Bulge;
+        float nx = -gx, ny = -gy;
         float inv = 1f / XMath.Sqrt(nx * nx + ny * ny + 1f);
         nx *= inv; ny *= inv;
         float nz = inv;
-        float ndl = nx * rig.Lx + ny * rig.Ly + nz * rig.Lz;
-        float diffuse = IntrinsicMath.Max(0f, (ndl + Wrap) / (1f + Wrap));
+        float diffuse = IntrinsicMath.Max(0f, (nx * rig.Lx + ny * rig.Ly + nz * rig.Lz + Wrap) / (1f + Wrap));
+        float fill = IntrinsicMath.Max(0f, (nx * rig.Fx + ny * rig.Fy + nz * rig.Fz + Wrap) / (1f + Wrap));
         float edge = SmoothStep(0.15f, 0.55f, 1f - nz);
         float facing = IntrinsicMath.Max(0f, nx * rig.Rx + ny * rig.Ry) / IntrinsicMath.Max(1e-4f, XMath.Sqrt(nx * nx + ny * ny));
         float r = edge * facing;
-        return new Light3(rig.AmbR + rig.KeyR * diffuse + rig.RimR * r, rig.AmbG + rig.KeyG * diffuse + rig.RimG * r,
-            rig.AmbB + rig.KeyB * diffuse + rig.RimB * r);
+        float ao = rig.AoFloor + (1f - rig.AoFloor) * SmoothStep(0f, 1f, crease / rig.AoReach);
+        return new Light3(
+            (rig.AmbR + rig.FillR * fill) * ao + rig.KeyR * diffuse + rig.RimR * r,
+            (rig.AmbG + rig.FillG * fill) * ao + rig.KeyG * diffuse + rig.RimG * r,
+            (rig.AmbB + rig.FillB * fill) * ao + rig.KeyB * diffuse + rig.RimB * r);
     }
 
-    /// <summary>A central difference of the blurred alpha from its two neighbours along one axis.</summary>
+    /// <summary>A central difference of the height field from its two neighbours along one axis.</summary>
     public static float GradX(float before, float after) => (after - before) * 0.5f;
 }

@@ -34,6 +34,9 @@ public sealed record ShotSpec
     public string? Title { get; init; }
     /// <summary>Emotion cue for the shot's mood (joy, anger, fear, sadness, surprise, calm).</summary>
     public string? Mood { get; init; }
+    /// <summary>How the film is delivered: sdr (H.264 BT.709), hdr10 (HEVC Main10, BT.2020 PQ), prores (ProRes 4444 with alpha),
+    /// png16 (16-bit PNG sequence). Anything but sdr keeps ANIMA's linear-light frames for the encoder.</summary>
+    public string Delivery { get; init; } = "sdr";
 
     [JsonIgnore]
     public int FrameCount => Frames is { } r ? r.End - r.Start + 1 : (int)Math.Round((DurationSeconds ?? 0) * Fps);
@@ -92,6 +95,11 @@ public sealed record CameraMove
     public double Zoom { get; init; } = 1.0;
     /// <summary>Horizontal pan offset in frame widths.</summary>
     public double PanX { get; init; }
+    /// <summary>Depth of field: the parallax depth in focus (0 = the far sky, 1 = the characters' plane, up to 1.5 in front);
+    /// null = everything sharp.</summary>
+    public double? Focus { get; init; }
+    /// <summary>Blur radius of a layer one depth unit out of focus, as a fraction of the frame height (0 = pinhole).</summary>
+    public double Aperture { get; init; }
 }
 
 public sealed record AudioSpec(string Asset, double OffsetSeconds = 0);

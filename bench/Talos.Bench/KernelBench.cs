@@ -44,6 +44,24 @@ public static class KernelBench
         Row("RAYGEN background", () => Talos.Gpu.Raygen.Backgrounds.Render(Talos.Gpu.Aether.AetherPresets.Background("dusk"),
             Talos.Gpu.Aether.AetherPresets.Lighting("sunset"), CameraState.Wide, width, height, height * 0.82f), "(no peer)", null, repeat);
 
+        // RAYGEN light with depth and ANIMA delivery, on one lit character over the dusk background.
+        var character = ChromaFill.Fill(drawing.Lines, drawing.Seeds, palette, ink, out _);
+        var rig = Talos.Gpu.Aether.AetherPresets.Lighting("sunset");
+        Row("RAYGEN light map + shade (one character)", () => Talos.Gpu.Raygen.Lighting.LightLayer(character, rig), "(no peer)", null, repeat);
+        Row("RAYGEN cast shadow (one character)", () => { var b = bg.Clone(); Talos.Gpu.Raygen.Lighting.CastShadow(b, character, rig, drawing.GroundY); return b; },
+            "(no peer)", null, repeat);
+        var lens = new CameraState(1, 0, Focus: 1.0, Aperture: 0.02);
+        var depth = new float[width * height];
+        Talos.Gpu.Raygen.Backgrounds.Render(Talos.Gpu.Aether.AetherPresets.Background("dusk"), rig, lens, width, height, height * 0.82f, depth);
+        var coc = depth.Select(d => Talos.Gpu.Raygen.DepthOfField.Coc(d, lens, height)).ToArray();
+        Row("RAYGEN depth of field, background (focus 1, aperture 0.02)", () => Talos.Gpu.Raygen.DepthOfField.ApplyCpu(bg, coc),
+            "every pixel of the disc, same occlusion rule", () => NaiveBokeh(bg, coc), repeat);
+        var (ux, uy) = (new float[width * height], new float[width * height]);
+        Array.Fill(ux, 10f);
+        Row("ANIMA motion blur (one character, 10 px/frame)", () => MotionBlur.ApplyCpu(character, ux, uy), "(no peer)", null, repeat);
+        Row("ANIMA HDR10 signal (PQ, BT.2020, 16-bit)", () => DeliveryPixels.ToPq48(bg), "(no peer)", null, repeat);
+        Row("ANIMA 16-bit SDR RGBA (ProRes/PNG16)", () => DeliveryPixels.ToSdr64(bg), "(no peer)", null, repeat);
+
         var effects = new[] { new EffectSpec { Type = "fire", X = 0.5, Y = 0.85 }, new EffectSpec { Type = "smoke", X = 0.3, Y = 0.8 } };
         var sim = new EffectsSimulation(effects, 24, (double)width / height);
         int frame = 0;
@@ -74,6 +92,34 @@ public static class KernelBench
         }
         times.Sort();
         return times[times.Count / 2];
+    }
+
+    /// <summary>Peer: the depth-of-field gather over every pixel of each disc (no sample spiral), same occlusion rule.</summary>
+    static RgbaImage NaiveBokeh(RgbaImage img, float[] coc)
+    {
+        int w = img.Width, h = img.Height;
+        var o = new RgbaImage(w, h);
+        Parallel.For(0, h, y =>
+        {
+            for (int x = 0; x < w; x++)
+            {
+                int p = y * w + x;
+                float r = coc[p];
+                int R = (int)MathF.Ceiling(r);
+                float sr = 0, sg = 0, sb = 0, sa = 0, sw = 0;
+                for (int dy = -R; dy <= R; dy++)
+                    for (int dx = -R; dx <= R; dx++)
+                    {
+                        float dist = MathF.Sqrt(dx * dx + dy * dy);
+                        if (dist > r && (dx != 0 || dy != 0)) continue;
+                        int q = Math.Clamp(y + dy, 0, h - 1) * w + Math.Clamp(x + dx, 0, w - 1);
+                        float wq = dx == 0 && dy == 0 ? 1f : Math.Clamp(coc[q] - dist + 0.5f, 0f, 1f);
+                        sr += img.R[q] * wq; sg += img.G[q] * wq; sb += img.B[q] * wq; sa += img.A[q] * wq; sw += wq;
+                    }
+                o.R[p] = sr / sw; o.G[p] = sg / sw; o.B[p] = sb / sw; o.A[p] = sa / sw;
+            }
+        });
+        return o;
     }
 
     static RgbaImage Gradient(int w, int h, int seed)

@@ -7,6 +7,7 @@ using Talos.Bench;
 // talos-bench stokes [--grid N] [--steps S] [--threads T]
 // talos-bench prism [SCREENPLAY] [--repeat N]
 // talos-bench cluster [--shots N] [--frames F] [--events E]
+// talos-bench gpu [--width W] [--height H] [--repeat N]   (CUDA kernels against the CPU paths; needs a CUDA device)
 string Opt(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
@@ -25,6 +26,8 @@ switch (mode)
         return FluxBench.Run(Int("--width", 640), Int("--height", 360));
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
+    case "gpu":
+        return GpuCheck.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 7));
     case "prism":
         var play = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("..", "shared", "corpus", "fountain", "big_fish.fountain");
         return PrismBench.Run(play, Int("--repeat", 21));
@@ -33,6 +36,6 @@ switch (mode)
     case "cluster":
         return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E] | gpu [--width W --height H --repeat N]");
         return 2;
 }

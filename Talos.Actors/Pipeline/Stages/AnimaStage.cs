@@ -10,7 +10,9 @@ using Stages = Talos.Messages.Stages;
 
 /// <summary>
 /// ANIMA FRAME: background, characters (in cast order, later in front) and the VFX layer composited in linear
-/// light, tone-mapped to 8-bit sRGB. A revision applies ECHO's per-frame exposure gains.
+/// light (premultiplied; over, add, multiply, screen; per-layer opacity), characters motion-blurred along FLUX's motion
+/// (<see cref="MotionBlur"/>, 180° shutter), tone-mapped to 8-bit sRGB; for the hdr10, prores and png16 deliveries the
+/// linear-light frame is kept too (blob "linear"). A revision applies ECHO's per-frame exposure gains.
 /// </summary>
 public sealed class AnimaStage : IStageRunner
 {
@@ -29,17 +31,49 @@ public sealed class AnimaStage : IStageRunner
             ctx.Cancellation.ThrowIfCancellationRequested();
             var lit = ctx.Input(Stages.Raygen, frame);
             var layers = new List<Layer> { new(FrameCodec.DecodeRgba(ctx.Vault.Get(lit.Blobs["bg"]))) };
+            var motion = frame > 0 ? Motion(ctx, frame) : null;
             for (int c = 0; c < spec.Characters.Count; c++)
                 if (lit.Blobs.TryGetValue(StageIo.CharacterBlob(c), out var hash))
-                    layers.Add(new Layer(FrameCodec.DecodeRgba(ctx.Vault.Get(hash))));
+                {
+                    var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(hash));
+                    if (motion is not null && motion.TryGetValue(c, out var points) && MotionBlur.FlowFromSeeds(layer, points) is { } flow)
+                        layer = MotionBlur.Apply(layer, flow.Fx, flow.Fy);
+                    layers.Add(new Layer(layer));
+                }
             if (vfx)
                 layers.Add(new Layer(FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"]))));
             var composite = Compositor.Composite(w, h, layers);
             float exposure = ctx.FrameGains.TryGetValue(frame, out var gain) ? gain : 1f;
             var rgb = Compositor.ToSrgb8(composite, exposure);
             var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, w, h), "final-frame");
-            frames.Add(new FrameOutputs(frame, new Dictionary<string, string> { ["final"] = final }));
+            var outputs = new Dictionary<string, string> { ["final"] = final };
+            // HDR10, ProRes and PNG16 are made from the linear-light frame (highlights above SDR white intact), not the 8-bit one.
+            if (spec.Delivery != "sdr") outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Compositor.Expose(composite, exposure)), "linear-frame");
+            frames.Add(new FrameOutputs(frame, outputs));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    /// <summary>
+    /// FLUX's motion of each character into this frame: its region seeds now and in the previous frame, matched by region
+    /// name (in order), as (x, y, dx, dy) in pixels.
+    /// </summary>
+    static Dictionary<int, List<(float X, float Y, float Dx, float Dy)>> Motion(ChunkContext ctx, int frame)
+    {
+        var now = StageIo.ReadMeta<List<CharacterFrameMeta>>(ctx.Input(Stages.Raygen, frame));
+        var before = StageIo.ReadMeta<List<CharacterFrameMeta>>(ctx.Input(Stages.Raygen, frame - 1)).ToDictionary(m => m.Character);
+        var motion = new Dictionary<int, List<(float, float, float, float)>>();
+        foreach (var m in now)
+        {
+            if (!before.TryGetValue(m.Character, out var prev)) continue;
+            var points = new List<(float, float, float, float)>();
+            foreach (var group in m.Seeds.GroupBy(s => s.Region))
+            {
+                var old = prev.Seeds.Where(s => s.Region == group.Key).ToList();
+                points.AddRange(group.Zip(old, (a, b) => (a.X, a.Y, a.X - b.X, a.Y - b.Y)));
+            }
+            motion[m.Character] = points;
+        }
+        return motion;
     }
 }

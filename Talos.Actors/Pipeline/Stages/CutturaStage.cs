@@ -21,6 +21,15 @@ public sealed class CutturaStage : IStageRunner
         var finals = ctx.Manifests(Stages.Anima).SelectMany(m => m.Frames).OrderBy(f => f.Frame).Select(f => f.Blobs["final"]).ToList();
         if (finals.Count != spec.FrameCount) throw new InvalidDataException($"ANIMA delivered {finals.Count} of {spec.FrameCount} frames");
         var framesHash = ctx.Vault.PutJson(finals, "frame-list");
+        if (spec.Delivery != "sdr")
+        {
+            // The delivery's linear-light frames, filed under a name derived from the 8-bit list the shot reports.
+            var linear = ctx.Manifests(Stages.Anima).SelectMany(m => m.Frames).OrderBy(f => f.Frame)
+                .Select(f => f.Blobs.TryGetValue("linear", out var h) ? h : throw new InvalidDataException($"ANIMA kept no linear frame {f.Frame} for the {spec.Delivery} delivery"))
+                .ToList();
+            ctx.Vault.PutAsset(Talos.Actors.Hephaestus.ProductionEditor.LinearFramesAsset(framesHash),
+                System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(linear, Talos.Messages.Serialization.ShotEventSerializer.Json), "linear-frame-list");
+        }
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-shot-{Guid.NewGuid():N}.mp4");
         try
         {

@@ -10,7 +10,11 @@ namespace Talos.Actors.Pipeline.Stages;
 
 using Stages = Talos.Messages.Stages;
 
-/// <summary>RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, and lit character layers.</summary>
+/// <summary>
+/// RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, lit character layers and
+/// their light maps (blob "cN-light": the light each pixel's paint receives), and — when the camera asks for it — depth of
+/// field: the background blurred by its per-pixel parallax depth, characters by theirs (the characters' plane, 1).
+/// </summary>
 public sealed class RaygenStage : IStageRunner
 {
     public string Stage => Stages.Raygen;
@@ -30,20 +34,31 @@ public sealed class RaygenStage : IStageRunner
             var chroma = ctx.Input(Stages.Chroma, frame);
             var metas = StageIo.ReadMeta<List<Talos.Actors.Pipeline.CharacterFrameMeta>>(chroma);
             float groundY = metas.Count > 0 ? metas[0].GroundY : GroundLine(spec, frame, h);
-            var bg = Backgrounds.Render(background, light, CameraPath.At(spec.Camera, frame), w, h, groundY);
+            var camera = CameraPath.At(spec.Camera, frame);
+            bool dof = DepthOfField.Active(camera);
+            var depth = dof ? new float[w * h] : null;
+            var bg = Backgrounds.Render(background, light, camera, w, h, groundY, depth);
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
             {
                 string name = StageIo.CharacterBlob(meta.Character);
                 var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name]));
                 Lighting.CastShadow(bg, layer, light, meta.GroundY);
-                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(Lighting.LightLayer(layer, light)), "raygen-layer");
+                var map = Lighting.LightMap(layer, light);
+                var lit = Lighting.Apply(layer, map);
+                if (dof) lit = DepthOfField.Layer(lit, CharacterDepth, camera);
+                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(lit), "raygen-layer");
+                blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
+            if (dof) bg = DepthOfField.Layer(bg, depth!, camera);
             blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(bg), "raygen-bg");
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
+
+    /// <summary>Parallax depth of the characters' plane (backgrounds' scenery depths are measured against it).</summary>
+    public const float CharacterDepth = 1f;
 
     /// <summary>The ground line without characters: the same framing rule AXIS uses (0.82 of the height at zoom 1, scaled about the centre).</summary>
     static float GroundLine(ShotSpec spec, int frame, int h)

@@ -29,7 +29,7 @@ public sealed class CompositorParityTests
         var layers = new List<Layer>
         {
             new(Layer(n, n, 1, false)), new(Layer(n, n, 2, false), BlendMode.Multiply, 0.8f),
-            new(Layer(n, n, 3, true), BlendMode.Add, 0.6f), new(Layer(n, n, 4, false), BlendMode.Normal, 0.5f),
+            new(Layer(n, n, 3, true), BlendMode.Add, 0.6f), new(Layer(n, n, 4, false), BlendMode.Normal, 0.5f), new(Layer(n, n, 5, false), BlendMode.Screen, 0.7f),
         };
         var cpu = Compositor.CompositeCpu(n, n, layers);
         var (context, accelerator) = ComputeDevice.CreateSimulator();

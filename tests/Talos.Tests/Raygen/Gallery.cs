@@ -22,9 +22,11 @@ public sealed class Gallery
         new StbImageWriteSharp.ImageWriter().WritePng(rgb, img.Width, img.Height, StbImageWriteSharp.ColorComponents.RedGreenBlue, fs);
     }
 
-    public static RgbaImage Figure(float cx, float height)
+    public static RgbaImage Figure(float cx, float height) => FigureAt(W, H, cx, Ground, height);
+
+    public static RgbaImage FigureAt(int w, int h, float cx, float ground, float height)
     {
-        var (lines, seeds) = LineArt.Figure(W, H, cx, Ground, height);
+        var (lines, seeds) = LineArt.Figure(w, h, cx, ground, height);
         var palette = new Dictionary<string, Rgb>
         {
             ["skin"] = Rgb.FromHex("#f2c6a0"), ["shirt"] = Rgb.FromHex("#d9534f"), ["trousers"] = Rgb.FromHex("#3b5b92"),

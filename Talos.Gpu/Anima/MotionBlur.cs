@@ -1,0 +1,174 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Kernels;
+
+namespace Talos.Gpu.Anima;
+
+/// <summary>Frame size, shutter and sample budget of a motion-blur gather (plain fields, so ILGPU kernels take it).</summary>
+public struct BlurShape
+{
+    public int W, H, N, MaxSamples;
+    public float Shutter;
+}
+
+/// <summary>The per-pixel maths of ANIMA's motion blur, once: the CPU rows and the ILGPU kernel both call <see cref="Gather"/>.</summary>
+public static class MotionCells
+{
+    /// <summary>
+    /// Premultiplied RGBA at (x, y) averaged along its motion (fx, fy) — pixels per frame — over the open shutter
+    /// (a fraction of the frame interval, centred on the frame): n = ⌈‖v‖·shutter⌉ + 1 samples (at most MaxSamples) evenly
+    /// from −½ to +½ of the path, nearest pixel, clamped at the frame edges. Still pixels are returned as they are.
+    /// </summary>
+    public static Px Gather<TF>(int x, int y, TF planes, TF fx, TF fy, BlurShape s) where TF : struct, IField
+    {
+        int p = y * s.W + x;
+        float vx = fx[p] * s.Shutter, vy = fy[p] * s.Shutter;
+        float len = XMath.Sqrt(vx * vx + vy * vy);
+        if (len < 0.5f) return new Px(planes[p], planes[p + s.N], planes[p + 2 * s.N], planes[p + 3 * s.N]);
+        int n = IntrinsicMath.Min(s.MaxSamples, (int)XMath.Ceiling(len) + 1);
+        float r = 0f, g = 0f, b = 0f, a = 0f;
+        for (int i = 0; i < n; i++)
+        {
+            float t = (float)i / (n - 1) - 0.5f;
+            int qx = IntrinsicMath.Clamp(x + (int)XMath.Round(vx * t), 0, s.W - 1), qy = IntrinsicMath.Clamp(y + (int)XMath.Round(vy * t), 0, s.H - 1);
+            int q = qy * s.W + qx;
+            r += planes[q]; g += planes[q + s.N]; b += planes[q + 2 * s.N]; a += planes[q + 3 * s.N];
+        }
+        float inv = 1f / n;
+        return new Px(r * inv, g * inv, b * inv, a * inv);
+    }
+}
+
+/// <summary>
+/// ANIMA's motion blur: a layer smeared along its flow over an open shutter (180° = 0.5 of the frame interval by default),
+/// on the CPU (rows) or on the accelerator (a thread per pixel), through the same <see cref="MotionCells.Gather"/>.
+/// The flow of a rig character comes from FLUX's motion: the displacement of its region seeds from the previous frame,
+/// spread over the layer by inverse-distance weighting (<see cref="FlowFromSeeds"/>), so a swinging arm smears and a
+/// still torso does not.
+/// </summary>
+public static class MotionBlur
+{
+    public const float DefaultShutter = 0.5f;
+    const int MaxSamples = 24;
+
+    static readonly KernelCache<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BlurShape>> Kernels =
+        new(a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BlurShape>(GatherKernel));
+
+    static void GatherKernel(Index2D idx, ArrayView<float> planes, ArrayView<float> fx, ArrayView<float> fy, ArrayView<float> dst, BlurShape s)
+    {
+        int p = idx.Y * s.W + idx.X;
+        var o = MotionCells.Gather(idx.X, idx.Y, new DeviceField(planes), new DeviceField(fx), new DeviceField(fy), s);
+        dst[p] = o.R; dst[p + s.N] = o.G; dst[p + 2 * s.N] = o.B; dst[p + 3 * s.N] = o.A;
+    }
+
+    /// <summary>
+    /// A dense flow (pixels per frame) from matched points: at each pixel the inverse-square-distance weighted mean of the
+    /// points' displacements (prev → now). Pixels of the layer only (alpha &gt; 0, grown by the largest displacement);
+    /// elsewhere zero. Null when nothing moved by half a pixel.
+    /// </summary>
+    public static (float[] Fx, float[] Fy)? FlowFromSeeds(RgbaImage layer, IReadOnlyList<(float X, float Y, float Dx, float Dy)> points)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0 || points.All(p => p.Dx * p.Dx + p.Dy * p.Dy < 0.25f)) return null;
+        int w = layer.Width, h = layer.Height;
+        var fx = new float[w * h];
+        var fy = new float[w * h];
+        float reach = points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy));
+        var pts = points.ToArray();
+        Parallel.For(0, h, y =>
+        {
+            for (int x = 0; x < w; x++)
+            {
+                int p = y * w + x;
+                if (layer.A[p] <= 0f && !NearAlpha(layer, x, y, (int)MathF.Ceiling(reach * 0.5f))) continue;
+                float sw = 0f, sx = 0f, sy = 0f;
+                foreach (var q in pts)
+                {
+                    float dx = x + 0.5f - q.X, dy = y + 0.5f - q.Y;
+                    float wq = 1f / (dx * dx + dy * dy + 4f);
+                    sw += wq; sx += q.Dx * wq; sy += q.Dy * wq;
+                }
+                fx[p] = sx / sw; fy[p] = sy / sw;
+            }
+        });
+        return (fx, fy);
+    }
+
+    static bool NearAlpha(RgbaImage layer, int x, int y, int r)
+    {
+        if (r <= 0) return false;
+        // A coarse cross test: the smear reaches out by half the motion on each side.
+        for (int k = -r; k <= r; k += Math.Max(1, r / 4))
+        {
+            int xx = Math.Clamp(x + k, 0, layer.Width - 1), yy = Math.Clamp(y + k, 0, layer.Height - 1);
+            if (layer.A[y * layer.Width + xx] > 0f || layer.A[yy * layer.Width + x] > 0f) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The layer smeared along the flow, on the current compute device.</summary>
+    public static RgbaImage Apply(RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter)
+    {
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is { } gpu) return ApplyIlgpu(gpu, layer, fx, fy, shutter);
+        return ApplyCpu(layer, fx, fy, shutter);
+    }
+
+    static BlurShape Shape(RgbaImage layer, float[] fx, float[] fy, float shutter)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(fx);
+        ArgumentNullException.ThrowIfNull(fy);
+        if (fx.Length != layer.PixelCount || fy.Length != layer.PixelCount) throw new ArgumentException("flow and layer differ in size", nameof(fx));
+        if (!float.IsFinite(shutter) || shutter < 0f || shutter > 1f) throw new ArgumentOutOfRangeException(nameof(shutter), shutter, "shutter must be in [0, 1]");
+        return new BlurShape { W = layer.Width, H = layer.Height, N = layer.PixelCount, MaxSamples = MaxSamples, Shutter = shutter };
+    }
+
+    public static RgbaImage ApplyCpu(RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter)
+    {
+        var s = Shape(layer, fx, fy, shutter);
+        var planes = Pack(layer);
+        var dst = new float[4 * s.N];
+        var (hp, hx, hy) = (new HostField(planes), new HostField(fx), new HostField(fy));
+        Parallel.For(0, s.H, y =>
+        {
+            for (int x = 0, p = y * s.W; x < s.W; x++, p++)
+            {
+                var o = MotionCells.Gather(x, y, hp, hx, hy, s);
+                dst[p] = o.R; dst[p + s.N] = o.G; dst[p + 2 * s.N] = o.B; dst[p + 3 * s.N] = o.A;
+            }
+        });
+        return Unpack(dst, s.W, s.H);
+    }
+
+    public static RgbaImage ApplyIlgpu(Accelerator accelerator, RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter)
+    {
+        var s = Shape(layer, fx, fy, shutter);
+        var kernel = Kernels.For(accelerator);
+        using var planes = accelerator.Allocate1D(Pack(layer));
+        using var bx = accelerator.Allocate1D(fx);
+        using var by = accelerator.Allocate1D(fy);
+        using var dst = accelerator.Allocate1D<float>(4 * s.N);
+        kernel(new Index2D(s.W, s.H), planes.View, bx.View, by.View, dst.View, s);
+        accelerator.Synchronize();
+        return Unpack(dst.GetAsArray1D(), s.W, s.H);
+    }
+
+    static float[] Pack(RgbaImage img)
+    {
+        int n = img.PixelCount;
+        var planes = new float[4 * n];
+        img.R.CopyTo(planes, 0); img.G.CopyTo(planes, n); img.B.CopyTo(planes, 2 * n); img.A.CopyTo(planes, 3 * n);
+        return planes;
+    }
+
+    static RgbaImage Unpack(float[] planes, int w, int h)
+    {
+        var o = new RgbaImage(w, h);
+        int n = o.PixelCount;
+        Array.Copy(planes, 0, o.R, 0, n); Array.Copy(planes, n, o.G, 0, n); Array.Copy(planes, 2 * n, o.B, 0, n); Array.Copy(planes, 3 * n, o.A, 0, n);
+        return o;
+    }
+}

@@ -1,0 +1,76 @@
+using Talos.Gpu.Anima;
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Kernels;
+using Xunit;
+
+namespace Talos.Tests.Anima;
+
+/// <summary>ANIMA's motion blur along FLUX's motion and the screen blend, at small sizes; CPU rows and ILGPU agree.</summary>
+public sealed class MotionBlurTests
+{
+    const int W = 48, H = 32;
+
+    static RgbaImage Square()
+    {
+        var img = new RgbaImage(W, H);
+        for (int y = 10; y < 20; y++)
+            for (int x = 10; x < 20; x++) { int p = y * W + x; (img.R[p], img.G[p], img.B[p], img.A[p]) = (0.8f, 0.4f, 0.2f, 1f); }
+        // a second, still square
+        for (int y = 10; y < 20; y++)
+            for (int x = 34; x < 44; x++) { int p = y * W + x; (img.R[p], img.G[p], img.B[p], img.A[p]) = (0.2f, 0.4f, 0.8f, 1f); }
+        return img;
+    }
+
+    [Fact]
+    public void A_moving_part_smears_along_its_motion_and_a_still_one_stays_sharp()
+    {
+        var layer = Square();
+        // FLUX's motion: the left square moved 12 px right since the last frame, the right one did not move.
+        var flow = MotionBlur.FlowFromSeeds(layer, [(15f, 15f, 12f, 0f), (39f, 15f, 0f, 0f)]);
+        Assert.NotNull(flow);
+        var blurred = MotionBlur.ApplyCpu(layer, flow.Value.Fx, flow.Value.Fy);
+        // Along x the left square's edge spreads over about the shutter's path (6 px): partial coverage on both sides.
+        Assert.InRange(blurred.A[15 * W + 8], 0.05f, 0.6f);
+        Assert.InRange(blurred.A[15 * W + 21], 0.05f, 0.6f);
+        Assert.Equal(1f, blurred.A[15 * W + 15], 3);
+        // Not along y: rows above and below stay empty.
+        Assert.Equal(0f, blurred.A[8 * W + 15]);
+        // The right square is nearly still (the far seed's weight dominates): its edges stay crisp.
+        Assert.Equal(layer.A[15 * W + 33], blurred.A[15 * W + 33], 2);
+        Assert.Equal(layer.A.Sum(), blurred.A.Sum(), 0.02 * layer.A.Sum());
+        Assert.Null(MotionBlur.FlowFromSeeds(layer, [(15f, 15f, 0.1f, 0f)])); // nothing moved
+    }
+
+    [Fact]
+    public void Cpu_and_ilgpu_motion_blur_agree()
+    {
+        var layer = Square();
+        var flow = MotionBlur.FlowFromSeeds(layer, [(15f, 15f, 9f, -5f), (39f, 15f, -3f, 2f)])!.Value;
+        var cpu = MotionBlur.ApplyCpu(layer, flow.Fx, flow.Fy);
+        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        using (context)
+        using (accelerator)
+        {
+            var gpu = MotionBlur.ApplyIlgpu(accelerator, layer, flow.Fx, flow.Fy);
+            double max = 0;
+            foreach (var (a, b) in new[] { (cpu.R, gpu.R), (cpu.G, gpu.G), (cpu.B, gpu.B), (cpu.A, gpu.A) })
+                for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+            Assert.True(max < 1e-5, $"max abs difference {max}");
+        }
+    }
+
+    [Fact]
+    public void Screen_lightens_never_darkens_and_keeps_hdr_highlights()
+    {
+        var d = new Px(0.5f, 0.2f, 3f, 1f);
+        var s = new Px(0.5f, 0f, 0.5f, 1f);
+        var o = BlendPixel.Screen(d, s, 1f);
+        Assert.Equal(0.75f, o.R, 5);     // s + d − s·d
+        Assert.Equal(0.2f, o.G, 5);      // black screens to no change
+        Assert.Equal(3f, o.B, 5);        // an HDR highlight under it is kept
+        Assert.Equal(1f, o.A, 5);
+        var half = BlendPixel.Screen(d, s, 0.5f);
+        Assert.InRange(half.R, d.R, o.R);
+        Assert.Equal(BlendPixel.Screen(d, s, 1f).R, BlendPixel.Blend((int)BlendMode.Screen, d, s, 1f).R);
+    }
+}
