@@ -30,8 +30,8 @@ static class RigSequence
         return (list, table);
     }
 
-    /// <summary>Share of paper pixels painted in the truth or in <paramref name="got"/> whose paint differs.</summary>
-    public static double ErrorShare(Frame truth, RegionColours got)
+    /// <summary>Paper pixels painted in the truth or in <paramref name="got"/>: how many differ, of how many.</summary>
+    public static (int Wrong, int Counted) Errors(Frame truth, RegionColours got)
     {
         var t = truth.Truth.EntryMap(truth.Lines);
         var g = got.EntryMap(truth.Lines);
@@ -42,14 +42,14 @@ static class RigSequence
             n++;
             if (t[i] != g[i]) wrong++;
         }
-        return n == 0 ? 0 : (double)wrong / n;
+        return (wrong, n);
     }
 
     /// <summary>
-    /// Flicker: among pixels that are painted paper in both frames and whose TRUE paint is the same in both, the
-    /// share whose CHROMA paint changes (a region changing colour from one frame to the next where it should not).
+    /// Flicker: among pixels that are painted paper in both frames and whose TRUE paint is the same in both, how many
+    /// change their CHROMA paint (a region changing colour from one frame to the next where it should not), of how many.
     /// </summary>
-    public static double FlickerShare(Frame ta, RegionColours a, Frame tb, RegionColours b)
+    public static (int Changed, int Stable) Flicker(Frame ta, RegionColours a, Frame tb, RegionColours b)
     {
         var (t0, t1) = (ta.Truth.EntryMap(ta.Lines), tb.Truth.EntryMap(tb.Lines));
         var (g0, g1) = (a.EntryMap(ta.Lines), b.EntryMap(tb.Lines));
@@ -60,6 +60,6 @@ static class RigSequence
             n++;
             if (g0[i] != g1[i]) changed++;
         }
-        return n == 0 ? 0 : (double)changed / n;
+        return (changed, n);
     }
 }
