@@ -2,6 +2,7 @@ using System.CommandLine;
 using Talos.Cli;
 using Talos.Cli.Prism;
 using Talos.Cli.Flux;
+using Talos.Cli.Chroma;
 using Talos.Cli.Render;
 
 var root = new RootCommand("talos — render cluster for AI-assisted animation");
@@ -15,6 +16,8 @@ root.Subcommands.Add(PrismCommands.Animatic());
 root.Subcommands.Add(FluxCommands.Flow());
 root.Subcommands.Add(FluxCommands.Inbetween());
 root.Subcommands.Add(FluxCommands.Curves());
+root.Subcommands.Add(ChromaCommands.Colorize());
+root.Subcommands.Add(ChromaCommands.ColorizeSequence());
 var parse = root.Parse(args);
 if (parse.Errors.Count == 0 && DeviceOption.Apply(parse) is { } failed) return failed;
 return await parse.InvokeAsync();

@@ -50,3 +50,28 @@ public static class Colorizer
         return $"#{B(c.R):x2}{B(c.G):x2}{B(c.B):x2}";
     }
 }
+
+/// <summary>"Colour one frame, colour the shot": a sequence of drawings coloured from an artist's coloured first frame.</summary>
+public static class SequenceColorizer
+{
+    /// <summary>
+    /// Frame 0's regions take the key's colours (<see cref="LabelPropagation.FromKey"/>); every later frame takes the
+    /// previous one's along the flow (<see cref="LabelPropagation.Propagate(GrayImage, RegionColours, GrayImage, out PropagationStats, int, Talos.Gpu.Flux.FlowOptions?)"/>).
+    /// Colours the key shows that the table lacks are appended to <paramref name="table"/>. Frames are yielded as they are done.
+    /// </summary>
+    public static IEnumerable<(RegionColours Regions, PropagationStats? Stats)> Run(IReadOnlyList<GrayImage> frames, RgbaImage key,
+        List<PaletteEntry> table, int gapRadius = RegionLabeller.DefaultGapRadius, CancellationToken cancel = default)
+    {
+        if (frames.Count == 0) yield break;
+        var current = LabelPropagation.FromKey(frames[0], key, table, gapRadius);
+        yield return (current, null);
+        for (int f = 1; f < frames.Count; f++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (frames[f].Width != frames[0].Width || frames[f].Height != frames[0].Height)
+                throw new InvalidDataException($"frame {f} is {frames[f].Width}x{frames[f].Height}, frame 0 is {frames[0].Width}x{frames[0].Height}");
+            current = LabelPropagation.Propagate(frames[f - 1], current, frames[f], out var stats, gapRadius);
+            yield return (current, stats);
+        }
+    }
+}
