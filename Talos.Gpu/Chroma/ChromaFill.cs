@@ -36,13 +36,17 @@ public static class ChromaFill
         return Paint(lines, labels, paints, ink);
     }
 
-    /// <summary>The regions of a drawing (<see cref="RegionLabeller"/>) over the ink's bounding box grown by one pixel.</summary>
+    /// <summary>The regions of a drawing (<see cref="RegionLabeller"/>) over the ink's bounding box grown by the ball's radius plus two pixels.</summary>
     public static LabelImage Regions(GrayImage lines, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
         ArgumentNullException.ThrowIfNull(lines);
         var labels = new LabelImage(lines.Width, lines.Height);
         if (InkBounds(lines, out int x0, out int y0, out int x1, out int y1))
-            RegionLabeller.Label(lines, x0, y0, x1, y1, labels, gapRadius);
+        {
+            // Room around the ink for the ball to sit in the outside, so the outside has a core of its own to grow back.
+            int m = Math.Max(0, gapRadius + 1);
+            RegionLabeller.Label(lines, Math.Max(0, x0 - m), Math.Max(0, y0 - m), Math.Min(lines.Width, x1 + m), Math.Min(lines.Height, y1 + m), labels, gapRadius);
+        }
         return labels;
     }
 
