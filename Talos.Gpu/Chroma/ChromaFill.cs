@@ -30,10 +30,30 @@ public static class ChromaFill
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(palette);
-        labels = Regions(lines, gapRadius);
+        // Plain connected components first; the trapped-ball closing (≈ 4× the cost) only when a gap shows: a seed whose
+        // region leaks into the outside, or two seeds asking for different paints in one region.
+        labels = Regions(lines, 0);
+        if (gapRadius > 0 && Leaks(labels, seeds)) labels = Regions(lines, gapRadius);
         var paints = RegionPaints(labels, seeds, palette);
         InheritAcrossGaps(lines, labels, paints);
         return Paint(lines, labels, paints, ink);
+    }
+
+    /// <summary>Does a seed sit in the outside, or do two seeds of different names share a region?</summary>
+    public static bool Leaks(LabelImage labels, IReadOnlyList<RegionSeed> seeds)
+    {
+        var named = new Dictionary<int, string?>();
+        foreach (var seed in seeds)
+        {
+            if (seed is null || !float.IsFinite(seed.X) || !float.IsFinite(seed.Y)) continue;
+            int sx = (int)MathF.Floor(seed.X), sy = (int)MathF.Floor(seed.Y);
+            if (sx < 0 || sy < 0 || sx >= labels.Width || sy >= labels.Height) continue;
+            int label = labels.Data[sy * labels.Width + sx];
+            if (label == 0) return true; // on ink (ignored either way) or in the outside: check with the ball
+            if (named.TryGetValue(label, out var other) && other != seed.Region) return true;
+            named[label] = seed.Region;
+        }
+        return false;
     }
 
     /// <summary>The regions of a drawing (<see cref="RegionLabeller"/>) over the ink's bounding box grown by the ball's radius plus two pixels.</summary>
@@ -62,8 +82,9 @@ public static class ChromaFill
     /// <summary>
     /// A region left without paint that the ball split off from a painted one (a neck, or the far side of a short
     /// open stroke — not a gap to the outside) takes the paint of the painted region it touches most across paper.
-    /// Only regions that plain connected components (no gap closing) also find enclosed inherit: a piece of the outside
-    /// (a pocket, or an unseeded shape whose outline leaks) stays transparent.
+    /// A region that plain connected components (no gap closing) put in the outside inherits only when it touches
+    /// painted regions more than the outside: a pocket of the outside, or an unseeded shape whose outline leaks, stays
+    /// transparent.
     /// </summary>
     public static void InheritAcrossGaps(GrayImage lines, LabelImage labels, Rgb?[] paints)
     {
@@ -82,7 +103,7 @@ public static class ChromaFill
             for (int x = 0; x < w; x++)
             {
                 int i = y * w + x, a = lab[i];
-                if (a == 0 || !enclosed[a]) continue;
+                if (a == 0) continue;
                 if (x > 0) Count(a, i - 1);
                 if (x < w - 1) Count(a, i + 1);
                 if (y > 0) Count(a, i - w);
@@ -95,8 +116,9 @@ public static class ChromaFill
             var before = (Rgb?[])paints.Clone();
             for (int a = 1; a <= n; a++)
             {
-                if (before[a] is not null || !enclosed[a]) continue;
-                int best = -1, bestCount = 0;
+                if (before[a] is not null) continue;
+                // A piece of the plain outside must touch paint more than it touches the outside.
+                int best = -1, bestCount = enclosed[a] ? 0 : contacts.GetValueOrDefault((long)a * (n + 1));
                 for (int b = 1; b <= n; b++)
                     if (before[b] is not null && contacts.TryGetValue((long)a * (n + 1) + b, out int c) && c > bestCount)
                     { best = b; bestCount = c; }
@@ -108,7 +130,7 @@ public static class ChromaFill
         {
             if (!(cov[j] < RegionLabeller.InkThreshold)) return; // across a line: no contact
             int b = lab[j];
-            if (b == a || b == 0) return;
+            if (b == a) return;
             long key = (long)a * (n + 1) + b;
             contacts[key] = contacts.GetValueOrDefault(key) + 1;
         }

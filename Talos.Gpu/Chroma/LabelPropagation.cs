@@ -56,7 +56,8 @@ public static class LabelPropagation
     /// <summary>The regions of a frame painted from seeds/hints naming palette entries (unknown names are ignored).</summary>
     public static RegionColours FromSeeds(GrayImage lines, IReadOnlyList<RegionSeed> seeds, IReadOnlyList<PaletteEntry> table, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
-        var labels = ChromaFill.Regions(lines, gapRadius);
+        var labels = ChromaFill.Regions(lines, 0);
+        if (gapRadius > 0 && ChromaFill.Leaks(labels, seeds)) labels = ChromaFill.Regions(lines, gapRadius);
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < table.Count; k++) index.TryAdd(table[k].Name, k);
         var entry = new int[labels.RegionCount + 1];

@@ -59,7 +59,8 @@ public sealed class GapClosingTests
     [Fact]
     public void A_narrow_neck_inside_a_closed_shape_does_not_split_its_paint()
     {
-        // Two boxes joined by a 2-pixel corridor: the ball splits them, the fill still paints both from one seed.
+        // Two boxes joined by a 2-pixel corridor, one of them leaky: the ball closes the gap and splits the corridor,
+    // and the fill still paints both boxes from one seed.
         var g = new GrayImage(120, 60);
         LineArt.Rectangle(g, 10, 10, 50, 50, 1.5f);
         LineArt.Rectangle(g, 70, 10, 110, 50, 1.5f);
@@ -67,8 +68,11 @@ public sealed class GapClosingTests
         LineArt.Erase(g, 67, 29, 72, 32);
         foreach (float wall in new[] { 28f, 32f })
             LineArt.Stroke(g, 1.2f, (x, y) => x < 50 || x > 70 ? 99f : y - wall);
+        LineArt.Erase(g, 6, 20, 14, 21); // a one-pixel gap in the left box's outer wall, so the ball runs
+        Assert.Equal(0, ChromaFill.Regions(g, gapRadius: 0).Data[30 * 120 + 30]); // plain components: the seeded box leaks
         var img = ChromaFill.Fill(g, [new RegionSeed(30, 30, "red")], Palette, Ink, out var labels);
-        Assert.True(labels.RegionCount >= 2, $"{labels.RegionCount} regions");
+        Assert.True(labels.RegionCount >= 2, $"{labels.RegionCount} regions: the ball split the corridor");
+        Assert.Equal(0f, img.A[5 * 120 + 5]);
         Assert.Equal(1f, img.A[30 * 120 + 30]);
         Assert.Equal(1f, img.A[30 * 120 + 90]);
     }
