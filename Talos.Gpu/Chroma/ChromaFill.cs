@@ -33,9 +33,10 @@ public static class ChromaFill
         // Plain connected components first; the trapped-ball closing (≈ 4× the cost) only when a gap shows: a seed whose
         // region leaks into the outside, or two seeds asking for different paints in one region.
         labels = Regions(lines, 0);
-        if (gapRadius > 0 && Leaks(labels, seeds)) labels = Regions(lines, gapRadius);
+        bool closed = gapRadius > 0 && Leaks(labels, seeds);
+        if (closed) labels = Regions(lines, gapRadius);
         var paints = RegionPaints(labels, seeds, palette);
-        InheritAcrossGaps(lines, labels, paints);
+        if (closed) InheritAcrossGaps(lines, labels, paints); // only the ball splits regions apart
         return Paint(lines, labels, paints, ink);
     }
 

@@ -57,7 +57,8 @@ public static class LabelPropagation
     public static RegionColours FromSeeds(GrayImage lines, IReadOnlyList<RegionSeed> seeds, IReadOnlyList<PaletteEntry> table, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
         var labels = ChromaFill.Regions(lines, 0);
-        if (gapRadius > 0 && ChromaFill.Leaks(labels, seeds)) labels = ChromaFill.Regions(lines, gapRadius);
+        bool closed = gapRadius > 0 && ChromaFill.Leaks(labels, seeds);
+        if (closed) labels = ChromaFill.Regions(lines, gapRadius);
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < table.Count; k++) index.TryAdd(table[k].Name, k);
         var entry = new int[labels.RegionCount + 1];
@@ -71,7 +72,7 @@ public static class LabelPropagation
             if (l == 0 || entry[l] >= 0 || s.Region is null || !index.TryGetValue(s.Region, out int e)) continue;
             entry[l] = e;
         }
-        InheritAcrossGaps(lines, labels, entry);
+        if (closed) InheritAcrossGaps(lines, labels, entry);
         return new RegionColours(labels, entry);
     }
 
