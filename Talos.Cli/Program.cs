@@ -2,6 +2,7 @@ using System.CommandLine;
 using Talos.Cli;
 using Talos.Cli.Prism;
 using Talos.Cli.Flux;
+using Talos.Cli.Chroma;
 using Talos.Cli.Render;
 using Talos.Cli.Operator;
 
@@ -18,6 +19,8 @@ root.Subcommands.Add(FluxCommands.Flow());
 root.Subcommands.Add(FluxCommands.Inbetween());
 root.Subcommands.Add(FluxCommands.Curves());
 root.Subcommands.Add(Talos.Cli.Farm.FarmCommand.Create());
+root.Subcommands.Add(ChromaCommands.Colorize());
+root.Subcommands.Add(ChromaCommands.ColorizeSequence());
 var parse = root.Parse(args);
 if (parse.Errors.Count == 0 && DeviceOption.Apply(parse) is { } failed) return failed;
 return await parse.InvokeAsync();

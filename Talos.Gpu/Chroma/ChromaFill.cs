@@ -8,7 +8,8 @@ namespace Talos.Gpu.Chroma;
 /// <item>Non-ink pixels (coverage &lt; 0.5) are split into 4-connected regions. A region reached by a seed is painted
 /// <c>palette[seed.Region]</c> (a missing entry paints <see cref="MissingPaint"/>); the first seed in a region wins.</item>
 /// <item>The outside (the region touching the frame border), unseeded regions, and regions whose outline has a gap
-/// (they leak into the outside) stay transparent.</item>
+/// wider than the gap-closing ball (they leak into the outside) stay transparent; narrower gaps are closed
+/// (<see cref="RegionLabeller"/>, trapped-ball).</item>
 /// <item>Ink is painted with the ink colour at alpha = coverage; where a line touches a filled region the line is
 /// composited over that fill (colour = ink·cov + fill·(1−cov), alpha 1), so there is no halo between line and fill.</item>
 /// </list>
@@ -24,20 +25,116 @@ public static class ChromaFill
     const int LineReach = 2;
 
     public static RgbaImage Fill(GrayImage lines, IReadOnlyList<RegionSeed> seeds, IReadOnlyDictionary<string, Rgb> palette,
-        Rgb ink, out LabelImage labels)
+        Rgb ink, out LabelImage labels, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(palette);
-        int w = lines.Width, h = lines.Height;
-        var output = new RgbaImage(w, h);
-        labels = new LabelImage(w, h);
-        if (!InkBounds(lines, out int x0, out int y0, out int x1, out int y1)) return output;
-
-        RegionLabeller.Label(lines, x0, y0, x1, y1, labels);
+        // Plain connected components first; the trapped-ball closing (≈ 4× the cost) only when a gap shows: a seed whose
+        // region leaks into the outside, or two seeds asking for different paints in one region.
+        labels = Regions(lines, 0);
+        bool closed = gapRadius > 0 && Leaks(labels, seeds);
+        if (closed) labels = Regions(lines, gapRadius);
         var paints = RegionPaints(labels, seeds, palette);
+        if (closed) InheritAcrossGaps(lines, labels, paints); // only the ball splits regions apart
+        return Paint(lines, labels, paints, ink);
+    }
+
+    /// <summary>Does a seed sit in the outside, or do two seeds of different names share a region?</summary>
+    public static bool Leaks(LabelImage labels, IReadOnlyList<RegionSeed> seeds)
+    {
+        var named = new Dictionary<int, string?>();
+        foreach (var seed in seeds)
+        {
+            if (seed is null || !float.IsFinite(seed.X) || !float.IsFinite(seed.Y)) continue;
+            int sx = (int)MathF.Floor(seed.X), sy = (int)MathF.Floor(seed.Y);
+            if (sx < 0 || sy < 0 || sx >= labels.Width || sy >= labels.Height) continue;
+            int label = labels.Data[sy * labels.Width + sx];
+            if (label == 0) return true; // on ink (ignored either way) or in the outside: check with the ball
+            if (named.TryGetValue(label, out var other) && other != seed.Region) return true;
+            named[label] = seed.Region;
+        }
+        return false;
+    }
+
+    /// <summary>The regions of a drawing (<see cref="RegionLabeller"/>) over the ink's bounding box grown by the ball's radius plus two pixels.</summary>
+    public static LabelImage Regions(GrayImage lines, int gapRadius = RegionLabeller.DefaultGapRadius)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var labels = new LabelImage(lines.Width, lines.Height);
+        if (InkBounds(lines, out int x0, out int y0, out int x1, out int y1))
+        {
+            // Room around the ink for the ball to sit in the outside, so the outside has a core of its own to grow back.
+            int m = Math.Max(0, gapRadius + 1);
+            RegionLabeller.Label(lines, Math.Max(0, x0 - m), Math.Max(0, y0 - m), Math.Min(lines.Width, x1 + m), Math.Min(lines.Height, y1 + m), labels, gapRadius);
+        }
+        return labels;
+    }
+
+    /// <summary>Paints regions (<c>paints[label]</c>, index 0 and <c>null</c> = transparent) and composites the ink over them.</summary>
+    public static RgbaImage Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink)
+    {
+        var output = new RgbaImage(lines.Width, lines.Height);
+        if (!InkBounds(lines, out int x0, out int y0, out int x1, out int y1)) return output;
         Paint(lines, labels, paints, ink, x0, y0, x1, y1, output);
         return output;
+    }
+
+    /// <summary>
+    /// A region left without paint that the ball split off from a painted one (a neck, or the far side of a short
+    /// open stroke — not a gap to the outside) takes the paint of the painted region it touches most across paper.
+    /// A region that plain connected components (no gap closing) put in the outside inherits only when it touches
+    /// painted regions more than the outside: a pocket of the outside, or an unseeded shape whose outline leaks, stays
+    /// transparent.
+    /// </summary>
+    public static void InheritAcrossGaps(GrayImage lines, LabelImage labels, Rgb?[] paints)
+    {
+        int w = labels.Width, h = labels.Height, n = labels.RegionCount;
+        if (n == 0) return;
+        var cov = lines.Data;
+        var lab = labels.Data;
+        bool anyUnpainted = false;
+        for (int a = 1; a <= n; a++) anyUnpainted |= paints[a] is null;
+        if (!anyUnpainted) return;
+        var plain = Regions(lines, 0).Data;
+        var enclosed = new bool[n + 1];
+        for (int i = 0; i < lab.Length; i++) if (lab[i] != 0 && plain[i] != 0) enclosed[lab[i]] = true;
+        var contacts = new Dictionary<long, int>();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x, a = lab[i];
+                if (a == 0) continue;
+                if (x > 0) Count(a, i - 1);
+                if (x < w - 1) Count(a, i + 1);
+                if (y > 0) Count(a, i - w);
+                if (y < h - 1) Count(a, i + w);
+            }
+        // Pass after pass (a chain of split pieces fills from its painted end), until nothing changes.
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            var before = (Rgb?[])paints.Clone();
+            for (int a = 1; a <= n; a++)
+            {
+                if (before[a] is not null) continue;
+                // A piece of the plain outside must touch paint more than it touches the outside.
+                int best = -1, bestCount = enclosed[a] ? 0 : contacts.GetValueOrDefault((long)a * (n + 1));
+                for (int b = 1; b <= n; b++)
+                    if (before[b] is not null && contacts.TryGetValue((long)a * (n + 1) + b, out int c) && c > bestCount)
+                    { best = b; bestCount = c; }
+                if (best > 0) { paints[a] = before[best]; changed = true; }
+            }
+        }
+
+        void Count(int a, int j)
+        {
+            if (!(cov[j] < RegionLabeller.InkThreshold)) return; // across a line: no contact
+            int b = lab[j];
+            if (b == a) return;
+            long key = (long)a * (n + 1) + b;
+            contacts[key] = contacts.GetValueOrDefault(key) + 1;
+        }
     }
 
     /// <summary>Bounding box of every pixel with any ink, grown by one pixel and clipped to the image.</summary>
@@ -67,7 +164,7 @@ public static class ChromaFill
     }
 
     /// <summary>Paint per label (index 0 unused); <c>null</c> = stays transparent.</summary>
-    static Rgb?[] RegionPaints(LabelImage labels, IReadOnlyList<RegionSeed> seeds, IReadOnlyDictionary<string, Rgb> palette)
+    public static Rgb?[] RegionPaints(LabelImage labels, IReadOnlyList<RegionSeed> seeds, IReadOnlyDictionary<string, Rgb> palette)
     {
         var paints = new Rgb?[labels.RegionCount + 1];
         foreach (var seed in seeds)

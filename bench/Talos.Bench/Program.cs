@@ -4,6 +4,7 @@ using Talos.Bench;
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
+// talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
 // talos-bench stokes [--grid N] [--steps S] [--threads T]
 // talos-bench prism [SCREENPLAY] [--repeat N]
 // talos-bench cluster [--shots N] [--frames F] [--events E]
@@ -31,11 +32,13 @@ switch (mode)
     case "prism":
         var play = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("..", "shared", "corpus", "fountain", "big_fish.fountain");
         return PrismBench.Run(play, Int("--repeat", 21));
+    case "chroma":
+        return ChromaBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 12), Int("--frames", 12));
     case "stokes":
         return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
     case "cluster":
         return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E] | gpu [--width W --height H --repeat N]");
         return 2;
 }
