@@ -20,8 +20,8 @@ public sealed class ManifestInvariantTests
     static RenderedManifests Render(string overlay) => Rendered.TryGetValue(overlay, out var r) ? r
         : Rendered[overlay] = RenderedManifests.Render(overlay, overlay == "farm" ? External : null);
 
-    /// <summary>The farm's journal Secret is created by the operator (docs/DEPLOY.md), never committed.</summary>
-    static readonly IReadOnlySet<string> External = new HashSet<string> { "talos-journal" };
+    /// <summary>The farm's journal and API token Secrets are created by the operator (docs/DEPLOY.md), never committed.</summary>
+    static readonly IReadOnlySet<string> External = new HashSet<string> { "talos-journal", "talos-api-tokens" };
 
     const string Namespace = "talos";
     static readonly string[] ClusterScoped = ["Namespace", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PersistentVolume", "PriorityClass"];
