@@ -208,7 +208,9 @@ public static class OperatorCommands
             if (Json(p)) return PrintJson(io, h);
             var t = Table("at (UTC)", "source", "event", "details");
             foreach (var e in h.GetProperty("events").EnumerateArray())
-                t.AddRow(e.GetProperty("at").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                // Events that carry no time of their own (a recorded chunk) have "at": null.
+                t.AddRow(e.TryGetProperty("at", out var at) && at.ValueKind == JsonValueKind.String
+                        ? at.GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) : "",
                     Esc(S(e, "source")), Esc(S(e, "event")), Esc(Details(e.GetProperty("data"))));
             io.Ansi.Write(t);
             return 0;
