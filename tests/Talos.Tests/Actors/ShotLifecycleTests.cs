@@ -88,9 +88,11 @@ public sealed class ShotLifecycleTests : IDisposable
         Assert.DoesNotContain(firstRun, r => r.Stage == Stages.Chroma);
 
         // Run 2 on the same journal and vault: resumes, renders only what was not recorded.
+        // Counted by the runners, which exist before the node starts: the resumed shot may render a chunk before an event
+        // handler attached after StartAsync would see it.
         var secondRun = new ConcurrentBag<(string Stage, int Chunk)>();
-        await using var again = await TalosNode.StartAsync(options(null));
-        again.Environment.ChunkRendered += (_, stage, chunk) => secondRun.Add((stage, chunk));
+        var counted = StageRunners.Create().ToDictionary(kv => kv.Key, kv => (IStageRunner)new CountingRunner(kv.Value, secondRun));
+        await using var again = await TalosNode.StartAsync(options(null), counted);
         var view = await WaitFor(again, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
 
         Assert.True(view.Status == ShotStatus.Completed, view.Reason);
@@ -280,6 +282,21 @@ public sealed class ShotLifecycleTests : IDisposable
     {
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    sealed class CountingRunner(IStageRunner inner, ConcurrentBag<(string Stage, int Chunk)> rendered) : IStageRunner
+    {
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public bool Sequential => inner.Sequential;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext context)
+        {
+            var manifest = inner.Run(context);
+            rendered.Add((inner.Stage, context.Plan.Chunk));
+            return manifest;
+        }
     }
 
     sealed class BlockingRunner(IStageRunner inner, Gate gate) : IStageRunner
