@@ -18,14 +18,22 @@ namespace Talos.Bench;
 ///     the actors' (offers, leases, results), the journal's and the vault's — against the render time of a real
 ///     1280×720 chunk measured here too;
 /// (2) journal events/s — ChunkCompleted events persisted the way shots persist them (one Persist per chunk, many shots
-///     at once) — against a raw batch insert of the same payloads into the same database file.
+///     at once) and in PersistAll batches — against a raw batch insert of the same payloads into the same database: the
+///     embedded SQLite file, then a private PostgreSQL server started for the run (the farm's journal).
 /// </summary>
 public static class ClusterBench
 {
-    public static async Task<int> RunAsync(int shots, int frames, int events)
+    public static async Task<int> RunAsync(int shots, int frames, int events, bool postgresOnly = false)
     {
-        Console.WriteLine($"# cluster: {Environment.ProcessorCount} cores; embedded node, SQLite journal");
+        Console.WriteLine($"# cluster: {Environment.ProcessorCount} cores; embedded node, SQLite journal, then a PostgreSQL journal");
         Console.WriteLine();
+        if (!postgresOnly) await Orchestration(shots, frames, events);
+        await Postgres(events);
+        return 0;
+    }
+
+    static async Task Orchestration(int shots, int frames, int events)
+    {
 
         // A real chunk at 720p, every stage, one 12-frame chunk each: the yardstick.
         var real = await RealChunkTime();
@@ -64,13 +72,99 @@ public static class ClusterBench
             var journalRate = await JournalRate(node.System, events, batch: 1);
             var batchedRate = await JournalRate(node.System, events, batch: 100);
             var rawRate = RawInsertRate((ExtendedActorSystem)node.System, Path.Combine(dir, "journal.db"), events);
-            Console.WriteLine($"journal: {events} ChunkCompleted events, one Persist each, 64 writers at once: {journalRate:F0} events/s");
-            Console.WriteLine($"raw batch insert of the same payloads, one transaction, same database file: {rawRate:F0} rows/s");
-            Console.WriteLine($"journal, PersistAll of 100 events at a time, 64 writers: {batchedRate:F0} events/s");
-            Console.WriteLine($"journal / raw: {journalRate / rawRate * 100:F1} % one at a time, {batchedRate / rawRate * 100:F1} % batched");
+            Console.WriteLine($"SQLite journal: {events} ChunkCompleted events, one Persist each, 64 writers at once: {journalRate:F0} events/s");
+            Console.WriteLine($"SQLite raw batch insert of the same payloads, one transaction, same database file: {rawRate:F0} rows/s");
+            Console.WriteLine($"SQLite journal, PersistAll of 100 events at a time, 64 writers: {batchedRate:F0} events/s");
+            Console.WriteLine($"SQLite journal / raw: {journalRate / rawRate * 100:F1} % one at a time, {batchedRate / rawRate * 100:F1} % batched");
+            Console.WriteLine();
         }
         finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
-        return 0;
+    }
+
+    /// <summary>
+    /// The same journal measures on PostgreSQL: a private server (own data dir, free port, fsync on as in the farm), an
+    /// embedded node whose journal is that database, and the raw peer in a table of the same database.
+    /// </summary>
+    const int Rounds = 3;
+    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+
+    static async Task Postgres(int events)
+    {
+        await using var pg = await PrivatePostgres.StartAsync();
+        var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-cluster-pg-{Guid.NewGuid():N}");
+        try
+        {
+            await using var node = await TalosNode.StartAsync(new TalosNodeOptions
+            {
+                WorkDir = dir, JournalConnection = pg.ConnectionString, JournalProvider = JournalTarget.Postgres,
+                Render = new RenderSettingsOptions { ChunkSlots = Environment.ProcessorCount, ChunkFrames = 1 },
+            }, Stages.All.ToDictionary(s => s, s => (IStageRunner)new TrivialRunner(s)));
+            // Warm up (table creation by auto-initialize, connection pool, JIT) outside the timed runs.
+            await JournalRate(node.System, 640, batch: 1);
+            RawPostgresInsertRate((ExtendedActorSystem)node.System, pg.ConnectionString, 640, 100); // warm-up
+            // The three measures interleaved, three rounds, medians: a shared machine's load moves between rounds.
+            var one = new List<double>(); var all = new List<double>(); var raw = new List<double>();
+            for (int round = 0; round < Rounds; round++)
+            {
+                one.Add(await JournalRate(node.System, events, batch: 1));
+                all.Add(await JournalRate(node.System, events, batch: 100));
+                raw.Add(RawPostgresInsertRate((ExtendedActorSystem)node.System, pg.ConnectionString, events, 100));
+            }
+            double journalRate = Median(one), batchedRate = Median(all), rawRate = Median(raw);
+            static string Range(List<double> xs) => $"(median of {xs.Count}; {xs.Min():F0}–{xs.Max():F0})";
+            Console.WriteLine($"PostgreSQL {pg.Version} (private server, fsync on, port {pg.Port})");
+            Console.WriteLine($"PostgreSQL journal: {events} ChunkCompleted events, one Persist each, 64 writers at once: {journalRate:F0} events/s {Range(one)}");
+            Console.WriteLine($"PostgreSQL raw batch insert of the same payloads (prepared INSERT per row, 100 rows per round trip, one transaction), same database: {rawRate:F0} rows/s {Range(raw)}");
+            Console.WriteLine($"PostgreSQL journal, PersistAll of 100 events at a time, 64 writers: {batchedRate:F0} events/s {Range(all)}");
+            Console.WriteLine($"PostgreSQL journal / raw: {journalRate / rawRate * 100:F1} % one at a time, {batchedRate / rawRate * 100:F1} % batched");
+        }
+        finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
+    }
+
+    /// <summary>
+    /// The raw peer on PostgreSQL: a table shaped like the journal's (same key, ordering column, payload as bytea), one
+    /// INSERT statement prepared once, sent <paramref name="perRoundTrip"/> rows per round trip as an NpgsqlBatch of that
+    /// prepared statement, every row in one transaction, one commit at the end.
+    /// </summary>
+    static double RawPostgresInsertRate(ExtendedActorSystem system, string connection, int events, int perRoundTrip)
+    {
+        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
+        var payloads = Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
+        var table = $"raw_events_{Guid.NewGuid():N}";
+        using var db = new Npgsql.NpgsqlConnection(connection);
+        db.Open();
+        using (var create = db.CreateCommand())
+        {
+            create.CommandText = $"create table {table} (ordering bigserial not null, persistence_id varchar(255) not null, sequence_number bigint not null, " +
+                                 "created bigint not null, manifest varchar(500) not null, message bytea not null, primary key (persistence_id, sequence_number))";
+            create.ExecuteNonQuery();
+        }
+        var clock = Stopwatch.StartNew();
+        using (var tx = db.BeginTransaction())
+        {
+            int row = 0;
+            while (row < events)
+            {
+                int n = Math.Min(perRoundTrip, events - row);
+                using var batch = new Npgsql.NpgsqlBatch(db, tx);
+                for (int k = 0; k < n; k++, row++)
+                {
+                    var c = new Npgsql.NpgsqlBatchCommand($"insert into {table} (persistence_id, sequence_number, created, manifest, message) values ($1, $2, $3, $4, $5)");
+                    c.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = $"raw-{row % 64}" });
+                    c.Parameters.Add(new Npgsql.NpgsqlParameter<long> { TypedValue = row / 64 + 1 });
+                    c.Parameters.Add(new Npgsql.NpgsqlParameter<long> { TypedValue = DateTime.UtcNow.Ticks });
+                    c.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = "talos.shot.chunk-completed.v1" });
+                    c.Parameters.Add(new Npgsql.NpgsqlParameter<byte[]> { TypedValue = payloads[row] });
+                    batch.BatchCommands.Add(c);
+                }
+                batch.Prepare();
+                batch.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        var rate = events / clock.Elapsed.TotalSeconds;
+        using (var drop = db.CreateCommand()) { drop.CommandText = $"drop table {table}"; drop.ExecuteNonQuery(); }
+        return rate;
     }
 
     static string RealDetail = "";
