@@ -76,10 +76,7 @@ public static partial class FarmCommand
     static Task<string> Pg(string bin, string tool, IEnumerable<string> args, CancellationToken ct) =>
         IsRoot ? Run("runuser", new[] { "-u", "postgres", "--", Path.Combine(bin, tool) }.Concat(args), ct) : Run(Path.Combine(bin, tool), args, ct);
 
-    static string? PostgresBinaries() =>
-        Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "pg_ctl"))).OrderDescending().FirstOrDefault()
-            : null;
+    static string? PostgresBinaries() => Talos.Actors.Hosting.PostgresServer.FindBinaries();
 
     static async Task<FarmDatabase> StartPostgres(string dir, CancellationToken ct)
     {

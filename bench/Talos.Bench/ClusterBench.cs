@@ -90,7 +90,7 @@ public static class ClusterBench
 
     static async Task Postgres(int events)
     {
-        await using var pg = await PrivatePostgres.StartAsync();
+        await using var pg = await PostgresServer.StartAsync(durable: true);
         var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-cluster-pg-{Guid.NewGuid():N}");
         try
         {

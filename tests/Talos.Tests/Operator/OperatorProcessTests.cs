@@ -1,3 +1,4 @@
+using Talos.Actors.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;

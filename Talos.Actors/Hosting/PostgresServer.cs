@@ -2,46 +2,54 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Talos.Bench;
+namespace Talos.Actors.Hosting;
 
 /// <summary>
-/// A private PostgreSQL server for one bench run, started the way the farm starts its own (Talos.Cli/Farm): the Debian
-/// binaries as user postgres (the server refuses root), its own data dir and a free port on 127.0.0.1, default
-/// durability (fsync on, as in the farm). Stopped and deleted on dispose.
+/// A private PostgreSQL server for a test or a benchmark run: the Debian binaries started as user postgres (the server
+/// refuses root), its own data dir under /tmp and a free port on 127.0.0.1; stopped and deleted on dispose.
+/// <c>durable: false</c> turns fsync off (tests); benchmarks keep it on, as a farm does. (`talos farm up` keeps its
+/// server's data in the farm's work dir instead, so it outlives the process: see Talos.Cli/Farm.)
 /// </summary>
-sealed class PrivatePostgres : IAsyncDisposable
+public sealed class PostgresServer : IAsyncDisposable
 {
     readonly string _dir;
     readonly string _bin;
 
     public int Port { get; }
-    public string Version { get; }
+    /// <summary>The server's major version, from its binaries' directory (e.g. "15").</summary>
+    public string Version => Path.GetFileName(Path.GetDirectoryName(_bin)!);
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true";
+    public string Url => $"postgres://postgres@127.0.0.1:{Port}/postgres";
 
-    PrivatePostgres(string dir, string bin, int port, string version) { _dir = dir; _bin = bin; Port = port; Version = version; }
+    PostgresServer(string dir, string bin, int port) { _dir = dir; _bin = bin; Port = port; }
 
-    public static async Task<PrivatePostgres> StartAsync()
-    {
-        var bin = (Directory.Exists("/usr/lib/postgresql")
+    /// <summary>The server binaries, or null when PostgreSQL is not installed on this machine.</summary>
+    public static string? FindBinaries() =>
+        Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "pg_ctl"))).OrderDescending().FirstOrDefault()
-            : null) ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/pg_ctl");
-        var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-pg-{Guid.NewGuid():N}");
+            : null;
+
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
+    {
+        var bin = FindBinaries() ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/pg_ctl");
+        var dir = Path.Combine("/tmp", $"talos-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(dir, "sock"));
         int port;
         using (var l = new TcpListener(IPAddress.Loopback, 0)) { l.Start(); port = ((IPEndPoint)l.LocalEndpoint).Port; }
         try
         {
             await Run("chown", "-R", "postgres", dir);
-            await Run("runuser", "-u", "postgres", "--", Path.Combine(bin, "initdb"), "-D", Path.Combine(dir, "data"), "-A", "trust", "-U", "postgres");
+            await Run("runuser", ["-u", "postgres", "--", Path.Combine(bin, "initdb"), "-D", Path.Combine(dir, "data"), "-A", "trust", "-U", "postgres",
+                .. durable ? Array.Empty<string>() : ["--no-sync"]]);
             await Run("runuser", "-u", "postgres", "--", Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(dir, "data"), "-l", Path.Combine(dir, "log"),
-                "-o", $"-p {port} -k {Path.Combine(dir, "sock")} -c listen_addresses=127.0.0.1", "-w", "start");
+                "-o", $"-p {port} -k {Path.Combine(dir, "sock")} -c listen_addresses=127.0.0.1{(durable ? "" : " -c fsync=off")}", "-w", "start");
         }
         catch
         {
             try { Directory.Delete(dir, true); } catch (IOException) { }
             throw;
         }
-        return new PrivatePostgres(dir, bin, port, Path.GetFileName(Path.GetDirectoryName(bin)!));
+        return new PostgresServer(dir, bin, port);
     }
 
     static async Task Run(string file, params string[] args)
