@@ -101,15 +101,9 @@ public static class RenderCommand
         var answer = await node.AskHephaestus<object>(new SubmitProduction(production, specs, audio.s?.Audio?.Asset, audioOffset));
         if (answer is SubmitRejected rejected) throw new UsageException(rejected.Reason);
 
-        AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/]: {specs.Count} shot(s), " +
-                               $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var view = await FollowAsync(() => Poll(node, production), ct);
-        if (view.Status != ShotStatus.Completed)
-        {
-            CliErrors.Error($"render {view.Status}: {view.Reason}");
-            return CliErrors.Failed;
-        }
+        var view = await RenderAndFollowAsync(production, "", specs, () => Poll(node, production), ct);
+        if (view is null) return CliErrors.Failed;
 
         var outPath = Path.GetFullPath(req.Out);
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
@@ -195,15 +189,9 @@ public static class RenderCommand
         var audio = specs.Select((s, i) => (s, i)).FirstOrDefault(x => x.s.Audio is not null);
         double audioOffset = audio.s is null ? 0 : specs.Take(audio.i).Sum(s => (double)s.FrameCount / s.Fps) + audio.s.Audio!.OffsetSeconds;
         await farm.SubmitProductionAsync(production, specs, audio.s?.Audio?.Asset, audioOffset, ct);
-        AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/] on the farm: {specs.Count} shot(s), " +
-                               $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var view = await FollowAsync(() => farm.GetProductionAsync(production, ct), ct);
-        if (view.Status != ShotStatus.Completed)
-        {
-            CliErrors.Error($"render {view.Status}: {view.Reason}");
-            return CliErrors.Failed;
-        }
+        var view = await RenderAndFollowAsync(production, " on the farm", specs, () => farm.GetProductionAsync(production, ct), ct);
+        if (view is null) return CliErrors.Failed;
         var outPath = Path.GetFullPath(req.Out);
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         var tmp = outPath + ".part";
@@ -215,6 +203,18 @@ public static class RenderCommand
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames, {clock.Elapsed.TotalSeconds:F1} s on the farm)");
         return CliErrors.Ok;
+    }
+
+    /// <summary>Says what renders where, follows its progress, and returns the finished production (null, said, when it did not finish).</summary>
+    static async Task<ProductionView?> RenderAndFollowAsync(string production, string where, IReadOnlyList<ShotSpec> specs,
+        Func<Task<ProductionView>> poll, CancellationToken ct)
+    {
+        AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/]{where}: {specs.Count} shot(s), " +
+                               $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
+        var view = await FollowAsync(poll, ct);
+        if (view.Status == ShotStatus.Completed) return view;
+        CliErrors.Error($"render {view.Status}: {view.Reason}");
+        return null;
     }
 
     static async Task<ProductionView> FollowAsync(Func<Task<ProductionView>> poll, CancellationToken ct)

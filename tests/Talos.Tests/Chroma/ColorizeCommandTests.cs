@@ -15,16 +15,7 @@ public sealed class ColorizeCommandTests : IDisposable
     readonly string _dir = Repo.TempDir("colorize");
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
 
-    static async Task<(int Code, string Error)> Talos(params string[] args)
-    {
-        var root = new RootCommand { ChromaCommands.Colorize(), ChromaCommands.ColorizeSequence() };
-        var err = new StringWriter();
-        var (oldErr, oldOut) = (Console.Error, Console.Out);
-        Console.SetError(err);
-        Console.SetOut(new StringWriter());
-        try { return (await root.Parse(args).InvokeAsync(), err.ToString()); }
-        finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
-    }
+    static Task<(int Code, string Error)> Talos(params string[] args) => CliRunner.Run([ChromaCommands.Colorize(), ChromaCommands.ColorizeSequence()], args);
 
     string PaletteFile(string? json = null)
     {

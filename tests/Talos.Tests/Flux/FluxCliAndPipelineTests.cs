@@ -22,16 +22,7 @@ public sealed class FluxCliAndPipelineTests : IDisposable
     readonly string _dir = Repo.TempDir("flux");
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
 
-    static async Task<(int Code, string Error)> Talos(params string[] args)
-    {
-        var root = new RootCommand { FluxCommands.Flow(), FluxCommands.Inbetween() };
-        var err = new StringWriter();
-        var (oldErr, oldOut) = (Console.Error, Console.Out);
-        Console.SetError(err);
-        Console.SetOut(new StringWriter());
-        try { return (await root.Parse(args).InvokeAsync(), err.ToString()); }
-        finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
-    }
+    static Task<(int Code, string Error)> Talos(params string[] args) => CliRunner.Run([FluxCommands.Flow(), FluxCommands.Inbetween()], args);
 
     (string A, string B) Keys(int w = 160, int h = 90)
     {
