@@ -20,6 +20,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     /// <summary>When each active shot last reported; a shot silent since it was started is started again (idempotent).</summary>
     readonly Dictionary<string, DateTime> _heard = new();
     sealed class Kick : INoSerializationVerificationNeeded { public static readonly Kick Instance = new(); }
+    sealed class PublishMetrics : INoSerializationVerificationNeeded { public static readonly PublishMetrics Instance = new(); }
 
     readonly IActorRef _shots;
     readonly TalosEnvironment _env;
@@ -41,6 +42,9 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             Timers.StartPeriodicTimer("kick", Kick.Instance, TimeSpan.FromSeconds(5));
+            // Shot statuses for /metrics once a second, not after every message (progress reports arrive per chunk).
+            Timers.StartPeriodicTimer("metrics", PublishMetrics.Instance, TimeSpan.FromSeconds(1));
+            Hosting.TalosMetrics.Shots(_state.Shots.Values.Select(s => s.Status));
             // Resume everything unfinished: a restarted cluster picks up where it stopped.
             foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status))) Admit(s.Key);
             foreach (var p in _state.Productions.Values) MaybeEdit(p);
@@ -62,6 +66,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             }
         });
         Command<SetShotPriority>(OnSetPriority);
+        Command<PublishMetrics>(_ => Hosting.TalosMetrics.Shots(_state.Shots.Values.Select(s => s.Status)));
         // A StartShot can be lost when the node that would host the shot dies before the shot persisted anything (it is
         // then not yet a remembered entity): active shots that have not reported since they were started get it again.
         Command<Kick>(_ =>
@@ -102,7 +107,6 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             ? _state.View(p) : new ProductionNotFound(q.Production)));
     }
 
-    protected override bool AroundReceive(Receive receive, object message) { try { return base.AroundReceive(receive, message); } finally { if (!IsRecovering) Hosting.TalosMetrics.Shots(_state.Shots.Values.Select(s => s.Status)); } }
     protected override void PostStop() => Hosting.TalosMetrics.Shots(null);
 
     public static Props Props(IActorRef shotRegion, TalosEnvironment env) =>

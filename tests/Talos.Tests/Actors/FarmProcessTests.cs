@@ -16,10 +16,8 @@ namespace Talos.Tests.Actors;
 /// sharing a PostgreSQL journal and a vault directory — loses no shot when a node is killed with SIGKILL mid-render.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class FarmProcessTests : IAsyncLifetime
+public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
 {
-    readonly string _dir = Repo.TempDir("farm");
-    readonly List<Process> _processes = new();
     readonly Dictionary<Process, string> _addresses = new();
     readonly List<(string Name, System.Text.StringBuilder Log)> _logs = new();
 
@@ -29,26 +27,6 @@ public sealed class FarmProcessTests : IAsyncLifetime
         foreach (var (name, log) in _logs) lock (log) sb.Append($"--- {name}\n").Append(log.Length > 4000 ? log.ToString(log.Length - 4000, 4000) : log.ToString());
         return sb.ToString();
     }
-    PostgresServer? _pg;
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var p in _processes) { try { if (!p.HasExited) p.Kill(true); } catch (InvalidOperationException) { } p.Dispose(); }
-        if (_pg is not null) await _pg.DisposeAsync();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    static string Executable(string project) =>
-        Path.Combine(Repo.Root, project, "bin", "Release", "net10.0", project + ".dll");
 
     async Task<(Process Process, string Address)> Launch(string project, string roles, int port, string seed, string journal)
     {

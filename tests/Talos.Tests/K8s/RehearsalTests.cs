@@ -137,10 +137,18 @@ public sealed class RehearsalTests : IAsyncLifetime
             Assert.Matches(new Regex(@"^talos_journal_write_duration_seconds_count\{[^}]*\} [1-9]", RegexOptions.Multiline), nodeMetrics);
             Assert.Matches(new Regex(@"^talos_chunk_slots\{[^}]*\} 2$", RegexOptions.Multiline), nodeMetrics); // TALOS_CHUNK_SLOTS of the dev CPU pool
             var queueName = TalosMetrics.QueueDepth.Replace('.', '_');
-            var seedMetrics = new List<string>();
-            foreach (var s in pods.Where(p => p.Executable == "Talos.Cluster.Seed"))
-                seedMetrics.Add(await _http.GetStringAsync(new Uri(s.Management, "/metrics")));
-            var reporting = seedMetrics.Where(t => Regex.IsMatch(t, $@"^{queueName}\{{", RegexOptions.Multiline)).ToList();
+            // Hephaestus publishes shot statuses once a second: read until the finished shot shows (or 10 s pass).
+            List<string> reporting;
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            do
+            {
+                var seedMetrics = new List<string>();
+                foreach (var s in pods.Where(p => p.Executable == "Talos.Cluster.Seed"))
+                    seedMetrics.Add(await _http.GetStringAsync(new Uri(s.Management, "/metrics")));
+                reporting = seedMetrics.Where(t => Regex.IsMatch(t, $@"^{queueName}\{{", RegexOptions.Multiline)).ToList();
+                if (reporting.Any(t => Regex.IsMatch(t, @"^talos_shots\{[^}]*status=""completed""[^}]*\} 1$", RegexOptions.Multiline))) break;
+                await Task.Delay(250);
+            } while (DateTime.UtcNow < until);
             var hephaestus = Assert.Single(reporting);
             Assert.Matches(new Regex($@"^{queueName}\{{[^}}]*status=""rendering""[^}}]*\}} 0$", RegexOptions.Multiline), hephaestus);
             Assert.Matches(new Regex(@"^talos_shots\{[^}]*status=""completed""[^}]*\} 1$", RegexOptions.Multiline), hephaestus);

@@ -14,29 +14,10 @@ namespace Talos.Tests.Operator;
 /// executable (role gpu) on a private PostgreSQL journal, driven by the <c>talos</c> executable itself.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class OperatorProcessTests : IAsyncLifetime
+public sealed class OperatorProcessTests() : ProcessFarmFixture("ops-proc")
 {
     const string Token = "proc-operator-token-42";
-    readonly string _dir = Repo.TempDir("ops-proc");
-    readonly List<Process> _processes = new();
     readonly System.Text.StringBuilder _log = new();
-    PostgresServer? _pg;
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var p in _processes) { try { if (!p.HasExited) p.Kill(true); } catch (InvalidOperationException) { } p.Dispose(); }
-        if (_pg is not null) await _pg.DisposeAsync();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     static string Dll(string project, string name) => Path.Combine(Repo.Root, project, "bin", "Release", "net10.0", name + ".dll");
 
