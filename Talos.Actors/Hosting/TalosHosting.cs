@@ -69,12 +69,16 @@ public static class TalosHosting
         // SQLite: one file per store (a file is one writer's lock). A server database: one database, the
         // remember-entities journal in tables of its own.
         bool shared = o.JournalConnection is not null && !o.JournalProvider.StartsWith("SQLite", StringComparison.Ordinal);
+        // PostgreSQL: up to 1,000 rows (many shots' writes) per transaction, and every write of more than one row as a
+        // binary COPY (see PostgresWrites) instead of a multi-row INSERT with literals; measured in docs/BENCHMARKS.md.
+        string writes = PostgresWrites(o) is not null ? "batch-size = 1000\n              max-row-by-row-size = 1" : "";
         string Conn(string file) => o.JournalConnection ?? $"Data Source={Path.Combine(Path.GetFullPath(o.WorkDir), file)};Pooling=True";
         string Journal(string conn, string tables) => $$"""
               class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
               connection-string = {{Quote(conn)}}
               provider-name = {{Quote(o.JournalProvider)}}
               auto-initialize = true
+              {{writes}}
               {{tables}}
             """;
         var shardingTables = shared ? """
@@ -107,11 +111,23 @@ public static class TalosHosting
             """;
     }
 
+    /// <summary>
+    /// For a PostgreSQL journal, linq2db options whose bulk copy is PostgreSQL's binary COPY (linq2db's default for
+    /// PostgreSQL is a multi-row INSERT with the payloads as literals, which both sides must format and parse); null for
+    /// SQLite. Akka.Persistence.Sql uses bulk copy for journal writes of more than <c>max-row-by-row-size</c> rows.
+    /// </summary>
+    public static LinqToDB.DataOptions? PostgresWrites(TalosNodeOptions o) =>
+        o.JournalConnection is null || !o.JournalProvider.StartsWith("PostgreSQL", StringComparison.Ordinal) ? null
+            : LinqToDB.DataOptionsExtensions.UsePostgreSQL(
+                LinqToDB.DataOptionsExtensions.UseConnectionString(new LinqToDB.DataOptions(), o.JournalProvider, o.JournalConnection),
+                pg => pg with { BulkCopyType = LinqToDB.Data.BulkCopyType.ProviderSpecific });
+
     /// <summary>The whole Talos wiring: serializers, persistence, remoting, cluster, shot shards (role gpu), Hephaestus singleton (role core).</summary>
     public static AkkaConfigurationBuilder AddTalos(this AkkaConfigurationBuilder builder, TalosNodeOptions o, TalosEnvironment env)
     {
         builder.AddHocon(SerializationHocon, HoconAddMode.Prepend);
         builder.AddHocon(PersistenceHocon(o), HoconAddMode.Prepend);
+        if (PostgresWrites(o) is { } pgWrites) builder.AddSetup(new Akka.Persistence.Sql.Config.DataOptionsSetup(pgWrites));
         builder.AddHocon($$"""
             # Every node keeps its recent log lines (INFO and up) in a ring for `talos logs`; RingLogger prints those at
             # the configured level and above to stdout, as the default logger would (Talos.Actors/Operations).

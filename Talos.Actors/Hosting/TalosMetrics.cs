@@ -18,6 +18,7 @@ namespace Talos.Actors.Hosting;
 /// <item><c>talos_chunk_duration_seconds{stage}</c>: histogram of the wall time of one rendered chunk.</item>
 /// <item><c>talos_frames_rendered_total{stage}</c>: frames rendered; per-stage throughput is its rate (frames/s).</item>
 /// <item><c>talos_journal_write_duration_seconds</c>: histogram of journal write latency (persist until the write is confirmed).</item>
+/// <item><c>talos_journal_write_chunks</c>: histogram of chunk results per shot journal write (the shot's group commit).</item>
 /// </list>
 /// </summary>
 public static class TalosMetrics
@@ -38,6 +39,13 @@ public static class TalosMetrics
     static readonly Histogram<double> JournalWrite = Meter.CreateHistogram<double>("talos.journal.write.duration", "s",
         "Journal write latency: from persist until the journal confirmed the write", advice: new InstrumentAdvice<double>
         { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    /// <summary>The instrument of chunk results per shot journal write (Prometheus: talos_journal_write_chunks).</summary>
+    public const string JournalWriteChunksName = "talos.journal.write.chunks";
+
+    static readonly Histogram<int> JournalWriteChunks = Meter.CreateHistogram<int>(JournalWriteChunksName, null,
+        "Chunk results journalled per shot write: results that arrive while a write is in flight go in the next one together",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128] });
 
     // Render environments of this process (a process normally has one; tests start several members in one process).
     static ImmutableList<TalosEnvironment> _environments = ImmutableList<TalosEnvironment>.Empty;
@@ -92,9 +100,15 @@ public static class TalosMetrics
         FramesRendered.Add(frames, tag);
     }
 
-    /// <summary>A journal write started at <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) is confirmed.</summary>
-    public static void JournalWritten(long startTimestamp) =>
+    /// <summary>
+    /// A shot's journal write of <paramref name="chunks"/> chunk results, started at <paramref name="startTimestamp"/>
+    /// (<see cref="Stopwatch.GetTimestamp"/>), is confirmed.
+    /// </summary>
+    public static void JournalWritten(long startTimestamp, int chunks)
+    {
         JournalWrite.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        JournalWriteChunks.Record(chunks);
+    }
 
     /// <summary>The shot statuses Hephaestus holds now (published by the singleton as they change; null when it stops here).</summary>
     public static void Shots(IEnumerable<string>? statuses) =>

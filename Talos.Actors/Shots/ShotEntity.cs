@@ -27,6 +27,8 @@ public sealed class ShotEntity : ReceivePersistentActor
     readonly HashSet<IActorRef> _stopping = new();
     Dictionary<string, IReadOnlyList<ChunkPlan>> _plans = new();
     int _agentSerial;
+    /// <summary>Chunk results taken in and not yet journalled (journalled together by the next FlushChunks).</summary>
+    readonly List<ChunkDone> _arrived = new();
     /// <summary>Scheduling priority from Hephaestus (not journalled here: Hephaestus journals it and sends it with StartShot).</summary>
     int _priority;
 
@@ -44,6 +46,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         Command<StartShot>(OnStart);
         Command<Advance>(_ => AdvanceStages());
         Command<ChunkDone>(OnChunkDone);
+        Command<FlushChunks>(_ => OnFlushChunks());
         Command<ChunkAttemptFailed>(OnAttemptFailed);
         Command<ChunkGaveUp>(OnGaveUp);
         Command<RetryShotEntity>(_ => OnRetry());
@@ -64,6 +67,8 @@ public sealed class ShotEntity : ReceivePersistentActor
         Akka.Actor.Props.Create(() => new ShotEntity(key, env, hephaestus));
 
     sealed class Advance : ITalosMessage { public static readonly Advance Instance = new(); }
+    /// <summary>Journal the chunk results taken in since the last flush, in one write.</summary>
+    sealed class FlushChunks : ITalosMessage { public static readonly FlushChunks Instance = new(); }
 
     // ---- commands ----
 
@@ -90,27 +95,46 @@ public sealed class ShotEntity : ReceivePersistentActor
         }
     }
 
+    /// <summary>
+    /// A chunk result is taken in at once and journalled by the next <see cref="FlushChunks"/>: results that arrive while
+    /// a write is in flight (Akka.Persistence stashes them and hands them back, in order, ahead of the flush they ask for)
+    /// go to the journal together, one write for all of them (a group commit), instead of one write each.
+    /// </summary>
     void OnChunkDone(ChunkDone done)
     {
         if (_state.Status != ShotStatus.Rendering) return;
         if (!_agents.TryGetValue(done.Stage, out var agent) || !agent.Equals(Sender)) return; // a stale agent
-        if (_state.ChunksOf(done.Stage).ContainsKey(done.Chunk)) return;
+        if (_state.ChunksOf(done.Stage).ContainsKey(done.Chunk) || _arrived.Exists(a => a.Stage == done.Stage && a.Chunk == done.Chunk)) return;
+        _arrived.Add(done);
+        if (_arrived.Count == 1) Self.Tell(FlushChunks.Instance);
+    }
 
-        var chunkEvent = new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note, done.Node, done.Attempt, done.LogHash);
-        var events = new List<ITalosEvent> { chunkEvent };
-        bool stageComplete = _plans[done.Stage].All(p => p.Chunk == done.Chunk || _state.ChunksOf(done.Stage).ContainsKey(p.Chunk));
+    void OnFlushChunks()
+    {
+        var arrived = _arrived.ToList();
+        _arrived.Clear();
+        if (_state.Status != ShotStatus.Rendering || arrived.Count == 0) return; // paused or cancelled since: not recorded
 
-        if (stageComplete && done.Stage == Stages.Echo)
-            events.AddRange(DecideAfterEcho(done));
-        else if (stageComplete)
-            events.Add(new StageCompleted(done.Stage));
+        var events = new List<ITalosEvent>();
+        var inBatch = new HashSet<(string Stage, int Chunk)>();
+        var completedStages = new List<string>();
+        foreach (var done in arrived)
+        {
+            inBatch.Add((done.Stage, done.Chunk));
+            events.Add(new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note, done.Node, done.Attempt, done.LogHash));
+            var recorded = _state.ChunksOf(done.Stage);
+            if (!_plans[done.Stage].All(p => recorded.ContainsKey(p.Chunk) || inBatch.Contains((done.Stage, p.Chunk)))) continue;
+            completedStages.Add(done.Stage);
+            if (done.Stage == Stages.Echo) events.AddRange(DecideAfterEcho(done));
+            else events.Add(new StageCompleted(done.Stage));
+        }
 
         long persisting = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events, e => _state.Apply(e));
         DeferAsync(events, _ =>
         {
-            Hosting.TalosMetrics.JournalWritten(persisting);
-            if (stageComplete) StopAgent(done.Stage);
+            Hosting.TalosMetrics.JournalWritten(persisting, arrived.Count);
+            foreach (var stage in completedStages) StopAgent(stage);
             ReportProgress();
             if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }
             else AdvanceLater();

@@ -60,6 +60,35 @@ public sealed class ShotLifecycleTests : IDisposable
         Assert.All(frames, h => Assert.True(node.Vault.Contains(h)));
     }
 
+    /// <summary>
+    /// The shot's group commit: AXIS chunks finish four at a time, and results that arrive while a write is in flight
+    /// go to the journal together in the next write; every chunk is still journalled exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Chunk_results_that_arrive_together_are_journalled_together_and_each_once()
+    {
+        var writes = new ConcurrentQueue<int>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == TalosMetrics.MeterName && instrument.Name == TalosMetrics.JournalWriteChunksName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, chunks, _, _) => writes.Enqueue(chunks));
+        listener.Start();
+
+        var runners = new Dictionary<string, IStageRunner>(StageRunners.Create());
+        runners[Stages.Axis] = new TogetherRunner(runners[Stages.Axis], 4);
+        await using var node = await TalosNode.StartAsync(Options(new RenderSettingsOptions { ChunkFrames = 1, ChunkSlots = 4, MinBackoff = TimeSpan.FromMilliseconds(50) }), runners);
+        var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
+        var view = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+
+        Assert.True(view.Status == ShotStatus.Completed, view.Reason);
+        int chunks = view.Stages.Values.Sum(p => p.TotalChunks);
+        Assert.Equal(chunks, writes.Sum());
+        Assert.True(writes.Count < chunks, $"{chunks} chunks in {writes.Count} journal writes: none carried more than one result");
+        Assert.Contains(writes, n => n > 1);
+    }
+
     [Fact]
     public Task Recovered_shot_does_not_rerender_recorded_chunks() => RecoveryScenario(Options);
 
@@ -295,6 +324,36 @@ public sealed class ShotLifecycleTests : IDisposable
         {
             var manifest = inner.Run(context);
             rendered.Add((inner.Stage, context.Plan.Chunk));
+            return manifest;
+        }
+    }
+
+    /// <summary>Renders each chunk, then holds it until <paramref name="together"/> are done (at most 10 s) and lets them go at once.</summary>
+    sealed class TogetherRunner(IStageRunner inner, int together) : IStageRunner
+    {
+        readonly Lock _lock = new();
+        int _waiting;
+        TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public string Stage => inner.Stage;
+        public IReadOnlyList<string> DependsOn => inner.DependsOn;
+        public bool Sequential => inner.Sequential;
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
+
+        public ChunkManifest Run(ChunkContext context)
+        {
+            var manifest = inner.Run(context);
+            Task go;
+            lock (_lock)
+            {
+                go = _go.Task;
+                if (++_waiting == together)
+                {
+                    _waiting = 0;
+                    _go.TrySetResult();
+                    _go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+            go.Wait(TimeSpan.FromSeconds(10), context.Cancellation);
             return manifest;
         }
     }
