@@ -17,9 +17,10 @@ namespace Talos.Bench;
 /// (1) orchestration overhead per chunk — shots whose stages do trivial work (one tiny blob per frame), so the time is
 ///     the actors' (offers, leases, results), the journal's and the vault's — against the render time of a real
 ///     1280×720 chunk measured here too;
-/// (2) journal events/s — ChunkCompleted events persisted the way shots persist them (one Persist per chunk, many shots
-///     at once) and in PersistAll batches — against a raw batch insert of the same payloads into the same database: the
-///     embedded SQLite file, then a private PostgreSQL server started for the run (the farm's journal).
+/// (2) journal events/s — ChunkCompleted events persisted one Persist per chunk (a shot whose chunks finish one at a
+///     time, many shots at once) and in PersistAll batches of 100 (a shot's group commit when results arrive together)
+///     — against a raw batch insert of the same payloads into the same database: the embedded SQLite file, then a
+///     private PostgreSQL server started for the run (the farm's journal), where a raw binary COPY is shown too.
 /// </summary>
 public static class ClusterBench
 {
@@ -48,6 +49,19 @@ public static class ClusterBench
                 WorkDir = dir, Render = new RenderSettingsOptions { ChunkSlots = Environment.ProcessorCount, ChunkFrames = 1, MaxActiveShots = shots },
             }, runners);
             var specs = Enumerable.Range(1, shots).Select(i => Spec($"b{i:000}", frames)).ToList();
+            // How many chunk results each of the shots' journal writes carried (the shot's group commit).
+            long writes = 0, written = 0; int largest = 0;
+            using var listener = new System.Diagnostics.Metrics.MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == TalosMetrics.MeterName && instrument.Name == TalosMetrics.JournalWriteChunksName) l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<int>((_, n, _, _) =>
+            {
+                Interlocked.Increment(ref writes); Interlocked.Add(ref written, n);
+                int seen; while (n > (seen = Volatile.Read(ref largest)) && Interlocked.CompareExchange(ref largest, n, seen) != seen) { }
+            });
+            listener.Start();
             int chunks = specs.Count * (7 * frames + 2);
             var clock = Stopwatch.StartNew();
             foreach (var spec in specs) await node.AskHephaestus<object>(new SubmitShot(spec));
@@ -66,6 +80,7 @@ public static class ClusterBench
             Console.WriteLine($"orchestration: {shots} shots x {frames} frames, 1 frame per chunk = {chunks} chunks in {wall.TotalSeconds:F2} s: " +
                               $"{chunks / wall.TotalSeconds:F0} chunks/s, {perChunk:F2} ms per chunk (wall / chunks, {Environment.ProcessorCount} slots)");
             Console.WriteLine($"overhead per chunk against the real 720p chunk: {perChunk / real.TotalMilliseconds * 100:F2} %");
+            Console.WriteLine($"the shots' journal writes: {written} chunk results in {writes} writes, {(double)written / Math.Max(1, writes):F2} per write on average, at most {largest}");
             Console.WriteLine();
 
             // The journal as the shots use it, against a raw batch insert into the same SQLite file.
@@ -85,7 +100,7 @@ public static class ClusterBench
     /// The same journal measures on PostgreSQL: a private server (own data dir, free port, fsync on as in the farm), an
     /// embedded node whose journal is that database, and the raw peer in a table of the same database.
     /// </summary>
-    const int Rounds = 3;
+    const int Rounds = 5;
     static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 
     static async Task Postgres(int events)
@@ -101,14 +116,17 @@ public static class ClusterBench
             }, Stages.All.ToDictionary(s => s, s => (IStageRunner)new TrivialRunner(s)));
             // Warm up (table creation by auto-initialize, connection pool, JIT) outside the timed runs.
             await JournalRate(node.System, 640, batch: 1);
-            RawPostgresInsertRate((ExtendedActorSystem)node.System, pg.ConnectionString, 640, 100); // warm-up
+            await JournalRate(node.System, 6400, batch: 100);
+            RawPostgresInsertRate((ExtendedActorSystem)node.System, pg.ConnectionString, 640, 100);
+            RawPostgresCopyRate((ExtendedActorSystem)node.System, pg.ConnectionString, 640);
             // The three measures interleaved, three rounds, medians: a shared machine's load moves between rounds.
-            var one = new List<double>(); var all = new List<double>(); var raw = new List<double>();
+            var one = new List<double>(); var all = new List<double>(); var raw = new List<double>(); var copy = new List<double>();
             for (int round = 0; round < Rounds; round++)
             {
                 one.Add(await JournalRate(node.System, events, batch: 1));
                 all.Add(await JournalRate(node.System, events, batch: 100));
                 raw.Add(RawPostgresInsertRate((ExtendedActorSystem)node.System, pg.ConnectionString, events, 100));
+                copy.Add(RawPostgresCopyRate((ExtendedActorSystem)node.System, pg.ConnectionString, events));
             }
             double journalRate = Median(one), batchedRate = Median(all), rawRate = Median(raw);
             static string Range(List<double> xs) => $"(median of {xs.Count}; {xs.Min():F0}–{xs.Max():F0})";
@@ -117,6 +135,9 @@ public static class ClusterBench
             Console.WriteLine($"PostgreSQL raw batch insert of the same payloads (prepared INSERT per row, 100 rows per round trip, one transaction), same database: {rawRate:F0} rows/s {Range(raw)}");
             Console.WriteLine($"PostgreSQL journal, PersistAll of 100 events at a time, 64 writers: {batchedRate:F0} events/s {Range(all)}");
             Console.WriteLine($"PostgreSQL journal / raw: {journalRate / rawRate * 100:F1} % one at a time, {batchedRate / rawRate * 100:F1} % batched");
+            double copyRate = Median(copy);
+            Console.WriteLine($"PostgreSQL raw binary COPY of the same payloads, one transaction, same database: {copyRate:F0} rows/s {Range(copy)}");
+            Console.WriteLine($"PostgreSQL journal / raw COPY: {journalRate / copyRate * 100:F1} % one at a time, {batchedRate / copyRate * 100:F1} % batched");
         }
         finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
     }
@@ -130,15 +151,9 @@ public static class ClusterBench
     {
         var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
         var payloads = Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
-        var table = $"raw_events_{Guid.NewGuid():N}";
         using var db = new Npgsql.NpgsqlConnection(connection);
         db.Open();
-        using (var create = db.CreateCommand())
-        {
-            create.CommandText = $"create table {table} (ordering bigserial not null, persistence_id varchar(255) not null, sequence_number bigint not null, " +
-                                 "created bigint not null, manifest varchar(500) not null, message bytea not null, primary key (persistence_id, sequence_number))";
-            create.ExecuteNonQuery();
-        }
+        var table = RawTable(db);
         var clock = Stopwatch.StartNew();
         using (var tx = db.BeginTransaction())
         {
@@ -159,6 +174,48 @@ public static class ClusterBench
                 }
                 batch.Prepare();
                 batch.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        var rate = events / clock.Elapsed.TotalSeconds;
+        using (var drop = db.CreateCommand()) { drop.CommandText = $"drop table {table}"; drop.ExecuteNonQuery(); }
+        return rate;
+    }
+
+    /// <summary>A fresh table shaped like the journal's: same key, ordering column, payload as bytea.</summary>
+    static string RawTable(Npgsql.NpgsqlConnection db)
+    {
+        var table = $"raw_events_{Guid.NewGuid():N}";
+        using var create = db.CreateCommand();
+        create.CommandText = $"create table {table} (ordering bigserial not null, persistence_id varchar(255) not null, sequence_number bigint not null, " +
+                             "created bigint not null, manifest varchar(500) not null, message bytea not null, primary key (persistence_id, sequence_number))";
+        create.ExecuteNonQuery();
+        return table;
+    }
+
+    /// <summary>The fastest way in, for reference: the same rows by one binary COPY, in one transaction.</summary>
+    static double RawPostgresCopyRate(ExtendedActorSystem system, string connection, int events)
+    {
+        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
+        var payloads = Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
+        using var db = new Npgsql.NpgsqlConnection(connection);
+        db.Open();
+        var table = RawTable(db);
+        var clock = Stopwatch.StartNew();
+        using (var tx = db.BeginTransaction())
+        {
+            using (var import = db.BeginBinaryImport($"copy {table} (persistence_id, sequence_number, created, manifest, message) from stdin (format binary)"))
+            {
+                for (int row = 0; row < events; row++)
+                {
+                    import.StartRow();
+                    import.Write($"raw-{row % 64}", NpgsqlTypes.NpgsqlDbType.Varchar);
+                    import.Write((long)(row / 64 + 1), NpgsqlTypes.NpgsqlDbType.Bigint);
+                    import.Write(DateTime.UtcNow.Ticks, NpgsqlTypes.NpgsqlDbType.Bigint);
+                    import.Write("talos.shot.chunk-completed.v1", NpgsqlTypes.NpgsqlDbType.Varchar);
+                    import.Write(payloads[row], NpgsqlTypes.NpgsqlDbType.Bytea);
+                }
+                import.Complete();
             }
             tx.Commit();
         }
