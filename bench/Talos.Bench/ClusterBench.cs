@@ -149,8 +149,7 @@ public static class ClusterBench
     /// </summary>
     static double RawPostgresInsertRate(ExtendedActorSystem system, string connection, int events, int perRoundTrip)
     {
-        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
-        var payloads = Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
+        var payloads = Payloads(system, events);
         using var db = new Npgsql.NpgsqlConnection(connection);
         db.Open();
         var table = RawTable(db);
@@ -182,6 +181,13 @@ public static class ClusterBench
         return rate;
     }
 
+    /// <summary>The serialized ChunkCompleted events, exactly the bytes the journal stores.</summary>
+    static List<byte[]> Payloads(ExtendedActorSystem system, int events)
+    {
+        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
+        return Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
+    }
+
     /// <summary>A fresh table shaped like the journal's: same key, ordering column, payload as bytea.</summary>
     static string RawTable(Npgsql.NpgsqlConnection db)
     {
@@ -196,8 +202,7 @@ public static class ClusterBench
     /// <summary>The fastest way in, for reference: the same rows by one binary COPY, in one transaction.</summary>
     static double RawPostgresCopyRate(ExtendedActorSystem system, string connection, int events)
     {
-        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
-        var payloads = Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
+        var payloads = Payloads(system, events);
         using var db = new Npgsql.NpgsqlConnection(connection);
         db.Open();
         var table = RawTable(db);
@@ -316,8 +321,7 @@ public static class ClusterBench
 
     static double RawInsertRate(ExtendedActorSystem system, string file, int events)
     {
-        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
-        var payloads = Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
+        var payloads = Payloads(system, events);
         using var db = new SqliteConnection($"Data Source={file}");
         db.Open();
         using (var create = db.CreateCommand())

@@ -217,13 +217,9 @@ public sealed class FarmFailureTests : IAsyncLifetime
     }
 
     /// <summary>A node fault on every chunk of this node.</summary>
-    sealed class FaultyRunner(IStageRunner inner, string reason) : IStageRunner
+    sealed class FaultyRunner(IStageRunner inner, string reason) : WrappedRunner(inner)
     {
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public bool Sequential => inner.Sequential;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
-        public ChunkManifest Run(ChunkContext context) => throw new InvalidOperationException(reason);
+        public override ChunkManifest Run(ChunkContext context) => throw new InvalidOperationException(reason);
     }
 
     /// <summary>Shared by both nodes' runners: the first RAYGEN chunk anywhere hangs until it is withdrawn.</summary>
@@ -235,15 +231,12 @@ public sealed class FarmFailureTests : IAsyncLifetime
         public bool Take() => Interlocked.Exchange(ref _taken, 1) == 0;
     }
 
-    sealed class StragglingRunner(IStageRunner inner, Straggle straggle, string node) : IStageRunner
+    sealed class StragglingRunner(IStageRunner inner, Straggle straggle, string node) : WrappedRunner(inner)
     {
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
-            if (!straggle.Take()) return inner.Run(context);
+            if (!straggle.Take()) return Inner.Run(context);
             straggle.Hung = (node, context.Plan.Chunk);
             context.Cancellation.WaitHandle.WaitOne(TimeSpan.FromMinutes(2));
             if (context.Cancellation.IsCancellationRequested) straggle.Cancelled.TrySetResult();
@@ -253,22 +246,19 @@ public sealed class FarmFailureTests : IAsyncLifetime
     }
 
     /// <summary>Runs out of memory on chunks of more than <paramref name="maxFrames"/> frames, as a GPU with too little memory would.</summary>
-    sealed class OutOfMemoryAbove(IStageRunner inner, int maxFrames) : IStageRunner
+    sealed class OutOfMemoryAbove(IStageRunner inner, int maxFrames) : WrappedRunner(inner)
     {
         public ConcurrentBag<int> Refused { get; } = new();
         public ConcurrentBag<int> Rendered { get; } = new();
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
             if (context.Plan.FrameCount > maxFrames)
             {
                 Refused.Add(context.Plan.FrameCount);
                 throw new OutOfMemoryException($"cannot allocate {context.Plan.FrameCount} frames of buffers");
             }
-            var manifest = inner.Run(context);
+            var manifest = Inner.Run(context);
             Rendered.Add(context.Plan.FrameCount);
             return manifest;
         }

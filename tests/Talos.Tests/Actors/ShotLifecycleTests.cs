@@ -193,18 +193,15 @@ public sealed class ShotLifecycleTests : IDisposable
     }
 
     /// <summary>A node fault: the first attempt hangs until it is cancelled; later attempts render.</summary>
-    sealed class HangOnceRunner(IStageRunner inner) : IStageRunner
+    sealed class HangOnceRunner(IStageRunner inner) : WrappedRunner(inner)
     {
         int _calls;
         public int Calls => _calls;
         public volatile bool SawCancellation;
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
-            if (Interlocked.Increment(ref _calls) > 1) return inner.Run(context);
+            if (Interlocked.Increment(ref _calls) > 1) return Inner.Run(context);
             context.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
             SawCancellation = context.Cancellation.IsCancellationRequested;
             context.Cancellation.ThrowIfCancellationRequested();
@@ -212,14 +209,11 @@ public sealed class ShotLifecycleTests : IDisposable
         }
     }
 
-    sealed class ThrowingRunner(IStageRunner inner, Func<Exception> fault) : IStageRunner
+    sealed class ThrowingRunner(IStageRunner inner, Func<Exception> fault) : WrappedRunner(inner)
     {
         int _calls;
         public int Calls => _calls;
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
-        public ChunkManifest Run(ChunkContext context) { Interlocked.Increment(ref _calls); throw fault(); }
+        public override ChunkManifest Run(ChunkContext context) { Interlocked.Increment(ref _calls); throw fault(); }
     }
 
     [Fact]
@@ -287,15 +281,12 @@ public sealed class ShotLifecycleTests : IDisposable
     }
 
     /// <summary>A render fault: the first ANIMA chunk comes out black on the first round only.</summary>
-    sealed class BlackOutFirstChunkRunner(IStageRunner inner) : IStageRunner
+    sealed class BlackOutFirstChunkRunner(IStageRunner inner) : WrappedRunner(inner)
     {
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
-            var manifest = inner.Run(context);
+            var manifest = Inner.Run(context);
             if (context.Revision > 0 || context.Plan.Chunk != 0) return manifest;
             int w = context.Spec.Resolution.Width, h = context.Spec.Resolution.Height;
             var black = context.Vault.Put(Talos.Gpu.Imaging.FrameCodec.EncodeRgb24(new byte[w * h * 3], w, h), "final-frame");
@@ -313,35 +304,27 @@ public sealed class ShotLifecycleTests : IDisposable
         public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    sealed class CountingRunner(IStageRunner inner, ConcurrentBag<(string Stage, int Chunk)> rendered) : IStageRunner
+    sealed class CountingRunner(IStageRunner inner, ConcurrentBag<(string Stage, int Chunk)> rendered) : WrappedRunner(inner)
     {
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public bool Sequential => inner.Sequential;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
-            var manifest = inner.Run(context);
-            rendered.Add((inner.Stage, context.Plan.Chunk));
+            var manifest = Inner.Run(context);
+            rendered.Add((Stage, context.Plan.Chunk));
             return manifest;
         }
     }
 
     /// <summary>Renders each chunk, then holds it until <paramref name="together"/> are done (at most 10 s) and lets them go at once.</summary>
-    sealed class TogetherRunner(IStageRunner inner, int together) : IStageRunner
+    sealed class TogetherRunner(IStageRunner inner, int together) : WrappedRunner(inner)
     {
         readonly Lock _lock = new();
         int _waiting;
         TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public bool Sequential => inner.Sequential;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
-            var manifest = inner.Run(context);
+            var manifest = Inner.Run(context);
             Task go;
             lock (_lock)
             {
@@ -358,34 +341,27 @@ public sealed class ShotLifecycleTests : IDisposable
         }
     }
 
-    sealed class BlockingRunner(IStageRunner inner, Gate gate) : IStageRunner
+    sealed class BlockingRunner(IStageRunner inner, Gate gate) : WrappedRunner(inner)
     {
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public bool Sequential => inner.Sequential;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
             gate.Entered.TrySetResult();
             gate.Released.Task.Wait(context.Cancellation);
-            return inner.Run(context);
+            return Inner.Run(context);
         }
     }
 
-    sealed class AlwaysFailingRunner(IStageRunner inner, string reason) : IStageRunner
+    sealed class AlwaysFailingRunner(IStageRunner inner, string reason) : WrappedRunner(inner)
     {
         readonly ConcurrentQueue<TimeSpan> _attempts = new();
         readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
         public volatile bool Healed;
         public IEnumerable<TimeSpan> Attempts => _attempts;
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
-            if (Healed) return inner.Run(context);
+            if (Healed) return Inner.Run(context);
             _attempts.Enqueue(_clock.Elapsed);
             throw new InvalidOperationException(reason);
         }

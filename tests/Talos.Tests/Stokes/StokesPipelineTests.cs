@@ -68,17 +68,13 @@ public sealed class StokesPipelineTests : IDisposable
         Assert.True(node.Vault.Contains(view.FilmHash!));
     }
 
-    sealed class CapturingRunner(IStageRunner inner) : IStageRunner
+    sealed class CapturingRunner(IStageRunner inner) : WrappedRunner(inner)
     {
         public System.Collections.Concurrent.ConcurrentBag<(string Shot, ChunkManifest Manifest)> Manifests { get; } = new();
-        public string Stage => inner.Stage;
-        public IReadOnlyList<string> DependsOn => inner.DependsOn;
-        public bool Sequential => inner.Sequential;
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => inner.Plan(spec, chunkFrames);
 
-        public ChunkManifest Run(ChunkContext context)
+        public override ChunkManifest Run(ChunkContext context)
         {
-            var m = inner.Run(context);
+            var m = Inner.Run(context);
             Manifests.Add((context.Spec.Id, m));
             return m;
         }
