@@ -176,7 +176,7 @@ public static partial class FarmCommand
         {
             var text = File.Exists(p.Log) ? await File.ReadAllTextAsync(p.Log, ct) : "";
             if (text.Contains(" up at ", StringComparison.Ordinal)) return;
-            if (!IsFarmProcess(p.Pid)) throw new InvalidOperationException($"the {p.Role} at {p.Address} exited before joining; its log ({p.Log}):\n{Tail(text)}");
+            if (!IsFarmProcess(p.Pid, starting: true)) throw new InvalidOperationException($"the {p.Role} at {p.Address} exited before joining; its log ({p.Log}):\n{Tail(text)}");
             if (DateTime.UtcNow > until) throw new TimeoutException($"the {p.Role} at {p.Address} did not join in 120 s; its log ({p.Log}):\n{Tail(text)}");
             await Task.Delay(200, ct);
         }
@@ -209,10 +209,21 @@ public static partial class FarmCommand
     private static partial int kill(int pid, int sig);
     const int SIGTERM = 15, SIGKILL = 9;
 
-    /// <summary>Alive and one of ours (a recycled pid running something else is left alone).</summary>
-    static bool IsFarmProcess(int pid)
+    /// <summary>
+    /// Alive and one of ours (a recycled pid running something else is left alone; a zombie has exited). With
+    /// <paramref name="starting"/>, an empty command line counts as ours: a process just launched reads empty while it
+    /// passes from one exec to the next (setsid → sh → dotnet), which once made `farm up` report a starting node as exited.
+    /// </summary>
+    static bool IsFarmProcess(int pid, bool starting = false)
     {
-        try { return File.ReadAllText($"/proc/{pid}/cmdline").Contains("Talos.Cluster.", StringComparison.Ordinal); }
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            if (close < 0 || close + 2 >= stat.Length || stat[close + 2] is 'Z' or 'X') return false;
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+            return cmdline.Contains("Talos.Cluster.", StringComparison.Ordinal) || (starting && cmdline.Length == 0);
+        }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }
