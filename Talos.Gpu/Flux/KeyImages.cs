@@ -20,24 +20,70 @@ public static class KeyImages
         return img;
     }
 
-    /// <summary>An image as ink coverage: (1 − luma)·alpha. Resampled (nearest) to <paramref name="width"/>×<paramref name="height"/> when given and different.</summary>
+    /// <summary>
+    /// An image as ink coverage, resampled (nearest) to <paramref name="width"/>×<paramref name="height"/> when given and
+    /// different. A grey drawing (ink or pencil on paper): (1 − lightness)·alpha. A coloured key (a cel with flat fills,
+    /// <see cref="IsColour"/>): ink is what is dark against its surroundings, (1 − lightness / the lightest value within
+    /// <see cref="ColourInkRadius"/> pixels)·alpha, so a flat fill, pale or dark, reads as paper and the strokes between
+    /// fills as ink. (Lines drawn inside a near-black fill come out faint: darkness alone cannot tell them apart.)
+    /// </summary>
     public static GrayImage ReadInk(byte[] bytes, string name, int width = 0, int height = 0)
     {
         var img = Decode(bytes, name);
-        int w = width > 0 ? width : img.Width, h = height > 0 ? height : img.Height;
+        int sw = img.Width, sh = img.Height;
+        var lightness = new float[sw * sh];
+        var alpha = new byte[sw * sh];
+        for (int i = 0; i < lightness.Length; i++)
+        {
+            int o = 4 * i;
+            float luma = ColorMath.Luma(ColorMath.SrgbToLinear(img.Data[o] / 255f), ColorMath.SrgbToLinear(img.Data[o + 1] / 255f), ColorMath.SrgbToLinear(img.Data[o + 2] / 255f));
+            lightness[i] = ColorMath.LinearToSrgb(luma);
+            alpha[i] = img.Data[o + 3];
+        }
+        var surround = IsColour(img) ? LocalMax(lightness, sw, sh, ColourInkRadius(sw, sh)) : null;
+        int w = width > 0 ? width : sw, h = height > 0 ? height : sh;
         var lines = new GrayImage(w, h);
         for (int y = 0; y < h; y++)
         {
-            int sy = Math.Min(img.Height - 1, (int)((y + 0.5) * img.Height / h));
+            int sy = Math.Min(sh - 1, (int)((y + 0.5) * sh / h));
             for (int x = 0; x < w; x++)
             {
-                int sx = Math.Min(img.Width - 1, (int)((x + 0.5) * img.Width / w));
-                int o = (sy * img.Width + sx) * 4;
-                float luma = ColorMath.Luma(ColorMath.SrgbToLinear(img.Data[o] / 255f), ColorMath.SrgbToLinear(img.Data[o + 1] / 255f), ColorMath.SrgbToLinear(img.Data[o + 2] / 255f));
-                lines.Data[y * w + x] = Math.Clamp((1f - ColorMath.LinearToSrgb(luma)) * img.Data[o + 3] / 255f, 0f, 1f);
+                int s = sy * sw + Math.Min(sw - 1, (int)((x + 0.5) * sw / w));
+                float dark = surround is null ? 1f - lightness[s] : 1f - lightness[s] / Math.Max(surround[s], 1e-3f);
+                lines.Data[y * w + x] = Math.Clamp(dark * alpha[s] / 255f, 0f, 1f);
             }
         }
         return lines;
+    }
+
+    /// <summary>How far a coloured key's pixel looks for the fill it is drawn on: wider than a stroke (1/120 of the smaller side, at least 3 px).</summary>
+    public static int ColourInkRadius(int width, int height) => Math.Max(3, Math.Min(width, height) / 120);
+
+    /// <summary>The largest value within a (2r+1)² square around each pixel (separable: rows, then columns).</summary>
+    static float[] LocalMax(float[] v, int w, int h, int r)
+    {
+        var rows = new float[v.Length];
+        var result = new float[v.Length];
+        Parallel.For(0, h, y =>
+        {
+            int row = y * w;
+            for (int x = 0; x < w; x++)
+            {
+                float m = 0f;
+                for (int k = Math.Max(0, x - r), end = Math.Min(w - 1, x + r); k <= end; k++) m = Math.Max(m, v[row + k]);
+                rows[row + x] = m;
+            }
+        });
+        Parallel.For(0, w, x =>
+        {
+            for (int y = 0; y < h; y++)
+            {
+                float m = 0f;
+                for (int k = Math.Max(0, y - r), end = Math.Min(h - 1, y + r); k <= end; k++) m = Math.Max(m, rows[k * w + x]);
+                result[y * w + x] = m;
+            }
+        });
+        return result;
     }
 
     /// <summary>An image as premultiplied linear RGBA.</summary>
@@ -57,9 +103,10 @@ public static class KeyImages
     }
 
     /// <summary>Is any pixel coloured (not grey)? Decides whether a key pair is inbetweened as ink or as colour.</summary>
-    public static bool IsColour(byte[] bytes, string name)
+    public static bool IsColour(byte[] bytes, string name) => IsColour(Decode(bytes, name));
+
+    static bool IsColour(StbImageSharp.ImageResult img)
     {
-        var img = Decode(bytes, name);
         for (int i = 0; i < img.Width * img.Height; i++)
         {
             int r = img.Data[4 * i], g = img.Data[4 * i + 1], b = img.Data[4 * i + 2];
