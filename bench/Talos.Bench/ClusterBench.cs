@@ -143,18 +143,11 @@ public static class ClusterBench
     }
 
     /// <summary>
-    /// The raw peer on PostgreSQL: a table shaped like the journal's (same key, ordering column, payload as bytea), one
-    /// INSERT statement prepared once, sent <paramref name="perRoundTrip"/> rows per round trip as an NpgsqlBatch of that
-    /// prepared statement, every row in one transaction, one commit at the end.
+    /// The raw peer on PostgreSQL: one INSERT statement prepared once, sent <paramref name="perRoundTrip"/> rows per round
+    /// trip as an NpgsqlBatch of that prepared statement (see <see cref="RawPostgresRate"/> for the table and transaction).
     /// </summary>
-    static double RawPostgresInsertRate(ExtendedActorSystem system, string connection, int events, int perRoundTrip)
-    {
-        var payloads = Payloads(system, events);
-        using var db = new Npgsql.NpgsqlConnection(connection);
-        db.Open();
-        var table = RawTable(db);
-        var clock = Stopwatch.StartNew();
-        using (var tx = db.BeginTransaction())
+    static double RawPostgresInsertRate(ExtendedActorSystem system, string connection, int events, int perRoundTrip) =>
+        RawPostgresRate(system, connection, events, (db, tx, table, payloads) =>
         {
             int row = 0;
             while (row < events)
@@ -174,6 +167,46 @@ public static class ClusterBench
                 batch.Prepare();
                 batch.ExecuteNonQuery();
             }
+        });
+
+    /// <summary>The fastest way in, for reference: the same rows by one binary COPY.</summary>
+    static double RawPostgresCopyRate(ExtendedActorSystem system, string connection, int events) =>
+        RawPostgresRate(system, connection, events, (db, _, table, payloads) =>
+        {
+            using var import = db.BeginBinaryImport($"copy {table} (persistence_id, sequence_number, created, manifest, message) from stdin (format binary)");
+            for (int row = 0; row < events; row++)
+            {
+                import.StartRow();
+                import.Write($"raw-{row % 64}", NpgsqlTypes.NpgsqlDbType.Varchar);
+                import.Write((long)(row / 64 + 1), NpgsqlTypes.NpgsqlDbType.Bigint);
+                import.Write(DateTime.UtcNow.Ticks, NpgsqlTypes.NpgsqlDbType.Bigint);
+                import.Write("talos.shot.chunk-completed.v1", NpgsqlTypes.NpgsqlDbType.Varchar);
+                import.Write(payloads[row], NpgsqlTypes.NpgsqlDbType.Bytea);
+            }
+            import.Complete();
+        });
+
+    /// <summary>
+    /// Rows/s of <paramref name="insert"/> putting the serialized events into a fresh table shaped like the journal's
+    /// (same key, ordering column, payload as bytea), all in one transaction with one commit; the table is dropped after.
+    /// </summary>
+    static double RawPostgresRate(ExtendedActorSystem system, string connection, int events,
+        Action<Npgsql.NpgsqlConnection, Npgsql.NpgsqlTransaction, string, List<byte[]>> insert)
+    {
+        var payloads = Payloads(system, events);
+        using var db = new Npgsql.NpgsqlConnection(connection);
+        db.Open();
+        var table = $"raw_events_{Guid.NewGuid():N}";
+        using (var create = db.CreateCommand())
+        {
+            create.CommandText = $"create table {table} (ordering bigserial not null, persistence_id varchar(255) not null, sequence_number bigint not null, " +
+                                 "created bigint not null, manifest varchar(500) not null, message bytea not null, primary key (persistence_id, sequence_number))";
+            create.ExecuteNonQuery();
+        }
+        var clock = Stopwatch.StartNew();
+        using (var tx = db.BeginTransaction())
+        {
+            insert(db, tx, table, payloads);
             tx.Commit();
         }
         var rate = events / clock.Elapsed.TotalSeconds;
@@ -186,47 +219,6 @@ public static class ClusterBench
     {
         var serializer = new Talos.Messages.Serialization.ShotEventSerializer(system);
         return Enumerable.Range(0, events).Select(i => serializer.ToBinary(Event(i))).ToList();
-    }
-
-    /// <summary>A fresh table shaped like the journal's: same key, ordering column, payload as bytea.</summary>
-    static string RawTable(Npgsql.NpgsqlConnection db)
-    {
-        var table = $"raw_events_{Guid.NewGuid():N}";
-        using var create = db.CreateCommand();
-        create.CommandText = $"create table {table} (ordering bigserial not null, persistence_id varchar(255) not null, sequence_number bigint not null, " +
-                             "created bigint not null, manifest varchar(500) not null, message bytea not null, primary key (persistence_id, sequence_number))";
-        create.ExecuteNonQuery();
-        return table;
-    }
-
-    /// <summary>The fastest way in, for reference: the same rows by one binary COPY, in one transaction.</summary>
-    static double RawPostgresCopyRate(ExtendedActorSystem system, string connection, int events)
-    {
-        var payloads = Payloads(system, events);
-        using var db = new Npgsql.NpgsqlConnection(connection);
-        db.Open();
-        var table = RawTable(db);
-        var clock = Stopwatch.StartNew();
-        using (var tx = db.BeginTransaction())
-        {
-            using (var import = db.BeginBinaryImport($"copy {table} (persistence_id, sequence_number, created, manifest, message) from stdin (format binary)"))
-            {
-                for (int row = 0; row < events; row++)
-                {
-                    import.StartRow();
-                    import.Write($"raw-{row % 64}", NpgsqlTypes.NpgsqlDbType.Varchar);
-                    import.Write((long)(row / 64 + 1), NpgsqlTypes.NpgsqlDbType.Bigint);
-                    import.Write(DateTime.UtcNow.Ticks, NpgsqlTypes.NpgsqlDbType.Bigint);
-                    import.Write("talos.shot.chunk-completed.v1", NpgsqlTypes.NpgsqlDbType.Varchar);
-                    import.Write(payloads[row], NpgsqlTypes.NpgsqlDbType.Bytea);
-                }
-                import.Complete();
-            }
-            tx.Commit();
-        }
-        var rate = events / clock.Elapsed.TotalSeconds;
-        using (var drop = db.CreateCommand()) { drop.CommandText = $"drop table {table}"; drop.ExecuteNonQuery(); }
-        return rate;
     }
 
     static string RealDetail = "";
