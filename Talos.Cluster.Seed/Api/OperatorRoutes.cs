@@ -26,7 +26,7 @@ public sealed record LogsView(IReadOnlyList<NodeLogLine> Lines, string Cursor, I
 /// and load, leave, down, drain, shard regions and statistics, the queue, every node's recent log lines — plus the
 /// dashboard at <c>/</c>. The Akka side is <see cref="ClusterOperations"/> (plain functions over the actor system).
 /// Shot verbs (retry, cancel, pause, resume, priority), history, submit and video are the pipeline API's routes
-/// (ShotRoutes); where a build lacks one, <see cref="OperatorFallbacks"/> maps a minimal one of the same shape.
+/// (ShotRoutes).
 /// </summary>
 public static class OperatorRoutes
 {
@@ -99,7 +99,6 @@ public static class OperatorRoutes
             });
         }).RequireScope(ApiScopes.Pipeline).WithTags("operator").ExcludeFromDescription();
 
-        endpoints.MapOperatorFallbacks();
         endpoints.MapDashboard();
         return endpoints;
     }
