@@ -17,7 +17,7 @@ namespace Talos.Actors.Cuttura;
 /// </summary>
 public static class DeliveryEncoder
 {
-    public static readonly IReadOnlyList<string> Deliveries = ["sdr", "hdr10", "prores", "png16"];
+    public static IReadOnlyList<string> Deliveries => Prism.SpecVocabulary.Deliveries;
 
     /// <summary>MaxCLL/MaxFALL written into the content-light-level SEI (cd/m²).</summary>
     public const int MaxCll = 1000, MaxFall = 400;

@@ -46,7 +46,8 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             Timers.StartPeriodicTimer("metrics", PublishMetrics.Instance, TimeSpan.FromSeconds(1));
             Hosting.TalosMetrics.Shots(_state.Shots.Values.Select(s => s.Status));
             // Resume everything unfinished: a restarted cluster picks up where it stopped.
-            foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status))) Admit(s.Key);
+            foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status))) Enqueue(s.Key);
+            Dispatch(); // once all are queued, so admission orders them by priority and fair share
             foreach (var p in _state.Productions.Values) MaybeEdit(p);
         });
 
@@ -84,13 +85,23 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         Command<ShotFailedNotice>(f => Record(new ShotOutcomeRecorded(f.ShotKey, ShotStatus.Failed, f.Reason, null, null, null, null, 0, DateTimeOffset.UtcNow)));
         Command<ShotCancelledNotice>(c => Record(new ShotOutcomeRecorded(c.ShotKey, ShotStatus.Cancelled, "cancelled", null, null, null, null, 0, DateTimeOffset.UtcNow)));
         Command<RetryShot>(OnRetry);
-        Command<PauseShot>(c => Forward(c.ShotKey, new PauseShotEntity(c.ShotKey), "pause requested"));
+        Command<PauseShot>(c =>
+        {
+            if (_waiting.Contains(c.ShotKey)) { Sender.Tell(new CommandAck(c.ShotKey, false, "shot is waiting for admission, not rendering; cancel it or change its priority")); return; }
+            Forward(c.ShotKey, new PauseShotEntity(c.ShotKey), "pause requested");
+        });
         Command<ResumeShot>(c => Forward(c.ShotKey, new ResumeShotEntity(c.ShotKey), "resume requested"));
         Command<CancelShot>(c =>
         {
-            if (!_state.Shots.ContainsKey(c.ShotKey)) { Sender.Tell(new CommandAck(c.ShotKey, false, $"unknown shot '{c.ShotKey}'")); return; }
-            _shots.Tell(new CancelShotEntity(c.ShotKey));
-            Sender.Tell(new CommandAck(c.ShotKey, true, "cancel requested"));
+            if (_waiting.Contains(c.ShotKey))
+            {
+                // Not started from here: cancelled where it waits (and its entity told, in case it renders from before a restart).
+                _shots.Tell(new CancelShotEntity(c.ShotKey));
+                Record(new ShotOutcomeRecorded(c.ShotKey, ShotStatus.Cancelled, "cancelled", null, null, null, null, 0, DateTimeOffset.UtcNow));
+                Sender.Tell(new CommandAck(c.ShotKey, true, "cancelled while waiting for admission"));
+                return;
+            }
+            Forward(c.ShotKey, new CancelShotEntity(c.ShotKey), "cancel requested");
         });
         Command<FilmEdited>(OnFilmEdited);
         Command<FilmEditFailed>(f => Persist(new ProductionEditFailed(f.Production, f.Reason, DateTimeOffset.UtcNow), e =>
@@ -146,11 +157,14 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         if (keys.Distinct().Count() != keys.Count) { Sender.Tell(new SubmitRejected("shot ids in a production must be unique")); return; }
         if (cmd.Shots.Any(s => s.Production != cmd.Production))
         { Sender.Tell(new SubmitRejected($"every shot of production '{cmd.Production}' must name it as its production")); return; }
+        if (cmd.Shots.Select(s => s.Delivery).Distinct().ToList() is { Count: > 1 } deliveries)
+        { Sender.Tell(new SubmitRejected($"every shot of production '{cmd.Production}' must have the same delivery (found {string.Join(", ", deliveries)}): the film is one file")); return; }
 
         if (_state.Productions.TryGetValue(cmd.Production, out var existing))
         {
             // Same production again (a second `talos render` on the same work dir): resume, don't restart.
-            foreach (var s in _state.ShotsOf(existing).Where(s => !ShotStatus.IsTerminal(s.Status))) Admit(s.Key);
+            foreach (var s in _state.ShotsOf(existing).Where(s => !ShotStatus.IsTerminal(s.Status))) Enqueue(s.Key);
+            Dispatch();
             MaybeEdit(existing);
             Sender.Tell(new SubmitAccepted(cmd.Production, existing.Admitted.ShotKeys));
             return;
@@ -164,10 +178,8 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, _state.Apply);
         DeferAsync(events, _ =>
         {
-            foreach (var key in keys)
-            {
-                if (!ShotStatus.IsTerminal(_state.Shots[key].Status)) Admit(key);
-            }
+            foreach (var key in keys.Where(k => !ShotStatus.IsTerminal(_state.Shots[k].Status))) Enqueue(key);
+            Dispatch();
             sender.Tell(new SubmitAccepted(cmd.Production, keys));
         });
     }
@@ -193,9 +205,15 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     /// <summary>A shot that should render: started now if the farm has room, else queued in admission order.</summary>
     void Admit(string key)
     {
-        if (_active.Contains(key)) { var s = _state.Shots[key]; _shots.Tell(new StartShot(key, s.Spec, s.Priority)); return; } // idempotent resume
-        _waiting.Add(key);
+        Enqueue(key);
         Dispatch();
+    }
+
+    /// <summary>Queues a shot for admission (an active one is told to start again: an idempotent resume); <see cref="Dispatch"/> starts shots.</summary>
+    void Enqueue(string key)
+    {
+        if (_active.Contains(key)) { var s = _state.Shots[key]; _shots.Tell(new StartShot(key, s.Spec, s.Priority)); return; }
+        _waiting.Add(key);
     }
 
     void Dispatch()

@@ -55,7 +55,8 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         Receive<ChunkWorkOffered>(o =>
         {
             if (!_offers.ContainsKey(o.Agent)) Context.Watch(o.Agent);
-            _offers[o.Agent] = (o.Priority, false, ++_serial);
+            // An agent re-offers while it has work: it keeps its place in the round-robin (a new offer goes to the back).
+            _offers[o.Agent] = (o.Priority, false, _offers.TryGetValue(o.Agent, out var known) ? known.Seen : ++_serial);
             Pull();
         });
         Receive<ChunkLeaseGrant>(g =>

@@ -297,15 +297,20 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Leases that report nothing at all for the stall timeout (a wedged node) are withdrawn and retried elsewhere.</summary>
+    /// <summary>
+    /// When the stage reports nothing at all for the stall timeout (a wedged node), the leases held that long are withdrawn
+    /// and retried elsewhere; a lease granted since is not blamed.
+    /// </summary>
     void CheckStall()
     {
         var now = DateTime.UtcNow;
         if (_leases.Count == 0 || now - _lastProgress < _settings.StallTimeout) return;
         _lastProgress = now;
+        var stalled = _leases.Values.Where(l => now - l.Started >= _settings.StallTimeout).ToList();
+        if (stalled.Count == 0) return;
         var reason = $"no progress for {_settings.StallTimeout.TotalSeconds:0.###} s";
-        _log.Warning("{0} {1}: {2}; withdrawing {3} lease(s)", _job.ShotKey, _job.Stage, reason, _leases.Count);
-        foreach (var lease in _leases.Values.ToList())
+        _log.Warning("{0} {1}: {2}; withdrawing {3} lease(s)", _job.ShotKey, _job.Stage, reason, stalled.Count);
+        foreach (var lease in stalled)
         {
             lease.Pool.Tell(new CancelChunkLease(lease.Id));
             Self.Tell(new ChunkLeaseFailed(lease.Id, lease.Item.Plan, lease.Node, lease.Item.Attempts, ChunkFailureKind.Timeout, reason, ""), lease.Pool);

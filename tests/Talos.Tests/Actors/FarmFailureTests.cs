@@ -216,6 +216,37 @@ public sealed class FarmFailureTests : IAsyncLifetime
         Assert.Equal([HephaestusState.KeyOf(specs[0]), last, HephaestusState.KeyOf(specs[1])], started.ToArray());
     }
 
+    /// <summary>
+    /// A shot still waiting for admission is not rendering: a cancel takes it out of the queue at once (it never starts),
+    /// a pause is refused with the reason; a production whose shots ask for different deliveries is refused.
+    /// </summary>
+    [Fact]
+    public async Task A_waiting_shot_is_cancelled_where_it_waits_and_cannot_be_paused()
+    {
+        var render = new RenderSettingsOptions { ChunkFrames = 12, ChunkSlots = 1, MaxActiveShots = 1 };
+        await using var node = await TalosNode.StartAsync(new TalosNodeOptions { WorkDir = Path.Combine(_dir, "wait"), SerializeMessages = true, Render = render });
+        var started = new ConcurrentQueue<string>();
+        node.Environment.ChunkRendered += (shot, stage, _) => { if (stage == Stages.Prism) started.Enqueue(shot); };
+        var specs = Enumerable.Range(1, 2).Select(i => Spec($"w{i}") with { Production = "wait", Sequence = i }).ToList();
+        Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitProduction("wait", specs)));
+        var (first, waiting) = (HephaestusState.KeyOf(specs[0]), HephaestusState.KeyOf(specs[1]));
+
+        var pause = await node.AskHephaestus<CommandAck>(new PauseShot(waiting));
+        Assert.False(pause.Ok);
+        Assert.Contains("waiting for admission", pause.Message);
+        Assert.True((await node.AskHephaestus<CommandAck>(new CancelShot(waiting))).Ok);
+        var cancelled = await ShotLifecycleTests.WaitFor(node, waiting, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromSeconds(30));
+        Assert.Equal(ShotStatus.Cancelled, cancelled.Status);
+        Assert.False((await node.AskHephaestus<CommandAck>(new CancelShot(waiting))).Ok); // finished: refused
+
+        var done = await ShotLifecycleTests.WaitFor(node, first, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+        Assert.Equal(ShotStatus.Completed, done.Status);
+        Assert.Equal([first], started.ToArray()); // the cancelled shot never started
+
+        var mixed = await node.AskHephaestus<object>(new SubmitProduction("mixed", [Spec("m1") with { Production = "mixed" }, Spec("m2") with { Production = "mixed", Sequence = 2, Delivery = "hdr10" }]));
+        Assert.Contains("same delivery", Assert.IsType<SubmitRejected>(mixed).Reason);
+    }
+
     /// <summary>A node fault on every chunk of this node.</summary>
     sealed class FaultyRunner(IStageRunner inner, string reason) : WrappedRunner(inner)
     {
