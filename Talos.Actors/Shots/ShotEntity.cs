@@ -29,8 +29,6 @@ public sealed class ShotEntity : ReceivePersistentActor
     int _agentSerial;
     /// <summary>Chunk results taken in and not yet journalled (journalled together by the next FlushChunks).</summary>
     readonly List<ChunkDone> _arrived = new();
-    /// <summary>Scheduling priority from Hephaestus (not journalled here: Hephaestus journals it and sends it with StartShot).</summary>
-    int _priority;
 
     public ShotEntity(string key, TalosEnvironment env, IActorRef hephaestus)
     {
@@ -74,7 +72,14 @@ public sealed class ShotEntity : ReceivePersistentActor
 
     void OnStart(StartShot cmd)
     {
-        _priority = cmd.Priority;
+        if (cmd.Priority != _state.Priority && !_state.IsTerminal)
+        {
+            // Journalled here too, so that after a crash or a rebalance the recovered shot hands its chunks out at the same
+            // priority before Hephaestus says anything; then the start goes on (as a command: no persist inside a handler).
+            var self = Self;
+            Persist(new ShotPriorityChanged(_key, cmd.Priority, "hephaestus", DateTimeOffset.UtcNow), e => { _state.Apply(e); self.Tell(cmd); });
+            return;
+        }
         if (_state.Spec is null)
         {
             Persist(new ShotStarted(cmd.Spec, DateTimeOffset.UtcNow), e =>
@@ -278,7 +283,7 @@ public sealed class ShotEntity : ReceivePersistentActor
             s => s, s => (IReadOnlyList<string>)_state.ChunksOf(s).Values.Select(c => c.Hash).ToList());
         var own = _state.ChunksOf(stage).ToDictionary(kv => kv.Key, kv => kv.Value.Hash);
         var job = new StageJob(_key, stage, _state.Spec!, todo, inputs, own, _state.Revision, new Dictionary<int, float>(_state.FrameGains),
-            _priority, _state.AvoidedNodes.ToArray());
+            _state.Priority, _state.AvoidedNodes.ToArray());
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
         var agent = Context.ActorOf(StageAgent.Props(job, runner, _env, Self, mediator), $"{stage.ToLowerInvariant()}-{++_agentSerial}");
         Context.Watch(agent);

@@ -26,6 +26,8 @@ public sealed class ShotState
     /// <summary>Failed chunk attempts per node (bad input not counted: it fails everywhere).</summary>
     public Dictionary<string, int> NodeFailures { get; } = new();
     public ShotRenderCompleted? Result { get; private set; }
+    /// <summary>Scheduling priority (Hephaestus journals the operator's change; the shot journals what it was started with).</summary>
+    public int Priority { get; private set; }
 
     public bool IsTerminal => ShotStatus.IsTerminal(Status);
 
@@ -45,6 +47,8 @@ public sealed class ShotState
                 ChunksOf(c.Stage)[c.Chunk] = new RecordedChunk(c.Hash, c.FrameCount, c.Note); break;
             case ChunkAttemptRecorded f when f.Kind != ChunkFailureKind.BadInput:
                 NodeFailures[f.Node] = NodeFailures.GetValueOrDefault(f.Node) + 1; break;
+            case ShotPriorityChanged p:
+                Priority = p.Priority; break;
             case ShotNodeAvoided a:
                 AvoidedNodes.Add(a.Node); break;
             case StageCompleted s:

@@ -214,6 +214,12 @@ public sealed class FarmFailureTests : IAsyncLifetime
         Assert.Equal(ShotStatus.Completed, done.Status);
         // One shot at a time: the first was already admitted; the prioritised third went before the second.
         Assert.Equal([HephaestusState.KeyOf(specs[0]), last, HephaestusState.KeyOf(specs[1])], started.ToArray());
+
+        // The shot journals the priority it was started with, so a recovered entity hands chunks out at it.
+        var read = new TaskCompletionSource<Talos.Cluster.Seed.Api.JournalEvents>(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.System.ActorOf(Akka.Actor.Props.Create(() => new Talos.Cluster.Seed.Api.JournalReaderActor("shot-" + last, read)));
+        var events = (await read.Task.WaitAsync(TimeSpan.FromSeconds(30))).Events.Select(e => e.Event).ToList();
+        Assert.Equal(9, Assert.Single(events.OfType<Talos.Messages.Events.ShotPriorityChanged>()).Priority);
     }
 
     /// <summary>
