@@ -76,14 +76,18 @@ public static class MotionBlur
         int w = layer.Width, h = layer.Height;
         var fx = new float[w * h];
         var fy = new float[w * h];
-        float reach = points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy));
+        // The smear reaches out by half the largest motion on each side: flow wherever the layer is within that distance.
+        int reach = (int)MathF.Ceiling(points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy)) * 0.5f);
+        var covered = new bool[w * h];
+        for (int i = 0; i < covered.Length; i++) covered[i] = layer.A[i] > 0f;
+        var distance = Talos.Gpu.Flux.DistanceTransform.Compute(covered, w, h, reach + 1);
         var pts = points.ToArray();
         Parallel.For(0, h, y =>
         {
             for (int x = 0; x < w; x++)
             {
                 int p = y * w + x;
-                if (layer.A[p] <= 0f && !NearAlpha(layer, x, y, (int)MathF.Ceiling(reach * 0.5f))) continue;
+                if (distance[p] > reach) continue;
                 float sw = 0f, sx = 0f, sy = 0f;
                 foreach (var q in pts)
                 {
@@ -95,18 +99,6 @@ public static class MotionBlur
             }
         });
         return (fx, fy);
-    }
-
-    static bool NearAlpha(RgbaImage layer, int x, int y, int r)
-    {
-        if (r <= 0) return false;
-        // A coarse cross test: the smear reaches out by half the motion on each side.
-        for (int k = -r; k <= r; k += Math.Max(1, r / 4))
-        {
-            int xx = Math.Clamp(x + k, 0, layer.Width - 1), yy = Math.Clamp(y + k, 0, layer.Height - 1);
-            if (layer.A[y * layer.Width + xx] > 0f || layer.A[yy * layer.Width + x] > 0f) return true;
-        }
-        return false;
     }
 
     /// <summary>The layer smeared along the flow, on the current compute device.</summary>

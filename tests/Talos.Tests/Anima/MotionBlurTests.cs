@@ -41,6 +41,17 @@ public sealed class MotionBlurTests
         Assert.Null(MotionBlur.FlowFromSeeds(layer, [(15f, 15f, 0.1f, 0f)])); // nothing moved
     }
 
+    /// <summary>The flow reaches every pixel within half the largest motion of the layer, diagonally off a corner too.</summary>
+    [Fact]
+    public void Flow_reaches_around_the_layer_by_half_the_motion_in_every_direction()
+    {
+        var layer = Square();
+        var (fx, fy) = MotionBlur.FlowFromSeeds(layer, [(15f, 15f, 12f, 12f)])!.Value; // reach: ceil(17 / 2) = 9 px
+        Assert.NotEqual(0f, fx[5 * W + 5]);   // 5 px up and left of the corner (10, 10): 7.1 px away
+        Assert.NotEqual(0f, fy[24 * W + 24]); // below and right of the other corner (19, 19): 7.1 px away
+        Assert.Equal(0f, fx[0 * W + 0]);      // 14 px away: beyond the reach
+    }
+
     [Fact]
     public void Cpu_and_ilgpu_motion_blur_agree()
     {
