@@ -43,15 +43,15 @@ public static class DeliveryPixels
 
     /// <summary>
     /// HDR10 signal: interleaved little-endian 16-bit R'G'B' (ffmpeg's rgb48le), BT.2020 primaries, PQ. The frame is shown
-    /// as if over black (premultiplied colour as is), scaled by <paramref name="exposure"/>, 1.0 = <see cref="SdrWhiteNits"/>.
+    /// as if over black (premultiplied colour as is), linear 1.0 = <see cref="SdrWhiteNits"/> (ANIMA has already applied
+    /// the shot's exposure: <see cref="Compositor.Expose"/>).
     /// </summary>
-    public static byte[] ToPq48(RgbaImage img, float exposure = 1f)
+    public static byte[] ToPq48(RgbaImage img)
     {
         ArgumentNullException.ThrowIfNull(img);
-        CheckExposure(exposure);
         int w = img.Width;
         var o = new byte[checked(img.PixelCount * 6)];
-        float scale = exposure * SdrWhiteNits;
+        const float scale = SdrWhiteNits;
         Parallel.For(0, img.Height, y =>
         {
             var row = o.AsSpan(y * w * 6, w * 6);
@@ -70,10 +70,9 @@ public static class DeliveryPixels
     /// 16-bit SDR with alpha: interleaved little-endian RGBA (ffmpeg's rgba64le), straight (un-premultiplied) colour through
     /// the SDR tone map (<see cref="Compositor.ToneMap"/>) and the exact sRGB transfer, BT.709 primaries.
     /// </summary>
-    public static byte[] ToSdr64(RgbaImage img, float exposure = 1f)
+    public static byte[] ToSdr64(RgbaImage img)
     {
         ArgumentNullException.ThrowIfNull(img);
-        CheckExposure(exposure);
         int w = img.Width;
         var o = new byte[checked(img.PixelCount * 8)];
         Parallel.For(0, img.Height, y =>
@@ -82,7 +81,7 @@ public static class DeliveryPixels
             for (int x = 0, p = y * w; x < w; x++, p++)
             {
                 float a = Math.Clamp(img.A[p], 0f, 1f);
-                float k = a > 1e-6f ? exposure / a : 0f;
+                float k = a > 1e-6f ? 1f / a : 0f;
                 BinaryPrimitives.WriteUInt16LittleEndian(row[(8 * x)..], Code16(Srgb(img.R[p] * k)));
                 BinaryPrimitives.WriteUInt16LittleEndian(row[(8 * x + 2)..], Code16(Srgb(img.G[p] * k)));
                 BinaryPrimitives.WriteUInt16LittleEndian(row[(8 * x + 4)..], Code16(Srgb(img.B[p] * k)));
@@ -97,9 +96,4 @@ public static class DeliveryPixels
     static float Positive(float v) => v > 0f && float.IsFinite(v) ? v : 0f;
 
     static ushort Code16(float v) => (ushort)(Math.Clamp(v, 0f, 1f) * 65535f + 0.5f);
-
-    static void CheckExposure(float exposure)
-    {
-        if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
-    }
 }
