@@ -97,36 +97,13 @@ public static partial class Lighting
             }
         var d = DistanceTransform.Compute(edge, bw, bh, 4f * bevel);
 
-        // Label the regions (flood fill in scan order, so the labels do not depend on threading) and find each one's reach.
-        var label = new int[n];
-        var reach = new List<float> { 0f };
-        var stack = new Stack<int>();
-        for (int start = 0; start < n; start++)
-        {
-            if (edge[start] || label[start] != 0) continue;
-            int id = reach.Count;
-            float max = 0f;
-            label[start] = id;
-            stack.Push(start);
-            while (stack.Count > 0)
-            {
-                int q = stack.Pop();
-                max = MathF.Max(max, d[q]);
-                int qi = q % bw;
-                if (qi > 0) Visit(q - 1);
-                if (qi < bw - 1) Visit(q + 1);
-                if (q >= bw) Visit(q - bw);
-                if (q < n - bw) Visit(q + bw);
-            }
-            reach.Add(MathF.Max(1f, MathF.Min(max, bevel)));
-
-            void Visit(int q)
-            {
-                if (edge[q] || label[q] != 0) return;
-                label[q] = id;
-                stack.Push(q);
-            }
-        }
+        // Label the regions (CHROMA's 4-connected components, deterministic) and find each one's reach.
+        var paper = new bool[n];
+        for (int q = 0; q < n; q++) paper[q] = !edge[q];
+        var label = Talos.Gpu.Chroma.RegionLabeller.Components(paper, bw, bh, out int regions);
+        var reach = new float[regions + 1];
+        for (int q = 0; q < n; q++) if (label[q] != 0) reach[label[q]] = MathF.Max(reach[label[q]], d[q]);
+        for (int r = 1; r <= regions; r++) reach[r] = MathF.Max(1f, MathF.Min(reach[r], bevel));
         var height = new float[n];
         for (int q = 0; q < n; q++)
         {
