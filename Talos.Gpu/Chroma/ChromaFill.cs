@@ -32,11 +32,11 @@ public static class ChromaFill
         ArgumentNullException.ThrowIfNull(palette);
         // Plain connected components first; the trapped-ball closing (≈ 4× the cost) only when a gap shows: a seed whose
         // region leaks into the outside, or two seeds asking for different paints in one region.
-        labels = Regions(lines, 0);
-        bool closed = gapRadius > 0 && Leaks(labels, seeds);
-        if (closed) labels = Regions(lines, gapRadius);
+        var plain = Regions(lines, 0);
+        bool closed = gapRadius > 0 && Leaks(plain, seeds);
+        labels = closed ? Regions(lines, gapRadius) : plain;
         var paints = RegionPaints(labels, seeds, palette);
-        if (closed) InheritAcrossGaps(lines, labels, paints); // only the ball splits regions apart
+        if (closed) InheritAcrossGaps(lines, plain, labels, paints); // only the ball splits regions apart
         return Paint(lines, labels, paints, ink);
     }
 
@@ -87,7 +87,15 @@ public static class ChromaFill
     /// painted regions more than the outside: a pocket of the outside, or an unseeded shape whose outline leaks, stays
     /// transparent.
     /// </summary>
-    public static void InheritAcrossGaps(GrayImage lines, LabelImage labels, Rgb?[] paints)
+    /// <summary>Regions of <paramref name="labels"/> that overlap an enclosed region of the plain labelling (no gap closing).</summary>
+    public static bool[] Enclosed(LabelImage plain, LabelImage labels)
+    {
+        var enclosed = new bool[labels.RegionCount + 1];
+        for (int i = 0; i < labels.Data.Length; i++) if (labels.Data[i] != 0 && plain.Data[i] != 0) enclosed[labels.Data[i]] = true;
+        return enclosed;
+    }
+
+    public static void InheritAcrossGaps(GrayImage lines, LabelImage plain, LabelImage labels, Rgb?[] paints)
     {
         int w = labels.Width, h = labels.Height, n = labels.RegionCount;
         if (n == 0) return;
@@ -96,9 +104,7 @@ public static class ChromaFill
         bool anyUnpainted = false;
         for (int a = 1; a <= n; a++) anyUnpainted |= paints[a] is null;
         if (!anyUnpainted) return;
-        var plain = Regions(lines, 0).Data;
-        var enclosed = new bool[n + 1];
-        for (int i = 0; i < lab.Length; i++) if (lab[i] != 0 && plain[i] != 0) enclosed[lab[i]] = true;
+        var enclosed = Enclosed(plain, labels);
         var contacts = new Dictionary<long, int>();
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)

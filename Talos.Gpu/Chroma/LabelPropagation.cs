@@ -56,9 +56,9 @@ public static class LabelPropagation
     /// <summary>The regions of a frame painted from seeds/hints naming palette entries (unknown names are ignored).</summary>
     public static RegionColours FromSeeds(GrayImage lines, IReadOnlyList<RegionSeed> seeds, IReadOnlyList<PaletteEntry> table, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
-        var labels = ChromaFill.Regions(lines, 0);
-        bool closed = gapRadius > 0 && ChromaFill.Leaks(labels, seeds);
-        if (closed) labels = ChromaFill.Regions(lines, gapRadius);
+        var plain = ChromaFill.Regions(lines, 0);
+        bool closed = gapRadius > 0 && ChromaFill.Leaks(plain, seeds);
+        var labels = closed ? ChromaFill.Regions(lines, gapRadius) : plain;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < table.Count; k++) index.TryAdd(table[k].Name, k);
         var entry = new int[labels.RegionCount + 1];
@@ -72,7 +72,7 @@ public static class LabelPropagation
             if (l == 0 || entry[l] >= 0 || s.Region is null || !index.TryGetValue(s.Region, out int e)) continue;
             entry[l] = e;
         }
-        if (closed) InheritAcrossGaps(lines, labels, entry);
+        if (closed) InheritAcrossGaps(lines, plain, labels, entry);
         return new RegionColours(labels, entry);
     }
 
@@ -220,14 +220,7 @@ public static class LabelPropagation
     }
 
     /// <summary>Per region: do plain connected components (no gap closing) also find it enclosed?</summary>
-    public static bool[] Enclosed(GrayImage lines, LabelImage labels)
-    {
-        var plain = ChromaFill.Regions(lines, 0).Data;
-        var lab = labels.Data;
-        var enclosed = new bool[labels.RegionCount + 1];
-        for (int i = 0; i < lab.Length; i++) if (lab[i] != 0 && plain[i] != 0) enclosed[lab[i]] = true;
-        return enclosed;
-    }
+    public static bool[] Enclosed(GrayImage lines, LabelImage labels) => ChromaFill.Enclosed(ChromaFill.Regions(lines, 0), labels);
 
     static int Sample(int[] map, int w, int h, int x, int y)
     {
@@ -328,12 +321,12 @@ public static class LabelPropagation
     }
 
     /// <summary>A region the ball split from a painted one across paper (a neck) takes that paint (see <see cref="ChromaFill.InheritAcrossGaps"/>).</summary>
-    static void InheritAcrossGaps(GrayImage lines, LabelImage labels, int[] entry)
+    static void InheritAcrossGaps(GrayImage lines, LabelImage plain, LabelImage labels, int[] entry)
     {
         var paints = new Rgb?[entry.Length];
         // Encode the entry index in the colour's red channel to reuse ChromaFill's rule.
         for (int l = 1; l < entry.Length; l++) if (entry[l] >= 0) paints[l] = new Rgb(entry[l], 0f, 0f);
-        ChromaFill.InheritAcrossGaps(lines, labels, paints);
+        ChromaFill.InheritAcrossGaps(lines, plain, labels, paints);
         for (int l = 1; l < entry.Length; l++) if (entry[l] < 0 && paints[l] is { } p) entry[l] = (int)p.R;
     }
 }
