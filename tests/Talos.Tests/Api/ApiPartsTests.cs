@@ -1,4 +1,6 @@
 using System.Text;
+using Akka.Actor;
+using Talos.Messages.Events;
 using Talos.Cluster.Seed.Api;
 using Talos.Tests.Flux;
 using Talos.Tests.Support;
@@ -68,5 +70,23 @@ public sealed class ApiPartsTests
         var expected = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("k"), body));
         Assert.Equal(expected, WebhookDispatcher.Sign("k", body));
         Assert.NotEqual(expected, WebhookDispatcher.Sign("k2", body));
+    }
+
+    [Fact]
+    public async Task The_audit_ledger_journals_every_action_while_its_idle_actors_stop_and_restart()
+    {
+        // Audit actors stop after 30 ms idle; actions keep arriving around that moment. Before the ledger handled the
+        // stop, an action forwarded to a stopping actor went to dead letters and its ask timed out.
+        using var system = ActorSystem.Create("audit-ledger-test");
+        var ledger = system.ActorOf(AuditLedgerActor.Props(TimeSpan.FromMilliseconds(30)));
+        var random = new Random(7);
+        for (int round = 0; round < 40; round++)
+        {
+            await Task.Delay(25 + random.Next(15));
+            var asks = Enumerable.Range(0, 3).Select(i => ledger.Ask<OperatorActionStored>(new RecordOperatorAction(
+                new OperatorActionRecorded($"p--s{i % 2}", "pause", "ops", null, true, "ok", DateTimeOffset.UtcNow)), TimeSpan.FromSeconds(5)));
+            Assert.All(await Task.WhenAll(asks), a => Assert.StartsWith("p--s", a.ShotKey));
+        }
+        await system.Terminate();
     }
 }
