@@ -1,5 +1,7 @@
 using System.Text;
 using Akka.Actor;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Talos.Messages.Events;
 using Talos.Cluster.Seed.Api;
 using Talos.Tests.Flux;
@@ -88,5 +90,25 @@ public sealed class ApiPartsTests
             Assert.All(await Task.WhenAll(asks), a => Assert.StartsWith("p--s", a.ShotKey));
         }
         await system.Terminate();
+    }
+
+    [Fact]
+    public async Task A_member_request_is_read_under_the_JSON_limit_even_when_chunked()
+    {
+        var options = new ApiOptions { MaxJsonBytes = 1024 };
+        async Task<(MemberRequest?, int?)> Read(string body)
+        {
+            var http = new DefaultHttpContext();
+            http.Request.ContentType = "application/json";
+            http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body)); // no Content-Length, as with a chunked body
+            var (m, problem) = await OperatorRoutes.ReadMember(http.Request, options, default);
+            return (m, (problem as ProblemHttpResult)?.StatusCode);
+        }
+        Assert.Equal(413, (await Read($$"""{"address": "{{new string('a', 4000)}}"}""")).Item2);
+        Assert.Equal("akka.tcp://talos@h:1", (await Read("""{"address": "akka.tcp://talos@h:1", "timeoutSeconds": 5}""")).Item1!.Address);
+        Assert.Equal(400, (await Read("""{"address": 5}""")).Item2);
+        Assert.Equal(400, (await Read("""["akka.tcp://talos@h:1"]""")).Item2);
+        Assert.Equal(400, (await Read("""{"timeoutSeconds": 5}""")).Item2);
+        Assert.Equal(400, (await Read("{nope")).Item2);
     }
 }
