@@ -111,4 +111,25 @@ public sealed class ApiPartsTests
         Assert.Equal(400, (await Read("""{"timeoutSeconds": 5}""")).Item2);
         Assert.Equal(400, (await Read("{nope")).Item2);
     }
+
+    [Fact]
+    public void Webhooks_are_kept_in_an_owner_only_file_across_adds_and_removes()
+    {
+        var dir = Repo.TempDir("webhooks");
+        try
+        {
+            var path = Path.Combine(dir, "webhooks.json");
+            var store = new WebhookStore(new Talos.Actors.Hosting.TalosNodeOptions { WorkDir = dir });
+            store.Add(new WebhookRegistration("a1", "p", "http://h/a", "secret-aaaaaaaaaaaa", "ops", DateTimeOffset.UtcNow));
+            store.Add(new WebhookRegistration("b2", "p", "http://h/b", "secret-bbbbbbbbbbbb", "ops", DateTimeOffset.UtcNow));
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.True(store.Remove("p", "a1"));
+            Assert.False(store.Remove("p", "a1"));
+            Assert.False(File.Exists(path + ".tmp"));
+            var reloaded = new WebhookStore(new Talos.Actors.Hosting.TalosNodeOptions { WorkDir = dir });
+            Assert.Equal(["b2"], reloaded.For("p").Select(h => h.Id));
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
