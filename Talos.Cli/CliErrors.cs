@@ -23,6 +23,17 @@ public static class CliErrors
             Error(e.Message);
             return BadInput;
         }
+        catch (Talos.Cli.Farm.FarmUnreachableException e)
+        {
+            Error(e.Message); // exit 1, as the operator commands answer an unreachable farm
+            return Failed;
+        }
+        catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+        {
+            // HttpClient's own timeout (not the user's Ctrl+C) from a client that did not word it itself
+            Error($"no answer in time: {e.Message}");
+            return Failed;
+        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("interrupted: run the same command with the same --work-dir to resume");

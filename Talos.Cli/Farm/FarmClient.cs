@@ -43,26 +43,32 @@ public sealed class FarmClient : IDisposable
 
     async Task<JsonElement> Send(HttpRequestMessage req, CancellationToken ct)
     {
-        HttpResponseMessage res;
-        try { res = await _http.SendAsync(req, ct); }
-        catch (HttpRequestException e) { throw new FarmUnreachableException($"the farm at {_http.BaseAddress} is not reachable: {e.Message}"); }
-        using (res)
+        using var res = await Reach(() => _http.SendAsync(req, ct), ct);
+        var body = await res.Content.ReadAsStringAsync(ct);
+        if (!res.IsSuccessStatusCode)
         {
-            var body = await res.Content.ReadAsStringAsync(ct);
-            if (!res.IsSuccessStatusCode)
+            string detail = body;
+            try
             {
-                string detail = body;
-                try
-                {
-                    using var doc = JsonDocument.Parse(body);
-                    detail = doc.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? body : body;
-                    if (doc.RootElement.TryGetProperty("field", out var f)) detail += $" ({f.GetString()})";
-                }
-                catch (JsonException) { }
-                throw new UsageException($"the farm refused {req.Method} {req.RequestUri}: {(int)res.StatusCode} {detail}");
+                using var doc = JsonDocument.Parse(body);
+                detail = doc.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? body : body;
+                if (doc.RootElement.TryGetProperty("field", out var f)) detail += $" ({f.GetString()})";
             }
-            return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+            catch (JsonException) { }
+            throw new UsageException($"the farm refused {req.Method} {req.RequestUri}: {(int)res.StatusCode} {detail}");
         }
+        if (body.Length == 0) return default;
+        try { return JsonDocument.Parse(body).RootElement.Clone(); }
+        catch (JsonException) { throw new FarmUnreachableException($"the farm at {_http.BaseAddress} answered {req.Method} {req.RequestUri} with something that is not JSON: is it a Talos seed?"); }
+    }
+
+    /// <summary>Sends, turning a refused connection and an HTTP timeout (not the caller's cancellation) into <see cref="FarmUnreachableException"/>.</summary>
+    async Task<HttpResponseMessage> Reach(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
+    {
+        try { return await send(); }
+        catch (HttpRequestException e) { throw new FarmUnreachableException($"the farm at {_http.BaseAddress} is not reachable: {e.Message}"); }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        { throw new FarmUnreachableException($"the farm at {_http.BaseAddress} did not answer in {_http.Timeout.TotalSeconds:0} s"); }
     }
 
     public async Task<string> UploadAssetAsync(string name, byte[] bytes, CancellationToken ct)
@@ -101,7 +107,7 @@ public sealed class FarmClient : IDisposable
 
     public async Task DownloadFilmAsync(string production, string path, CancellationToken ct)
     {
-        using var res = await _http.GetAsync("api/v1/productions/" + Uri.EscapeDataString(production) + "/film", HttpCompletionOption.ResponseHeadersRead, ct);
+        using var res = await Reach(() => _http.GetAsync("api/v1/productions/" + Uri.EscapeDataString(production) + "/film", HttpCompletionOption.ResponseHeadersRead, ct), ct);
         if (!res.IsSuccessStatusCode) throw new UsageException($"the farm did not hand over the film: {(int)res.StatusCode} {await res.Content.ReadAsStringAsync(ct)}");
         await using var file = File.Create(path);
         await res.Content.CopyToAsync(file, ct);
@@ -110,4 +116,5 @@ public sealed class FarmClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
+/// <summary>The farm could not be reached, did not answer in time, or answered with something that is not the API's JSON; CliErrors prints it as one line (exit 1, as the operator commands do).</summary>
 public sealed class FarmUnreachableException(string message) : Exception(message);

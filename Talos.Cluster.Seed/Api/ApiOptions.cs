@@ -27,7 +27,8 @@ public sealed record ApiOptions
     public static ApiOptions FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
-        var url = read("TALOS_API_URL") ?? "http://0.0.0.0:8080";
+        var defaults = new ApiOptions();
+        var url = read("TALOS_API_URL") ?? defaults.Url;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new ArgumentException($"TALOS_API_URL '{url}' is not an http:// or https:// URL");
         var tokens = new List<ApiToken>();
@@ -38,17 +39,17 @@ public sealed record ApiOptions
         {
             Url = url,
             Tokens = new ApiTokenStore(tokens),
-            RateLimitPerMinute = Int(read, "TALOS_API_RATE_LIMIT", 1200, 1, 1_000_000),
-            MaxJsonBytes = Int(read, "TALOS_API_MAX_JSON_BYTES", 1 << 20, 1024, 256 << 20),
-            MaxAssetBytes = Int(read, "TALOS_API_MAX_ASSET_BYTES", 64 << 20, 1024, int.MaxValue),
+            RateLimitPerMinute = Int(read, "TALOS_API_RATE_LIMIT", defaults.RateLimitPerMinute, 1, 1_000_000),
+            MaxJsonBytes = Int(read, "TALOS_API_MAX_JSON_BYTES", defaults.MaxJsonBytes, 1024, 256 << 20),
+            MaxAssetBytes = Int(read, "TALOS_API_MAX_ASSET_BYTES", defaults.MaxAssetBytes, 1024, int.MaxValue),
         };
     }
 
-    static int Int(Func<string, string?> read, string name, int fallback, int min, int max)
+    static T Int<T>(Func<string, string?> read, string name, T fallback, T min, T max) where T : System.Numerics.IBinaryInteger<T>
     {
         var text = read(name);
         if (text is null) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+        if (!T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
             throw new ArgumentException($"{name} '{text}' is not a whole number in {min}..{max}");
         return v;
     }

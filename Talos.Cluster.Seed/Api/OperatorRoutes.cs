@@ -112,13 +112,16 @@ public static class OperatorRoutes
             ShotResource.From(s).Progress, s.FrameCount)).ToList());
     }
 
-    static async Task<(MemberRequest?, IResult?)> ReadMember(HttpRequest request, ApiOptions options, CancellationToken ct)
+    /// <summary>The {address, timeoutSeconds} body, read like every other JSON body (ApiBody: size limit, problem+json errors).</summary>
+    public static async Task<(MemberRequest?, IResult?)> ReadMember(HttpRequest request, ApiOptions options, CancellationToken ct)
     {
-        if (request.ContentLength is { } n && n > options.MaxJsonBytes) return (null, Problems.TooLarge($"the body is over {options.MaxJsonBytes} bytes"));
+        var (_, root, problem) = await ApiBody.ReadJsonAsync(request, options.MaxJsonBytes, "the member request", ct);
+        if (problem is not null) return (null, problem);
+        if (root.ValueKind != JsonValueKind.Object)
+            return (null, Problems.BadRequest("the body must be a JSON object: {\"address\": \"akka.tcp://talos@host:port\"}", "$"));
         MemberRequest? m;
-        try { m = await request.ReadFromJsonAsync<MemberRequest>(ct); }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
-        { return (null, Problems.BadRequest("the body must be JSON: {\"address\": \"akka.tcp://talos@host:port\"}", "$")); }
+        try { m = root.Deserialize<MemberRequest>(ShotJson.Options); }
+        catch (JsonException e) { return (null, Problems.BadRequest($"the member request does not fit {{\"address\": string, \"timeoutSeconds\": number}}: {e.Message}", e.Path ?? "$")); }
         if (m?.Address is not { Length: > 0 }) return (null, Problems.BadRequest("address is required (akka.tcp://talos@host:port or host:port)", "$.address"));
         return (m, null);
     }

@@ -129,7 +129,10 @@ public static class ShotRoutes
         b.RequireScope(ApiScopes.Operator).WithName(name).WithSummary(summary).WithTags("operator")
          .Produces<OperatorResult>().Produces<OperatorResult>(202).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-    /// <summary>Sends an operator verb, journals it in the audit trail (who, when, outcome) and answers 200, 202 (sent, not acknowledged), 404 or 409.</summary>
+    /// <summary>
+    /// Sends an operator verb, journals it in the audit trail (who, when, outcome) and answers 200, 202 (sent, not acknowledged), 404 or 409.
+    /// The verb has happened by the time it is journalled, so a journal failure is logged (AuditJournal) and the answer is still the verb's.
+    /// </summary>
     static async Task<IResult> Operate(HephaestusGateway heph, AuditJournal audit, string key, string action, string? detail, string by,
         Func<string, ITalosMessage> command, TimeSpan? timeout = null)
     {
@@ -139,12 +142,12 @@ public static class ShotRoutes
         catch (AskTimeoutException)
         {
             if (timeout is null) return Problems.Unavailable("Hephaestus did not answer in time; the cluster may still be forming");
-            await audit.RecordAsync(new OperatorActionRecorded(key, action, by, detail, true, "sent; not acknowledged", DateTimeOffset.UtcNow));
+            await audit.TryRecordAsync(new OperatorActionRecorded(key, action, by, detail, true, "sent; not acknowledged", DateTimeOffset.UtcNow));
             return TypedResults.Accepted((string?)null, new OperatorResult(key, action, false, "sent; Hephaestus did not acknowledge it"));
         }
         if (answer is not CommandAck ack) return Problems.Result(500, "Unexpected answer", $"Hephaestus answered {answer.GetType().Name}");
         if (ack.Message.StartsWith("unknown shot", StringComparison.Ordinal)) return Problems.NotFound(ack.Message, "key");
-        await audit.RecordAsync(new OperatorActionRecorded(key, action, by, detail, ack.Ok, ack.Message, DateTimeOffset.UtcNow));
+        await audit.TryRecordAsync(new OperatorActionRecorded(key, action, by, detail, ack.Ok, ack.Message, DateTimeOffset.UtcNow));
         return ack.Ok ? TypedResults.Ok(new OperatorResult(key, action, true, ack.Message)) : Problems.Conflict(ack.Message, "key");
     }
 

@@ -12,7 +12,7 @@ public sealed record WebhookRegistration(string Id, string Production, string Ur
 /// <summary>What the API shows of a webhook (never the secret, except once when it is generated).</summary>
 public sealed record WebhookView(string Id, string Production, string Url, DateTimeOffset Created, string? Secret = null);
 
-/// <summary>Webhooks kept in <c>webhooks.json</c> under the seed's work dir (written atomically: temp file + rename).</summary>
+/// <summary>Webhooks kept in <c>webhooks.json</c> under the seed's work dir (written atomically: temp file + rename; mode 0600, as it holds the secrets).</summary>
 public sealed class WebhookStore
 {
     readonly string _path;
@@ -23,6 +23,7 @@ public sealed class WebhookStore
     {
         _path = Path.Combine(node.WorkDir, "webhooks.json");
         _hooks = File.Exists(_path) ? JsonSerializer.Deserialize<List<WebhookRegistration>>(File.ReadAllText(_path), ShotJson.Options) ?? [] : [];
+        if (File.Exists(_path) && !OperatingSystem.IsWindows()) File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // one written before 0600
     }
 
     public bool Any { get { lock (_lock) return _hooks.Count > 0; } }
@@ -31,14 +32,7 @@ public sealed class WebhookStore
 
     public void Add(WebhookRegistration hook)
     {
-        lock (_lock)
-        {
-            var next = _hooks.Append(hook).ToList();
-            var tmp = _path + ".tmp";
-            File.WriteAllText(tmp, JsonSerializer.Serialize(next, ShotJson.Options));
-            File.Move(tmp, _path, overwrite: true);
-            _hooks = next;
-        }
+        lock (_lock) Save(_hooks.Append(hook).ToList());
     }
 
     public bool Remove(string production, string id)
@@ -47,12 +41,21 @@ public sealed class WebhookStore
         {
             var next = _hooks.Where(h => !(h.Production == production && h.Id == id)).ToList();
             if (next.Count == _hooks.Count) return false;
-            var tmp = _path + ".tmp";
-            File.WriteAllText(tmp, JsonSerializer.Serialize(next, ShotJson.Options));
-            File.Move(tmp, _path, overwrite: true);
-            _hooks = next;
+            Save(next);
             return true;
         }
+    }
+
+    /// <summary>Writes the list (it holds the signing secrets: owner read/write only) to a temp file, renames it over the old one, then keeps it.</summary>
+    void Save(List<WebhookRegistration> next)
+    {
+        var tmp = _path + ".tmp";
+        File.Delete(tmp); // a leftover from a crash must not lend its mode to the new file
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(tmp, create)) JsonSerializer.Serialize(file, next, ShotJson.Options);
+        File.Move(tmp, _path, overwrite: true);
+        _hooks = next;
     }
 }
 
@@ -64,7 +67,8 @@ public sealed class WebhookStore
 public sealed class WebhookDispatcher(WebhookStore store, ILogger<WebhookDispatcher> log)
 {
     public const string SignatureHeader = "X-Talos-Signature";
-    static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    // No redirects: a receiver's 3xx must not send the signed body (and its shot) on to another host; it counts as a failed attempt.
+    static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
 
     public static string Sign(string secret, byte[] body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));

@@ -1,4 +1,8 @@
 using System.Text;
+using Akka.Actor;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Talos.Messages.Events;
 using Talos.Cluster.Seed.Api;
 using Talos.Tests.Flux;
 using Talos.Tests.Support;
@@ -68,5 +72,64 @@ public sealed class ApiPartsTests
         var expected = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("k"), body));
         Assert.Equal(expected, WebhookDispatcher.Sign("k", body));
         Assert.NotEqual(expected, WebhookDispatcher.Sign("k2", body));
+    }
+
+    [Fact]
+    public async Task The_audit_ledger_journals_every_action_while_its_idle_actors_stop_and_restart()
+    {
+        // Audit actors stop after 30 ms idle; actions keep arriving around that moment. Before the ledger handled the
+        // stop, an action forwarded to a stopping actor went to dead letters and its ask timed out.
+        using var system = ActorSystem.Create("audit-ledger-test");
+        var ledger = system.ActorOf(AuditLedgerActor.Props(TimeSpan.FromMilliseconds(30)));
+        var random = new Random(7);
+        for (int round = 0; round < 40; round++)
+        {
+            await Task.Delay(25 + random.Next(15));
+            var asks = Enumerable.Range(0, 3).Select(i => ledger.Ask<OperatorActionStored>(new RecordOperatorAction(
+                new OperatorActionRecorded($"p--s{i % 2}", "pause", "ops", null, true, "ok", DateTimeOffset.UtcNow)), TimeSpan.FromSeconds(5)));
+            Assert.All(await Task.WhenAll(asks), a => Assert.StartsWith("p--s", a.ShotKey));
+        }
+        await system.Terminate();
+    }
+
+    [Fact]
+    public async Task A_member_request_is_read_under_the_JSON_limit_even_when_chunked()
+    {
+        var options = new ApiOptions { MaxJsonBytes = 1024 };
+        async Task<(MemberRequest?, int?)> Read(string body)
+        {
+            var http = new DefaultHttpContext();
+            http.Request.ContentType = "application/json";
+            http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body)); // no Content-Length, as with a chunked body
+            var (m, problem) = await OperatorRoutes.ReadMember(http.Request, options, default);
+            return (m, (problem as ProblemHttpResult)?.StatusCode);
+        }
+        Assert.Equal(413, (await Read($$"""{"address": "{{new string('a', 4000)}}"}""")).Item2);
+        Assert.Equal("akka.tcp://talos@h:1", (await Read("""{"address": "akka.tcp://talos@h:1", "timeoutSeconds": 5}""")).Item1!.Address);
+        Assert.Equal(400, (await Read("""{"address": 5}""")).Item2);
+        Assert.Equal(400, (await Read("""["akka.tcp://talos@h:1"]""")).Item2);
+        Assert.Equal(400, (await Read("""{"timeoutSeconds": 5}""")).Item2);
+        Assert.Equal(400, (await Read("{nope")).Item2);
+    }
+
+    [Fact]
+    public void Webhooks_are_kept_in_an_owner_only_file_across_adds_and_removes()
+    {
+        var dir = Repo.TempDir("webhooks");
+        try
+        {
+            var path = Path.Combine(dir, "webhooks.json");
+            var store = new WebhookStore(new Talos.Actors.Hosting.TalosNodeOptions { WorkDir = dir });
+            store.Add(new WebhookRegistration("a1", "p", "http://h/a", "secret-aaaaaaaaaaaa", "ops", DateTimeOffset.UtcNow));
+            store.Add(new WebhookRegistration("b2", "p", "http://h/b", "secret-bbbbbbbbbbbb", "ops", DateTimeOffset.UtcNow));
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.True(store.Remove("p", "a1"));
+            Assert.False(store.Remove("p", "a1"));
+            Assert.False(File.Exists(path + ".tmp"));
+            var reloaded = new WebhookStore(new Talos.Actors.Hosting.TalosNodeOptions { WorkDir = dir });
+            Assert.Equal(["b2"], reloaded.For("p").Select(h => h.Id));
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        finally { Directory.Delete(dir, true); }
     }
 }
