@@ -1,6 +1,6 @@
 using Spectre.Console;
-using Talos.Actors.Cuttura;
-using Talos.Actors.Prism;
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Prism;
 using Talos.Vault;
 
 namespace Talos.Cli;

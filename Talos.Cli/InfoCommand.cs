@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 using Talos.Gpu.Kernels;
 
 namespace Talos.Cli;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Kernels;
 using Talos.Gpu.Stokes;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Akka.Actor;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 using Talos.Actors.Pipeline;
 using Talos.Gpu.Imaging;
 using Talos.Messages;

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Messages.Commands;
 using Talos.Messages.Queries;
 using Talos.Messages.Specs;

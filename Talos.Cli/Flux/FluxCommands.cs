@@ -20,7 +20,7 @@ public static class FluxCommands
         cmd.SetAction((parse, ct) => CliErrors.Guard(() =>
         {
             if (parse.GetValue(fps) is < 1 or > 120) throw new UsageException($"--fps {parse.GetValue(fps)} is outside 1..120");
-            var specs = Talos.Actors.Prism.InputLoader.Load(parse.GetValue(input)!, new Talos.Actors.Prism.RenderSettings(Fps: parse.GetValue(fps) ?? 24));
+            var specs = Talos.Gpu.Prism.InputLoader.Load(parse.GetValue(input)!, new Talos.Gpu.Prism.RenderSettings(Fps: parse.GetValue(fps) ?? 24));
             var curves = specs.Select(MotionCurves.Sample).ToList();
             string outPath = parse.GetValue(output)!;
             WriteFile(outPath, System.Text.Encoding.UTF8.GetBytes(MotionCurves.ToJson(curves)));

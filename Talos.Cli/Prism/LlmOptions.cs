@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 
 namespace Talos.Cli.Prism;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using Talos.Actors.Cuttura;
-using Talos.Actors.Prism;
-using Talos.Actors.Prism.Boards;
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Prism;
+using Talos.Gpu.Prism.Boards;
 
 namespace Talos.Cli.Prism;
 

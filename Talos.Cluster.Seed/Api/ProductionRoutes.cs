@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Messages.Commands;
 using Talos.Messages.Queries;
 using Talos.Messages.Specs;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Talos.Actors.Hosting;
 using Talos.Actors.Pipeline;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Messages;
 using Talos.Messages.Commands;
 using Talos.Messages.Queries;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 
 namespace Talos.Bench;
 

@@ -32,7 +32,7 @@ public sealed class ChromaStage : IStageRunner
     {
         var spec = ctx.Spec;
         string? mood = MoodGrade.Knows(spec.Mood) ? spec.Mood : null;
-        var palettes = spec.Characters.Select(c => MoodGrade.Grade(StageIo.PaletteFor(spec, c), mood)).ToList();
+        var palettes = spec.Characters.Select(c => MoodGrade.Grade(CharacterPalette.For(spec, c), mood)).ToList();
         var chains = new Dictionary<int, KeyChain?>();
         var frames = new List<FrameOutputs>();
         foreach (int frame in ctx.Frames)
@@ -70,7 +70,7 @@ public sealed class ChromaStage : IStageRunner
             if (KeyImages.IsColour(bytes, first.Asset))
             {
                 var key = Resize(KeyImages.ReadRgba(bytes, first.Asset), ctx.Spec.Resolution.Width, ctx.Spec.Resolution.Height);
-                var table = MoodGrade.Grade(ColourModel.FromPalette(StageIo.PaletteFor(ctx.Spec, ch)).Table, mood).ToList();
+                var table = MoodGrade.Grade(ColourModel.FromPalette(CharacterPalette.For(ctx.Spec, ch)).Table, mood).ToList();
                 chain = new KeyChain(character, Math.Max(0, first.Frame), key, table);
             }
         }

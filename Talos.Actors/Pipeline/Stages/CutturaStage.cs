@@ -1,4 +1,4 @@
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 using Talos.Gpu.Imaging;
 using Talos.Messages;
 using Talos.Messages.Commands;

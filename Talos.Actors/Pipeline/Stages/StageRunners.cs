@@ -33,15 +33,5 @@ internal static class StageIo
     public static T ReadMeta<T>(FrameOutputs f) =>
         JsonSerializer.Deserialize<T>(f.Meta ?? throw new InvalidDataException($"frame {f.Frame} has no metadata"), ShotEventSerializer.Json)!;
 
-    /// <summary>The palette of one character: rig defaults, then shot-wide overrides, then the character's own.</summary>
-    public static IReadOnlyDictionary<string, Rgb> PaletteFor(ShotSpec spec, CharacterSpec c)
-    {
-        var palette = new Dictionary<string, Rgb>(Rigs.Get(c.Rig).DefaultPalette);
-        foreach (var overrides in new[] { spec.Palette, c.Palette })
-            if (overrides is not null)
-                foreach (var (region, hex) in overrides) palette[region] = Rgb.FromHex(hex);
-        return palette;
-    }
-
     public static string CharacterBlob(int index) => $"c{index}";
 }

@@ -76,7 +76,7 @@ public sealed class FarmCliTests : IAsyncLifetime
             "--fps", "8", "--max-seconds", "3", "--farm", farm, "--out", film);
         Assert.True(code == 0, output);
         Assert.Contains("on the farm", output);
-        var probe = await global::Talos.Actors.Cuttura.MediaProbe.ProbeAsync(film);
+        var probe = await global::Talos.Gpu.Cuttura.MediaProbe.ProbeAsync(film);
         Assert.Equal((160, 90), (probe.Width, probe.Height));
         Assert.Equal(24, probe.FrameCount);
 

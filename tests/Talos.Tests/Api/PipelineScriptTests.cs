@@ -77,7 +77,7 @@ public sealed class PipelineScriptTests : IAsyncLifetime
         Assert.Contains("progress: completed 1", said);
         var mp4 = await File.ReadAllBytesAsync(outFile);
         Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(mp4, 4, 4));
-        var probe = await Talos.Actors.Cuttura.MediaProbe.ProbeAsync(outFile);
+        var probe = await Talos.Gpu.Cuttura.MediaProbe.ProbeAsync(outFile);
         Assert.Equal(12, probe.FrameCount);
         Assert.Equal((192, 108), (probe.Width, probe.Height));
     }

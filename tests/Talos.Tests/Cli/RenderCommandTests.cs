@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 using Talos.Cli;
 using Talos.Cli.Render;
 using Talos.Tests.Actors;

@@ -1,5 +1,5 @@
-using Talos.Actors.Cuttura;
-using Talos.Actors.Prism;
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Prism;
 using Talos.Cli;
 using Talos.Cli.Render;
 using Talos.Gpu.Anima;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 
 namespace Talos.Tests.Cuttura;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 using Talos.Gpu.Anima;
 
 namespace Talos.Tests.Cuttura;

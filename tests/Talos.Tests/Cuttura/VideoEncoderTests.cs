@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FFMpegCore;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 using Talos.Gpu.Imaging;
 using Talos.Vault;
 using Xunit;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Cli;
 using Talos.Gpu.Flux;
 using Talos.Tests.Support;

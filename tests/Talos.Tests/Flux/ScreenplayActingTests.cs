@@ -1,4 +1,4 @@
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Messages.Specs;

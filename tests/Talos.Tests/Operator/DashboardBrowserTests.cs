@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Tests.Actors;
 using Talos.Tests.Support;
 using Xunit;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Talos.Actors.Hosting;
 using Talos.Actors.Pipeline;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Cli.Operator;
 using Talos.Cluster.Seed.Api;
 using Talos.Tests.Support;

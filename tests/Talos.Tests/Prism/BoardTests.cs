@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using StbImageSharp;
-using Talos.Actors.Cuttura;
-using Talos.Actors.Prism;
-using Talos.Actors.Prism.Boards;
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Prism;
+using Talos.Gpu.Prism.Boards;
 using Talos.Tests.Support;
 using Xunit;
 

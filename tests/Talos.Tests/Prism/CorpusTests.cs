@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Tests.Support;
 using Xunit;
-using K = Talos.Actors.Prism.FountainElementKind;
+using K = Talos.Gpu.Prism.FountainElementKind;
 
 namespace Talos.Tests.Prism;
 

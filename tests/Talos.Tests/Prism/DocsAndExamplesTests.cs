@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Messages.Specs;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Xunit;
-using K = Talos.Actors.Prism.FountainElementKind;
+using K = Talos.Gpu.Prism.FountainElementKind;
 
 namespace Talos.Tests.Prism;
 

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Xunit;
 
 namespace Talos.Tests.Prism;

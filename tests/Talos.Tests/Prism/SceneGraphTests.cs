@@ -1,4 +1,4 @@
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Xunit;
 
 namespace Talos.Tests.Prism;

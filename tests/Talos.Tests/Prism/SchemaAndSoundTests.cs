@@ -1,5 +1,5 @@
 using NJsonSchema;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Tests.Support;
 using Xunit;
 

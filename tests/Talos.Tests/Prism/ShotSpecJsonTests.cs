@@ -1,4 +1,4 @@
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Messages.Specs;
 using Xunit;
 

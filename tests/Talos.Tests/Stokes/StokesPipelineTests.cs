@@ -1,6 +1,6 @@
 using Talos.Actors.Hosting;
 using Talos.Actors.Pipeline;
-using Talos.Actors.Prism;
+using Talos.Gpu.Prism;
 using Talos.Gpu.Imaging;
 using Talos.Messages;
 using Talos.Messages.Commands;

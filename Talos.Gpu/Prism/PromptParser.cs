@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// Free-text prompt → <see cref="SceneGraph"/>, by heuristics (docs/scenegraph.md):

@@ -1,4 +1,4 @@
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>PRISM could not turn its input into shots: the message names the problem (and the line where useful).</summary>
 public class PrismException : Exception

@@ -1,4 +1,4 @@
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// PRISM's built-in lexicon: the rules that map screenplay words to emotions, camera directions, effects, poses,

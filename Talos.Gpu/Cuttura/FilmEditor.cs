@@ -2,7 +2,7 @@
 // gamma: mix light, not code values); sRGB transfer per IEC 61966-2-1, done in 24-bit fixed point for bit-exact results.
 using Talos.Gpu.Imaging;
 
-namespace Talos.Actors.Cuttura;
+namespace Talos.Gpu.Cuttura;
 
 /// <summary>One shot on the timeline: its frames (vault hashes of RGB24 frame blobs) in order and how it is entered.</summary>
 /// <param name="Transition">How this clip is entered from the previous one: "cut", "dissolve" or "fade" (dip through black).

@@ -1,4 +1,4 @@
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>The kinds of element of a Fountain 1.1 screenplay (notes and boneyard are removed while parsing).</summary>
 public enum FountainElementKind

@@ -3,7 +3,7 @@ using FFMpegCore;
 using FFMpegCore.Enums;
 using FFMpegCore.Pipes;
 
-namespace Talos.Actors.Cuttura;
+namespace Talos.Gpu.Cuttura;
 
 /// <summary>Encodes RGB24 frames (8-bit sRGB) to an H.264 MP4 with ffmpeg, optionally muxing an audio track.</summary>
 public static class VideoEncoder

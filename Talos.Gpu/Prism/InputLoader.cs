@@ -1,7 +1,7 @@
 using System.Text;
 using Talos.Messages.Specs;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// What <c>talos render INPUT</c> accepts, turned into shot specs:

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>An OpenAI-compatible chat endpoint for prompts: <paramref name="Url"/> is the API base (".../v1") or the full
 /// ".../chat/completions" address; the key (TALOS_LLM_KEY) is sent as a bearer token when set.</summary>

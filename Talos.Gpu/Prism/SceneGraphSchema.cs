@@ -1,6 +1,6 @@
 using NJsonSchema;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>docs/scenegraph.schema.json (embedded): checks scene graph JSON from outside PRISM, e.g. an LLM's answer.</summary>
 public static class SceneGraphSchema
@@ -8,7 +8,7 @@ public static class SceneGraphSchema
     static readonly Lazy<JsonSchema> Schema = new(() =>
     {
         using var stream = typeof(SceneGraphSchema).Assembly.GetManifestResourceStream("scenegraph.schema.json")
-                           ?? throw new InvalidOperationException("scenegraph.schema.json is not embedded in Talos.Actors");
+                           ?? throw new InvalidOperationException("scenegraph.schema.json is not embedded in Talos.Gpu");
         using var reader = new StreamReader(stream);
         return JsonSchema.FromJsonAsync(reader.ReadToEnd()).GetAwaiter().GetResult();
     });

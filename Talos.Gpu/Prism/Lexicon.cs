@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// PRISM's word rules, loaded from JSON (the built-in one is <see cref="Default"/>; format in docs/scenegraph.md).

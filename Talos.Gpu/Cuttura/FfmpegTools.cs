@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using FFMpegCore;
 
-namespace Talos.Actors.Cuttura;
+namespace Talos.Gpu.Cuttura;
 
 /// <summary>CUTTURA failure: bad timeline, bad frames, missing or failing ffmpeg.</summary>
 public sealed class CutturaException(string message, Exception? inner = null) : Exception(message, inner);

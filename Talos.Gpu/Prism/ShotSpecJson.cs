@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Talos.Messages.Specs;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// Shot specs as JSON (camelCase; docs/shot-spec.schema.json, docs/shot-spec.md). <see cref="Parse"/> checks every rule and

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using FFMpegCore;
 
-namespace Talos.Actors.Cuttura;
+namespace Talos.Gpu.Cuttura;
 
 /// <summary>What ffprobe says about a media file. FrameCount is counted by decoding (exact), not estimated.</summary>
 public sealed record MediaInfo(string VideoCodec, int Width, int Height, int FrameCount, double Fps, double DurationSeconds, string? AudioCodec);

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// Screenplay → <see cref="SceneGraph"/>. Shot rules (docs/scenegraph.md):

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Talos.Actors.Cuttura;
+using Talos.Gpu.Cuttura;
 
-namespace Talos.Actors.Prism.Boards;
+namespace Talos.Gpu.Prism.Boards;
 
 public sealed record AnimaticOptions(int Width = 640, int Height = 360, int Fps = 24, int? FirstScene = null, int? LastScene = null, bool ScratchAudio = false);
 

@@ -3,7 +3,7 @@ using FFMpegCore;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Imaging;
 
-namespace Talos.Actors.Cuttura;
+namespace Talos.Gpu.Cuttura;
 
 /// <summary>
 /// The deliveries made from ANIMA's linear-light frames (premultiplied, BT.709 primaries, 1.0 = SDR white):

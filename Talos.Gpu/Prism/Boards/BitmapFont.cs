@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Talos.Actors.Prism.Boards;
+namespace Talos.Gpu.Prism.Boards;
 
 /// <summary>
 /// A built-in 5×7 capitals font for lettering storyboards and animatics: the same pixels on every machine (no system

@@ -2,7 +2,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// Parses Fountain 1.1 text into a <see cref="Screenplay"/>: title page, scene headings (INT/EXT/EST/INT./EXT/I/E, the

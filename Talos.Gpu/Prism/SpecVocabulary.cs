@@ -1,4 +1,4 @@
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>
 /// The names a shot spec may use, in one place. PRISM validates against these lists and plans shots with them;

@@ -1,6 +1,6 @@
 using Talos.Messages.Specs;
 
-namespace Talos.Actors.Prism;
+namespace Talos.Gpu.Prism;
 
 /// <summary>How a scene graph becomes shot specs: output format, scene range (1-based, inclusive), total length cap, production name.</summary>
 public sealed record RenderSettings(int Width = 1280, int Height = 720, int Fps = 24, int? FirstScene = null, int? LastScene = null,

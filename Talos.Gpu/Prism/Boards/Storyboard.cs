@@ -1,5 +1,4 @@
 using StbImageWriteSharp;
-using Talos.Actors.Pipeline;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Axis;
@@ -9,7 +8,7 @@ using Talos.Gpu.Imaging;
 using Talos.Gpu.Raygen;
 using Talos.Messages.Specs;
 
-namespace Talos.Actors.Prism.Boards;
+namespace Talos.Gpu.Prism.Boards;
 
 /// <summary>One shot of the board: where it sits in the graph and the shot spec PRISM planned for it.</summary>
 public sealed record BoardShot(SceneNode Scene, ShotNode Shot, ShotSpec Spec);
@@ -60,7 +59,7 @@ public static class Storyboard
             if (ch.Keyframes.Count == 0) continue; // artists' drawings are not on a board planned from text
             var state = MotionInterpolator.Evaluate(ch, frame, spec.Fps);
             var drawing = LineArt.Draw(Rigs.Get(ch.Rig), state.Pose, state.X, state.Facing, camera, w, h);
-            var filled = ChromaFill.Fill(drawing.Lines, drawing.Seeds, StageIo.PaletteFor(spec, ch), Ink, out _);
+            var filled = ChromaFill.Fill(drawing.Lines, drawing.Seeds, CharacterPalette.For(spec, ch), Ink, out _);
             layers.Add((filled, drawing.GroundY));
         }
         float groundY = layers.Count > 0 ? layers[0].GroundY : (float)(h * 0.5 + (0.82 - 0.5) * h * camera.Zoom);
