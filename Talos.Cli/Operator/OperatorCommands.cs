@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Talos.Cli.Farm;
 
 namespace Talos.Cli.Operator;
 
@@ -75,11 +76,11 @@ public static class OperatorCommands
             var c = new Command(name, description);
             foreach (var s in extra) { if (s is Argument a) c.Arguments.Add(a); else if (s is Option o) c.Options.Add(o); }
             common.AddTo(c);
-            c.SetAction((p, ct) => Guard(io, async () =>
+            c.SetAction((p, ct) => CliErrors.Guard(async () =>
             {
                 using var client = new FarmClient(common.Target(p));
                 return await run(p, client, ct);
-            }));
+            }, io.Err, "interrupted"));
             return c;
         }
         bool Json(ParseResult p) => p.GetValue(common.Json);
@@ -286,14 +287,6 @@ public static class OperatorCommands
     {
         io.Out.WriteLine(JsonSerializer.Serialize(e, Indented));
         return 0;
-    }
-
-    static async Task<int> Guard(OperatorConsole io, Func<Task<int>> body)
-    {
-        try { return await body(); }
-        catch (FarmException e) { io.Err.WriteLine("error: " + e.Message); return e.ExitCode; }
-        catch (UsageException e) { io.Err.WriteLine("error: " + e.Message); return CliErrors.BadInput; }
-        catch (OperationCanceledException) { return CliErrors.Interrupted; }
     }
 
     static Table Table(params string[] columns)
