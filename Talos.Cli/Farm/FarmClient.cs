@@ -69,7 +69,7 @@ public sealed class FarmClient : IDisposable
     public FarmTarget Target { get; }
 
     public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendJsonAsync(HttpMethod.Get, path, null, ct);
-    public async Task<T> GetAsync<T>(string path, CancellationToken ct) => As<T>(await GetAsync(path, ct), path);
+    public async Task<T> GetAsync<T>(string path, CancellationToken ct) => Read<T>(await GetAsync(path, ct), path);
     public Task<JsonElement> PostAsync(string path, object? body, CancellationToken ct) =>
         SendJsonAsync(HttpMethod.Post, path, body is null ? JsonContent.Create(new { }) : JsonContent.Create(body, body.GetType(), options: Json), ct);
 
@@ -77,11 +77,11 @@ public sealed class FarmClient : IDisposable
     {
         var path = "assets?name=" + Uri.EscapeDataString(name);
         var content = new ByteArrayContent(bytes) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } };
-        return As<AssetStored>(await SendJsonAsync(HttpMethod.Post, path, content, ct), path);
+        return Read<AssetStored>(await SendJsonAsync(HttpMethod.Post, path, content, ct), path);
     }
 
     public async Task<ProductionAccepted> SubmitProductionAsync(ProductionRequest request, CancellationToken ct) =>
-        As<ProductionAccepted>(await PostAsync("productions", request, ct), "productions");
+        Read<ProductionAccepted>(await PostAsync("productions", request, ct), "productions");
 
     public Task<ProductionResource> GetProductionAsync(string production, CancellationToken ct) =>
         GetAsync<ProductionResource>("productions/" + Uri.EscapeDataString(production), ct);
@@ -140,7 +140,8 @@ public sealed class FarmClient : IDisposable
         catch (JsonException) { return text.Length > 200 ? text[..200] : text; }
     }
 
-    T As<T>(JsonElement answer, string path)
+    /// <summary>An answer as the API's record <typeparamref name="T"/> (for a command that also prints the raw answer).</summary>
+    public T Read<T>(JsonElement answer, string path)
     {
         try { return answer.Deserialize<T>(Json) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new FarmException($"the farm at {Target.Url} answered {path} with JSON that is not a {typeof(T).Name}: {e.Message}"); }

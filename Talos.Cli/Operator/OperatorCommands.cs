@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Talos.Actors.Operations;
 using Talos.Cli.Farm;
+using Talos.Messages.Api;
+using Talos.Messages.Queries;
 
 namespace Talos.Cli.Operator;
 
@@ -93,19 +96,16 @@ public static class OperatorCommands
             var info = await c.GetAsync("cluster", ct);
             if (Json(p)) return PrintJson(io, info);
             var t = Table("address", "roles", "status", "reachable", "shots", "chunks busy/slots", "cpu %", "memory MB", "uptime s");
-            foreach (var m in info.GetProperty("members").EnumerateArray())
+            foreach (var m in c.Read<ClusterInfo>(info, "cluster").Members)
             {
-                var load = m.GetProperty("load");
-                bool has = load.ValueKind == JsonValueKind.Object;
-                string L(string f, Func<JsonElement, string> show) => has ? show(load.GetProperty(f)) : "?";
-                t.AddRow(Esc(S(m, "address") + (m.GetProperty("leader").GetBoolean() ? " (leader)" : "") + (m.GetProperty("self").GetBoolean() ? " (this seed)" : "")),
-                    Esc(string.Join(",", m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))), Esc(S(m, "status")),
-                    m.GetProperty("reachable").GetBoolean() ? "yes" : "NO",
-                    L("shots", e => e.GetInt32() < 0 ? "?" : e.GetInt32().ToString(CultureInfo.InvariantCulture)),
-                    has ? $"{load.GetProperty("chunksBusy").GetInt32()}/{load.GetProperty("chunkSlots").GetInt32()}" : "?",
-                    L("cpuPercent", e => e.GetDouble().ToString("0", CultureInfo.InvariantCulture)),
-                    L("workingSetBytes", e => (e.GetInt64() >> 20).ToString(CultureInfo.InvariantCulture)),
-                    L("uptimeSeconds", e => e.GetDouble().ToString("0", CultureInfo.InvariantCulture)));
+                string L(Func<NodeLoad, string> show) => m.Load is { } load ? show(load) : "?";
+                t.AddRow(Esc(m.Address + (m.Leader ? " (leader)" : "") + (m.Self ? " (this seed)" : "")), Esc(string.Join(",", m.Roles)), Esc(m.Status),
+                    m.Reachable ? "yes" : "NO",
+                    L(l => l.Shots < 0 ? "?" : l.Shots.ToString(CultureInfo.InvariantCulture)),
+                    L(l => $"{l.ChunksBusy}/{l.ChunkSlots}"),
+                    L(l => l.CpuPercent.ToString("0", CultureInfo.InvariantCulture)),
+                    L(l => (l.WorkingSetBytes >> 20).ToString(CultureInfo.InvariantCulture)),
+                    L(l => l.UptimeSeconds.ToString("0", CultureInfo.InvariantCulture)));
             }
             io.Ansi.Write(t);
             return 0;
@@ -137,11 +137,11 @@ public static class OperatorCommands
         {
             var r = await c.GetAsync("sharding/stats", ct);
             if (Json(p)) return PrintJson(io, r);
+            var stats = c.Read<ShardingStats>(r, "sharding/stats");
             var t = Table("region (member)", "shards", "shots", "failed shards");
-            foreach (var region in r.GetProperty("regions").EnumerateArray())
-                t.AddRow(Esc(S(region, "address")), I(region, "shards"), I(region, "entities"),
-                    Esc(string.Join(",", region.GetProperty("failedShards").EnumerateArray().Select(e => e.GetString()))));
-            t.AddRow("[bold]total[/]", I(r, "shards"), I(r, "entities"), "");
+            foreach (var region in stats.Regions)
+                t.AddRow(Esc(region.Address), N(region.Shards), N(region.Entities), Esc(string.Join(",", region.FailedShards)));
+            t.AddRow("[bold]total[/]", N(stats.Shards), N(stats.Entities), "");
             io.Ansi.Write(t);
             return 0;
         }));
@@ -153,11 +153,11 @@ public static class OperatorCommands
         {
             var r = await c.PostAsync("nodes/drain", new { address = p.GetValue(address), timeoutSeconds = p.GetValue(timeout) }, ct);
             if (Json(p)) return PrintJson(io, r);
-            bool removed = r.GetProperty("removed").GetBoolean();
-            io.Out.WriteLine(removed
-                ? $"drained {S(r, "address")}: removed after {r.GetProperty("seconds").GetDouble().ToString(CultureInfo.InvariantCulture)} s; its {I(r, "shotsBefore")} shot(s) moved to the other nodes"
-                : $"{S(r, "address")} is still {S(r, "status")} after {r.GetProperty("seconds").GetDouble().ToString(CultureInfo.InvariantCulture)} s");
-            return removed ? 0 : 1;
+            var d = c.Read<DrainResult>(r, "nodes/drain");
+            io.Out.WriteLine(d.Removed
+                ? $"drained {d.Address}: removed after {d.Seconds.ToString(CultureInfo.InvariantCulture)} s; its {N(d.ShotsBefore)} shot(s) moved to the other nodes"
+                : $"{d.Address} is still {d.Status} after {d.Seconds.ToString(CultureInfo.InvariantCulture)} s");
+            return d.Removed ? 0 : 1;
         }, address, timeout));
 
         // ---- queue ----
@@ -166,8 +166,8 @@ public static class OperatorCommands
             var r = await c.GetAsync("queue", ct);
             if (Json(p)) return PrintJson(io, r);
             var t = Table("#", "shot", "status", "progress", "frames");
-            foreach (var s in r.GetProperty("shots").EnumerateArray())
-                t.AddRow(I(s, "position"), Esc(S(s, "key")), Esc(S(s, "status")), Pct(s.GetProperty("progress").GetDouble()), I(s, "frameCount"));
+            foreach (var s in c.Read<QueueView>(r, "queue").Shots)
+                t.AddRow(N(s.Position), Esc(s.Key), Esc(s.Status), Pct(s.Progress), N(s.FrameCount));
             io.Ansi.Write(t);
             return 0;
         });
@@ -182,23 +182,22 @@ public static class OperatorCommands
             var r = await c.GetAsync("shots" + (prod is null ? "" : "?production=" + Uri.EscapeDataString(prod)), ct);
             if (Json(p)) return PrintJson(io, r);
             var t = Table("shot", "title", "status", "progress", "frames", "revisions");
-            foreach (var s in r.GetProperty("shots").EnumerateArray())
-                t.AddRow(Esc(S(s, "key")), Esc(S(s, "title")), Esc(S(s, "status") + (S(s, "reason") is { Length: > 0 } why ? ": " + why : "")),
-                    Pct(s.GetProperty("progress").GetDouble()), I(s, "frameCount"), I(s, "revisions"));
+            foreach (var s in c.Read<ShotList>(r, "shots").Shots)
+                t.AddRow(Esc(s.Key), Esc(s.Title), Esc(s.Status + (s.Reason is { Length: > 0 } why ? ": " + why : "")), Pct(s.Progress), N(s.FrameCount), N(s.Revisions));
             io.Ansi.Write(t);
             return 0;
         }, production));
         shot.Subcommands.Add(Verb("show", "One shot with per-stage progress", async (p, c, ct) =>
         {
             var key = await ResolveKey(c, p.GetValue(id)!, ct);
-            var s = await c.GetAsync("shots/" + Uri.EscapeDataString(key), ct);
-            if (Json(p)) return PrintJson(io, s);
-            io.Out.WriteLine($"{S(s, "key")}  {S(s, "title")}  {S(s, "status")}{(S(s, "reason") is { Length: > 0 } why ? ": " + why : "")}  {Pct(s.GetProperty("progress").GetDouble())}");
-            io.Out.WriteLine($"frames {I(s, "frameCount")} at {I(s, "fps")} fps, revisions {I(s, "revisions")}" +
-                             (S(s, "videoHref") is { Length: > 0 } v ? $", video {v}" : ""));
+            var r = await c.GetAsync("shots/" + Uri.EscapeDataString(key), ct);
+            if (Json(p)) return PrintJson(io, r);
+            var s = c.Read<ShotResource>(r, "shots/" + key);
+            io.Out.WriteLine($"{s.Key}  {s.Title}  {s.Status}{(s.Reason is { Length: > 0 } why ? ": " + why : "")}  {Pct(s.Progress)}");
+            io.Out.WriteLine($"frames {N(s.FrameCount)} at {N(s.Fps)} fps, revisions {N(s.Revisions)}" + (s.VideoHref is { Length: > 0 } v ? $", video {v}" : ""));
             var t = Table("stage", "chunks", "frames");
-            foreach (var st in s.GetProperty("stages").EnumerateObject())
-                t.AddRow(Esc(st.Name), $"{I(st.Value, "doneChunks")}/{I(st.Value, "totalChunks")}", $"{I(st.Value, "doneFrames")}/{I(st.Value, "totalFrames")}");
+            foreach (var (stage, st) in s.Stages)
+                t.AddRow(Esc(stage), $"{N(st.DoneChunks)}/{N(st.TotalChunks)}", $"{N(st.DoneFrames)}/{N(st.TotalFrames)}");
             io.Ansi.Write(t);
             return 0;
         }, id));
@@ -265,8 +264,7 @@ public static class OperatorCommands
     static async Task<string> ResolveKey(FarmClient c, string idOrKey, CancellationToken ct)
     {
         if (idOrKey.Contains("--", StringComparison.Ordinal)) return idOrKey;
-        var all = await c.GetAsync("shots", ct);
-        var matches = all.GetProperty("shots").EnumerateArray().Where(s => S(s, "id") == idOrKey).Select(s => S(s, "key")!).ToList();
+        var matches = (await c.GetAsync<ShotList>("shots", ct)).Shots.Where(s => s.Id == idOrKey).Select(s => s.Key).ToList();
         return matches.Count switch
         {
             1 => matches[0],
@@ -298,7 +296,7 @@ public static class OperatorCommands
 
     static string? S(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() } : null;
-    static string I(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : "";
+    static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
     static string Esc(string? s) => Markup.Escape(s ?? "");
     /// <summary>A log source without its node's address (the line shows the node already).</summary>
     static string? Local(string? source, string? node) => source is not null && node is not null && source.StartsWith(node, StringComparison.Ordinal) ? source[node.Length..] : source;
