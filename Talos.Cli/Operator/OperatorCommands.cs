@@ -111,9 +111,9 @@ public static class OperatorCommands
             return 0;
         }));
         cluster.Subcommands.Add(Verb("leave", "Ask a member to leave the cluster gracefully (its shards hand off)", async (p, c, ct) =>
-            Done(io, p, common, await c.PostAsync("cluster/leave", new { address = p.GetValue(address) }, ct)), address));
+            Done(io, p, common, c, await c.PostAsync("cluster/leave", new { address = p.GetValue(address) }, ct), member: true), address));
         cluster.Subcommands.Add(Verb("down", "Mark an unreachable (or stuck) member down: its shards restart elsewhere", async (p, c, ct) =>
-            Done(io, p, common, await c.PostAsync("cluster/down", new { address = p.GetValue(address) }, ct)), address));
+            Done(io, p, common, c, await c.PostAsync("cluster/down", new { address = p.GetValue(address) }, ct), member: true), address));
 
         // ---- sharding ----
         var sharding = new Command("sharding", "Shot shard regions and statistics");
@@ -220,13 +220,13 @@ public static class OperatorCommands
             shot.Subcommands.Add(Verb(verb, what, async (p, c, ct) =>
             {
                 var key = await ResolveKey(c, p.GetValue(id)!, ct);
-                return Done(io, p, common, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/{verb}", null, ct));
+                return Done(io, p, common, c, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/{verb}", null, ct), member: false);
             }, id));
         var priority = new Argument<int>("N") { Description = "priority, -1000..1000 (higher runs first; default 0)" };
         shot.Subcommands.Add(Verb("priority", "Set a shot's scheduling priority", async (p, c, ct) =>
         {
             var key = await ResolveKey(c, p.GetValue(id)!, ct);
-            return Done(io, p, common, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/priority", new { priority = p.GetValue(priority) }, ct));
+            return Done(io, p, common, c, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/priority", new { priority = p.GetValue(priority) }, ct), member: false);
         }, id, priority));
 
         // ---- logs ----
@@ -273,11 +273,15 @@ public static class OperatorCommands
         };
     }
 
-    static int Done(OperatorConsole io, ParseResult p, Common common, JsonElement r)
+    /// <summary>An operator verb's answer: a <see cref="MemberActionResult"/> (cluster leave/down) or an <see cref="OperatorResult"/> (shot verbs).</summary>
+    static int Done(OperatorConsole io, ParseResult p, Common common, FarmClient c, JsonElement r, bool member)
     {
         if (p.GetValue(common.Json)) return PrintJson(io, r);
-        var ack = r.TryGetProperty("acknowledged", out var a) && a.GetBoolean();
-        io.Out.WriteLine($"{S(r, "action")} {S(r, "key") ?? S(r, "address")}: {S(r, "message")}{(ack ? "" : " (not acknowledged)")}");
+        (string Action, string Subject, bool Acknowledged, string Message) done;
+        if (member) { var m = c.Read<MemberActionResult>(r, "member action"); done = (m.Action, m.Address, m.Acknowledged, m.Message); }
+        else { var o = c.Read<OperatorResult>(r, "shot action"); done = (o.Action, o.Key, o.Acknowledged, o.Message); }
+        var (action, subject, ack, message) = done;
+        io.Out.WriteLine($"{action} {subject}: {message}{(ack ? "" : " (not acknowledged)")}");
         return 0;
     }
 
