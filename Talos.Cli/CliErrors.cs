@@ -10,8 +10,11 @@ public static class CliErrors
 {
     public const int Ok = 0, Failed = 1, BadInput = 2, Interrupted = 130;
 
-    public static async Task<int> Guard(Func<Task<int>> body)
+    /// <summary>Runs a command body; errors go to <paramref name="error"/> (default stderr) as one line.</summary>
+    public static async Task<int> Guard(Func<Task<int>> body, TextWriter? error = null, string interrupted = "interrupted: run the same command with the same --work-dir to resume")
     {
+        var err = error ?? Console.Error;
+        void Error(string message) => err.WriteLine("error: " + message);
         try { return await body(); }
         catch (SpecValidationException e)
         {
@@ -23,10 +26,10 @@ public static class CliErrors
             Error(e.Message);
             return BadInput;
         }
-        catch (Talos.Cli.Farm.FarmUnreachableException e)
+        catch (Talos.Cli.Farm.FarmException e)
         {
-            Error(e.Message); // exit 1, as the operator commands answer an unreachable farm
-            return Failed;
+            Error(e.Message);
+            return e.ExitCode;
         }
         catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
         {
@@ -36,7 +39,7 @@ public static class CliErrors
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("interrupted: run the same command with the same --work-dir to resume");
+            err.WriteLine(interrupted);
             return Interrupted;
         }
         catch (Exception e)

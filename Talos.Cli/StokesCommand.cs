@@ -78,7 +78,7 @@ public static class StokesCommand
             if (req.Out is not null) videoFrames.Add(OverBackdrop(sim.Render(req.Width, req.Height)));
             if ((f + 1) % 24 == 0 || f + 1 == req.Frames) Console.Error.WriteLine($"  frame {f + 1}/{req.Frames}");
         }
-        if (req.Stats is { } statsPath) await WriteStatsAsync(statsPath, name, sim, device, perFrame, ct);
+        if (req.Stats is { } statsPath) WriteStats(statsPath, name, sim, device, perFrame);
         if (req.Out is { } outPath)
         {
             var full = Path.GetFullPath(outPath);
@@ -110,7 +110,7 @@ public static class StokesCommand
         }
     }
 
-    static async Task WriteStatsAsync(string path, string preset, EffectsSimulation sim, ComputeDevice device, List<StepStats> frames, CancellationToken ct)
+    static void WriteStats(string path, string preset, EffectsSimulation sim, ComputeDevice device, List<StepStats> frames)
     {
         var doc = new
         {
@@ -133,8 +133,6 @@ public static class StokesCommand
                 particles = s.Particles,
             }),
         };
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        await File.WriteAllTextAsync(full, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }), ct);
+        CliFiles.Write(path, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -34,10 +34,10 @@ public static class ChromaCommands
             var (regionsPath, tablePath) = Siblings(outPath);
             NotAnInput([outPath, regionsPath, tablePath], [linePath, palPath, hintPath]);
 
-            var model = ColourModel.Parse(ReadText(palPath), $"palette '{palPath}'");
+            var model = ColourModel.Parse(CliFiles.ReadText(palPath, MaxJsonBytes), $"palette '{palPath}'");
             var table = MoodGrade.Grade(model.TableFor(parse.GetValue(character)), Mood(parse.GetValue(mood))).ToList();
-            var lines = KeyImages.ReadInk(ReadFile(linePath), linePath);
-            var seeds = hintPath is null ? [] : ColourHints.Parse(ReadText(hintPath), $"hints '{hintPath}'");
+            var lines = KeyImages.ReadInk(CliFiles.Read(linePath), linePath);
+            var seeds = hintPath is null ? [] : ColourHints.Parse(CliFiles.ReadText(hintPath, MaxJsonBytes), $"hints '{hintPath}'");
             foreach (var s in seeds)
                 if (!table.Any(e => e.Name == s.Region))
                     throw new UsageException($"hint at ({s.X}, {s.Y}) names region '{s.Region}', which the palette does not have");
@@ -52,9 +52,9 @@ public static class ChromaCommands
                     if (regions.EntryOfRegion[l] < 0 && enclosed[l]) regions.EntryOfRegion[l] = fallback;
             }
             var image = Colorizer.Render(lines, regions, table, model.Ink);
-            WriteFile(outPath, KeyImages.WriteRgba(image));
-            WriteFile(regionsPath, Colorizer.RegionIndexPng(regions.Labels));
-            WriteFile(tablePath, System.Text.Encoding.UTF8.GetBytes(Colorizer.PaletteTableJson(regions, table)));
+            CliFiles.Write(outPath, KeyImages.WriteRgba(image));
+            CliFiles.Write(regionsPath, Colorizer.RegionIndexPng(regions.Labels));
+            CliFiles.Write(tablePath, Colorizer.PaletteTableJson(regions, table));
             int painted = regions.EntryOfRegion.Skip(1).Count(e => e >= 0);
             Console.WriteLine($"wrote {outPath}, {regionsPath}, {tablePath}: {regions.Labels.RegionCount} regions, {painted} painted");
             return Task.FromResult(CliErrors.Ok);
@@ -85,17 +85,17 @@ public static class ChromaCommands
             foreach (var f in files)
                 if (new FileInfo(f).LinkTarget is not null) throw new UsageException($"'{f}' is a symbolic link; give the drawings themselves");
 
-            var model = ColourModel.Parse(ReadText(palPath), $"palette '{palPath}'");
+            var model = ColourModel.Parse(CliFiles.ReadText(palPath, MaxJsonBytes), $"palette '{palPath}'");
             var table = MoodGrade.Grade(model.TableFor(parse.GetValue(character)), Mood(parse.GetValue(mood))).ToList();
             var frames = new List<GrayImage>();
             foreach (var f in files)
             {
-                var g = KeyImages.ReadInk(ReadFile(f), f);
+                var g = KeyImages.ReadInk(CliFiles.Read(f), f);
                 if (frames.Count > 0 && (g.Width != frames[0].Width || g.Height != frames[0].Height))
                     throw new UsageException($"'{f}' is {g.Width}x{g.Height} but '{files[0]}' is {frames[0].Width}x{frames[0].Height}: the drawings must have the same size");
                 frames.Add(g);
             }
-            var keyImage = KeyImages.ReadRgba(ReadFile(keyPath), keyPath);
+            var keyImage = KeyImages.ReadRgba(CliFiles.Read(keyPath), keyPath);
             if (keyImage.Width != frames[0].Width || keyImage.Height != frames[0].Height)
                 throw new UsageException($"the key '{keyPath}' is {keyImage.Width}x{keyImage.Height} but the drawings are {frames[0].Width}x{frames[0].Height}");
 
@@ -105,13 +105,13 @@ public static class ChromaCommands
             foreach (var (regions, stats) in SequenceColorizer.Run(frames, keyImage, table, radius, ct))
             {
                 string name = Path.GetFileName(files[k]);
-                WriteFile(Path.Combine(outFull, name), KeyImages.WriteRgba(Colorizer.Render(frames[k], regions, table, model.Ink)));
-                WriteFile(Path.Combine(outFull, "regions", name), Colorizer.RegionIndexPng(regions.Labels));
+                CliFiles.Write(Path.Combine(outFull, name), KeyImages.WriteRgba(Colorizer.Render(frames[k], regions, table, model.Ink)));
+                CliFiles.Write(Path.Combine(outFull, "regions", name), Colorizer.RegionIndexPng(regions.Labels));
                 scribbled += stats?.Scribbled ?? 0;
                 last = regions;
                 k++;
             }
-            WriteFile(Path.Combine(outFull, "palette.json"), System.Text.Encoding.UTF8.GetBytes(Colorizer.PaletteTableJson(last!, table)));
+            CliFiles.Write(Path.Combine(outFull, "palette.json"), Colorizer.PaletteTableJson(last!, table));
             Console.WriteLine($"wrote {k} coloured frames to {outDir} ({scribbled} region(s) filled from scribbles where matching failed)");
             return Task.FromResult(CliErrors.Ok);
         }));
@@ -153,24 +153,4 @@ public static class ChromaCommands
     }
 
     static string Full(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-
-    static byte[] ReadFile(string path)
-    {
-        if (!File.Exists(path)) throw new UsageException($"no such file '{path}'");
-        return File.ReadAllBytes(path);
-    }
-
-    static string ReadText(string path)
-    {
-        if (!File.Exists(path)) throw new UsageException($"no such file '{path}'");
-        if (new FileInfo(path).Length > MaxJsonBytes) throw new UsageException($"'{path}' is larger than {MaxJsonBytes >> 20} MB");
-        return File.ReadAllText(path);
-    }
-
-    static void WriteFile(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllBytes(full, bytes);
-    }
 }

@@ -16,20 +16,15 @@ public sealed record FarmInfo(string Url, string Token, string WorkDir, FarmData
 
     public static string PathIn(string dir) => Path.Combine(dir, FileName);
 
+    /// <summary>The farm file in <paramref name="dir"/>, or <paramref name="dir"/> itself when it names the file.</summary>
     public static FarmInfo Read(string dir)
     {
-        var path = PathIn(dir);
+        var path = File.Exists(dir) ? dir : PathIn(dir);
         if (!File.Exists(path)) throw new UsageException($"no farm in {dir}: {path} does not exist (talos farm up --work-dir {dir})");
         try { return JsonSerializer.Deserialize<FarmInfo>(File.ReadAllText(path), Json) ?? throw new UsageException($"{path} is empty"); }
         catch (JsonException e) { throw new UsageException($"{path} is not a farm file: {e.Message}"); }
     }
 
-    public void Write(string dir)
-    {
-        var path = PathIn(dir);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(this, Json));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite); // holds the token
-        File.Move(tmp, path, overwrite: true);
-    }
+    public void Write(string dir) =>
+        CliFiles.Write(PathIn(dir), JsonSerializer.Serialize(this, Json), UnixFileMode.UserRead | UnixFileMode.UserWrite); // holds the token
 }

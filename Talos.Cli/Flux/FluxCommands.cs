@@ -23,7 +23,7 @@ public static class FluxCommands
             var specs = Talos.Gpu.Prism.InputLoader.Load(parse.GetValue(input)!, new Talos.Gpu.Prism.RenderSettings(Fps: parse.GetValue(fps) ?? 24));
             var curves = specs.Select(MotionCurves.Sample).ToList();
             string outPath = parse.GetValue(output)!;
-            WriteFile(outPath, System.Text.Encoding.UTF8.GetBytes(MotionCurves.ToJson(curves)));
+            CliFiles.Write(outPath, MotionCurves.ToJson(curves));
             Console.WriteLine($"wrote {outPath}: {curves.Count} shot(s), {curves.Sum(c => c.Frames)} frames of curves");
             return Task.FromResult(CliErrors.Ok);
         }));
@@ -40,10 +40,10 @@ public static class FluxCommands
         {
             string outPath = parse.GetValue(output)!;
             if (!outPath.EndsWith(".flo", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name a .flo file, not '{outPath}'");
-            var (ba, bb) = (ReadFile(parse.GetValue(a)!), ReadFile(parse.GetValue(b)!));
+            var (ba, bb) = (CliFiles.Read(parse.GetValue(a)!), CliFiles.Read(parse.GetValue(b)!));
             var (fa, fb) = Features(ba, parse.GetValue(a)!, bb, parse.GetValue(b)!);
             var flow = OpticalFlow.Compute(fa, fb, FlowOptions.For(fa.Width, fa.Height));
-            WriteFile(outPath, flow.ToFlo());
+            CliFiles.Write(outPath, flow.ToFlo());
             Console.WriteLine($"wrote {outPath}: {flow.Width}x{flow.Height} flow");
             return Task.FromResult(CliErrors.Ok);
         }));
@@ -69,7 +69,7 @@ public static class FluxCommands
             if (time is not null && !outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name a .png file with --t, not '{outPath}'");
 
             string pa = parse.GetValue(a)!, pb = parse.GetValue(b)!;
-            var (ba, bb) = (ReadFile(pa), ReadFile(pb));
+            var (ba, bb) = (CliFiles.Read(pa), CliFiles.Read(pb));
             bool colour = KeyImages.IsColour(ba, pa) || KeyImages.IsColour(bb, pb);
             Func<double, byte[]> at;
             if (colour)
@@ -88,7 +88,7 @@ public static class FluxCommands
             }
             if (time is { } one)
             {
-                WriteFile(outPath, at(one));
+                CliFiles.Write(outPath, at(one));
                 Console.WriteLine($"wrote {outPath} (t = {one})");
             }
             else
@@ -97,7 +97,7 @@ public static class FluxCommands
                 for (int k = 1; k <= n!.Value; k++)
                 {
                     ct.ThrowIfCancellationRequested();
-                    WriteFile(Path.Combine(outPath, $"inbetween_{k:D3}.png"), at((double)k / (n.Value + 1)));
+                    CliFiles.Write(Path.Combine(outPath, $"inbetween_{k:D3}.png"), at((double)k / (n.Value + 1)));
                 }
                 Console.WriteLine($"wrote {n} inbetweens to {outPath}");
             }
@@ -122,18 +122,5 @@ public static class FluxCommands
     static void SameSize(int wa, int ha, int wb, int hb, string pa, string pb)
     {
         if (wa != wb || ha != hb) throw new UsageException($"'{pa}' is {wa}x{ha} but '{pb}' is {wb}x{hb}: the images must have the same size");
-    }
-
-    static byte[] ReadFile(string path)
-    {
-        if (!File.Exists(path)) throw new UsageException($"no such file '{path}'");
-        return File.ReadAllBytes(path);
-    }
-
-    static void WriteFile(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllBytes(full, bytes);
     }
 }

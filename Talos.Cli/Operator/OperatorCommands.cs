@@ -2,6 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Talos.Actors.Operations;
+using Talos.Cli.Farm;
+using Talos.Messages.Api;
+using Talos.Messages.Queries;
 
 namespace Talos.Cli.Operator;
 
@@ -75,11 +79,11 @@ public static class OperatorCommands
             var c = new Command(name, description);
             foreach (var s in extra) { if (s is Argument a) c.Arguments.Add(a); else if (s is Option o) c.Options.Add(o); }
             common.AddTo(c);
-            c.SetAction((p, ct) => Guard(io, async () =>
+            c.SetAction((p, ct) => CliErrors.Guard(async () =>
             {
                 using var client = new FarmClient(common.Target(p));
                 return await run(p, client, ct);
-            }));
+            }, io.Err, "interrupted"));
             return c;
         }
         bool Json(ParseResult p) => p.GetValue(common.Json);
@@ -92,27 +96,24 @@ public static class OperatorCommands
             var info = await c.GetAsync("cluster", ct);
             if (Json(p)) return PrintJson(io, info);
             var t = Table("address", "roles", "status", "reachable", "shots", "chunks busy/slots", "cpu %", "memory MB", "uptime s");
-            foreach (var m in info.GetProperty("members").EnumerateArray())
+            foreach (var m in c.Read<ClusterInfo>(info, "cluster").Members)
             {
-                var load = m.GetProperty("load");
-                bool has = load.ValueKind == JsonValueKind.Object;
-                string L(string f, Func<JsonElement, string> show) => has ? show(load.GetProperty(f)) : "?";
-                t.AddRow(Esc(S(m, "address") + (m.GetProperty("leader").GetBoolean() ? " (leader)" : "") + (m.GetProperty("self").GetBoolean() ? " (this seed)" : "")),
-                    Esc(string.Join(",", m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))), Esc(S(m, "status")),
-                    m.GetProperty("reachable").GetBoolean() ? "yes" : "NO",
-                    L("shots", e => e.GetInt32() < 0 ? "?" : e.GetInt32().ToString(CultureInfo.InvariantCulture)),
-                    has ? $"{load.GetProperty("chunksBusy").GetInt32()}/{load.GetProperty("chunkSlots").GetInt32()}" : "?",
-                    L("cpuPercent", e => e.GetDouble().ToString("0", CultureInfo.InvariantCulture)),
-                    L("workingSetBytes", e => (e.GetInt64() >> 20).ToString(CultureInfo.InvariantCulture)),
-                    L("uptimeSeconds", e => e.GetDouble().ToString("0", CultureInfo.InvariantCulture)));
+                string L(Func<NodeLoad, string> show) => m.Load is { } load ? show(load) : "?";
+                t.AddRow(Esc(m.Address + (m.Leader ? " (leader)" : "") + (m.Self ? " (this seed)" : "")), Esc(string.Join(",", m.Roles)), Esc(m.Status),
+                    m.Reachable ? "yes" : "NO",
+                    L(l => l.Shots < 0 ? "?" : l.Shots.ToString(CultureInfo.InvariantCulture)),
+                    L(l => $"{l.ChunksBusy}/{l.ChunkSlots}"),
+                    L(l => l.CpuPercent.ToString("0", CultureInfo.InvariantCulture)),
+                    L(l => (l.WorkingSetBytes >> 20).ToString(CultureInfo.InvariantCulture)),
+                    L(l => l.UptimeSeconds.ToString("0", CultureInfo.InvariantCulture)));
             }
             io.Ansi.Write(t);
             return 0;
         }));
         cluster.Subcommands.Add(Verb("leave", "Ask a member to leave the cluster gracefully (its shards hand off)", async (p, c, ct) =>
-            Done(io, p, common, await c.PostAsync("cluster/leave", new { address = p.GetValue(address) }, ct)), address));
+            Done(io, p, common, c, await c.PostAsync("cluster/leave", new { address = p.GetValue(address) }, ct), member: true), address));
         cluster.Subcommands.Add(Verb("down", "Mark an unreachable (or stuck) member down: its shards restart elsewhere", async (p, c, ct) =>
-            Done(io, p, common, await c.PostAsync("cluster/down", new { address = p.GetValue(address) }, ct)), address));
+            Done(io, p, common, c, await c.PostAsync("cluster/down", new { address = p.GetValue(address) }, ct), member: true), address));
 
         // ---- sharding ----
         var sharding = new Command("sharding", "Shot shard regions and statistics");
@@ -136,11 +137,11 @@ public static class OperatorCommands
         {
             var r = await c.GetAsync("sharding/stats", ct);
             if (Json(p)) return PrintJson(io, r);
+            var stats = c.Read<ShardingStats>(r, "sharding/stats");
             var t = Table("region (member)", "shards", "shots", "failed shards");
-            foreach (var region in r.GetProperty("regions").EnumerateArray())
-                t.AddRow(Esc(S(region, "address")), I(region, "shards"), I(region, "entities"),
-                    Esc(string.Join(",", region.GetProperty("failedShards").EnumerateArray().Select(e => e.GetString()))));
-            t.AddRow("[bold]total[/]", I(r, "shards"), I(r, "entities"), "");
+            foreach (var region in stats.Regions)
+                t.AddRow(Esc(region.Address), N(region.Shards), N(region.Entities), Esc(string.Join(",", region.FailedShards)));
+            t.AddRow("[bold]total[/]", N(stats.Shards), N(stats.Entities), "");
             io.Ansi.Write(t);
             return 0;
         }));
@@ -152,11 +153,11 @@ public static class OperatorCommands
         {
             var r = await c.PostAsync("nodes/drain", new { address = p.GetValue(address), timeoutSeconds = p.GetValue(timeout) }, ct);
             if (Json(p)) return PrintJson(io, r);
-            bool removed = r.GetProperty("removed").GetBoolean();
-            io.Out.WriteLine(removed
-                ? $"drained {S(r, "address")}: removed after {r.GetProperty("seconds").GetDouble().ToString(CultureInfo.InvariantCulture)} s; its {I(r, "shotsBefore")} shot(s) moved to the other nodes"
-                : $"{S(r, "address")} is still {S(r, "status")} after {r.GetProperty("seconds").GetDouble().ToString(CultureInfo.InvariantCulture)} s");
-            return removed ? 0 : 1;
+            var d = c.Read<DrainResult>(r, "nodes/drain");
+            io.Out.WriteLine(d.Removed
+                ? $"drained {d.Address}: removed after {d.Seconds.ToString(CultureInfo.InvariantCulture)} s; its {N(d.ShotsBefore)} shot(s) moved to the other nodes"
+                : $"{d.Address} is still {d.Status} after {d.Seconds.ToString(CultureInfo.InvariantCulture)} s");
+            return d.Removed ? 0 : 1;
         }, address, timeout));
 
         // ---- queue ----
@@ -165,8 +166,8 @@ public static class OperatorCommands
             var r = await c.GetAsync("queue", ct);
             if (Json(p)) return PrintJson(io, r);
             var t = Table("#", "shot", "status", "progress", "frames");
-            foreach (var s in r.GetProperty("shots").EnumerateArray())
-                t.AddRow(I(s, "position"), Esc(S(s, "key")), Esc(S(s, "status")), Pct(s.GetProperty("progress").GetDouble()), I(s, "frameCount"));
+            foreach (var s in c.Read<QueueView>(r, "queue").Shots)
+                t.AddRow(N(s.Position), Esc(s.Key), Esc(s.Status), Pct(s.Progress), N(s.FrameCount));
             io.Ansi.Write(t);
             return 0;
         });
@@ -181,23 +182,22 @@ public static class OperatorCommands
             var r = await c.GetAsync("shots" + (prod is null ? "" : "?production=" + Uri.EscapeDataString(prod)), ct);
             if (Json(p)) return PrintJson(io, r);
             var t = Table("shot", "title", "status", "progress", "frames", "revisions");
-            foreach (var s in r.GetProperty("shots").EnumerateArray())
-                t.AddRow(Esc(S(s, "key")), Esc(S(s, "title")), Esc(S(s, "status") + (S(s, "reason") is { Length: > 0 } why ? ": " + why : "")),
-                    Pct(s.GetProperty("progress").GetDouble()), I(s, "frameCount"), I(s, "revisions"));
+            foreach (var s in c.Read<ShotList>(r, "shots").Shots)
+                t.AddRow(Esc(s.Key), Esc(s.Title), Esc(s.Status + (s.Reason is { Length: > 0 } why ? ": " + why : "")), Pct(s.Progress), N(s.FrameCount), N(s.Revisions));
             io.Ansi.Write(t);
             return 0;
         }, production));
         shot.Subcommands.Add(Verb("show", "One shot with per-stage progress", async (p, c, ct) =>
         {
             var key = await ResolveKey(c, p.GetValue(id)!, ct);
-            var s = await c.GetAsync("shots/" + Uri.EscapeDataString(key), ct);
-            if (Json(p)) return PrintJson(io, s);
-            io.Out.WriteLine($"{S(s, "key")}  {S(s, "title")}  {S(s, "status")}{(S(s, "reason") is { Length: > 0 } why ? ": " + why : "")}  {Pct(s.GetProperty("progress").GetDouble())}");
-            io.Out.WriteLine($"frames {I(s, "frameCount")} at {I(s, "fps")} fps, revisions {I(s, "revisions")}" +
-                             (S(s, "videoHref") is { Length: > 0 } v ? $", video {v}" : ""));
+            var r = await c.GetAsync("shots/" + Uri.EscapeDataString(key), ct);
+            if (Json(p)) return PrintJson(io, r);
+            var s = c.Read<ShotResource>(r, "shots/" + key);
+            io.Out.WriteLine($"{s.Key}  {s.Title}  {s.Status}{(s.Reason is { Length: > 0 } why ? ": " + why : "")}  {Pct(s.Progress)}");
+            io.Out.WriteLine($"frames {N(s.FrameCount)} at {N(s.Fps)} fps, revisions {N(s.Revisions)}" + (s.VideoHref is { Length: > 0 } v ? $", video {v}" : ""));
             var t = Table("stage", "chunks", "frames");
-            foreach (var st in s.GetProperty("stages").EnumerateObject())
-                t.AddRow(Esc(st.Name), $"{I(st.Value, "doneChunks")}/{I(st.Value, "totalChunks")}", $"{I(st.Value, "doneFrames")}/{I(st.Value, "totalFrames")}");
+            foreach (var (stage, st) in s.Stages)
+                t.AddRow(Esc(stage), $"{N(st.DoneChunks)}/{N(st.TotalChunks)}", $"{N(st.DoneFrames)}/{N(st.TotalFrames)}");
             io.Ansi.Write(t);
             return 0;
         }, id));
@@ -220,13 +220,13 @@ public static class OperatorCommands
             shot.Subcommands.Add(Verb(verb, what, async (p, c, ct) =>
             {
                 var key = await ResolveKey(c, p.GetValue(id)!, ct);
-                return Done(io, p, common, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/{verb}", null, ct));
+                return Done(io, p, common, c, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/{verb}", null, ct), member: false);
             }, id));
         var priority = new Argument<int>("N") { Description = "priority, -1000..1000 (higher runs first; default 0)" };
         shot.Subcommands.Add(Verb("priority", "Set a shot's scheduling priority", async (p, c, ct) =>
         {
             var key = await ResolveKey(c, p.GetValue(id)!, ct);
-            return Done(io, p, common, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/priority", new { priority = p.GetValue(priority) }, ct));
+            return Done(io, p, common, c, await c.PostAsync($"shots/{Uri.EscapeDataString(key)}/priority", new { priority = p.GetValue(priority) }, ct), member: false);
         }, id, priority));
 
         // ---- logs ----
@@ -264,8 +264,7 @@ public static class OperatorCommands
     static async Task<string> ResolveKey(FarmClient c, string idOrKey, CancellationToken ct)
     {
         if (idOrKey.Contains("--", StringComparison.Ordinal)) return idOrKey;
-        var all = await c.GetAsync("shots", ct);
-        var matches = all.GetProperty("shots").EnumerateArray().Where(s => S(s, "id") == idOrKey).Select(s => S(s, "key")!).ToList();
+        var matches = (await c.GetAsync<ShotList>("shots", ct)).Shots.Where(s => s.Id == idOrKey).Select(s => s.Key).ToList();
         return matches.Count switch
         {
             1 => matches[0],
@@ -274,11 +273,15 @@ public static class OperatorCommands
         };
     }
 
-    static int Done(OperatorConsole io, ParseResult p, Common common, JsonElement r)
+    /// <summary>An operator verb's answer: a <see cref="MemberActionResult"/> (cluster leave/down) or an <see cref="OperatorResult"/> (shot verbs).</summary>
+    static int Done(OperatorConsole io, ParseResult p, Common common, FarmClient c, JsonElement r, bool member)
     {
         if (p.GetValue(common.Json)) return PrintJson(io, r);
-        var ack = r.TryGetProperty("acknowledged", out var a) && a.GetBoolean();
-        io.Out.WriteLine($"{S(r, "action")} {S(r, "key") ?? S(r, "address")}: {S(r, "message")}{(ack ? "" : " (not acknowledged)")}");
+        (string Action, string Subject, bool Acknowledged, string Message) done;
+        if (member) { var m = c.Read<MemberActionResult>(r, "member action"); done = (m.Action, m.Address, m.Acknowledged, m.Message); }
+        else { var o = c.Read<OperatorResult>(r, "shot action"); done = (o.Action, o.Key, o.Acknowledged, o.Message); }
+        var (action, subject, ack, message) = done;
+        io.Out.WriteLine($"{action} {subject}: {message}{(ack ? "" : " (not acknowledged)")}");
         return 0;
     }
 
@@ -286,14 +289,6 @@ public static class OperatorCommands
     {
         io.Out.WriteLine(JsonSerializer.Serialize(e, Indented));
         return 0;
-    }
-
-    static async Task<int> Guard(OperatorConsole io, Func<Task<int>> body)
-    {
-        try { return await body(); }
-        catch (FarmException e) { io.Err.WriteLine("error: " + e.Message); return e.ExitCode; }
-        catch (UsageException e) { io.Err.WriteLine("error: " + e.Message); return CliErrors.BadInput; }
-        catch (OperationCanceledException) { return CliErrors.Interrupted; }
     }
 
     static Table Table(params string[] columns)
@@ -305,7 +300,7 @@ public static class OperatorCommands
 
     static string? S(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() } : null;
-    static string I(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : "";
+    static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
     static string Esc(string? s) => Markup.Escape(s ?? "");
     /// <summary>A log source without its node's address (the line shows the node already).</summary>
     static string? Local(string? source, string? node) => source is not null && node is not null && source.StartsWith(node, StringComparison.Ordinal) ? source[node.Length..] : source;

@@ -47,7 +47,7 @@ public static class PrismCommands
             var (first, last) = ParseScenes(parse.GetValue(scenes));
             var graph = await LoadGraphAsync(parse.GetValue(input)!, null, ct);
             var sheet = Storyboard.ContactSheet(graph, first, last, cols);
-            WriteAtomically(outPath, sheet.ToPng());
+            CliFiles.Write(outPath, sheet.ToPng());
             Console.Out.WriteLine($"storyboard: {Path.GetFullPath(outPath)} ({sheet.Width}x{sheet.Height}, {Storyboard.Shots(graph, 64, 36, 24, first, last).Count} panels)");
             return CliErrors.Ok;
         }));
@@ -92,7 +92,7 @@ public static class PrismCommands
             var ext = Path.GetExtension(input).ToLowerInvariant();
             if (ext is not (".fountain" or ".spmd" or ".txt")) throw new UsageException($"'{input}' is not a screenplay (.fountain, .spmd, .txt)");
             if (new FileInfo(input).Length > InputLoader.MaxFileBytes) throw new PrismException($"'{input}' is larger than {InputLoader.MaxFileBytes / (1024 * 1024)} MB");
-            var bytes = await File.ReadAllBytesAsync(input, ct);
+            var bytes = CliFiles.Read(input);
             if (Array.IndexOf(bytes, (byte)0) >= 0) throw new PrismException($"'{Path.GetFileName(input)}' contains NUL bytes: it is binary data, not text");
             var text = new StreamReader(new MemoryStream(bytes), new System.Text.UTF8Encoding(false), true).ReadToEnd();
             return SceneGraphBuilder.Build(FountainParser.Parse(text, Path.GetFileName(input)));
@@ -113,14 +113,5 @@ public static class PrismCommands
             if (a <= b) return (a, b);
         }
         throw new UsageException($"--scenes '{scenes}' is not a range like 1-2 or 3");
-    }
-
-    static void WriteAtomically(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + ".part";
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, full, overwrite: true);
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Talos.Gpu.Cuttura;
 using Talos.Actors.Hosting;
+using Talos.Cli.Farm;
 using Talos.Gpu.Prism;
 using Talos.Messages;
 using Talos.Messages.Commands;
@@ -75,57 +76,77 @@ public static class RenderCommand
         var deliveryName = specs[0].Delivery;
         if (specs.Any(s => s.Delivery != deliveryName))
             throw new UsageException($"the shots ask for different deliveries ({string.Join(", ", specs.Select(s => s.Delivery).Distinct())}); choose one with --delivery");
-        if (deliveryName == "png16")
+        bool sequence = deliveryName == "png16";
+        if (sequence)
         {
             if (Path.HasExtension(req.Out) || File.Exists(req.Out)) throw new UsageException($"--out for png16 must name a directory for the PNG sequence, not '{req.Out}'");
         }
         else CheckOut(req.Out, DeliveryEncoder.Extension(deliveryName));
         if (req.Farm is not null)
         {
-            if (deliveryName == "png16") throw new UsageException("--farm renders deliver sdr, hdr10 or prores; render png16 on the embedded cluster");
-            return await RenderOnFarmAsync(req, specs, sourceDir, ct);
+            using var client = new FarmClient(FarmTarget.Resolve(null, req.Token, req.Farm));
+            return await RenderAsync(new FarmRender(client), req, specs, sourceDir, sequence, ct);
         }
         FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
-
-        var workDir = Path.GetFullPath(req.WorkDir);
         await using var node = await TalosNode.StartAsync(new TalosNodeOptions
         {
-            WorkDir = workDir,
+            WorkDir = Path.GetFullPath(req.WorkDir),
             LogLevel = Environment.GetEnvironmentVariable("TALOS_LOGLEVEL") ?? "WARNING",
         }, ct: ct);
-        ImportAssets(node, specs, sourceDir);
+        return await RenderAsync(new EmbeddedRender(node), req, specs, sourceDir, sequence, ct);
+    }
+
+    /// <summary>
+    /// The render itself, wherever it runs: the assets the specs name go in (files beside the input), the production is
+    /// submitted, its progress followed, the film written to --out (png16: its zipped PNG sequence unpacked into the
+    /// directory), and ECHO's verdicts shown.
+    /// </summary>
+    static async Task<int> RenderAsync(IRenderTarget target, RenderRequest req, IReadOnlyList<ShotSpec> specs, string sourceDir, bool sequence, CancellationToken ct)
+    {
+        var names = specs.SelectMany(s => s.Characters.SelectMany(c => c.KeyframeImages.Select(k => (k.Asset, Kind: "keyframe-image")))
+            .Concat(s.Audio is null ? [] : [(s.Audio.Asset, Kind: "audio")])).Distinct();
+        foreach (var (name, kind) in names)
+        {
+            if (!Talos.Vault.BlobVault.IsValidAssetName(name, out var reason)) throw new UsageException($"asset name '{name}': {reason}");
+            var path = Path.Combine(sourceDir, name);
+            await target.PutAssetAsync(name, kind, File.Exists(path) ? CliFiles.Read(path) : null, path, ct);
+        }
 
         var production = specs[0].Production;
         var audio = specs.Select((s, i) => (s, i)).FirstOrDefault(x => x.s.Audio is not null);
         double audioOffset = audio.s is null ? 0 : specs.Take(audio.i).Sum(s => (double)s.FrameCount / s.Fps) + audio.s.Audio!.OffsetSeconds;
-        var answer = await node.AskHephaestus<object>(new SubmitProduction(production, specs, audio.s?.Audio?.Asset, audioOffset));
-        if (answer is SubmitRejected rejected) throw new UsageException(rejected.Reason);
+        await target.SubmitAsync(new SubmitProduction(production, specs, audio.s?.Audio?.Asset, audioOffset), ct);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var view = await RenderAndFollowAsync(production, "", specs, () => Poll(node, production), ct);
-        if (view is null) return CliErrors.Failed;
+        AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/]{target.Where}: {specs.Count} shot(s), " +
+                               $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
+        var view = await FollowAsync(() => target.PollAsync(production, ct), ct);
+        if (view.Status != ShotStatus.Completed)
+        {
+            CliErrors.Error($"render {view.Status}: {view.Reason}");
+            return CliErrors.Failed;
+        }
 
         var outPath = Path.GetFullPath(req.Out);
-        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-        var tmp = outPath + ".part";
-        if (deliveryName == "png16")
+        await using (var film = await target.FilmAsync(view, sequence, ct))
         {
-            // The PNG sequence travels as one zip in the vault; unpack it next to the target and swap it in.
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-            System.IO.Compression.ZipFile.ExtractToDirectory(new MemoryStream(node.Vault.Get(view.FilmHash!)), tmp);
-            if (Directory.Exists(outPath)) Directory.Delete(outPath, recursive: true);
-            Directory.Move(tmp, outPath);
+            if (sequence) await CliFiles.ExtractZipAsync(film, outPath, ct);
+            else await CliFiles.WriteAsync(outPath, film, ct);
         }
-        else
-        {
-            await File.WriteAllBytesAsync(tmp, node.Vault.Get(view.FilmHash!), ct);
-            File.Move(tmp, outPath, overwrite: true);
-        }
-        PrintEcho(node, view);
-        PrintTimings(node, clock.Elapsed);
-        AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames)");
+        var table = new Table().AddColumns("shot", "frames", "ECHO", "revisions", "findings");
+        foreach (var s in view.Shots)
+            table.AddRow(Markup.Escape(s.ShotId), s.FrameCount.ToString(), s.QualityPassed == true ? "[green]pass[/]" : "[yellow]flagged[/]",
+                s.Revisions.ToString(), Markup.Escape(Findings(await target.ReportAsync(s, ct))));
+        AnsiConsole.Write(table);
+        target.PrintTimings(clock.Elapsed);
+        AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames, {clock.Elapsed.TotalSeconds:F1} s{target.Where})");
         return CliErrors.Ok;
     }
+
+    /// <summary>An ECHO report's findings, one line.</summary>
+    static string Findings(JsonElement? report) =>
+        report is { } doc && doc.TryGetProperty("report", out var r) && r.TryGetProperty("findings", out var f)
+            ? string.Join("; ", f.EnumerateArray().Select(x => x.GetString())) : "";
 
     static void CheckOut(string path, string extension)
     {
@@ -155,66 +176,6 @@ public static class RenderCommand
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", specs.Select(ShotSpecJson.Serialize)))))[..10];
         var production = $"{stem}-{digest}";
         return specs.Select(s => s with { Production = production }).ToList();
-    }
-
-    /// <summary>Assets a spec names (keyframe images, audio) are files beside it; they go into the vault under their names.</summary>
-    static void ImportAssets(TalosNode node, IReadOnlyList<ShotSpec> specs, string sourceDir)
-    {
-        var names = specs.SelectMany(s => s.Characters.SelectMany(c => c.KeyframeImages.Select(k => (k.Asset, "keyframe-image")))
-            .Concat(s.Audio is null ? [] : [(s.Audio.Asset, "audio")])).Distinct();
-        foreach (var (name, kind) in names)
-        {
-            if (!Talos.Vault.BlobVault.IsValidAssetName(name, out var reason)) throw new UsageException($"asset name '{name}': {reason}");
-            var path = Path.Combine(sourceDir, name);
-            if (File.Exists(path)) node.Vault.PutAsset(name, File.ReadAllBytes(path), kind);
-            else if (node.Vault.ResolveAsset(name) is null) throw new UsageException($"unknown asset '{name}': no file {path} and not in the vault");
-        }
-    }
-
-    /// <summary>
-    /// <c>--farm</c>: the same specs go to a running farm through its API — the assets they name are uploaded, the
-    /// production submitted, its progress polled into the same progress bars, and the film downloaded.
-    /// </summary>
-    static async Task<int> RenderOnFarmAsync(RenderRequest req, IReadOnlyList<ShotSpec> specs, string sourceDir, CancellationToken ct)
-    {
-        using var farm = Talos.Cli.Farm.FarmClient.Open(req.Farm!, req.Token);
-        var names = specs.SelectMany(s => s.Characters.SelectMany(c => c.KeyframeImages.Select(k => k.Asset)).Concat(s.Audio is null ? [] : [s.Audio.Asset])).Distinct();
-        foreach (var name in names)
-        {
-            if (!Talos.Vault.BlobVault.IsValidAssetName(name, out var reason)) throw new UsageException($"asset name '{name}': {reason}");
-            var path = Path.Combine(sourceDir, name);
-            if (File.Exists(path)) await farm.UploadAssetAsync(name, await File.ReadAllBytesAsync(path, ct), ct); // else the farm must have it already
-        }
-        var production = specs[0].Production;
-        var audio = specs.Select((s, i) => (s, i)).FirstOrDefault(x => x.s.Audio is not null);
-        double audioOffset = audio.s is null ? 0 : specs.Take(audio.i).Sum(s => (double)s.FrameCount / s.Fps) + audio.s.Audio!.OffsetSeconds;
-        await farm.SubmitProductionAsync(production, specs, audio.s?.Audio?.Asset, audioOffset, ct);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var view = await RenderAndFollowAsync(production, " on the farm", specs, () => farm.GetProductionAsync(production, ct), ct);
-        if (view is null) return CliErrors.Failed;
-        var outPath = Path.GetFullPath(req.Out);
-        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-        var tmp = outPath + ".part";
-        await farm.DownloadFilmAsync(production, tmp, ct);
-        File.Move(tmp, outPath, overwrite: true);
-        var table = new Table().AddColumns("shot", "frames", "ECHO", "revisions");
-        foreach (var s in view.Shots)
-            table.AddRow(Markup.Escape(s.ShotId), s.FrameCount.ToString(), s.QualityPassed == true ? "[green]pass[/]" : "[yellow]flagged[/]", s.Revisions.ToString());
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames, {clock.Elapsed.TotalSeconds:F1} s on the farm)");
-        return CliErrors.Ok;
-    }
-
-    /// <summary>Says what renders where, follows its progress, and returns the finished production (null, said, when it did not finish).</summary>
-    static async Task<ProductionView?> RenderAndFollowAsync(string production, string where, IReadOnlyList<ShotSpec> specs,
-        Func<Task<ProductionView>> poll, CancellationToken ct)
-    {
-        AnsiConsole.MarkupLine($"[bold]talos[/] rendering [aqua]{Markup.Escape(production)}[/]{where}: {specs.Count} shot(s), " +
-                               $"{specs.Sum(s => s.FrameCount)} frames at {specs[0].Resolution.Width}x{specs[0].Resolution.Height}, {specs[0].Fps} fps");
-        var view = await FollowAsync(poll, ct);
-        if (view.Status == ShotStatus.Completed) return view;
-        CliErrors.Error($"render {view.Status}: {view.Reason}");
-        return null;
     }
 
     static async Task<ProductionView> FollowAsync(Func<Task<ProductionView>> poll, CancellationToken ct)
@@ -247,46 +208,5 @@ public static class RenderCommand
                 }
             });
         return view;
-    }
-
-    static async Task<ProductionView> Poll(TalosNode node, string production) =>
-        await node.AskHephaestus<object>(new GetProduction(production)) switch
-        {
-            ProductionView v => v,
-            var other => throw new InvalidOperationException($"Hephaestus does not know production {production}: {other}"),
-        };
-
-    /// <summary>Where the time went on this run: frames and chunk time per stage (chunks run side by side, so times overlap).</summary>
-    static void PrintTimings(TalosNode node, TimeSpan wall)
-    {
-        var timings = node.Environment.Timings.Snapshot();
-        if (timings.Count == 0) { AnsiConsole.MarkupLine($"[grey]nothing to render: resumed a finished film ({wall.TotalSeconds:F1} s)[/]"); return; }
-        var table = new Table().AddColumns("stage", "frames", "chunks", "chunk time (s)", "frames/s per chunk slot");
-        foreach (var stage in Stages.All.Where(timings.ContainsKey))
-        {
-            var (frames, chunks, time) = timings[stage];
-            table.AddRow(stage, frames.ToString(), chunks.ToString(), time.TotalSeconds.ToString("F2"),
-                time.TotalSeconds > 0 ? (frames / time.TotalSeconds).ToString("F1") : "-");
-        }
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]wall time {wall.TotalSeconds:F1} s on {Environment.ProcessorCount} core(s)[/]");
-    }
-
-    static void PrintEcho(TalosNode node, ProductionView view)
-    {
-        var table = new Table().AddColumns("shot", "frames", "ECHO", "revisions", "findings");
-        foreach (var s in view.Shots)
-        {
-            string findings = "";
-            if (s.ReportHash is not null)
-            {
-                using var doc = JsonDocument.Parse(node.Vault.Get(s.ReportHash));
-                if (doc.RootElement.TryGetProperty("report", out var r) && r.TryGetProperty("findings", out var f))
-                    findings = string.Join("; ", f.EnumerateArray().Select(x => x.GetString()));
-            }
-            table.AddRow(Markup.Escape(s.ShotId), s.FrameCount.ToString(), s.QualityPassed == true ? "[green]pass[/]" : "[yellow]flagged[/]",
-                s.Revisions.ToString(), Markup.Escape(findings));
-        }
-        AnsiConsole.Write(table);
     }
 }

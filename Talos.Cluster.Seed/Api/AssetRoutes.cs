@@ -2,10 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Talos.Vault;
+using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
-
-public sealed record AssetStored(string Hash, string Kind, long Bytes, string Asset, string? Name);
 
 /// <summary>
 /// Assets (PNG keyframe images, WAV audio, palette JSON, ONNX models) go into the vault: the body is the file, its

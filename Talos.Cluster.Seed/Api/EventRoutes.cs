@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Talos.Messages;
 using Talos.Messages.Queries;
+using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
 

@@ -9,15 +9,13 @@ using Talos.Actors.Operations;
 using Talos.Messages;
 using Talos.Messages.Queries;
 using Talos.Vault;
+using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
 
 /// <summary>A member named in a request body: its full address (akka.tcp://talos@host:port) or host:port.</summary>
 public sealed record MemberRequest(string? Address, int? TimeoutSeconds = null);
-public sealed record MemberActionResult(string Address, string Action, bool Acknowledged, string Message);
 public sealed record RegionList(string TypeName, IReadOnlyList<RegionInfo> Regions);
-public sealed record QueueEntry(int Position, string Key, string Production, int Sequence, string Status, double Progress, int FrameCount);
-public sealed record QueueView(IReadOnlyList<QueueEntry> Shots);
 /// <summary>A page of log lines; pass <see cref="Cursor"/> back as <c>?cursor=</c> to get only newer lines (<c>talos logs --follow</c>).</summary>
 public sealed record LogsView(IReadOnlyList<NodeLogLine> Lines, string Cursor, IReadOnlyList<string> Silent);
 

@@ -10,29 +10,9 @@ using Talos.Messages.Commands;
 using Talos.Messages.Queries;
 using Talos.Messages.Specs;
 using Talos.Vault;
+using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
-
-/// <summary>
-/// A production to submit: exactly one of <c>fountain</c> (screenplay text), <c>prompt</c> (plain words) or
-/// <c>shots</c> (shot specs). Screenplays and prompts go through PRISM on the seed with width, height, fps, scenes
-/// ("A-B") and maxSeconds; specs keep their own. The production is named by <c>production</c> or after the content.
-/// </summary>
-public sealed record ProductionRequest(string? Production, string? Fountain, string? Prompt, IReadOnlyList<ShotSpec>? Shots,
-    int? Width, int? Height, int? Fps, string? Scenes, double? MaxSeconds, string? AudioAsset, double? AudioOffsetSeconds, int? TransitionFrames);
-
-public sealed record ProductionAccepted(string Production, IReadOnlyList<string> ShotKeys, string Href);
-
-public sealed record ProductionResource(string Production, string Status, string? Reason, IReadOnlyList<ShotResource> Shots, double Progress,
-    string? FilmHash, int FilmFrames, string? FilmHref)
-{
-    public static ProductionResource From(ProductionView v)
-    {
-        var shots = v.Shots.Select(ShotResource.From).ToList();
-        return new ProductionResource(v.Production, v.Status, v.Reason, shots, shots.Count == 0 ? 0 : Math.Round(shots.Average(s => s.Progress), 4),
-            v.FilmHash, v.FilmFrames, v.FilmHash is null ? null : $"{TalosApi.Prefix}/productions/{v.Production}/film");
-    }
-}
 
 public sealed record WebhookRequest(string Url, string? Secret);
 

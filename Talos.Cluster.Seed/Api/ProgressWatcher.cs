@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Talos.Actors.Hosting;
 using Talos.Messages;
 using Talos.Messages.Queries;
+using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
 

@@ -12,12 +12,12 @@ using Talos.Messages.Events;
 using Talos.Messages.Queries;
 using Talos.Messages.Specs;
 using Talos.Vault;
+using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
 
 public sealed record ShotAccepted(string Key, string Production, string Href);
 public sealed record PriorityRequest(int Priority);
-public sealed record OperatorResult(string Key, string Action, bool Acknowledged, string Message);
 
 /// <summary>Shot routes: submit, list, get, history, progress (SSE), video, thumbnails; operator verbs (retry, cancel, pause, resume, priority).</summary>
 public static class ShotRoutes

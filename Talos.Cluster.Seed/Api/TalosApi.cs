@@ -18,7 +18,7 @@ namespace Talos.Cluster.Seed.Api;
 /// </summary>
 public static class TalosApi
 {
-    public const string Prefix = "/api/v1";
+    public const string Prefix = Talos.Messages.Api.ApiPaths.Prefix;
 
     public static IHostBuilder AddTalosApi(this IHostBuilder host, ApiOptions options) =>
         host.ConfigureWebHost(web =>

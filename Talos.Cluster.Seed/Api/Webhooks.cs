@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Talos.Actors.Hosting;
+using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
 
