@@ -1,7 +1,5 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Talos.Gpu.Prism;
 using Talos.Messages.Specs;
@@ -47,38 +45,28 @@ public sealed class LimitsAndSchemaTests
         Assert.Equal(SceneGraphJson.MaxNameLength, Num(graph.GetProperty("name"), "maxLength"));
     }
 
-    public static TheoryData<string, bool> Ids => new()
+    public static TheoryData<string, string, bool> IdentifierCases => new()
     {
-        { "sc01-sh01", true }, { "A", true }, { "a.b_c-d", true }, { new string('x', 64), true },
-        { "", false }, { new string('x', 65), false }, { "-a", false }, { ".a", false }, { "a b", false }, { "a/b", false }, { "ü", false }, { "a\0", false },
+        { "safeId", "sc01-sh01", true }, { "safeId", "A", true }, { "safeId", "a.b_c-d", true }, { "safeId", new string('x', 64), true },
+        { "safeId", "", false }, { "safeId", new string('x', 65), false }, { "safeId", "-a", false }, { "safeId", ".a", false },
+        { "safeId", "a b", false }, { "safeId", "a/b", false }, { "safeId", "ü", false }, { "safeId", "a\0", false },
+        { "assetName", "drawings/mara-036.png", true }, { "assetName", "sha256/" + new string('a', 64), true }, { "assetName", ".hidden/a..b", true },
+        { "assetName", "..a", true }, { "assetName", new string('a', 200), true },
+        { "assetName", "../../etc/passwd", false }, { "assetName", "a/../b", false }, { "assetName", "..", false }, { "assetName", "./a", false },
+        { "assetName", "a/.", false }, { "assetName", "/etc/passwd", false }, { "assetName", "a//b", false }, { "assetName", "a/", false },
+        { "assetName", "a\\b", false }, { "assetName", "a b", false }, { "assetName", "C:x", false }, { "assetName", "", false }, { "assetName", new string('a', 201), false },
     };
 
-    public static TheoryData<string, bool> AssetNames => new()
-    {
-        { "drawings/mara-036.png", true }, { "sha256/" + new string('a', 64), true }, { ".hidden/a..b", true }, { "..a", true }, { new string('a', 200), true },
-        { "../../etc/passwd", false }, { "a/../b", false }, { "..", false }, { "./a", false }, { "a/.", false }, { "/etc/passwd", false },
-        { "a//b", false }, { "a/", false }, { "a\\b", false }, { "a b", false }, { "C:x", false }, { "", false }, { new string('a', 201), false },
-    };
-
-    static bool SchemaAccepts(JsonElement def, string value) =>
-        value.Length <= Num(def, "maxLength") && Regex.IsMatch(value, def.GetProperty("pattern").GetString()!);
-
+    /// <summary>The schema's pattern and maxLength accept exactly what the rule in code accepts.</summary>
     [Theory]
-    [MemberData(nameof(Ids))]
-    public void The_id_pattern_in_the_schema_is_the_rule_in_code(string id, bool ok)
+    [MemberData(nameof(IdentifierCases))]
+    public void The_identifier_patterns_in_the_schema_are_the_rules_in_code(string def, string value, bool ok)
     {
-        Assert.Equal(ok, Identifiers.IsSafeId(id, out var why));
+        var why = "";
+        Assert.Equal(ok, def == "safeId" ? Identifiers.IsSafeId(value, out why) : Identifiers.IsSafeAssetName(value, out why));
         Assert.Equal(ok, why.Length == 0);
-        Assert.Equal(ok, SchemaAccepts(Doc("shot-spec.schema.json").GetProperty("$defs").GetProperty("safeId"), id));
-    }
-
-    [Theory]
-    [MemberData(nameof(AssetNames))]
-    public void The_asset_name_pattern_in_the_schema_is_the_rule_in_code(string name, bool ok)
-    {
-        Assert.Equal(ok, Identifiers.IsSafeAssetName(name, out var why));
-        Assert.Equal(ok, why.Length == 0);
-        Assert.Equal(ok, SchemaAccepts(Doc("shot-spec.schema.json").GetProperty("$defs").GetProperty("assetName"), name));
+        var schema = Doc("shot-spec.schema.json").GetProperty("$defs").GetProperty(def);
+        Assert.Equal(ok, value.Length <= Num(schema, "maxLength") && Regex.IsMatch(value, schema.GetProperty("pattern").GetString()!));
     }
 
     [Theory]
@@ -145,10 +133,6 @@ public sealed class LimitsAndSchemaTests
         else Assert.Contains(first, Assert.Throws<PrismException>(() => ShotPlanner.ToShotSpecs(graph, settings)).Message);
     }
 
-    static IEnumerable<string> JsonNames(Type t) => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null && p.Name != "EqualityContract")
-        .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
-
     public static TheoryData<string, string> GraphDefinitions => new()
     {
         { "", nameof(SceneGraph) }, { "scene", nameof(SceneNode) }, { "shot", nameof(ShotNode) },
@@ -166,12 +150,12 @@ public sealed class LimitsAndSchemaTests
         var schema = Doc("scenegraph.schema.json");
         var obj = def.Length == 0 ? schema : At(schema, "definitions", def);
         var type = typeof(SceneGraph).Assembly.GetType("Talos.Gpu.Prism." + record)!;
-        Assert.Equal(JsonNames(type).Order(), obj.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(DocsAndExamplesTests.JsonNames(type).Order(), obj.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
         Assert.False(obj.GetProperty("additionalProperties").GetBoolean());
 
         var required = obj.GetProperty("required").EnumerateArray().Select(x => x.GetString()!).ToHashSet();
         var json = SceneGraphBuilder.Build(FountainParser.Parse(File.ReadAllText(Repo.Corpus("brick_and_steel.fountain")), "brick")).ToJson();
-        foreach (var name in JsonNames(type))
+        foreach (var name in DocsAndExamplesTests.JsonNames(type))
         {
             var root = JsonNode.Parse(json)!;
             var scene = root["scenes"]![0]!;
