@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Talos.Messages.Specs;
 
 namespace Talos.Cli.Operator;
 
@@ -263,7 +264,7 @@ public static class OperatorCommands
     /// <summary>A shot key as given, or the key of the one shot with that id.</summary>
     static async Task<string> ResolveKey(FarmClient c, string idOrKey, CancellationToken ct)
     {
-        if (idOrKey.Contains("--", StringComparison.Ordinal)) return idOrKey;
+        if (idOrKey.Contains(Identifiers.KeySeparator, StringComparison.Ordinal)) return idOrKey;
         var all = await c.GetAsync("shots", ct);
         var matches = all.GetProperty("shots").EnumerateArray().Where(s => S(s, "id") == idOrKey).Select(s => S(s, "key")!).ToList();
         return matches.Count switch

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Talos.Vault;
 using Talos.Messages.Specs;
+using Talos.Vault;
 
 namespace Talos.Cluster.Seed.Api;
 

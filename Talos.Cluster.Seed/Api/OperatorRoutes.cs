@@ -8,8 +8,8 @@ using Talos.Actors.Hosting;
 using Talos.Actors.Operations;
 using Talos.Messages;
 using Talos.Messages.Queries;
-using Talos.Vault;
 using Talos.Messages.Specs;
+using Talos.Vault;
 
 namespace Talos.Cluster.Seed.Api;
 

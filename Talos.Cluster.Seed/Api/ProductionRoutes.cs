@@ -65,7 +65,7 @@ public static class ProductionRoutes
 
         productions.MapGet("/{production}", async (string production, HephaestusGateway heph) =>
         {
-            if (!Identifiers.IsSafeId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
             {
                 ProductionView v => TypedResults.Ok(ProductionResource.From(v)),
@@ -77,7 +77,7 @@ public static class ProductionRoutes
 
         productions.MapGet("/{production}/film", async (string production, HephaestusGateway heph, IBlobVault vault) =>
         {
-            if (!Identifiers.IsSafeId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
             {
                 ProductionView { FilmHash: { } film } => TypedResults.PhysicalFile(vault.PathOf(film), "video/mp4", production + ".mp4", enableRangeProcessing: true),
@@ -90,7 +90,7 @@ public static class ProductionRoutes
         productions.MapPost("/{production}/webhooks", async (string production, HttpRequest request, ClaimsPrincipal user, WebhookStore store,
             ApiOptions options, CancellationToken ct) =>
         {
-            if (!Identifiers.IsSafeId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             var (_, root, problem) = await ApiBody.ReadJsonAsync(request, options.MaxJsonBytes, "the webhook", ct);
             if (problem is not null) return problem;
             if (root.ValueKind != JsonValueKind.Object) return Problems.BadRequest("the body must be {\"url\": \"http…\", \"secret\": \"…\"}", "$");
@@ -148,7 +148,7 @@ public static class ProductionRoutes
         if (transition is < 0 or > 240) return (null, Problems.BadRequest("transitionFrames must be in 0..240", "$.transitionFrames"));
         if (audioOffset is { } a && Limits.AudioOffsetProblem(a) is { } badA) return (null, Problems.BadRequest($"audioOffsetSeconds {badA}", "$.audioOffsetSeconds"));
         var production = Str("production");
-        if (production is not null && !Identifiers.IsSafeId(production)) return (null, Problems.BadRequest($"production '{production}' is not a valid id", "$.production"));
+        if (production is not null && !Identifiers.IsSafeId(production, out var badP)) return (null, Problems.BadRequest($"production {badP}", "$.production"));
         var audio = Str("audioAsset");
         if (audio is not null && !Identifiers.IsSafeAssetName(AssetRoutes.NameFor(audio), out var why)) return (null, Problems.BadRequest($"audioAsset {why}", "$.audioAsset"));
         if (audio is not null) audio = AssetRoutes.NameFor(audio);

@@ -53,7 +53,7 @@ public static class ShotRoutes
 
         shots.MapGet("", async (string? production, HephaestusGateway heph) =>
         {
-            if (production is not null && !Identifiers.IsSafeId(production)) return Problems.BadRequest($"production '{production}' is not a valid id", "production");
+            if (production is not null && !Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return await Call(heph, new ListShots(production), answer => answer is ShotListing l
                 ? TypedResults.Ok(new ShotList(l.Shots.Select(ShotResource.From).ToList())) : null);
         }).WithName("ListShots").WithSummary("List shots (optionally of one production) with per-stage progress")
