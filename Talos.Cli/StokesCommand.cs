@@ -46,7 +46,7 @@ public static class StokesCommand
         if (req.Threads is < 0 or > 1024) throw new UsageException($"--threads {req.Threads} is outside 0..1024");
         if (req.Width is < 16 or > 3840 || req.Height is < 16 or > 2160 || req.Width % 2 != 0 || req.Height % 2 != 0)
             throw new UsageException($"video size {req.Width}x{req.Height} must be even and within 16..3840 x 16..2160");
-        if (req.Fps is < 1 or > 120) throw new UsageException($"--fps {req.Fps} is outside 1..120");
+        if (Limits.FpsProblem(req.Fps) is { } badF) throw new UsageException($"--fps {badF}");
         if (req.Out is { } o && !o.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name an .mp4 file, not '{o}'");
         if (req.Out is null && req.Stats is null) throw new UsageException("nothing to write: give --out x.mp4 and/or --stats stats.json");
         var scheme = req.Advection.Trim().ToLowerInvariant() switch

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using Talos.Messages.Specs;
 
 namespace Talos.Vault;
 
@@ -17,7 +18,6 @@ namespace Talos.Vault;
 /// </summary>
 public sealed class BlobVault : IBlobVault, IDisposable
 {
-    public const int MaxAssetNameLength = 200;
     const int MaxKindLength = 64;
     /// <summary>Temp files older than this are leftovers of crashed writers and are removed on open.</summary>
     static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
@@ -258,45 +258,9 @@ public sealed class BlobVault : IBlobVault, IDisposable
 
     // ---------------------------------------------------------------- validation
 
-    /// <summary>
-    /// An asset name is relative and '/'-separated; each segment is non-empty, made of [A-Za-z0-9._-], and is not
-    /// "." or ".."; at most 200 characters in all.
-    /// </summary>
-    public static bool IsValidAssetName(string name, out string reason)
-    {
-        if (name is null) { reason = "asset name is null"; return false; }
-        if (name.Length == 0) { reason = "asset name is empty"; return false; }
-        if (name.Length > MaxAssetNameLength) { reason = $"asset name is longer than {MaxAssetNameLength} characters"; return false; }
-        if (name[0] == '/') { reason = "asset name must be relative (it starts with '/')"; return false; }
-        int segStart = 0;
-        for (int i = 0; i <= name.Length; i++)
-        {
-            if (i == name.Length || name[i] == '/')
-            {
-                int len = i - segStart;
-                if (len == 0) { reason = "asset name has an empty segment ('//' or a trailing '/')"; return false; }
-                var seg = name.AsSpan(segStart, len);
-                if (seg is "." or "..") { reason = $"asset name has a '{seg}' segment"; return false; }
-                segStart = i + 1;
-                continue;
-            }
-            char c = name[i];
-            bool ok = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-';
-            if (!ok)
-            {
-                reason = c < 32 || c == 127
-                    ? $"asset name contains control character U+{(int)c:X4}"
-                    : $"asset name contains '{c}' (allowed: letters, digits, '.', '_', '-', and '/' between segments)";
-                return false;
-            }
-        }
-        reason = "";
-        return true;
-    }
-
     static void ValidateAssetName(string name)
     {
-        if (!IsValidAssetName(name, out var reason)) throw new VaultException($"invalid asset name '{Printable(name)}': {reason}");
+        if (!Identifiers.IsSafeAssetName(name, out var reason)) throw new VaultException($"invalid asset name: {reason}");
     }
 
     static void ValidateHash(string hash)
@@ -305,22 +269,13 @@ public sealed class BlobVault : IBlobVault, IDisposable
         if (ok)
             foreach (char c in hash)
                 if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f'))) { ok = false; break; }
-        if (!ok) throw new VaultException($"invalid blob hash '{Printable(hash)}' (expected 64 lowercase hex characters)");
+        if (!ok) throw new VaultException($"invalid blob hash '{Identifiers.Printable(hash)}' (expected 64 lowercase hex characters)");
     }
 
     static void ValidateKind(string kind)
     {
         if (string.IsNullOrEmpty(kind) || kind.Length > MaxKindLength || kind.Any(c => c < 32 || c == 127))
-            throw new VaultException($"invalid blob kind '{Printable(kind)}' (1–{MaxKindLength} printable characters)");
-    }
-
-    static string Printable(string? s)
-    {
-        if (s is null) return "<null>";
-        var t = s.Length > 80 ? s[..80] + "…" : s;
-        var sb = new System.Text.StringBuilder(t.Length);
-        foreach (char c in t) sb.Append(c < 32 || c == 127 ? $"\\u{(int)c:x4}" : c.ToString());
-        return sb.ToString();
+            throw new VaultException($"invalid blob kind '{Identifiers.Printable(kind)}' (1–{MaxKindLength} printable characters)");
     }
 
     // ---------------------------------------------------------------- internals

@@ -40,7 +40,7 @@ public sealed class HephaestusState
     public Dictionary<string, ShotRecord> Shots { get; } = new();
     public Dictionary<string, ProductionRecord> Productions { get; } = new();
 
-    public static string KeyOf(ShotSpec spec) => $"{spec.Production}--{spec.Id}";
+    public static string KeyOf(ShotSpec spec) => Identifiers.ShotKey(spec.Production, spec.Id);
 
     public void Apply(ITalosEvent e)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Talos.Gpu.Flux;
+using Talos.Messages.Specs;
 
 namespace Talos.Cli.Flux;
 
@@ -19,7 +20,7 @@ public static class FluxCommands
         var cmd = new Command("curves", "Export FLUX's motion curves (position, facing, pose channels, camera) per shot as JSON") { input, output, fps };
         cmd.SetAction((parse, ct) => CliErrors.Guard(() =>
         {
-            if (parse.GetValue(fps) is < 1 or > 120) throw new UsageException($"--fps {parse.GetValue(fps)} is outside 1..120");
+            if (parse.GetValue(fps) is { } f && Limits.FpsProblem(f) is { } badF) throw new UsageException($"--fps {badF}");
             var specs = Talos.Gpu.Prism.InputLoader.Load(parse.GetValue(input)!, new Talos.Gpu.Prism.RenderSettings(Fps: parse.GetValue(fps) ?? 24));
             var curves = specs.Select(MotionCurves.Sample).ToList();
             string outPath = parse.GetValue(output)!;

@@ -6,6 +6,7 @@ using Talos.Actors.Operations;
 using Talos.Cli.Farm;
 using Talos.Messages.Api;
 using Talos.Messages.Queries;
+using Talos.Messages.Specs;
 
 namespace Talos.Cli.Operator;
 
@@ -263,7 +264,7 @@ public static class OperatorCommands
     /// <summary>A shot key as given, or the key of the one shot with that id.</summary>
     static async Task<string> ResolveKey(FarmClient c, string idOrKey, CancellationToken ct)
     {
-        if (idOrKey.Contains("--", StringComparison.Ordinal)) return idOrKey;
+        if (idOrKey.Contains(Identifiers.KeySeparator, StringComparison.Ordinal)) return idOrKey;
         var matches = (await c.GetAsync<ShotList>("shots", ct)).Shots.Where(s => s.Id == idOrKey).Select(s => s.Key).ToList();
         return matches.Count switch
         {

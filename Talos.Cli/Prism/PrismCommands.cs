@@ -3,6 +3,7 @@ using Spectre.Console;
 using Talos.Gpu.Cuttura;
 using Talos.Gpu.Prism;
 using Talos.Gpu.Prism.Boards;
+using Talos.Messages.Specs;
 
 namespace Talos.Cli.Prism;
 
@@ -69,7 +70,7 @@ public static class PrismCommands
             var outPath = parse.GetValue(output)!;
             if (!outPath.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name an .mp4 file, not '{outPath}'");
             int f = parse.GetValue(fps), w = parse.GetValue(width), h = parse.GetValue(height);
-            if (f is < 1 or > 120) throw new UsageException($"--fps {f} is outside 1..120");
+            if (Limits.FpsProblem(f) is { } badF) throw new UsageException($"--fps {badF}");
             if (w is < 64 or > 3840 || w % 2 != 0) throw new UsageException($"--width {w} must be even, 64..3840");
             if (h is < 36 or > 2160 || h % 2 != 0) throw new UsageException($"--height {h} must be even, 36..2160");
             var (first, last) = ParseScenes(parse.GetValue(scenes));
@@ -103,15 +104,11 @@ public static class PrismCommands
         return PromptParser.Build(input);
     }
 
+    /// <summary>--scenes: absent = every scene.</summary>
     internal static (int?, int?) ParseScenes(string? scenes)
     {
         if (string.IsNullOrWhiteSpace(scenes)) return (null, null);
-        var parts = scenes.Split('-');
-        if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, out var n) && n > 0))
-        {
-            int a = int.Parse(parts[0]), b = int.Parse(parts[^1]);
-            if (a <= b) return (a, b);
-        }
-        throw new UsageException($"--scenes '{scenes}' is not a range like 1-2 or 3");
+        if (!SceneRange.TryParse(scenes, out var range, out var why)) throw new UsageException($"--scenes {why}");
+        return (range.First, range.Last);
     }
 }

@@ -63,10 +63,10 @@ public static class RenderCommand
         if (req.Delivery is { } d && !DeliveryEncoder.Deliveries.Contains(d))
             throw new UsageException($"--delivery '{d}' is unknown; expected one of {string.Join(", ", DeliveryEncoder.Deliveries)}");
         if (req.Delivery is "sdr" or "hdr10") CheckOut(req.Out, ".mp4");
-        if (req.Width is < 16 or > 7680) throw new UsageException($"--width {req.Width} is outside 16..7680");
-        if (req.Height is < 16 or > 4320) throw new UsageException($"--height {req.Height} is outside 16..4320");
-        if (req.Fps is < 1 or > 120) throw new UsageException($"--fps {req.Fps} is outside 1..120");
-        if (req.MaxSeconds is <= 0 or > 3600) throw new UsageException($"--max-seconds {req.MaxSeconds} must be in (0, 3600]");
+        if (req.Width is { } w && Limits.WidthProblem(w) is { } badW) throw new UsageException($"--width {badW}");
+        if (req.Height is { } h && Limits.HeightProblem(h) is { } badH) throw new UsageException($"--height {badH}");
+        if (req.Fps is { } f && Limits.FpsProblem(f) is { } badF) throw new UsageException($"--fps {badF}");
+        if (req.MaxSeconds is { } m && Limits.MaxSecondsProblem(m) is { } badM) throw new UsageException($"--max-seconds {badM}");
         var (first, last) = Talos.Cli.Prism.PrismCommands.ParseScenes(req.Scenes);
 
         SceneGraph? llmGraph = null;
@@ -107,7 +107,7 @@ public static class RenderCommand
             .Concat(s.Audio is null ? [] : [(s.Audio.Asset, Kind: "audio")])).Distinct();
         foreach (var (name, kind) in names)
         {
-            if (!Talos.Vault.BlobVault.IsValidAssetName(name, out var reason)) throw new UsageException($"asset name '{name}': {reason}");
+            if (!Identifiers.IsSafeAssetName(name, out var reason)) throw new UsageException($"asset name {reason}");
             var path = Path.Combine(sourceDir, name);
             await target.PutAssetAsync(name, kind, File.Exists(path) ? CliFiles.Read(path) : null, path, ct);
         }

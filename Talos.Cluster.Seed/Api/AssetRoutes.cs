@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Talos.Messages.Specs;
 using Talos.Vault;
 using Talos.Messages.Api;
 
@@ -24,7 +25,7 @@ public static class AssetRoutes
     {
         api.MapPost("/assets", async (HttpRequest request, string? name, IBlobVault vault, ApiOptions options, CancellationToken ct) =>
         {
-            if (name is not null && !BlobVault.IsValidAssetName(name, out var why)) return Problems.BadRequest($"asset name '{name}': {why}", "name");
+            if (name is not null && !Identifiers.IsSafeAssetName(name, out var why)) return Problems.BadRequest($"asset name {why}", "name");
             var read = await ApiBody.ReadAsync(request, options.MaxAssetBytes, "the asset", ct);
             if (read.Problem is not null) return read.Problem;
             if (!AssetSniffer.TrySniff(read.Bytes!, out var kind, out var problem)) return Problems.Unsupported($"the asset is {problem}", "body");

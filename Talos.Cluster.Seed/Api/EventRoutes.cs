@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Talos.Messages;
 using Talos.Messages.Queries;
 using Talos.Messages.Api;
+using Talos.Messages.Specs;
 
 namespace Talos.Cluster.Seed.Api;
 
@@ -21,7 +22,7 @@ public static class EventRoutes
     {
         api.MapGet("/events", (string? production, HephaestusGateway heph, ProgressWatcher watcher, CancellationToken ct) =>
         {
-            if (production is not null && !ShotRoutes.IsValidId(production)) return Problems.BadRequest($"production '{production}' is not a valid id", "production");
+            if (production is not null && !Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return TypedResults.ServerSentEvents(StreamAll(heph, watcher, production, ct));
         }).RequireScope(ApiScopes.Pipeline).WithTags("events").WithName("StreamEvents")
           .WithSummary("Server-sent events of every shot's progress (optionally of one production)").Produces(200, contentType: "text/event-stream");

@@ -8,6 +8,7 @@ using Talos.Actors.Hosting;
 using Talos.Actors.Operations;
 using Talos.Messages;
 using Talos.Messages.Queries;
+using Talos.Messages.Specs;
 using Talos.Vault;
 using Talos.Messages.Api;
 
@@ -72,7 +73,7 @@ public static class OperatorRoutes
 
         ops.MapGet("/logs", async (string? node, string? shot, string? cursor, int? limit, ActorSystem system) =>
         {
-            if (shot is not null && !ShotRoutes.IsValidKey(shot)) return Problems.BadRequest($"'{shot}' is not a shot key (production--id)", "shot");
+            if (shot is not null && !Identifiers.IsShotKey(shot)) return Problems.BadRequest($"'{shot}' is not a shot key (production--id)", "shot");
             int max = limit ?? 200;
             if (max is < 1 or > 2000) return Problems.BadRequest($"limit {max} is outside 1..2000", "limit");
             if (!TryParseCursor(cursor, out var from)) return Problems.BadRequest("cursor must be what a previous answer returned (address=seq;…)", "cursor");
@@ -87,7 +88,7 @@ public static class OperatorRoutes
         // The ECHO report of a shot (JSON from the vault) for the dashboard's charts; pipeline tokens may read it too.
         endpoints.MapGet(TalosApi.Prefix + "/shots/{key}/report", async (string key, HephaestusGateway heph, IBlobVault vault) =>
         {
-            if (!ShotRoutes.IsValidKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
+            if (!Identifiers.IsShotKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
             return await ShotRoutes.Call(heph, new GetShot(key), answer => answer switch
             {
                 ShotView { ReportHash: { } hash } => TypedResults.Bytes(vault.Get(hash), "application/json"),

@@ -45,7 +45,7 @@ public static class ProductionRoutes
 
         productions.MapGet("/{production}", async (string production, HephaestusGateway heph) =>
         {
-            if (!ShotRoutes.IsValidId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
             {
                 ProductionView v => TypedResults.Ok(ProductionResource.From(v)),
@@ -57,7 +57,7 @@ public static class ProductionRoutes
 
         productions.MapGet("/{production}/film", async (string production, HephaestusGateway heph, IBlobVault vault) =>
         {
-            if (!ShotRoutes.IsValidId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
             {
                 ProductionView { FilmHash: { } film } => TypedResults.PhysicalFile(vault.PathOf(film), "video/mp4", production + ".mp4", enableRangeProcessing: true),
@@ -70,7 +70,7 @@ public static class ProductionRoutes
         productions.MapPost("/{production}/webhooks", async (string production, HttpRequest request, ClaimsPrincipal user, WebhookStore store,
             ApiOptions options, CancellationToken ct) =>
         {
-            if (!ShotRoutes.IsValidId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
+            if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             var (_, root, problem) = await ApiBody.ReadJsonAsync(request, options.MaxJsonBytes, "the webhook", ct);
             if (problem is not null) return problem;
             if (root.ValueKind != JsonValueKind.Object) return Problems.BadRequest("the body must be {\"url\": \"http…\", \"secret\": \"…\"}", "$");
@@ -121,16 +121,16 @@ public static class ProductionRoutes
         double? Num(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
         var (width, height, fps, transition) = (Int("width"), Int("height"), Int("fps"), Int("transitionFrames"));
         var (maxSeconds, audioOffset) = (Num("maxSeconds"), Num("audioOffsetSeconds"));
-        if (width is < 16 or > 7680 || (width ?? 2) % 2 != 0) return (null, Problems.BadRequest("width must be an even number in 16..7680", "$.width"));
-        if (height is < 16 or > 4320 || (height ?? 2) % 2 != 0) return (null, Problems.BadRequest("height must be an even number in 16..4320", "$.height"));
-        if (fps is < 1 or > 120) return (null, Problems.BadRequest("fps must be in 1..120", "$.fps"));
-        if (maxSeconds is <= 0 or > 3600) return (null, Problems.BadRequest("maxSeconds must be in (0, 3600]", "$.maxSeconds"));
+        if (width is { } w && Limits.WidthProblem(w) is { } badW) return (null, Problems.BadRequest($"width {badW}", "$.width"));
+        if (height is { } h && Limits.HeightProblem(h) is { } badH) return (null, Problems.BadRequest($"height {badH}", "$.height"));
+        if (fps is { } f && Limits.FpsProblem(f) is { } badF) return (null, Problems.BadRequest($"fps {badF}", "$.fps"));
+        if (maxSeconds is { } m && Limits.MaxSecondsProblem(m) is { } badM) return (null, Problems.BadRequest($"maxSeconds {badM}", "$.maxSeconds"));
         if (transition is < 0 or > 240) return (null, Problems.BadRequest("transitionFrames must be in 0..240", "$.transitionFrames"));
-        if (audioOffset is < -3600 or > 3600) return (null, Problems.BadRequest("audioOffsetSeconds must be in -3600..3600", "$.audioOffsetSeconds"));
+        if (audioOffset is { } a && Limits.AudioOffsetProblem(a) is { } badA) return (null, Problems.BadRequest($"audioOffsetSeconds {badA}", "$.audioOffsetSeconds"));
         var production = Str("production");
-        if (production is not null && !ShotRoutes.IsValidId(production)) return (null, Problems.BadRequest($"production '{production}' is not a valid id", "$.production"));
+        if (production is not null && !Identifiers.IsSafeId(production, out var badP)) return (null, Problems.BadRequest($"production {badP}", "$.production"));
         var audio = Str("audioAsset");
-        if (audio is not null && !BlobVault.IsValidAssetName(AssetRoutes.NameFor(audio), out var why)) return (null, Problems.BadRequest($"audioAsset: {why}", "$.audioAsset"));
+        if (audio is not null && !Identifiers.IsSafeAssetName(AssetRoutes.NameFor(audio), out var why)) return (null, Problems.BadRequest($"audioAsset {why}", "$.audioAsset"));
         if (audio is not null) audio = AssetRoutes.NameFor(audio);
 
         var (fountain, prompt) = (Str("fountain"), Str("prompt"));
@@ -141,11 +141,8 @@ public static class ProductionRoutes
         if (Str("scenes") is { } scenes)
         {
             if (hasShots) return (null, Problems.BadRequest("scenes applies to screenplays; shot specs have no scenes", "$.scenes"));
-            var parts = scenes.Split('-');
-            if (parts.Length is < 1 or > 2 || !parts.All(p => int.TryParse(p, out var n) && n >= 1))
-                return (null, Problems.BadRequest($"scenes '{scenes}' must be N or A-B (1-based)", "$.scenes"));
-            first = int.Parse(parts[0]); last = int.Parse(parts[^1]);
-            if (last < first) return (null, Problems.BadRequest($"scenes '{scenes}': the range ends before it starts", "$.scenes"));
+            if (!SceneRange.TryParse(scenes, out var range, out var badRange)) return (null, Problems.BadRequest($"scenes {badRange}", "$.scenes"));
+            (first, last) = (range.First, range.Last);
         }
 
         List<ShotSpec> specs;

@@ -53,7 +53,7 @@ public static class ShotRoutes
 
         shots.MapGet("", async (string? production, HephaestusGateway heph) =>
         {
-            if (production is not null && !IsValidId(production)) return Problems.BadRequest($"production '{production}' is not a valid id", "production");
+            if (production is not null && !Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return await Call(heph, new ListShots(production), answer => answer is ShotListing l
                 ? TypedResults.Ok(new ShotList(l.Shots.Select(ShotResource.From).ToList())) : null);
         }).WithName("ListShots").WithSummary("List shots (optionally of one production) with per-stage progress")
@@ -65,7 +65,7 @@ public static class ShotRoutes
 
         shots.MapGet("/{key}/history", async (string key, HephaestusGateway heph, ShotHistory history, CancellationToken ct) =>
         {
-            if (!IsValidKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
+            if (!Identifiers.IsShotKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
             var events = await history.ReadAsync(key, ct);
             if (events.Count == 0) return Problems.NotFound($"no journalled events for shot '{key}'", "key");
             return TypedResults.Ok(new ShotHistoryList(key, events));
@@ -136,7 +136,7 @@ public static class ShotRoutes
     static async Task<IResult> Operate(HephaestusGateway heph, AuditJournal audit, string key, string action, string? detail, string by,
         Func<string, ITalosMessage> command, TimeSpan? timeout = null)
     {
-        if (!IsValidKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
+        if (!Identifiers.IsShotKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
         object answer;
         try { answer = await heph.Ask(command(by), timeout); }
         catch (AskTimeoutException)
@@ -153,7 +153,7 @@ public static class ShotRoutes
 
     static async Task<IResult> WithShot(HephaestusGateway heph, string key, Func<ShotView, IResult> then)
     {
-        if (!IsValidKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
+        if (!Identifiers.IsShotKey(key)) return Problems.BadRequest($"'{key}' is not a shot key (production--id)", "key");
         return await Call(heph, new GetShot(key), answer => answer switch
         {
             ShotView v => then(v),
@@ -218,7 +218,4 @@ public static class ShotRoutes
         return map(answer) ?? Problems.Result(500, "Unexpected answer", $"Hephaestus answered {answer.GetType().Name}");
     }
 
-    static bool IsId(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-';
-    public static bool IsValidId(string s) => s.Length is > 0 and <= 64 && char.IsAsciiLetterOrDigit(s[0]) && s.All(IsId);
-    public static bool IsValidKey(string s) => s.Length <= 130 && s.Split("--", 2) is [var p, var i] && IsValidId(p) && IsValidId(i);
 }

@@ -11,7 +11,7 @@ public sealed record LlmSettings(string Url, string Model, string? Key = null, d
 
 /// <summary>
 /// Prompt → scene graph by an LLM: one chat completion (temperature 0) asked to answer with scene graph JSON following
-/// docs/scenegraph.schema.json, which is checked (<see cref="SceneGraphSchema.Parse"/>). When the endpoint cannot be reached,
+/// docs/scenegraph.schema.json, which is checked (<see cref="SceneGraphJson.Parse"/>). When the endpoint cannot be reached,
 /// fails, times out or answers junk, the warning says why and the rule-based <see cref="PromptParser"/> graph is used.
 /// </summary>
 public static class LlmPrompt
@@ -61,7 +61,7 @@ public static class LlmPrompt
             ["response_format"] = new JsonObject { ["type"] = "json_object" },
             ["messages"] = new JsonArray
             {
-                new JsonObject { ["role"] = "system", ["content"] = SystemPrompt + SceneGraphSchema.Json },
+                new JsonObject { ["role"] = "system", ["content"] = SystemPrompt + SceneGraphJson.SchemaText },
                 new JsonObject { ["role"] = "user", ["content"] = prompt },
             },
         };
@@ -80,7 +80,7 @@ public static class LlmPrompt
         {
             throw new PrismException($"the answer is not an OpenAI-style chat completion ({e.Message})");
         }
-        return SceneGraphSchema.Parse(StripFence(content), "the LLM's scene graph");
+        return SceneGraphJson.Parse(StripFence(content));
     }
 
     /// <summary>Models like to wrap JSON in ```json fences.</summary>

@@ -17,11 +17,8 @@ public sealed record SceneGraph(string Source, string? Title, IReadOnlyList<Scen
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    public static SceneGraph FromJson(string json)
-    {
-        try { return JsonSerializer.Deserialize<SceneGraph>(json, JsonOptions) ?? throw new PrismException("scene graph JSON is null"); }
-        catch (JsonException e) { throw new PrismException($"scene graph JSON is malformed at line {e.LineNumber + 1}: {e.Message}"); }
-    }
+    /// <summary>Reads and checks scene graph JSON (<see cref="SceneGraphJson.Parse"/>): every problem with its JSON path.</summary>
+    public static SceneGraph FromJson(string json) => SceneGraphJson.Parse(json);
 }
 
 /// <param name="Number">1-based position of the scene in the graph (the order --scenes A-B selects by).</param>

@@ -46,17 +46,14 @@ public static class ShotPlanner
 
     static void Validate(RenderSettings s)
     {
-        if (s.Width is < SpecVocabulary.MinWidth or > SpecVocabulary.MaxWidth || s.Width % 2 != 0)
-            throw new PrismException($"width {s.Width} must be an even number from {SpecVocabulary.MinWidth} to {SpecVocabulary.MaxWidth}");
-        if (s.Height is < SpecVocabulary.MinHeight or > SpecVocabulary.MaxHeight || s.Height % 2 != 0)
-            throw new PrismException($"height {s.Height} must be an even number from {SpecVocabulary.MinHeight} to {SpecVocabulary.MaxHeight}");
-        if (s.Fps is < SpecVocabulary.MinFps or > SpecVocabulary.MaxFps)
-            throw new PrismException($"fps {s.Fps} must be from {SpecVocabulary.MinFps} to {SpecVocabulary.MaxFps}");
+        if (Limits.WidthProblem(s.Width) is { } w) throw new PrismException($"width {w}");
+        if (Limits.HeightProblem(s.Height) is { } h) throw new PrismException($"height {h}");
+        if (Limits.FpsProblem(s.Fps) is { } f) throw new PrismException($"fps {f}");
         if (s.FirstScene is < 1) throw new PrismException($"first scene {s.FirstScene} must be 1 or more");
         if (s.LastScene is < 1) throw new PrismException($"last scene {s.LastScene} must be 1 or more");
         if (s.FirstScene is { } a && s.LastScene is { } b && a > b) throw new PrismException($"scene range {a}-{b} is inverted");
         if (s.MaxSeconds is { } m && (!double.IsFinite(m) || m <= 0)) throw new PrismException($"max seconds {m} must be a positive number");
-        if (!SpecVocabulary.IsSafeId(s.Production, out var why)) throw new PrismException($"production name {why}");
+        if (!Identifiers.IsSafeId(s.Production, out var why)) throw new PrismException($"production name {why}");
     }
 
     static ShotSpec Plan(SceneGraph graph, SceneNode scene, ShotNode shot, int frames, int sequence, RenderSettings settings, Dictionary<string, string> rigs)

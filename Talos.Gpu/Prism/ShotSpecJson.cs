@@ -77,8 +77,8 @@ public static class ShotSpecJson
             {
                 r.CheckProperties(root, "$", ["production", "shots"]);
                 var production = r.Str(root, "production", "$");
-                if (production is not null && !SpecVocabulary.IsSafeId(production, out var why)) r.Err("$.production", why);
-                if (shots.ValueKind != JsonValueKind.Array) r.Err("$.shots", $"must be an array of shot specs, not {Kind(shots)}");
+                if (production is not null && !Identifiers.IsSafeId(production, out var why)) r.Err("$.production", $"production {why}");
+                if (shots.ValueKind != JsonValueKind.Array) r.Err("$.shots", $"must be an array of shot specs, not {JsonPathReader.Kind(shots)}");
                 else ReadArray(shots, "$.shots", production);
                 break;
             }
@@ -89,7 +89,7 @@ public static class ShotSpecJson
                 break;
             }
             default:
-                r.Err("$", $"must be a shot spec object, an array of them, or {{\"production\", \"shots\"}}; found {Kind(root)}");
+                r.Err("$", $"must be a shot spec object, an array of them, or {{\"production\", \"shots\"}}; found {JsonPathReader.Kind(root)}");
                 break;
         }
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -99,35 +99,13 @@ public static class ShotSpecJson
         return specs;
     }
 
-    static JsonDocument Open(string json)
-    {
-        if (json is null) throw new SpecValidationException([new SpecError("$", "shot spec JSON is null")]);
-        if (json.Length > MaxChars) throw new SpecValidationException([new SpecError("$", $"shot spec JSON is {json.Length} characters; the limit is {MaxChars}")]);
-        if (string.IsNullOrWhiteSpace(json)) throw new SpecValidationException([new SpecError("$", "shot spec JSON is empty")]);
-        try { return JsonDocument.Parse(json, ReadOptions); }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } l ? $" at line {l + 1}, position {(e.BytePositionInLine ?? 0) + 1}" : "";
-            var msg = e.Message;
-            int cut = msg.IndexOf(" Path:", StringComparison.Ordinal);
-            if (cut > 0) msg = msg[..cut];
-            throw new SpecValidationException([new SpecError("$", $"malformed JSON{where}: {msg}")]);
-        }
-    }
-
-    internal static string Kind(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number", JsonValueKind.True or JsonValueKind.False => "a boolean", JsonValueKind.Null => "null", _ => "nothing",
-    };
+    static JsonDocument Open(string json) =>
+        JsonPathReader.Open(json, "shot spec JSON", MaxChars, ReadOptions, out var problem) ?? throw new SpecValidationException([new SpecError("$", problem)]);
 }
 
-/// <summary>Reads a spec out of a JsonElement, collecting errors instead of stopping at the first.</summary>
-sealed class SpecReader
+/// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
+sealed class SpecReader : JsonPathReader
 {
-    public readonly List<SpecError> Errors = [];
-    public void Err(string path, string message) => Errors.Add(new SpecError(path, message));
-
     static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
@@ -136,94 +114,6 @@ sealed class SpecReader
     static readonly string[] CameraProps = ["frame", "move", "zoom", "panX", "focus", "aperture"];
     static readonly string[] AudioProps = ["asset", "offsetSeconds"];
     static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical"];
-
-    /// <summary>Reports unknown and duplicate properties (a typo would otherwise be silently ignored).</summary>
-    public void CheckProperties(JsonElement obj, string path, string[] known)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in obj.EnumerateObject())
-        {
-            if (!seen.Add(p.Name)) Err($"{path}.{p.Name}", "is given twice");
-            else if (!known.Contains(p.Name))
-            {
-                var near = known.FirstOrDefault(k => k.Equals(p.Name, StringComparison.OrdinalIgnoreCase));
-                Err($"{path}.{SafeName(p.Name)}", near is not null ? $"unknown property (did you mean '{near}'? names are camelCase)" : $"unknown property (known: {string.Join(", ", known)})");
-            }
-        }
-    }
-
-    static string SafeName(string s) => SpecVocabulary.Printable(s.Length > 40 ? s[..40] : s);
-
-    static bool Get(JsonElement obj, string name, out JsonElement value)
-    {
-        value = default;
-        return obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Undefined;
-    }
-
-    public string? Str(JsonElement obj, string name, string path, bool required = false, bool nullable = true)
-    {
-        if (!Get(obj, name, out var v)) { if (required) Err($"{path}.{name}", "is required"); return null; }
-        if (v.ValueKind == JsonValueKind.Null) { if (required || !nullable) Err($"{path}.{name}", "must not be null"); return null; }
-        if (v.ValueKind != JsonValueKind.String) { Err($"{path}.{name}", $"must be a string, not {ShotSpecJson.Kind(v)}"); return null; }
-        var s = v.GetString()!;
-        foreach (char c in s)
-            if ((c < 32 && c is not '\n' and not '\t') || c == 127) { Err($"{path}.{name}", $"contains control character U+{(int)c:X4}"); return null; }
-        return s;
-    }
-
-    public int? Int(JsonElement obj, string name, string path, bool required = false, bool nullable = false)
-    {
-        if (!Get(obj, name, out var v)) { if (required) Err($"{path}.{name}", "is required"); return null; }
-        if (v.ValueKind == JsonValueKind.Null) { if (required || !nullable) Err($"{path}.{name}", "must not be null"); return null; }
-        if (v.ValueKind != JsonValueKind.Number) { Err($"{path}.{name}", $"must be an integer, not {ShotSpecJson.Kind(v)}"); return null; }
-        if (!v.TryGetInt32(out int i))
-        {
-            Err($"{path}.{name}", v.TryGetDouble(out var d) && double.IsFinite(d) && Math.Abs(d) < int.MaxValue ? $"must be an integer, not {v.GetRawText()}" : $"{v.GetRawText()} is out of range");
-            return null;
-        }
-        return i;
-    }
-
-    public double? Num(JsonElement obj, string name, string path, bool nullable = false)
-    {
-        if (!Get(obj, name, out var v)) return null;
-        if (v.ValueKind == JsonValueKind.Null) { if (!nullable) Err($"{path}.{name}", "must not be null"); return null; }
-        if (v.ValueKind != JsonValueKind.Number) { Err($"{path}.{name}", $"must be a number, not {ShotSpecJson.Kind(v)}"); return null; }
-        if (!v.TryGetDouble(out var d) || !double.IsFinite(d)) { Err($"{path}.{name}", $"{v.GetRawText()} is not a finite number"); return null; }
-        return d;
-    }
-
-    double NumIn(JsonElement obj, string name, string path, double def, double lo, double hi)
-    {
-        var v = Num(obj, name, path);
-        if (v is null) return def;
-        if (v < lo || v > hi) { Err($"{path}.{name}", $"{v} is outside {lo}–{hi}"); return def; }
-        return v.Value;
-    }
-
-    string Known(JsonElement obj, string name, string path, string def, IReadOnlyList<string> known, string what)
-    {
-        var s = Str(obj, name, path, nullable: false);
-        if (s is null) return def;
-        if (!known.Contains(s)) { Err($"{path}.{name}", $"unknown {what} '{SpecVocabulary.Printable(s)}' (known: {SpecVocabulary.OneOf(known)})"); return def; }
-        return s;
-    }
-
-    bool IsObject(JsonElement e, string path, string what)
-    {
-        if (e.ValueKind == JsonValueKind.Object) return true;
-        Err(path, $"must be {what} object, not {ShotSpecJson.Kind(e)}");
-        return false;
-    }
-
-    List<JsonElement> Array(JsonElement obj, string name, string path, int max)
-    {
-        if (!Get(obj, name, out var v) || v.ValueKind == JsonValueKind.Null) return [];
-        if (v.ValueKind != JsonValueKind.Array) { Err($"{path}.{name}", $"must be an array, not {ShotSpecJson.Kind(v)}"); return []; }
-        int n = v.GetArrayLength();
-        if (n > max) { Err($"{path}.{name}", $"has {n} entries; at most {max}"); return []; }
-        return v.EnumerateArray().ToList();
-    }
 
     /// <summary>Frame inside the shot: 0 … frameCount-1 (when the frame count is known).</summary>
     int Frame(JsonElement obj, string name, string path, int? frameCount, bool required = true)
@@ -239,7 +129,7 @@ sealed class SpecReader
     {
         var a = Str(obj, "asset", path, required: true);
         if (a is null) return null;
-        if (!SpecVocabulary.IsSafeAssetName(a, out var why)) { Err($"{path}.asset", why); return null; }
+        if (!Identifiers.IsSafeAssetName(a, out var why)) { Err($"{path}.asset", $"asset name {why}"); return null; }
         return a;
     }
 
@@ -253,9 +143,9 @@ sealed class SpecReader
         foreach (var e in v.EnumerateObject())
         {
             if (++n > ShotSpecJson.MaxPaletteEntries) { Err(p, $"has more than {ShotSpecJson.MaxPaletteEntries} entries"); break; }
-            if (!SpecVocabulary.IsSafeId(e.Name, out var why)) { Err($"{p}.{SafeName(e.Name)}", $"region name {why}"); continue; }
+            if (!Identifiers.IsSafeId(e.Name, out var why)) { Err($"{p}.{SafeName(e.Name)}", $"region name {why}"); continue; }
             if (e.Value.ValueKind != JsonValueKind.String || !SpecVocabulary.IsColour(e.Value.GetString()))
-            { Err($"{p}.{e.Name}", $"colour {(e.Value.ValueKind == JsonValueKind.String ? $"'{SpecVocabulary.Printable(e.Value.GetString()!)}'" : ShotSpecJson.Kind(e.Value))} is not of the form #rrggbb"); continue; }
+            { Err($"{p}.{e.Name}", $"colour {(e.Value.ValueKind == JsonValueKind.String ? $"'{Identifiers.Printable(e.Value.GetString()!)}'" : Kind(e.Value))} is not of the form #rrggbb"); continue; }
             if (!result.TryAdd(e.Name, e.Value.GetString()!)) Err($"{p}.{e.Name}", "is given twice");
         }
         return result;
@@ -268,9 +158,9 @@ sealed class SpecReader
         CheckProperties(root, path, SpecProps);
 
         var id = Str(root, "id", path, required: true);
-        if (id is not null && !SpecVocabulary.IsSafeId(id, out var whyId)) { Err($"{path}.id", $"shot id {whyId}"); id = null; }
+        if (id is not null && !Identifiers.IsSafeId(id, out var whyId)) { Err($"{path}.id", $"shot id {whyId}"); id = null; }
         var production = Str(root, "production", path, nullable: false) ?? defaultProduction ?? "default";
-        if (!SpecVocabulary.IsSafeId(production, out var whyP)) Err($"{path}.production", $"production {whyP}");
+        if (!Identifiers.IsSafeId(production, out var whyP)) Err($"{path}.production", $"production {whyP}");
         int sequence = Int(root, "sequence", path) ?? defaultSequence ?? 0;
         if (sequence < 0) Err($"{path}.sequence", $"{sequence} is negative");
 
@@ -278,7 +168,7 @@ sealed class SpecReader
         var fpsIn = Int(root, "fps", path);
         if (fpsIn is { } f)
         {
-            if (f is < SpecVocabulary.MinFps or > SpecVocabulary.MaxFps) Err($"{path}.fps", $"{f} is outside {SpecVocabulary.MinFps}–{SpecVocabulary.MaxFps}");
+            if (Limits.FpsProblem(f) is { } why) Err($"{path}.fps", why);
             else fps = f;
         }
 
@@ -289,15 +179,13 @@ sealed class SpecReader
             CheckProperties(res, rp, ["width", "height"]);
             var w = Int(res, "width", rp, required: true);
             var h = Int(res, "height", rp, required: true);
-            if (w is { } wv && (wv < SpecVocabulary.MinWidth || wv > SpecVocabulary.MaxWidth)) { Err($"{rp}.width", $"{wv} is outside {SpecVocabulary.MinWidth}–{SpecVocabulary.MaxWidth}"); w = null; }
-            else if (w is { } wo && wo % 2 != 0) { Err($"{rp}.width", $"{wo} is odd; H.264 needs even sizes"); w = null; }
-            if (h is { } hv && (hv < SpecVocabulary.MinHeight || hv > SpecVocabulary.MaxHeight)) { Err($"{rp}.height", $"{hv} is outside {SpecVocabulary.MinHeight}–{SpecVocabulary.MaxHeight}"); h = null; }
-            else if (h is { } ho && ho % 2 != 0) { Err($"{rp}.height", $"{ho} is odd; H.264 needs even sizes"); h = null; }
+            if (w is { } wv && Limits.WidthProblem(wv) is { } whyW) { Err($"{rp}.width", whyW); w = null; }
+            if (h is { } hv && Limits.HeightProblem(hv) is { } whyH) { Err($"{rp}.height", whyH); h = null; }
             resolution = new Resolution(w ?? 1280, h ?? 720);
         }
 
         double? duration = Num(root, "durationSeconds", path, nullable: true);
-        if (duration is { } d && (d <= 0 || d > SpecVocabulary.MaxDurationSeconds)) { Err($"{path}.durationSeconds", $"{d} s is outside (0, {SpecVocabulary.MaxDurationSeconds}] seconds"); duration = null; }
+        if (duration is { } d && (d <= 0 || d > Limits.MaxShotSeconds)) { Err($"{path}.durationSeconds", $"{d} is outside (0, {Limits.MaxShotSeconds}] seconds"); duration = null; }
         FrameRange? frames = null;
         bool framesBad = false;
         if (Get(root, "frames", out var fr) && fr.ValueKind != JsonValueKind.Null)
@@ -312,7 +200,7 @@ sealed class SpecReader
                 if (s is { } sv && e is { } ev)
                 {
                     if (ev < sv) Err(fp, $"range is inverted: end {ev} is before start {sv}");
-                    else if ((long)ev - sv + 1 > (long)(SpecVocabulary.MaxDurationSeconds * fps)) Err(fp, $"{(long)ev - sv + 1} frames is longer than {SpecVocabulary.MaxDurationSeconds} s at {fps} fps");
+                    else if ((long)ev - sv + 1 > (long)(Limits.MaxShotSeconds * fps)) Err(fp, $"{(long)ev - sv + 1} frames is longer than {Limits.MaxShotSeconds} s at {fps} fps");
                     else frames = new FrameRange(sv, ev);
                 }
             }
@@ -394,7 +282,7 @@ sealed class SpecReader
             var p = $"{path}.audio";
             CheckProperties(au, p, AudioProps);
             var asset = Asset(au, p);
-            var offset = NumIn(au, "offsetSeconds", p, 0, -3600, 3600);
+            var offset = NumIn(au, "offsetSeconds", p, 0, -Limits.MaxFilmSeconds, Limits.MaxFilmSeconds);
             if (asset is not null) audio = new AudioSpec(asset, offset);
         }
 
@@ -407,13 +295,13 @@ sealed class SpecReader
             var e = dlgEls[i];
             CheckProperties(e, p, DialogueProps);
             var who = Str(e, "character", p, required: true);
-            if (who is { Length: 0 } || who?.Length > SpecVocabulary.MaxNameLength) Err($"{p}.character", who!.Length == 0 ? "must not be empty" : $"is longer than {SpecVocabulary.MaxNameLength} characters");
+            if (who is { Length: 0 } || who?.Length > Limits.MaxNameLength) Err($"{p}.character", who!.Length == 0 ? "must not be empty" : $"is longer than {Limits.MaxNameLength} characters");
             var text = Str(e, "text", p, required: true);
-            if (text is { } t && (t.Trim().Length == 0 || t.Length > SpecVocabulary.MaxTextLength)) Err($"{p}.text", t.Trim().Length == 0 ? "must not be empty" : $"is longer than {SpecVocabulary.MaxTextLength} characters");
+            if (text is { } t && (t.Trim().Length == 0 || t.Length > Limits.MaxTextLength)) Err($"{p}.text", t.Trim().Length == 0 ? "must not be empty" : $"is longer than {Limits.MaxTextLength} characters");
             int a = Frame(e, "startFrame", p, frameCount), b = Frame(e, "endFrame", p, frameCount);
             if (Get(e, "startFrame", out _) && Get(e, "endFrame", out _) && b < a) Err($"{p}.endFrame", $"frame range is inverted: endFrame {b} is before startFrame {a}");
             var par = Str(e, "parenthetical", p);
-            if (par?.Length > SpecVocabulary.MaxTextLength) Err($"{p}.parenthetical", $"is longer than {SpecVocabulary.MaxTextLength} characters");
+            if (par?.Length > Limits.MaxTextLength) Err($"{p}.parenthetical", $"is longer than {Limits.MaxTextLength} characters");
             dialogue.Add(new DialogueLine(who ?? "", text ?? "", a, b, par));
         }
 
@@ -440,8 +328,8 @@ sealed class SpecReader
         if (!IsObject(c, path, "a character")) return null;
         CheckProperties(c, path, CharacterProps);
         var name = Str(c, "name", path, required: true);
-        if (name is not null && (name.Trim().Length == 0 || name.Length > SpecVocabulary.MaxNameLength))
-        { Err($"{path}.name", name.Trim().Length == 0 ? "must not be empty" : $"is longer than {SpecVocabulary.MaxNameLength} characters"); name = null; }
+        if (name is not null && (name.Trim().Length == 0 || name.Length > Limits.MaxNameLength))
+        { Err($"{path}.name", name.Trim().Length == 0 ? "must not be empty" : $"is longer than {Limits.MaxNameLength} characters"); name = null; }
         var rig = Known(c, "rig", path, "lanky", SpecVocabulary.Rigs, "rig");
         var palette = Palette(c, path);
 

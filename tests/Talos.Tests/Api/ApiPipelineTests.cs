@@ -97,6 +97,17 @@ public sealed class ApiPipelineTests
         await Problem(await pipeline.PostAsync("/api/v1/productions", Json("{\"prompt\": \"MARA walks.\", \"fountain\": \"X\"}")), HttpStatusCode.BadRequest, "$");
         await Problem(await pipeline.PostAsync("/api/v1/productions", Json("{\"prompt\": \"MARA walks.\", \"fps\": \"fast\"}")), HttpStatusCode.BadRequest, "$.fps");
         await Problem(await pipeline.PostAsync("/api/v1/productions", Json("{\"prompt\": \"MARA walks.\", \"colour\": 1}")), HttpStatusCode.BadRequest, "$.colour");
+        // The limits and identifier rules the CLI and PRISM use (Talos.Messages.Specs), in the same words.
+        foreach (var (body, field, detail) in new[]
+        {
+            ("\"width\": 100000", "$.width", "width 100000 is outside 16..7680"), ("\"height\": 181", "$.height", "height 181 is odd"),
+            ("\"fps\": 0", "$.fps", "fps 0 is outside 1..120"), ("\"scenes\": \"3-1\"", "$.scenes", "scenes '3-1' is not a range like 1-2 or 3 (it ends before it starts)"),
+            ("\"production\": \"a b\"", "$.production", "production 'a b' contains ' '"), ("\"audioAsset\": \"../x.wav\"", "$.audioAsset", "audioAsset '../x.wav' has a '..' segment"),
+        })
+        {
+            var bad = await Problem(await pipeline.PostAsync("/api/v1/productions", Json($"{{\"prompt\": \"MARA walks.\", {body}}}")), HttpStatusCode.BadRequest, field);
+            Assert.StartsWith(detail, bad.GetProperty("detail").GetString());
+        }
         await Problem(await pipeline.PostAsync("/api/v1/shots/api--r1/priority", Json("{}")), HttpStatusCode.Forbidden, "Authorization");
         await Problem(await pipeline.PostAsync("/api/v1/assets", new ByteArrayContent(Encoding.UTF8.GetBytes("GIF89a not a png"))), HttpStatusCode.UnsupportedMediaType, "body");
         var png = Key("idle", 0.3);

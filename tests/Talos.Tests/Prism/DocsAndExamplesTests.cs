@@ -11,7 +11,7 @@ public sealed class DocsAndExamplesTests
 {
     static JsonElement Schema() => JsonDocument.Parse(File.ReadAllText(PrismPaths.Repo("docs", "shot-spec.schema.json"))).RootElement;
 
-    static IEnumerable<string> JsonNames(Type t) => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+    internal static IEnumerable<string> JsonNames(Type t) => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null && p.Name != "EqualityContract")
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
 

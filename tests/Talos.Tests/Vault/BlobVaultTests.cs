@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using Talos.Messages.Specs;
 using Talos.Vault;
 using Xunit;
 
@@ -176,7 +177,7 @@ public sealed class BlobVaultTests : IDisposable
     {
         using (var v = BlobVault.Open(Root))
         {
-            Assert.False(BlobVault.IsValidAssetName(name, out var reason));
+            Assert.False(Identifiers.IsSafeAssetName(name, out var reason));
             Assert.False(string.IsNullOrEmpty(reason));
 
             var e = Assert.Throws<VaultException>(() => v.PutAsset(name, Bytes(5, 100), "palette"));
@@ -200,13 +201,13 @@ public sealed class BlobVaultTests : IDisposable
     [Fact]
     public void Asset_name_rules_accept_ordinary_names_and_limit_length()
     {
-        Assert.True(BlobVault.IsValidAssetName("palettes/hero-v2.json", out _));
-        Assert.True(BlobVault.IsValidAssetName("shots/S01_010/audio.wav", out _));
-        Assert.True(BlobVault.IsValidAssetName(".hidden/a..b", out _));
-        Assert.True(BlobVault.IsValidAssetName(new string('a', 200), out _));
-        Assert.False(BlobVault.IsValidAssetName(new string('a', 201), out var why));
+        Assert.True(Identifiers.IsSafeAssetName("palettes/hero-v2.json", out _));
+        Assert.True(Identifiers.IsSafeAssetName("shots/S01_010/audio.wav", out _));
+        Assert.True(Identifiers.IsSafeAssetName(".hidden/a..b", out _));
+        Assert.True(Identifiers.IsSafeAssetName(new string('a', 200), out _));
+        Assert.False(Identifiers.IsSafeAssetName(new string('a', 201), out var why));
         Assert.Contains("200", why);
-        Assert.False(BlobVault.IsValidAssetName(null!, out _));
+        Assert.False(Identifiers.IsSafeAssetName(null!, out _));
     }
 
     [Theory]
