@@ -23,14 +23,41 @@ public sealed record ProductionRequest(string? Production, string? Fountain, str
 
 public sealed record ProductionAccepted(string Production, IReadOnlyList<string> ShotKeys, string Href);
 
+/// <param name="Delivery">sdr, hdr10, prores or png16: what <c>/film</c> answers (<see cref="FilmDownload"/>).</param>
 public sealed record ProductionResource(string Production, string Status, string? Reason, IReadOnlyList<ShotResource> Shots, double Progress,
-    string? FilmHash, int FilmFrames, string? FilmHref)
+    string Delivery, string? FilmHash, int FilmFrames, string? FilmHref)
 {
     public static ProductionResource From(ProductionView v)
     {
         var shots = v.Shots.Select(ShotResource.From).ToList();
         return new ProductionResource(v.Production, v.Status, v.Reason, shots, shots.Count == 0 ? 0 : Math.Round(shots.Average(s => s.Progress), 4),
-            v.FilmHash, v.FilmFrames, v.FilmHash is null ? null : $"{TalosApi.Prefix}/productions/{v.Production}/film");
+            v.Delivery, v.FilmHash, v.FilmFrames,
+            v.FilmHash is null ? null : $"{TalosApi.Prefix}/productions/{v.Production}/film");
+    }
+}
+
+/// <summary>
+/// A film as <c>GET /productions/{p}/film</c> hands it over, by the production's delivery: sdr and hdr10 are MP4,
+/// prores a QuickTime MOV, png16 a zip of the 16-bit PNG sequence (the vault keeps it zipped; served as stored, streamed
+/// from disk). The name is <c>&lt;production&gt;.&lt;ext&gt;</c>; clients (<c>talos render --farm</c>) rely on this contract.
+/// </summary>
+public static class FilmDownload
+{
+    public static readonly string[] ContentTypes = ["video/mp4", "video/quicktime", "application/zip"];
+
+    public static (string ContentType, string Extension) Of(string delivery) => delivery switch
+    {
+        "sdr" or "hdr10" => ("video/mp4", ".mp4"),
+        "prores" => ("video/quicktime", ".mov"),
+        "png16" => ("application/zip", ".zip"),
+        _ => throw new ArgumentException($"unknown delivery '{delivery}' (expected sdr, hdr10, prores or png16)", nameof(delivery)),
+    };
+
+    /// <summary>The edited film of <paramref name="v"/> (its FilmHash must be set) as a ranged file download.</summary>
+    public static IResult For(ProductionView v, IBlobVault vault)
+    {
+        var (type, ext) = Of(v.Delivery);
+        return TypedResults.PhysicalFile(vault.PathOf(v.FilmHash!), type, v.Production + ext, enableRangeProcessing: true);
     }
 }
 
@@ -80,12 +107,13 @@ public static class ProductionRoutes
             if (!ShotRoutes.IsValidId(production)) return Problems.BadRequest($"'{production}' is not a production id", "production");
             return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
             {
-                ProductionView { FilmHash: { } film } => TypedResults.PhysicalFile(vault.PathOf(film), "video/mp4", production + ".mp4", enableRangeProcessing: true),
+                ProductionView { FilmHash: not null } v => FilmDownload.For(v, vault),
                 ProductionView v => Problems.Conflict($"production '{production}' is {v.Status}; its film exists once it is edited", "production"),
                 ProductionNotFound => Problems.NotFound($"no production '{production}'", "production"),
                 _ => null,
             });
-        }).WithName("GetProductionFilm").WithSummary("The production's edited film (MP4)").Produces(200, contentType: "video/mp4").ProducesProblem(409);
+        }).WithName("GetProductionFilm").WithSummary("The production's edited film, by its delivery: MP4 (sdr, hdr10), MOV (prores) or a zip of 16-bit PNGs (png16)")
+          .Produces<Stream>(200, FilmDownload.ContentTypes[0], FilmDownload.ContentTypes[1..]).ProducesProblem(409);
 
         productions.MapPost("/{production}/webhooks", async (string production, HttpRequest request, ClaimsPrincipal user, WebhookStore store,
             ApiOptions options, CancellationToken ct) =>
