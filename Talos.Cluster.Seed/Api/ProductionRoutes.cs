@@ -125,6 +125,7 @@ public static class ProductionRoutes
             if (!root.TryGetProperty("url", out var u) || u.ValueKind != JsonValueKind.String
                 || !Uri.TryCreate(u.GetString(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 return Problems.BadRequest("url must be an absolute http:// or https:// URL", "$.url");
+            if (await WebhookTargets.RefusalAsync(url, options.WebhookAllowPrivate, ct) is { } refused) return Problems.BadRequest("url " + refused, "$.url");
             string? secret = null;
             if (root.TryGetProperty("secret", out var s) && s.ValueKind != JsonValueKind.Null)
             {
@@ -138,7 +139,7 @@ public static class ProductionRoutes
             store.Add(hook);
             return TypedResults.Created($"{TalosApi.Prefix}/productions/{production}/webhooks/{hook.Id}",
                 new WebhookView(hook.Id, production, hook.Url, hook.Created, made ? secret : null));
-        }).WithName("RegisterWebhook").WithSummary("Register a webhook for the production's shots (shot.finished, shot.failed), signed X-Talos-Signature: sha256=HMAC")
+        }).WithName("RegisterWebhook").WithSummary("Register a webhook for the production's shots (shot.finished, shot.failed), signed X-Talos-Signature: sha256=HMAC; loopback and private addresses are refused unless the seed allows them")
           .Accepts<WebhookRequest>("application/json").Produces<WebhookView>(201).ProducesProblem(400);
 
         productions.MapGet("/{production}/webhooks", (string production, WebhookStore store) =>
