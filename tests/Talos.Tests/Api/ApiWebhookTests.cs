@@ -96,47 +96,32 @@ public sealed class ApiWebhookTests
 
     static StringContent Body(string url) => new($"{{\"url\": \"{url}\"}}", Encoding.UTF8, "application/json");
 
-    /// <summary>A receiver on 127.0.0.1 that answers its n-th request (0-based) with <paramref name="status"/>(n) and counts requests per path.</summary>
-    sealed class Receiver : IDisposable
-    {
-        readonly HttpListener _listener = new();
-        public readonly List<string> Paths = [];
-        public string Url { get; }
-
-        public Receiver(Func<int, int> status)
-        {
-            int port;
-            using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0)) { probe.Start(); port = ((IPEndPoint)probe.LocalEndpoint).Port; }
-            Url = $"http://127.0.0.1:{port}/hook/";
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext ctx;
-                    try { ctx = await _listener.GetContextAsync(); } catch (Exception) { return; }
-                    int n;
-                    lock (Paths) { n = Paths.Count; Paths.Add(ctx.Request.Url!.AbsolutePath); }
-                    ctx.Response.StatusCode = status(n);
-                    if (ctx.Response.StatusCode == 302) ctx.Response.RedirectLocation = "/elsewhere";
-                    ctx.Response.Close();
-                }
-            });
-        }
-
-        public void Dispose() => _listener.Close();
-    }
-
-    static WebhookDispatcher Dispatcher(bool allowPrivate, string dir) =>
-        new(new WebhookStore(new Talos.Actors.Hosting.TalosNodeOptions { WorkDir = dir }),
-            new ApiOptions { WebhookAllowPrivate = allowPrivate, WebhookAttempts = 4, WebhookRetryDelay = TimeSpan.FromMilliseconds(20) },
-            NullLogger<WebhookDispatcher>.Instance);
-
     static readonly ShotResource Shot = ShotResource.From(new ShotView("p--s", "s", "p", 1, null, 12, 12, ShotStatus.Completed, null,
         new Dictionary<string, Talos.Messages.Commands.StageProgress>(), null, null, null, null, 0));
 
-    static WebhookRegistration Hook(string url) => new("h1", "p", url, "a-webhook-secret-of-some-length", "ci", DateTimeOffset.UtcNow);
+    /// <summary>
+    /// Delivers one event to a receiver on 127.0.0.1 that answers its n-th request (0-based) with <paramref name="status"/>(n)
+    /// (a 302 points elsewhere on it); the hook's URL is the receiver's, as <paramref name="url"/> rewrites it. Retries 20 ms apart.
+    /// </summary>
+    static async Task<(bool Delivered, long Attempts, List<string> Paths)> Deliver(Func<int, int> status, bool allowPrivate = true, Func<string, string>? url = null)
+    {
+        var paths = new List<string>();
+        await using var receiver = new LocalHttpServer(ctx =>
+        {
+            int n;
+            lock (paths) { n = paths.Count; paths.Add(ctx.Request.Url!.AbsolutePath); }
+            ctx.Response.StatusCode = status(n);
+            if (ctx.Response.StatusCode == 302) ctx.Response.RedirectLocation = "/elsewhere";
+            return Task.CompletedTask;
+        });
+        // The store is never written here: its work dir need not exist.
+        using var dispatcher = new WebhookDispatcher(new WebhookStore(new Talos.Actors.Hosting.TalosNodeOptions { WorkDir = Path.Combine(Path.GetTempPath(), "talos-no-hooks") }),
+            new ApiOptions { WebhookAllowPrivate = allowPrivate, WebhookAttempts = 4, WebhookRetryDelay = TimeSpan.FromMilliseconds(20) },
+            NullLogger<WebhookDispatcher>.Instance);
+        var hook = new WebhookRegistration("h1", "p", (url ?? (u => u))(receiver.BaseUrl + "/hook/"), "a-webhook-secret-of-some-length", "ci", DateTimeOffset.UtcNow);
+        var delivered = await dispatcher.DeliverAsync(hook, "shot.finished", Shot);
+        lock (paths) return (delivered, dispatcher.Attempts, paths.ToList());
+    }
 
     [Theory]
     [InlineData(0, true, 1)]
@@ -145,47 +130,27 @@ public sealed class ApiWebhookTests
     [InlineData(99, false, 4)] // never: gives up after 4
     public async Task Deliveries_are_retried_until_a_2xx_answer_or_the_last_attempt(int failures, bool delivered, int attempts)
     {
-        var dir = Repo.TempDir("hook-retry");
-        try
-        {
-            using var receiver = new Receiver(n => n < failures ? 503 : 204);
-            using var dispatcher = Dispatcher(allowPrivate: true, dir);
-            Assert.Equal(delivered, await dispatcher.DeliverAsync(Hook(receiver.Url), "shot.finished", Shot));
-            Assert.Equal(attempts, dispatcher.Attempts);
-            Assert.Equal(attempts, receiver.Paths.Count);
-        }
-        finally { Directory.Delete(dir, true); }
+        var d = await Deliver(n => n < failures ? 503 : 204);
+        Assert.Equal((delivered, attempts, attempts), (d.Delivered, d.Attempts, d.Paths.Count));
     }
 
     [Fact]
     public async Task A_redirect_is_a_failed_attempt_and_is_not_followed()
     {
-        var dir = Repo.TempDir("hook-redirect");
-        try
-        {
-            using var receiver = new Receiver(_ => 302);
-            using var dispatcher = Dispatcher(allowPrivate: true, dir);
-            Assert.False(await dispatcher.DeliverAsync(Hook(receiver.Url), "shot.finished", Shot));
-            Assert.Equal(["/hook/", "/hook/", "/hook/", "/hook/"], receiver.Paths);
-        }
-        finally { Directory.Delete(dir, true); }
+        var d = await Deliver(_ => 302);
+        Assert.False(d.Delivered);
+        Assert.Equal(["/hook/", "/hook/", "/hook/", "/hook/"], d.Paths);
     }
 
     [Fact]
     public async Task A_delivery_to_a_private_address_is_refused_when_it_connects_and_not_retried()
     {
         // As if the name resolved to a public address at registration and to this one now.
-        var dir = Repo.TempDir("hook-rebind");
-        try
+        foreach (var host in new[] { "127.0.0.1", "localhost" })
         {
-            using var receiver = new Receiver(_ => 204);
-            using var dispatcher = Dispatcher(allowPrivate: false, dir);
-            Assert.False(await dispatcher.DeliverAsync(Hook(receiver.Url), "shot.finished", Shot));
-            Assert.Equal(1, dispatcher.Attempts);
-            Assert.Empty(receiver.Paths);
-            Assert.False(await dispatcher.DeliverAsync(Hook(receiver.Url.Replace("127.0.0.1", "localhost")), "shot.finished", Shot));
-            Assert.Empty(receiver.Paths);
+            var d = await Deliver(_ => 204, allowPrivate: false, url: u => u.Replace("127.0.0.1", host));
+            Assert.Equal((false, 1L), (d.Delivered, d.Attempts));
+            Assert.Empty(d.Paths);
         }
-        finally { Directory.Delete(dir, true); }
     }
 }
