@@ -85,6 +85,8 @@ public sealed class HephaestusState
     public ProductionView View(ProductionRecord p)
     {
         var status = StatusOf(p, out var reason);
-        return new ProductionView(p.Admitted.Production, status, reason, ShotsOf(p).Select(s => s.View()).ToList(), p.FilmHash, p.FilmFrames);
+        var shots = ShotsOf(p).ToList();
+        return new ProductionView(p.Admitted.Production, status, reason, shots.Select(s => s.View()).ToList(), p.FilmHash, p.FilmFrames,
+            shots.Count == 0 ? "sdr" : shots[0].Spec.Delivery);
     }
 }

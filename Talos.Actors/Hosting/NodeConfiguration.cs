@@ -7,8 +7,8 @@ namespace Talos.Actors.Hosting;
 /// TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL, TALOS_DOWN_AFTER_SECONDS (split-brain resolver's stable-after,
 /// default 20), TALOS_CHUNK_SLOTS (chunks this node pulls and renders at once, default: cores),
 /// TALOS_MAX_ACTIVE_SHOTS (shots Hephaestus lets render at once, the rest wait by priority and fair share; default 16),
-/// TALOS_MANAGEMENT_URL (the management listener: /healthz, /ready, /metrics, /drain; unset = none). TALOS_API_URL and
-/// the TALOS_API_* settings are read by the seed's HTTP API, and TALOS_FLUX_MODEL (an ONNX frame interpolator) by FLUX;
+/// TALOS_MANAGEMENT_URL (the management listener: /healthz, /ready, /metrics, /drain; unset = none). TALOS_API_URL,
+/// the TALOS_API_* settings and TALOS_WEBHOOK_ALLOW_PRIVATE are read by the seed's HTTP API, and TALOS_FLUX_MODEL (an ONNX frame interpolator) by FLUX;
 /// they are listed here so that deployment checks know every variable a Talos process reads.
 /// </summary>
 public static class NodeConfiguration
@@ -17,7 +17,7 @@ public static class NodeConfiguration
         ["TALOS_HOSTNAME", "TALOS_PORT", "TALOS_SEEDS", "TALOS_ROLES", "TALOS_WORK_DIR", "TALOS_JOURNAL", "TALOS_JOURNAL_PROVIDER", "TALOS_VAULT", "TALOS_LOGLEVEL",
          "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS", "TALOS_MANAGEMENT_URL", "TALOS_API_URL",
          "TALOS_API_TOKENS_FILE", "TALOS_API_TOKEN_OPERATOR", "TALOS_API_TOKEN_PIPELINE", "TALOS_API_RATE_LIMIT",
-         "TALOS_API_MAX_JSON_BYTES", "TALOS_API_MAX_ASSET_BYTES", Talos.Gpu.Flux.OnnxInterpolator.EnvironmentVariable];
+         "TALOS_API_MAX_JSON_BYTES", "TALOS_API_MAX_ASSET_BYTES", "TALOS_WEBHOOK_ALLOW_PRIVATE", Talos.Gpu.Flux.OnnxInterpolator.EnvironmentVariable];
 
     /// <summary>
     /// How long a process that is told to stop (SIGTERM, or GET /drain from a Kubernetes preStop hook) gives

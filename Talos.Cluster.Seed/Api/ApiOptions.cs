@@ -7,13 +7,14 @@ namespace Talos.Cluster.Seed.Api;
 /// TALOS_API_URL (listen address, default http://0.0.0.0:8080), TALOS_API_TOKENS_FILE (JSON array of
 /// {name, scope, sha256} entries), TALOS_API_TOKEN_OPERATOR / TALOS_API_TOKEN_PIPELINE (plain tokens, hashed at
 /// start), TALOS_API_RATE_LIMIT (requests per minute per token or client address, default 1200),
-/// TALOS_API_MAX_JSON_BYTES (default 1 MiB), TALOS_API_MAX_ASSET_BYTES (default 64 MiB).
+/// TALOS_API_MAX_JSON_BYTES (default 1 MiB), TALOS_API_MAX_ASSET_BYTES (default 64 MiB), TALOS_WEBHOOK_ALLOW_PRIVATE
+/// (1/true: webhooks may target loopback and private addresses; default refused).
 /// </summary>
 public sealed record ApiOptions
 {
     public static readonly IReadOnlyList<string> Variables =
         ["TALOS_API_URL", "TALOS_API_TOKENS_FILE", "TALOS_API_TOKEN_OPERATOR", "TALOS_API_TOKEN_PIPELINE", "TALOS_API_RATE_LIMIT",
-         "TALOS_API_MAX_JSON_BYTES", "TALOS_API_MAX_ASSET_BYTES"];
+         "TALOS_API_MAX_JSON_BYTES", "TALOS_API_MAX_ASSET_BYTES", "TALOS_WEBHOOK_ALLOW_PRIVATE"];
 
     public string Url { get; init; } = "http://0.0.0.0:8080";
     public ApiTokenStore Tokens { get; init; } = new([]);
@@ -23,6 +24,12 @@ public sealed record ApiOptions
     public long MaxAssetBytes { get; init; } = 64L << 20;
     /// <summary>How often the progress watcher polls Hephaestus's registry for the SSE stream and webhooks.</summary>
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Whether webhooks may target loopback, private, link-local or CGNAT addresses (<see cref="WebhookTargets"/>); off, a pipeline token could make the seed call into its own network.</summary>
+    public bool WebhookAllowPrivate { get; init; }
+    /// <summary>Attempts per webhook delivery (the first and its retries).</summary>
+    public int WebhookAttempts { get; init; } = 4;
+    /// <summary>The first retry's delay; each next one doubles it (with jitter).</summary>
+    public TimeSpan WebhookRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public static ApiOptions FromEnvironment(Func<string, string?>? read = null)
     {
@@ -42,8 +49,17 @@ public sealed record ApiOptions
             RateLimitPerMinute = Int(read, "TALOS_API_RATE_LIMIT", defaults.RateLimitPerMinute, 1, 1_000_000),
             MaxJsonBytes = Int(read, "TALOS_API_MAX_JSON_BYTES", defaults.MaxJsonBytes, 1024, 256 << 20),
             MaxAssetBytes = Int(read, "TALOS_API_MAX_ASSET_BYTES", defaults.MaxAssetBytes, 1024, int.MaxValue),
+            WebhookAllowPrivate = Flag(read, "TALOS_WEBHOOK_ALLOW_PRIVATE"),
         };
     }
+
+    /// <summary>1/true on, 0/false/empty or unset off; anything else is a mistake worth stopping for.</summary>
+    static bool Flag(Func<string, string?> read, string name) => read(name)?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "0" or "false" => false,
+        "1" or "true" => true,
+        var text => throw new ArgumentException($"{name} '{text}' is not 1, true, 0 or false"),
+    };
 
     static T Int<T>(Func<string, string?> read, string name, T fallback, T min, T max) where T : System.Numerics.IBinaryInteger<T>
     {

@@ -14,6 +14,31 @@ using Talos.Messages.Api;
 
 namespace Talos.Cluster.Seed.Api;
 
+/// <summary>
+/// A film as <c>GET /productions/{p}/film</c> hands it over, by the production's delivery: sdr and hdr10 are MP4,
+/// prores a QuickTime MOV, png16 a zip of the 16-bit PNG sequence (the vault keeps it zipped; served as stored, streamed
+/// from disk). The name is <c>&lt;production&gt;.&lt;ext&gt;</c>; clients (<c>talos render --farm</c>) rely on this contract.
+/// </summary>
+public static class FilmDownload
+{
+    public static readonly string[] ContentTypes = ["video/mp4", "video/quicktime", "application/zip"];
+
+    public static (string ContentType, string Extension) Of(string delivery) => delivery switch
+    {
+        "sdr" or "hdr10" => ("video/mp4", ".mp4"),
+        "prores" => ("video/quicktime", ".mov"),
+        "png16" => ("application/zip", ".zip"),
+        _ => throw new ArgumentException($"unknown delivery '{delivery}' (expected sdr, hdr10, prores or png16)", nameof(delivery)),
+    };
+
+    /// <summary>The edited film of <paramref name="v"/> (its FilmHash must be set) as a ranged file download.</summary>
+    public static IResult For(ProductionView v, IBlobVault vault)
+    {
+        var (type, ext) = Of(v.Delivery);
+        return TypedResults.PhysicalFile(vault.PathOf(v.FilmHash!), type, v.Production + ext, enableRangeProcessing: true);
+    }
+}
+
 public sealed record WebhookRequest(string Url, string? Secret);
 
 public static class ProductionRoutes
@@ -60,12 +85,13 @@ public static class ProductionRoutes
             if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
             return await ShotRoutes.Call(heph, new GetProduction(production), answer => answer switch
             {
-                ProductionView { FilmHash: { } film } => TypedResults.PhysicalFile(vault.PathOf(film), "video/mp4", production + ".mp4", enableRangeProcessing: true),
+                ProductionView { FilmHash: not null } v => FilmDownload.For(v, vault),
                 ProductionView v => Problems.Conflict($"production '{production}' is {v.Status}; its film exists once it is edited", "production"),
                 ProductionNotFound => Problems.NotFound($"no production '{production}'", "production"),
                 _ => null,
             });
-        }).WithName("GetProductionFilm").WithSummary("The production's edited film (MP4)").Produces(200, contentType: "video/mp4").ProducesProblem(409);
+        }).WithName("GetProductionFilm").WithSummary("The production's edited film, by its delivery: MP4 (sdr, hdr10), MOV (prores) or a zip of 16-bit PNGs (png16)")
+          .Produces<Stream>(200, FilmDownload.ContentTypes[0], FilmDownload.ContentTypes[1..]).ProducesProblem(409);
 
         productions.MapPost("/{production}/webhooks", async (string production, HttpRequest request, ClaimsPrincipal user, WebhookStore store,
             ApiOptions options, CancellationToken ct) =>
@@ -77,6 +103,7 @@ public static class ProductionRoutes
             if (!root.TryGetProperty("url", out var u) || u.ValueKind != JsonValueKind.String
                 || !Uri.TryCreate(u.GetString(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 return Problems.BadRequest("url must be an absolute http:// or https:// URL", "$.url");
+            if (await WebhookTargets.RefusalAsync(url, options.WebhookAllowPrivate, ct) is { } refused) return Problems.BadRequest("url " + refused, "$.url");
             string? secret = null;
             if (root.TryGetProperty("secret", out var s) && s.ValueKind != JsonValueKind.Null)
             {
@@ -90,7 +117,7 @@ public static class ProductionRoutes
             store.Add(hook);
             return TypedResults.Created($"{TalosApi.Prefix}/productions/{production}/webhooks/{hook.Id}",
                 new WebhookView(hook.Id, production, hook.Url, hook.Created, made ? secret : null));
-        }).WithName("RegisterWebhook").WithSummary("Register a webhook for the production's shots (shot.finished, shot.failed), signed X-Talos-Signature: sha256=HMAC")
+        }).WithName("RegisterWebhook").WithSummary("Register a webhook for the production's shots (shot.finished, shot.failed), signed X-Talos-Signature: sha256=HMAC; loopback and private addresses are refused unless the seed allows them")
           .Accepts<WebhookRequest>("application/json").Produces<WebhookView>(201).ProducesProblem(400);
 
         productions.MapGet("/{production}/webhooks", (string production, WebhookStore store) =>

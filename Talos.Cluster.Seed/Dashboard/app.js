@@ -5,7 +5,7 @@
   const API = "/api/v1";
   const $ = (id) => document.getElementById(id);
   const state = { token: sessionStorage.getItem("talos-token") || "", shots: new Map(), seen: new Map(), selected: null,
-                  source: null, timers: [], detailFor: null, reportFor: null };
+                  source: null, timers: [], detailFor: null, reportFor: null, queue: null };
 
   const el = (tag, attrs = {}, ...kids) => {
     const e = document.createElement(tag);
@@ -53,7 +53,7 @@
       state.source = source;
       let opened = false;
       source.addEventListener("open", () => { opened = true; setLive("live"); });
-      source.addEventListener("shot", (ev) => { const s = JSON.parse(ev.data); state.shots.set(s.key, s); renderShots(); });
+      source.addEventListener("shot", (ev) => { const s = JSON.parse(ev.data); state.shots.set(s.key, s); renderShots(); renderQueue(); });
       source.addEventListener("error", () => {
         if (!opened || source.readyState === EventSource.CLOSED) { source.close(); poll(); }
       });
@@ -69,15 +69,14 @@
     try {
       const list = await api("/shots");
       state.shots = new Map(list.shots.map((s) => [s.key, s]));
-      $("shots-note").textContent = list.shots.length ? "" : "no shots yet";
-      renderShots();
+      renderShots(); renderQueue();
     } catch (e) { $("shots-note").textContent = "shots: " + e.message; }
   }
 
   async function refreshOps() {
     try { renderMembers(await api("/cluster")); $("members-note").textContent = ""; }
     catch (e) { $("members-note").textContent = e.status === 403 ? "needs a token with scope operator" : "cluster: " + e.message; }
-    try { renderQueue(await api("/queue")); $("queue-note").textContent = ""; }
+    try { state.queue = await api("/queue"); renderQueue(); $("queue-note").textContent = ""; }
     catch (e) { $("queue-note").textContent = e.status === 403 ? "needs a token with scope operator" : "queue: " + e.message; }
   }
 
@@ -93,13 +92,19 @@
         el("td", { text: load ? load.cpuPercent.toFixed(0) + "%" : "?" }), el("td", { text: load ? mb(load.workingSetBytes) : "?" })));
     }
   }
-  function renderQueue(v) {
+  // The queue is polled (every 2 s) while shots arrive live: a row takes its shot's live status and progress, and a
+  // shot the live view has seen finish leaves the queue at once instead of lingering as "rendering" until the next poll.
+  const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+  function renderQueue() {
+    if (!state.queue) return;
     const body = $("queue").tBodies[0]; body.replaceChildren();
-    for (const s of v.shots)
-      body.append(el("tr", {}, el("td", { text: String(s.position) }), el("td", { text: s.key }),
-        el("td", {}, el("span", { class: "pill " + s.status, text: s.status })), el("td", { text: Math.round(s.progress * 100) + "%" })));
-    if (!v.shots.length) body.append(el("tr", {}, el("td", { colspan: "4", class: "muted", text: "empty: nothing waiting or rendering" })));
+    const rows = state.queue.shots.map((s) => ({ ...s, ...pick(state.shots.get(s.key)) })).filter((s) => !TERMINAL.has(s.status));
+    rows.forEach((s, i) =>
+      body.append(el("tr", { "data-key": s.key }, el("td", { text: String(i + 1) }), el("td", { text: s.key }),
+        el("td", {}, el("span", { class: "pill " + s.status, text: s.status })), el("td", { text: Math.round(s.progress * 100) + "%" }))));
+    if (!rows.length) body.append(el("tr", {}, el("td", { colspan: "4", class: "muted", text: "empty: nothing waiting or rendering" })));
   }
+  const pick = (live) => (live ? { status: live.status, progress: live.progress } : {});
 
   function bar(fraction, label, cls) {
     const pct = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
@@ -120,6 +125,7 @@
   const STAGES = ["prism", "axis", "flux", "chroma", "raygen", "stokes", "anima", "cuttura", "echo"];
   function renderShots() {
     const box = $("shots"); box.replaceChildren();
+    $("shots-note").textContent = state.shots.size ? "" : "no shots yet"; // here, not in refreshShots: live events add shots too
     const shots = [...state.shots.values()].sort((a, b) => a.production.localeCompare(b.production) || a.sequence - b.sequence);
     for (const s of shots) {
       if (!state.seen.has(s.key) && s.status === "rendering") state.seen.set(s.key, { t: Date.now(), p: s.progress });
@@ -181,12 +187,14 @@
       const h = await api(`/shots/${encodeURIComponent(key)}/history`);
       list.replaceChildren(...h.events.map((e) => {
         const who = e.data && (e.data.by || e.data.who);
-        return el("li", { class: e.source === "audit" || who ? "operator" : "" }, el("time", { text: new Date(e.at).toLocaleTimeString() }),
+        return el("li", { class: e.source === "audit" || who ? "operator" : "" }, when(e.at),
           el("b", { text: e.event.replace(/^talos\./, "").replace(/\.v\d+$/, "") }),
           el("span", { class: "muted", text: " " + e.source + (who ? " · by " + who : "") + summary(e.data) }));
       }));
     } catch (e) { list.replaceChildren(el("li", { class: "muted", text: "history: " + e.message })); }
   }
+  // Chunk and stage events carry no time of their own (at: null); they sort after the timed event before them.
+  const when = (at) => at ? el("time", { datetime: at, text: new Date(at).toLocaleTimeString() }) : el("time", { class: "untimed", title: "this event carries no time", text: "–" });
   function summary(d) {
     if (!d) return "";
     const parts = [];

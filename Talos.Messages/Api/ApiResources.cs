@@ -40,14 +40,15 @@ public sealed record ProductionRequest(string? Production, string? Fountain, str
 
 public sealed record ProductionAccepted(string Production, IReadOnlyList<string> ShotKeys, string Href);
 
+/// <param name="Delivery">sdr, hdr10, prores or png16: what <c>/film</c> answers (sdr/hdr10 MP4, prores MOV, png16 a zip).</param>
 public sealed record ProductionResource(string Production, string Status, string? Reason, IReadOnlyList<ShotResource> Shots, double Progress,
-    string? FilmHash, int FilmFrames, string? FilmHref)
+    string Delivery, string? FilmHash, int FilmFrames, string? FilmHref)
 {
     public static ProductionResource From(ProductionView v)
     {
         var shots = v.Shots.Select(ShotResource.From).ToList();
         return new ProductionResource(v.Production, v.Status, v.Reason, shots, shots.Count == 0 ? 0 : Math.Round(shots.Average(s => s.Progress), 4),
-            v.FilmHash, v.FilmFrames, v.FilmHash is null ? null : $"{ApiPaths.Prefix}/productions/{v.Production}/film");
+            v.Delivery, v.FilmHash, v.FilmFrames, v.FilmHash is null ? null : $"{ApiPaths.Prefix}/productions/{v.Production}/film");
     }
 }
 

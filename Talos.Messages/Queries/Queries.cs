@@ -14,6 +14,7 @@ public sealed record ShotView(
 public sealed record ShotNotFound(string ShotKey) : ITalosMessage;
 public sealed record ShotListing(IReadOnlyList<ShotView> Shots) : ITalosMessage;
 
+/// <param name="Delivery">The film's delivery (sdr, hdr10, prores, png16): every shot of a production has the same.</param>
 public sealed record ProductionView(string Production, string Status, string? Reason, IReadOnlyList<ShotView> Shots,
-    string? FilmHash, int FilmFrames) : ITalosMessage;
+    string? FilmHash, int FilmFrames, string Delivery = "sdr") : ITalosMessage;
 public sealed record ProductionNotFound(string Production) : ITalosMessage;

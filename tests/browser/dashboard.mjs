@@ -36,6 +36,14 @@ try {
   if (submitted.status !== 202) throw new Error("submit answered " + submitted.status + ": " + JSON.stringify(submitted.body));
   const key = submitted.body.key;
   const card = `.shot[data-key="${key}"]`;
+  // The queue is polled while shots arrive live, so a queue answer can lag the shot list. Make it lag every time: each
+  // /queue answer keeps the shot as "rendering 75%" (what a poll taken just before the shot finished says).
+  await page.route("**/api/v1/queue", async (route) => {
+    const real = await route.fetch(), json = await real.json();
+    if (!json.shots.some((s) => s.key === key))
+      json.shots.push({ position: json.shots.length + 1, key, production: "dash", sequence: 1, status: "rendering", progress: 0.75, frameCount: 24 });
+    await route.fulfill({ response: real, json });
+  });
 
   await page.waitForSelector(`${card} .bar.overall`, { timeout: 30000 });
   // A screenshot mid-render when the page catches one (a small shot renders in seconds).
@@ -44,6 +52,12 @@ try {
   await page.screenshot({ path: shot("dashboard-rendering.png"), fullPage: true });
   await page.waitForSelector(`${card} .bar.overall[aria-valuenow="100"]`, { timeout: 240000 });
   await page.waitForSelector(`${card}[data-status="completed"]`, { timeout: 60000 });
+  await page.waitForTimeout(2500); // at least one more queue poll (every 2 s) after the shot finished
+  // A finished shot is finished everywhere: not left in the queue as rendering, and the list holding it is not "no shots yet".
+  const queued = await page.$$eval("#queue tbody tr", (rows, k) => rows.map((r) => r.textContent).filter((t) => t.includes(k)), key);
+  if (queued.length) throw new Error("the queue still shows the completed shot: " + queued.join(" | "));
+  const note = await page.textContent("#shots-note");
+  if (note.includes("no shots yet")) throw new Error("the shot list holds a shot but says: " + note);
 
   await page.click(card);
   await page.waitForFunction(() => { const v = document.getElementById("video"); return v && v.readyState >= 2 && v.duration > 0; }, null, { timeout: 60000 });
@@ -51,6 +65,10 @@ try {
   await page.waitForFunction((t) => document.getElementById("video").currentTime > t + 0.25, start, { timeout: 30000 });
   await page.waitForSelector("#echo svg", { timeout: 30000 });
   await page.waitForSelector("#timeline li", { timeout: 30000 });
+  // Chunk and stage events carry no time: they show a dash, not the epoch (12:00:00 AM); the timed ones show their time.
+  const times = await page.$$eval("#timeline time", (ts) => ({ epoch: new Date(0).toLocaleTimeString(), texts: ts.map((t) => t.textContent) }));
+  if (times.texts.some((t) => t === times.epoch || t === "Invalid Date")) throw new Error("an untimed event shows a made-up time: " + times.texts.join(", "));
+  if (!times.texts.includes("–") || times.texts.every((t) => t === "–")) throw new Error("expected timed events and dashed untimed ones: " + times.texts.join(", "));
   const video = await page.evaluate(() => { const v = document.getElementById("video"); return { readyState: v.readyState, currentTime: v.currentTime, duration: v.duration, width: v.videoWidth, height: v.videoHeight }; });
   await page.screenshot({ path: shot("dashboard-completed.png"), fullPage: true });
   const live = await page.textContent("#live");

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Talos.Gpu.Prism;
+using Talos.Tests.Support;
 using Xunit;
 
 namespace Talos.Tests.Prism;
@@ -15,49 +14,22 @@ public sealed class LlmPromptTests
 
     sealed class FakeLlm : IAsyncDisposable
     {
-        readonly HttpListener _listener = new();
-        readonly Task _loop;
-        public string Url { get; }
+        readonly LocalHttpServer _server;
+        public string Url => _server.BaseUrl + "/v1";
         public List<(string Auth, JsonNode Body)> Requests { get; } = [];
 
-        public FakeLlm(Func<JsonNode, (int Status, string Body)> answer)
+        public FakeLlm(Func<JsonNode, (int Status, string Body)> answer) => _server = new LocalHttpServer(async ctx =>
         {
-            int port = FreePort();
-            Url = $"http://127.0.0.1:{port}/v1";
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
-            _loop = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext ctx;
-                    try { ctx = await _listener.GetContextAsync(); } catch (Exception) { return; }
-                    using var reader = new StreamReader(ctx.Request.InputStream);
-                    var body = JsonNode.Parse(await reader.ReadToEndAsync())!;
-                    lock (Requests) Requests.Add((ctx.Request.Headers["Authorization"] ?? "", body));
-                    var (status, text) = ctx.Request.Url!.AbsolutePath == "/v1/chat/completions" ? answer(body) : (404, "not here");
-                    ctx.Response.StatusCode = status;
-                    var bytes = Encoding.UTF8.GetBytes(text);
-                    ctx.Response.ContentType = "application/json";
-                    await ctx.Response.OutputStream.WriteAsync(bytes);
-                    ctx.Response.Close();
-                }
-            });
-        }
+            using var reader = new StreamReader(ctx.Request.InputStream);
+            var body = JsonNode.Parse(await reader.ReadToEndAsync())!;
+            lock (Requests) Requests.Add((ctx.Request.Headers["Authorization"] ?? "", body));
+            var (status, text) = ctx.Request.Url!.AbsolutePath == "/v1/chat/completions" ? answer(body) : (404, "not here");
+            ctx.Response.StatusCode = status;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(text));
+        });
 
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            _listener.Close();
-            await _loop;
-        }
-    }
-
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 
     static string Completion(string content) =>
@@ -105,7 +77,7 @@ public sealed class LlmPromptTests
     public async Task An_unreachable_endpoint_falls_back_and_bad_settings_are_errors()
     {
         var warnings = new List<string>();
-        var graph = await LlmPrompt.BuildAsync(Prompt, new LlmSettings($"http://127.0.0.1:{FreePort()}/v1", "m", TimeoutSeconds: 5), warnings.Add, TestContext.Current.CancellationToken);
+        var graph = await LlmPrompt.BuildAsync(Prompt, new LlmSettings($"http://127.0.0.1:{LocalHttpServer.FreePort()}/v1", "m", TimeoutSeconds: 5), warnings.Add, TestContext.Current.CancellationToken);
         Assert.Equal(PromptParser.Build(Prompt).ToJson(), graph.ToJson());
         Assert.Contains("unreachable", Assert.Single(warnings));
         await Assert.ThrowsAsync<PrismException>(() => LlmPrompt.BuildAsync(Prompt, new LlmSettings("ftp://x", "m"), _ => { }));
