@@ -31,26 +31,27 @@ public static class ProcessRunner
 
     static string Package(string program) => Packages.GetValueOrDefault(Path.GetFileName(program), Path.GetFileName(program));
 
-    /// <summary>One line for a missing program: its name and the package to install.</summary>
-    public static string MissingMessage(string program) =>
-        $"{Path.GetFileName(program)} is not installed; install it with: sudo apt-get install {Package(program)}";
+    /// <summary>One line for a missing program: its name and the package to install (default: its known package).</summary>
+    public static string MissingMessage(string program, string? package = null) =>
+        $"{Path.GetFileName(program)} is not installed; install it with: sudo apt-get install {package ?? Package(program)}";
 
     /// <summary>
     /// Runs <paramref name="program"/> to its end. With <paramref name="check"/> (the default) a non-zero exit throws
     /// a <see cref="ProcessException"/> naming the program, its exit code and the tail of its stderr (stdout when stderr
     /// is empty). <paramref name="onLine"/> sees every line of both streams as it comes. <paramref name="env"/>: null
-    /// values remove a variable.
+    /// values remove a variable. <paramref name="stdout"/>: binary output goes there instead (Output is then empty).
     /// </summary>
     public static async Task<ProcessResult> RunAsync(string program, IEnumerable<string> args, string? stdin = null,
         IReadOnlyDictionary<string, string?>? env = null, TimeSpan? timeout = null, Action<string>? onLine = null, bool check = true,
-        CancellationToken ct = default)
+        string? workDir = null, Stream? stdout = null, CancellationToken ct = default)
     {
         var path = Locate(program) ?? throw new ProcessException(MissingMessage(program));
         var argList = args.ToList();
         StringBuilder output = new(), error = new();
         PipeTarget Target(StringBuilder sb) => onLine is null ? PipeTarget.ToStringBuilder(sb) : PipeTarget.Merge(PipeTarget.ToStringBuilder(sb), PipeTarget.ToDelegate(onLine));
         var cmd = Cli.Wrap(path).WithArguments(argList).WithValidation(CommandResultValidation.None)
-            .WithStandardOutputPipe(Target(output)).WithStandardErrorPipe(Target(error));
+            .WithStandardOutputPipe(stdout is null ? Target(output) : PipeTarget.ToStream(stdout)).WithStandardErrorPipe(Target(error));
+        if (workDir is not null) cmd = cmd.WithWorkingDirectory(workDir);
         if (stdin is not null) cmd = cmd.WithStandardInputPipe(PipeSource.FromString(stdin));
         if (env is not null) cmd = cmd.WithEnvironmentVariables(env);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -73,8 +74,8 @@ public static class ProcessRunner
 
     /// <summary><see cref="RunAsync"/> for synchronous callers (a stage function, a benchmark).</summary>
     public static ProcessResult Run(string program, IEnumerable<string> args, string? stdin = null, IReadOnlyDictionary<string, string?>? env = null,
-        TimeSpan? timeout = null, Action<string>? onLine = null, bool check = true) =>
-        RunAsync(program, args, stdin, env, timeout, onLine, check).GetAwaiter().GetResult();
+        TimeSpan? timeout = null, Action<string>? onLine = null, bool check = true, Stream? stdout = null) =>
+        RunAsync(program, args, stdin, env, timeout, onLine, check, stdout: stdout).GetAwaiter().GetResult();
 
     /// <summary>
     /// Starts <paramref name="program"/> detached: in a session of its own (setsid), stdin from /dev/null, stdout and
@@ -105,7 +106,7 @@ public static class ProcessRunner
         package ??= Package(program);
         var apt = Which("apt-get");
         if (!(OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess && apt is not null))
-            throw new ProcessException($"{program} is not installed; install it with: sudo apt-get install {package}");
+            throw new ProcessException(MissingMessage(program, package));
         log?.Invoke($"{program} not found on PATH; installing {package} with apt-get (running as root)");
         var env = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" };
         foreach (var args in new[] { new[] { "update" }, new[] { "install", "-y", "--no-install-recommends", package } })

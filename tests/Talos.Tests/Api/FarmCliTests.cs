@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Talos.Gpu.Processes;
 using Talos.Tests.Actors;
 using Talos.Tests.Support;
 using Xunit;
@@ -27,16 +27,9 @@ public sealed class FarmCliTests : IAsyncLifetime
 
     static async Task<(int Code, string Output)> Talos(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Cli);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["COLUMNS"] = "200";
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await output + await error);
+        var r = await ProcessRunner.RunAsync("dotnet", [Cli, .. args], env: new Dictionary<string, string?> { ["COLUMNS"] = "200" },
+            timeout: TimeSpan.FromMinutes(5), check: false);
+        return (r.ExitCode, r.Output + r.Error);
     }
 
     static bool Alive(int pid)
