@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using CliWrap;
 
@@ -60,7 +61,7 @@ public static class ProcessRunner
         try { result = await cmd.ExecuteAsync(limit.Token); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested && timeout is { } t2)
         {
-            throw new ProcessException($"{Describe(program, argList)} did not finish within {t2.TotalSeconds:0} s (killed)");
+            throw new ProcessException($"{Describe(program, argList)} did not finish within {t2.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s (killed)");
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException && e is not ProcessException)
         {

@@ -42,7 +42,7 @@ public sealed class ProcessRunnerTests
     public async Task A_program_past_its_time_is_killed_with_a_clear_error()
     {
         var e = await Assert.ThrowsAsync<ProcessException>(() => ProcessRunner.RunAsync("sleep", ["30"], timeout: TimeSpan.FromMilliseconds(300)));
-        Assert.Equal("sleep 30 did not finish within 0 s (killed)", e.Message);
+        Assert.Equal("sleep 30 did not finish within 0.3 s (killed)", e.Message);
     }
 
     [Fact]
