@@ -257,7 +257,8 @@ public static partial class FarmCommand
         var info = FarmInfo.Read(dir);
         await StopAsync(info.Processes, info.Database, TimeSpan.FromSeconds(20), ct);
         File.Delete(FarmInfo.PathIn(dir));
-        AnsiConsole.MarkupLine($"[green]farm down[/]: {info.Processes.Count} process(es) stopped{(info.Database is null ? "" : ", PostgreSQL stopped")}; journal and vault stay in {Markup.Escape(dir)}");
+        var journal = info.Database is { DataDir: var data } && !data.StartsWith(dir + "/", StringComparison.Ordinal) ? $"journal stays in {data}, vault in {dir}" : $"journal and vault stay in {dir}";
+        AnsiConsole.MarkupLine($"[green]farm down[/]: {info.Processes.Count} process(es) stopped{(info.Database is null ? "" : ", PostgreSQL stopped")}; {Markup.Escape(journal)}");
         return CliErrors.Ok;
     }
 }

@@ -126,6 +126,7 @@ public sealed class FarmCliTests : IAsyncLifetime
             Assert.Equal(1, await Marks(port, add: true));
             var (code, output) = await Talos("farm", "down", "--work-dir", farm);
             Assert.True(code == 0, output);
+            Assert.Contains($"journal stays in {data}, vault in {farm}", string.Join(' ', output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))); // wrapped at 80
 
             var (again, port2) = await Up();
             Assert.Equal(data, again);
