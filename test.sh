@@ -1,30 +1,50 @@
 #!/usr/bin/env bash
-# Runs every Talos test. Installs ffmpeg first when it is missing (through apt, as root), since the
-# pipeline tests encode real video.
+# Runs every Talos test. Installs what the tests need when it is missing (through apt, as root): ffmpeg (the
+# pipeline tests encode real video), PostgreSQL (the farm, journal and rehearsal tests) and Chromium with node (the
+# dashboard's browser test). Ends by saying how many tests were skipped and why; exits with the test run's code.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+
+# apt_install WHY PACKAGE…: installs Debian packages when we are root and have apt-get; else says what to install
+# and returns 1.
+apt_updated=
+apt_install() {
+  local why=$1; shift
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing ffmpeg (apt-get)…"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+    echo "test.sh: installing $* for $why (apt-get)…"
+    [ -n "$apt_updated" ] || { apt-get update -qq && apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
   else
-    echo "error: ffmpeg is missing; install it with: sudo apt-get install ffmpeg" >&2
-    exit 2
+    echo "test.sh: $why needs $*: install it with: sudo apt-get install $*" >&2
+    return 1
   fi
+}
+
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+  apt_install "the pipeline tests" ffmpeg || exit 2
+fi
+# The tests find the server under /usr/lib/postgresql (Talos.Actors.Hosting.PostgresServer.FindBinaries).
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  apt_install "the PostgreSQL tests (farm, journal, rehearsal)" postgresql || echo "test.sh: the PostgreSQL tests will be skipped" >&2
 fi
 # The dashboard's browser test drives Debian's headless Chromium with playwright-core from npm (tests/browser).
 if ! command -v chromium >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing chromium (and node) for the dashboard browser test (apt-get)…"
-    pkgs="chromium chromium-driver"; command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
-  else
-    echo "test.sh: chromium or node is missing: the dashboard browser test will be skipped" >&2
-  fi
+  pkgs=(chromium chromium-driver); command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
+  apt_install "the dashboard browser test" "${pkgs[@]}" || echo "test.sh: the dashboard browser test will be skipped" >&2
 fi
 if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent) || echo "test.sh: npm ci failed: the dashboard browser test will be skipped" >&2
 fi
 dotnet build Talos.sln -c Release -v q -nologo -clp:NoSummary
-# The xunit v3 test project is an executable: run it directly for a plain summary line.
-dotnet tests/Talos.Tests/bin/Release/net10.0/Talos.Tests.dll -parallel collections -maxthreads 2 "$@"
+# The xunit v3 test project is an executable: run it directly for a plain summary line; its XML report tells the skips.
+results=$(mktemp); trap 'rm -f "$results"' EXIT
+code=0
+dotnet tests/Talos.Tests/bin/Release/net10.0/Talos.Tests.dll -parallel collections -maxthreads 2 -xml "$results" "$@" || code=$?
+skips=$(grep -o 'result="Skip"[^>]*><reason><!\[CDATA\[[^]]*' "$results" | sed 's/.*CDATA\[//' || true)
+if [ -n "$skips" ]; then
+  echo "test.sh: $(printf '%s\n' "$skips" | wc -l) test(s) skipped:"
+  printf '%s\n' "$skips" | sort | uniq -c | sort -rn | sed 's/^ *\([0-9]*\) /  \1 × /'
+else
+  echo "test.sh: no test skipped"
+fi
+exit "$code"

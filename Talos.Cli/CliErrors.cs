@@ -31,6 +31,11 @@ public static class CliErrors
             Error(e.Message);
             return e.ExitCode;
         }
+        catch (Talos.Gpu.Processes.ProcessException e)
+        {
+            Error(e.Message); // a missing or failing program: its name and package, or its exit code and stderr
+            return Failed;
+        }
         catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
         {
             // HttpClient's own timeout (not the user's Ctrl+C) from a client that did not word it itself

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Talos.Gpu.Processes;
 
 namespace Talos.Actors.Hosting;
 
@@ -31,19 +31,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
-        var bin = FindBinaries() ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/pg_ctl");
+        var bin = FindBinaries() ?? throw new InvalidOperationException(NotInstalled);
         var dir = Path.Combine("/tmp", $"talos-pg-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path.Combine(dir, "sock"));
         int port;
         using (var l = new TcpListener(IPAddress.Loopback, 0)) { l.Start(); port = ((IPEndPoint)l.LocalEndpoint).Port; }
-        try
-        {
-            await Run("chown", "-R", "postgres", dir);
-            await Run("runuser", ["-u", "postgres", "--", Path.Combine(bin, "initdb"), "-D", Path.Combine(dir, "data"), "-A", "trust", "-U", "postgres",
-                .. durable ? Array.Empty<string>() : ["--no-sync"]]);
-            await Run("runuser", "-u", "postgres", "--", Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(dir, "data"), "-l", Path.Combine(dir, "log"),
-                "-o", $"-p {port} -k {Path.Combine(dir, "sock")} -c listen_addresses=127.0.0.1{(durable ? "" : " -c fsync=off")}", "-w", "start");
-        }
+        try { await StartIn(bin, dir, port, durable); }
         catch
         {
             try { Directory.Delete(dir, true); } catch (IOException) { }
@@ -52,20 +44,42 @@ public sealed class PostgresServer : IAsyncDisposable
         return new PostgresServer(dir, bin, port);
     }
 
-    static async Task Run(string file, params string[] args)
+    public const string NotInstalled = "PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/pg_ctl";
+
+    /// <summary>
+    /// Starts a server on 127.0.0.1:<paramref name="port"/> whose files live under <paramref name="root"/>: <c>data/</c>
+    /// (initialised by initdb when it has no PG_VERSION yet, so a second start resumes on the same data), <c>sock/</c>
+    /// and <c>log</c>. As root the tree is chowned to user postgres first, which must be able to enter it.
+    /// </summary>
+    public static async Task StartIn(string bin, string root, int port, bool durable, CancellationToken ct = default)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {await error}{await output}");
+        var data = Path.Combine(root, "data");
+        Directory.CreateDirectory(Path.Combine(root, "sock"));
+        if (Environment.IsPrivilegedProcess) await ProcessRunner.RunAsync("chown", ["-R", "postgres", root], ct: ct);
+        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
+            await Tool(bin, "initdb", ["-D", data, "-A", "trust", "-U", "postgres", .. durable ? Array.Empty<string>() : ["--no-sync"]], ct);
+        await Tool(bin, "pg_ctl", ["-D", data, "-l", Path.Combine(root, "log"),
+            "-o", $"-p {port} -k {Path.Combine(root, "sock")} -c listen_addresses=127.0.0.1{(durable ? "" : " -c fsync=off")}", "-w", "start"], ct);
     }
+
+    /// <summary>Stops the server of <paramref name="dataDir"/> (fast shutdown: sessions are ended, nothing is lost).</summary>
+    public static Task StopIn(string bin, string dataDir, CancellationToken ct = default) =>
+        Tool(bin, "pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"], ct);
+
+    /// <summary>Runs initdb or pg_ctl: as user postgres when we are root (the server refuses root), else as ourselves.</summary>
+    static Task<ProcessResult> Tool(string bin, string tool, IEnumerable<string> args, CancellationToken ct) =>
+        Environment.IsPrivilegedProcess
+            ? ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(bin, tool), .. args], ct: ct)
+            : ProcessRunner.RunAsync(Path.Combine(bin, tool), args, ct: ct);
+
+    /// <summary>Whether the server's account can reach <paramref name="dir"/> (always, unless we are root and it is user postgres).</summary>
+    public static async Task<bool> PostgresCanEnter(string dir, CancellationToken ct = default) =>
+        !Environment.IsPrivilegedProcess
+        || (await ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", "test", "-x", dir], check: false, ct: ct)).ExitCode == 0;
 
     public async ValueTask DisposeAsync()
     {
-        try { await Run("runuser", "-u", "postgres", "--", Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-m", "fast", "-w", "stop"); }
+        try { await StopIn(_bin, Path.Combine(_dir, "data")); }
         catch (InvalidOperationException) { }
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }

@@ -1,11 +1,12 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Spectre.Console;
+using Talos.Actors.Hosting;
+using Talos.Gpu.Processes;
 
 namespace Talos.Cli.Farm;
 
@@ -53,43 +54,48 @@ public static partial class FarmCommand
         if (!File.Exists(dll))
         {
             AnsiConsole.MarkupLine($"[grey]building {project} (Release)…[/]");
-            await Run("dotnet", ["build", Path.Combine(dir.FullName, project, project + ".csproj"), "-c", "Release", "-v", "q", "-nologo", "-clp:NoSummary"], ct);
+            await ProcessRunner.RunAsync("dotnet", ["build", Path.Combine(dir.FullName, project, project + ".csproj"), "-c", "Release", "-v", "q", "-nologo", "-clp:NoSummary"], ct: ct);
         }
         return dll;
     }
 
-    static async Task<string> Run(string file, IEnumerable<string> args, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
-        var output = p.StandardOutput.ReadToEndAsync(ct);
-        var error = p.StandardError.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', psi.ArgumentList)} failed ({p.ExitCode}): {await error}{await output}");
-        return await output;
-    }
-
-    static bool IsRoot => Environment.UserName == "root";
-
-    /// <summary>Runs a PostgreSQL binary as user postgres when we are root (the server refuses root), else as ourselves.</summary>
-    static Task<string> Pg(string bin, string tool, IEnumerable<string> args, CancellationToken ct) =>
-        IsRoot ? Run("runuser", new[] { "-u", "postgres", "--", Path.Combine(bin, tool) }.Concat(args), ct) : Run(Path.Combine(bin, tool), args, ct);
-
-    static string? PostgresBinaries() => Talos.Actors.Hosting.PostgresServer.FindBinaries();
+    static string? PostgresBinaries() => PostgresServer.FindBinaries();
 
     static async Task<FarmDatabase> StartPostgres(string dir, CancellationToken ct)
     {
         var bin = PostgresBinaries() ?? throw new UsageException("a farm journals into PostgreSQL, which is not installed (apt-get install postgresql)");
-        var root = Path.Combine(dir, "postgres");
-        var data = Path.Combine(root, "data");
-        Directory.CreateDirectory(Path.Combine(root, "sock"));
-        if (IsRoot) await Run("chown", ["-R", "postgres", root], ct);
-        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
-            await Pg(bin, "initdb", ["-D", data, "-A", "trust", "-U", "postgres"], ct);
+        var root = await PostgresRoot(dir, ct);
         int port = FreePort();
-        await Pg(bin, "pg_ctl", ["-D", data, "-l", Path.Combine(root, "log"), "-o", $"-p {port} -k {Path.Combine(root, "sock")} -c listen_addresses=127.0.0.1", "-w", "start"], ct);
-        return new FarmDatabase(data, port, bin, $"postgres://postgres@127.0.0.1:{port}/postgres");
+        await PostgresServer.StartIn(bin, root, port, durable: true, ct);
+        return new FarmDatabase(Path.Combine(root, "data"), port, bin, $"postgres://postgres@127.0.0.1:{port}/postgres");
+    }
+
+    /// <summary>Where farms keep their databases when user postgres cannot enter their directory (see <see cref="PostgresRoot"/>).</summary>
+    internal const string OutsideRoot = "/var/lib/postgresql/talos-farms";
+
+    /// <summary>
+    /// Where the farm's PostgreSQL keeps its data, socket and log: DIR/postgres — or, when we are root and user postgres
+    /// cannot enter DIR (it or a directory above it is private, as a <c>mktemp -d</c> directory or /root is), a
+    /// directory under <see cref="OutsideRoot"/> named after DIR and written to DIR/postgres/location, so `farm down`
+    /// and `farm up` again resume on the same journal. A directory of that name without the location file is what a
+    /// deleted farm at the same path left: it is not this farm's journal and is started afresh.
+    /// </summary>
+    static async Task<string> PostgresRoot(string dir, CancellationToken ct)
+    {
+        var local = Path.Combine(dir, "postgres");
+        var location = Path.Combine(local, "location");
+        if (File.Exists(location)) return (await File.ReadAllTextAsync(location, ct)).Trim();
+        if (File.Exists(Path.Combine(local, "data", "PG_VERSION")) || await PostgresServer.PostgresCanEnter(dir, ct)) return local;
+        if (!Directory.Exists(Path.GetDirectoryName(OutsideRoot)))
+            throw new UsageException($"user postgres cannot enter {dir} (it or a directory above it is private) and {Path.GetDirectoryName(OutsideRoot)} does not exist: use a --work-dir user postgres can reach, e.g. under /srv or /var/tmp");
+        var name = Path.GetFileName(dir);
+        var outside = Path.Combine(OutsideRoot, $"{(name.Length > 24 ? name[..24] : name)}-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dir)))[..12]}");
+        if (Directory.Exists(outside)) Directory.Delete(outside, recursive: true);
+        Directory.CreateDirectory(outside);
+        Directory.CreateDirectory(local);
+        await File.WriteAllTextAsync(location, outside + "\n", ct);
+        AnsiConsole.MarkupLine($"[grey]user postgres cannot enter {Markup.Escape(dir)}: the journal database lives in {Markup.Escape(outside)} (named in {Markup.Escape(location)})[/]");
+        return outside;
     }
 
     static async Task UpAsync_CheckFree(string dir)
@@ -159,13 +165,9 @@ public static partial class FarmCommand
         var logs = Directory.CreateDirectory(Path.Combine(dir, "logs")).FullName;
         var name = Path.GetFileName(env["TALOS_WORK_DIR"]);
         var log = Path.Combine(logs, name + ".log");
-        // setsid: the process leads a session of its own, so it outlives this command and the terminal's Ctrl+C;
-        // sh redirects its output to the log file and execs dotnet (the pid stays the same through both execs).
-        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var a in new[] { "sh", "-c", "exec dotnet \"$0\" >>\"$1\" 2>&1 </dev/null", dll, log }) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{role} did not start");
-        return new FarmProcess(role, address, p.Id, log);
+        // a session of its own, so it outlives this command and the terminal's Ctrl+C; the pid stays dotnet's
+        var pid = ProcessRunner.StartDetached("dotnet", [dll], env, log);
+        return new FarmProcess(role, address, pid, log);
     }
 
     /// <summary>Waits for the process's " up at " line (it prints it once it is a cluster member).</summary>
@@ -244,8 +246,8 @@ public static partial class FarmCommand
         }
         if (db is not null)
         {
-            try { await Pg(db.BinDir, "pg_ctl", ["-D", db.DataDir, "-m", "fast", "-w", "stop"], ct); }
-            catch (InvalidOperationException e) { AnsiConsole.MarkupLine($"[grey]PostgreSQL: {Markup.Escape(e.Message.Trim())}[/]"); }
+            try { await PostgresServer.StopIn(db.BinDir, db.DataDir, ct); }
+            catch (ProcessException e) { AnsiConsole.MarkupLine($"[grey]PostgreSQL: {Markup.Escape(e.Message.Trim())}[/]"); }
         }
     }
 
@@ -255,7 +257,8 @@ public static partial class FarmCommand
         var info = FarmInfo.Read(dir);
         await StopAsync(info.Processes, info.Database, TimeSpan.FromSeconds(20), ct);
         File.Delete(FarmInfo.PathIn(dir));
-        AnsiConsole.MarkupLine($"[green]farm down[/]: {info.Processes.Count} process(es) stopped{(info.Database is null ? "" : ", PostgreSQL stopped")}; journal and vault stay in {Markup.Escape(dir)}");
+        var journal = info.Database is { DataDir: var data } && !data.StartsWith(dir + "/", StringComparison.Ordinal) ? $"journal stays in {data}, vault in {dir}" : $"journal and vault stay in {dir}";
+        AnsiConsole.MarkupLine($"[green]farm down[/]: {info.Processes.Count} process(es) stopped{(info.Database is null ? "" : ", PostgreSQL stopped")}; {Markup.Escape(journal)}");
         return CliErrors.Ok;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
+using Talos.Gpu.Processes;
 
 namespace Talos.Bench;
 
@@ -88,27 +89,12 @@ public static class FluxBench
 
     static bool Probe()
     {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", "-c \"import cv2\"") { RedirectStandardError = true })!;
-            p.WaitForExit();
-            return p.ExitCode == 0;
-        }
-        catch (Exception) { return false; }
+        try { return ProcessRunner.Run("/usr/bin/python3", ["-c", "import cv2"], check: false).ExitCode == 0; }
+        catch (ProcessException) { return false; }
     }
 
-    static double Python(string script, params string[] args)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException("farneback script failed: " + err);
-        return double.Parse(output.Trim(), CultureInfo.InvariantCulture);
-    }
+    static double Python(string script, params string[] args) =>
+        double.Parse(ProcessRunner.Run("/usr/bin/python3", [script, .. args]).Output.Trim(), CultureInfo.InvariantCulture);
 
     static void Row(Case c, string method, RgbaImage got, RgbaImage truth, double? epe, Dictionary<string, (double, double, int)> sums)
     {

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using Talos.Gpu.Cuttura;
+using Talos.Gpu.Processes;
 
 namespace Talos.Gpu.Prism.Boards;
 
@@ -83,7 +83,6 @@ public static class ScratchAudio
 {
     public sealed record Cue(double StartSeconds, string Text, int Voice);
 
-    const string Hint = "install it with: sudo apt-get install espeak-ng";
     static readonly object Gate = new();
     static string? _espeak;
 
@@ -91,22 +90,8 @@ public static class ScratchAudio
     {
         lock (Gate)
         {
-            if (_espeak is not null) return _espeak;
-            var found = Which("espeak-ng");
-            if (found is null)
-            {
-                var apt = Which("apt-get");
-                if (!(OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess && apt is not null))
-                    throw new CutturaException($"espeak-ng not found (needed for --scratch-audio); {Hint}");
-                log?.Invoke("espeak-ng not found on PATH; installing it with apt-get (running as root)");
-                foreach (var args in new[] { new[] { "update" }, new[] { "install", "-y", "--no-install-recommends", "espeak-ng" } })
-                {
-                    var (code, output) = Run(apt, args, null, TimeSpan.FromMinutes(15));
-                    if (code != 0) throw new CutturaException($"apt-get {string.Join(' ', args)} failed (exit {code}): {FfmpegTools.Tail(output, 6)}; {Hint}");
-                }
-                found = Which("espeak-ng") ?? throw new CutturaException($"espeak-ng not found after apt-get install; {Hint}");
-            }
-            return _espeak = found;
+            try { return _espeak ??= ProcessRunner.Require("espeak-ng", log: log); }
+            catch (ProcessException e) { throw new CutturaException($"{e.Message} (needed for --scratch-audio)", e); }
         }
     }
 
@@ -124,8 +109,9 @@ public static class ScratchAudio
             if (!text.Any(char.IsLetterOrDigit)) continue;
             var one = Path.Combine(dir, $"line{i}.wav");
             // The text goes on stdin, so a line starting with '-' is never read as an option.
-            var (code, output) = Run(espeak, ["-v", "en", "-s", "165", "-p", (35 + 12 * (cues[i].Voice % 4)).ToString(), "-w", one, "--stdin"], text, TimeSpan.FromMinutes(1));
-            if (code != 0 || !File.Exists(one)) throw new CutturaException($"espeak-ng failed on line {i + 1} (exit {code}): {FfmpegTools.Tail(output, 4)}");
+            try { ProcessRunner.Run(espeak, ["-v", "en", "-s", "165", "-p", (35 + 12 * (cues[i].Voice % 4)).ToString(), "-w", one, "--stdin"], text, timeout: TimeSpan.FromMinutes(1)); }
+            catch (ProcessException e) { throw new CutturaException($"dialogue line {i + 1}: {e.Message}", e); }
+            if (!File.Exists(one)) throw new CutturaException($"espeak-ng wrote no WAV for dialogue line {i + 1}");
             var (samples, srcRate) = ReadWav16Mono(File.ReadAllBytes(one));
             File.Delete(one);
             long at = (long)Math.Round(cues[i].StartSeconds * rate);
@@ -178,29 +164,5 @@ public static class ScratchAudio
         "data"u8.CopyTo(span[36..]); BinaryPrimitives.WriteInt32LittleEndian(span[40..], mix.Length * 2);
         for (int k = 0; k < mix.Length; k++) BinaryPrimitives.WriteInt16LittleEndian(span[(44 + 2 * k)..], (short)Math.Clamp(mix[k], short.MinValue, short.MaxValue));
         File.WriteAllBytes(path, bytes);
-    }
-
-    static string? Which(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var c = Path.Combine(dir, name);
-            if (File.Exists(c)) return c;
-        }
-        return null;
-    }
-
-    static (int Code, string Output) Run(string file, IEnumerable<string> args, string? stdin, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var p = Process.Start(psi) ?? throw new CutturaException($"cannot start {file}");
-        var err = p.StandardError.ReadToEndAsync();
-        var outp = p.StandardOutput.ReadToEndAsync();
-        if (stdin is not null) { p.StandardInput.Write(stdin); p.StandardInput.Close(); }
-        if (!p.WaitForExit(timeout)) { try { p.Kill(true); } catch (InvalidOperationException) { } throw new CutturaException($"{file} did not finish within {timeout.TotalSeconds:0} s"); }
-        p.WaitForExit();
-        return (p.ExitCode, outp.Result + err.Result);
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Talos.Actors.Hosting;
 using Talos.Actors.Pipeline;
+using Talos.Gpu.Processes;
 using Talos.Messages;
 using Talos.Messages.Commands;
 using Talos.Messages.Queries;
@@ -204,7 +205,7 @@ public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
             await RenderingStarted(client, "drain", 2);
 
             // SIGTERM: the node leaves the cluster gracefully (its shards move) and exits by itself.
-            using (var kill = Process.Start("kill", ["-TERM", nodes[0].Id.ToString()])) await kill.WaitForExitAsync();
+            await ProcessRunner.RunAsync("kill", ["-TERM", nodes[0].Id.ToString()]);
             await Task.WhenAny(nodes[0].WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
             Assert.True(nodes[0].HasExited, "the node did not leave within a minute of SIGTERM:\n" + Logs());
             Assert.Equal(0, nodes[0].ExitCode);

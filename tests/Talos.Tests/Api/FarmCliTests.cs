@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Talos.Gpu.Processes;
 using Talos.Tests.Actors;
 using Talos.Tests.Support;
 using Xunit;
@@ -27,16 +27,9 @@ public sealed class FarmCliTests : IAsyncLifetime
 
     static async Task<(int Code, string Output)> Talos(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Cli);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["COLUMNS"] = "200";
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await output + await error);
+        var r = await ProcessRunner.RunAsync("dotnet", [Cli, .. args], env: new Dictionary<string, string?> { ["COLUMNS"] = "200" },
+            timeout: TimeSpan.FromMinutes(5), check: false);
+        return (r.ExitCode, r.Output + r.Error);
     }
 
     static bool Alive(int pid)
@@ -91,5 +84,58 @@ public sealed class FarmCliTests : IAsyncLifetime
         Assert.True(code == 0, output);
         Assert.False(File.Exists(Path.Combine(farm, "farm.json")));
         Assert.All(pids, pid => Assert.False(Alive(pid), $"pid {pid} still runs"));
+    }
+
+    /// <summary>
+    /// As root, in a directory user postgres cannot enter (a `mktemp -d` one: mode 0700), `farm up` keeps the journal
+    /// database under /var/lib/postgresql/talos-farms (initdb once failed with "could not access directory … Permission
+    /// denied"), and `farm down` then `farm up` again resume on the same database.
+    /// </summary>
+    [Fact]
+    public async Task Farm_up_in_a_private_directory_as_root_keeps_its_database_where_postgres_can_reach_it()
+    {
+        if (!Directory.Exists("/usr/lib/postgresql")) Assert.Skip("PostgreSQL is not installed on this machine");
+        if (!Environment.IsPrivilegedProcess) Assert.Skip("only root runs the farm's PostgreSQL as another user (postgres)");
+        Assert.True(File.Exists(Cli), "build the solution in Release first (./test.sh does)");
+        if (OperatingSystem.IsLinux()) File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // as mktemp -d makes it
+        var farm = Path.Combine(_dir, "farm");
+        var ct = TestContext.Current.CancellationToken;
+        string? outside = null;
+        try
+        {
+            async Task<(string DataDir, int Port)> Up()
+            {
+                var (code, output) = await Talos("farm", "up", "--nodes", "1", "--work-dir", farm, "--chunk-slots", "1");
+                Assert.True(code == 0, output);
+                var db = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(farm, "farm.json"), ct)).RootElement.GetProperty("database");
+                return (db.GetProperty("dataDir").GetString()!, db.GetProperty("port").GetInt32());
+            }
+            async Task<int> Marks(int port, bool add)
+            {
+                await using var db = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false");
+                await db.OpenAsync(ct);
+                await using var cmd = db.CreateCommand();
+                cmd.CommandText = (add ? "CREATE TABLE IF NOT EXISTS talos_mark (n int); INSERT INTO talos_mark VALUES (1); " : "") + "SELECT count(*) FROM talos_mark";
+                return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct));
+            }
+
+            var (data, port) = await Up();
+            outside = Path.GetDirectoryName(data)!;
+            Assert.StartsWith("/var/lib/postgresql/talos-farms/farm-", data);
+            Assert.Equal(outside, (await File.ReadAllTextAsync(Path.Combine(farm, "postgres", "location"), ct)).Trim());
+            Assert.Equal(1, await Marks(port, add: true));
+            var (code, output) = await Talos("farm", "down", "--work-dir", farm);
+            Assert.True(code == 0, output);
+            Assert.Contains($"journal stays in {data}, vault in {farm}", string.Join(' ', output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))); // wrapped at 80
+
+            var (again, port2) = await Up();
+            Assert.Equal(data, again);
+            Assert.Equal(1, await Marks(port2, add: false));
+        }
+        finally
+        {
+            if (File.Exists(Path.Combine(farm, "farm.json"))) await Talos("farm", "down", "--work-dir", farm);
+            if (outside is not null) Directory.Delete(outside, true);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Talos.Gpu.Processes;
 using Talos.Tests.Actors;
 using Talos.Tests.Support;
 using Xunit;
@@ -60,17 +61,10 @@ public sealed class PipelineScriptTests : IAsyncLifetime
         Assert.True(first == up.Task, "the seed did not come up:\n" + log);
 
         var outFile = Path.Combine(_dir, "shot.mp4");
-        var script = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
-        script.ArgumentList.Add(Path.Combine(Repo.Root, "examples", "pipeline.sh"));
-        script.ArgumentList.Add(outFile);
-        script.Environment["TALOS_URL"] = url;
-        script.Environment["TALOS_TOKEN"] = "pipeline-token-for-the-script";
-        using var run = Process.Start(script)!;
-        var stdout = run.StandardOutput.ReadToEndAsync();
-        var stderr = run.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await run.WaitForExitAsync(timeout.Token);
-        var said = await stdout + await stderr;
+        var run = await ProcessRunner.RunAsync("bash", [Path.Combine(Repo.Root, "examples", "pipeline.sh"), outFile],
+            env: new Dictionary<string, string?> { ["TALOS_URL"] = url, ["TALOS_TOKEN"] = "pipeline-token-for-the-script" },
+            timeout: TimeSpan.FromMinutes(3), workDir: _dir, check: false);
+        var said = run.Output + run.Error;
         Assert.True(run.ExitCode == 0, said + "\n--- seed\n" + log);
 
         Assert.Contains("progress: rendering", said);

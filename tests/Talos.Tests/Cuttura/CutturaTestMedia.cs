@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using Talos.Gpu.Cuttura;
+using Talos.Gpu.Processes;
 
 namespace Talos.Tests.Cuttura;
 
@@ -54,20 +54,8 @@ static class CutturaTestMedia
     public static List<byte[]> DecodeRgb24(string path, int w, int h)
     {
         var ffmpeg = FfmpegTools.EnsureAvailable();
-        var psi = new ProcessStartInfo(ffmpeg)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var errTask = p.StandardError.ReadToEndAsync();
         using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException("decode failed: " + errTask.Result);
+        ProcessRunner.Run(ffmpeg, ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], stdout: ms);
         var all = ms.ToArray();
         int fb = w * h * 3;
         var frames = new List<byte[]>();

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
-using Talos.Gpu.Cuttura;
 using Talos.Gpu.Anima;
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Processes;
 
 namespace Talos.Tests.Cuttura;
 
@@ -12,14 +12,8 @@ public static class DeliveryProbe
     {
         var exe = FfmpegTools.EnsureAvailable();
         if (tool == "ffprobe") exe = Path.Combine(Path.GetDirectoryName(exe)!, "ffprobe");
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
         using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed: {err.Result}");
+        ProcessRunner.Run(exe, args, stdout: ms);
         return ms.ToArray();
     }
 

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using FFMpegCore;
 using Talos.Gpu.Cuttura;
 using Talos.Gpu.Imaging;
+using Talos.Gpu.Processes;
 using Talos.Vault;
 using Xunit;
 using static Talos.Tests.Cuttura.CutturaTestMedia;
@@ -150,14 +150,8 @@ public sealed class VideoEncoderTests : IDisposable
 
     static short[] DecodeAudio(string path)
     {
-        var psi = new ProcessStartInfo(FfmpegTools.EnsureAvailable()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", "error", "-i", path, "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", "48000", "-" }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
         using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err.Result);
+        ProcessRunner.Run(FfmpegTools.EnsureAvailable(), ["-v", "error", "-i", path, "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", "48000", "-"], stdout: ms);
         var b = ms.ToArray();
         var s = new short[b.Length / 2];
         Buffer.BlockCopy(b, 0, s, 0, s.Length * 2);

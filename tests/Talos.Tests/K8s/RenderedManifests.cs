@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Talos.Gpu.Processes;
 using Talos.Tests.Support;
 using Xunit;
 using YamlDotNet.RepresentationModel;
@@ -84,15 +84,7 @@ public sealed class RenderedManifests
     {
         var kubectl = Kubectl();
         if (kubectl is null) Assert.Skip("kubectl is not installed: the manifests cannot be rendered here");
-        var psi = new ProcessStartInfo(kubectl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("kustomize");
-        psi.ArgumentList.Add(OverlayDir(overlay));
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var yaml = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"kubectl kustomize k8s/overlays/{overlay} failed: {stderr.Result}");
-        return Parse(overlay, yaml, externalSecrets);
+        return Parse(overlay, ProcessRunner.Run(kubectl, ["kustomize", OverlayDir(overlay)]).Output, externalSecrets);
     }
 
     public static RenderedManifests Parse(string overlay, string yaml, IReadOnlySet<string>? externalSecrets = null)

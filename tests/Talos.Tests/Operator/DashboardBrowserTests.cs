@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Talos.Gpu.Prism;
+using Talos.Gpu.Processes;
 using Talos.Tests.Actors;
 using Talos.Tests.Support;
 using Xunit;
@@ -30,16 +30,10 @@ public sealed class DashboardBrowserTests
         await File.WriteAllTextAsync(spec, ShotSpecJson.Serialize(ShotLifecycleTests.SmallShot() with { Id = "browser-1", Production = "dash", Title = "INT. DASHBOARD - DAY" }));
         var shots = Path.Combine(farm.Dir, "screenshots");
 
-        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserDir };
-        foreach (var a in new[] { "dashboard.mjs", farm.Seed.Url, OperatorFarm.OperatorToken, spec, shots }) psi.ArgumentList.Add(a);
-        psi.Environment["TALOS_CHROMIUM"] = chromium;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        try { await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6)); }
-        catch (TimeoutException) { p.Kill(true); throw new TimeoutException("the browser test did not finish:\n" + await stderr); }
-        var output = await stdout;
-        Assert.True(p.ExitCode == 0, $"browser test failed ({p.ExitCode}):\n{output}\n{await stderr}");
+        var run = await ProcessRunner.RunAsync("node", ["dashboard.mjs", farm.Seed.Url, OperatorFarm.OperatorToken, spec, shots],
+            env: new Dictionary<string, string?> { ["TALOS_CHROMIUM"] = chromium }, timeout: TimeSpan.FromMinutes(6), workDir: BrowserDir, check: false);
+        var output = run.Output;
+        Assert.True(run.ExitCode == 0, $"browser test failed ({run.ExitCode}):\n{output}\n{run.Error}");
 
         var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
         Assert.Equal("dash--browser-1", result.GetProperty("key").GetString());

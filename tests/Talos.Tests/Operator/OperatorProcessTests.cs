@@ -1,8 +1,9 @@
-using Talos.Actors.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Talos.Actors.Hosting;
+using Talos.Gpu.Processes;
 using Talos.Tests.Actors;
 using Talos.Tests.Support;
 using Xunit;
@@ -50,16 +51,10 @@ public sealed class OperatorProcessTests() : ProcessFarmFixture("ops-proc")
 
     async Task<CliRun> Talos(string url, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Dll("Talos.Cli", "talos"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["TALOS_URL"] = url; // from the environment this time
-        psi.Environment["TALOS_TOKEN"] = Token;
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEndAsync();
-        var e = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return new CliRun(p.ExitCode, await o, await e);
+        var r = await ProcessRunner.RunAsync("dotnet", [Dll("Talos.Cli", "talos"), .. args],
+            env: new Dictionary<string, string?> { ["TALOS_URL"] = url, ["TALOS_TOKEN"] = Token }, // from the environment this time
+            timeout: TimeSpan.FromMinutes(2), check: false);
+        return new CliRun(r.ExitCode, r.Output, r.Error);
     }
 
     [Fact]

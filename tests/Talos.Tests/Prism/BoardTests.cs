@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using StbImageSharp;
 using Talos.Gpu.Cuttura;
 using Talos.Gpu.Prism;
 using Talos.Gpu.Prism.Boards;
+using Talos.Gpu.Processes;
 using Talos.Tests.Support;
 using Xunit;
 
@@ -16,15 +16,9 @@ public sealed class BoardTests
 
     internal static async Task<(int Code, string Out, string Err)> Talos(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "talos.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NO_COLOR"] = "1";
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEndAsync();
-        var e = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (p.ExitCode, await o, await e);
+        var r = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "talos.dll"), .. args],
+            env: new Dictionary<string, string?> { ["NO_COLOR"] = "1" }, check: false, ct: TestContext.Current.CancellationToken);
+        return (r.ExitCode, r.Output, r.Error);
     }
 
     [Fact]
