@@ -7,6 +7,7 @@ namespace Talos.Messages.Commands;
 //
 //   agent ──ChunkWorkOffered──▶ topic "talos-chunk-work" ──▶ every pool
 //   pool (free slots) ──ChunkWorkRequest──▶ agent ──ChunkLeaseGrant──▶ pool (leases, maybe none)
+//   pool ──ChunkLeasesDeclined──▶ agent (a grant that came after its reservation expired, past the free slots)
 //   pool ──ChunkLeaseResult | ChunkLeaseFailed──▶ agent ──ChunkDone──▶ shot (journals it)
 //   agent ──CancelChunkLease──▶ pool (pause, cancel, a speculative twin won, a stalled lease)
 //   shot ──NodeAvoided──▶ agents (a node that keeps failing the shot's chunks gets no more of its work)
@@ -40,6 +41,15 @@ public sealed record ChunkLeaseGrant(IReadOnlyList<ChunkLease> Leases, bool More
     public IReadOnlyList<ChunkLease> Leases { get; init => field = Wire.List(value); } = Wire.List(Leases);
 }
 
+/// <summary>
+/// Leases a pool will not run (their grant came after the pool's reservation expired and its slots were given to other
+/// work): the agent queues the chunks again, not counted as attempts.
+/// </summary>
+public sealed record ChunkLeasesDeclined(IReadOnlyList<long> LeaseIds) : ITalosMessage
+{
+    public IReadOnlyList<long> LeaseIds { get; init => field = Wire.List(value); } = Wire.List(LeaseIds);
+}
+
 /// <summary>A leased range rendered: its manifest and the log of the attempt are in the vault.</summary>
 public sealed record ChunkLeaseResult(long LeaseId, ChunkPlan Plan, string ManifestHash, string? Note, string Node,
     int Attempt, string LogHash, TimeSpan Took) : ITalosMessage;
@@ -65,4 +75,4 @@ public sealed record ChunkLeaseFailed(long LeaseId, ChunkPlan Plan, string Node,
 public sealed record CancelChunkLease(long LeaseId) : ITalosMessage;
 
 /// <summary>A shot tells its stage agents that a node kept failing its chunks and gets no more of its work while others serve.</summary>
-public sealed record NodeAvoided(string Stage, string Node, int Failures, string Reason) : ITalosMessage;
+public sealed record NodeAvoided(string Node) : ITalosMessage;

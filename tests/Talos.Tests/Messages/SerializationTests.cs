@@ -43,7 +43,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new ShotProgress("k", ShotStatus.Rendering, stages), new ShotFinished("k", "f", "v", "r", false, 2),
             new ShotFailedNotice("k", "boom"), new ShotCancelledNotice("k"),
             new ChunkDone(Stages.Flux, 1, "h", 12, "{\"a\":1}"), new ChunkAttemptFailed(Stages.Flux, 1, 2, "x"),
-            new ChunkGaveUp(Stages.Flux, 1, 4, "x"), new StageDone(Stages.Flux),
+            new ChunkGaveUp(Stages.Flux, 1, 4, "x"),
             new QueryLogs(3, "k", 50), new LogLines("akka.tcp://talos@h:1", 9, [new LogLine(9, DateTimeOffset.UnixEpoch, "INFO", "/user/x", "k", "m")]),
             GetNodeLoad.Instance, new NodeLoad("akka.tcp://talos@h:1", 2, 4, 1, 37.5, 1 << 20, 1 << 19, 12.5, 2, 42),
             new GetShot("k"), new ListShots("test"), new GetProduction("test"), view, new ShotNotFound("k"),
@@ -55,10 +55,10 @@ public sealed class SerializationTests : IAsyncLifetime
                 new Dictionary<int, float>(), 3, ["n1"]), plan, 2, true, new Dictionary<int, string> { [0] = "h0" }),
             new ChunkLeaseGrant([], false), new ChunkLeaseResult(7, plan, "h", "note", "n1", 2, "log", TimeSpan.FromSeconds(1.5)),
             new ChunkLeaseFailed(7, plan, "n1", 2, ChunkFailureKind.OutOfMemory, "oom", "log"), new CancelChunkLease(7),
-            new NodeAvoided(Stages.Flux, "n1", 3, "x"), new SetShotPriority("k", 5, "ops"),
+            new ChunkLeasesDeclined([7, 8]),
+            new NodeAvoided("n1"), new SetShotPriority("k", 5, "ops"),
             new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12)], null, 0, 8),
             new FilmEdited("test", "h", 48), new FilmEditFailed("test", "x"),
-            new SetShotPriority("k", 5, "ops"),
         ];
     }
 
