@@ -1,7 +1,5 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Akka.Configuration;
-using Talos.Actors.Hosting;
 using Talos.Actors.Pipeline;
 using Talos.Actors.Shots;
 using Talos.Messages;
@@ -20,15 +18,19 @@ namespace Talos.Tests.Actors;
 public sealed class ChunkWorkerPoolTests : IAsyncLifetime
 {
     readonly string _dir = Repo.TempDir("chunk-pool");
-    readonly ActorSystem _system = ActorSystem.Create("pool-test", ConfigurationFactory.ParseString(
-        TalosHosting.SerializationHocon + "\nakka.actor.serialize-messages = on\nakka.loglevel = WARNING"));
+    TestSystem _host = null!;
+    ActorSystem _system = null!;
     BlobVault? _vault;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    public async ValueTask InitializeAsync()
+    {
+        _host = await TestSystem.StartAsync("pool-test", serializeMessages: true);
+        _system = _host.System;
+    }
 
     public async ValueTask DisposeAsync()
     {
-        await _system.Terminate();
+        await _host.DisposeAsync();
         _vault?.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }

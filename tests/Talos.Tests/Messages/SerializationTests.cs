@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Xunit;
-using Akka.Configuration;
 using Talos.Actors.Hephaestus;
 using Talos.Actors.Hosting;
 using Talos.Actors.Shots;
@@ -15,15 +14,16 @@ namespace Talos.Tests.Messages;
 
 public sealed class SerializationTests : IAsyncLifetime
 {
+    TestSystem _host = null!;
     ActorSystem _system = null!;
 
-    public ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
-        _system = ActorSystem.Create("ser", ConfigurationFactory.ParseString(TalosHosting.SerializationHocon));
-        return ValueTask.CompletedTask;
+        _host = await TestSystem.StartAsync("ser", serializeMessages: false);
+        _system = _host.System;
     }
 
-    public async ValueTask DisposeAsync() => await _system.Terminate();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     static readonly StageProgress P = new(12, 24, 1, 2);
 
