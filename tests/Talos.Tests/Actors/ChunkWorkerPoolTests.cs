@@ -144,6 +144,29 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         finally { gate.Set(); }
     }
 
+    /// <summary>The agent's side of a late grant: the declined chunk is handed out again, its attempt not counted.</summary>
+    [Fact]
+    public async Task A_declined_lease_goes_back_to_its_agents_queue_without_counting_an_attempt()
+    {
+        using var open = new ManualResetEventSlim(true);
+        _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+        var runner = new GatedRunner(open);
+        var env = new TalosEnvironment(_vault, new RenderSettingsOptions(), new Dictionary<string, IStageRunner> { [runner.Stage] = runner });
+        var (shot, _) = Agent("shot");
+        var (pool, poolInbox) = Agent("pool");
+        var job = new StageJob("k", Stages.Flux, Samples.Shot(), [new ChunkPlan(Stages.Flux, 0, 0, 4), new ChunkPlan(Stages.Flux, 1, 4, 4)],
+            new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+        var agent = _system.ActorOf(StageAgent.Props(job, runner, env, shot, mediator: null));
+
+        agent.Tell(new ChunkWorkRequest(1, "node-1"), pool);
+        var first = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5))).Leases);
+        Assert.Equal((0, 1), (first.Plan.Chunk, first.Attempt));
+        agent.Tell(new ChunkLeasesDeclined([first.LeaseId]), pool);
+        agent.Tell(new ChunkWorkRequest(1, "node-1"), pool);
+        var again = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5))).Leases);
+        Assert.Equal((0, 1), (again.Plan.Chunk, again.Attempt));
+    }
+
     [Fact]
     public async Task Storing_an_attempts_log_does_not_block_the_pool()
     {
