@@ -114,7 +114,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     {
         var now = DateTime.UtcNow;
         if (Eligible(now).Any() || StragglerFor(null, now) is not null)
-            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.ShotKey, _job.Stage, _job.Priority)));
+            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.Priority)));
     }
 
     void OnRequest(ChunkWorkRequest request)

@@ -23,7 +23,7 @@ public sealed record StageJob(string ShotKey, string Stage, ShotSpec Spec, IRead
 }
 
 /// <summary>A stage agent has chunks to hand out (published on the work topic).</summary>
-public sealed record ChunkWorkOffered(IActorRef Agent, string ShotKey, string Stage, int Priority) : ITalosMessage;
+public sealed record ChunkWorkOffered(IActorRef Agent, int Priority) : ITalosMessage;
 
 /// <summary>A pool with free slots asks an agent for up to <paramref name="Slots"/> chunks.</summary>
 public sealed record ChunkWorkRequest(int Slots, string Node) : ITalosMessage;

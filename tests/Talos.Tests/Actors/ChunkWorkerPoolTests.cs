@@ -117,14 +117,14 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             var (late, lateInbox) = Agent("late");
             var (prompt, promptInbox) = Agent("prompt");
 
-            pool.Tell(new ChunkWorkOffered(late, "a", Stages.Flux, 0));
+            pool.Tell(new ChunkWorkOffered(late, 0));
             Assert.Equal(2, (await Next<ChunkWorkRequest>(lateInbox, TimeSpan.FromSeconds(5))).Slots);
             // The late agent stays silent past the reservation; the slots go to the prompt agent, which fills them.
             ChunkWorkRequest? asked = null;
             for (int i = 0; i < 20 && asked is null; i++)
             {
                 await Task.Delay(100);
-                pool.Tell(new ChunkWorkOffered(prompt, "b", Stages.Flux, 0));
+                pool.Tell(new ChunkWorkOffered(prompt, 0));
                 try { asked = await Next<ChunkWorkRequest>(promptInbox, TimeSpan.FromMilliseconds(200)); } catch (OperationCanceledException) { }
             }
             Assert.Equal(2, asked?.Slots);
@@ -179,13 +179,13 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             var (first, firstInbox) = Agent("first");
             var (second, secondInbox) = Agent("second");
 
-            pool.Tell(new ChunkWorkOffered(first, "a", Stages.Flux, 0));
+            pool.Tell(new ChunkWorkOffered(first, 0));
             await Next<ChunkWorkRequest>(firstInbox, TimeSpan.FromSeconds(5));
             pool.Tell(Grant("a", 1), first);
             Assert.True(vault.Writing.Wait(TimeSpan.FromSeconds(10)), "the chunk's log was never written");
 
             // The log write hangs on the disk: the pool still serves (the chunk's slot is free, the next agent is asked).
-            pool.Tell(new ChunkWorkOffered(second, "b", Stages.Flux, 0));
+            pool.Tell(new ChunkWorkOffered(second, 0));
             Assert.Equal(1, (await Next<ChunkWorkRequest>(secondInbox, TimeSpan.FromSeconds(5))).Slots);
 
             disk.Set();
