@@ -2,8 +2,12 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
+using Talos.Messages;
+using Talos.Messages.Serialization;
 using Talos.Actors.Hephaestus;
 using Talos.Actors.Operations;
 using Talos.Actors.Pipeline;
@@ -43,72 +47,95 @@ public sealed record TalosNodeOptions
     public string VaultPath => VaultDir ?? Path.Combine(WorkDir, "vault");
 }
 
+/// <summary>
+/// The Talos wiring as composable Akka.Hosting steps; <see cref="AddTalos"/> composes them. Typed Akka.Hosting options
+/// where they exist, HOCON only for settings that have none.
+/// </summary>
 public static class TalosHosting
 {
     public const string SystemName = "talos";
 
-    /// <summary>Serializer bindings every process registers identically: Hyperion on the wire, versioned manifests in the journal.</summary>
-    public const string SerializationHocon = """
-        akka.actor {
-          serializers {
-            talos-hyperion = "Talos.Messages.Serialization.TalosHyperionSerializer, Talos.Messages"
-            talos-events = "Talos.Messages.Serialization.ShotEventSerializer, Talos.Messages"
-          }
-          serialization-bindings {
-            "Talos.Messages.ITalosMessage, Talos.Messages" = talos-hyperion
-            "Talos.Messages.ITalosEvent, Talos.Messages" = talos-events
-          }
-        }
-        """;
+    /// <summary>The whole Talos wiring: serializers, logging, persistence, remoting and cluster, shot shards and chunk pool, Hephaestus, node ops.</summary>
+    public static AkkaConfigurationBuilder AddTalos(this AkkaConfigurationBuilder builder, TalosNodeOptions o, TalosEnvironment env) => builder
+        .WithTalosSerialization(o.SerializeMessages)
+        .WithTalosLogging(o.LogLevel)
+        .WithTalosPersistence(new JournalTarget(o.JournalConnection, o.JournalProvider), o.WorkDir)
+        .WithTalosClustering(o)
+        .WithTalosSharding(o.Roles, env)
+        .WithTalosOperations(o.Roles, env);
 
-    static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-
-    /// <summary>Akka.Persistence.Sql by HOCON (its Hosting package is not available): shot journal and a separate journal for remember-entities.</summary>
-    public static string PersistenceHocon(TalosNodeOptions o)
+    /// <summary>
+    /// Hyperion on the wire for every <see cref="ITalosMessage"/>, versioned JSON manifests in the journal for every
+    /// <see cref="ITalosEvent"/>. <paramref name="serializeMessages"/> (tests): every message is serialized even in-process.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTalosSerialization(this AkkaConfigurationBuilder builder, bool serializeMessages = false)
     {
-        // SQLite: one file per store (a file is one writer's lock). A server database: one database, the
-        // remember-entities journal in tables of its own.
-        bool shared = o.JournalConnection is not null && !o.JournalProvider.StartsWith("SQLite", StringComparison.Ordinal);
+        Type[] wire = [typeof(ITalosMessage)];
+        if (serializeMessages)
+        {
+            // serialize-messages also round-trips Akka.Persistence's internal journal envelope, which carries our events
+            // inside; the default JSON serializer cannot rebuild records with read-only collections, Hyperion can. The SQL
+            // journal's WriteFinished holds a running Task and never leaves the process (LocalOnlySerializer).
+            wire = [.. wire, Type.GetType("Akka.Persistence.Journal.AsyncWriteJournal+Desequenced, Akka.Persistence", throwOnError: true)!];
+            builder.WithCustomSerializer("talos-local-only",
+                [Type.GetType("Akka.Persistence.Sql.Journal.Types.WriteFinished, Akka.Persistence.Sql", throwOnError: true)!],
+                system => new LocalOnlySerializer(system));
+            builder.AddHocon("akka.actor.serialize-messages = on", HoconAddMode.Prepend);
+        }
+        return builder
+            .WithCustomSerializer("talos-hyperion", wire, system => new TalosHyperionSerializer(system))
+            .WithCustomSerializer("talos-events", [typeof(ITalosEvent)], system => new ShotEventSerializer(system));
+    }
+
+    /// <summary>
+    /// Every node keeps its recent log lines (INFO and up) in a ring for `talos logs`; RingLogger prints those at
+    /// <paramref name="level"/> and above to stdout, as the default logger would (Talos.Actors/Operations).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTalosLogging(this AkkaConfigurationBuilder builder, string level) =>
+        builder.AddHocon($$"""
+            akka.loglevel = {{(level.Equals("DEBUG", StringComparison.OrdinalIgnoreCase) ? "DEBUG" : "INFO")}}
+            akka.stdout-loglevel = {{level}}
+            akka.loggers = ["Talos.Actors.Operations.RingLogger, Talos.Actors"]
+            talos.log-ring.stdout-level = {{level}}
+            """, HoconAddMode.Prepend);
+
+    /// <summary>
+    /// Akka.Persistence.Sql: the shot journal (default plugin "sql"), a separate journal for remember-entities
+    /// ("sharding-sql") and the snapshot store. SQLite (no connection string): one file per store under
+    /// <paramref name="workDir"/> (a file is one writer's lock). A server database: one database, the remember-entities
+    /// journal in tables of its own.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTalosPersistence(this AkkaConfigurationBuilder builder, JournalTarget journal, string workDir)
+    {
+        bool shared = journal.ConnectionString is not null && !journal.Provider.StartsWith("SQLite", StringComparison.Ordinal);
+        var writes = PostgresWrites(journal);
+        string Conn(string file) => journal.ConnectionString ?? $"Data Source={Path.Combine(Path.GetFullPath(workDir), file)};Pooling=True";
+        SqlJournalOptions Journal(string id, bool isDefault, string conn, JournalDatabaseOptions? tables) => new(isDefault, id)
+        {
+            ConnectionString = conn, ProviderName = journal.Provider, AutoInitialize = true, DatabaseOptions = tables, DataOptions = writes,
+        };
+        JournalDatabaseOptions? shardingTables = null;
+        if (shared)
+        {
+            shardingTables = JournalDatabaseOptions.Default;
+            shardingTables.JournalTable!.TableName = "sharding_journal";
+            shardingTables.MetadataTable!.TableName = "sharding_journal_metadata";
+            shardingTables.TagTable!.TableName = "sharding_tags";
+        }
+        builder.WithSqlPersistence(Journal("sql", true, Conn("journal.db"), null), new SqlSnapshotOptions(true, "sql")
+        {
+            ConnectionString = Conn("snapshots.db"), ProviderName = journal.Provider, AutoInitialize = true, DataOptions = writes,
+        });
+        builder.WithSqlPersistence(Journal("sharding-sql", false, Conn("sharding.db"), shardingTables));
         // PostgreSQL: up to 1,000 rows (many shots' writes) per transaction, and every write of more than one row as a
         // binary COPY (see PostgresWrites) instead of a multi-row INSERT with literals; measured in docs/BENCHMARKS.md.
-        string writes = PostgresWrites(o) is not null ? "batch-size = 1000\n              max-row-by-row-size = 1" : "";
-        string Conn(string file) => o.JournalConnection ?? $"Data Source={Path.Combine(Path.GetFullPath(o.WorkDir), file)};Pooling=True";
-        string Journal(string conn, string tables) => $$"""
-              class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
-              connection-string = {{Quote(conn)}}
-              provider-name = {{Quote(o.JournalProvider)}}
-              auto-initialize = true
-              {{writes}}
-              {{tables}}
-            """;
-        var shardingTables = shared ? """
-            default.journal.table-name = "sharding_journal"
-            default.metadata.table-name = "sharding_journal_metadata"
-            default.tag.table-name = "sharding_tags"
-            """ : "";
-        return $$"""
-            akka.persistence {
-              journal {
-                plugin = "akka.persistence.journal.sql"
-                sql { {{Journal(Conn("journal.db"), "")}} }
-                sharding-sql { {{Journal(Conn("sharding.db"), shardingTables)}} }
-              }
-              query.journal.sql {
-                class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
-                connection-string = {{Quote(Conn("journal.db"))}}
-                provider-name = {{Quote(o.JournalProvider)}}
-              }
-              snapshot-store {
-                plugin = "akka.persistence.snapshot-store.sql"
-                sql {
-                  class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
-                  connection-string = {{Quote(Conn("snapshots.db"))}}
-                  provider-name = {{Quote(o.JournalProvider)}}
-                  auto-initialize = true
-                }
-              }
-            }
-            """;
+        // (No typed option for these.)
+        if (writes is not null)
+            builder.AddHocon("""
+                akka.persistence.journal.sql { batch-size = 1000, max-row-by-row-size = 1 }
+                akka.persistence.journal.sharding-sql { batch-size = 1000, max-row-by-row-size = 1 }
+                """, HoconAddMode.Prepend);
+        return builder;
     }
 
     /// <summary>
@@ -116,71 +143,62 @@ public static class TalosHosting
     /// PostgreSQL is a multi-row INSERT with the payloads as literals, which both sides must format and parse); null for
     /// SQLite. Akka.Persistence.Sql uses bulk copy for journal writes of more than <c>max-row-by-row-size</c> rows.
     /// </summary>
-    public static LinqToDB.DataOptions? PostgresWrites(TalosNodeOptions o) =>
-        o.JournalConnection is null || !o.JournalProvider.StartsWith("PostgreSQL", StringComparison.Ordinal) ? null
+    public static LinqToDB.DataOptions? PostgresWrites(JournalTarget journal) =>
+        journal.ConnectionString is null || !journal.IsPostgres ? null
             : LinqToDB.DataOptionsExtensions.UsePostgreSQL(
-                LinqToDB.DataOptionsExtensions.UseConnectionString(new LinqToDB.DataOptions(), o.JournalProvider, o.JournalConnection),
+                LinqToDB.DataOptionsExtensions.UseConnectionString(new LinqToDB.DataOptions(), journal.Provider, journal.ConnectionString),
                 pg => pg with { BulkCopyType = LinqToDB.Data.BulkCopyType.ProviderSpecific });
 
-    /// <summary>The whole Talos wiring: serializers, persistence, remoting, cluster, shot shards (role gpu), Hephaestus singleton (role core).</summary>
-    public static AkkaConfigurationBuilder AddTalos(this AkkaConfigurationBuilder builder, TalosNodeOptions o, TalosEnvironment env)
+    /// <summary>
+    /// Remoting, cluster membership (keep-majority split-brain resolver after <see cref="TalosNodeOptions.DownAfter"/>;
+    /// no seeds: the node joins itself) and the pub-sub mediator the work topic runs on.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTalosClustering(this AkkaConfigurationBuilder builder, TalosNodeOptions o)
     {
-        builder.AddHocon(SerializationHocon, HoconAddMode.Prepend);
-        builder.AddHocon(PersistenceHocon(o), HoconAddMode.Prepend);
-        if (PostgresWrites(o) is { } pgWrites) builder.AddSetup(new Akka.Persistence.Sql.Config.DataOptionsSetup(pgWrites));
+        builder.WithRemoting(o.Hostname, o.Port);
+        builder.WithClustering(new ClusterOptions
+        {
+            Roles = o.Roles.ToArray(), SeedNodes = o.Seeds.ToArray(), SplitBrainResolver = new KeepMajorityOption(),
+            // The failure detector tolerates a few seconds of GC or load.
+            FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = TimeSpan.FromSeconds(8) },
+        });
+        // No typed option for these. Rendering keeps every core busy through the .NET thread pool (chunk workers,
+        // Parallel.For): cluster membership (heartbeats, gossip, failure detection) gets threads of its own so a busy
+        // node is never mistaken for a dead one.
         builder.AddHocon($$"""
-            # Every node keeps its recent log lines (INFO and up) in a ring for `talos logs`; RingLogger prints those at
-            # the configured level and above to stdout, as the default logger would (Talos.Actors/Operations).
-            akka.loglevel = {{(o.LogLevel.Equals("DEBUG", StringComparison.OrdinalIgnoreCase) ? "DEBUG" : "INFO")}}
-            akka.stdout-loglevel = {{o.LogLevel}}
-            akka.loggers = ["Talos.Actors.Operations.RingLogger, Talos.Actors"]
-            talos.log-ring.stdout-level = {{o.LogLevel}}
-            akka.actor.serialize-messages = {{(o.SerializeMessages ? "on" : "off")}}
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-            akka.cluster.sharding.distributed-data.durable.keys = []
-            akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-            akka.cluster.split-brain-resolver.active-strategy = keep-majority
             akka.cluster.split-brain-resolver.stable-after = {{(int)o.DownAfter.TotalMilliseconds}}ms
-            akka.cluster.singleton-proxy.log-singleton-identification-failure = {{(o.Seeds.Count == 0 ? "off" : "on")}}
-            # Rendering keeps every core busy through the .NET thread pool (chunk workers, Parallel.For). Cluster
-            # membership (heartbeats, gossip, failure detection) gets threads of its own so a busy node is never
-            # mistaken for a dead one, and the failure detector tolerates a few seconds of GC or load.
             talos-cluster-dispatcher {
               type = ForkJoinDispatcher
               throughput = 30
               dedicated-thread-pool { thread-count = 2, threadtype = background }
             }
             akka.cluster.use-dispatcher = talos-cluster-dispatcher
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 8s
+            akka.cluster.singleton-proxy.log-singleton-identification-failure = {{(o.Seeds.Count == 0 ? "off" : "on")}}
             """, HoconAddMode.Prepend);
-        if (o.SerializeMessages)
-            // serialize-messages also round-trips Akka.Persistence's internal journal envelope, which carries our events
-            // inside; the default JSON serializer cannot rebuild records with read-only collections, Hyperion can.
-            builder.AddHocon("""
-                akka.actor.serializers.talos-local-only = "Talos.Actors.Hosting.LocalOnlySerializer, Talos.Actors"
-                akka.actor.serialization-bindings {
-                  "Akka.Persistence.Journal.AsyncWriteJournal+Desequenced, Akka.Persistence" = talos-hyperion
-                  "Akka.Persistence.Sql.Journal.Types.WriteFinished, Akka.Persistence.Sql" = talos-local-only
-                }
-                """, HoconAddMode.Prepend);
-        builder.WithRemoting(o.Hostname, o.Port);
-        builder.WithClustering(new ClusterOptions { Roles = o.Roles.ToArray(), SeedNodes = o.Seeds.ToArray() });
         if (o.Seeds.Count == 0)
             builder.AddStartup((system, _) => { var c = Cluster.Get(system); c.Join(c.SelfAddress); });
-
-        bool gpu = o.Roles.Contains("gpu");
         // Work pulling: stage agents announce chunks on a pub-sub topic; each render node's pool pulls leases from them.
-        builder.WithDistributedPubSub(role: null!);
-        // Role "gpu" hosts shot shards and renders chunks; role "render" only renders chunks (a worker that owns no shot state).
-        if (gpu || o.Roles.Contains("render"))
+        return builder.WithDistributedPubSub(role: null!);
+    }
+
+    /// <summary>
+    /// Role "gpu": the shot shards (remember-entities in the "sharding-sql" journal, DData coordinator state); other
+    /// nodes a region proxy. Roles "gpu" and "render": this node's chunk pool. Role "core": the Hephaestus singleton;
+    /// every node a proxy to it.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTalosSharding(this AkkaConfigurationBuilder builder, IReadOnlyList<string> roles, TalosEnvironment env)
+    {
+        bool gpu = roles.Contains("gpu");
+        builder.AddHocon("akka.cluster.sharding.distributed-data.durable.keys = []", HoconAddMode.Prepend);
+        if (gpu || roles.Contains("render"))
             builder.WithActors((system, _) =>
             {
                 var mediator = Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator;
                 system.ActorOf(ChunkWorkerPool.Props(env, Cluster.Get(system).SelfAddress.ToString(), mediator), "chunk-pool");
             });
         if (gpu)
-        {
             builder.WithShardRegion<ShotRegionKey>("shots",
                 (_, registry, _) => key => ShotEntity.Props(key, env, registry.Get<HephaestusKey>()),
                 new ShotMessageExtractor(),
@@ -193,19 +211,17 @@ public static class TalosHosting
                     JournalPluginId = "akka.persistence.journal.sharding-sql",
                     SnapshotPluginId = "akka.persistence.snapshot-store.sql",
                 });
-        }
         else
-        {
             builder.WithShardRegionProxy<ShotRegionKey>("shots", "gpu", new ShotMessageExtractor());
-        }
-        builder.WithActors((system, registry, _) =>
-            system.ActorOf(NodeOpsActor.Props(env, gpu ? registry.Get<ShotRegionKey>() : null), NodeOpsActor.Name));
-        if (o.Roles.Contains("core"))
-            builder.WithSingleton<HephaestusKey>("hephaestus",
+        if (roles.Contains("core"))
+            return builder.WithSingleton<HephaestusKey>("hephaestus",
                 (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),
                 new ClusterSingletonOptions { Role = "core" }, createProxyToo: true);
-        else
-            builder.WithSingletonProxy<HephaestusKey>("hephaestus", new ClusterSingletonOptions { Role = "core" });
-        return builder;
+        return builder.WithSingletonProxy<HephaestusKey>("hephaestus", new ClusterSingletonOptions { Role = "core" });
     }
+
+    /// <summary>Every node's <see cref="NodeOpsActor"/>: its load and recent log lines for the operator palette.</summary>
+    public static AkkaConfigurationBuilder WithTalosOperations(this AkkaConfigurationBuilder builder, IReadOnlyList<string> roles, TalosEnvironment env) =>
+        builder.WithActors((system, registry, _) =>
+            system.ActorOf(NodeOpsActor.Props(env, roles.Contains("gpu") ? registry.Get<ShotRegionKey>() : null), NodeOpsActor.Name));
 }

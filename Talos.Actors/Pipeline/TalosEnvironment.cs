@@ -29,6 +29,8 @@ public sealed record RenderSettingsOptions
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(15);
     /// <summary>How often a stage agent with work re-announces it to the pools.</summary>
     public TimeSpan OfferInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long a pool keeps slots reserved for an agent it asked for work; a grant after that is declined past the free slots.</summary>
+    public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Shots Hephaestus lets render at once across the farm; the rest wait in priority / fair-share order.</summary>
     public int MaxActiveShots { get; init; } = 16;
 }

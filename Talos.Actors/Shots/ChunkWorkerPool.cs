@@ -13,8 +13,10 @@ namespace Talos.Actors.Shots;
 /// One per render node (role gpu): the node's chunk capacity (<see cref="RenderSettingsOptions.ChunkSlots"/>). It
 /// listens on the work topic for stage agents that have chunks, PULLS leases from them while it has free slots
 /// (highest priority first, round-robin among equals), renders each leased range off the actor thread, stores the
-/// manifest and the attempt's log in the vault and reports back. It never writes shot state: the agent hands the
-/// result to the shot, the single writer. States per lease: reserved (asked) → running → reported | cancelled.
+/// manifest and the attempt's log in the vault and reports back. It never runs more chunks than its slots: a grant that
+/// comes after its reservation expired (the slots went to other work) runs what still fits and declines the rest. The
+/// actor thread never touches the vault. It never writes shot state: the agent hands the result to the shot, the single
+/// writer. States per lease: reserved (asked) → running → reported | cancelled | declined.
 /// </summary>
 public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 {
@@ -28,22 +30,19 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     /// <summary>Agents that offered work; Exhausted once they answered a request with nothing, until they offer again.</summary>
     readonly Dictionary<IActorRef, (int Priority, bool Exhausted, long Seen)> _offers = new();
     readonly Dictionary<IActorRef, int> _reserved = new();
+    /// <summary>Leases are numbered by their agent, never reused: (agent, lease) names one run.</summary>
     readonly Dictionary<(IActorRef Agent, long Lease), Running> _running = new();
     long _serial;
 
-    sealed class Running(ChunkLease lease, IActorRef agent, CancellationTokenSource cts, long key)
+    /// <summary>One leased range rendering here; <c>Log</c> is the attempt log's first line.</summary>
+    sealed record Running(ChunkLease Lease, IActorRef Agent, CancellationTokenSource Cts, string Log)
     {
-        public ChunkLease Lease { get; } = lease;
-        public IActorRef Agent { get; } = agent;
-        public CancellationTokenSource Cts { get; } = cts;
-        public long Key { get; } = key;
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
-        public StringBuilder Log { get; } = new();
     }
 
-    sealed record Rendered(IActorRef Agent, long Lease, long Key, string ManifestHash, string? Note) : INoSerializationVerificationNeeded;
-    sealed record Broke(IActorRef Agent, long Lease, long Key, Exception Error) : INoSerializationVerificationNeeded;
-    sealed record TimedOut(IActorRef Agent, long Lease, long Key) : INoSerializationVerificationNeeded;
+    sealed record Rendered(IActorRef Agent, long Lease, string ManifestHash, string? Note) : INoSerializationVerificationNeeded;
+    sealed record Broke(IActorRef Agent, long Lease, Exception Error) : INoSerializationVerificationNeeded;
+    sealed record TimedOut(IActorRef Agent, long Lease) : INoSerializationVerificationNeeded;
     sealed record ReservationExpired(IActorRef Agent) : INoSerializationVerificationNeeded;
 
     public ChunkWorkerPool(TalosEnvironment env, string node, IActorRef? mediator)
@@ -64,35 +63,43 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             _reserved.Remove(Sender);
             Timers.Cancel(("res", Sender));
             if (_offers.TryGetValue(Sender, out var o)) _offers[Sender] = o with { Exhausted = !g.MoreWork || g.Leases.Count == 0 };
-            foreach (var lease in g.Leases) Start(lease, Sender);
+            // A grant after its reservation expired may find the slots given to other work: what does not fit goes back.
+            var declined = new List<long>();
+            foreach (var lease in g.Leases)
+                if (Free > 0 || _running.ContainsKey((Sender, lease.LeaseId))) Start(lease, Sender);
+                else declined.Add(lease.LeaseId);
+            if (declined.Count > 0)
+            {
+                _log.Info("declined {0} lease(s) granted after their reservation expired: no free slot", declined.Count);
+                Sender.Tell(new ChunkLeasesDeclined(declined));
+            }
             Pull();
         });
         Receive<ReservationExpired>(r => { _reserved.Remove(r.Agent); _offers.Remove(r.Agent); Pull(); });
         Receive<CancelChunkLease>(c => Cancel(Sender, c.LeaseId, "withdrawn by its agent"));
         Receive<Rendered>(r =>
         {
-            if (!_running.TryGetValue((r.Agent, r.Lease), out var run) || run.Key != r.Key) return; // cancelled meanwhile
-            _running.Remove((r.Agent, r.Lease));
+            if (!_running.Remove((r.Agent, r.Lease), out var run)) return; // cancelled meanwhile
             Hosting.TalosMetrics.ChunkEnded();
             Timers.Cancel(("timeout", r.Agent, r.Lease));
             var plan = run.Lease.Plan;
             _env.Timings.Add(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
             Hosting.TalosMetrics.ChunkRendered(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
-            run.Log.AppendLine($"{Now()} rendered in {run.Clock.Elapsed.TotalMilliseconds:0} ms; manifest {r.ManifestHash}");
-            var logHash = StoreLog(run);
             _env.OnChunkRendered(run.Lease.Job.ShotKey, plan.Stage, plan.Chunk);
-            r.Agent.Tell(new ChunkLeaseResult(r.Lease, plan, r.ManifestHash, r.Note, _node, run.Lease.Attempt, logHash, run.Clock.Elapsed));
+            var took = run.Clock.Elapsed;
+            Report(run, $"{Now()} rendered in {took.TotalMilliseconds:0} ms; manifest {r.ManifestHash}\n",
+                log => new ChunkLeaseResult(r.Lease, plan, r.ManifestHash, r.Note, _node, run.Lease.Attempt, log, took));
             Pull();
         });
         Receive<Broke>(b =>
         {
-            if (!_running.TryGetValue((b.Agent, b.Lease), out var run) || run.Key != b.Key) return; // the cancelled work of a withdrawn lease
+            if (!_running.TryGetValue((b.Agent, b.Lease), out var run)) return; // the cancelled work of a withdrawn lease
             var error = Unwrap(b.Error);
             Fail(run, Classify(error), error.Message, error.ToString());
         });
         Receive<TimedOut>(t =>
         {
-            if (!_running.TryGetValue((t.Agent, t.Lease), out var run) || run.Key != t.Key) return;
+            if (!_running.TryGetValue((t.Agent, t.Lease), out var run)) return;
             run.Cts.Cancel();
             Fail(run, ChunkFailureKind.Timeout, $"timed out after {_env.Settings.ChunkTimeout.TotalSeconds:0.###} s", null);
         });
@@ -125,7 +132,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             _reserved[next] = ask;
             _offers[next] = _offers[next] with { Seen = ++_serial }; // round-robin: served agents go to the back
             next.Tell(new ChunkWorkRequest(ask, _node));
-            Timers.StartSingleTimer(("res", next), new ReservationExpired(next), TimeSpan.FromSeconds(10));
+            Timers.StartSingleTimer(("res", next), new ReservationExpired(next), _env.Settings.ReservationTimeout);
         }
     }
 
@@ -140,24 +147,22 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             return;
         }
         var cts = new CancellationTokenSource();
-        var run = new Running(lease, agent, cts, ++_serial);
-        _running[(agent, lease.LeaseId)] = run;
+        _running[(agent, lease.LeaseId)] = new Running(lease, agent, cts,
+            $"{Now()} {lease.Job.ShotKey} {plan.Stage} chunk {plan.Chunk} frames {plan.FirstFrame}..{plan.FirstFrame + plan.FrameCount - 1} " +
+            $"attempt {lease.Attempt}{(lease.Speculative ? " (speculative)" : "")} lease {lease.LeaseId} on node {_node}\n");
         Hosting.TalosMetrics.ChunkStarted();
-        run.Log.AppendLine($"{Now()} {lease.Job.ShotKey} {plan.Stage} chunk {plan.Chunk} frames {plan.FirstFrame}..{plan.FirstFrame + plan.FrameCount - 1} " +
-                           $"attempt {lease.Attempt}{(lease.Speculative ? " (speculative)" : "")} lease {lease.LeaseId} on node {_node}");
-        Timers.StartSingleTimer(("timeout", agent, lease.LeaseId), new TimedOut(agent, lease.LeaseId, run.Key), _env.Settings.ChunkTimeout);
+        Timers.StartSingleTimer(("timeout", agent, lease.LeaseId), new TimedOut(agent, lease.LeaseId), _env.Settings.ChunkTimeout);
         var self = Self;
         var vault = _env.Vault;
         var ct = cts.Token;
-        long key = run.Key;
         Task.Run(() =>
         {
             ct.ThrowIfCancellationRequested();
             var job = lease.Job;
             var context = new ChunkContext(job.Spec, plan, vault, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct);
             var manifest = runner.Run(context);
-            return (object)new Rendered(agent, lease.LeaseId, key, manifest.Store(vault), manifest.Note);
-        }, ct).PipeTo(self, failure: e => new Broke(agent, lease.LeaseId, key, e));
+            return (object)new Rendered(agent, lease.LeaseId, manifest.Store(vault), manifest.Note);
+        }, ct).PipeTo(self, failure: e => new Broke(agent, lease.LeaseId, e));
     }
 
     void Fail(Running run, string kind, string reason, string? detail)
@@ -165,12 +170,10 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         _running.Remove((run.Agent, run.Lease.LeaseId));
         Hosting.TalosMetrics.ChunkEnded();
         Timers.Cancel(("timeout", run.Agent, run.Lease.LeaseId));
-        run.Log.AppendLine($"{Now()} failed after {run.Clock.Elapsed.TotalMilliseconds:0} ms ({kind}): {reason}");
-        if (detail is not null) run.Log.AppendLine(detail);
-        var logHash = StoreLog(run);
         _log.Warning("{0} {1} chunk {2} attempt {3} failed on this node ({4}): {5}", run.Lease.Job.ShotKey, run.Lease.Plan.Stage,
             run.Lease.Plan.Chunk, run.Lease.Attempt, kind, reason);
-        run.Agent.Tell(new ChunkLeaseFailed(run.Lease.LeaseId, run.Lease.Plan, _node, run.Lease.Attempt, kind, reason, logHash));
+        Report(run, $"{Now()} failed after {run.Clock.Elapsed.TotalMilliseconds:0} ms ({kind}): {reason}\n{(detail is null ? "" : detail + "\n")}",
+            log => new ChunkLeaseFailed(run.Lease.LeaseId, run.Lease.Plan, _node, run.Lease.Attempt, kind, reason, log));
         Pull();
     }
 
@@ -184,11 +187,20 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         Pull();
     }
 
-    /// <summary>The attempt's log lines as a small text blob in the vault, so they outlive this node.</summary>
-    string StoreLog(Running run)
+    /// <summary>
+    /// Off the actor thread: stores the attempt's log (its first line and <paramref name="end"/>) as a small text blob in
+    /// the vault, so it outlives this node, then tells the agent the outcome naming that log ("" when it could not be stored).
+    /// </summary>
+    void Report(Running run, string end, Func<string, ITalosMessage> outcome)
     {
-        try { return _env.Vault.Put(Encoding.UTF8.GetBytes(run.Log.ToString()), "chunk-log"); }
-        catch (IOException e) { _log.Warning("could not store a chunk log: {0}", e.Message); return ""; }
+        var (vault, log, agent, self, text) = (_env.Vault, _log, run.Agent, Self, run.Log + end);
+        Task.Run(() =>
+        {
+            string hash;
+            try { hash = vault.Put(Encoding.UTF8.GetBytes(text), "chunk-log"); }
+            catch (Exception e) { log.Warning("could not store a chunk log: {0}", e.Message); hash = ""; }
+            agent.Tell(outcome(hash), self);
+        });
     }
 
     /// <summary>

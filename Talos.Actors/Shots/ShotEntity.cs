@@ -180,7 +180,7 @@ public sealed class ShotEntity : ReceivePersistentActor
             _state.Apply(e);
             if (e is not ShotNodeAvoided avoided) return;
             _log.Warning("shot {0}: {1}", _key, $"avoiding node {avoided.Node} after {avoided.Failures} failed chunk attempt(s), the last: {avoided.Reason}");
-            foreach (var a in _agents.Values) a.Tell(new NodeAvoided(avoided.Stage, avoided.Node, avoided.Failures, avoided.Reason));
+            foreach (var a in _agents.Values) a.Tell(new NodeAvoided(avoided.Node));
         });
     }
 

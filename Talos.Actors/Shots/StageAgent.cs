@@ -74,6 +74,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         Receive<Tick>(_ => { CheckStall(); Offer(); });
         Receive<Due>(_ => Offer());
         Receive<Terminated>(t => OnPoolLost(t.ActorRef));
+        Receive<ChunkLeasesDeclined>(d => OnDeclined(d.LeaseIds));
         // The shot decided to avoid a node that keeps failing its chunks (it counts failures across all its stages).
         Receive<NodeAvoided>(a => _avoided.Add(a.Node));
     }
@@ -113,7 +114,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     {
         var now = DateTime.UtcNow;
         if (Eligible(now).Any() || StragglerFor(null, now) is not null)
-            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.ShotKey, _job.Stage, _job.Priority)));
+            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.Priority)));
     }
 
     void OnRequest(ChunkWorkRequest request)
@@ -286,15 +287,24 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     void OnPoolLost(IActorRef pool)
     {
         if (!_pools.Remove(pool, out var node)) return;
-        foreach (var lease in _leases.Values.Where(l => l.Pool.Equals(pool)).ToList())
-        {
-            _leases.Remove(lease.Id);
-            var item = lease.Item;
-            if (_done.Contains(item.Plan.Chunk) || _parts.ContainsKey(item.Key) || _leases.Values.Any(l => l.Item == item)) continue;
-            _log.Info("{0} {1} chunk {2}: node {3} is gone; re-queued", _job.ShotKey, _job.Stage, item.Plan.Chunk, node);
-            item.Attempts--;
-            Requeue(item, node, TimeSpan.Zero);
-        }
+        foreach (var lease in _leases.Values.Where(l => l.Pool.Equals(pool)).ToList()) Return(lease, $"node {node} is gone", node);
+    }
+
+    /// <summary>A pool declined leases it had no slot for (a late grant): they go back to the queue, not counted as attempts.</summary>
+    void OnDeclined(IReadOnlyList<long> ids)
+    {
+        foreach (var id in ids)
+            if (_leases.TryGetValue(id, out var lease)) Return(lease, $"declined by {lease.Node}", null);
+    }
+
+    void Return(Lease lease, string why, string? avoidNode)
+    {
+        _leases.Remove(lease.Id);
+        var item = lease.Item;
+        if (_done.Contains(item.Plan.Chunk) || _parts.ContainsKey(item.Key) || _leases.Values.Any(l => l.Item == item)) return;
+        _log.Info("{0} {1} chunk {2}: {3}; re-queued", _job.ShotKey, _job.Stage, item.Plan.Chunk, why);
+        item.Attempts--;
+        Requeue(item, avoidNode, TimeSpan.Zero);
     }
 
     /// <summary>

@@ -68,6 +68,21 @@ public static class MotionBlur
     /// points' displacements (prev → now). Pixels of the layer only (alpha &gt; 0, grown by the largest displacement);
     /// elsewhere zero. Null when nothing moved by half a pixel.
     /// </summary>
+    /// <summary>
+    /// A character's motion into a frame: its region seeds now and in the previous frame, matched by region name (in
+    /// order), as (x, y, dx, dy) in pixels.
+    /// </summary>
+    public static List<(float X, float Y, float Dx, float Dy)> SeedMotion(IReadOnlyList<RegionSeed> now, IReadOnlyList<RegionSeed> before)
+    {
+        var points = new List<(float, float, float, float)>();
+        foreach (var group in now.GroupBy(s => s.Region))
+        {
+            var old = before.Where(s => s.Region == group.Key).ToList();
+            points.AddRange(group.Zip(old, (a, b) => (a.X, a.Y, a.X - b.X, a.Y - b.Y)));
+        }
+        return points;
+    }
+
     public static (float[] Fx, float[] Fy)? FlowFromSeeds(RgbaImage layer, IReadOnlyList<(float X, float Y, float Dx, float Dy)> points)
     {
         ArgumentNullException.ThrowIfNull(layer);

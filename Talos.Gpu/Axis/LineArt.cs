@@ -16,6 +16,9 @@ public static class LineArt
 {
     public const float GroundFraction = 0.82f, HeightFraction = 0.55f;
 
+    /// <summary>The ground line with no character drawn: 0.82 of the height at zoom 1, scaled about the centre.</summary>
+    public static float GroundLine(CameraState camera, int height) => (float)(height * 0.5 + (0.82 - 0.5) * height * camera.Zoom);
+
     public static LineDrawing Draw(Rig rig, Pose pose, double x, int facing, CameraState camera, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(rig);

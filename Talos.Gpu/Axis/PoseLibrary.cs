@@ -100,9 +100,6 @@ public static class PoseLibrary
         _ => (false, false),
     };
 
-    /// <summary>True for the poses whose legs cycle over time (walk, run).</summary>
-    public static bool IsGait(string pose) => pose is "walk" or "run";
-
     /// <summary>Small angle offsets (a few degrees) derived from the variant number alone.</summary>
     static Pose Jitter(int variant)
     {

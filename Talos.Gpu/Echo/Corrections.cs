@@ -4,6 +4,34 @@ namespace Talos.Gpu.Echo;
 public static class Corrections
 {
     public const float MinExposureGain = 1f, MaxExposureGain = 16f, MinDeflickerGain = 0.5f, MaxDeflickerGain = 2f;
+    /// <summary>Mean luma a black frame's exposure is lifted toward when no frame of the shot is lit.</summary>
+    public const double TargetLuma = 0.18;
+
+    /// <summary>
+    /// The corrections a re-render can make for a report's failing frames. A black frame is first rendered again as it
+    /// was (<paramref name="revision"/> 0: a node fault, a lost layer); if it comes back black, its exposure is lifted
+    /// toward the shot's other frames. Flicker is evened out with deflicker gains. Gains compound over rounds
+    /// (<paramref name="previous"/>). <c>Rerender</c>: whether any failing frame is worth rendering again.
+    /// </summary>
+    public static (Dictionary<int, float> Gains, bool Rerender) Plan(IReadOnlyList<FrameMetrics> metrics, EchoReport report,
+        EchoThresholds thresholds, int revision, IReadOnlyDictionary<int, float> previous)
+    {
+        var gains = new Dictionary<int, float>();
+        var flickerGains = DeflickerGains(metrics.Select(m => m.MeanLuma).ToList(), 3);
+        var lit = metrics.Where(m => !m.Black).Select(m => (double)m.MeanLuma).ToList();
+        double target = lit.Count > 0 ? lit.Average() : TargetLuma;
+        bool rerender = false;
+        foreach (var f in report.FailingFrames)
+        {
+            var m = metrics[f];
+            float g = m.Black ? (revision == 0 ? 1f : ExposureGain(m.MeanLuma, target))
+                : m.Flicker > thresholds.FlickerLimit ? flickerGains[f] : 1f;
+            rerender |= m.Black || MathF.Abs(g - 1f) >= 1e-3f;
+            if (MathF.Abs(g - 1f) < 1e-3f) continue;
+            gains[f] = g * (previous.TryGetValue(f, out var old) ? old : 1f);
+        }
+        return (gains, rerender);
+    }
 
     /// <summary>Gain that brings a frame's mean luma to <paramref name="target"/>, clamped to [1, 16]; 16 for a fully black frame.</summary>
     public static float ExposureGain(float meanLuma, double target)

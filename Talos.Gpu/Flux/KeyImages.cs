@@ -86,18 +86,27 @@ public static class KeyImages
         return result;
     }
 
-    /// <summary>An image as premultiplied linear RGBA.</summary>
-    public static RgbaImage ReadRgba(byte[] bytes, string name)
+    /// <summary>
+    /// An image as premultiplied linear RGBA, resampled (nearest, as <see cref="ReadInk"/>) to
+    /// <paramref name="width"/>×<paramref name="height"/> when given and different.
+    /// </summary>
+    public static RgbaImage ReadRgba(byte[] bytes, string name, int width = 0, int height = 0)
     {
         var img = Decode(bytes, name);
-        var r = new RgbaImage(img.Width, img.Height);
-        for (int i = 0; i < r.PixelCount; i++)
+        int sw = img.Width, sh = img.Height, w = width > 0 ? width : sw, h = height > 0 ? height : sh;
+        var r = new RgbaImage(w, h);
+        for (int y = 0; y < h; y++)
         {
-            float a = img.Data[4 * i + 3] / 255f;
-            r.R[i] = ColorMath.SrgbToLinear(img.Data[4 * i] / 255f) * a;
-            r.G[i] = ColorMath.SrgbToLinear(img.Data[4 * i + 1] / 255f) * a;
-            r.B[i] = ColorMath.SrgbToLinear(img.Data[4 * i + 2] / 255f) * a;
-            r.A[i] = a;
+            int sy = Math.Min(sh - 1, (int)((y + 0.5) * sh / h));
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x, o = 4 * (sy * sw + Math.Min(sw - 1, (int)((x + 0.5) * sw / w)));
+                float a = img.Data[o + 3] / 255f;
+                r.R[i] = ColorMath.SrgbToLinear(img.Data[o] / 255f) * a;
+                r.G[i] = ColorMath.SrgbToLinear(img.Data[o + 1] / 255f) * a;
+                r.B[i] = ColorMath.SrgbToLinear(img.Data[o + 2] / 255f) * a;
+                r.A[i] = a;
+            }
         }
         return r;
     }

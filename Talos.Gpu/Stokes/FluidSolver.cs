@@ -72,8 +72,6 @@ public sealed class FluidSolver : IDisposable
         Ops.HostWrote(fluid);
     }
 
-    public void ClearObstacles() => Fluid = null;
-
     public void AddBuoyancy(float[] q, float lift, float dt)
     {
         Ops.Buoyancy(Grid.V, q, dt * lift);

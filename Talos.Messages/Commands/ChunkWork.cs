@@ -7,6 +7,7 @@ namespace Talos.Messages.Commands;
 //
 //   agent ──ChunkWorkOffered──▶ topic "talos-chunk-work" ──▶ every pool
 //   pool (free slots) ──ChunkWorkRequest──▶ agent ──ChunkLeaseGrant──▶ pool (leases, maybe none)
+//   pool ──ChunkLeasesDeclined──▶ agent (a grant that came after its reservation expired, past the free slots)
 //   pool ──ChunkLeaseResult | ChunkLeaseFailed──▶ agent ──ChunkDone──▶ shot (journals it)
 //   agent ──CancelChunkLease──▶ pool (pause, cancel, a speculative twin won, a stalled lease)
 //   shot ──NodeAvoided──▶ agents (a node that keeps failing the shot's chunks gets no more of its work)
@@ -22,7 +23,7 @@ public sealed record StageJob(string ShotKey, string Stage, ShotSpec Spec, IRead
 }
 
 /// <summary>A stage agent has chunks to hand out (published on the work topic).</summary>
-public sealed record ChunkWorkOffered(IActorRef Agent, string ShotKey, string Stage, int Priority) : ITalosMessage;
+public sealed record ChunkWorkOffered(IActorRef Agent, int Priority) : ITalosMessage;
 
 /// <summary>A pool with free slots asks an agent for up to <paramref name="Slots"/> chunks.</summary>
 public sealed record ChunkWorkRequest(int Slots, string Node) : ITalosMessage;
@@ -38,6 +39,15 @@ public sealed record ChunkLease(long LeaseId, StageJob Job, ChunkPlan Plan, int 
 public sealed record ChunkLeaseGrant(IReadOnlyList<ChunkLease> Leases, bool MoreWork) : ITalosMessage
 {
     public IReadOnlyList<ChunkLease> Leases { get; init => field = Wire.List(value); } = Wire.List(Leases);
+}
+
+/// <summary>
+/// Leases a pool will not run (their grant came after the pool's reservation expired and its slots were given to other
+/// work): the agent queues the chunks again, not counted as attempts.
+/// </summary>
+public sealed record ChunkLeasesDeclined(IReadOnlyList<long> LeaseIds) : ITalosMessage
+{
+    public IReadOnlyList<long> LeaseIds { get; init => field = Wire.List(value); } = Wire.List(LeaseIds);
 }
 
 /// <summary>A leased range rendered: its manifest and the log of the attempt are in the vault.</summary>
@@ -65,4 +75,4 @@ public sealed record ChunkLeaseFailed(long LeaseId, ChunkPlan Plan, string Node,
 public sealed record CancelChunkLease(long LeaseId) : ITalosMessage;
 
 /// <summary>A shot tells its stage agents that a node kept failing its chunks and gets no more of its work while others serve.</summary>
-public sealed record NodeAvoided(string Stage, string Node, int Failures, string Reason) : ITalosMessage;
+public sealed record NodeAvoided(string Node) : ITalosMessage;

@@ -54,4 +54,3 @@ public sealed record ChunkDone(string Stage, int Chunk, string ManifestHash, int
 public sealed record ChunkAttemptFailed(string Stage, int Chunk, int Attempt, string Reason, string? Node = null,
     string? Kind = null, string? LogHash = null) : ITalosMessage;
 public sealed record ChunkGaveUp(string Stage, int Chunk, int Attempts, string Reason) : ITalosMessage;
-public sealed record StageDone(string Stage) : ITalosMessage;

@@ -54,26 +54,12 @@ public sealed class AnimaStage : IStageRunner
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
 
-    /// <summary>
-    /// FLUX's motion of each character into this frame: its region seeds now and in the previous frame, matched by region
-    /// name (in order), as (x, y, dx, dy) in pixels.
-    /// </summary>
+    /// <summary>FLUX's motion of each character into this frame (<see cref="MotionBlur.SeedMotion"/>), from the seeds passed on.</summary>
     static Dictionary<int, List<(float X, float Y, float Dx, float Dy)>> Motion(ChunkContext ctx, int frame)
     {
-        var now = StageIo.ReadMeta<List<CharacterFrameMeta>>(ctx.Input(Stages.Raygen, frame));
         var before = StageIo.ReadMeta<List<CharacterFrameMeta>>(ctx.Input(Stages.Raygen, frame - 1)).ToDictionary(m => m.Character);
-        var motion = new Dictionary<int, List<(float, float, float, float)>>();
-        foreach (var m in now)
-        {
-            if (!before.TryGetValue(m.Character, out var prev)) continue;
-            var points = new List<(float, float, float, float)>();
-            foreach (var group in m.Seeds.GroupBy(s => s.Region))
-            {
-                var old = prev.Seeds.Where(s => s.Region == group.Key).ToList();
-                points.AddRange(group.Zip(old, (a, b) => (a.X, a.Y, a.X - b.X, a.Y - b.Y)));
-            }
-            motion[m.Character] = points;
-        }
-        return motion;
+        return StageIo.ReadMeta<List<CharacterFrameMeta>>(ctx.Input(Stages.Raygen, frame))
+            .Where(m => before.ContainsKey(m.Character))
+            .ToDictionary(m => m.Character, m => MotionBlur.SeedMotion(m.Seeds, before[m.Character].Seeds));
     }
 }

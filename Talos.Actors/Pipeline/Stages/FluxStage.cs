@@ -1,4 +1,3 @@
-using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 using Talos.Messages;
@@ -10,11 +9,9 @@ namespace Talos.Actors.Pipeline.Stages;
 using Stages = Talos.Messages.Stages;
 
 /// <summary>
-/// FLUX: every frame's drawing. Rig characters are inbetweened in rig space (eased pose, position and camera)
-/// and drawn; characters given as artists' keyframe images are inbetweened in image space between the two drawn
-/// keys around the frame (optical flow both ways, occlusion-aware warping; <see cref="ImageInbetweener"/>), and the
-/// first key holds before it, the last after it. With a model configured (TALOS_FLUX_MODEL) the ONNX interpolator
-/// draws the inbetweens instead. Image keys carry no region seeds, so CHROMA leaves their ink unfilled.
+/// FLUX: every frame's drawing of each character (<see cref="ShotDrawing"/>): rigs inbetweened in rig space, keyframe
+/// images in image space between AXIS's drawn keys. Image keys carry no region seeds, so CHROMA fills them from a
+/// coloured first key or leaves their ink unfilled.
 /// </summary>
 public sealed class FluxStage : IStageRunner
 {
@@ -28,53 +25,38 @@ public sealed class FluxStage : IStageRunner
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
         var axis = ctx.Manifests(Stages.Axis).SelectMany(m => m.Frames).ToList();
         var frames = new List<FrameOutputs>();
-        var pairs = new Dictionary<(string, string), ImageInbetweener>();
         var keyPixels = new Dictionary<string, GrayImage>();
-        using var model = spec.Characters.Any(ch => ch.Keyframes.Count == 0 && ch.KeyframeImages.Count > 0) ? OnnxInterpolator.FromEnvironment() : null;
+        GrayImage Key(string hash) => keyPixels.TryGetValue(hash, out var img) ? img : keyPixels[hash] = Decode(ctx, hash, w, h);
+        using var drawing = new ShotDrawing(spec);
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
             var blobs = new Dictionary<string, string>();
             var metas = new List<CharacterFrameMeta>();
-            var camera = CameraPath.At(spec.Camera, frame);
             for (int c = 0; c < spec.Characters.Count; c++)
             {
-                var ch = spec.Characters[c];
                 string name = StageIo.CharacterBlob(c);
-                if (ch.Keyframes.Count == 0 && ch.KeyframeImages.Count > 0)
+                if (ShotDrawing.FromImages(spec.Characters[c]))
                 {
                     var drawn = axis.Where(f => f.Blobs.ContainsKey(name) && StageIo.ReadMeta<CharacterFrameMeta>(f).Drawn)
                         .OrderBy(f => f.Frame).ToList();
                     if (drawn.Count == 0) throw new InvalidOperationException($"AXIS has no drawn key of character {c}");
-                    int after = drawn.FindIndex(f => f.Frame > frame);
-                    FrameOutputs? exact = drawn.LastOrDefault(f => f.Frame == frame);
-                    if (exact is not null || after <= 0)
+                    var (from, to, t) = ShotDrawing.Span(drawn.Select(f => f.Frame).ToList(), frame);
+                    var (ka, kb) = (drawn[from], drawn[to]);
+                    if (from == to)
                     {
-                        var held = exact ?? (after == 0 ? drawn[0] : drawn[^1]);
-                        blobs[name] = held.Blobs[name];
-                        metas.Add(StageIo.ReadMeta<CharacterFrameMeta>(held));
+                        blobs[name] = ka.Blobs[name];
+                        metas.Add(StageIo.ReadMeta<CharacterFrameMeta>(ka));
                         continue;
                     }
-                    var (ka, kb) = (drawn[after - 1], drawn[after]);
-                    var key = (ka.Blobs[name], kb.Blobs[name]);
-                    double t = (double)(frame - ka.Frame) / (kb.Frame - ka.Frame);
-                    GrayImage Key(string hash) => keyPixels.TryGetValue(hash, out var img) ? img : keyPixels[hash] = Decode(ctx, hash, w, h);
-                    GrayImage inbetween;
-                    if (model is not null) inbetween = model.Interpolate(Key(key.Item1), Key(key.Item2), t);
-                    else
-                    {
-                        if (!pairs.TryGetValue(key, out var between)) pairs[key] = between = ImageInbetweener.FromInk(Key(key.Item1), Key(key.Item2));
-                        inbetween = between.InkAt(t);
-                    }
-                    blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(inbetween), "flux-lines");
-                    var meta = StageIo.ReadMeta<CharacterFrameMeta>(ka);
-                    metas.Add(new CharacterFrameMeta(c, [], meta.GroundY, true));
+                    var (a, b) = (ka.Blobs[name], kb.Blobs[name]);
+                    blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(drawing.Inbetween((a, b), Key(a), Key(b), t)), "flux-lines");
+                    metas.Add(new CharacterFrameMeta(c, [], StageIo.ReadMeta<CharacterFrameMeta>(ka).GroundY, true));
                     continue;
                 }
-                var state = MotionInterpolator.Evaluate(ch, frame, spec.Fps);
-                var drawing = LineArt.Draw(Rigs.Get(ch.Rig), state.Pose, state.X, state.Facing, camera, w, h);
-                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(drawing.Lines), "flux-lines");
-                metas.Add(new CharacterFrameMeta(c, drawing.Seeds, drawing.GroundY, false));
+                var rig = drawing.Rig(c, frame);
+                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(rig.Lines), "flux-lines");
+                metas.Add(new CharacterFrameMeta(c, rig.Seeds, rig.GroundY, false));
             }
             frames.Add(new FrameOutputs(frame, blobs, StageIo.Meta(metas)));
         }

@@ -1,4 +1,5 @@
 using Talos.Gpu.Aether;
+using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Raygen;
@@ -33,8 +34,8 @@ public sealed class RaygenStage : IStageRunner
             ctx.Cancellation.ThrowIfCancellationRequested();
             var chroma = ctx.Input(Stages.Chroma, frame);
             var metas = StageIo.ReadMeta<List<Talos.Actors.Pipeline.CharacterFrameMeta>>(chroma);
-            float groundY = metas.Count > 0 ? metas[0].GroundY : GroundLine(spec, frame, h);
             var camera = CameraPath.At(spec.Camera, frame);
+            float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
             var depth = dof ? new float[w * h] : null;
             var bg = Backgrounds.Render(background, light, camera, w, h, groundY, depth);
@@ -59,11 +60,4 @@ public sealed class RaygenStage : IStageRunner
 
     /// <summary>Parallax depth of the characters' plane (backgrounds' scenery depths are measured against it).</summary>
     public const float CharacterDepth = 1f;
-
-    /// <summary>The ground line without characters: the same framing rule AXIS uses (0.82 of the height at zoom 1, scaled about the centre).</summary>
-    static float GroundLine(ShotSpec spec, int frame, int h)
-    {
-        var cam = CameraPath.At(spec.Camera, frame);
-        return (float)(h * 0.5 + (0.82 - 0.5) * h * cam.Zoom);
-    }
 }

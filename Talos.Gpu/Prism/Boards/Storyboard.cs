@@ -62,7 +62,7 @@ public static class Storyboard
             var filled = ChromaFill.Fill(drawing.Lines, drawing.Seeds, CharacterPalette.For(spec, ch), Ink, out _);
             layers.Add((filled, drawing.GroundY));
         }
-        float groundY = layers.Count > 0 ? layers[0].GroundY : (float)(h * 0.5 + (0.82 - 0.5) * h * camera.Zoom);
+        float groundY = layers.Count > 0 ? layers[0].GroundY : LineArt.GroundLine(camera, h);
         var bg = Backgrounds.Render(AetherPresets.Background(spec.Background), light, camera, w, h, groundY);
         var stack = new List<Layer> { new(bg) };
         foreach (var (layer, ground) in layers)

@@ -1,3 +1,7 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Talos.Actors.Hosting;
 using Talos.Actors.Pipeline;
 using Talos.Tests.Support;
@@ -27,6 +31,41 @@ public sealed class PostgresJournalTests : IDisposable
         Assert.DoesNotContain("hunter2", bad.Message);
         var env = NodeConfiguration.FromEnvironment(["gpu"], v => v == "TALOS_JOURNAL" ? "postgres://p@127.0.0.1:5999/x" : null);
         Assert.Equal(JournalTarget.Postgres, env.JournalProvider);
+    }
+
+    /// <summary>
+    /// The typed persistence wiring on PostgreSQL: shot journal (default), remember-entities journal in tables of its own,
+    /// snapshots, each with the binary-COPY linq2db options and batched writes. Nothing connects until a plugin is used.
+    /// </summary>
+    [Fact]
+    public async Task PostgreSQL_persistence_wiring_carries_its_tables_batches_and_bulk_copy_to_every_plugin()
+    {
+        var journal = JournalTarget.Parse("postgres://talos:x@127.0.0.1:5999/farm");
+        var host = new HostBuilder()
+            .ConfigureServices(s => s.AddAkka("pg-wiring", b => b.WithTalosPersistence(journal, _dir)))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var config = system.Settings.Config;
+            Assert.Equal("akka.persistence.journal.sql", config.GetString("akka.persistence.journal.plugin"));
+            Assert.Equal("akka.persistence.snapshot-store.sql", config.GetString("akka.persistence.snapshot-store.plugin"));
+            foreach (var id in new[] { "sql", "sharding-sql" })
+            {
+                Assert.Equal(journal.ConnectionString, config.GetString($"akka.persistence.journal.{id}.connection-string"));
+                Assert.Equal(1000, config.GetInt($"akka.persistence.journal.{id}.batch-size"));
+                Assert.Equal(1, config.GetInt($"akka.persistence.journal.{id}.max-row-by-row-size"));
+            }
+            Assert.Equal("sharding_journal", config.GetString("akka.persistence.journal.sharding-sql.default.journal.table-name"));
+            Assert.Equal("sharding_journal_metadata", config.GetString("akka.persistence.journal.sharding-sql.default.metadata.table-name"));
+            Assert.Equal("journal", config.GetString("akka.persistence.journal.sql.default.journal.table-name"));
+            var setup = system.Settings.Setup.Get<Akka.Persistence.Sql.Config.MultiDataOptionsSetup>();
+            Assert.True(setup.HasValue);
+            foreach (var plugin in new[] { "akka.persistence.journal.sql", "akka.persistence.journal.sharding-sql", "akka.persistence.snapshot-store.sql" })
+                Assert.True(setup.Value.TryGetDataOptionsFor(plugin, out _), plugin);
+        }
+        finally { await host.StopAsync(); host.Dispose(); }
     }
 
     [Fact]

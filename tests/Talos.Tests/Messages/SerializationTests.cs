@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Xunit;
-using Akka.Configuration;
 using Talos.Actors.Hephaestus;
 using Talos.Actors.Hosting;
 using Talos.Actors.Shots;
@@ -15,15 +14,16 @@ namespace Talos.Tests.Messages;
 
 public sealed class SerializationTests : IAsyncLifetime
 {
+    TestSystem _host = null!;
     ActorSystem _system = null!;
 
-    public ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
-        _system = ActorSystem.Create("ser", ConfigurationFactory.ParseString(TalosHosting.SerializationHocon));
-        return ValueTask.CompletedTask;
+        _host = await TestSystem.StartAsync("ser", serializeMessages: false);
+        _system = _host.System;
     }
 
-    public async ValueTask DisposeAsync() => await _system.Terminate();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     static readonly StageProgress P = new(12, 24, 1, 2);
 
@@ -43,22 +43,22 @@ public sealed class SerializationTests : IAsyncLifetime
             new ShotProgress("k", ShotStatus.Rendering, stages), new ShotFinished("k", "f", "v", "r", false, 2),
             new ShotFailedNotice("k", "boom"), new ShotCancelledNotice("k"),
             new ChunkDone(Stages.Flux, 1, "h", 12, "{\"a\":1}"), new ChunkAttemptFailed(Stages.Flux, 1, 2, "x"),
-            new ChunkGaveUp(Stages.Flux, 1, 4, "x"), new StageDone(Stages.Flux),
+            new ChunkGaveUp(Stages.Flux, 1, 4, "x"),
             new QueryLogs(3, "k", 50), new LogLines("akka.tcp://talos@h:1", 9, [new LogLine(9, DateTimeOffset.UnixEpoch, "INFO", "/user/x", "k", "m")]),
             GetNodeLoad.Instance, new NodeLoad("akka.tcp://talos@h:1", 2, 4, 1, 37.5, 1 << 20, 1 << 19, 12.5, 2, 42),
             new GetShot("k"), new ListShots("test"), new GetProduction("test"), view, new ShotNotFound("k"),
             new ShotListing([view]), new ProductionView("test", "rendering", null, [view], null, 0), new ProductionNotFound("p"),
             new StageJob("k", Stages.Flux, spec, [plan], new Dictionary<string, IReadOnlyList<string>> { [Stages.Axis] = ["h1", "h2"] },
                 new Dictionary<int, string> { [0] = "h0" }, 1, new Dictionary<int, float> { [3] = 1.5f }),
-            new ChunkWorkOffered(ActorRefs.Nobody, "k", Stages.Flux, 2), new ChunkWorkRequest(2, "akka.tcp://talos@127.0.0.1:1"),
+            new ChunkWorkOffered(ActorRefs.Nobody, 2), new ChunkWorkRequest(2, "akka.tcp://talos@127.0.0.1:1"),
             new ChunkLease(7, new StageJob("k", Stages.Flux, spec, [plan], new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0,
                 new Dictionary<int, float>(), 3, ["n1"]), plan, 2, true, new Dictionary<int, string> { [0] = "h0" }),
             new ChunkLeaseGrant([], false), new ChunkLeaseResult(7, plan, "h", "note", "n1", 2, "log", TimeSpan.FromSeconds(1.5)),
             new ChunkLeaseFailed(7, plan, "n1", 2, ChunkFailureKind.OutOfMemory, "oom", "log"), new CancelChunkLease(7),
-            new NodeAvoided(Stages.Flux, "n1", 3, "x"), new SetShotPriority("k", 5, "ops"),
+            new ChunkLeasesDeclined([7, 8]),
+            new NodeAvoided("n1"), new SetShotPriority("k", 5, "ops"),
             new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12)], null, 0, 8),
             new FilmEdited("test", "h", 48), new FilmEditFailed("test", "x"),
-            new SetShotPriority("k", 5, "ops"),
         ];
     }
 

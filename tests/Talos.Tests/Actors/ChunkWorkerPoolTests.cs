@@ -1,0 +1,197 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Talos.Actors.Pipeline;
+using Talos.Actors.Shots;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+using Talos.Tests.Support;
+using Talos.Vault;
+using Xunit;
+
+namespace Talos.Tests.Actors;
+
+/// <summary>
+/// One <see cref="ChunkWorkerPool"/> driven by hand, with every message serialized: the test plays the stage agents
+/// (actors that record what the pool tells them; their grants are sent to the pool in their name).
+/// </summary>
+public sealed class ChunkWorkerPoolTests : IAsyncLifetime
+{
+    readonly string _dir = Repo.TempDir("chunk-pool");
+    TestSystem _host = null!;
+    ActorSystem _system = null!;
+    BlobVault? _vault;
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await TestSystem.StartAsync("pool-test", serializeMessages: true);
+        _system = _host.System;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _vault?.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    sealed class Recorder : ReceiveActor
+    {
+        public Recorder(ChannelWriter<object> inbox) => ReceiveAny(m => inbox.TryWrite(m));
+    }
+
+    (IActorRef Agent, Channel<object> Inbox) Agent(string name)
+    {
+        var inbox = Channel.CreateUnbounded<object>();
+        return (_system.ActorOf(Props.Create(() => new Recorder(inbox.Writer)), name), inbox);
+    }
+
+    static async Task<T> Next<T>(Channel<object> inbox, TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource(within);
+        while (true)
+        {
+            var m = await inbox.Reader.ReadAsync(cts.Token);
+            if (m is T t) return t;
+        }
+    }
+
+    /// <summary>Renders nothing: counts the chunks running at once and holds each until the gate opens.</summary>
+    sealed class GatedRunner(ManualResetEventSlim gate) : IStageRunner
+    {
+        int _now;
+        public int Max;
+        public int Running => Volatile.Read(ref _now);
+        public string Stage => Stages.Flux;
+        public IReadOnlyList<string> DependsOn => [];
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => [];
+        public ChunkManifest Run(ChunkContext context)
+        {
+            int n = Interlocked.Increment(ref _now);
+            lock (this) Max = Math.Max(Max, n);
+            try { gate.Wait(context.Cancellation); }
+            finally { Interlocked.Decrement(ref _now); }
+            return new ChunkManifest(Stage, context.Plan.Chunk, context.Plan.FirstFrame, []);
+        }
+    }
+
+    /// <summary>A vault whose chunk-log writes wait for a gate (a slow disk).</summary>
+    sealed class SlowLogVault(IBlobVault inner, ManualResetEventSlim gate) : IBlobVault
+    {
+        public readonly ManualResetEventSlim Writing = new();
+        public string Put(ReadOnlySpan<byte> data, string kind = "blob")
+        {
+            if (kind == "chunk-log") { Writing.Set(); gate.Wait(TimeSpan.FromSeconds(30)); }
+            return inner.Put(data, kind);
+        }
+        public byte[] Get(string hash) => inner.Get(hash);
+        public bool Contains(string hash) => inner.Contains(hash);
+        public string PutAsset(string name, ReadOnlySpan<byte> data, string kind) => inner.PutAsset(name, data, kind);
+        public string? ResolveAsset(string name) => inner.ResolveAsset(name);
+        public string PathOf(string hash) => inner.PathOf(hash);
+    }
+
+    IActorRef Pool(IBlobVault vault, IStageRunner runner, int slots) =>
+        _system.ActorOf(ChunkWorkerPool.Props(new TalosEnvironment(vault, new RenderSettingsOptions
+        {
+            ChunkSlots = slots, ReservationTimeout = TimeSpan.FromMilliseconds(200),
+        }, new Dictionary<string, IStageRunner> { [runner.Stage] = runner }), "node-1", mediator: null));
+
+    static ChunkLeaseGrant Grant(string shot, params long[] ids)
+    {
+        var job = new StageJob(shot, Stages.Flux, Samples.Shot(), [], new Dictionary<string, IReadOnlyList<string>>(),
+            new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+        return new ChunkLeaseGrant(ids.Select(id => new ChunkLease(id, job, new ChunkPlan(Stages.Flux, (int)id, (int)id * 4, 4), 1, false,
+            new Dictionary<int, string>())).ToArray(), MoreWork: false);
+    }
+
+    [Fact]
+    public async Task A_grant_that_comes_after_its_reservation_expired_never_runs_more_chunks_than_slots_and_hands_the_rest_back()
+    {
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+            var runner = new GatedRunner(gate);
+            var pool = Pool(_vault, runner, slots: 2);
+            var (late, lateInbox) = Agent("late");
+            var (prompt, promptInbox) = Agent("prompt");
+
+            pool.Tell(new ChunkWorkOffered(late, 0));
+            Assert.Equal(2, (await Next<ChunkWorkRequest>(lateInbox, TimeSpan.FromSeconds(5))).Slots);
+            // The late agent stays silent past the reservation; the slots go to the prompt agent, which fills them.
+            ChunkWorkRequest? asked = null;
+            for (int i = 0; i < 20 && asked is null; i++)
+            {
+                await Task.Delay(100);
+                pool.Tell(new ChunkWorkOffered(prompt, 0));
+                try { asked = await Next<ChunkWorkRequest>(promptInbox, TimeSpan.FromMilliseconds(200)); } catch (OperationCanceledException) { }
+            }
+            Assert.Equal(2, asked?.Slots);
+            pool.Tell(Grant("b", 1, 2), prompt);
+            for (int i = 0; i < 100 && runner.Running < 2; i++) await Task.Delay(50);
+            Assert.Equal(2, runner.Running);
+
+            pool.Tell(Grant("a", 1, 2), late); // the late grant: no slot is free for it
+            var declined = await Next<ChunkLeasesDeclined>(lateInbox, TimeSpan.FromSeconds(5));
+            Assert.Equal([1L, 2L], declined.LeaseIds);
+            await Task.Delay(300);
+            Assert.Equal(2, runner.Max);
+
+            gate.Set();
+            foreach (var _ in new[] { 1, 2 }) Assert.Equal("node-1", (await Next<ChunkLeaseResult>(promptInbox, TimeSpan.FromSeconds(10))).Node);
+        }
+        finally { gate.Set(); }
+    }
+
+    /// <summary>The agent's side of a late grant: the declined chunk is handed out again, its attempt not counted.</summary>
+    [Fact]
+    public async Task A_declined_lease_goes_back_to_its_agents_queue_without_counting_an_attempt()
+    {
+        using var open = new ManualResetEventSlim(true);
+        _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+        var runner = new GatedRunner(open);
+        var env = new TalosEnvironment(_vault, new RenderSettingsOptions(), new Dictionary<string, IStageRunner> { [runner.Stage] = runner });
+        var (shot, _) = Agent("shot");
+        var (pool, poolInbox) = Agent("pool");
+        var job = new StageJob("k", Stages.Flux, Samples.Shot(), [new ChunkPlan(Stages.Flux, 0, 0, 4), new ChunkPlan(Stages.Flux, 1, 4, 4)],
+            new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+        var agent = _system.ActorOf(StageAgent.Props(job, runner, env, shot, mediator: null));
+
+        agent.Tell(new ChunkWorkRequest(1, "node-1"), pool);
+        var first = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5))).Leases);
+        Assert.Equal((0, 1), (first.Plan.Chunk, first.Attempt));
+        agent.Tell(new ChunkLeasesDeclined([first.LeaseId]), pool);
+        agent.Tell(new ChunkWorkRequest(1, "node-1"), pool);
+        var again = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5))).Leases);
+        Assert.Equal((0, 1), (again.Plan.Chunk, again.Attempt));
+    }
+
+    [Fact]
+    public async Task Storing_an_attempts_log_does_not_block_the_pool()
+    {
+        using var open = new ManualResetEventSlim(true);
+        using var disk = new ManualResetEventSlim();
+        try
+        {
+            var vault = new SlowLogVault(_vault = BlobVault.Open(Path.Combine(_dir, "vault")), disk);
+            var pool = Pool(vault, new GatedRunner(open), slots: 1);
+            var (first, firstInbox) = Agent("first");
+            var (second, secondInbox) = Agent("second");
+
+            pool.Tell(new ChunkWorkOffered(first, 0));
+            await Next<ChunkWorkRequest>(firstInbox, TimeSpan.FromSeconds(5));
+            pool.Tell(Grant("a", 1), first);
+            Assert.True(vault.Writing.Wait(TimeSpan.FromSeconds(10)), "the chunk's log was never written");
+
+            // The log write hangs on the disk: the pool still serves (the chunk's slot is free, the next agent is asked).
+            pool.Tell(new ChunkWorkOffered(second, 0));
+            Assert.Equal(1, (await Next<ChunkWorkRequest>(secondInbox, TimeSpan.FromSeconds(5))).Slots);
+
+            disk.Set();
+            var result = await Next<ChunkLeaseResult>(firstInbox, TimeSpan.FromSeconds(10));
+            Assert.Contains("rendered in", System.Text.Encoding.UTF8.GetString(_vault.Get(result.LogHash)));
+        }
+        finally { disk.Set(); }
+    }
+}
