@@ -99,14 +99,15 @@ public static class ProcessRunner
     /// <summary>
     /// The path of <paramref name="program"/> on PATH. When it is missing and this is a root process on Debian/Ubuntu,
     /// installs <paramref name="package"/> (default: the program's known package) with apt-get first; otherwise throws
-    /// a <see cref="ProcessException"/> naming the package.
+    /// a <see cref="ProcessException"/> naming the package. <paramref name="mayInstall"/>: false never installs (default:
+    /// a root process on Linux may).
     /// </summary>
-    public static string Require(string program, string? package = null, Action<string>? log = null)
+    public static string Require(string program, string? package = null, Action<string>? log = null, bool? mayInstall = null)
     {
         if (Which(program) is { } found) return found;
         package ??= Package(program);
         var apt = Which("apt-get");
-        if (!(OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess && apt is not null))
+        if (!((mayInstall ?? (OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess)) && apt is not null))
             throw new ProcessException(MissingMessage(program, package));
         log?.Invoke($"{program} not found on PATH; installing {package} with apt-get (running as root)");
         var env = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" };
