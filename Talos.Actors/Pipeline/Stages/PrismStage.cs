@@ -10,7 +10,7 @@ using Stages = Talos.Messages.Stages;
 /// <summary>
 /// PRISM inside a shot: re-validates the spec against the stage libraries (rigs, poses, presets, effects, assets
 /// in the vault) and records the shot plan the later stages follow. Screenplays and prompts are turned into shot
-/// specs before admission (Talos.Actors/Prism).
+/// specs before admission (Talos.Gpu/Prism).
 /// </summary>
 public sealed class PrismStage : IStageRunner
 {
