@@ -1,0 +1,65 @@
+using Talos.Gpu.Processes;
+using Talos.Tests.Actors;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Api;
+
+/// <summary>
+/// clients/python/talos_client.py against a real seed process: clients/python/test_talos_client.py (unittest) uploads
+/// the two keyframe PNGs and the palette of examples/pipeline/, submits the shot, follows it over SSE, downloads the
+/// MP4, follows a production to its edited film, checks the typed errors and the operator verbs. Needs python3
+/// (./test.sh installs it).
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PythonClientTests : IAsyncLifetime
+{
+    const string Pipeline = "pipeline-token-for-python", Operator = "operator-token-for-python";
+    readonly string _dir = Repo.TempDir("python-client");
+    SeedProcess? _seed;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_seed is not null) await _seed.DisposeAsync();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    /// <summary>Runs the named unittest classes of the test script against a fresh seed; its output.</summary>
+    async Task<string> RunScript(string tests)
+    {
+        Assert.True(ProcessRunner.Which("python3") is not null, "python3 is not installed (./test.sh installs it)");
+        _seed = await SeedProcess.StartAsync(_dir, new Dictionary<string, string>
+        {
+            ["TALOS_API_TOKEN_PIPELINE"] = Pipeline,
+            ["TALOS_API_TOKEN_OPERATOR"] = Operator,
+        });
+        var run = await ProcessRunner.RunAsync("python3", [Path.Combine(Repo.Root, "clients", "python", "test_talos_client.py"), "-v", tests],
+            env: new Dictionary<string, string?> { ["TALOS_URL"] = _seed.Url, ["TALOS_TOKEN"] = Pipeline, ["TALOS_OPERATOR_TOKEN"] = Operator },
+            timeout: TimeSpan.FromMinutes(4), workDir: _dir, check: false);
+        var said = run.Output + run.Error;
+        Assert.True(run.ExitCode == 0, said + "\n--- seed\n" + _seed.Log);
+        Assert.DoesNotContain("skipped", said); // every test ran: none skipped for want of a URL or token
+        return said;
+    }
+
+    [Fact]
+    public async Task The_python_client_renders_the_pipeline_example_and_reads_the_typed_errors()
+    {
+        var said = await RunScript("PipelineTests");
+        Assert.Contains("test_the_video_is_an_mp4_of_the_shot", said);
+        Assert.Contains("test_operator_verbs ", said);
+        Assert.Matches(@"Ran 1\d tests", said);
+    }
+
+    [Fact]
+    public async Task The_python_client_exports_the_timeline_as_otio_and_edl()
+    {
+        // GET /productions/{p}/timeline.otio|.edl come with the OTIO/EDL export; until the seed has them this waits.
+        if (!File.ReadAllText(Path.Combine(Repo.Root, "docs", "openapi.json")).Contains("/timeline.otio"))
+            Assert.Skip("the seed has no timeline routes yet (docs/openapi.json lists no /productions/{production}/timeline.otio)");
+        var said = await RunScript("TimelineTests");
+        Assert.Contains("test_export_timeline_writes_otio_and_edl ... ok", said);
+    }
+}
