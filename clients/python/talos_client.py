@@ -3,15 +3,21 @@
 Answers are the API's JSON (dicts, camelCase keys as in docs/openapi.json); errors are typed from the seed's
 RFC 7807 problem+json (``TalosError`` and its subclasses, with ``status``, ``title``, ``detail`` and ``field``).
 
-    from talos_client import Client, BadRequest
+    import json
+    from talos_client import Client, NotFound
 
     talos = Client("http://127.0.0.1:8080", token)
-    key0 = talos.upload_asset("key-000.png")["hash"]
-    key1 = talos.upload_asset("key-010.png")["hash"]
-    shot = talos.submit_shot(spec)                     # spec: a dict (docs/shot-spec.md), keyframes "sha256/HASH"
+    spec = json.load(open("examples/pipeline/shot.json"))  # a shot spec (docs/shot-spec.md) as a dict
+    for key, png in zip(spec["characters"][0]["keyframeImages"], ["key-000.png", "key-010.png"]):
+        key["asset"] = talos.upload_asset("examples/pipeline/" + png)["asset"]  # "sha256/HASH"
+    shot = talos.submit_shot(dict(spec, id="drawn-01"))
     for event in talos.follow(shot["key"]):            # server-sent events until the shot is done
         print(event.data["status"], event.data["progress"])
     talos.download_video(shot["key"], "shot.mp4")
+    try:
+        talos.download_film("pipeline-example", ".")
+    except NotFound as e:                              # one shot is not a production
+        print(e.status, e.detail, e.field)
 """
 
 from __future__ import annotations
