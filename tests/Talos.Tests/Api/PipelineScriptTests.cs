@@ -10,31 +10,19 @@ namespace Talos.Tests.Api;
 /// PNGs and a palette uploaded, the shot submitted, progress followed over SSE, the MP4 downloaded.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class PipelineScriptTests : IAsyncLifetime
+public sealed class PipelineScriptTests
 {
-    readonly string _dir = Repo.TempDir("pipeline-script");
-    SeedProcess? _seed;
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_seed is not null) await _seed.DisposeAsync();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task The_curl_pipeline_script_submits_follows_and_downloads_the_mp4()
     {
-        _seed = await SeedProcess.StartAsync(_dir, new Dictionary<string, string> { ["TALOS_API_TOKEN_PIPELINE"] = "pipeline-token-for-the-script" });
-        var url = _seed.Url;
+        await using var seed = await SeedProcess.StartAsync("pipeline-script", new Dictionary<string, string> { ["TALOS_API_TOKEN_PIPELINE"] = "pipeline-token-for-the-script" });
 
-        var outFile = Path.Combine(_dir, "shot.mp4");
+        var outFile = Path.Combine(seed.Dir, "shot.mp4");
         var run = await ProcessRunner.RunAsync("bash", [Path.Combine(Repo.Root, "examples", "pipeline.sh"), outFile],
-            env: new Dictionary<string, string?> { ["TALOS_URL"] = url, ["TALOS_TOKEN"] = "pipeline-token-for-the-script" },
-            timeout: TimeSpan.FromMinutes(3), workDir: _dir, check: false);
+            env: new Dictionary<string, string?> { ["TALOS_URL"] = seed.Url, ["TALOS_TOKEN"] = "pipeline-token-for-the-script" },
+            timeout: TimeSpan.FromMinutes(3), workDir: seed.Dir, check: false);
         var said = run.Output + run.Error;
-        Assert.True(run.ExitCode == 0, said + "\n--- seed\n" + _seed.Log);
+        Assert.True(run.ExitCode == 0, said + "\n--- seed\n" + seed.Log);
 
         Assert.Contains("progress: rendering", said);
         Assert.Contains("progress: completed 1", said);

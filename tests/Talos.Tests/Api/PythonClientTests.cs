@@ -12,34 +12,24 @@ namespace Talos.Tests.Api;
 /// (./test.sh installs it).
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class PythonClientTests : IAsyncLifetime
+public sealed class PythonClientTests
 {
     const string Pipeline = "pipeline-token-for-python", Operator = "operator-token-for-python";
-    readonly string _dir = Repo.TempDir("python-client");
-    SeedProcess? _seed;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_seed is not null) await _seed.DisposeAsync();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    /// <summary>Runs the named unittest classes of the test script against a fresh seed; its output.</summary>
-    async Task<string> RunScript(string tests)
+    /// <summary>Runs the named unittest class of the test script against a fresh seed; its output.</summary>
+    static async Task<string> RunScript(string tests)
     {
         Assert.True(ProcessRunner.Which("python3") is not null, "python3 is not installed (./test.sh installs it)");
-        _seed = await SeedProcess.StartAsync(_dir, new Dictionary<string, string>
+        await using var seed = await SeedProcess.StartAsync("python-client", new Dictionary<string, string>
         {
             ["TALOS_API_TOKEN_PIPELINE"] = Pipeline,
             ["TALOS_API_TOKEN_OPERATOR"] = Operator,
         });
         var run = await ProcessRunner.RunAsync("python3", [Path.Combine(Repo.Root, "clients", "python", "test_talos_client.py"), "-v", tests],
-            env: new Dictionary<string, string?> { ["TALOS_URL"] = _seed.Url, ["TALOS_TOKEN"] = Pipeline, ["TALOS_OPERATOR_TOKEN"] = Operator },
-            timeout: TimeSpan.FromMinutes(4), workDir: _dir, check: false);
+            env: new Dictionary<string, string?> { ["TALOS_URL"] = seed.Url, ["TALOS_TOKEN"] = Pipeline, ["TALOS_OPERATOR_TOKEN"] = Operator },
+            timeout: TimeSpan.FromMinutes(4), workDir: seed.Dir, check: false);
         var said = run.Output + run.Error;
-        Assert.True(run.ExitCode == 0, said + "\n--- seed\n" + _seed.Log);
+        Assert.True(run.ExitCode == 0, said + "\n--- seed\n" + seed.Log);
         Assert.DoesNotContain("skipped", said); // every test ran: none skipped for want of a URL or token
         return said;
     }

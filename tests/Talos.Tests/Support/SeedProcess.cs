@@ -7,8 +7,9 @@ using Xunit;
 namespace Talos.Tests.Support;
 
 /// <summary>
-/// A seed process (Talos.Cluster.Seed's Release build, roles core+gpu, one chunk slot, its SQLite journal under the test's dir) serving
-/// the pipeline API on a free loopback port, for tests that drive the API from outside (curl, Python). Disposing kills it.
+/// A seed process (Talos.Cluster.Seed's Release build, roles core+gpu, one chunk slot, its SQLite journal) serving the
+/// pipeline API on a free loopback port, in a temp dir of its own, for tests that drive the API from outside (curl,
+/// Python). Disposing kills it and deletes the dir.
 /// </summary>
 public sealed class SeedProcess : IAsyncDisposable
 {
@@ -17,16 +18,20 @@ public sealed class SeedProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>The temp dir: the seed's work dir is <c>seed/</c> under it; tests may put their files here.</summary>
+    public string Dir { get; }
+
     /// <summary>What the seed wrote so far (stdout and stderr), for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    SeedProcess(Process process, StringBuilder log, string url) => (_process, _log, Url) = (process, log, url);
+    SeedProcess(Process process, StringBuilder log, string url, string dir) => (_process, _log, Url, Dir) = (process, log, url, dir);
 
-    /// <summary>Starts the seed in <paramref name="dir"/> with <paramref name="env"/> (its API tokens); answers once it says it is up.</summary>
-    public static async Task<SeedProcess> StartAsync(string dir, IReadOnlyDictionary<string, string> env)
+    /// <summary>Starts the seed in a new temp dir named after <paramref name="prefix"/> with <paramref name="env"/> (its API tokens); answers once it says it is up.</summary>
+    public static async Task<SeedProcess> StartAsync(string prefix, IReadOnlyDictionary<string, string> env)
     {
         var dll = Path.Combine(Repo.Root, "Talos.Cluster.Seed", "bin", "Release", "net10.0", "Talos.Cluster.Seed.dll");
         Assert.True(File.Exists(dll), "build the solution in Release first (./test.sh does)");
+        var dir = Repo.TempDir(prefix);
         var url = $"http://127.0.0.1:{FreePort()}";
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
@@ -38,7 +43,7 @@ public sealed class SeedProcess : IAsyncDisposable
         psi.Environment["TALOS_LOGLEVEL"] = "WARNING";
         foreach (var (k, v) in env) psi.Environment[k] = v;
         var log = new StringBuilder();
-        var seed = new SeedProcess(Process.Start(psi)!, log, url);
+        var seed = new SeedProcess(Process.Start(psi)!, log, url, dir);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         seed._process.OutputDataReceived += (_, e) => { if (e.Data is null) return; lock (log) log.AppendLine(e.Data); if (e.Data.Contains(" up at ")) up.TrySetResult(); };
         seed._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
@@ -63,7 +68,9 @@ public sealed class SeedProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         try { if (!_process.HasExited) _process.Kill(true); } catch (InvalidOperationException) { }
+        _process.WaitForExit(10_000);
         _process.Dispose();
+        try { Directory.Delete(Dir, true); } catch (IOException) { }
         return ValueTask.CompletedTask;
     }
 }
