@@ -163,9 +163,9 @@ class Client:
             raw = r.read()
         return json.loads(raw) if raw else None
 
-    def _download(self, path: str, target: str, default_name: str) -> Download:
+    def _download(self, path: str, target: str, default_name: str, query: Optional[Dict[str, Any]] = None) -> Download:
         """Streams a GET to ``target``: a file, or a directory (then named by Content-Disposition, else ``default_name``)."""
-        with self._open("GET", path, accept="*/*") as r:
+        with self._open("GET", path, query=query, accept="*/*") as r:
             content_type = (r.headers.get_content_type() or "application/octet-stream")
             if os.path.isdir(target):
                 target = os.path.join(target, _filename(r.headers.get("Content-Disposition")) or default_name)
@@ -286,12 +286,15 @@ class Client:
         ``Download.content_type`` says which. Conflict until the production is edited."""
         return self._download(f"/productions/{_seg(production)}/film", path, production + ".mp4")
 
-    def export_timeline(self, production: str, path: str, format: str = "otio") -> Download:
-        """The production's edit as a timeline for an editing suite: ``format`` "otio" (OpenTimelineIO JSON) or "edl"
-        (CMX 3600). ``path`` is a file, or a directory: then ``PRODUCTION.otio|.edl`` (or the seed's name)."""
+    def export_timeline(self, production: str, path: str, format: str = "otio", rate: Optional[str] = None) -> Download:
+        """The production's cut as a hand-off timeline for an editing suite, its media at the shots' video URLs:
+        ``format`` "otio" (OpenTimelineIO JSON) or "edl" (CMX 3600); ``rate`` the timecode rate (23.976, 24, 25, 29.97
+        (drop-frame in an EDL) or 30, as far as it fits the shots' fps; default theirs). ``path`` is a file, or a directory: then
+        ``PRODUCTION.otio|.edl``. NotFound for an unknown production, BadRequest (field "rate") for a rate that does not fit."""
         if format not in ("otio", "edl"):
             raise ValueError(f"format must be 'otio' or 'edl', not {format!r}")
-        return self._download(f"/productions/{_seg(production)}/timeline.{format}", path, f"{production}.{format}")
+        return self._download(f"/productions/{_seg(production)}/timeline.{format}", path, f"{production}.{format}",
+                              {"rate": rate})
 
     # -- operator verbs (a token of scope operator) ----------------------------------------------------------------
 

@@ -178,18 +178,25 @@ class TimelineTests(unittest.TestCase):
     def test_export_timeline_writes_otio_and_edl(self):
         client = talos.Client(URL, TOKEN)
         edited_production(client, rendered_shot(client)[2])
-        production = PRODUCTION
         with tempfile.TemporaryDirectory() as d:
-            otio = client.export_timeline(production, d)
-            self.assertEqual(os.path.join(d, production + ".otio"), otio.path)
+            otio = client.export_timeline(PRODUCTION, d)
+            self.assertEqual((os.path.join(d, PRODUCTION + ".otio"), "application/json"), (otio.path, otio.content_type))
             with open(otio.path) as f:
-                self.assertEqual("Timeline.1", json.load(f)["OTIO_SCHEMA"])
-            edl = client.export_timeline(production, os.path.join(d, "cut.edl"), format="edl")
+                timeline = json.load(f)
+            self.assertEqual("Timeline.1", timeline["OTIO_SCHEMA"])
+            self.assertIn(f"/api/v1/shots/{PRODUCTION}--film-01/video", json.dumps(timeline))
+            edl = client.export_timeline(PRODUCTION, os.path.join(d, "cut.edl"), format="edl")
+            self.assertEqual((os.path.join(d, "cut.edl"), "text/plain"), (edl.path, edl.content_type))
             with open(edl.path) as f:
-                self.assertTrue(f.readline().startswith("TITLE:"))
+                self.assertEqual(["TITLE:", "FCM: NON-DROP FRAME"], [f.readline()[:6].strip(), f.readline().strip()])  # 12 fps: no drop frame
+        with self.assertRaises(talos.BadRequest) as e:
+            client.export_timeline(PRODUCTION, ".", format="edl", rate="29.97")  # a rate of 30 frames for a 12 fps film
+        self.assertEqual("rate", e.exception.field)
+        with self.assertRaises(talos.NotFound) as e:
+            client.export_timeline("no-such-production", ".", format="edl")
+        self.assertEqual("production", e.exception.field)
         with self.assertRaises(ValueError):
-            client.export_timeline(production, ".", format="xml")
-
+            client.export_timeline(PRODUCTION, ".", format="xml")
 
 if __name__ == "__main__":
     unittest.main()
