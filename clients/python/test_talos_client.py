@@ -132,6 +132,10 @@ class PipelineTests(unittest.TestCase):
         self.assertEqual("$.characters[0].keyframeImages[1].asset", e.exception.field)
         with self.assertRaises(talos.BadRequest) as e:
             self.client.submit_shot("{not json")
+        self.assertIn("line", e.exception.problem)
+        with self.assertRaises(talos.TooLarge) as e:
+            self.client.submit_shot(b"[" + b" " * (1 << 20) + b"]")  # over the seed's default 1 MiB for JSON
+        self.assertEqual((413, "body"), (e.exception.status, e.exception.field))
         with self.assertRaises(talos.UnsupportedMediaType):
             self.client.upload_asset(b"neither a drawing nor a palette")
 
