@@ -23,6 +23,10 @@ apt_install() {
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
   apt_install "the pipeline tests" ffmpeg || exit 2
 fi
+# The Python client's test (tests/Talos.Tests/Api/PythonClientTests.cs) runs clients/python/test_talos_client.py.
+if ! command -v python3 >/dev/null 2>&1; then
+  apt_install "the Python client test" python3 || exit 2
+fi
 # The tests find the server under /usr/lib/postgresql (Talos.Actors.Hosting.PostgresServer.FindBinaries).
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt_install "the PostgreSQL tests (farm, journal, rehearsal)" postgresql || echo "test.sh: the PostgreSQL tests will be skipped" >&2
