@@ -1,3 +1,4 @@
+using Talos.Cli;
 using Talos.Cli.Render;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Anima;
@@ -116,6 +117,16 @@ public sealed class RenderAlphaTests : IDisposable
             Assert.True(covered > W * H / 50, $"frame {f}: only {covered} covered pixels");
             Assert.True(sum / compared < 0.001, $"frame {f}: mean error {sum / compared:F5} (worst {worst:F4})");
         }
+    }
+
+    [Fact]
+    public async Task An_unknown_background_is_refused_in_one_line()
+    {
+        var err = new StringWriter();
+        int code = await CliErrors.Guard(() => RenderCommand.RunAsync(new RenderCommand.RenderRequest(Spec(), Path.Combine(_dir, "x.mov"), W, H,
+            null, null, null, Path.Combine(_dir, "work")) { Delivery = "prores", Background = "mars" }, CancellationToken.None), err);
+        Assert.Equal(CliErrors.BadInput, code);
+        Assert.Equal("error: --background 'mars' is unknown; expected one of day, dusk, night, interior, studio, none", err.ToString().Trim());
     }
 
     /// <summary>A 16-bit delivery sample back to linear light: the sRGB transfer and the SDR tone map undone.</summary>
