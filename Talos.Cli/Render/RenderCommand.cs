@@ -7,6 +7,7 @@ using Talos.Gpu.Cuttura;
 using Talos.Actors.Hosting;
 using Talos.Cli.Farm;
 using Talos.Gpu.Prism;
+using Talos.Gpu.Raygen;
 using Talos.Messages;
 using Talos.Messages.Commands;
 using Talos.Messages.Queries;
@@ -29,6 +30,11 @@ public static class RenderCommand
             Description = "sdr (H.264 BT.709, default), hdr10 (HEVC Main10 BT.2020 PQ), prores (ProRes 4444 with alpha), png16 (16-bit PNG sequence)",
         };
         delivery.AcceptOnlyFromAmong([.. DeliveryEncoder.Deliveries]);
+        var background = new Option<string?>("--background")
+        {
+            Description = "background of every shot: an AETHER preset, or none (transparent: alpha in prores/png16, over black in sdr/hdr10)",
+        };
+        background.AcceptOnlyFromAmong([.. SpecVocabulary.Backgrounds]);
         var width = new Option<int?>("--width") { Description = "frame width in pixels (default 1280, or the spec's)" };
         var height = new Option<int?>("--height") { Description = "frame height in pixels (default 720, or the spec's)" };
         var fps = new Option<int?>("--fps") { Description = "frames per second (default 24, or the spec's)" };
@@ -38,12 +44,12 @@ public static class RenderCommand
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, farm, token };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, farm, token };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
         return cmd;
     }
 
@@ -56,6 +62,8 @@ public static class RenderCommand
         public string? Token { get; init; }
         /// <summary>sdr, hdr10, prores or png16; null = the specs' own (sdr unless a spec says otherwise).</summary>
         public string? Delivery { get; init; }
+        /// <summary>Every shot's background (an AETHER preset or "none"); null = the specs' own.</summary>
+        public string? Background { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
@@ -63,6 +71,8 @@ public static class RenderCommand
         if (req.Delivery is { } d && !DeliveryEncoder.Deliveries.Contains(d))
             throw new UsageException($"--delivery '{d}' is unknown; expected one of {string.Join(", ", DeliveryEncoder.Deliveries)}");
         if (req.Delivery is "sdr" or "hdr10") CheckOut(req.Out, ".mp4");
+        if (req.Background is { } b && !SpecVocabulary.Backgrounds.Contains(b))
+            throw new UsageException($"--background '{b}' is unknown; expected one of {string.Join(", ", SpecVocabulary.Backgrounds)}");
         if (req.Width is { } w && Limits.WidthProblem(w) is { } badW) throw new UsageException($"--width {badW}");
         if (req.Height is { } h && Limits.HeightProblem(h) is { } badH) throw new UsageException($"--height {badH}");
         if (req.Fps is { } f && Limits.FpsProblem(f) is { } badF) throw new UsageException($"--fps {badF}");
@@ -76,6 +86,8 @@ public static class RenderCommand
         var deliveryName = specs[0].Delivery;
         if (specs.Any(s => s.Delivery != deliveryName))
             throw new UsageException($"the shots ask for different deliveries ({string.Join(", ", specs.Select(s => s.Delivery).Distinct())}); choose one with --delivery");
+        if (deliveryName is "sdr" or "hdr10" && specs.Any(s => s.Background == Backgrounds.None))
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] background none: the {deliveryName} delivery has no alpha, so the characters are shown over black; prores or png16 carry the alpha");
         bool sequence = deliveryName == "png16";
         if (sequence)
         {
@@ -161,12 +173,13 @@ public static class RenderCommand
         if (specs.Count == 0) throw new PrismException("the input gave no shots");
         sourceDir = File.Exists(req.Input) ? Path.GetDirectoryName(Path.GetFullPath(req.Input))! : Environment.CurrentDirectory;
 
-        // Explicit command-line sizes win over a spec's own.
+        // Explicit command-line sizes, delivery and background win over a spec's own.
         specs = specs.Select(s => s with
         {
             Resolution = new Resolution(req.Width ?? s.Resolution.Width, req.Height ?? s.Resolution.Height),
             Fps = req.Fps ?? s.Fps,
             Delivery = req.Delivery ?? s.Delivery,
+            Background = req.Background ?? s.Background,
         }).ToList();
         foreach (var s in specs) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // every problem, with its JSON path
 

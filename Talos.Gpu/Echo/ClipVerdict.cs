@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Talos.Gpu.Echo;
 
 /// <summary>
-/// Turns per-frame metrics into findings. Black: mean luma under the limit. Frozen: a run of at least FrozenRun
+/// Turns per-frame metrics into findings. Black: mean luma under the limit (unless the thresholds say not to judge it).
+/// Frozen: a run of at least FrozenRun
 /// identical frames in a clip that animates somewhere (a still shot is not frozen; runs of black are reported as black).
 /// Flicker: a frame whose unexplained brightness change exceeds the limit AND that is a brightness reversal (brighter
 /// or darker than both neighbours by half the limit): pumping and single-frame flashes fail, fades and cuts do not.
@@ -22,7 +23,7 @@ static class ClipVerdict
 
         // black frames, reported as ranges
         var black = new List<int>();
-        for (int i = 0; i < m.Count; i++) if (m[i].MeanLuma < t.BlackLuma) black.Add(i);
+        for (int i = 0; i < m.Count; i++) if (t.JudgeBlack && m[i].MeanLuma < t.BlackLuma) black.Add(i);
         if (black.Count > 0)
         {
             findings.Add($"{black.Count} black frame{(black.Count == 1 ? "" : "s")} ({Ranges(black)})");

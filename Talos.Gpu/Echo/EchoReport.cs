@@ -13,6 +13,11 @@ public sealed record EchoThresholds
     public float FrozenChanged { get; init; } = 0.0005f;
     /// <summary>Relative brightness change not explained by motion above which a frame flickers (0.05 = 5%).</summary>
     public float FlickerLimit { get; init; } = 0.05f;
+    /// <summary>
+    /// Whether dark frames are defects. False for a film with no background (<c>none</c>): its transparent pixels are
+    /// black in the 8-bit frames ECHO measures, so a frame with little or nothing drawn is dark by design.
+    /// </summary>
+    public bool JudgeBlack { get; init; } = true;
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ public static class SpecVocabulary
     public static readonly IReadOnlyList<string> Emotions = ["calm", "joy", "anger", "fear", "sadness", "surprise"];
     public static readonly IReadOnlyList<string> Eases = ["linear", "ease-in", "ease-out", "ease-in-out", "hold"];
     public static readonly IReadOnlyList<string> Effects = ["smoke", "fire", "magic", "mist", "steam", "explosion"]; // steam → mist, explosion → a bursting fire (STOKES Emitter.From)
-    public static readonly IReadOnlyList<string> Backgrounds = ["day", "dusk", "night", "interior", "studio"];
+    public static readonly IReadOnlyList<string> Backgrounds = ["day", "dusk", "night", "interior", "studio", "none"]; // none → transparent (Raygen.Backgrounds.None)
     public static readonly IReadOnlyList<string> Lightings = ["key-left", "key-right", "noon", "sunset", "moody"];
     public static readonly IReadOnlyList<string> Transitions = ["cut", "dissolve", "fade"];
     public static readonly IReadOnlyList<string> Deliveries = ["sdr", "hdr10", "prores", "png16"];

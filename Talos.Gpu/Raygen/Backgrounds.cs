@@ -7,10 +7,28 @@ namespace Talos.Gpu.Raygen;
 /// <summary>
 /// RAYGEN backgrounds: an AETHER preset painted under a light rig, seen through the camera. Every pixel comes from
 /// closed-form shapes (gradients, discs, sums of sines, hashed grids), rows in parallel; scratch is pooled.
-/// Output is opaque linear light.
+/// Output is opaque linear light; the background <see cref="None"/> is fully transparent instead.
 /// </summary>
 public static class Backgrounds
 {
+    /// <summary>The background name for "nothing behind the characters": a transparent layer, alpha carried to delivery.</summary>
+    public const string None = "none";
+
+    /// <summary>
+    /// The spec's background by name: an AETHER preset painted (<see cref="Render(BackgroundPreset, LightRig, CameraState, int, int, float, float[])"/>),
+    /// or for <see cref="None"/> a transparent layer (all zero) whose depth map is the ground's and the sky's as a
+    /// painted one would have, so cast shadows on the absent ground are blurred as they would be on a painted one.
+    /// </summary>
+    public static RgbaImage Render(string name, LightRig light, CameraState camera, int width, int height, float groundY, float[]? depth)
+    {
+        if (name != None) return Render(AetherPresets.Background(name), light, camera, width, height, groundY, depth);
+        CheckDepth(depth, width, height);
+        if (!float.IsFinite(groundY)) groundY = height * 0.82f;
+        if (depth is not null)
+            for (int y = 0; y < height; y++) FillDepth(depth.AsSpan(y * width, width), y, height, groundY, 0f);
+        return new RgbaImage(width, height);
+    }
+
     public static RgbaImage Render(BackgroundPreset bg, LightRig light, CameraState camera, int width, int height, float groundY) =>
         Render(bg, light, camera, width, height, groundY, null);
 
@@ -21,7 +39,7 @@ public static class Backgrounds
     /// </summary>
     public static RgbaImage Render(BackgroundPreset bg, LightRig light, CameraState camera, int width, int height, float groundY, float[]? depth)
     {
-        if (depth is not null && depth.Length != width * height) throw new ArgumentException($"depth map holds {depth.Length} pixels, the frame {width * height}", nameof(depth));
+        CheckDepth(depth, width, height);
         ArgumentNullException.ThrowIfNull(bg);
         ArgumentNullException.ThrowIfNull(light);
         var img = new RgbaImage(width, height);
@@ -36,11 +54,7 @@ public static class Backgrounds
             Parallel.For(0, height, y =>
             {
                 var d = depth is null ? Span<float>.Empty : depth.AsSpan(y * width, width);
-                if (!d.IsEmpty)
-                {
-                    float below = y + 0.5f - f.GroundY;
-                    d.Fill(below >= 0f ? 1f + 0.5f * below / MathF.Max(1f, height - f.GroundY) : far);
-                }
+                FillDepth(d, y, height, f.GroundY, far);
                 var row = new Row(img, y, d);
                 if (cyclorama) BasePainter.Cyclorama(f, row); else BasePainter.SkyAndGround(f, row);
                 int ridge = 0;
@@ -72,6 +86,19 @@ public static class Backgrounds
             if (ridgeCount > 0) ArrayPool<float>.Shared.Return(ridgeTops);
         }
         return img;
+    }
+
+    static void CheckDepth(float[]? depth, int width, int height)
+    {
+        if (depth is not null && depth.Length != width * height) throw new ArgumentException($"depth map holds {depth.Length} pixels, the frame {width * height}", nameof(depth));
+    }
+
+    /// <summary>Row y's depth before scenery: the ground 1 at the ground line to 1.5 at the bottom edge, above it <paramref name="far"/>.</summary>
+    static void FillDepth(Span<float> d, int y, int height, float groundY, float far)
+    {
+        if (d.IsEmpty) return;
+        float below = y + 0.5f - groundY;
+        d.Fill(below >= 0f ? 1f + 0.5f * below / MathF.Max(1f, height - groundY) : far);
     }
 
     /// <summary>Parallax depth of an interior's wall or a studio's cyclorama (behind the characters, not at infinity).</summary>

@@ -13,7 +13,9 @@ public static partial class Lighting
     /// L = <see cref="LightRig.ShadowLength"/>, Q = <see cref="LightRig.ShadowSquash"/> (a flat, sheared copy lying in
     /// front of the feet). Higher parts cast lighter shadow; a tight contact shadow under the feet is added; the result
     /// is box-blurred (softness from the rig) and multiplies the background by (1 − opacity·shadow), only from just
-    /// above the ground line downwards.
+    /// above the ground line downwards. That is premultiplied black at alpha opacity·shadow laid "over" the background,
+    /// alpha included: on an opaque one alpha stays 1, on a transparent one (background <c>none</c>) the shadow remains as
+    /// semi-transparent black coverage, which over any plate darkens it exactly as the painted ground is darkened.
     /// </summary>
     public static void CastShadow(RgbaImage background, RgbaImage characterLayer, LightRig light, float groundY)
     {
@@ -68,6 +70,7 @@ public static partial class Lighting
                     float k = 1f - opacity * s * below;
                     int p = y * w + dst.X0 + i;
                     background.R[p] *= k; background.G[p] *= k; background.B[p] *= k;
+                    background.A[p] = 1f - (1f - background.A[p]) * k;
                 }
             });
         }

@@ -15,6 +15,7 @@ using Stages = Talos.Messages.Stages;
 /// RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, lit character layers and
 /// their light maps (blob "cN-light": the light each pixel's paint receives), and — when the camera asks for it — depth of
 /// field: the background blurred by its per-pixel parallax depth, characters by theirs (the characters' plane, 1).
+/// Background <c>none</c>: the "bg" layer is transparent but for the cast shadows (semi-transparent black).
 /// </summary>
 public sealed class RaygenStage : IStageRunner
 {
@@ -26,7 +27,6 @@ public sealed class RaygenStage : IStageRunner
     {
         var spec = ctx.Spec;
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
-        var background = AetherPresets.Background(spec.Background);
         var light = AetherPresets.Lighting(spec.Lighting);
         var frames = new List<FrameOutputs>();
         foreach (int frame in ctx.Frames)
@@ -38,7 +38,7 @@ public sealed class RaygenStage : IStageRunner
             float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
             var depth = dof ? new float[w * h] : null;
-            var bg = Backgrounds.Render(background, light, camera, w, h, groundY, depth);
+            var bg = Backgrounds.Render(spec.Background, light, camera, w, h, groundY, depth);
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
             {

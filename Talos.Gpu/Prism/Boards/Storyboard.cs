@@ -63,7 +63,7 @@ public static class Storyboard
             layers.Add((filled, drawing.GroundY));
         }
         float groundY = layers.Count > 0 ? layers[0].GroundY : LineArt.GroundLine(camera, h);
-        var bg = Backgrounds.Render(AetherPresets.Background(spec.Background), light, camera, w, h, groundY);
+        var bg = Backgrounds.Render(spec.Background, light, camera, w, h, groundY, null); // none: over black, as the SDR film
         var stack = new List<Layer> { new(bg) };
         foreach (var (layer, ground) in layers)
         {

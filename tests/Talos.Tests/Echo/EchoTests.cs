@@ -174,4 +174,17 @@ public sealed class EchoTests(ITestOutputHelper output)
         var tiny = QualityMeter.Measure(1, new byte[48], new byte[48], 4, 4);
         Assert.True(tiny.Black);
     }
+
+    [Fact]
+    public void Dark_frames_are_not_black_frames_when_the_thresholds_do_not_judge_black()
+    {
+        // A film with no background: its 8-bit frames are over black, a frame with little drawn is dark by design.
+        var frames = Enumerable.Range(0, 20).Select(i => Scene(i * 2, 0, i is >= 12 and <= 14 ? 0.02f : 1f)).ToList();
+        var metrics = MeasureAll(frames);
+        Assert.True(metrics[12].Black);
+        var report = QualityMeter.Evaluate(metrics, new EchoThresholds { JudgeBlack = false });
+        Assert.Equal(0, report.BlackFrames);
+        Assert.DoesNotContain(report.Findings, f => f.Contains("black"));
+        Assert.DoesNotContain(12, report.FailingFrames);
+    }
 }
