@@ -126,7 +126,7 @@ public static class TimelineWriter
         return e.ToString();
     }
 
-    /// <summary>Reel names: the shot id's letters and digits, upper case, at most 8, made unique with a number; BL for no media.</summary>
+    /// <summary>Reel names: the shot id's letters and digits, upper case, its last 8, made unique with a number; BL for no media.</summary>
     public static IReadOnlyList<string> Reels(IReadOnlyList<TimelineShot> shots)
     {
         var taken = new HashSet<string> { "BL" };
@@ -136,11 +136,11 @@ public static class TimelineWriter
             if (s.MediaUrl is null) { reels.Add("BL"); continue; }
             var b = new string(s.ShotId.Where(char.IsAsciiLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
             if (b.Length == 0) b = "SHOT";
-            var reel = b.Length > 8 ? b[..8] : b;
+            var reel = b.Length > 8 ? b[^8..] : b; // the end of an id tells its shots apart (scene-01-shot-02 → 01SHOT02)
             for (int n = 1; !taken.Add(reel); n++)
             {
                 var suffix = n.ToString(CultureInfo.InvariantCulture);
-                reel = b[..Math.Min(b.Length, 8 - suffix.Length)] + suffix;
+                reel = b[^Math.Min(b.Length, 8 - suffix.Length)..] + suffix;
             }
             reels.Add(reel);
         }
