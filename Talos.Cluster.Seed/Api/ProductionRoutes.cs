@@ -98,12 +98,12 @@ public static class ProductionRoutes
         productions.MapGet("/{production}/timeline.otio", (string production, string? rate, HttpRequest request, HephaestusGateway heph, IBlobVault vault) =>
             Timeline(production, rate, request, heph, vault, TimelineWriter.Otio, "application/json"))
           .WithName("GetProductionTimelineOtio").WithSummary("The production's cut as an OpenTimelineIO timeline (JSON), media at the shots' video URLs; ?rate=23.976|24|25|29.97|30")
-          .Produces<string>(200, "application/json").ProducesProblem(400).ProducesProblem(404);
+          .Produces<Stream>(200, "application/json").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
 
         productions.MapGet("/{production}/timeline.edl", (string production, string? rate, HttpRequest request, HephaestusGateway heph, IBlobVault vault) =>
             Timeline(production, rate, request, heph, vault, TimelineWriter.Edl, "text/plain"))
           .WithName("GetProductionTimelineEdl").WithSummary("The production's cut as a CMX 3600 EDL (29.97: drop-frame); ?rate=23.976|24|25|29.97|30")
-          .Produces<string>(200, "text/plain").ProducesProblem(400).ProducesProblem(404);
+          .Produces<Stream>(200, "text/plain").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
 
         productions.MapPost("/{production}/webhooks", async (string production, HttpRequest request, ClaimsPrincipal user, WebhookStore store,
             ApiOptions options, CancellationToken ct) =>

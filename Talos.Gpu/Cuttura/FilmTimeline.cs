@@ -68,6 +68,7 @@ public static class TimelineWriter
                     w.WritePropertyName("in_offset"); Time(w, h, rate);
                     w.WritePropertyName("out_offset"); Time(w, h, rate);
                     w.WriteString("transition_type", "SMPTE_Dissolve");
+                    w.WriteStartObject("parameters"); w.WriteEndObject();
                     w.WriteEndObject();
                 }
                 if (s.MediaUrl is null) Gap(w, s.ShotId, s.Frames, rate);
