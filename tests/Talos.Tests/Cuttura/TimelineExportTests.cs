@@ -98,6 +98,17 @@ public sealed class TimelineExportTests
     }
 
     [Fact]
+    public void ECHO_findings_become_markers_over_the_failing_frames_of_the_report_as_ECHO_files_it()
+    {
+        var report = new Talos.Gpu.Echo.EchoReport(false, ["2 black frames", "flicker 0.09 at frame 7"], [3, 4, 7, 40], 12, 2, 0, 0.09f, 7, 0.2f);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { shot = "s1", revision = 0, report }, Talos.Messages.Serialization.ShotEventSerializer.Json);
+        Assert.Equal([new TimelineMarker("2 black frames", 3, 5), new TimelineMarker("flicker 0.09 at frame 7", 3, 5)],
+            Talos.Actors.Hephaestus.ProductionTimeline.Markers(json, 12)); // frame 40 lies past the shot
+        Assert.Empty(Talos.Actors.Hephaestus.ProductionTimeline.Markers(JsonSerializer.SerializeToUtf8Bytes(new { report = report with { Findings = [] } },
+            Talos.Messages.Serialization.ShotEventSerializer.Json), 12));
+    }
+
+    [Fact]
     public async Task Rendered_productions_export_as_OTIO_and_EDL_from_the_API_the_work_dir_and_the_farm()
     {
         var ct = TestContext.Current.CancellationToken;
