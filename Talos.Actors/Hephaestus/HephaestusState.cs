@@ -23,7 +23,7 @@ public sealed class ShotRecord(string key, ShotSpec spec)
     public IReadOnlyDictionary<string, StageProgress> Stages { get; set; } = new Dictionary<string, StageProgress>();
 
     public ShotView View() => new(Key, Spec.Id, Spec.Production, Spec.Sequence, Spec.Title, Spec.FrameCount, Spec.Fps,
-        Status, Reason, Stages, FramesHash, VideoHash, ReportHash, QualityPassed, Revisions);
+        Status, Reason, Stages, FramesHash, VideoHash, ReportHash, QualityPassed, Revisions, Spec.Transition);
 }
 
 public sealed class ProductionRecord(ProductionAdmitted admitted)
@@ -87,6 +87,6 @@ public sealed class HephaestusState
         var status = StatusOf(p, out var reason);
         var shots = ShotsOf(p).ToList();
         return new ProductionView(p.Admitted.Production, status, reason, shots.Select(s => s.View()).ToList(), p.FilmHash, p.FilmFrames,
-            shots.Count == 0 ? "sdr" : shots[0].Spec.Delivery);
+            shots.Count == 0 ? "sdr" : shots[0].Spec.Delivery, p.Admitted.TransitionFrames, p.Admitted.AudioAsset, p.Admitted.AudioOffsetSeconds);
     }
 }

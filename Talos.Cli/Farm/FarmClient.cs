@@ -93,6 +93,13 @@ public sealed class FarmClient : IDisposable
         return (await response.Content.ReadAsStreamAsync(ct), response.Content.Headers.ContentType?.MediaType); // disposing the body releases the response
     }
 
+    /// <summary>A text answer (a timeline: OTIO JSON, an EDL) as it is.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, null, HttpCompletionOption.ResponseContentRead, ct);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
     async Task<JsonElement> SendJsonAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {
         using var response = await SendAsync(method, path, content, HttpCompletionOption.ResponseContentRead, ct);

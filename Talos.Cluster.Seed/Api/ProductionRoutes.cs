@@ -11,6 +11,8 @@ using Talos.Messages.Queries;
 using Talos.Messages.Specs;
 using Talos.Vault;
 using Talos.Messages.Api;
+using Talos.Gpu.Cuttura;
+using Talos.Actors.Hephaestus;
 
 namespace Talos.Cluster.Seed.Api;
 
@@ -92,6 +94,16 @@ public static class ProductionRoutes
             });
         }).WithName("GetProductionFilm").WithSummary("The production's edited film, by its delivery: MP4 (sdr, hdr10), MOV (prores) or a zip of 16-bit PNGs (png16)")
           .Produces<Stream>(200, FilmDownload.ContentTypes[0], FilmDownload.ContentTypes[1..]).ProducesProblem(409);
+
+        productions.MapGet("/{production}/timeline.otio", (string production, string? rate, HttpRequest request, HephaestusGateway heph, IBlobVault vault) =>
+            Timeline(production, rate, request, heph, vault, TimelineWriter.Otio, "application/json"))
+          .WithName("GetProductionTimelineOtio").WithSummary("The production's cut as an OpenTimelineIO timeline (JSON), media at the shots' video URLs; ?rate=23.976|24|25|29.97|30")
+          .Produces<Stream>(200, "application/json").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+
+        productions.MapGet("/{production}/timeline.edl", (string production, string? rate, HttpRequest request, HephaestusGateway heph, IBlobVault vault) =>
+            Timeline(production, rate, request, heph, vault, TimelineWriter.Edl, "text/plain"))
+          .WithName("GetProductionTimelineEdl").WithSummary("The production's cut as a CMX 3600 EDL (29.97: drop-frame); ?rate=23.976|24|25|29.97|30")
+          .Produces<Stream>(200, "text/plain").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
 
         productions.MapPost("/{production}/webhooks", async (string production, HttpRequest request, ClaimsPrincipal user, WebhookStore store,
             ApiOptions options, CancellationToken ct) =>
@@ -198,5 +210,24 @@ public static class ProductionRoutes
         catch (SpecValidationException e) { return (null, ShotRoutes.SpecProblem(e.Errors, "$.shots")); }
         catch (PrismException e) { return (null, Problems.BadRequest(e.Message, fountain is not null ? "$.fountain" : prompt is not null ? "$.prompt" : "$.shots")); }
         return (new SubmitProduction(production!, specs, audio, audioOffset ?? 0, transition ?? 8), null);
+    }
+
+    /// <summary>A hand-off timeline of the production, its media as absolute URLs of this API (shot videos, the audio asset).</summary>
+    static async Task<IResult> Timeline(string production, string? rate, HttpRequest request, HephaestusGateway heph, IBlobVault vault,
+        Func<FilmTimeline, TimecodeRate, string> write, string contentType)
+    {
+        if (!Identifiers.IsSafeId(production, out var bad)) return Problems.BadRequest($"production {bad}", "production");
+        var api = $"{request.Scheme}://{request.Host}{request.PathBase}{TalosApi.Prefix}";
+        return await ShotRoutes.Call(heph, new GetProduction(production), answer =>
+        {
+            if (answer is ProductionNotFound) return Problems.NotFound($"no production '{production}'", "production");
+            if (answer is not ProductionView v) return null;
+            if (v.Shots.Count == 0) return Problems.Conflict($"production '{production}' has no shots", "production");
+            TimecodeRate tc;
+            try { tc = TimecodeRate.For(v.Shots[0].Fps, rate); }
+            catch (ArgumentException e) { return Problems.BadRequest(e.Message, "rate"); }
+            var t = ProductionTimeline.Build(v, vault, s => $"{api}/shots/{Uri.EscapeDataString(s.ShotKey)}/video", hash => $"{api}/assets/{hash}");
+            return TypedResults.Text(write(t, tc), contentType, Encoding.UTF8);
+        });
     }
 }

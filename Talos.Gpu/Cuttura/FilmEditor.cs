@@ -49,11 +49,13 @@ public static class FilmEditor
     public static int FrameCount(IReadOnlyList<ShotClip> clips) => clips.Sum(c => c.FrameHashes.Count);
 
     /// <summary>Half-length of the transition into clip <paramref name="i"/> (0 for a cut or the first clip).</summary>
-    static int HalfWindow(IReadOnlyList<ShotClip> clips, int i, int transitionFrames)
-    {
-        if (i <= 0 || i >= clips.Count || clips[i].Transition == "cut") return 0;
-        return Math.Min(transitionFrames / 2, Math.Min(clips[i - 1].FrameHashes.Count / 2, clips[i].FrameHashes.Count / 2));
-    }
+    static int HalfWindow(IReadOnlyList<ShotClip> clips, int i, int transitionFrames) =>
+        i <= 0 || i >= clips.Count ? 0 : TransitionHalf(clips[i].Transition, clips[i - 1].FrameHashes.Count, clips[i].FrameHashes.Count, transitionFrames);
+
+    /// <summary>Frames mixed on each side of the cut into a clip of <paramref name="after"/> frames entered by
+    /// <paramref name="transition"/> from one of <paramref name="before"/> frames: h = min(transitionFrames/2, before/2, after/2), 0 for a cut.</summary>
+    public static int TransitionHalf(string transition, int before, int after, int transitionFrames) =>
+        transition == "cut" ? 0 : Math.Min(transitionFrames / 2, Math.Min(before / 2, after / 2));
 
     static IEnumerable<byte[]> EditIterator(IReadOnlyList<ShotClip> clips, Func<string, byte[]> load, int transitionFrames)
     {
