@@ -62,7 +62,7 @@ static class LayersOutput
             ["motion"] = "R, G: forward screen-space vectors to the next frame in pixels, x right, y up (Nuke VectorBlur)",
             ["shots"] = shots,
         };
-        CliFiles.Write(Path.Combine(dir, "layers.json"), doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        CliFiles.Write(Path.Combine(dir, "layers.json"), doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 
     public static string FileName(string shot, string pass, int frame) => $"{shot}.{pass}.{frame:D4}.exr";
