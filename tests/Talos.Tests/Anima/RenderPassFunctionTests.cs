@@ -2,6 +2,7 @@ using Talos.Gpu.Aether;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Prism;
+using Talos.Tests.Support;
 using Xunit;
 
 namespace Talos.Tests.Anima;
@@ -40,17 +41,8 @@ public sealed class RenderPassFunctionTests
         Assert.Equal(["background", "char-hero", "char-ghost", "effects"], RenderPasses.StackOrder(["char-hero", "char-ghost"], true));
 
         float[] C(string pass, string ch) => Pass(passes, pass).Channels.Single(c => c.Name == ch).Data;
-        var acc = new float[4][] { new float[W * H], new float[W * H], new float[W * H], new float[W * H] };
-        foreach (var name in RenderPasses.StackOrder(["char-hero", "char-ghost"], true))
-        {
-            var (r, g, b, a) = (C(name, "R"), C(name, "G"), C(name, "B"), C(name, "A"));
-            for (int p = 0; p < W * H; p++)
-            {
-                float k = 1f - a[p];
-                acc[0][p] = r[p] + acc[0][p] * k; acc[1][p] = g[p] + acc[1][p] * k; acc[2][p] = b[p] + acc[2][p] * k; acc[3][p] = a[p] + acc[3][p] * k;
-            }
-        }
         string[] rgba = ["R", "G", "B", "A"];
+        var acc = ExrProbe.Over(RenderPasses.StackOrder(["char-hero", "char-ghost"], true).Select(n => rgba.Select(c => C(n, c)).ToArray()), W * H);
         for (int c = 0; c < 4; c++)
             for (int p = 0; p < W * H; p++) Assert.Equal(C("beauty", rgba[c])[p], acc[c][p], 1e-5f);
         // Exposure scales colour, not coverage.
