@@ -12,13 +12,17 @@ namespace Talos.Cli.Render;
 /// <c>DIR/SHOT/PASS/SHOT.PASS.####.exr</c>, and <c>DIR/layers.json</c> listing shots, passes, channels, frame ranges
 /// and the composite order (each file written atomically).
 /// </summary>
-static class LayersOutput
+public static class LayersOutput
 {
     /// <summary>The default directory: --out without its extension, plus ".layers".</summary>
-    public static string DefaultDir(string outPath) => Path.Combine(Path.GetDirectoryName(outPath) ?? ".", Path.GetFileNameWithoutExtension(outPath) + ".layers");
+    public static string DefaultDir(string outPath)
+    {
+        var path = Path.TrimEndingDirectorySeparator(outPath); // a png16 --out directory may end in '/'
+        return Path.Combine(Path.GetDirectoryName(path) ?? ".", Path.GetFileNameWithoutExtension(path) + ".layers");
+    }
 
     /// <summary>Writes every shot's passes; <paramref name="frames"/> gives a shot's per-frame pass → EXR bytes lookups.</summary>
-    public static async Task WriteAsync(string dir, IReadOnlyList<ShotSpec> specs, ProductionView view,
+    internal static async Task WriteAsync(string dir, IReadOnlyList<ShotSpec> specs, ProductionView view,
         Func<ShotView, Task<IReadOnlyList<IReadOnlyDictionary<string, string>>>> frames, Func<string, Task<byte[]>> blob)
     {
         Directory.CreateDirectory(dir);

@@ -94,6 +94,12 @@ public sealed class RenderPassesTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("/a/film.mp4", "/a/film.layers")]
+    [InlineData("/a/frames/", "/a/frames.layers")]
+    [InlineData("/a/frames", "/a/frames.layers")]
+    public void The_layers_go_beside_the_film_by_default(string output, string expected) => Assert.Equal(expected, LayersOutput.DefaultDir(output));
+
     [Fact]
     public async Task Layers_with_a_farm_or_a_layers_dir_alone_are_refused()
     {
