@@ -29,7 +29,7 @@ public static class RenderCommand
             Description = "sdr (H.264 BT.709, default), hdr10 (HEVC Main10 BT.2020 PQ), prores (ProRes 4444 with alpha), png16 (16-bit PNG sequence)",
         };
         delivery.AcceptOnlyFromAmong([.. DeliveryEncoder.Deliveries]);
-        var layers = new Option<string?>("--layers") { Description = "also write the render passes (AOVs) per shot: exr (OpenEXR sequences and layers.json)" };
+        var layers = new Option<string?>("--layers") { Description = "also write the render passes (AOVs) per shot: exr (OpenEXR sequences) or png16 (16-bit PNGs; depth and motion EXR), with layers.json" };
         layers.AcceptOnlyFromAmong([.. SpecVocabulary.LayerFormats]);
         var layersDir = new Option<string?>("--layers-dir") { Description = "where the render passes go (default: --out without its extension, plus .layers)" };
         var width = new Option<int?>("--width") { Description = "frame width in pixels (default 1280, or the spec's)" };

@@ -128,8 +128,31 @@ public static class RenderPasses
     static RenderPass Colour(string name, PassRole role, RgbaImage img) => new(name, role,
         [new("R", ExrPixelType.Half, img.R), new("G", ExrPixelType.Half, img.G), new("B", ExrPixelType.Half, img.B), new("A", ExrPixelType.Half, img.A)]);
 
-    /// <summary>A pass as an EXR file.</summary>
-    public static byte[] Exr(RenderPass pass, int width, int height) => ExrWriter.Write(width, height, pass.Channels);
+    /// <summary>Depth and motion: float data, which a PNG cannot hold (they stay EXR in the png16 format).</summary>
+    public static bool IsData(string pass) => ChannelsOf(pass).Count != 4;
+
+    /// <summary>The file extension of a pass in a layers format (exr, png16).</summary>
+    public static string Extension(string format, string pass) => format == "png16" && !IsData(pass) ? ".png" : ".exr";
+
+    /// <summary>
+    /// A pass as a file of the layers format: exr (OpenEXR as described), or png16 — RGBA passes as 16-bit PNGs of the same
+    /// linear light (gAMA 1.0), straight alpha as PNG defines it, clipped to [0, 1]; depth and motion as EXR.
+    /// </summary>
+    public static byte[] Encode(string format, RenderPass pass, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        if (Extension(format, pass.Name) == ".exr") return ExrWriter.Write(width, height, pass.Channels);
+        float[] C(string name) => pass.Channels.Single(c => c.Name == name).Data;
+        var (r, g, b, a) = (C("R"), C("G"), C("B"), C("A"));
+        var samples = new ushort[4 * width * height];
+        static ushort Q(float v) => (ushort)MathF.Round(Math.Clamp(float.IsFinite(v) ? v : 0f, 0f, 1f) * 65535f);
+        for (int p = 0; p < r.Length; p++)
+        {
+            float k = a[p] > 0f ? 1f / a[p] : 0f;
+            samples[4 * p] = Q(r[p] * k); samples[4 * p + 1] = Q(g[p] * k); samples[4 * p + 2] = Q(b[p] * k); samples[4 * p + 3] = Q(a[p]);
+        }
+        return Png16Writer.Write(width, height, samples, 1.0);
+    }
 
     /// <summary>
     /// Where a character's region seeds go from this frame to the next, as (x, y, dx, dy) at this frame's positions; at

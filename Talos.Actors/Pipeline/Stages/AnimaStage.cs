@@ -12,8 +12,8 @@ using Stages = Talos.Messages.Stages;
 /// ANIMA FRAME: background, characters (in cast order, later in front) and the VFX layer composited in linear
 /// light (premultiplied; over, add, multiply, screen; per-layer opacity), characters motion-blurred along FLUX's motion
 /// (<see cref="MotionBlur"/>, 180° shutter), tone-mapped to 8-bit sRGB; for the hdr10, prores and png16 deliveries the
-/// linear-light frame is kept too (blob "linear"); when the shot asks for layers, every render pass as an EXR file (blobs
-/// "pass/NAME", <see cref="RenderPasses"/>). A revision applies ECHO's per-frame exposure gains.
+/// linear-light frame is kept too (blob "linear"); when the shot asks for layers, every render pass as a file of its format (blobs
+/// "pass/NAME", <see cref="RenderPasses.Encode"/>). A revision applies ECHO's per-frame exposure gains.
 /// </summary>
 public sealed class AnimaStage : IStageRunner
 {
@@ -55,13 +55,13 @@ public sealed class AnimaStage : IStageRunner
             if (spec.Delivery != "sdr") outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Compositor.Expose(composite, exposure)), "linear-frame");
             if (spec.Layers is not null)
                 foreach (var pass in Passes(ctx, frame, layers[0].Image, drawn, vfx ? layers[^1].Image : null, exposure))
-                    outputs[PassBlob(pass.Name)] = ctx.Vault.Put(RenderPasses.Exr(pass, w, h), "render-pass");
+                    outputs[PassBlob(pass.Name)] = ctx.Vault.Put(RenderPasses.Encode(spec.Layers, pass, w, h), "render-pass");
             frames.Add(new FrameOutputs(frame, outputs));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
 
-    /// <summary>The blob a frame's render pass is kept under (an EXR file).</summary>
+    /// <summary>The blob a frame's render pass is kept under (an EXR or PNG file).</summary>
     public static string PassBlob(string pass) => "pass/" + pass;
 
     /// <summary>The render passes of a frame (<see cref="RenderPasses"/>) from what RAYGEN, CHROMA and FLUX kept of it.</summary>
