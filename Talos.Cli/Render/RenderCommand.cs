@@ -59,7 +59,7 @@ public static class RenderCommand
         public string? Token { get; init; }
         /// <summary>sdr, hdr10, prores or png16; null = the specs' own (sdr unless a spec says otherwise).</summary>
         public string? Delivery { get; init; }
-        /// <summary>exr: render passes beside the film; null = the specs' own (none unless a spec asks).</summary>
+        /// <summary>exr or png16: render passes beside the film; null = the specs' own (none unless a spec asks).</summary>
         public string? Layers { get; init; }
         /// <summary>Where the render passes go (default <see cref="LayersOutput.DefaultDir"/> of --out).</summary>
         public string? LayersDir { get; init; }

@@ -16,7 +16,7 @@ public sealed class CutturaStage : IStageRunner
     public IReadOnlyList<string> DependsOn => [Stages.Anima];
     public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
 
-    /// <summary>The vault asset listing a shot's render passes per frame (pass → EXR blob), named after its 8-bit frame list.</summary>
+    /// <summary>The vault asset listing a shot's render passes per frame (pass → blob of its EXR or PNG file), named after its 8-bit frame list.</summary>
     public static string LayersAsset(string framesHash) => $"layer-frames/{framesHash}";
 
     public ChunkManifest Run(ChunkContext ctx)
@@ -36,7 +36,7 @@ public sealed class CutturaStage : IStageRunner
         }
         if (spec.Layers is not null)
         {
-            // The render passes' EXR files per frame (pass → blob), filed like the linear frames.
+            // The render passes' files per frame (pass → blob), filed like the linear frames.
             var passes = ctx.Manifests(Stages.Anima).SelectMany(m => m.Frames).OrderBy(f => f.Frame)
                 .Select(f => f.Blobs.Where(b => b.Key.StartsWith(AnimaStage.PassBlob(""), StringComparison.Ordinal))
                     .ToDictionary(b => b.Key[AnimaStage.PassBlob("").Length..], b => b.Value))

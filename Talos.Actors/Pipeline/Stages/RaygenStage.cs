@@ -55,7 +55,6 @@ public sealed class RaygenStage : IStageRunner
             if (dof) bg = DepthOfField.Layer(bg, depth!, camera);
             blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(bg), "raygen-bg");
             if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeGray(Gray(depth!, w, h)), "raygen-depth"); // ANIMA's depth pass
-
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
