@@ -27,6 +27,10 @@ fi
 if ! command -v python3 >/dev/null 2>&1; then
   apt_install "the Python client test" python3 || exit 2
 fi
+# The render passes' tests read the EXR files back with OpenEXR's own exrheader.
+if ! command -v exrheader >/dev/null 2>&1; then
+  apt_install "the EXR render-pass tests" openexr || exit 2
+fi
 # The tests find the server under /usr/lib/postgresql (Talos.Actors.Hosting.PostgresServer.FindBinaries).
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt_install "the PostgreSQL tests (farm, journal, rehearsal)" postgresql || echo "test.sh: the PostgreSQL tests will be skipped" >&2

@@ -35,6 +35,9 @@ public static class RenderCommand
             Description = "background of every shot: an AETHER preset, or none (transparent: alpha in prores/png16, over black in sdr/hdr10)",
         };
         background.AcceptOnlyFromAmong([.. SpecVocabulary.Backgrounds]);
+        var layers = new Option<string?>("--layers") { Description = "also write the render passes (AOVs) per shot: exr (OpenEXR sequences) or png16 (16-bit PNGs; depth and motion EXR), with layers.json" };
+        layers.AcceptOnlyFromAmong([.. SpecVocabulary.LayerFormats]);
+        var layersDir = new Option<string?>("--layers-dir") { Description = "where the render passes go (default: --out without its extension, plus .layers)" };
         var width = new Option<int?>("--width") { Description = "frame width in pixels (default 1280, or the spec's)" };
         var height = new Option<int?>("--height") { Description = "frame height in pixels (default 720, or the spec's)" };
         var fps = new Option<int?>("--fps") { Description = "frames per second (default 24, or the spec's)" };
@@ -44,12 +47,12 @@ public static class RenderCommand
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, farm, token };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
         return cmd;
     }
 
@@ -64,6 +67,10 @@ public static class RenderCommand
         public string? Delivery { get; init; }
         /// <summary>Every shot's background (an AETHER preset or "none"); null = the specs' own.</summary>
         public string? Background { get; init; }
+        /// <summary>exr or png16: render passes beside the film; null = the specs' own (none unless a spec asks).</summary>
+        public string? Layers { get; init; }
+        /// <summary>Where the render passes go (default <see cref="LayersOutput.DefaultDir"/> of --out).</summary>
+        public string? LayersDir { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
@@ -73,6 +80,8 @@ public static class RenderCommand
         if (req.Delivery is "sdr" or "hdr10") CheckOut(req.Out, ".mp4");
         if (req.Background is { } b && !SpecVocabulary.Backgrounds.Contains(b))
             throw new UsageException($"--background '{b}' is unknown; expected one of {string.Join(", ", SpecVocabulary.Backgrounds)}");
+        if (req.Layers is { } l && !SpecVocabulary.LayerFormats.Contains(l))
+            throw new UsageException($"--layers '{l}' is unknown; expected one of {string.Join(", ", SpecVocabulary.LayerFormats)}");
         if (req.Width is { } w && Limits.WidthProblem(w) is { } badW) throw new UsageException($"--width {badW}");
         if (req.Height is { } h && Limits.HeightProblem(h) is { } badH) throw new UsageException($"--height {badH}");
         if (req.Fps is { } f && Limits.FpsProblem(f) is { } badF) throw new UsageException($"--fps {badF}");
@@ -94,6 +103,9 @@ public static class RenderCommand
             if (Path.HasExtension(req.Out) || File.Exists(req.Out)) throw new UsageException($"--out for png16 must name a directory for the PNG sequence, not '{req.Out}'");
         }
         else CheckOut(req.Out, DeliveryEncoder.Extension(deliveryName));
+        bool layers = specs.Any(s => s.Layers is not null);
+        if (req.LayersDir is not null && !layers) throw new UsageException("--layers-dir needs --layers (or layers in the shot spec)");
+        if (layers && req.Farm is not null) throw new UsageException("render passes (--layers) are written by an embedded render only; the farm API does not serve them yet");
         if (req.Farm is not null)
         {
             using var client = new FarmClient(FarmTarget.Resolve(null, req.Token, req.Farm));
@@ -145,6 +157,12 @@ public static class RenderCommand
             if (sequence) await CliFiles.ExtractZipAsync(film, outPath, ct);
             else await CliFiles.WriteAsync(outPath, film, ct);
         }
+        string? layersDir = null;
+        if (specs.Any(s => s.Layers is not null))
+        {
+            layersDir = Path.GetFullPath(req.LayersDir ?? LayersOutput.DefaultDir(outPath));
+            await LayersOutput.WriteAsync(layersDir, specs, view, s => target.LayerFramesAsync(s, ct), h => target.BlobAsync(h, ct));
+        }
         var table = new Table().AddColumns("shot", "frames", "ECHO", "revisions", "findings");
         foreach (var s in view.Shots)
             table.AddRow(Markup.Escape(s.ShotId), s.FrameCount.ToString(), s.QualityPassed == true ? "[green]pass[/]" : "[yellow]flagged[/]",
@@ -152,6 +170,7 @@ public static class RenderCommand
         AnsiConsole.Write(table);
         target.PrintTimings(clock.Elapsed);
         AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames, {clock.Elapsed.TotalSeconds:F1} s{target.Where})");
+        if (layersDir is not null) AnsiConsole.MarkupLine($"[green]render passes[/]: {Markup.Escape(layersDir)} (layers.json)");
         return CliErrors.Ok;
     }
 
@@ -180,6 +199,7 @@ public static class RenderCommand
             Fps = req.Fps ?? s.Fps,
             Delivery = req.Delivery ?? s.Delivery,
             Background = req.Background ?? s.Background,
+            Layers = req.Layers ?? s.Layers,
         }).ToList();
         foreach (var s in specs) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // every problem, with its JSON path
 

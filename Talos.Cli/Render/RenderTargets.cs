@@ -23,6 +23,9 @@ interface IRenderTarget
     /// <summary>The shot's ECHO report (JSON), or null when there is none to read.</summary>
     Task<JsonElement?> ReportAsync(ShotView shot, CancellationToken ct);
     void PrintTimings(TimeSpan wall);
+    /// <summary>A shot's render passes per frame (pass → blob hash), as CUTTURA filed them.</summary>
+    Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> LayerFramesAsync(ShotView shot, CancellationToken ct);
+    Task<byte[]> BlobAsync(string hash, CancellationToken ct);
 }
 
 /// <summary>The embedded node: assets and film in its vault under the work dir, Hephaestus asked directly.</summary>
@@ -53,6 +56,16 @@ sealed class EmbeddedRender(TalosNode node) : IRenderTarget
 
     public Task<JsonElement?> ReportAsync(ShotView shot, CancellationToken ct) =>
         Task.FromResult(shot.ReportHash is null ? null : (JsonElement?)JsonSerializer.Deserialize<JsonElement>(node.Vault.Get(shot.ReportHash)));
+
+    public Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> LayerFramesAsync(ShotView shot, CancellationToken ct)
+    {
+        var list = shot.FramesHash is { } f && node.Vault.ResolveAsset(Talos.Actors.Pipeline.Stages.CutturaStage.LayersAsset(f)) is { } hash
+            ? JsonSerializer.Deserialize<List<Dictionary<string, string>>>(node.Vault.Get(hash), Talos.Messages.Serialization.ShotEventSerializer.Json)!
+            : throw new InvalidDataException($"shot '{shot.ShotId}' kept no render passes");
+        return Task.FromResult<IReadOnlyList<IReadOnlyDictionary<string, string>>>(list);
+    }
+
+    public Task<byte[]> BlobAsync(string hash, CancellationToken ct) => Task.FromResult(node.Vault.Get(hash));
 
     /// <summary>Where the time went on this run: frames and chunk time per stage (chunks run side by side, so times overlap).</summary>
     public void PrintTimings(TimeSpan wall)
@@ -110,4 +123,9 @@ sealed class FarmRender(FarmClient farm) : IRenderTarget
     }
 
     public void PrintTimings(TimeSpan wall) { } // the farm's nodes time their own chunks
+
+    // RenderCommand refuses --layers with --farm before submitting: the API serves no render passes yet.
+    public Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> LayerFramesAsync(ShotView shot, CancellationToken ct) =>
+        throw new UsageException("the farm API does not serve render passes");
+    public Task<byte[]> BlobAsync(string hash, CancellationToken ct) => throw new UsageException("the farm API does not serve render passes");
 }

@@ -106,7 +106,7 @@ public static class ShotSpecJson
 /// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
 sealed class SpecReader : JsonPathReader
 {
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
@@ -312,6 +312,8 @@ sealed class SpecReader : JsonPathReader
         if (Get(root, "mood", out var mv) && mv.ValueKind != JsonValueKind.Null) mood = Known(root, "mood", path, "calm", SpecVocabulary.Emotions, "mood (emotion)");
 
         var delivery = Known(root, "delivery", path, "sdr", SpecVocabulary.Deliveries, "delivery");
+        string? layers = null;
+        if (Get(root, "layers", out var lv) && lv.ValueKind != JsonValueKind.Null) layers = Known(root, "layers", path, "exr", SpecVocabulary.LayerFormats, "layers format");
 
         if (Errors.Count > errorsBefore || id is null) return null;
         return new ShotSpec
@@ -319,7 +321,7 @@ sealed class SpecReader : JsonPathReader
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
-            Delivery = delivery,
+            Delivery = delivery, Layers = layers,
         };
     }
 

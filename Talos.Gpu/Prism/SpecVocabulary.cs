@@ -16,6 +16,8 @@ public static class SpecVocabulary
     public static readonly IReadOnlyList<string> Lightings = ["key-left", "key-right", "noon", "sunset", "moody"];
     public static readonly IReadOnlyList<string> Transitions = ["cut", "dissolve", "fade"];
     public static readonly IReadOnlyList<string> Deliveries = ["sdr", "hdr10", "prores", "png16"];
+    /// <summary>Formats of the render passes (<c>layers</c>): OpenEXR or 16-bit PNG sequences.</summary>
+    public static readonly IReadOnlyList<string> LayerFormats = ["exr", "png16"];
     public static readonly IReadOnlyList<string> CameraMoves = ["static", "pan", "dolly", "wide", "medium", "close"];
 
     /// <summary>"#rrggbb" (sRGB hex).</summary>

@@ -37,6 +37,8 @@ public sealed record ShotSpec
     /// <summary>How the film is delivered: sdr (H.264 BT.709), hdr10 (HEVC Main10, BT.2020 PQ), prores (ProRes 4444 with alpha),
     /// png16 (16-bit PNG sequence). Anything but sdr keeps ANIMA's linear-light frames for the encoder.</summary>
     public string Delivery { get; init; } = "sdr";
+    /// <summary>Render passes (AOVs) kept beside the film: exr (OpenEXR, half float; depth float) or png16 (depth and motion stay EXR); null = none.</summary>
+    public string? Layers { get; init; }
 
     [JsonIgnore]
     public int FrameCount => Frames is { } r ? r.End - r.Start + 1 : (int)Math.Round((DurationSeconds ?? 0) * Fps);

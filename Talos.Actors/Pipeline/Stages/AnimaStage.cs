@@ -12,7 +12,8 @@ using Stages = Talos.Messages.Stages;
 /// ANIMA FRAME: background, characters (in cast order, later in front) and the VFX layer composited in linear
 /// light (premultiplied; over, add, multiply, screen; per-layer opacity), characters motion-blurred along FLUX's motion
 /// (<see cref="MotionBlur"/>, 180° shutter), tone-mapped to 8-bit sRGB; for the hdr10, prores and png16 deliveries the
-/// linear-light frame is kept too (blob "linear"). A revision applies ECHO's per-frame exposure gains.
+/// linear-light frame is kept too (blob "linear"); when the shot asks for layers, every render pass as a file of its format (blobs
+/// "pass/NAME", <see cref="RenderPasses.Encode"/>). A revision applies ECHO's per-frame exposure gains.
 /// </summary>
 public sealed class AnimaStage : IStageRunner
 {
@@ -32,13 +33,16 @@ public sealed class AnimaStage : IStageRunner
             var lit = ctx.Input(Stages.Raygen, frame);
             var layers = new List<Layer> { new(FrameCodec.DecodeRgba(ctx.Vault.Get(lit.Blobs["bg"]))) };
             var motion = frame > 0 ? Motion(ctx, frame) : null;
+            var drawn = new List<(int Character, RgbaImage Sharp, RgbaImage Blurred)>();
             for (int c = 0; c < spec.Characters.Count; c++)
                 if (lit.Blobs.TryGetValue(StageIo.CharacterBlob(c), out var hash))
                 {
-                    var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(hash));
+                    var sharp = FrameCodec.DecodeRgba(ctx.Vault.Get(hash));
+                    var layer = sharp;
                     if (motion is not null && motion.TryGetValue(c, out var points) && MotionBlur.FlowFromSeeds(layer, points) is { } flow)
                         layer = MotionBlur.Apply(layer, flow.Fx, flow.Fy);
                     layers.Add(new Layer(layer));
+                    drawn.Add((c, sharp, layer));
                 }
             if (vfx)
                 layers.Add(new Layer(FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"]))));
@@ -49,9 +53,42 @@ public sealed class AnimaStage : IStageRunner
             var outputs = new Dictionary<string, string> { ["final"] = final };
             // HDR10, ProRes and PNG16 are made from the linear-light frame (highlights above SDR white intact), not the 8-bit one.
             if (spec.Delivery != "sdr") outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Compositor.Expose(composite, exposure)), "linear-frame");
+            if (spec.Layers is not null)
+                foreach (var pass in Passes(ctx, frame, layers[0].Image, drawn, vfx ? layers[^1].Image : null, exposure))
+                    outputs[PassBlob(pass.Name)] = ctx.Vault.Put(RenderPasses.Encode(spec.Layers, pass, w, h), "render-pass");
             frames.Add(new FrameOutputs(frame, outputs));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    /// <summary>The blob a frame's render pass is kept under (an EXR or PNG file).</summary>
+    public static string PassBlob(string pass) => "pass/" + pass;
+
+    /// <summary>The render passes of a frame (<see cref="RenderPasses"/>) from what RAYGEN, CHROMA and FLUX kept of it.</summary>
+    static IReadOnlyList<RenderPass> Passes(ChunkContext ctx, int frame, RgbaImage background, List<(int Character, RgbaImage Sharp, RgbaImage Blurred)> drawn,
+        RgbaImage? effects, float exposure)
+    {
+        var spec = ctx.Spec;
+        var lit = ctx.Input(Stages.Raygen, frame);
+        var chroma = ctx.Input(Stages.Chroma, frame);
+        var flux = ctx.Input(Stages.Flux, frame);
+        var names = RenderPasses.CharacterPasses(spec.Characters.Select(c => c.Name).ToList());
+        List<CharacterFrameMeta>? Seeds(int f) => f >= 0 && f < spec.FrameCount ? StageIo.ReadMeta<List<CharacterFrameMeta>>(ctx.Input(Stages.Raygen, f)) : null;
+        var (now, next, before) = (Seeds(frame)!.ToDictionary(m => m.Character), Seeds(frame + 1)?.ToDictionary(m => m.Character), Seeds(frame - 1)?.ToDictionary(m => m.Character));
+        int w = spec.Resolution.Width, h = spec.Resolution.Height;
+        // Every character has its pass on every frame (empty where it is not drawn), so each sequence is whole.
+        var characters = Enumerable.Range(0, spec.Characters.Count).Select(c =>
+        {
+            var d = drawn.FirstOrDefault(x => x.Character == c);
+            if (d.Sharp is null || !now.TryGetValue(c, out var meta))
+                return new CharacterPassInput(names[c], new RgbaImage(w, h), new RgbaImage(w, h), new RgbaImage(w, h), new GrayImage(w, h), new RgbaImage(w, h), null, float.NaN);
+            string blob = StageIo.CharacterBlob(c);
+            var forward = RenderPasses.ForwardMotion(meta.Seeds, next?.GetValueOrDefault(c)?.Seeds, before?.GetValueOrDefault(c)?.Seeds);
+            return new CharacterPassInput(names[c], d.Blurred, d.Sharp, FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[blob])),
+                FrameCodec.DecodeGray(ctx.Vault.Get(flux.Blobs[blob])), FrameCodec.DecodeRgba(ctx.Vault.Get(lit.Blobs[blob + "-light"])), forward, meta.GroundY);
+        }).ToList();
+        var parallax = FrameCodec.DecodeGray(ctx.Vault.Get(lit.Blobs["depth"])).Data;
+        return RenderPasses.Frame(background, parallax, characters, effects, Talos.Gpu.Aether.AetherPresets.Lighting(spec.Lighting), exposure);
     }
 
     /// <summary>FLUX's motion of each character into this frame (<see cref="MotionBlur.SeedMotion"/>), from the seeds passed on.</summary>

@@ -8,12 +8,16 @@ namespace Talos.Actors.Pipeline.Stages;
 
 using Stages = Talos.Messages.Stages;
 
-/// <summary>CUTTURA for one shot: its final frames in order (a JSON list in the vault) and the shot's own H.264 clip.</summary>
+/// <summary>CUTTURA for one shot: its final frames in order (a JSON list in the vault), the shot's own H.264 clip, and
+/// (for the hdr10/prores/png16 deliveries, for layers) the lists of its linear frames and render passes.</summary>
 public sealed class CutturaStage : IStageRunner
 {
     public string Stage => Stages.Cuttura;
     public IReadOnlyList<string> DependsOn => [Stages.Anima];
     public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
+
+    /// <summary>The vault asset listing a shot's render passes per frame (pass → blob of its EXR or PNG file), named after its 8-bit frame list.</summary>
+    public static string LayersAsset(string framesHash) => $"layer-frames/{framesHash}";
 
     public ChunkManifest Run(ChunkContext ctx)
     {
@@ -29,6 +33,17 @@ public sealed class CutturaStage : IStageRunner
                 .ToList();
             ctx.Vault.PutAsset(Talos.Actors.Hephaestus.ProductionEditor.LinearFramesAsset(framesHash),
                 System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(linear, Talos.Messages.Serialization.ShotEventSerializer.Json), "linear-frame-list");
+        }
+        if (spec.Layers is not null)
+        {
+            // The render passes' files per frame (pass → blob), filed like the linear frames.
+            var passes = ctx.Manifests(Stages.Anima).SelectMany(m => m.Frames).OrderBy(f => f.Frame)
+                .Select(f => f.Blobs.Where(b => b.Key.StartsWith(AnimaStage.PassBlob(""), StringComparison.Ordinal))
+                    .ToDictionary(b => b.Key[AnimaStage.PassBlob("").Length..], b => b.Value))
+                .ToList();
+            if (passes.Any(p => p.Count == 0)) throw new InvalidDataException($"ANIMA kept no render passes of some frames for layers '{spec.Layers}'");
+            ctx.Vault.PutAsset(LayersAsset(framesHash),
+                System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(passes, Talos.Messages.Serialization.ShotEventSerializer.Json), "layer-frame-list");
         }
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-shot-{Guid.NewGuid():N}.mp4");
         try

@@ -13,7 +13,8 @@ using Stages = Talos.Messages.Stages;
 
 /// <summary>
 /// RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, lit character layers and
-/// their light maps (blob "cN-light": the light each pixel's paint receives), and — when the camera asks for it — depth of
+/// their light maps (blob "cN-light": the light each pixel's paint receives), the background's parallax depth (blob
+/// "depth", when the shot asks for render passes), and — when the camera asks for it — depth of
 /// field: the background blurred by its per-pixel parallax depth, characters by theirs (the characters' plane, 1).
 /// Background <c>none</c>: the "bg" layer is transparent but for the cast shadows (semi-transparent black).
 /// </summary>
@@ -37,7 +38,7 @@ public sealed class RaygenStage : IStageRunner
             var camera = CameraPath.At(spec.Camera, frame);
             float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
-            var depth = dof ? new float[w * h] : null;
+            var depth = dof || spec.Layers is not null ? new float[w * h] : null;
             var bg = Backgrounds.Render(spec.Background, light, camera, w, h, groundY, depth);
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
@@ -53,9 +54,17 @@ public sealed class RaygenStage : IStageRunner
             }
             if (dof) bg = DepthOfField.Layer(bg, depth!, camera);
             blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(bg), "raygen-bg");
+            if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeGray(Gray(depth!, w, h)), "raygen-depth"); // ANIMA's depth pass
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    static GrayImage Gray(float[] data, int w, int h)
+    {
+        var g = new GrayImage(w, h);
+        data.CopyTo(g.Data, 0);
+        return g;
     }
 
     /// <summary>Parallax depth of the characters' plane (backgrounds' scenery depths are measured against it).</summary>

@@ -1,0 +1,63 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace Talos.Gpu.Imaging;
+
+/// <summary>
+/// A minimal PNG writer for 16-bit RGBA (colour type 6, bit depth 16): IHDR, a gAMA chunk, one zlib IDAT (filter 0 per row),
+/// IEND. Straight alpha, as PNG defines it.
+/// </summary>
+public static class Png16Writer
+{
+    static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
+    {
+        uint c = (uint)n;
+        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    /// <summary>
+    /// Interleaved RGBA samples (4 per pixel, row by row) as a PNG; <paramref name="gamma"/> is the gAMA value (1.0 for
+    /// linear samples, 1/2.2 for sRGB-like ones).
+    /// </summary>
+    public static byte[] Write(int width, int height, ReadOnlySpan<ushort> rgba, double gamma)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
+        if (rgba.Length != 4 * width * height) throw new ArgumentException($"{rgba.Length} samples for {width}x{height} RGBA", nameof(rgba));
+        if (!(gamma > 0) || double.IsInfinity(gamma)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be positive");
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 16; ihdr[9] = 6; // bit depth, RGBA; compression, filter and interlace 0
+        Chunk(png, "IHDR", ihdr);
+        var gama = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(gama, (uint)Math.Round(gamma * 100000));
+        Chunk(png, "gAMA", gama);
+        int stride = 1 + 8 * width;
+        var raw = new byte[stride * height];
+        for (int y = 0; y < height; y++)
+            for (int i = 0; i < 4 * width; i++)
+                BinaryPrimitives.WriteUInt16BigEndian(raw.AsSpan(y * stride + 1 + 2 * i), rgba[y * 4 * width + i]);
+        using var z = new MemoryStream();
+        using (var zs = new ZLibStream(z, CompressionLevel.Optimal, leaveOpen: true)) zs.Write(raw);
+        Chunk(png, "IDAT", z.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    static void Chunk(Stream o, string type, byte[] data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        o.Write(word);
+        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        o.Write(typed);
+        uint crc = 0xFFFFFFFFu;
+        foreach (var b in typed) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc ^ 0xFFFFFFFFu);
+        o.Write(word);
+    }
+}

@@ -1,0 +1,98 @@
+using Talos.Gpu.Imaging;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Anima;
+
+/// <summary>
+/// <see cref="ExrWriter"/> read back by other people's readers: OpenEXR's exrheader (header, channels, types, compression)
+/// and ffmpeg's EXR decoder (the pixel values), over two 16-line ZIP blocks, the second one short.
+/// </summary>
+public sealed class ExrWriterTests : IDisposable
+{
+    readonly string _dir = Repo.TempDir("exr-writer");
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    const int W = 7, H = 21;
+
+    /// <summary>Values half represents exactly: smooth ramps (blocks that deflate) and hashed noise in B (that barely do).</summary>
+    static float[] Plane(int seed) => Enumerable.Range(0, W * H).Select(p => seed == 2
+        ? (float)((p * 2654435761u >> 20) % 1024) / 64f - 8f
+        : (p % W) / 8f + (p / W) / 32f * (seed + 1)).ToArray();
+
+    static string Header(string path) => ExrProbe.Header(path);
+
+    [Theory]
+    [InlineData(ExrPixelType.Half, "16-bit floating-point")]
+    [InlineData(ExrPixelType.Float, "32-bit floating-point")]
+    public void Rgba_is_read_back_exactly_by_exrheader_and_ffmpeg(ExrPixelType type, string typeName)
+    {
+        var rgba = Enumerable.Range(0, 4).Select(Plane).ToArray();
+        var path = Path.Combine(_dir, $"rgba-{type}.exr");
+        // Given out of order: the file sorts them by name.
+        File.WriteAllBytes(path, ExrWriter.Write(W, H, [new("R", type, rgba[0]), new("G", type, rgba[1]), new("B", type, rgba[2]), new("A", type, rgba[3])]));
+
+        var header = Header(path);
+        Assert.Contains("zip, multi-scanline blocks", header);
+        Assert.Contains("(0 0) - (6 20)", header);
+        Assert.Equal(new[] { "A", "B", "G", "R" }.Select(c => $"{c}, {typeName}"), ExrProbe.Channels(header));
+
+        var back = ExrProbe.Rgba(path, W, H);
+        for (int c = 0; c < 4; c++) Assert.Equal(rgba[c], back[c]);
+    }
+
+    [Fact]
+    public void Half_rounds_to_nearest_and_a_float_depth_channel_keeps_its_bits()
+    {
+        var z = Enumerable.Range(0, W * H).Select(p => 1f + p * 1e-4f).ToArray();
+        var path = Path.Combine(_dir, "z.exr");
+        File.WriteAllBytes(path, ExrWriter.Write(W, H, [new("Z", ExrPixelType.Float, z)]));
+        Assert.Contains("Z, 32-bit floating-point", Header(path));
+        // ZIP's predictor and interleave undone by hand: the stored floats are the given ones, bit for bit.
+        var file = File.ReadAllBytes(path);
+        Assert.Equal(z, ReadBlocks(file, 4).Select(b => BitConverter.ToSingle(b)));
+
+        var half = ExrWriter.Write(W, H, [new("Y", ExrPixelType.Half, Enumerable.Repeat(1f / 3f, W * H).ToArray())]);
+        Assert.All(ReadBlocks(half, 2), b => Assert.Equal((Half)(1f / 3f), BitConverter.ToHalf(b)));
+    }
+
+    [Fact]
+    public void Bad_channels_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => ExrWriter.Write(W, H, []));
+        Assert.Throws<ArgumentException>(() => ExrWriter.Write(W, H, [new("R", ExrPixelType.Half, new float[3])]));
+        Assert.Throws<ArgumentException>(() => ExrWriter.Write(W, H, [new("R", ExrPixelType.Half, new float[W * H]), new("R", ExrPixelType.Half, new float[W * H])]));
+    }
+
+    /// <summary>A one-channel file's samples, each block inflated and ZIP's reordering undone (a block of the raw size is stored raw).</summary>
+    static IEnumerable<byte[]> ReadBlocks(byte[] file, int size)
+    {
+        int pos = 8;
+        while (file[pos] != 0) // attributes: name\0 type\0 size value
+        {
+            pos = Array.IndexOf(file, (byte)0, pos) + 1;
+            pos = Array.IndexOf(file, (byte)0, pos) + 1;
+            pos += 4 + BitConverter.ToInt32(file, pos);
+        }
+        pos++;
+        int blocks = (H + 15) / 16;
+        for (int b = 0; b < blocks; b++)
+        {
+            int at = (int)BitConverter.ToInt64(file, pos + 8 * b);
+            Assert.Equal(b * 16, BitConverter.ToInt32(file, at));
+            int len = BitConverter.ToInt32(file, at + 4), rawLen = Math.Min(16, H - b * 16) * W * size;
+            var data = file.AsSpan(at + 8, len).ToArray();
+            if (len < rawLen)
+            {
+                using var z = new System.IO.Compression.ZLibStream(new MemoryStream(data), System.IO.Compression.CompressionMode.Decompress);
+                var t = new byte[rawLen];
+                z.ReadExactly(t);
+                for (int i = 1; i < t.Length; i++) t[i] = (byte)(t[i - 1] + t[i] - 128);
+                data = new byte[rawLen];
+                int half = (rawLen + 1) / 2;
+                for (int i = 0; i < rawLen; i++) data[i] = t[(i & 1) == 0 ? i / 2 : half + i / 2];
+            }
+            for (int i = 0; i < rawLen; i += size) yield return data[i..(i + size)];
+        }
+    }
+}
