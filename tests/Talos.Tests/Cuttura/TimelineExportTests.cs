@@ -169,6 +169,56 @@ public sealed class TimelineExportTests
         }
     }
 
+    [Theory]
+    [InlineData(24, null)]
+    [InlineData(30, "29.97")]
+    public async Task The_README_film_exports_a_timeline_as_long_as_the_film(int fps, string? rate)
+    {
+        // The README's film (examples/lighthouse.fountain), whole, at 64x36 so that it renders in seconds.
+        var dir = Repo.TempDir("timeline-readme");
+        try
+        {
+            var work = Path.Combine(dir, "work");
+            var film = Path.Combine(dir, "lighthouse.mp4");
+            int code = await CliErrors.Guard(() => RenderCommand.RunAsync(new RenderCommand.RenderRequest(
+                Path.Combine(Repo.Root, "examples", "lighthouse.fountain"), film, 64, 36, fps, null, null, work), CancellationToken.None), new StringWriter());
+            Assert.Equal(0, code);
+            int frames = (await MediaProbe.ProbeAsync(film)).FrameCount;
+            Assert.True(frames > 10 * fps, $"{frames} frames");
+
+            var (otio, edl) = (Path.Combine(dir, "l.otio"), Path.Combine(dir, "l.edl"));
+            var (done, error) = await Export(new ExportCommand.ExportRequest(null, work, otio, edl, rate));
+            Assert.True(done == 0, error);
+            var tc = TimecodeRate.For(fps, rate);
+
+            // OTIO: the video track's clips sum to the film (transitions take no track time), one clip per shot, each
+            // transition split around its cut.
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(otio, TestContext.Current.CancellationToken));
+            Assert.Equal("Timeline.1", Schema(doc.RootElement));
+            var track = doc.RootElement.GetProperty("tracks").GetProperty("children").EnumerateArray().First(t => t.GetProperty("kind").GetString() == "Video");
+            var items = track.GetProperty("children").EnumerateArray().ToList();
+            var clips = items.Where(i => Schema(i) == "Clip.2").ToList();
+            Assert.Equal(frames, clips.Sum(Duration));
+            Assert.All(clips, c => Assert.Equal(tc.PerSecond, c.GetProperty("source_range").GetProperty("duration").GetProperty("rate").GetDouble(), 6));
+            Assert.All(items.Where(i => Schema(i) == "Transition.1"), t =>
+                Assert.True(t.GetProperty("in_offset").GetProperty("value").GetDouble() > 0 && t.GetProperty("out_offset").GetProperty("value").GetDouble() > 0));
+
+            // EDL: one event per clip, record timecodes from 01:00:00:00 running on without a gap to the film's end.
+            var lines = (await File.ReadAllTextAsync(edl, TestContext.Current.CancellationToken)).Split('\n');
+            Assert.Equal(tc.DropFrame ? "FCM: DROP FRAME" : "FCM: NON-DROP FRAME", lines[1]);
+            var events = lines.Where(l => l.Length > 3 && char.IsAsciiDigit(l[0])).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            Assert.Equal(clips.Count, events.Count);
+            long start = tc.Parse(tc.DropFrame ? "01:00:00;00" : "01:00:00:00"), record = start;
+            foreach (var e in events)
+            {
+                Assert.Equal(record, tc.Parse(e[^2]));
+                record = tc.Parse(e[^1]);
+            }
+            Assert.Equal(start + frames, record);
+        }
+        finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
+    }
+
     static async Task<(int Code, string Error)> Export(ExportCommand.ExportRequest req)
     {
         var err = new StringWriter();
