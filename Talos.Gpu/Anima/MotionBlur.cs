@@ -64,11 +64,6 @@ public static class MotionBlur
     }
 
     /// <summary>
-    /// A dense flow (pixels per frame) from matched points: at each pixel the inverse-square-distance weighted mean of the
-    /// points' displacements (prev → now). Pixels of the layer only (alpha &gt; 0, grown by the largest displacement);
-    /// elsewhere zero. Null when nothing moved by half a pixel.
-    /// </summary>
-    /// <summary>
     /// A character's motion into a frame: its region seeds now and in the previous frame, matched by region name (in
     /// order), as (x, y, dx, dy) in pixels.
     /// </summary>
@@ -83,6 +78,11 @@ public static class MotionBlur
         return points;
     }
 
+    /// <summary>
+    /// A dense flow (pixels per frame) from matched points: at each pixel the inverse-square-distance weighted mean of the
+    /// points' displacements (prev → now). Pixels of the layer only (alpha &gt; 0, grown by the largest displacement);
+    /// elsewhere zero. Null when nothing moved by half a pixel.
+    /// </summary>
     public static (float[] Fx, float[] Fy)? FlowFromSeeds(RgbaImage layer, IReadOnlyList<(float X, float Y, float Dx, float Dy)> points)
     {
         ArgumentNullException.ThrowIfNull(layer);

@@ -59,10 +59,11 @@ public static class RenderPasses
     /// <summary>
     /// Every pass of a frame. <paramref name="background"/> is RAYGEN's (shadows cast), <paramref name="parallax"/> its
     /// per-pixel parallax depth (0 sky, 1 the characters' plane), <paramref name="exposure"/> the gain ECHO asked for
-    /// (applied to the colour stack and beauty alike, so they still add up).
+    /// (applied to the colour stack and beauty alike, so they still add up). <paramref name="composite"/>: the stack as
+    /// ANIMA already composited it (its frame before exposure), or null to composite it here.
     /// </summary>
     public static IReadOnlyList<RenderPass> Frame(RgbaImage background, float[] parallax, IReadOnlyList<CharacterPassInput> characters,
-        RgbaImage? effects, LightRig light, float exposure)
+        RgbaImage? effects, LightRig light, float exposure, RgbaImage? composite = null)
     {
         ArgumentNullException.ThrowIfNull(background);
         ArgumentNullException.ThrowIfNull(parallax);
@@ -74,16 +75,13 @@ public static class RenderPasses
         var stack = new List<(string Name, RgbaImage Image)> { ("background", background) };
         stack.AddRange(characters.Select(c => (c.Pass, c.Lit)));
         if (effects is not null) stack.Add(("effects", effects));
-        var beauty = Compositor.Composite(w, h, stack.Select(s => new Layer(s.Image)).ToList());
+        var beauty = composite ?? Compositor.Composite(w, h, stack.Select(s => new Layer(s.Image)).ToList());
         var passes = new List<RenderPass> { Colour("beauty", PassRole.Beauty, Compositor.Expose(beauty, exposure)) };
         passes.AddRange(stack.Select(s => Colour(s.Name, PassRole.Stack, Compositor.Expose(s.Image, exposure))));
 
-        // shadow: RAYGEN's cast shadows again, on white: what they take away is the matte.
-        var lit = new RgbaImage(w, h);
-        Array.Fill(lit.R, 1f);
-        foreach (var c in characters) Lighting.CastShadow(lit, c.Flat, light, c.GroundY);
+        // shadow: RAYGEN's cast shadows again, on nothing: black whose alpha is what they take away (the matte).
         var shadow = new RgbaImage(w, h);
-        for (int p = 0; p < n; p++) shadow.A[p] = 1f - lit.R[p];
+        foreach (var c in characters) Lighting.CastShadow(shadow, c.Flat, light, c.GroundY);
         passes.Add(Colour("shadow", PassRole.Utility, shadow));
 
         var line = new RgbaImage(w, h);
@@ -119,10 +117,11 @@ public static class RenderPasses
     /// <summary>Z of the characters' plane (RAYGEN draws every character at parallax 1).</summary>
     const float RaygenStageDepth = 1f;
 
+    /// <summary>ANIMA's premultiplied "over" (<see cref="BlendPixel.Over"/>) of one pixel onto <paramref name="d"/>.</summary>
     static void Over(RgbaImage d, int p, float r, float g, float b, float a)
     {
-        float k = 1f - a;
-        d.R[p] = r + d.R[p] * k; d.G[p] = g + d.G[p] * k; d.B[p] = b + d.B[p] * k; d.A[p] = a + d.A[p] * k;
+        var o = BlendPixel.Over(new Px(d.R[p], d.G[p], d.B[p], d.A[p]), new Px(r, g, b, a), 1f);
+        (d.R[p], d.G[p], d.B[p], d.A[p]) = (o.R, o.G, o.B, o.A);
     }
 
     static RenderPass Colour(string name, PassRole role, RgbaImage img) => new(name, role,

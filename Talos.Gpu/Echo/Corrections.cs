@@ -18,15 +18,17 @@ public static class Corrections
     {
         var gains = new Dictionary<int, float>();
         var flickerGains = DeflickerGains(metrics.Select(m => m.MeanLuma).ToList(), 3);
-        var lit = metrics.Where(m => !m.Black).Select(m => (double)m.MeanLuma).ToList();
+        bool Black(FrameMetrics m) => thresholds.JudgeBlack && m.Black; // a transparent shot's frames are never "black"
+        var lit = metrics.Where(m => !Black(m)).Select(m => (double)m.MeanLuma).ToList();
         double target = lit.Count > 0 ? lit.Average() : TargetLuma;
         bool rerender = false;
         foreach (var f in report.FailingFrames)
         {
             var m = metrics[f];
-            float g = m.Black ? (revision == 0 ? 1f : ExposureGain(m.MeanLuma, target))
+            bool black = Black(m);
+            float g = black ? (revision == 0 ? 1f : ExposureGain(m.MeanLuma, target))
                 : m.Flicker > thresholds.FlickerLimit ? flickerGains[f] : 1f;
-            rerender |= m.Black || MathF.Abs(g - 1f) >= 1e-3f;
+            rerender |= black || MathF.Abs(g - 1f) >= 1e-3f;
             if (MathF.Abs(g - 1f) < 1e-3f) continue;
             gains[f] = g * (previous.TryGetValue(f, out var old) ? old : 1f);
         }

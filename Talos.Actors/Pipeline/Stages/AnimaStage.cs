@@ -54,7 +54,7 @@ public sealed class AnimaStage : IStageRunner
             // HDR10, ProRes and PNG16 are made from the linear-light frame (highlights above SDR white intact), not the 8-bit one.
             if (spec.Delivery != "sdr") outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Compositor.Expose(composite, exposure)), "linear-frame");
             if (spec.Layers is not null)
-                foreach (var pass in Passes(ctx, frame, layers[0].Image, drawn, vfx ? layers[^1].Image : null, exposure))
+                foreach (var pass in Passes(ctx, frame, layers[0].Image, drawn, vfx ? layers[^1].Image : null, exposure, composite))
                     outputs[PassBlob(pass.Name)] = ctx.Vault.Put(RenderPasses.Encode(spec.Layers, pass, w, h), "render-pass");
             frames.Add(new FrameOutputs(frame, outputs));
         }
@@ -66,7 +66,7 @@ public sealed class AnimaStage : IStageRunner
 
     /// <summary>The render passes of a frame (<see cref="RenderPasses"/>) from what RAYGEN, CHROMA and FLUX kept of it.</summary>
     static IReadOnlyList<RenderPass> Passes(ChunkContext ctx, int frame, RgbaImage background, List<(int Character, RgbaImage Sharp, RgbaImage Blurred)> drawn,
-        RgbaImage? effects, float exposure)
+        RgbaImage? effects, float exposure, RgbaImage composite)
     {
         var spec = ctx.Spec;
         var lit = ctx.Input(Stages.Raygen, frame);
@@ -87,8 +87,8 @@ public sealed class AnimaStage : IStageRunner
             return new CharacterPassInput(names[c], d.Blurred, d.Sharp, FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[blob])),
                 FrameCodec.DecodeGray(ctx.Vault.Get(flux.Blobs[blob])), FrameCodec.DecodeRgba(ctx.Vault.Get(lit.Blobs[blob + "-light"])), forward, meta.GroundY);
         }).ToList();
-        var parallax = FrameCodec.DecodeGray(ctx.Vault.Get(lit.Blobs["depth"])).Data;
-        return RenderPasses.Frame(background, parallax, characters, effects, Talos.Gpu.Aether.AetherPresets.Lighting(spec.Lighting), exposure);
+        var parallax = FrameCodec.DecodeRgba(ctx.Vault.Get(lit.Blobs["depth"])).R; // RAYGEN keeps it in R, half float
+        return RenderPasses.Frame(background, parallax, characters, effects, Talos.Gpu.Aether.AetherPresets.Lighting(spec.Lighting), exposure, composite);
     }
 
     /// <summary>FLUX's motion of each character into this frame (<see cref="MotionBlur.SeedMotion"/>), from the seeds passed on.</summary>

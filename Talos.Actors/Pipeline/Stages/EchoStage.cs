@@ -37,7 +37,7 @@ public sealed class EchoStage : IStageRunner
             ctx.Cancellation.ThrowIfCancellationRequested();
             var (rgb, w, h) = FrameCodec.DecodeRgb24(ctx.Vault.Get(finals[i]));
             var m = QualityMeter.Measure(i, rgb, previous, w, h);
-            metrics.Add(transparent ? m with { Black = false } : m);
+            metrics.Add(m);
             previous = rgb;
         }
         var report = QualityMeter.Evaluate(metrics, thresholds);

@@ -54,17 +54,18 @@ public sealed class RaygenStage : IStageRunner
             }
             if (dof) bg = DepthOfField.Layer(bg, depth!, camera);
             blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(bg), "raygen-bg");
-            if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeGray(Gray(depth!, w, h)), "raygen-depth"); // ANIMA's depth pass
+            if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Depth(depth!, w, h)), "raygen-depth"); // ANIMA's depth pass
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
 
-    static GrayImage Gray(float[] data, int w, int h)
+    /// <summary>The parallax depth in R of a half-float frame (the 8-bit gray codec would clamp the ground's 1..1.5 to 1).</summary>
+    static RgbaImage Depth(float[] data, int w, int h)
     {
-        var g = new GrayImage(w, h);
-        data.CopyTo(g.Data, 0);
-        return g;
+        var img = new RgbaImage(w, h);
+        data.CopyTo(img.R, 0);
+        return img;
     }
 
     /// <summary>Parallax depth of the characters' plane (backgrounds' scenery depths are measured against it).</summary>

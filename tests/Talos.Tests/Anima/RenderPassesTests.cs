@@ -75,6 +75,12 @@ public sealed class RenderPassesTests : IDisposable
                 var header = ExrProbe.Header(file);
                 Assert.Contains("zip, multi-scanline blocks", header);
                 Assert.Equal(expected, ExrProbe.Channels(header));
+                if (name == "depth")
+                {
+                    // Z in floats: the ground runs from the characters' plane (1) at the ground line to nearer (< 1) at the bottom.
+                    var z = ExrProbe.Samples(File.ReadAllBytes(file), W, H, 4).Select(b => BitConverter.ToSingle(b)).ToArray();
+                    Assert.InRange(z[(H - 1) * W], 0.6f, 0.95f);
+                }
             }
         }
 

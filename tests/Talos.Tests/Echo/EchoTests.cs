@@ -187,4 +187,18 @@ public sealed class EchoTests(ITestOutputHelper output)
         Assert.DoesNotContain(report.Findings, f => f.Contains("black"));
         Assert.DoesNotContain(12, report.FailingFrames);
     }
+
+    [Fact]
+    public void Without_the_black_check_a_dark_failing_frame_gets_no_exposure_lift()
+    {
+        // Frame 1 is dark (as an empty frame of a transparent shot is) and fails for another reason (flicker); a re-render
+        // that judged black would lift it toward the lit frames, one that does not judge black leaves it alone.
+        var metrics = new List<FrameMetrics> { new(0, 0.5f, false, 0, 0, 0, 0), new(1, 0.01f, true, 0.5f, 0, 0, 0), new(2, 0.5f, false, 0.5f, 0, 0, 0) };
+        var report = new EchoReport(false, ["flicker"], [1], 3, 0, 0, 0, 1, 0.34f);
+        var judged = Corrections.Plan(metrics, report, new EchoThresholds(), 1, new Dictionary<int, float>());
+        Assert.True(judged.Gains[1] > 1f);
+        var (gains, rerender) = Corrections.Plan(metrics, report, new EchoThresholds { JudgeBlack = false }, 1, new Dictionary<int, float>());
+        Assert.False(gains.ContainsKey(1));
+        Assert.False(rerender);
+    }
 }

@@ -46,4 +46,36 @@ static class ExrProbe
             }
         return acc;
     }
+
+    /// <summary>A one-channel ZIP file's samples (read here: ffmpeg cannot decode a lone Z channel), each block inflated and ZIP's reordering undone (a block of the raw size is stored raw).</summary>
+    public static IEnumerable<byte[]> Samples(byte[] file, int width, int height, int size)
+    {
+        int pos = 8;
+        while (file[pos] != 0) // attributes: name\0 type\0 size value
+        {
+            pos = Array.IndexOf(file, (byte)0, pos) + 1;
+            pos = Array.IndexOf(file, (byte)0, pos) + 1;
+            pos += 4 + BitConverter.ToInt32(file, pos);
+        }
+        pos++;
+        int blocks = (height + 15) / 16;
+        for (int b = 0; b < blocks; b++)
+        {
+            int at = (int)BitConverter.ToInt64(file, pos + 8 * b);
+            Assert.Equal(b * 16, BitConverter.ToInt32(file, at));
+            int len = BitConverter.ToInt32(file, at + 4), rawLen = Math.Min(16, height - b * 16) * width * size;
+            var data = file.AsSpan(at + 8, len).ToArray();
+            if (len < rawLen)
+            {
+                using var z = new System.IO.Compression.ZLibStream(new MemoryStream(data), System.IO.Compression.CompressionMode.Decompress);
+                var t = new byte[rawLen];
+                z.ReadExactly(t);
+                for (int i = 1; i < t.Length; i++) t[i] = (byte)(t[i - 1] + t[i] - 128);
+                data = new byte[rawLen];
+                int half = (rawLen + 1) / 2;
+                for (int i = 0; i < rawLen; i++) data[i] = t[(i & 1) == 0 ? i / 2 : half + i / 2];
+            }
+            for (int i = 0; i < rawLen; i += size) yield return data[i..(i + size)];
+        }
+    }
 }
