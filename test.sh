@@ -48,9 +48,10 @@ dotnet build Talos.sln -c Release -v q -nologo -clp:NoSummary
 results=$(mktemp); trap 'rm -f "$results"' EXIT
 code=0
 dotnet tests/Talos.Tests/bin/Release/net10.0/Talos.Tests.dll -parallel collections -maxthreads 2 -xml "$results" "$@" || code=$?
-# Each skipped test's reason (perl is part of every Debian system).
-skips=$(perl -ne 'while (/<test [^>]*?result="Skip".*?<reason><!\[CDATA\[(.*?)\]\]><\/reason>/g) { print "$1\n" }' "$results" || true)
-skipped=$(perl -ne 'print "$1\n" if /<assembly [^>]*?skipped="(\d+)"/' "$results" | head -1)
+# Each skipped test's reason, read from the whole report (perl is part of every Debian system).
+if [ ! -s "$results" ]; then echo "test.sh: the test run wrote no XML report (exit code $code)"; [ "$code" != 0 ] || code=1; exit "$code"; fi
+skips=$(perl -0777 -ne 'while (/<test [^>]*?result="Skip"(?:(?!<\/test>).)*?<reason><!\[CDATA\[(.*?)\]\]><\/reason>/sg) { print "$1\n" }' "$results" || true)
+skipped=$(perl -0777 -ne 'print "$1\n" if /<assembly [^>]*?skipped="(\d+)"/s' "$results")
 if [ "${skipped:-0}" -gt 0 ]; then
   echo "test.sh: $skipped test(s) skipped:"
   printf '%s\n' "$skips" | grep -v '^$' | sort | uniq -c | sort -rn | sed 's/^ *\([0-9]*\) /  \1 × /' || true

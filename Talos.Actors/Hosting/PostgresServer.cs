@@ -8,7 +8,8 @@ namespace Talos.Actors.Hosting;
 /// A private PostgreSQL server for a test or a benchmark run: the Debian binaries started as user postgres (the server
 /// refuses root), its own data dir under /tmp and a free port on 127.0.0.1; stopped and deleted on dispose.
 /// <c>durable: false</c> turns fsync off (tests); benchmarks keep it on, as a farm does. (`talos farm up` keeps its
-/// server's data in the farm's work dir instead, so it outlives the process: see Talos.Cli/Farm.)
+/// server's data in the farm's work dir instead — or under /var/lib/postgresql/talos-farms when user postgres cannot
+/// enter it — so it outlives the process: see Talos.Cli/Farm.)
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {

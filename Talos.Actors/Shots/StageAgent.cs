@@ -301,9 +301,9 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     {
         _leases.Remove(lease.Id);
         var item = lease.Item;
+        item.Attempts--; // the returned lease never ran to a result: not an attempt, even when its twin still runs
         if (_done.Contains(item.Plan.Chunk) || _parts.ContainsKey(item.Key) || _leases.Values.Any(l => l.Item == item)) return;
         _log.Info("{0} {1} chunk {2}: {3}; re-queued", _job.ShotKey, _job.Stage, item.Plan.Chunk, why);
-        item.Attempts--;
         Requeue(item, avoidNode, TimeSpan.Zero);
     }
 

@@ -84,13 +84,23 @@ public static partial class FarmCommand
     {
         var local = Path.Combine(dir, "postgres");
         var location = Path.Combine(local, "location");
-        if (File.Exists(location)) return (await File.ReadAllTextAsync(location, ct)).Trim();
+        if (File.Exists(location))
+        {
+            var kept = (await File.ReadAllTextAsync(location, ct)).Trim();
+            if (!Directory.Exists(kept)) AnsiConsole.MarkupLine($"[yellow]warning[/]: {Markup.Escape(location)} names {Markup.Escape(kept)}, which is gone: this farm starts on an empty journal");
+            return kept;
+        }
         if (File.Exists(Path.Combine(local, "data", "PG_VERSION")) || await PostgresServer.PostgresCanEnter(dir, ct)) return local;
         if (!Directory.Exists(Path.GetDirectoryName(OutsideRoot)))
             throw new UsageException($"user postgres cannot enter {dir} (it or a directory above it is private) and {Path.GetDirectoryName(OutsideRoot)} does not exist: use a --work-dir user postgres can reach, e.g. under /srv or /var/tmp");
         var name = Path.GetFileName(dir);
         var outside = Path.Combine(OutsideRoot, $"{(name.Length > 24 ? name[..24] : name)}-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dir)))[..12]}");
         if (Directory.Exists(outside)) Directory.Delete(outside, recursive: true);
+        // rwxr-xr-x whatever root's umask: user postgres must pass through it to its own directory below.
+        const UnixFileMode traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
+            UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(OutsideRoot);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(OutsideRoot, traversable);
         Directory.CreateDirectory(outside);
         Directory.CreateDirectory(local);
         await File.WriteAllTextAsync(location, outside + "\n", ct);
@@ -112,7 +122,7 @@ public static partial class FarmCommand
         if (nodeCount is < 1 or > 32) throw new UsageException($"--nodes {nodeCount} is outside 1..32");
         if (slots is < 1 or > 256) throw new UsageException($"--chunk-slots {slots} is outside 1..256");
         if (apiPort is < 1 or > 65535) throw new UsageException($"--api-port {apiPort} is not a port");
-        var dir = Path.GetFullPath(workDir);
+        var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(workDir)); // "farm/" is "farm"
         Directory.CreateDirectory(dir);
         await UpAsync_CheckFree(dir);
         var seedDll = await Executable("Talos.Cluster.Seed", ct);
@@ -253,7 +263,7 @@ public static partial class FarmCommand
 
     static async Task<int> DownAsync(string workDir, CancellationToken ct)
     {
-        var dir = Path.GetFullPath(workDir);
+        var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(workDir)); // "farm/" is "farm"
         var info = FarmInfo.Read(dir);
         await StopAsync(info.Processes, info.Database, TimeSpan.FromSeconds(20), ct);
         File.Delete(FarmInfo.PathIn(dir));

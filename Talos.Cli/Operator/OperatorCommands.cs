@@ -44,7 +44,7 @@ public static class OperatorCommands
     {
         public readonly Option<string?> Url = new("--url") { Description = "the seed's API, e.g. http://127.0.0.1:8080 (or TALOS_URL)" };
         public readonly Option<string?> Token = new("--token") { Description = "an API token, scope operator (or TALOS_TOKEN)" };
-        public readonly Option<string?> Farm = new("--farm") { Description = "a farm's work dir (reads DIR/farm.json: url, token)" };
+        public readonly Option<string?> Farm = new("--farm") { Description = "a farm: its work dir (reads DIR/farm.json: url, token) or its API URL" };
         public readonly Option<bool> Json = new("--json") { Description = "print JSON for scripts instead of a table" };
 
         public void AddTo(Command c) { c.Options.Add(Url); c.Options.Add(Token); c.Options.Add(Farm); c.Options.Add(Json); }

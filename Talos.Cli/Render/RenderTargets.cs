@@ -52,7 +52,8 @@ sealed class EmbeddedRender(TalosNode node) : IRenderTarget
             var other => throw new InvalidOperationException($"Hephaestus does not know production {production}: {other}"),
         };
 
-    public Task<Stream> FilmAsync(ProductionView view, bool sequence, CancellationToken ct) => Task.FromResult<Stream>(new MemoryStream(node.Vault.Get(view.FilmHash!)));
+    // Streamed from the vault's file (a ProRes film or a png16 zip can be gigabytes), as the seed's /film route serves it.
+    public Task<Stream> FilmAsync(ProductionView view, bool sequence, CancellationToken ct) => Task.FromResult<Stream>(File.OpenRead(node.Vault.PathOf(view.FilmHash!)));
 
     public Task<JsonElement?> ReportAsync(ShotView shot, CancellationToken ct) =>
         Task.FromResult(shot.ReportHash is null ? null : (JsonElement?)JsonSerializer.Deserialize<JsonElement>(node.Vault.Get(shot.ReportHash)));

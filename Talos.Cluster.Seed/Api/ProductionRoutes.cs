@@ -23,15 +23,18 @@ namespace Talos.Cluster.Seed.Api;
 /// </summary>
 public static class FilmDownload
 {
-    public static readonly string[] ContentTypes = ["video/mp4", "video/quicktime", "application/zip"];
+    /// <summary>Media type per film extension (<see cref="DeliveryEncoder.Extension"/>; png16's sequence is served zipped).</summary>
+    static readonly Dictionary<string, string> Types = new() { [".mp4"] = "video/mp4", [".mov"] = "video/quicktime", [".zip"] = "application/zip" };
 
-    public static (string ContentType, string Extension) Of(string delivery) => delivery switch
+    public static readonly string[] ContentTypes = [.. Types.Values];
+
+    public static (string ContentType, string Extension) Of(string delivery)
     {
-        "sdr" or "hdr10" => ("video/mp4", ".mp4"),
-        "prores" => ("video/quicktime", ".mov"),
-        "png16" => ("application/zip", ".zip"),
-        _ => throw new ArgumentException($"unknown delivery '{delivery}' (expected sdr, hdr10, prores or png16)", nameof(delivery)),
-    };
+        if (!DeliveryEncoder.Deliveries.Contains(delivery))
+            throw new ArgumentException($"unknown delivery '{delivery}' (expected {string.Join(", ", DeliveryEncoder.Deliveries)})", nameof(delivery));
+        var ext = DeliveryEncoder.Extension(delivery) is { Length: > 0 } e ? e : ".zip";
+        return (Types[ext], ext);
+    }
 
     /// <summary>The edited film of <paramref name="v"/> (its FilmHash must be set) as a ranged file download.</summary>
     public static IResult For(ProductionView v, IBlobVault vault)

@@ -21,7 +21,7 @@ public sealed record ShotResource(
         double progress = v.Status == ShotStatus.Completed ? 1
             : v.Stages.Count == 0 ? 0
             : Math.Round((double)v.Stages.Values.Sum(s => s.DoneChunks) / Math.Max(1, v.Stages.Values.Sum(s => s.TotalChunks)), 4);
-        var href = $"/api/v1/shots/{Uri.EscapeDataString(v.ShotKey)}";
+        var href = $"{ApiPaths.Prefix}/shots/{Uri.EscapeDataString(v.ShotKey)}";
         return new ShotResource(v.ShotKey, v.ShotId, v.Production, v.Sequence, v.Title, v.FrameCount, v.Fps, v.Status, v.Reason,
             progress, new SortedDictionary<string, StageProgress>(v.Stages.ToDictionary(), StringComparer.Ordinal), v.FramesHash, v.VideoHash,
             v.ReportHash, v.QualityPassed, v.Revisions, href, v.VideoHash is null ? null : href + "/video");

@@ -24,10 +24,10 @@ public sealed class PythonClientTests
     });
 
     /// <summary>Runs the named unittest class of the test script against <paramref name="seed"/>; its output.</summary>
-    static async Task<string> RunScript(SeedProcess seed, string tests)
+    static async Task<string> RunScript(SeedProcess seed, params string[] tests)
     {
         Assert.True(ProcessRunner.Which("python3") is not null, "python3 is not installed (./test.sh installs it)");
-        var run = await ProcessRunner.RunAsync("python3", [Path.Combine(Repo.Root, "clients", "python", "test_talos_client.py"), "-v", tests],
+        var run = await ProcessRunner.RunAsync("python3", [Path.Combine(Repo.Root, "clients", "python", "test_talos_client.py"), "-v", .. tests],
             env: new Dictionary<string, string?> { ["TALOS_URL"] = seed.Url, ["TALOS_TOKEN"] = Pipeline, ["TALOS_OPERATOR_TOKEN"] = Operator },
             timeout: TimeSpan.FromMinutes(4), workDir: seed.Dir, check: false);
         var said = run.Output + run.Error;
@@ -37,20 +37,14 @@ public sealed class PythonClientTests
     }
 
     [Fact]
-    public async Task The_python_client_renders_the_pipeline_example_and_reads_the_typed_errors()
+    public async Task The_python_client_renders_the_pipeline_example_reads_the_typed_errors_and_exports_the_timeline()
     {
+        // One seed and one script run: TimelineTests reuses the shot and production PipelineTests rendered.
         await using var seed = await StartSeed();
-        var said = await RunScript(seed, "PipelineTests");
+        var said = await RunScript(seed, "PipelineTests", "TimelineTests");
         Assert.Matches(@"test_the_video_is_an_mp4_of_the_shot \(.*\) \.\.\. ok", said);
         Assert.Matches(@"test_operator_verbs \(.*\) \.\.\. ok", said);
         Assert.Matches(@"Ran 1\d tests", said);
-    }
-
-    [Fact]
-    public async Task The_python_client_exports_the_timeline_as_otio_and_edl()
-    {
-        await using var seed = await StartSeed();
-        var said = await RunScript(seed, "TimelineTests");
         Assert.Matches(@"test_export_timeline_writes_otio_and_edl \(.*\) \.\.\. ok", said);
     }
 }
