@@ -29,7 +29,8 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     readonly int _slots;
     /// <summary>Agents that offered work; Exhausted once they answered a request with nothing, until they offer again.</summary>
     readonly Dictionary<IActorRef, (int Priority, bool Exhausted, long Seen)> _offers = new();
-    readonly Dictionary<IActorRef, int> _reserved = new();
+    readonly Dictionary<IActorRef, (long Request, int Slots)> _reserved = new();
+    long _requests;
     /// <summary>Leases are numbered by their agent, never reused: (agent, lease) names one run.</summary>
     readonly Dictionary<(IActorRef Agent, long Lease), Running> _running = new();
     long _serial;
@@ -60,8 +61,12 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         });
         Receive<ChunkLeaseGrant>(g =>
         {
-            _reserved.Remove(Sender);
-            Timers.Cancel(("res", Sender));
+            // Only the grant answering the agent's current request releases its reservation (a late one finds it gone or newer).
+            if (_reserved.TryGetValue(Sender, out var r) && r.Request == g.Request)
+            {
+                _reserved.Remove(Sender);
+                Timers.Cancel(("res", Sender));
+            }
             if (_offers.TryGetValue(Sender, out var o)) _offers[Sender] = o with { Exhausted = !g.MoreWork || g.Leases.Count == 0 };
             // A grant after its reservation expired may find the slots given to other work: what does not fit goes back.
             var declined = new List<long>();
@@ -118,7 +123,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 
     static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
 
-    int Free => _slots - _running.Count - _reserved.Values.Sum();
+    int Free => _slots - _running.Count - _reserved.Values.Sum(r => r.Slots);
 
     /// <summary>Asks offering agents for work while slots are free: highest priority first, then the longest unserved.</summary>
     void Pull()
@@ -129,9 +134,9 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
                 .OrderByDescending(kv => kv.Value.Priority).ThenBy(kv => kv.Value.Seen).Select(kv => kv.Key).FirstOrDefault();
             if (next is null) return;
             int ask = Free;
-            _reserved[next] = ask;
+            _reserved[next] = (++_requests, ask);
             _offers[next] = _offers[next] with { Seen = ++_serial }; // round-robin: served agents go to the back
-            next.Tell(new ChunkWorkRequest(ask, _node));
+            next.Tell(new ChunkWorkRequest(ask, _node, _requests));
             Timers.StartSingleTimer(("res", next), new ReservationExpired(next), _env.Settings.ReservationTimeout);
         }
     }

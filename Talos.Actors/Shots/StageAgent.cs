@@ -144,7 +144,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
                 granted.Add(Grant(straggler.Item, pool, request.Node, speculative: true, now));
             }
         }
-        pool.Tell(new ChunkLeaseGrant(granted, Eligible(now).Any()));
+        pool.Tell(new ChunkLeaseGrant(granted, Eligible(now).Any(), request.Request));
     }
 
     ChunkLease Grant(Item item, IActorRef pool, string node, bool speculative, DateTime now)

@@ -25,8 +25,11 @@ public sealed record StageJob(string ShotKey, string Stage, ShotSpec Spec, IRead
 /// <summary>A stage agent has chunks to hand out (published on the work topic).</summary>
 public sealed record ChunkWorkOffered(IActorRef Agent, int Priority) : ITalosMessage;
 
-/// <summary>A pool with free slots asks an agent for up to <paramref name="Slots"/> chunks.</summary>
-public sealed record ChunkWorkRequest(int Slots, string Node) : ITalosMessage;
+/// <summary>
+/// A pool with free slots asks an agent for up to <paramref name="Slots"/> chunks. <paramref name="Request"/> numbers the
+/// pool's reservation; the grant answering it carries it back, so a late grant cannot release a newer reservation.
+/// </summary>
+public sealed record ChunkWorkRequest(int Slots, string Node, long Request = 0) : ITalosMessage;
 
 /// <summary>
 /// One chunk (or, after an out-of-memory split, a frame range of one) leased to a pool. <paramref name="OwnCompleted"/>
@@ -35,8 +38,8 @@ public sealed record ChunkWorkRequest(int Slots, string Node) : ITalosMessage;
 public sealed record ChunkLease(long LeaseId, StageJob Job, ChunkPlan Plan, int Attempt, bool Speculative,
     IReadOnlyDictionary<int, string> OwnCompleted) : ITalosMessage;
 
-/// <summary>The agent's answer to a request: the leases granted (possibly none) and whether it has more work.</summary>
-public sealed record ChunkLeaseGrant(IReadOnlyList<ChunkLease> Leases, bool MoreWork) : ITalosMessage
+/// <summary>The agent's answer to a request (its <paramref name="Request"/> number): the leases granted (possibly none) and whether it has more work.</summary>
+public sealed record ChunkLeaseGrant(IReadOnlyList<ChunkLease> Leases, bool MoreWork, long Request = 0) : ITalosMessage
 {
     public IReadOnlyList<ChunkLease> Leases { get; init => field = Wire.List(value); } = Wire.List(Leases);
 }

@@ -91,18 +91,18 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         public string PathOf(string hash) => inner.PathOf(hash);
     }
 
-    IActorRef Pool(IBlobVault vault, IStageRunner runner, int slots) =>
+    IActorRef Pool(IBlobVault vault, IStageRunner runner, int slots, int reservationMs = 200) =>
         _system.ActorOf(ChunkWorkerPool.Props(new TalosEnvironment(vault, new RenderSettingsOptions
         {
-            ChunkSlots = slots, ReservationTimeout = TimeSpan.FromMilliseconds(200),
+            ChunkSlots = slots, ReservationTimeout = TimeSpan.FromMilliseconds(reservationMs),
         }, new Dictionary<string, IStageRunner> { [runner.Stage] = runner }), "node-1", mediator: null));
 
-    static ChunkLeaseGrant Grant(string shot, params long[] ids)
+    static ChunkLeaseGrant Grant(string shot, long request, params long[] ids)
     {
         var job = new StageJob(shot, Stages.Flux, Samples.Shot(), [], new Dictionary<string, IReadOnlyList<string>>(),
             new Dictionary<int, string>(), 0, new Dictionary<int, float>());
         return new ChunkLeaseGrant(ids.Select(id => new ChunkLease(id, job, new ChunkPlan(Stages.Flux, (int)id, (int)id * 4, 4), 1, false,
-            new Dictionary<int, string>())).ToArray(), MoreWork: false);
+            new Dictionary<int, string>())).ToArray(), MoreWork: false, request);
     }
 
     [Fact]
@@ -118,7 +118,8 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             var (prompt, promptInbox) = Agent("prompt");
 
             pool.Tell(new ChunkWorkOffered(late, 0));
-            Assert.Equal(2, (await Next<ChunkWorkRequest>(lateInbox, TimeSpan.FromSeconds(5))).Slots);
+            var lateAsk = await Next<ChunkWorkRequest>(lateInbox, TimeSpan.FromSeconds(5));
+            Assert.Equal(2, lateAsk.Slots);
             // The late agent stays silent past the reservation; the slots go to the prompt agent, which fills them.
             ChunkWorkRequest? asked = null;
             for (int i = 0; i < 20 && asked is null; i++)
@@ -128,11 +129,11 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
                 try { asked = await Next<ChunkWorkRequest>(promptInbox, TimeSpan.FromMilliseconds(200)); } catch (OperationCanceledException) { }
             }
             Assert.Equal(2, asked?.Slots);
-            pool.Tell(Grant("b", 1, 2), prompt);
+            pool.Tell(Grant("b", asked!.Request, 1, 2), prompt);
             for (int i = 0; i < 100 && runner.Running < 2; i++) await Task.Delay(50);
             Assert.Equal(2, runner.Running);
 
-            pool.Tell(Grant("a", 1, 2), late); // the late grant: no slot is free for it
+            pool.Tell(Grant("a", lateAsk.Request, 1, 2), late); // the late grant: no slot is free for it
             var declined = await Next<ChunkLeasesDeclined>(lateInbox, TimeSpan.FromSeconds(5));
             Assert.Equal([1L, 2L], declined.LeaseIds);
             await Task.Delay(300);
@@ -140,6 +141,38 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
 
             gate.Set();
             foreach (var _ in new[] { 1, 2 }) Assert.Equal("node-1", (await Next<ChunkLeaseResult>(promptInbox, TimeSpan.FromSeconds(10))).Node);
+        }
+        finally { gate.Set(); }
+    }
+
+    [Fact]
+    public async Task A_late_grant_does_not_release_the_agents_newer_reservation()
+    {
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+            var runner = new GatedRunner(gate);
+            // A reservation lasts 1 s here: long enough for the three messages below (each serialised, serialize-messages on).
+            var pool = Pool(_vault, runner, slots: 2, reservationMs: 1000);
+            var (slow, slowInbox) = Agent("slow");
+            var (other, _) = Agent("other");
+
+            pool.Tell(new ChunkWorkOffered(slow, 0));
+            var first = await Next<ChunkWorkRequest>(slowInbox, TimeSpan.FromSeconds(5));
+            await Task.Delay(1500); // past the reservation: it expires and the agent is forgotten until it offers again
+            pool.Tell(new ChunkWorkOffered(slow, 0));
+            var second = await Next<ChunkWorkRequest>(slowInbox, TimeSpan.FromSeconds(5));
+            Assert.NotEqual(first.Request, second.Request);
+
+            // In one go (the pool takes them in this order): the first request's empty grant, late; another agent's offer;
+            // the grant of the second request. Had the late grant released the second reservation, the other agent would
+            // have been given the slots and the real grant declined.
+            pool.Tell(Grant("a", first.Request), slow);
+            pool.Tell(new ChunkWorkOffered(other, 0));
+            pool.Tell(Grant("a", second.Request, 1, 2), slow);
+            for (int i = 0; i < 100 && runner.Running < 2; i++) await Task.Delay(50);
+            Assert.Equal(2, runner.Running);
         }
         finally { gate.Set(); }
     }
@@ -180,8 +213,8 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             var (second, secondInbox) = Agent("second");
 
             pool.Tell(new ChunkWorkOffered(first, 0));
-            await Next<ChunkWorkRequest>(firstInbox, TimeSpan.FromSeconds(5));
-            pool.Tell(Grant("a", 1), first);
+            var ask = await Next<ChunkWorkRequest>(firstInbox, TimeSpan.FromSeconds(5));
+            pool.Tell(Grant("a", ask.Request, 1), first);
             Assert.True(vault.Writing.Wait(TimeSpan.FromSeconds(10)), "the chunk's log was never written");
 
             // The log write hangs on the disk: the pool still serves (the chunk's slot is free, the next agent is asked).
