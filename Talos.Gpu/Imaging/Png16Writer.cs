@@ -53,11 +53,17 @@ public static class Png16Writer
         Span<byte> word = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
         o.Write(word);
-        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        o.Write(typed);
-        uint crc = 0xFFFFFFFFu;
-        foreach (var b in typed) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        var name = Encoding.ASCII.GetBytes(type);
+        o.Write(name);
+        o.Write(data);
+        uint crc = Crc(Crc(0xFFFFFFFFu, name), data); // over the type and the data, without copying the data
         BinaryPrimitives.WriteUInt32BigEndian(word, crc ^ 0xFFFFFFFFu);
         o.Write(word);
+    }
+
+    static uint Crc(uint crc, ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return crc;
     }
 }
