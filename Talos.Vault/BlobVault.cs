@@ -72,6 +72,19 @@ public sealed class BlobVault : IBlobVault, IDisposable
                     hash    TEXT NOT NULL,
                     kind    TEXT NOT NULL,
                     updated TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS refs(
+                    production TEXT NOT NULL,
+                    shot       TEXT NOT NULL,
+                    revision   INTEGER NOT NULL,
+                    stage      TEXT NOT NULL,
+                    hash       TEXT NOT NULL,
+                    created    TEXT NOT NULL,
+                    PRIMARY KEY(production, shot, revision, stage, hash));
+                CREATE INDEX IF NOT EXISTS refs_hash ON refs(hash);
+                CREATE TABLE IF NOT EXISTS chunks(
+                    identity TEXT PRIMARY KEY NOT NULL,
+                    manifest TEXT NOT NULL,
+                    created  TEXT NOT NULL);
                 """);
             _insertBlob = Prepare("INSERT OR IGNORE INTO blobs(hash, size, kind, created) VALUES ($h, $s, $k, $t);", "$h", "$s", "$k", "$t");
             _upsertAsset = Prepare("""
@@ -238,6 +251,110 @@ public sealed class BlobVault : IBlobVault, IDisposable
         RecordBlob(hash, size, kind);
         RecordAsset(assetName, hash, kind);
         return hash;
+    }
+
+    // ---------------------------------------------------------------- references and the chunk index
+
+    public void AddRefs(VaultRef owner, IEnumerable<string> hashes)
+    {
+        ThrowIfDisposed();
+        var list = hashes.Distinct().ToList();
+        foreach (var h in list) ValidateHash(h);
+        if (list.Count == 0) return;
+        lock (_dbLock)
+        {
+            Catalogue(() =>
+            {
+                using var tx = _db.BeginTransaction();
+                using var c = _db.CreateCommand();
+                c.Transaction = tx;
+                c.CommandText = "INSERT OR IGNORE INTO refs(production, shot, revision, stage, hash, created) VALUES ($p, $s, $r, $st, $h, $t);";
+                c.Parameters.AddWithValue("$p", owner.Production);
+                c.Parameters.AddWithValue("$s", owner.Shot);
+                c.Parameters.AddWithValue("$r", owner.Revision);
+                c.Parameters.AddWithValue("$st", owner.Stage);
+                c.Parameters.AddWithValue("$t", Now());
+                var h = c.Parameters.Add("$h", SqliteType.Text);
+                foreach (var hash in list) { h.Value = hash; c.ExecuteNonQuery(); }
+                tx.Commit();
+                return 0;
+            });
+        }
+    }
+
+    public void RecordChunk(string identity, string manifestHash)
+    {
+        ThrowIfDisposed();
+        ValidateHash(identity);
+        ValidateHash(manifestHash);
+        lock (_dbLock)
+        {
+            Catalogue(() =>
+            {
+                using var c = _db.CreateCommand();
+                c.CommandText = "INSERT INTO chunks(identity, manifest, created) VALUES ($i, $m, $t) " +
+                                "ON CONFLICT(identity) DO UPDATE SET manifest = excluded.manifest, created = excluded.created;";
+                c.Parameters.AddWithValue("$i", identity);
+                c.Parameters.AddWithValue("$m", manifestHash);
+                c.Parameters.AddWithValue("$t", Now());
+                return c.ExecuteNonQuery();
+            });
+        }
+    }
+
+    public string? ReuseChunk(string identity, VaultRef owner)
+    {
+        ThrowIfDisposed();
+        ValidateHash(identity);
+        string? manifest;
+        lock (_dbLock)
+        {
+            manifest = Catalogue(() =>
+            {
+                using var c = _db.CreateCommand();
+                c.CommandText = "SELECT manifest FROM chunks WHERE identity = $i;";
+                c.Parameters.AddWithValue("$i", identity);
+                return c.ExecuteScalar() as string;
+            });
+        }
+        if (manifest is null) return null;
+        // The owner holds it first, then every part is checked: a sweep that runs in between sees the reference.
+        AddRefs(owner, [manifest]);
+        if (!ClosureIntact(manifest)) return null;
+        return manifest;
+    }
+
+    /// <summary>True when the blob and every blob its JSON names (transitively) are in the vault with their bytes.</summary>
+    bool ClosureIntact(string root)
+    {
+        var seen = new HashSet<string>();
+        var stack = new Stack<string>([root]);
+        while (stack.Count > 0)
+        {
+            var h = stack.Pop();
+            if (!seen.Add(h)) continue;
+            var path = BlobPath(h);
+            if (!File.Exists(path)) return false;
+            if (!VaultReferences.MayHoldReferences(path)) continue;
+            foreach (var named in VaultReferences.HashesIn(File.ReadAllBytes(path)))
+                if (Contains(named) || KnownBlob(named)) stack.Push(named);
+        }
+        return true;
+    }
+
+    /// <summary>Whether the catalogue lists the hash (a 64-hex string in a JSON blob that is not a blob is not a reference).</summary>
+    bool KnownBlob(string hash)
+    {
+        lock (_dbLock)
+        {
+            return Catalogue(() =>
+            {
+                using var c = _db.CreateCommand();
+                c.CommandText = "SELECT 1 FROM blobs WHERE hash = $h;";
+                c.Parameters.AddWithValue("$h", hash);
+                return c.ExecuteScalar() is not null;
+            });
+        }
     }
 
     /// <summary>All named assets, ordered by name (a snapshot).</summary>

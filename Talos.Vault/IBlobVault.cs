@@ -17,6 +17,23 @@ public interface IBlobVault
     string? ResolveAsset(string name);
     /// <summary>Path of the blob's file on disk (for tools such as ffmpeg that want a file).</summary>
     string PathOf(string hash);
+
+    /// <summary>Records that <paramref name="owner"/> holds these blobs (and, through them, every blob their JSON names):
+    /// what <c>talos vault gc</c> keeps and <c>talos vault du</c> counts.</summary>
+    void AddRefs(VaultRef owner, IEnumerable<string> hashes);
+    /// <summary>Indexes a finished chunk's manifest under its content identity (<c>ChunkIdentity</c>), for reuse.</summary>
+    void RecordChunk(string identity, string manifestHash);
+    /// <summary>
+    /// The manifest indexed under <paramref name="identity"/> when it and every blob it names (transitively) are still in
+    /// the vault; <paramref name="owner"/> then holds it. Null when there is none or any part of it is gone.
+    /// </summary>
+    string? ReuseChunk(string identity, VaultRef owner);
 }
+
+/// <summary>
+/// Who holds blobs: a shot's spec revision at a stage (<paramref name="Shot"/> its key), or a production's edit
+/// (<paramref name="Shot"/> empty, <paramref name="Stage"/> "film").
+/// </summary>
+public sealed record VaultRef(string Production, string Shot, int Revision, string Stage);
 
 public sealed class VaultException(string message, Exception? inner = null) : Exception(message, inner);

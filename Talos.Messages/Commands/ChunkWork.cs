@@ -16,7 +16,7 @@ namespace Talos.Messages.Commands;
 /// <summary>What a stage agent is asked to do: the chunks still to render and the inputs they read.</summary>
 public sealed record StageJob(string ShotKey, string Stage, ShotSpec Spec, IReadOnlyList<ChunkPlan> Todo,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Inputs, IReadOnlyDictionary<int, string> OwnCompleted,
-    int Revision, IReadOnlyDictionary<int, float> FrameGains, int Priority = 0, IReadOnlyList<string>? AvoidNodes = null) : ITalosMessage
+    int Revision, IReadOnlyDictionary<int, float> FrameGains, int Priority = 0, IReadOnlyList<string>? AvoidNodes = null, int SpecRevision = 1) : ITalosMessage
 {
     public IReadOnlyList<ChunkPlan> Todo { get; init => field = Wire.List(value); } = Wire.List(Todo);
     public IReadOnlyList<string> AvoidNodes { get; init => field = Wire.List(value); } = Wire.List(AvoidNodes);
@@ -35,8 +35,9 @@ public sealed record ChunkWorkRequest(int Slots, string Node, long Request = 0) 
 /// One chunk (or, after an out-of-memory split, a frame range of one) leased to a pool. <paramref name="OwnCompleted"/>
 /// is the stage's own recorded manifests at lease time (a sequential stage reads the previous chunk's state).
 /// </summary>
+/// <summary><paramref name="Identity"/>: the chunk's content identity (ChunkIdentity); its result is indexed under it in the vault for reuse.</summary>
 public sealed record ChunkLease(long LeaseId, StageJob Job, ChunkPlan Plan, int Attempt, bool Speculative,
-    IReadOnlyDictionary<int, string> OwnCompleted) : ITalosMessage;
+    IReadOnlyDictionary<int, string> OwnCompleted, string? Identity = null) : ITalosMessage;
 
 /// <summary>The agent's answer to a request (its <paramref name="Request"/> number): the leases granted (possibly none) and whether it has more work.</summary>
 public sealed record ChunkLeaseGrant(IReadOnlyList<ChunkLease> Leases, bool MoreWork, long Request = 0) : ITalosMessage

@@ -28,7 +28,8 @@ public sealed record CommandAck(string ShotKey, bool Ok, string Message) : ITalo
 // ---- to shot entities (sharded by ShotKey) ----
 
 /// <summary>Start (or resume) a shot; idempotent. <paramref name="Priority"/>: its scheduling priority (higher first).</summary>
-public sealed record StartShot(string ShotKey, ShotSpec Spec, int Priority = 0) : ITalosMessage, IWithShotKey;
+/// <summary>Render a shot at spec revision <paramref name="SpecRevision"/> (1 for the first spec; a resubmitted, edited spec is the next).</summary>
+public sealed record StartShot(string ShotKey, ShotSpec Spec, int Priority = 0, int SpecRevision = 1) : ITalosMessage, IWithShotKey;
 public sealed record RetryShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
 public sealed record CancelShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
 public sealed record PauseShotEntity(string ShotKey) : ITalosMessage, IWithShotKey;
@@ -36,10 +37,11 @@ public sealed record ResumeShotEntity(string ShotKey) : ITalosMessage, IWithShot
 
 // ---- from shot entities to Hephaestus ----
 
-public sealed record ShotProgress(string ShotKey, string Status, IReadOnlyDictionary<string, StageProgress> Stages) : ITalosMessage;
-public sealed record ShotFinished(string ShotKey, string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, int Revisions) : ITalosMessage;
-public sealed record ShotFailedNotice(string ShotKey, string Reason) : ITalosMessage;
-public sealed record ShotCancelledNotice(string ShotKey) : ITalosMessage;
+public sealed record ShotProgress(string ShotKey, string Status, IReadOnlyDictionary<string, StageProgress> Stages, int SpecRevision = 1) : ITalosMessage;
+/// <summary>A shot finished at spec revision <paramref name="SpecRevision"/>; <paramref name="Revisions"/> counts ECHO's correction rounds.</summary>
+public sealed record ShotFinished(string ShotKey, string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, int Revisions, int SpecRevision = 1) : ITalosMessage;
+public sealed record ShotFailedNotice(string ShotKey, string Reason, int SpecRevision = 1) : ITalosMessage;
+public sealed record ShotCancelledNotice(string ShotKey, int SpecRevision = 1) : ITalosMessage;
 
 public sealed record StageProgress(int DoneFrames, int TotalFrames, int DoneChunks, int TotalChunks);
 
@@ -49,8 +51,9 @@ public sealed record StageProgress(int DoneFrames, int TotalFrames, int DoneChun
 public sealed record ChunkPlan(string Stage, int Chunk, int FirstFrame, int FrameCount);
 
 /// <summary>A chunk rendered: <paramref name="Node"/> ran it (attempt <paramref name="Attempt"/>), its log is blob <paramref name="LogHash"/>.</summary>
+/// <paramref name="Reused"/>: not rendered; a chunk with the same content identity (<c>ChunkIdentity</c>) had this result already.
 public sealed record ChunkDone(string Stage, int Chunk, string ManifestHash, int FrameCount, string? Note = null,
-    string? Node = null, int Attempt = 0, string? LogHash = null) : ITalosMessage;
+    string? Node = null, int Attempt = 0, string? LogHash = null, bool Reused = false) : ITalosMessage;
 public sealed record ChunkAttemptFailed(string Stage, int Chunk, int Attempt, string Reason, string? Node = null,
     string? Kind = null, string? LogHash = null) : ITalosMessage;
 public sealed record ChunkGaveUp(string Stage, int Chunk, int Attempts, string Reason) : ITalosMessage;

@@ -10,8 +10,15 @@ namespace Talos.Messages.Events;
 public sealed record ShotAdmitted(string ShotKey, ShotSpec Spec, DateTimeOffset At) : ITalosEvent;
 public sealed record ProductionAdmitted(string Production, IReadOnlyList<string> ShotKeys, string? AudioAsset,
     double AudioOffsetSeconds, int TransitionFrames, DateTimeOffset At) : ITalosEvent;
+/// <summary>A shot's outcome; <paramref name="Revisions"/> counts ECHO's correction rounds, <paramref name="SpecRevision"/> is the spec revision it is the outcome of.</summary>
 public sealed record ShotOutcomeRecorded(string ShotKey, string Status, string? Reason, string? FramesHash,
-    string? VideoHash, string? ReportHash, bool? QualityPassed, int Revisions, DateTimeOffset At) : ITalosEvent;
+    string? VideoHash, string? ReportHash, bool? QualityPassed, int Revisions, DateTimeOffset At, int SpecRevision = 1) : ITalosEvent;
+/// <summary>A shot key was submitted again with a different spec: revision <paramref name="Revision"/> (the first spec is 1),
+/// <paramref name="Changes"/> the JSON paths that differ from the previous revision (<c>SpecChanges</c>).</summary>
+public sealed record ShotRevised(string ShotKey, int Revision, ShotSpec Spec, IReadOnlyList<string> Changes, DateTimeOffset At) : ITalosEvent;
+/// <summary>A production was submitted again with other shots, audio or transitions: its shot list and sound from now on.</summary>
+public sealed record ProductionRevised(string Production, IReadOnlyList<string> ShotKeys, string? AudioAsset,
+    double AudioOffsetSeconds, int TransitionFrames, DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRetryRequested(string ShotKey, string By, DateTimeOffset At) : ITalosEvent;
 /// <summary>A shot's scheduling priority changed (higher is admitted first); By names who asked.</summary>
 public sealed record ShotPriorityChanged(string ShotKey, int Priority, string By, DateTimeOffset At) : ITalosEvent;
@@ -20,12 +27,15 @@ public sealed record ProductionEditFailed(string Production, string Reason, Date
 
 // ---- shot entity ----
 public sealed record ShotStarted(ShotSpec Spec, DateTimeOffset At) : ITalosEvent;
+/// <summary>The shot renders a new spec revision from here: its recorded chunks are dropped (chunks whose content identity
+/// is unchanged come back from the vault as reused, not re-rendered).</summary>
+public sealed record ShotSpecRevised(int Revision, ShotSpec Spec, IReadOnlyList<string> Changes, DateTimeOffset At) : ITalosEvent;
 /// <summary>
 /// A chunk is recorded. <paramref name="Node"/> (the address of the node that rendered it), <paramref name="Attempt"/>
 /// and <paramref name="LogHash"/> (the attempt's log lines in the vault) were added later: older events read them as null/0.
 /// </summary>
 public sealed record ChunkCompleted(string Stage, int Chunk, string Hash, int FrameCount, string? Note = null,
-    string? Node = null, int Attempt = 0, string? LogHash = null) : ITalosEvent;
+    string? Node = null, int Attempt = 0, string? LogHash = null, bool Reused = false) : ITalosEvent;
 /// <summary>A chunk attempt failed on a node (journalled so failures outlive the node); its log lines are blob LogHash.</summary>
 public sealed record ChunkAttemptRecorded(string Stage, int Chunk, int Attempt, string Node, string Kind, string Reason, string? LogHash) : ITalosEvent;
 /// <summary>A node kept failing this shot's chunks: the shot avoids it from now on.</summary>

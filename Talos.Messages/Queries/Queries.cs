@@ -10,7 +10,7 @@ public sealed record ShotView(
     string ShotKey, string ShotId, string Production, int Sequence, string? Title, int FrameCount, int Fps,
     string Status, string? Reason, IReadOnlyDictionary<string, StageProgress> Stages,
     string? FramesHash, string? VideoHash, string? ReportHash, bool? QualityPassed, int Revisions,
-    string Transition = "cut") : ITalosMessage;
+    string Transition = "cut", int Revision = 1) : ITalosMessage;
 
 public sealed record ShotNotFound(string ShotKey) : ITalosMessage;
 public sealed record ShotListing(IReadOnlyList<ShotView> Shots) : ITalosMessage;
