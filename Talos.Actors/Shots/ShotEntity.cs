@@ -7,6 +7,7 @@ using Talos.Actors.Pipeline;
 using Talos.Messages;
 using Talos.Messages.Commands;
 using Talos.Messages.Events;
+using Talos.Messages.Specs;
 
 namespace Talos.Actors.Shots;
 
@@ -80,9 +81,25 @@ public sealed class ShotEntity : ReceivePersistentActor
             Persist(new ShotPriorityChanged(_key, cmd.Priority, "hephaestus", DateTimeOffset.UtcNow), e => { _state.Apply(e); self.Tell(cmd); });
             return;
         }
+        if (_state.Spec is not null && cmd.SpecRevision < _state.SpecRevision) { ReportProgress(); return; } // a stale start of an older revision
+        if (_state.Spec is not null && cmd.SpecRevision > _state.SpecRevision)
+        {
+            var changes = SpecChanges.Between(_state.Spec, cmd.Spec);
+            _log.Info("shot {0}: revision {1} ({2})", _key, cmd.SpecRevision, changes.Count == 0 ? "no change" : string.Join(", ", changes.Take(8)));
+            StopAllAgents();
+            _arrived.Clear();
+            Persist(new ShotSpecRevised(cmd.SpecRevision, cmd.Spec, changes, DateTimeOffset.UtcNow), e =>
+            {
+                _state.Apply(e);
+                _plans = PlanStages();
+                ReportProgress();
+                AdvanceLater();
+            });
+            return;
+        }
         if (_state.Spec is null)
         {
-            Persist(new ShotStarted(cmd.Spec, DateTimeOffset.UtcNow), e =>
+            Persist(new ShotStarted(cmd.Spec, DateTimeOffset.UtcNow, cmd.SpecRevision), e =>
             {
                 _state.Apply(e);
                 _plans = PlanStages();
@@ -94,8 +111,8 @@ public sealed class ShotEntity : ReceivePersistentActor
         switch (_state.Status)
         {
             case ShotStatus.Completed: NotifyFinished(); break;
-            case ShotStatus.Failed: _hephaestus.Tell(new ShotFailedNotice(_key, _state.FailReason ?? "failed")); break;
-            case ShotStatus.Cancelled: _hephaestus.Tell(new ShotCancelledNotice(_key)); break;
+            case ShotStatus.Failed: _hephaestus.Tell(new ShotFailedNotice(_key, _state.FailReason ?? "failed", _state.SpecRevision)); break;
+            case ShotStatus.Cancelled: _hephaestus.Tell(new ShotCancelledNotice(_key, _state.SpecRevision)); break;
             default: ReportProgress(); AdvanceStages(); break;
         }
     }
@@ -126,7 +143,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         foreach (var done in arrived)
         {
             inBatch.Add((done.Stage, done.Chunk));
-            events.Add(new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note, done.Node, done.Attempt, done.LogHash));
+            events.Add(new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note, done.Node, done.Attempt, done.LogHash, done.Reused));
             var recorded = _state.ChunksOf(done.Stage);
             if (!_plans[done.Stage].All(p => recorded.ContainsKey(p.Chunk) || inBatch.Contains((done.Stage, p.Chunk)))) continue;
             completedStages.Add(done.Stage);
@@ -194,7 +211,7 @@ public sealed class ShotEntity : ReceivePersistentActor
             StopAllAgents();
             _log.Warning("shot {0} failed: {1}", _key, reason);
             ReportProgress();
-            _hephaestus.Tell(new ShotFailedNotice(_key, reason));
+            _hephaestus.Tell(new ShotFailedNotice(_key, reason, _state.SpecRevision));
         });
     }
 
@@ -241,7 +258,7 @@ public sealed class ShotEntity : ReceivePersistentActor
             _state.Apply(e);
             StopAllAgents();
             ReportProgress();
-            _hephaestus.Tell(new ShotCancelledNotice(_key));
+            _hephaestus.Tell(new ShotCancelledNotice(_key, _state.SpecRevision));
         });
     }
 
@@ -283,7 +300,7 @@ public sealed class ShotEntity : ReceivePersistentActor
             s => s, s => (IReadOnlyList<string>)_state.ChunksOf(s).Values.Select(c => c.Hash).ToList());
         var own = _state.ChunksOf(stage).ToDictionary(kv => kv.Key, kv => kv.Value.Hash);
         var job = new StageJob(_key, stage, _state.Spec!, todo, inputs, own, _state.Revision, new Dictionary<int, float>(_state.FrameGains),
-            _state.Priority, _state.AvoidedNodes.ToArray());
+            _state.Priority, _state.AvoidedNodes.ToArray(), _state.SpecRevision);
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
         var agent = Context.ActorOf(StageAgent.Props(job, runner, _env, Self, mediator), $"{stage.ToLowerInvariant()}-{++_agentSerial}");
         Context.Watch(agent);
@@ -326,13 +343,13 @@ public sealed class ShotEntity : ReceivePersistentActor
     void ReportProgress()
     {
         if (_state.Spec is null) return;
-        _hephaestus.Tell(new ShotProgress(_key, _state.Status, _state.Progress(_plans)));
+        _hephaestus.Tell(new ShotProgress(_key, _state.Status, _state.Progress(_plans), _state.SpecRevision));
     }
 
     void NotifyFinished()
     {
         var r = _state.Result!;
-        _hephaestus.Tell(new ShotFinished(_key, r.FramesHash, r.VideoHash, r.ReportHash, r.QualityPassed, _state.Revision));
+        _hephaestus.Tell(new ShotFinished(_key, r.FramesHash, r.VideoHash, r.ReportHash, r.QualityPassed, _state.Revision, _state.SpecRevision));
     }
 
     void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));

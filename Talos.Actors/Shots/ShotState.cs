@@ -17,7 +17,10 @@ public sealed class ShotState
     public ShotSpec? Spec { get; private set; }
     public string Status { get; private set; } = ShotStatus.Queued;
     public string? FailReason { get; private set; }
+    /// <summary>ECHO's correction round (0 until ECHO sends frames back).</summary>
     public int Revision { get; private set; }
+    /// <summary>The spec revision being rendered (1 for the first spec; Hephaestus numbers the edits).</summary>
+    public int SpecRevision { get; private set; } = 1;
     public Dictionary<int, float> FrameGains { get; } = new();
     public Dictionary<string, SortedDictionary<int, RecordedChunk>> Chunks { get; } = new();
     public HashSet<string> StagesDone { get; } = new();
@@ -42,7 +45,12 @@ public sealed class ShotState
         switch (e)
         {
             case ShotStarted s:
-                Spec = s.Spec; Status = ShotStatus.Rendering; break;
+                Spec = s.Spec; SpecRevision = s.SpecRevision; Status = ShotStatus.Rendering; break;
+            case ShotSpecRevised r:
+                // A new spec: everything recorded belongs to the old one (what is unchanged comes back as reused chunks).
+                Spec = r.Spec; SpecRevision = r.Revision; Status = ShotStatus.Rendering; FailReason = null; Result = null; Revision = 0;
+                FrameGains.Clear(); Chunks.Clear(); StagesDone.Clear();
+                break;
             case ChunkCompleted c:
                 ChunksOf(c.Stage)[c.Chunk] = new RecordedChunk(c.Hash, c.FrameCount, c.Note); break;
             case ChunkAttemptRecorded f when f.Kind != ChunkFailureKind.BadInput:

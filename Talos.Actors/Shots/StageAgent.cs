@@ -40,6 +40,8 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     /// <summary>Chunks rendered in parts after running out of memory: the frame ranges and the manifests of those done.</summary>
     readonly Dictionary<int, List<ChunkPlan>> _split = new();
     readonly Dictionary<(int Chunk, int First), (string Hash, string Node, string Log)> _parts = new();
+    /// <summary>The identities of chunks rendered in parts.</summary>
+    readonly Dictionary<int, string> _identities = new();
     readonly HashSet<string> _avoided;
     readonly List<TimeSpan> _durations = new();
     long _leaseSerial;
@@ -50,6 +52,10 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     {
         public ChunkPlan Plan { get; } = plan;
         public int Attempts { get; set; } = attempts;
+        /// <summary>The chunk's content identity once known (null for a split part: parts are not indexed).</summary>
+        public string? Identity { get; set; }
+        /// <summary>Looked up in the vault's chunk index already (reused if it was there).</summary>
+        public bool Checked { get; set; }
         public DateTime NotBefore { get; set; }
         public string? AvoidNode { get; set; }
         public (int, int) Key => (Plan.Chunk, Plan.FirstFrame);
@@ -85,7 +91,46 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.OfferInterval);
+        ReuseWhatExists();
         Offer();
+    }
+
+    /// <summary>Who holds what this stage writes or reuses in the vault: the shot's revision at this stage.</summary>
+    Talos.Vault.VaultRef Owner => new(_job.Spec.Production, _job.ShotKey, _job.SpecRevision, _job.Stage);
+
+    /// <summary>
+    /// Content-keyed reuse: a chunk whose identity (<see cref="ChunkIdentity"/>) already has a result in the vault is
+    /// done without rendering — reported as reused and journalled so. A sequential stage's chunk can be looked up only
+    /// once its predecessors are recorded, so it is checked when it comes first in line.
+    /// </summary>
+    void ReuseWhatExists()
+    {
+        foreach (var item in _pending.ToList())
+        {
+            if (Sequential && (_pending.Count == 0 || item != _pending[0] || _leases.Count > 0)) break;
+            if (item.Checked) { if (Sequential) break; continue; }
+            var identity = ChunkIdentity.Of(_runner, _job, item.Plan, _own, _vault);
+            if (identity is null) { if (Sequential) break; item.Checked = true; continue; }
+            item.Identity = identity;
+            item.Checked = true;
+            string? manifest;
+            ChunkManifest? loaded = null;
+            try
+            {
+                manifest = _vault.ReuseChunk(identity, Owner);
+                if (manifest is not null) loaded = ChunkManifest.Load(_vault, manifest);
+            }
+            catch (Exception e) when (e is Talos.Vault.VaultException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                _log.Warning("{0} {1} chunk {2}: the indexed result cannot be reused ({3}); rendering it", _job.ShotKey, _job.Stage, item.Plan.Chunk, e.Message);
+                manifest = null;
+            }
+            if (manifest is null || loaded is null) { if (Sequential) break; continue; }
+            _pending.Remove(item);
+            _done.Add(item.Plan.Chunk);
+            _own[item.Plan.Chunk] = manifest;
+            _shot.Tell(new ChunkDone(_job.Stage, item.Plan.Chunk, manifest, _plans[item.Plan.Chunk].FrameCount, loaded.Note, Reused: true));
+        }
     }
 
     protected override void PostStop()
@@ -153,7 +198,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         item.Attempts++;
         var lease = new Lease(++_leaseSerial, item, pool, node, now, speculative);
         _leases[lease.Id] = lease;
-        return new ChunkLease(lease.Id, _job, item.Plan, item.Attempts, speculative, new Dictionary<int, string>(_own));
+        return new ChunkLease(lease.Id, _job, item.Plan, item.Attempts, speculative, new Dictionary<int, string>(_own), item.Identity);
     }
 
     /// <summary>A lease running far past the stage's median chunk time, on another node than <paramref name="node"/>, with no twin yet.</summary>
@@ -184,6 +229,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
             if (ranges.All(p => _parts.ContainsKey((p.Chunk, p.FirstFrame)))) CompleteSplit(r.Plan.Chunk, ranges, r.Attempt);
         }
         else Complete(r.Plan.Chunk, r.ManifestHash, r.Note, r.Node, r.Attempt, r.LogHash);
+        ReuseWhatExists();
         Offer();
     }
 
@@ -216,7 +262,10 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         var log = $"{_job.ShotKey} {_job.Stage} chunk {chunk} ran out of memory and was rendered in {parts.Count} parts:\n" +
                   string.Join("\n", parts.Select(p => $"frames {p.Plan.FirstFrame}..{p.Plan.FirstFrame + p.Plan.FrameCount - 1} on {p.Part.Node}: log {p.Part.Log}")) + "\n";
         var logHash = vault.Put(System.Text.Encoding.UTF8.GetBytes(log), "chunk-log");
-        Complete(chunk, merged.Store(vault), null, parts[^1].Part.Node, attempt, logHash);
+        var mergedHash = merged.Store(vault);
+        vault.AddRefs(Owner, [mergedHash, logHash]);
+        if (_identities.TryGetValue(chunk, out var identity)) vault.RecordChunk(identity, mergedHash);
+        Complete(chunk, mergedHash, null, parts[^1].Part.Node, attempt, logHash);
     }
 
     // ---- failures ----
@@ -267,6 +316,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         var a = p with { FrameCount = half };
         var b = p with { FirstFrame = p.FirstFrame + half, FrameCount = p.FrameCount - half };
         if (!_split.TryGetValue(p.Chunk, out var ranges)) _split[p.Chunk] = ranges = [p];
+        if (item.Identity is not null) _identities[p.Chunk] = item.Identity; // the merged result is indexed under the whole chunk's identity
         ranges.RemoveAll(r => r.FirstFrame == p.FirstFrame);
         ranges.Add(a); ranges.Add(b);
         _log.Warning("{0} {1}", _job.ShotKey, $"{_job.Stage} chunk {p.Chunk}: out of memory on {node} with {p.FrameCount} frames; retrying as " +

@@ -26,7 +26,7 @@ public sealed record ProductionEdited(string Production, string FilmHash, int Fr
 public sealed record ProductionEditFailed(string Production, string Reason, DateTimeOffset At) : ITalosEvent;
 
 // ---- shot entity ----
-public sealed record ShotStarted(ShotSpec Spec, DateTimeOffset At) : ITalosEvent;
+public sealed record ShotStarted(ShotSpec Spec, DateTimeOffset At, int SpecRevision = 1) : ITalosEvent;
 /// <summary>The shot renders a new spec revision from here: its recorded chunks are dropped (chunks whose content identity
 /// is unchanged come back from the vault as reused, not re-rendered).</summary>
 public sealed record ShotSpecRevised(int Revision, ShotSpec Spec, IReadOnlyList<string> Changes, DateTimeOffset At) : ITalosEvent;

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Talos.Gpu.Flux;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+using Talos.Vault;
+
+namespace Talos.Actors.Pipeline;
+
+using S = Talos.Messages.Stages;
+
+
+
+/// <summary>
+/// A chunk's content identity: the SHA-256 of everything its output is a function of — the stage and its algorithm
+/// version (<see cref="StageVersions"/>), exactly the spec settings that stage reads (<see cref="StageSettings"/>), the
+/// content of the assets the spec names, the chunk's frame range, ECHO's round and gains for those frames, and the
+/// manifests of the stages it reads (and, for a sequential stage, of its own earlier chunks). Neither the shot's key nor
+/// its production is part of it: the same work in another shot, revision or production is the same chunk. A chunk whose
+/// identity already has a result in the vault is reused instead of rendered (<see cref="IBlobVault.ReuseChunk"/>).
+/// </summary>
+public static class ChunkIdentity
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// The identity of <paramref name="plan"/> of <paramref name="job"/>, or null when it cannot be known yet (a sequential
+    /// stage's chunk before its predecessors are recorded) or an asset the spec names is not in the vault (the chunk then
+    /// renders and fails with that error, as it always did).
+    /// </summary>
+    public static string? Of(IStageRunner runner, StageJob job, ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted, IBlobVault vault)
+    {
+        var own = new JsonArray();
+        if (runner.Sequential)
+            for (int c = 0; c < plan.Chunk; c++)
+            {
+                if (!ownCompleted.TryGetValue(c, out var h)) return null;
+                own.Add(h);
+            }
+        var assets = new JsonObject();
+        foreach (var name in AssetNames(job.Spec).Distinct().Order(StringComparer.Ordinal))
+        {
+            string? hash;
+            try { hash = vault.ResolveAsset(name); }
+            catch (VaultException) { return null; }
+            if (hash is null) return null;
+            assets[name] = hash;
+        }
+        var inputs = new JsonObject();
+        foreach (var (stage, hashes) in job.Inputs.Where(kv => runner.Stage == S.Prism || kv.Key != S.Prism).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            inputs[stage] = new JsonArray(hashes.Select(h => (JsonNode)h!).ToArray());
+        var gains = new JsonObject();
+        foreach (var (frame, gain) in job.FrameGains.Where(g => g.Key >= plan.FirstFrame && g.Key < plan.FirstFrame + plan.FrameCount).OrderBy(g => g.Key))
+            gains[frame.ToString(System.Globalization.CultureInfo.InvariantCulture)] = gain;
+        var doc = new JsonObject
+        {
+            ["stage"] = runner.Stage,
+            ["version"] = StageVersions.Of(runner.Stage),
+            ["settings"] = StageSettings.For(runner.Stage, job.Spec),
+            ["assets"] = assets,
+            ["chunk"] = new JsonArray(plan.Chunk, plan.FirstFrame, plan.FrameCount),
+            ["echoRound"] = job.Revision,
+            ["gains"] = gains,
+            ["inputs"] = inputs,
+            ["own"] = own,
+        };
+        if (runner.Stage == S.Flux && FluxModel() is { } model) doc["fluxModel"] = model;
+        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(doc, Json)));
+    }
+
+    /// <summary>Every vault asset a spec names (keyframe drawings, audio).</summary>
+    public static IEnumerable<string> AssetNames(ShotSpec spec) =>
+        spec.Characters.SelectMany(c => c.KeyframeImages.Select(k => k.Asset)).Concat(spec.Audio is { } a ? [a.Asset] : []);
+
+    static readonly ConcurrentDictionary<(string, DateTime, long), string> ModelHashes = new();
+
+    /// <summary>The SHA-256 of the FLUX model file configured on this node (TALOS_FLUX_MODEL), which FLUX's inbetweens depend on.</summary>
+    static string? FluxModel()
+    {
+        var path = Environment.GetEnvironmentVariable(OnnxInterpolator.EnvironmentVariable);
+        if (string.IsNullOrEmpty(path) || !File.Exists(path)) return null;
+        var info = new FileInfo(path);
+        return ModelHashes.GetOrAdd((info.FullName, info.LastWriteTimeUtc, info.Length), _ =>
+        {
+            using var s = File.OpenRead(path);
+            return Convert.ToHexStringLower(SHA256.HashData(s));
+        });
+    }
+}
+
+/// <summary>
+/// The spec settings each stage reads, as canonical JSON: the spec with the fields the stage never reads taken out.
+/// Written as what each stage ignores (so a field added to the spec counts for every stage until someone shows a stage
+/// ignores it); <c>StageSettingsTests</c> renders each stage with each ignored field changed and the same inputs and
+/// checks the output is the same bytes.
+/// </summary>
+public static class StageSettings
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Fields no stage chunk reads: they name, order or cut the shot (the production editor reads the transition).</summary>
+    static readonly string[] NoStage = ["id", "production", "sequence", "title", "transition", "dialogue", "audio"];
+    static readonly string[] Colour = ["palette", "characters[].palette", "mood"];
+
+    /// <summary>Per stage, what it does not read (JSON paths: a top-level field, or <c>characters[].field</c>).</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Ignored = new Dictionary<string, IReadOnlyList<string>>
+    {
+        // PRISM validates and records the whole spec (asset names included): every field counts.
+        [S.Prism] = [],
+        [S.Axis] = [.. NoStage, .. Colour, "background", "lighting", "effects", "delivery", "layers"],
+        [S.Flux] = [.. NoStage, .. Colour, "background", "lighting", "effects", "delivery", "layers"],
+        [S.Chroma] = [.. NoStage, "background", "lighting", "effects", "camera", "delivery", "layers"],
+        [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery"],
+        [S.Stokes] = [.. NoStage, .. Colour, "background", "lighting", "delivery", "layers"],
+        [S.Anima] = [.. NoStage, .. Colour],
+        [S.Cuttura] = [.. NoStage, .. Colour, "background", "lighting", "effects", "camera"],
+        // ECHO names the shot in its report and judges black frames by the background.
+        [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera"],
+    };
+
+    public static JsonObject For(string stage, ShotSpec spec)
+    {
+        var node = JsonSerializer.SerializeToNode(spec, Json)!.AsObject();
+        if (!Ignored.TryGetValue(stage, out var ignored)) return node;
+        foreach (var path in ignored)
+        {
+            if (path.StartsWith("characters[].", StringComparison.Ordinal))
+            {
+                var field = path["characters[].".Length..];
+                if (node["characters"] is JsonArray chars)
+                    foreach (var c in chars.OfType<JsonObject>()) c.Remove(field);
+            }
+            else node.Remove(path);
+        }
+        return node;
+    }
+}
+
+/// <summary>
+/// Each stage's algorithm version: part of every chunk identity, so a change of what a stage's code makes (not of how
+/// fast it makes it) must bump its number, or old results would be reused for new code. <c>StageVersionTests</c>
+/// renders a golden chunk of every stage and fails when its pixels change while its version did not.
+/// </summary>
+public static class StageVersions
+{
+    static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
+    {
+        [S.Prism] = 1, [S.Axis] = 1, [S.Flux] = 1, [S.Chroma] = 1, [S.Raygen] = 1,
+        [S.Stokes] = 1, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 1,
+    };
+
+    public static int Of(string stage) => Versions.TryGetValue(stage, out var v) ? v : throw new ArgumentException($"unknown stage '{stage}'");
+}

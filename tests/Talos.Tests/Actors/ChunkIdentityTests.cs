@@ -1,0 +1,224 @@
+using System.Security.Cryptography;
+using System.Text;
+using Talos.Actors.Pipeline;
+using Talos.Gpu.Imaging;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Specs;
+using Talos.Tests.Support;
+using Talos.Vault;
+using Xunit;
+
+namespace Talos.Tests.Actors;
+
+/// <summary>
+/// The chunk identity (content-keyed reuse) is only as good as its two claims: a field a stage is said to ignore does not
+/// change that stage's output, and a stage whose output changes gets a new algorithm version. Both are checked by
+/// rendering every stage of a small shot without actors (<see cref="StageChain"/>).
+/// </summary>
+public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : IClassFixture<ChunkIdentityTests.Rendered>
+{
+    /// <summary>One vault and one rendered chain of the base shot for the whole class.</summary>
+    public sealed class Rendered : IDisposable
+    {
+        readonly string _dir = Repo.TempDir("identity");
+        public BlobVault Vault { get; }
+        public Dictionary<string, List<string>> Chain { get; }
+
+        public Rendered()
+        {
+            Vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+            Chain = StageChain.Run(Base(), Vault);
+        }
+
+        public void Dispose()
+        {
+            Vault.Dispose();
+            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    readonly BlobVault _vault = rendered.Vault;
+
+    static ShotSpec Base() => Samples.Shot(width: 96, height: 54, fps: 12, seconds: 1) with { Mood = "calm" };
+
+    /// <summary>A change to each field a stage may ignore (by its path in <see cref="StageSettings.Ignored"/>).</summary>
+    static ShotSpec Vary(ShotSpec s, string path) => path switch
+    {
+        "id" => s with { Id = "other-shot" },
+        "production" => s with { Production = "another-film" },
+        "sequence" => s with { Sequence = 9 },
+        "title" => s with { Title = "INT. LIGHTHOUSE - DAY" },
+        "transition" => s with { Transition = "dissolve" },
+        "dialogue" => s with { Dialogue = [new DialogueLine("TOBIAS", "Not yet.", 2, 8)] },
+        "audio" => s with { Audio = new AudioSpec("score.wav", 0.5) },
+        "palette" => s with { Palette = new Dictionary<string, string> { ["shirt"] = "#20c040", ["skin"] = "#402010" } },
+        "characters[].palette" => s with { Characters = [s.Characters[0] with { Palette = new Dictionary<string, string> { ["shirt"] = "#2060c0" } }, .. s.Characters.Skip(1)] },
+        "mood" => s with { Mood = "fear" },
+        "background" => s with { Background = "night" },
+        "lighting" => s with { Lighting = "moody" },
+        "effects" => s with { Effects = [new EffectSpec { Type = "fire", X = 0.3, Y = 0.7, StartFrame = 0, Strength = 1.5 }] },
+        "delivery" => s with { Delivery = "hdr10" },
+        "layers" => s with { Layers = "exr" },
+        "camera" => s with { Camera = [new CameraMove { Frame = 0, Move = "close", Zoom = 1.4, PanX = 0.1 }] },
+        _ => throw new ArgumentException($"no variation for '{path}'"),
+    };
+
+    public static TheoryData<string> StagesWithIgnoredFields() => new(Stages.All.Where(s => StageSettings.Ignored[s].Count > 0));
+
+    [Theory]
+    [MemberData(nameof(StagesWithIgnoredFields))]
+    public void A_field_a_stage_ignores_does_not_change_its_output(string stage)
+    {
+        var spec = Base();
+        var chain = rendered.Chain;
+        foreach (var path in StageSettings.Ignored[stage])
+        {
+            var varied = Vary(spec, path);
+            Assert.NotEqual(StageSettings.For(Stages.Prism, spec).ToJsonString(), StageSettings.For(Stages.Prism, varied).ToJsonString());
+            Assert.Equal(StageSettings.For(stage, spec).ToJsonString(), StageSettings.For(stage, varied).ToJsonString());
+            var again = StageChain.RunStage(stage, varied, _vault, chain);
+            Assert.True(chain[stage].SequenceEqual(again), $"{stage} is said to ignore '{path}', but its output changed with it");
+        }
+    }
+
+    [Fact]
+    public void A_field_a_stage_reads_changes_its_identity_and_what_it_ignores_does_not()
+    {
+        var spec = Base();
+        var runner = StageRunners.Create()[Stages.Chroma];
+        var plan = runner.Plan(spec, 4)[0];
+        string Id(ShotSpec s) => ChunkIdentity.Of(runner, Job(s, Stages.Chroma, [plan]), plan, new Dictionary<int, string>(), _vault)!;
+        Assert.NotEqual(Id(spec), Id(Vary(spec, "characters[].palette")));
+        Assert.NotEqual(Id(spec), Id(Vary(spec, "mood")));
+        Assert.Equal(Id(spec), Id(Vary(spec, "lighting")));
+        Assert.Equal(Id(spec), Id(spec with { Id = "another", Production = "elsewhere" }));
+        // The same chunk after ECHO asked for other gains on its frames is another chunk.
+        var gained = Job(spec, Stages.Chroma, [plan]) with { FrameGains = new Dictionary<int, float> { [plan.FirstFrame] = 1.2f } };
+        Assert.NotEqual(Id(spec), ChunkIdentity.Of(runner, gained, plan, new Dictionary<int, string>(), _vault));
+    }
+
+    [Fact]
+    public void An_asset_named_by_the_spec_counts_by_its_content_and_an_unknown_one_leaves_the_identity_unknown()
+    {
+        var spec = Base() with { Audio = new AudioSpec("score.wav") };
+        var runner = StageRunners.Create()[Stages.Prism];
+        var plan = runner.Plan(spec, 4)[0];
+        string? Id() => ChunkIdentity.Of(runner, Job(spec, Stages.Prism, [plan]), plan, new Dictionary<int, string>(), _vault);
+        Assert.Null(Id());
+        _vault.PutAsset("score.wav", [1, 2, 3], "audio"); // (the class's vault: no other test names this asset)
+        var first = Id();
+        _vault.PutAsset("score.wav", [1, 2, 4], "audio");
+        Assert.NotNull(first);
+        Assert.NotEqual(first, Id());
+    }
+
+    [Fact]
+    public void A_sequential_stage_chunk_has_an_identity_only_once_its_predecessors_are_recorded()
+    {
+        var spec = Base();
+        var runner = StageRunners.Create()[Stages.Stokes];
+        var plans = runner.Plan(spec, 4);
+        Assert.True(plans.Count > 1);
+        var job = Job(spec, Stages.Stokes, plans);
+        Assert.NotNull(ChunkIdentity.Of(runner, job, plans[0], new Dictionary<int, string>(), _vault));
+        Assert.Null(ChunkIdentity.Of(runner, job, plans[1], new Dictionary<int, string>(), _vault));
+        var a = ChunkIdentity.Of(runner, job, plans[1], new Dictionary<int, string> { [0] = new string('a', 64) }, _vault);
+        var b = ChunkIdentity.Of(runner, job, plans[1], new Dictionary<int, string> { [0] = new string('b', 64) }, _vault);
+        Assert.NotNull(a);
+        Assert.NotEqual(a, b);
+    }
+
+    /// <summary>
+    /// The golden chunks: every stage of the small shot, digested by its decoded pixels and metadata (so a new frame codec
+    /// does not count, and a changed picture does). When this fails because a stage's code now draws something else on
+    /// purpose, bump that stage's number in <see cref="StageVersions"/> and put the new digest here.
+    /// </summary>
+    [Fact]
+    public void Every_stage_renders_its_golden_chunk_or_its_algorithm_version_was_bumped()
+    {
+        var golden = new Dictionary<string, (int Version, string Digest)>
+        {
+            [Stages.Prism] = (1, "e8982b2a6f0fbf4b"), [Stages.Axis] = (1, "ee2b991371bf4d5c"), [Stages.Flux] = (1, "1df7a1c49916d889"),
+            [Stages.Chroma] = (1, "7b7129c98bbebc35"), [Stages.Raygen] = (1, "576f7dbd7e742560"), [Stages.Stokes] = (1, "031ce481c0828fdd"),
+            [Stages.Anima] = (1, "843606ab09aa0e23"),
+        };
+        var chain = rendered.Chain;
+        var wrong = new List<string>();
+        foreach (var (stage, (version, digest)) in golden)
+        {
+            var actual = StageChain.Digest(_vault, chain[stage]);
+            if (actual != digest || version != StageVersions.Of(stage))
+                wrong.Add($"{stage}: version {StageVersions.Of(stage)} (golden {version}), digest {actual} (golden {digest})");
+        }
+        Assert.True(wrong.Count == 0, "stage outputs changed; bump the stage's version in StageVersions and record the new golden digest:\n" + string.Join("\n", wrong));
+    }
+
+    static StageJob Job(ShotSpec spec, string stage, IReadOnlyList<ChunkPlan> todo) =>
+        new("test--sh01", stage, spec, todo, new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+}
+
+/// <summary>Every stage of one shot run in order without actors, as the farm would (chunks of four frames).</summary>
+public static class StageChain
+{
+    public const int ChunkFrames = 4;
+
+    public static Dictionary<string, List<string>> Run(ShotSpec spec, IBlobVault vault)
+    {
+        var done = new Dictionary<string, List<string>>();
+        foreach (var stage in Stages.All) done[stage] = RunStage(stage, spec, vault, done);
+        return done;
+    }
+
+    /// <summary>One stage's chunks (their manifest hashes) with the given upstream manifests.</summary>
+    public static List<string> RunStage(string stage, ShotSpec spec, IBlobVault vault, IReadOnlyDictionary<string, List<string>> upstream)
+    {
+        var runner = StageRunners.Create()[stage];
+        var inputs = upstream.Where(kv => kv.Key != stage).ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
+        var own = new Dictionary<int, string>();
+        var hashes = new List<string>();
+        foreach (var plan in runner.Plan(spec, ChunkFrames))
+        {
+            var ctx = new ChunkContext(spec, plan, vault, inputs, own, 0, new Dictionary<int, float>(), CancellationToken.None);
+            var hash = runner.Run(ctx).Store(vault);
+            own[plan.Chunk] = hash;
+            hashes.Add(hash);
+        }
+        return hashes;
+    }
+
+    /// <summary>A digest of what the manifests hold: each frame's blobs by name, decoded when they are frames, and its metadata.</summary>
+    public static string Digest(IBlobVault vault, IEnumerable<string> manifests)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var m in manifests.Select(h => ChunkManifest.Load(vault, h)))
+            foreach (var f in m.Frames.OrderBy(f => f.Frame))
+            {
+                sha.AppendData(Encoding.UTF8.GetBytes($"{f.Frame}|{f.Meta}|"));
+                foreach (var (name, hash) in f.Blobs.OrderBy(b => b.Key, StringComparer.Ordinal))
+                {
+                    sha.AppendData(Encoding.UTF8.GetBytes(name + "="));
+                    sha.AppendData(Pixels(vault.Get(hash)));
+                }
+            }
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+    }
+
+    static byte[] Pixels(byte[] blob)
+    {
+        try
+        {
+            var (kind, _, _) = FrameCodec.ReadHeader(blob);
+            static byte[] Floats(params float[][] planes) => planes.SelectMany(p => System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.AsSpan()).ToArray()).ToArray();
+            switch (kind)
+            {
+                case FrameCodec.Kind.Gray8: return Floats(FrameCodec.DecodeGray(blob).Data);
+                case FrameCodec.Kind.Rgb24: return FrameCodec.DecodeRgb24(blob).rgb;
+                default:
+                    var img = FrameCodec.DecodeRgba(blob);
+                    return Floats(img.R, img.G, img.B, img.A);
+            }
+        }
+        catch (InvalidDataException) { return blob; } // not a frame (a plan, a video): its bytes
+    }
+}
