@@ -33,6 +33,8 @@ public sealed record RenderSettingsOptions
     public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Shots Hephaestus lets render at once across the farm; the rest wait in priority / fair-share order.</summary>
     public int MaxActiveShots { get; init; } = 16;
+    /// <summary>A shot entity saves its whole state every this many events (0: never), so recovery replays only what came after.</summary>
+    public int SnapshotEvery { get; init; } = 100;
 }
 
 /// <summary>What the actors of one node share: the vault, the stage runners, settings and observers.</summary>

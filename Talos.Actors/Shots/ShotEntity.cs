@@ -23,7 +23,8 @@ public sealed class ShotEntity : ReceivePersistentActor
     readonly TalosEnvironment _env;
     readonly IActorRef _hephaestus;
     readonly ILoggingAdapter _log = Context.GetLogger();
-    readonly ShotState _state = new();
+    ShotState _state = new();
+    long _lastSnapshot;
     readonly Dictionary<string, IActorRef> _agents = new();
     readonly HashSet<IActorRef> _stopping = new();
     Dictionary<string, IReadOnlyList<ChunkPlan>> _plans = new();
@@ -35,7 +36,12 @@ public sealed class ShotEntity : ReceivePersistentActor
     {
         _key = key; _env = env; _hephaestus = hephaestus;
 
-        Recover<ITalosEvent>(e => _state.Apply(e));
+        Recover<SnapshotOffer>(o =>
+        {
+            _state = ShotSnapshots.FromDocument((SnapshotDocument)o.Snapshot);
+            _lastSnapshot = _state.Events;
+        });
+        Recover<ITalosEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
             if (_state.Spec is not null) _plans = PlanStages();
@@ -52,6 +58,10 @@ public sealed class ShotEntity : ReceivePersistentActor
         Command<CancelShotEntity>(_ => OnCancel());
         Command<PauseShotEntity>(_ => OnPause());
         Command<ResumeShotEntity>(_ => OnResume());
+        Command<SaveSnapshotSuccess>(ok => DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("shot {0}: snapshot not saved: {1}", _key, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("shot {0}: old snapshots not deleted: {1}", _key, f.Cause.Message));
         Command<Terminated>(t =>
         {
             foreach (var (stage, agent) in _agents.ToList())
@@ -71,50 +81,39 @@ public sealed class ShotEntity : ReceivePersistentActor
 
     // ---- commands ----
 
+    /// <summary>
+    /// Persists what a decision (<see cref="ShotDecisions"/>) says, applying each event to the state as it is written; then
+    /// <paramref name="after"/> (once, when all are written). Nothing to journal: <paramref name="after"/> at once.
+    /// </summary>
+    void Write(IReadOnlyList<ITalosEvent> events, Action after)
+    {
+        if (events.Count == 0) { after(); return; }
+        PersistAll(events, e => _state = _state.Apply(e));
+        DeferAsync(events, _ => { MaybeSnapshot(); after(); });
+    }
+
     void OnStart(StartShot cmd)
     {
-        if (cmd.Priority != _state.Priority && !_state.IsTerminal)
+        var before = _state;
+        var events = ShotDecisions.Start(_state, cmd, DateTimeOffset.UtcNow);
+        if (events.OfType<ShotSpecRevised>().FirstOrDefault() is { } revised)
         {
-            // Journalled here too, so that after a crash or a rebalance the recovered shot hands its chunks out at the same
-            // priority before Hephaestus says anything; then the start goes on (as a command: no persist inside a handler).
-            var self = Self;
-            Persist(new ShotPriorityChanged(_key, cmd.Priority, "hephaestus", DateTimeOffset.UtcNow), e => { _state.Apply(e); self.Tell(cmd); });
-            return;
-        }
-        if (_state.Spec is not null && cmd.SpecRevision < _state.SpecRevision) { ReportProgress(); return; } // a stale start of an older revision
-        if (_state.Spec is not null && cmd.SpecRevision > _state.SpecRevision)
-        {
-            var changes = SpecChanges.Between(_state.Spec, cmd.Spec);
-            _log.Info("shot {0}: revision {1} ({2})", _key, cmd.SpecRevision, changes.Count == 0 ? "no change" : string.Join(", ", changes.Take(8)));
+            _log.Info("shot {0}: revision {1} ({2})", _key, revised.Revision, revised.Changes.Count == 0 ? "no change" : string.Join(", ", revised.Changes.Take(8)));
             StopAllAgents();
             _arrived.Clear();
-            Persist(new ShotSpecRevised(cmd.SpecRevision, cmd.Spec, changes, DateTimeOffset.UtcNow), e =>
-            {
-                _state.Apply(e);
-                _plans = PlanStages();
-                ReportProgress();
-                AdvanceLater();
-            });
-            return;
         }
-        if (_state.Spec is null)
+        Write(events, () =>
         {
-            Persist(new ShotStarted(cmd.Spec, DateTimeOffset.UtcNow, cmd.SpecRevision), e =>
+            if (before.Spec is null || before.SpecRevision != _state.SpecRevision || before.Spec != _state.Spec) _plans = PlanStages();
+            switch (_state.Status)
             {
-                _state.Apply(e);
-                _plans = PlanStages();
-                ReportProgress();
-                AdvanceLater();
-            });
-            return;
-        }
-        switch (_state.Status)
-        {
-            case ShotStatus.Completed: NotifyFinished(); break;
-            case ShotStatus.Failed: _hephaestus.Tell(new ShotFailedNotice(_key, _state.FailReason ?? "failed", _state.SpecRevision)); break;
-            case ShotStatus.Cancelled: _hephaestus.Tell(new ShotCancelledNotice(_key, _state.SpecRevision)); break;
-            default: ReportProgress(); AdvanceStages(); break;
-        }
+                case ShotStatus.Completed: NotifyFinished(); break;
+                case ShotStatus.Failed: _hephaestus.Tell(new ShotFailedNotice(_key, _state.FailReason ?? "failed", _state.SpecRevision)); break;
+                case ShotStatus.Cancelled: _hephaestus.Tell(new ShotCancelledNotice(_key, _state.SpecRevision)); break;
+                // A priority change reaches the running agents' next stages; advancing may persist, so it comes as a command.
+                default: ReportProgress(); AdvanceLater(); break;
+            }
+        });
     }
 
     /// <summary>
@@ -135,25 +134,14 @@ public sealed class ShotEntity : ReceivePersistentActor
     {
         var arrived = _arrived.ToList();
         _arrived.Clear();
-        if (_state.Status != ShotStatus.Rendering || arrived.Count == 0) return; // paused or cancelled since: not recorded
-
-        var events = new List<ITalosEvent>();
-        var inBatch = new HashSet<(string Stage, int Chunk)>();
-        var completedStages = new List<string>();
-        foreach (var done in arrived)
-        {
-            inBatch.Add((done.Stage, done.Chunk));
-            events.Add(new ChunkCompleted(done.Stage, done.Chunk, done.ManifestHash, done.FrameCount, done.Note, done.Node, done.Attempt, done.LogHash, done.Reused));
-            var recorded = _state.ChunksOf(done.Stage);
-            if (!_plans[done.Stage].All(p => recorded.ContainsKey(p.Chunk) || inBatch.Contains((done.Stage, p.Chunk)))) continue;
-            completedStages.Add(done.Stage);
-            if (done.Stage == Stages.Echo) events.AddRange(DecideAfterEcho(done));
-            else events.Add(new StageCompleted(done.Stage));
-        }
-
+        var events = ShotDecisions.Record(_state, arrived, _plans, _env.Settings.MaxRevisions, DateTimeOffset.UtcNow);
+        if (events.Count == 0) return;
+        foreach (var r in events.OfType<RevisionRequested>())
+            _log.Info("shot {0}: ECHO sends {1} ANIMA chunk(s) back (round {2}): {3}", _key, r.AnimaChunks.Count, r.Round, r.Reason);
+        var completedStages = events.OfType<StageCompleted>().Select(e => e.Stage).ToList();
+        if (events.OfType<RevisionRequested>().Any()) completedStages.Add(Stages.Echo);
         long persisting = System.Diagnostics.Stopwatch.GetTimestamp();
-        PersistAll(events, e => _state.Apply(e));
-        DeferAsync(events, _ =>
+        Write(events, () =>
         {
             Hosting.TalosMetrics.JournalWritten(persisting, arrived.Count);
             foreach (var stage in completedStages) StopAgent(stage);
@@ -161,21 +149,6 @@ public sealed class ShotEntity : ReceivePersistentActor
             if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }
             else AdvanceLater();
         });
-    }
-
-    IEnumerable<ITalosEvent> DecideAfterEcho(ChunkDone done)
-    {
-        var echo = Notes.Read<EchoOutcome>(done.Note, "ECHO");
-        if (!echo.Passed && echo.Correctable && _state.Revision < _env.Settings.MaxRevisions && echo.FailingFrames.Count > 0)
-        {
-            var chunks = _plans[Stages.Anima]
-                .Where(p => echo.FailingFrames.Any(f => f >= p.FirstFrame && f < p.FirstFrame + p.FrameCount))
-                .Select(p => p.Chunk).ToList();
-            _log.Info("shot {0}: ECHO sends {1} ANIMA chunk(s) back (round {2}): {3}", _key, chunks.Count, _state.Revision + 1, echo.Summary);
-            return [new RevisionRequested(_state.Revision + 1, chunks, echo.Gains, echo.Summary)];
-        }
-        var cut = Notes.Read<CutOutcome>(_state.ChunksOf(Stages.Cuttura)[0].Note, "CUTTURA");
-        return [new StageCompleted(Stages.Echo), new ShotRenderCompleted(cut.FramesHash, cut.VideoHash, echo.ReportHash, echo.Passed, DateTimeOffset.UtcNow)];
     }
 
     /// <summary>
@@ -186,52 +159,39 @@ public sealed class ShotEntity : ReceivePersistentActor
     void OnAttemptFailed(ChunkAttemptFailed f)
     {
         _log.Warning("shot {0}: {1}", _key, $"{f.Stage} chunk {f.Chunk} attempt {f.Attempt} failed on {f.Node} ({f.Kind}): {f.Reason}");
-        if (_state.Status != ShotStatus.Rendering || f.Node is null || !_agents.TryGetValue(f.Stage, out var agent) || !agent.Equals(Sender)) return;
-        var attempt = new ChunkAttemptRecorded(f.Stage, f.Chunk, f.Attempt, f.Node, f.Kind ?? ChunkFailureKind.NodeFault, f.Reason, f.LogHash);
-        var events = new List<ITalosEvent> { attempt };
-        int failures = _state.NodeFailures.GetValueOrDefault(f.Node) + (attempt.Kind == ChunkFailureKind.BadInput ? 0 : 1);
-        if (failures >= _env.Settings.NodeFailureLimit && !_state.AvoidedNodes.Contains(f.Node))
-            events.Add(new ShotNodeAvoided(f.Node, f.Stage, failures, f.Reason, DateTimeOffset.UtcNow));
-        PersistAll(events, e =>
+        if (!_agents.TryGetValue(f.Stage, out var agent) || !agent.Equals(Sender)) return;
+        var events = ShotDecisions.AttemptFailed(_state, f, _env.Settings.NodeFailureLimit, DateTimeOffset.UtcNow);
+        Write(events, () =>
         {
-            _state.Apply(e);
-            if (e is not ShotNodeAvoided avoided) return;
-            _log.Warning("shot {0}: {1}", _key, $"avoiding node {avoided.Node} after {avoided.Failures} failed chunk attempt(s), the last: {avoided.Reason}");
-            foreach (var a in _agents.Values) a.Tell(new NodeAvoided(avoided.Node));
+            foreach (var avoided in events.OfType<ShotNodeAvoided>())
+            {
+                _log.Warning("shot {0}: {1}", _key, $"avoiding node {avoided.Node} after {avoided.Failures} failed chunk attempt(s), the last: {avoided.Reason}");
+                foreach (var a in _agents.Values) a.Tell(new NodeAvoided(avoided.Node));
+            }
         });
     }
 
     void OnGaveUp(ChunkGaveUp g)
     {
-        if (_state.Status != ShotStatus.Rendering) return;
-        var reason = $"{g.Stage} chunk {g.Chunk} failed after {g.Attempts} attempt(s): {g.Reason}";
-        Persist(new ShotRenderFailed(reason, DateTimeOffset.UtcNow), e =>
+        var events = ShotDecisions.GaveUp(_state, g, DateTimeOffset.UtcNow);
+        if (events.Count == 0) return;
+        Write(events, () =>
         {
-            _state.Apply(e);
             StopAllAgents();
-            _log.Warning("shot {0} failed: {1}", _key, reason);
+            _log.Warning("shot {0} failed: {1}", _key, _state.FailReason);
             ReportProgress();
-            _hephaestus.Tell(new ShotFailedNotice(_key, reason, _state.SpecRevision));
+            _hephaestus.Tell(new ShotFailedNotice(_key, _state.FailReason ?? "failed", _state.SpecRevision));
         });
     }
 
-    void OnRetry()
-    {
-        if (_state.Status is not (ShotStatus.Failed or ShotStatus.Cancelled) || _state.Spec is null) { ReportProgress(); return; }
-        Persist(new ShotRenderRetried(DateTimeOffset.UtcNow), e =>
-        {
-            _state.Apply(e);
-            ReportProgress();
-            AdvanceLater();
-        });
-    }
+    void OnRetry() => Write(ShotDecisions.Retry(_state, DateTimeOffset.UtcNow), () => { ReportProgress(); if (_state.Status == ShotStatus.Rendering) AdvanceLater(); });
 
     void OnPause()
     {
-        if (_state.Status != ShotStatus.Rendering) { ReportProgress(); return; }
-        Persist(new ShotRenderPaused(DateTimeOffset.UtcNow), e =>
+        var events = ShotDecisions.Pause(_state, DateTimeOffset.UtcNow);
+        if (events.Count == 0) { ReportProgress(); return; }
+        Write(events, () =>
         {
-            _state.Apply(e);
             // In-flight chunks are cancelled (each agent withdraws its leases as it stops); recorded ones stay recorded.
             // The registry hears "paused" once every agent has stopped, so nothing of this shot renders after that.
             StopAllAgents(awaitStop: true);
@@ -239,27 +199,27 @@ public sealed class ShotEntity : ReceivePersistentActor
         });
     }
 
-    void OnResume()
-    {
-        if (_state.Status != ShotStatus.Paused) { ReportProgress(); return; }
-        Persist(new ShotRenderResumed(DateTimeOffset.UtcNow), e =>
-        {
-            _state.Apply(e);
-            ReportProgress();
-            AdvanceLater();
-        });
-    }
+    void OnResume() => Write(ShotDecisions.Resume(_state, DateTimeOffset.UtcNow), () => { ReportProgress(); if (_state.Status == ShotStatus.Rendering) AdvanceLater(); });
 
     void OnCancel()
     {
-        if (_state.IsTerminal || _state.Spec is null) { ReportProgress(); return; }
-        Persist(new ShotRenderCancelled(DateTimeOffset.UtcNow), e =>
+        var events = ShotDecisions.Cancel(_state, DateTimeOffset.UtcNow);
+        if (events.Count == 0) { ReportProgress(); return; }
+        Write(events, () =>
         {
-            _state.Apply(e);
             StopAllAgents();
             ReportProgress();
             _hephaestus.Tell(new ShotCancelledNotice(_key, _state.SpecRevision));
         });
+    }
+
+    /// <summary>Every <c>SnapshotEvery</c> events the state is saved whole, so recovery replays only what came after it.</summary>
+    void MaybeSnapshot()
+    {
+        int every = _env.Settings.SnapshotEvery;
+        if (every <= 0 || _state.Events - _lastSnapshot < every) return;
+        _lastSnapshot = _state.Events;
+        SaveSnapshot(ShotSnapshots.ToDocument(_state));
     }
 
     // ---- the stage graph ----
@@ -275,23 +235,10 @@ public sealed class ShotEntity : ReceivePersistentActor
 
     void AdvanceStages()
     {
-        if (_state.Status != ShotStatus.Rendering || _state.Spec is null) return;
-        var completedNow = new List<ITalosEvent>();
-        foreach (var stage in Stages.All)
-        {
-            if (_state.StagesDone.Contains(stage) || _agents.ContainsKey(stage)) continue;
-            var runner = _env.Runners[stage];
-            if (!runner.DependsOn.All(_state.StagesDone.Contains)) continue;
-            var recorded = _state.ChunksOf(stage);
-            var todo = _plans[stage].Where(p => !recorded.ContainsKey(p.Chunk)).ToList();
-            if (todo.Count == 0) { completedNow.Add(new StageCompleted(stage)); continue; }
-            StartAgent(stage, runner, todo);
-        }
-        if (completedNow.Count > 0)
-        {
-            PersistAll(completedNow, e => _state.Apply(e));
-            DeferAsync(completedNow, _ => { ReportProgress(); AdvanceLater(); });
-        }
+        var dependsOn = _env.Runners.ToDictionary(r => r.Key, r => r.Value.DependsOn);
+        var (completed, start) = ShotDecisions.Advance(_state, _plans, dependsOn, _agents.Keys.ToHashSet());
+        foreach (var (stage, todo) in start) StartAgent(stage, _env.Runners[stage], todo);
+        if (completed.Count > 0) Write(completed, () => { ReportProgress(); AdvanceLater(); });
     }
 
     void StartAgent(string stage, IStageRunner runner, IReadOnlyList<ChunkPlan> todo)

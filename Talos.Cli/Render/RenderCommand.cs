@@ -184,7 +184,7 @@ public static class RenderCommand
         if (!path.EndsWith(extension, StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name a {extension} file, not '{path}'");
     }
 
-    /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input and its content.</summary>
+    /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input (its path, or a prompt's text).</summary>
     static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, SceneGraph? llmGraph, out string sourceDir)
     {
         var settings = new RenderSettings(req.Width ?? 1280, req.Height ?? 720, req.Fps ?? 24, first, last, req.MaxSeconds);
@@ -206,7 +206,10 @@ public static class RenderCommand
         var stem = File.Exists(req.Input) ? Path.GetFileNameWithoutExtension(req.Input) : "prompt";
         stem = new string(stem.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()).Trim('-');
         if (stem.Length == 0) stem = "film";
-        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", specs.Select(ShotSpecJson.Serialize)))))[..10];
+        // Named per input, not per content: rendering the same file again after an edit revises that production (only what
+        // changed renders; the film is re-edited), where a content name would start a new production from nothing.
+        var source = File.Exists(req.Input) ? "file:" + Path.GetFullPath(req.Input) : "prompt:" + req.Input;
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..10];
         var production = $"{stem}-{digest}";
         return specs.Select(s => s with { Production = production }).ToList();
     }

@@ -27,6 +27,8 @@ public sealed class JournalReaderActor : ReceivePersistentActor
     readonly List<(long, ITalosEvent)> _events = new();
 
     public override string PersistenceId => _id;
+    /// <summary>Every event from the first: a snapshot would skip what came before it.</summary>
+    public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
 
     public JournalReaderActor(string persistenceId, TaskCompletionSource<JournalEvents> done)
     {

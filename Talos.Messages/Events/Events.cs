@@ -25,6 +25,11 @@ public sealed record ShotPriorityChanged(string ShotKey, int Priority, string By
 public sealed record ProductionEdited(string Production, string FilmHash, int Frames, DateTimeOffset At) : ITalosEvent;
 public sealed record ProductionEditFailed(string Production, string Reason, DateTimeOffset At) : ITalosEvent;
 
+// ---- snapshots ----
+/// <summary>An entity's whole state saved in the snapshot store: <paramref name="Entity"/> says whose ("shot", …),
+/// <paramref name="Version"/> the layout of <paramref name="State"/> (camelCase JSON of the entity's state record).</summary>
+public sealed record SnapshotDocument(string Entity, int Version, System.Text.Json.JsonElement State) : ITalosEvent;
+
 // ---- shot entity ----
 public sealed record ShotStarted(ShotSpec Spec, DateTimeOffset At, int SpecRevision = 1) : ITalosEvent;
 /// <summary>The shot renders a new spec revision from here: its recorded chunks are dropped (chunks whose content identity

@@ -93,6 +93,49 @@ public sealed class ShotLifecycleTests : IDisposable
     public Task Recovered_shot_does_not_rerender_recorded_chunks() => RecoveryScenario(Options);
 
     /// <summary>
+    /// A shot's spec revised after it finished (a character's palette), on a node started again on the same journal and
+    /// vault: the entity recovers from its snapshot, renders revision 2 with what the palette touches (CHROMA and what
+    /// reads it) and takes AXIS, FLUX and STOKES back from the vault by their content identity, unrendered.
+    /// </summary>
+    [Fact]
+    public async Task A_revised_shot_renders_only_what_its_change_touches_and_recovers_from_its_snapshot()
+    {
+        var settings = new RenderSettingsOptions { ChunkFrames = 6, ChunkSlots = 2, MinBackoff = TimeSpan.FromMilliseconds(50), SnapshotEvery = 5 };
+        var spec = SmallShot(effects: true);
+        string key;
+        ShotView first;
+        var firstRun = new ConcurrentBag<(string Stage, int Chunk)>();
+        await using (var node = await TalosNode.StartAsync(Options(settings), StageRunners.Create().ToDictionary(kv => kv.Key, kv => (IStageRunner)new CountingRunner(kv.Value, firstRun))))
+        {
+            key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(spec))).ShotKeys[0];
+            first = await WaitFor(node, key, v => ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+            Assert.True(first.Status == ShotStatus.Completed, first.Reason);
+        }
+        Assert.Equal(first.Stages.Values.Sum(p => p.TotalChunks), firstRun.Count);
+
+        var secondRun = new ConcurrentBag<(string Stage, int Chunk)>();
+        await using var again = await TalosNode.StartAsync(Options(settings), StageRunners.Create().ToDictionary(kv => kv.Key, kv => (IStageRunner)new CountingRunner(kv.Value, secondRun)));
+        var edited = spec with { Characters = [spec.Characters[0] with { Palette = new Dictionary<string, string> { ["shirt"] = "#2060c0" } }, .. spec.Characters.Skip(1)] };
+        var revised = Assert.IsType<SubmitAccepted>(await again.AskHephaestus<object>(new SubmitShot(edited)));
+        Assert.Equal(key, revised.ShotKeys[0]);
+        var view = await WaitFor(again, key, v => v.Revision == 2 && ShotStatus.IsTerminal(v.Status), TimeSpan.FromMinutes(3));
+
+        Assert.True(view.Status == ShotStatus.Completed, view.Reason);
+        Assert.NotEqual(first.FramesHash, view.FramesHash);
+        foreach (var stage in new[] { Stages.Axis, Stages.Flux, Stages.Stokes }) Assert.DoesNotContain(secondRun, r => r.Stage == stage);
+        foreach (var stage in new[] { Stages.Chroma, Stages.Raygen, Stages.Anima, Stages.Cuttura, Stages.Echo })
+            Assert.Equal(view.Stages[stage].TotalChunks, secondRun.Count(r => r.Stage == stage));
+
+        // The entity saved snapshots (every 5 events) and the old ones were deleted as new ones came.
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "snapshots.db")}");
+        db.Open();
+        using var q = db.CreateCommand();
+        q.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = $p";
+        q.Parameters.AddWithValue("$p", "shot-" + key);
+        Assert.Equal(1L, (long)q.ExecuteScalar()!);
+    }
+
+    /// <summary>
     /// Kill a node mid-shot (after PRISM, AXIS and FLUX are recorded, while CHROMA renders) and start a new one on the
     /// same journal and vault: the shot finishes and no recorded chunk is rendered again (counted).
     /// </summary>
