@@ -2,6 +2,7 @@ using System.Globalization;
 using Talos.Bench;
 
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
+// talos-bench ichor [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]   (re-render after a palette, dialogue and camera edit)
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
@@ -23,6 +24,10 @@ switch (mode)
         var input = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
         double? max = Opt("--max-seconds", "") is { Length: > 0 } m ? double.Parse(m, CultureInfo.InvariantCulture) : null;
         return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max);
+    case "ichor":
+        var film = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
+        double? cap = Opt("--max-seconds", "") is { Length: > 0 } c ? double.Parse(c, CultureInfo.InvariantCulture) : null;
+        return await IchorBench.RunAsync(film, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), cap);
     case "flux":
         return FluxBench.Run(Int("--width", 640), Int("--height", 360));
     case "kernels":
@@ -39,6 +44,6 @@ switch (mode)
     case "cluster":
         return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400), args.Contains("--postgres-only"));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only] | gpu [--width W --height H --repeat N]");
         return 2;
 }
