@@ -79,14 +79,14 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
     sealed class SlowLogVault(IBlobVault inner, ManualResetEventSlim gate) : IBlobVault
     {
         public readonly ManualResetEventSlim Writing = new();
-        public string Put(ReadOnlySpan<byte> data, string kind = "blob")
+        public string Put(ReadOnlySpan<byte> data, string kind = "blob", VaultRef? owner = null)
         {
             if (kind == "chunk-log") { Writing.Set(); gate.Wait(TimeSpan.FromSeconds(30)); }
-            return inner.Put(data, kind);
+            return inner.Put(data, kind, owner);
         }
         public byte[] Get(string hash) => inner.Get(hash);
         public bool Contains(string hash) => inner.Contains(hash);
-        public string PutAsset(string name, ReadOnlySpan<byte> data, string kind) => inner.PutAsset(name, data, kind);
+        public string PutAsset(string name, ReadOnlySpan<byte> data, string kind, VaultRef? owner = null) => inner.PutAsset(name, data, kind, owner);
         public string? ResolveAsset(string name) => inner.ResolveAsset(name);
         public string PathOf(string hash) => inner.PathOf(hash);
         public void AddRefs(VaultRef owner, IEnumerable<string> hashes) => inner.AddRefs(owner, hashes);
