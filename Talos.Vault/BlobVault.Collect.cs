@@ -138,14 +138,24 @@ public sealed partial class BlobVault
                 if (c.ExecuteNonQuery() == 0) { tx.Commit(); return false; }
                 c.CommandText = "DELETE FROM refs WHERE hash = $h;";
                 c.ExecuteNonQuery();
-                try { File.Delete(BlobPath(hash)); }
+                var path = BlobPath(hash);
+                try { File.Delete(path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // rolled back: the row stays with its file
                 tx.Commit();
+                RemoveIfEmpty(Path.GetDirectoryName(path)!); // the fan-out directories (blobs/ab/cd) a sweep emptied
+                RemoveIfEmpty(Path.GetDirectoryName(Path.GetDirectoryName(path))!);
                 return true;
             });
         }
         watermark = w;
         return gone;
+    }
+
+    /// <summary>Removes a directory when it is empty (a write that makes it again at the same time retries: <see cref="Publish"/>).</summary>
+    static void RemoveIfEmpty(string dir)
+    {
+        try { if (!Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>Marks what refs numbered past <paramref name="watermark"/> hold (and derived assets they bring in); the new watermark.</summary>

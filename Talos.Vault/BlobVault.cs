@@ -453,14 +453,22 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     /// <summary>Renames a finished temp file onto its hash path. Another writer of the same bytes winning the race is fine.</summary>
     static void Publish(string tmp, string final)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            File.Move(tmp, final, overwrite: false);
-            return;
-        }
-        catch (IOException) when (File.Exists(final))
-        {
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            try
+            {
+                File.Move(tmp, final, overwrite: false);
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5 && File.Exists(tmp))
+            {
+                // a sweep removed the emptied fan-out directory between the two calls: make it again
+            }
+            catch (IOException) when (File.Exists(final))
+            {
+                break;
+            }
         }
         // The target exists: same hash, so same content unless the existing file is damaged (wrong size) — then replace it.
         var existing = new FileInfo(final);

@@ -5,6 +5,7 @@ using Spectre.Console;
 using Talos.Actors.Hosting;
 using Talos.Cli.Farm;
 using Talos.Cli.Operator;
+using static Talos.Cli.Operator.OperatorCommands;
 using Talos.Messages.Api;
 using Talos.Vault;
 
@@ -134,14 +135,5 @@ public static class VaultCommands
         io.Out.WriteLine("a blob held by several productions or stages is counted in each; the total counts each blob once");
     }
 
-    static Table Table(params string[] columns)
-    {
-        var t = new Table().Border(TableBorder.Rounded);
-        foreach (var c in columns) t.AddColumn(new TableColumn(c));
-        return t;
-    }
-
-    static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
     static string Mb(long bytes) => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture);
-    static string Esc(string s) => Markup.Escape(s);
 }

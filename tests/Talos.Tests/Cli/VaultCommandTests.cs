@@ -6,12 +6,15 @@ using Talos.Cli.Operator;
 using Talos.Cli.Vault;
 using Talos.Messages;
 using Talos.Vault;
+using Talos.Tests.Actors;
+using Talos.Tests.Operator;
 using Talos.Tests.Support;
 using Xunit;
 
 namespace Talos.Tests.Cli;
 
-/// <summary>`talos vault gc --dry-run` and `talos vault du` on a work dir (its vault opened directly).</summary>
+/// <summary>`talos vault gc --dry-run` and `talos vault du` on a work dir (its vault opened directly) and on a farm (the seed's API).</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class VaultCommandTests : IDisposable
 {
     readonly string _work = Repo.TempDir("vault-cli");
@@ -79,5 +82,35 @@ public sealed class VaultCommandTests : IDisposable
         (code, _, err) = await Talos("vault", "gc", "--work-dir", _work, "--keep-revisions", "0");
         Assert.Equal(2, code);
         Assert.Contains("keep-revisions must be at least 1", err);
+    }
+
+    [Fact]
+    public async Task On_a_farm_gc_and_du_go_through_the_seeds_operator_routes()
+    {
+        await using var farm = await OperatorFarm.StartAsync("vault-farm");
+        var vault = farm.Seed.Node.Vault;
+        var frame = vault.Put(Encoding.UTF8.GetBytes("farm frame"), "final-frame", new VaultRef("f", "f--s1", 1, Stages.Anima));
+        var orphan = vault.Put(Encoding.UTF8.GetBytes("farm orphan"), "blob");
+        string url = farm.Seed.Url, token = OperatorFarm.OperatorToken;
+
+        var (code, output, err) = await Talos("vault", "du", "--farm", url, "--token", token, "--json");
+        Assert.True(code == 0, err);
+        var du = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("f", Assert.Single(du.GetProperty("rows").EnumerateArray()).GetProperty("production").GetString());
+
+        (code, output, err) = await Talos("vault", "gc", "--farm", url, "--token", token, "--grace", "0", "--json");
+        Assert.True(code == 0, err);
+        var gc = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(1, gc.GetProperty("blobsSwept").GetInt32());
+        Assert.False(vault.Contains(orphan));
+        Assert.True(vault.Contains(frame));
+
+        (code, _, err) = await Talos("vault", "gc", "--farm", url, "--token", OperatorFarm.PipelineToken);
+        Assert.Equal(1, code);
+        Assert.Contains("403", err);
+        using var http = farm.Client(token);
+        var refused = await http.PostAsync("/api/v1/vault/gc", new StringContent("{\"keep\":\"most\"}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(400, (int)refused.StatusCode);
+        Assert.Contains("'most'", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 }

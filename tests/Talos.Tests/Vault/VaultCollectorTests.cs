@@ -48,6 +48,7 @@ public sealed class VaultCollectorTests : IDisposable
         Assert.All(new[] { frame1, frame2, list, manifest }, h => Assert.True(OnDisk(h), h));
         Assert.False(OnDisk(orphan));
         Assert.False(_vault.Contains(orphan));
+        Assert.False(Directory.Exists(Path.Combine(_root, "blobs", orphan[..2])), "the emptied fan-out directories stay behind");
         Assert.Equal((5, 1, 4), (report.BlobsBefore, report.BlobsSwept, report.BlobsAfter));
         Assert.Equal(Encoding.UTF8.GetByteCount("nobody holds me"), report.BytesSwept);
         Assert.Equal(report.BytesBefore - report.BytesSwept, report.BytesAfter);
