@@ -240,6 +240,36 @@ public sealed class VaultCollectorTests : IDisposable
     }
 
     [Fact]
+    public void A_catalogue_from_before_references_is_brought_up_to_date_and_its_blobs_kept()
+    {
+        var old = Path.Combine(_root, "old");
+        Directory.CreateDirectory(old);
+        var hash = BlobVault.HashOf("old blob"u8);
+        using (var c = new SqliteConnection($"Data Source={Path.Combine(old, "catalogue.db")};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            // The schema Talos wrote before the vault kept references (no touched, no refs, no meta).
+            cmd.CommandText = $"""
+                CREATE TABLE blobs(hash TEXT PRIMARY KEY NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL);
+                CREATE TABLE assets(name TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL, updated TEXT NOT NULL);
+                INSERT INTO blobs VALUES ('{hash}', 8, 'blob', '2026-01-01T00:00:00.0000000Z');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        var file = Path.Combine(old, "blobs", hash[..2], hash[2..4], hash);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllBytes(file, "old blob"u8.ToArray());
+
+        using var vault = BlobVault.Open(old);
+        var owned = vault.Put("new blob"u8, "test", Shot(Stages.Anima));
+        var report = vault.Collect(Gc());
+        Assert.Equal((2, 0, 1), (report.BlobsBefore, report.BlobsSwept, report.KeptLegacy));
+        Assert.True(vault.Contains(hash) && vault.Contains(owned));
+        Assert.Equal("p/ANIMA", string.Join(",", vault.Usage().Rows.Select(r => $"{r.Production}/{r.Stage}")));
+    }
+
+    [Fact]
     public void Options_refuse_bad_values_by_name()
     {
         Assert.Contains("keep-revisions", Assert.Throws<VaultException>(() => VaultGcOptions.From(new VaultGcRequest(KeepRevisions: 0))).Message);
