@@ -20,6 +20,7 @@ root.Subcommands.Add(FluxCommands.Flow());
 root.Subcommands.Add(FluxCommands.Inbetween());
 root.Subcommands.Add(FluxCommands.Curves());
 root.Subcommands.Add(Talos.Cli.Farm.FarmCommand.Create());
+root.Subcommands.Add(Talos.Cli.Vault.VaultCommands.Create(OperatorConsole.Standard()));
 root.Subcommands.Add(ChromaCommands.Colorize());
 root.Subcommands.Add(ChromaCommands.ColorizeSequence());
 var parse = root.Parse(args);

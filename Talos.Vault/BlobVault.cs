@@ -11,12 +11,16 @@ namespace Talos.Vault;
 /// <code>
 /// root/blobs/ab/cd/&lt;sha256&gt;   immutable blobs, named by the SHA-256 of their bytes (lowercase hex)
 /// root/tmp/                      temp files of writes in flight (a crash leaves them here, never under a hash)
-/// root/catalogue.db              SQLite catalogue (WAL): blobs(hash, size, kind, created), assets(name → hash, kind, updated)
+/// root/catalogue.db              SQLite catalogue (WAL): blobs(hash, size, kind, created, touched), assets(name → hash, kind, updated),
+///                                refs(owner → hash, seq), chunks(identity → manifest), counters, meta
 /// </code>
-/// A write goes to a unique temp file, is flushed to disk, then renamed onto its hash; the catalogue is updated only
-/// after that. Reads verify the hash of what they read. Thread-safe; several processes may share one root.
+/// A write first records (touches) the blob's catalogue row — with its owner's reference, in the same transaction — and
+/// only then checks its file; a missing file goes to a unique temp file, is flushed to disk and renamed onto its hash.
+/// So a sweep (<see cref="Collect"/>), which deletes a row and then its file under the catalogue's write lock, either
+/// sees the write's touch and keeps the blob, or deleted it first and the write puts the file back. Reads verify the
+/// hash of what they read. Thread-safe; several processes may share one root.
 /// </summary>
-public sealed class BlobVault : IBlobVault, IDisposable
+public sealed partial class BlobVault : IBlobVault, IDisposable
 {
     const int MaxKindLength = 64;
     /// <summary>Temp files older than this are leftovers of crashed writers and are removed on open.</summary>
@@ -27,7 +31,6 @@ public sealed class BlobVault : IBlobVault, IDisposable
     readonly string _tmpDir;
     readonly object _dbLock = new();
     readonly SqliteConnection _db;
-    readonly SqliteCommand _insertBlob;
     readonly SqliteCommand _upsertAsset;
     readonly SqliteCommand _resolveAsset;
     readonly SqliteCommand _listAssets;
@@ -85,8 +88,14 @@ public sealed class BlobVault : IBlobVault, IDisposable
                     identity TEXT PRIMARY KEY NOT NULL,
                     manifest TEXT NOT NULL,
                     created  TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS counters(
+                    name  TEXT PRIMARY KEY NOT NULL,
+                    value INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS meta(
+                    name  TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL);
                 """);
-            _insertBlob = Prepare("INSERT OR IGNORE INTO blobs(hash, size, kind, created) VALUES ($h, $s, $k, $t);", "$h", "$s", "$k", "$t");
+            Migrate();
             _upsertAsset = Prepare("""
                 INSERT INTO assets(name, hash, kind, updated) VALUES ($n, $h, $k, $t)
                 ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, kind = excluded.kind, updated = excluded.updated;
@@ -118,11 +127,13 @@ public sealed class BlobVault : IBlobVault, IDisposable
 
     // ---------------------------------------------------------------- blobs
 
-    public string Put(ReadOnlySpan<byte> data, string kind = "blob")
+    public string Put(ReadOnlySpan<byte> data, string kind = "blob", VaultRef? owner = null)
     {
         ThrowIfDisposed();
         ValidateKind(kind);
+        if (owner is not null) ValidateOwner(owner);
         string hash = HashOf(data);
+        Touch(hash, data.Length, kind, owner); // the row (and the owner's ref) first: a sweep from now on keeps the blob
         string final = BlobPath(hash);
         if (!BlobFileIsIntact(final, data.Length))
         {
@@ -142,7 +153,6 @@ public sealed class BlobVault : IBlobVault, IDisposable
                 throw new VaultException($"blob {hash} cannot be written: {e.Message}", e);
             }
         }
-        RecordBlob(hash, data.Length, kind);
         return hash;
     }
 
@@ -182,12 +192,12 @@ public sealed class BlobVault : IBlobVault, IDisposable
 
     // ---------------------------------------------------------------- assets
 
-    public string PutAsset(string name, ReadOnlySpan<byte> data, string kind)
+    public string PutAsset(string name, ReadOnlySpan<byte> data, string kind, VaultRef? owner = null)
     {
         ThrowIfDisposed();
         ValidateAssetName(name);
         ValidateKind(kind);
-        string hash = Put(data, kind); // durable before the catalogue names it
+        string hash = Put(data, kind, owner); // durable before the catalogue names it
         RecordAsset(name, hash, kind);
         return hash;
     }
@@ -239,6 +249,7 @@ public sealed class BlobVault : IBlobVault, IDisposable
                 size = dst.Length;
                 hash = Convert.ToHexStringLower(ih.GetHashAndReset());
             }
+            Touch(hash, size, kind, null); // before the file is published, as Put does
             string final = BlobPath(hash);
             if (BlobFileIsIntact(final, size)) TryDelete(tmp);
             else Publish(tmp, final);
@@ -248,7 +259,6 @@ public sealed class BlobVault : IBlobVault, IDisposable
             TryDelete(tmp);
             throw new VaultException($"file {path} cannot be imported as '{assetName}': {e.Message}", e);
         }
-        RecordBlob(hash, size, kind);
         RecordAsset(assetName, hash, kind);
         return hash;
     }
@@ -258,6 +268,7 @@ public sealed class BlobVault : IBlobVault, IDisposable
     public void AddRefs(VaultRef owner, IEnumerable<string> hashes)
     {
         ThrowIfDisposed();
+        ValidateOwner(owner);
         var list = hashes.Distinct().ToList();
         foreach (var h in list) ValidateHash(h);
         if (list.Count == 0) return;
@@ -266,20 +277,38 @@ public sealed class BlobVault : IBlobVault, IDisposable
             Catalogue(() =>
             {
                 using var tx = _db.BeginTransaction();
-                using var c = _db.CreateCommand();
-                c.Transaction = tx;
-                c.CommandText = "INSERT OR IGNORE INTO refs(production, shot, revision, stage, hash, created) VALUES ($p, $s, $r, $st, $h, $t);";
-                c.Parameters.AddWithValue("$p", owner.Production);
-                c.Parameters.AddWithValue("$s", owner.Shot);
-                c.Parameters.AddWithValue("$r", owner.Revision);
-                c.Parameters.AddWithValue("$st", owner.Stage);
-                c.Parameters.AddWithValue("$t", Now());
-                var h = c.Parameters.Add("$h", SqliteType.Text);
-                foreach (var hash in list) { h.Value = hash; c.ExecuteNonQuery(); }
+                InsertRefs(tx, owner, list);
                 tx.Commit();
                 return 0;
             });
         }
+    }
+
+    /// <summary>
+    /// Inserts (or renews) the owner's refs under the next number of the <c>refs</c> counter: a sweep that began before
+    /// sees every ref numbered past its watermark and keeps those blobs too. Inside the caller's transaction.
+    /// </summary>
+    void InsertRefs(SqliteTransaction tx, VaultRef owner, IReadOnlyList<string> hashes)
+    {
+        long seq;
+        using (var n = _db.CreateCommand())
+        {
+            n.Transaction = tx;
+            n.CommandText = "INSERT INTO counters(name, value) VALUES ('refs', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value;";
+            seq = (long)n.ExecuteScalar()!;
+        }
+        using var c = _db.CreateCommand();
+        c.Transaction = tx;
+        c.CommandText = "INSERT INTO refs(production, shot, revision, stage, hash, created, seq) VALUES ($p, $s, $r, $st, $h, $t, $q) " +
+                        "ON CONFLICT(production, shot, revision, stage, hash) DO UPDATE SET seq = excluded.seq;";
+        c.Parameters.AddWithValue("$p", owner.Production);
+        c.Parameters.AddWithValue("$s", owner.Shot);
+        c.Parameters.AddWithValue("$r", owner.Revision);
+        c.Parameters.AddWithValue("$st", owner.Stage);
+        c.Parameters.AddWithValue("$t", Now());
+        c.Parameters.AddWithValue("$q", seq);
+        var h = c.Parameters.Add("$h", SqliteType.Text);
+        foreach (var hash in hashes) { h.Value = hash; c.ExecuteNonQuery(); }
     }
 
     public void RecordChunk(string identity, string manifestHash)
@@ -389,6 +418,12 @@ public sealed class BlobVault : IBlobVault, IDisposable
         if (!ok) throw new VaultException($"invalid blob hash '{Identifiers.Printable(hash)}' (expected 64 lowercase hex characters)");
     }
 
+    static void ValidateOwner(VaultRef owner)
+    {
+        if (string.IsNullOrEmpty(owner.Production) || string.IsNullOrEmpty(owner.Stage))
+            throw new VaultException($"a blob's owner needs a production and a stage (got '{Identifiers.Printable(owner.Production)}', '{Identifiers.Printable(owner.Stage)}')");
+    }
+
     static void ValidateKind(string kind)
     {
         if (string.IsNullOrEmpty(kind) || kind.Length > MaxKindLength || kind.Any(c => c < 32 || c == 127))
@@ -418,14 +453,22 @@ public sealed class BlobVault : IBlobVault, IDisposable
     /// <summary>Renames a finished temp file onto its hash path. Another writer of the same bytes winning the race is fine.</summary>
     static void Publish(string tmp, string final)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            File.Move(tmp, final, overwrite: false);
-            return;
-        }
-        catch (IOException) when (File.Exists(final))
-        {
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            try
+            {
+                File.Move(tmp, final, overwrite: false);
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5 && File.Exists(tmp))
+            {
+                // a sweep removed the emptied fan-out directory between the two calls: make it again
+            }
+            catch (IOException) when (File.Exists(final))
+            {
+                break;
+            }
         }
         // The target exists: same hash, so same content unless the existing file is damaged (wrong size) — then replace it.
         var existing = new FileInfo(final);
@@ -434,20 +477,60 @@ public sealed class BlobVault : IBlobVault, IDisposable
         else TryDelete(tmp);
     }
 
-    void RecordBlob(string hash, long size, string kind)
+    /// <summary>Records the blob (or renews its <c>touched</c> time) and, with an owner, the owner's ref, in one transaction.</summary>
+    void Touch(string hash, long size, string kind, VaultRef? owner)
     {
         lock (_dbLock)
         {
             Catalogue(() =>
             {
-                var p = _insertBlob.Parameters;
-                p["$h"].Value = hash;
-                p["$s"].Value = size;
-                p["$k"].Value = kind;
-                p["$t"].Value = Now();
-                return _insertBlob.ExecuteNonQuery();
+                using var tx = _db.BeginTransaction();
+                using (var c = _db.CreateCommand())
+                {
+                    c.Transaction = tx;
+                    c.CommandText = "INSERT INTO blobs(hash, size, kind, created, touched) VALUES ($h, $s, $k, $t, $t) " +
+                                    "ON CONFLICT(hash) DO UPDATE SET touched = excluded.touched, size = excluded.size;";
+                    c.Parameters.AddWithValue("$h", hash);
+                    c.Parameters.AddWithValue("$s", size);
+                    c.Parameters.AddWithValue("$k", kind);
+                    c.Parameters.AddWithValue("$t", Now());
+                    c.ExecuteNonQuery();
+                }
+                if (owner is not null) InsertRefs(tx, owner, [hash]);
+                tx.Commit();
+                return 0;
             });
         }
+    }
+
+    /// <summary>
+    /// Brings an older catalogue up to this schema (<c>blobs.touched</c>, <c>refs.seq</c>) and fixes, once, when this
+    /// vault began recording references: unreferenced blobs older than that are kept by gc (nobody said who holds them).
+    /// </summary>
+    void Migrate()
+    {
+        using var tx = _db.BeginTransaction();
+        bool HasColumn(string table, string column)
+        {
+            using var c = _db.CreateCommand();
+            c.Transaction = tx;
+            c.CommandText = $"SELECT 1 FROM pragma_table_info('{table}') WHERE name = $c;";
+            c.Parameters.AddWithValue("$c", column);
+            return c.ExecuteScalar() is not null;
+        }
+        void Run(string sql)
+        {
+            using var c = _db.CreateCommand();
+            c.Transaction = tx;
+            c.CommandText = sql;
+            c.ExecuteNonQuery();
+        }
+        if (!HasColumn("blobs", "touched")) Run("ALTER TABLE blobs ADD COLUMN touched TEXT;");
+        if (!HasColumn("refs", "seq")) Run("ALTER TABLE refs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;");
+        Run("CREATE INDEX IF NOT EXISTS refs_seq ON refs(seq);");
+        // A fresh vault references from its first blob on; an older one only from now.
+        Run("INSERT OR IGNORE INTO meta(name, value) SELECT 'refs-since', CASE WHEN EXISTS(SELECT 1 FROM blobs) THEN '" + Now() + "' ELSE '' END;");
+        tx.Commit();
     }
 
     void RecordAsset(string name, string hash, string kind)
@@ -466,7 +549,10 @@ public sealed class BlobVault : IBlobVault, IDisposable
         }
     }
 
-    static string Now() => DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+    static string Now() => Stamp(DateTime.UtcNow);
+
+    /// <summary>Catalogue times: round-trip UTC, so that they order as text.</summary>
+    static string Stamp(DateTime utc) => utc.ToString("O", CultureInfo.InvariantCulture);
 
     T Catalogue<T>(Func<T> op)
     {
@@ -520,7 +606,6 @@ public sealed class BlobVault : IBlobVault, IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            _insertBlob.Dispose();
             _upsertAsset.Dispose();
             _resolveAsset.Dispose();
             _listAssets.Dispose();

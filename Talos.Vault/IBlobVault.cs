@@ -6,13 +6,17 @@ namespace Talos.Vault;
 /// </summary>
 public interface IBlobVault
 {
-    /// <summary>Stores bytes (atomic temp+rename) and returns their hash; storing existing bytes is a no-op.</summary>
-    string Put(ReadOnlySpan<byte> data, string kind = "blob");
+    /// <summary>
+    /// Stores bytes (atomic temp+rename) and returns their hash; storing existing bytes only touches them. With an
+    /// <paramref name="owner"/>, the owner holds the blob from the same catalogue write that records it (no gap a sweep
+    /// could fall into; see <see cref="AddRefs"/>).
+    /// </summary>
+    string Put(ReadOnlySpan<byte> data, string kind = "blob", VaultRef? owner = null);
     /// <summary>Reads a blob; throws <see cref="VaultException"/> if absent or if its bytes no longer match its hash.</summary>
     byte[] Get(string hash);
     bool Contains(string hash);
     /// <summary>Stores bytes under a validated asset name (catalogue name → hash) and returns the hash.</summary>
-    string PutAsset(string name, ReadOnlySpan<byte> data, string kind);
+    string PutAsset(string name, ReadOnlySpan<byte> data, string kind, VaultRef? owner = null);
     /// <summary>Hash of a named asset, or null when unknown. Throws VaultException for an invalid name.</summary>
     string? ResolveAsset(string name);
     /// <summary>Path of the blob's file on disk (for tools such as ffmpeg that want a file).</summary>

@@ -26,7 +26,7 @@ public sealed class ProductionEditor : ReceiveActor
     {
         Task.Run(async () =>
         {
-            var vault = env.Vault;
+            var vault = new Talos.Vault.OwnedVault(env.Vault, new Talos.Vault.VaultRef(job.Production, "", 0, Talos.Vault.BlobVault.FilmStage)); // the production holds its film
             var clips = job.Clips.Select(c => new ShotClip(c.ShotId,
                 JsonSerializer.Deserialize<List<string>>(vault.Get(c.FramesHash), ShotEventSerializer.Json)!, c.Transition, c.Fps)).ToList();
             var first = FrameCodec.DecodeRgb24(vault.Get(clips[0].FrameHashes[0]));

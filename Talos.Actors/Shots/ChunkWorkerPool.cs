@@ -6,6 +6,7 @@ using Akka.Event;
 using Talos.Actors.Pipeline;
 using Talos.Messages;
 using Talos.Messages.Commands;
+using Talos.Vault;
 
 namespace Talos.Actors.Shots;
 
@@ -164,9 +165,12 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         {
             ct.ThrowIfCancellationRequested();
             var job = lease.Job;
-            var context = new ChunkContext(job.Spec, plan, vault, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct);
+            var owned = new OwnedVault(vault, OwnerOf(job)); // everything the chunk writes is held from the moment it is written
+            var context = new ChunkContext(job.Spec, plan, owned, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct);
             var manifest = runner.Run(context);
-            return (object)new Rendered(agent, lease.LeaseId, manifest.Store(vault), manifest.Note);
+            var manifestHash = manifest.Store(owned);
+            if (lease.Identity is { } identity) owned.RecordChunk(identity, manifestHash);
+            return (object)new Rendered(agent, lease.LeaseId, manifestHash, manifest.Note);
         }, ct).PipeTo(self, failure: e => new Broke(agent, lease.LeaseId, e));
     }
 
@@ -198,15 +202,18 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     /// </summary>
     void Report(Running run, string end, Func<string, ITalosMessage> outcome)
     {
-        var (vault, log, agent, self, text) = (_env.Vault, _log, run.Agent, Self, run.Log + end);
+        var (vault, log, agent, self, text, owner) = (_env.Vault, _log, run.Agent, Self, run.Log + end, OwnerOf(run.Lease.Job));
         Task.Run(() =>
         {
             string hash;
-            try { hash = vault.Put(Encoding.UTF8.GetBytes(text), "chunk-log"); }
+            try { hash = vault.Put(Encoding.UTF8.GetBytes(text), "chunk-log", owner); }
             catch (Exception e) { log.Warning("could not store a chunk log: {0}", e.Message); hash = ""; }
             agent.Tell(outcome(hash), self);
         });
     }
+
+    /// <summary>Who holds what a chunk of <paramref name="job"/> writes: its shot's spec revision at its stage.</summary>
+    public static VaultRef OwnerOf(StageJob job) => new(job.Spec.Production, job.ShotKey, job.SpecRevision, job.Stage);
 
     /// <summary>
     /// Bad input (unreadable or inconsistent inputs, arguments a stage refuses) fails the same way everywhere; out of

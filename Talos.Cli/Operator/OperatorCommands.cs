@@ -292,7 +292,7 @@ public static class OperatorCommands
         return 0;
     }
 
-    static Table Table(params string[] columns)
+    internal static Table Table(params string[] columns)
     {
         var t = new Table().Border(TableBorder.Rounded);
         foreach (var c in columns) t.AddColumn(new TableColumn(c));
@@ -301,8 +301,8 @@ public static class OperatorCommands
 
     static string? S(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() } : null;
-    static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
-    static string Esc(string? s) => Markup.Escape(s ?? "");
+    internal static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+    internal static string Esc(string? s) => Markup.Escape(s ?? "");
     /// <summary>A log source without its node's address (the line shows the node already).</summary>
     static string? Local(string? source, string? node) => source is not null && node is not null && source.StartsWith(node, StringComparison.Ordinal) ? source[node.Length..] : source;
     static string Pct(double f) => (f * 100).ToString("0", CultureInfo.InvariantCulture) + "%";

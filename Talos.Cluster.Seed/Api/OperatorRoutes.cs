@@ -85,6 +85,24 @@ public static class OperatorRoutes
             catch (OperationException e) { return Problem(e); }
         });
 
+        // The vault's lifecycle (talos vault gc|du --farm): the seed sweeps and measures the farm's shared vault; a sweep
+        // runs beside the farm's writes (each victim in its own catalogue write transaction).
+        ops.MapPost("/vault/gc", async (HttpRequest request, IBlobVault vault, ApiOptions options, CancellationToken ct) =>
+        {
+            var (_, root, problem) = await ApiBody.ReadJsonAsync(request, options.MaxJsonBytes, "the gc request", ct);
+            if (problem is not null) return problem;
+            if (root.ValueKind != JsonValueKind.Object)
+                return Problems.BadRequest("the body must be a JSON object: {\"keepRevisions\", \"keep\", \"graceSeconds\", \"dryRun\"} (each may be left out)", "$");
+            VaultGcOptions gc;
+            try { gc = VaultGcOptions.From(root.Deserialize<VaultGcRequest>(ShotJson.Options) ?? new VaultGcRequest()); }
+            catch (JsonException e) { return Problems.BadRequest($"the gc request does not fit {{keepRevisions: number, keep: string, graceSeconds: number, dryRun: bool}}: {e.Message}", e.Path ?? "$"); }
+            catch (VaultException e) { return Problems.BadRequest(e.Message, "$"); }
+            if (vault is not BlobVault local) return Problems.Unavailable("this seed's vault cannot be swept from here");
+            return TypedResults.Ok(await Task.Run(() => local.Collect(gc), ct));
+        });
+        ops.MapGet("/vault/du", async (IBlobVault vault, CancellationToken ct) =>
+            vault is BlobVault local ? (IResult)TypedResults.Ok(await Task.Run(local.Usage, ct)) : Problems.Unavailable("this seed's vault cannot be measured from here"));
+
         // The ECHO report of a shot (JSON from the vault) for the dashboard's charts; pipeline tokens may read it too.
         endpoints.MapGet(TalosApi.Prefix + "/shots/{key}/report", async (string key, HephaestusGateway heph, IBlobVault vault) =>
         {

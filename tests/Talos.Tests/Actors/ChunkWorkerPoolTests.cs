@@ -79,14 +79,14 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
     sealed class SlowLogVault(IBlobVault inner, ManualResetEventSlim gate) : IBlobVault
     {
         public readonly ManualResetEventSlim Writing = new();
-        public string Put(ReadOnlySpan<byte> data, string kind = "blob")
+        public string Put(ReadOnlySpan<byte> data, string kind = "blob", VaultRef? owner = null)
         {
             if (kind == "chunk-log") { Writing.Set(); gate.Wait(TimeSpan.FromSeconds(30)); }
-            return inner.Put(data, kind);
+            return inner.Put(data, kind, owner);
         }
         public byte[] Get(string hash) => inner.Get(hash);
         public bool Contains(string hash) => inner.Contains(hash);
-        public string PutAsset(string name, ReadOnlySpan<byte> data, string kind) => inner.PutAsset(name, data, kind);
+        public string PutAsset(string name, ReadOnlySpan<byte> data, string kind, VaultRef? owner = null) => inner.PutAsset(name, data, kind, owner);
         public string? ResolveAsset(string name) => inner.ResolveAsset(name);
         public string PathOf(string hash) => inner.PathOf(hash);
         public void AddRefs(VaultRef owner, IEnumerable<string> hashes) => inner.AddRefs(owner, hashes);
@@ -178,6 +178,41 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             Assert.Equal(2, runner.Running);
         }
         finally { gate.Set(); }
+    }
+
+    /// <summary>Writes one frame blob per frame through the chunk's vault.</summary>
+    sealed class WritingRunner : IStageRunner
+    {
+        public string Stage => Stages.Flux;
+        public IReadOnlyList<string> DependsOn => [];
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => [];
+        public ChunkManifest Run(ChunkContext context) => new(Stage, context.Plan.Chunk, context.Plan.FirstFrame,
+            context.Frames.Select(f => new FrameOutputs(f, new Dictionary<string, string> { ["lines"] = context.Vault.Put([(byte)f, 7], "flux-lines") })).ToList());
+    }
+
+    [Fact]
+    public async Task What_a_chunk_writes_is_held_by_its_shots_spec_revision_and_indexed_under_its_identity()
+    {
+        _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+        var pool = Pool(_vault, new WritingRunner(), slots: 1);
+        var (agent, inbox) = Agent("owner");
+        pool.Tell(new ChunkWorkOffered(agent, 0));
+        var ask = await Next<ChunkWorkRequest>(inbox, TimeSpan.FromSeconds(5));
+        var identity = BlobVault.HashOf("flux chunk 0 of these inputs"u8);
+        var job = new StageJob("test--sh01", Stages.Flux, Samples.Shot(), [], new Dictionary<string, IReadOnlyList<string>>(),
+            new Dictionary<int, string>(), 0, new Dictionary<int, float>(), SpecRevision: 3);
+        pool.Tell(new ChunkLeaseGrant([new ChunkLease(1, job, new ChunkPlan(Stages.Flux, 0, 0, 2), 1, false, new Dictionary<int, string>(), identity)],
+            MoreWork: false, ask.Request), agent);
+        var result = await Next<ChunkLeaseResult>(inbox, TimeSpan.FromSeconds(10));
+
+        // Two frames, the manifest and the attempt's log, all held by (test, test--sh01, 3, FLUX): nothing left for gc.
+        var du = _vault.Usage();
+        var row = Assert.Single(du.Rows);
+        Assert.Equal(("test", Stages.Flux, 4L), (row.Production, row.Stage, row.Blobs));
+        Assert.Equal(0, du.UnheldBlobs);
+        Assert.NotEqual("", result.LogHash);
+        Assert.Equal(result.ManifestHash, _vault.ReuseChunk(identity, ChunkWorkerPool.OwnerOf(job)));
+        Assert.Equal(new VaultRef("test", "test--sh01", 3, Stages.Flux), ChunkWorkerPool.OwnerOf(job));
     }
 
     /// <summary>The agent's side of a late grant: the declined chunk is handed out again, its attempt not counted.</summary>

@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+using Talos.Messages.Api;
+
+namespace Talos.Vault;
+
+/// <summary>
+/// How a sweep runs: per shot the refs of its newest <see cref="KeepRevisions"/> spec revisions and per production its
+/// newest that many films are roots; <see cref="Keep"/> (<see cref="VaultKeep"/>) thins delivered revisions; a blob
+/// nobody ever referenced goes only once untouched for <see cref="Grace"/>; <see cref="DryRun"/> changes nothing.
+/// </summary>
+public sealed record VaultGcOptions(int KeepRevisions, string Keep, TimeSpan Grace, bool DryRun)
+{
+    public const int DefaultKeepRevisions = 1;
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromMinutes(10);
+
+    /// <summary>A request's values with their defaults (<c>keep</c>: the request's, else <c>TALOS_VAULT_KEEP</c>, else all); a bad one throws <see cref="VaultException"/> naming it.</summary>
+    public static VaultGcOptions From(VaultGcRequest request, Func<string, string?>? env = null)
+    {
+        env ??= Environment.GetEnvironmentVariable;
+        int keepRevisions = request.KeepRevisions ?? DefaultKeepRevisions;
+        if (keepRevisions < 1) throw new VaultException($"keep-revisions must be at least 1, not {keepRevisions}");
+        var fromEnv = env(VaultKeep.Variable);
+        var keep = request.Keep ?? (string.IsNullOrEmpty(fromEnv) ? VaultKeep.All : fromEnv);
+        if (!VaultKeep.Names.Contains(keep))
+            throw new VaultException(request.Keep is null
+                ? $"{VaultKeep.Variable}='{keep}' is not a vault policy: use all, final or none"
+                : $"keep '{keep}' is not a vault policy: use all, final or none");
+        double grace = request.GraceSeconds ?? DefaultGrace.TotalSeconds;
+        if (!double.IsFinite(grace) || grace < 0 || grace > TimeSpan.MaxValue.TotalSeconds / 2)
+            throw new VaultException($"grace {grace} s is not a number of seconds ≥ 0");
+        return new VaultGcOptions(keepRevisions, keep, TimeSpan.FromSeconds(grace), request.DryRun);
+    }
+}
+
+/// <summary>
+/// Assets derived from a blob and named after it (<c>linear-frames/&lt;frame list&gt;</c>, <c>layer-frames/&lt;frame list&gt;</c>:
+/// CUTTURA's files beside a shot's frame list): gc keeps one while the blob in its name is kept, and drops it with that blob.
+/// </summary>
+public static partial class DerivedAssets
+{
+
+    /// <summary>The hash an asset is derived from, or null for an asset a user named.</summary>
+    public static string? SourceOf(string assetName)
+    {
+        var m = Derived().Match(assetName);
+        return m.Success ? m.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex("^(?:linear-frames|layer-frames)/([0-9a-f]{64})$", RegexOptions.CultureInvariant)]
+    private static partial Regex Derived();
+}
