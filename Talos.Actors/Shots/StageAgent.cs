@@ -96,7 +96,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     }
 
     /// <summary>Who holds what this stage writes or reuses in the vault: the shot's revision at this stage.</summary>
-    Talos.Vault.VaultRef Owner => new(_job.Spec.Production, _job.ShotKey, _job.SpecRevision, _job.Stage);
+    Talos.Vault.VaultRef Owner => ChunkWorkerPool.OwnerOf(_job);
 
     /// <summary>
     /// Content-keyed reuse: a chunk whose identity (<see cref="ChunkIdentity"/>) already has a result in the vault is
@@ -261,9 +261,10 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         var merged = new ChunkManifest(_job.Stage, chunk, whole.FirstFrame, manifests.SelectMany(m => m.Frames).OrderBy(f => f.Frame).ToList());
         var log = $"{_job.ShotKey} {_job.Stage} chunk {chunk} ran out of memory and was rendered in {parts.Count} parts:\n" +
                   string.Join("\n", parts.Select(p => $"frames {p.Plan.FirstFrame}..{p.Plan.FirstFrame + p.Plan.FrameCount - 1} on {p.Part.Node}: log {p.Part.Log}")) + "\n";
-        var logHash = vault.Put(System.Text.Encoding.UTF8.GetBytes(log), "chunk-log");
-        var mergedHash = merged.Store(vault);
-        vault.AddRefs(Owner, [mergedHash, logHash]);
+        // Owned from the moment they are written, as a pool writes a chunk's outputs (the collector never sees them unowned).
+        var owned = new Talos.Vault.OwnedVault(vault, Owner);
+        var logHash = owned.Put(System.Text.Encoding.UTF8.GetBytes(log), "chunk-log");
+        var mergedHash = merged.Store(owned);
         if (_identities.TryGetValue(chunk, out var identity)) vault.RecordChunk(identity, mergedHash);
         Complete(chunk, mergedHash, null, parts[^1].Part.Node, attempt, logHash);
     }
