@@ -33,6 +33,8 @@ public sealed record RenderSettingsOptions
     public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Shots Hephaestus lets render at once across the farm; the rest wait in priority / fair-share order.</summary>
     public int MaxActiveShots { get; init; } = 16;
+    /// <summary>Hephaestus saves a snapshot of its registry every this many journalled events (and recovers from the latest); 0: never.</summary>
+    public int HephaestusSnapshotEvery { get; init; } = 500;
 }
 
 /// <summary>What the actors of one node share: the vault, the stage runners, settings and observers.</summary>
