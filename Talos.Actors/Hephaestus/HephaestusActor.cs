@@ -103,10 +103,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         {
             var quiet = DateTime.UtcNow - TimeSpan.FromSeconds(10);
             foreach (var key in _active.Where(k => _state.Shots[k].Status == ShotStatus.Queued && !_liveStatus.ContainsKey(k) && _heard.GetValueOrDefault(k) < quiet).ToList())
-            {
-                _heard[key] = DateTime.UtcNow;
                 Start(_state.Shots[key]);
-            }
         });
         Command<ShotFinished>(f => Outcome(f.ShotKey, f.SpecRevision, f));
         Command<ShotFailedNotice>(f => Outcome(f.ShotKey, f.SpecRevision, f));
@@ -234,7 +231,11 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
 
     // ---- admission: priorities and fair share ----
 
-    void Start(ShotRecord s) => _shots.Tell(new StartShot(s.Key, s.Spec, s.Priority, s.Revision));
+    void Start(ShotRecord s)
+    {
+        _heard[s.Key] = DateTime.UtcNow;
+        _shots.Tell(new StartShot(s.Key, s.Spec, s.Priority, s.Revision));
+    }
 
     /// <summary>A shot that should render: started now if the farm has room, else queued in admission order.</summary>
     void Admit(string key)
@@ -259,7 +260,6 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         {
             _waiting.Remove(next.Key);
             _active.Add(next.Key);
-            _heard[next.Key] = DateTime.UtcNow;
             Start(next);
         }
     }

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Hosting;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Talos.Actors.Hephaestus;
 using Talos.Actors.Hosting;
 using Talos.Actors.Pipeline;
@@ -29,25 +26,20 @@ namespace Talos.Tests.Actors;
 public sealed class HephaestusActorTests : IAsyncLifetime
 {
     readonly string _dir = Repo.TempDir("heph-actor");
-    IHost _host = null!;
+    TestSystem _host = null!;
     ActorSystem _system = null!;
     BlobVault _vault = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _host = new HostBuilder().ConfigureServices(s => s.AddAkka("heph-actor", b => b
-            .WithTalosSerialization(serializeMessages: true)
-            .WithTalosPersistence(JournalTarget.Parse(null), _dir)
-            .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend))).Build();
-        await _host.StartAsync();
-        _system = _host.Services.GetRequiredService<ActorSystem>();
+        _host = await TestSystem.StartAsync("heph-actor", serializeMessages: true, b => b.WithTalosPersistence(JournalTarget.Parse(null), _dir));
+        _system = _host.System;
         _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await _host.DisposeAsync();
         _vault.Dispose();
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
