@@ -132,6 +132,18 @@ public sealed class HephaestusStateTests
         Assert.Equal(ShotStatus.Completed, s.StatusOf(s.Productions["p"], out _));
     }
 
+    [Fact]
+    public void The_snapshot_interval_comes_from_TALOS_HEPHAESTUS_SNAPSHOT_EVERY_and_a_bad_one_is_refused_by_name()
+    {
+        Talos.Actors.Pipeline.RenderSettingsOptions Read(string? value) =>
+            Talos.Actors.Hosting.NodeConfiguration.FromEnvironment(["core"], k => k == "TALOS_HEPHAESTUS_SNAPSHOT_EVERY" ? value : null).Render;
+        Assert.Equal(500, Read(null).HephaestusSnapshotEvery);
+        Assert.Equal(0, Read("0").HephaestusSnapshotEvery);
+        Assert.Equal(2000, Read("2000").HephaestusSnapshotEvery);
+        foreach (var bad in new[] { "-1", "often" })
+            Assert.Contains("TALOS_HEPHAESTUS_SNAPSHOT_EVERY '" + bad + "'", Assert.Throws<ArgumentException>(() => Read(bad)).Message);
+    }
+
     // ---- properties ----
 
     static readonly string[] Productions = ["p", "q"];
