@@ -1,3 +1,5 @@
+using Talos.Messages.Events;
+
 namespace Talos.Actors.Hephaestus;
 
 /// <summary>

@@ -8,12 +8,21 @@ using Talos.Messages.Serialization;
 
 namespace Talos.Actors.Hephaestus;
 
-public sealed record EditClip(string ShotId, string FramesHash, string Transition, int Fps);
+/// <summary>One shot of the cut: its frames (the list CUTTURA stored) at spec revision <paramref name="SpecRevision"/>.</summary>
+public sealed record EditClip(string ShotId, string FramesHash, string Transition, int Fps, string ShotKey, int SpecRevision);
 /// <param name="Delivery">sdr (H.264 from the 8-bit frames) or hdr10/prores/png16 (from ANIMA's linear-light frames; png16 is a zip of PNGs).</param>
 public sealed record EditJob(string Production, IReadOnlyList<EditClip> Clips, string? AudioAsset, double AudioOffsetSeconds, int TransitionFrames,
-    string Delivery = "sdr") : ITalosMessage;
-public sealed record FilmEdited(string Production, string FilmHash, int Frames) : ITalosMessage;
-public sealed record FilmEditFailed(string Production, string Reason) : ITalosMessage;
+    string Delivery = "sdr") : ITalosMessage
+{
+    /// <summary>The same cut: the same clips (shots, revisions, frames, transitions) in order, the same sound and delivery.</summary>
+    public bool SameCut(EditJob other) => Clips.SequenceEqual(other.Clips) && this with { Clips = other.Clips } == other;
+
+    /// <summary>The spec revision of each shot the film is cut from.</summary>
+    public IReadOnlyDictionary<string, int> ShotRevisions() => Clips.ToDictionary(c => c.ShotKey, c => c.SpecRevision, StringComparer.Ordinal);
+}
+/// <summary>The film of <paramref name="Job"/> (so Hephaestus records it only if that is still the cut the production needs).</summary>
+public sealed record FilmEdited(string Production, string FilmHash, int Frames, EditJob Job) : ITalosMessage;
+public sealed record FilmEditFailed(string Production, string Reason, EditJob Job) : ITalosMessage;
 
 /// <summary>
 /// CUTTURA for a whole production: cuts the finished shots' frames together (cut, dissolve, fade), encodes one
@@ -45,10 +54,10 @@ public sealed class ProductionEditor : ReceiveActor
                 await VideoEncoder.EncodeH264Async(film, first.width, first.height, clips[0].Fps, tmp, audio, job.AudioOffsetSeconds,
                     n => frames = n);
                 var filmHash = vault.Put(await File.ReadAllBytesAsync(tmp), "film");
-                return (object)new FilmEdited(job.Production, filmHash, clips.Sum(c => c.FrameHashes.Count));
+                return (object)new FilmEdited(job.Production, filmHash, clips.Sum(c => c.FrameHashes.Count), job);
             }
             finally { File.Delete(tmp); }
-        }).PipeTo(Self, success: r => r, failure: e => new FilmEditFailed(job.Production, (e is AggregateException a ? a.Flatten().InnerException ?? e : e).Message));
+        }).PipeTo(Self, success: r => r, failure: e => new FilmEditFailed(job.Production, (e is AggregateException a ? a.Flatten().InnerException ?? e : e).Message, job));
 
         Receive<FilmEdited>(d => { hephaestus.Tell(d); Context.Stop(Self); });
         Receive<FilmEditFailed>(f => { hephaestus.Tell(f); Context.Stop(Self); });
@@ -78,7 +87,7 @@ public sealed class ProductionEditor : ReceiveActor
                 try { bytes = await File.ReadAllBytesAsync(zip); } finally { File.Delete(zip); }
             }
             else bytes = await File.ReadAllBytesAsync(tmp);
-            return new FilmEdited(job.Production, vault.Put(bytes, "film"), clips.Sum(c => c.FrameHashes.Count));
+            return new FilmEdited(job.Production, vault.Put(bytes, "film"), clips.Sum(c => c.FrameHashes.Count), job);
         }
         finally
         {

@@ -7,6 +7,7 @@ namespace Talos.Actors.Hosting;
 /// TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL, TALOS_DOWN_AFTER_SECONDS (split-brain resolver's stable-after,
 /// default 20), TALOS_CHUNK_SLOTS (chunks this node pulls and renders at once, default: cores),
 /// TALOS_MAX_ACTIVE_SHOTS (shots Hephaestus lets render at once, the rest wait by priority and fair share; default 16),
+/// TALOS_HEPHAESTUS_SNAPSHOT_EVERY (Hephaestus snapshots its registry every N journalled events; default 500, 0 = never),
 /// TALOS_MANAGEMENT_URL (the management listener: /healthz, /ready, /metrics, /drain; unset = none). TALOS_API_URL,
 /// the TALOS_API_* settings and TALOS_WEBHOOK_ALLOW_PRIVATE are read by the seed's HTTP API, and TALOS_FLUX_MODEL (an ONNX frame interpolator) by FLUX;
 /// they are listed here so that deployment checks know every variable a Talos process reads.
@@ -15,7 +16,7 @@ public static class NodeConfiguration
 {
     public static readonly IReadOnlyList<string> Variables =
         ["TALOS_HOSTNAME", "TALOS_PORT", "TALOS_SEEDS", "TALOS_ROLES", "TALOS_WORK_DIR", "TALOS_JOURNAL", "TALOS_JOURNAL_PROVIDER", "TALOS_VAULT", "TALOS_LOGLEVEL",
-         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS", "TALOS_MANAGEMENT_URL", "TALOS_API_URL",
+         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS", "TALOS_HEPHAESTUS_SNAPSHOT_EVERY", "TALOS_MANAGEMENT_URL", "TALOS_API_URL",
          "TALOS_API_TOKENS_FILE", "TALOS_API_TOKEN_OPERATOR", "TALOS_API_TOKEN_PIPELINE", "TALOS_API_RATE_LIMIT",
          "TALOS_API_MAX_JSON_BYTES", "TALOS_API_MAX_ASSET_BYTES", "TALOS_WEBHOOK_ALLOW_PRIVATE", Talos.Gpu.Flux.OnnxInterpolator.EnvironmentVariable];
 
@@ -48,6 +49,10 @@ public static class NodeConfiguration
         int active = new Pipeline.RenderSettingsOptions().MaxActiveShots;
         if (activeText is not null && (!int.TryParse(activeText, out active) || active is < 1 or > 100000))
             throw new ArgumentException($"TALOS_MAX_ACTIVE_SHOTS '{activeText}' is not a count in 1..100000");
+        var snapshotText = read("TALOS_HEPHAESTUS_SNAPSHOT_EVERY");
+        int snapshotEvery = new Pipeline.RenderSettingsOptions().HephaestusSnapshotEvery;
+        if (snapshotText is not null && (!int.TryParse(snapshotText, out snapshotEvery) || snapshotEvery is < 0 or > 10_000_000))
+            throw new ArgumentException($"TALOS_HEPHAESTUS_SNAPSHOT_EVERY '{snapshotText}' is not a count of events in 0..10000000 (0: no snapshots)");
         return new TalosNodeOptions
         {
             WorkDir = read("TALOS_WORK_DIR") ?? Path.Combine(Environment.CurrentDirectory, ".talos"),
@@ -60,7 +65,7 @@ public static class NodeConfiguration
             VaultDir = read("TALOS_VAULT"),
             LogLevel = read("TALOS_LOGLEVEL") ?? "INFO",
             DownAfter = TimeSpan.FromSeconds(down),
-            Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots, MaxActiveShots = active },
+            Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots, MaxActiveShots = active, HephaestusSnapshotEvery = snapshotEvery },
             ManagementUrl = ManagementUrl(read("TALOS_MANAGEMENT_URL")),
         };
     }

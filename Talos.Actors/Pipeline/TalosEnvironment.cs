@@ -35,6 +35,8 @@ public sealed record RenderSettingsOptions
     public int MaxActiveShots { get; init; } = 16;
     /// <summary>A shot entity saves its whole state every this many events (0: never), so recovery replays only what came after.</summary>
     public int SnapshotEvery { get; init; } = 100;
+    /// <summary>Hephaestus saves a snapshot of its registry every this many journalled events (and recovers from the latest); 0: never.</summary>
+    public int HephaestusSnapshotEvery { get; init; } = 500;
 }
 
 /// <summary>What the actors of one node share: the vault, the stage runners, settings and observers.</summary>

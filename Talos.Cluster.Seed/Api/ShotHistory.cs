@@ -46,8 +46,8 @@ public sealed class JournalReaderActor : ReceivePersistentActor
 }
 
 /// <summary>
-/// A shot's event history from the journal: Hephaestus's events about the shot (admission, production, outcome,
-/// retries), the shot entity's own events (started, chunks, stages, pause, resume, …) and the API's audit trail of
+/// A shot's event history from the journal: Hephaestus's events about the shot (admission, spec revisions with what
+/// changed, production and its revisions, outcome, retries), the shot entity's own events (started, chunks, stages, pause, resume, …) and the API's audit trail of
 /// operator actions (who, when), merged by time: each source keeps its journal order, and an event without a time of
 /// its own sorts after the last timed event before it.
 /// </summary>
@@ -75,7 +75,9 @@ public sealed class ShotHistory(ActorSystem system)
         await Add(0, "hephaestus", "hephaestus", e => e switch
         {
             ShotAdmitted a => a.ShotKey == shotKey,
+            ShotRevised r => r.ShotKey == shotKey,
             ProductionAdmitted p => p.ShotKeys.Contains(shotKey),
+            ProductionRevised p => p.ShotKeys.Contains(shotKey),
             ShotOutcomeRecorded o => o.ShotKey == shotKey,
             ShotRetryRequested r => r.ShotKey == shotKey,
             _ => false,
@@ -87,7 +89,7 @@ public sealed class ShotHistory(ActorSystem system)
 
     static DateTimeOffset? TimeOf(ITalosEvent e) => e switch
     {
-        ShotAdmitted a => a.At, ProductionAdmitted p => p.At, ShotOutcomeRecorded o => o.At, ShotRetryRequested r => r.At,
+        ShotAdmitted a => a.At, ShotRevised r => r.At, ProductionAdmitted p => p.At, ProductionRevised p => p.At, ShotSpecRevised r => r.At, ShotOutcomeRecorded o => o.At, ShotRetryRequested r => r.At,
         ShotStarted s => s.At, ShotRenderFailed f => f.At, ShotRenderRetried r => r.At, ShotRenderCancelled c => c.At,
         ShotRenderPaused p => p.At, ShotRenderResumed r => r.At, ShotRenderCompleted c => c.At, OperatorActionRecorded o => o.At,
         _ => null,

@@ -10,11 +10,12 @@ public static class ApiPaths
     public const string Prefix = "/api/v1";
 }
 
-/// <summary>A shot as the API shows it: Hephaestus's view plus overall progress (0..1) and links.</summary>
+/// <summary>A shot as the API shows it: Hephaestus's view plus overall progress (0..1) and links. <paramref name="Revision"/> is
+/// the spec revision (a resubmitted, edited spec is the next); <paramref name="Revisions"/> counts ECHO's correction rounds.</summary>
 public sealed record ShotResource(
     string Key, string Id, string Production, int Sequence, string? Title, int FrameCount, int Fps, string Status, string? Reason,
     double Progress, IReadOnlyDictionary<string, StageProgress> Stages, string? FramesHash, string? VideoHash, string? ReportHash,
-    bool? QualityPassed, int Revisions, string Href, string? VideoHref)
+    bool? QualityPassed, int Revisions, string Href, string? VideoHref, int Revision = 1)
 {
     public static ShotResource From(ShotView v)
     {
@@ -24,7 +25,7 @@ public sealed record ShotResource(
         var href = $"{ApiPaths.Prefix}/shots/{Uri.EscapeDataString(v.ShotKey)}";
         return new ShotResource(v.ShotKey, v.ShotId, v.Production, v.Sequence, v.Title, v.FrameCount, v.Fps, v.Status, v.Reason,
             progress, new SortedDictionary<string, StageProgress>(v.Stages.ToDictionary(), StringComparer.Ordinal), v.FramesHash, v.VideoHash,
-            v.ReportHash, v.QualityPassed, v.Revisions, href, v.VideoHash is null ? null : href + "/video");
+            v.ReportHash, v.QualityPassed, v.Revisions, href, v.VideoHash is null ? null : href + "/video", v.Revision);
     }
 }
 

@@ -22,7 +22,10 @@ public sealed record ProductionRevised(string Production, IReadOnlyList<string> 
 public sealed record ShotRetryRequested(string ShotKey, string By, DateTimeOffset At) : ITalosEvent;
 /// <summary>A shot's scheduling priority changed (higher is admitted first); By names who asked.</summary>
 public sealed record ShotPriorityChanged(string ShotKey, int Priority, string By, DateTimeOffset At) : ITalosEvent;
-public sealed record ProductionEdited(string Production, string FilmHash, int Frames, DateTimeOffset At) : ITalosEvent;
+/// <summary>A production's film. <paramref name="ShotRevisions"/>: the spec revision of each shot it was cut from (added
+/// with revisions; an older event reads null: it was cut from its shots' revisions at the time).</summary>
+public sealed record ProductionEdited(string Production, string FilmHash, int Frames, DateTimeOffset At,
+    IReadOnlyDictionary<string, int>? ShotRevisions = null) : ITalosEvent;
 public sealed record ProductionEditFailed(string Production, string Reason, DateTimeOffset At) : ITalosEvent;
 
 // ---- snapshots ----

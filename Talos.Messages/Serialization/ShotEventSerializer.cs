@@ -26,6 +26,7 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.hephaestus.production-edit-failed.v1", typeof(ProductionEditFailed)),
         ("talos.hephaestus.shot-revised.v1", typeof(ShotRevised)),
         ("talos.hephaestus.production-revised.v1", typeof(ProductionRevised)),
+        ("talos.hephaestus.snapshot.v1", typeof(HephaestusSnapshot)),
         ("talos.shot.started.v1", typeof(ShotStarted)),
         ("talos.shot.spec-revised.v1", typeof(ShotSpecRevised)),
         ("talos.shot.chunk-completed.v1", typeof(ChunkCompleted)),

@@ -20,17 +20,136 @@ namespace Talos.Bench;
 /// (2) journal events/s — ChunkCompleted events persisted one Persist per chunk (a shot whose chunks finish one at a
 ///     time, many shots at once) and in PersistAll batches of 100 (a shot's group commit when results arrive together)
 ///     — against a raw batch insert of the same payloads into the same database: the embedded SQLite file, then a
-///     private PostgreSQL server started for the run (the farm's journal), where a raw binary COPY is shown too.
+///     private PostgreSQL server started for the run (the farm's journal), where a raw binary COPY is shown too;
+/// (3) Hephaestus's recovery with a journal of many finished shots: start → first answer to a query, replaying the
+///     whole journal and from a snapshot, on SQLite and on PostgreSQL.
 /// </summary>
 public static class ClusterBench
 {
-    public static async Task<int> RunAsync(int shots, int frames, int events, bool postgresOnly = false)
+    public static async Task<int> RunAsync(int shots, int frames, int events, bool postgresOnly = false, int recoveryShots = 10_000, bool recoveryOnly = false)
     {
         Console.WriteLine($"# cluster: {Environment.ProcessorCount} cores; embedded node, SQLite journal, then a PostgreSQL journal");
         Console.WriteLine();
-        if (!postgresOnly) await Orchestration(shots, frames, events);
-        await Postgres(events);
+        if (!recoveryOnly)
+        {
+            if (!postgresOnly) await Orchestration(shots, frames, events);
+            await Postgres(events);
+            Console.WriteLine();
+        }
+        if (!postgresOnly) await Recovery(recoveryShots, null);
+        await using (var pg = await PostgresServer.StartAsync(durable: true)) await Recovery(recoveryShots, pg);
         return 0;
+    }
+
+    /// <summary>
+    /// Hephaestus's recovery: a journal of <paramref name="shots"/> finished shots (100 to a production: each admitted,
+    /// completed, and each production cut) written under "hephaestus" on a node without the core role (so no singleton
+    /// of its own writes there), then a HephaestusActor started on it, timed from its creation to its first answer
+    /// (GetShot), <see cref="Rounds"/> times: replaying the whole journal, then again with one snapshot at its end (as
+    /// Hephaestus saves them every N events; snapshots off in the node, so the timed actors save none themselves).
+    /// </summary>
+    static async Task Recovery(int shots, PostgresServer? pg)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-recovery-{Guid.NewGuid():N}");
+        try
+        {
+            await using var node = await TalosNode.StartAsync(new TalosNodeOptions
+            {
+                WorkDir = dir, Roles = ["gpu"], JournalConnection = pg?.ConnectionString, JournalProvider = pg is null ? JournalTarget.Sqlite : JournalTarget.Postgres,
+                Render = new RenderSettingsOptions { ChunkSlots = 1, HephaestusSnapshotEvery = 0 },
+            }, Stages.All.ToDictionary(s => s, s => (IStageRunner)new TrivialRunner(s)));
+            var events = FinishedShots(shots);
+            var clock = Stopwatch.StartNew();
+            await Journal(node.System, events, snapshot: false);
+            var written = clock.Elapsed;
+
+            async Task<List<double>> Timed()
+            {
+                var times = new List<double>();
+                for (int round = 0; round < Rounds; round++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    var heph = node.System.ActorOf(Talos.Actors.Hephaestus.HephaestusActor.Props(ActorRefs.Nobody, node.Environment));
+                    var first = await heph.Ask<object>(new GetShot("bench-p000--b00000"), TimeSpan.FromMinutes(5));
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                    if (first is not ShotView { Status: ShotStatus.Completed }) throw new InvalidOperationException($"recovered {first}");
+                    if (round == 0)
+                    {
+                        var all = await heph.Ask<ShotListing>(new ListShots(), TimeSpan.FromMinutes(1));
+                        if (all.Shots.Count != shots || all.Shots.Any(s => s.Status != ShotStatus.Completed))
+                            throw new InvalidOperationException($"recovered {all.Shots.Count} shots, {all.Shots.Count(s => s.Status == ShotStatus.Completed)} completed");
+                    }
+                    await heph.GracefulStop(TimeSpan.FromSeconds(30));
+                }
+                return times;
+            }
+
+            var replay = await Timed();
+            await Journal(node.System, events, snapshot: true);
+            var snapshot = Talos.Actors.Hephaestus.HephaestusState.Replay(events).ToSnapshot();
+            var bytes = new Talos.Messages.Serialization.ShotEventSerializer((ExtendedActorSystem)node.System).ToBinary(snapshot).Length;
+            var fromSnapshot = await Timed();
+            static string Range(List<double> xs) => $"(median of {xs.Count}; {xs.Min():F0}–{xs.Max():F0})";
+            var store = pg is null ? "SQLite" : $"PostgreSQL {pg.Version}";
+            Console.WriteLine($"Hephaestus recovery, {store} journal of {shots} finished shots ({events.Count} events, written in {written.TotalSeconds:F1} s), start → first answer:");
+            Console.WriteLine($"  replaying the journal: {Median(replay):F0} ms {Range(replay)}");
+            Console.WriteLine($"  from a snapshot ({bytes / 1024.0 / 1024.0:F1} MiB) at its end: {Median(fromSnapshot):F0} ms {Range(fromSnapshot)}");
+        }
+        finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
+    }
+
+    /// <summary>Hephaestus's journal after <paramref name="shots"/> finished shots, 100 to a production, every production cut.</summary>
+    static List<ITalosEvent> FinishedShots(int shots)
+    {
+        var at = DateTimeOffset.Parse("2026-12-01T00:00:00Z");
+        var events = new List<ITalosEvent>();
+        static string Hash(string what, int i) => what + i.ToString("x62");
+        for (int first = 0, production = 0; first < shots; first += 100, production++)
+        {
+            var name = $"bench-p{production:000}";
+            var keys = new List<string>();
+            for (int i = first; i < Math.Min(shots, first + 100); i++)
+            {
+                var spec = Spec($"b{i:00000}", 24) with { Production = name, Sequence = i - first + 1 };
+                var key = Identifiers.ShotKey(name, spec.Id);
+                keys.Add(key);
+                events.Add(new ShotAdmitted(key, spec, at));
+            }
+            events.Add(new ProductionAdmitted(name, keys, null, 0, 8, at));
+            foreach (var (key, i) in keys.Select((k, i) => (k, first + i)))
+                events.Add(new ShotOutcomeRecorded(key, ShotStatus.Completed, null, Hash("f0", i), Hash("v0", i), Hash("r0", i), true, 0, at));
+            events.Add(new ProductionEdited(name, Hash("e0", production), keys.Count * 24, at, keys.ToDictionary(k => k, _ => 1)));
+        }
+        return events;
+    }
+
+    /// <summary>Writes <paramref name="events"/> under "hephaestus" (PersistAll, 1,000 at a time), or — with
+    /// <paramref name="snapshot"/> — recovers them and saves the registry they make as a snapshot at the journal's end.</summary>
+    static Task Journal(ActorSystem system, IReadOnlyList<ITalosEvent> events, bool snapshot)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Props.Create(() => new HephaestusJournal(events, snapshot, done)));
+        return done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+    }
+
+    sealed class HephaestusJournal : ReceivePersistentActor
+    {
+        public override string PersistenceId => "hephaestus";
+
+        public HephaestusJournal(IReadOnlyList<ITalosEvent> events, bool snapshot, TaskCompletionSource done)
+        {
+            Recover<ITalosEvent>(_ => { });
+            Recover<RecoveryCompleted>(_ => Self.Tell(snapshot ? "snapshot" : "write"));
+            Command<string>(what =>
+            {
+                if (what == "snapshot") { SaveSnapshot(Talos.Actors.Hephaestus.HephaestusState.Replay(events).ToSnapshot()); return; }
+                int written = 0;
+                foreach (var batch in events.Chunk(1000))
+                    PersistAll(batch, _ => { if (++written == events.Count) { done.TrySetResult(); Context.Stop(Self); } });
+            });
+            Command<SaveSnapshotSuccess>(_ => { done.TrySetResult(); Context.Stop(Self); });
+            Command<SaveSnapshotFailure>(f => { done.TrySetException(f.Cause); Context.Stop(Self); });
+        }
     }
 
     static async Task Orchestration(int shots, int frames, int events)

@@ -189,7 +189,8 @@ class Client:
     def submit_shot(self, spec: Union[Dict[str, Any], str, bytes], palette: Optional[str] = None) -> Dict[str, Any]:
         """Submits one shot spec (a dict, or its JSON text; docs/shot-spec.md); ``palette`` names an uploaded palette
         asset (its hash or name), whose entries the spec's own override. Answers ``{key, production, href}``; submitting
-        the same production and id again answers the same shot. A bad spec is a BadRequest whose ``field`` is the JSON
+        the same production and id again answers the same shot: unchanged with the same spec, and with an edited spec
+        as its next spec revision (``revision`` in the shot), which renders again. A bad spec is a BadRequest whose ``field`` is the JSON
         path of its first fault (``problem["errors"]`` lists all)."""
         return self._json("POST", "/shots", spec, {"palette": palette})
 

@@ -104,8 +104,12 @@ class PipelineTests(unittest.TestCase):
         self.assertTrue(history, "no journalled events")
         self.assertEqual(history, self.client.history(self.key))
 
-    def test_the_same_spec_submitted_again_answers_the_same_shot(self):
-        self.assertEqual(self.key, self.client.submit_shot(json.dumps(self.spec))["key"])
+    def test_the_same_spec_submitted_again_answers_the_same_shot_unrevised(self):
+        # The same spec and palette (an upload of the same bytes is the same asset): the same shot, still revision 1.
+        # (An edited spec would be revision 2 and render again.)
+        palette = self.client.upload_asset(os.path.join(EXAMPLE, "palette.json"))["hash"]
+        self.assertEqual(self.key, self.client.submit_shot(json.dumps(self.spec), palette=palette)["key"])
+        self.assertEqual((1, "completed"), (self.client.shot(self.key)["revision"], self.client.shot(self.key)["status"]))
 
     def test_a_wrong_token_is_unauthorized(self):
         with self.assertRaises(talos.Unauthorized) as e:

@@ -57,8 +57,9 @@ public sealed class SerializationTests : IAsyncLifetime
             new ChunkLeaseFailed(7, plan, "n1", 2, ChunkFailureKind.OutOfMemory, "oom", "log"), new CancelChunkLease(7),
             new ChunkLeasesDeclined([7, 8]),
             new NodeAvoided("n1"), new SetShotPriority("k", 5, "ops"),
-            new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12)], null, 0, 8),
-            new FilmEdited("test", "h", 48), new FilmEditFailed("test", "x"),
+            new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12, "test--sh01", 2)], null, 0, 8),
+            new FilmEdited("test", "h", 48, new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 1)], null, 0, 8)),
+            new FilmEditFailed("test", "x", new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 1)], "m.wav", 0.5, 8)),
         ];
     }
 
@@ -136,6 +137,11 @@ public sealed class SerializationTests : IAsyncLifetime
             new ChunkAttemptRecorded(Stages.Raygen, 1, 1, "akka.tcp://talos@127.0.0.1:5", ChunkFailureKind.NodeFault, "x", "log"),
             new ShotNodeAvoided("akka.tcp://talos@127.0.0.1:5", Stages.Raygen, 3, "x", now), new ShotPriorityChanged("k", 5, "ops", now),
             new OperatorActionRecorded("k", "pause", "ops-alice", null, true, "pause requested", now),
+            new ShotRevised("k", 2, spec with { Title = "B" }, ["$.title"], now), new ProductionRevised("p", ["a", "c"], null, 0, 12, now),
+            new ShotSpecRevised(2, spec with { Title = "B" }, ["$.title"], now),
+            new ProductionEdited("p", "h", 10, now, new Dictionary<string, int> { ["a"] = 1, ["c"] = 2 }),
+            new HephaestusSnapshot([new ShotRecord("p--a", spec, 2) { Status = ShotStatus.Completed, OutcomeRevision = 2, FramesHash = "f", Priority = 3 }],
+                [new ProductionRecord("p", ["p--a"], "m.wav", 0.5, 8) { FilmHash = "h", FilmFrames = 10, FilmCut = new Dictionary<string, int> { ["p--a"] = 2 } }]),
         ];
     }
 

@@ -14,10 +14,15 @@ public sealed class TestSystem : IAsyncDisposable
 
     public ActorSystem System { get; }
 
-    public static async Task<TestSystem> StartAsync(string name, bool serializeMessages)
+    /// <param name="configure">More of Talos's parts (e.g. <see cref="TalosHosting.WithTalosPersistence"/>).</param>
+    public static async Task<TestSystem> StartAsync(string name, bool serializeMessages, Action<AkkaConfigurationBuilder>? configure = null)
     {
         var host = new HostBuilder()
-            .ConfigureServices(s => s.AddAkka(name, b => b.WithTalosSerialization(serializeMessages).AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)))
+            .ConfigureServices(s => s.AddAkka(name, b =>
+            {
+                b.WithTalosSerialization(serializeMessages).AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend);
+                configure?.Invoke(b);
+            }))
             .Build();
         await host.StartAsync();
         return new TestSystem(host);
