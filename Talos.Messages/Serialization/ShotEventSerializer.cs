@@ -41,7 +41,7 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.shot.chunk-failed.v1", typeof(ChunkAttemptRecorded)),
         ("talos.shot.node-avoided.v1", typeof(ShotNodeAvoided)),
         ("talos.api.operator-action.v1", typeof(OperatorActionRecorded)),
-        ("talos.snapshot.v1", typeof(SnapshotDocument)),
+        ("talos.shot.snapshot.v1", typeof(SnapshotDocument)),
     ];
 
     static readonly Dictionary<Type, string> ByType = Table.ToDictionary(t => t.Type, t => t.Manifest);

@@ -32,10 +32,10 @@ public static class IchorBench
         int dialogueShot = specs.FindIndex(s => s.Dialogue.Count > 0);
         var edits = new List<Edit>
         {
-            new("palette", $"{character}'s skin and hair", list => list.Select(s => s with
+            new("palette", $"{character}'s clothes and hair", list => list.Select(s => s with
             {
                 Characters = s.Characters.Select(c => c.Name == character
-                    ? c with { Palette = new Dictionary<string, string> { ["skin"] = "#c08050", ["hair"] = "#2060c0" } } : c).ToList(),
+                    ? c with { Palette = new Dictionary<string, string> { ["shirt"] = "#c04030", ["coat"] = "#c04030", ["dress"] = "#c04030", ["hair"] = "#2060c0" } } : c).ToList(),
             }).ToList()),
             new("dialogue", dialogueShot < 0 ? "(no dialogue)" : $"shot {specs[Math.Max(0, dialogueShot)].Id}'s first line reworded, same timing",
                 list => list.Select((s, i) => i != dialogueShot ? s

@@ -26,7 +26,7 @@ public sealed class IncrementalRenderTests : IDisposable
     {
         Name = "MARA", Rig = "lanky",
         Keyframes = [new PoseKey { Frame = 0, Pose = "idle", X = 0.3 }, new PoseKey { Frame = 11, Pose = "walk", X = 0.5 }],
-        Palette = coat is null ? null : new Dictionary<string, string> { ["skin"] = coat },
+        Palette = coat is null ? null : new Dictionary<string, string> { ["shirt"] = coat },
     };
 
     static CharacterSpec Teo() => new() { Name = "TEO", Rig = "round", Keyframes = [new PoseKey { Frame = 0, Pose = "wave", X = 0.7, Facing = -1 }] };
@@ -74,7 +74,7 @@ public sealed class IncrementalRenderTests : IDisposable
         var before = Journal();
         Assert.Equal(3, before.Count);
 
-        File.WriteAllText(spec, ShotSpecJson.SerializeMany(Film(maraSkin: "#3070d0")));
+        File.WriteAllText(spec, ShotSpecJson.SerializeMany(Film(maraSkin: "#d04020")));
         await Render(spec, Path.Combine(_dir, "b.mp4"));
         var after = Journal();
 

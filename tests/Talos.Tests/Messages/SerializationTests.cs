@@ -139,6 +139,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new OperatorActionRecorded("k", "pause", "ops-alice", null, true, "pause requested", now),
             new ShotRevised("k", 2, spec with { Title = "B" }, ["$.title"], now), new ProductionRevised("p", ["a", "c"], null, 0, 12, now),
             new ShotSpecRevised(2, spec with { Title = "B" }, ["$.title"], now),
+            new SnapshotDocument("shot", 1, System.Text.Json.JsonDocument.Parse("{\"status\":\"completed\",\"specRevision\":2}").RootElement),
             new ProductionEdited("p", "h", 10, now, new Dictionary<string, int> { ["a"] = 1, ["c"] = 2 }),
             new HephaestusSnapshot([new ShotRecord("p--a", spec, 2) { Status = ShotStatus.Completed, OutcomeRevision = 2, FramesHash = "f", Priority = 3 }],
                 [new ProductionRecord("p", ["p--a"], "m.wav", 0.5, 8) { FilmHash = "h", FilmFrames = 10, FilmCut = new Dictionary<string, int> { ["p--a"] = 2 } }]),
