@@ -365,25 +365,11 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             var path = BlobPath(h);
             if (!File.Exists(path)) return false;
             if (!VaultReferences.MayHoldReferences(path)) continue;
-            foreach (var named in VaultReferences.HashesIn(File.ReadAllBytes(path)))
-                if (Contains(named) || KnownBlob(named)) stack.Push(named);
+            // Every hash a manifest, frame list or note names is a blob it needs: one that is gone (swept) breaks the
+            // closure, so the chunk renders again rather than being reused with a hole in it.
+            foreach (var named in VaultReferences.HashesIn(File.ReadAllBytes(path))) stack.Push(named);
         }
         return true;
-    }
-
-    /// <summary>Whether the catalogue lists the hash (a 64-hex string in a JSON blob that is not a blob is not a reference).</summary>
-    bool KnownBlob(string hash)
-    {
-        lock (_dbLock)
-        {
-            return Catalogue(() =>
-            {
-                using var c = _db.CreateCommand();
-                c.CommandText = "SELECT 1 FROM blobs WHERE hash = $h;";
-                c.Parameters.AddWithValue("$h", hash);
-                return c.ExecuteScalar() is not null;
-            });
-        }
     }
 
     /// <summary>All named assets, ordered by name (a snapshot).</summary>

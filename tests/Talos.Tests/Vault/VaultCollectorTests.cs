@@ -34,6 +34,29 @@ public sealed class VaultCollectorTests : IDisposable
     string Json(VaultRef? owner, params string[] named) => _vault.Put(Encoding.UTF8.GetBytes("{\"frames\":[" + string.Join(",", named.Select(h => $"\"{h}\"")) + "]}"), "manifest", owner);
     bool OnDisk(string hash) => File.Exists(Path.Combine(_root, "blobs", hash[..2], hash[2..4], hash));
 
+    /// <summary>A chunk whose frames were swept is not reused: the index still names its manifest, but the closure has a hole.</summary>
+    [Fact]
+    public void A_chunk_whose_frame_was_swept_is_not_reused_and_an_intact_one_is()
+    {
+        var frame = Blob("a frame of an old revision", Shot(Stages.Chroma));
+        var manifest = Json(Shot(Stages.Chroma), frame);
+        var identity = new string('c', 64);
+        _vault.RecordChunk(identity, manifest);
+        Assert.Equal(manifest, _vault.ReuseChunk(identity, Shot(Stages.Chroma, revision: 2)));
+
+        // Swept as a sweep does it: the catalogue row and the file both gone.
+        File.Delete(Path.Combine(_root, "blobs", frame[..2], frame[2..4], frame));
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(_root, "catalogue.db")}"))
+        {
+            db.Open();
+            using var c = db.CreateCommand();
+            c.CommandText = "DELETE FROM blobs WHERE hash = $h";
+            c.Parameters.AddWithValue("$h", frame);
+            c.ExecuteNonQuery();
+        }
+        Assert.Null(_vault.ReuseChunk(identity, Shot(Stages.Chroma, revision: 3)));
+    }
+
     [Fact]
     public void A_referenced_closure_survives_and_an_unreferenced_blob_goes()
     {
