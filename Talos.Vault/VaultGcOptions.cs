@@ -13,14 +13,21 @@ public sealed record VaultGcOptions(int KeepRevisions, string Keep, TimeSpan Gra
     public const int DefaultKeepRevisions = 1;
     public static readonly TimeSpan DefaultGrace = TimeSpan.FromMinutes(10);
 
-    /// <summary>A request's values with their defaults (<c>keep</c>: the request's, else <c>TALOS_VAULT_KEEP</c>, else all); a bad one throws <see cref="VaultException"/> naming it.</summary>
+    /// <summary>
+    /// What a sweep keeps of a delivered revision when neither the request nor <c>TALOS_VAULT_KEEP</c> says: <c>final</c> —
+    /// what the delivered film is made of (final frames, shot clips, reports) stays; its intermediate layers, which a
+    /// later edit would otherwise reuse, go. <c>all</c> keeps them for incremental re-renders of delivered shots.
+    /// </summary>
+    public const string DefaultKeep = VaultKeep.Final;
+
+    /// <summary>A request's values with their defaults (<c>keep</c>: the request's, else <c>TALOS_VAULT_KEEP</c>, else <see cref="DefaultKeep"/>); a bad one throws <see cref="VaultException"/> naming it.</summary>
     public static VaultGcOptions From(VaultGcRequest request, Func<string, string?>? env = null)
     {
         env ??= Environment.GetEnvironmentVariable;
         int keepRevisions = request.KeepRevisions ?? DefaultKeepRevisions;
         if (keepRevisions < 1) throw new VaultException($"keep-revisions must be at least 1, not {keepRevisions}");
         var fromEnv = env(VaultKeep.Variable);
-        var keep = request.Keep ?? (string.IsNullOrEmpty(fromEnv) ? VaultKeep.All : fromEnv);
+        var keep = request.Keep ?? (string.IsNullOrEmpty(fromEnv) ? DefaultKeep : fromEnv);
         if (!VaultKeep.Names.Contains(keep))
             throw new VaultException(request.Keep is null
                 ? $"{VaultKeep.Variable}='{keep}' is not a vault policy: use all, final or none"

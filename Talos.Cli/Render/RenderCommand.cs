@@ -236,8 +236,10 @@ public static class RenderCommand
                         t.Value = total == 0 && progress.Count == view.Shots.Count && view.Shots.All(s => s.Status == ShotStatus.Completed) ? 1 : done;
                         t.Description = $"{stage,-8} {done,6}/{total,-6}";
                     }
-                    edit.Value = view.FilmHash is null ? 0 : 1;
-                    edit.Description = view.FilmHash is null ? (view.Status == "editing" ? "EDIT     cutting" : "EDIT     waiting") : $"EDIT     {view.FilmFrames} frames";
+                    // A revised production keeps showing its previous film until the re-cut: the cut is done when the production is.
+                    bool cut = view.FilmHash is not null && view.Status == ShotStatus.Completed;
+                    edit.Value = cut ? 1 : 0;
+                    edit.Description = cut ? $"EDIT     {view.FilmFrames} frames" : view.Status == "editing" ? "EDIT     cutting" : "EDIT     waiting";
                     if (ShotStatus.IsTerminal(view.Status)) break;
                     await Task.Delay(250, ct);
                     view = await poll();

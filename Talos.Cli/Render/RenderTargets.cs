@@ -102,7 +102,7 @@ sealed class FarmRender(FarmClient farm) : IRenderTarget
     {
         var p = await farm.GetProductionAsync(production, ct);
         return new ProductionView(p.Production, p.Status, p.Reason, p.Shots.Select(s => new ShotView(s.Key, s.Id, s.Production, s.Sequence, s.Title,
-            s.FrameCount, s.Fps, s.Status, s.Reason, s.Stages, s.FramesHash, s.VideoHash, s.ReportHash, s.QualityPassed, s.Revisions)).ToList(), p.FilmHash, p.FilmFrames, p.Delivery);
+            s.FrameCount, s.Fps, s.Status, s.Reason, s.Stages, s.FramesHash, s.VideoHash, s.ReportHash, s.QualityPassed, s.Revisions, Revision: s.Revision)).ToList(), p.FilmHash, p.FilmFrames, p.Delivery);
     }
 
     public async Task<Stream> FilmAsync(ProductionView view, bool sequence, CancellationToken ct)

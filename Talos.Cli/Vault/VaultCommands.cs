@@ -42,7 +42,7 @@ public static class VaultCommands
     {
         var where = new Where();
         var keepRevisions = new Option<int>("--keep-revisions") { Description = "per shot, keep its newest N spec revisions; per production its newest N films", DefaultValueFactory = _ => VaultGcOptions.DefaultKeepRevisions };
-        var keep = new Option<string?>("--keep") { Description = $"of delivered revisions keep all, final (frames, shot clip, report) or none (the film only); default {VaultKeep.Variable}, else all" };
+        var keep = new Option<string?>("--keep") { Description = $"of delivered revisions keep all, final (frames, shot clip, report) or none (the film only); default {VaultKeep.Variable}, else {VaultGcOptions.DefaultKeep}" };
         keep.AcceptOnlyFromAmong([.. VaultKeep.Names]);
         var grace = new Option<double>("--grace") { Description = "seconds a blob nothing ever referenced is spared after its last write", DefaultValueFactory = _ => VaultGcOptions.DefaultGrace.TotalSeconds };
         var dryRun = new Option<bool>("--dry-run") { Description = "report what would go, delete nothing" };

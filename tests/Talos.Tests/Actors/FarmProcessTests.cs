@@ -273,7 +273,15 @@ public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
     public async Task Twelve_shots_use_every_node_survive_a_kill_and_a_full_restart_and_match_a_single_node_render()
     {
         var journal = await StartPostgres();
-        var specs = Enumerable.Range(1, 12).Select(i => Samples.Shot($"t{i:00}", "twelve", 96, 54, 12, 1, effects: i % 4 == 0) with { Sequence = i }).ToList();
+        // Twelve different shots (MARA starts a little further right in each): shots alike would be content-keyed reuses of
+        // one another's chunks, and this test is about chunks rendered across the farm.
+        static ShotSpec Shot(int i)
+        {
+            var s = Samples.Shot($"t{i:00}", "twelve", 96, 54, 12, 1, effects: i % 4 == 0);
+            var mara = s.Characters[0] with { Keyframes = [.. s.Characters[0].Keyframes.Select(k => k with { X = k.X + 0.02 * i })] };
+            return s with { Sequence = i, Characters = [mara, .. s.Characters.Skip(1)] };
+        }
+        var specs = Enumerable.Range(1, 12).Select(Shot).ToList();
         var (nodes, client) = await StartFarm(journal, 3);
         var firstLife = nodes.Select(n => _addresses[n]).ToList();
         await Submit(client, "twelve", specs);

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Talos.Cli.Render;
 using Talos.Gpu.Prism;
 using Talos.Messages;
@@ -46,24 +45,7 @@ public sealed class IncrementalRenderTests : IDisposable
         Assert.True(code == 0, error);
     }
 
-    /// <summary>Every shot's journal: its events in order (the shot entities' persistence ids, read from the SQLite journal).</summary>
-    Dictionary<string, List<ITalosEvent>> Journal()
-    {
-        using var db = new SqliteConnection($"Data Source={Path.Combine(_dir, "work", "journal.db")};Mode=ReadOnly");
-        db.Open();
-        using var q = db.CreateCommand();
-        q.CommandText = "SELECT persistence_id, manifest, message FROM journal WHERE persistence_id LIKE 'shot-%' ORDER BY persistence_id, sequence_number";
-        using var r = q.ExecuteReader();
-        var serializer = new Talos.Messages.Serialization.ShotEventSerializer(null!);
-        var byShot = new Dictionary<string, List<ITalosEvent>>();
-        while (r.Read())
-        {
-            var e = (ITalosEvent)serializer.FromBinary((byte[])r["message"], r.GetString(1));
-            var key = r.GetString(0)["shot-".Length..];
-            (byShot.TryGetValue(key, out var list) ? list : byShot[key] = []).Add(e);
-        }
-        return byShot;
-    }
+    Dictionary<string, List<ITalosEvent>> Journal() => SqliteJournal.ShotEvents(Path.Combine(_dir, "work"));
 
     [Fact]
     public async Task A_palette_change_renders_only_colour_and_what_follows_in_that_characters_shots()

@@ -4,6 +4,7 @@ using Talos.Gpu.Prism;
 using Talos.Gpu.Imaging;
 using Talos.Messages;
 using Talos.Messages.Commands;
+using Talos.Messages.Events;
 using Talos.Messages.Queries;
 using Talos.Messages.Specs;
 using Talos.Tests.Actors;
@@ -54,12 +55,17 @@ public sealed class StokesPipelineTests : IDisposable
         } while (!ShotStatus.IsTerminal(view.Status));
         Assert.True(view.Status == ShotStatus.Completed, view.Reason);
 
+        var journal = SqliteJournal.ShotEvents(_dir);
+        Assert.NotEmpty(stokes.Manifests);
         foreach (var spec in specs.Where(x => x.Effects.Count > 0))
         {
             var shot = view.Shots.Single(v => v.ShotId == spec.Id);
             Assert.Equal(shot.FrameCount, shot.Stages[Stages.Stokes].DoneFrames);
             // The VFX layer of the shot's last frame holds smoke, fire, steam or magic: coverage or emitted light.
-            var last = stokes.Manifests.Where(m => m.Shot == spec.Id).SelectMany(m => m.Manifest.Frames).MaxBy(f => f.Frame)!;
+            // From the journal: a shot whose effect simulates exactly as another's (an explosion is fire) took that
+            // shot's STOKES chunks back by content instead of rendering them, so its runner never saw them.
+            var lastChunk = journal[shot.ShotKey].OfType<ChunkCompleted>().Where(c => c.Stage == Stages.Stokes).MaxBy(c => c.Chunk)!;
+            var last = ChunkManifest.Load(node.Vault, lastChunk.Hash).Frames.MaxBy(f => f.Frame)!;
             var layer = FrameCodec.DecodeRgba(node.Vault.Get(last.Blobs["vfx"]));
             double energy = 0;
             for (int i = 0; i < layer.PixelCount; i++) energy += layer.A[i] + layer.R[i] + layer.G[i] + layer.B[i];

@@ -34,6 +34,15 @@ public sealed class VaultCollectorTests : IDisposable
     string Json(VaultRef? owner, params string[] named) => _vault.Put(Encoding.UTF8.GetBytes("{\"frames\":[" + string.Join(",", named.Select(h => $"\"{h}\"")) + "]}"), "manifest", owner);
     bool OnDisk(string hash) => File.Exists(Path.Combine(_root, "blobs", hash[..2], hash[2..4], hash));
 
+    /// <summary>Unless told, a sweep keeps what delivered films are made of and drops their intermediate layers; the variable and the flag say otherwise.</summary>
+    [Fact]
+    public void The_default_policy_keeps_final_frames_and_the_variable_or_the_request_changes_it()
+    {
+        Assert.Equal(VaultKeep.Final, VaultGcOptions.From(new VaultGcRequest(null, null, null, false), _ => null).Keep);
+        Assert.Equal(VaultKeep.All, VaultGcOptions.From(new VaultGcRequest(null, null, null, false), v => v == VaultKeep.Variable ? "all" : null).Keep);
+        Assert.Equal(VaultKeep.None, VaultGcOptions.From(new VaultGcRequest(null, VaultKeep.None, null, false), _ => "all").Keep);
+    }
+
     /// <summary>A chunk whose frames were swept is not reused: the index still names its manifest, but the closure has a hole.</summary>
     [Fact]
     public void A_chunk_whose_frame_was_swept_is_not_reused_and_an_intact_one_is()
