@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Talos.Messages.Specs;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
@@ -27,7 +29,7 @@ public static class FrameCodec
     const uint MagicTfr1 = 0x31524654; // "TFR1": read, no longer written
     const int HeaderBytes = 32;
     /// <summary>zstd level, chosen by measurement (docs/BENCHMARKS.md).</summary>
-    const int ZstdLevel = 6;
+    const int ZstdLevel = 3;
     const byte FilterUp = 0, FilterLeft = 1;
 
     public enum Kind : byte { RgbaHalf = 1, Gray8 = 2, Rgb24 = 3 }
@@ -265,61 +267,96 @@ public static class FrameCodec
     /// </summary>
     static void Filter16(ReadOnlySpan<ushort> plane, int bw, int bh, Span<byte> filters, Span<byte> lo, Span<byte> hi)
     {
+        var up = new ushort[bw];
+        var left = new ushort[bw];
+        var zeros = new ushort[bw];
         for (int y = 0; y < bh; y++)
         {
             var row = plane.Slice(y * bw, bw);
-            var above = y > 0 ? plane.Slice((y - 1) * bw, bw) : default;
-            long costUp = 0, costLeft = 0;
-            int left = 0;
-            for (int x = 0; x < bw; x++)
-            {
-                int v = row[x];
-                costUp += Zigzag16(v - (y > 0 ? above[x] : 0));
-                costLeft += Zigzag16(v - left);
-                left = v;
-            }
-            byte filter = costUp <= costLeft ? FilterUp : FilterLeft;
-            filters[y] = filter;
-            left = 0;
-            int o = y * bw;
-            for (int x = 0; x < bw; x++)
-            {
-                int v = row[x];
-                ushort z = Zigzag16(v - (filter == FilterLeft ? left : y > 0 ? above[x] : 0));
-                lo[o + x] = (byte)z;
-                hi[o + x] = (byte)(z >> 8);
-                left = v;
-            }
+            long costUp = Residuals(row, y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros, up);
+            left[0] = Zigzag16(row[0]);
+            long costLeft = left[0] + Residuals(row[1..], row[..^1], left.AsSpan(1));
+            bool useLeft = costLeft < costUp;
+            filters[y] = useLeft ? FilterLeft : FilterUp;
+            Split(useLeft ? left : up, lo.Slice(y * bw, bw), hi.Slice(y * bw, bw));
         }
     }
 
     /// <summary>The same row filter as <see cref="Filter16"/> over 8-bit samples.</summary>
     static void Filter8(ReadOnlySpan<byte> plane, int bw, int bh, Span<byte> filters, Span<byte> residuals)
     {
+        var up = new byte[bw];
+        var zeros = new byte[bw];
         for (int y = 0; y < bh; y++)
         {
             var row = plane.Slice(y * bw, bw);
-            var above = y > 0 ? plane.Slice((y - 1) * bw, bw) : default;
-            long costUp = 0, costLeft = 0;
-            int left = 0;
-            for (int x = 0; x < bw; x++)
-            {
-                int v = row[x];
-                costUp += Zigzag8(v - (y > 0 ? above[x] : 0));
-                costLeft += Zigzag8(v - left);
-                left = v;
-            }
-            byte filter = costUp <= costLeft ? FilterUp : FilterLeft;
-            filters[y] = filter;
-            left = 0;
-            int o = y * bw;
-            for (int x = 0; x < bw; x++)
-            {
-                int v = row[x];
-                residuals[o + x] = Zigzag8(v - (filter == FilterLeft ? left : y > 0 ? above[x] : 0));
-                left = v;
-            }
+            var dst = residuals.Slice(y * bw, bw);
+            long costUp = Residuals(row, y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros, up);
+            dst[0] = Zigzag8(row[0]);
+            long costLeft = dst[0] + Residuals(row[1..], row[..^1], dst[1..]);
+            if (costLeft < costUp) filters[y] = FilterLeft;
+            else { filters[y] = FilterUp; up.CopyTo(dst); }
         }
+    }
+
+    /// <summary><c>zig[x] = zigzag(row[x] − pred[x])</c> in 16-bit wrap-around arithmetic; returns the sum of <c>zig</c>.</summary>
+    static long Residuals(ReadOnlySpan<ushort> row, ReadOnlySpan<ushort> pred, Span<ushort> zig)
+    {
+        long sum = 0;
+        int x = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var acc = Vector128<uint>.Zero; // a row of at most MaxWidth samples cannot overflow it
+            for (; x <= row.Length - Vector128<ushort>.Count; x += Vector128<ushort>.Count)
+            {
+                var d = (Vector128.Create(row[x..]) - Vector128.Create(pred[x..])).AsInt16();
+                var z = ((d << 1) ^ (d >> 15)).AsUInt16();
+                z.CopyTo(zig[x..]);
+                var (a, b) = Vector128.Widen(z);
+                acc += a + b;
+            }
+            sum = Vector128.Sum(acc);
+        }
+        for (; x < row.Length; x++) { zig[x] = Zigzag16(row[x] - pred[x]); sum += zig[x]; }
+        return sum;
+    }
+
+    /// <summary><c>zig[x] = zigzag(row[x] − pred[x])</c> in 8-bit wrap-around arithmetic; returns the sum of <c>zig</c>.</summary>
+    static long Residuals(ReadOnlySpan<byte> row, ReadOnlySpan<byte> pred, Span<byte> zig)
+    {
+        long sum = 0;
+        int x = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var acc = Vector128<uint>.Zero;
+            for (; x <= row.Length - Vector128<byte>.Count; x += Vector128<byte>.Count)
+            {
+                var d = (Vector128.Create(row[x..]) - Vector128.Create(pred[x..])).AsSByte();
+                var z = ((d << 1) ^ (d >> 7)).AsByte();
+                z.CopyTo(zig[x..]);
+                var (a, b) = Vector128.Widen(z);
+                var (c, e) = Vector128.Widen(a + b);
+                acc += c + e;
+            }
+            sum = Vector128.Sum(acc);
+        }
+        for (; x < row.Length; x++) { zig[x] = Zigzag8(row[x] - pred[x]); sum += zig[x]; }
+        return sum;
+    }
+
+    /// <summary>Low bytes of the 16-bit values to one plane, high bytes to the other.</summary>
+    static void Split(ReadOnlySpan<ushort> zig, Span<byte> lo, Span<byte> hi)
+    {
+        int x = 0;
+        if (Vector128.IsHardwareAccelerated)
+            for (; x <= zig.Length - 2 * Vector128<ushort>.Count; x += 2 * Vector128<ushort>.Count)
+            {
+                var a = Vector128.Create(zig[x..]);
+                var b = Vector128.Create(zig[(x + Vector128<ushort>.Count)..]);
+                Vector128.Narrow(a & Vector128.Create((ushort)0xFF), b & Vector128.Create((ushort)0xFF)).CopyTo(lo[x..]);
+                Vector128.Narrow(a >>> 8, b >>> 8).CopyTo(hi[x..]);
+            }
+        for (; x < zig.Length; x++) { lo[x] = (byte)zig[x]; hi[x] = (byte)(zig[x] >> 8); }
     }
 
     static ushort Zigzag16(int d) { int s = (short)d; return (ushort)((s << 1) ^ (s >> 31)); }
@@ -420,27 +457,35 @@ public static class FrameCodec
 
     static void Unfilter16(ReadOnlySpan<byte> filters, ReadOnlySpan<byte> lo, ReadOnlySpan<byte> hi, int bw, Span<ushort> plane)
     {
+        var zeros = new ushort[bw];
         for (int y = 0; y < filters.Length; y++)
         {
             var row = plane.Slice(y * bw, bw);
-            int o = y * bw;
+            var l = lo.Slice(y * bw, bw);
+            var h = hi.Slice(y * bw, bw);
             if (CheckFilter(filters[y]) == FilterLeft)
             {
                 int left = 0;
-                for (int x = 0; x < bw; x++) row[x] = (ushort)(left += Unzigzag(lo[o + x] | hi[o + x] << 8));
+                for (int x = 0; x < bw; x++) row[x] = (ushort)(left += Unzigzag(l[x] | h[x] << 8));
+                continue;
             }
-            else if (y == 0)
-                for (int x = 0; x < bw; x++) row[x] = (ushort)Unzigzag(lo[o + x] | hi[o + x] << 8);
-            else
-            {
-                var above = plane.Slice((y - 1) * bw, bw);
-                for (int x = 0; x < bw; x++) row[x] = (ushort)(above[x] + Unzigzag(lo[o + x] | hi[o + x] << 8));
-            }
+            ReadOnlySpan<ushort> above = y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros;
+            int i = 0;
+            if (Vector128.IsHardwareAccelerated)
+                for (; i <= bw - Vector128<byte>.Count; i += Vector128<byte>.Count)
+                {
+                    var (l0, l1) = Vector128.Widen(Vector128.Create(l[i..]));
+                    var (h0, h1) = Vector128.Widen(Vector128.Create(h[i..]));
+                    (Vector128.Create(above[i..]) + Unzigzag(l0 | h0 << 8)).CopyTo(row[i..]);
+                    (Vector128.Create(above[(i + Vector128<ushort>.Count)..]) + Unzigzag(l1 | h1 << 8)).CopyTo(row[(i + Vector128<ushort>.Count)..]);
+                }
+            for (; i < bw; i++) row[i] = (ushort)(above[i] + Unzigzag(l[i] | h[i] << 8));
         }
     }
 
     static void Unfilter8(ReadOnlySpan<byte> filters, ReadOnlySpan<byte> residuals, int bw, Span<byte> plane)
     {
+        var zeros = new byte[bw];
         for (int y = 0; y < filters.Length; y++)
         {
             var row = plane.Slice(y * bw, bw);
@@ -449,16 +494,19 @@ public static class FrameCodec
             {
                 int left = 0;
                 for (int x = 0; x < bw; x++) row[x] = (byte)(left += Unzigzag(res[x]));
+                continue;
             }
-            else if (y == 0)
-                for (int x = 0; x < bw; x++) row[x] = (byte)Unzigzag(res[x]);
-            else
-            {
-                var above = plane.Slice((y - 1) * bw, bw);
-                for (int x = 0; x < bw; x++) row[x] = (byte)(above[x] + Unzigzag(res[x]));
-            }
+            ReadOnlySpan<byte> above = y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros;
+            int i = 0;
+            if (Vector128.IsHardwareAccelerated)
+                for (; i <= bw - Vector128<byte>.Count; i += Vector128<byte>.Count)
+                    (Vector128.Create(above[i..]) + Unzigzag(Vector128.Create(res[i..]))).CopyTo(row[i..]);
+            for (; i < bw; i++) row[i] = (byte)(above[i] + Unzigzag(res[i]));
         }
     }
+
+    static Vector128<T> Unzigzag<T>(Vector128<T> z) where T : unmanaged, IBinaryInteger<T> =>
+        (z >>> 1) ^ (Vector128<T>.Zero - (z & Vector128<T>.One));
 
     // ---- TFR1 (read only): a 16-byte header, a crop box after it when byte 5 is 1 (RGBA only), a zlib stream of
     // planar little-endian halfs (RGBA), 8-bit coverage (gray) or interleaved RGB24 -----------------------------------

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Talos.Gpu.Imaging;
 using Talos.Messages.Specs;
 using Xunit;
@@ -51,7 +52,10 @@ public sealed class FrameCodecTests
         return img;
     }
 
-    static int BoxWidth(byte[] blob) => BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(24));
+    /// <summary>The stored box (x, y, width, height), bytes 16..31 of the header.</summary>
+    static (int X, int Y, int W, int H) StoredBox(byte[] blob) =>
+        (BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(16)), BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(20)),
+         BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(24)), BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(28)));
 
     [Fact]
     public void A_sparse_layer_is_stored_as_its_box_and_decodes_to_the_same_half_values()
@@ -59,8 +63,8 @@ public sealed class FrameCodecTests
         var sparse = Layer(320, 180, 100, 40, 140, 170);
         var full = Layer(320, 180, 0, 0, 320, 180);
         var sparseBytes = FrameCodec.EncodeRgba(sparse);
-        Assert.Equal(40, BoxWidth(sparseBytes));
-        Assert.True(sparseBytes.Length * 3 < FrameCodec.EncodeRgba(full).Length, "the box should be much smaller than the frame");
+        Assert.Equal((100, 40, 40, 130), StoredBox(sparseBytes));
+        Assert.Equal((0, 0, 320, 180), StoredBox(FrameCodec.EncodeRgba(full)));
         AssertHalfEqual(sparse, FrameCodec.DecodeRgba(sparseBytes));
         AssertHalfEqual(full, FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(full)));
         Assert.Equal(sparseBytes, FrameCodec.EncodeRgba(sparse)); // deterministic bytes, hence stable vault hashes
@@ -142,7 +146,7 @@ public sealed class FrameCodecTests
     {
         var img = Layer(50, 30, x0, y0, x1, y1);
         var blob = FrameCodec.EncodeRgba(img);
-        Assert.Equal(x1 - x0, BoxWidth(blob));
+        Assert.Equal((x0, y0, x1 - x0, y1 - y0), StoredBox(blob));
         AssertHalfEqual(img, FrameCodec.DecodeRgba(blob));
 
         var gray = new GrayImage(50, 30);
@@ -160,6 +164,20 @@ public sealed class FrameCodecTests
         var blob = FrameCodec.EncodeRgba(bg);
         Assert.True(blob.Length * 4 < 640 * 360 * 8, $"{blob.Length} bytes for a 640x360 gradient");
         Assert.Equal(blob, FrameCodec.EncodeRgba(Background(640, 360, 7)));
+    }
+
+    [Fact]
+    public void The_bytes_are_pinned_so_every_machine_writes_the_same_blob()
+    {
+        // Hashes written by the scalar filters, the vectorised ones and a run with DOTNET_EnableHWIntrinsic=0 alike
+        // (an odd width exercises the vector loops' tails). A change here changes every vault hash: a new format.
+        var gray = new GrayImage(37, 21);
+        for (int i = 0; i < gray.Data.Length; i++) gray.Data[i] = i * 7 % 23 / 22f;
+        var rgb = new byte[37 * 21 * 3];
+        for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * i % 251);
+        Assert.Equal("83310EE73C082CCE9D34BA079C661470F3335D7F0CD5C94A14F36067A89C0D68", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Background(37, 21, 5)))));
+        Assert.Equal("01E053157EF7CC2DB08E4CB4CD6F95E997826B84551D83C627A0C1D6583DF3C8", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeGray(gray))));
+        Assert.Equal("3AB2E46B382E73DAF9C942FA2FDF6F20D9C99D73069EF8FA6C5F413FBE4BE20C", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21))));
     }
 
     // Blobs written by the TFR1 encoder (zlib) before TFR2, kept byte for byte: existing vaults hold such blobs.
