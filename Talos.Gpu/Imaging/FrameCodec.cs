@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Talos.Messages.Specs;
@@ -265,6 +266,8 @@ public static class FrameCodec
     /// or from its left neighbour (zero before the first), whichever gives the smaller sum of zigzag-coded residuals;
     /// the row's choice goes to <paramref name="filters"/>, the residuals' low and high bytes to two planes.
     /// </summary>
+    // vector loops: compiled optimised at once (tier-0 code runs Vector128 as calls, several times slower)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Filter16(ReadOnlySpan<ushort> plane, int bw, int bh, Span<byte> filters, Span<byte> lo, Span<byte> hi)
     {
         var up = new ushort[bw];
@@ -283,6 +286,7 @@ public static class FrameCodec
     }
 
     /// <summary>The same row filter as <see cref="Filter16"/> over 8-bit samples.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Filter8(ReadOnlySpan<byte> plane, int bw, int bh, Span<byte> filters, Span<byte> residuals)
     {
         var up = new byte[bw];
@@ -300,6 +304,7 @@ public static class FrameCodec
     }
 
     /// <summary><c>zig[x] = zigzag(row[x] − pred[x])</c> in 16-bit wrap-around arithmetic; returns the sum of <c>zig</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static long Residuals(ReadOnlySpan<ushort> row, ReadOnlySpan<ushort> pred, Span<ushort> zig)
     {
         long sum = 0;
@@ -322,6 +327,7 @@ public static class FrameCodec
     }
 
     /// <summary><c>zig[x] = zigzag(row[x] − pred[x])</c> in 8-bit wrap-around arithmetic; returns the sum of <c>zig</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static long Residuals(ReadOnlySpan<byte> row, ReadOnlySpan<byte> pred, Span<byte> zig)
     {
         long sum = 0;
@@ -345,6 +351,7 @@ public static class FrameCodec
     }
 
     /// <summary>Low bytes of the 16-bit values to one plane, high bytes to the other.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Split(ReadOnlySpan<ushort> zig, Span<byte> lo, Span<byte> hi)
     {
         int x = 0;
@@ -455,6 +462,7 @@ public static class FrameCodec
     static byte CheckFilter(byte filter) =>
         filter is FilterUp or FilterLeft ? filter : throw new InvalidDataException($"corrupt Talos frame blob: unknown row filter {filter}");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Unfilter16(ReadOnlySpan<byte> filters, ReadOnlySpan<byte> lo, ReadOnlySpan<byte> hi, int bw, Span<ushort> plane)
     {
         var zeros = new ushort[bw];
@@ -483,6 +491,7 @@ public static class FrameCodec
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Unfilter8(ReadOnlySpan<byte> filters, ReadOnlySpan<byte> residuals, int bw, Span<byte> plane)
     {
         var zeros = new byte[bw];
