@@ -277,7 +277,7 @@ public static class FrameCodec
         {
             var row = plane.Slice(y * bw, bw);
             long costUp = Residuals(row, y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros, up);
-            left[0] = Zigzag16(row[0]);
+            left[0] = Zigzag(row[0]);
             long costLeft = left[0] + Residuals(row[1..], row[..^1], left.AsSpan(1));
             bool useLeft = costLeft < costUp;
             filters[y] = useLeft ? FilterLeft : FilterUp;
@@ -296,58 +296,49 @@ public static class FrameCodec
             var row = plane.Slice(y * bw, bw);
             var dst = residuals.Slice(y * bw, bw);
             long costUp = Residuals(row, y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros, up);
-            dst[0] = Zigzag8(row[0]);
+            dst[0] = Zigzag(row[0]);
             long costLeft = dst[0] + Residuals(row[1..], row[..^1], dst[1..]);
             if (costLeft < costUp) filters[y] = FilterLeft;
             else { filters[y] = FilterUp; up.CopyTo(dst); }
         }
     }
 
-    /// <summary><c>zig[x] = zigzag(row[x] − pred[x])</c> in 16-bit wrap-around arithmetic; returns the sum of <c>zig</c>.</summary>
+    /// <summary>
+    /// <c>zig[x] = zigzag(row[x] − pred[x])</c> in the samples' wrap-around arithmetic (8 or 16 bits: a small residual of
+    /// either sign becomes a small number); returns the sum of <c>zig</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static long Residuals(ReadOnlySpan<ushort> row, ReadOnlySpan<ushort> pred, Span<ushort> zig)
+    static long Residuals<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> pred, Span<T> zig) where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     {
         long sum = 0;
         int x = 0;
         if (Vector128.IsHardwareAccelerated)
         {
             var acc = Vector128<uint>.Zero; // a row of at most MaxWidth samples cannot overflow it
-            for (; x <= row.Length - Vector128<ushort>.Count; x += Vector128<ushort>.Count)
+            for (; x <= row.Length - Vector128<T>.Count; x += Vector128<T>.Count)
             {
-                var d = (Vector128.Create(row[x..]) - Vector128.Create(pred[x..])).AsInt16();
-                var z = ((d << 1) ^ (d >> 15)).AsUInt16();
+                var d = Vector128.Create(row[x..]) - Vector128.Create(pred[x..]);
+                var z = (d << 1) ^ (Vector128<T>.Zero - (d >>> (Unsafe.SizeOf<T>() * 8 - 1)));
                 z.CopyTo(zig[x..]);
-                var (a, b) = Vector128.Widen(z);
-                acc += a + b;
+                acc += WidenedSum(z);
             }
             sum = Vector128.Sum(acc);
         }
-        for (; x < row.Length; x++) { zig[x] = Zigzag16(row[x] - pred[x]); sum += zig[x]; }
+        for (; x < row.Length; x++) { zig[x] = Zigzag(row[x] - pred[x]); sum += long.CreateTruncating(zig[x]); }
         return sum;
     }
 
-    /// <summary><c>zig[x] = zigzag(row[x] − pred[x])</c> in 8-bit wrap-around arithmetic; returns the sum of <c>zig</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static long Residuals(ReadOnlySpan<byte> row, ReadOnlySpan<byte> pred, Span<byte> zig)
+    /// <summary>The lanes of <paramref name="z"/> added pairwise into 32-bit lanes (8-bit lanes twice).</summary>
+    static Vector128<uint> WidenedSum<T>(Vector128<T> z) where T : unmanaged
     {
-        long sum = 0;
-        int x = 0;
-        if (Vector128.IsHardwareAccelerated)
+        if (typeof(T) == typeof(byte))
         {
-            var acc = Vector128<uint>.Zero;
-            for (; x <= row.Length - Vector128<byte>.Count; x += Vector128<byte>.Count)
-            {
-                var d = (Vector128.Create(row[x..]) - Vector128.Create(pred[x..])).AsSByte();
-                var z = ((d << 1) ^ (d >> 7)).AsByte();
-                z.CopyTo(zig[x..]);
-                var (a, b) = Vector128.Widen(z);
-                var (c, e) = Vector128.Widen(a + b);
-                acc += c + e;
-            }
-            sum = Vector128.Sum(acc);
+            var (a, b) = Vector128.Widen(z.AsByte());
+            var (c, d) = Vector128.Widen(a + b);
+            return c + d;
         }
-        for (; x < row.Length; x++) { zig[x] = Zigzag8(row[x] - pred[x]); sum += zig[x]; }
-        return sum;
+        var (lo, hi) = Vector128.Widen(z.AsUInt16());
+        return lo + hi;
     }
 
     /// <summary>Low bytes of the 16-bit values to one plane, high bytes to the other.</summary>
@@ -366,8 +357,8 @@ public static class FrameCodec
         for (; x < zig.Length; x++) { lo[x] = (byte)zig[x]; hi[x] = (byte)(zig[x] >> 8); }
     }
 
-    static ushort Zigzag16(int d) { int s = (short)d; return (ushort)((s << 1) ^ (s >> 31)); }
-    static byte Zigzag8(int d) { int s = (sbyte)d; return (byte)((s << 1) ^ (s >> 31)); }
+    static T Zigzag<T>(T d) where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T> =>
+        (d << 1) ^ (T.Zero - (d >>> (Unsafe.SizeOf<T>() * 8 - 1)));
     static int Unzigzag(int z) => (z >> 1) ^ -(z & 1);
 
     // ---- reading -----------------------------------------------------------------------------------------------------
