@@ -177,7 +177,7 @@ public sealed class FrameCodecTests
         for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * i % 251);
         Assert.Equal("83310EE73C082CCE9D34BA079C661470F3335D7F0CD5C94A14F36067A89C0D68", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Background(37, 21, 5)))));
         Assert.Equal("01E053157EF7CC2DB08E4CB4CD6F95E997826B84551D83C627A0C1D6583DF3C8", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeGray(gray))));
-        Assert.Equal("3AB2E46B382E73DAF9C942FA2FDF6F20D9C99D73069EF8FA6C5F413FBE4BE20C", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21))));
+        Assert.Equal("7C3298E1AFD79B9AB7DC50E22F783F9114919A013557917B2E49ABCC503781DD", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21))));
     }
 
     // Blobs written by the TFR1 encoder (zlib) before TFR2, kept byte for byte: existing vaults hold such blobs.
