@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Talos.Gpu.Imaging;
+using Talos.Messages.Specs;
 using Xunit;
 
 namespace Talos.Tests.Vault;
@@ -18,12 +21,41 @@ public sealed class FrameCodecTests
         return img;
     }
 
+    /// <summary>Every channel of every pixel decodes to the very half the encoder stored (NaN as NaN; a ±0 pixel as 0).</summary>
     static void AssertHalfEqual(RgbaImage a, RgbaImage b)
     {
+        Assert.Equal((a.Width, a.Height), (b.Width, b.Height));
         foreach (var (p, q) in new[] { (a.R, b.R), (a.G, b.G), (a.B, b.B), (a.A, b.A) })
             for (int i = 0; i < p.Length; i++)
-                Assert.Equal((float)(Half)p[i], q[i]);
+            {
+                Half want = (Half)p[i];
+                if (Half.IsNaN(want)) { Assert.True(float.IsNaN(q[i]), $"pixel {i}: NaN expected, got {q[i]}"); continue; }
+                Assert.True(BitConverter.HalfToUInt16Bits(want) == BitConverter.HalfToUInt16Bits((Half)q[i]) && (float)want == q[i] || want == Half.Zero && q[i] == 0,
+                    $"pixel {i}: {(float)want} expected, got {q[i]}");
+            }
     }
+
+    /// <summary>A smooth HDR gradient with noise in the low bits: what a lit background looks like to the codec.</summary>
+    static RgbaImage Background(int w, int h, int seed)
+    {
+        var rnd = new Random(seed);
+        var img = new RgbaImage(w, h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                img.R[i] = 0.05f + 2.5f * y / h + 0.001f * rnd.NextSingle();
+                img.G[i] = 0.3f * x / w;
+                img.B[i] = rnd.NextSingle() < 0.1f ? 12f : 0.02f;
+                img.A[i] = 1f;
+            }
+        return img;
+    }
+
+    /// <summary>The stored box (x, y, width, height), bytes 16..31 of the header.</summary>
+    static (int X, int Y, int W, int H) StoredBox(byte[] blob) =>
+        (BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(16)), BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(20)),
+         BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(24)), BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(28)));
 
     [Fact]
     public void A_sparse_layer_is_stored_as_its_box_and_decodes_to_the_same_half_values()
@@ -31,30 +63,205 @@ public sealed class FrameCodecTests
         var sparse = Layer(320, 180, 100, 40, 140, 170);
         var full = Layer(320, 180, 0, 0, 320, 180);
         var sparseBytes = FrameCodec.EncodeRgba(sparse);
-        Assert.True(sparseBytes.Length * 3 < FrameCodec.EncodeRgba(full).Length, "the box should be much smaller than the frame");
+        Assert.Equal((100, 40, 40, 130), StoredBox(sparseBytes));
+        Assert.Equal((0, 0, 320, 180), StoredBox(FrameCodec.EncodeRgba(full)));
         AssertHalfEqual(sparse, FrameCodec.DecodeRgba(sparseBytes));
         AssertHalfEqual(full, FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(full)));
         Assert.Equal(sparseBytes, FrameCodec.EncodeRgba(sparse)); // deterministic bytes, hence stable vault hashes
     }
 
     [Fact]
-    public void An_empty_layer_and_an_additive_layer_with_zero_alpha_round_trip()
+    public void Empty_layers_are_the_header_alone_and_an_additive_layer_with_zero_alpha_round_trips()
     {
         var empty = new RgbaImage(64, 36);
-        AssertHalfEqual(empty, FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(empty)));
+        var blob = FrameCodec.EncodeRgba(empty);
+        Assert.Equal(32, blob.Length);
+        AssertHalfEqual(empty, FrameCodec.DecodeRgba(blob));
+        Assert.Equal(32, FrameCodec.EncodeGray(new GrayImage(64, 36)).Length);
+        Assert.Equal(new byte[64 * 36 * 3], FrameCodec.DecodeRgb24(FrameCodec.EncodeRgb24(new byte[64 * 36 * 3], 64, 36)).rgb);
         var glow = new RgbaImage(64, 36);
         glow.R[36 * 64 - 1] = 2f; // light with no coverage, in the last pixel
         AssertHalfEqual(glow, FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(glow)));
     }
 
     [Fact]
+    public void Half_special_values_come_back_bit_for_bit()
+    {
+        var img = new RgbaImage(7, 5);
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, 65504f, 1e6f /* → +inf */, -3.25f,
+            6e-8f /* smallest subnormal half */, 3e-5f, 1f / 3, 0.1f, -1e-9f /* → -0 */, 1f];
+        for (int i = 0; i < img.PixelCount; i++)
+        {
+            img.R[i] = specials[i % specials.Length];
+            img.G[i] = specials[(i * 5 + 1) % specials.Length];
+            img.B[i] = specials[(i * 3 + 2) % specials.Length];
+            img.A[i] = specials[(i + 7) % specials.Length];
+        }
+        img.A[0] = img.A[^1] = 1f; // the box is the whole frame, so -0 inside it keeps its sign
+        var back = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(img));
+        AssertHalfEqual(img, back);
+        Assert.True(float.IsNegative(back.R[Array.IndexOf(specials, -0f)]), "-0 inside the box keeps its sign");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 7)]
+    [InlineData(17, 1)]
+    [InlineData(1, 13)]
+    [InlineData(321, 179)]
+    [InlineData(1280, 720)]
+    public void Every_kind_round_trips_at_any_size(int w, int h)
+    {
+        var bg = Background(w, h, w * 31 + h);
+        AssertHalfEqual(bg, FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(bg)));
+
+        var rnd = new Random(w + h);
+        var gray = new GrayImage(w, h);
+        for (int i = 0; i < gray.Data.Length; i++) gray.Data[i] = rnd.Next(4) == 0 ? 0f : rnd.Next(256) / 255f;
+        Assert.Equal(gray.Data, FrameCodec.DecodeGray(FrameCodec.EncodeGray(gray)).Data);
+
+        var rgb = new byte[w * h * 3];
+        rnd.NextBytes(rgb); // noise: no filter or compressor can shrink it; the box and residual planes must still fit
+        var (back, bw, bh) = FrameCodec.DecodeRgb24(FrameCodec.EncodeRgb24(rgb, w, h));
+        Assert.Equal((w, h), (bw, bh));
+        Assert.Equal(rgb, back);
+    }
+
+    [Fact]
+    public void Gray_stores_8_bit_coverage_rounded_as_before()
+    {
+        var gray = new GrayImage(9, 4);
+        for (int i = 0; i < gray.Data.Length; i++) gray.Data[i] = i * 0.037f - 0.1f; // below 0 and above 1 clamp
+        var back = FrameCodec.DecodeGray(FrameCodec.EncodeGray(gray));
+        for (int i = 0; i < gray.Data.Length; i++)
+            Assert.Equal(Math.Clamp((int)MathF.Round(gray.Data[i] * 255f), 0, 255) / 255f, back.Data[i]);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 1, 1)]     // top-left pixel only
+    [InlineData(49, 29, 50, 30)] // bottom-right pixel only
+    [InlineData(0, 10, 50, 12)]  // full-width band
+    [InlineData(20, 0, 21, 30)]  // full-height line
+    public void A_box_touching_the_edges_round_trips(int x0, int y0, int x1, int y1)
+    {
+        var img = Layer(50, 30, x0, y0, x1, y1);
+        var blob = FrameCodec.EncodeRgba(img);
+        Assert.Equal((x0, y0, x1 - x0, y1 - y0), StoredBox(blob));
+        AssertHalfEqual(img, FrameCodec.DecodeRgba(blob));
+
+        var gray = new GrayImage(50, 30);
+        var rgb = new byte[50 * 30 * 3];
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++) { gray.Data[y * 50 + x] = (x + y) % 3 * 120 / 255f; rgb[(y * 50 + x) * 3 + (x + y) % 3] = (byte)(x + 1); }
+        Assert.Equal(gray.Data, FrameCodec.DecodeGray(FrameCodec.EncodeGray(gray)).Data);
+        Assert.Equal(rgb, FrameCodec.DecodeRgb24(FrameCodec.EncodeRgb24(rgb, 50, 30)).rgb);
+    }
+
+    [Fact]
+    public void A_lit_background_is_several_times_smaller_than_its_raw_halfs()
+    {
+        var bg = Background(640, 360, 7);
+        var blob = FrameCodec.EncodeRgba(bg);
+        Assert.True(blob.Length * 4 < 640 * 360 * 8, $"{blob.Length} bytes for a 640x360 gradient");
+        Assert.Equal(blob, FrameCodec.EncodeRgba(Background(640, 360, 7)));
+    }
+
+    [Fact]
+    public void The_bytes_are_pinned_so_every_machine_writes_the_same_blob()
+    {
+        // Hashes written by the scalar filters, the vectorised ones and a run with DOTNET_EnableHWIntrinsic=0 alike
+        // (an odd width exercises the vector loops' tails). A change here changes every vault hash: a new format.
+        var gray = new GrayImage(37, 21);
+        for (int i = 0; i < gray.Data.Length; i++) gray.Data[i] = i * 7 % 23 / 22f;
+        var rgb = new byte[37 * 21 * 3];
+        for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * i % 251);
+        Assert.Equal("83310EE73C082CCE9D34BA079C661470F3335D7F0CD5C94A14F36067A89C0D68", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Background(37, 21, 5)))));
+        Assert.Equal("01E053157EF7CC2DB08E4CB4CD6F95E997826B84551D83C627A0C1D6583DF3C8", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeGray(gray))));
+        Assert.Equal("7C3298E1AFD79B9AB7DC50E22F783F9114919A013557917B2E49ABCC503781DD", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21))));
+    }
+
+    // Blobs written by the TFR1 encoder (zlib) before TFR2, kept byte for byte: existing vaults hold such blobs.
+    const string Tfr1Sparse = "VEZSMQEBAAAJAAAABwAAAAIAAAADAAAAAwAAAAMAAAB4AUvTO2uSZpRmdNYgzQzCvm0GgpMsQHC7JQgyOGNACwYbBhQMAHUJE1A=";
+    const string Tfr1Full = "VEZSMQEAAAAEAAAAAwAAAHgBY2BI00ozOmvAwJCml6Z31gTBZwCDSQZQaDIJDBmccUAbBgsGEIaQNmC2DYMFAAcqEnA=";
+    const string Tfr1Gray = "VEZSMQIAAAAFAAAAAwAAAHgBYxBSMfeMzm2YtGTbidtv/wMAJ+cHeg==";
+    const string Tfr1Rgb = "VEZSMQMAAAADAAAAAgAAAHgBY+CT0bJwC0kqqOuZtWLbkUsP3gEANRAIXw==";
+
+    /// <summary>The image the TFR1 fixtures were encoded from.</summary>
+    static RgbaImage Tfr1Image(int w, int h, int x0, int y0, int x1, int y1)
+    {
+        var img = new RgbaImage(w, h);
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+            {
+                int i = y * w + x;
+                img.A[i] = (x + y) % 2 == 0 ? 1f : 0.5f; img.R[i] = 0.1f * x * img.A[i]; img.G[i] = y / 7f; img.B[i] = 3.5f;
+            }
+        return img;
+    }
+
+    [Fact]
+    public void TFR1_blobs_from_existing_vaults_still_decode()
+    {
+        AssertHalfEqual(Tfr1Image(9, 7, 2, 3, 5, 6), FrameCodec.DecodeRgba(Convert.FromBase64String(Tfr1Sparse)));
+        AssertHalfEqual(Tfr1Image(4, 3, 0, 0, 4, 3), FrameCodec.DecodeRgba(Convert.FromBase64String(Tfr1Full)));
+        var gray = FrameCodec.DecodeGray(Convert.FromBase64String(Tfr1Gray));
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => Math.Clamp((int)MathF.Round(i / 14f * 255f), 0, 255) / 255f), gray.Data);
+        var (rgb, w, h) = FrameCodec.DecodeRgb24(Convert.FromBase64String(Tfr1Rgb));
+        Assert.Equal((3, 2), (w, h));
+        Assert.Equal(Enumerable.Range(0, 18).Select(i => (byte)(i * 14)), rgb);
+        // and what TFR1 held, TFR2 holds the same
+        var img = FrameCodec.DecodeRgba(Convert.FromBase64String(Tfr1Sparse));
+        AssertHalfEqual(img, FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(img)));
+    }
+
+    static string Error(byte[] blob) => Assert.Throws<InvalidDataException>(() => FrameCodec.DecodeRgba(blob)).Message;
+
+    static byte[] With(byte[] blob, int offset, int value)
+    {
+        var copy = (byte[])blob.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(offset), value);
+        return copy;
+    }
+
+    [Fact]
     public void Corrupt_or_truncated_blobs_are_clear_errors()
     {
         var bytes = FrameCodec.EncodeRgba(Layer(64, 36, 10, 10, 20, 20));
-        Assert.Contains("bad magic", Assert.Throws<InvalidDataException>(() => FrameCodec.DecodeRgba([1, 2, 3])).Message);
-        var badBox = (byte[])bytes.Clone();
-        badBox[24] = 200; // box wider than the frame
-        Assert.Contains("crop box", Assert.Throws<InvalidDataException>(() => FrameCodec.DecodeRgba(badBox)).Message);
-        Assert.Contains("Talos frame blob", Assert.Throws<InvalidDataException>(() => FrameCodec.DecodeRgba(bytes[..(bytes.Length / 2)])).Message);
+        Assert.Contains("bad magic", Error([1, 2, 3]));
+        Assert.Contains("truncated Talos frame blob (header)", Error(bytes[..20]));
+        Assert.Contains("box 10,10 200x10 outside 64x36", Error(With(bytes, 24, 200)));
+        Assert.Contains("Talos frame blob", Error(bytes[..(bytes.Length / 2)]));
+        Assert.Contains("Talos frame blob", Error(bytes[..(bytes.Length - 1)]));
+        Assert.Contains("the payload declares", Error(With(bytes, 24, 9))); // a box that does not match its payload
+        Assert.Contains("after the header of an empty box", Error(With(With(bytes, 24, 0), 28, 0)));
+        var flipped = (byte[])bytes.Clone();
+        flipped[bytes.Length / 2] ^= 0x55;
+        Assert.Contains("Talos frame blob", Error(flipped)); // the checksum catches it: never a wrong image
+        Assert.Contains("not RGB24", Assert.Throws<InvalidDataException>(() => FrameCodec.DecodeRgb24(bytes)).Message);
+        var tfr1 = Convert.FromBase64String(Tfr1Sparse);
+        Assert.Contains("box 2,3 200x3 outside 9x7", Error(With(tfr1, 24, 200)));
+        Assert.Contains("Talos frame blob", Error(tfr1[..(tfr1.Length - 6)]));
+    }
+
+    [Fact]
+    public void A_lying_header_is_refused_before_anything_of_its_size_is_allocated()
+    {
+        var bytes = FrameCodec.EncodeRgba(Layer(64, 36, 10, 10, 20, 20));
+        Assert.Contains($"{Limits.MaxWidth + 1}x36", Error(With(bytes, 8, Limits.MaxWidth + 1)));
+        Assert.Contains("corrupt Talos frame header", Error(With(bytes, 12, -1)));
+        // the largest frame the limits allow, a box of all of it, and the same small payload: refused by the size it declares
+        var huge = With(With(With(With(With(With(bytes, 8, Limits.MaxWidth), 12, Limits.MaxHeight), 16, 0), 20, 0), 24, Limits.MaxWidth), 28, Limits.MaxHeight);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("the payload declares", Error(huge));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "no frame-sized buffer for a blob that cannot fill it");
+        var kind = (byte[])bytes.Clone();
+        kind[4] = 9;
+        Assert.Contains("kind 9", Error(kind));
+    }
+
+    [Fact]
+    public void Frames_beyond_the_limits_are_not_encoded()
+    {
+        Assert.Throws<ArgumentException>(() => FrameCodec.EncodeRgb24(new byte[(Limits.MaxWidth + 2) * 3], Limits.MaxWidth + 2, 1));
     }
 }
