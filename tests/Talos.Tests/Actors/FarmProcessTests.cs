@@ -275,7 +275,7 @@ public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
         var journal = await StartPostgres();
         // Twelve different shots (MARA starts a little further right in each): shots alike would be content-keyed reuses of
         // one another's chunks, and this test is about chunks rendered across the farm.
-        static ShotSpec Shot(int i)
+        static Talos.Messages.Specs.ShotSpec Shot(int i)
         {
             var s = Samples.Shot($"t{i:00}", "twelve", 96, 54, 12, 1, effects: i % 4 == 0);
             var mara = s.Characters[0] with { Keyframes = [.. s.Characters[0].Keyframes.Select(k => k with { X = k.X + 0.02 * i })] };
