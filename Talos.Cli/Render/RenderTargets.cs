@@ -72,7 +72,7 @@ sealed class EmbeddedRender(TalosNode node) : IRenderTarget
     public void PrintTimings(TimeSpan wall)
     {
         var timings = node.Environment.Timings.Snapshot();
-        if (timings.Count == 0) { AnsiConsole.MarkupLine($"[grey]nothing to render: resumed a finished film ({wall.TotalSeconds:F1} s)[/]"); return; }
+        if (timings.Count == 0) { AnsiConsole.MarkupLine($"[grey]nothing rendered: every chunk was recorded or found in the vault by its content ({wall.TotalSeconds:F1} s)[/]"); return; }
         var table = new Table().AddColumns("stage", "frames", "chunks", "chunk time (s)", "frames/s per chunk slot");
         foreach (var stage in Stages.All.Where(timings.ContainsKey))
         {
