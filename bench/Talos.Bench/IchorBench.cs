@@ -53,19 +53,21 @@ public static class IchorBench
             var first = await Render(baseDir, specs);
             Console.WriteLine($"first render: {first.Wall.TotalSeconds:F1} s, {first.Rendered.Values.Sum()} chunks rendered");
             Console.WriteLine();
-            Console.WriteLine("| edit | what | time (s) | fraction of the first render | chunks rendered / reused | rendered per stage |");
-            Console.WriteLine("|---|---|---|---|---|---|");
+            Console.WriteLine("| edit | what | film frames in the edited shots | time (s) | fraction of the first render | chunks rendered / reused | rendered per stage |");
+            Console.WriteLine("|---|---|---|---|---|---|---|");
             foreach (var edit in edits)
             {
                 var dir = baseDir + "-" + edit.Name;
                 CopyDirectory(baseDir, dir);
                 try
                 {
-                    var run = await Render(dir, edit.Apply(specs));
+                    var edited = edit.Apply(specs);
+                    int touched = edited.Where((s, i) => SpecChanges.Between(specs[i], s).Count > 0).Sum(s => s.FrameCount);
+                    var run = await Render(dir, edited);
                     double fraction = run.Wall.TotalSeconds / first.Wall.TotalSeconds;
                     var perStage = string.Join(", ", Stages.All.Where(run.Rendered.ContainsKey).Select(s => $"{s} {run.Rendered[s]}"));
-                    Console.WriteLine($"| {edit.Name} | {edit.What} | {run.Wall.TotalSeconds:F1} | {fraction:P0} | {run.Rendered.Values.Sum()} / {run.Reused} | {perStage} |");
-                    results.Add(new { edit = edit.Name, what = edit.What, seconds = run.Wall.TotalSeconds, fraction, rendered = run.Rendered, reused = run.Reused });
+                    Console.WriteLine($"| {edit.Name} | {edit.What} | {touched} of {frames} ({(double)touched / frames:P0}) | {run.Wall.TotalSeconds:F1} | {fraction:P0} | {run.Rendered.Values.Sum()} / {run.Reused} | {perStage} |");
+                    results.Add(new { edit = edit.Name, what = edit.What, framesTouched = touched, seconds = run.Wall.TotalSeconds, fraction, rendered = run.Rendered, reused = run.Reused });
                 }
                 finally { TryDelete(dir); }
             }
