@@ -22,24 +22,24 @@ using S = Talos.Messages.Stages;
 /// its production is part of it: the same work in another shot, revision or production is the same chunk. A chunk whose
 /// identity already has a result in the vault is reused instead of rendered (<see cref="IBlobVault.ReuseChunk"/>).
 /// </summary>
-public static class ChunkIdentity
+public sealed class ChunkIdentity
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    readonly bool _sequential;
+    readonly IReadOnlyDictionary<int, float> _gains;
+    /// <summary>The digest of what every chunk of the job shares: stage, version, settings, assets, ECHO round, inputs.</summary>
+    readonly string _job;
+
+    ChunkIdentity(bool sequential, IReadOnlyDictionary<int, float> gains, string job) => (_sequential, _gains, _job) = (sequential, gains, job);
+
     /// <summary>
-    /// The identity of <paramref name="plan"/> of <paramref name="job"/>, or null when it cannot be known yet (a sequential
-    /// stage's chunk before its predecessors are recorded) or an asset the spec names is not in the vault (the chunk then
-    /// renders and fails with that error, as it always did).
+    /// What the chunks of <paramref name="job"/> share, worked out once (the spec's settings, the assets' content, the
+    /// inputs); null when an asset the spec names is not in the vault (its chunks then render and fail with that error,
+    /// as they always did).
     /// </summary>
-    public static string? Of(IStageRunner runner, StageJob job, ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted, IBlobVault vault)
+    public static ChunkIdentity? ForJob(IStageRunner runner, StageJob job, IBlobVault vault)
     {
-        var own = new JsonArray();
-        if (runner.Sequential)
-            for (int c = 0; c < plan.Chunk; c++)
-            {
-                if (!ownCompleted.TryGetValue(c, out var h)) return null;
-                own.Add(h);
-            }
         var assets = new JsonObject();
         foreach (var name in AssetNames(job.Spec).Distinct().Order(StringComparer.Ordinal))
         {
@@ -52,24 +52,49 @@ public static class ChunkIdentity
         var inputs = new JsonObject();
         foreach (var (stage, hashes) in job.Inputs.Where(kv => runner.Stage == S.Prism || kv.Key != S.Prism).OrderBy(kv => kv.Key, StringComparer.Ordinal))
             inputs[stage] = new JsonArray(hashes.Select(h => (JsonNode)h!).ToArray());
-        var gains = new JsonObject();
-        foreach (var (frame, gain) in job.FrameGains.Where(g => g.Key >= plan.FirstFrame && g.Key < plan.FirstFrame + plan.FrameCount).OrderBy(g => g.Key))
-            gains[frame.ToString(System.Globalization.CultureInfo.InvariantCulture)] = gain;
         var doc = new JsonObject
         {
             ["stage"] = runner.Stage,
             ["version"] = StageVersions.Of(runner.Stage),
             ["settings"] = StageSettings.For(runner.Stage, job.Spec),
             ["assets"] = assets,
-            ["chunk"] = new JsonArray(plan.Chunk, plan.FirstFrame, plan.FrameCount),
             ["echoRound"] = job.Revision,
-            ["gains"] = gains,
             ["inputs"] = inputs,
-            ["own"] = own,
         };
         if (runner.Stage == S.Flux && FluxModel() is { } model) doc["fluxModel"] = model;
-        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(doc, Json)));
+        return new ChunkIdentity(runner.Sequential, job.FrameGains, Digest(doc));
     }
+
+    /// <summary>
+    /// The identity of <paramref name="plan"/>: the job's digest with the chunk's frame range, ECHO's gains on those frames
+    /// and (a sequential stage) its predecessors' manifests; null while a predecessor is not recorded yet.
+    /// </summary>
+    public string? Of(ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted)
+    {
+        var own = new JsonArray();
+        if (_sequential)
+            for (int c = 0; c < plan.Chunk; c++)
+            {
+                if (!ownCompleted.TryGetValue(c, out var h)) return null;
+                own.Add(h);
+            }
+        var gains = new JsonObject();
+        foreach (var (frame, gain) in _gains.Where(g => g.Key >= plan.FirstFrame && g.Key < plan.FirstFrame + plan.FrameCount).OrderBy(g => g.Key))
+            gains[frame.ToString(System.Globalization.CultureInfo.InvariantCulture)] = gain;
+        return Digest(new JsonObject
+        {
+            ["job"] = _job,
+            ["chunk"] = new JsonArray(plan.Chunk, plan.FirstFrame, plan.FrameCount),
+            ["gains"] = gains,
+            ["own"] = own,
+        });
+    }
+
+    /// <summary>One chunk's identity (<see cref="ForJob"/> then <see cref="Of(ChunkPlan, IReadOnlyDictionary{int, string})"/>).</summary>
+    public static string? Of(IStageRunner runner, StageJob job, ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted, IBlobVault vault) =>
+        ForJob(runner, job, vault)?.Of(plan, ownCompleted);
+
+    static string Digest(JsonObject doc) => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(doc, Json)));
 
     /// <summary>Every vault asset a spec names (keyframe drawings, audio).</summary>
     public static IEnumerable<string> AssetNames(ShotSpec spec) =>

@@ -104,7 +104,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         }
         Write(events, () =>
         {
-            if (before.Spec is null || before.SpecRevision != _state.SpecRevision || before.Spec != _state.Spec) _plans = PlanStages();
+            if (before.Spec is null || before.SpecRevision != _state.SpecRevision) _plans = PlanStages();
             switch (_state.Status)
             {
                 case ShotStatus.Completed: NotifyFinished(); break;

@@ -42,6 +42,8 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     readonly Dictionary<(int Chunk, int First), (string Hash, string Node, string Log)> _parts = new();
     /// <summary>The identities of chunks rendered in parts.</summary>
     readonly Dictionary<int, string> _identities = new();
+    /// <summary>What this job's chunk identities share, worked out once (null when an asset the spec names is unknown).</summary>
+    readonly ChunkIdentity? _identity;
     readonly HashSet<string> _avoided;
     readonly List<TimeSpan> _durations = new();
     long _leaseSerial;
@@ -73,6 +75,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         _pending.AddRange(job.Todo.OrderBy(p => p.Chunk).Select(p => new Item(p, 0)));
         _own = new Dictionary<int, string>(job.OwnCompleted);
         _avoided = new HashSet<string>(job.AvoidNodes);
+        _identity = ChunkIdentity.ForJob(runner, job, env.Vault);
 
         Receive<ChunkWorkRequest>(OnRequest);
         Receive<ChunkLeaseResult>(OnResult);
@@ -109,7 +112,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         {
             if (Sequential && (_pending.Count == 0 || item != _pending[0] || _leases.Count > 0)) break;
             if (item.Checked) { if (Sequential) break; continue; }
-            var identity = ChunkIdentity.Of(_runner, _job, item.Plan, _own, _vault);
+            var identity = _identity?.Of(item.Plan, _own);
             if (identity is null) { if (Sequential) break; item.Checked = true; continue; }
             item.Identity = identity;
             item.Checked = true;
