@@ -156,10 +156,12 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
 
     int SnapshotEvery => _env.Settings.HephaestusSnapshotEvery;
 
-    ShotView View(ShotRecord s) => HephaestusState.View(s, _liveStatus.GetValueOrDefault(s.Key), _progress.GetValueOrDefault(s.Key));
+    /// <summary>A shot's status as it stands: the one it last reported while it renders (dropped when its outcome is recorded), else the journalled one.</summary>
+    string StatusOf(ShotRecord s) => _liveStatus.GetValueOrDefault(s.Key) ?? s.Status;
 
-    void PublishShotMetrics() => Hosting.TalosMetrics.Shots(_state.Shots.Values.Select(s =>
-        !ShotStatus.IsTerminal(s.Status) && _liveStatus.TryGetValue(s.Key, out var live) ? live : s.Status));
+    ShotView View(ShotRecord s) => HephaestusState.View(s, StatusOf(s), _progress.GetValueOrDefault(s.Key));
+
+    void PublishShotMetrics() => Hosting.TalosMetrics.Shots(_state.Shots.Values.Select(StatusOf));
 
     /// <summary>
     /// Decides <paramref name="command"/> on the registry, persists the events (each applied as it is written), then runs

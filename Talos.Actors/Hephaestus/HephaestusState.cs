@@ -105,10 +105,10 @@ public sealed record HephaestusState(ImmutableDictionary<string, ShotRecord> Sho
         return shots.All(s => s.Status == ShotStatus.Completed) ? "editing" : ShotStatus.Rendering;
     }
 
-    /// <summary>A shot as queries show it: the registry's record, with the status and stage progress it last reported while it renders.</summary>
-    public static ShotView View(ShotRecord s, string? liveStatus, IReadOnlyDictionary<string, StageProgress>? stages) =>
+    /// <summary>A shot as queries show it: the registry's record, with the status the actor holds for it and the stage progress it last reported.</summary>
+    public static ShotView View(ShotRecord s, string status, IReadOnlyDictionary<string, StageProgress>? stages) =>
         new(s.Key, s.Spec.Id, s.Spec.Production, s.Spec.Sequence, s.Spec.Title, s.Spec.FrameCount, s.Spec.Fps,
-            liveStatus is not null && !ShotStatus.IsTerminal(s.Status) ? liveStatus : s.Status, s.Reason,
+            status, s.Reason,
             stages ?? ImmutableDictionary<string, StageProgress>.Empty, s.FramesHash, s.VideoHash, s.ReportHash, s.QualityPassed, s.Revisions,
             s.Spec.Transition, s.Revision);
 

@@ -97,7 +97,7 @@ public sealed class ProductionEditor : ReceiveActor
     }
 
     /// <summary>The vault asset under which CUTTURA files a shot's linear-light frame list, named after its 8-bit frame list.</summary>
-    public static string LinearFramesAsset(string framesHash) => $"linear-frames/{framesHash}";
+    public static string LinearFramesAsset(string framesHash) => Talos.Vault.DerivedAssets.LinearFrames(framesHash);
 
     public static Props Props(EditJob job, TalosEnvironment env, IActorRef hephaestus) =>
         Akka.Actor.Props.Create(() => new ProductionEditor(job, env, hephaestus));

@@ -5,7 +5,7 @@ namespace Talos.Messages.Events;
 /// <summary>
 /// What Hephaestus's registry keeps of one shot: its current spec and spec revision, the journalled status, the outcome
 /// of its latest finished revision and its priority. Immutable; <c>HephaestusState.Apply</c> makes the next one. Live
-/// progress is not here (the actor keeps it while the shot renders), so a finished shot is this record and nothing more.
+/// status and stage progress are not here: the actor keeps them as the shot reports them (the last progress stays after it finishes).
 /// </summary>
 /// <param name="Revision">The spec revision (1 for the first spec; each edited resubmission the next).</param>
 public sealed record ShotRecord(string Key, ShotSpec Spec, int Revision = 1)

@@ -109,7 +109,8 @@ class PipelineTests(unittest.TestCase):
         # (An edited spec would be revision 2 and render again.)
         palette = self.client.upload_asset(os.path.join(EXAMPLE, "palette.json"))["hash"]
         self.assertEqual(self.key, self.client.submit_shot(json.dumps(self.spec), palette=palette)["key"])
-        self.assertEqual((1, "completed"), (self.client.shot(self.key)["revision"], self.client.shot(self.key)["status"]))
+        shot = self.client.shot(self.key)
+        self.assertEqual((1, "completed"), (shot["revision"], shot["status"]))
 
     def test_a_wrong_token_is_unauthorized(self):
         with self.assertRaises(talos.Unauthorized) as e:

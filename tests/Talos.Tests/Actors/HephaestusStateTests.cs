@@ -55,7 +55,7 @@ public sealed class HephaestusStateTests
         var shot = s.Shots["p--a"];
         Assert.Equal((2, ShotStatus.Queued, "TAKE 1"), (shot.Revision, shot.Status, shot.Spec.Title));
         Assert.Equal("frames-p--a-1", shot.FramesHash); // the latest finished revision's frames, until revision 2 finishes
-        Assert.Equal(2, HephaestusState.View(shot, null, null).Revision);
+        Assert.Equal(2, HephaestusState.View(shot, shot.Status, null).Revision);
 
         // A late finish of revision 1 does not complete revision 2; revision 2's does.
         (s, events, _) = Run(s, Finished("p--a", 1));
