@@ -69,7 +69,8 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                     hash    TEXT PRIMARY KEY NOT NULL,
                     size    INTEGER NOT NULL,
                     kind    TEXT NOT NULL,
-                    created TEXT NOT NULL);
+                    created TEXT NOT NULL,
+                    touched TEXT);
                 CREATE TABLE IF NOT EXISTS assets(
                     name    TEXT PRIMARY KEY NOT NULL,
                     hash    TEXT NOT NULL,
@@ -82,6 +83,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                     stage      TEXT NOT NULL,
                     hash       TEXT NOT NULL,
                     created    TEXT NOT NULL,
+                    seq        INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY(production, shot, revision, stage, hash));
                 CREATE INDEX IF NOT EXISTS refs_hash ON refs(hash);
                 CREATE TABLE IF NOT EXISTS chunks(
@@ -265,6 +267,8 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
 
     // ---------------------------------------------------------------- references and the chunk index
 
+    /// <summary>Records that <paramref name="owner"/> holds these blobs (and, through them, every blob their JSON names):
+    /// what <c>talos vault gc</c> keeps and <c>talos vault du</c> counts. Writes record their owner themselves (Put's owner).</summary>
     public void AddRefs(VaultRef owner, IEnumerable<string> hashes)
     {
         ThrowIfDisposed();
@@ -490,7 +494,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     }
 
     /// <summary>
-    /// Brings an older catalogue up to this schema (<c>blobs.touched</c>, <c>refs.seq</c>) and fixes, once, when this
+    /// Brings a catalogue from before references up to this schema (<c>blobs.touched</c>) and fixes, once, when this
     /// vault began recording references: unreferenced blobs older than that are kept by gc (nobody said who holds them).
     /// </summary>
     void Migrate()
@@ -512,7 +516,6 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             c.ExecuteNonQuery();
         }
         if (!HasColumn("blobs", "touched")) Run("ALTER TABLE blobs ADD COLUMN touched TEXT;");
-        if (!HasColumn("refs", "seq")) Run("ALTER TABLE refs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;");
         Run("CREATE INDEX IF NOT EXISTS refs_seq ON refs(seq);");
         // A fresh vault references from its first blob on; an older one only from now.
         Run("INSERT OR IGNORE INTO meta(name, value) SELECT 'refs-since', CASE WHEN EXISTS(SELECT 1 FROM blobs) THEN '" + Now() + "' ELSE '' END;");

@@ -9,7 +9,7 @@ public interface IBlobVault
     /// <summary>
     /// Stores bytes (atomic temp+rename) and returns their hash; storing existing bytes only touches them. With an
     /// <paramref name="owner"/>, the owner holds the blob from the same catalogue write that records it (no gap a sweep
-    /// could fall into; see <see cref="AddRefs"/>).
+    /// could fall into).
     /// </summary>
     string Put(ReadOnlySpan<byte> data, string kind = "blob", VaultRef? owner = null);
     /// <summary>Reads a blob; throws <see cref="VaultException"/> if absent or if its bytes no longer match its hash.</summary>
@@ -22,9 +22,6 @@ public interface IBlobVault
     /// <summary>Path of the blob's file on disk (for tools such as ffmpeg that want a file).</summary>
     string PathOf(string hash);
 
-    /// <summary>Records that <paramref name="owner"/> holds these blobs (and, through them, every blob their JSON names):
-    /// what <c>talos vault gc</c> keeps and <c>talos vault du</c> counts.</summary>
-    void AddRefs(VaultRef owner, IEnumerable<string> hashes);
     /// <summary>Indexes a finished chunk's manifest under its content identity (<c>ChunkIdentity</c>), for reuse.</summary>
     void RecordChunk(string identity, string manifestHash);
     /// <summary>

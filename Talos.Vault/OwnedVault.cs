@@ -15,7 +15,6 @@ public sealed class OwnedVault(IBlobVault inner, VaultRef owner) : IBlobVault
     public bool Contains(string hash) => inner.Contains(hash);
     public string? ResolveAsset(string name) => inner.ResolveAsset(name);
     public string PathOf(string hash) => inner.PathOf(hash);
-    public void AddRefs(VaultRef owner, IEnumerable<string> hashes) => inner.AddRefs(owner, hashes);
     public void RecordChunk(string identity, string manifestHash) => inner.RecordChunk(identity, manifestHash);
     public string? ReuseChunk(string identity, VaultRef owner) => inner.ReuseChunk(identity, owner);
 }

@@ -45,6 +45,10 @@ public sealed record VaultGcOptions(int KeepRevisions, string Keep, TimeSpan Gra
 /// </summary>
 public static partial class DerivedAssets
 {
+    /// <summary>CUTTURA's list of a shot's linear-light frames, named after its 8-bit frame list.</summary>
+    public static string LinearFrames(string framesHash) => $"linear-frames/{framesHash}";
+    /// <summary>CUTTURA's list of a shot's render passes per frame, named after its 8-bit frame list.</summary>
+    public static string LayerFrames(string framesHash) => $"layer-frames/{framesHash}";
 
     /// <summary>The hash an asset is derived from, or null for an asset a user named.</summary>
     public static string? SourceOf(string assetName)

@@ -16,7 +16,7 @@ public static class VaultKeep
 
 /// <summary>
 /// <c>POST /api/v1/vault/gc</c>: sweep the vault. Null fields take their defaults: <c>keepRevisions</c> 1, <c>keep</c>
-/// the seed's <c>TALOS_VAULT_KEEP</c> (else all), <c>graceSeconds</c> 600.
+/// the seed's <c>TALOS_VAULT_KEEP</c> (else final), <c>graceSeconds</c> 600.
 /// </summary>
 public sealed record VaultGcRequest(int? KeepRevisions = null, string? Keep = null, double? GraceSeconds = null, bool DryRun = false);
 

@@ -17,7 +17,7 @@ public sealed class CutturaStage : IStageRunner
     public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
 
     /// <summary>The vault asset listing a shot's render passes per frame (pass → blob of its EXR or PNG file), named after its 8-bit frame list.</summary>
-    public static string LayersAsset(string framesHash) => $"layer-frames/{framesHash}";
+    public static string LayersAsset(string framesHash) => Talos.Vault.DerivedAssets.LayerFrames(framesHash);
 
     public ChunkManifest Run(ChunkContext ctx)
     {

@@ -89,7 +89,6 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         public string PutAsset(string name, ReadOnlySpan<byte> data, string kind, VaultRef? owner = null) => inner.PutAsset(name, data, kind, owner);
         public string? ResolveAsset(string name) => inner.ResolveAsset(name);
         public string PathOf(string hash) => inner.PathOf(hash);
-        public void AddRefs(VaultRef owner, IEnumerable<string> hashes) => inner.AddRefs(owner, hashes);
         public void RecordChunk(string identity, string manifestHash) => inner.RecordChunk(identity, manifestHash);
         public string? ReuseChunk(string identity, VaultRef owner) => inner.ReuseChunk(identity, owner);
     }
