@@ -1,0 +1,162 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+using Talos.Gpu.Processes;
+using Talos.Messages.Specs;
+
+namespace Talos.Gpu.Cuttura.Audio;
+
+/// <summary>Mono PCM samples in [-1, 1] at <paramref name="SampleRate"/> Hz.</summary>
+public sealed record PcmAudio(float[] Samples, int SampleRate)
+{
+    public double Seconds => (double)Samples.Length / SampleRate;
+}
+
+/// <summary>
+/// The one way Talos reads sound (dialogue, music, effects, lip-sync, beats): any format ffmpeg reads, checked first
+/// (empty, truncated WAV, absurd sample rate, too long, not audio at all — each one clear error), then decoded by
+/// ffmpeg to mono 32-bit float at the rate the caller asks for. ffmpeg's resampler is deterministic, so the same
+/// file gives the same samples on every node.
+/// </summary>
+public static class AudioDecoder
+{
+    /// <summary>Sample rates a source may declare (telephone to high-resolution studio audio).</summary>
+    public const int MinSourceRate = 4000, MaxSourceRate = 384_000;
+
+    /// <summary>Decodes <paramref name="path"/> to mono at <paramref name="sampleRate"/>; <paramref name="what"/> names it in errors.</summary>
+    public static PcmAudio DecodeMono(string path, int sampleRate, string? what = null)
+    {
+        what ??= path;
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0')) throw new CutturaException("audio path must be a non-empty file path");
+        if (!File.Exists(path)) throw new CutturaException($"audio {what}: file not found");
+        if (sampleRate is < 1000 or > MaxSourceRate) throw new ArgumentOutOfRangeException(nameof(sampleRate));
+        var length = new FileInfo(path).Length;
+        if (length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
+        CheckWavHeader(path, length, what);
+
+        var ffmpeg = FfmpegTools.EnsureAvailable();
+        var probe = Probe(path, what);
+        if (probe.Seconds > Limits.MaxFilmSeconds)
+            throw new CutturaException($"audio {what} is {probe.Seconds.ToString("0", CultureInfo.InvariantCulture)} s long; the limit is {Limits.MaxFilmSeconds} s (the longest film)");
+        if (probe.Rate is < MinSourceRate or > MaxSourceRate)
+            throw new CutturaException($"audio {what} has a sample rate of {probe.Rate} Hz; expected {MinSourceRate}..{MaxSourceRate} Hz");
+
+        using var pcm = new MemoryStream();
+        try
+        {
+            ProcessRunner.Run(ffmpeg, ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-ac", "1", "-ar", sampleRate.ToString(CultureInfo.InvariantCulture),
+                "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"], timeout: TimeSpan.FromMinutes(10), stdout: pcm);
+        }
+        catch (ProcessException e) { throw new CutturaException($"audio {what} cannot be decoded: {e.Message}", e); }
+        var bytes = pcm.GetBuffer().AsSpan(0, (int)pcm.Length);
+        var samples = new float[bytes.Length / 4];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            float v = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+            samples[i] = float.IsFinite(v) ? Math.Clamp(v, -1f, 1f) : 0f;
+        }
+        if (samples.Length == 0) throw new CutturaException($"audio {what} holds no samples");
+        return new PcmAudio(samples, sampleRate);
+    }
+
+    /// <summary>Decodes bytes (an uploaded asset, a vault blob) through a temporary file.</summary>
+    public static PcmAudio DecodeMono(ReadOnlySpan<byte> data, int sampleRate, string what)
+    {
+        if (data.Length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
+        var tmp = Path.Combine(Path.GetTempPath(), $"talos-audio-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(tmp, data.ToArray());
+            return DecodeMono(tmp, sampleRate, what);
+        }
+        finally { File.Delete(tmp); }
+    }
+
+    /// <summary>Writes 16-bit PCM mono WAV (the format espeak-ng and every editor read).</summary>
+    public static byte[] ToWav16(PcmAudio audio)
+    {
+        var data = new byte[44 + audio.Samples.Length * 2];
+        var s = data.AsSpan();
+        "RIFF"u8.CopyTo(s); BinaryPrimitives.WriteInt32LittleEndian(s[4..], data.Length - 8);
+        "WAVEfmt "u8.CopyTo(s[8..]); BinaryPrimitives.WriteInt32LittleEndian(s[16..], 16);
+        BinaryPrimitives.WriteInt16LittleEndian(s[20..], 1); BinaryPrimitives.WriteInt16LittleEndian(s[22..], 1);
+        BinaryPrimitives.WriteInt32LittleEndian(s[24..], audio.SampleRate); BinaryPrimitives.WriteInt32LittleEndian(s[28..], audio.SampleRate * 2);
+        BinaryPrimitives.WriteInt16LittleEndian(s[32..], 2); BinaryPrimitives.WriteInt16LittleEndian(s[34..], 16);
+        "data"u8.CopyTo(s[36..]); BinaryPrimitives.WriteInt32LittleEndian(s[40..], audio.Samples.Length * 2);
+        for (int i = 0; i < audio.Samples.Length; i++)
+            BinaryPrimitives.WriteInt16LittleEndian(s[(44 + 2 * i)..], (short)Math.Round(Math.Clamp(audio.Samples[i], -1f, 1f) * 32767f));
+        return data;
+    }
+
+    sealed record ProbeResult(double Seconds, int Rate);
+
+    static ProbeResult Probe(string path, string what)
+    {
+        ProcessResult r;
+        try
+        {
+            r = ProcessRunner.Run(FfmpegTools.FfprobePath, ["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=sample_rate,duration:format=duration",
+                "-of", "json", path], timeout: TimeSpan.FromMinutes(2));
+        }
+        catch (ProcessException e) { throw new CutturaException($"audio {what} is not a sound file ffmpeg can read ({FirstLine(e.Message)})", e); }
+        try
+        {
+            using var doc = JsonDocument.Parse(r.Output);
+            var streams = doc.RootElement.TryGetProperty("streams", out var st) ? st : default;
+            if (streams.ValueKind != JsonValueKind.Array || streams.GetArrayLength() == 0) throw new CutturaException($"audio {what} has no audio stream");
+            var a = streams[0];
+            int rate = a.TryGetProperty("sample_rate", out var sr) && int.TryParse(sr.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+            double seconds = Seconds(a) ?? (doc.RootElement.TryGetProperty("format", out var f) ? Seconds(f) : null) ?? 0;
+            return new ProbeResult(seconds, rate);
+        }
+        catch (JsonException e) { throw new CutturaException($"audio {what}: ffprobe's answer could not be read", e); }
+    }
+
+    static double? Seconds(JsonElement e) =>
+        e.TryGetProperty("duration", out var d) && double.TryParse(d.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : null;
+
+    static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
+
+    /// <summary>
+    /// A RIFF/WAVE file is checked by its own header before ffmpeg sees it, because ffmpeg quietly decodes what is
+    /// there: a data chunk that claims more bytes than the file holds is a truncated WAV, a fmt chunk with an absurd
+    /// rate or no channels is a broken one. Streaming writers' 0 / 0xFFFFFFFF sizes are accepted.
+    /// </summary>
+    static void CheckWavHeader(string path, long length, string what)
+    {
+        Span<byte> head = stackalloc byte[12];
+        using var f = File.OpenRead(path);
+        if (f.ReadAtLeast(head, 12, throwOnEndOfStream: false) < 12) return;
+        if (!head[..4].SequenceEqual("RIFF"u8) || !head[8..12].SequenceEqual("WAVE"u8)) return;
+        Span<byte> chunk = stackalloc byte[8];
+        Span<byte> fmt = stackalloc byte[16];
+        long pos = 12;
+        bool sawFmt = false;
+        while (pos + 8 <= length)
+        {
+            f.Position = pos;
+            f.ReadExactly(chunk);
+            uint size = BinaryPrimitives.ReadUInt32LittleEndian(chunk[4..]);
+            if (chunk[..4].SequenceEqual("fmt "u8))
+            {
+                if (size < 16 || pos + 8 + 16 > length) throw new CutturaException($"audio {what} is a truncated WAV (its fmt chunk is cut short)");
+                f.ReadExactly(fmt);
+                int channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
+                uint rate = BinaryPrimitives.ReadUInt32LittleEndian(fmt[4..]);
+                if (channels == 0) throw new CutturaException($"audio {what} is a WAV with 0 channels");
+                if (rate is < MinSourceRate or > MaxSourceRate)
+                    throw new CutturaException($"audio {what} is a WAV with a sample rate of {rate} Hz; expected {MinSourceRate}..{MaxSourceRate} Hz");
+                sawFmt = true;
+            }
+            else if (chunk[..4].SequenceEqual("data"u8))
+            {
+                if (!sawFmt) throw new CutturaException($"audio {what} is a WAV whose data comes before its fmt chunk");
+                if (size != 0 && size != uint.MaxValue && pos + 8 + size > length)
+                    throw new CutturaException($"audio {what} is a truncated WAV: its header promises {size} bytes of samples, the file holds {length - pos - 8}");
+                return;
+            }
+            pos += 8 + size + (size & 1);
+        }
+        throw new CutturaException($"audio {what} is a truncated WAV (no data chunk)");
+    }
+}
