@@ -19,7 +19,8 @@ public static class LineArt
     /// <summary>The ground line with no character drawn: 0.82 of the height at zoom 1, scaled about the centre.</summary>
     public static float GroundLine(CameraState camera, int height) => (float)(height * 0.5 + (0.82 - 0.5) * height * camera.Zoom);
 
-    public static LineDrawing Draw(Rig rig, Pose pose, double x, int facing, CameraState camera, int width, int height)
+    /// <param name="mouth">a lip-sync cue's mouth drawing (swapped in for the pose's own mouth), or null for the pose's mouth</param>
+    public static LineDrawing Draw(Rig rig, Pose pose, double x, int facing, CameraState camera, int width, int height, LipSync.MouthShape? mouth = null)
     {
         ArgumentNullException.ThrowIfNull(rig);
         ArgumentNullException.ThrowIfNull(pose);
@@ -37,7 +38,7 @@ public static class LineArt
         Leg(sketch, rig, sk, 1);
         sketch.Part(sketch.Capsule(sk.Neck - sk.Up * 0.03f, sk.HeadCentre - sk.HeadUp * (rig.HeadRy * 0.4f), rig.NeckRadius, rig.NeckRadius), "skin");
         Body(sketch, rig, sk);
-        HeadArt.Draw(sketch, rig, sk, pose);
+        HeadArt.Draw(sketch, rig, sk, pose, mouth);
         Arm(sketch, rig, sk, 1);
 
         var (lines, seeds) = sketch.Render(width, height);

