@@ -96,9 +96,10 @@ public sealed class ChunkIdentity
 
     static string Digest(JsonObject doc) => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(doc, Json)));
 
-    /// <summary>Every vault asset a spec names (keyframe drawings, audio).</summary>
+    /// <summary>Every vault asset a spec names (keyframe drawings, audio, dialogue's recorded voices).</summary>
     public static IEnumerable<string> AssetNames(ShotSpec spec) =>
-        spec.Characters.SelectMany(c => c.KeyframeImages.Select(k => k.Asset)).Concat(spec.Audio is { } a ? [a.Asset] : []);
+        spec.Characters.SelectMany(c => c.KeyframeImages.Select(k => k.Asset)).Concat(spec.Audio is { } a ? [a.Asset] : [])
+            .Concat(spec.Dialogue.Where(d => d.Audio is not null).Select(d => d.Audio!));
 
     static readonly ConcurrentDictionary<(string, DateTime, long), string> ModelHashes = new();
 

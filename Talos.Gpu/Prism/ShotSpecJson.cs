@@ -113,7 +113,7 @@ sealed class SpecReader : JsonPathReader
     static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
     static readonly string[] CameraProps = ["frame", "move", "zoom", "panX", "focus", "aperture"];
     static readonly string[] AudioProps = ["asset", "offsetSeconds"];
-    static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical"];
+    static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical", "audio"];
 
     /// <summary>Frame inside the shot: 0 … frameCount-1 (when the frame count is known).</summary>
     int Frame(JsonElement obj, string name, string path, int? frameCount, bool required = true)
@@ -125,11 +125,11 @@ sealed class SpecReader : JsonPathReader
         return f.Value;
     }
 
-    string? Asset(JsonElement obj, string path)
+    string? Asset(JsonElement obj, string path, string name = "asset", bool required = true)
     {
-        var a = Str(obj, "asset", path, required: true);
+        var a = Str(obj, name, path, required);
         if (a is null) return null;
-        if (!Identifiers.IsSafeAssetName(a, out var why)) { Err($"{path}.asset", $"asset name {why}"); return null; }
+        if (!Identifiers.IsSafeAssetName(a, out var why)) { Err($"{path}.{name}", $"asset name {why}"); return null; }
         return a;
     }
 
@@ -302,7 +302,8 @@ sealed class SpecReader : JsonPathReader
             if (Get(e, "startFrame", out _) && Get(e, "endFrame", out _) && b < a) Err($"{p}.endFrame", $"frame range is inverted: endFrame {b} is before startFrame {a}");
             var par = Str(e, "parenthetical", p);
             if (par?.Length > Limits.MaxTextLength) Err($"{p}.parenthetical", $"is longer than {Limits.MaxTextLength} characters");
-            dialogue.Add(new DialogueLine(who ?? "", text ?? "", a, b, par));
+            var voice = Asset(e, p, "audio", required: false);
+            dialogue.Add(new DialogueLine(who ?? "", text ?? "", a, b, par, voice));
         }
 
         var transition = Known(root, "transition", path, "cut", SpecVocabulary.Transitions, "transition");

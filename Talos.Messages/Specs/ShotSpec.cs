@@ -106,4 +106,7 @@ public sealed record CameraMove
 
 public sealed record AudioSpec(string Asset, double OffsetSeconds = 0);
 
-public sealed record DialogueLine(string Character, string Text, int StartFrame, int EndFrame, string? Parenthetical = null);
+/// <summary>A spoken line: who says what from <paramref name="StartFrame"/> to <paramref name="EndFrame"/> (frames of the shot).</summary>
+/// <param name="Audio">The line's recorded voice: an audio asset (WAV, FLAC, MP3, … by name or <c>sha256/HASH</c>); null = a scratch
+/// voice (espeak-ng, one voice per character). It starts at <paramref name="StartFrame"/> and plays to its end.</param>
+public sealed record DialogueLine(string Character, string Text, int StartFrame, int EndFrame, string? Parenthetical = null, string? Audio = null);

@@ -141,7 +141,7 @@ public sealed class BoardTests
 
         // The track is speech where the lines are: loud during the first line, with audio energy in both halves.
         var wav = Path.Combine(dir, "track.wav");
-        var cues = new List<ScratchAudio.Cue> { new(0, "The tide is turning.", 0), new(2.0, "Then we sail at dawn.", 1) };
+        var cues = new List<ScratchAudio.Cue> { new(0, "The tide is turning.", "MARA"), new(2.0, "Then we sail at dawn.", "TEO") };
         ScratchAudio.Render(cues, 4.0, wav, ct: TestContext.Current.CancellationToken);
         var bytes = File.ReadAllBytes(wav);
         double Rms(double from, double to)

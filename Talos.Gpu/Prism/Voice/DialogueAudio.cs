@@ -1,0 +1,74 @@
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Cuttura.Audio;
+using Talos.Messages.Specs;
+
+namespace Talos.Gpu.Prism.Voice;
+
+/// <summary>
+/// The sound of a shot's dialogue — the one place a line becomes samples, for the film's mix and for lip-sync alike. A line
+/// with <see cref="DialogueLine.Audio"/> is that asset (name or <c>sha256/HASH</c>) decoded by <see cref="AudioDecoder"/>; a
+/// line without is the scratch voice (<see cref="ScratchVoice"/>: espeak-ng, the character's voice by a stable hash of its
+/// name). A line starts at <see cref="StartSeconds"/> = StartFrame / fps of its shot and plays to its end (it may run past
+/// its EndFrame). Pure and deterministic: the same spec and asset bytes give the same samples.
+/// </summary>
+public static class DialogueAudio
+{
+    /// <summary>Where line <paramref name="lineIndex"/> starts in its shot, in seconds.</summary>
+    public static double StartSeconds(ShotSpec spec, int lineIndex) => Check(spec, lineIndex).StartFrame / (double)spec.Fps;
+
+    /// <summary>
+    /// The audio of line <paramref name="lineIndex"/> of <paramref name="spec"/>, mono at <paramref name="sampleRate"/>, from its
+    /// first sample (place it at <see cref="StartSeconds"/>). <paramref name="asset"/> gives an asset's bytes by name or hash,
+    /// null when there is no such asset. A line with no letters or digits ("...") is silence as long as its frames.
+    /// </summary>
+    public static PcmAudio Line(ShotSpec spec, int lineIndex, Func<string, byte[]?> asset, int sampleRate)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        var line = Check(spec, lineIndex);
+        var what = $"dialogue line {lineIndex + 1} of shot '{spec.Id}'";
+        if (line.Audio is { } name)
+        {
+            var bytes = asset(name) ?? throw new CutturaException($"{what}: audio asset '{name}' is not in the vault");
+            return AudioDecoder.DecodeMono(bytes, sampleRate, $"'{name}' ({what})");
+        }
+        if (!ScratchVoice.Speakable(line.Text))
+            return new PcmAudio(new float[Math.Max(1, (int)Math.Round((line.EndFrame - line.StartFrame + 1) / (double)spec.Fps * sampleRate))], sampleRate);
+        return ScratchVoice.Speak(line.Text, ScratchVoice.VoiceOf(line.Character), sampleRate, what);
+    }
+
+    /// <summary>
+    /// The shot's whole dialogue track: FrameCount / fps seconds of mono audio at <paramref name="sampleRate"/>, every line
+    /// added at its start (sample round(StartFrame / fps × rate)); what runs past the shot's end is cut.
+    /// </summary>
+    public static PcmAudio Shot(ShotSpec spec, Func<string, byte[]?> asset, int sampleRate)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var track = new float[(int)Math.Round(spec.FrameCount / (double)spec.Fps * sampleRate)];
+        for (int i = 0; i < spec.Dialogue.Count; i++)
+        {
+            var line = Line(spec, i, asset, sampleRate);
+            AddAt(track, line.Samples, (long)Math.Round(StartSeconds(spec, i) * sampleRate));
+        }
+        return new PcmAudio(track, sampleRate);
+    }
+
+    /// <summary>Adds <paramref name="source"/> into <paramref name="track"/> from sample <paramref name="at"/> (what falls outside is dropped).</summary>
+    public static void AddAt(float[] track, ReadOnlySpan<float> source, long at)
+    {
+        for (long k = Math.Max(0, -at); k < source.Length; k++)
+        {
+            long dst = at + k;
+            if (dst >= track.Length) break;
+            track[dst] += source[(int)k];
+        }
+    }
+
+    static DialogueLine Check(ShotSpec spec, int lineIndex)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Fps <= 0) throw new CutturaException($"shot '{spec.Id}' has an invalid frame rate {spec.Fps}");
+        if (lineIndex < 0 || lineIndex >= spec.Dialogue.Count)
+            throw new ArgumentOutOfRangeException(nameof(lineIndex), lineIndex, $"shot '{spec.Id}' has {spec.Dialogue.Count} dialogue line(s)");
+        return spec.Dialogue[lineIndex];
+    }
+}

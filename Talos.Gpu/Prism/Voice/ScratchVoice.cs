@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Cuttura.Audio;
+using Talos.Gpu.Processes;
+
+namespace Talos.Gpu.Prism.Voice;
+
+/// <summary>One of the scratch voices: an espeak-ng English variant at a pitch (0–99).</summary>
+public sealed record ScratchVoiceSettings(string Variant, int Pitch, int WordsPerMinute = 165)
+{
+    /// <summary>espeak-ng's <c>-v</c> argument.</summary>
+    public string EspeakVoice => "en+" + Variant;
+}
+
+/// <summary>
+/// The scratch voice: a line spoken by espeak-ng (installed with apt-get when missing and running as root), one voice per
+/// character. A character's voice is chosen by a stable hash of its name (FNV-1a of the trimmed, upper-cased name, modulo
+/// <see cref="Voices"/>), so MARA sounds the same in every shot, film and animatic whoever else is in the shot. espeak-ng
+/// is deterministic: the same text and voice give the same samples. Animatics (<see cref="Boards.ScratchAudio"/>) and films
+/// (<see cref="DialogueAudio"/>) both speak through here.
+/// </summary>
+public static class ScratchVoice
+{
+    /// <summary>The voices: male and female variants at low, middle and high pitches, far enough apart to tell speakers apart.</summary>
+    public static readonly IReadOnlyList<ScratchVoiceSettings> Voices =
+    [
+        new("m1", 40), new("f2", 60), new("m3", 28), new("f4", 72), new("m7", 52), new("f1", 48), new("m2", 64), new("f5", 36),
+        new("m4", 34), new("f3", 66), new("m6", 58), new("f2", 42),
+    ];
+
+    static readonly object Gate = new();
+    static string? _espeak;
+
+    /// <summary>The espeak-ng executable (installed when missing and allowed), or a <see cref="CutturaException"/> saying it is missing.</summary>
+    public static string EnsureEspeak(Action<string>? log = null)
+    {
+        lock (Gate)
+        {
+            try { return _espeak ??= ProcessRunner.Require("espeak-ng", log: log); }
+            catch (ProcessException e) { throw new CutturaException($"{e.Message} (needed for the scratch voice of dialogue without recorded audio)", e); }
+        }
+    }
+
+    /// <summary>The voice of <paramref name="character"/>: index into <see cref="Voices"/> by FNV-1a of the trimmed upper-case name.</summary>
+    public static int VoiceOf(string character)
+    {
+        uint h = 2166136261;
+        foreach (var b in Encoding.UTF8.GetBytes((character ?? "").Trim().ToUpperInvariant())) { h ^= b; h *= 16777619; }
+        return (int)(h % (uint)Voices.Count);
+    }
+
+    /// <summary>Whether espeak-ng would say anything: the text has a letter or digit.</summary>
+    public static bool Speakable(string text) => text.Any(char.IsLetterOrDigit);
+
+    /// <summary>The line as espeak-ng's WAV (16-bit mono, 22050 Hz). The text goes on stdin, so a line starting with '-' is never an option.</summary>
+    public static byte[] SpeakWav(string text, int voice, string what, Action<string>? log = null)
+    {
+        var espeak = EnsureEspeak(log);
+        var v = Voices[((voice % Voices.Count) + Voices.Count) % Voices.Count];
+        var clean = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var tmp = Path.Combine(Path.GetTempPath(), $"talos-voice-{Guid.NewGuid():N}.wav");
+        try
+        {
+            try
+            {
+                ProcessRunner.Run(espeak, ["-v", v.EspeakVoice, "-s", v.WordsPerMinute.ToString(CultureInfo.InvariantCulture),
+                    "-p", v.Pitch.ToString(CultureInfo.InvariantCulture), "-w", tmp, "--stdin"], clean, timeout: TimeSpan.FromMinutes(1));
+            }
+            catch (ProcessException e) { throw new CutturaException($"{what}: espeak-ng failed: {e.Message}", e); }
+            if (!File.Exists(tmp) || new FileInfo(tmp).Length <= 44) throw new CutturaException($"{what}: espeak-ng wrote no speech");
+            return File.ReadAllBytes(tmp);
+        }
+        finally { File.Delete(tmp); }
+    }
+
+    /// <summary>The line spoken in <paramref name="voice"/>, decoded by <see cref="AudioDecoder"/> to mono at <paramref name="sampleRate"/>.</summary>
+    public static PcmAudio Speak(string text, int voice, int sampleRate, string what, Action<string>? log = null) =>
+        AudioDecoder.DecodeMono(SpeakWav(text, voice, what, log), sampleRate, what);
+}
