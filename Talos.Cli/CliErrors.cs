@@ -21,7 +21,7 @@ public static class CliErrors
             Error("invalid shot spec:\n" + string.Join("\n", e.Errors.Select(x => $"  {x.Path}: {x.Message}")));
             return BadInput;
         }
-        catch (Exception e) when (e is PrismException or VaultException or CutturaException or UsageException or InvalidDataException)
+        catch (Exception e) when (e is PrismException or VaultException or CutturaException or UsageException or InvalidDataException or Talos.Gpu.Protoforge.ProtoforgeException)
         {
             Error(e.Message);
             return BadInput;

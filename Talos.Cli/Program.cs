@@ -23,6 +23,8 @@ root.Subcommands.Add(Talos.Cli.Farm.FarmCommand.Create());
 root.Subcommands.Add(Talos.Cli.Vault.VaultCommands.Create(OperatorConsole.Standard()));
 root.Subcommands.Add(ChromaCommands.Colorize());
 root.Subcommands.Add(ChromaCommands.ColorizeSequence());
+root.Subcommands.Add(Talos.Cli.Axis.LipSyncCommand.Create());
+root.Subcommands.Add(Talos.Cli.Protoforge.ModelsCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count == 0 && DeviceOption.Apply(parse) is { } failed) return failed;
 return await parse.InvokeAsync();

@@ -136,8 +136,9 @@ public static class StageSettings
     {
         // PRISM validates and records the whole spec (asset names included): every field counts.
         [S.Prism] = [],
-        [S.Axis] = [.. NoStage, .. Colour, "background", "lighting", "effects", "delivery", "layers"],
-        [S.Flux] = [.. NoStage, .. Colour, "background", "lighting", "effects", "delivery", "layers"],
+        // AXIS and FLUX draw the speaking mouths from the dialogue's audio (lip-sync).
+        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers"],
+        [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers"],
         [S.Chroma] = [.. NoStage, "background", "lighting", "effects", "camera", "delivery", "layers"],
         [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery"],
         [S.Stokes] = [.. NoStage, .. Colour, "background", "lighting", "delivery", "layers"],
@@ -174,7 +175,7 @@ public static class StageVersions
 {
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
-        [S.Prism] = 1, [S.Axis] = 1, [S.Flux] = 1, [S.Chroma] = 1, [S.Raygen] = 1,
+        [S.Prism] = 1, [S.Axis] = 2, [S.Flux] = 2, [S.Chroma] = 1, [S.Raygen] = 1,
         [S.Stokes] = 1, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 1,
     };
 

@@ -1,4 +1,5 @@
 using Talos.Gpu.Axis;
+using Talos.Gpu.Axis.LipSync;
 using Talos.Gpu.Imaging;
 using Talos.Messages.Specs;
 
@@ -15,24 +16,27 @@ public sealed class ShotDrawing : IDisposable
 {
     readonly ShotSpec _spec;
     readonly OnnxInterpolator? _model;
+    readonly ShotLipSync? _lips;
     readonly Dictionary<(string, string), ImageInbetweener> _pairs = new();
 
-    public ShotDrawing(ShotSpec spec)
+    /// <param name="lips">the shot's lip-sync (mouth drawings per frame while a line sounds); null: every mouth is the pose's own</param>
+    public ShotDrawing(ShotSpec spec, ShotLipSync? lips = null)
     {
         _spec = spec;
+        _lips = lips;
         _model = spec.Characters.Any(FromImages) ? OnnxInterpolator.FromEnvironment() : null;
     }
 
     /// <summary>A character drawn from artists' keyframe images (no rig keys).</summary>
     public static bool FromImages(CharacterSpec ch) => ch.Keyframes.Count == 0 && ch.KeyframeImages.Count > 0;
 
-    /// <summary>A rig character at a frame: its eased state drawn through the camera.</summary>
+    /// <summary>A rig character at a frame: its eased state drawn through the camera, with the lip-sync mouth heard on that frame.</summary>
     public LineDrawing Rig(int character, int frame)
     {
         var ch = _spec.Characters[character];
         var state = MotionInterpolator.Evaluate(ch, frame, _spec.Fps);
         return LineArt.Draw(Rigs.Get(ch.Rig), state.Pose, state.X, state.Facing, CameraPath.At(_spec.Camera, frame),
-            _spec.Resolution.Width, _spec.Resolution.Height);
+            _spec.Resolution.Width, _spec.Resolution.Height, _lips?.MouthAt(character, frame));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Talos.Gpu.Axis;
+using Talos.Gpu.Axis.LipSync;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 using Talos.Messages;
@@ -11,7 +12,8 @@ using Stages = Talos.Messages.Stages;
 
 /// <summary>
 /// AXIS: one line-art keyframe drawing per key of every character — the rig posed and drawn, or the artist's own
-/// keyframe image imported as ink coverage. Chunked over keys.
+/// keyframe image imported as ink coverage. Chunked over keys. A key on a frame where its character speaks shows the
+/// lip-sync mouth heard on that frame (<see cref="ShotLipSync"/>), as FLUX's frames do.
 /// </summary>
 public sealed class AxisStage : IStageRunner
 {
@@ -39,6 +41,7 @@ public sealed class AxisStage : IStageRunner
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
         var keys = Keys(spec);
         var frames = new List<FrameOutputs>();
+        using var lips = LipSync(ctx);
         foreach (int i in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
@@ -57,7 +60,7 @@ public sealed class AxisStage : IStageRunner
             {
                 var key = ch.Keyframes[k];
                 var pose = PoseLibrary.Resolve(key.Pose, key.Emotion, 0);
-                var drawing = LineArt.Draw(Rigs.Get(ch.Rig), pose, key.X, key.Facing, CameraPath.At(spec.Camera, frame), w, h);
+                var drawing = LineArt.Draw(Rigs.Get(ch.Rig), pose, key.X, key.Facing, CameraPath.At(spec.Camera, frame), w, h, lips?.MouthAt(c, frame));
                 (lines, seeds, groundY) = (drawing.Lines, drawing.Seeds, drawing.GroundY);
             }
             var hash = ctx.Vault.Put(FrameCodec.EncodeGray(lines), "axis-key");
@@ -66,6 +69,10 @@ public sealed class AxisStage : IStageRunner
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
+
+    /// <summary>The shot's lip-sync over the vault's assets (dialogue voices), or null when nobody speaks.</summary>
+    internal static ShotLipSync? LipSync(ChunkContext ctx) =>
+        ShotLipSync.Speaks(ctx.Spec) ? new ShotLipSync(ctx.Spec, name => ctx.Vault.ResolveAsset(name) is { } hash ? ctx.Vault.Get(hash) : null) : null;
 
     /// <summary>An artist's PNG keyframe as ink coverage (dark, opaque strokes are ink), scaled to the frame (nearest) when its size differs.</summary>
     static GrayImage ImportDrawing(ChunkContext ctx, string asset, int w, int h)

@@ -27,7 +27,8 @@ public sealed class FluxStage : IStageRunner
         var frames = new List<FrameOutputs>();
         var keyPixels = new Dictionary<string, GrayImage>();
         GrayImage Key(string hash) => keyPixels.TryGetValue(hash, out var img) ? img : keyPixels[hash] = Decode(ctx, hash, w, h);
-        using var drawing = new ShotDrawing(spec);
+        using var lips = AxisStage.LipSync(ctx);
+        using var drawing = new ShotDrawing(spec, lips);
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
