@@ -18,6 +18,7 @@ public sealed class ShotLipSync : IDisposable
     readonly Func<SileroVad> _loadVad;
     readonly Dictionary<int, MouthTrack> _tracks = new();
     readonly object _gate = new();
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, MouthTrack> Analysed = new();
     SileroVad? _vad;
 
     public ShotLipSync(ShotSpec spec, Func<string, byte[]?> asset, Func<SileroVad>? loadVad = null)
@@ -37,8 +38,16 @@ public sealed class ShotLipSync : IDisposable
         {
             if (_tracks.TryGetValue(line, out var t)) return t;
             var audio = DialogueAudio.Line(_spec, line, _asset, SileroVad.SampleRate);
-            _vad ??= _loadVad();
-            return _tracks[line] = LipSyncAnalyzer.Analyze(audio, _vad);
+            // the samples name the analysis: every chunk of every stage of the shot (and a re-render) analyses a line once
+            var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(audio.Samples.AsSpan())));
+            if (!Analysed.TryGetValue(key, out t))
+            {
+                _vad ??= _loadVad();
+                t = LipSyncAnalyzer.Analyze(audio, _vad);
+                if (Analysed.Count >= 512) Analysed.Clear();
+                Analysed[key] = t;
+            }
+            return _tracks[line] = t;
         }
     }
 
