@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Talos.Gpu.Cuttura.Audio;
 using Talos.Messages.Specs;
 
 namespace Talos.Gpu.Prism;
@@ -106,13 +107,14 @@ public static class ShotSpecJson
 /// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
 sealed class SpecReader : JsonPathReader
 {
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
     static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
     static readonly string[] CameraProps = ["frame", "move", "zoom", "panX", "focus", "aperture"];
     static readonly string[] AudioProps = ["asset", "offsetSeconds"];
+    static readonly string[] SoundProps = ["name", "frame", "asset"];
     static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical", "audio"];
 
     /// <summary>Frame inside the shot: 0 … frameCount-1 (when the frame count is known).</summary>
@@ -306,6 +308,27 @@ sealed class SpecReader : JsonPathReader
             dialogue.Add(new DialogueLine(who ?? "", text ?? "", a, b, par, voice));
         }
 
+        var sounds = new List<SoundCue>();
+        var sndEls = Array(root, "sounds", path, ShotSpecJson.MaxEffects);
+        for (int i = 0; i < sndEls.Count; i++)
+        {
+            var p = $"{path}.sounds[{i}]";
+            if (!IsObject(sndEls[i], p, "a sound cue")) continue;
+            var e = sndEls[i];
+            CheckProperties(e, p, SoundProps);
+            var name = Str(e, "name", p, required: true);
+            int frame = Frame(e, "frame", p, frameCount, required: false);
+            var asset = Asset(e, p, "asset", required: false);
+            if (name is null) continue;
+            if (!SoundEffects.IsCueName(name)) { Err($"{p}.name", $"sound name '{Identifiers.Printable(name)}' must be 1 to 32 of a-z, 0-9, '-'"); continue; }
+            if (asset is null && !SoundEffects.Names.Contains(name))
+            { Err($"{p}.name", $"sound '{name}' is not in the effects library ({string.Join(", ", SoundEffects.Names)}); name an audio asset for it"); continue; }
+            sounds.Add(new SoundCue(name, frame, asset));
+        }
+        double? loudness = null;
+        if (Get(root, "loudness", out var lu) && lu.ValueKind != JsonValueKind.Null)
+            loudness = NumIn(root, "loudness", path, Limits.DefaultLoudness, Limits.MinLoudness, Limits.MaxLoudness);
+
         var transition = Known(root, "transition", path, "cut", SpecVocabulary.Transitions, "transition");
         var title = Str(root, "title", path);
         if (title?.Length > 200) Err($"{path}.title", "is longer than 200 characters");
@@ -322,7 +345,7 @@ sealed class SpecReader : JsonPathReader
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
-            Delivery = delivery, Layers = layers,
+            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness,
         };
     }
 

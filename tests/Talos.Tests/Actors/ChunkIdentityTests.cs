@@ -52,6 +52,8 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         "transition" => s with { Transition = "dissolve" },
         "dialogue" => s with { Dialogue = [new DialogueLine("TOBIAS", "Not yet.", 2, 8)] },
         "audio" => s with { Audio = new AudioSpec("score.wav", 0.5) },
+        "sounds" => s with { Sounds = [new SoundCue("door-slam", 3), new SoundCue("rain", 0)] },
+        "loudness" => s with { Loudness = -14 },
         "palette" => s with { Palette = new Dictionary<string, string> { ["shirt"] = "#20c040", ["skin"] = "#402010" } },
         "characters[].palette" => s with { Characters = [s.Characters[0] with { Palette = new Dictionary<string, string> { ["shirt"] = "#2060c0" } }, .. s.Characters.Skip(1)] },
         "mood" => s with { Mood = "fear" },
