@@ -23,6 +23,10 @@ apt_install() {
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
   apt_install "the pipeline tests" ffmpeg || exit 2
 fi
+# The scratch voice (dialogue without recorded audio, animatics) is espeak-ng; the sound tests speak through it.
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  apt_install "the dialogue and mix tests (scratch voice)" espeak-ng || exit 2
+fi
 # The Python client's test (tests/Talos.Tests/Api/PythonClientTests.cs) runs clients/python/test_talos_client.py.
 if ! command -v python3 >/dev/null 2>&1; then
   apt_install "the Python client test" python3 || exit 2

@@ -73,12 +73,12 @@ public static class SoundEffects
                 break;
             case "roar": g.Roar(0, length, 95); break;
             case "ring":
-                foreach (var (a, b) in new[] { (0.0, 0.4), (0.6, 1.0) }) { g.Tone(a, b - a, 440, null, 10, 0.5, gate: true); g.Tone(a, b - a, 480, null, 10, 0.5, gate: true); }
+                foreach (var (a, b) in new[] { (0.0, 0.4), (0.6, 1.0) }) { g.Tone(a, b - a, 440 * g.Vary(1), null, 10, 0.5, gate: true); g.Tone(a, b - a, 480 * g.Vary(2), null, 10, 0.5, gate: true); }
                 break;
-            case "creak": g.Creak(0, length, 28, 70, 650); break;
+            case "creak": g.Creak(0, length, 28 * g.Vary(3), 70 * g.Vary(4), 650 * g.Vary(5)); break;
             case "music":
                 foreach (var (f, k) in new[] { 261.63, 329.63, 392.0, 523.25 }.Select((f, k) => (f, k)))
-                    for (int h = 1; h <= 3; h++) g.Tone(0.04 * k, length, f * h, null, 1.2 / h, 0.5 / h);
+                    for (int h = 1; h <= 3; h++) g.Tone(0.04 * k, length, f * h * g.Vary(10 + k), null, 1.2 / h, 0.5 / h);
                 break;
             case "rain":
                 g.Noise(0, length, 7000, null, 0.05, highPass: 1500, gain: 0.5);
@@ -106,6 +106,9 @@ public static class SoundEffects
     sealed class Gen(double[] x, int rate, uint seed)
     {
         int _stream;
+
+        /// <summary>A factor within ±2 % for slot <paramref name="k"/>: tonal effects vary a little with the seed, like two takes.</summary>
+        public double Vary(int k) => 1 + 0.04 * (Uniform(k) - 0.5);
 
         /// <summary>A deterministic value in [0, 1) for slot <paramref name="k"/>.</summary>
         public double Uniform(int k) => Talos.Gpu.Stokes.Noise.Unit(Talos.Gpu.Stokes.Noise.Hash(k, 7, 1, seed));
