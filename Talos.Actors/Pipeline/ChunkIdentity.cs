@@ -173,7 +173,7 @@ public static class StageVersions
 {
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
-        [S.Prism] = 1, [S.Axis] = 1, [S.Flux] = 1, [S.Chroma] = 1, [S.Raygen] = 1,
+        [S.Prism] = 2, [S.Axis] = 1, [S.Flux] = 1, [S.Chroma] = 1, [S.Raygen] = 1,
         [S.Stokes] = 1, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 1,
     };
 

@@ -127,6 +127,19 @@ sealed class SpecReader : JsonPathReader
         return f.Value;
     }
 
+    /// <summary>The objects of array <paramref name="name"/> with their JSON paths, each checked for unknown properties (non-objects are reported and skipped).</summary>
+    IEnumerable<(JsonElement Element, string Path)> Objects(JsonElement obj, string name, string path, int max, string what, string[] props)
+    {
+        var items = Array(obj, name, path, max);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var p = $"{path}.{name}[{i}]";
+            if (!IsObject(items[i], p, what)) continue;
+            CheckProperties(items[i], p, props);
+            yield return (items[i], p);
+        }
+    }
+
     string? Asset(JsonElement obj, string path, string name = "asset", bool required = true)
     {
         var a = Str(obj, name, path, required);
@@ -289,13 +302,8 @@ sealed class SpecReader : JsonPathReader
         }
 
         var dialogue = new List<DialogueLine>();
-        var dlgEls = Array(root, "dialogue", path, ShotSpecJson.MaxDialogue);
-        for (int i = 0; i < dlgEls.Count; i++)
+        foreach (var (e, p) in Objects(root, "dialogue", path, ShotSpecJson.MaxDialogue, "a dialogue line", DialogueProps))
         {
-            var p = $"{path}.dialogue[{i}]";
-            if (!IsObject(dlgEls[i], p, "a dialogue line")) continue;
-            var e = dlgEls[i];
-            CheckProperties(e, p, DialogueProps);
             var who = Str(e, "character", p, required: true);
             if (who is { Length: 0 } || who?.Length > Limits.MaxNameLength) Err($"{p}.character", who!.Length == 0 ? "must not be empty" : $"is longer than {Limits.MaxNameLength} characters");
             var text = Str(e, "text", p, required: true);
@@ -309,13 +317,8 @@ sealed class SpecReader : JsonPathReader
         }
 
         var sounds = new List<SoundCue>();
-        var sndEls = Array(root, "sounds", path, ShotSpecJson.MaxEffects);
-        for (int i = 0; i < sndEls.Count; i++)
+        foreach (var (e, p) in Objects(root, "sounds", path, ShotSpecJson.MaxEffects, "a sound cue", SoundProps))
         {
-            var p = $"{path}.sounds[{i}]";
-            if (!IsObject(sndEls[i], p, "a sound cue")) continue;
-            var e = sndEls[i];
-            CheckProperties(e, p, SoundProps);
             var name = Str(e, "name", p, required: true);
             int frame = Frame(e, "frame", p, frameCount, required: false);
             var asset = Asset(e, p, "asset", required: false);

@@ -88,24 +88,30 @@ public static class FilmMix
     /// <summary>
     /// Two-pass loudness normalisation: measure, apply the linear gain that meets <paramref name="targetLufs"/>, limit the
     /// peaks to the ceiling, measure again, and correct the gain (and lower the ceiling when the true peak still pokes over)
-    /// until the loudness is within 0.1 LU and the true peak under the ceiling. Sound under the -70 LUFS gate is left as it is.
+    /// until the loudness is within 0.05 LU and the true peak under the ceiling. Sound under the -70 LUFS gate is left as it is.
     /// </summary>
     public static PcmAudio Normalise(PcmAudio audio, double targetLufs, double ceilingDb)
     {
         var m = Loudness.Measure(audio);
         if (m.IntegratedLufs <= Loudness.Silent + 0.5) return audio;
         double gainDb = targetLufs - m.IntegratedLufs, limit = ceilingDb;
+        // Loudness against gain is a straight line of slope 1 until the limiter bites, then flatter: each correction
+        // divides by the slope the last two passes measured (a secant step), so a heavily limited mix still converges.
+        double slope = 1, lastGain = double.NaN, lastLufs = double.NaN;
         PcmAudio result = audio;
-        for (int pass = 0; pass < 6; pass++)
+        for (int pass = 0; pass < 8; pass++)
         {
             result = Limit(Scale(audio, Db(gainDb)), Db(limit));
             m = Loudness.Measure(result);
-            bool loudOk = Math.Abs(m.IntegratedLufs - targetLufs) <= 0.1, peakOk = m.TruePeakDb <= ceilingDb + 0.01;
+            bool loudOk = Math.Abs(m.IntegratedLufs - targetLufs) <= 0.05, peakOk = m.TruePeakDb <= ceilingDb + 0.01;
             if (loudOk && peakOk) return result;
+            if (!double.IsNaN(lastGain) && Math.Abs(gainDb - lastGain) > 0.01)
+                slope = Math.Clamp((m.IntegratedLufs - lastLufs) / (gainDb - lastGain), 0.25, 1);
+            (lastGain, lastLufs) = (gainDb, m.IntegratedLufs);
             if (!peakOk) limit -= m.TruePeakDb - ceilingDb + 0.05;
-            gainDb += targetLufs - m.IntegratedLufs;
+            gainDb += (targetLufs - m.IntegratedLufs) / slope;
         }
-        if (m.TruePeakDb > ceilingDb + 0.3 || Math.Abs(m.IntegratedLufs - targetLufs) > 0.5)
+        if (m.TruePeakDb > ceilingDb + 0.3 || Math.Abs(m.IntegratedLufs - targetLufs) > 0.3)
             throw new CutturaException($"the mix cannot reach {targetLufs:0.#} LUFS under {ceilingDb:0.#} dBTP (it measures {m.IntegratedLufs:0.##} LUFS, {m.TruePeakDb:0.##} dBTP)");
         return result;
     }
