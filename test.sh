@@ -23,6 +23,10 @@ apt_install() {
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
   apt_install "the pipeline tests" ffmpeg || exit 2
 fi
+# The scratch voice (dialogue without recorded audio, animatics) is espeak-ng; the sound and lip-sync tests speak through it.
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  apt_install "the dialogue, mix and lip-sync tests (scratch voice)" espeak-ng || exit 2
+fi
 # The Python client's test (tests/Talos.Tests/Api/PythonClientTests.cs) runs clients/python/test_talos_client.py.
 if ! command -v python3 >/dev/null 2>&1; then
   apt_install "the Python client test" python3 || exit 2
@@ -42,10 +46,6 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; t
 fi
 if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent) || echo "test.sh: npm ci failed: the dashboard browser test will be skipped" >&2
-fi
-# The lip-sync tests (tests/Talos.Tests/Sound) speak known words with espeak-ng, as the scratch voice does.
-if ! command -v espeak-ng >/dev/null 2>&1; then
-  apt_install "the lip-sync and scratch-voice tests" espeak-ng || exit 2
 fi
 dotnet build Talos.sln -c Release -v q -nologo -clp:NoSummary
 # Silero VAD (lip-sync) is fetched once from npm by Talos's own pinned, hash-checked fetch (cached in ~/.cache/talos/models).

@@ -88,8 +88,8 @@ public sealed record HephaestusState(ImmutableDictionary<string, ShotRecord> Sho
         if (p.EditFailure is not null || FilmIsCurrent(p)) return null;
         var shots = ShotsOf(p).ToList();
         if (shots.Count == 0 || !shots.All(s => s.Status == ShotStatus.Completed && s.OutcomeRevision == s.Revision)) return null;
-        return new EditJob(p.Production, shots.Select(s => new EditClip(s.Spec.Id, s.FramesHash!, s.Spec.Transition, s.Spec.Fps, s.Key, s.Revision)).ToList(),
-            p.AudioAsset, p.AudioOffsetSeconds, p.TransitionFrames, shots[0].Spec.Delivery);
+        return new EditJob(p.Production, shots.Select(s => new EditClip(s.Spec.Id, s.FramesHash!, s.Spec.Transition, s.Spec.Fps, s.Key, s.Revision, s.Spec)).ToList(),
+            p.AudioAsset, p.AudioOffsetSeconds, p.TransitionFrames, shots[0].Spec.Delivery, shots[0].Spec.Loudness ?? Limits.DefaultLoudness);
     }
 
     /// <summary>rendering | editing | completed | failed | cancelled. A production re-editing after a revision is rendering or editing, not completed.</summary>

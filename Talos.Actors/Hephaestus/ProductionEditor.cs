@@ -1,18 +1,31 @@
 using System.Text.Json;
 using Akka.Actor;
 using Talos.Gpu.Cuttura;
+using Talos.Gpu.Cuttura.Audio;
 using Talos.Actors.Pipeline;
 using Talos.Gpu.Imaging;
 using Talos.Messages;
 using Talos.Messages.Serialization;
+using Talos.Messages.Specs;
 
 namespace Talos.Actors.Hephaestus;
 
 /// <summary>One shot of the cut: its frames (the list CUTTURA stored) at spec revision <paramref name="SpecRevision"/>.</summary>
-public sealed record EditClip(string ShotId, string FramesHash, string Transition, int Fps, string ShotKey, int SpecRevision);
+/// <param name="Spec">The shot's spec at that revision, for its sound (dialogue, sound cues, loudness). Not part of the clip's
+/// equality: the shot key and revision already name it, and a spec that crossed the wire is another object.</param>
+public sealed record EditClip(string ShotId, string FramesHash, string Transition, int Fps, string ShotKey, int SpecRevision, ShotSpec? Spec = null)
+{
+    public bool Equals(EditClip? other) =>
+        other is not null && ShotId == other.ShotId && FramesHash == other.FramesHash && Transition == other.Transition && Fps == other.Fps
+        && ShotKey == other.ShotKey && SpecRevision == other.SpecRevision;
+
+    public override int GetHashCode() => HashCode.Combine(ShotId, FramesHash, Transition, Fps, ShotKey, SpecRevision);
+}
 /// <param name="Delivery">sdr (H.264 from the 8-bit frames) or hdr10/prores/png16 (from ANIMA's linear-light frames; png16 is a zip of PNGs).</param>
+/// <param name="AudioAsset">The music: mixed under the shots' dialogue and sound effects, ducked where lines are spoken.</param>
+/// <param name="Loudness">The mix's integrated loudness target, LUFS.</param>
 public sealed record EditJob(string Production, IReadOnlyList<EditClip> Clips, string? AudioAsset, double AudioOffsetSeconds, int TransitionFrames,
-    string Delivery = "sdr") : ITalosMessage
+    string Delivery = "sdr", double Loudness = Limits.DefaultLoudness) : ITalosMessage
 {
     /// <summary>The same cut: the same clips (shots, revisions, frames, transitions) in order, the same sound and delivery.</summary>
     public bool SameCut(EditJob other) => Clips.SequenceEqual(other.Clips) && this with { Clips = other.Clips } == other;
@@ -25,9 +38,10 @@ public sealed record FilmEdited(string Production, string FilmHash, int Frames, 
 public sealed record FilmEditFailed(string Production, string Reason, EditJob Job) : ITalosMessage;
 
 /// <summary>
-/// CUTTURA for a whole production: cuts the finished shots' frames together (cut, dissolve, fade), encodes one
-/// H.264 film with the production's audio track, stores it in the vault and reports its hash. One-shot child of
-/// Hephaestus; the work runs off the actor thread.
+/// CUTTURA for a whole production: cuts the finished shots' frames together (cut, dissolve, fade), mixes the film's sound
+/// (<see cref="FilmSoundtrack"/>: every shot's dialogue and sound cues at their film time, the production's music ducked under
+/// the dialogue, loudness-normalised; no audio track when there is nothing to hear), encodes one film with it, stores it in
+/// the vault and reports its hash. One-shot child of Hephaestus; the work runs off the actor thread.
 /// </summary>
 public sealed class ProductionEditor : ReceiveActor
 {
@@ -39,24 +53,27 @@ public sealed class ProductionEditor : ReceiveActor
             var clips = job.Clips.Select(c => new ShotClip(c.ShotId,
                 JsonSerializer.Deserialize<List<string>>(vault.Get(c.FramesHash), ShotEventSerializer.Json)!, c.Transition, c.Fps)).ToList();
             var first = FrameCodec.DecodeRgb24(vault.Get(clips[0].FrameHashes[0]));
-            string? audio = null;
-            if (job.AudioAsset is not null)
+            var audio = Soundtrack(job, clips, vault);
+            if (job.Delivery != "sdr")
             {
-                var hash = vault.ResolveAsset(job.AudioAsset) ?? throw new InvalidDataException($"unknown audio asset '{job.AudioAsset}'");
-                audio = vault.PathOf(hash);
+                try { return await Deliver(job, clips, first.width, first.height, audio, vault); }
+                finally { if (audio is not null) File.Delete(audio); }
             }
-            if (job.Delivery != "sdr") return await Deliver(job, clips, first.width, first.height, audio, vault);
             var tmp = Path.Combine(Path.GetTempPath(), $"talos-film-{Guid.NewGuid():N}.mp4");
             try
             {
                 int frames = 0;
                 var film = FilmEditor.Edit(clips, h => FrameCodec.DecodeRgb24(vault.Get(h)).rgb, job.TransitionFrames);
-                await VideoEncoder.EncodeH264Async(film, first.width, first.height, clips[0].Fps, tmp, audio, job.AudioOffsetSeconds,
+                await VideoEncoder.EncodeH264Async(film, first.width, first.height, clips[0].Fps, tmp, audio, 0,
                     n => frames = n);
                 var filmHash = vault.Put(await File.ReadAllBytesAsync(tmp), "film");
                 return (object)new FilmEdited(job.Production, filmHash, clips.Sum(c => c.FrameHashes.Count), job);
             }
-            finally { File.Delete(tmp); }
+            finally
+            {
+                File.Delete(tmp);
+                if (audio is not null) File.Delete(audio);
+            }
         }).PipeTo(Self, success: r => r, failure: e => new FilmEditFailed(job.Production, (e is AggregateException a ? a.Flatten().InnerException ?? e : e).Message, job));
 
         Receive<FilmEdited>(d => { hephaestus.Tell(d); Context.Stop(Self); });
@@ -78,7 +95,7 @@ public sealed class ProductionEditor : ReceiveActor
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-film-{Guid.NewGuid():N}{DeliveryEncoder.Extension(job.Delivery)}");
         try
         {
-            await DeliveryEncoder.EncodeAsync(job.Delivery, frames, width, height, clips[0].Fps, tmp, job.Delivery == "png16" ? null : audio, job.AudioOffsetSeconds);
+            await DeliveryEncoder.EncodeAsync(job.Delivery, frames, width, height, clips[0].Fps, tmp, job.Delivery == "png16" ? null : audio, 0);
             byte[] bytes;
             if (job.Delivery == "png16")
             {
@@ -94,6 +111,27 @@ public sealed class ProductionEditor : ReceiveActor
             if (File.Exists(tmp)) File.Delete(tmp);
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The film's mixed sound as a temporary 16-bit WAV at <see cref="FilmMix.SampleRate"/> (the caller deletes it), or null when
+    /// the film has nothing to hear. Assets (recorded lines, effects, music) are read from the vault by name or hash.
+    /// </summary>
+    static string? Soundtrack(EditJob job, List<ShotClip> clips, Talos.Vault.IBlobVault vault)
+    {
+        byte[]? Asset(string name) => vault.ResolveAsset(name) is { } h ? vault.Get(h) : null;
+        PcmAudio? music = null;
+        if (job.AudioAsset is not null)
+        {
+            var hash = vault.ResolveAsset(job.AudioAsset) ?? throw new InvalidDataException($"unknown audio asset '{job.AudioAsset}'");
+            music = AudioDecoder.DecodeMono(vault.PathOf(hash), FilmMix.SampleRate, $"'{job.AudioAsset}' (the production's music)");
+        }
+        var shots = job.Clips.Select((c, i) => new SoundtrackShot(c.Spec ?? new ShotSpec { Id = c.ShotId, Fps = c.Fps }, clips[i].FrameHashes.Count)).ToList();
+        var mix = FilmSoundtrack.Build(shots, Asset, music, job.AudioOffsetSeconds, job.Loudness);
+        if (mix is null) return null;
+        var path = Path.Combine(Path.GetTempPath(), $"talos-mix-{Guid.NewGuid():N}.wav");
+        File.WriteAllBytes(path, AudioDecoder.ToWav16(mix));
+        return path;
     }
 
     /// <summary>The vault asset under which CUTTURA files a shot's linear-light frame list, named after its 8-bit frame list.</summary>

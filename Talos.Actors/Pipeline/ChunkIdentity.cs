@@ -97,9 +97,7 @@ public sealed class ChunkIdentity
     static string Digest(JsonObject doc) => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(doc, Json)));
 
     /// <summary>Every vault asset a spec names (keyframe drawings, audio, dialogue's recorded voices).</summary>
-    public static IEnumerable<string> AssetNames(ShotSpec spec) =>
-        spec.Characters.SelectMany(c => c.KeyframeImages.Select(k => k.Asset)).Concat(spec.Audio is { } a ? [a.Asset] : [])
-            .Concat(spec.Dialogue.Where(d => d.Audio is not null).Select(d => d.Audio!));
+    public static IEnumerable<string> AssetNames(ShotSpec spec) => SpecAssets.Of(spec).Select(a => a.Name);
 
     static readonly ConcurrentDictionary<(string, DateTime, long), string> ModelHashes = new();
 
@@ -127,8 +125,9 @@ public static class StageSettings
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Fields no stage chunk reads: they name, order or cut the shot (the production editor reads the transition).</summary>
-    static readonly string[] NoStage = ["id", "production", "sequence", "title", "transition", "dialogue", "audio"];
+    /// <summary>Fields no stage chunk reads: they name, order or cut the shot, or are its sound (the production editor reads
+    /// the transition, and mixes the dialogue, sound cues and music to the loudness target).</summary>
+    static readonly string[] NoStage = ["id", "production", "sequence", "title", "transition", "dialogue", "audio", "sounds", "loudness"];
     static readonly string[] Colour = ["palette", "characters[].palette", "mood"];
 
     /// <summary>Per stage, what it does not read (JSON paths: a top-level field, or <c>characters[].field</c>).</summary>
@@ -175,7 +174,7 @@ public static class StageVersions
 {
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
-        [S.Prism] = 1, [S.Axis] = 2, [S.Flux] = 2, [S.Chroma] = 1, [S.Raygen] = 1,
+        [S.Prism] = 2, [S.Axis] = 2, [S.Flux] = 2, [S.Chroma] = 1, [S.Raygen] = 1,
         [S.Stokes] = 1, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 1,
     };
 

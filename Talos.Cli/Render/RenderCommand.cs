@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Spectre.Console;
 using Talos.Gpu.Cuttura;
+using Talos.Gpu.Cuttura.Audio;
 using Talos.Actors.Hosting;
 using Talos.Cli.Farm;
 using Talos.Gpu.Prism;
@@ -46,13 +47,14 @@ public static class RenderCommand
         var workDir = new Option<string>("--work-dir") { Description = "journal, vault and logs; reuse it to resume", DefaultValueFactory = _ => ".talos" };
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
+        var loudness = new Option<double?>("--loudness") { Description = "integrated loudness of the film's mix in LUFS (default -23, EBU R128 broadcast; -14 for the web)" };
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token, loudness };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Loudness = parse.GetValue(loudness) }, ct)));
         return cmd;
     }
 
@@ -71,6 +73,8 @@ public static class RenderCommand
         public string? Layers { get; init; }
         /// <summary>Where the render passes go (default <see cref="LayersOutput.DefaultDir"/> of --out).</summary>
         public string? LayersDir { get; init; }
+        /// <summary>The mix's loudness target in LUFS; null = the specs' own (-23 unless a spec says otherwise).</summary>
+        public double? Loudness { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
@@ -86,6 +90,7 @@ public static class RenderCommand
         if (req.Height is { } h && Limits.HeightProblem(h) is { } badH) throw new UsageException($"--height {badH}");
         if (req.Fps is { } f && Limits.FpsProblem(f) is { } badF) throw new UsageException($"--fps {badF}");
         if (req.MaxSeconds is { } m && Limits.MaxSecondsProblem(m) is { } badM) throw new UsageException($"--max-seconds {badM}");
+        if (req.Loudness is { } lu && Limits.LoudnessProblem(lu) is { } badL) throw new UsageException($"--loudness {badL}");
         var (first, last) = Talos.Cli.Prism.PrismCommands.ParseScenes(req.Scenes);
 
         SceneGraph? llmGraph = null;
@@ -106,6 +111,7 @@ public static class RenderCommand
         bool layers = specs.Any(s => s.Layers is not null);
         if (req.LayersDir is not null && !layers) throw new UsageException("--layers-dir needs --layers (or layers in the shot spec)");
         if (layers && req.Farm is not null) throw new UsageException("render passes (--layers) are written by an embedded render only; the farm API does not serve them yet");
+        CheckAudioAssets(specs, sourceDir);
         if (req.Farm is not null)
         {
             using var client = new FarmClient(FarmTarget.Resolve(null, req.Token, req.Farm));
@@ -127,8 +133,7 @@ public static class RenderCommand
     /// </summary>
     static async Task<int> RenderAsync(IRenderTarget target, RenderRequest req, IReadOnlyList<ShotSpec> specs, string sourceDir, bool sequence, CancellationToken ct)
     {
-        var names = specs.SelectMany(s => s.Characters.SelectMany(c => c.KeyframeImages.Select(k => (k.Asset, Kind: "keyframe-image")))
-            .Concat(s.Audio is null ? [] : [(s.Audio.Asset, Kind: "audio")])).Distinct();
+        var names = AssetNames(specs);
         foreach (var (name, kind) in names)
         {
             if (!Identifiers.IsSafeAssetName(name, out var reason)) throw new UsageException($"asset name {reason}");
@@ -174,6 +179,23 @@ public static class RenderCommand
         return CliErrors.Ok;
     }
 
+    /// <summary>Every asset the specs name, with its kind: keyframe drawings, music, recorded dialogue, sound effects.</summary>
+    static IEnumerable<(string Name, string Kind)> AssetNames(IReadOnlyList<ShotSpec> specs) => specs.SelectMany(SpecAssets.Of).Distinct();
+
+    /// <summary>
+    /// Sound files beside the input are checked before anything starts (empty, truncated, too long, wrong rate, not audio: one
+    /// clear error now, not a failed edit at the end), by decoding them at a low rate: only their validity counts here.
+    /// </summary>
+    static void CheckAudioAssets(IReadOnlyList<ShotSpec> specs, string sourceDir)
+    {
+        foreach (var (name, kind) in AssetNames(specs))
+        {
+            if (kind != SpecAssets.Audio || !Identifiers.IsSafeAssetName(name, out _)) continue;
+            var path = Path.Combine(sourceDir, name);
+            if (File.Exists(path)) AudioDecoder.DecodeMono(path, 8000, $"'{name}'");
+        }
+    }
+
     /// <summary>An ECHO report's findings, one line.</summary>
     static string Findings(JsonElement? report) =>
         report is { } doc && doc.TryGetProperty("report", out var r) && r.TryGetProperty("findings", out var f)
@@ -200,6 +222,7 @@ public static class RenderCommand
             Delivery = req.Delivery ?? s.Delivery,
             Background = req.Background ?? s.Background,
             Layers = req.Layers ?? s.Layers,
+            Loudness = req.Loudness ?? s.Loudness,
         }).ToList();
         foreach (var s in specs) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // every problem, with its JSON path
 

@@ -8,7 +8,7 @@ using Talos.Messages.Api;
 namespace Talos.Cluster.Seed.Api;
 
 /// <summary>
-/// Assets (PNG keyframe images, WAV audio, palette JSON, ONNX models) go into the vault: the body is the file, its
+/// Assets (PNG keyframe images, WAV/FLAC/Ogg/MP3 audio, palette JSON, ONNX models) go into the vault: the body is the file, its
 /// type is sniffed from its bytes, and the answer is its content hash. Every asset is named <c>sha256/HASH</c> in the
 /// vault (so a shot spec can name a keyframe by hash: <c>"asset": "sha256/…"</c>) and, with <c>?name=</c>, under that
 /// name too (<c>drawings/mara-036.png</c>).
@@ -29,11 +29,18 @@ public static class AssetRoutes
             var read = await ApiBody.ReadAsync(request, options.MaxAssetBytes, "the asset", ct);
             if (read.Problem is not null) return read.Problem;
             if (!AssetSniffer.TrySniff(read.Bytes!, out var kind, out var problem)) return Problems.Unsupported($"the asset is {problem}", "body");
+            if (kind == AssetSniffer.Wav)
+            {
+                // Sound is decoded once on the way in (empty, truncated, too long, absurd rate, not audio): refused now with the reason,
+                // not found out when a film's edit fails.
+                try { Talos.Gpu.Cuttura.Audio.AudioDecoder.DecodeMono(read.Bytes, 8000, name is null ? "upload" : $"'{name}'"); }
+                catch (Talos.Gpu.Cuttura.CutturaException e) { return Problems.Unsupported(e.Message, "body"); }
+            }
             var hash = vault.PutAsset(HashPrefix + BlobVault.HashOf(read.Bytes), read.Bytes, kind);
             if (name is not null) vault.PutAsset(name, read.Bytes, kind);
             return TypedResults.Created($"{TalosApi.Prefix}/assets/{hash}", new AssetStored(hash, kind, read.Bytes!.LongLength, HashPrefix + hash, name));
         }).RequireScope(ApiScopes.Pipeline).WithTags("assets").WithName("UploadAsset")
-          .WithSummary("Upload a PNG keyframe, WAV, palette JSON or ONNX model (raw body; ?name= also names it); answers its content hash")
+          .WithSummary("Upload a PNG keyframe, audio (WAV, FLAC, Ogg, MP3), palette JSON or ONNX model (raw body; ?name= also names it); answers its content hash")
           .Accepts<byte[]>("application/octet-stream", "image/png", "audio/wav", "audio/x-wav", "application/json", "application/x-www-form-urlencoded").Produces<AssetStored>(201).ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
 
         api.MapGet("/assets/{hash}", (string hash, IBlobVault vault) =>

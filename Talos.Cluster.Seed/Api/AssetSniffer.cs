@@ -6,7 +6,8 @@ namespace Talos.Cluster.Seed.Api;
 
 /// <summary>
 /// What an uploaded asset is, decided by its bytes (never by its name or Content-Type): PNG (signature and an IHDR
-/// chunk), WAV (RIFF/WAVE with a fmt chunk), palette JSON (an object of region → #rrggbb), ONNX (a protobuf
+/// chunk), audio (RIFF/WAVE with a fmt chunk, FLAC, Ogg, MP3 with an ID3 tag or a frame sync; the upload route then has
+/// <c>AudioDecoder</c> check the sound itself), palette JSON (an object of region → #rrggbb), ONNX (a protobuf
 /// ModelProto: field 1 ir_version as a varint, and a graph field 7). Anything else is refused with the reason.
 /// </summary>
 public static class AssetSniffer
@@ -34,11 +35,16 @@ public static class AssetSniffer
             if (data.AsSpan(12).IndexOf("fmt "u8) < 0) { problem = "a WAVE file without a fmt chunk"; return false; }
             kind = Wav; return true;
         }
+        if (data.AsSpan().StartsWith("fLaC"u8) || data.AsSpan().StartsWith("OggS"u8) || data.AsSpan().StartsWith("ID3"u8)
+            || (data.Length >= 4 && data[0] == 0xFF && (data[1] & 0xE6) is 0xE2 or 0xE4 or 0xE6 && (data[2] & 0xF0) != 0xF0)) // MPEG audio frame sync, layer set, bitrate not "bad"
+        {
+            kind = Wav; return true;
+        }
         int first = 0;
         while (first < data.Length && data[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
         if (first < data.Length && data[first] == (byte)'{') return SniffPalette(data, out kind, out problem);
         if (LooksLikeOnnx(data)) { kind = Onnx; return true; }
-        problem = "unrecognised content (accepted: PNG keyframe images, WAV audio, palette JSON, ONNX models)";
+        problem = "unrecognised content (accepted: PNG keyframe images, WAV/FLAC/Ogg/MP3 audio, palette JSON, ONNX models)";
         return false;
     }
 

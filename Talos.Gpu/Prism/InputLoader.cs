@@ -112,6 +112,7 @@ public static class InputLoader
             Effects = s.Effects.Where(e => e.StartFrame <= last).Select(e => e with { EndFrame = e.EndFrame is { } x ? Math.Min(x, last) : null }).ToList(),
             Camera = s.Camera.Where(c => c.Frame <= last).ToList(),
             Dialogue = s.Dialogue.Where(d => d.StartFrame <= last).Select(d => d with { EndFrame = Math.Min(d.EndFrame, last) }).ToList(),
+            Sounds = s.Sounds.Where(c => c.Frame <= last).ToList(),
         };
     }
 }

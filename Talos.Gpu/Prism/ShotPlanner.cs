@@ -1,3 +1,4 @@
+using Talos.Gpu.Cuttura.Audio;
 using Talos.Messages.Specs;
 
 namespace Talos.Gpu.Prism;
@@ -115,6 +116,9 @@ public static class ShotPlanner
             Effects = effects,
             Camera = camera,
             Dialogue = dialogue,
+            // PRISM's sound cues come from the shot's action, which opens the shot: each plays from frame 0 (ambiences fill the shot).
+            // Cues a studio's lexicon adds that the effects library lacks need an asset, which a screenplay cannot name: they are left out.
+            Sounds = shot.Sounds.Where(SoundEffects.Names.Contains).Select(n => new SoundCue(n, 0)).ToList(),
             Transition = shot.TransitionIn,
             Title = title.Length > 200 ? title[..200] : title,
             Mood = shot.Emotion,

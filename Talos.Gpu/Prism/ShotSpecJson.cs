@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Talos.Gpu.Cuttura.Audio;
 using Talos.Messages.Specs;
 
 namespace Talos.Gpu.Prism;
@@ -106,13 +107,14 @@ public static class ShotSpecJson
 /// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
 sealed class SpecReader : JsonPathReader
 {
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
     static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
     static readonly string[] CameraProps = ["frame", "move", "zoom", "panX", "focus", "aperture"];
     static readonly string[] AudioProps = ["asset", "offsetSeconds"];
+    static readonly string[] SoundProps = ["name", "frame", "asset"];
     static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical", "audio"];
 
     /// <summary>Frame inside the shot: 0 … frameCount-1 (when the frame count is known).</summary>
@@ -123,6 +125,19 @@ sealed class SpecReader : JsonPathReader
         if (f < 0) { Err($"{path}.{name}", $"frame {f} is negative"); return 0; }
         if (frameCount is { } n && f >= n) { Err($"{path}.{name}", $"frame {f} is outside the shot (frames 0–{n - 1})"); return 0; }
         return f.Value;
+    }
+
+    /// <summary>The objects of array <paramref name="name"/> with their JSON paths, each checked for unknown properties (non-objects are reported and skipped).</summary>
+    IEnumerable<(JsonElement Element, string Path)> Objects(JsonElement obj, string name, string path, int max, string what, string[] props)
+    {
+        var items = Array(obj, name, path, max);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var p = $"{path}.{name}[{i}]";
+            if (!IsObject(items[i], p, what)) continue;
+            CheckProperties(items[i], p, props);
+            yield return (items[i], p);
+        }
     }
 
     string? Asset(JsonElement obj, string path, string name = "asset", bool required = true)
@@ -287,13 +302,8 @@ sealed class SpecReader : JsonPathReader
         }
 
         var dialogue = new List<DialogueLine>();
-        var dlgEls = Array(root, "dialogue", path, ShotSpecJson.MaxDialogue);
-        for (int i = 0; i < dlgEls.Count; i++)
+        foreach (var (e, p) in Objects(root, "dialogue", path, ShotSpecJson.MaxDialogue, "a dialogue line", DialogueProps))
         {
-            var p = $"{path}.dialogue[{i}]";
-            if (!IsObject(dlgEls[i], p, "a dialogue line")) continue;
-            var e = dlgEls[i];
-            CheckProperties(e, p, DialogueProps);
             var who = Str(e, "character", p, required: true);
             if (who is { Length: 0 } || who?.Length > Limits.MaxNameLength) Err($"{p}.character", who!.Length == 0 ? "must not be empty" : $"is longer than {Limits.MaxNameLength} characters");
             var text = Str(e, "text", p, required: true);
@@ -305,6 +315,22 @@ sealed class SpecReader : JsonPathReader
             var voice = Asset(e, p, "audio", required: false);
             dialogue.Add(new DialogueLine(who ?? "", text ?? "", a, b, par, voice));
         }
+
+        var sounds = new List<SoundCue>();
+        foreach (var (e, p) in Objects(root, "sounds", path, ShotSpecJson.MaxEffects, "a sound cue", SoundProps))
+        {
+            var name = Str(e, "name", p, required: true);
+            int frame = Frame(e, "frame", p, frameCount, required: false);
+            var asset = Asset(e, p, "asset", required: false);
+            if (name is null) continue;
+            if (!SoundEffects.IsCueName(name)) { Err($"{p}.name", $"sound name '{Identifiers.Printable(name)}' must be 1 to 32 of a-z, 0-9, '-'"); continue; }
+            if (asset is null && !SoundEffects.Names.Contains(name))
+            { Err($"{p}.name", $"sound '{name}' is not in the effects library ({string.Join(", ", SoundEffects.Names)}); name an audio asset for it"); continue; }
+            sounds.Add(new SoundCue(name, frame, asset));
+        }
+        double? loudness = null;
+        if (Get(root, "loudness", out var lu) && lu.ValueKind != JsonValueKind.Null)
+            loudness = NumIn(root, "loudness", path, Limits.DefaultLoudness, Limits.MinLoudness, Limits.MaxLoudness);
 
         var transition = Known(root, "transition", path, "cut", SpecVocabulary.Transitions, "transition");
         var title = Str(root, "title", path);
@@ -322,7 +348,7 @@ sealed class SpecReader : JsonPathReader
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
-            Delivery = delivery, Layers = layers,
+            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness,
         };
     }
 

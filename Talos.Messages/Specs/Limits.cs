@@ -32,6 +32,13 @@ public static class Limits
     public static string? AudioOffsetProblem(double seconds) =>
         double.IsFinite(seconds) && Math.Abs(seconds) <= MaxFilmSeconds ? null : $"{seconds} is outside -{MaxFilmSeconds}..{MaxFilmSeconds} seconds";
 
+    /// <summary>Integrated loudness targets of a film's mix (EBU R128 -23, web -14, ...): -40..-5 LUFS.</summary>
+    public const double MinLoudness = -40, MaxLoudness = -5, DefaultLoudness = -23;
+
+    /// <summary>A loudness target: <see cref="MinLoudness"/>..<see cref="MaxLoudness"/> LUFS.</summary>
+    public static string? LoudnessProblem(double lufs) =>
+        double.IsFinite(lufs) && lufs >= MinLoudness && lufs <= MaxLoudness ? null : $"{lufs} LUFS is outside {MinLoudness}..{MaxLoudness} LUFS";
+
     static string? SizeProblem(int v, int lo, int hi) =>
         v < lo || v > hi ? $"{v} is outside {lo}..{hi}" : v % 2 != 0 ? $"{v} is odd; H.264 needs even sizes" : null;
 }

@@ -28,6 +28,10 @@ public sealed record ShotSpec
     public IReadOnlyList<CameraMove> Camera { get; init => field = Wire.List(value); } = [];
     public AudioSpec? Audio { get; init; }
     public IReadOnlyList<DialogueLine> Dialogue { get; init => field = Wire.List(value); } = [];
+    /// <summary>Sound effects at frames of the shot (PRISM's sound cues: bang, door-slam, wind, rain, …), mixed into the film's audio.</summary>
+    public IReadOnlyList<SoundCue> Sounds { get; init => field = Wire.List(value); } = [];
+    /// <summary>The film's integrated loudness target in LUFS (EBU R128 -23 when null; -14 for the web). Production-wide: the first shot's counts.</summary>
+    public double? Loudness { get; init; }
     /// <summary>How this shot is entered from the previous one: cut, dissolve, fade (from black).</summary>
     public string Transition { get; init; } = "cut";
     /// <summary>Scene heading or a human title, for reports.</summary>
@@ -105,6 +109,10 @@ public sealed record CameraMove
 }
 
 public sealed record AudioSpec(string Asset, double OffsetSeconds = 0);
+
+/// <summary>A sound effect from <paramref name="Frame"/> of the shot: <paramref name="Name"/> from Talos's procedural library
+/// (SoundEffects.Names), or the audio asset <paramref name="Asset"/> (name or <c>sha256/HASH</c>) when given.</summary>
+public sealed record SoundCue(string Name, int Frame, string? Asset = null);
 
 /// <summary>A spoken line: who says what from <paramref name="StartFrame"/> to <paramref name="EndFrame"/> (frames of the shot).</summary>
 /// <param name="Audio">The line's recorded voice: an audio asset (WAV, FLAC, MP3, … by name or <c>sha256/HASH</c>); null = a scratch

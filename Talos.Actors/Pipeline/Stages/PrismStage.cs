@@ -27,6 +27,12 @@ public sealed class PrismStage : IStageRunner
             foreach (var k in c.KeyframeImages)
                 if (ctx.Vault.ResolveAsset(k.Asset) is null) throw new InvalidDataException($"unknown keyframe image asset '{k.Asset}'");
         if (spec.Audio is { } a && ctx.Vault.ResolveAsset(a.Asset) is null) throw new InvalidDataException($"unknown audio asset '{a.Asset}'");
+        for (int i = 0; i < spec.Dialogue.Count; i++)
+            if (spec.Dialogue[i].Audio is { } voice && ctx.Vault.ResolveAsset(voice) is null)
+                throw new InvalidDataException($"unknown audio asset '{voice}' (dialogue line {i + 1})");
+        for (int i = 0; i < spec.Sounds.Count; i++)
+            if (spec.Sounds[i].Asset is { } sound && ctx.Vault.ResolveAsset(sound) is null)
+                throw new InvalidDataException($"unknown audio asset '{sound}' (sound cue {i + 1}, '{spec.Sounds[i].Name}')");
         var plan = ctx.Vault.Put(System.Text.Encoding.UTF8.GetBytes(json), "shot-plan");
         return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["plan"] = plan })]);
     }

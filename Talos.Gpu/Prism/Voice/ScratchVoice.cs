@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Talos.Gpu.Cuttura;
 using Talos.Gpu.Cuttura.Audio;
 using Talos.Gpu.Processes;
@@ -45,9 +44,7 @@ public static class ScratchVoice
     /// <summary>The voice of <paramref name="character"/>: index into <see cref="Voices"/> by FNV-1a of the trimmed upper-case name.</summary>
     public static int VoiceOf(string character)
     {
-        uint h = 2166136261;
-        foreach (var b in Encoding.UTF8.GetBytes((character ?? "").Trim().ToUpperInvariant())) { h ^= b; h *= 16777619; }
-        return (int)(h % (uint)Voices.Count);
+        return (int)(FilmSoundtrack.Fnv1a((character ?? "").Trim().ToUpperInvariant()) % (uint)Voices.Count);
     }
 
     /// <summary>Whether espeak-ng would say anything: the text has a letter or digit.</summary>

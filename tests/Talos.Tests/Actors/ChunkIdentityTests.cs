@@ -52,6 +52,8 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         "transition" => s with { Transition = "dissolve" },
         "dialogue" => s with { Dialogue = [new DialogueLine("TOBIAS", "Not yet.", 2, 8)] },
         "audio" => s with { Audio = new AudioSpec("score.wav", 0.5) },
+        "sounds" => s with { Sounds = [new SoundCue("door-slam", 3), new SoundCue("rain", 0)] },
+        "loudness" => s with { Loudness = -14 },
         "palette" => s with { Palette = new Dictionary<string, string> { ["shirt"] = "#20c040", ["skin"] = "#402010" } },
         "characters[].palette" => s with { Characters = [s.Characters[0] with { Palette = new Dictionary<string, string> { ["shirt"] = "#2060c0" } }, .. s.Characters.Skip(1)] },
         "mood" => s with { Mood = "fear" },
@@ -139,7 +141,7 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
     {
         var golden = new Dictionary<string, (int Version, string Digest)>
         {
-            [Stages.Prism] = (1, "e8982b2a6f0fbf4b"), [Stages.Axis] = (1, "ee2b991371bf4d5c"), [Stages.Flux] = (1, "1df7a1c49916d889"),
+            [Stages.Prism] = (2, "2dca5aeb2e651604"), [Stages.Axis] = (1, "ee2b991371bf4d5c"), [Stages.Flux] = (1, "1df7a1c49916d889"),
             [Stages.Chroma] = (1, "7b7129c98bbebc35"), [Stages.Raygen] = (1, "576f7dbd7e742560"), [Stages.Stokes] = (1, "031ce481c0828fdd"),
             [Stages.Anima] = (1, "843606ab09aa0e23"),
         };

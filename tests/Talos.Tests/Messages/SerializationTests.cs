@@ -8,6 +8,7 @@ using Talos.Messages.Commands;
 using Talos.Messages.Events;
 using Talos.Messages.Queries;
 using Talos.Messages.Serialization;
+using Talos.Messages.Specs;
 using Talos.Tests.Support;
 
 namespace Talos.Tests.Messages;
@@ -36,7 +37,11 @@ public sealed class SerializationTests : IAsyncLifetime
         var plan = new ChunkPlan(Stages.Flux, 1, 12, 12);
         return
         [
-            new SubmitShot(spec), new SubmitProduction("test", [spec, spec with { Id = "sh02" }], "music.wav", 1.5, 6),
+            new SubmitShot(spec), new SubmitShot(spec with
+            {
+                Id = "sh09", Loudness = -14, Sounds = [new SoundCue("door-slam", 3), new SoundCue("creak", 5, "sfx/creak.flac")],
+                Dialogue = [new DialogueLine("MARA", "Listen.", 0, 6, null, "voices/mara-01.wav")],
+            }), new SubmitProduction("test", [spec, spec with { Id = "sh02" }], "music.wav", 1.5, 6),
             new RetryShot("k"), new CancelShot("k", "ops"), new PauseShot("k", "ops"), new ResumeShot("k"),
             new PauseShotEntity("k"), new ResumeShotEntity("k"), new SubmitAccepted("test", ["a", "b"]), new SubmitRejected("no"),
             new CommandAck("k", true, "ok"), new StartShot("k", spec), new RetryShotEntity("k"), new CancelShotEntity("k"),
@@ -60,6 +65,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12, "test--sh01", 2)], null, 0, 8),
             new FilmEdited("test", "h", 48, new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 1)], null, 0, 8)),
             new FilmEditFailed("test", "x", new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 1)], "m.wav", 0.5, 8)),
+            new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 3, spec with { Sounds = [new SoundCue("bang", 2)] })], "m.wav", -0.5, 8, "sdr", -14),
         ];
     }
 

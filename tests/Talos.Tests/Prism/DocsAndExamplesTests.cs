@@ -28,6 +28,7 @@ public sealed class DocsAndExamplesTests
     [InlineData(typeof(CameraMove), "cameraMove")]
     [InlineData(typeof(AudioSpec), "audio")]
     [InlineData(typeof(DialogueLine), "dialogueLine")]
+    [InlineData(typeof(SoundCue), "soundCue")]
     public void Schema_lists_exactly_the_properties_of_each_spec_record(Type type, string? def)
     {
         var schema = Schema();

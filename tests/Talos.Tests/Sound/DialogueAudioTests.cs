@@ -1,0 +1,73 @@
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Cuttura.Audio;
+using Talos.Gpu.Prism.Voice;
+using Talos.Messages.Specs;
+using Xunit;
+
+namespace Talos.Tests.Sound;
+
+/// <summary>
+/// The dialogue-audio contract the film's mix and lip-sync share: a line's recorded asset decoded by AudioDecoder, else the
+/// scratch voice (espeak-ng, the character's own voice), deterministic, placed at StartFrame / fps.
+/// </summary>
+public sealed class DialogueAudioTests
+{
+    const int Rate = 16000;
+
+    static ShotSpec Shot(params DialogueLine[] lines) => new() { Id = "talk", Fps = 24, Frames = new FrameRange(0, 95), Dialogue = lines };
+
+    static readonly Func<string, byte[]?> NoAssets = _ => null;
+
+    [Fact]
+    public void The_scratch_voice_is_deterministic_and_each_character_has_its_own()
+    {
+        var spec = Shot(new DialogueLine("MARA", "The tide is turning.", 0, 30), new DialogueLine("TEO", "The tide is turning.", 40, 70),
+            new DialogueLine("mara ", "The tide is turning.", 80, 95));
+        var a = DialogueAudio.Line(spec, 0, NoAssets, Rate);
+        var again = DialogueAudio.Line(spec, 0, NoAssets, Rate);
+        Assert.Equal(a.Samples, again.Samples); // bit-identical: espeak-ng and the resampler are deterministic
+        Assert.Equal(Rate, a.SampleRate);
+        Assert.InRange(a.Seconds, 0.8, 3.0);
+        Assert.True(SoundMeasure.Rms(a, 0.1, 0.8) > 0.05, $"speech rms {SoundMeasure.Rms(a, 0.1, 0.8):F3}");
+
+        // The same words in TEO's voice are other samples; the same character (any case, spaces) is the same voice.
+        Assert.NotEqual(ScratchVoice.VoiceOf("MARA"), ScratchVoice.VoiceOf("TEO"));
+        Assert.NotEqual(a.Samples, DialogueAudio.Line(spec, 1, NoAssets, Rate).Samples);
+        Assert.Equal(a.Samples, DialogueAudio.Line(spec, 2, NoAssets, Rate).Samples);
+        Assert.Equal(ScratchVoice.VoiceOf("MARA"), ScratchVoice.VoiceOf(" mara"));
+    }
+
+    [Fact]
+    public void A_recorded_line_is_its_asset_decoded_and_an_unknown_one_is_named()
+    {
+        // A 0.5 s 500 Hz tone at 44.1 kHz stands for a recorded voice.
+        var tone = new float[22050];
+        for (int i = 0; i < tone.Length; i++) tone[i] = (float)(0.5 * Math.Sin(2 * Math.PI * 500 * i / 44100.0));
+        var wav = AudioDecoder.ToWav16(new PcmAudio(tone, 44100));
+        var spec = Shot(new DialogueLine("MARA", "Hello.", 12, 30, null, "voices/mara.wav"), new DialogueLine("MARA", "Again.", 40, 60, null, "voices/gone.wav"));
+        var line = DialogueAudio.Line(spec, 0, name => name == "voices/mara.wav" ? wav : null, Rate);
+        Assert.InRange(line.Seconds, 0.499, 0.501);
+        Assert.InRange(SoundMeasure.ToneLevel(line, 500, 0.05, 0.45), 0.48, 0.52);
+        Assert.Equal(0.5, DialogueAudio.StartSeconds(spec, 0));
+
+        var e = Assert.Throws<CutturaException>(() => DialogueAudio.Line(spec, 1, name => name == "voices/mara.wav" ? wav : null, Rate));
+        Assert.Contains("'voices/gone.wav'", e.Message);
+        Assert.Contains("dialogue line 2 of shot 'talk'", e.Message);
+        var bad = Assert.Throws<CutturaException>(() => DialogueAudio.Line(spec, 0, _ => wav[..100], Rate));
+        Assert.Contains("truncated WAV", bad.Message);
+    }
+
+    [Fact]
+    public void The_shot_track_has_each_line_at_its_start_frame()
+    {
+        var spec = Shot(new DialogueLine("MARA", "Look at the sea.", 6, 40), new DialogueLine("TEO", "Then we sail.", 60, 95));
+        var track = DialogueAudio.Shot(spec, NoAssets, Rate);
+        Assert.Equal(96 / 24.0 * Rate, track.Samples.Length);
+        Assert.True(SoundMeasure.Rms(track, 0, 0.24) == 0, "silence before the first line");
+        foreach (var (frame, from) in new[] { (6, 0.0), (60, 2.3) })
+        {
+            double onset = SoundMeasure.Onset(track, from, from + 1.2);
+            Assert.InRange(onset - frame / 24.0, -0.001, 1 / 24.0); // espeak-ng's few ms of lead-in, well under a frame
+        }
+    }
+}
