@@ -31,6 +31,20 @@ internal static class InkTools
         return (seen, border);
     }
 
+    /// <summary>The box around every pixel where any drawing differs from the first by more than a quarter of ink; X1 = -1 when none does.</summary>
+    public static (int X0, int Y0, int X1, int Y1) DiffBox(IReadOnlyList<GrayImage> drawings)
+    {
+        int w = drawings[0].Width, h = drawings[0].Height;
+        int x0 = w, y0 = h, x1 = -1, y1 = -1;
+        for (int i = 0; i < w * h; i++)
+            if (drawings.Any(d => MathF.Abs(d.Data[i] - drawings[0].Data[i]) > 0.25f))
+            {
+                int x = i % w, y = i / w;
+                x0 = Math.Min(x0, x); x1 = Math.Max(x1, x); y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
+            }
+        return (x0, y0, x1, y1);
+    }
+
     /// <summary>Bounding rows/columns of pixels with ink above 0.5.</summary>
     public static (int Left, int Top, int Right, int Bottom) InkBounds(GrayImage ink)
     {

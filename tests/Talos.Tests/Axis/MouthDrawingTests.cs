@@ -15,19 +15,6 @@ public sealed class MouthDrawingTests(ITestOutputHelper output)
     static GrayImage Draw(string rig, MouthShape? mouth, string emotion = "calm") =>
         LineArt.Draw(Rigs.Get(rig), PoseLibrary.Resolve("idle", emotion, 0), 0.5, 1, new CameraState(1, 0), W, H, mouth).Lines;
 
-    /// <summary>The box around every pixel where any two mouths differ: the mouth region.</summary>
-    static (int X0, int Y0, int X1, int Y1) MouthBox(IReadOnlyList<GrayImage> drawings)
-    {
-        int x0 = W, y0 = H, x1 = -1, y1 = -1;
-        for (int i = 0; i < W * H; i++)
-            if (drawings.Any(d => MathF.Abs(d.Data[i] - drawings[0].Data[i]) > 0.25f))
-            {
-                int x = i % W, y = i / W;
-                x0 = Math.Min(x0, x); x1 = Math.Max(x1, x); y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
-            }
-        return (x0, y0, x1, y1);
-    }
-
     [Fact]
     public void Nine_mouths_are_nine_different_drawings_in_the_mouth_region_of_every_rig()
     {
@@ -36,7 +23,7 @@ public sealed class MouthDrawingTests(ITestOutputHelper output)
         foreach (var rig in Rigs.Names)
         {
             var drawings = shapes.Select(m => Draw(rig, m)).ToArray();
-            var box = MouthBox(drawings);
+            var box = InkTools.DiffBox(drawings);
             Assert.True(box.X1 >= 0, $"{rig}: the mouths are all the same drawing");
             // the mouth is on the face: a small box in the upper part of the character
             Assert.InRange(box.X1 - box.X0, 3, W / 6);

@@ -55,7 +55,7 @@ public sealed class LipSyncRenderTests(ITestOutputHelper output)
             speaking++;
             cues[mouth.Value] = cues.GetValueOrDefault(mouth.Value) + 1;
             // a speaking frame is the silent frame with only the mouth swapped: differences inside a mouth-sized box
-            var (x0, y0, x1, y1) = DiffBox(a, b);
+            var (x0, y0, x1, y1) = Talos.Tests.Axis.InkTools.DiffBox([a, b]);
             Assert.True(x1 >= 0, $"frame {f}: cue {mouth} drew the rest mouth");
             Assert.InRange(x1 - x0, 2, W / 12);
             Assert.InRange(y1 - y0, 1, H / 12);
@@ -71,18 +71,6 @@ public sealed class LipSyncRenderTests(ITestOutputHelper output)
         var png = Path.Combine(Repo.TempDir("lipsync-frames"), "speaking-mouths.png");
         File.WriteAllBytes(png, KeyImages.WriteInk(Row(strip)));
         output.WriteLine($"mouth strip: {png}");
-    }
-
-    static (int, int, int, int) DiffBox(GrayImage a, GrayImage b)
-    {
-        int x0 = W, y0 = H, x1 = -1, y1 = -1;
-        for (int i = 0; i < a.Data.Length; i++)
-            if (MathF.Abs(a.Data[i] - b.Data[i]) > 0.25f)
-            {
-                int x = i % W, y = i / W;
-                x0 = Math.Min(x0, x); x1 = Math.Max(x1, x); y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
-            }
-        return (x0, y0, x1, y1);
     }
 
     static GrayImage Crop(GrayImage g, int x0, int y0)
