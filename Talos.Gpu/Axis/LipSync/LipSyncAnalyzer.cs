@@ -12,7 +12,7 @@ namespace Talos.Gpu.Axis.LipSync;
 /// </summary>
 public static class LipSyncAnalyzer
 {
-    /// <summary>The shortest cue other than a closure (Rhubarb: 70 ms slots; here two 24 fps frames' worth of sound is not required, 60 ms is).</summary>
+    /// <summary>The shortest cue other than a closure: 60 ms, about one and a half frames at 24 fps (Rhubarb uses 70 ms slots).</summary>
     public const double MinCueSeconds = 0.06;
     /// <summary>The shortest closure kept (a plosive's lips meet for at least this long on screen).</summary>
     public const double MinClosureSeconds = 0.04;
