@@ -34,13 +34,13 @@ sealed record SubtitleRequest(bool Burn, bool Srt, bool Vtt)
     {
         var cues = Burn || Srt || Vtt ? SubtitleCues.FromShots(specs) : [];
         var elements = new List<SceneElement>(titles?.Elements ?? []);
-        if (Burn) elements.AddRange(SubtitleCues.ToScene(cues).Elements);
+        if (Burn) elements.AddRange(SubtitleCues.ToScene(cues, specs[0].Resolution.Width, specs[0].Resolution.Height, specs[0].Fps).Elements);
         if (elements.Count > 0)
         {
             var tmp = video + ".titles.mp4";
             try
             {
-                await FilmOverlay.ApplyAsync(video, tmp, new TitleScene(elements), ct);
+                await FilmOverlay.ApplyAsync(video, tmp, new TitleScene(elements), ct: ct);
                 File.Move(tmp, video, overwrite: true);
             }
             finally { File.Delete(tmp); }

@@ -32,14 +32,14 @@ public static class SpotTitles
                 continue;
             }
             var style = new TextStyle { Size = t.Size, Color = t.Colour, Weight = t.Weight, Align = TextAlign.Center };
-            style = Fit.TextInto(t.Text!, style, box.ToPixels(spot.Format.Width, spot.Format.Height));
+            var fitted = SafeAreas.FitInto(new TitleElement(t.Text!, style, box, t.In, end), box.ToPixels(spot.Format.Width, spot.Format.Height), spot.Format.Width, spot.Format.Height);
             var animation = (t.ShotId, t.Role) switch
             {
                 ("tagline", _) => new TitleAnimation { In = TitleEffect.RevealWords, InFrames = Frames(0.8, length), Ease = "ease-out" },
                 (_, SpotPlanner.Roles.Product) => new TitleAnimation { In = TitleEffect.Scale, InFrames = Frames(0.4, length), Ease = "ease-out" },
                 _ => new TitleAnimation { In = TitleEffect.Fade, InFrames = Frames(0.35, length), Ease = "ease-in-out" },
             };
-            elements.Add(new TitleElement(t.Text!, style, box, t.In, end) { Animation = animation });
+            elements.Add(fitted with { Animation = animation });
         }
         return new TitleScene(elements);
     }
