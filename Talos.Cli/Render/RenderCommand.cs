@@ -123,7 +123,7 @@ public static class RenderCommand
                 var outPath = Path.GetFullPath(req.Out);
                 var layersDir = layers ? Path.GetFullPath(req.LayersDir ?? LayersOutput.DefaultDir(outPath)) : null;
                 if (await RenderAsync(target, specs, sourceDir, outPath, sequence, layersDir, ct) is null) return CliErrors.Failed;
-                await subtitles.FinishAsync(outPath, specs, scene: null, ct);
+                await subtitles.FinishAsync(outPath, specs, titles: null, ct);
                 return CliErrors.Ok;
             }
             foreach (var format in formats)
@@ -131,7 +131,7 @@ public static class RenderCommand
                 var framed = DeliverableOptions.Reframe(specs, format);
                 var outPath = Path.GetFullPath(format.OutputPath(req.Out, formats.Count));
                 if (await RenderAsync(target, framed, sourceDir, outPath, sequence, null, ct) is null) return CliErrors.Failed;
-                await subtitles.FinishAsync(outPath, framed, scene: null, ct);
+                await subtitles.FinishAsync(outPath, framed, titles: null, ct);
                 DeliverableOptions.WriteLayout(outPath, format, framed, titles: []);
             }
             return CliErrors.Ok;

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using System.Xml;
+using Talos.Gpu.Cuttura;
+using Talos.Gpu.Cuttura.Titles;
 using Talos.Messages.Specs;
 
 namespace Talos.Gpu.Prism.Commercials;
@@ -157,26 +158,14 @@ public static class BriefJson
     public static bool IsVaultName(string s) =>
         s.Length == 71 && s.StartsWith("sha256/", StringComparison.Ordinal) && s.AsSpan(7).ContainsAnyExcept("0123456789abcdef") == false;
 
-    /// <summary>Null when the bytes are a PNG that decodes or an SVG document; else what is wrong.</summary>
+    /// <summary>Null when the bytes are a logo the title layer can draw (a PNG that decodes, an SVG that parses into a drawing with a size); else what is wrong.</summary>
     public static string? ImageProblem(byte[] bytes)
     {
-        if (bytes.Length >= 8 && bytes.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }))
-        {
-            try
-            {
-                var img = StbImageSharp.ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlueAlpha);
-                return img.Width > 0 && img.Height > 0 ? null : "is a PNG with no pixels";
-            }
-            catch (Exception e) { return $"is a corrupt PNG ({e.Message})"; }
-        }
         try
         {
-            using var reader = XmlReader.Create(new MemoryStream(bytes), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            reader.MoveToContent();
-            if (reader.LocalName != "svg") return $"is neither a PNG nor an SVG (its root element is <{reader.LocalName}>)";
-            while (reader.Read()) { } // the whole document must be well-formed
+            using var logo = LogoImage.Decode(bytes);
             return null;
         }
-        catch (XmlException e) { return $"is neither a PNG nor a well-formed SVG ({e.Message})"; }
+        catch (CutturaException e) { return $"is not a usable image: {e.Message}"; }
     }
 }
