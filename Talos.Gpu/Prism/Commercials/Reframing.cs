@@ -11,49 +11,72 @@ public sealed record CharacterFraming(string Character, IReadOnlyList<(int Frame
 /// Reframing for a deliverable: the same staging in another aspect ratio, not a blind crop. Each rig character's ink is
 /// measured at every frame with AXIS's own drawing (<see cref="LineArt.InkBounds"/> through FLUX's motion and camera path);
 /// then the characters' x positions are drawn together about the frame centre by a spread <c>s</c> (x → ½ + (x − ½)·s, the
-/// camera's pan with them) and the camera zoomed out by a factor <c>k</c> (every camera key's zoom × k) until every
-/// character, at every frame, lies inside the stage rectangle (a format's title-safe area). Of the (k, s) that fit, the one
-/// with the largest k²·s wins: characters as big as the format allows, then as far apart as before.
+/// camera's pan with them) and the camera zoomed out by a factor <c>k</c> (every camera key's zoom × k) so that every
+/// character, at every frame, lies inside the stage rectangle (a format's title-safe area) and no two characters whose
+/// boxes were apart in the original staging run into each other. The characters stay as big as the format allows (the
+/// largest k for which some spread fits), then as far apart as it allows (the largest such s): a portrait frame first
+/// draws the cast together, and pulls the camera back only when that is not enough.
 /// </summary>
 public static class Reframing
 {
-    /// <summary>Spreads tried, widest first; zooms searched between <see cref="MinZoom"/> and 1.</summary>
-    static readonly double[] Spreads = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0];
+    /// <summary>Spreads tried, widest first.</summary>
+    static readonly double[] Spreads = Enumerable.Range(0, 21).Select(i => 1.0 - i * 0.05).ToArray();
     public const double MinZoom = 0.25;
 
     /// <summary>
     /// <paramref name="spec"/> at <paramref name="width"/>×<paramref name="height"/> with its characters and camera moved so
     /// that every character stays inside <paramref name="stage"/> (frame pixels). A shot without rig characters only changes
-    /// size. When nothing fits (a character crossing the whole frame) the closest framing tried is returned; the layout
-    /// the caller writes shows it.
+    /// size. When nothing fits (a character crossing the whole frame) the framing that leaves the stage least is returned;
+    /// the layout the caller writes shows it.
     /// </summary>
     public static ShotSpec Reframe(ShotSpec spec, int width, int height, Bounds stage)
     {
         var sized = spec with { Resolution = new Resolution(width, height) };
         if (!sized.Characters.Any(c => c.Keyframes.Count > 0)) return sized;
-        ShotSpec? best = null;
-        double bestScore = -1, leastOver = double.MaxValue;
-        ShotSpec? closest = null;
-        foreach (var s in Spreads)
+        // Who stands apart is judged in the staging as written, on a 16:9 frame (x positions are fractions of its width).
+        var apart = ApartPairs(Measure(spec with { Resolution = new Resolution(1280, 720) }));
+        double? SpreadAt(double k)
         {
-            // The largest zoom that fits at this spread: overflow shrinks with the zoom, so bisect.
-            double lo = MinZoom, hi = 1.0;
-            var atLo = Apply(sized, MinZoom, s);
-            double over = Overflow(atLo, stage);
-            if (over < leastOver) (leastOver, closest) = (over, atLo);
-            if (over > 0) continue;
-            var atHi = Apply(sized, 1.0, s);
-            if (Overflow(atHi, stage) <= 0) lo = 1.0;
-            else
-                for (int i = 0; i < 12; i++)
-                {
-                    double mid = (lo + hi) / 2;
-                    if (Overflow(Apply(sized, mid, s), stage) <= 0) lo = mid; else hi = mid;
-                }
-            double score = lo * lo * s;
-            if (score > bestScore) (bestScore, best) = (score, Apply(sized, lo, s));
+            foreach (var s in Spreads)
+                if (Fits(Apply(sized, k, s), stage, apart)) return s;
+            return null;
         }
-        return best ?? closest!;
+        if (SpreadAt(1.0) is { } wide) return Apply(sized, 1.0, wide);
+        if (SpreadAt(MinZoom) is null)
+        {
+            ShotSpec closest = sized;
+            double least = double.MaxValue;
+            foreach (var s in Spreads)
+            {
+                var candidate = Apply(sized, MinZoom, s);
+                double over = Overflow(Measure(candidate), stage);
+                if (over < least) (least, closest) = (over, candidate);
+            }
+            return closest;
+        }
+        double lo = MinZoom, hi = 1.0; // lo fits, hi does not: bisect the largest zoom that fits
+        for (int i = 0; i < 12; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (SpreadAt(mid) is not null) lo = mid; else hi = mid;
+        }
+        return Apply(sized, lo, SpreadAt(lo)!.Value);
+    }
+
+    /// <summary>Pairs of characters (by index among the rig characters) whose boxes over the shot do not overlap.</summary>
+    static HashSet<(int, int)> ApartPairs(IReadOnlyList<CharacterFraming> m)
+    {
+        var apart = new HashSet<(int, int)>();
+        for (int i = 0; i < m.Count; i++)
+            for (int j = i + 1; j < m.Count; j++)
+                if (m[i].Extent.MaxX <= m[j].Extent.MinX || m[j].Extent.MaxX <= m[i].Extent.MinX) apart.Add((i, j));
+        return apart;
+    }
+
+    static bool Fits(ShotSpec spec, Bounds stage, HashSet<(int, int)> apart)
+    {
+        var m = Measure(spec);
+        return Overflow(m, stage) <= 0 && apart.IsSubsetOf(ApartPairs(m));
     }
 
     /// <summary>The spec with characters' x (and the camera's pan) spread by <paramref name="s"/> about the centre and the camera zoomed by <paramref name="k"/>.</summary>
@@ -96,10 +119,10 @@ public static class Reframing
     }
 
     /// <summary>How far (pixels, summed over sides) the characters' ink leaves <paramref name="stage"/> at worst; 0 when inside.</summary>
-    static double Overflow(ShotSpec spec, Bounds stage)
+    static double Overflow(IReadOnlyList<CharacterFraming> framing, Bounds stage)
     {
         double worst = 0;
-        foreach (var m in Measure(spec))
+        foreach (var m in framing)
         {
             var e = m.Extent;
             double over = Math.Max(0, stage.MinX - e.MinX) + Math.Max(0, e.MaxX - stage.MaxX) + Math.Max(0, stage.MinY - e.MinY) + Math.Max(0, e.MaxY - stage.MaxY);

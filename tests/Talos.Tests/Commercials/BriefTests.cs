@@ -80,8 +80,8 @@ public sealed class BriefTests : IDisposable
     }
 
     [Theory]
-    [InlineData("logo.png", new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 1, 2 }, "corrupt PNG")]
-    [InlineData("logo.svg", new byte[] { (byte)'<', (byte)'s', (byte)'v', (byte)'g', (byte)'>', (byte)'<', (byte)'g', (byte)'>' }, "SVG")]
+    [InlineData("logo.png", new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 1, 2 }, "PNG is corrupt")]
+    [InlineData("logo.svg", new byte[] { (byte)'<', (byte)'s', (byte)'v', (byte)'g', (byte)'>', (byte)'<', (byte)'g', (byte)'>' }, "SVG does not parse")]
     [InlineData("logo.svg", new byte[] { (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o' }, "neither a PNG nor")]
     public void A_corrupt_logo_is_refused(string name, byte[] bytes, string says)
     {
