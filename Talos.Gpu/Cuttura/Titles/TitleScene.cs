@@ -92,8 +92,9 @@ public sealed class TitleScene
             else region.Union(ink);
         }
         if (visible.Count == 0) return;
-        var r = SKRectI.Intersect(SKRectI.Ceiling(region), new SKRectI(0, 0, width, height));
-        if (r.IsEmpty) return;
+        var outward = new SKRectI((int)Math.Floor(region.Left), (int)Math.Floor(region.Top), (int)Math.Ceiling(region.Right), (int)Math.Ceiling(region.Bottom));
+        var r = SKRectI.Intersect(outward, new SKRectI(0, 0, width, height));
+        if (r.Width <= 0 || r.Height <= 0) return;
 
         using var bitmap = new SKBitmap(new SKImageInfo(r.Width, r.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var px = bitmap.GetPixelSpan();
@@ -155,15 +156,17 @@ public sealed class TitleScene
             case TitleElement t:
             {
                 if (t.Style.Problem(height) is { } sp) throw new CutturaException($"scene element #{index}: {sp}");
-                var layout = Typesetter.Layout(t.Text, t.Style, box.Width, _fonts);
-                var at = FrameBox.Place(box, layout.Width, layout.Height, t.Anchor);
+                // The block is set and anchored inside the box less the ink margin, so outline and shadow stay in the box too.
+                float margin = Math.Min(t.Style.InkMargin, Math.Min(box.Width, box.Height) / 2 - 0.5f);
+                var inner = box;
+                inner.Inflate(-Math.Max(0, margin), -Math.Max(0, margin));
+                var layout = Typesetter.Layout(t.Text, t.Style, Math.Max(1, inner.Width), _fonts);
+                var at = FrameBox.Place(inner, layout.Width, layout.Height, t.Anchor);
                 var block = SKRect.Create(at.X, at.Y, layout.Width, layout.Height);
                 var glyphs = layout.GlyphsAt(at.X, at.Y).ToList();
                 var ink = block;
-                foreach (var g in glyphs) if (!g.Box.IsEmpty) ink.Union(g.Box);
+                foreach (var g in glyphs) if (!g.Blank) ink.Union(g.Box);
                 ink.Inflate(t.Style.InkMargin, t.Style.InkMargin);
-                if (t.Style.ShadowX != 0 || t.Style.ShadowY != 0)
-                    ink.Union(SKRect.Create(ink.Left + t.Style.ShadowX, ink.Top + t.Style.ShadowY, ink.Width, ink.Height));
                 return new ElementLayout(index, e, block, ink, glyphs, layout);
             }
             case LogoElement:
