@@ -99,32 +99,30 @@ public sealed class TitleScene
         using var bitmap = new SKBitmap(new SKImageInfo(r.Width, r.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var px = bitmap.GetPixelSpan();
         var pixels = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(px), px.Length);
-        for (int y = 0; y < r.Height; y++)
-        {
-            var src = rgb24.Slice(((r.Top + y) * width + r.Left) * 3, r.Width * 3);
-            var dst = pixels.Slice(y * r.Width * 4, r.Width * 4);
-            for (int x = 0; x < r.Width; x++)
-            {
-                dst[x * 4] = src[x * 3];
-                dst[x * 4 + 1] = src[x * 3 + 1];
-                dst[x * 4 + 2] = src[x * 3 + 2];
-                dst[x * 4 + 3] = 255;
-            }
-        }
+        CopyRegion(rgb24, width, r, pixels, intoBitmap: true);
         using (var canvas = new SKCanvas(bitmap))
         {
             canvas.Translate(-r.Left, -r.Top);
             foreach (var (l, s, m) in visible) DrawElement(canvas, l, s, m, width, height);
         }
+        CopyRegion(rgb24, width, r, pixels, intoBitmap: false);
+    }
+
+    /// <summary>Copies rectangle <paramref name="r"/> of an RGB24 frame into an opaque RGBA bitmap of its size, or back.</summary>
+    static void CopyRegion(Span<byte> rgb24, int width, SKRectI r, Span<byte> rgba, bool intoBitmap)
+    {
         for (int y = 0; y < r.Height; y++)
         {
-            var dst = rgb24.Slice(((r.Top + y) * width + r.Left) * 3, r.Width * 3);
-            var src = pixels.Slice(y * r.Width * 4, r.Width * 4);
+            var frame = rgb24.Slice(((r.Top + y) * width + r.Left) * 3, r.Width * 3);
+            var bitmap = rgba.Slice(y * r.Width * 4, r.Width * 4);
             for (int x = 0; x < r.Width; x++)
             {
-                dst[x * 3] = src[x * 4];
-                dst[x * 3 + 1] = src[x * 4 + 1];
-                dst[x * 3 + 2] = src[x * 4 + 2];
+                if (intoBitmap)
+                {
+                    frame.Slice(x * 3, 3).CopyTo(bitmap.Slice(x * 4, 3));
+                    bitmap[x * 4 + 3] = 255;
+                }
+                else bitmap.Slice(x * 4, 3).CopyTo(frame.Slice(x * 3, 3));
             }
         }
     }
