@@ -65,7 +65,8 @@ public abstract record SceneElement(FrameBox Box, int StartFrame, int EndFrame)
 
 /// <summary>
 /// Type in a frame: <see cref="Text"/> set in <see cref="Style"/>, its lines no wider than the box (or the style's max
-/// width), the block anchored in the box. Titles, lower thirds, subtitles and end cards are all this.
+/// width), the block anchored in the box; both less the style's ink margin (outline and shadow), so all it draws stays in
+/// the box. Titles, lower thirds, subtitles and end cards are all this.
 /// </summary>
 public sealed record TitleElement(string Text, TextStyle Style, FrameBox Box, int StartFrame, int EndFrame) : SceneElement(Box, StartFrame, EndFrame);
 

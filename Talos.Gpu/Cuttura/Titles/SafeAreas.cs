@@ -52,18 +52,19 @@ public static class SafeAreas
     {
         var t = title with { Style = title.Style with { Size = size } };
         var l = new TitleScene([t], fonts).Layout(width, height)[0];
-        var rect = title.Box.ToPixels(width, height);
-        var r = rect;
+        // The scene sets the block inside the box less the ink margin: it fits when no glyph's ink leaves the box.
+        var r = title.Box.ToPixels(width, height);
         r.Inflate(0.01f, 0.01f);
-        var ink = l.Text!.Style.InkMargin - 1;
+        float m = l.Text!.Style.InkMargin;
+        if (l.Box.Width > r.Width - 2 * m || l.Box.Height > r.Height - 2 * m) return false;
         foreach (var g in l.Glyphs)
         {
-            if (g.Box.IsEmpty) continue;
+            if (g.Blank) continue;
             var b = g.Box;
-            b.Inflate(Math.Max(0, ink), Math.Max(0, ink));
+            b.Inflate(m - 1, m - 1);
             if (!r.Contains(b)) return false;
         }
-        return l.Box.Height <= rect.Height + 0.01f && l.Box.Width <= rect.Width + 0.01f;
+        return true;
     }
 
     static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";

@@ -9,7 +9,11 @@ namespace Talos.Gpu.Cuttura.Titles;
 /// first character of the glyph's cluster (a ligature covers several characters). <paramref name="Rtl"/>: the glyph
 /// belongs to a right-to-left run.
 /// </summary>
-public sealed record PlacedGlyph(ushort GlyphId, int SourceIndex, int Line, SKPoint Origin, SKRect Box, bool Rtl, SKTypeface Typeface);
+public sealed record PlacedGlyph(ushort GlyphId, int SourceIndex, int Line, SKPoint Origin, SKRect Box, bool Rtl, SKTypeface Typeface)
+{
+    /// <summary>A glyph without ink (a space): its box has no area. (SKRect.IsEmpty only means "all zero".)</summary>
+    public bool Blank => Box.Width <= 0 || Box.Height <= 0;
+}
 
 /// <summary>
 /// A line of a block: the text range [<paramref name="Start"/>, Start + <paramref name="Length"/>) it shows (trailing
@@ -41,7 +45,7 @@ public sealed class TextLayout
     {
         get
         {
-            var inked = Glyphs.Where(g => !g.Box.IsEmpty).Select(g => g.Box).ToList();
+            var inked = Glyphs.Where(g => !g.Blank).Select(g => g.Box).ToList();
             if (inked.Count == 0) return SKRect.Empty;
             var r = inked[0];
             foreach (var b in inked.Skip(1)) r.Union(b);

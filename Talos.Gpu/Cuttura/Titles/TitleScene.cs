@@ -92,38 +92,37 @@ public sealed class TitleScene
             else region.Union(ink);
         }
         if (visible.Count == 0) return;
-        var r = SKRectI.Intersect(SKRectI.Ceiling(region), new SKRectI(0, 0, width, height));
-        if (r.IsEmpty) return;
+        var outward = new SKRectI((int)Math.Floor(region.Left), (int)Math.Floor(region.Top), (int)Math.Ceiling(region.Right), (int)Math.Ceiling(region.Bottom));
+        var r = SKRectI.Intersect(outward, new SKRectI(0, 0, width, height));
+        if (r.Width <= 0 || r.Height <= 0) return;
 
         using var bitmap = new SKBitmap(new SKImageInfo(r.Width, r.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var px = bitmap.GetPixelSpan();
         var pixels = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(px), px.Length);
-        for (int y = 0; y < r.Height; y++)
-        {
-            var src = rgb24.Slice(((r.Top + y) * width + r.Left) * 3, r.Width * 3);
-            var dst = pixels.Slice(y * r.Width * 4, r.Width * 4);
-            for (int x = 0; x < r.Width; x++)
-            {
-                dst[x * 4] = src[x * 3];
-                dst[x * 4 + 1] = src[x * 3 + 1];
-                dst[x * 4 + 2] = src[x * 3 + 2];
-                dst[x * 4 + 3] = 255;
-            }
-        }
+        CopyRegion(rgb24, width, r, pixels, intoBitmap: true);
         using (var canvas = new SKCanvas(bitmap))
         {
             canvas.Translate(-r.Left, -r.Top);
             foreach (var (l, s, m) in visible) DrawElement(canvas, l, s, m, width, height);
         }
+        CopyRegion(rgb24, width, r, pixels, intoBitmap: false);
+    }
+
+    /// <summary>Copies rectangle <paramref name="r"/> of an RGB24 frame into an opaque RGBA bitmap of its size, or back.</summary>
+    static void CopyRegion(Span<byte> rgb24, int width, SKRectI r, Span<byte> rgba, bool intoBitmap)
+    {
         for (int y = 0; y < r.Height; y++)
         {
-            var dst = rgb24.Slice(((r.Top + y) * width + r.Left) * 3, r.Width * 3);
-            var src = pixels.Slice(y * r.Width * 4, r.Width * 4);
+            var frame = rgb24.Slice(((r.Top + y) * width + r.Left) * 3, r.Width * 3);
+            var bitmap = rgba.Slice(y * r.Width * 4, r.Width * 4);
             for (int x = 0; x < r.Width; x++)
             {
-                dst[x * 3] = src[x * 4];
-                dst[x * 3 + 1] = src[x * 4 + 1];
-                dst[x * 3 + 2] = src[x * 4 + 2];
+                if (intoBitmap)
+                {
+                    frame.Slice(x * 3, 3).CopyTo(bitmap.Slice(x * 4, 3));
+                    bitmap[x * 4 + 3] = 255;
+                }
+                else bitmap.Slice(x * 4, 3).CopyTo(frame.Slice(x * 3, 3));
             }
         }
     }
@@ -155,15 +154,17 @@ public sealed class TitleScene
             case TitleElement t:
             {
                 if (t.Style.Problem(height) is { } sp) throw new CutturaException($"scene element #{index}: {sp}");
-                var layout = Typesetter.Layout(t.Text, t.Style, box.Width, _fonts);
-                var at = FrameBox.Place(box, layout.Width, layout.Height, t.Anchor);
+                // The block is set and anchored inside the box less the ink margin, so outline and shadow stay in the box too.
+                float margin = Math.Min(t.Style.InkMargin, Math.Min(box.Width, box.Height) / 2 - 0.5f);
+                var inner = box;
+                inner.Inflate(-Math.Max(0, margin), -Math.Max(0, margin));
+                var layout = Typesetter.Layout(t.Text, t.Style, Math.Max(1, inner.Width), _fonts);
+                var at = FrameBox.Place(inner, layout.Width, layout.Height, t.Anchor);
                 var block = SKRect.Create(at.X, at.Y, layout.Width, layout.Height);
                 var glyphs = layout.GlyphsAt(at.X, at.Y).ToList();
                 var ink = block;
-                foreach (var g in glyphs) if (!g.Box.IsEmpty) ink.Union(g.Box);
+                foreach (var g in glyphs) if (!g.Blank) ink.Union(g.Box);
                 ink.Inflate(t.Style.InkMargin, t.Style.InkMargin);
-                if (t.Style.ShadowX != 0 || t.Style.ShadowY != 0)
-                    ink.Union(SKRect.Create(ink.Left + t.Style.ShadowX, ink.Top + t.Style.ShadowY, ink.Width, ink.Height));
                 return new ElementLayout(index, e, block, ink, glyphs, layout);
             }
             case LogoElement:

@@ -109,15 +109,11 @@ public static class Typesetter
             foreach (var (item, shaped) in l.Runs)
             {
                 using var font = MakeFont(item.Typeface, style.Size);
-                var ids = shaped.Select(g => g.Id).ToArray();
-                var widths = new float[ids.Length];
-                var bounds = new SKRect[ids.Length];
-                font.GetGlyphWidths(ids, widths, bounds);
                 for (int i = 0; i < shaped.Count; i++)
                 {
                     var g = shaped[i];
                     var origin = new SKPoint(x + g.OffsetX, baseline - g.OffsetY);
-                    var b = bounds[i];
+                    var b = InkBounds(font, g.Id);
                     var box = b.IsEmpty ? SKRect.Create(origin.X, origin.Y, 0, 0) : new SKRect(origin.X + b.Left, origin.Y + b.Top, origin.X + b.Right, origin.Y + b.Bottom);
                     glyphs.Add(new PlacedGlyph(g.Id, g.Cluster, li, origin, box, item.Level % 2 == 1, item.Typeface));
                     x += g.Advance;
@@ -135,6 +131,13 @@ public static class Typesetter
     /// <summary>A Skia font for drawing and measuring at unhinted, subpixel-positioned, linear metrics (layout independent of size rounding).</summary>
     public static SKFont MakeFont(SKTypeface typeface, float size) =>
         new(typeface, size) { Subpixel = true, Hinting = SKFontHinting.None, LinearMetrics = true, Edging = SKFontEdging.Antialias };
+
+    /// <summary>The tight bounds of a glyph's outline (empty for a blank glyph such as a space).</summary>
+    static SKRect InkBounds(SKFont font, ushort glyph)
+    {
+        using var path = font.GetGlyphPath(glyph);
+        return path is null || path.IsEmpty ? SKRect.Empty : path.TightBounds;
+    }
 
     static float Align(TextAlign align, bool rtl, float slack) => align switch
     {
