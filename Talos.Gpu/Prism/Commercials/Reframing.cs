@@ -13,7 +13,7 @@ public sealed record CharacterFraming(string Character, IReadOnlyList<(int Frame
 /// then the characters' x positions are drawn together about the frame centre by a spread <c>s</c> (x → ½ + (x − ½)·s, the
 /// camera's pan with them) and the camera zoomed out by a factor <c>k</c> (every camera key's zoom × k) so that every
 /// character, at every frame, lies inside the stage rectangle (a format's title-safe area) and no two characters whose
-/// boxes were apart in the original staging run into each other. The characters stay as big as the format allows (the
+/// bodies (their boxes at their first key) were apart in the original staging run into each other. The characters stay as big as the format allows (the
 /// largest k for which some spread fits), then as far apart as it allows (the largest such s): a portrait frame first
 /// draws the cast together, and pulls the camera back only when that is not enough.
 /// </summary>
@@ -63,13 +63,19 @@ public static class Reframing
         return Apply(sized, lo, SpreadAt(lo)!.Value);
     }
 
-    /// <summary>Pairs of characters (by index among the rig characters) whose boxes over the shot do not overlap.</summary>
+    /// <summary>
+    /// Pairs of characters (by index among the rig characters) whose bodies do not overlap: their boxes at their first key
+    /// (arms may still cross while they wave; a body running into another is what reads as a collision).
+    /// </summary>
     static HashSet<(int, int)> ApartPairs(IReadOnlyList<CharacterFraming> m)
     {
         var apart = new HashSet<(int, int)>();
         for (int i = 0; i < m.Count; i++)
             for (int j = i + 1; j < m.Count; j++)
-                if (m[i].Extent.MaxX <= m[j].Extent.MinX || m[j].Extent.MaxX <= m[i].Extent.MinX) apart.Add((i, j));
+            {
+                Bounds a = m[i].Keys.Count > 0 ? m[i].Keys[0].Box : m[i].Extent, b = m[j].Keys.Count > 0 ? m[j].Keys[0].Box : m[j].Extent;
+                if (a.MaxX <= b.MinX || b.MaxX <= a.MinX) apart.Add((i, j));
+            }
         return apart;
     }
 
