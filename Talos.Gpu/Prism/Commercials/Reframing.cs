@@ -14,13 +14,17 @@ public sealed record CharacterFraming(string Character, IReadOnlyList<(int Frame
 /// camera's pan with them) and the camera zoomed out by a factor <c>k</c> (every camera key's zoom × k) so that every
 /// character, at every frame, lies inside the stage rectangle (a format's title-safe area) and no two characters whose
 /// bodies (their boxes at their first key) were apart in the original staging run into each other. The characters stay as big as the format allows (the
-/// largest k for which some spread fits), then as far apart as it allows (the largest such s): a portrait frame first
-/// draws the cast together, and pulls the camera back only when that is not enough.
+/// largest k for which some spread fits), then as close to the written staging as it allows: a portrait frame first
+/// draws the cast together, and pulls the camera back (spreading them wider in the world) only when that is not enough.
 /// </summary>
 public static class Reframing
 {
-    /// <summary>Spreads tried, widest first.</summary>
-    static readonly double[] Spreads = Enumerable.Range(0, 21).Select(i => 1.0 - i * 0.05).ToArray();
+    /// <summary>
+    /// Spreads tried in order: the staging as written and then drawn together (1 down to 0), then pushed apart (1.05 up to
+    /// 3) — zooming out brings the characters' positions together as much as it shrinks them, so in a frame too narrow for
+    /// their bodies side by side only a wider spread with a smaller zoom keeps them apart.
+    /// </summary>
+    static readonly double[] Spreads = [.. Enumerable.Range(0, 21).Select(i => 1.0 - i * 0.05), .. Enumerable.Range(1, 40).Select(i => 1.0 + i * 0.05)];
     public const double MinZoom = 0.25;
 
     /// <summary>
@@ -81,6 +85,8 @@ public static class Reframing
 
     static bool Fits(ShotSpec spec, Bounds stage, HashSet<(int, int)> apart)
     {
+        // Positions and pans a shot spec can hold (ShotSpecJson's ranges).
+        if (spec.Characters.Any(c => c.Keyframes.Any(k => k.X is < -0.5 or > 1.5)) || spec.Camera.Any(m => m.PanX is < -2 or > 2)) return false;
         var m = Measure(spec);
         return Overflow(m, stage) <= 0 && apart.IsSubsetOf(ApartPairs(m));
     }

@@ -79,31 +79,35 @@ public sealed class SpotPlannerTests
     }
 
     [Fact]
-    public void A_narrow_format_draws_the_cast_together_and_a_bigger_cast_makes_the_camera_pull_back()
+    public void A_narrow_format_restages_the_cast_inside_title_safe_with_their_bodies_apart()
     {
         var brief = Example();
         ShotSpec Hook(Brief b, string format) => SpotPlanner.Plan(b, Deliverable.For(format, 360), 12, "p", Safe(Deliverable.For(format, 360))).Shots[0];
         double Gap(ShotSpec s) => s.Characters[^1].Keyframes[0].X - s.Characters[0].Keyframes[0].X;
+        void Restaged(ShotSpec hook, string format)
+        {
+            var boxes = Reframing.Measure(hook);
+            var safe = Safe(Deliverable.For(format, 360));
+            Assert.All(boxes, c => Assert.True(Inside(c.Extent, safe), $"{format}: {c.Character} {c.Extent} leaves {safe}"));
+            for (int i = 1; i < boxes.Count; i++)
+                Assert.True(boxes[i - 1].Keys[0].Box.MaxX <= boxes[i].Keys[0].Box.MinX, $"{format}: {boxes[i - 1].Character} runs into {boxes[i].Character}");
+        }
         var wide = Hook(brief, "16x9");
-        var tall = Hook(brief, "9x16");
         Assert.Equal(1.0, wide.Camera[0].Zoom, 6);
         Assert.Equal(0.6, Gap(wide), 6); // the brief's staging as planned
-        Assert.True(Gap(tall) <= Gap(wide), $"portrait gap {Gap(tall)} vs landscape {Gap(wide)}");
+        Restaged(wide, "16x9");
+        var tall = Hook(brief, "9x16");
+        Assert.True(tall.Camera[0].Zoom < 1.0, $"portrait zoom {tall.Camera[0].Zoom}");
+        Restaged(tall, "9x16");
+        var four = Hook(brief with { Cast = [.. brief.Cast, new CastMember("ODA", "stocky"), new CastMember("LIV", "lanky")] }, "9x16");
+        Assert.True(four.Camera[0].Zoom < tall.Camera[0].Zoom, $"four in portrait: zoom {four.Camera[0].Zoom} vs two {tall.Camera[0].Zoom}");
+        Restaged(four, "9x16");
 
-        var four = brief with { Cast = [.. brief.Cast, new CastMember("ODA", "stocky"), new CastMember("LIV", "lanky")] };
-        var wideFour = Hook(four, "16x9");
-        var tallFour = Hook(four, "9x16");
-        Assert.Equal(1.0, wideFour.Camera[0].Zoom, 6);
-        Assert.True(tallFour.Camera[0].Zoom < 1.0, $"four in portrait: zoom {tallFour.Camera[0].Zoom}, gap {Gap(tallFour)}");
-
-        // Two characters at the edges of a wide shot: a portrait frame brings them in, at (nearly) full size.
-        var edges = wide with { Characters = [wide.Characters[0] with { Keyframes = [new PoseKey { X = 0.08 }] }, wide.Characters[1] with { Keyframes = [new PoseKey { X = 0.92, Facing = -1 }] }] };
-        var portrait = Reframing.Reframe(edges, 360, 640, Safe(Deliverable.For("9x16", 360)));
-        Assert.True(portrait.Camera[0].Zoom > 0.9, $"edges in portrait: zoom {portrait.Camera[0].Zoom}"); // the push-in to 1.08 is what costs
-        Assert.True(Gap(portrait) < 0.84 && Gap(portrait) > 0.2, $"edges in portrait: gap {Gap(portrait)}");
-        var boxes = Reframing.Measure(tallFour);
-        var safe = Safe(Deliverable.For("9x16", 360));
-        Assert.All(boxes, c => Assert.True(Inside(c.Extent, safe), $"{c.Character} {c.Extent} leaves {safe}"));
+        // Two characters at the edges of a wide shot: a square frame brings them in, at (nearly) full size.
+        var edges = wide with { Characters = [wide.Characters[0] with { Keyframes = [new PoseKey { X = 0.03 }] }, wide.Characters[1] with { Keyframes = [new PoseKey { X = 0.97, Facing = -1 }] }] };
+        var square = Reframing.Reframe(edges, 360, 360, Safe(Deliverable.For("1x1", 360)));
+        Assert.True(Gap(square) < 0.94, $"edges in a square: gap {Gap(square)}");
+        Restaged(square, "1x1");
     }
 
     [Fact]
