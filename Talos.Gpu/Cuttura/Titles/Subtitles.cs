@@ -108,13 +108,8 @@ public static partial class Srt
             if (!int.TryParse(lines[i].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index != cues.Count + 1)
                 throw new CutturaException($"SRT line {i + 1}: expected cue number {cues.Count + 1}, found \"{Clip(lines[i])}\"");
             i++;
-            if (i >= lines.Length) throw new CutturaException($"SRT line {i + 1}: cue {index} has no timing line");
-            var (start, end) = SubtitleText.Timing(lines[i], ',', hoursRequired: true, "SRT", i + 1);
-            i++;
-            var text = new List<string>();
-            while (i < lines.Length && lines[i].Trim().Length > 0) text.Add(lines[i++]);
-            if (text.Count == 0) throw new CutturaException($"SRT line {i + 1}: cue {index} has no text");
-            cues.Add(new SubtitleCue(start, end, string.Join("\n", text)));
+            var (start, end, text) = SubtitleText.CueBody(lines, ref i, ',', hoursRequired: true, "SRT", $"cue {index}");
+            cues.Add(new SubtitleCue(start, end, text));
         }
         return cues;
     }
@@ -162,13 +157,7 @@ public static partial class WebVtt
                 continue;
             }
             if (!lines[i].Contains("-->", StringComparison.Ordinal)) i++; // cue identifier
-            if (i >= lines.Length) throw new CutturaException($"WebVTT line {i}: cue has no timing line");
-            var (start, end) = SubtitleText.Timing(lines[i], '.', hoursRequired: false, "WebVTT", i + 1);
-            i++;
-            var text = new List<string>();
-            while (i < lines.Length && lines[i].Trim().Length > 0) text.Add(lines[i++]);
-            if (text.Count == 0) throw new CutturaException($"WebVTT line {i + 1}: cue has no text");
-            var joined = string.Join("\n", text);
+            var (start, end, joined) = SubtitleText.CueBody(lines, ref i, '.', hoursRequired: false, "WebVTT", "cue");
             string? speaker = null;
             var m = Voice().Match(joined);
             if (m.Success)
@@ -215,6 +204,18 @@ static partial class SubtitleText
     {
         long ms = (long)Math.Round(t.Ticks / (double)TimeSpan.TicksPerMillisecond, MidpointRounding.AwayFromZero);
         return string.Create(CultureInfo.InvariantCulture, $"{ms / 3_600_000:00}:{ms / 60_000 % 60:00}:{ms / 1000 % 60:00}{separator}{ms % 1000:000}");
+    }
+
+    /// <summary>A cue's timing line at <paramref name="i"/> and the text lines after it; <paramref name="i"/> ends past them.</summary>
+    public static (TimeSpan Start, TimeSpan End, string Text) CueBody(string[] lines, ref int i, char separator, bool hoursRequired, string format, string cue)
+    {
+        if (i >= lines.Length) throw new CutturaException($"{format} line {i + 1}: {cue} has no timing line");
+        var (start, end) = Timing(lines[i], separator, hoursRequired, format, i + 1);
+        i++;
+        var text = new List<string>();
+        while (i < lines.Length && lines[i].Trim().Length > 0) text.Add(lines[i++]);
+        if (text.Count == 0) throw new CutturaException($"{format} line {i + 1}: {cue} has no text");
+        return (start, end, string.Join("\n", text));
     }
 
     public static (TimeSpan Start, TimeSpan End) Timing(string line, char separator, bool hoursRequired, string format, int lineNumber)

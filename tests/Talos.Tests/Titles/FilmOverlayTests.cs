@@ -64,10 +64,19 @@ public sealed class FilmOverlayTests
     }
 
     [Fact]
-    public async Task Overlay_of_a_missing_film_is_a_clear_error()
+    public async Task Overlay_of_a_missing_or_corrupt_film_is_a_clear_error()
     {
         var scene = new TitleScene([new TitleElement("x", new TextStyle(), FrameBox.Full, 0, 1)]);
         var e = await Assert.ThrowsAsync<CutturaException>(() => FilmOverlay.ApplyAsync("/nonexistent/film.mp4", Path.Combine(Path.GetTempPath(), "x.mp4"), scene));
         Assert.Contains("not found", e.Message);
+        var garbage = Path.Combine(Path.GetTempPath(), $"talos-not-a-film-{Guid.NewGuid():N}.mp4");
+        File.WriteAllText(garbage, "not a film");
+        try
+        {
+            var g = await Assert.ThrowsAsync<CutturaException>(() => FilmOverlay.ApplyAsync(garbage, garbage + ".out.mp4", scene));
+            Assert.Contains("cannot read", g.Message);
+            Assert.False(File.Exists(garbage + ".out.mp4"));
+        }
+        finally { File.Delete(garbage); }
     }
 }
