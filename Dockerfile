@@ -26,10 +26,11 @@ COPY . .
 RUN dotnet publish Talos.Cluster.Seed/Talos.Cluster.Seed.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /out/seed \
  && dotnet publish Talos.Cluster.Node/Talos.Cluster.Node.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /out/node
 
-# ---- runtime base: ASP.NET Core runtime (the management listener) + ffmpeg (CUTTURA encodes and probes) ----
+# ---- runtime base: ASP.NET Core runtime (the management listener) + ffmpeg (CUTTURA encodes and probes) + fontconfig
+# and the DejaVu and Noto fonts (CUTTURA titles: Latin, Arabic, Hebrew, CJK) ----
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 talos \
  && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin talos \
@@ -63,7 +64,7 @@ ENTRYPOINT ["dotnet", "/app/Talos.Cluster.Node.dll"]
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS dotnet-runtime
 FROM ${CUDA_IMAGE} AS node-cuda
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates openssl \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates openssl fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 talos \
  && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin talos \

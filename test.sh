@@ -35,6 +35,16 @@ fi
 if ! command -v exrheader >/dev/null 2>&1; then
   apt_install "the EXR render-pass tests" openexr || exit 2
 fi
+# The titles tests (tests/Talos.Tests/Titles) set type in Latin, Arabic, Hebrew and CJK with fontconfig's fonts and read
+# an end card back with Tesseract OCR.
+titles_ready() {
+  command -v fc-list && command -v tesseract && ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata \
+    && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] \
+    && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]
+} >/dev/null 2>&1
+if ! titles_ready; then
+  apt_install "the titles tests" fontconfig tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-noto-core fonts-noto-cjk || exit 2
+fi
 # The tests find the server under /usr/lib/postgresql (Talos.Actors.Hosting.PostgresServer.FindBinaries).
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt_install "the PostgreSQL tests (farm, journal, rehearsal)" postgresql || echo "test.sh: the PostgreSQL tests will be skipped" >&2

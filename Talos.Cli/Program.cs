@@ -10,6 +10,7 @@ var root = new RootCommand("talos — render cluster for AI-assisted animation")
 root.Options.Add(DeviceOption.Option);
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(Talos.Cli.Commercial.CommercialCommand.Create());
 root.Subcommands.Add(StokesCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 OperatorCommands.AddTo(root, OperatorConsole.Standard());

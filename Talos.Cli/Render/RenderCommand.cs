@@ -48,13 +48,15 @@ public static class RenderCommand
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
         var loudness = new Option<double?>("--loudness") { Description = "integrated loudness of the film's mix in LUFS (default -23, EBU R128 broadcast; -14 for the web)" };
+        var deliverables = DeliverableOptions.DeliverablesOption();
+        var subtitles = DeliverableOptions.SubtitlesOption();
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token, loudness };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token, deliverables, subtitles, loudness };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Loudness = parse.GetValue(loudness) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness) }, ct)));
         return cmd;
     }
 
@@ -75,6 +77,10 @@ public static class RenderCommand
         public string? LayersDir { get; init; }
         /// <summary>The mix's loudness target in LUFS; null = the specs' own (-23 unless a spec says otherwise).</summary>
         public double? Loudness { get; init; }
+        /// <summary>Aspect ratios to deliver, reframed (<c>16x9,9x16,1x1,4x5</c>); sizes from --height; null = one film at the spec's size.</summary>
+        public string? Deliverables { get; init; }
+        /// <summary>burn and/or srt, vtt (comma-separated): the dialogue as subtitles; null = none.</summary>
+        public string? Subtitles { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
@@ -112,26 +118,60 @@ public static class RenderCommand
         if (req.LayersDir is not null && !layers) throw new UsageException("--layers-dir needs --layers (or layers in the shot spec)");
         if (layers && req.Farm is not null) throw new UsageException("render passes (--layers) are written by an embedded render only; the farm API does not serve them yet");
         CheckAudioAssets(specs, sourceDir);
-        if (req.Farm is not null)
+        var subtitles = SubtitleRequest.Parse(req.Subtitles, deliveryName);
+        var formats = DeliverableOptions.Formats(req.Deliverables, req.Width, req.Height);
+        if (formats is not null && layers) throw new UsageException("--deliverables and --layers together are not supported: render the passes of one format at a time");
+
+        return await OnTargetAsync(req.Farm, req.Token, req.WorkDir, async target =>
         {
-            using var client = new FarmClient(FarmTarget.Resolve(null, req.Token, req.Farm));
-            return await RenderAsync(new FarmRender(client), req, specs, sourceDir, sequence, ct);
+            if (formats is null)
+            {
+                var outPath = Path.GetFullPath(req.Out);
+                var layersDir = layers ? Path.GetFullPath(req.LayersDir ?? LayersOutput.DefaultDir(outPath)) : null;
+                if (await RenderAsync(target, specs, sourceDir, outPath, sequence, layersDir, ct) is null) return CliErrors.Failed;
+                await subtitles.FinishAsync(outPath, specs, titles: null, ct);
+                return CliErrors.Ok;
+            }
+            foreach (var format in formats)
+            {
+                var framed = DeliverableOptions.Reframe(specs, format);
+                var outPath = Path.GetFullPath(format.OutputPath(req.Out, formats.Count));
+                if (await RenderAsync(target, framed, sourceDir, outPath, sequence, null, ct) is null) return CliErrors.Failed;
+                await subtitles.FinishAsync(outPath, framed, titles: null, ct);
+                DeliverableOptions.WriteLayout(outPath, format, framed, titles: []);
+            }
+            return CliErrors.Ok;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> against where the render happens: the farm named by <paramref name="farm"/> (directory
+    /// or URL, with <paramref name="token"/>) through its API, else an embedded single-node cluster on <paramref name="workDir"/>.
+    /// </summary>
+    internal static async Task<int> OnTargetAsync(string? farm, string? token, string workDir, Func<IRenderTarget, Task<int>> body, CancellationToken ct)
+    {
+        if (farm is not null)
+        {
+            using var client = new FarmClient(FarmTarget.Resolve(null, token, farm));
+            return await body(new FarmRender(client));
         }
         FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         await using var node = await TalosNode.StartAsync(new TalosNodeOptions
         {
-            WorkDir = Path.GetFullPath(req.WorkDir),
+            WorkDir = Path.GetFullPath(workDir),
             LogLevel = Environment.GetEnvironmentVariable("TALOS_LOGLEVEL") ?? "WARNING",
         }, ct: ct);
-        return await RenderAsync(new EmbeddedRender(node), req, specs, sourceDir, sequence, ct);
+        return await body(new EmbeddedRender(node));
     }
 
     /// <summary>
     /// The render itself, wherever it runs: the assets the specs name go in (files beside the input), the production is
-    /// submitted, its progress followed, the film written to --out (png16: its zipped PNG sequence unpacked into the
-    /// directory), and ECHO's verdicts shown.
+    /// submitted, its progress followed, the film written to <paramref name="outPath"/> (png16: its zipped PNG sequence
+    /// unpacked into the directory), render passes to <paramref name="layersDir"/> when given, and ECHO's verdicts shown.
+    /// Null when the production did not complete (the reason is printed). <c>talos render</c> and <c>talos commercial</c>
+    /// both render through here.
     /// </summary>
-    static async Task<int> RenderAsync(IRenderTarget target, RenderRequest req, IReadOnlyList<ShotSpec> specs, string sourceDir, bool sequence, CancellationToken ct)
+    internal static async Task<ProductionView?> RenderAsync(IRenderTarget target, IReadOnlyList<ShotSpec> specs, string sourceDir, string outPath, bool sequence, string? layersDir, CancellationToken ct)
     {
         var names = AssetNames(specs);
         foreach (var (name, kind) in names)
@@ -153,21 +193,16 @@ public static class RenderCommand
         if (view.Status != ShotStatus.Completed)
         {
             CliErrors.Error($"render {view.Status}: {view.Reason}");
-            return CliErrors.Failed;
+            return null;
         }
 
-        var outPath = Path.GetFullPath(req.Out);
         await using (var film = await target.FilmAsync(view, sequence, ct))
         {
             if (sequence) await CliFiles.ExtractZipAsync(film, outPath, ct);
             else await CliFiles.WriteAsync(outPath, film, ct);
         }
-        string? layersDir = null;
-        if (specs.Any(s => s.Layers is not null))
-        {
-            layersDir = Path.GetFullPath(req.LayersDir ?? LayersOutput.DefaultDir(outPath));
+        if (layersDir is not null)
             await LayersOutput.WriteAsync(layersDir, specs, view, s => target.LayerFramesAsync(s, ct), h => target.BlobAsync(h, ct));
-        }
         var table = new Table().AddColumns("shot", "frames", "ECHO", "revisions", "findings");
         foreach (var s in view.Shots)
             table.AddRow(Markup.Escape(s.ShotId), s.FrameCount.ToString(), s.QualityPassed == true ? "[green]pass[/]" : "[yellow]flagged[/]",
@@ -176,7 +211,7 @@ public static class RenderCommand
         target.PrintTimings(clock.Elapsed);
         AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames, {clock.Elapsed.TotalSeconds:F1} s{target.Where})");
         if (layersDir is not null) AnsiConsole.MarkupLine($"[green]render passes[/]: {Markup.Escape(layersDir)} (layers.json)");
-        return CliErrors.Ok;
+        return view;
     }
 
     /// <summary>Every asset the specs name, with its kind: keyframe drawings, music, recorded dialogue, sound effects.</summary>

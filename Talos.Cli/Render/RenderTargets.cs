@@ -26,6 +26,8 @@ interface IRenderTarget
     /// <summary>A shot's render passes per frame (pass → blob hash), as CUTTURA filed them.</summary>
     Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> LayerFramesAsync(ShotView shot, CancellationToken ct);
     Task<byte[]> BlobAsync(string hash, CancellationToken ct);
+    /// <summary>A named vault asset's bytes (a brief's <c>sha256/…</c> logo, drawn by the CLI's title layer).</summary>
+    Task<byte[]> AssetAsync(string name, CancellationToken ct);
 }
 
 /// <summary>The embedded node: assets and film in its vault under the work dir, Hephaestus asked directly.</summary>
@@ -67,6 +69,9 @@ sealed class EmbeddedRender(TalosNode node) : IRenderTarget
     }
 
     public Task<byte[]> BlobAsync(string hash, CancellationToken ct) => Task.FromResult(node.Vault.Get(hash));
+
+    public Task<byte[]> AssetAsync(string name, CancellationToken ct) =>
+        Task.FromResult(node.Vault.ResolveAsset(name) is { } hash ? node.Vault.Get(hash) : throw new UsageException($"unknown asset '{name}': not in the vault"));
 
     /// <summary>Where the time went on this run: frames and chunk time per stage (chunks run side by side, so times overlap).</summary>
     public void PrintTimings(TimeSpan wall)
@@ -129,4 +134,6 @@ sealed class FarmRender(FarmClient farm) : IRenderTarget
     public Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> LayerFramesAsync(ShotView shot, CancellationToken ct) =>
         throw new UsageException("the farm API does not serve render passes");
     public Task<byte[]> BlobAsync(string hash, CancellationToken ct) => throw new UsageException("the farm API does not serve render passes");
+    public Task<byte[]> AssetAsync(string name, CancellationToken ct) =>
+        throw new UsageException($"the farm API does not serve assets back: name the image '{name}' by its file beside the brief");
 }

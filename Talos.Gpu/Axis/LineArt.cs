@@ -22,6 +22,21 @@ public static class LineArt
     /// <param name="mouth">a lip-sync cue's mouth drawing (swapped in for the pose's own mouth), or null for the pose's mouth</param>
     public static LineDrawing Draw(Rig rig, Pose pose, double x, int facing, CameraState camera, int width, int height, LipSync.MouthShape? mouth = null)
     {
+        var (sketch, groundY) = Compose(rig, pose, x, facing, camera, width, height, mouth);
+        var (lines, seeds) = sketch.Render(width, height);
+        return new LineDrawing(lines, seeds, groundY);
+    }
+
+    /// <summary>
+    /// The box in frame pixels that <see cref="Draw"/>'s ink of the same character stays inside, worked out from the
+    /// drawing's shapes without rasterizing them and not clipped to the frame (so a character partly outside shows it):
+    /// how PRISM's reframing keeps characters inside a format's safe area.
+    /// </summary>
+    public static Bounds InkBounds(Rig rig, Pose pose, double x, int facing, CameraState camera, int width, int height) =>
+        Compose(rig, pose, x, facing, camera, width, height).Sketch.InkBounds()!.Value;
+
+    static (Sketch Sketch, float GroundY) Compose(Rig rig, Pose pose, double x, int facing, CameraState camera, int width, int height, LipSync.MouthShape? mouth = null)
+    {
         ArgumentNullException.ThrowIfNull(rig);
         ArgumentNullException.ThrowIfNull(pose);
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"frame size {width}x{height} must be positive");
@@ -40,9 +55,7 @@ public static class LineArt
         Body(sketch, rig, sk);
         HeadArt.Draw(sketch, rig, sk, pose, mouth);
         Arm(sketch, rig, sk, 1);
-
-        var (lines, seeds) = sketch.Render(width, height);
-        return new LineDrawing(lines, seeds, groundY);
+        return (sketch, groundY);
     }
 
     static void Arm(Sketch s, Rig rig, Skeleton sk, int side)

@@ -45,6 +45,19 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
     public void Stroke(Shape s, float? halfWidth = null) => ops.Add(new Op(Kind.Stroke, s, halfWidth ?? DetailWidth, null));
     public void Fill(Shape s) => ops.Add(new Op(Kind.Fill, s, 0f, null));
 
+    /// <summary>
+    /// Where <see cref="Render"/> can put ink, unclipped (it may reach past the frame): every part's and stroke's outline
+    /// bounds grown by the widest stroke half-width and a pixel of anti-aliasing. Null for an empty drawing.
+    /// </summary>
+    public Bounds? InkBounds()
+    {
+        if (ops.Count == 0) return null;
+        float grow = MathF.Max(SilhouetteWidth, OutlineWidth) + 1f;
+        var b = ops[0].Shape.Bounds;
+        foreach (var op in ops) b = b.Union(op.Shape.Bounds);
+        return new Bounds(b.MinX - grow, b.MinY - grow, b.MaxX + grow, b.MaxY + grow);
+    }
+
     public (Imaging.GrayImage Lines, List<Imaging.RegionSeed> Seeds) Render(int width, int height)
     {
         var raster = new StrokeRasterizer(width, height);
