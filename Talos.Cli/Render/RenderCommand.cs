@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Spectre.Console;
 using Talos.Gpu.Cuttura;
+using Talos.Gpu.Cuttura.Audio;
 using Talos.Actors.Hosting;
 using Talos.Cli.Farm;
 using Talos.Gpu.Prism;
@@ -46,13 +47,14 @@ public static class RenderCommand
         var workDir = new Option<string>("--work-dir") { Description = "journal, vault and logs; reuse it to resume", DefaultValueFactory = _ => ".talos" };
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
+        var music = new Option<string?>("--music") { Description = "a music track laid under the film: cuts snap to its beats, the camera pulses and effects burst on them" };
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token, music };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Music = parse.GetValue(music) }, ct)));
         return cmd;
     }
 
@@ -71,6 +73,8 @@ public static class RenderCommand
         public string? Layers { get; init; }
         /// <summary>Where the render passes go (default <see cref="LayersOutput.DefaultDir"/> of --out).</summary>
         public string? LayersDir { get; init; }
+        /// <summary>A music track: the production's audio, its beats snapping the cuts and driving camera and effects (<see cref="MusicCut"/>).</summary>
+        public string? Music { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
@@ -92,6 +96,12 @@ public static class RenderCommand
         if (req.Llm is not null && !File.Exists(req.Input) && !InputLoader.LooksLikePath(req.Input))
             llmGraph = await LlmPrompt.BuildAsync(req.Input, req.Llm, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), ct);
         var specs = LoadShots(req, first, last, llmGraph, out var sourceDir);
+        string? musicPath = null;
+        if (req.Music is { } track)
+        {
+            musicPath = Path.GetFullPath(track);
+            specs = WithMusic(specs, musicPath);
+        }
         var deliveryName = specs[0].Delivery;
         if (specs.Any(s => s.Delivery != deliveryName))
             throw new UsageException($"the shots ask for different deliveries ({string.Join(", ", specs.Select(s => s.Delivery).Distinct())}); choose one with --delivery");
@@ -109,7 +119,7 @@ public static class RenderCommand
         if (req.Farm is not null)
         {
             using var client = new FarmClient(FarmTarget.Resolve(null, req.Token, req.Farm));
-            return await RenderAsync(new FarmRender(client), req, specs, sourceDir, sequence, ct);
+            return await RenderAsync(new FarmRender(client), req, specs, sourceDir, sequence, musicPath, ct);
         }
         FfmpegTools.EnsureAvailable(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         await using var node = await TalosNode.StartAsync(new TalosNodeOptions
@@ -117,7 +127,7 @@ public static class RenderCommand
             WorkDir = Path.GetFullPath(req.WorkDir),
             LogLevel = Environment.GetEnvironmentVariable("TALOS_LOGLEVEL") ?? "WARNING",
         }, ct: ct);
-        return await RenderAsync(new EmbeddedRender(node), req, specs, sourceDir, sequence, ct);
+        return await RenderAsync(new EmbeddedRender(node), req, specs, sourceDir, sequence, musicPath, ct);
     }
 
     /// <summary>
@@ -125,10 +135,11 @@ public static class RenderCommand
     /// submitted, its progress followed, the film written to --out (png16: its zipped PNG sequence unpacked into the
     /// directory), and ECHO's verdicts shown.
     /// </summary>
-    static async Task<int> RenderAsync(IRenderTarget target, RenderRequest req, IReadOnlyList<ShotSpec> specs, string sourceDir, bool sequence, CancellationToken ct)
+    static async Task<int> RenderAsync(IRenderTarget target, RenderRequest req, IReadOnlyList<ShotSpec> specs, string sourceDir, bool sequence, string? musicPath, CancellationToken ct)
     {
+        if (musicPath is not null) await target.PutAssetAsync(specs[0].Audio!.Asset, "audio", CliFiles.Read(musicPath), musicPath, ct);
         var names = specs.SelectMany(s => s.Characters.SelectMany(c => c.KeyframeImages.Select(k => (k.Asset, Kind: "keyframe-image")))
-            .Concat(s.Audio is null ? [] : [(s.Audio.Asset, Kind: "audio")])).Distinct();
+            .Concat(s.Audio is null || musicPath is not null ? [] : [(s.Audio.Asset, Kind: "audio")])).Distinct();
         foreach (var (name, kind) in names)
         {
             if (!Identifiers.IsSafeAssetName(name, out var reason)) throw new UsageException($"asset name {reason}");
@@ -172,6 +183,27 @@ public static class RenderCommand
         AnsiConsole.MarkupLine($"[green]done[/]: {Markup.Escape(outPath)} ({view.FilmFrames} frames, {clock.Elapsed.TotalSeconds:F1} s{target.Where})");
         if (layersDir is not null) AnsiConsole.MarkupLine($"[green]render passes[/]: {Markup.Escape(layersDir)} (layers.json)");
         return CliErrors.Ok;
+    }
+
+    /// <summary>
+    /// --music: the track is read through AudioDecoder (any bad file is one clear error), its beats tracked at the film's
+    /// rate; the cuts snap to them and they drive the camera and effects (<see cref="MusicCut.Apply"/>); the track becomes
+    /// the production's audio asset, named music-FILE, from the film's first frame.
+    /// </summary>
+    static IReadOnlyList<ShotSpec> WithMusic(IReadOnlyList<ShotSpec> specs, string path)
+    {
+        var music = MusicFeatures.Analyse(path, specs[0].Fps, Path.GetFileName(path));
+        if (specs.FirstOrDefault(s => s.Audio is not null) is { } had)
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] --music replaces the audio '{Markup.Escape(had.Audio!.Asset)}' that shot {Markup.Escape(had.Id)} names");
+        var stem = new string(Path.GetFileName(path).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').ToArray()).Trim('-', '.');
+        var name = "music-" + (stem.Length == 0 ? "track" : stem[..Math.Min(stem.Length, 100)]);
+        if (!Identifiers.IsSafeAssetName(name, out var reason)) throw new UsageException($"--music: asset name {reason}");
+        var driven = MusicCut.Apply(specs.Select(s => s with { Audio = null }).ToList(), music);
+        var moved = driven.Where((s, i) => s.FrameCount != specs[i].FrameCount).Count();
+        AnsiConsole.MarkupLine($"[grey]music: {music.Beats.Tempo:0.0} BPM, {music.BeatFrames.Length} beats; {moved} cut(s) moved onto a beat[/]");
+        var result = driven.Select((s, i) => i == 0 ? s with { Audio = new AudioSpec(name) } : s).ToList();
+        foreach (var s in result) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // still a valid spec, every problem with its JSON path
+        return result;
     }
 
     /// <summary>An ECHO report's findings, one line.</summary>
