@@ -32,6 +32,7 @@ public sealed class VisualizeTests
             bool PeakNear(int f) => Enumerable.Range(f - 1, 3).Any(g => motion[g] >= Enumerable.Range(g - 2, 5).Where(h => h >= 1 && h < motion.Length).Max(h => motion[h]));
             double hit = beatFrames.Count(PeakNear) / (double)beatFrames.Length;
             Assert.True(hit >= 0.8, $"motion peaks within ±1 frame of {hit:P0} of the beats");
+            TestContext.Current.SendDiagnosticMessage($"visualize: motion peaks near {hit:P0} of the beats");
 
             // correlation with the true beat train, against the same train shifted by half a beat
             double Corr(int shift)
@@ -46,6 +47,7 @@ public sealed class VisualizeTests
             int half = (int)Math.Round(60.0 / 104 * Fps / 2);
             double onBeat = Corr(0), offBeat = Corr(half);
             Assert.True(onBeat > 0.5 && onBeat > offBeat + 0.4, $"correlation on the beats {onBeat:0.00}, half a beat off {offBeat:0.00}");
+            TestContext.Current.SendDiagnosticMessage($"visualize: correlation on the beats {onBeat:0.00}, half a beat off {offBeat:0.00}");
         }
         finally { dir.Delete(true); }
     }
