@@ -69,4 +69,24 @@ public sealed class MusicCutTests
         ShotSpecJson.Parse(ShotSpecJson.Serialize(driven));
         Assert.Equal(ShotSpecJson.Serialize(driven), ShotSpecJson.Serialize(MusicCut.Apply([shot], Beats(4)).Single())); // a pure function
     }
+
+    [Fact]
+    public async Task Bad_music_for_render_is_one_clear_error_before_anything_renders()
+    {
+        var dir = Directory.CreateTempSubdirectory("talos-music-bad-");
+        try
+        {
+            var bad = Path.Combine(dir.FullName, "track.ogg");
+            File.WriteAllText(bad, "OggS but not really");
+            var spec = Talos.Tests.Prism.PrismPaths.Repo("examples", "storm-over-brick.json");
+            var work = Path.Combine(dir.FullName, "w");
+            var (code, err) = await Support.CliRunner.Run([Talos.Cli.Render.RenderCommand.Create()], "render", Path.GetFullPath(spec),
+                "--music", bad, "--out", Path.Combine(dir.FullName, "f.mp4"), "--work-dir", work, "--width", "64", "--height", "36");
+            Assert.Equal(Talos.Cli.CliErrors.BadInput, code);
+            Assert.Contains("track.ogg", err);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.False(Directory.Exists(work)); // refused before a cluster started
+        }
+        finally { dir.Delete(true); }
+    }
 }
