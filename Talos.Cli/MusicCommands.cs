@@ -48,24 +48,32 @@ public static class MusicCommands
         return CliErrors.Ok;
     }
 
-    public static readonly IReadOnlyList<string> Styles = ["fluid"];
+    public static readonly IReadOnlyList<string> Styles = ["fluid", "characters"];
 
     public static Command Visualize()
     {
         var track = new Argument<string>("TRACK") { Description = "a music file in any format ffmpeg reads" };
         var output = new Option<string>("--out", "-o") { Description = "output .mp4", DefaultValueFactory = _ => "mv.mp4" };
-        var style = new Option<string>("--style") { Description = "fluid: STOKES emitters firing on the beats, colours from the spectrum", DefaultValueFactory = _ => "fluid" };
+        var style = new Option<string>("--style")
+        {
+            Description = "fluid: STOKES emitters firing on the beats, colours from the spectrum; characters: the built-in rigs dancing, a new pose on every beat (rendered by the cluster)",
+            DefaultValueFactory = _ => "fluid",
+        };
         var width = new Option<int>("--width") { Description = "video width (even)", DefaultValueFactory = _ => 640 };
         var height = new Option<int>("--height") { Description = "video height (even)", DefaultValueFactory = _ => 360 };
         var fps = new Option<int>("--fps") { Description = "frames per second", DefaultValueFactory = _ => 24 };
         var grid = new Option<int>("--grid") { Description = "fluid cells on the short side (8..1024)", DefaultValueFactory = _ => 90 };
-        var cmd = new Command("visualize", "Make a beat-synced music film of a track") { track, output, style, width, height, fps, grid };
+        var workDir = new Option<string>("--work-dir") { Description = "characters: journal, vault and logs of the render (reuse it to resume)", DefaultValueFactory = _ => ".talos" };
+        var cmd = new Command("visualize", "Make a beat-synced music film of a track") { track, output, style, width, height, fps, grid, workDir };
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunVisualizeAsync(new VisualizeRequest(parse.GetValue(track)!, parse.GetValue(output)!,
-            parse.GetValue(style)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps), parse.GetValue(grid)), ct)));
+            parse.GetValue(style)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps), parse.GetValue(grid)) { WorkDir = parse.GetValue(workDir)! }, ct)));
         return cmd;
     }
 
-    public sealed record VisualizeRequest(string Track, string Out, string Style, int Width, int Height, int Fps, int Grid);
+    public sealed record VisualizeRequest(string Track, string Out, string Style, int Width, int Height, int Fps, int Grid)
+    {
+        public string WorkDir { get; init; } = ".talos";
+    }
 
     public static async Task<int> RunVisualizeAsync(VisualizeRequest req, CancellationToken ct)
     {
@@ -79,6 +87,7 @@ public static class MusicCommands
         var music = MusicFeatures.Analyse(req.Track, req.Fps);
         if (music.Beats.Beats.Length == 0) throw new CutturaException($"audio {req.Track}: no beats found (silence, or no steady pulse) — nothing to visualise");
         Console.Error.WriteLine($"visualize: {music.Beats.Tempo.ToString("0.0", CultureInfo.InvariantCulture)} BPM, {music.BeatFrames.Length} beats, {music.Frames} frames at {req.Width}x{req.Height}");
+        if (req.Style == "characters") return await DanceAsync(req, music, ct);
         var full = Path.GetFullPath(req.Out);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var frames = MusicVisuals.Frames(music, req.Width, req.Height, req.Grid,
@@ -86,5 +95,24 @@ public static class MusicCommands
         await VideoEncoder.EncodeH264Async(frames, req.Width, req.Height, req.Fps, full, audioPath: Path.GetFullPath(req.Track), ct: ct);
         Console.Error.WriteLine($"done: {full}");
         return CliErrors.Ok;
+    }
+
+    /// <summary>
+    /// --style characters goes through the whole render path (AXIS rigs, FLUX, CHROMA, RAYGEN, ANIMA, CUTTURA, ECHO) rather
+    /// than calling AXIS directly: the dancers are then lit, coloured, edited and judged like any film, resumable in the
+    /// work dir, and --music lays the track under them. The planned shots are written beside the work dir as JSON.
+    /// </summary>
+    static Task<int> DanceAsync(VisualizeRequest req, MusicFrames music, CancellationToken ct)
+    {
+        var shots = Talos.Gpu.Prism.DancePlanner.Shots(music, req.Width, req.Height, "dance");
+        var work = Path.GetFullPath(req.WorkDir);
+        Directory.CreateDirectory(work);
+        var stem = new string(Path.GetFileNameWithoutExtension(req.Track).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()).Trim('-');
+        var plan = Path.Combine(work, $"dance-{(stem.Length == 0 ? "track" : stem)}.json");
+        CliFiles.Write(plan, Talos.Gpu.Prism.ShotSpecJson.SerializeMany(shots));
+        return Render.RenderCommand.RunAsync(new Render.RenderCommand.RenderRequest(plan, req.Out, req.Width, req.Height, req.Fps, null, null, work)
+        {
+            Music = req.Track,
+        }, ct);
     }
 }
