@@ -12,6 +12,8 @@ root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(Talos.Cli.Commercial.CommercialCommand.Create());
 root.Subcommands.Add(StokesCommand.Create());
+root.Subcommands.Add(MusicCommands.Beats());
+root.Subcommands.Add(MusicCommands.Visualize());
 root.Subcommands.Add(InfoCommand.Create());
 OperatorCommands.AddTo(root, OperatorConsole.Standard());
 root.Subcommands.Add(PrismCommands.Prism());

@@ -102,12 +102,7 @@ public static class StokesCommand
         }
         return rgb;
 
-        static byte Encode(float v)
-        {
-            v = MathF.Max(0f, v);
-            v = v / (1f + 0.25f * v) * 1.25f; // soft shoulder: HDR highlights roll off instead of clipping flat
-            return (byte)Math.Clamp((int)MathF.Round(ColorMath.LinearToSrgb(MathF.Min(v, 1f)) * 255f), 0, 255);
-        }
+        static byte Encode(float v) => EffectColours.DisplayByte(v); // soft shoulder: HDR highlights roll off instead of clipping flat
     }
 
     static void WriteStats(string path, string preset, EffectsSimulation sim, ComputeDevice device, List<StepStats> frames)

@@ -47,16 +47,17 @@ public static class RenderCommand
         var workDir = new Option<string>("--work-dir") { Description = "journal, vault and logs; reuse it to resume", DefaultValueFactory = _ => ".talos" };
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
+        var music = new Option<string?>("--music") { Description = "a music track laid under the film: cuts snap to its beats, the camera pulses and effects burst on them" };
         var loudness = new Option<double?>("--loudness") { Description = "integrated loudness of the film's mix in LUFS (default -23, EBU R128 broadcast; -14 for the web)" };
         var deliverables = DeliverableOptions.DeliverablesOption();
         var subtitles = DeliverableOptions.SubtitlesOption();
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token, deliverables, subtitles, loudness };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token, deliverables, subtitles, loudness, music };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music) }, ct)));
         return cmd;
     }
 
@@ -81,6 +82,8 @@ public static class RenderCommand
         public string? Deliverables { get; init; }
         /// <summary>burn and/or srt, vtt (comma-separated): the dialogue as subtitles; null = none.</summary>
         public string? Subtitles { get; init; }
+        /// <summary>A music track: the production's audio, its beats snapping the cuts and driving camera and effects (<see cref="MusicCut"/>).</summary>
+        public string? Music { get; init; }
     }
 
     public static async Task<int> RunAsync(RenderRequest req, CancellationToken ct)
@@ -103,6 +106,12 @@ public static class RenderCommand
         if (req.Llm is not null && !File.Exists(req.Input) && !InputLoader.LooksLikePath(req.Input))
             llmGraph = await LlmPrompt.BuildAsync(req.Input, req.Llm, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), ct);
         var specs = LoadShots(req, first, last, llmGraph, out var sourceDir);
+        string? musicPath = null;
+        if (req.Music is { } track)
+        {
+            musicPath = Path.GetFullPath(track);
+            specs = WithMusic(specs, musicPath);
+        }
         var deliveryName = specs[0].Delivery;
         if (specs.Any(s => s.Delivery != deliveryName))
             throw new UsageException($"the shots ask for different deliveries ({string.Join(", ", specs.Select(s => s.Delivery).Distinct())}); choose one with --delivery");
@@ -128,7 +137,7 @@ public static class RenderCommand
             {
                 var outPath = Path.GetFullPath(req.Out);
                 var layersDir = layers ? Path.GetFullPath(req.LayersDir ?? LayersOutput.DefaultDir(outPath)) : null;
-                if (await RenderAsync(target, specs, sourceDir, outPath, sequence, layersDir, ct) is null) return CliErrors.Failed;
+                if (await RenderAsync(target, specs, sourceDir, outPath, sequence, layersDir, ct, musicPath) is null) return CliErrors.Failed;
                 await subtitles.FinishAsync(outPath, specs, titles: null, ct);
                 return CliErrors.Ok;
             }
@@ -136,7 +145,7 @@ public static class RenderCommand
             {
                 var framed = DeliverableOptions.Reframe(specs, format);
                 var outPath = Path.GetFullPath(format.OutputPath(req.Out, formats.Count));
-                if (await RenderAsync(target, framed, sourceDir, outPath, sequence, null, ct) is null) return CliErrors.Failed;
+                if (await RenderAsync(target, framed, sourceDir, outPath, sequence, null, ct, musicPath) is null) return CliErrors.Failed;
                 await subtitles.FinishAsync(outPath, framed, titles: null, ct);
                 DeliverableOptions.WriteLayout(outPath, format, framed, titles: []);
             }
@@ -171,9 +180,11 @@ public static class RenderCommand
     /// Null when the production did not complete (the reason is printed). <c>talos render</c> and <c>talos commercial</c>
     /// both render through here.
     /// </summary>
-    internal static async Task<ProductionView?> RenderAsync(IRenderTarget target, IReadOnlyList<ShotSpec> specs, string sourceDir, string outPath, bool sequence, string? layersDir, CancellationToken ct)
+    internal static async Task<ProductionView?> RenderAsync(IRenderTarget target, IReadOnlyList<ShotSpec> specs, string sourceDir, string outPath, bool sequence, string? layersDir, CancellationToken ct, string? musicPath = null)
     {
-        var names = AssetNames(specs);
+        string? musicAsset = musicPath is null ? null : specs[0].Audio!.Asset;
+        if (musicPath is not null) await target.PutAssetAsync(musicAsset!, "audio", CliFiles.Read(musicPath), musicPath, ct);
+        var names = AssetNames(specs).Where(n => n.Name != musicAsset);
         foreach (var (name, kind) in names)
         {
             if (!Identifiers.IsSafeAssetName(name, out var reason)) throw new UsageException($"asset name {reason}");
@@ -229,6 +240,27 @@ public static class RenderCommand
             var path = Path.Combine(sourceDir, name);
             if (File.Exists(path)) AudioDecoder.DecodeMono(path, 8000, $"'{name}'");
         }
+    }
+
+    /// <summary>
+    /// --music: the track is read through AudioDecoder (any bad file is one clear error), its beats tracked at the film's
+    /// rate; the cuts snap to them and they drive the camera and effects (<see cref="MusicCut.Apply"/>); the track becomes
+    /// the production's audio asset, named music-FILE, from the film's first frame.
+    /// </summary>
+    static IReadOnlyList<ShotSpec> WithMusic(IReadOnlyList<ShotSpec> specs, string path)
+    {
+        var music = MusicFeatures.Analyse(path, specs[0].Fps, Path.GetFileName(path));
+        if (specs.FirstOrDefault(s => s.Audio is not null) is { } had)
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] --music replaces the audio '{Markup.Escape(had.Audio!.Asset)}' that shot {Markup.Escape(had.Id)} names");
+        var stem = new string(Path.GetFileName(path).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').ToArray()).Trim('-', '.');
+        var name = "music-" + (stem.Length == 0 ? "track" : stem[..Math.Min(stem.Length, 100)]);
+        if (!Identifiers.IsSafeAssetName(name, out var reason)) throw new UsageException($"--music: asset name {reason}");
+        var driven = MusicCut.Apply(specs.Select(s => s with { Audio = null }).ToList(), music);
+        var moved = driven.Where((s, i) => s.FrameCount != specs[i].FrameCount).Count();
+        AnsiConsole.MarkupLine($"[grey]music: {music.Beats.Tempo:0.0} BPM, {music.BeatFrames.Length} beats; {moved} cut(s) moved onto a beat[/]");
+        var result = driven.Select((s, i) => i == 0 ? s with { Audio = new AudioSpec(name) } : s).ToList();
+        foreach (var s in result) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // still a valid spec, every problem with its JSON path
+        return result;
     }
 
     /// <summary>An ECHO report's findings, one line.</summary>

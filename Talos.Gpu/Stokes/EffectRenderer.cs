@@ -170,6 +170,14 @@ public static class EffectColours
     /// <summary>The blackbody fire ramp, packed R, G, B per entry (what both renderers index with EffectCells.RampIndex).</summary>
     public static readonly float[] Ramp = BuildFireRamp();
 
+    /// <summary>An HDR linear value for display: a soft shoulder (highlights roll off instead of clipping flat), then 8-bit sRGB.</summary>
+    public static byte DisplayByte(float v)
+    {
+        v = MathF.Max(0f, v);
+        v = v / (1f + 0.25f * v) * 1.25f;
+        return (byte)Math.Clamp((int)MathF.Round(Talos.Gpu.Imaging.ColorMath.LinearToSrgb(MathF.Min(v, 1f)) * 255f), 0, 255);
+    }
+
     static float[] BuildFireRamp()
     {
         var ramp = new float[3 * RampSize];

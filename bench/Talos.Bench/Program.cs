@@ -10,6 +10,7 @@ using Talos.Bench;
 // talos-bench prism [SCREENPLAY] [--repeat N]
 // talos-bench cluster [--shots N] [--frames F] [--events E] [--postgres-only] [--recovery-shots N] [--recovery-only]
 //   (SQLite, then a private PostgreSQL server; --postgres-only skips the SQLite part; Hephaestus's recovery with N finished shots, default 10000)
+// talos-bench audio [--tuning]   (beat F-measure on seeded synthetic tracks, Talos against `aubio beat`; --tuning: the development set)
 // talos-bench gpu [--width W] [--height H] [--repeat N]   (CUDA kernels against the CPU paths; needs a CUDA device)
 string Opt(string name, string fallback)
 {
@@ -42,10 +43,12 @@ switch (mode)
         return ChromaBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 12), Int("--frames", 12));
     case "stokes":
         return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
+    case "audio":
+        return AudioBench.Run(args.Contains("--tuning"));
     case "cluster":
         return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400), args.Contains("--postgres-only"),
             Int("--recovery-shots", 10_000), args.Contains("--recovery-only"));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }
