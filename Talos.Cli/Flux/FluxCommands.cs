@@ -7,7 +7,8 @@ namespace Talos.Cli.Flux;
 /// <summary>
 /// <c>talos flow A.png B.png --out F.flo</c>: dense optical flow from A to B as a Middlebury .flo file.
 /// <c>talos inbetween A.png B.png (--t 0.5 --out M.png | --count N --out DIR)</c>: image-space inbetweens of two drawn
-/// keys. Grey drawings are inbetweened as ink (lines kept single and crisp); colour frames as colour.
+/// keys. Grey drawings are inbetweened as ink (lines kept single and crisp); colour frames as colour. <c>--method rife</c>
+/// runs the RIFE v4.6 network (<c>talos models fetch rife</c>) instead of Talos's own optical-flow inbetweener.
 /// </summary>
 public static class FluxCommands
 {
@@ -58,7 +59,9 @@ public static class FluxCommands
         var t = new Option<double?>("--t") { Description = "time between the keys, in (0, 1); with --out naming a PNG" };
         var count = new Option<int?>("--count", "-n") { Description = "number of evenly spaced inbetweens; with --out naming a directory" };
         var output = new Option<string>("--out", "-o") { Description = "output PNG (with --t) or directory (with --count)", Required = true };
-        var cmd = new Command("inbetween", "Inbetween two drawn keys (optical flow both ways, occlusion-aware warping)") { a, b, t, count, output };
+        var method = new Option<string>("--method") { Description = "classic (optical flow both ways, occlusion-aware warping) or rife (the RIFE v4.6 network: talos models fetch rife)", DefaultValueFactory = _ => "classic" };
+        method.AcceptOnlyFromAmong("classic", "rife");
+        var cmd = new Command("inbetween", "Inbetween two drawn keys (optical flow both ways, occlusion-aware warping; or RIFE with --method rife)") { a, b, t, count, output, method };
         cmd.SetAction((parse, ct) => CliErrors.Guard(() =>
         {
             double? time = parse.GetValue(t);
@@ -71,21 +74,30 @@ public static class FluxCommands
 
             string pa = parse.GetValue(a)!, pb = parse.GetValue(b)!;
             var (ba, bb) = (CliFiles.Read(pa), CliFiles.Read(pb));
+            using var rife = parse.GetValue(method) == "rife" ? OnnxInterpolator.LoadRife(threads: Environment.ProcessorCount) : null;
             bool colour = KeyImages.IsColour(ba, pa) || KeyImages.IsColour(bb, pb);
             Func<double, byte[]> at;
             if (colour)
             {
                 var (ia, ib) = (KeyImages.ReadRgba(ba, pa), KeyImages.ReadRgba(bb, pb));
                 SameSize(ia.Width, ia.Height, ib.Width, ib.Height, pa, pb);
-                var between = ImageInbetweener.FromRgba(ia, ib);
-                at = x => KeyImages.WriteRgba(between.RgbaAt(x));
+                if (rife is not null) at = x => KeyImages.WriteRgba(rife.Interpolate(ia, ib, x));
+                else
+                {
+                    var between = ImageInbetweener.FromRgba(ia, ib);
+                    at = x => KeyImages.WriteRgba(between.RgbaAt(x));
+                }
             }
             else
             {
                 var (ia, ib) = (KeyImages.ReadInk(ba, pa), KeyImages.ReadInk(bb, pb));
                 SameSize(ia.Width, ia.Height, ib.Width, ib.Height, pa, pb);
-                var between = ImageInbetweener.FromInk(ia, ib);
-                at = x => KeyImages.WriteInk(between.InkAt(x));
+                if (rife is not null) at = x => KeyImages.WriteInk(rife.Interpolate(ia, ib, x));
+                else
+                {
+                    var between = ImageInbetweener.FromInk(ia, ib);
+                    at = x => KeyImages.WriteInk(between.InkAt(x));
+                }
             }
             if (time is { } one)
             {

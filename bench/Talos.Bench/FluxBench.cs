@@ -4,14 +4,16 @@ using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Processes;
+using Talos.Gpu.Protoforge;
 
 namespace Talos.Bench;
 
 /// <summary>
 /// <c>./bench/run flux</c>: key pairs generated from the rigs with the true middle drawn at the middle pose and
 /// position (and the true flow where the motion is a pure translation), line art and coloured, small and large motion,
-/// self-occlusion. Scores PSNR/SSIM of the middle frame and flow endpoint error for Talos, a cross-fade and OpenCV
-/// Farneback + warp (Debian python3-opencv via /usr/bin/python3, when present), and times one inbetween at 1280×720.
+/// self-occlusion. Scores PSNR/SSIM of the middle frame and flow endpoint error for Talos, a cross-fade, OpenCV
+/// Farneback + warp (Debian python3-opencv via /usr/bin/python3, when present) and RIFE v4.6 (Talos's ONNX conversion,
+/// ONNX Runtime on the CPU, when <c>talos models fetch rife</c> has run), and times one inbetween at 1280×720.
 /// The cases are generated here and never used for tuning.
 /// </summary>
 public static class FluxBench
@@ -33,7 +35,9 @@ public static class FluxBench
         bool cv = File.Exists("/usr/bin/python3") && Probe();
         string script = Path.Combine(AppContext.BaseDirectory, "flux_farneback.py");
         var tmp = Directory.CreateTempSubdirectory("talos-flux-bench").FullName;
-        Console.WriteLine($"FLUX inbetween benchmark, {width}x{height} pairs, middle frame t = 0.5{(cv ? "" : " (OpenCV not available: Farneback column skipped)")}");
+        using var rife = NpmFetcher.Cached(ModelRegistry.Rife) is not null ? OnnxInterpolator.LoadRife(threads: Environment.ProcessorCount) : null;
+        Console.WriteLine($"FLUX inbetween benchmark, {width}x{height} pairs, middle frame t = 0.5{(cv ? "" : " (OpenCV not available: Farneback column skipped)")}" +
+            (rife is null ? " (RIFE not fetched: run `talos models fetch rife` for its rows)" : ""));
         Console.WriteLine();
         Console.WriteLine("| case | method | PSNR dB | SSIM | flow EPE px |");
         Console.WriteLine("|---|---|---:|---:|---:|");
@@ -56,6 +60,7 @@ public static class FluxBench
                 var flow = FlowField.FromFlo(File.ReadAllBytes(pf));
                 Row(c, "Farneback + warp", mid, m, truth is null ? null : flow.EndpointError(truth, Near(a, truth)), sums);
             }
+            if (rife is not null) Row(c, "RIFE v4.6 (ONNX)", rife.Interpolate(a, b, 0.5), m, null, sums);
             _ = fa;
         }
         Console.WriteLine();
@@ -82,6 +87,13 @@ public static class FluxBench
             File.WriteAllBytes(pa, KeyImages.WriteRgba(ba)); File.WriteAllBytes(pb, KeyImages.WriteRgba(bb));
             double s = Enumerable.Range(0, reps).Select(_ => Python(script, pa, pb, Path.Combine(tmp, "m.png"), Path.Combine(tmp, "f.flo"))).Min();
             Console.WriteLine($"| Farneback + warp (OpenCV 4.6, one flow, full res) | {s * 1000:F0} |");
+        }
+        if (rife is not null)
+        {
+            rife.Interpolate(ba, bb, 0.5); // warm-up
+            sw.Restart();
+            for (int r = 0; r < reps; r++) rife.Interpolate(ba, bb, 0.5);
+            Console.WriteLine($"| RIFE v4.6 (ONNX Runtime, CPU, {Environment.ProcessorCount} threads; padded to 1280x736) | {sw.Elapsed.TotalMilliseconds / reps:F0} |");
         }
         Directory.Delete(tmp, true);
         return 0;
