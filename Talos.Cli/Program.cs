@@ -28,6 +28,7 @@ root.Subcommands.Add(ChromaCommands.Colorize());
 root.Subcommands.Add(ChromaCommands.ColorizeSequence());
 root.Subcommands.Add(Talos.Cli.Axis.LipSyncCommand.Create());
 root.Subcommands.Add(Talos.Cli.Protoforge.ModelsCommand.Create());
+root.Subcommands.Add(Talos.Cli.Protoforge.ExperimentCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count == 0 && DeviceOption.Apply(parse) is { } failed) return failed;
 return await parse.InvokeAsync();

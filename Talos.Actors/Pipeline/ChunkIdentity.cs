@@ -61,7 +61,7 @@ public sealed class ChunkIdentity
             ["echoRound"] = job.Revision,
             ["inputs"] = inputs,
         };
-        if (runner.Stage == S.Flux && FluxModel() is { } model) doc["fluxModel"] = model;
+        if (runner.Stage == S.Flux && job.Spec.Flux != "rife" && FluxModel() is { } model) doc["fluxModel"] = model; // rife: the pinned model the spec names
         return new ChunkIdentity(runner.Sequential, job.FrameGains, Digest(doc));
     }
 
@@ -129,6 +129,8 @@ public static class StageSettings
     /// the transition, and mixes the dialogue, sound cues and music to the loudness target).</summary>
     static readonly string[] NoStage = ["id", "production", "sequence", "title", "transition", "dialogue", "audio", "sounds", "loudness"];
     static readonly string[] Colour = ["palette", "characters[].palette", "mood"];
+    /// <summary>FLUX's inbetweener of keyframe images: only FLUX reads it (and PRISM, which records the whole spec).</summary>
+    const string FluxMethod = "flux";
 
     /// <summary>Per stage, what it does not read (JSON paths: a top-level field, or <c>characters[].field</c>).</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Ignored = new Dictionary<string, IReadOnlyList<string>>
@@ -136,15 +138,15 @@ public static class StageSettings
         // PRISM validates and records the whole spec (asset names included): every field counts.
         [S.Prism] = [],
         // AXIS and FLUX draw the speaking mouths from the dialogue's audio (lip-sync).
-        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers"],
+        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers", FluxMethod],
         [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers"],
-        [S.Chroma] = [.. NoStage, "background", "lighting", "effects", "camera", "delivery", "layers"],
-        [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery"],
-        [S.Stokes] = [.. NoStage, .. Colour, "background", "lighting", "delivery", "layers"],
-        [S.Anima] = [.. NoStage, .. Colour],
-        [S.Cuttura] = [.. NoStage, .. Colour, "background", "lighting", "effects", "camera"],
+        [S.Chroma] = [.. NoStage, "background", "lighting", "effects", "camera", "delivery", "layers", FluxMethod],
+        [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery", FluxMethod],
+        [S.Stokes] = [.. NoStage, .. Colour, "background", "lighting", "delivery", "layers", FluxMethod],
+        [S.Anima] = [.. NoStage, .. Colour, FluxMethod],
+        [S.Cuttura] = [.. NoStage, .. Colour, "background", "lighting", "effects", "camera", FluxMethod],
         // ECHO names the shot in its report and judges black frames by the background.
-        [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera"],
+        [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera", FluxMethod],
     };
 
     public static JsonObject For(string stage, ShotSpec spec)

@@ -38,6 +38,8 @@ public static class RenderCommand
         background.AcceptOnlyFromAmong([.. SpecVocabulary.Backgrounds]);
         var layers = new Option<string?>("--layers") { Description = "also write the render passes (AOVs) per shot: exr (OpenEXR sequences) or png16 (16-bit PNGs; depth and motion EXR), with layers.json" };
         layers.AcceptOnlyFromAmong([.. SpecVocabulary.LayerFormats]);
+        var flux = new Option<string?>("--flux") { Description = "how FLUX inbetweens keyframe-drawing characters: classic (optical flow, default) or rife (the RIFE v4.6 network: talos models fetch rife)" };
+        flux.AcceptOnlyFromAmong([.. SpecVocabulary.FluxMethods]);
         var layersDir = new Option<string?>("--layers-dir") { Description = "where the render passes go (default: --out without its extension, plus .layers)" };
         var width = new Option<int?>("--width") { Description = "frame width in pixels (default 1280, or the spec's)" };
         var height = new Option<int?>("--height") { Description = "frame height in pixels (default 720, or the spec's)" };
@@ -52,12 +54,12 @@ public static class RenderCommand
         var deliverables = DeliverableOptions.DeliverablesOption();
         var subtitles = DeliverableOptions.SubtitlesOption();
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, layers, layersDir, farm, token, deliverables, subtitles, loudness, music };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, flux, layers, layersDir, farm, token, deliverables, subtitles, loudness, music };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Flux = parse.GetValue(flux), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music) }, ct)));
         return cmd;
     }
 
@@ -72,6 +74,8 @@ public static class RenderCommand
         public string? Delivery { get; init; }
         /// <summary>Every shot's background (an AETHER preset or "none"); null = the specs' own.</summary>
         public string? Background { get; init; }
+        /// <summary>classic or rife: FLUX's inbetweener of keyframe drawings in every shot; null = the specs' own (classic unless a spec says otherwise).</summary>
+        public string? Flux { get; init; }
         /// <summary>exr or png16: render passes beside the film; null = the specs' own (none unless a spec asks).</summary>
         public string? Layers { get; init; }
         /// <summary>Where the render passes go (default <see cref="LayersOutput.DefaultDir"/> of --out).</summary>
@@ -93,6 +97,8 @@ public static class RenderCommand
         if (req.Delivery is "sdr" or "hdr10") CheckOut(req.Out, ".mp4");
         if (req.Background is { } b && !SpecVocabulary.Backgrounds.Contains(b))
             throw new UsageException($"--background '{b}' is unknown; expected one of {string.Join(", ", SpecVocabulary.Backgrounds)}");
+        if (req.Flux is { } fm && !SpecVocabulary.FluxMethods.Contains(fm))
+            throw new UsageException($"--flux '{fm}' is unknown; expected one of {SpecVocabulary.OneOf(SpecVocabulary.FluxMethods)}");
         if (req.Layers is { } l && !SpecVocabulary.LayerFormats.Contains(l))
             throw new UsageException($"--layers '{l}' is unknown; expected one of {string.Join(", ", SpecVocabulary.LayerFormats)}");
         if (req.Width is { } w && Limits.WidthProblem(w) is { } badW) throw new UsageException($"--width {badW}");
@@ -127,6 +133,7 @@ public static class RenderCommand
         if (req.LayersDir is not null && !layers) throw new UsageException("--layers-dir needs --layers (or layers in the shot spec)");
         if (layers && req.Farm is not null) throw new UsageException("render passes (--layers) are written by an embedded render only; the farm API does not serve them yet");
         CheckAudioAssets(specs, sourceDir);
+        if (req.Farm is null && specs.Any(Talos.Gpu.Flux.ShotDrawing.UsesRife)) Talos.Gpu.Flux.OnnxInterpolator.RifeModel(); // not fetched: one clear error now
         var subtitles = SubtitleRequest.Parse(req.Subtitles, deliveryName);
         var formats = DeliverableOptions.Formats(req.Deliverables, req.Width, req.Height);
         if (formats is not null && layers) throw new UsageException("--deliverables and --layers together are not supported: render the passes of one format at a time");
@@ -264,9 +271,12 @@ public static class RenderCommand
     }
 
     /// <summary>An ECHO report's findings, one line.</summary>
-    static string Findings(JsonElement? report) =>
+    internal static string Findings(JsonElement? report) => string.Join("; ", FindingList(report));
+
+    /// <summary>An ECHO report's findings.</summary>
+    internal static IReadOnlyList<string> FindingList(JsonElement? report) =>
         report is { } doc && doc.TryGetProperty("report", out var r) && r.TryGetProperty("findings", out var f)
-            ? string.Join("; ", f.EnumerateArray().Select(x => x.GetString())) : "";
+            ? f.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
 
     static void CheckOut(string path, string extension)
     {
@@ -274,7 +284,7 @@ public static class RenderCommand
     }
 
     /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input (its path, or a prompt's text).</summary>
-    static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, SceneGraph? llmGraph, out string sourceDir)
+    internal static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, SceneGraph? llmGraph, out string sourceDir)
     {
         var settings = new RenderSettings(req.Width ?? 1280, req.Height ?? 720, req.Fps ?? 24, first, last, req.MaxSeconds);
         var specs = (llmGraph is not null ? ShotPlanner.ToShotSpecs(llmGraph, settings) : InputLoader.Load(req.Input, settings)).ToList();
@@ -288,6 +298,7 @@ public static class RenderCommand
             Fps = req.Fps ?? s.Fps,
             Delivery = req.Delivery ?? s.Delivery,
             Background = req.Background ?? s.Background,
+            Flux = req.Flux ?? s.Flux,
             Layers = req.Layers ?? s.Layers,
             Loudness = req.Loudness ?? s.Loudness,
         }).ToList();

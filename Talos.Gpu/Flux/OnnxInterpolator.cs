@@ -69,6 +69,17 @@ public sealed class OnnxInterpolator : IDisposable
     /// </summary>
     public static OnnxInterpolator LoadRife(int threads = 1, string? cacheDir = null)
     {
+        var (path, bytes) = RifeModel(cacheDir);
+        try { return Load(bytes, Path.GetFileName(path), threads); }
+        catch (InvalidDataException e) { throw new ProtoforgeException(e.Message, e); }
+    }
+
+    /// <summary>
+    /// The fetched RIFE model's path and bytes, checked against the pinned SHA-256 (a render asking for <c>flux: "rife"</c>
+    /// checks this before it starts). Not fetched or corrupt: one clear <see cref="ProtoforgeException"/> saying what to run.
+    /// </summary>
+    public static (string Path, byte[] Bytes) RifeModel(string? cacheDir = null)
+    {
         var rife = ModelRegistry.Rife;
         var path = Path.Combine(cacheDir ?? NpmFetcher.CacheDirectory(), rife.CacheFileName);
         if (!File.Exists(path))
@@ -76,8 +87,7 @@ public sealed class OnnxInterpolator : IDisposable
         var bytes = File.ReadAllBytes(path);
         if (NpmFetcher.Sha256(bytes) is var hash && hash != rife.FileSha256)
             throw new ProtoforgeException($"the RIFE model {path} is corrupt (SHA-256 {hash}, pinned {rife.FileSha256}): run `talos models fetch rife` to fetch it again");
-        try { return Load(bytes, Path.GetFileName(path), threads); }
-        catch (InvalidDataException e) { throw new ProtoforgeException(e.Message, e); }
+        return (path, bytes);
     }
 
     static string FirstLine(string s) => s.Split('\n')[0].Trim();

@@ -9,8 +9,8 @@ namespace Talos.Gpu.Flux;
 /// FLUX for one shot: every frame's drawing of each character. Rig characters are inbetweened in rig space (eased pose,
 /// position and camera) and drawn; characters given as artists' keyframe images are inbetweened in image space between
 /// the two drawn keys around the frame (optical flow both ways, occlusion-aware warping; <see cref="ImageInbetweener"/>),
-/// the first key held before it, the last after it. With a model configured (TALOS_FLUX_MODEL) the ONNX interpolator
-/// draws the inbetweens instead. One instance serves a run of frames (it keeps each key pair's flow).
+/// the first key held before it, the last after it. With <c>flux: "rife"</c> in the spec the RIFE v4.6 network
+/// (<see cref="OnnxInterpolator.LoadRife"/>) draws the inbetweens instead; else a model configured by TALOS_FLUX_MODEL does. One instance serves a run of frames (it keeps each key pair's flow).
 /// </summary>
 public sealed class ShotDrawing : IDisposable
 {
@@ -24,8 +24,15 @@ public sealed class ShotDrawing : IDisposable
     {
         _spec = spec;
         _lips = lips;
-        _model = spec.Characters.Any(FromImages) ? OnnxInterpolator.FromEnvironment() : null;
+        _model = !spec.Characters.Any(FromImages) ? null
+            : UsesRife(spec) ? OnnxInterpolator.LoadRife() : OnnxInterpolator.FromEnvironment();
     }
+
+    /// <summary>The spec's <c>flux</c> that asks for the RIFE v4.6 network (<see cref="OnnxInterpolator.LoadRife"/>).</summary>
+    public const string Rife = "rife";
+
+    /// <summary>Whether FLUX will run RIFE for this shot: it asks for it and has a character drawn from keyframe images.</summary>
+    public static bool UsesRife(ShotSpec spec) => spec.Flux == Rife && spec.Characters.Any(FromImages);
 
     /// <summary>A character drawn from artists' keyframe images (no rig keys).</summary>
     public static bool FromImages(CharacterSpec ch) => ch.Keyframes.Count == 0 && ch.KeyframeImages.Count > 0;

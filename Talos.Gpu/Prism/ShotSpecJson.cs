@@ -107,7 +107,7 @@ public static class ShotSpecJson
 /// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
 sealed class SpecReader : JsonPathReader
 {
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
@@ -341,6 +341,7 @@ sealed class SpecReader : JsonPathReader
         var delivery = Known(root, "delivery", path, "sdr", SpecVocabulary.Deliveries, "delivery");
         string? layers = null;
         if (Get(root, "layers", out var lv) && lv.ValueKind != JsonValueKind.Null) layers = Known(root, "layers", path, "exr", SpecVocabulary.LayerFormats, "layers format");
+        var flux = Known(root, "flux", path, "classic", SpecVocabulary.FluxMethods, "FLUX inbetweener");
 
         if (Errors.Count > errorsBefore || id is null) return null;
         return new ShotSpec
@@ -348,7 +349,7 @@ sealed class SpecReader : JsonPathReader
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
-            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness,
+            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux,
         };
     }
 

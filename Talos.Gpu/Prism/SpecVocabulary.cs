@@ -18,6 +18,8 @@ public static class SpecVocabulary
     public static readonly IReadOnlyList<string> Deliveries = ["sdr", "hdr10", "prores", "png16"];
     /// <summary>Formats of the render passes (<c>layers</c>): OpenEXR or 16-bit PNG sequences.</summary>
     public static readonly IReadOnlyList<string> LayerFormats = ["exr", "png16"];
+    /// <summary>FLUX's inbetweeners of keyframe images (<c>flux</c>): Talos's optical flow, or the RIFE v4.6 network.</summary>
+    public static readonly IReadOnlyList<string> FluxMethods = ["classic", "rife"];
     public static readonly IReadOnlyList<string> CameraMoves = ["static", "pan", "dolly", "wide", "medium", "close"];
 
     /// <summary>"#rrggbb" (sRGB hex).</summary>

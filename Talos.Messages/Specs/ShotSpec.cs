@@ -43,6 +43,9 @@ public sealed record ShotSpec
     public string Delivery { get; init; } = "sdr";
     /// <summary>Render passes (AOVs) kept beside the film: exr (OpenEXR, half float; depth float) or png16 (depth and motion stay EXR); null = none.</summary>
     public string? Layers { get; init; }
+    /// <summary>How FLUX inbetweens characters drawn as keyframe images: classic (Talos's optical-flow inbetweener) or rife
+    /// (the RIFE v4.6 network, <c>talos models fetch rife</c>). Rig characters are inbetweened in rig space either way.</summary>
+    public string Flux { get; init; } = "classic";
 
     [JsonIgnore]
     public int FrameCount => Frames is { } r ? r.End - r.Start + 1 : (int)Math.Round((DurationSeconds ?? 0) * Fps);

@@ -62,6 +62,7 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         "effects" => s with { Effects = [new EffectSpec { Type = "fire", X = 0.3, Y = 0.7, StartFrame = 0, Strength = 1.5 }] },
         "delivery" => s with { Delivery = "hdr10" },
         "layers" => s with { Layers = "exr" },
+        "flux" => s with { Flux = "rife" },
         "camera" => s with { Camera = [new CameraMove { Frame = 0, Move = "close", Zoom = 1.4, PanX = 0.1 }] },
         _ => throw new ArgumentException($"no variation for '{path}'"),
     };
