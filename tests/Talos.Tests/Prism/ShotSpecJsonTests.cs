@@ -36,6 +36,8 @@ public sealed class ShotSpecJsonTests
         Assert.Equal("drawings/b-010.png", s.Characters[1].KeyframeImages[0].Asset);
         Assert.Equal("#aabbcc", s.Palette!["sky"]);
         Assert.Equal(("joy", "fade", "music/theme.wav"), (s.Mood, s.Transition, s.Audio!.Asset));
+        Assert.Equal("classic", s.Flux); // default
+        Assert.Equal("rife", ShotSpecJson.Parse(With("\"mood\": \"joy\"", "\"flux\": \"rife\"")).Flux);
     }
 
     [Theory]
@@ -66,6 +68,7 @@ public sealed class ShotSpecJsonTests
     [InlineData("\"palette\": { \"sky\": \"#aabbcc\" }", "\"lighting\": \"disco\"", "$.lighting", "unknown lighting")]
     [InlineData("\"transition\": \"fade\"", "\"transition\": \"spin\"", "$.transition", "unknown transition")]
     [InlineData("\"mood\": \"joy\"", "\"mood\": \"ennui\"", "$.mood", "unknown mood")]
+    [InlineData("\"mood\": \"joy\"", "\"flux\": \"dain\"", "$.flux", "unknown FLUX inbetweener 'dain' (known: classic, rife)")]
     [InlineData("\"drawings/b-010.png\"", "\"../../etc/passwd\"", "$.characters[1].keyframeImages[0].asset", "'..'")]
     [InlineData("\"drawings/b-010.png\"", "\"/etc/passwd\"", "$.characters[1].keyframeImages[0].asset", "absolute")]
     [InlineData("\"drawings/b-010.png\"", "\"a\\\\b.png\"", "$.characters[1].keyframeImages[0].asset", "backslash")]

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Talos.Cli.Protoforge;
+using Talos.Gpu.Axis;
+using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Prism;
+using Talos.Messages.Specs;
+using Talos.Tests.Actors;
+using Talos.Tests.Support;
+using Xunit;
+
+namespace Talos.Tests.Protoforge;
+
+/// <summary>
+/// <c>talos experiment</c> as a user runs it: a tiny shot of two drawn keys rendered with <c>flux=classic</c> and
+/// <c>flux=rife</c> on the embedded cluster (the RIFE model from the cache, as test.sh fetches it). The journal holds both
+/// arms with their numbers; the arms' inbetweens differ while the key frames stay the drawn keys in both.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ExperimentTests : IDisposable
+{
+    readonly string _dir = Repo.TempDir("experiment");
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    static Task<(int Code, string Error)> Talos(params string[] args) => CliRunner.Run([ExperimentCommand.Create()], args);
+
+    string Spec()
+    {
+        const int w = 96, h = 54;
+        var rig = Rigs.Get("round");
+        Directory.CreateDirectory(Path.Combine(_dir, "keys"));
+        void Key(string name, string pose, double x) =>
+            File.WriteAllBytes(Path.Combine(_dir, "keys", name), KeyImages.WriteInk(LineArt.Draw(rig, PoseLibrary.Resolve(pose, "calm", 0), x, 1, CameraState.Wide, w, h).Lines));
+        Key("k0.png", "idle", 0.3);
+        Key("k1.png", "gesture", 0.6);
+        var spec = new ShotSpec
+        {
+            Id = "drawn", Fps = 12, Resolution = new Resolution(w, h), DurationSeconds = 1, Background = "dusk",
+            Characters = [new CharacterSpec { Name = "ARTIST", Rig = "round", KeyframeImages = [new KeyframeImage(1, "keys/k0.png"), new KeyframeImage(9, "keys/k1.png")] }],
+            Camera = [new CameraMove { Frame = 0, Move = "wide" }],
+        };
+        var path = Path.Combine(_dir, "drawn.json");
+        File.WriteAllText(path, ShotSpecJson.Serialize(spec));
+        return path;
+    }
+
+    [Fact]
+    public async Task Classic_against_rife_journals_both_arms_whose_inbetweens_differ_and_keys_do_not()
+    {
+        var work = Path.Combine(_dir, "work");
+        var (code, error) = await Talos("experiment", Spec(), "--a", "flux=classic", "--b", "flux=rife", "--shots", "drawn", "--work-dir", work);
+        Assert.True(code == 0, error);
+
+        var journal = Assert.Single(Directory.GetFiles(Path.Combine(work, "experiments"), "*.json"));
+        Assert.EndsWith("-flux-classic-vs-rife.json", journal);
+        using var doc = JsonDocument.Parse(File.ReadAllText(journal));
+        var root = doc.RootElement;
+        Assert.Equal("flux", root.GetProperty("key").GetString());
+        var arms = root.GetProperty("arms").EnumerateArray().ToList();
+        Assert.Equal(["classic", "rife"], arms.Select(a => a.GetProperty("value").GetString()));
+        Assert.NotEqual(arms[0].GetProperty("production").GetString(), arms[1].GetProperty("production").GetString());
+        foreach (var arm in arms)
+        {
+            Assert.True(arm.GetProperty("seconds").GetDouble() > 0);
+            var shot = Assert.Single(arm.GetProperty("shots").EnumerateArray().ToList());
+            Assert.Equal(("drawn", 12), (shot.GetProperty("shot").GetString(), shot.GetProperty("frames").GetInt32()));
+            Assert.Contains(shot.GetProperty("echo").GetString(), new[] { "pass", "flagged" });
+            Assert.True(shot.GetProperty("findings").GetArrayLength() >= 0 && shot.GetProperty("revisions").GetInt32() >= 0);
+            Assert.InRange(shot.GetProperty("meanFrameStep").GetDouble(), 0.01, 255);
+            Assert.True(shot.GetProperty("maxFrameStep").GetDouble() >= shot.GetProperty("meanFrameStep").GetDouble());
+        }
+        var compared = Assert.Single(root.GetProperty("comparison").EnumerateArray().ToList());
+        Assert.Equal([1, 9], compared.GetProperty("keyFrames").EnumerateArray().Select(k => k.GetInt32()));
+        // The inbetweens (frames 2..8) are the methods' own drawings; the keys and the holds around them are the drawn keys.
+        Assert.Equal(0, compared.GetProperty("keyFramesDiffering").GetInt32());
+        Assert.InRange(compared.GetProperty("framesDiffering").GetInt32(), 1, 7);
+        Assert.True(compared.GetProperty("meanDifference").GetDouble() > 0);
+    }
+
+    [Theory]
+    [InlineData("flux=classic", "fluxrife", "must be KEY=VALUE")]
+    [InlineData("flux=classic", "speed=fast", "unknown key 'speed'")]
+    [InlineData("flux=classic", "flux=dain", "unknown flux 'dain'; expected one of classic, rife")]
+    [InlineData("flux=rife", "flux=rife", "nothing to compare")]
+    public async Task Bad_arms_are_one_clear_error(string a, string b, string message)
+    {
+        var (code, error) = await Talos("experiment", Spec(), "--a", a, "--b", b, "--work-dir", Path.Combine(_dir, "work"));
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task An_unknown_shot_is_named()
+    {
+        var (code, error) = await Talos("experiment", Spec(), "--a", "flux=classic", "--b", "flux=rife", "--shots", "drawn,nope", "--work-dir", Path.Combine(_dir, "work"));
+        Assert.Equal(2, code);
+        Assert.Contains("no shot 'nope'", error);
+    }
+}
