@@ -44,8 +44,14 @@ public sealed record ShotSpec
     /// <summary>Render passes (AOVs) kept beside the film: exr (OpenEXR, half float; depth float) or png16 (depth and motion stay EXR); null = none.</summary>
     public string? Layers { get; init; }
     /// <summary>How FLUX inbetweens characters drawn as keyframe images: classic (Talos's optical-flow inbetweener) or rife
-    /// (the RIFE v4.6 network, <c>talos models fetch rife</c>). Rig characters are inbetweened in rig space either way.</summary>
-    public string Flux { get; init; } = "classic";
+    /// (the RIFE v4.6 network, <c>talos models fetch rife</c>). Rig characters are inbetweened in rig space either way.
+    /// Classic, the default, is kept as null and not written, so a spec that does not ask for RIFE has the bytes (and the
+    /// chunk identities) it had before the field existed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Flux { get; init => field = value == ClassicFlux ? null : value; }
+
+    /// <summary>The default <see cref="Flux"/>: Talos's own optical-flow inbetweener.</summary>
+    public const string ClassicFlux = "classic";
 
     [JsonIgnore]
     public int FrameCount => Frames is { } r ? r.End - r.Start + 1 : (int)Math.Round((DurationSeconds ?? 0) * Fps);

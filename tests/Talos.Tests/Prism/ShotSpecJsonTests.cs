@@ -36,7 +36,9 @@ public sealed class ShotSpecJsonTests
         Assert.Equal("drawings/b-010.png", s.Characters[1].KeyframeImages[0].Asset);
         Assert.Equal("#aabbcc", s.Palette!["sky"]);
         Assert.Equal(("joy", "fade", "music/theme.wav"), (s.Mood, s.Transition, s.Audio!.Asset));
-        Assert.Equal("classic", s.Flux); // default
+        Assert.Null(s.Flux); // classic, the default: not written, so the spec's bytes (and chunk identities) are as before
+        Assert.Equal(ShotSpecJson.Serialize(s), ShotSpecJson.Serialize(s with { Flux = ShotSpec.ClassicFlux }));
+        Assert.DoesNotContain("flux", ShotSpecJson.Serialize(s));
         Assert.Equal("rife", ShotSpecJson.Parse(With("\"mood\": \"joy\"", "\"flux\": \"rife\"")).Flux);
     }
 
