@@ -12,7 +12,7 @@ public sealed class DocsAndExamplesTests
     static JsonElement Schema() => JsonDocument.Parse(File.ReadAllText(PrismPaths.Repo("docs", "shot-spec.schema.json"))).RootElement;
 
     internal static IEnumerable<string> JsonNames(Type t) => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null && p.Name != "EqualityContract")
+        .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always } && p.Name != "EqualityContract")
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
 
     static IEnumerable<string> SchemaNames(JsonElement obj) => obj.GetProperty("properties").EnumerateObject().Select(p => p.Name);
@@ -46,6 +46,7 @@ public sealed class DocsAndExamplesTests
         Assert.Equal(SpecVocabulary.Backgrounds, Enum(s.GetProperty("properties").GetProperty("background")));
         Assert.Equal(SpecVocabulary.Lightings, Enum(s.GetProperty("properties").GetProperty("lighting")));
         Assert.Equal(SpecVocabulary.Transitions, Enum(s.GetProperty("properties").GetProperty("transition")));
+        Assert.Equal(SpecVocabulary.FluxMethods, Enum(s.GetProperty("properties").GetProperty("flux")));
         Assert.Equal(SpecVocabulary.Emotions, Enum(defs.GetProperty("emotion")));
         Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig")));
         Assert.Equal(SpecVocabulary.Poses, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("pose")));
