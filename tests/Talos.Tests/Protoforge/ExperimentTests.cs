@@ -53,6 +53,7 @@ public sealed class ExperimentTests : IDisposable
 
         var journal = Assert.Single(Directory.GetFiles(Path.Combine(work, "experiments"), "*.json"));
         Assert.EndsWith("-flux-classic-vs-rife.json", journal);
+        TestContext.Current.TestOutputHelper?.WriteLine(File.ReadAllText(journal));
         using var doc = JsonDocument.Parse(File.ReadAllText(journal));
         var root = doc.RootElement;
         Assert.Equal("flux", root.GetProperty("key").GetString());
