@@ -61,7 +61,7 @@ public sealed class ChunkIdentity
             ["echoRound"] = job.Revision,
             ["inputs"] = inputs,
         };
-        if (runner.Stage == S.Flux && job.Spec.Flux != "rife" && FluxModel() is { } model) doc["fluxModel"] = model; // rife: the pinned model the spec names
+        if (runner.Stage == S.Flux && job.Spec.Flux != ShotDrawing.Rife && FluxModel() is { } model) doc["fluxModel"] = model; // rife: the pinned model the spec names
         return new ChunkIdentity(runner.Sequential, job.FrameGains, Digest(doc));
     }
 

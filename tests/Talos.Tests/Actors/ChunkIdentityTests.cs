@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Talos.Actors.Pipeline;
+using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 using Talos.Messages;
 using Talos.Messages.Commands;
@@ -99,6 +100,18 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         // The same chunk after ECHO asked for other gains on its frames is another chunk.
         var gained = Job(spec, Stages.Chroma, [plan]) with { FrameGains = new Dictionary<int, float> { [plan.FirstFrame] = 1.2f } };
         Assert.NotEqual(Id(spec), ChunkIdentity.Of(runner, gained, plan, new Dictionary<int, string>(), _vault));
+    }
+
+    [Fact]
+    public void Flux_reads_its_inbetweener_and_classic_keeps_the_identity_of_a_spec_that_does_not_say()
+    {
+        var spec = Base();
+        var runner = StageRunners.Create()[Stages.Flux];
+        var plan = runner.Plan(spec, 4)[0];
+        string Id(ShotSpec s) => ChunkIdentity.Of(runner, Job(s, Stages.Flux, [plan]), plan, new Dictionary<int, string>(), _vault)!;
+        Assert.NotEqual(Id(spec), Id(spec with { Flux = ShotDrawing.Rife }));
+        Assert.Equal(Id(spec), Id(spec with { Flux = ShotSpec.ClassicFlux }));
+        Assert.DoesNotContain("flux", StageSettings.For(Stages.Flux, spec).ToJsonString());
     }
 
     [Fact]
