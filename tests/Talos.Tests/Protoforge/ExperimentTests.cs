@@ -4,6 +4,7 @@ using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Prism;
+using Talos.Gpu.Protoforge;
 using Talos.Messages.Specs;
 using Talos.Tests.Actors;
 using Talos.Tests.Support;
@@ -89,6 +90,25 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains(message, error);
         Assert.Single(error.Trim().Split('\n'));
+    }
+
+    /// <summary>The real program with an empty model cache: a render or an experiment asking for RIFE stops before anything starts.</summary>
+    [Theory]
+    [InlineData("render", "--flux", "rife", "--out", "film.mp4")]
+    [InlineData("experiment", "--a", "flux=classic", "--b", "flux=rife")]
+    public async Task Rife_without_the_fetched_model_is_one_clear_error_before_anything_renders(string command, params string[] args)
+    {
+        var work = Path.Combine(_dir, "work");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
+        foreach (var a in (string[])[Path.Combine(Repo.Root, "Talos.Cli", "bin", "Release", "net10.0", "talos.dll"), command, Spec(), .. args, "--work-dir", work]) psi.ArgumentList.Add(a);
+        psi.Environment["TALOS_MODELS"] = Directory.CreateDirectory(Path.Combine(_dir, "no-models")).FullName;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var (stdout, stderr) = (p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync());
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(2, p.ExitCode);
+        Assert.Equal("error: the RIFE model is not fetched (no " + Path.Combine(_dir, "no-models") + "/" + ModelRegistry.Rife.CacheFileName + "): run `talos models fetch rife` first", (await stderr).Trim());
+        Assert.False(Directory.Exists(work), "the cluster started before the model was checked");
+        await stdout;
     }
 
     [Fact]
