@@ -155,14 +155,15 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         {
             _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
             var runner = new GatedRunner(gate);
-            // A reservation lasts 1 s here: long enough for the three messages below (each serialised, serialize-messages on).
-            var pool = Pool(_vault, runner, slots: 2, reservationMs: 1000);
+            // A reservation lasts 3 s here: long enough for the three messages below (each serialised, serialize-messages on)
+            // even when the suite's other tests load both cores (1 s was not, once in a full run).
+            var pool = Pool(_vault, runner, slots: 2, reservationMs: 3000);
             var (slow, slowInbox) = Agent("slow");
             var (other, _) = Agent("other");
 
             pool.Tell(new ChunkWorkOffered(slow, 0));
             var first = await Next<ChunkWorkRequest>(slowInbox, TimeSpan.FromSeconds(5));
-            await Task.Delay(1500); // past the reservation: it expires and the agent is forgotten until it offers again
+            await Task.Delay(3500); // past the reservation: it expires and the agent is forgotten until it offers again
             pool.Tell(new ChunkWorkOffered(slow, 0));
             var second = await Next<ChunkWorkRequest>(slowInbox, TimeSpan.FromSeconds(5));
             Assert.NotEqual(first.Request, second.Request);

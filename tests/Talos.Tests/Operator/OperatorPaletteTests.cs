@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Event;
 using Talos.Messages;
+using Talos.Messages.Specs;
 using Talos.Tests.Actors;
 using Xunit;
 
@@ -93,7 +94,8 @@ public sealed class OperatorPaletteTests
         var retryDone = await farm.Cli("shot", "retry", key);
         Assert.Equal(2, retryDone.Exit);
         Assert.Contains("only failed or cancelled", retryDone.Err);
-        var second = await farm.SubmitAsync(ShotLifecycleTests.SmallShot() with { Id = "ops-2", Production = "opsprod", Sequence = 2 });
+        // another size than the first shot: the same content would be taken whole from the vault and complete before the cancel
+        var second = await farm.SubmitAsync(ShotLifecycleTests.SmallShot() with { Id = "ops-2", Production = "opsprod", Sequence = 2, Resolution = new Resolution(128, 72) });
         Assert.Equal(0, (await farm.Cli("shot", "cancel", second)).Exit);
         await farm.WaitForShot(second, s => s.GetProperty("status").GetString() == ShotStatus.Cancelled, TimeSpan.FromSeconds(30));
         var retried = await farm.Cli("shot", "retry", second);
