@@ -54,7 +54,7 @@ public sealed class SpeechFeatures
                 re[i] = at >= 0 && at < x.Length ? x[at] * hann[i] : 0;
                 im[i] = 0;
             }
-            Fft(re, im);
+            Cuttura.Audio.Spectrogram.Fft(re, im);
             for (int k = 0; k < power.Length; k++) power[k] = re[k] * re[k] + im[k] * im[k];
             double Band(double lo, double hi)
             {
@@ -78,37 +78,6 @@ public sealed class SpeechFeatures
             F1[f] = (float)Centre(200, 1000, 2);
             F2[f] = (float)Centre(900, 2800, 2);
             Centroid[f] = (float)Centre(80, 8000, 1);
-        }
-    }
-
-    /// <summary>In-place radix-2 FFT (length a power of two).</summary>
-    static void Fft(double[] re, double[] im)
-    {
-        int n = re.Length;
-        for (int i = 1, j = 0; i < n; i++)
-        {
-            int bit = n >> 1;
-            for (; (j & bit) != 0; bit >>= 1) j ^= bit;
-            j ^= bit;
-            if (i < j) { (re[i], re[j]) = (re[j], re[i]); (im[i], im[j]) = (im[j], im[i]); }
-        }
-        for (int len = 2; len <= n; len <<= 1)
-        {
-            double ang = -2 * Math.PI / len;
-            double wr = Math.Cos(ang), wi = Math.Sin(ang);
-            for (int i = 0; i < n; i += len)
-            {
-                double cr = 1, ci = 0;
-                for (int k = 0; k < len / 2; k++)
-                {
-                    int a = i + k, b = a + len / 2;
-                    double tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr;
-                    re[b] = re[a] - tr; im[b] = im[a] - ti;
-                    re[a] += tr; im[a] += ti;
-                    double nr = cr * wr - ci * wi;
-                    ci = cr * wi + ci * wr; cr = nr;
-                }
-            }
         }
     }
 }
