@@ -76,6 +76,7 @@ public static class ScaleBench
             long total = (long)o.Shots * o.Chunks;
             var samples = new List<(double Seconds, long Count)>();
             var clock = Stopwatch.StartNew();
+            var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var submitting = o.AdmitOnly ? Task.FromResult(admission) : Admit(seed, o, keys);
             int killed = 0;
             long target = o.AdmitOnly ? Math.Min(total, (long)Math.Max(o.Active * 4, 200) * o.Chunks) : total;
@@ -97,6 +98,14 @@ public static class ScaleBench
             admission = await submitting;
             var (rate, steady) = SteadyRate(samples, target);
 
+            var seedCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuAtStart;
+            StopNodes(children);
+            double[] ns;
+            lock (NodeStats) ns = Enumerable.Range(0, 6).Select(k => NodeStats.Sum(x => x[k])).ToArray();
+            Console.WriteLine(FormattableString.Invariant(
+                $"where the time goes: seed (Hephaestus, admission asks, this bench's polling) {seedCpu:F1} CPU s; {NodeStats.Count} surviving nodes {ns[5]:F1} CPU s; ") +
+                FormattableString.Invariant($"a chunk (trivial render + vault writes) {ns[1] / Math.Max(1, ns[0]) * 1000:F1} ms mean over {ns[0]:F0}; ") +
+                FormattableString.Invariant($"a shot's journal write {ns[3] / Math.Max(1, ns[2]) * 1000:F1} ms mean over {ns[2]:F0}, {ns[4] / Math.Max(1, ns[2]):F2} results each"));
             var (lost, duplicated, journalled, firstStarts) = await Audit(seed, pg, keys, o);
             var order = o.AdmitOnly ? PriorityOrderViolations(firstStarts, o) : -1;
             double recovery = await HephaestusRecovery(seed, keys[0]);
@@ -110,6 +119,9 @@ public static class ScaleBench
                 ["wallSeconds"] = Math.Round(wall.TotalSeconds, 2), ["journalledResults"] = journalled,
                 ["admissionP50Ms"] = Math.Round(P(0.50), 2), ["admissionP99Ms"] = Math.Round(P(0.99), 2), ["admissionMaxMs"] = Math.Round(P(1), 2),
                 ["hephaestusRecoverySeconds"] = Math.Round(recovery, 3), ["lost"] = lost, ["duplicated"] = duplicated,
+                ["seedCpuSeconds"] = Math.Round(seedCpu, 1), ["nodeCpuSeconds"] = Math.Round(ns[5], 1),
+                ["chunkMeanMs"] = Math.Round(ns[1] / Math.Max(1, ns[0]) * 1000, 2), ["journalWriteMeanMs"] = Math.Round(ns[3] / Math.Max(1, ns[2]) * 1000, 2),
+                ["resultsPerJournalWrite"] = Math.Round(ns[4] / Math.Max(1, ns[2]), 2),
                 ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order,
                 ["cores"] = Environment.ProcessorCount, ["loadAverageAtStart"] = load, ["postgres"] = pg.Version,
                 ["processes"] = "seed in the bench process; each render node its own OS process",
@@ -127,7 +139,7 @@ public static class ScaleBench
         }
         finally
         {
-            foreach (var c in children) { try { if (!c.HasExited) c.Kill(); c.WaitForExit(10_000); } catch (InvalidOperationException) { } c.Dispose(); }
+            StopNodes(children);
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
     }
@@ -257,6 +269,21 @@ public static class ScaleBench
         return seconds;
     }
 
+    /// <summary>The STATS lines of the node processes that ended by closing their standard input (see <see cref="NodeAsync"/>).</summary>
+    static readonly List<double[]> NodeStats = new();
+
+    /// <summary>Asks every live node to stop (its standard input closes), gathers their STATS, and kills what is left.</summary>
+    static void StopNodes(List<Process> children)
+    {
+        foreach (var c in children) { try { if (!c.HasExited) c.StandardInput.Close(); } catch (Exception e) when (e is IOException or InvalidOperationException) { } }
+        foreach (var c in children)
+        {
+            try { if (!c.WaitForExit(20_000)) c.Kill(); c.WaitForExit(10_000); } catch (InvalidOperationException) { }
+            c.Dispose();
+        }
+        children.Clear();
+    }
+
     static Process StartNode(Options o, int n, string seed, PostgresServer pg, string vault, string dir)
     {
         var self = typeof(ScaleBench).Assembly.Location;
@@ -275,7 +302,11 @@ public static class ScaleBench
         info.Environment["TALOS_DOWN_AFTER_SECONDS"] = "3";
         info.Environment["TALOS_LOGLEVEL"] = "ERROR";
         var p = Process.Start(info)!;
-        p.OutputDataReceived += (_, _) => { };
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.StartsWith("STATS ", StringComparison.Ordinal))
+                lock (NodeStats) NodeStats.Add(line[6..].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray());
+        };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"[node{n}] {line}"); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
@@ -289,8 +320,24 @@ public static class ScaleBench
     public static async Task<int> NodeAsync(int chunks)
     {
         var options = NodeConfiguration.FromEnvironment(["gpu"]);
+        // Where this node's time goes: its chunks (trivial render + vault writes + the attempt log), its shots' journal
+        // writes (persist → confirmed) and how many results each carried, its CPU.
+        var sums = new double[5]; // chunks, chunk seconds, writes, write seconds, results written
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == TalosMetrics.MeterName) l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) =>
+        {
+            lock (sums)
+                if (i.Name == "talos.chunk.duration") { sums[0]++; sums[1] += v; }
+                else if (i.Name == "talos.journal.write.duration") { sums[2]++; sums[3] += v; }
+        });
+        listener.SetMeasurementEventCallback<int>((i, v, _, _) => { if (i.Name == TalosMetrics.JournalWriteChunksName) lock (sums) sums[4] += v; });
+        listener.Start();
         await using var node = await TalosNode.StartAsync(options, Runners(chunks));
         await Task.WhenAny(Task.Run(() => Console.In.ReadToEnd()), node.System.WhenTerminated);
+        lock (sums)
+            Console.WriteLine(FormattableString.Invariant(
+                $"STATS {sums[0]} {sums[1]} {sums[2]} {sums[3]} {sums[4]} {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds}"));
         return 0;
     }
 
