@@ -44,12 +44,13 @@ public static class RigArt
             // Where this leg's foot is planted during cycle k: the cycle starts when travel = stride·(k − phase), and the
             // foot lands half a planted stretch ahead of its rest position so it passes under the hip at mid-stance.
             double plant = gait.Stride * (k - phase) + rest.X + gait.Duty * gait.Stride / 2;
-            double worldX = plant, y = rest.Y;
+            // planted on the ground the contact lift found, not bobbing with the pose's own lift
+            double ground = rest.Y - pose.HipOffset, worldX = plant, y = ground;
             if (u >= gait.Duty)
             {
                 double q = (u - gait.Duty) / (1 - gait.Duty);
                 worldX = plant + gait.Stride * (q * q * (3 - 2 * q));
-                y = rest.Y + gait.Step * Math.Sin(Math.PI * q);
+                y = ground + gait.Step * Math.Sin(Math.PI * q);
             }
             var target = new V2((float)(worldX - travel), (float)y);
             var (upper, lower) = Solve(fk.Origin[chain.Upper], target, body.Bones[chain.Lower].Start.X, body.Bones[chain.Lower].Length, chain.Bend);
@@ -131,12 +132,19 @@ public static class RigArt
             V2 At(V2 p) => o + d * p.X + right * p.Y;
             if (drawing.Image is { } image)
             {
-                // image pixel (u, v) → bone-local (u − pivot)·scale → character space → screen: one affine map.
-                var p0 = s.P(At((default(V2) - image.Pivot) * image.UnitsPerPixel));
-                var px = s.P(At((new V2(1, 0) - image.Pivot) * image.UnitsPerPixel));
-                var py = s.P(At((new V2(0, 1) - image.Pivot) * image.UnitsPerPixel));
+                // image pixel (u, v) → bone-local R(angle)·(u − pivot)·scale → character space → screen: one affine map.
+                float turn = image.Angle * MathF.PI / 180f, cos = MathF.Cos(turn), sin = MathF.Sin(turn);
+                V2 Local(V2 q)
+                {
+                    var r = (q - image.Pivot) * image.UnitsPerPixel;
+                    // y runs down in the image and to the bone's right in bone-local units, so a turn counter-clockwise on the page is clockwise in (x, y)
+                    return new V2(r.X * cos + r.Y * sin, -r.X * sin + r.Y * cos);
+                }
+                var p0 = s.P(At(Local(default)));
+                var px = s.P(At(Local(new V2(1, 0))));
+                var py = s.P(At(Local(new V2(0, 1))));
                 var map = new ImageMap(p0.X, p0.Y, px.X - p0.X, px.Y - p0.Y, py.X - p0.X, py.Y - p0.Y);
-                s.Part(new CutOutShape(image, map), drawing.Region!, s.OutlineWidth * drawing.Line);
+                if (drawing.Ink == InkKind.Region) s.Part(new CutOutShape(image, map), drawing.Region!, s.OutlineWidth * drawing.Line);
                 s.Fill(new CutOutInk(image, map));
                 continue;
             }

@@ -14,9 +14,11 @@ public enum InkKind { Region, Line, Fill }
 /// <summary>
 /// A PNG cut-out: its silhouette (alpha ≥ 0.5, which CHROMA paints in the drawing's region) as a signed distance field
 /// in image pixels (negative inside), its ink (dark opaque pixels: the drawn lines, 0..1), the pivot in image pixels
-/// that sits on the bone's origin, and its size in rig units per image pixel.
+/// that sits on the bone's origin, its size in rig units per image pixel, and its turn (degrees, counter-clockwise on
+/// the page) from lying along the bone: 0 when the image's x axis runs along the bone; an image drawn upright (x
+/// forward, y down) takes minus its bone's rest angle in the world: −90 on a bone pointing up, 90 on one pointing down.
 /// </summary>
-public sealed record CutOut(int Width, int Height, float[] Field, float[] Ink, V2 Pivot, float UnitsPerPixel);
+public sealed record CutOut(int Width, int Height, float[] Field, float[] Ink, V2 Pivot, float UnitsPerPixel, float Angle);
 
 /// <summary>One drawing of a part: vector subpaths in bone-local units (x along the bone, y to its right, as SVG's y-down) or a cut-out.</summary>
 public sealed record Drawing(IReadOnlyList<SubPath>? Paths, CutOut? Image, InkKind Ink, string? Region, float Line);

@@ -31,7 +31,7 @@ public static class RigFile
 
     static readonly string[] TopFields = ["format", "name", "height", "palette", "bones", "parts", "ik", "gait", "poses", "emotions"];
     static readonly string[] BoneFields = ["name", "parent", "length", "angle", "x", "y", "contact"];
-    static readonly string[] DrawingFields = ["path", "image", "pivot", "scale", "region", "ink", "line"];
+    static readonly string[] DrawingFields = ["path", "image", "pivot", "scale", "angle", "region", "ink", "line"];
     static readonly string[] PartFields = [.. DrawingFields, "name", "bone", "order", "slot", "drawings", "default"];
     static readonly string[] PoseFields = ["bones", "lift", "drawings"];
     static readonly string[] MouthShapes = ["A", "B", "C", "D", "E", "F", "G", "H", "X"];
@@ -83,29 +83,35 @@ public static class RigFile
                     if (Rgb.TryParseHex(e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString() : null, out var c)) palette[e.Name] = c;
                     else p.Add($"$.palette.{e.Name}", "is not a colour of the form #rrggbb");
 
-            var bones = ReadBones(root, p);
+            var bones = ReadBones(root, p, out var declared);
+            if (declared is null) return (null, p); // too many bones: that one error says it all
             var boneIndex = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int i = 0; i < bones.Count; i++) boneIndex[bones[i].Name] = i;
-            var parts = ReadParts(root, boneIndex, palette, readAsset, p);
-            var ik = ReadIk(root, bones, boneIndex, p);
+            var parts = ReadParts(root, declared, boneIndex, palette, readAsset, p);
+            var ik = ReadIk(root, bones, declared, boneIndex, p);
             var gait = ReadGait(root, ik, p);
-            var poses = ReadPoses(root, "poses", boneIndex, parts, p);
-            var emotions = ReadPoses(root, "emotions", boneIndex, parts, p);
+            var poses = ReadPoses(root, "poses", declared, parts, p);
+            var emotions = ReadPoses(root, "emotions", declared, parts, p);
             if (root.TryGetProperty("poses", out _) && !poses.ContainsKey("idle")) p.Add("$.poses", "needs an \"idle\" pose (the rest pose other poses fall back to)");
             if (!root.TryGetProperty("poses", out _)) p.Add("$.poses", "is required (at least \"idle\")");
+            if (p.Count > 0) return (null, p);
+            var body = new RigBody(bones, parts, ik, gait, poses, emotions);
+            if (gait is not null) CheckReach(body, gait, p);
             if (p.Count > 0) return (null, p);
             var rig = new Rig
             {
                 Name = name, Height = height, DefaultPalette = palette,
-                Body = new RigBody(bones, parts, ik, gait, poses, emotions),
+                Body = body,
             };
             return (rig, p);
         }
     }
 
-    static List<Bone> ReadBones(JsonElement root, Problems p)
+    /// <summary>The bones, parents first (empty when any bone has a problem); <paramref name="declared"/> every bone name given, null past the bone limit.</summary>
+    static List<Bone> ReadBones(JsonElement root, Problems p, out HashSet<string>? declared)
     {
         var result = new List<Bone>();
+        declared = new HashSet<string>(StringComparer.Ordinal);
         if (!root.TryGetProperty("bones", out var arr) || arr.ValueKind != JsonValueKind.Array || arr.GetArrayLength() == 0)
         {
             p.Add("$.bones", "must be an array of at least one bone");
@@ -114,10 +120,11 @@ public static class RigFile
         if (arr.GetArrayLength() > MaxBones)
         {
             p.Add("$.bones", $"rig has {arr.GetArrayLength()} bones; at most {MaxBones} are allowed");
+            declared = null;
             return result;
         }
         var raw = new List<(string Name, string? Parent, float Length, float Angle, float? X, float Y, bool Contact, string Where)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = declared;
         int i = 0;
         foreach (var b in arr.EnumerateArray())
         {
@@ -167,7 +174,7 @@ public static class RigFile
         return result;
     }
 
-    static List<RigPart> ReadParts(JsonElement root, Dictionary<string, int> bones, Dictionary<string, Rgb> palette, Func<string, byte[]>? readAsset, Problems p)
+    static List<RigPart> ReadParts(JsonElement root, HashSet<string> declared, Dictionary<string, int> bones, Dictionary<string, Rgb> palette, Func<string, byte[]>? readAsset, Problems p)
     {
         var result = new List<RigPart>();
         if (!root.TryGetProperty("parts", out var arr) || arr.ValueKind != JsonValueKind.Array || arr.GetArrayLength() == 0)
@@ -190,7 +197,8 @@ public static class RigFile
             if (name.Length > 0 && !names.Add(name)) p.Add($"{where}.name", $"part '{name}' is defined twice");
             string? boneName = Text(part, "bone", where, p);
             int bone = -1;
-            if (boneName is not null && !bones.TryGetValue(boneName, out bone)) { p.Add($"{where}.bone", $"unknown bone '{boneName}'"); bone = -1; }
+            if (boneName is not null && !declared.Contains(boneName)) p.Add($"{where}.bone", $"unknown bone '{boneName}'");
+            if (boneName is null || !bones.TryGetValue(boneName, out bone)) bone = -1;
             float order = Number(part, "order", where, p, defaultOrder, -1e6f, 1e6f);
             string? slot = part.TryGetProperty("slot", out _) ? Text(part, "slot", where, p) : null;
             var set = new Dictionary<string, Drawing>(StringComparer.Ordinal);
@@ -297,12 +305,15 @@ public static class RigFile
         if (ink != InkKind.Region && region is not null) p.Add($"{where}.region", "an ink drawing has no region");
         if (region is not null && !palette.ContainsKey(region)) p.Add($"{where}.region", $"unknown region '{region}' (not in the palette)");
         float line = Number(d, "line", where, p, 1f, 0f, 20f);
+        if (!hasImage && d.TryGetProperty("angle", out _)) p.Add($"{where}.angle", "only an image drawing turns (a path is drawn in the bone's own units)");
         if (hasImage)
         {
             foreach (var f in new[] { "pivot", "scale" }) if (!d.TryGetProperty(f, out _)) p.Add(where, $"an image drawing needs \"{f}\"");
-            if (region is null) p.Add(where, "an image drawing needs a \"region\" (CHROMA paints its silhouette)");
+            if (ink == InkKind.Line) p.Add($"{where}.ink", "an image drawing is a painted cut-out (\"region\") or ink only (\"ink\": \"fill\": its dark pixels)");
+            else if (region is null && ink == InkKind.Region) p.Add(where, "an image drawing needs a \"region\" (CHROMA paints its silhouette) or \"ink\": \"fill\"");
             string? asset = Text(d, "image", where, p);
             float scale = Number(d, "scale", where, p, 0.001f, 1e-6f, 1f);
+            float angle = Number(d, "angle", where, p, 0f, -360f, 360f);
             V2 pivot = default;
             if (d.TryGetProperty("pivot", out var pv))
             {
@@ -312,7 +323,7 @@ public static class RigFile
             if (asset is null) return null;
             if (!images.TryGetValue(asset, out var pixels)) images[asset] = pixels = LoadImage(asset, readAsset, $"{where}.image", p);
             if (pixels is null) return null;
-            return new Drawing(null, new CutOut(pixels.Width, pixels.Height, pixels.Field, pixels.Ink, pivot, scale), ink, region, line);
+            return new Drawing(null, new CutOut(pixels.Width, pixels.Height, pixels.Field, pixels.Ink, pivot, scale, angle), ink, region, line);
         }
         if (pathEl.ValueKind != JsonValueKind.String) { p.Add($"{where}.path", "must be a string of SVG path data"); return null; }
         try
@@ -358,7 +369,7 @@ public static class RigFile
         return new CutOutPixels(bitmap.Width, bitmap.Height, SignedDistance(alpha, bitmap.Width, bitmap.Height), ink);
     }
 
-    static List<IkChain> ReadIk(JsonElement root, List<Bone> bones, Dictionary<string, int> index, Problems p)
+    static List<IkChain> ReadIk(JsonElement root, List<Bone> bones, HashSet<string> declared, Dictionary<string, int> index, Problems p)
     {
         var result = new List<IkChain>();
         if (!root.TryGetProperty("ik", out var arr)) return result;
@@ -373,8 +384,11 @@ public static class RigFile
             float bend = Number(c, "bend", where, p, 1f, -1f, 1f);
             if (bend is not (1f or -1f)) p.Add($"{where}.bend", "must be 1 or -1");
             if (name is null || upper is null || lower is null) continue;
-            if (!index.TryGetValue(upper, out int u)) { p.Add($"{where}.upper", $"unknown bone '{upper}'"); continue; }
-            if (!index.TryGetValue(lower, out int l)) { p.Add($"{where}.lower", $"unknown bone '{lower}'"); continue; }
+            // (a declared bone missing from the index is one whose own problem is already listed)
+            bool knownUpper = index.TryGetValue(upper, out int u), knownLower = index.TryGetValue(lower, out int l);
+            if (!declared.Contains(upper)) p.Add($"{where}.upper", $"unknown bone '{upper}'");
+            if (!declared.Contains(lower)) p.Add($"{where}.lower", $"unknown bone '{lower}'");
+            if (!knownUpper || !knownLower) continue;
             if (bones.Count > l && bones[l].Parent != u) p.Add($"{where}.lower", $"bone '{lower}' is not a child of '{upper}'");
             else if (bones[u].Length <= 0 || bones[l].Length <= 0) p.Add(where, "both bones of an IK chain need a length > 0");
             else if (result.Any(r => r.Name == name)) p.Add($"{where}.name", $"IK chain '{name}' is defined twice");
@@ -407,7 +421,35 @@ public static class RigFile
         return new Gait(poses, stride, duty, step, legs);
     }
 
-    static Dictionary<string, BodyPose> ReadPoses(JsonElement root, string key, Dictionary<string, int> bones, List<RigPart> parts, Problems p)
+    /// <summary>
+    /// Each stepping leg must reach its planted foot at both ends of the planted stretch (rest tip ± duty·stride/2) in
+    /// each gait pose, or the foot would lift and slide: a problem at <c>$.gait.stride</c> naming the leg and pose.
+    /// </summary>
+    static void CheckReach(RigBody body, Gait gait, Problems p)
+    {
+        foreach (var name in gait.Poses.Where(body.Poses.ContainsKey))
+        {
+            var posed = RigArt.Pose(body, new Pose { Bones = body.Poses[name].Bones }, 0f);
+            foreach (var (chain, _) in gait.Legs)
+            {
+                var c = body.Ik[chain];
+                var hip = posed.Origin[c.Upper];
+                var tip = posed.Tip[c.Lower];
+                float reach = body.Bones[c.Lower].Start.X + body.Bones[c.Lower].Length, half = gait.Duty * gait.Stride / 2;
+                foreach (float dx in new[] { -half, half })
+                {
+                    float x = tip.X + dx - hip.X, y = tip.Y - hip.Y, d = MathF.Sqrt(x * x + y * y);
+                    if (d > reach - 1e-4f)
+                    {
+                        p.Add("$.gait.stride", $"in pose '{name}' leg '{c.Name}' cannot reach its planted foot {dx:+0.###;-0.###} from rest ({d:0.###} from the hip, the leg is {reach:0.###} long): shorten the stride or bend the leg at rest");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    static Dictionary<string, BodyPose> ReadPoses(JsonElement root, string key, HashSet<string> bones, List<RigPart> parts, Problems p)
     {
         var result = new Dictionary<string, BodyPose>(StringComparer.Ordinal);
         if (!root.TryGetProperty(key, out var obj)) return result;
@@ -423,7 +465,7 @@ public static class RigFile
                 if (b.ValueKind != JsonValueKind.Object) p.Add($"{where}.bones", "must map bone names to angles in degrees");
                 else
                     foreach (var a in b.EnumerateObject())
-                        if (!bones.ContainsKey(a.Name)) p.Add($"{where}.bones.{a.Name}", $"unknown bone '{a.Name}'");
+                        if (!bones.Contains(a.Name)) p.Add($"{where}.bones.{a.Name}", $"unknown bone '{a.Name}'");
                         else if (a.Value.ValueKind != JsonValueKind.Number || !a.Value.TryGetSingle(out var deg) || !float.IsFinite(deg) || Math.Abs(deg) > 720) p.Add($"{where}.bones.{a.Name}", "must be an angle in degrees within ±720");
                         else angles[a.Name] = deg;
             }
