@@ -330,4 +330,26 @@ public sealed class RigDataTests
         var lanky = RigSheet.Render(Rigs.Lanky);
         Assert.True(lanky.Height >= PoseLibrary.Poses.Count * RigSheet.Cell);
     }
+
+    [Fact]
+    public void Talos_rig_check_prints_each_problem_and_exits_2_and_rig_sheet_writes_a_png()
+    {
+        var dir = Directory.CreateTempSubdirectory("talos-rig-cli").FullName;
+        try
+        {
+            var bad = Path.Combine(dir, "bad.rig.json");
+            File.WriteAllText(bad, Mini(region: "cape"));
+            var output = new StringWriter();
+            Assert.Equal(Talos.Cli.CliErrors.BadInput, Talos.Cli.Axis.RigCommands.Check(bad, output));
+            Assert.Contains("$.parts[0].region: unknown region 'cape'", output.ToString());
+            var tin = Path.Combine(ExampleDir("tin"), "tin.rig.json");
+            var ok = new StringWriter();
+            Assert.Equal(Talos.Cli.CliErrors.Ok, Talos.Cli.Axis.RigCommands.Check(tin, ok));
+            Assert.Contains("ok — rig 'tin', 10 bones, 12 parts", ok.ToString());
+            var png = Path.Combine(dir, "sheet.png");
+            Assert.Equal(Talos.Cli.CliErrors.Ok, Talos.Cli.Axis.RigCommands.Sheet(tin, png));
+            Assert.True(Talos.Gpu.Cuttura.Titles.LogoImage.IsPng(File.ReadAllBytes(png)));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
