@@ -48,7 +48,7 @@ public sealed class DocsAndExamplesTests
         Assert.Equal(SpecVocabulary.Transitions, Enum(s.GetProperty("properties").GetProperty("transition")));
         Assert.Equal(SpecVocabulary.FluxMethods, Enum(s.GetProperty("properties").GetProperty("flux")));
         Assert.Equal(SpecVocabulary.Emotions, Enum(defs.GetProperty("emotion")));
-        Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig")));
+        Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig").GetProperty("oneOf")[0]));
         Assert.Equal(SpecVocabulary.Poses, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("pose")));
         Assert.Equal(SpecVocabulary.Eases, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("ease")));
         Assert.Equal(SpecVocabulary.Effects, Enum(defs.GetProperty("effect").GetProperty("properties").GetProperty("type")));
