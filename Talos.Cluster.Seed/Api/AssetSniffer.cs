@@ -7,7 +7,8 @@ namespace Talos.Cluster.Seed.Api;
 /// <summary>
 /// What an uploaded asset is, decided by its bytes (never by its name or Content-Type): PNG (signature and an IHDR
 /// chunk), audio (RIFF/WAVE with a fmt chunk, FLAC, Ogg, MP3 with an ID3 tag or a frame sync; the upload route then has
-/// <c>AudioDecoder</c> check the sound itself), palette JSON (an object of region → #rrggbb), ONNX (a protobuf
+/// <c>AudioDecoder</c> check the sound itself), palette JSON (an object of region → #rrggbb), a rig file (a JSON object with
+/// <c>bones</c> or <c>rigs</c>; the upload route then loads it, drawings and all, with <c>RigAssets.Load</c>), ONNX (a protobuf
 /// ModelProto: field 1 ir_version as a varint, and a graph field 7). Anything else is refused with the reason.
 /// </summary>
 public static class AssetSniffer
@@ -16,6 +17,10 @@ public static class AssetSniffer
     public const string Wav = "audio";
     public const string Palette = "palette";
     public const string Onnx = "onnx-model";
+    public const string Rig = Talos.Gpu.Axis.RigAssets.RigKind;
+
+    /// <summary>Keys that make a JSON object a rig file rather than a palette: a skeleton, or the first format's list of rigs.</summary>
+    static readonly string[] RigMarkers = ["bones", "rigs"];
 
     static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -44,7 +49,7 @@ public static class AssetSniffer
         while (first < data.Length && data[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
         if (first < data.Length && data[first] == (byte)'{') return SniffPalette(data, out kind, out problem);
         if (LooksLikeOnnx(data)) { kind = Onnx; return true; }
-        problem = "unrecognised content (accepted: PNG keyframe images, WAV/FLAC/Ogg/MP3 audio, palette JSON, ONNX models)";
+        problem = "unrecognised content (accepted: PNG keyframe images, WAV/FLAC/Ogg/MP3 audio, palette JSON, rig files, ONNX models)";
         return false;
     }
 
@@ -56,6 +61,7 @@ public static class AssetSniffer
             using var doc = JsonDocument.Parse(data);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) { problem = "JSON that is not an object of region → colour"; return false; }
+            if (RigMarkers.Any(m => root.TryGetProperty(m, out _))) { kind = Rig; problem = ""; return true; }
             int n = 0;
             foreach (var p in root.EnumerateObject())
             {

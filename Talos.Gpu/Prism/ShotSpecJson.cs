@@ -108,7 +108,7 @@ public static class ShotSpecJson
 sealed class SpecReader : JsonPathReader
 {
     static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux"];
-    static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
+    static readonly string[] CharacterProps = ["name", "rig", "palette", "voice", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
     static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
@@ -360,8 +360,11 @@ sealed class SpecReader : JsonPathReader
         var name = Str(c, "name", path, required: true);
         if (name is not null && (name.Trim().Length == 0 || name.Length > Limits.MaxNameLength))
         { Err($"{path}.name", name.Trim().Length == 0 ? "must not be empty" : $"is longer than {Limits.MaxNameLength} characters"); name = null; }
-        var rig = Known(c, "rig", path, "lanky", SpecVocabulary.Rigs, "rig");
+        var rig = Str(c, "rig", path, nullable: false) ?? "lanky";
+        if (!SpecVocabulary.IsRig(rig)) { Err($"{path}.rig", SpecVocabulary.RigProblem(rig)); rig = "lanky"; }
         var palette = Palette(c, path);
+        var voice = Str(c, "voice", path);
+        if (voice is not null && Voice.ScratchVoice.Parse(voice, out var badVoice) is null) Err($"{path}.voice", badVoice);
 
         var keys = new List<PoseKey>();
         var keyEls = Array(c, "keyframes", path, ShotSpecJson.MaxKeys);
@@ -400,6 +403,6 @@ sealed class SpecReader : JsonPathReader
             if (asset is not null) images.Add(new KeyframeImage(frame, asset));
         }
         if (name is null) return null;
-        return new CharacterSpec { Name = name, Rig = rig, Palette = palette, Keyframes = keys, KeyframeImages = images };
+        return new CharacterSpec { Name = name, Rig = rig, Palette = palette, Voice = voice, Keyframes = keys, KeyframeImages = images };
     }
 }

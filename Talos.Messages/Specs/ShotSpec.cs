@@ -65,10 +65,14 @@ public sealed record FrameRange(int Start, int End);
 public sealed record CharacterSpec
 {
     public required string Name { get; init; }
-    /// <summary>Built-in rig: "lanky", "stocky" or "round".</summary>
+    /// <summary>A built-in rig ("lanky", "stocky", "round"), or an uploaded rig file by its content, <c>sha256/HASH</c> (docs/cast.md).</summary>
     public string Rig { get; init; } = "lanky";
     /// <summary>Character palette overrides: region name → "#rrggbb".</summary>
     public IReadOnlyDictionary<string, string>? Palette { get; init => field = Wire.Map(value); }
+    /// <summary>The scratch voice of the character's dialogue (espeak-ng variant and pitch, <c>f2</c> or <c>m3:28</c>); null = one
+    /// chosen by a stable hash of the name. Not written when null, so specs without it keep their bytes and chunk identities.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Voice { get; init; }
     public IReadOnlyList<PoseKey> Keyframes { get; init => field = Wire.List(value); } = [];
     /// <summary>Artists' keyframe drawings (PNG assets in the vault, by name) at frame numbers.</summary>
     public IReadOnlyList<KeyframeImage> KeyframeImages { get; init => field = Wire.List(value); } = [];

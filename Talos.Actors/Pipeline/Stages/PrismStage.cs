@@ -24,6 +24,8 @@ public sealed class PrismStage : IStageRunner
         var json = ShotSpecJson.Serialize(spec);
         ShotSpecJson.Parse(json); // every rule of the spec, once more, on the node that renders it
         foreach (var c in spec.Characters)
+            Talos.Gpu.Axis.RigAssets.Resolve(c.Rig, ctx.Asset); // a rig file by content: in the vault, and it loads (drawings and all)
+        foreach (var c in spec.Characters)
             foreach (var k in c.KeyframeImages)
                 if (ctx.Vault.ResolveAsset(k.Asset) is null) throw new InvalidDataException($"unknown keyframe image asset '{k.Asset}'");
         if (spec.Audio is { } a && ctx.Vault.ResolveAsset(a.Asset) is null) throw new InvalidDataException($"unknown audio asset '{a.Asset}'");

@@ -48,7 +48,7 @@ public sealed class DocsAndExamplesTests
         Assert.Equal(SpecVocabulary.Transitions, Enum(s.GetProperty("properties").GetProperty("transition")));
         Assert.Equal(SpecVocabulary.FluxMethods, Enum(s.GetProperty("properties").GetProperty("flux")));
         Assert.Equal(SpecVocabulary.Emotions, Enum(defs.GetProperty("emotion")));
-        Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig")));
+        Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig").GetProperty("oneOf")[0]));
         Assert.Equal(SpecVocabulary.Poses, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("pose")));
         Assert.Equal(SpecVocabulary.Eases, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("ease")));
         Assert.Equal(SpecVocabulary.Effects, Enum(defs.GetProperty("effect").GetProperty("properties").GetProperty("type")));
@@ -60,8 +60,11 @@ public sealed class DocsAndExamplesTests
     {
         var files = Directory.GetFiles(PrismPaths.Repo("examples"), "*.json");
         Assert.NotEmpty(files);
-        // brief.json is a commercial's brief (docs/COMMERCIALS.md), read by its own reader; every other example is shot specs.
-        foreach (var f in files.Where(f => Path.GetFileName(f) != "brief.json")) Assert.NotEmpty(ShotSpecJson.ParseMany(File.ReadAllText(f)));
+        // brief.json is a commercial's brief (docs/COMMERCIALS.md) and *.cast.json a cast (docs/cast.md, CastTests), each read by its
+        // own reader; every other example is shot specs.
+        foreach (var f in files.Where(f => Path.GetFileName(f) != "brief.json" && !f.EndsWith(".cast.json", StringComparison.Ordinal)))
+            Assert.NotEmpty(ShotSpecJson.ParseMany(File.ReadAllText(f)));
+        Assert.NotEmpty(Cast.Load(PrismPaths.Repo("examples", "lighthouse.cast.json")).Characters);
         Assert.Equal("Lumen Tea", Talos.Gpu.Prism.Commercials.BriefJson.Load(PrismPaths.Repo("examples", "brief.json")).Brand);
 
         var storm = ShotSpecJson.Parse(File.ReadAllText(PrismPaths.Repo("examples", "storm-over-brick.json")));
