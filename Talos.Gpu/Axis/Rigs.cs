@@ -123,19 +123,7 @@ public static class Rigs
     /// a drawing in the vault), read through <see cref="Load"/>'s <c>readAsset</c>. Importing a rig file into the vault
     /// (<see cref="RigAssets.Import"/>) stores every such drawing and rewrites its reference to <c>sha256/HASH</c>.
     /// </summary>
-    public static readonly IReadOnlyList<string> AssetKeys = ["image", "png"];
-
-    /// <summary>
-    /// The one rig of a rig file (JSON). <paramref name="readAsset"/> gives the bytes of a drawing the file references under
-    /// an <see cref="AssetKeys"/> key; today's format (<see cref="Parse"/>) draws every part as a shape and references none.
-    /// Every problem is an <see cref="ArgumentException"/>.
-    /// </summary>
-    public static Rig Load(string json, Func<string, byte[]>? readAsset = null)
-    {
-        _ = readAsset; // today's format has no drawing references
-        var rigs = Parse(json);
-        return rigs.Count == 1 ? rigs[0] : throw new ArgumentException($"a rig file holds exactly one rig; this one holds {rigs.Count} ({string.Join(", ", rigs.Select(r => r.Name))})");
-    }
+    public static readonly IReadOnlyList<string> AssetKeys = ["image"];
 
     static string Text(Dictionary<string, System.Text.Json.JsonElement> d, string key, string where) =>
         d.TryGetValue(key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() is { Length: > 0 } s

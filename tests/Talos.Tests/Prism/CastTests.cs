@@ -160,7 +160,7 @@ public sealed class CastTests : IDisposable
     public void Drawings_a_rig_file_references_are_named_by_content_and_may_not_leave_its_folder()
     {
         var png = new byte[] { 1, 2, 3 };
-        var json = """{ "parts": [ { "image": "art/arm.png" }, { "png": "sha256/KEEP" } ], "name": "x", "image": 3 }"""u8.ToArray();
+        var json = """{ "parts": [ { "image": "art/arm.png" }, { "image": "sha256/KEEP" } ], "name": "x", "image": 3 }"""u8.ToArray();
         var stored = new List<string>();
         var rewritten = Encoding.UTF8.GetString(RigAssets.Rewrite(json, "test", r => { stored.Add(r); return ContentAsset.Of(png, RigAssets.DrawingKind).Name; }));
         Assert.Equal(["art/arm.png", "sha256/KEEP"], stored); // "sha256/KEEP" is not a content name (64 hex digits), so it is stored too
