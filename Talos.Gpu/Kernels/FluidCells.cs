@@ -204,6 +204,29 @@ public static class FluidCells
         return old + omega * (gs - old);
     }
 
+    /// <summary>
+    /// Gauss–Seidel update of the pressure equation with face weights (the multigrid's smoother, on every level):
+    /// Σₙ wₙ(p − pₙ) = b, so p = (b + Σ wₙpₙ) / Σ wₙ. wx[k] weighs the face between cells k and k + 1, wy[k] the face
+    /// between k and k + s (0 at walls and solids, 1 between fluid cells on the finest grid). A cell with no open
+    /// face keeps 0. Mirror-image terms are added in pairs, so a mirrored grid rounds identically.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float RelaxWeighted<TF>(TF p, TF b, TF wx, TF wy, int k, int s) where TF : struct, IField
+    {
+        float wl = wx[k - 1], wr = wx[k], wu = wy[k - s], wd = wy[k];
+        float d = (wl + wr) + (wu + wd);
+        if (d == 0f) return 0f;
+        return (b[k] + ((wl * p[k - 1] + wr * p[k + 1]) + (wu * p[k - s] + wd * p[k + s]))) / d;
+    }
+
+    /// <summary>Σₙ wₙ(p − pₙ) in cell k: the left-hand side of <see cref="RelaxWeighted{TF}"/>'s equation (a weighted −∇²p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LaplacianWeighted<TF>(TF p, TF wx, TF wy, int k, int s) where TF : struct, IField
+    {
+        float pk = p[k];
+        return (wx[k - 1] * (pk - p[k - 1]) + wx[k] * (pk - p[k + 1])) + (wy[k - s] * (pk - p[k - s]) + wy[k] * (pk - p[k + s]));
+    }
+
     /// <summary>−∇·u of cell k (the pressure equation's right-hand side); 0 in solids when a fluid mask is given.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float NegDivergence<TF>(TF u, TF v, int k, int s) where TF : struct, IField =>

@@ -32,6 +32,12 @@ public abstract class FluidOps : IDisposable
     public abstract void MacCormack(int kind, float[] dst, float[] phi, float[] hat, float[] tilde, float[] u, float[] v, float dt);
     /// <summary>One colour (0 red, 1 black: (i + j) mod 2) of an SOR sweep of x = (rhs + a·Σ neighbours)·invC.</summary>
     public abstract void Relax(float[] x, float[] rhs, float a, float invC, float omega, int colour);
+    /// <summary>A whole red-black sweep (red, then black) of <see cref="Relax"/>.</summary>
+    public virtual void RelaxSweep(float[] x, float[] rhs, float a, float invC, float omega)
+    {
+        Relax(x, rhs, a, invC, omega, 0);
+        Relax(x, rhs, a, invC, omega, 1);
+    }
     /// <summary>One colour of a masked pressure SOR sweep (walls and solids have fluid weight 0).</summary>
     public abstract void RelaxMasked(float[] p, float[] rhs, float[] fluid, float omega, int colour);
     public abstract void NegDivergence(float[] u, float[] v, float[] rhs, float[]? fluid);
