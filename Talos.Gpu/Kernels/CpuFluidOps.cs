@@ -11,13 +11,12 @@ namespace Talos.Gpu.Kernels;
 /// </summary>
 public sealed class CpuFluidOps : FluidOps
 {
-    readonly double[] _rowSum, _rowMax;
+    readonly double[] _rowSum;
 
     public CpuFluidOps(int nx, int ny, int threads = 0) : base(nx, ny)
     {
         Team = new WorkerTeam(threads);
         _rowSum = new double[ny + 2];
-        _rowMax = new double[ny + 2];
     }
 
     /// <summary>The threads the kernels run on (shared with the pressure multigrid).</summary>
@@ -116,21 +115,6 @@ public sealed class CpuFluidOps : FluidOps
         });
     }
 
-    public override void RelaxMasked(float[] p, float[] rhs, float[] fluid, float omega, int colour)
-    {
-        int nx = Nx, s = S;
-        Rows((j0, j1) =>
-        {
-            var hp = new HostField(p); var hr = new HostField(rhs); var hf = new HostField(fluid);
-            for (int j = j0; j < j1; j++)
-                for (int i = 1 + ((1 + j + colour) & 1); i <= nx; i += 2)
-                {
-                    int k = i + s * j;
-                    At(p, k) = FluidCells.RelaxMasked(hp, hr, hf, k, s, omega);
-                }
-        });
-    }
-
     public override void NegDivergence(float[] u, float[] v, float[] rhs, float[]? fluid)
     {
         int nx = Nx, s = S;
@@ -164,31 +148,6 @@ public sealed class CpuFluidOps : FluidOps
                     At(u, k) = nu; At(v, k) = nv;
                 }
         });
-    }
-
-    public override (double sumSquares, double maxAbs) Residual(float[] p, float[] rhs, float[]? fluid)
-    {
-        int nx = Nx, s = S;
-        bool masked = fluid is not null;
-        var fl = fluid ?? p;
-        Rows((j0, j1) =>
-        {
-            var hp = new HostField(p); var hr = new HostField(rhs); var hf = new HostField(fl);
-            for (int j = j0; j < j1; j++)
-            {
-                double sum = 0, max = 0;
-                for (int i = 1; i <= nx; i++)
-                {
-                    double r = FluidCells.Residual(hp, hr, hf, i + s * j, s, masked);
-                    sum += r * r;
-                    max = Math.Max(max, Math.Abs(r));
-                }
-                _rowSum[j] = sum; _rowMax[j] = max;
-            }
-        });
-        double total = 0, maxAll = 0;
-        for (int j = 1; j <= Ny; j++) { total += _rowSum[j]; maxAll = Math.Max(maxAll, _rowMax[j]); }
-        return (total, maxAll);
     }
 
     public override void Buoyancy(float[] v, float[] q, float dtLift)

@@ -38,12 +38,8 @@ public abstract class FluidOps : IDisposable
         Relax(x, rhs, a, invC, omega, 0);
         Relax(x, rhs, a, invC, omega, 1);
     }
-    /// <summary>One colour of a masked pressure SOR sweep (walls and solids have fluid weight 0).</summary>
-    public abstract void RelaxMasked(float[] p, float[] rhs, float[] fluid, float omega, int colour);
     public abstract void NegDivergence(float[] u, float[] v, float[] rhs, float[]? fluid);
     public abstract void SubtractGradient(float[] u, float[] v, float[] p, float[]? fluid);
-    /// <summary>Divergence left after the gradient step: (Σ r², max |r|) over the interior, summed in row order.</summary>
-    public abstract (double sumSquares, double maxAbs) Residual(float[] p, float[] rhs, float[]? fluid);
     public abstract void Buoyancy(float[] v, float[] q, float dtLift);
     public abstract void Curl(float[] u, float[] v, float[] curl);
     public abstract void Confinement(float[] curl, float[] fx, float[] fy, float epsilon);

@@ -142,54 +142,65 @@ public sealed class PressureMultigrid
         double cells = nx * (double)f.Ny;
         var (sum, max) = Residual(p, b);
         int iterations = 0;
-        if (Math.Sqrt(sum / cells) > target && maxIterations > 0)
+        // the recurrence's residual drifts from the true one in float; restart from the true residual while that is
+        // still above the target and the last run made progress
+        while (Math.Sqrt(sum / cells) > target && iterations < maxIterations)
         {
-            double start = sum, rho = Precondition();
-            Array.Copy(_z, _d, _z.Length);
-            while (true)
-            {
-                // q = A d, α = ρ / (d·q); p += α d, r −= α q
-                double dq = Reduce(f, j =>
-                {
-                    var d = new HostField(_d); var wx = new HostField(f.Wx); var wy = new HostField(f.Wy);
-                    double acc = 0;
-                    for (int i = 1, k = 1 + s * j; i <= nx; i++, k++)
-                    {
-                        float q = FluidCells.LaplacianWeighted(d, wx, wy, k, s);
-                        _q[k] = q;
-                        acc += (double)_d[k] * q;
-                    }
-                    return acc;
-                });
-                if (dq <= 0) break; // nothing left that the equation can reduce
-                float alpha = (float)(rho / dq);
-                double rr = Reduce(f, j =>
-                {
-                    double acc = 0;
-                    for (int i = 1, k = 1 + s * j; i <= nx; i++, k++)
-                    {
-                        p[k] += alpha * _d[k];
-                        float r = _r[k] - alpha * _q[k];
-                        _r[k] = r;
-                        acc += (double)r * r;
-                    }
-                    return acc;
-                });
-                iterations++;
-                // float rounding ends the descent near 1e-7 of the start; stop there rather than drift
-                if (Math.Sqrt(rr / cells) <= target || iterations >= maxIterations || !(rr < start)) break;
-                double next = Precondition();
-                float beta = (float)(next / rho);
-                rho = next;
-                Rows(f, 1, f.Ny + 1, (j0, j1) =>
-                {
-                    for (int j = j0; j < j1; j++)
-                        for (int i = 1, k = 1 + s * j; i <= nx; i++, k++) _d[k] = _z[k] + beta * _d[k];
-                });
-            }
+            double last = sum;
+            iterations = Descend(p, target * target * cells, maxIterations, iterations, sum);
             (sum, max) = Residual(p, b);
+            if (!(sum < 0.5 * last)) break;
         }
         return (iterations, Math.Sqrt(sum / cells), max);
+    }
+
+    /// <summary>CG iterations from the residual in r until Σ r² ≤ targetSum; returns the iteration count so far.</summary>
+    int Descend(float[] p, double targetSum, int maxIterations, int iterations, double start)
+    {
+        var f = _levels[0];
+        int nx = f.Nx, s = f.S;
+        double rho = Precondition();
+        Array.Copy(_z, _d, _z.Length);
+        while (true)
+        {
+            // q = A d, α = ρ / (d·q); p += α d, r −= α q
+            double dq = Reduce(f, j =>
+            {
+                var d = new HostField(_d); var wx = new HostField(f.Wx); var wy = new HostField(f.Wy);
+                double acc = 0;
+                for (int i = 1, k = 1 + s * j; i <= nx; i++, k++)
+                {
+                    float q = FluidCells.LaplacianWeighted(d, wx, wy, k, s);
+                    _q[k] = q;
+                    acc += (double)_d[k] * q;
+                }
+                return acc;
+            });
+            if (!(dq > 0)) return iterations; // nothing left that the equation can reduce
+            float alpha = (float)(rho / dq);
+            double rr = Reduce(f, j =>
+            {
+                double acc = 0;
+                for (int i = 1, k = 1 + s * j; i <= nx; i++, k++)
+                {
+                    p[k] += alpha * _d[k];
+                    float r = _r[k] - alpha * _q[k];
+                    _r[k] = r;
+                    acc += (double)r * r;
+                }
+                return acc;
+            });
+            iterations++;
+            if (rr <= targetSum || iterations >= maxIterations || !(rr < start)) return iterations;
+            double next = Precondition();
+            float beta = (float)(next / rho);
+            rho = next;
+            Rows(f, 1, f.Ny + 1, (j0, j1) =>
+            {
+                for (int j = j0; j < j1; j++)
+                    for (int i = 1, k = 1 + s * j; i <= nx; i++, k++) _d[k] = _z[k] + beta * _d[k];
+            });
+        }
     }
 
     /// <summary>r ← b − A p (kept for the iterations); returns Σ r² and max |r|.</summary>
