@@ -6,7 +6,7 @@ using Talos.Bench;
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
-// talos-bench stokes [--grid N] [--steps S] [--threads T]
+// talos-bench stokes [--grid N] [--steps S] [--threads T] [--reduction R]   (R: pressure solved until RMS divergence ≤ R × before; default 0.01)
 // talos-bench prism [SCREENPLAY] [--repeat N]
 // talos-bench cluster [--shots N] [--frames F] [--events E] [--postgres-only] [--recovery-shots N] [--recovery-only]
 //   (SQLite, then a private PostgreSQL server; --postgres-only skips the SQLite part; Hephaestus's recovery with N finished shots, default 10000)
@@ -44,7 +44,7 @@ switch (mode)
     case "chroma":
         return ChromaBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 12), Int("--frames", 12));
     case "stokes":
-        return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
+        return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1), double.Parse(Opt("--reduction", "0.01"), CultureInfo.InvariantCulture));
     case "audio":
         return AudioBench.Run(args.Contains("--tuning"));
     case "cluster":
@@ -56,6 +56,6 @@ switch (mode)
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }
