@@ -21,6 +21,10 @@ public static class ImageFiles
     public static StbImageSharp.ImageResult DecodeRgba8(byte[] bytes, string name)
     {
         var header = Header(bytes, name);
+        // stb decodes a truncated JPEG's missing rows as grey without a word: a whole one ends with its EOI marker (FF D9 cannot
+        // occur inside entropy-coded data, where every FF byte is stuffed).
+        if (header.Format == ImageHeader.Jpeg && bytes.AsSpan().LastIndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) < 0)
+            throw new InvalidDataException($"{name} is not a readable JPEG image (corrupt or truncated): it has no end-of-image marker");
         StbImageSharp.ImageResult? img;
         try { img = StbImageSharp.ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlueAlpha); }
         catch (Exception e) { throw new InvalidDataException($"{name} is not a readable {header.Format} image (corrupt or truncated): {e.Message}"); }
