@@ -138,13 +138,13 @@ public static class StageSettings
         // PRISM validates and records the whole spec (asset names included): every field counts.
         [S.Prism] = [],
         // AXIS and FLUX draw the speaking mouths from the dialogue's audio (lip-sync).
-        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers", FluxMethod],
-        [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers"],
-        [S.Chroma] = [.. NoStage, "background", "lighting", "effects", "camera", "delivery", "layers", FluxMethod],
+        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers", FluxMethod],
+        [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers"],
+        [S.Chroma] = [.. NoStage, "background", "plate", "lighting", "effects", "camera", "delivery", "layers", FluxMethod],
         [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery", FluxMethod],
-        [S.Stokes] = [.. NoStage, .. Colour, "background", "lighting", "delivery", "layers", FluxMethod],
+        [S.Stokes] = [.. NoStage, .. Colour, "background", "plate", "lighting", "delivery", "layers", FluxMethod],
         [S.Anima] = [.. NoStage, .. Colour, FluxMethod],
-        [S.Cuttura] = [.. NoStage, .. Colour, "background", "lighting", "effects", "camera", FluxMethod],
+        [S.Cuttura] = [.. NoStage, .. Colour, "background", "plate", "lighting", "effects", "camera", FluxMethod],
         // ECHO names the shot in its report and judges black frames by the background.
         [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera", FluxMethod],
     };

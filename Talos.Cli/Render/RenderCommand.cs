@@ -137,6 +137,7 @@ public static class RenderCommand
         if (req.LayersDir is not null && !layers) throw new UsageException("--layers-dir needs --layers (or layers in the shot spec)");
         if (layers && req.Farm is not null) throw new UsageException("render passes (--layers) are written by an embedded render only; the farm API does not serve them yet");
         CheckAudioAssets(specs, sourceDir);
+        CheckPlates(specs, sourceDir);
         if (req.Farm is null && specs.Any(Talos.Gpu.Flux.ShotDrawing.UsesRife)) Talos.Gpu.Flux.OnnxInterpolator.RifeModel(); // not fetched: one clear error now
         var subtitles = SubtitleRequest.Parse(req.Subtitles, deliveryName);
         var formats = DeliverableOptions.Formats(req.Deliverables, req.Width, req.Height);
@@ -256,6 +257,22 @@ public static class RenderCommand
     }
 
     /// <summary>
+    /// Background plates whose images all lie beside the input are decoded before anything starts (too large, corrupt, a depth
+    /// map of the wrong kind or size: one clear error now, and nothing put in the vault); plates naming vault assets
+    /// (<c>sha256/…</c>) are checked by the node that renders them.
+    /// </summary>
+    static void CheckPlates(IReadOnlyList<ShotSpec> specs, string sourceDir)
+    {
+        foreach (var plate in specs.Select(s => s.Plate).OfType<PlateSpec>().Distinct())
+        {
+            var files = plate.Layers.SelectMany(l => l.DepthMap is { } d ? new[] { l.Image, d } : [l.Image]).Select(n => Path.Combine(sourceDir, n)).ToList();
+            if (files.All(File.Exists))
+                try { Talos.Gpu.Aether.Plate.Load(plate, name => CliFiles.Read(Path.Combine(sourceDir, name))); }
+                catch (InvalidDataException e) { throw new UsageException(e.Message); }
+        }
+    }
+
+    /// <summary>
     /// --music: the track is read through AudioDecoder (any bad file is one clear error), its beats tracked at the film's
     /// rate; the cuts snap to them and they drive the camera and effects (<see cref="MusicCut.Apply"/>); the track becomes
     /// the production's audio asset, named music-FILE, from the film's first frame.
@@ -321,6 +338,7 @@ public static class RenderCommand
             Fps = req.Fps ?? s.Fps,
             Delivery = req.Delivery ?? s.Delivery,
             Background = req.Background ?? s.Background,
+            Plate = req.Background is null ? s.Plate : null,
             Flux = req.Flux ?? s.Flux,
             Layers = req.Layers ?? s.Layers,
             Loudness = req.Loudness ?? s.Loudness,

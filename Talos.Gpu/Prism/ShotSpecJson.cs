@@ -27,14 +27,24 @@ public static class ShotSpecJson
     public static string Serialize(ShotSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return JsonSerializer.Serialize(spec, WriteOptions);
+        return spec.Plate is null ? JsonSerializer.Serialize(spec, WriteOptions) : ToNode(spec).ToJsonString(WriteOptions);
     }
 
     /// <summary>A list of specs as a JSON array.</summary>
     public static string SerializeMany(IEnumerable<ShotSpec> specs)
     {
         ArgumentNullException.ThrowIfNull(specs);
-        return JsonSerializer.Serialize(specs.ToList(), WriteOptions);
+        var list = specs.ToList();
+        return list.All(s => s.Plate is null) ? JsonSerializer.Serialize(list, WriteOptions)
+            : new System.Text.Json.Nodes.JsonArray(list.Select(s => (System.Text.Json.Nodes.JsonNode)ToNode(s)).ToArray()).ToJsonString(WriteOptions);
+    }
+
+    /// <summary>A spec with a plate as JSON: the plate object stands in <c>background</c> (one field, as it is written).</summary>
+    static System.Text.Json.Nodes.JsonObject ToNode(ShotSpec spec)
+    {
+        var node = JsonSerializer.SerializeToNode(spec, WriteOptions)!.AsObject();
+        if (node["plate"] is { } plate) { node.Remove("plate"); node["background"] = plate; }
+        return node;
     }
 
     /// <summary>One shot spec (a JSON object). Throws <see cref="SpecValidationException"/> listing every problem.</summary>
@@ -114,6 +124,8 @@ sealed class SpecReader : JsonPathReader
     static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
     static readonly string[] CameraProps = ["frame", "move", "zoom", "panX", "focus", "aperture"];
     static readonly string[] AudioProps = ["asset", "offsetSeconds"];
+    static readonly string[] PlateProps = ["groundLine", "layers"];
+    static readonly string[] PlateLayerProps = ["image", "depth", "depthMap"];
     static readonly string[] SoundProps = ["name", "frame", "asset"];
     static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical", "audio"];
 
@@ -238,7 +250,10 @@ sealed class SpecReader : JsonPathReader
         }
 
         var palette = Palette(root, path);
-        var background = Known(root, "background", path, "day", SpecVocabulary.Backgrounds, "background");
+        PlateSpec? plate = null;
+        string background = ShotSpec.PlateBackground;
+        if (Get(root, "background", out var bgv) && bgv.ValueKind == JsonValueKind.Object) plate = ReadPlate(bgv, $"{path}.background");
+        else background = Known(root, "background", path, "day", SpecVocabulary.Backgrounds, "background (a preset name, or a plate object)");
         var lighting = Known(root, "lighting", path, "key-left", SpecVocabulary.Lightings, "lighting");
 
         var effects = new List<EffectSpec>();
@@ -347,10 +362,32 @@ sealed class SpecReader : JsonPathReader
         return new ShotSpec
         {
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
-            Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
+            Characters = characters, Palette = palette, Background = background, Plate = plate, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
             Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux,
         };
+    }
+
+    /// <summary>A background plate (docs/plates.md): <c>{ "groundLine": 0.82, "layers": [ { "image", "depth", "depthMap" } ] }</c>.</summary>
+    PlateSpec? ReadPlate(JsonElement obj, string path)
+    {
+        int errorsBefore = Errors.Count;
+        CheckProperties(obj, path, PlateProps);
+        var layers = new List<PlateLayer>();
+        var items = Array(obj, "layers", path, Limits.MaxPlateLayers, required: true, minItems: 1);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var p = $"{path}.layers[{i}]";
+            if (!IsObject(items[i], p, "a plate layer")) continue;
+            CheckProperties(items[i], p, PlateLayerProps);
+            var image = Asset(items[i], p, "image");
+            var depthMap = Asset(items[i], p, "depthMap", required: false);
+            if (image is not null) layers.Add(new PlateLayer(image, Num(items[i], "depth", p) ?? 1.0, depthMap));
+        }
+        var plate = new PlateSpec { GroundLine = Num(obj, "groundLine", path) ?? 0.82, Layers = layers };
+        foreach (var (at, message) in Talos.Gpu.Aether.Plate.Problems(plate))
+            if (at != "layers") Err($"{path}.{at}", message);
+        return Errors.Count > errorsBefore ? null : plate;
     }
 
     CharacterSpec? ReadCharacter(JsonElement c, string path, int? frameCount)

@@ -59,6 +59,7 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         "characters[].palette" => s with { Characters = [s.Characters[0] with { Palette = new Dictionary<string, string> { ["shirt"] = "#2060c0" } }, .. s.Characters.Skip(1)] },
         "mood" => s with { Mood = "fear" },
         "background" => s with { Background = "night" },
+        "plate" => s with { Plate = new PlateSpec { GroundLine = 0.7, Layers = [new PlateLayer("plates/sky.png", 0.2)] } },
         "lighting" => s with { Lighting = "moody" },
         "effects" => s with { Effects = [new EffectSpec { Type = "fire", X = 0.3, Y = 0.7, StartFrame = 0, Strength = 1.5 }] },
         "delivery" => s with { Delivery = "hdr10" },
