@@ -53,7 +53,7 @@ public static class Rigs
         catch (System.Text.Json.JsonException e) { throw new ArgumentException($"rig file is not valid JSON: {e.Message}"); }
         if (!proportions) return Rigging.RigFile.Read(json, readAsset);
         var rigs = Parse(json);
-        return rigs.Count == 1 ? rigs[0] : throw new ArgumentException($"rig file holds {rigs.Count} rigs; a character's rig file holds one");
+        return rigs.Count == 1 ? rigs[0] : throw new ArgumentException($"a rig file holds exactly one rig; this one holds {rigs.Count} ({string.Join(", ", rigs.Select(r => r.Name))})");
     }
 
     static string ReadEmbedded()
