@@ -50,14 +50,16 @@ public sealed class Plate
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(asset);
         foreach (var (path, message) in Problems(spec)) throw new InvalidDataException($"background plate {path}: {message}");
-        // Every header first: a huge or broken file late in the list is refused before anything is decoded.
+        // Every file read once, every header checked first: a huge or broken file late in the list is refused before
+        // anything is decoded.
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var l in spec.Layers)
         {
-            ImageFiles.Header(Bytes(asset, l.Image, "image"), $"plate image '{l.Image}'");
-            if (l.DepthMap is { } dm) ImageFiles.Header(Bytes(asset, dm, "depth map"), $"depth map '{dm}'");
+            ImageFiles.Header(files[l.Image] = Bytes(asset, l.Image, "image"), $"plate image '{l.Image}'");
+            if (l.DepthMap is { } dm) ImageFiles.Header(files[dm] = Bytes(asset, dm, "depth map"), $"depth map '{dm}'");
         }
         var layers = new List<PlateImageLayer>(spec.Layers.Count);
-        foreach (var l in spec.Layers) layers.Add(PlateImageLayer.Decode(l, asset));
+        foreach (var l in spec.Layers) layers.Add(PlateImageLayer.Decode(l, name => files[name]));
         return new Plate((float)spec.GroundLine, layers);
     }
 

@@ -1,3 +1,4 @@
+using Talos.Vault;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
@@ -63,9 +64,26 @@ public sealed class RaygenStage : IStageRunner
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
     }
 
-    /// <summary>The shot's background plate decoded from the vault (once per chunk), or null when a preset paints the background.</summary>
-    internal static Plate? LoadPlate(ChunkContext ctx) =>
-        ctx.Spec.Plate is { } p ? Plate.Load(p, name => ctx.Vault.ResolveAsset(name) is { } hash ? ctx.Vault.Get(hash) : null) : null;
+    static readonly object PlateLock = new();
+    static (string Key, Plate Plate)? lastPlate;
+
+    /// <summary>
+    /// The shot's background plate decoded from the vault, or null when a preset paints the background. The last plate
+    /// decoded in this process is kept, keyed by its layers' vault hashes, depths and ground line, so PRISM's check and
+    /// every RAYGEN chunk of the shot decode it once (a plate may be tens of megapixels); a different plate replaces it.
+    /// </summary>
+    internal static Plate? LoadPlate(ChunkContext ctx)
+    {
+        if (ctx.Spec.Plate is not { } p) return null;
+        var hashes = p.Layers.SelectMany(l => new[] { l.Image, l.DepthMap }).Select(n => n is null ? "-" : ctx.Vault.ResolveAsset(n)).ToList();
+        string? key = hashes.Contains(null) ? null // an unknown asset: Plate.Load names it
+            : FormattableString.Invariant($"{p.GroundLine}|{string.Join(",", p.Layers.Select(l => l.Depth))}|{string.Join(",", hashes)}");
+        lock (PlateLock)
+            if (key is not null && lastPlate is { } kept && kept.Key == key) return kept.Plate;
+        var plate = Plate.Load(p, ctx.Vault.Asset);
+        if (key is not null) lock (PlateLock) lastPlate = (key, plate);
+        return plate;
+    }
 
     /// <summary>The parallax depth in R of a half-float frame (the 8-bit gray codec would clamp the ground's 1..1.5 to 1).</summary>
     static RgbaImage Depth(float[] data, int w, int h)
