@@ -66,7 +66,12 @@ sealed class BackgroundReader : JsonPathReader
         if (!IsObject(root, path, "a background document")) return null;
         CheckProperties(root, path, DocumentProps);
         if (Get(root, "groundLine", out _)) Err($"{path}.groundLine", "places image layers; a document of procedural layers stands on the characters' ground line");
-        var items = Array(root, "layers", path, Limits.MaxPlateLayers, required: true, minItems: 2);
+        return Layers(Array(root, "layers", path, Limits.MaxPlateLayers, required: true, minItems: 2), path, name);
+    }
+
+    /// <summary>A document's procedural layers, <paramref name="items"/> being <c>PATH.layers[0…]</c> (a plate's leading ones).</summary>
+    public BackgroundPreset? Layers(IReadOnlyList<JsonElement> items, string path, string name)
+    {
         Rgb? top = null, horizon = null, far = null, near = null;
         var scenery = new List<Scenery>();
         for (int i = 0; i < items.Count; i++)
@@ -99,7 +104,7 @@ sealed class BackgroundReader : JsonPathReader
             }
         }
         if (Errors.Count > 0) return null;
-        if (top is null || far is null)
+        if (top is null || far is null || horizon is null || near is null)
         {
             Err($"{path}.layers", "needs a sky and a ground layer first");
             return null;

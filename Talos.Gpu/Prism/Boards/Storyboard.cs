@@ -70,7 +70,7 @@ public static class Storyboard
         }
         float groundY = layers.Count > 0 ? layers[0].GroundY : LineArt.GroundLine(camera, h);
         var bg = spec.Plate is { } plate
-            ? PlatePainter.Render(Plate.Load(plate, asset ?? (name => throw new InvalidDataException($"background plate image '{name}': a board of a plate shot needs its images"))), camera, w, h, groundY, null)
+            ? PlatePainter.Render(Plate.Load(plate, asset ?? (name => throw new InvalidDataException($"background plate image '{name}': a board of a plate shot needs its images"))), camera, w, h, groundY, null, light)
             : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, null); // none: over black, as the SDR film
         var stack = new List<Layer> { new(bg) };
         foreach (var (layer, ground) in layers)
