@@ -125,10 +125,12 @@ public sealed class RealCuganUpscaler : IDisposable
 
     /// <summary>
     /// A linear-light frame (premultiplied, values above 1 for highlights past SDR white) upscaled 2× and cropped to
-    /// <paramref name="outWidth"/> × <paramref name="outHeight"/> as <see cref="UpscaleTo"/>. The network takes sRGB-encoded
-    /// values, so the colour is encoded with the sRGB curve (extended past 1: highlights stay above 1), upscaled and decoded
-    /// back, negative ringing clamped to 0; alpha, when any pixel is not opaque, goes through the network as a grey frame
-    /// (clamped to 0..1), else stays 1.
+    /// <paramref name="outWidth"/> × <paramref name="outHeight"/> as <see cref="UpscaleTo"/>. The network was trained on
+    /// sRGB-encoded images in 0..1 (given 4.0 it answers about 29), so each colour is split at SDR white: the part up to 1
+    /// is sRGB-encoded, upscaled by the network and decoded (negative ringing clamped to 0), and the part above 1 (the
+    /// highlights of fire, magic, bright lights) is enlarged by <see cref="Bilinear2x"/> and added back, so highlights keep
+    /// their level and a frame without any is the network's alone. Alpha, when any pixel is not opaque, goes through the
+    /// network as a grey frame (clamped to 0..1), else stays 1.
     /// </summary>
     public RgbaImage UpscaleLinear(RgbaImage linear, int outWidth, int outHeight)
     {
@@ -137,8 +139,9 @@ public sealed class RealCuganUpscaler : IDisposable
         var planar = new float[3 * n];
         float[][] channels = [linear.R, linear.G, linear.B];
         for (int c = 0; c < 3; c++)
-            for (int i = 0; i < n; i++) planar[c * n + i] = ColorMath.LinearToSrgb(channels[c][i]);
+            for (int i = 0; i < n; i++) planar[c * n + i] = ColorMath.LinearToSrgb(Math.Min(channels[c][i], 1f));
         var colour = UpscalePlanar(planar, w, h);
+        var excess = channels.Select(ch => ch.Any(v => v > 1f) ? Bilinear2x(ch.Select(v => Math.Max(v - 1f, 0f)).ToArray(), w, h) : null).ToArray();
         float[]? alpha = null;
         if (linear.A.Any(a => a < 1f))
         {
@@ -151,9 +154,35 @@ public sealed class RealCuganUpscaler : IDisposable
             for (int x = 0; x < outWidth; x++)
             {
                 int i = y * outWidth + x, j = (y + oy) * ow + x + ox;
-                for (int c = 0; c < 3; c++) outs[c][i] = Math.Max(0f, ColorMath.SrgbToLinear(colour[c * on + j]));
+                for (int c = 0; c < 3; c++) outs[c][i] = Math.Max(0f, ColorMath.SrgbToLinear(colour[c * on + j])) + (excess[c]?[j] ?? 0f);
                 result.A[i] = alpha is null ? 1f : Math.Clamp((alpha[j] + alpha[on + j] + alpha[2 * on + j]) / 3f, 0f, 1f);
             }
+        return result;
+    }
+
+    /// <summary>A plane of <paramref name="width"/> × <paramref name="height"/> values enlarged 2× by a bilinear filter (pixel
+    /// centres at half-pixel offsets, edges clamped): the plain resample the network is measured against.</summary>
+    public static float[] Bilinear2x(ReadOnlySpan<float> plane, int width, int height)
+    {
+        if (width <= 0 || height <= 0 || plane.Length != width * height)
+            throw new ArgumentException($"a plane of {width}×{height} has {width * height} values, not {plane.Length}");
+        int ow = Scale * width, oh = Scale * height;
+        var result = new float[ow * oh];
+        for (int y = 0; y < oh; y++)
+        {
+            float sy = Math.Clamp((y + 0.5f) / Scale - 0.5f, 0, height - 1);
+            int y0 = (int)sy, y1 = Math.Min(height - 1, y0 + 1);
+            float fy = sy - y0;
+            for (int x = 0; x < ow; x++)
+            {
+                float sx = Math.Clamp((x + 0.5f) / Scale - 0.5f, 0, width - 1);
+                int x0 = (int)sx, x1 = Math.Min(width - 1, x0 + 1);
+                float fx = sx - x0;
+                float top = plane[y0 * width + x0] * (1 - fx) + plane[y0 * width + x1] * fx;
+                float bottom = plane[y1 * width + x0] * (1 - fx) + plane[y1 * width + x1] * fx;
+                result[y * ow + x] = top * (1 - fy) + bottom * fy;
+            }
+        }
         return result;
     }
 

@@ -10,6 +10,7 @@ using Talos.Messages.Commands;
 using Talos.Messages.Queries;
 using Talos.Messages.Specs;
 using Talos.Tests.Actors;
+using Talos.Vault;
 using Talos.Tests.Support;
 using Xunit;
 
@@ -64,28 +65,14 @@ public sealed class UpscaleTests(ITestOutputHelper output) : IDisposable
         return result;
     }
 
-    /// <summary>A plain bilinear 2× enlargement of interleaved RGB levels (pixel centres at half-pixel offsets, edges clamped).</summary>
+    /// <summary>Interleaved RGB levels enlarged 2× per channel by <see cref="Talos.Gpu.Anima.RealCuganUpscaler.Bilinear2x"/>, rounded to levels.</summary>
     internal static float[] Bilinear2x(float[] levels, int w, int h)
     {
-        int ow = 2 * w, oh = 2 * h;
-        var result = new float[3 * ow * oh];
-        for (int y = 0; y < oh; y++)
+        var result = new float[12 * w * h];
+        for (int c = 0; c < 3; c++)
         {
-            double sy = Math.Clamp((y + 0.5) / 2 - 0.5, 0, h - 1);
-            int y0 = (int)sy, y1 = Math.Min(h - 1, y0 + 1);
-            double fy = sy - y0;
-            for (int x = 0; x < ow; x++)
-            {
-                double sx = Math.Clamp((x + 0.5) / 2 - 0.5, 0, w - 1);
-                int x0 = (int)sx, x1 = Math.Min(w - 1, x0 + 1);
-                double fx = sx - x0;
-                for (int c = 0; c < 3; c++)
-                {
-                    double top = levels[3 * (y0 * w + x0) + c] * (1 - fx) + levels[3 * (y0 * w + x1) + c] * fx;
-                    double bottom = levels[3 * (y1 * w + x0) + c] * (1 - fx) + levels[3 * (y1 * w + x1) + c] * fx;
-                    result[3 * (y * ow + x) + c] = (float)Math.Round(top * (1 - fy) + bottom * fy);
-                }
-            }
+            var plane = Talos.Gpu.Anima.RealCuganUpscaler.Bilinear2x(Enumerable.Range(0, w * h).Select(i => levels[3 * i + c]).ToArray(), w, h);
+            for (int i = 0; i < plane.Length; i++) result[3 * i + c] = MathF.Round(plane[i]);
         }
         return result;
     }
@@ -103,7 +90,21 @@ public sealed class UpscaleTests(ITestOutputHelper output) : IDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Dictionary<string, (ShotView View, List<string> Hashes, List<(float[] Levels, int Width, int Height)> Frames)> first;
         await using (var node = await TalosNode.StartAsync(Options("a")))
-            first = await Render(node, Shot("native", W, H, null), Shot("up", W, H, 2), Shot("half", W / 2, H / 2, null));
+        {
+            first = await Render(node, Shot("native", W, H, null), Shot("up", W, H, 2), Shot("half", W / 2, H / 2, null), Shot("hdr", W, H, 2) with { Delivery = "hdr10" });
+            // HDR10: the linear-light frames the encoder reads are upscaled too, to the delivery size, and say what the 8-bit ones say.
+            var hdr = first["hdr"];
+            var linear = JsonSerializer.Deserialize<List<string>>(node.Vault.Asset(Talos.Actors.Hephaestus.ProductionEditor.LinearFramesAsset(hdr.View.FramesHash!))!)!;
+            Assert.Equal(hdr.Frames.Count, linear.Count);
+            for (int f = 0; f < linear.Count; f++)
+            {
+                var blob = node.Vault.Get(linear[f]);
+                Assert.Equal((FrameCodec.Kind.RgbaHalf, W, H), FrameCodec.ReadHeader(blob));
+                double psnr = FrameComparison.Psnr(hdr.Frames[f].Levels, FrameComparison.Levels(blob));
+                Assert.True(psnr >= 30, $"hdr frame {f}: linear against 8-bit {psnr:F1} dB");
+            }
+            Assert.Equal(first["up"].Hashes, hdr.Hashes); // the 8-bit frames do not depend on the delivery
+        }
         var (native, up, half) = (first["native"], first["up"], first["half"]);
         Assert.Equal(6, up.Frames.Count);
         Assert.All(up.Frames, f => Assert.Equal((W, H), (f.Width, f.Height)));
@@ -159,6 +160,47 @@ public sealed class UpscaleTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"1280x720 from 640x360: Real-CUGAN {pc:F2} dB, SSIM {sc:F4} ({seconds:F2} s, one thread); bilinear {pb:F2} dB, SSIM {sb:F4}");
         Assert.True(pc >= 30 && pc >= pb + 0.5, $"Real-CUGAN {pc:F2} dB, bilinear {pb:F2} dB");
         Assert.True(sc > sb, $"Real-CUGAN SSIM {sc:F4}, bilinear {sb:F4}");
+    }
+
+    /// <summary>
+    /// The linear-light frame (hdr10, prores, png16) goes through the network sRGB-encoded: an SDR frame comes out as the
+    /// 8-bit path makes it (to rounding), a highlight at 4× SDR white stays far above 1, and a transparent part stays
+    /// transparent while the opaque part stays opaque. (Fed to the network sRGB-encoded as it is, 4.0 came out as 28.7.)
+    /// </summary>
+    [Fact]
+    public void The_linear_frame_is_upscaled_as_srgb_keeping_highlights_above_white_and_its_alpha()
+    {
+        const int w = 64, h = 36;
+        NpmFetcher.Ensure(ModelRegistry.RealCugan);
+        var upscaler = Talos.Gpu.Anima.RealCuganUpscaler.Shared();
+        var rgb = Talos.Gpu.Prism.Boards.Storyboard.RenderFrame(Samples.Shot(width: w, height: h, effects: false), 6).Data;
+        RgbaImage Linear()
+        {
+            var img = new RgbaImage(w, h);
+            for (int i = 0; i < w * h; i++)
+                (img.R[i], img.G[i], img.B[i], img.A[i]) = (ColorMath.SrgbToLinear(rgb[3 * i] / 255f), ColorMath.SrgbToLinear(rgb[3 * i + 1] / 255f), ColorMath.SrgbToLinear(rgb[3 * i + 2] / 255f), 1f);
+            return img;
+        }
+        var sdr = upscaler.UpscaleLinear(Linear(), 2 * w, 2 * h);
+        Assert.All(sdr.A, a => Assert.Equal(1f, a));
+        var eightBit = upscaler.UpscaleTo(rgb, w, h, 2 * w, 2 * h).Select(b => (float)b).ToArray();
+        double psnr = FrameComparison.Psnr(eightBit, FrameComparison.Levels(FrameCodec.EncodeRgba(sdr)));
+        Assert.True(psnr >= 40, $"linear path against the 8-bit path {psnr:F1} dB");
+
+        var bright = Linear();
+        for (int y = 10; y < 26; y++)
+            for (int x = 40; x < 60; x++) (bright.R[y * w + x], bright.G[y * w + x], bright.B[y * w + x]) = (4f, 4f, 4f);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < 20; x++) (bright.R[y * w + x], bright.G[y * w + x], bright.B[y * w + x], bright.A[y * w + x]) = (0f, 0f, 0f, 0f);
+        var up = upscaler.UpscaleLinear(bright, 2 * w, 2 * h);
+        double patch = Enumerable.Range(24, 24).SelectMany(y => Enumerable.Range(84, 32).Select(x => (double)up.G[y * 2 * w + x])).Average();
+        output.WriteLine($"linear vs 8-bit path {psnr:F1} dB; highlight 4.0 in, {patch:F2} out");
+        Assert.InRange(patch, 3, 5);
+        for (int y = 0; y < 2 * h; y++)
+        {
+            Assert.All(Enumerable.Range(0, 36), x => Assert.InRange(up.A[y * 2 * w + x], 0f, 0.05f));
+            Assert.All(Enumerable.Range(44, 2 * w - 44), x => Assert.InRange(up.A[y * 2 * w + x], 0.95f, 1f));
+        }
     }
 
     [Fact]
