@@ -4,6 +4,8 @@ using Talos.Vault;
 
 namespace Talos.Actors.Pipeline;
 
+using S = Talos.Messages.Stages;
+
 /// <summary>
 /// Everything a chunk needs: the shot, its frames, the vault, and the manifests of the stages it depends on.
 /// Runners are plain functions of this context: they read inputs by hash and write outputs to the vault.
@@ -14,7 +16,8 @@ public sealed class ChunkContext(ShotSpec spec, ChunkPlan plan, IBlobVault vault
 {
     readonly Dictionary<string, ChunkManifest> _cache = new();
 
-    public ShotSpec Spec { get; } = spec;
+    /// <summary>The shot as this chunk's stage sees it (<see cref="StageSpec"/>).</summary>
+    public ShotSpec Spec { get; } = StageSpec(plan.Stage, spec);
     public ChunkPlan Plan { get; } = plan;
     public IBlobVault Vault { get; } = vault;
     public int Revision { get; } = revision;
@@ -22,6 +25,19 @@ public sealed class ChunkContext(ShotSpec spec, ChunkPlan plan, IBlobVault vault
     public CancellationToken Cancellation { get; } = cancellation;
     /// <summary>Manifest hashes of chunks of this same stage already recorded (sequential stages read the previous one).</summary>
     public IReadOnlyDictionary<int, string> OwnCompleted { get; } = ownCompleted;
+
+    /// <summary>The stages that draw at <see cref="ShotSpec.RenderResolution"/>: everything ANIMA composites.</summary>
+    static readonly IReadOnlySet<string> RenderSized = new HashSet<string> { S.Axis, S.Flux, S.Chroma, S.Raygen, S.Stokes };
+
+    /// <summary>
+    /// <paramref name="spec"/> as <paramref name="stage"/> sees it: for a shot that is upscaled (<see cref="ShotSpec.Upscale"/>),
+    /// AXIS, FLUX, CHROMA, RAYGEN and STOKES get the shot at its <see cref="ShotSpec.RenderResolution"/> (and no upscale), so
+    /// they draw the smaller frame with no code of their own; PRISM (which validates the whole spec), ANIMA (which composites
+    /// at the rendering size and upscales to the delivery size), CUTTURA and ECHO get the spec as given. A chunk's identity is
+    /// always made from the spec as given (<see cref="ChunkIdentity"/>).
+    /// </summary>
+    public static ShotSpec StageSpec(string stage, ShotSpec spec) =>
+        spec.Upscale is null || !RenderSized.Contains(stage) ? spec : spec with { Resolution = spec.RenderResolution, Upscale = null };
 
     public IEnumerable<int> Frames => Enumerable.Range(Plan.FirstFrame, Plan.FrameCount);
 

@@ -6,6 +6,7 @@ using Spectre.Console;
 using Talos.Cli.Render;
 using Talos.Gpu.Cuttura;
 using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
 using Talos.Gpu.Prism;
 using Talos.Gpu.Protoforge;
 using Talos.Messages.Queries;
@@ -28,6 +29,8 @@ public static class ExperimentCommand
         new Dictionary<string, (IReadOnlyList<string>, Func<ShotSpec, string, ShotSpec>)>
         {
             ["flux"] = (SpecVocabulary.FluxMethods, (s, v) => s with { Flux = v }),
+            ["upscale"] = (ShotSpec.UpscaleFactors.Select(f => f.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+                (s, v) => s with { Upscale = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
         };
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -55,7 +58,7 @@ public static class ExperimentCommand
         public Dictionary<string, ShotResult> Shots { get; } = new();
     }
 
-    sealed record ShotResult(string Id, int Frames, bool? Passed, int Revisions, IReadOnlyList<string> Findings, double MeanStep, double MaxStep, IReadOnlyList<string> FrameHashes, IReadOnlyList<float[]> Levels);
+    sealed record ShotResult(string Id, int Frames, bool? Passed, int Revisions, IReadOnlyList<string> Findings, double MeanStep, double MaxStep, IReadOnlyList<string> FrameHashes, IReadOnlyList<float[]> Levels, int Width);
 
     /// <summary>KEY=VALUE of <paramref name="option"/>, checked against <see cref="Keys"/>.</summary>
     static (string Key, string Value) Setting(string option, string text)
@@ -87,7 +90,7 @@ public static class ExperimentCommand
         var set = Keys[keyA].Set;
         Arm MakeArm(string label, string value) => new(label, value, specs.Select(s => set(s, value) with { Production = $"{s.Production}-{keyA}-{value}" }).ToList());
         var arms = new[] { MakeArm("A", valueA), MakeArm("B", valueB) };
-        if (farm is null && arms.Any(arm => arm.Specs.Any(ShotDrawing.UsesRife))) OnnxInterpolator.RifeModel(); // not fetched: one clear error now
+        RenderCommand.CheckModels(farm, arms.SelectMany(arm => arm.Specs));
 
         var name = $"{specs[0].Production}-{keyA}-{valueA}-vs-{valueB}";
         var dir = Path.Combine(Path.GetFullPath(workDir), "experiments");
@@ -123,10 +126,16 @@ public static class ExperimentCommand
     {
         var hashes = JsonSerializer.Deserialize<List<string>>(await target.BlobAsync(shot.FramesHash!, ct))!;
         var levels = new List<float[]>();
-        foreach (var h in hashes) levels.Add(FrameComparison.Levels(await target.BlobAsync(h, ct)));
+        int width = 0;
+        foreach (var h in hashes)
+        {
+            var blob = await target.BlobAsync(h, ct);
+            width = FrameCodec.ReadHeader(blob).width;
+            levels.Add(FrameComparison.Levels(blob));
+        }
         var (mean, max) = FrameComparison.Smoothness(levels);
         var findings = RenderCommand.FindingList(await target.ReportAsync(shot, ct));
-        return new ShotResult(shot.ShotId, hashes.Count, shot.QualityPassed, shot.Revisions, findings, mean, max, hashes, levels);
+        return new ShotResult(shot.ShotId, hashes.Count, shot.QualityPassed, shot.Revisions, findings, mean, max, hashes, levels, width);
     }
 
     /// <summary>The frames of a shot that are drawn keys (any character's keyframe image).</summary>
@@ -142,6 +151,9 @@ public static class ExperimentCommand
             var keys = KeyFrames(spec);
             var differing = Enumerable.Range(0, a.Frames).Where(f => a.FrameHashes[f] != b.FrameHashes[f]).ToList();
             var diffs = Enumerable.Range(0, a.Frames).Select(f => FrameComparison.MeanAbsDifference(a.Levels[f], b.Levels[f])).ToList();
+            // B scored with A as the reference (for upscale=1 vs 2: the upscaled frames against the native render).
+            var psnr = Enumerable.Range(0, a.Frames).Select(f => FrameComparison.Psnr(a.Levels[f], b.Levels[f])).ToList();
+            var ssim = Enumerable.Range(0, a.Frames).Select(f => FrameComparison.Ssim(a.Levels[f], b.Levels[f], a.Width)).ToList();
             comparison.Add(new JsonObject
             {
                 ["shot"] = spec.Id,
@@ -151,6 +163,9 @@ public static class ExperimentCommand
                 ["keyFramesDiffering"] = differing.Count(keys.Contains),
                 ["meanDifference"] = Math.Round(diffs.Average(), 4),
                 ["maxDifference"] = Math.Round(diffs.Max(), 4),
+                ["psnr"] = Math.Round(psnr.Average(), 2),
+                ["minPsnr"] = Math.Round(psnr.Min(), 2),
+                ["ssim"] = Math.Round(ssim.Average(), 4),
             });
         }
         return new JsonObject
@@ -190,10 +205,11 @@ public static class ExperimentCommand
                     s.Passed == true ? "[green]pass[/]" : "[yellow]flagged[/]", s.Findings.Count.ToString(), s.Revisions.ToString(),
                     s.MeanStep.ToString("F3"), s.MaxStep.ToString("F3"));
         AnsiConsole.Write(table);
-        var diff = new Table().AddColumns("shot", "frames", "differing", "key frames differing", "mean A-B difference", "max A-B difference");
+        var diff = new Table().AddColumns("shot", "frames", "differing", "key frames differing", "mean A-B difference", "max A-B difference", "PSNR B vs A (dB)", "lowest PSNR", "SSIM B vs A");
         foreach (var c in journal["comparison"]!.AsArray().OfType<JsonObject>())
             diff.AddRow(Markup.Escape((string)c["shot"]!), ((int)c["frames"]!).ToString(), ((int)c["framesDiffering"]!).ToString(),
-                $"{(int)c["keyFramesDiffering"]!}/{c["keyFrames"]!.AsArray().Count}", ((double)c["meanDifference"]!).ToString("F3"), ((double)c["maxDifference"]!).ToString("F3"));
+                $"{(int)c["keyFramesDiffering"]!}/{c["keyFrames"]!.AsArray().Count}", ((double)c["meanDifference"]!).ToString("F3"), ((double)c["maxDifference"]!).ToString("F3"),
+                ((double)c["psnr"]!).ToString("F2"), ((double)c["minPsnr"]!).ToString("F2"), ((double)c["ssim"]!).ToString("F4"));
         AnsiConsole.Write(diff);
     }
 }

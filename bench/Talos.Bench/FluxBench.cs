@@ -201,42 +201,18 @@ public static class FluxBench
         return m;
     }
 
-    /// <summary>sRGB-encoded values in [0, 1] of the three channels (scored like an 8-bit frame).</summary>
-    static float[][] Encoded(RgbaImage img) =>
-        [img.R.Select(v => ColorMath.LinearToSrgb(Math.Clamp(v, 0f, 1f))).ToArray(), img.G.Select(v => ColorMath.LinearToSrgb(Math.Clamp(v, 0f, 1f))).ToArray(),
-         img.B.Select(v => ColorMath.LinearToSrgb(Math.Clamp(v, 0f, 1f))).ToArray()];
-
-    static double Psnr(RgbaImage p, RgbaImage q)
+    /// <summary>Interleaved sRGB levels 0..255 of a linear frame, unrounded (scored like an 8-bit frame).</summary>
+    static float[] Levels(RgbaImage img)
     {
-        var (a, b) = (Encoded(p), Encoded(q));
-        double s = 0;
-        for (int c = 0; c < 3; c++) for (int i = 0; i < a[c].Length; i++) { double d = a[c][i] - b[c][i]; s += d * d; }
-        return 10 * Math.Log10(1 / Math.Max(s / (3.0 * a[0].Length), 1e-12));
+        var levels = new float[3 * img.PixelCount];
+        float[][] channels = [img.R, img.G, img.B];
+        for (int i = 0; i < img.PixelCount; i++)
+            for (int c = 0; c < 3; c++) levels[3 * i + c] = 255f * ColorMath.LinearToSrgb(Math.Clamp(channels[c][i], 0f, 1f));
+        return levels;
     }
 
-    /// <summary>Mean SSIM over 8×8 windows (stride 4) of the sRGB luma.</summary>
-    static double Ssim(RgbaImage p, RgbaImage q)
-    {
-        var (a, b) = (Encoded(p), Encoded(q));
-        int w = p.Width, h = p.Height;
-        float L(float[][] x, int i) => 0.299f * x[0][i] + 0.587f * x[1][i] + 0.114f * x[2][i];
-        const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
-        double sum = 0; int n = 0;
-        for (int y = 0; y + 8 <= h; y += 4)
-            for (int x = 0; x + 8 <= w; x += 4)
-            {
-                double ma = 0, mb = 0, va = 0, vb = 0, cov = 0;
-                for (int dy = 0; dy < 8; dy++) for (int dx = 0; dx < 8; dx++) { int i = (y + dy) * w + x + dx; ma += L(a, i); mb += L(b, i); }
-                ma /= 64; mb /= 64;
-                for (int dy = 0; dy < 8; dy++) for (int dx = 0; dx < 8; dx++)
-                {
-                    int i = (y + dy) * w + x + dx;
-                    double da = L(a, i) - ma, db = L(b, i) - mb;
-                    va += da * da; vb += db * db; cov += da * db;
-                }
-                va /= 63; vb /= 63; cov /= 63;
-                sum += (2 * ma * mb + c1) * (2 * cov + c2) / ((ma * ma + mb * mb + c1) * (va + vb + c2)); n++;
-            }
-        return sum / n;
-    }
+    static double Psnr(RgbaImage p, RgbaImage q) => FrameComparison.Psnr(Levels(q), Levels(p));
+
+    /// <summary>Mean SSIM over 8×8 windows (stride 4) of the sRGB luma (<see cref="FrameComparison.Ssim"/>).</summary>
+    static double Ssim(RgbaImage p, RgbaImage q) => FrameComparison.Ssim(Levels(q), Levels(p), p.Width);
 }

@@ -12,7 +12,9 @@ using Stages = Talos.Messages.Stages;
 /// ANIMA FRAME: background, characters (in cast order, later in front) and the VFX layer composited in linear
 /// light (premultiplied; over, add, multiply, screen; per-layer opacity), characters motion-blurred along FLUX's motion
 /// (<see cref="MotionBlur"/>, 180° shutter), tone-mapped to 8-bit sRGB; for the hdr10, prores and png16 deliveries the
-/// linear-light frame is kept too (blob "linear"); when the shot asks for layers, every render pass as a file of its format (blobs
+/// linear-light frame is kept too (blob "linear"). A shot with <see cref="ShotSpec.Upscale"/> 2 is composited at its
+/// <see cref="ShotSpec.RenderResolution"/> and both frames are upscaled to the delivery size by Real-CUGAN
+/// (<see cref="RealCuganUpscaler.UpscaleTo"/>, <see cref="RealCuganUpscaler.UpscaleLinear"/>). When the shot asks for layers, every render pass as a file of its format (blobs
 /// "pass/NAME", <see cref="RenderPasses.Encode"/>). A revision applies ECHO's per-frame exposure gains.
 /// </summary>
 public sealed class AnimaStage : IStageRunner
@@ -24,7 +26,10 @@ public sealed class AnimaStage : IStageRunner
     public ChunkManifest Run(ChunkContext ctx)
     {
         var spec = ctx.Spec;
-        int w = spec.Resolution.Width, h = spec.Resolution.Height;
+        // Composited at the size the stages before drew (half the delivery size when the shot is upscaled), then enlarged.
+        int w = spec.RenderResolution.Width, h = spec.RenderResolution.Height;
+        var (dw, dh) = (spec.Resolution.Width, spec.Resolution.Height);
+        var upscaler = spec.Upscale is null ? null : RealCuganUpscaler.Shared();
         bool vfx = spec.Effects.Count > 0;
         var frames = new List<FrameOutputs>();
         foreach (int frame in ctx.Frames)
@@ -49,10 +54,16 @@ public sealed class AnimaStage : IStageRunner
             var composite = Compositor.Composite(w, h, layers);
             float exposure = ctx.FrameGains.TryGetValue(frame, out var gain) ? gain : 1f;
             var rgb = Compositor.ToSrgb8(composite, exposure);
-            var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, w, h), "final-frame");
+            if (upscaler is not null) rgb = upscaler.UpscaleTo(rgb, w, h, dw, dh);
+            var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, dw, dh), "final-frame");
             var outputs = new Dictionary<string, string> { ["final"] = final };
             // HDR10, ProRes and PNG16 are made from the linear-light frame (highlights above SDR white intact), not the 8-bit one.
-            if (spec.Delivery != "sdr") outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Compositor.Expose(composite, exposure)), "linear-frame");
+            if (spec.Delivery != "sdr")
+            {
+                var linear = Compositor.Expose(composite, exposure);
+                if (upscaler is not null) linear = upscaler.UpscaleLinear(linear, dw, dh);
+                outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(linear), "linear-frame");
+            }
             if (spec.Layers is not null)
                 foreach (var pass in Passes(ctx, frame, layers[0].Image, drawn, vfx ? layers[^1].Image : null, exposure, composite))
                     outputs[PassBlob(pass.Name)] = ctx.Vault.Put(RenderPasses.Encode(spec.Layers, pass, w, h), "render-pass");

@@ -116,6 +116,19 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
     }
 
     [Fact]
+    public void Upscale_counts_in_every_stage_only_when_it_is_not_1()
+    {
+        var spec = Base();
+        foreach (var runner in StageRunners.Create().Values)
+        {
+            var plan = runner.Plan(spec, 4)[0];
+            string Id(ShotSpec s) => ChunkIdentity.Of(runner, Job(s, runner.Stage, [plan]), plan, new Dictionary<int, string>(), _vault)!;
+            Assert.Equal(Id(spec), Id(spec with { Upscale = 1 }));
+            Assert.NotEqual(Id(spec), Id(spec with { Upscale = 2 }));
+        }
+    }
+
+    [Fact]
     public void An_asset_named_by_the_spec_counts_by_its_content_and_an_unknown_one_leaves_the_identity_unknown()
     {
         var spec = Base() with { Audio = new AudioSpec("score.wav") };

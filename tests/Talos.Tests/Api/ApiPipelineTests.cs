@@ -90,6 +90,8 @@ public sealed class ApiPipelineTests
         Assert.Equal(3, broken.GetProperty("line").GetInt32());
         var rules = await Problem(await pipeline.PostAsync("/api/v1/shots", Json(spec.Replace("\"fps\": 12", "\"fps\": 500"))), HttpStatusCode.BadRequest, "$.fps");
         Assert.Contains("$.fps", rules.GetProperty("detail").GetString());
+        var upscale = await Problem(await pipeline.PostAsync("/api/v1/shots", Json(spec.Replace("\"fps\": 12", "\"fps\": 12, \"upscale\": 4"))), HttpStatusCode.BadRequest, "$.upscale");
+        Assert.Contains("4 is not an upscale factor (known: 1, 2)", upscale.GetProperty("detail").GetString());
         await Problem(await pipeline.PostAsync("/api/v1/shots", Json(spec)), HttpStatusCode.BadRequest, "$.characters[0].keyframeImages[0].asset");
         await Problem(await pipeline.PostAsync("/api/v1/shots", new StringContent("id=x", Encoding.UTF8, "application/x-www-form-urlencoded")),
             HttpStatusCode.UnsupportedMediaType, "Content-Type");

