@@ -112,8 +112,14 @@ public sealed class EchoSupervisorTests(ITestOutputHelper output)
         Assert.Equal(1, report.PoppedFrames);
         Assert.Contains(report.Findings, f => f.StartsWith("colour flips at frames 6, 12, 20"));
         Assert.Contains("popped frame 16", report.Findings);
-        var flip = defects.First(d => d.Kind == "colour-flip");
-        Assert.Contains("#b04fa8", flip.Detail, StringComparison.OrdinalIgnoreCase);
+        // on model: the flipped regions' colours, by CIEDE2000, are the wrong paint in the frame and the palette's dress in the neighbours
+        var dress = Rigs.Get("round").DefaultPalette["dress"];
+        foreach (int f in FlipFrames)
+            Assert.All(temporal[f].Flips, r =>
+            {
+                Assert.True(ColourDifference.DeltaE2000(Rgb.FromHex(r.Became), WrongDress) < 5, $"frame {f}: painted {r.Became}");
+                Assert.True(ColourDifference.DeltaE2000(Rgb.FromHex(r.Was), dress) < 5, $"frame {f}: neighbours agree on {r.Was}");
+            });
 
         // the fixes: flips repainted, the pop drawn again, the flicker evened
         var (repaired, fixes) = FrameRepair.Repair(i => frames[i], Frames, W, H, report, metrics, t, applyDeflicker: true);
