@@ -73,3 +73,51 @@ public static class Corrections
         return gains;
     }
 }
+
+/// <summary>
+/// ECHO's targeted fixes, made on the finished frames themselves: a colour-flipped frame has its flipped regions
+/// repainted from its neighbours (<see cref="TemporalChecks.RepairFlips"/>), a popped frame is drawn again as the FLUX
+/// inbetween of its neighbours (<see cref="TemporalChecks.Reinbetween"/>), a flickering frame is evened out by its
+/// deflicker gain (<see cref="Corrections.DeflickerGains"/>; applied here only when asked, a re-render applies it
+/// otherwise). Frames are fixed in order and a fixed frame is the neighbour its successor is fixed from.
+/// </summary>
+public static class FrameRepair
+{
+    /// <summary>The fixed frames (by index) and the fixes, for a report's colour flips, pops and (with <paramref name="applyDeflicker"/>) flicker.</summary>
+    public static (IReadOnlyDictionary<int, byte[]> Frames, IReadOnlyList<EchoFix> Fixes) Repair(Func<int, byte[]> frame, int count, int width, int height,
+        EchoReport report, IReadOnlyList<FrameMetrics> metrics, EchoThresholds t, bool applyDeflicker = false, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(report);
+        var fixedFrames = new Dictionary<int, byte[]>();
+        var fixes = new List<EchoFix>();
+        var defects = report.Defects ?? [];
+        var pops = defects.Where(d => d.Kind == "pop").Select(d => d.Frame).ToHashSet();
+        var flips = defects.Where(d => d.Kind == "colour-flip").Select(d => d.Frame).ToHashSet();
+        var flickers = defects.Where(d => d.Kind == "flicker").Select(d => d.Frame).ToHashSet();
+        var gains = flickers.Count > 0 ? Corrections.DeflickerGains(metrics.Select(m => m.MeanLuma).ToList(), 3) : [];
+        byte[] Frame(int i) => fixedFrames.TryGetValue(i, out var f) ? f : frame(i);
+
+        for (int i = 0; i < count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            bool inside = i > 0 && i + 1 < count;
+            if (pops.Contains(i) && inside)
+            {
+                fixedFrames[i] = TemporalChecks.Reinbetween(Frame(i - 1), frame(i + 1), width, height);
+                fixes.Add(new EchoFix(i, "reinbetween", $"drawn again as the FLUX inbetween of frames {i - 1} and {i + 1}"));
+            }
+            else if (flips.Contains(i) && inside)
+            {
+                fixedFrames[i] = TemporalChecks.RepairFlips(Frame(i - 1), frame(i), frame(i + 1), width, height, t);
+                fixes.Add(new EchoFix(i, "repaint-from-neighbours", $"flipped region{(defects.Count(d => d.Frame == i && d.Kind == "colour-flip") == 1 ? "" : "s")} repainted from frames {i - 1} and {i + 1}"));
+            }
+            if (flickers.Contains(i) && MathF.Abs(gains[i] - 1f) >= 1e-3f)
+            {
+                if (applyDeflicker) fixedFrames[i] = TemporalChecks.ApplyGain(Frame(i), gains[i]);
+                fixes.Add(new EchoFix(i, "deflicker-gain", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"linear light × {gains[i]:0.###}")));
+            }
+        }
+        return (fixedFrames, fixes);
+    }
+}
