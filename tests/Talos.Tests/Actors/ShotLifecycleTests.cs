@@ -225,9 +225,7 @@ public sealed class ShotLifecycleTests : IDisposable
         var settings = new RenderSettingsOptions
         {
             ChunkFrames = 24, ChunkSlots = 1, MaxChunkRetries = 2, MinBackoff = TimeSpan.FromMilliseconds(50),
-            // every stage's chunk must finish inside it: ECHO's temporal checks (optical flow both ways per frame) take
-            // longer than 1.5 s on a busy two-core machine, so the limit leaves them room (the hung attempt waits it out)
-            ChunkTimeout = TimeSpan.FromSeconds(6),
+            ChunkTimeout = TimeSpan.FromMilliseconds(1500),
         };
         await using var node = await TalosNode.StartAsync(Options(settings), runners);
         var key = Assert.IsType<SubmitAccepted>(await node.AskHephaestus<object>(new SubmitShot(SmallShot()))).ShotKeys[0];
