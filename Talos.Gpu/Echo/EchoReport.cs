@@ -23,6 +23,9 @@ public sealed record EchoThresholds
 
     /// <summary>Whether the temporal checks (colour flips, pops, warping error) run at all.</summary>
     public bool JudgeTemporal { get; init; } = true;
+    /// <summary>The temporal checks measure frames reduced to at most this many pixels wide (whole-pixel block averages:
+    /// 1280 → 320); only a frame they find a defect on is repaired at full size. 0 measures the frames themselves.</summary>
+    public int ProxyWidth { get; init; } = 320;
     /// <summary>CIEDE2000 jump from both neighbours above which a pixel (and a region's mean colour) has changed colour.
     /// 10 is a clearly different paint; shading and anti-aliasing stay well under it.</summary>
     public float FlipDeltaE { get; init; } = 10f;

@@ -10,7 +10,12 @@ namespace Talos.Gpu.Echo;
 /// bounding box (x0, y0 inclusive; x1, y1 exclusive), the CIEDE2000 jump, and the region's colour in the neighbours
 /// (<paramref name="Was"/>) and in the frame (<paramref name="Became"/>) as sRGB hex.
 /// </summary>
-public sealed record FlipRegion(int Area, int X0, int Y0, int X1, int Y1, float DeltaE, string Was, string Became);
+public sealed record FlipRegion(int Area, int X0, int Y0, int X1, int Y1, float DeltaE, string Was, string Became)
+{
+    /// <summary>The region measured on a frame reduced by <paramref name="factor"/>, in the full frame's pixels.</summary>
+    public FlipRegion Scaled(int factor) =>
+        this with { Area = Area * factor * factor, X0 = X0 * factor, Y0 = Y0 * factor, X1 = X1 * factor, Y1 = Y1 * factor };
+}
 
 /// <summary>
 /// ECHO's temporal measurements of one frame against its neighbours.
@@ -60,6 +65,41 @@ public static class TemporalChecks
         });
         return img;
     }
+
+    /// <summary>
+    /// An 8-bit sRGB frame reduced for the temporal checks: the average linear light of each <paramref name="factor"/>
+    /// x <paramref name="factor"/> block (the frame's last columns and rows that do not fill a block are left out).
+    /// Factor 1 is <see cref="ToImage"/>.
+    /// </summary>
+    public static RgbaImage Proxy(byte[] rgb, int width, int height, int factor)
+    {
+        if (factor <= 1) return ToImage(rgb, width, height);
+        ArgumentNullException.ThrowIfNull(rgb);
+        if (rgb.Length != (long)width * height * 3) throw new ArgumentException($"rgb24 buffer of {rgb.Length} bytes does not match {width}x{height}");
+        int pw = width / factor, ph = height / factor;
+        if (pw < 1 || ph < 1) throw new ArgumentException($"a {width}x{height} frame is smaller than one {factor}x{factor} block");
+        var img = new RgbaImage(pw, ph);
+        float inv = 1f / (factor * factor);
+        Parallel.For(0, ph, py =>
+        {
+            for (int px = 0; px < pw; px++)
+            {
+                float r = 0, g = 0, b = 0;
+                for (int dy = 0; dy < factor; dy++)
+                    for (int dx = 0, o = ((py * factor + dy) * width + px * factor) * 3; dx < factor; dx++, o += 3)
+                    {
+                        r += ColourDifference.ToLinear(rgb[o]); g += ColourDifference.ToLinear(rgb[o + 1]); b += ColourDifference.ToLinear(rgb[o + 2]);
+                    }
+                int i = py * pw + px;
+                img.R[i] = r * inv; img.G[i] = g * inv; img.B[i] = b * inv; img.A[i] = 1f;
+            }
+        });
+        return img;
+    }
+
+    /// <summary>The block size that brings a frame <paramref name="width"/> wide to at most <paramref name="proxyWidth"/>
+    /// (1: the frame itself; <paramref name="proxyWidth"/> 0 or less: always the frame itself).</summary>
+    public static int ProxyFactor(int width, int proxyWidth) => proxyWidth <= 0 ? 1 : Math.Max(1, (width + proxyWidth - 1) / proxyWidth);
 
     /// <summary>A linear-light image as 8-bit sRGB (alpha ignored: the images here are opaque frames).</summary>
     public static byte[] ToRgb24(RgbaImage img)
@@ -136,18 +176,19 @@ public static class TemporalChecks
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(t);
         var result = new TemporalMetrics[count];
-        RgbaImage? prev = null, cur = count > 0 ? ToImage(frame(0), width, height) : null;
+        int factor = ProxyFactor(width, t.ProxyWidth);
+        RgbaImage? prev = null, cur = count > 0 ? Proxy(frame(0), width, height, factor) : null;
         for (int i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var next = i + 1 < count ? ToImage(frame(i + 1), width, height) : null;
+            var next = i + 1 < count ? Proxy(frame(i + 1), width, height, factor) : null;
             float warp = next is null ? 0f : WarpingError(cur!, next);
             bool isHeld = held is not null && (held(i) || (i + 1 < count && held(i + 1)));
             if (prev is null || next is null || isHeld) result[i] = new TemporalMetrics(i, warp, 0f, 1f, [], isHeld);
             else
             {
                 var a = Analyse(prev, cur!, next, t);
-                result[i] = new TemporalMetrics(i, warp, a.PopScore, a.Gain, a.Flips);
+                result[i] = new TemporalMetrics(i, warp, a.PopScore, a.Gain, factor == 1 ? a.Flips : a.Flips.Select(r => r.Scaled(factor)).ToList());
             }
             (prev, cur) = (cur, next);
         }

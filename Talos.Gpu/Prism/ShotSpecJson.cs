@@ -107,7 +107,7 @@ public static class ShotSpecJson
 /// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
 sealed class SpecReader : JsonPathReader
 {
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux", "echoBudget"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
@@ -342,6 +342,9 @@ sealed class SpecReader : JsonPathReader
         string? layers = null;
         if (Get(root, "layers", out var lv) && lv.ValueKind != JsonValueKind.Null) layers = Known(root, "layers", path, "exr", SpecVocabulary.LayerFormats, "layers format");
         var flux = Known(root, "flux", path, "classic", SpecVocabulary.FluxMethods, "FLUX inbetweener");
+        double? echoBudget = null;
+        if (Get(root, "echoBudget", out var eb) && eb.ValueKind != JsonValueKind.Null)
+            echoBudget = NumIn(root, "echoBudget", path, Limits.DefaultEchoBudget, 0, Limits.MaxEchoBudget);
 
         if (Errors.Count > errorsBefore || id is null) return null;
         return new ShotSpec
@@ -349,7 +352,7 @@ sealed class SpecReader : JsonPathReader
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
-            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux,
+            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux, EchoBudget = echoBudget,
         };
     }
 

@@ -60,16 +60,13 @@ public sealed class EchoSupervisorTests(ITestOutputHelper output)
         return frames;
     }
 
-    static (List<FrameMetrics> Metrics, TemporalMetrics[] Temporal, EchoReport Report) Judge(IReadOnlyList<byte[]> frames, EchoThresholds t)
+    static (IReadOnlyList<FrameMetrics> Metrics, IReadOnlyList<TemporalMetrics> Temporal, EchoReport Report) Judge(IReadOnlyList<byte[]> frames, EchoThresholds t)
     {
-        var metrics = new List<FrameMetrics>();
-        byte[] previous = [];
-        for (int i = 0; i < frames.Count; i++) { metrics.Add(QualityMeter.Measure(i, frames[i], previous, W, H)); previous = frames[i]; }
-        var temporal = TemporalChecks.Measure(i => frames[i], frames.Count, W, H, t, i => i > 0 && metrics[i].SameAsPrevious(t));
-        return (metrics, temporal, QualityMeter.Evaluate(metrics, temporal, t));
+        var verdict = EchoSupervisor.Judge(i => frames[i], frames.Count, W, H, t);
+        return (verdict.Metrics, verdict.Temporal, verdict.Report);
     }
 
-    void Log(TemporalMetrics[] temporal, EchoReport report)
+    void Log(IReadOnlyList<TemporalMetrics> temporal, EchoReport report)
     {
         foreach (var m in temporal)
             output.WriteLine($"{m.Frame,3}: warp {m.WarpError:0.00000} pop {m.PopScore:0.00000} gain {m.Gain:0.000} flips {string.Join(", ", m.Flips.Select(f => $"{f.Area}px {f.Was}->{f.Became} dE {f.DeltaE:0.0}"))}");
@@ -122,7 +119,7 @@ public sealed class EchoSupervisorTests(ITestOutputHelper output)
             });
 
         // the fixes: flips repainted, the pop drawn again, the flicker evened
-        var (repaired, fixes) = FrameRepair.Repair(i => frames[i], Frames, W, H, report, metrics, t, applyDeflicker: true);
+        var (repaired, fixes, _) = FrameRepair.Repair(i => frames[i], Frames, W, H, report, metrics, t, applyDeflicker: true);
         foreach (var fix in fixes) output.WriteLine($"fix {fix.Frame}: {fix.Kind} — {fix.Detail}");
         Assert.Equal(FlipFrames, fixes.Where(f => f.Kind == "repaint-from-neighbours").Select(f => f.Frame));
         Assert.Equal([PopFrame], fixes.Where(f => f.Kind == "reinbetween").Select(f => f.Frame));
