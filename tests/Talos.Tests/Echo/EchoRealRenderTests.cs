@@ -135,13 +135,13 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         var delivered = JsonSerializer.Deserialize<List<string>>(node.Vault.Get(view.FramesHash!))!.Select(h => FrameCodec.DecodeRgb24(node.Vault.Get(h)).rgb).ToList();
         foreach (int f in FlipFrames.Append(PopFrame))
         {
-            double before = Psnr(damaged[f], clean[f]), after = Psnr(delivered[f], clean[f]);
+            double before = EchoSupervisorTests.Psnr(damaged[f], clean[f]), after = EchoSupervisorTests.Psnr(delivered[f], clean[f]);
             output.WriteLine($"frame {f}: PSNR against the clean render {before:0.0} dB damaged, {after:0.0} dB delivered");
             Assert.True(after > before + 3 && after > 28, $"frame {f}: {before:0.0} -> {after:0.0} dB");
         }
         // the clean frames are delivered as rendered (a false alarm's repaint stays close to it)
         Assert.All(Enumerable.Range(0, spec.FrameCount).Except(FlipFrames).Except([PopFrame]).Except(falseAlarms), f => Assert.Equal(clean[f], delivered[f]));
-        Assert.All(falseAlarms, f => Assert.True(Psnr(delivered[f], clean[f]) > 35, $"false alarm {f} repainted to {Psnr(delivered[f], clean[f]):0.0} dB"));
+        Assert.All(falseAlarms, f => Assert.True(EchoSupervisorTests.Psnr(delivered[f], clean[f]) > 35, $"false alarm {f} repainted to {EchoSupervisorTests.Psnr(delivered[f], clean[f]):0.0} dB"));
 
         // The clean render judged as it is: at most 5 % of its frames flagged. With the flips, the pop and a run of flicker: found, fixed (the
         // flicker evened by its deflicker gains here, where the pipeline re-renders with them), and the fixed clip passes.
@@ -160,13 +160,5 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         Assert.True(foundAll >= 0.95 * expected.Count, $"found {foundAll} of {expected.Count}: {string.Join("; ", supervision.Found.Report.Findings)}");
         Assert.True(alarms.Count <= 0.05 * (clip.Length - expected.Count), $"false alarms at {string.Join(", ", alarms)}");
         Assert.Empty(supervision.Repaired!.Report.FailingFrames.Intersect(expected.Select(e => e.Item1)));
-    }
-
-    static double Psnr(byte[] a, byte[] b)
-    {
-        double se = 0;
-        for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; se += d * d; }
-        double mse = se / a.Length;
-        return mse == 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / mse);
     }
 }
