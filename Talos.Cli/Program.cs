@@ -27,6 +27,7 @@ root.Subcommands.Add(Talos.Cli.Vault.VaultCommands.Create(OperatorConsole.Standa
 root.Subcommands.Add(ChromaCommands.Colorize());
 root.Subcommands.Add(ChromaCommands.ColorizeSequence());
 root.Subcommands.Add(Talos.Cli.Axis.LipSyncCommand.Create());
+root.Subcommands.Add(Talos.Cli.Axis.RigCommands.Create());
 root.Subcommands.Add(Talos.Cli.Protoforge.ModelsCommand.Create());
 root.Subcommands.Add(Talos.Cli.Protoforge.ExperimentCommand.Create());
 var parse = root.Parse(args);

@@ -38,3 +38,9 @@ public interface IBlobVault
 public sealed record VaultRef(string Production, string Shot, int Revision, string Stage);
 
 public sealed class VaultException(string message, Exception? inner = null) : Exception(message, inner);
+
+public static class BlobVaultAssets
+{
+    /// <summary>A named asset's bytes (by name or <c>sha256/HASH</c>), or null when the vault has no such asset.</summary>
+    public static byte[]? Asset(this IBlobVault vault, string name) => vault.ResolveAsset(name) is { } hash ? vault.Get(hash) : null;
+}

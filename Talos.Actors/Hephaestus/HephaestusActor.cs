@@ -32,13 +32,13 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     /// <summary>Events journalled since the last snapshot.</summary>
     int _sinceSnapshot;
     readonly HashSet<string> _editing = new();
-    /// <summary>Shots told to render (or found rendering), at most MaxActiveShots; the rest wait in <see cref="_waiting"/>.</summary>
+    /// <summary>Shots told to render (or found rendering), at most MaxActiveShots; the rest wait in <see cref="_admission"/>.</summary>
     readonly HashSet<string> _active = new();
-    readonly HashSet<string> _waiting = new();
     /// <summary>Live, not journalled: the status an unfinished shot last reported (rendering or paused); finished shots leave it.</summary>
     readonly Dictionary<string, string> _liveStatus = new();
     /// <summary>Live, not journalled: the stage progress each shot last reported (dropped when its spec is revised).</summary>
     readonly Dictionary<string, IReadOnlyDictionary<string, StageProgress>> _progress = new();
+    /// <summary>The shots waiting for a slot, in the order they will start (O(log n) a shot).</summary>
     readonly AdmissionQueue _admission = new();
 
     public override string PersistenceId => "hephaestus";
@@ -85,7 +85,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             {
                 _liveStatus[p.ShotKey] = p.Status;
                 // A shot renders without being started from here (a remembered entity restarted after a crash): count it.
-                _waiting.Remove(p.ShotKey);
+                _admission.Remove(p.ShotKey);
                 _active.Add(p.ShotKey);
             }
         });
@@ -97,6 +97,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             _log.Info("shot {0}: priority {1} (set by {2})", c.ShotKey, c.Priority, c.By);
         }));
         Command<PublishMetrics>(_ => PublishShotMetrics());
+        Command<FlushCommands>(_ => OnFlushCommands());
         // A StartShot can be lost when the node that would host the shot dies before the shot persisted anything (it is
         // then not yet a remembered entity): active shots that have not reported since they were started get it again.
         Command<Kick>(_ =>
@@ -110,19 +111,19 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         Command<ShotCancelledNotice>(c => Outcome(c.ShotKey, c.SpecRevision, c));
         Command<RetryShot>(c => Execute(c, () =>
         {
-            _waiting.Remove(c.ShotKey);
+            _admission.Remove(c.ShotKey);
             _active.Add(c.ShotKey); // the operator asked: it renders now
             _shots.Tell(new RetryShotEntity(c.ShotKey));
         }));
         Command<PauseShot>(c =>
         {
-            if (_waiting.Contains(c.ShotKey)) { Sender.Tell(new CommandAck(c.ShotKey, false, "shot is waiting for admission, not rendering; cancel it or change its priority")); return; }
+            if (_admission.Contains(c.ShotKey)) { Sender.Tell(new CommandAck(c.ShotKey, false, "shot is waiting for admission, not rendering; cancel it or change its priority")); return; }
             Forward(c.ShotKey, new PauseShotEntity(c.ShotKey), "pause requested");
         });
         Command<ResumeShot>(c => Forward(c.ShotKey, new ResumeShotEntity(c.ShotKey), "resume requested"));
         Command<CancelShot>(c =>
         {
-            if (_waiting.Contains(c.ShotKey))
+            if (_admission.Contains(c.ShotKey))
             {
                 // Not started from here: cancelled where it waits (and its entity told, in case it renders from before a restart).
                 _shots.Tell(new CancelShotEntity(c.ShotKey));
@@ -165,25 +166,52 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// Decides <paramref name="command"/> on the registry, persists the events (each applied as it is written), then runs
-    /// <paramref name="then"/> and answers the sender with the decision's reply.
+    /// <paramref name="then"/> and answers the sender with the decision's reply. A group commit: commands that arrive
+    /// while a write is in flight (Akka.Persistence stashes them and hands them back, in order, ahead of the flush the
+    /// first of them asks for) are decided one after another on the registry as the earlier ones leave it, and their
+    /// events go to the journal in one write; each is answered once that write is durable.
     /// </summary>
     void Execute(object command, Action then)
     {
-        var decision = HephaestusState.Decide(_state, command, DateTimeOffset.UtcNow);
-        var sender = Sender;
+        _pending.Add((command, then, Sender));
+        if (_pending.Count == 1) Self.Tell(FlushCommands.Instance);
+    }
+
+    readonly List<(object Command, Action Then, IActorRef Sender)> _pending = new();
+    sealed class FlushCommands : INoSerializationVerificationNeeded { public static readonly FlushCommands Instance = new(); }
+
+    void OnFlushCommands()
+    {
+        var batch = _pending.ToList();
+        _pending.Clear();
+        var now = DateTimeOffset.UtcNow;
+        var state = _state;
+        var decided = new List<(Decision Decision, Action Then, IActorRef Sender)>(batch.Count);
+        var events = new List<ITalosEvent>();
+        foreach (var (command, then, sender) in batch)
+        {
+            var decision = HephaestusState.Decide(state, command, now);
+            foreach (var e in decision.Events) state = state.Apply(e);
+            events.AddRange(decision.Events);
+            decided.Add((decision, then, sender));
+        }
         void Done()
         {
-            if (decision.Reply is not SubmitRejected and not CommandAck { Ok: false }) then();
-            if (decision.Reply is not null) sender.Tell(decision.Reply);
+            foreach (var (decision, then, sender) in decided)
+            {
+                if (decision.Reply is not SubmitRejected and not CommandAck { Ok: false }) then();
+                if (decision.Reply is not null) sender.Tell(decision.Reply);
+            }
         }
-        if (decision.Events.Count == 0) { Done(); return; }
-        PersistAll(decision.Events, e =>
+        if (events.Count == 0) { Done(); return; }
+        Hosting.TalosMetrics.HephaestusBatch(batch.Count);
+        PersistAll(events, e =>
         {
             _state = _state.Apply(e);
             Applied(e);
             if (SnapshotEvery > 0 && ++_sinceSnapshot >= SnapshotEvery) Snapshot();
         });
-        DeferAsync(decision, _ => Done());
+        DeferAsync(events, _ => Done());
     }
 
     /// <summary>What an event changes outside the registry: a revised shot's live report is about the old spec.</summary>
@@ -191,8 +219,12 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     {
         switch (e)
         {
+            case ShotPriorityChanged c when _admission.Contains(c.ShotKey):
+                _admission.Add(_state.Shots[c.ShotKey]); // waits at its new priority
+                break;
             case ShotRevised r:
                 _liveStatus.Remove(r.ShotKey); _progress.Remove(r.ShotKey);
+                if (_admission.Contains(r.ShotKey)) _admission.Add(_state.Shots[r.ShotKey]); // its cut position may have moved
                 _log.Info("shot {0}: spec revision {1} ({2})", r.ShotKey, r.Revision, string.Join(", ", r.Changes));
                 break;
             case ShotOutcomeRecorded o when ShotStatus.IsTerminal(o.Status):
@@ -218,7 +250,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     void Outcome(string key, int revision, object notice)
     {
         if (!_state.Shots.TryGetValue(key, out var s) || s.Revision != revision) return;
-        if (_active.Remove(key) | _waiting.Remove(key)) Dispatch();
+        if (_active.Remove(key) | _admission.Remove(key)) Dispatch();
         Execute(notice, () => { });
     }
 
@@ -253,16 +285,15 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     void Enqueue(string key)
     {
         if (_active.Contains(key)) { Start(_state.Shots[key]); return; }
-        _waiting.Add(key);
+        _admission.Add(_state.Shots[key]);
     }
 
     void Dispatch()
     {
-        while (_active.Count < Math.Max(1, _env.Settings.MaxActiveShots) && _admission.Next(_waiting.Select(k => _state.Shots[k])) is { } next)
+        while (_active.Count < Math.Max(1, _env.Settings.MaxActiveShots) && _admission.Next() is { } next)
         {
-            _waiting.Remove(next.Key);
-            _active.Add(next.Key);
-            Start(next);
+            _active.Add(next);
+            Start(_state.Shots[next]);
         }
     }
 

@@ -1,3 +1,4 @@
+using Talos.Vault;
 using System.Text.Json;
 using Akka.Actor;
 using Talos.Gpu.Cuttura;
@@ -119,7 +120,6 @@ public sealed class ProductionEditor : ReceiveActor
     /// </summary>
     static string? Soundtrack(EditJob job, List<ShotClip> clips, Talos.Vault.IBlobVault vault)
     {
-        byte[]? Asset(string name) => vault.ResolveAsset(name) is { } h ? vault.Get(h) : null;
         PcmAudio? music = null;
         if (job.AudioAsset is not null)
         {
@@ -127,7 +127,7 @@ public sealed class ProductionEditor : ReceiveActor
             music = AudioDecoder.DecodeMono(vault.PathOf(hash), FilmMix.SampleRate, $"'{job.AudioAsset}' (the production's music)");
         }
         var shots = job.Clips.Select((c, i) => new SoundtrackShot(c.Spec ?? new ShotSpec { Id = c.ShotId, Fps = c.Fps }, clips[i].FrameHashes.Count)).ToList();
-        var mix = FilmSoundtrack.Build(shots, Asset, music, job.AudioOffsetSeconds, job.Loudness);
+        var mix = FilmSoundtrack.Build(shots, vault.Asset, music, job.AudioOffsetSeconds, job.Loudness);
         if (mix is null) return null;
         var path = Path.Combine(Path.GetTempPath(), $"talos-mix-{Guid.NewGuid():N}.wav");
         File.WriteAllBytes(path, AudioDecoder.ToWav16(mix));

@@ -47,6 +47,13 @@ public static class TalosMetrics
         "Chunk results journalled per shot write: results that arrive while a write is in flight go in the next one together",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128] });
 
+    /// <summary>The instrument of commands per Hephaestus journal write (Prometheus: talos_hephaestus_write_commands).</summary>
+    public const string HephaestusWriteCommandsName = "talos.hephaestus.write.commands";
+
+    static readonly Histogram<int> HephaestusWriteCommands = Meter.CreateHistogram<int>(HephaestusWriteCommandsName, null,
+        "Commands (submissions, notices, operator verbs) decided together in one Hephaestus journal write: those that arrive while a write is in flight go in the next one",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+
     // Render environments of this process (a process normally has one; tests start several members in one process).
     static ImmutableList<TalosEnvironment> _environments = ImmutableList<TalosEnvironment>.Empty;
     // Shot statuses as the Hephaestus singleton last published them (null where it does not run).
@@ -109,6 +116,9 @@ public static class TalosMetrics
         JournalWrite.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
         JournalWriteChunks.Record(chunks);
     }
+
+    /// <summary>Hephaestus journals the events of <paramref name="commands"/> commands in one write.</summary>
+    public static void HephaestusBatch(int commands) => HephaestusWriteCommands.Record(commands);
 
     /// <summary>The shot statuses Hephaestus holds now (published by the singleton as they change; null when it stops here).</summary>
     public static void Shots(IEnumerable<string>? statuses) =>

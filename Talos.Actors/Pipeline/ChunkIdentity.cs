@@ -140,13 +140,13 @@ public static class StageSettings
         // PRISM validates and records the whole spec (asset names included): every field counts.
         [S.Prism] = [],
         // AXIS and FLUX draw the speaking mouths from the dialogue's audio (lip-sync).
-        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers", FluxMethod, EchoBudget],
-        [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "lighting", "effects", "delivery", "layers", EchoBudget],
-        [S.Chroma] = [.. NoStage, "background", "lighting", "effects", "camera", "delivery", "layers", FluxMethod, EchoBudget],
+        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers", FluxMethod, EchoBudget],
+        [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers", EchoBudget],
+        [S.Chroma] = [.. NoStage, "background", "plate", "lighting", "effects", "camera", "delivery", "layers", FluxMethod, EchoBudget],
         [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery", FluxMethod, EchoBudget],
-        [S.Stokes] = [.. NoStage, .. Colour, "background", "lighting", "delivery", "layers", FluxMethod, EchoBudget],
+        [S.Stokes] = [.. NoStage, .. Colour, "background", "plate", "lighting", "delivery", "layers", FluxMethod, EchoBudget],
         [S.Anima] = [.. NoStage, .. Colour, FluxMethod, EchoBudget],
-        [S.Cuttura] = [.. NoStage, .. Colour, "background", "lighting", "effects", "camera", FluxMethod, EchoBudget],
+        [S.Cuttura] = [.. NoStage, .. Colour, "background", "plate", "lighting", "effects", "camera", FluxMethod, EchoBudget],
         // ECHO names the shot in its report and judges black frames by the background.
         [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera", FluxMethod],
     };
@@ -179,7 +179,7 @@ public static class StageVersions
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
         [S.Prism] = 2, [S.Axis] = 2, [S.Flux] = 2, [S.Chroma] = 1, [S.Raygen] = 1,
-        [S.Stokes] = 1, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 2,
+        [S.Stokes] = 2, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 2,
     };
 
     public static int Of(string stage) => Versions.TryGetValue(stage, out var v) ? v : throw new ArgumentException($"unknown stage '{stage}'");

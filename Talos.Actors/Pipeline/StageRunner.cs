@@ -25,6 +25,9 @@ public sealed class ChunkContext(ShotSpec spec, ChunkPlan plan, IBlobVault vault
 
     public IEnumerable<int> Frames => Enumerable.Range(Plan.FirstFrame, Plan.FrameCount);
 
+    /// <summary>A vault asset's bytes by name or <c>sha256/HASH</c> (rig files and drawings, dialogue voices, keyframe colours), null when absent.</summary>
+    public byte[]? Asset(string name) => Vault.Asset(name);
+
     /// <summary>All chunk manifests of an upstream stage, in chunk order.</summary>
     public IReadOnlyList<ChunkManifest> Manifests(string stage)
     {

@@ -35,6 +35,11 @@ public sealed record RenderSettingsOptions
     public int MaxActiveShots { get; init; } = 16;
     /// <summary>A shot entity saves its whole state every this many events (0: never), so recovery replays only what came after.</summary>
     public int SnapshotEvery { get; init; } = 100;
+    /// <summary>
+    /// A shot tells Hephaestus its progress at once when its status changes or a stage completes, and otherwise at most
+    /// once per this interval (progress by sampling: one report per interval, not one per chunk).
+    /// </summary>
+    public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Hephaestus saves a snapshot of its registry every this many journalled events (and recovers from the latest); 0: never.</summary>
     public int HephaestusSnapshotEvery { get; init; } = 500;
 }

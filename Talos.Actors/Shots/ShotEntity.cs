@@ -17,8 +17,9 @@ namespace Talos.Actors.Shots;
 /// bounded ECHO revisions) → completed | failed | cancelled. Each running stage is a child <see cref="StageAgent"/>;
 /// every finished chunk is journalled as ChunkCompleted before anything depends on it, so recovery never re-renders it.
 /// </summary>
-public sealed class ShotEntity : ReceivePersistentActor
+public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
     readonly string _key;
     readonly TalosEnvironment _env;
     readonly IActorRef _hephaestus;
@@ -29,6 +30,10 @@ public sealed class ShotEntity : ReceivePersistentActor
     readonly HashSet<IActorRef> _stopping = new();
     Dictionary<string, IReadOnlyList<ChunkPlan>> _plans = new();
     int _agentSerial;
+    /// <summary>When and with which status Hephaestus last heard this shot's progress; whether a sampled report is due.</summary>
+    DateTime _reportedAt;
+    string? _reportedStatus;
+    bool _reportDue;
     /// <summary>Chunk results taken in and not yet journalled (journalled together by the next FlushChunks).</summary>
     readonly List<ChunkDone> _arrived = new();
 
@@ -52,6 +57,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         Command<Advance>(_ => AdvanceStages());
         Command<ChunkDone>(OnChunkDone);
         Command<FlushChunks>(_ => OnFlushChunks());
+        Command<ReportDue>(_ => { if (_reportDue) ReportProgress(); });
         Command<ChunkAttemptFailed>(OnAttemptFailed);
         Command<ChunkGaveUp>(OnGaveUp);
         Command<RetryShotEntity>(_ => OnRetry());
@@ -78,6 +84,8 @@ public sealed class ShotEntity : ReceivePersistentActor
     sealed class Advance : ITalosMessage { public static readonly Advance Instance = new(); }
     /// <summary>Journal the chunk results taken in since the last flush, in one write.</summary>
     sealed class FlushChunks : ITalosMessage { public static readonly FlushChunks Instance = new(); }
+    /// <summary>The sampled progress report held back since the last one is sent now.</summary>
+    sealed class ReportDue : ITalosMessage { public static readonly ReportDue Instance = new(); }
 
     // ---- commands ----
 
@@ -145,7 +153,7 @@ public sealed class ShotEntity : ReceivePersistentActor
         {
             Hosting.TalosMetrics.JournalWritten(persisting, arrived.Count);
             foreach (var stage in completedStages) StopAgent(stage);
-            ReportProgress();
+            if (completedStages.Count > 0) ReportProgress(); else ReportSampled();
             if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }
             else AdvanceLater();
         });
@@ -287,9 +295,25 @@ public sealed class ShotEntity : ReceivePersistentActor
 
     // ---- reporting ----
 
+    /// <summary>
+    /// Chunk by chunk, progress is sampled: reported now if the status changed or <c>ProgressEvery</c> has passed since the
+    /// last report, else once when it has (one report for all the chunks in between).
+    /// </summary>
+    void ReportSampled()
+    {
+        var since = DateTime.UtcNow - _reportedAt;
+        var every = _env.Settings.ProgressEvery;
+        if (_state.Status != _reportedStatus || since >= every) { ReportProgress(); return; }
+        if (_reportDue) return;
+        _reportDue = true;
+        Timers.StartSingleTimer("progress", ReportDue.Instance, every - since);
+    }
+
     void ReportProgress()
     {
         if (_state.Spec is null) return;
+        _reportedAt = DateTime.UtcNow; _reportedStatus = _state.Status; _reportDue = false;
+        Timers.Cancel("progress");
         _hephaestus.Tell(new ShotProgress(_key, _state.Status, _state.Progress(_plans), _state.SpecRevision));
     }
 

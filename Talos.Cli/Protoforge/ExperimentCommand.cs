@@ -75,7 +75,7 @@ public static class ExperimentCommand
         if (keyA != keyB) throw new UsageException($"an experiment varies one key: --a sets {keyA} but --b sets {keyB}");
         if (valueA == valueB) throw new UsageException($"--a and --b both set {keyA}={valueA}: nothing to compare");
 
-        var specs = RenderCommand.LoadShots(new RenderCommand.RenderRequest(input, "experiment", null, null, null, null, null, workDir), null, null, null, out var sourceDir);
+        var specs = RenderCommand.LoadShots(new RenderCommand.RenderRequest(input, "experiment", null, null, null, null, null, workDir), null, null, null, null, out var sourceDir);
         if (shotList is not null)
         {
             var wanted = shotList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

@@ -17,7 +17,7 @@ public static class ModelsCommand
             foreach (var m in ModelRegistry.All)
             {
                 var cached = NpmFetcher.Cached(m);
-                Console.WriteLine($"{m.Name}  npm {m.Package}@{m.Version} {m.PathInPackage}  sha256 {m.FileSha256}  {m.Licence}");
+                Console.WriteLine($"{m.Name}  {m.Source} {m.PathInPackage}  sha256 {m.FileSha256}  {m.Licence}");
                 Console.WriteLine($"  {m.Description}");
                 if (m.Conversion is { } conv) Console.WriteLine($"  converted by Talos: {conv.Description} (package SHA-256 {m.TarballSha256})");
                 Console.WriteLine($"  {(cached is null ? "not fetched yet (talos models fetch " + m.Name + ")" : "cached: " + cached)}");

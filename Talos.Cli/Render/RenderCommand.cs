@@ -49,18 +49,19 @@ public static class RenderCommand
         var workDir = new Option<string>("--work-dir") { Description = "journal, vault and logs; reuse it to resume", DefaultValueFactory = _ => ".talos" };
         var farm = new Option<string?>("--farm") { Description = "render on a running farm: its directory (with farm.json from `talos farm up`) or its API URL" };
         var token = new Option<string?>("--token") { Description = "API token for --farm URL (default: TALOS_TOKEN, or farm.json's)" };
+        var cast = new Option<string?>("--cast") { Description = "a cast file: screenplay characters → rig, palette, voice (docs/cast.md; default: cast.json beside the screenplay)" };
         var music = new Option<string?>("--music") { Description = "a music track laid under the film: cuts snap to its beats, the camera pulses and effects burst on them" };
         var loudness = new Option<double?>("--loudness") { Description = "integrated loudness of the film's mix in LUFS (default -23, EBU R128 broadcast; -14 for the web)" };
         var deliverables = DeliverableOptions.DeliverablesOption();
         var subtitles = DeliverableOptions.SubtitlesOption();
 
         var echoBudget = new Option<double?>("--echo-budget") { Description = "ECHO's repair budget in percent of each shot's render time (default 10; 0 repairs nothing, ECHO still reports)" };
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, delivery, background, flux, layers, layersDir, farm, token, deliverables, subtitles, loudness, music, echoBudget };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, cast, delivery, background, flux, layers, layersDir, farm, token, deliverables, subtitles, loudness, music, echoBudget };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Flux = parse.GetValue(flux), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music), EchoBudget = parse.GetValue(echoBudget) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Flux = parse.GetValue(flux), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music), Cast = parse.GetValue(cast), EchoBudget = parse.GetValue(echoBudget) }, ct)));
         return cmd;
     }
 
@@ -89,6 +90,8 @@ public static class RenderCommand
         public string? Deliverables { get; init; }
         /// <summary>burn and/or srt, vtt (comma-separated): the dialogue as subtitles; null = none.</summary>
         public string? Subtitles { get; init; }
+        /// <summary>A cast file (docs/cast.md); null = <c>cast.json</c> beside a screenplay input when there is one.</summary>
+        public string? Cast { get; init; }
         /// <summary>A music track: the production's audio, its beats snapping the cuts and driving camera and effects (<see cref="MusicCut"/>).</summary>
         public string? Music { get; init; }
     }
@@ -115,7 +118,8 @@ public static class RenderCommand
         SceneGraph? llmGraph = null;
         if (req.Llm is not null && !File.Exists(req.Input) && !InputLoader.LooksLikePath(req.Input))
             llmGraph = await LlmPrompt.BuildAsync(req.Input, req.Llm, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), ct);
-        var specs = LoadShots(req, first, last, llmGraph, out var sourceDir);
+        var cast = ReadCast(req);
+        var specs = LoadShots(req, first, last, llmGraph, cast, out var sourceDir);
         string? musicPath = null;
         if (req.Music is { } track)
         {
@@ -137,6 +141,7 @@ public static class RenderCommand
         if (req.LayersDir is not null && !layers) throw new UsageException("--layers-dir needs --layers (or layers in the shot spec)");
         if (layers && req.Farm is not null) throw new UsageException("render passes (--layers) are written by an embedded render only; the farm API does not serve them yet");
         CheckAudioAssets(specs, sourceDir);
+        CheckPlates(specs, sourceDir);
         if (req.Farm is null && specs.Any(Talos.Gpu.Flux.ShotDrawing.UsesRife)) Talos.Gpu.Flux.OnnxInterpolator.RifeModel(); // not fetched: one clear error now
         var subtitles = SubtitleRequest.Parse(req.Subtitles, deliveryName);
         var formats = DeliverableOptions.Formats(req.Deliverables, req.Width, req.Height);
@@ -144,6 +149,8 @@ public static class RenderCommand
 
         return await OnTargetAsync(req.Farm, req.Token, req.WorkDir, async target =>
         {
+            // The cast's rig files and drawings, by content, once the whole cast has loaded (nothing half-written before).
+            foreach (var asset in cast?.Assets ?? []) await target.PutAssetAsync(asset.Name, asset.Kind, asset.Bytes, asset.Name, ct);
             if (formats is null)
             {
                 var outPath = Path.GetFullPath(req.Out);
@@ -254,6 +261,22 @@ public static class RenderCommand
     }
 
     /// <summary>
+    /// Background plates whose images all lie beside the input are decoded before anything starts (too large, corrupt, a depth
+    /// map of the wrong kind or size: one clear error now, and nothing put in the vault); plates naming vault assets
+    /// (<c>sha256/…</c>) are checked by the node that renders them.
+    /// </summary>
+    static void CheckPlates(IReadOnlyList<ShotSpec> specs, string sourceDir)
+    {
+        foreach (var plate in specs.Select(s => s.Plate).OfType<PlateSpec>().Distinct())
+        {
+            var files = plate.Layers.SelectMany(l => l.DepthMap is { } d ? new[] { l.Image, d } : [l.Image]).Select(n => Path.Combine(sourceDir, n)).ToList();
+            if (files.All(File.Exists))
+                try { Talos.Gpu.Aether.Plate.Load(plate, name => CliFiles.Read(Path.Combine(sourceDir, name))); }
+                catch (InvalidDataException e) { throw new UsageException(e.Message); }
+        }
+    }
+
+    /// <summary>
     /// --music: the track is read through AudioDecoder (any bad file is one clear error), its beats tracked at the film's
     /// rate; the cuts snap to them and they drive the camera and effects (<see cref="MusicCut.Apply"/>); the track becomes
     /// the production's audio asset, named music-FILE, from the film's first frame.
@@ -287,10 +310,27 @@ public static class RenderCommand
         if (!path.EndsWith(extension, StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name a {extension} file, not '{path}'");
     }
 
-    /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input (its path, or a prompt's text).</summary>
-    internal static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, SceneGraph? llmGraph, out string sourceDir)
+    /// <summary>
+    /// The cast: --cast FILE, else <c>cast.json</c> beside a screenplay input (said on the console), else none. Read whole — every
+    /// rig file and drawing loaded, every palette and voice checked — before anything renders or is stored.
+    /// </summary>
+    public static Cast? ReadCast(RenderRequest req)
     {
-        var settings = new RenderSettings(req.Width ?? 1280, req.Height ?? 720, req.Fps ?? 24, first, last, req.MaxSeconds);
+        var path = req.Cast;
+        if (path is null && File.Exists(req.Input) && Path.GetExtension(req.Input).ToLowerInvariant() is ".fountain" or ".spmd" or ".txt"
+            && Path.Combine(Path.GetDirectoryName(Path.GetFullPath(req.Input))!, Cast.FileName) is var beside && File.Exists(beside))
+            path = beside;
+        if (path is null) return null;
+        var cast = Cast.Load(path);
+        AnsiConsole.MarkupLine($"[grey]cast: {Markup.Escape(path)} ({string.Join(", ", cast.Characters.Select(c => $"{c.Key} → {c.Value.Rig}"))})[/]");
+        return cast;
+    }
+
+    /// <summary>PRISM before admission: the input becomes validated shot specs under a production named after the input (its path, or a
+    /// prompt's text), its characters dressed by <paramref name="cast"/>.</summary>
+    internal static IReadOnlyList<ShotSpec> LoadShots(RenderRequest req, int? first, int? last, SceneGraph? llmGraph, Cast? cast, out string sourceDir)
+    {
+        var settings = new RenderSettings(req.Width ?? 1280, req.Height ?? 720, req.Fps ?? 24, first, last, req.MaxSeconds, Cast: cast);
         var specs = (llmGraph is not null ? ShotPlanner.ToShotSpecs(llmGraph, settings) : InputLoader.Load(req.Input, settings)).ToList();
         if (specs.Count == 0) throw new PrismException("the input gave no shots");
         sourceDir = File.Exists(req.Input) ? Path.GetDirectoryName(Path.GetFullPath(req.Input))! : Environment.CurrentDirectory;
@@ -302,6 +342,7 @@ public static class RenderCommand
             Fps = req.Fps ?? s.Fps,
             Delivery = req.Delivery ?? s.Delivery,
             Background = req.Background ?? s.Background,
+            Plate = req.Background is null ? s.Plate : null,
             Flux = req.Flux ?? s.Flux,
             Layers = req.Layers ?? s.Layers,
             Loudness = req.Loudness ?? s.Loudness,

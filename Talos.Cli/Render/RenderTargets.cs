@@ -6,6 +6,7 @@ using Talos.Messages;
 using Talos.Messages.Api;
 using Talos.Messages.Commands;
 using Talos.Messages.Queries;
+using Talos.Vault;
 
 namespace Talos.Cli.Render;
 
@@ -71,7 +72,7 @@ sealed class EmbeddedRender(TalosNode node) : IRenderTarget
     public Task<byte[]> BlobAsync(string hash, CancellationToken ct) => Task.FromResult(node.Vault.Get(hash));
 
     public Task<byte[]> AssetAsync(string name, CancellationToken ct) =>
-        Task.FromResult(node.Vault.ResolveAsset(name) is { } hash ? node.Vault.Get(hash) : throw new UsageException($"unknown asset '{name}': not in the vault"));
+        Task.FromResult(node.Vault.Asset(name) ?? throw new UsageException($"unknown asset '{name}': not in the vault"));
 
     /// <summary>Where the time went on this run: frames and chunk time per stage (chunks run side by side, so times overlap).</summary>
     public void PrintTimings(TimeSpan wall)

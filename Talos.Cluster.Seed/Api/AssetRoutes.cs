@@ -8,14 +8,14 @@ using Talos.Messages.Api;
 namespace Talos.Cluster.Seed.Api;
 
 /// <summary>
-/// Assets (PNG keyframe images, WAV/FLAC/Ogg/MP3 audio, palette JSON, ONNX models) go into the vault: the body is the file, its
+/// Assets (PNG and JPEG images: keyframes, rig drawings, background plates, depth maps; WAV/FLAC/Ogg/MP3 audio, palette JSON, rig files, ONNX models) go into the vault: the body is the file, its
 /// type is sniffed from its bytes, and the answer is its content hash. Every asset is named <c>sha256/HASH</c> in the
 /// vault (so a shot spec can name a keyframe by hash: <c>"asset": "sha256/…"</c>) and, with <c>?name=</c>, under that
 /// name too (<c>drawings/mara-036.png</c>).
 /// </summary>
 public static class AssetRoutes
 {
-    public const string HashPrefix = "sha256/";
+    public const string HashPrefix = Identifiers.HashPrefix;
 
     /// <summary>A bare 64-hex content hash names the asset <c>sha256/HASH</c>; anything else is an asset name.</summary>
     public static string NameFor(string reference) =>
@@ -36,12 +36,24 @@ public static class AssetRoutes
                 try { Talos.Gpu.Cuttura.Audio.AudioDecoder.DecodeMono(read.Bytes, 8000, name is null ? "upload" : $"'{name}'"); }
                 catch (Talos.Gpu.Cuttura.CutturaException e) { return Problems.Unsupported(e.Message, "body"); }
             }
+            if (kind is AssetSniffer.Png or AssetSniffer.Jpeg)
+            {
+                // Images are decoded once on the way in: a corrupt or truncated one is refused now, and nothing is stored.
+                try { Talos.Gpu.Imaging.ImageFiles.DecodeRgba8(read.Bytes!, name is null ? "the image" : $"'{name}'"); }
+                catch (InvalidDataException e) { return Problems.Unsupported(e.Message, "body"); }
+            }
+            if (kind == AssetSniffer.Rig)
+            {
+                // A rig file is loaded on the way in, its drawings (named sha256/HASH, uploaded before it) read from the vault.
+                try { Talos.Gpu.Axis.RigAssets.Load(read.Bytes!, name is null ? "the rig file" : $"rig file '{name}'", vault.Asset); }
+                catch (InvalidDataException e) { return Problems.Unsupported(e.Message, "body"); }
+            }
             var hash = vault.PutAsset(HashPrefix + BlobVault.HashOf(read.Bytes), read.Bytes, kind);
             if (name is not null) vault.PutAsset(name, read.Bytes, kind);
             return TypedResults.Created($"{TalosApi.Prefix}/assets/{hash}", new AssetStored(hash, kind, read.Bytes!.LongLength, HashPrefix + hash, name));
         }).RequireScope(ApiScopes.Pipeline).WithTags("assets").WithName("UploadAsset")
-          .WithSummary("Upload a PNG keyframe, audio (WAV, FLAC, Ogg, MP3), palette JSON or ONNX model (raw body; ?name= also names it); answers its content hash")
-          .Accepts<byte[]>("application/octet-stream", "image/png", "audio/wav", "audio/x-wav", "application/json", "application/x-www-form-urlencoded").Produces<AssetStored>(201).ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
+          .WithSummary("Upload a PNG or JPEG image (keyframe, rig drawing, background plate, depth map), audio (WAV, FLAC, Ogg, MP3), palette JSON, rig file (docs/cast.md) or ONNX model (raw body; ?name= also names it); answers its content hash")
+          .Accepts<byte[]>("application/octet-stream", "image/png", "image/jpeg", "audio/wav", "audio/x-wav", "application/json", "application/x-www-form-urlencoded").Produces<AssetStored>(201).ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
 
         api.MapGet("/assets/{hash}", (string hash, IBlobVault vault) =>
         {
@@ -50,7 +62,7 @@ public static class AssetRoutes
             if (named is null) return Problems.NotFound($"no uploaded asset {hash}", "hash");
             var bytes = vault.Get(named);
             AssetSniffer.TrySniff(bytes, out var kind, out _);
-            var type = kind switch { AssetSniffer.Png => "image/png", AssetSniffer.Wav => "audio/wav", AssetSniffer.Palette => "application/json", _ => "application/octet-stream" };
+            var type = kind switch { AssetSniffer.Png => "image/png", AssetSniffer.Jpeg => "image/jpeg", AssetSniffer.Wav => "audio/wav", AssetSniffer.Palette or AssetSniffer.Rig => "application/json", _ => "application/octet-stream" };
             return TypedResults.File(bytes, type);
         }).RequireScope(ApiScopes.Pipeline).WithTags("assets").WithName("GetAsset").WithSummary("An uploaded asset's bytes")
           .Produces(200, contentType: "application/octet-stream").ProducesProblem(404);

@@ -1,33 +1,35 @@
-using System.Buffers.Binary;
 using System.Text.Json;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Cluster.Seed.Api;
 
 /// <summary>
-/// What an uploaded asset is, decided by its bytes (never by its name or Content-Type): PNG (signature and an IHDR
-/// chunk), audio (RIFF/WAVE with a fmt chunk, FLAC, Ogg, MP3 with an ID3 tag or a frame sync; the upload route then has
-/// <c>AudioDecoder</c> check the sound itself), palette JSON (an object of region → #rrggbb), ONNX (a protobuf
+/// What an uploaded asset is, decided by its bytes (never by its name or Content-Type): PNG or JPEG (its header, held to
+/// the image size limits: <see cref="ImageHeader.Read"/>; the upload route then decodes it), audio (RIFF/WAVE with a fmt chunk, FLAC, Ogg, MP3 with an ID3 tag or a frame sync; the upload route then has
+/// <c>AudioDecoder</c> check the sound itself), palette JSON (an object of region → #rrggbb), a rig file (a JSON object with
+/// <c>bones</c> or <c>rigs</c>; the upload route then loads it, drawings and all, with <c>RigAssets.Load</c>), ONNX (a protobuf
 /// ModelProto: field 1 ir_version as a varint, and a graph field 7). Anything else is refused with the reason.
 /// </summary>
 public static class AssetSniffer
 {
     public const string Png = "keyframe-image";
+    public const string Jpeg = "jpeg-image";
     public const string Wav = "audio";
     public const string Palette = "palette";
     public const string Onnx = "onnx-model";
+    public const string Rig = Talos.Gpu.Axis.RigAssets.RigKind;
 
-    static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    /// <summary>Keys that make a JSON object a rig file rather than a palette: a skeleton, or the first format's list of rigs.</summary>
+    static readonly string[] RigMarkers = ["bones", "rigs"];
 
     public static bool TrySniff(byte[] data, out string kind, out string problem)
     {
         kind = ""; problem = "";
-        if (data.AsSpan().StartsWith(PngSignature))
+        if (ImageHeader.LooksLikeImage(data))
         {
-            if (data.Length < 33 || !data.AsSpan(12, 4).SequenceEqual("IHDR"u8)) { problem = "a PNG signature without an IHDR chunk (truncated or corrupt PNG)"; return false; }
-            uint w = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(16)), h = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(20));
-            if (w is 0 or > 16384 || h is 0 or > 16384) { problem = $"PNG of {w}x{h} pixels (1..16384 each way)"; return false; }
-            kind = Png; return true;
+            // The header's size is held to the image limits before anything decodes it (the upload route then decodes it once).
+            if (ImageHeader.Read(data, out problem) is not { } header) return false;
+            kind = header.Format == ImageHeader.Png ? Png : Jpeg; return true;
         }
         if (data.Length >= 12 && data.AsSpan(0, 4).SequenceEqual("RIFF"u8))
         {
@@ -44,7 +46,7 @@ public static class AssetSniffer
         while (first < data.Length && data[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
         if (first < data.Length && data[first] == (byte)'{') return SniffPalette(data, out kind, out problem);
         if (LooksLikeOnnx(data)) { kind = Onnx; return true; }
-        problem = "unrecognised content (accepted: PNG keyframe images, WAV/FLAC/Ogg/MP3 audio, palette JSON, ONNX models)";
+        problem = "unrecognised content (accepted: PNG and JPEG images, WAV/FLAC/Ogg/MP3 audio, palette JSON, rig files, ONNX models)";
         return false;
     }
 
@@ -56,6 +58,7 @@ public static class AssetSniffer
             using var doc = JsonDocument.Parse(data);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) { problem = "JSON that is not an object of region → colour"; return false; }
+            if (RigMarkers.Any(m => root.TryGetProperty(m, out _))) { kind = Rig; problem = ""; return true; }
             int n = 0;
             foreach (var p in root.EnumerateObject())
             {

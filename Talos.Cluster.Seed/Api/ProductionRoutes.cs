@@ -49,7 +49,7 @@ public sealed record WebhookRequest(string Url, string? Secret);
 public static class ProductionRoutes
 {
     static readonly string[] Known = ["production", "fountain", "prompt", "shots", "width", "height", "fps", "scenes", "maxSeconds",
-        "audioAsset", "audioOffsetSeconds", "transitionFrames"];
+        "audioAsset", "audioOffsetSeconds", "transitionFrames", "cast"];
 
     public static RouteGroupBuilder MapProductionRoutes(this RouteGroupBuilder api)
     {
@@ -59,7 +59,7 @@ public static class ProductionRoutes
         {
             var (_, root, problem) = await ApiBody.ReadJsonAsync(request, options.MaxJsonBytes, "the production request", ct);
             if (problem is not null) return problem;
-            var (submit, bad) = Plan(root);
+            var (submit, bad) = Plan(root, vault);
             if (bad is not null) return bad;
             if (ShotRoutes.MissingAsset(submit!.Shots, vault, "$.shots") is { } missing) return missing;
             if (submit.AudioAsset is { } audio && vault.ResolveAsset(audio) is null) return Problems.BadRequest($"unknown asset '{audio}'", "$.audioAsset");
@@ -147,7 +147,7 @@ public static class ProductionRoutes
     }
 
     /// <summary>The request → a SubmitProduction with validated specs, or the problem (naming its field).</summary>
-    static (SubmitProduction?, IResult?) Plan(JsonElement root)
+    static (SubmitProduction?, IResult?) Plan(JsonElement root, IBlobVault vault)
     {
         if (root.ValueKind != JsonValueKind.Object) return (null, Problems.BadRequest("the body must be a JSON object", "$"));
         foreach (var p in root.EnumerateObject())
@@ -187,12 +187,20 @@ public static class ProductionRoutes
             (first, last) = (range.First, range.Last);
         }
 
+        Cast? cast = null;
+        if (root.TryGetProperty("cast", out var castEl) && castEl.ValueKind != JsonValueKind.Null)
+        {
+            try { cast = Cast.Parse(castEl.GetRawText(), "cast", VaultCast(vault)); }
+            catch (PrismException e) { return (null, Problems.BadRequest(e.Message, "$.cast")); }
+        }
+
         List<ShotSpec> specs;
         try
         {
             if (hasShots)
             {
                 specs = ShotSpecJson.ParseMany(shotsEl.GetRawText()).OrderBy(s => s.Sequence).ToList();
+                if (cast is not null) specs = cast.ApplyTo(specs, "the shots").ToList();
                 if (production is not null) specs = specs.Select(s => s with { Production = production }).ToList();
                 production ??= specs[0].Production;
                 if (specs.Any(s => s.Production != production))
@@ -200,7 +208,7 @@ public static class ProductionRoutes
             }
             else
             {
-                var settings = new RenderSettings(width ?? 1280, height ?? 720, fps ?? 24, first, last, maxSeconds);
+                var settings = new RenderSettings(width ?? 1280, height ?? 720, fps ?? 24, first, last, maxSeconds, Cast: cast);
                 var graph = fountain is not null ? SceneGraphBuilder.Build(FountainParser.Parse(fountain, "api")) : PromptParser.Build(prompt!);
                 specs = ShotPlanner.ToShotSpecs(graph, settings).ToList();
                 if (specs.Count == 0) return (null, Problems.BadRequest("the input gave no shots", fountain is not null ? "$.fountain" : "$.prompt"));
@@ -211,9 +219,28 @@ public static class ProductionRoutes
             }
         }
         catch (SpecValidationException e) { return (null, ShotRoutes.SpecProblem(e.Errors, "$.shots")); }
+        catch (CastException e) { return (null, Problems.BadRequest(e.Message, "$.cast")); }
         catch (PrismException e) { return (null, Problems.BadRequest(e.Message, fountain is not null ? "$.fountain" : prompt is not null ? "$.prompt" : "$.shots")); }
         return (new SubmitProduction(production!, specs, audio, audioOffset ?? 0, transition ?? 8), null);
     }
+
+    /// <summary>A cast sent through the API names uploaded assets: a rig file (or a palette file) by its upload name or content hash;
+    /// the rig is loaded from the vault, drawings and all, and named by its content in the specs.</summary>
+    static CastSources VaultCast(IBlobVault vault) => new(
+        reference =>
+        {
+            var name = AssetRoutes.NameFor(reference);
+            if (!Identifiers.IsSafeAssetName(name, out var why)) throw new InvalidDataException($"rig asset name {why}");
+            var hash = vault.ResolveAsset(name) ?? throw new InvalidDataException($"unknown rig asset '{Identifiers.Printable(reference)}': upload the rig file first (POST {TalosApi.Prefix}/assets)");
+            var content = AssetRoutes.HashPrefix + hash;
+            return (content, Talos.Gpu.Axis.RigAssets.Resolve(content, vault.Asset), []);
+        },
+        reference =>
+        {
+            var name = AssetRoutes.NameFor(reference);
+            if (!Identifiers.IsSafeAssetName(name, out var why)) throw new InvalidDataException($"palette asset name {why}");
+            return vault.Asset(name) ?? throw new InvalidDataException($"unknown palette asset '{Identifiers.Printable(reference)}': upload it first (POST {TalosApi.Prefix}/assets)");
+        });
 
     /// <summary>A hand-off timeline of the production, its media as absolute URLs of this API (shot videos, the audio asset).</summary>
     static async Task<IResult> Timeline(string production, string? rate, HttpRequest request, HephaestusGateway heph, IBlobVault vault,

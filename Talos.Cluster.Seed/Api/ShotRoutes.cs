@@ -171,12 +171,15 @@ public static class ShotRoutes
             new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { path = Path(e), message = e.Message }).ToList() });
     }
 
-    /// <summary>A keyframe image or audio asset the specs name must already be in the vault (uploaded through /assets).</summary>
+    /// <summary>A rig file, keyframe image or audio asset the specs name must already be in the vault (uploaded through /assets).</summary>
     public static IResult? MissingAsset(IReadOnlyList<ShotSpec> specs, IBlobVault vault, string root)
     {
         for (int s = 0; s < specs.Count; s++)
         {
             var at = specs.Count == 1 && root == "$" ? "$" : $"{root}[{s}]";
+            for (int c = 0; c < specs[s].Characters.Count; c++)
+                if (Identifiers.IsHashName(specs[s].Characters[c].Rig) && vault.ResolveAsset(specs[s].Characters[c].Rig) is null)
+                    return Problems.BadRequest($"unknown rig asset '{specs[s].Characters[c].Rig}': upload the rig file first (POST {TalosApi.Prefix}/assets)", $"{at}.characters[{c}].rig");
             for (int c = 0; c < specs[s].Characters.Count; c++)
                 for (int k = 0; k < specs[s].Characters[c].KeyframeImages.Count; k++)
                 {

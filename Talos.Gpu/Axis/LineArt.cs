@@ -10,7 +10,8 @@ public sealed record LineDrawing(GrayImage Lines, IReadOnlyList<RegionSeed> Seed
 /// nominal character is 0.55·height tall; <c>x</c> in [0, 1] of the frame width is the character's centre. The camera
 /// zooms about the frame centre and pans by PanX frame widths: screen = centre + (world − centre − pan)·zoom.
 /// Facing −1 mirrors the character. Parts are drawn back to front (far arm, legs, neck, body, head, hair, face,
-/// near arm), each erasing what it covers before its outline is stroked, so every region stays closed.
+/// near arm), each erasing what it covers before its outline is stroked, so every region stays closed. A rig read from
+/// a rig file is drawn from its data instead (<see cref="Rigging.RigArt"/>), in the same framing.
 /// </summary>
 public static class LineArt
 {
@@ -46,6 +47,13 @@ public static class LineArt
         float scale = (float)(HeightFraction * height * rig.Height * zoom);
         float lineUnit = (float)(height * zoom / 720.0);
         var sketch = new Sketch(originX, groundY, scale, facing < 0 ? -1 : 1, lineUnit);
+        if (rig.Body is { } body)
+        {
+            // How far the character has travelled along its facing, in rig units (camera-independent): places planted feet.
+            float travel = (float)(x * width / (HeightFraction * height * rig.Height)) * (facing < 0 ? -1 : 1);
+            Rigging.RigArt.Compose(sketch, body, pose, mouth, travel);
+            return (sketch, groundY);
+        }
         var sk = new Skeleton(rig, pose);
 
         Arm(sketch, rig, sk, 0);

@@ -33,7 +33,24 @@ public sealed record Pose
     /// <summary>Mouth openness in [0, 1].</summary>
     public float MouthOpen { get; init; }
 
+    /// <summary>A rig file's bone angle offsets in degrees by bone name (rigs with a data body; the named fields above are the built-ins').</summary>
+    public IReadOnlyDictionary<string, float>? Bones { get; init; }
+    /// <summary>A rig file's drawing per swap slot (eyes, brows, rest mouth, hands), from the emotion.</summary>
+    public IReadOnlyDictionary<string, string>? Drawings { get; init; }
+    /// <summary>Weight in [0, 1] of a rig file's gait: feet planted by IK while the character travels.</summary>
+    public float Gait { get; init; }
+
     public static Pose Neutral { get; } = new();
+
+    /// <summary>Bone angles combined key by key (a bone missing on one side counts 0).</summary>
+    static IReadOnlyDictionary<string, float>? Combine(IReadOnlyDictionary<string, float>? a, IReadOnlyDictionary<string, float>? b, Func<float, float, float> f)
+    {
+        if (a is null && b is null) return null;
+        var result = new Dictionary<string, float>(StringComparer.Ordinal);
+        foreach (var k in (a?.Keys ?? []).Concat(b?.Keys ?? []))
+            result[k] = f(a is not null && a.TryGetValue(k, out var x) ? x : 0f, b is not null && b.TryGetValue(k, out var y) ? y : 0f);
+        return result;
+    }
 
     /// <summary>Every field interpolated linearly: t = 0 gives <paramref name="a"/>, t = 1 gives <paramref name="b"/>.</summary>
     public static Pose Lerp(Pose a, Pose b, float t)
@@ -51,6 +68,7 @@ public sealed record Pose
             UpperLegR = L(a.UpperLegR, b.UpperLegR), LowerLegR = L(a.LowerLegR, b.LowerLegR),
             BrowAngle = L(a.BrowAngle, b.BrowAngle), BrowRaise = L(a.BrowRaise, b.BrowRaise),
             MouthCurve = L(a.MouthCurve, b.MouthCurve), MouthOpen = L(a.MouthOpen, b.MouthOpen),
+            Bones = Combine(a.Bones, b.Bones, L), Drawings = t < 0.5f ? a.Drawings : b.Drawings, Gait = L(a.Gait, b.Gait),
         };
     }
 
@@ -66,5 +84,8 @@ public sealed record Pose
         BrowAngle = a.BrowAngle + d.BrowAngle, BrowRaise = a.BrowRaise + d.BrowRaise,
         MouthCurve = Math.Clamp(a.MouthCurve + d.MouthCurve, -1f, 1f),
         MouthOpen = Math.Clamp(a.MouthOpen + d.MouthOpen, 0f, 1f),
+        Bones = Combine(a.Bones, d.Bones, static (x, y) => x + y),
+        Drawings = d.Drawings is null ? a.Drawings : a.Drawings is null ? d.Drawings : a.Drawings.Concat(d.Drawings).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+        Gait = Math.Clamp(a.Gait + d.Gait, 0f, 1f),
     };
 }

@@ -92,6 +92,30 @@ public static class PoseLibrary
         return variant == 0 ? p : p + Jitter(variant);
     }
 
+    /// <summary>
+    /// The pose of <paramref name="rig"/>: a built-in rig's from the tables above; a rig file's from its own poses and
+    /// emotions (a pose it lacks falls back to its "idle", an emotion it lacks adds nothing), with its gait weighted in
+    /// when the pose is one of the gait's stepping poses.
+    /// </summary>
+    public static Pose Resolve(Rig rig, string pose, string emotion, int variant)
+    {
+        ArgumentNullException.ThrowIfNull(rig);
+        if (rig.Body is not { } body) return Resolve(pose, emotion, variant);
+        var p = pose is not null && body.Poses.TryGetValue(pose, out var bp) ? bp : body.Poses["idle"];
+        var e = emotion is not null && body.Emotions.TryGetValue(emotion, out var ep) ? ep : null;
+        var bones = new Dictionary<string, float>(p.Bones, StringComparer.Ordinal);
+        if (e is not null)
+            foreach (var (bone, deg) in e.Bones) bones[bone] = bones.GetValueOrDefault(bone) + deg;
+        var drawings = new Dictionary<string, string>(p.Drawings, StringComparer.Ordinal);
+        if (e is not null)
+            foreach (var (slot, drawing) in e.Drawings) drawings[slot] = drawing;
+        return new Pose
+        {
+            HipOffset = p.Lift + (e?.Lift ?? 0f), Bones = bones, Drawings = drawings,
+            Gait = body.Gait is { } g && pose is not null && g.Poses.Contains(pose) ? 1f : 0f,
+        };
+    }
+
     /// <summary>Arms the pose itself uses (pointing, waving, guarding): emotions leave them where they are.</summary>
     static (bool Far, bool Near) BusyArms(string pose) => pose switch
     {

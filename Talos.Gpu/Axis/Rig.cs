@@ -17,8 +17,10 @@ public enum Outfit
 public enum HairStyle { Spiky, Crew, Bob }
 
 /// <summary>
-/// A built-in 2D character rig: body proportions in rig units (1 unit = the nominal character height, which is
-/// 0.55 of the frame height at zoom 1, times <see cref="Height"/>), outfit and hair, region names and palette.
+/// A 2D character rig. Rig units: 1 unit = the nominal character height, 0.55 of the frame height at zoom 1, times
+/// <see cref="Height"/>. A rig read from a rig file (docs/rigs.md) carries its whole body as data in <see cref="Body"/>:
+/// bones, parts, drawings, poses, emotions, IK. The three built-ins still carry proportions, an outfit and hair for the
+/// C# templates (LineArt, HeadArt) and leave <see cref="Body"/> null.
 /// </summary>
 public sealed record Rig
 {
@@ -45,16 +47,19 @@ public sealed record Rig
     public HairStyle Hair { get; init; }
 
     /// <summary>Region painting the sleeves/arms.</summary>
-    public required string ArmRegion { get; init; }
+    public string ArmRegion { get; init; } = "";
     /// <summary>Region painting the torso.</summary>
-    public required string BodyRegion { get; init; }
+    public string BodyRegion { get; init; } = "";
     /// <summary>Region painting the legs.</summary>
-    public required string LegRegion { get; init; }
+    public string LegRegion { get; init; } = "";
     /// <summary>Region painting the feet.</summary>
-    public required string FootRegion { get; init; }
+    public string FootRegion { get; init; } = "";
 
     /// <summary>Region name → linear-light colour. Every region the drawing seeds has an entry.</summary>
     public required IReadOnlyDictionary<string, Rgb> DefaultPalette { get; init; }
+
+    /// <summary>The body as data (a rig file's bones, parts, drawings, poses), or null for a built-in template rig.</summary>
+    public Rigging.RigBody? Body { get; init; }
 
     /// <summary>The region names of this rig, in palette order.</summary>
     public IReadOnlyList<string> Regions => DefaultPalette.Keys.ToList();

@@ -35,6 +35,27 @@ public static class Rigs
         name is not null && ByName.TryGetValue(name, out var rig) ? rig
             : throw new ArgumentException($"unknown rig '{name}'; known rigs: {string.Join(", ", Names)}", nameof(name));
 
+    /// <summary>
+    /// The one rig of a rig file: the data format <c>talos-rig/1</c> (docs/rigs.md; <paramref name="readAsset"/> resolves a
+    /// drawing reference — a path relative to the rig file or <c>sha256/HEX</c> — to its bytes; null means the rig has
+    /// no external drawings), or a file in the built-ins' proportions format holding exactly one rig. Every problem is
+    /// one ArgumentException listing them with their JSON paths.
+    /// </summary>
+    public static Rig Load(string json, Func<string, byte[]>? readAsset = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        bool proportions;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json, new System.Text.Json.JsonDocumentOptions { MaxDepth = 32 });
+            proportions = doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty("rigs", out _);
+        }
+        catch (System.Text.Json.JsonException e) { throw new ArgumentException($"rig file is not valid JSON: {e.Message}"); }
+        if (!proportions) return Rigging.RigFile.Read(json, readAsset);
+        var rigs = Parse(json);
+        return rigs.Count == 1 ? rigs[0] : throw new ArgumentException($"a rig file holds exactly one rig; this one holds {rigs.Count} ({string.Join(", ", rigs.Select(r => r.Name))})");
+    }
+
     static string ReadEmbedded()
     {
         using var stream = typeof(Rigs).Assembly.GetManifestResourceStream("Talos.Gpu.Axis.rigs.json")
@@ -96,6 +117,13 @@ public static class Rigs
         if (dup is not null) throw new ArgumentException($"rig '{dup.Key}' is defined twice");
         return rigs;
     }
+
+    /// <summary>
+    /// Keys whose string values in a rig file are drawing references (a path relative to the rig file, or <c>sha256/HASH</c> of
+    /// a drawing in the vault), read through <see cref="Load"/>'s <c>readAsset</c>. Importing a rig file into the vault
+    /// (<see cref="RigAssets.Import"/>) stores every such drawing and rewrites its reference to <c>sha256/HASH</c>.
+    /// </summary>
+    public static readonly IReadOnlyList<string> AssetKeys = ["image"];
 
     static string Text(Dictionary<string, System.Text.Json.JsonElement> d, string key, string where) =>
         d.TryGetValue(key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() is { Length: > 0 } s

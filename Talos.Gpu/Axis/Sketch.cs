@@ -41,7 +41,7 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
     public Polygon Polygon(float roundUnits, params V2[] pts) => new(pts.Select(P).ToList(), L(roundUnits));
     public Polyline Polyline(params V2[] pts) => new(pts.Select(P).ToList());
 
-    public void Part(Shape s, string region) => ops.Add(new Op(Kind.Part, s, OutlineWidth, region));
+    public void Part(Shape s, string region, float? halfWidth = null) => ops.Add(new Op(Kind.Part, s, halfWidth ?? OutlineWidth, region));
     public void Stroke(Shape s, float? halfWidth = null) => ops.Add(new Op(Kind.Stroke, s, halfWidth ?? DetailWidth, null));
     public void Fill(Shape s) => ops.Add(new Op(Kind.Fill, s, 0f, null));
 

@@ -29,7 +29,7 @@ public sealed class ShotColouring
     {
         _spec = spec; _asset = asset;
         _mood = MoodGrade.Knows(spec.Mood) ? spec.Mood : null;
-        _palettes = spec.Characters.Select(c => MoodGrade.Grade(CharacterPalette.For(spec, c), _mood)).ToList();
+        _palettes = spec.Characters.Select(c => MoodGrade.Grade(CharacterPalette.For(spec, c, asset), _mood)).ToList();
     }
 
     /// <summary>
@@ -51,7 +51,7 @@ public sealed class ShotColouring
         if (ch.Keyframes.Count == 0 && first is not null && _asset(first.Asset) is { } bytes && KeyImages.IsColour(bytes, first.Asset))
         {
             var key = KeyImages.ReadRgba(bytes, first.Asset, _spec.Resolution.Width, _spec.Resolution.Height);
-            var table = MoodGrade.Grade(ColourModel.FromPalette(CharacterPalette.For(_spec, ch)).Table, _mood).ToList();
+            var table = MoodGrade.Grade(ColourModel.FromPalette(CharacterPalette.For(_spec, ch, _asset)).Table, _mood).ToList();
             chain = new KeyChain(Math.Max(0, first.Frame), key, table);
         }
         return _chains[character] = chain;

@@ -11,12 +11,9 @@ public static class KeyImages
 
     static StbImageSharp.ImageResult Decode(byte[] bytes, string name)
     {
-        StbImageSharp.ImageResult img;
-        try { img = StbImageSharp.ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlueAlpha); }
-        catch (Exception e) { throw new InvalidDataException($"'{name}' is not a readable PNG/JPEG image: {e.Message}"); }
-        if (img is null || img.Data is null) throw new InvalidDataException($"'{name}' is not a readable PNG/JPEG image");
-        if (img.Width <= 0 || img.Height <= 0 || img.Width > MaxDimension || img.Height > MaxDimension)
-            throw new InvalidDataException($"'{name}' has an absurd size {img.Width}x{img.Height}");
+        var img = ImageFiles.DecodeRgba8(bytes, $"'{name}'");
+        if (img.Width > MaxDimension || img.Height > MaxDimension)
+            throw new InvalidDataException($"'{name}' has an absurd size {img.Width}x{img.Height} (at most {MaxDimension} a side)");
         return img;
     }
 

@@ -11,14 +11,15 @@ namespace Talos.Gpu.Flux;
 /// </summary>
 public static class MotionInterpolator
 {
-    public static MotionState Evaluate(CharacterSpec c, int frame, int fps)
+    /// <param name="rig">the character's rig when it is a rig file's (its own poses and emotions); null resolves the pose library's</param>
+    public static MotionState Evaluate(CharacterSpec c, int frame, int fps, Rig? rig = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         if (fps <= 0) throw new ArgumentOutOfRangeException(nameof(fps), $"fps {fps} must be positive");
         double seconds = (double)frame / fps;
         if (c.Keyframes.Count == 0)
         {
-            var idle = PoseLibrary.Resolve("idle", "calm", 0);
+            var idle = Resolve(rig, "idle", "calm");
             return new MotionState(idle + SecondaryMotion.Offset(seconds, 0, 0, 0), 0.5, 1, idle);
         }
         var keys = c.Keyframes.OrderBy(k => k.Frame).ToList();
@@ -33,8 +34,8 @@ public static class MotionInterpolator
             t = (double)(frame - ka.Frame) / (kb.Frame - ka.Frame);
             e = Easing.Apply(kb.Ease, t);
         }
-        var pa = PoseLibrary.Resolve(ka.Pose, ka.Emotion, 0);
-        var pb = ReferenceEquals(ka, kb) ? pa : PoseLibrary.Resolve(kb.Pose, kb.Emotion, 0);
+        var pa = Resolve(rig, ka.Pose, ka.Emotion);
+        var pb = ReferenceEquals(ka, kb) ? pa : Resolve(rig, kb.Pose, kb.Emotion);
         float w = (float)e;
         var keyed = Pose.Lerp(pa, pb, w);
         double x = ka.X + (kb.X - ka.X) * e;
@@ -44,6 +45,9 @@ public static class MotionInterpolator
         var pose = keyed + SecondaryMotion.Offset(seconds, Weight("walk"), Weight("run"), Weight("wave"));
         return new MotionState(pose, x, facing, keyed);
     }
+
+    static Pose Resolve(Rig? rig, string pose, string emotion) =>
+        rig is null ? PoseLibrary.Resolve(pose, emotion, 0) : PoseLibrary.Resolve(rig, pose, emotion, 0);
 
     static int Sign(int facing) => facing < 0 ? -1 : 1;
 }

@@ -78,26 +78,9 @@ public sealed class OnnxInterpolator : IDisposable
     /// The fetched RIFE model's path and bytes, checked against the pinned SHA-256 (a render asking for <c>flux: "rife"</c>
     /// checks this before it starts). Not fetched or corrupt: one clear <see cref="ProtoforgeException"/> saying what to run.
     /// The checked bytes are kept while the file's size and time stay the same, so every FLUX chunk of a RIFE shot does
-    /// not read and hash 21 MB again.
+    /// not read and hash 21 MB again (<see cref="NpmFetcher.Load"/>).
     /// </summary>
-    public static (string Path, byte[] Bytes) RifeModel(string? cacheDir = null)
-    {
-        var rife = ModelRegistry.Rife;
-        var path = Path.Combine(cacheDir ?? NpmFetcher.CacheDirectory(), rife.CacheFileName);
-        var file = new FileInfo(path);
-        if (!file.Exists)
-            throw new ProtoforgeException($"the RIFE model is not fetched (no {path}): run `talos models fetch rife` first");
-        var stamp = (path, file.Length, file.LastWriteTimeUtc);
-        if (checkedRife is { } known && known.Stamp == stamp) return (path, known.Bytes);
-        var bytes = File.ReadAllBytes(path);
-        if (NpmFetcher.Sha256(bytes) is var hash && hash != rife.FileSha256)
-            throw new ProtoforgeException($"the RIFE model {path} is corrupt (SHA-256 {hash}, pinned {rife.FileSha256}): run `talos models fetch rife` to fetch it again");
-        checkedRife = new CheckedModel(stamp, bytes); // one reference: FLUX chunks on other threads see the old or the new, whole
-        return (path, bytes);
-    }
-
-    sealed record CheckedModel((string Path, long Length, DateTime Written) Stamp, byte[] Bytes);
-    static CheckedModel? checkedRife;
+    public static (string Path, byte[] Bytes) RifeModel(string? cacheDir = null) => NpmFetcher.Load(ModelRegistry.Rife, "the RIFE model", cacheDir);
 
     static string FirstLine(string s) => s.Split('\n')[0].Trim();
 

@@ -17,13 +17,16 @@ public sealed class ShotDrawing : IDisposable
     readonly ShotSpec _spec;
     readonly OnnxInterpolator? _model;
     readonly ShotLipSync? _lips;
+    readonly Func<string, byte[]?>? _asset;
     readonly Dictionary<(string, string), ImageInbetweener> _pairs = new();
 
     /// <param name="lips">the shot's lip-sync (mouth drawings per frame while a line sounds); null: every mouth is the pose's own</param>
-    public ShotDrawing(ShotSpec spec, ShotLipSync? lips = null)
+    /// <param name="asset">a vault asset's bytes by name, for rig files named by content (<see cref="RigAssets.Resolve"/>); null: built-in rigs only</param>
+    public ShotDrawing(ShotSpec spec, ShotLipSync? lips = null, Func<string, byte[]?>? asset = null)
     {
         _spec = spec;
         _lips = lips;
+        _asset = asset;
         _model = !spec.Characters.Any(FromImages) ? null
             : UsesRife(spec) ? OnnxInterpolator.LoadRife() : OnnxInterpolator.FromEnvironment();
     }
@@ -42,7 +45,7 @@ public sealed class ShotDrawing : IDisposable
     {
         var ch = _spec.Characters[character];
         var state = MotionInterpolator.Evaluate(ch, frame, _spec.Fps);
-        return LineArt.Draw(Rigs.Get(ch.Rig), state.Pose, state.X, state.Facing, CameraPath.At(_spec.Camera, frame),
+        return LineArt.Draw(RigAssets.Resolve(ch.Rig, _asset), state.Pose, state.X, state.Facing, CameraPath.At(_spec.Camera, frame),
             _spec.Resolution.Width, _spec.Resolution.Height, _lips?.MouthAt(character, frame));
     }
 

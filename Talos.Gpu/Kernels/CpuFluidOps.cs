@@ -11,28 +11,23 @@ namespace Talos.Gpu.Kernels;
 /// </summary>
 public sealed class CpuFluidOps : FluidOps
 {
-    readonly int _threads;
-    readonly ParallelOptions _options;
-    readonly double[] _rowSum, _rowMax;
+    readonly double[] _rowSum;
 
     public CpuFluidOps(int nx, int ny, int threads = 0) : base(nx, ny)
     {
-        _threads = threads <= 0 ? Environment.ProcessorCount : threads;
-        _options = new ParallelOptions { MaxDegreeOfParallelism = _threads };
+        Team = new WorkerTeam(threads);
         _rowSum = new double[ny + 2];
-        _rowMax = new double[ny + 2];
     }
 
-    public override string Describe => $"cpu ({_threads} thread{(_threads == 1 ? "" : "s")})";
+    /// <summary>The threads the kernels run on (shared with the pressure multigrid).</summary>
+    public WorkerTeam Team { get; }
 
-    /// <summary>Runs body over rows 1..ny, split into blocks of rows, one block per task.</summary>
-    void Rows(Action<int, int> body)
-    {
-        int ny = Ny;
-        if (_threads == 1 || ny < 16) { body(1, ny + 1); return; }
-        int blocks = Math.Min(ny, _threads);
-        Parallel.For(0, blocks, _options, b => body(1 + (int)((long)ny * b / blocks), 1 + (int)((long)ny * (b + 1) / blocks)));
-    }
+    public override string Describe => $"cpu ({Team.Threads} thread{(Team.Threads == 1 ? "" : "s")})";
+
+    /// <summary>Runs body over rows 1..ny, split into one block of rows per thread.</summary>
+    void Rows(Action<int, int> body) => Team.For(1, Ny + 1, body);
+
+    public override void Dispose() => Team.Dispose();
 
     static ref float At(float[] a, int k) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), k);
 
@@ -88,18 +83,35 @@ public sealed class CpuFluidOps : FluidOps
         });
     }
 
-    public override void RelaxMasked(float[] p, float[] rhs, float[] fluid, float omega, int colour)
+    /// <summary>
+    /// Both colours in one pass over memory: red row j, then black row j − 1 (whose red neighbours are all final by
+    /// then). The black rows at the ends of each thread's block need the neighbouring block's red rows, so they follow
+    /// in a second call. Bit-identical to the two colour passes of the base class.
+    /// </summary>
+    public override void RelaxSweep(float[] x, float[] rhs, float a, float invC, float omega)
     {
         int nx = Nx, s = S;
+        void Row(int j, int colour)
+        {
+            var hx = new HostField(x); var hr = new HostField(rhs);
+            for (int i = 1 + ((1 + j + colour) & 1); i <= nx; i += 2)
+            {
+                int k = i + s * j;
+                At(x, k) = FluidCells.Relax(hx, hr, k, s, a, invC, omega);
+            }
+        }
         Rows((j0, j1) =>
         {
-            var hp = new HostField(p); var hr = new HostField(rhs); var hf = new HostField(fluid);
             for (int j = j0; j < j1; j++)
-                for (int i = 1 + ((1 + j + colour) & 1); i <= nx; i += 2)
-                {
-                    int k = i + s * j;
-                    At(p, k) = FluidCells.RelaxMasked(hp, hr, hf, k, s, omega);
-                }
+            {
+                Row(j, 0);
+                if (j - 1 > j0) Row(j - 1, 1);
+            }
+        });
+        Rows((j0, j1) =>
+        {
+            Row(j0, 1);
+            if (j1 - 1 > j0) Row(j1 - 1, 1);
         });
     }
 
@@ -136,31 +148,6 @@ public sealed class CpuFluidOps : FluidOps
                     At(u, k) = nu; At(v, k) = nv;
                 }
         });
-    }
-
-    public override (double sumSquares, double maxAbs) Residual(float[] p, float[] rhs, float[]? fluid)
-    {
-        int nx = Nx, s = S;
-        bool masked = fluid is not null;
-        var fl = fluid ?? p;
-        Rows((j0, j1) =>
-        {
-            var hp = new HostField(p); var hr = new HostField(rhs); var hf = new HostField(fl);
-            for (int j = j0; j < j1; j++)
-            {
-                double sum = 0, max = 0;
-                for (int i = 1; i <= nx; i++)
-                {
-                    double r = FluidCells.Residual(hp, hr, hf, i + s * j, s, masked);
-                    sum += r * r;
-                    max = Math.Max(max, Math.Abs(r));
-                }
-                _rowSum[j] = sum; _rowMax[j] = max;
-            }
-        });
-        double total = 0, maxAll = 0;
-        for (int j = 1; j <= Ny; j++) { total += _rowSum[j]; maxAll = Math.Max(maxAll, _rowMax[j]); }
-        return (total, maxAll);
     }
 
     public override void Buoyancy(float[] v, float[] q, float dtLift)

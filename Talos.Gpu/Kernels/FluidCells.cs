@@ -190,36 +190,32 @@ public static class FluidCells
     }
 
     /// <summary>
-    /// Pressure SOR update where neighbours may be walls or solids (fluid weight 0, zero normal gradient): p =
-    /// (rhs + Σ wₙpₙ) / Σ wₙ. The fluid mask is 1 in fluid cells and 0 in solids and the ghost ring; solids keep 0.
+    /// Gauss–Seidel update of the pressure equation with face weights (the multigrid's smoother, on every level):
+    /// Σₙ wₙ(p − pₙ) = b, so p = (b + Σ wₙpₙ) / Σ wₙ. wx[k] weighs the face between cells k and k + 1, wy[k] the face
+    /// between k and k + s (0 at walls and solids, 1 between fluid cells on the finest grid). A cell with no open
+    /// face keeps 0. Mirror-image terms are added in pairs, so a mirrored grid rounds identically.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float RelaxMasked<TF>(TF x, TF rhs, TF fluid, int k, int s, float omega) where TF : struct, IField
+    public static float RelaxWeighted<TF>(TF p, TF b, TF wx, TF wy, int k, int s) where TF : struct, IField
     {
-        float wl = fluid[k - 1], wr = fluid[k + 1], wu = fluid[k - s], wd = fluid[k + s];
-        float n = wl + wr + wu + wd;
-        float old = x[k];
-        if (fluid[k] == 0f || n == 0f) return 0f;
-        float gs = (rhs[k] + wl * x[k - 1] + wr * x[k + 1] + wu * x[k - s] + wd * x[k + s]) / n;
-        return old + omega * (gs - old);
+        float wl = wx[k - 1], wr = wx[k], wu = wy[k - s], wd = wy[k];
+        float d = (wl + wr) + (wu + wd);
+        if (d == 0f) return 0f;
+        return (b[k] + ((wl * p[k - 1] + wr * p[k + 1]) + (wu * p[k - s] + wd * p[k + s]))) / d;
+    }
+
+    /// <summary>Σₙ wₙ(p − pₙ) in cell k: the left-hand side of <see cref="RelaxWeighted{TF}"/>'s equation (a weighted −∇²p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LaplacianWeighted<TF>(TF p, TF wx, TF wy, int k, int s) where TF : struct, IField
+    {
+        float pk = p[k];
+        return (wx[k - 1] * (pk - p[k - 1]) + wx[k] * (pk - p[k + 1])) + (wy[k - s] * (pk - p[k - s]) + wy[k] * (pk - p[k + s]));
     }
 
     /// <summary>−∇·u of cell k (the pressure equation's right-hand side); 0 in solids when a fluid mask is given.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float NegDivergence<TF>(TF u, TF v, int k, int s) where TF : struct, IField =>
         -(u[k] - u[k - 1] + v[k] - v[k - s]);
-
-    /// <summary>
-    /// The divergence left in cell k after u ← u − ∇p: the residual of ∇²p = ∇·u (exact on the staggered grid).
-    /// fluid may be the unit mask; walls then act through the ghost copies of p.
-    /// </summary>
-    public static float Residual<TF>(TF p, TF rhs, TF fluid, int k, int s, bool masked) where TF : struct, IField
-    {
-        float pk = p[k];
-        if (!masked) return -rhs[k] - (p[k - 1] + p[k + 1] + p[k - s] + p[k + s] - 4f * pk);
-        if (fluid[k] == 0f) return 0f;
-        return -rhs[k] - (fluid[k - 1] * (p[k - 1] - pk) + fluid[k + 1] * (p[k + 1] - pk) + fluid[k - s] * (p[k - s] - pk) + fluid[k + s] * (p[k + s] - pk));
-    }
 
     /// <summary>Face velocity after subtracting the pressure gradient; faces touching a solid (or a wall) are 0 when masked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

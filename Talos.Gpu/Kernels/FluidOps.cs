@@ -32,12 +32,14 @@ public abstract class FluidOps : IDisposable
     public abstract void MacCormack(int kind, float[] dst, float[] phi, float[] hat, float[] tilde, float[] u, float[] v, float dt);
     /// <summary>One colour (0 red, 1 black: (i + j) mod 2) of an SOR sweep of x = (rhs + a·Σ neighbours)·invC.</summary>
     public abstract void Relax(float[] x, float[] rhs, float a, float invC, float omega, int colour);
-    /// <summary>One colour of a masked pressure SOR sweep (walls and solids have fluid weight 0).</summary>
-    public abstract void RelaxMasked(float[] p, float[] rhs, float[] fluid, float omega, int colour);
+    /// <summary>A whole red-black sweep (red, then black) of <see cref="Relax"/>.</summary>
+    public virtual void RelaxSweep(float[] x, float[] rhs, float a, float invC, float omega)
+    {
+        Relax(x, rhs, a, invC, omega, 0);
+        Relax(x, rhs, a, invC, omega, 1);
+    }
     public abstract void NegDivergence(float[] u, float[] v, float[] rhs, float[]? fluid);
     public abstract void SubtractGradient(float[] u, float[] v, float[] p, float[]? fluid);
-    /// <summary>Divergence left after the gradient step: (Σ r², max |r|) over the interior, summed in row order.</summary>
-    public abstract (double sumSquares, double maxAbs) Residual(float[] p, float[] rhs, float[]? fluid);
     public abstract void Buoyancy(float[] v, float[] q, float dtLift);
     public abstract void Curl(float[] u, float[] v, float[] curl);
     public abstract void Confinement(float[] curl, float[] fx, float[] fy, float epsilon);

@@ -16,18 +16,16 @@ public sealed class IlgpuFluidOps : FluidOps
 
     readonly Accelerator _acc;
     readonly Dictionary<float[], Mirror> _mirrors = new(ReferenceEqualityComparer.Instance);
-    readonly MemoryBuffer1D<double, Stride1D.Dense> _rowSum, _rowMax;
-    readonly double[] _hostSum, _hostMax;
+    readonly MemoryBuffer1D<double, Stride1D.Dense> _rowSum;
+    readonly double[] _hostSum;
     readonly float[] _unit; // stands in for an absent fluid mask
 
     readonly Action<Index1D, DeviceField, ArrayView<float>, int, int, int, int> _boundary;
     readonly Action<Index2D, DeviceField, DeviceField, DeviceField, ArrayView<float>, int, float, int, int> _advect;
     readonly Action<Index2D, DeviceField, DeviceField, DeviceField, DeviceField, DeviceField, ArrayView<float>, int, float, int, int> _macCormack;
     readonly Action<Index2D, DeviceField, DeviceField, ArrayView<float>, float, float, float, int, int> _relax;
-    readonly Action<Index2D, DeviceField, DeviceField, DeviceField, ArrayView<float>, float, int, int> _relaxMasked;
     readonly Action<Index2D, DeviceField, DeviceField, DeviceField, ArrayView<float>, int, int> _negDiv;
     readonly Action<Index2D, DeviceField, DeviceField, DeviceField, DeviceField, ArrayView<float>, ArrayView<float>, int, int> _gradient;
-    readonly Action<Index1D, DeviceField, DeviceField, DeviceField, ArrayView<double>, ArrayView<double>, int, int> _residual;
     readonly Action<Index2D, DeviceField, DeviceField, ArrayView<float>, float, int> _buoyancy;
     readonly Action<Index2D, DeviceField, DeviceField, ArrayView<float>, int> _curl;
     readonly Action<Index2D, DeviceField, ArrayView<float>, ArrayView<float>, float, int> _confine;
@@ -43,18 +41,14 @@ public sealed class IlgpuFluidOps : FluidOps
     {
         _acc = accelerator;
         _rowSum = _acc.Allocate1D<double>(ny + 2);
-        _rowMax = _acc.Allocate1D<double>(ny + 2);
         _hostSum = new double[ny + 2];
-        _hostMax = new double[ny + 2];
         _unit = new float[(nx + 2) * (ny + 2)];
         _boundary = _acc.LoadAutoGroupedStreamKernel<Index1D, DeviceField, ArrayView<float>, int, int, int, int>(BoundaryKernel);
         _advect = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, DeviceField, ArrayView<float>, int, float, int, int>(AdvectKernel);
         _macCormack = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, DeviceField, DeviceField, DeviceField, ArrayView<float>, int, float, int, int>(MacCormackKernel);
         _relax = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, ArrayView<float>, float, float, float, int, int>(RelaxKernel);
-        _relaxMasked = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, DeviceField, ArrayView<float>, float, int, int>(RelaxMaskedKernel);
         _negDiv = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, DeviceField, ArrayView<float>, int, int>(NegDivKernel);
         _gradient = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, DeviceField, DeviceField, ArrayView<float>, ArrayView<float>, int, int>(GradientKernel);
-        _residual = _acc.LoadAutoGroupedStreamKernel<Index1D, DeviceField, DeviceField, DeviceField, ArrayView<double>, ArrayView<double>, int, int>(ResidualKernel);
         _buoyancy = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, ArrayView<float>, float, int>(BuoyancyKernel);
         _curl = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, DeviceField, ArrayView<float>, int>(CurlKernel);
         _confine = _acc.LoadAutoGroupedStreamKernel<Index2D, DeviceField, ArrayView<float>, ArrayView<float>, float, int>(ConfineKernel);
@@ -126,12 +120,6 @@ public sealed class IlgpuFluidOps : FluidOps
         _relax(new Index2D((Nx + 1) / 2, Ny), new DeviceField(view), F(rhs), view, a, invC, omega, colour, Nx);
     }
 
-    public override void RelaxMasked(float[] p, float[] rhs, float[] fluid, float omega, int colour)
-    {
-        var view = W(p);
-        _relaxMasked(new Index2D((Nx + 1) / 2, Ny), new DeviceField(view), F(rhs), F(fluid), view, omega, colour, Nx);
-    }
-
     public override void NegDivergence(float[] u, float[] v, float[] rhs, float[]? fluid) =>
         _negDiv(Interior, F(u), F(v), F(fluid ?? _unit), W(rhs), fluid is null ? 0 : 1, Nx);
 
@@ -139,17 +127,6 @@ public sealed class IlgpuFluidOps : FluidOps
     {
         var uv = W(u); var vv = W(v);
         _gradient(Interior, new DeviceField(uv), new DeviceField(vv), F(p), F(fluid ?? _unit), uv, vv, fluid is null ? 0 : 1, Nx);
-    }
-
-    public override (double sumSquares, double maxAbs) Residual(float[] p, float[] rhs, float[]? fluid)
-    {
-        _residual(Ny, F(p), F(rhs), F(fluid ?? _unit), _rowSum.View, _rowMax.View, fluid is null ? 0 : 1, Nx);
-        _acc.Synchronize();
-        _rowSum.CopyToCPU(_hostSum);
-        _rowMax.CopyToCPU(_hostMax);
-        double total = 0, max = 0;
-        for (int j = 1; j <= Ny; j++) { total += _hostSum[j]; max = Math.Max(max, _hostMax[j]); }
-        return (total, max);
     }
 
     public override void Buoyancy(float[] v, float[] q, float dtLift)
@@ -206,7 +183,6 @@ public sealed class IlgpuFluidOps : FluidOps
         foreach (var m in _mirrors.Values) m.Buffer.Dispose();
         _mirrors.Clear();
         _rowSum.Dispose();
-        _rowMax.Dispose();
     }
 
     // ---- kernels: one thread per element, each a call of the shared FluidCells function ----
@@ -236,14 +212,6 @@ public sealed class IlgpuFluidOps : FluidOps
         xw[k] = FluidCells.Relax(x, rhs, k, s, a, invC, omega);
     }
 
-    static void RelaxMaskedKernel(Index2D e, DeviceField p, DeviceField rhs, DeviceField fluid, ArrayView<float> pw, float omega, int colour, int nx)
-    {
-        int j = e.Y + 1, i = 1 + ((1 + j + colour) & 1) + 2 * e.X;
-        if (i > nx) return;
-        int s = nx + 2, k = i + s * j;
-        pw[k] = FluidCells.RelaxMasked(p, rhs, fluid, k, s, omega);
-    }
-
     static void NegDivKernel(Index2D e, DeviceField u, DeviceField v, DeviceField fluid, ArrayView<float> rhs, int masked, int nx)
     {
         int s = nx + 2, k = e.X + 1 + s * (e.Y + 1);
@@ -257,20 +225,6 @@ public sealed class IlgpuFluidOps : FluidOps
         float nu = FluidCells.GradientU(u, p, fluid, k, masked != 0);
         float nv = FluidCells.GradientV(v, p, fluid, k, s, masked != 0);
         uw[k] = nu; vw[k] = nv;
-    }
-
-    static void ResidualKernel(Index1D row, DeviceField p, DeviceField rhs, DeviceField fluid, ArrayView<double> sums, ArrayView<double> maxs, int masked, int nx)
-    {
-        int s = nx + 2, j = row + 1;
-        double sum = 0, max = 0;
-        for (int i = 1; i <= nx; i++)
-        {
-            double r = FluidCells.Residual(p, rhs, fluid, i + s * j, s, masked != 0);
-            sum += r * r;
-            double a = r < 0 ? -r : r;
-            max = a > max ? a : max;
-        }
-        sums[j] = sum; maxs[j] = max;
     }
 
     static void BuoyancyKernel(Index2D e, DeviceField v, DeviceField q, ArrayView<float> vw, float dtLift, int nx)

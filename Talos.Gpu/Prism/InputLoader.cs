@@ -45,6 +45,7 @@ public static class InputLoader
                 if (settings.FirstScene is not null || settings.LastScene is not null)
                     throw new PrismException($"a scene range applies to screenplays; '{Path.GetFileName(input)}' holds shot specs, which have no scenes");
                 var specs = ShotSpecJson.ParseMany(ReadText(input)).OrderBy(s => s.Sequence).ToList(); // stable: equal sequences keep file order
+                if (settings.Cast is { } cast) specs = cast.ApplyTo(specs, $"'{Path.GetFileName(input)}'").ToList();
                 return settings.MaxSeconds is { } max ? Trim(specs, max) : specs;
             }
             throw new PrismException($"unsupported input file type '{ext}' for '{input}' (expected .fountain, .spmd, .txt or .json)");

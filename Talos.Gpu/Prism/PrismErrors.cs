@@ -7,6 +7,13 @@ public class PrismException : Exception
     public PrismException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>A cast (docs/cast.md) is wrong: the message names the cast, the character and the field.</summary>
+public sealed class CastException : PrismException
+{
+    public CastException(string message) : base(message) { }
+    public CastException(string message, Exception inner) : base(message, inner) { }
+}
+
 /// <summary>One problem in a shot spec or scene graph: a JSON path such as <c>$.characters[1].keyframes[0].pose</c> and what is wrong there.</summary>
 public sealed record SpecError(string Path, string Message)
 {

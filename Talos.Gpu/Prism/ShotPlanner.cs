@@ -3,13 +3,15 @@ using Talos.Messages.Specs;
 
 namespace Talos.Gpu.Prism;
 
-/// <summary>How a scene graph becomes shot specs: output format, scene range (1-based, inclusive), total length cap, production name.</summary>
+/// <summary>How a scene graph becomes shot specs: output format, scene range (1-based, inclusive), total length cap, production name,
+/// and the cast that dresses the characters (null: built-in rigs round-robin).</summary>
 public sealed record RenderSettings(int Width = 1280, int Height = 720, int Fps = 24, int? FirstScene = null, int? LastScene = null,
-    double? MaxSeconds = null, string Production = "film");
+    double? MaxSeconds = null, string Production = "film", Cast? Cast = null);
 
 /// <summary>
 /// <see cref="SceneGraph"/> → the <see cref="ShotSpec"/>s the cluster renders, in cut order (docs/scenegraph.md, "Planning"):
-/// ids sc01-sh02, Sequence 1…n; rigs lanky/stocky/round round-robin by first appearance in the whole graph; characters spread
+/// ids sc01-sh02, Sequence 1…n; rigs lanky/stocky/round round-robin by first appearance in the whole graph, except the characters
+/// the settings' <see cref="Cast"/> names, who wear its rig, palette and voice (a cast name not in the graph is an error); characters spread
 /// across the frame facing the centre; key poses from the shot's beats (walkers and runners cross the frame, speakers gesture
 /// while they talk); camera moves from the camera direction; effects from cues; dialogue with frame ranges.
 /// </summary>
@@ -27,6 +29,7 @@ public static class ShotPlanner
         if (selected.Count == 0)
             throw new PrismException($"scene range {first}-{(settings.LastScene is { } l ? l.ToString() : "end")} selects no scene: '{graph.Source}' has {graph.Scenes.Count} scene(s)");
 
+        settings.Cast?.CheckNames(graph.Characters, $"'{graph.Source}'");
         var rigs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var c in graph.Characters) rigs[c] = SpecVocabulary.Rigs[rigs.Count % SpecVocabulary.Rigs.Count];
 
@@ -80,12 +83,13 @@ public static class ShotPlanner
             double x = n == 1 ? 0.5 : 0.2 + 0.6 * i / (n - 1);
             int facing = x < 0.5 ? 1 : x > 0.5 ? -1 : (i == 0 ? 1 : -1);
             var pose = shot.Beats.FirstOrDefault(b => b.Character == name)?.Pose ?? "idle";
-            characters.Add(new CharacterSpec
+            var character = new CharacterSpec
             {
                 Name = name,
                 Rig = rigs.TryGetValue(name, out var rig) ? rig : SpecVocabulary.Rigs[0],
                 Keyframes = Keys(name, pose, x, facing, shot.Emotion, lastFrame, dialogue),
-            });
+            };
+            characters.Add(settings.Cast?.Dress(character) ?? character);
         }
 
         var effects = shot.Effects.Select((type, k) => new EffectSpec

@@ -27,14 +27,24 @@ public static class ShotSpecJson
     public static string Serialize(ShotSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return JsonSerializer.Serialize(spec, WriteOptions);
+        return spec.Plate is null ? JsonSerializer.Serialize(spec, WriteOptions) : ToNode(spec).ToJsonString(WriteOptions);
     }
 
     /// <summary>A list of specs as a JSON array.</summary>
     public static string SerializeMany(IEnumerable<ShotSpec> specs)
     {
         ArgumentNullException.ThrowIfNull(specs);
-        return JsonSerializer.Serialize(specs.ToList(), WriteOptions);
+        var list = specs.ToList();
+        return list.All(s => s.Plate is null) ? JsonSerializer.Serialize(list, WriteOptions)
+            : new System.Text.Json.Nodes.JsonArray(list.Select(s => (System.Text.Json.Nodes.JsonNode)ToNode(s)).ToArray()).ToJsonString(WriteOptions);
+    }
+
+    /// <summary>A spec with a plate as JSON: the plate object stands in <c>background</c> (one field, as it is written).</summary>
+    static System.Text.Json.Nodes.JsonObject ToNode(ShotSpec spec)
+    {
+        var node = JsonSerializer.SerializeToNode(spec, WriteOptions)!.AsObject();
+        if (node["plate"] is { } plate) { node.Remove("plate"); node["background"] = plate; }
+        return node;
     }
 
     /// <summary>One shot spec (a JSON object). Throws <see cref="SpecValidationException"/> listing every problem.</summary>
@@ -108,12 +118,14 @@ public static class ShotSpecJson
 sealed class SpecReader : JsonPathReader
 {
     static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux", "echoBudget"];
-    static readonly string[] CharacterProps = ["name", "rig", "palette", "keyframes", "keyframeImages"];
+    static readonly string[] CharacterProps = ["name", "rig", "palette", "voice", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
     static readonly string[] EffectProps = ["type", "x", "y", "startFrame", "endFrame", "strength"];
     static readonly string[] CameraProps = ["frame", "move", "zoom", "panX", "focus", "aperture"];
     static readonly string[] AudioProps = ["asset", "offsetSeconds"];
+    static readonly string[] PlateProps = ["groundLine", "layers"];
+    static readonly string[] PlateLayerProps = ["image", "depth", "depthMap"];
     static readonly string[] SoundProps = ["name", "frame", "asset"];
     static readonly string[] DialogueProps = ["character", "text", "startFrame", "endFrame", "parenthetical", "audio"];
 
@@ -238,7 +250,10 @@ sealed class SpecReader : JsonPathReader
         }
 
         var palette = Palette(root, path);
-        var background = Known(root, "background", path, "day", SpecVocabulary.Backgrounds, "background");
+        PlateSpec? plate = null;
+        string background = ShotSpec.PlateBackground;
+        if (Get(root, "background", out var bgv) && bgv.ValueKind == JsonValueKind.Object) plate = ReadPlate(bgv, $"{path}.background");
+        else background = Known(root, "background", path, "day", SpecVocabulary.Backgrounds, "background (a preset name, or a plate object)");
         var lighting = Known(root, "lighting", path, "key-left", SpecVocabulary.Lightings, "lighting");
 
         var effects = new List<EffectSpec>();
@@ -350,10 +365,32 @@ sealed class SpecReader : JsonPathReader
         return new ShotSpec
         {
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
-            Characters = characters, Palette = palette, Background = background, Lighting = lighting, Effects = effects, Camera = camera,
+            Characters = characters, Palette = palette, Background = background, Plate = plate, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
             Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux, EchoBudget = echoBudget,
         };
+    }
+
+    /// <summary>A background plate (docs/plates.md): <c>{ "groundLine": 0.82, "layers": [ { "image", "depth", "depthMap" } ] }</c>.</summary>
+    PlateSpec? ReadPlate(JsonElement obj, string path)
+    {
+        int errorsBefore = Errors.Count;
+        CheckProperties(obj, path, PlateProps);
+        var layers = new List<PlateLayer>();
+        var items = Array(obj, "layers", path, Limits.MaxPlateLayers, required: true, minItems: 1);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var p = $"{path}.layers[{i}]";
+            if (!IsObject(items[i], p, "a plate layer")) continue;
+            CheckProperties(items[i], p, PlateLayerProps);
+            var image = Asset(items[i], p, "image");
+            var depthMap = Asset(items[i], p, "depthMap", required: false);
+            if (image is not null) layers.Add(new PlateLayer(image, Num(items[i], "depth", p) ?? 1.0, depthMap));
+        }
+        var plate = new PlateSpec { GroundLine = Num(obj, "groundLine", path) ?? 0.82, Layers = layers };
+        foreach (var (at, message) in Talos.Gpu.Aether.Plate.Problems(plate))
+            if (at != "layers") Err($"{path}.{at}", message);
+        return Errors.Count > errorsBefore ? null : plate;
     }
 
     CharacterSpec? ReadCharacter(JsonElement c, string path, int? frameCount)
@@ -363,8 +400,11 @@ sealed class SpecReader : JsonPathReader
         var name = Str(c, "name", path, required: true);
         if (name is not null && (name.Trim().Length == 0 || name.Length > Limits.MaxNameLength))
         { Err($"{path}.name", name.Trim().Length == 0 ? "must not be empty" : $"is longer than {Limits.MaxNameLength} characters"); name = null; }
-        var rig = Known(c, "rig", path, "lanky", SpecVocabulary.Rigs, "rig");
+        var rig = Str(c, "rig", path, nullable: false) ?? "lanky";
+        if (!SpecVocabulary.IsRig(rig)) { Err($"{path}.rig", SpecVocabulary.RigProblem(rig)); rig = "lanky"; }
         var palette = Palette(c, path);
+        var voice = Str(c, "voice", path);
+        if (voice is not null && Voice.ScratchVoice.Parse(voice, out var badVoice) is null) Err($"{path}.voice", badVoice);
 
         var keys = new List<PoseKey>();
         var keyEls = Array(c, "keyframes", path, ShotSpecJson.MaxKeys);
@@ -403,6 +443,6 @@ sealed class SpecReader : JsonPathReader
             if (asset is not null) images.Add(new KeyframeImage(frame, asset));
         }
         if (name is null) return null;
-        return new CharacterSpec { Name = name, Rig = rig, Palette = palette, Keyframes = keys, KeyframeImages = images };
+        return new CharacterSpec { Name = name, Rig = rig, Palette = palette, Voice = voice, Keyframes = keys, KeyframeImages = images };
     }
 }

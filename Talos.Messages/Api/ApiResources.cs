@@ -35,9 +35,19 @@ public sealed record ShotList(IReadOnlyList<ShotResource> Shots);
 /// A production to submit: exactly one of <c>fountain</c> (screenplay text), <c>prompt</c> (plain words) or
 /// <c>shots</c> (shot specs). Screenplays and prompts go through PRISM on the seed with width, height, fps, scenes
 /// ("A-B") and maxSeconds; specs keep their own. The production is named by <c>production</c> or after the content.
+/// A <c>cast</c> dresses the named characters in its rigs, palettes and voices (uploaded rig files by name or hash).
 /// </summary>
 public sealed record ProductionRequest(string? Production, string? Fountain, string? Prompt, IReadOnlyList<ShotSpec>? Shots,
-    int? Width, int? Height, int? Fps, string? Scenes, double? MaxSeconds, string? AudioAsset, double? AudioOffsetSeconds, int? TransitionFrames);
+    int? Width, int? Height, int? Fps, string? Scenes, double? MaxSeconds, string? AudioAsset, double? AudioOffsetSeconds, int? TransitionFrames,
+    CastRequest? Cast = null);
+
+/// <summary>A production's cast (docs/cast.md): screenplay character (matched case-insensitively) → rig, palette, voice.</summary>
+public sealed record CastRequest(IReadOnlyDictionary<string, CastCharacter> Characters);
+
+/// <param name="Rig">a built-in rig (lanky, stocky, round), or an uploaded rig file by its asset name or content hash (sha256/HASH)</param>
+/// <param name="Palette">region → "#rrggbb" over the rig's default palette, or an uploaded palette asset's name or hash</param>
+/// <param name="Voice">the scratch voice of the character's dialogue: an espeak-ng variant, optionally :pitch (f2, m3:28)</param>
+public sealed record CastCharacter(string Rig, object? Palette = null, string? Voice = null);
 
 public sealed record ProductionAccepted(string Production, IReadOnlyList<string> ShotKeys, string Href);
 

@@ -65,6 +65,13 @@ public static class Identifiers
         return true;
     }
 
+    /// <summary>The prefix of a content name: <c>sha256/</c> and the 64 lower-case hex digits of the bytes' SHA-256.</summary>
+    public const string HashPrefix = "sha256/";
+
+    /// <summary><c>sha256/</c> and 64 lower-case hex digits: an asset named by its content (every upload is named so).</summary>
+    public static bool IsHashName(string? s) =>
+        s is { Length: 71 } && s.StartsWith(HashPrefix, StringComparison.Ordinal) && !s.AsSpan(HashPrefix.Length).ContainsAnyExcept("0123456789abcdef");
+
     /// <summary>A character as an error message shows it: quoted, or named when it is invisible.</summary>
     public static string Describe(char c) =>
         c < 32 || c == 127 || char.IsControl(c) ? $"control character U+{(int)c:X4}" : c == '\\' ? "a backslash" : $"'{c}'";

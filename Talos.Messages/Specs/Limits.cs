@@ -14,6 +14,11 @@ public static class Limits
     public const double MaxShotSeconds = 600;
     /// <summary>Longest film (--max-seconds, maxSeconds) and furthest audio offset either way; times in a scene graph.</summary>
     public const double MaxFilmSeconds = 3600;
+    /// <summary>Images taken in (uploads, background plates, depth maps): at most this many pixels a side and in all
+    /// (16384 × 4096, a long panorama), checked from the file's header before decoding.</summary>
+    public const int MaxImageSide = 16384, MaxImagePixels = 16384 * 4096;
+    /// <summary>Multiplane layers of one background plate.</summary>
+    public const int MaxPlateLayers = 8;
     public const int MaxIdLength = 64, MaxNameLength = 64, MaxAssetNameLength = 200, MaxTextLength = 4000;
 
     /// <summary>Frame width: even (H.264 needs even sizes), <see cref="MinWidth"/>..<see cref="MaxWidth"/>.</summary>

@@ -20,8 +20,25 @@ public sealed record ShotSpec
     public IReadOnlyList<CharacterSpec> Characters { get; init => field = Wire.List(value); } = [];
     /// <summary>Shot-wide palette overrides: region name → "#rrggbb".</summary>
     public IReadOnlyDictionary<string, string>? Palette { get; init => field = Wire.Map(value); }
-    /// <summary>AETHER background preset: day, dusk, night, interior, studio.</summary>
+    /// <summary>AETHER background preset: day, dusk, night, interior, studio, none; <see cref="PlateBackground"/> when
+    /// <see cref="Plate"/> paints the background instead (in JSON, <c>background</c> is then the plate object).</summary>
     public string Background { get; init; } = "day";
+    /// <summary>A painted background plate (image assets, multiplane layers); null = the preset <see cref="Background"/>.
+    /// Not written when null, so specs without a plate keep their bytes and chunk identities. Setting one sets
+    /// <see cref="Background"/> to <see cref="PlateBackground"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PlateSpec? Plate
+    {
+        get;
+        init
+        {
+            field = value;
+            if (value is not null) Background = PlateBackground;
+        }
+    }
+
+    /// <summary>The <see cref="Background"/> of a shot whose <see cref="Plate"/> paints it.</summary>
+    public const string PlateBackground = "plate";
     /// <summary>AETHER lighting preset: key-left, key-right, noon, sunset, moody.</summary>
     public string Lighting { get; init; } = "key-left";
     public IReadOnlyList<EffectSpec> Effects { get; init => field = Wire.List(value); } = [];
@@ -66,16 +83,38 @@ public sealed record ShotSpec
 
 public sealed record Resolution(int Width, int Height);
 
+/// <summary>
+/// A background plate (docs/plates.md): image layers painted back to front, each moving by its share of the camera's
+/// pan and zoom (the multiplane camera), standing so that the plate's ground line is where characters stand.
+/// </summary>
+public sealed record PlateSpec
+{
+    /// <summary>Where characters stand: a fraction of the plate's height from its top edge, in (0, 1).</summary>
+    public double GroundLine { get; init; } = 0.82;
+    /// <summary>Back to front (depth never decreasing); one layer is a single flat plate.</summary>
+    public IReadOnlyList<PlateLayer> Layers { get; init => field = Wire.List(value); } = [];
+}
+
+/// <summary>One multiplane layer: a PNG or JPEG asset (name or <c>sha256/HASH</c>) at parallax <paramref name="Depth"/>
+/// (the share of the camera's motion it follows: 0 = at infinity, stays put; 1 = the characters' plane; up to 1.5 in front),
+/// with an optional 16-bit greyscale PNG <paramref name="DepthMap"/> of the same size (0 = infinity … 65535 = depth 1.5)
+/// that RAYGEN uses for depth of field and cast shadows.</summary>
+public sealed record PlateLayer(string Image, double Depth = 1.0, string? DepthMap = null);
+
 /// <summary>Inclusive frame range.</summary>
 public sealed record FrameRange(int Start, int End);
 
 public sealed record CharacterSpec
 {
     public required string Name { get; init; }
-    /// <summary>Built-in rig: "lanky", "stocky" or "round".</summary>
+    /// <summary>A built-in rig ("lanky", "stocky", "round"), or an uploaded rig file by its content, <c>sha256/HASH</c> (docs/cast.md).</summary>
     public string Rig { get; init; } = "lanky";
     /// <summary>Character palette overrides: region name → "#rrggbb".</summary>
     public IReadOnlyDictionary<string, string>? Palette { get; init => field = Wire.Map(value); }
+    /// <summary>The scratch voice of the character's dialogue (espeak-ng variant and pitch, <c>f2</c> or <c>m3:28</c>); null = one
+    /// chosen by a stable hash of the name. Not written when null, so specs without it keep their bytes and chunk identities.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Voice { get; init; }
     public IReadOnlyList<PoseKey> Keyframes { get; init => field = Wire.List(value); } = [];
     /// <summary>Artists' keyframe drawings (PNG assets in the vault, by name) at frame numbers.</summary>
     public IReadOnlyList<KeyframeImage> KeyframeImages { get; init => field = Wire.List(value); } = [];

@@ -462,13 +462,17 @@ public static class ClusterBench
         return events / clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Trivial render work: one 16-byte blob per frame; CUTTURA and ECHO leave the notes the shot reads.</summary>
-    sealed class TrivialRunner(string stage) : IStageRunner
+    /// <summary>
+    /// Trivial render work: one 16-byte blob per frame; CUTTURA and ECHO leave the notes the shot reads. With
+    /// <paramref name="Split"/> (the scale bench), that stage has one chunk per frame and every other stage one chunk.
+    /// </summary>
+    internal sealed class TrivialRunner(string stage, string? Split = null) : IStageRunner
     {
         public string Stage => stage;
         public IReadOnlyList<string> DependsOn => Stages.All.TakeWhile(s => s != stage).TakeLast(1).ToList();
-        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => stage is Stages.Cuttura or Stages.Echo
-            ? ChunkPlans.Single(stage, spec.FrameCount) : ChunkPlans.ByFrames(stage, spec.FrameCount, chunkFrames);
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) =>
+            Split is not null ? (stage == Split ? ChunkPlans.ByFrames(stage, spec.FrameCount, 1) : ChunkPlans.Single(stage, spec.FrameCount))
+            : stage is Stages.Cuttura or Stages.Echo ? ChunkPlans.Single(stage, spec.FrameCount) : ChunkPlans.ByFrames(stage, spec.FrameCount, chunkFrames);
 
         public ChunkManifest Run(ChunkContext ctx)
         {

@@ -6,10 +6,12 @@ using Talos.Bench;
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
-// talos-bench stokes [--grid N] [--steps S] [--threads T]
+// talos-bench stokes [--grid N] [--steps S] [--threads T] [--reduction R]   (R: pressure solved until RMS divergence ≤ R × before; default 0.01)
 // talos-bench prism [SCREENPLAY] [--repeat N]
 // talos-bench cluster [--shots N] [--frames F] [--events E] [--postgres-only] [--recovery-shots N] [--recovery-only]
 //   (SQLite, then a private PostgreSQL server; --postgres-only skips the SQLite part; Hephaestus's recovery with N finished shots, default 10000)
+// talos-bench scale [--nodes N] [--shots S] [--chunks C] [--kill P] [--slots K] [--active A] [--admit-only] [--prioritize-every K]
+//   (seed here, PostgreSQL journal, N render-node processes; bench-results/scale.json; see docs/SCALE.md)
 // talos-bench audio [--tuning]   (beat F-measure on seeded synthetic tracks, Talos against `aubio beat`; --tuning: the development set)
 // talos-bench gpu [--width W] [--height H] [--repeat N]   (CUDA kernels against the CPU paths; needs a CUDA device)
 string Opt(string name, string fallback)
@@ -42,13 +44,18 @@ switch (mode)
     case "chroma":
         return ChromaBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 12), Int("--frames", 12));
     case "stokes":
-        return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1));
+        return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1), double.Parse(Opt("--reduction", "0.01"), CultureInfo.InvariantCulture));
     case "audio":
         return AudioBench.Run(args.Contains("--tuning"));
     case "cluster":
         return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400), args.Contains("--postgres-only"),
             Int("--recovery-shots", 10_000), args.Contains("--recovery-only"));
+    case "scale":
+        return await ScaleBench.RunAsync(new ScaleBench.Options(Int("--nodes", 2), Int("--shots", 200), Int("--chunks", 10), Int("--kill", 0),
+            Int("--slots", 2), Int("--active", 0), args.Contains("--admit-only"), Int("--prioritize-every", 10)));
+    case "scale-node":
+        return await ScaleBench.NodeAsync(Int("--chunks", 10));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }

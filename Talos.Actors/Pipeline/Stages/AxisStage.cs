@@ -60,7 +60,7 @@ public sealed class AxisStage : IStageRunner
             {
                 var key = ch.Keyframes[k];
                 var pose = PoseLibrary.Resolve(key.Pose, key.Emotion, 0);
-                var drawing = LineArt.Draw(Rigs.Get(ch.Rig), pose, key.X, key.Facing, CameraPath.At(spec.Camera, frame), w, h, lips?.MouthAt(c, frame));
+                var drawing = LineArt.Draw(RigAssets.Resolve(ch.Rig, ctx.Asset), pose, key.X, key.Facing, CameraPath.At(spec.Camera, frame), w, h, lips?.MouthAt(c, frame));
                 (lines, seeds, groundY) = (drawing.Lines, drawing.Seeds, drawing.GroundY);
             }
             var hash = ctx.Vault.Put(FrameCodec.EncodeGray(lines), "axis-key");
@@ -72,7 +72,7 @@ public sealed class AxisStage : IStageRunner
 
     /// <summary>The shot's lip-sync over the vault's assets (dialogue voices), or null when nobody speaks.</summary>
     internal static ShotLipSync? LipSync(ChunkContext ctx) =>
-        ShotLipSync.Speaks(ctx.Spec) ? new ShotLipSync(ctx.Spec, name => ctx.Vault.ResolveAsset(name) is { } hash ? ctx.Vault.Get(hash) : null) : null;
+        ShotLipSync.Speaks(ctx.Spec) ? new ShotLipSync(ctx.Spec, ctx.Asset) : null;
 
     /// <summary>An artist's PNG keyframe as ink coverage (dark, opaque strokes are ink), scaled to the frame (nearest) when its size differs.</summary>
     static GrayImage ImportDrawing(ChunkContext ctx, string asset, int w, int h)

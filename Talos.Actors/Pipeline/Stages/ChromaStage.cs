@@ -20,7 +20,7 @@ public sealed class ChromaStage : IStageRunner
 
     public ChunkManifest Run(ChunkContext ctx)
     {
-        var colouring = new ShotColouring(ctx.Spec, name => ctx.Vault.ResolveAsset(name) is { } hash ? ctx.Vault.Get(hash) : null);
+        var colouring = new ShotColouring(ctx.Spec, ctx.Asset);
         var frames = new List<FrameOutputs>();
         foreach (int frame in ctx.Frames)
         {

@@ -28,7 +28,7 @@ public sealed class FluxStage : IStageRunner
         var keyPixels = new Dictionary<string, GrayImage>();
         GrayImage Key(string hash) => keyPixels.TryGetValue(hash, out var img) ? img : keyPixels[hash] = Decode(ctx, hash, w, h);
         using var lips = AxisStage.LipSync(ctx);
-        using var drawing = new ShotDrawing(spec, lips);
+        using var drawing = new ShotDrawing(spec, lips, ctx.Asset);
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();

@@ -24,8 +24,11 @@ public sealed class PrismStage : IStageRunner
         var json = ShotSpecJson.Serialize(spec);
         ShotSpecJson.Parse(json); // every rule of the spec, once more, on the node that renders it
         foreach (var c in spec.Characters)
+            Talos.Gpu.Axis.RigAssets.Resolve(c.Rig, ctx.Asset); // a rig file by content: in the vault, and it loads (drawings and all)
+        foreach (var c in spec.Characters)
             foreach (var k in c.KeyframeImages)
                 if (ctx.Vault.ResolveAsset(k.Asset) is null) throw new InvalidDataException($"unknown keyframe image asset '{k.Asset}'");
+        RaygenStage.LoadPlate(ctx); // every plate image and depth map there and sound: one clear error now, not in a RAYGEN chunk
         if (spec.Audio is { } a && ctx.Vault.ResolveAsset(a.Asset) is null) throw new InvalidDataException($"unknown audio asset '{a.Asset}'");
         for (int i = 0; i < spec.Dialogue.Count; i++)
             if (spec.Dialogue[i].Audio is { } voice && ctx.Vault.ResolveAsset(voice) is null)

@@ -1,3 +1,4 @@
+using Talos.Vault;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
@@ -16,6 +17,7 @@ using Stages = Talos.Messages.Stages;
 /// their light maps (blob "cN-light": the light each pixel's paint receives), the background's parallax depth (blob
 /// "depth", when the shot asks for render passes), and — when the camera asks for it — depth of
 /// field: the background blurred by its per-pixel parallax depth, characters by theirs (the characters' plane, 1).
+/// A background plate (<see cref="ShotSpec.Plate"/>, docs/plates.md) is painted by <see cref="PlatePainter"/> instead of a preset.
 /// Background <c>none</c>: the "bg" layer is transparent but for the cast shadows (semi-transparent black).
 /// </summary>
 public sealed class RaygenStage : IStageRunner
@@ -29,6 +31,8 @@ public sealed class RaygenStage : IStageRunner
         var spec = ctx.Spec;
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
         var light = AetherPresets.Lighting(spec.Lighting);
+        var plate = LoadPlate(ctx);
+        bool receives = plate?.Layers.Any(l => l.DepthMap is not null) == true; // a plate's depth map says where shadows fall
         var frames = new List<FrameOutputs>();
         foreach (int frame in ctx.Frames)
         {
@@ -38,14 +42,14 @@ public sealed class RaygenStage : IStageRunner
             var camera = CameraPath.At(spec.Camera, frame);
             float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
-            var depth = dof || spec.Layers is not null ? new float[w * h] : null;
-            var bg = Backgrounds.Render(spec.Background, light, camera, w, h, groundY, depth);
+            var depth = dof || spec.Layers is not null || receives ? new float[w * h] : null;
+            var bg = plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, depth) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, depth);
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
             {
                 string name = StageIo.CharacterBlob(meta.Character);
                 var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name]));
-                Lighting.CastShadow(bg, layer, light, meta.GroundY);
+                Lighting.CastShadow(bg, layer, light, meta.GroundY, receives ? depth : null);
                 var map = Lighting.LightMap(layer, light);
                 var lit = Lighting.Apply(layer, map);
                 if (dof) lit = DepthOfField.Layer(lit, CharacterDepth, camera);
@@ -58,6 +62,27 @@ public sealed class RaygenStage : IStageRunner
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    static readonly object PlateLock = new();
+    static (string Key, Plate Plate)? lastPlate;
+
+    /// <summary>
+    /// The shot's background plate decoded from the vault, or null when a preset paints the background. The last plate
+    /// decoded in this process is kept, keyed by its layers' vault hashes, depths and ground line, so PRISM's check and
+    /// every RAYGEN chunk of the shot decode it once (a plate may be tens of megapixels); a different plate replaces it.
+    /// </summary>
+    internal static Plate? LoadPlate(ChunkContext ctx)
+    {
+        if (ctx.Spec.Plate is not { } p) return null;
+        var hashes = p.Layers.SelectMany(l => new[] { l.Image, l.DepthMap }).Select(n => n is null ? "-" : ctx.Vault.ResolveAsset(n)).ToList();
+        string? key = hashes.Contains(null) ? null // an unknown asset: Plate.Load names it
+            : FormattableString.Invariant($"{p.GroundLine}|{string.Join(",", p.Layers.Select(l => l.Depth))}|{string.Join(",", hashes)}");
+        lock (PlateLock)
+            if (key is not null && lastPlate is { } kept && kept.Key == key) return kept.Plate;
+        var plate = Plate.Load(p, ctx.Vault.Asset);
+        if (key is not null) lock (PlateLock) lastPlate = (key, plate);
+        return plate;
     }
 
     /// <summary>The parallax depth in R of a half-float frame (the 8-bit gray codec would clamp the ground's 1..1.5 to 1).</summary>

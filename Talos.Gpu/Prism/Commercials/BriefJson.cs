@@ -132,7 +132,7 @@ public static class BriefJson
             var path = $"$.{name}";
             var s = Str(root, name, "$");
             if (s is null) return null;
-            if (IsVaultName(s)) return new BriefAsset(s, null, null);
+            if (Identifiers.IsHashName(s)) return new BriefAsset(s, null, null);
             if (!Identifiers.IsSafeAssetName(s, out var why))
             {
                 Err(path, s.Split('/').Contains("..") || s.StartsWith('/') ? $"'{Identifiers.Printable(s)}' leaves the brief's folder: name a file beside the brief or below it" : $"asset name {why}");
@@ -153,10 +153,6 @@ public static class BriefJson
             return new BriefAsset(s, full, bytes);
         }
     }
-
-    /// <summary><c>sha256/</c> and 64 lower-case hex digits: an asset already in the vault.</summary>
-    public static bool IsVaultName(string s) =>
-        s.Length == 71 && s.StartsWith("sha256/", StringComparison.Ordinal) && s.AsSpan(7).ContainsAnyExcept("0123456789abcdef") == false;
 
     /// <summary>Null when the bytes are a logo the title layer can draw (a PNG that decodes, an SVG that parses into a drawing with a size); else what is wrong.</summary>
     public static string? ImageProblem(byte[] bytes)

@@ -7,8 +7,8 @@ namespace Talos.Gpu.Prism.Voice;
 /// <summary>
 /// The sound of a shot's dialogue — the one place a line becomes samples, for the film's mix and for lip-sync alike. A line
 /// with <see cref="DialogueLine.Audio"/> is that asset (name or <c>sha256/HASH</c>) decoded by <see cref="AudioDecoder"/>; a
-/// line without is the scratch voice (<see cref="ScratchVoice"/>: espeak-ng, the character's voice by a stable hash of its
-/// name). A line starts at <see cref="StartSeconds"/> = StartFrame / fps of its shot and plays to its end (it may run past
+/// line without is the scratch voice (<see cref="ScratchVoice"/>: espeak-ng, the voice the cast gives the character, else one
+/// by a stable hash of its name). A line starts at <see cref="StartSeconds"/> = StartFrame / fps of its shot and plays to its end (it may run past
 /// its EndFrame). Pure and deterministic: the same spec and asset bytes give the same samples.
 /// </summary>
 public static class DialogueAudio
@@ -33,8 +33,13 @@ public static class DialogueAudio
         }
         if (!ScratchVoice.Speakable(line.Text))
             return new PcmAudio(new float[Math.Max(1, (int)Math.Round((line.EndFrame - line.StartFrame + 1) / (double)spec.Fps * sampleRate))], sampleRate);
-        return ScratchVoice.Speak(line.Text, ScratchVoice.VoiceOf(line.Character), sampleRate, what);
+        return ScratchVoice.Speak(line.Text, ScratchVoice.For(line.Character, VoiceOf(spec, line.Character)), sampleRate, what);
     }
+
+    /// <summary>The voice the shot's cast gives <paramref name="character"/> (its <see cref="CharacterSpec.Voice"/>, names matched
+    /// case-insensitively), or null for the voice chosen by the name.</summary>
+    static string? VoiceOf(ShotSpec spec, string character) =>
+        spec.Characters.FirstOrDefault(c => string.Equals(c.Name.Trim(), character.Trim(), StringComparison.OrdinalIgnoreCase))?.Voice;
 
     /// <summary>
     /// The shot's whole dialogue track: FrameCount / fps seconds of mono audio at <paramref name="sampleRate"/>, every line

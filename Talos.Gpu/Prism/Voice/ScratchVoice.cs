@@ -47,14 +47,41 @@ public static class ScratchVoice
         return (int)(FilmSoundtrack.Fnv1a((character ?? "").Trim().ToUpperInvariant()) % (uint)Voices.Count);
     }
 
+    /// <summary>The espeak-ng variants a cast may name as a character's <c>voice</c>: male m1–m8, female f1–f5.</summary>
+    public static readonly IReadOnlyList<string> Variants = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5"];
+
+    /// <summary>
+    /// A voice named by a cast or a spec (<c>characters[].voice</c>): a variant (<see cref="Variants"/>) at pitch 50, or
+    /// <c>VARIANT:PITCH</c> with a pitch 0–99 (<c>f2:60</c>). Null and the reason when it is not one.
+    /// </summary>
+    public static ScratchVoiceSettings? Parse(string? voice, out string problem)
+    {
+        problem = "";
+        var parts = (voice ?? "").Split(':');
+        if (parts.Length <= 2 && Variants.Contains(parts[0]))
+        {
+            if (parts.Length == 1) return new ScratchVoiceSettings(parts[0], 50);
+            if (int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int pitch) && pitch <= 99) return new ScratchVoiceSettings(parts[0], pitch);
+        }
+        problem = $"voice '{Talos.Messages.Specs.Identifiers.Printable(voice)}' is not a scratch voice: VARIANT or VARIANT:PITCH, the variant one of {string.Join(", ", Variants)}, the pitch 0–99 (e.g. f2:60)";
+        return null;
+    }
+
+    /// <summary>The voice <paramref name="character"/> speaks in: <paramref name="voice"/> when the cast names one, else <see cref="VoiceOf"/>.</summary>
+    public static ScratchVoiceSettings For(string character, string? voice) =>
+        voice is null ? Voices[VoiceOf(character)] : Parse(voice, out var problem) ?? throw new CutturaException(problem);
+
     /// <summary>Whether espeak-ng would say anything: the text has a letter or digit.</summary>
     public static bool Speakable(string text) => text.Any(char.IsLetterOrDigit);
 
     /// <summary>The line as espeak-ng's WAV (16-bit mono, 22050 Hz). The text goes on stdin, so a line starting with '-' is never an option.</summary>
-    public static byte[] SpeakWav(string text, int voice, string what, Action<string>? log = null)
+    public static byte[] SpeakWav(string text, int voice, string what, Action<string>? log = null) =>
+        SpeakWav(text, Voices[((voice % Voices.Count) + Voices.Count) % Voices.Count], what, log);
+
+    /// <summary>The line as espeak-ng's WAV in voice <paramref name="v"/>.</summary>
+    public static byte[] SpeakWav(string text, ScratchVoiceSettings v, string what, Action<string>? log = null)
     {
         var espeak = EnsureEspeak(log);
-        var v = Voices[((voice % Voices.Count) + Voices.Count) % Voices.Count];
         var clean = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-voice-{Guid.NewGuid():N}.wav");
         try
@@ -73,5 +100,9 @@ public static class ScratchVoice
 
     /// <summary>The line spoken in <paramref name="voice"/>, decoded by <see cref="AudioDecoder"/> to mono at <paramref name="sampleRate"/>.</summary>
     public static PcmAudio Speak(string text, int voice, int sampleRate, string what, Action<string>? log = null) =>
+        AudioDecoder.DecodeMono(SpeakWav(text, voice, what, log), sampleRate, what);
+
+    /// <summary>The line spoken in voice <paramref name="voice"/>, decoded to mono at <paramref name="sampleRate"/>.</summary>
+    public static PcmAudio Speak(string text, ScratchVoiceSettings voice, int sampleRate, string what, Action<string>? log = null) =>
         AudioDecoder.DecodeMono(SpeakWav(text, voice, what, log), sampleRate, what);
 }

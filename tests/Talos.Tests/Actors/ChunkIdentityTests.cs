@@ -59,6 +59,7 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         "characters[].palette" => s with { Characters = [s.Characters[0] with { Palette = new Dictionary<string, string> { ["shirt"] = "#2060c0" } }, .. s.Characters.Skip(1)] },
         "mood" => s with { Mood = "fear" },
         "background" => s with { Background = "night" },
+        "plate" => s with { Plate = new PlateSpec { GroundLine = 0.7, Layers = [new PlateLayer("plates/sky.png", 0.2)] } },
         "lighting" => s with { Lighting = "moody" },
         "effects" => s with { Effects = [new EffectSpec { Type = "fire", X = 0.3, Y = 0.7, StartFrame = 0, Strength = 1.5 }] },
         "delivery" => s with { Delivery = "hdr10" },
@@ -157,8 +158,8 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         var golden = new Dictionary<string, (int Version, string Digest)>
         {
             [Stages.Prism] = (2, "2dca5aeb2e651604"), [Stages.Axis] = (2, "bb5e402b6bafd974"), [Stages.Flux] = (2, "08084118f83d0b8e"),
-            [Stages.Chroma] = (1, "8886730b50a35275"), [Stages.Raygen] = (1, "f5b1052507656eb6"), [Stages.Stokes] = (1, "031ce481c0828fdd"),
-            [Stages.Anima] = (1, "35e7f80ee18e7241"),
+            [Stages.Chroma] = (1, "8886730b50a35275"), [Stages.Raygen] = (1, "f5b1052507656eb6"), [Stages.Stokes] = (2, "8e6aeb33351ceb76"),
+            [Stages.Anima] = (1, "4e6acd948153efc0"),
         };
         var chain = rendered.Chain;
         var wrong = new List<string>();

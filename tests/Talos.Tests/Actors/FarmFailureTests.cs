@@ -188,12 +188,64 @@ public sealed class FarmFailureTests : IAsyncLifetime
         var urgent = Shot("late", 1, priority: 5);
         var waiting = big.Concat(small).Append(urgent).ToList();
         var queue = new AdmissionQueue();
+        foreach (var s in waiting) queue.Add(s);
         var order = new List<string>();
-        while (queue.Next(waiting) is { } next) { order.Add(next.Key); waiting.Remove(next); }
+        while (queue.Next() is { } next) order.Add(next);
 
         Assert.Equal(urgent.Key, order[0]); // priority first
         // Then the two productions alternate (the big one cannot starve the small one), each in cut order.
         Assert.Equal(["small--s1", "big--s1", "small--s2", "big--s2", "big--s3", "big--s4", "big--s5", "big--s6"], order.Skip(1));
+    }
+
+    [Fact]
+    public void Admission_keeps_its_order_through_adds_priority_changes_and_removals_as_the_linear_rule_does()
+    {
+        // The queue against the rule it implements, written out as a scan of every waiting shot: random shots of five
+        // productions at three priorities, interleaved with re-prioritized, removed and started ones.
+        var random = new Random(22);
+        var queue = new AdmissionQueue();
+        var waiting = new Dictionary<string, ShotRecord>();
+        string? last = null;
+        string? Reference()
+        {
+            if (waiting.Count == 0) return null;
+            int top = waiting.Values.Max(s => s.Priority);
+            var candidates = waiting.Values.Where(s => s.Priority == top).ToList();
+            var productions = candidates.Select(s => s.Spec.Production).Distinct().OrderBy(p => p, StringComparer.Ordinal).ToList();
+            var production = productions.FirstOrDefault(p => last is null || string.CompareOrdinal(p, last) > 0) ?? productions[0];
+            last = production;
+            var next = candidates.Where(s => s.Spec.Production == production).OrderBy(s => s.Spec.Sequence).ThenBy(s => s.Key, StringComparer.Ordinal).First();
+            waiting.Remove(next.Key);
+            return next.Key;
+        }
+        for (int step = 0; step < 3000; step++)
+        {
+            int what = random.Next(10);
+            if (what < 5)
+            {
+                var production = "p" + random.Next(5);
+                var spec = Spec("s") with { Id = $"s{step}", Production = production, Sequence = random.Next(50) };
+                var shot = new ShotRecord(HephaestusState.KeyOf(spec), spec) { Priority = random.Next(3) };
+                waiting[shot.Key] = shot; queue.Add(shot);
+            }
+            else if (what < 7 && waiting.Count > 0)
+            {
+                var key = waiting.Keys.ElementAt(random.Next(waiting.Count));
+                waiting[key] = waiting[key] with { Priority = random.Next(3) };
+                queue.Add(waiting[key]);
+            }
+            else if (what < 8 && waiting.Count > 0)
+            {
+                var key = waiting.Keys.ElementAt(random.Next(waiting.Count));
+                waiting.Remove(key);
+                Assert.True(queue.Remove(key));
+                Assert.False(queue.Contains(key));
+            }
+            else Assert.Equal(Reference(), queue.Next());
+            Assert.Equal(waiting.Count, queue.Count);
+        }
+        while (waiting.Count > 0) Assert.Equal(Reference(), queue.Next());
+        Assert.Null(queue.Next());
     }
 
     [Fact]

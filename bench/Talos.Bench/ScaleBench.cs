@@ -1,0 +1,378 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster;
+using Talos.Actors.Hephaestus;
+using Talos.Actors.Hosting;
+using Talos.Actors.Pipeline;
+using Talos.Messages;
+using Talos.Messages.Commands;
+using Talos.Messages.Events;
+using Talos.Messages.Queries;
+using Talos.Messages.Serialization;
+using Talos.Messages.Specs;
+
+namespace Talos.Bench;
+
+/// <summary>
+/// The farm machinery at scale: this process is the seed (role core: the Hephaestus singleton, a shard-region proxy),
+/// a private PostgreSQL server (fsync on) is the journal, and <c>nodes</c> render nodes are real OS processes (this
+/// executable's <c>scale-node</c> mode: role gpu, so they host the shot shards and pull chunks), all sharing one vault
+/// directory. Render work is trivial (a few bytes per chunk into the vault), so only the machinery is measured: cluster
+/// gossip and remoting between real processes, sharding, work pulling, the journal and the vault. <c>--kill P</c>
+/// SIGKILLs P % of the node processes once a third of the chunk results are journalled. Counts come from the journal
+/// (ChunkCompleted rows, read back and deserialized) and the vault (each recorded chunk's manifest blob).
+/// </summary>
+public static class ScaleBench
+{
+    const string ChunkManifest = "talos.shot.chunk-completed.v1";
+    /// <summary>
+    /// The split-brain resolver's stable-after for every member: a killed node is downed (and its shards move) this long
+    /// after it went silent. Not shorter: on a loaded machine heartbeats arrive seconds late, and a resolver that acts on
+    /// that may down live members (a 4-node run with 3 s under load average 60 stalled after 140 results; false downing is
+    /// the suspect, not established).
+    /// </summary>
+    const int DownAfterSeconds = 10;
+
+    public sealed record Options(int Nodes, int Shots, int Chunks, int KillPercent, int Slots, int Active, bool AdmitOnly, int PrioritizeEvery);
+
+    public static async Task<int> RunAsync(Options o)
+    {
+        if (o.Nodes < 1 || o.Shots < 1 || o.Chunks < Stages.All.Count || o.KillPercent is < 0 or > 50)
+        {
+            Console.Error.WriteLine($"scale: --nodes ≥ 1, --shots ≥ 1, --chunks ≥ {Stages.All.Count} (one per stage), --kill 0..50 (a majority must stay up)");
+            return 2;
+        }
+        if (o.Active <= 0) o = o with { Active = 4 * o.Nodes * o.Slots }; // enough shots for every slot: a shot's stages run one after another
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
+        Console.WriteLine($"# scale: {Environment.ProcessorCount} cores, load {load}; seed in this process, {o.Nodes} node processes × {o.Slots} slots, " +
+                          $"{o.Shots} shots × {o.Chunks} chunks, at most {o.Active} rendering at once{(o.KillPercent > 0 ? $", killing {o.KillPercent} % of the nodes" : "")}");
+        var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-scale-{Guid.NewGuid():N}");
+        var children = new List<Process>();
+        await using var pg = await PostgresServer.StartAsync(durable: true);
+        try
+        {
+            var vaultDir = Path.Combine(dir, "vault");
+            var seedOptions = new TalosNodeOptions
+            {
+                WorkDir = Path.Combine(dir, "seed"), Roles = ["core"], Port = FreePort(), VaultDir = vaultDir,
+                JournalConnection = pg.ConnectionString, JournalProvider = JournalTarget.Postgres, DownAfter = TimeSpan.FromSeconds(DownAfterSeconds),
+                Render = new RenderSettingsOptions { MaxActiveShots = o.Active, ChunkSlots = 1 },
+            };
+            var startClock = Stopwatch.StartNew();
+            await using var seed = await TalosNode.StartAsync(seedOptions, Runners(o.Chunks));
+            var seedAddress = Cluster.Get(seed.System).SelfAddress.ToString();
+            var keys = Enumerable.Range(0, o.Shots).Select(i => HephaestusState.KeyOf(Spec(i, o.Chunks))).ToList();
+
+            // --admit-only: all shots are admitted before any render node exists, so the order they start in is admission's.
+            var admission = new List<double>();
+            if (o.AdmitOnly) admission = await Admit(seed, o, keys);
+
+            for (int n = 0; n < o.Nodes; n++) children.Add(StartNode(o, n, seedAddress, pg, vaultDir, dir));
+            var cluster = Cluster.Get(seed.System);
+            var up = Stopwatch.StartNew();
+            while (cluster.State.Members.Count(m => m.Status == MemberStatus.Up) < o.Nodes + 1)
+            {
+                if (children.FirstOrDefault(c => c.HasExited) is { } dead) throw new InvalidOperationException($"node process {dead.Id} exited with {dead.ExitCode}");
+                if (up.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"{cluster.State.Members.Count(m => m.Status == MemberStatus.Up)} of {o.Nodes + 1} members up after 3 min");
+                await Task.Delay(200);
+            }
+            Console.WriteLine($"cluster up: {o.Nodes + 1} members in {startClock.Elapsed.TotalSeconds:F1} s");
+
+            long total = (long)o.Shots * o.Chunks;
+            var samples = new List<(double Seconds, long Count)>();
+            var clock = Stopwatch.StartNew();
+            var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+            var submitting = o.AdmitOnly ? Task.FromResult(admission) : Admit(seed, o, keys);
+            int killed = 0;
+            long target = o.AdmitOnly ? Math.Min(total, (long)Math.Max(o.Active * 4, 200) * o.Chunks) : total;
+            while (true)
+            {
+                long count = await CountChunkRows(pg);
+                samples.Add((clock.Elapsed.TotalSeconds, count));
+                if (o.KillPercent > 0 && killed == 0 && count >= total / 3)
+                {
+                    killed = Math.Max(1, (int)Math.Round(o.Nodes * o.KillPercent / 100.0));
+                    foreach (var victim in children.Take(killed)) victim.Kill();
+                    Console.WriteLine($"killed {killed} node process(es) (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s, {count} results journalled");
+                }
+                if (count >= target && submitting.IsCompleted && (o.AdmitOnly || await AllCompleted(seed, o.Shots))) break;
+                if (clock.Elapsed > TimeSpan.FromMinutes(15)) throw new TimeoutException($"{count} of {target} chunk results journalled after 15 min");
+                await Task.Delay(250);
+            }
+            var wall = clock.Elapsed;
+            admission = await submitting;
+            var (rate, steady) = SteadyRate(samples, target);
+
+            var seedCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuAtStart;
+            StopNodes(children);
+            double[] ns;
+            lock (NodeStats) ns = Enumerable.Range(0, 6).Select(k => NodeStats.Sum(x => x[k])).ToArray();
+            Console.WriteLine(FormattableString.Invariant(
+                $"where the time goes: seed (Hephaestus, admission asks, this bench's polling) {seedCpu:F1} CPU s; {NodeStats.Count} surviving nodes {ns[5]:F1} CPU s; ") +
+                FormattableString.Invariant($"a chunk (trivial render + vault writes) {ns[1] / Math.Max(1, ns[0]) * 1000:F1} ms mean over {ns[0]:F0}; ") +
+                FormattableString.Invariant($"a shot's journal write {ns[3] / Math.Max(1, ns[2]) * 1000:F1} ms mean over {ns[2]:F0}, {ns[4] / Math.Max(1, ns[2]):F2} results each"));
+            var (lost, duplicated, journalled, firstStarts) = await Audit(seed, pg, keys, o);
+            var order = o.AdmitOnly ? PriorityOrderViolations(firstStarts, o) : -1;
+            double recovery = await HephaestusRecovery(seed, keys[0]);
+            admission.Sort();
+            double P(double q) => admission.Count == 0 ? 0 : admission[Math.Min(admission.Count - 1, (int)Math.Ceiling(q * admission.Count) - 1)];
+
+            var result = new Dictionary<string, object>
+            {
+                ["nodes"] = o.Nodes, ["shots"] = o.Shots, ["chunks"] = o.Chunks, ["slotsPerNode"] = o.Slots, ["maxActiveShots"] = o.Active,
+                ["killedNodes"] = killed, ["resultsPerSecond"] = Math.Round(rate, 1), ["steadyWindowSeconds"] = Math.Round(steady, 2),
+                ["wallSeconds"] = Math.Round(wall.TotalSeconds, 2), ["journalledResults"] = journalled,
+                ["admissionP50Ms"] = Math.Round(P(0.50), 2), ["admissionP99Ms"] = Math.Round(P(0.99), 2), ["admissionMaxMs"] = Math.Round(P(1), 2),
+                ["hephaestusRecoverySeconds"] = Math.Round(recovery, 3), ["lost"] = lost, ["duplicated"] = duplicated,
+                ["seedCpuSeconds"] = Math.Round(seedCpu, 1), ["nodeCpuSeconds"] = Math.Round(ns[5], 1),
+                ["chunkMeanMs"] = Math.Round(ns[1] / Math.Max(1, ns[0]) * 1000, 2), ["journalWriteMeanMs"] = Math.Round(ns[3] / Math.Max(1, ns[2]) * 1000, 2),
+                ["resultsPerJournalWrite"] = Math.Round(ns[4] / Math.Max(1, ns[2]), 2),
+                ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order,
+                ["cores"] = Environment.ProcessorCount, ["loadAverageAtStart"] = load, ["postgres"] = pg.Version,
+                ["processes"] = "seed in the bench process; each render node its own OS process",
+            };
+            Console.WriteLine();
+            Console.WriteLine($"| nodes | shots | chunks | killed | results/s | admission p50 / p99 ms | Hephaestus recovery s | lost | duplicated |");
+            Console.WriteLine($"|------:|------:|-------:|-------:|----------:|-----------------------:|----------------------:|-----:|-----------:|");
+            Console.WriteLine($"| {o.Nodes} | {o.Shots} | {o.Chunks} | {killed} | {rate:F0} | {P(0.5):F1} / {P(0.99):F1} | {recovery:F2} | {lost} | {duplicated} |");
+            if (o.AdmitOnly) Console.WriteLine($"started out of priority order: {order} (of the first {firstStarts.Count} shots to start)");
+            Console.WriteLine($"wall {wall.TotalSeconds:F1} s; {journalled} chunk results journalled; steady-state window {steady:F1} s; load now {File.ReadAllText("/proc/loadavg").Trim()}");
+            Directory.CreateDirectory("bench-results");
+            await File.WriteAllTextAsync(Path.Combine("bench-results", "scale.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine("wrote bench-results/scale.json");
+            return lost == 0 && duplicated == 0 && order <= 0 ? 0 : 1;
+        }
+        finally
+        {
+            StopNodes(children);
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// Submits every shot, 32 asks in flight (each answered once its admission is journalled), and returns each ask's
+    /// milliseconds. With <see cref="Options.PrioritizeEvery"/>, every k-th shot is then raised to priority 5.
+    /// </summary>
+    static async Task<List<double>> Admit(TalosNode seed, Options o, List<string> keys)
+    {
+        var times = new double[o.Shots];
+        int next = -1;
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < o.Shots)
+            {
+                var watch = Stopwatch.StartNew();
+                var reply = await seed.AskHephaestus<object>(new SubmitShot(Spec(i, o.Chunks)), TimeSpan.FromMinutes(2));
+                times[i] = watch.Elapsed.TotalMilliseconds;
+                if (reply is not SubmitAccepted) throw new InvalidOperationException($"shot {i}: {reply}");
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(Worker)));
+        if (o.AdmitOnly && o.PrioritizeEvery > 0)
+            foreach (var batch in keys.Where((_, i) => i % o.PrioritizeEvery == o.PrioritizeEvery - 1).Chunk(64))
+                await Task.WhenAll(batch.Select(k => seed.AskHephaestus<CommandAck>(new SetShotPriority(k, 5, "bench"), TimeSpan.FromMinutes(2))));
+        return times.ToList();
+    }
+
+    /// <summary>
+    /// Results/s over the steady state: the journalled count's samples between 10 % and 90 % of the target (start-up
+    /// and the tail of the last shots left out), as a least-squares slope.
+    /// </summary>
+    static (double Rate, double Window) SteadyRate(List<(double Seconds, long Count)> samples, long target)
+    {
+        var mid = samples.Where(s => s.Count >= target / 10 && s.Count <= target * 9 / 10).ToList();
+        if (mid.Count < 2) mid = samples;
+        double mx = mid.Average(s => s.Seconds), my = mid.Average(s => (double)s.Count);
+        double num = mid.Sum(s => (s.Seconds - mx) * (s.Count - my)), den = mid.Sum(s => (s.Seconds - mx) * (s.Seconds - mx));
+        return (den == 0 ? 0 : num / den, mid[^1].Seconds - mid[0].Seconds);
+    }
+
+    static async Task<long> CountChunkRows(PostgresServer pg)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(pg.ConnectionString);
+        await db.OpenAsync();
+        await using var c = db.CreateCommand();
+        c.CommandText = "select count(*) from journal where manifest = $1";
+        c.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = ChunkManifest });
+        try { return (long)(await c.ExecuteScalarAsync())!; }
+        catch (Npgsql.PostgresException e) when (e.SqlState == "42P01") { return 0; } // the journal table is created by the first write
+    }
+
+    static async Task<bool> AllCompleted(TalosNode seed, int shots)
+    {
+        var listing = await seed.AskHephaestus<ShotListing>(new ListShots("scale"), TimeSpan.FromMinutes(1));
+        if (listing.Shots.FirstOrDefault(s => s.Status is ShotStatus.Failed or ShotStatus.Cancelled) is { } bad)
+            throw new InvalidOperationException($"shot {bad.ShotKey} {bad.Status}: {bad.Reason}");
+        return listing.Shots.Count == shots && listing.Shots.All(s => s.Status == ShotStatus.Completed);
+    }
+
+    /// <summary>
+    /// From the journal: every ChunkCompleted row, deserialized; a (shot, stage, chunk) of an admitted shot with no row is
+    /// lost, every row after the first for one is a duplicate. From the vault: a recorded chunk whose manifest blob the vault
+    /// does not hold is lost too. Also the order in which shots first started (their ShotStarted rows by journal order).
+    /// </summary>
+    static async Task<(long Lost, long Duplicated, long Rows, List<string> FirstStarts)> Audit(TalosNode seed, PostgresServer pg, List<string> keys, Options o)
+    {
+        var serializer = new ShotEventSerializer((ExtendedActorSystem)seed.System);
+        var seen = new Dictionary<(string, string, int), int>();
+        var starts = new List<string>();
+        var startedOnce = new HashSet<string>();
+        long rows = 0, missingBlobs = 0, reused = 0;
+        await using var db = new Npgsql.NpgsqlConnection(pg.ConnectionString);
+        await db.OpenAsync();
+        await using var c = db.CreateCommand();
+        c.CommandText = "select persistence_id, manifest, message from journal where manifest = $1 or manifest = $2 order by ordering";
+        c.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = ChunkManifest });
+        c.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = "talos.shot.started.v1" });
+        await using (var r = await c.ExecuteReaderAsync())
+            while (await r.ReadAsync())
+            {
+                var shot = r.GetString(0)["shot-".Length..];
+                var manifest = r.GetString(1);
+                var e = serializer.FromBinary((byte[])r[2], manifest);
+                if (e is ShotStarted) { if (startedOnce.Add(shot)) starts.Add(shot); continue; }
+                var done = (ChunkCompleted)e;
+                rows++;
+                if (done.Reused) reused++;
+                var id = (shot, done.Stage, done.Chunk);
+                seen[id] = seen.GetValueOrDefault(id) + 1;
+                if (seen[id] == 1 && !seed.Vault.Contains(done.Hash)) missingBlobs++;
+            }
+        if (reused > 0) Console.WriteLine($"{reused} chunk results were reused from identical chunks, not rendered");
+        // --admit-only stops with shots still rendering: only what the vault lacks counts as lost there.
+        long missing = o.AdmitOnly ? 0 : keys.Count * (long)o.Chunks - seen.Count;
+        return (missing + missingBlobs, seen.Values.Sum(v => (long)v - 1), rows, starts);
+    }
+
+    /// <summary>
+    /// --admit-only: with every shot admitted before any node existed, the first <c>Active</c> shots started as they were
+    /// admitted; after those, a shot of priority 0 that starts while a raised one (priority 5) still waits is a violation.
+    /// </summary>
+    static int PriorityOrderViolations(List<string> starts, Options o)
+    {
+        if (!o.AdmitOnly || o.PrioritizeEvery <= 0) return 0;
+        var raised = Enumerable.Range(0, o.Shots).Where(i => i % o.PrioritizeEvery == o.PrioritizeEvery - 1)
+            .Select(i => HephaestusState.KeyOf(Spec(i, o.Chunks))).ToHashSet();
+        var before = starts.Take(o.Active).ToHashSet();
+        int waitingRaised = raised.Count(k => !before.Contains(k)), violations = 0;
+        foreach (var key in starts.Skip(o.Active))
+        {
+            if (raised.Contains(key)) waitingRaised--;
+            else if (waitingRaised > 0) violations++;
+        }
+        return violations;
+    }
+
+    /// <summary>A second Hephaestus on the seed (the singleton is idle by now) recovers the same journal: start → first answer.</summary>
+    static async Task<double> HephaestusRecovery(TalosNode seed, string key)
+    {
+        var watch = Stopwatch.StartNew();
+        var heph = seed.System.ActorOf(HephaestusActor.Props(ActorRefs.Nobody, seed.Environment));
+        var first = await heph.Ask<object>(new GetShot(key), TimeSpan.FromMinutes(5));
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (first is not ShotView) throw new InvalidOperationException($"recovered {first}");
+        await heph.GracefulStop(TimeSpan.FromSeconds(30));
+        return seconds;
+    }
+
+    /// <summary>The STATS lines of the node processes that ended by closing their standard input (see <see cref="NodeAsync"/>).</summary>
+    static readonly List<double[]> NodeStats = new();
+
+    /// <summary>Asks every live node to stop (its standard input closes), gathers their STATS, and kills what is left.</summary>
+    static void StopNodes(List<Process> children)
+    {
+        foreach (var c in children) { try { if (!c.HasExited) c.StandardInput.Close(); } catch (Exception e) when (e is IOException or InvalidOperationException) { } }
+        foreach (var c in children)
+        {
+            try { if (!c.WaitForExit(20_000)) c.Kill(); c.WaitForExit(10_000); } catch (InvalidOperationException) { }
+            c.Dispose();
+        }
+        children.Clear();
+    }
+
+    static Process StartNode(Options o, int n, string seed, PostgresServer pg, string vault, string dir)
+    {
+        var self = typeof(ScaleBench).Assembly.Location;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(self);
+        info.ArgumentList.Add("scale-node");
+        info.ArgumentList.Add("--chunks");
+        info.ArgumentList.Add(o.Chunks.ToString(CultureInfo.InvariantCulture));
+        info.Environment["TALOS_SEEDS"] = seed;
+        info.Environment["TALOS_ROLES"] = "gpu";
+        info.Environment["TALOS_JOURNAL"] = pg.ConnectionString;
+        info.Environment["TALOS_JOURNAL_PROVIDER"] = JournalTarget.Postgres;
+        info.Environment["TALOS_VAULT"] = vault;
+        info.Environment["TALOS_WORK_DIR"] = Path.Combine(dir, $"node{n}");
+        info.Environment["TALOS_CHUNK_SLOTS"] = o.Slots.ToString(CultureInfo.InvariantCulture);
+        info.Environment["TALOS_DOWN_AFTER_SECONDS"] = DownAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        info.Environment["TALOS_LOGLEVEL"] = "ERROR";
+        var p = Process.Start(info)!;
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.StartsWith("STATS ", StringComparison.Ordinal))
+                lock (NodeStats) NodeStats.Add(line[6..].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray());
+        };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"[node{n}] {line}"); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    /// <summary>
+    /// <c>talos-bench scale-node --chunks C</c>: one render node (configured from TALOS_* variables, as the node executable
+    /// is) with the trivial runners; it exits when its standard input closes (the bench ended or died).
+    /// </summary>
+    public static async Task<int> NodeAsync(int chunks)
+    {
+        var options = NodeConfiguration.FromEnvironment(["gpu"]);
+        // Where this node's time goes: its chunks (trivial render + vault writes + the attempt log), its shots' journal
+        // writes (persist → confirmed) and how many results each carried, its CPU.
+        var sums = new double[5]; // chunks, chunk seconds, writes, write seconds, results written
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == TalosMetrics.MeterName) l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) =>
+        {
+            lock (sums)
+                if (i.Name == "talos.chunk.duration") { sums[0]++; sums[1] += v; }
+                else if (i.Name == "talos.journal.write.duration") { sums[2]++; sums[3] += v; }
+        });
+        listener.SetMeasurementEventCallback<int>((i, v, _, _) => { if (i.Name == TalosMetrics.JournalWriteChunksName) lock (sums) sums[4] += v; });
+        listener.Start();
+        await using var node = await TalosNode.StartAsync(options, Runners(chunks));
+        await Task.WhenAny(Task.Run(() => Console.In.ReadToEnd()), node.System.WhenTerminated);
+        lock (sums)
+            Console.WriteLine(FormattableString.Invariant(
+                $"STATS {sums[0]} {sums[1]} {sums[2]} {sums[3]} {sums[4]} {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds}"));
+        return 0;
+    }
+
+    /// <summary>The trivial runners for shots of <paramref name="chunks"/> chunks: RAYGEN one per frame, every other stage one.</summary>
+    static Dictionary<string, IStageRunner> Runners(int chunks) =>
+        Stages.All.ToDictionary(s => s, s => (IStageRunner)new ClusterBench.TrivialRunner(s, Split: Stages.Raygen));
+
+    /// <summary>Shot <paramref name="i"/>: RAYGEN's chunks (one frame each) make up what the other eight stages (one chunk each) leave of <paramref name="chunks"/>.</summary>
+    static ShotSpec Spec(int i, int chunks)
+    {
+        int frames = chunks - (Stages.All.Count - 1);
+        return new ShotSpec
+        {
+            Id = $"s{i:000000}", Production = "scale", Sequence = i + 1, Fps = 12, Resolution = new Resolution(1280, 720), DurationSeconds = frames / 12.0, Title = $"SCALE {i}",
+            // Every shot different (title, position), so no chunk is reused from another shot's identical one: each renders.
+            Characters = [new CharacterSpec { Name = "MARA", Rig = "lanky", Keyframes = [new PoseKey { Frame = 0, Pose = "idle", X = 0.2 + i % 5000 * 1e-4 }] }],
+            Camera = [new CameraMove { Frame = 0, Move = "wide" }],
+        };
+    }
+
+    static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
