@@ -70,16 +70,18 @@ static class ClipVerdict
         foreach (int i in flickers)
             defects.Add(new EchoDefect(i, "flicker", m[i].Flicker, string.Format(ci, "brightness {0:+0.###;-0.###} not explained by motion", m[i].BrightnessShift)));
 
+        var suspects = new List<EchoDefect>();
         var (flipFrames, popFrames, medianWarp, maxWarp, maxWarpFrame) = temporal is null || !t.JudgeTemporal
             ? (0, 0, 0f, 0f, -1)
-            : JudgeTemporal(temporal, t, findings, defects, failing);
+            : JudgeTemporal(temporal, t, findings, defects, suspects, failing);
 
         double lumaSum = 0;
         foreach (var f in m) lumaSum += f.MeanLuma;
         defects.Sort((a, b) => a.Frame != b.Frame ? a.Frame.CompareTo(b.Frame) : string.CompareOrdinal(a.Kind, b.Kind));
         return new EchoReport(findings.Count == 0, findings, failing.ToList(), m.Count, black.Count, longest,
             maxFlicker, maxFlickerFrame, m.Count == 0 ? 0f : (float)(lumaSum / m.Count),
-            defects, [], flipFrames, popFrames, medianWarp, maxWarp, maxWarpFrame);
+            defects, [], flipFrames, popFrames, medianWarp, maxWarp, maxWarpFrame, suspects,
+            temporal is null ? 0 : temporal.Count(f => f.Screened && f.Frame > 0 && f.Frame < temporal.Count - 1));
     }
 
     /// <summary>
@@ -88,20 +90,24 @@ static class ClipVerdict
     /// lines (the clip's median warping error over the limit).
     /// </summary>
     static (int Flips, int Pops, float MedianWarp, float MaxWarp, int MaxWarpFrame) JudgeTemporal(IReadOnlyList<TemporalMetrics> tm, EchoThresholds t,
-        List<string> findings, List<EchoDefect> defects, SortedSet<int> failing)
+        List<string> findings, List<EchoDefect> defects, List<EchoDefect> suspects, SortedSet<int> failing)
     {
         var ci = CultureInfo.InvariantCulture;
-        var scores = tm.Where(f => !f.Held && f.Frame > 0 && f.Frame < tm.Count - 1).Select(f => f.PopScore).OrderBy(s => s).ToList();
+        // the median over the frames the flow measures ran on (the others passed the pre-screen: nothing new in them)
+        var scores = tm.Where(f => f.Screened && !f.Held && f.Frame > 0 && f.Frame < tm.Count - 1).Select(f => f.PopScore).OrderBy(s => s).ToList();
         float median = scores.Count == 0 ? 0f : scores[scores.Count / 2];
+        // a frame with a confirmed flip is repainted, not judged for a pop: the rest of its jump is the flip's
         var pops = new List<int>();
         for (int i = 1; i + 1 < tm.Count; i++)
         {
             float s = tm[i].PopScore;
-            if (tm[i].Held || s <= t.PopLimit || s <= t.PopRatio * median) continue;
-            if (s <= tm[i - 1].PopScore || s <= tm[i + 1].PopScore) continue;
-            pops.Add(i);
-            defects.Add(new EchoDefect(i, "pop", s, string.Format(ci,
-                "{0:0.##}% of the frame jumps away from what both neighbours agree on (clip median {1:0.##}%)", 100 * s, 100 * median)));
+            if (tm[i].Held || !tm[i].Screened || s <= t.PopLimit || s <= t.PopRatio * median) continue;
+            if (s <= tm[i - 1].PopScore || s <= tm[i + 1].PopScore || tm[i].Flips.Any(r => r.Confirmed)) continue;
+            bool confirmed = tm[i].Novel >= t.PopConfirm;
+            if (confirmed) pops.Add(i);
+            (confirmed ? defects : suspects).Add(new EchoDefect(i, "pop", s, string.Format(ci,
+                "{0:0.##}% of the frame jumps away from what both neighbours agree on (clip median {1:0.##}%); pre-screen: {2:0.###}% new colour{3}",
+                100 * s, 100 * median, 100 * tm[i].Novel, confirmed ? "" : ", under the confirming " + (100 * t.PopConfirm).ToString("0.###", ci) + "%")));
         }
 
         // a flip is judged against neighbours that are sound: next to a popped frame the "agreement" is the pop's
@@ -109,25 +115,25 @@ static class ClipVerdict
         foreach (var f in tm)
         {
             if (f.Flips.Count == 0 || pops.Contains(f.Frame - 1) || pops.Contains(f.Frame + 1)) continue;
-            flipFrames.Add(f.Frame);
+            if (f.Flips.Any(r => r.Confirmed)) flipFrames.Add(f.Frame);
             foreach (var r in f.Flips)
-                defects.Add(new EchoDefect(f.Frame, "colour-flip", r.DeltaE, string.Format(ci,
-                    "region of {0} px at ({1},{2})–({3},{4}) painted {5} where its neighbours agree on {6} (ΔE00 {7:0.#})",
-                    r.Area, r.X0, r.Y0, r.X1, r.Y1, r.Became, r.Was, r.DeltaE)));
+                (r.Confirmed ? defects : suspects).Add(new EchoDefect(f.Frame, "colour-flip", r.DeltaE, string.Format(ci,
+                    "region of {0} px at ({1},{2})–({3},{4}) painted {5} where its neighbours agree on {6} (ΔE00 {7:0.#}){8}",
+                    r.Area, r.X0, r.Y0, r.X1, r.Y1, r.Became, r.Was, r.DeltaE, r.Confirmed ? "" : "; the pre-screen found no new colour there")));
         }
         if (flipFrames.Count > 0)
         {
             findings.Add($"colour flip{(flipFrames.Count == 1 ? "" : "s")} at frame{(flipFrames.Count == 1 ? "" : "s")} {Ranges(flipFrames)}");
             failing.UnionWith(flipFrames);
         }
-
         if (pops.Count > 0)
         {
             findings.Add($"popped frame{(pops.Count == 1 ? "" : "s")} {Ranges(pops)}");
             failing.UnionWith(pops);
         }
+        // the suspects are not findings: a shot with nothing confirmed passes
 
-        var warps = tm.Take(Math.Max(0, tm.Count - 1)).Select(f => f.WarpError).OrderBy(w => w).ToList();
+        var warps = tm.Take(Math.Max(0, tm.Count - 1)).Where(f => f.Warped).Select(f => f.WarpError).OrderBy(w => w).ToList();
         float medianWarp = warps.Count == 0 ? 0f : warps[warps.Count / 2];
         float maxWarp = 0f;
         int maxWarpFrame = -1;

@@ -102,6 +102,7 @@ public static class FrameRepair
         var fixes = new List<EchoFix>();
         var over = new List<EchoDefect>();
         var defects = report.Defects ?? [];
+        // the defects are what a second measure confirmed (the rest are the report's suspects): only they are repaired
         var pops = defects.Where(d => d.Kind == PopKind).Select(d => d.Frame).ToHashSet();
         var flips = defects.Where(d => d.Kind == FlipKind).Select(d => d.Frame).ToHashSet();
         var flickers = defects.Where(d => d.Kind == FlickerKind).Select(d => d.Frame).ToHashSet();

@@ -46,8 +46,20 @@ public sealed record EchoThresholds
     /// <summary>Pop score (share of the frame that jumps away from what both neighbours agree on, outside flips) above
     /// which a frame is popped…</summary>
     public float PopLimit { get; init; } = 0.004f;
+    /// <summary>Share of the frame the pre-screen must find new (<see cref="TemporalMetrics.Novel"/>) to confirm a pop.</summary>
+    public float PopConfirm { get; init; } = 0.001f;
     /// <summary>…when it is also this many times the clip's median pop score and larger than both neighbours' scores.</summary>
     public float PopRatio { get; init; } = 4f;
+    /// <summary>Pre-screen (<see cref="TemporalChecks.Screen"/>): a pixel is new when no pixel this close (in proxy
+    /// pixels; 4 at 320 px wide is 16 px of a 1280 frame) in either neighbour is within <see cref="FlipDeltaE"/> (CIE76) of it.
+    /// Frames with no new colour skip the flow measures.</summary>
+    public int ScreenRadius { get; init; } = 4;
+    /// <summary>Smallest connected group of new pixels (proxy pixels) that passes a frame to the flow measures, and that
+    /// confirms a flip found there (a flip is repaired only when the pre-screen confirms it).</summary>
+    public int ScreenMinPixels { get; init; } = 6;
+    /// <summary>The warping error is measured on every frame that passes the pre-screen and on every this-many-th frame
+    /// (the clip's median for boiling lines); 1 measures every frame.</summary>
+    public int WarpSample { get; init; } = 4;
     /// <summary>Median warping error (Lai et al.; mean squared sRGB difference, 0..1) above which the clip's lines boil.
     /// Clean flat-shaded animation measures around 0.001–0.003.</summary>
     public float BoilWarpError { get; init; } = 0.02f;
@@ -84,7 +96,9 @@ public sealed record FrameMetrics(int Frame, float MeanLuma, bool Black, float D
 /// <summary>
 /// The verdict on a clip: human findings, the failing frames (sorted, distinct) and summary numbers. The later fields
 /// (from <see cref="Defects"/> on) came with the temporal checks: every defect with its frame, every fix, and counts;
-/// older readers that know only the first nine still read the same values there.
+/// older readers that know only the first nine still read the same values there. <see cref="Suspects"/>: colour flips and
+/// pops the flow measures found but the pre-screen did not confirm (reported, not failing, never repaired);
+/// <see cref="ScreenedFrames"/>: the frames that passed the pre-screen to the flow measures.
 /// </summary>
 public sealed record EchoReport(
     bool Passed,
@@ -102,7 +116,9 @@ public sealed record EchoReport(
     int PoppedFrames = 0,
     float MedianWarpError = 0f,
     float MaxWarpError = 0f,
-    int MaxWarpErrorFrame = -1)
+    int MaxWarpErrorFrame = -1,
+    IReadOnlyList<EchoDefect>? Suspects = null,
+    int ScreenedFrames = 0)
 {
     /// <summary>The report with the fixes listed.</summary>
     public EchoReport WithFixes(IReadOnlyList<EchoFix> fixes) => this with { Fixes = fixes };

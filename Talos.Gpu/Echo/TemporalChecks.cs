@@ -10,7 +10,9 @@ namespace Talos.Gpu.Echo;
 /// bounding box (x0, y0 inclusive; x1, y1 exclusive), the CIEDE2000 jump, and the region's colour in the neighbours
 /// (<paramref name="Was"/>) and in the frame (<paramref name="Became"/>) as sRGB hex.
 /// </summary>
-public sealed record FlipRegion(int Area, int X0, int Y0, int X1, int Y1, float DeltaE, string Was, string Became)
+/// <see cref="Confirmed"/>: the pre-screen found new colour inside the region's box too (a second measure, without flow);
+/// only a confirmed flip is repaired.
+public sealed record FlipRegion(int Area, int X0, int Y0, int X1, int Y1, float DeltaE, string Was, string Became, bool Confirmed = true)
 {
     /// <summary>The region measured on a frame reduced by <paramref name="factor"/>, in the full frame's pixels.</summary>
     public FlipRegion Scaled(int factor) =>
@@ -25,8 +27,13 @@ public sealed record FlipRegion(int Area, int X0, int Y0, int X1, int Y1, float 
 /// frame should show (the FLUX inbetween of the neighbours), outside colour-flipped regions; 0 at the clip's ends and on
 /// held frames. <see cref="Gain"/>: the frame's brightness against that inbetween (taken out before comparing colours,
 /// so flicker is not mistaken for a flip). <see cref="Flips"/>: the colour-flipped regions.
+/// <see cref="Novel"/>: the pre-screen's share of the frame (<see cref="TemporalChecks.Screen"/>) whose colour is in
+/// neither neighbour nearby; <see cref="Screened"/>: whether it passed the pre-screen, so the flow measures (pop score,
+/// flips) ran; <see cref="Warped"/>: whether <see cref="WarpError"/> was measured (screened frames, every
+/// <see cref="EchoThresholds.WarpSample"/>th frame, and held pairs, whose error is 0 without measuring).
 /// </summary>
-public sealed record TemporalMetrics(int Frame, float WarpError, float PopScore, float Gain, IReadOnlyList<FlipRegion> Flips, bool Held = false);
+public sealed record TemporalMetrics(int Frame, float WarpError, float PopScore, float Gain, IReadOnlyList<FlipRegion> Flips, bool Held = false,
+    float Novel = 0f, bool Screened = true, bool Warped = true);
 
 /// <summary>
 /// ECHO's temporal checks, on 8-bit sRGB frames (interleaved RGB), with FLUX's optical flow and inbetweener:
@@ -178,21 +185,124 @@ public static class TemporalChecks
         var result = new TemporalMetrics[count];
         int factor = ProxyFactor(width, t.ProxyWidth);
         RgbaImage? prev = null, cur = count > 0 ? Proxy(frame(0), width, height, factor) : null;
+        Lab[]? labPrev = null, labCur = cur is null ? null : Labs(cur), labNext;
         for (int i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();
             var next = i + 1 < count ? Proxy(frame(i + 1), width, height, factor) : null;
-            float warp = next is null ? 0f : WarpingError(cur!, next);
+            labNext = next is null ? null : Labs(next);
             bool isHeld = held is not null && (held(i) || (i + 1 < count && held(i + 1)));
-            if (prev is null || next is null || isHeld) result[i] = new TemporalMetrics(i, warp, 0f, 1f, [], isHeld);
+            ScreenResult? screen = prev is null || next is null || isHeld ? null : Screen(labPrev!, labCur!, labNext!, cur!.Width, cur.Height, t);
+            bool screened = screen is { Passed: true };
+            // the warping error: 0 for a held pair (the same frame twice), measured on screened frames and a sample of the rest
+            bool heldPair = held is not null && i + 1 < count && held(i + 1);
+            bool warped = next is not null && (heldPair || screened || t.WarpSample <= 1 || i % t.WarpSample == 0);
+            float warp = next is null || heldPair || !warped ? 0f : WarpingError(cur!, next);
+            if (!screened) result[i] = new TemporalMetrics(i, warp, 0f, 1f, [], isHeld, screen?.Novel ?? 0f, false, warped);
             else
             {
-                var a = Analyse(prev, cur!, next, t);
-                result[i] = new TemporalMetrics(i, warp, a.PopScore, a.Gain, factor == 1 ? a.Flips : a.Flips.Select(r => r.Scaled(factor)).ToList());
+                var a = Analyse(prev!, cur!, next!, t);
+                var flips = a.Flips.Select(r => r with { Confirmed = screen!.Confirms(r) }).Select(r => factor == 1 ? r : r.Scaled(factor)).ToList();
+                result[i] = new TemporalMetrics(i, warp, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped);
             }
-            (prev, cur) = (cur, next);
+            (prev, cur, labPrev, labCur) = (cur, next, labCur, labNext);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The pre-screen's verdict on a frame: <see cref="Novel"/> is the share of the frame in clusters of new colour
+    /// (at least <see cref="EchoThresholds.ScreenMinPixels"/> connected pixels), <see cref="Passed"/> whether there is any.
+    /// </summary>
+    public sealed record ScreenResult(float Novel, bool Passed, bool[] Mask, int Width, int MinPixels)
+    {
+        /// <summary>Whether a region (in the screened frame's pixels) holds at least the screen's minimum of new colour.</summary>
+        public bool Confirms(FlipRegion r)
+        {
+            int n = 0;
+            for (int y = r.Y0; y < r.Y1; y++)
+                for (int x = r.X0; x < r.X1; x++)
+                    if (Mask[y * Width + x]) n++;
+            return n >= MinPixels;
+        }
+    }
+
+    /// <summary>Every pixel of a linear-light image as CIELAB.</summary>
+    public static Lab[] Labs(RgbaImage img)
+    {
+        ArgumentNullException.ThrowIfNull(img);
+        var lab = new Lab[img.PixelCount];
+        Parallel.For(0, img.Height, y =>
+        {
+            for (int i = y * img.Width, e = i + img.Width; i < e; i++) lab[i] = ColourDifference.ToLab(img.R[i], img.G[i], img.B[i]);
+        });
+        return lab;
+    }
+
+    /// <summary>
+    /// ECHO's pre-screen, cheap and without flow: a pixel of the frame is new when no pixel within
+    /// <see cref="EchoThresholds.ScreenRadius"/> of it in the frame before, and none in the frame after, is within
+    /// <see cref="EchoThresholds.FlipDeltaE"/> (CIE76) of its colour: a colour that appears in this frame only (a flipped
+    /// paint, a drawing out of place) rather than moved there from a neighbour or revealed by motion. Clusters of at least
+    /// <see cref="EchoThresholds.ScreenMinPixels"/> such pixels pass the frame on to the flow measures; clean motion
+    /// (within the radius) and flicker (a brightness change under the ΔE limit) do not.
+    /// </summary>
+    public static ScreenResult Screen(Lab[] prev, Lab[] cur, Lab[] next, int w, int h, EchoThresholds t)
+    {
+        ArgumentNullException.ThrowIfNull(prev);
+        ArgumentNullException.ThrowIfNull(cur);
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(t);
+        int n = w * h, r = t.ScreenRadius;
+        if (prev.Length != n || cur.Length != n || next.Length != n) throw new ArgumentException("frames differ in size");
+        float limit = t.FlipDeltaE;
+        var novel = new bool[n];
+        Parallel.For(0, h, y =>
+        {
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                novel[i] = !Near(prev, cur[i], x, y) && !Near(next, cur[i], x, y);
+            }
+        });
+        // clusters: keep the connected groups of at least ScreenMinPixels
+        var mask = new bool[n];
+        var seen = new bool[n];
+        var stack = new Stack<int>();
+        var members = new List<int>();
+        int kept = 0;
+        for (int s = 0; s < n; s++)
+        {
+            if (!novel[s] || seen[s]) continue;
+            members.Clear();
+            seen[s] = true; stack.Push(s);
+            while (stack.Count > 0)
+            {
+                int i = stack.Pop();
+                members.Add(i);
+                int x = i % w, y = i / w;
+                if (x > 0) Visit(i - 1); if (x < w - 1) Visit(i + 1);
+                if (y > 0) Visit(i - w); if (y < h - 1) Visit(i + w);
+            }
+            if (members.Count < t.ScreenMinPixels) continue;
+            kept += members.Count;
+            foreach (int i in members) mask[i] = true;
+        }
+        return new ScreenResult((float)kept / n, kept > 0, mask, w, t.ScreenMinPixels);
+
+        void Visit(int j)
+        {
+            if (novel[j] && !seen[j]) { seen[j] = true; stack.Push(j); }
+        }
+
+        bool Near(Lab[] img, Lab c, int cx, int cy)
+        {
+            if (ColourDifference.DeltaE76(img[cy * w + cx], c) <= limit) return true;
+            for (int yy = Math.Max(0, cy - r); yy <= Math.Min(h - 1, cy + r); yy++)
+                for (int xx = Math.Max(0, cx - r), e = Math.Min(w - 1, cx + r); xx <= e; xx++)
+                    if (ColourDifference.DeltaE76(img[yy * w + xx], c) <= limit) return true;
+            return false;
+        }
     }
 
     /// <summary>Frame <paramref name="cur"/> measured against its neighbours (see the class summary).</summary>
