@@ -14,7 +14,8 @@ static class ClipVerdict
 {
     const int ListedFlickers = 5;
 
-    public static EchoReport Judge(IReadOnlyList<FrameMetrics> m, EchoThresholds t, IReadOnlyList<TemporalMetrics>? temporal = null)
+    public static EchoReport Judge(IReadOnlyList<FrameMetrics> m, EchoThresholds t, IReadOnlyList<TemporalMetrics>? temporal = null,
+        Func<int, bool>? specHolds = null)
     {
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(t);
@@ -47,9 +48,13 @@ static class ClipVerdict
             for (int i = start; i <= end; i++) allBlack &= m[i].MeanLuma < t.BlackLuma;
             if (animates && length >= t.FrozenRun && !allBlack)
             {
-                findings.Add($"frozen for {length} frames from frame {start}");
+                // the cause: the spec holds a key over the whole run (the animation holds), or it moves (frames duplicated)
+                string cause = specHolds is null ? "cause unknown"
+                    : Enumerable.Range(start, length).All(specHolds) ? "cause: a held key (FLUX holds the spec's key)"
+                    : "cause: duplicated frames where the spec moves (a stalled or repeating stage)";
+                findings.Add($"frozen for {length} frames from frame {start} ({cause})");
                 for (int i = start + 1; i <= end; i++) failing.Add(i);
-                for (int i = start + 1; i <= end; i++) defects.Add(new EchoDefect(i, "frozen", length, $"frozen run of {length} frames from frame {start}"));
+                for (int i = start + 1; i <= end; i++) defects.Add(new EchoDefect(i, "frozen", length, $"frozen run of {length} frames from frame {start}; {cause}"));
             }
             start = end + 1;
         }

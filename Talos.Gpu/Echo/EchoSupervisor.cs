@@ -25,9 +25,11 @@ public static class EchoSupervisor
 {
     /// <summary>
     /// Measures and judges a clip. <paramref name="frame"/> gives frame i's interleaved 8-bit sRGB, asked for once per
-    /// frame in order.
+    /// frame in order. <paramref name="specHolds"/>: whether the shot's spec holds a key at a frame (<see cref="SpecHolds.Held"/>;
+    /// a frozen run's cause).
     /// </summary>
-    public static EchoVerdict Judge(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t, CancellationToken ct = default)
+    public static EchoVerdict Judge(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t, CancellationToken ct = default,
+        Func<int, bool>? specHolds = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(t);
@@ -51,7 +53,7 @@ public static class EchoSupervisor
             temporal = TemporalChecks.Measure(Measured, count, width, height, t, i => i > 0 && metrics[i].SameAsPrevious(t), ct);
         else
             for (int i = 0; i < count; i++) Measured(i);
-        return new EchoVerdict(metrics, temporal, QualityMeter.Evaluate(metrics, temporal, t));
+        return new EchoVerdict(metrics, temporal, QualityMeter.Evaluate(metrics, temporal, t, specHolds));
     }
 
     /// <summary>
@@ -62,17 +64,17 @@ public static class EchoSupervisor
     /// pipeline re-renders them with those gains instead). The found verdict's report lists the fixes made.
     /// </summary>
     public static EchoSupervision Supervise(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t,
-        int repairBudget, bool applyDeflicker = false, CancellationToken ct = default)
+        int repairBudget, bool applyDeflicker = false, CancellationToken ct = default, Func<int, bool>? specHolds = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var found = Judge(frame, count, width, height, t, ct);
+        var found = Judge(frame, count, width, height, t, ct, specHolds);
         var defects = found.Report.Defects ?? [];
         if (!defects.Any(d => d.Kind is FrameRepair.FlipKind or FrameRepair.PopKind))
             return new EchoSupervision(found, new Dictionary<int, byte[]>(), null, []);
         var (repaired, fixes, over) = FrameRepair.Repair(frame, count, width, height, found.Report, found.Metrics, t, repairBudget, applyDeflicker, ct);
         found = found with { Report = found.Report.WithFixes(fixes) };
         if (repaired.Count == 0) return new EchoSupervision(found, repaired, null, over);
-        var again = Judge(i => repaired.TryGetValue(i, out var f) ? f : frame(i), count, width, height, t, ct);
+        var again = Judge(i => repaired.TryGetValue(i, out var f) ? f : frame(i), count, width, height, t, ct, specHolds);
         return new EchoSupervision(found, repaired, again, over);
     }
 }

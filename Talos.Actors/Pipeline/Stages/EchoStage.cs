@@ -51,7 +51,8 @@ public sealed class EchoStage : IStageRunner
         }
         bool repairable = Repairable(spec);
         int budget = repairable ? Limits.EchoRepairFrames(spec.EchoBudget, finals.Count) : 0;
-        var supervision = EchoSupervisor.Supervise(Frame, finals.Count, width, height, thresholds, budget, ct: ctx.Cancellation);
+        var supervision = EchoSupervisor.Supervise(Frame, finals.Count, width, height, thresholds, budget, ct: ctx.Cancellation,
+            specHolds: f => SpecHolds.Held(spec, f));
         var metrics = supervision.Found.Metrics;
         var report = supervision.Found.Report;
         var (gains, correctable) = Corrections.Plan(metrics, report, thresholds, ctx.Revision, ctx.FrameGains);
@@ -88,6 +89,7 @@ public sealed class EchoStage : IStageRunner
             shot = spec.Id, revision = ctx.Revision, thresholds, budget = new { percent = spec.EchoBudget ?? Limits.DefaultEchoBudget, frames = budget },
             report, repairedFrames, repairedFramesHash = repairedList, repairedVideoHash = repairedVideo,
             afterRepair = repairedFrames.Count > 0 ? supervision.Repaired!.Report : null,
+            perFrame = PerFrame(supervision.Found),
         }, "echo-report");
         var summary = report.Passed ? "passed"
             : string.Join("; ", report.Findings) + (repairs is null ? "" : $"; repaired frame{(repairs.Count == 1 ? "" : "s")} {string.Join(", ", repairs.Select(r => r.Frame))}{(delivered.Passed ? " (passes)" : ": " + string.Join("; ", delivered.Findings))}");
@@ -95,4 +97,20 @@ public sealed class EchoStage : IStageRunner
             Note: Notes.Write(new EchoOutcome(passed, correctable, correctable ? report.FailingFrames : delivered.FailingFrames, gains, summary, reportHash,
                 repairs, repairedList, repairedVideo)));
     }
+
+    /// <summary>
+    /// ECHO's measures per frame for the report (and the dashboard): mean luma, flicker, the warping error against the
+    /// next frame (null where it was not measured), the pre-screen's share of new colour, whether the flow measures ran
+    /// (<c>screened</c>), the pop score, and the largest colour jump (ΔE00) of a flipped region.
+    /// </summary>
+    public static IReadOnlyList<EchoFrameMeasures> PerFrame(EchoVerdict v) =>
+        v.Metrics.Select(m =>
+        {
+            var t = m.Frame < v.Temporal.Count ? v.Temporal[m.Frame] : null;
+            return new EchoFrameMeasures(m.Frame, m.MeanLuma, m.Flicker, t is { Warped: true } ? t.WarpError : null, t?.Novel ?? 0f,
+                t?.Screened ?? false, t?.PopScore ?? 0f, t is null || t.Flips.Count == 0 ? null : t.Flips.Max(f => f.DeltaE));
+        }).ToList();
 }
+
+/// <summary>One frame's line in ECHO's report (<see cref="EchoStage.PerFrame"/>).</summary>
+public sealed record EchoFrameMeasures(int Frame, float Luma, float Flicker, float? WarpError, float Novel, bool Screened, float PopScore, float? FlipDeltaE);

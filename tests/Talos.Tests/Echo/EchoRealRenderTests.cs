@@ -124,6 +124,12 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         Assert.True(found >= 0.95 * injected.Count, $"found {found} of {injected.Count}");
         Assert.True(falseAlarms.Count <= 0.05 * (spec.FrameCount - injected.Count), $"false alarms at frames {string.Join(", ", falseAlarms)}");
 
+        // the report carries ECHO's measures per frame (the dashboard draws them); the injected frames passed the pre-screen
+        var perFrame = root.GetProperty("perFrame").EnumerateArray().ToList();
+        Assert.Equal(spec.FrameCount, perFrame.Count);
+        Assert.All(FlipFrames.Append(PopFrame), f => Assert.True(perFrame[f].GetProperty("screened").GetBoolean(), $"frame {f} not screened"));
+        Assert.Contains(perFrame, f => f.GetProperty("warpError").ValueKind == JsonValueKind.Number && f.GetProperty("warpError").GetDouble() > 0);
+
         // delivered: the shot's frame list and clip are ECHO's, with the repaired frames in, and they pass ECHO
         Assert.Equal(root.GetProperty("repairedFramesHash").GetString(), view.FramesHash);
         Assert.Equal(root.GetProperty("repairedVideoHash").GetString(), view.VideoHash);
@@ -147,9 +153,13 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         // The clean render judged as it is: at most 5 % of its frames flagged. With the flips, the pop and a run of flicker: found, fixed (the
         // flicker evened by its deflicker gains here, where the pipeline re-renders with them), and the fixed clip passes.
         var t = EchoStage.Thresholds;
-        var cleanVerdict = EchoSupervisor.Judge(i => clean[i], spec.FrameCount, W, H, t);
-        output.WriteLine($"clean render: {(cleanVerdict.Report.Passed ? "passed" : string.Join("; ", cleanVerdict.Report.Findings))}");
+        // Nothing on the clean render is repaired: a repair needs the pre-screen to confirm the flow measures' finding.
+        var cleanSupervision = EchoSupervisor.Supervise(i => clean[i], spec.FrameCount, W, H, t, int.MaxValue);
+        var cleanVerdict = cleanSupervision.Found;
+        output.WriteLine($"clean render: {(cleanVerdict.Report.Passed ? "passed" : string.Join("; ", cleanVerdict.Report.Findings))}; "
+            + $"{cleanVerdict.Report.ScreenedFrames} frames screened; suspects [{string.Join("; ", (cleanVerdict.Report.Suspects ?? []).Select(d => $"{d.Frame} {d.Kind}"))}]");
         Assert.True(cleanVerdict.Report.FailingFrames.Count <= 0.05 * spec.FrameCount, string.Join("; ", cleanVerdict.Report.Findings));
+        Assert.Empty(cleanSupervision.RepairedFrames);
         var clip = Enumerable.Range(0, spec.FrameCount).Select(f => damaged.TryGetValue(f, out var d) ? d : clean[f]).ToArray();
         for (int k = 0; k < FlickerFrames.Length; k++) clip[FlickerFrames[k]] = TemporalChecks.ApplyGain(clip[FlickerFrames[k]], k % 2 == 0 ? 1.18f : 0.85f);
         var supervision = EchoSupervisor.Supervise(i => clip[i], clip.Length, W, H, t, int.MaxValue, applyDeflicker: true);
