@@ -59,7 +59,7 @@ public sealed record EchoThresholds
     public int ScreenMinPixels { get; init; } = 6;
     /// <summary>The warping error is measured on every frame that passes the pre-screen and on every this-many-th frame
     /// (the clip's median for boiling lines); 1 measures every frame.</summary>
-    public int WarpSample { get; init; } = 4;
+    public int WarpSample { get; init; } = 8;
     /// <summary>Median warping error (Lai et al.; mean squared sRGB difference, 0..1) above which the clip's lines boil.
     /// Clean flat-shaded animation measures around 0.001–0.003.</summary>
     public float BoilWarpError { get; init; } = 0.02f;

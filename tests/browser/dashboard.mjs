@@ -64,7 +64,7 @@ try {
   const start = await page.evaluate(async () => { const v = document.getElementById("video"); await v.play(); return v.currentTime; });
   await page.waitForFunction((t) => document.getElementById("video").currentTime > t + 0.25, start, { timeout: 30000 });
   await page.waitForSelector("#echo svg", { timeout: 30000 });
-  await page.waitForSelector("#echo ul.echo-repairs", { timeout: 30000 });
+  await page.waitForSelector("#echo ul.echo-repairs", { state: "attached", timeout: 30000 });
   const echo = await page.evaluate(() => document.getElementById("echo").textContent);
   await page.waitForSelector("#timeline li", { timeout: 30000 });
   // Chunk and stage events carry no time: they show a dash, not the epoch (12:00:00 AM); the timed ones show their time.
