@@ -267,33 +267,14 @@ public static class TemporalChecks
         });
         // clusters: keep the connected groups of at least ScreenMinPixels
         var mask = new bool[n];
-        var seen = new bool[n];
-        var stack = new Stack<int>();
-        var members = new List<int>();
         int kept = 0;
-        for (int s = 0; s < n; s++)
+        Components(novel, w, h, new int[n], (_, members) =>
         {
-            if (!novel[s] || seen[s]) continue;
-            members.Clear();
-            seen[s] = true; stack.Push(s);
-            while (stack.Count > 0)
-            {
-                int i = stack.Pop();
-                members.Add(i);
-                int x = i % w, y = i / w;
-                if (x > 0) Visit(i - 1); if (x < w - 1) Visit(i + 1);
-                if (y > 0) Visit(i - w); if (y < h - 1) Visit(i + w);
-            }
-            if (members.Count < t.ScreenMinPixels) continue;
+            if (members.Count < t.ScreenMinPixels) return;
             kept += members.Count;
             foreach (int i in members) mask[i] = true;
-        }
+        });
         return new ScreenResult((float)kept / n, kept > 0, mask, w, t.ScreenMinPixels);
-
-        void Visit(int j)
-        {
-            if (novel[j] && !seen[j]) { seen[j] = true; stack.Push(j); }
-        }
 
         bool Near(Lab[] img, Lab c, int cx, int cy)
         {
@@ -399,41 +380,18 @@ public static class TemporalChecks
             var flips = new List<FlipRegion>();
             var flipMask = new bool[n];
             var label = ArrayPool<int>.Shared.Rent(n);
-            var stack = new Stack<int>();
-            var members = new List<int>();
             Array.Clear(label, 0, n);
-            int candidates = 0, next1 = 0;
+            int candidates = 0;
+            for (int i = 0; i < n; i++) if (candidate[i]) candidates++;
             int minArea = Math.Max(t.FlipMinPixels, (int)(t.FlipMinArea * n));
             try
             {
-                for (int s = 0; s < n; s++)
+                Components(candidate, w, h, label, (id, members) =>
                 {
-                    if (!candidate[s]) continue;
-                    candidates++;
-                    if (label[s] != 0) continue;
-                    next1++;
-                    members.Clear();
-                    label[s] = next1; stack.Push(s);
-                    while (stack.Count > 0)
-                    {
-                        int i = stack.Pop();
-                        members.Add(i);
-                        int x = i % w, y = i / w;
-                        if (x > 0) Visit(i - 1); if (x < w - 1) Visit(i + 1);
-                        if (y > 0) Visit(i - w); if (y < h - 1) Visit(i + w);
-                    }
-                    if (members.Count < minArea) continue;
-                    if (Flip(members, label, next1, labC, labP, w, h, t) is { } region)
-                    {
-                        flips.Add(region);
-                        foreach (int i in members) flipMask[i] = true;
-                    }
-
-                    void Visit(int j)
-                    {
-                        if (candidate[j] && label[j] == 0) { label[j] = next1; stack.Push(j); }
-                    }
-                }
+                    if (members.Count < minArea || Flip(members, label, id, labC, labP, w, h, t) is not { } region) return;
+                    flips.Add(region);
+                    foreach (int i in members) flipMask[i] = true;
+                });
             }
             finally { ArrayPool<int>.Shared.Return(label); }
             int flipped = 0;
@@ -445,6 +403,39 @@ public static class TemporalChecks
         {
             pool.Return(labC); pool.Return(labP);
             ArrayPool<bool>.Shared.Return(candidate);
+        }
+    }
+
+    /// <summary>
+    /// The 4-connected groups of <paramref name="mask"/>'s set pixels (the first w × h entries), in order of their first
+    /// pixel: each is labelled in <paramref name="label"/> (zeroed by the caller) with its number from 1 and handed to
+    /// <paramref name="each"/> with its pixels (a list reused for the next group).
+    /// </summary>
+    static void Components(bool[] mask, int w, int h, int[] label, Action<int, List<int>> each)
+    {
+        var stack = new Stack<int>();
+        var members = new List<int>();
+        int id = 0;
+        for (int s = 0; s < w * h; s++)
+        {
+            if (!mask[s] || label[s] != 0) continue;
+            id++;
+            members.Clear();
+            label[s] = id; stack.Push(s);
+            while (stack.Count > 0)
+            {
+                int i = stack.Pop();
+                members.Add(i);
+                int x = i % w, y = i / w;
+                if (x > 0) Visit(i - 1); if (x < w - 1) Visit(i + 1);
+                if (y > 0) Visit(i - w); if (y < h - 1) Visit(i + w);
+            }
+            each(id, members);
+        }
+
+        void Visit(int j)
+        {
+            if (mask[j] && label[j] == 0) { label[j] = id; stack.Push(j); }
         }
     }
 
