@@ -38,7 +38,8 @@ public static class PrismCommands
         var output = new Option<string>("--out", "-o") { Description = "output PNG path", DefaultValueFactory = _ => "board.png" };
         var scenes = Scenes();
         var columns = new Option<int>("--columns") { Description = "panels per row", DefaultValueFactory = _ => 4 };
-        var cmd = new Command("storyboard", "Draw a contact sheet: one panel per shot, lettered with heading, shot, camera and dialogue") { input, output, scenes, columns };
+        var cast = CastOption();
+        var cmd = new Command("storyboard", "Draw a contact sheet: one panel per shot, lettered with heading, shot, camera and dialogue") { input, output, scenes, columns, cast };
         cmd.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             var outPath = parse.GetValue(output)!;
@@ -47,7 +48,8 @@ public static class PrismCommands
             if (cols is < 1 or > 64) throw new UsageException($"--columns {cols} is outside 1..64");
             var (first, last) = ParseScenes(parse.GetValue(scenes));
             var graph = await LoadGraphAsync(parse.GetValue(input)!, null, ct);
-            var sheet = Storyboard.ContactSheet(graph, first, last, cols);
+            var dressed = Render.RenderCommand.ReadCast(parse.GetValue(cast), parse.GetValue(input)!);
+            var sheet = Storyboard.ContactSheet(graph, first, last, cols, cast: dressed);
             CliFiles.Write(outPath, sheet.ToPng());
             Console.Out.WriteLine($"storyboard: {Path.GetFullPath(outPath)} ({sheet.Width}x{sheet.Height}, {Storyboard.Shots(graph, 64, 36, 24, first, last).Count} panels)");
             return CliErrors.Ok;
@@ -64,7 +66,8 @@ public static class PrismCommands
         var width = new Option<int>("--width") { Description = "frame width", DefaultValueFactory = _ => 640 };
         var height = new Option<int>("--height") { Description = "frame height", DefaultValueFactory = _ => 360 };
         var audio = new Option<bool>("--scratch-audio") { Description = "speak the dialogue with espeak-ng into a scratch track" };
-        var cmd = new Command("animatic", "Hold each shot's storyboard panel for the shot's duration, as an MP4") { input, output, scenes, fps, width, height, audio };
+        var cast = CastOption();
+        var cmd = new Command("animatic", "Hold each shot's storyboard panel for the shot's duration, as an MP4") { input, output, scenes, fps, width, height, audio, cast };
         cmd.SetAction((parse, ct) => CliErrors.Guard(async () =>
         {
             var outPath = parse.GetValue(output)!;
@@ -75,14 +78,18 @@ public static class PrismCommands
             if (h is < 36 or > 2160 || h % 2 != 0) throw new UsageException($"--height {h} must be even, 36..2160");
             var (first, last) = ParseScenes(parse.GetValue(scenes));
             var graph = await LoadGraphAsync(parse.GetValue(input)!, null, ct);
+            var dressed = Render.RenderCommand.ReadCast(parse.GetValue(cast), parse.GetValue(input)!);
             FfmpegTools.EnsureAvailable(line => Console.Error.WriteLine(line));
-            var result = await AnimaticBuilder.BuildAsync(graph, outPath, new AnimaticOptions(w, h, f, first, last, parse.GetValue(audio)),
+            var result = await AnimaticBuilder.BuildAsync(graph, outPath, new AnimaticOptions(w, h, f, first, last, parse.GetValue(audio), dressed),
                 line => Console.Error.WriteLine(line), ct);
             Console.Out.WriteLine($"animatic: {Path.GetFullPath(outPath)} ({result.Frames} frames, {result.Shots} shots, {result.Frames / (double)f:0.00} s{(result.Audio ? ", scratch audio" : "")})");
             return CliErrors.Ok;
         }));
         return cmd;
     }
+
+    /// <summary>--cast: the cast whose rigs and palettes the panels draw (default: cast.json beside the screenplay, as for render).</summary>
+    static Option<string?> CastOption() => new("--cast") { Description = "a cast file: screenplay characters → rig, palette, voice (docs/cast.md; default: cast.json beside the screenplay)" };
 
     /// <summary>A screenplay file or a prompt → scene graph (with the LLM path for prompts when asked).</summary>
     internal static async Task<SceneGraph> LoadGraphAsync(string input, LlmSettings? llm, CancellationToken ct)

@@ -314,11 +314,14 @@ public static class RenderCommand
     /// The cast: --cast FILE, else <c>cast.json</c> beside a screenplay input (said on the console), else none. Read whole — every
     /// rig file and drawing loaded, every palette and voice checked — before anything renders or is stored.
     /// </summary>
-    public static Cast? ReadCast(RenderRequest req)
+    public static Cast? ReadCast(RenderRequest req) => ReadCast(req.Cast, req.Input);
+
+    /// <summary>The cast file <paramref name="path"/> (--cast), else <c>cast.json</c> beside a screenplay <paramref name="input"/>, read
+    /// and checked whole; null when there is none. <c>talos render</c>, <c>storyboard</c> and <c>animatic</c> read it so.</summary>
+    public static Cast? ReadCast(string? path, string input)
     {
-        var path = req.Cast;
-        if (path is null && File.Exists(req.Input) && Path.GetExtension(req.Input).ToLowerInvariant() is ".fountain" or ".spmd" or ".txt"
-            && Path.Combine(Path.GetDirectoryName(Path.GetFullPath(req.Input))!, Cast.FileName) is var beside && File.Exists(beside))
+        if (path is null && File.Exists(input) && Path.GetExtension(input).ToLowerInvariant() is ".fountain" or ".spmd" or ".txt"
+            && Path.Combine(Path.GetDirectoryName(Path.GetFullPath(input))!, Cast.FileName) is var beside && File.Exists(beside))
             path = beside;
         if (path is null) return null;
         var cast = Cast.Load(path);

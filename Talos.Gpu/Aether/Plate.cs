@@ -15,8 +15,10 @@ public sealed class Plate
 
     public float GroundLine { get; }
     public IReadOnlyList<PlateImageLayer> Layers { get; }
+    /// <summary>The procedural layers behind the images (<see cref="PlateSpec.Procedural"/>), or null.</summary>
+    public BackgroundPreset? Backdrop { get; }
 
-    Plate(float groundLine, IReadOnlyList<PlateImageLayer> layers) => (GroundLine, Layers) = (groundLine, layers);
+    Plate(float groundLine, IReadOnlyList<PlateImageLayer> layers, BackgroundPreset? backdrop) => (GroundLine, Layers, Backdrop) = (groundLine, layers, backdrop);
 
     /// <summary>
     /// Every rule a plate is held to, with what is wrong where (<c>$.background.layers[1].depth</c>), without its images:
@@ -28,7 +30,7 @@ public sealed class Plate
         ArgumentNullException.ThrowIfNull(plate);
         if (!(plate.GroundLine > 0 && plate.GroundLine < 1))
             yield return ("groundLine", $"{plate.GroundLine} must be inside (0, 1): a fraction of the plate's height from its top edge");
-        if (plate.Layers.Count == 0) yield return ("layers", "a plate needs at least one layer");
+        if (plate.Layers.Count == 0 && plate.Procedural is null) yield return ("layers", "a plate needs at least one layer");
         if (plate.Layers.Count > Limits.MaxPlateLayers) yield return ("layers", $"has {plate.Layers.Count} layers; at most {Limits.MaxPlateLayers}");
         for (int i = 0; i < plate.Layers.Count; i++)
         {
@@ -60,7 +62,10 @@ public sealed class Plate
         }
         var layers = new List<PlateImageLayer>(spec.Layers.Count);
         foreach (var l in spec.Layers) layers.Add(PlateImageLayer.Decode(l, name => files[name]));
-        return new Plate((float)spec.GroundLine, layers);
+        BackgroundPreset? backdrop = null;
+        try { if (spec.Procedural is { } p) backdrop = BackgroundDocument.Parse($"{{\"layers\":{p}}}", "plate"); }
+        catch (Talos.Gpu.Prism.SpecValidationException e) { throw new InvalidDataException($"background plate procedural layers: {e.Message}"); }
+        return new Plate((float)spec.GroundLine, layers, backdrop);
     }
 
     internal static byte[] Bytes(Func<string, byte[]?> asset, string name, string what) =>

@@ -29,6 +29,10 @@ public sealed record Cast(IReadOnlyDictionary<string, CastRole> Characters, IRea
 
     static readonly string[] MemberProps = ["rig", "palette", "voice"];
 
+    /// <summary>A rig file or drawing of the cast by its content name (<c>sha256/HASH</c>), or null: the reader for drawing a dressed
+    /// character without a vault (storyboards, animatics).</summary>
+    public byte[]? Asset(string name) => Assets.FirstOrDefault(a => a.Name == name)?.Bytes;
+
     /// <summary>The member named <paramref name="character"/> (case-insensitive), or null.</summary>
     public CastRole? For(string character) => Characters.TryGetValue(character.Trim(), out var m) ? m : null;
 

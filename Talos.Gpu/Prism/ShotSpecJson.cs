@@ -43,7 +43,18 @@ public static class ShotSpecJson
     static System.Text.Json.Nodes.JsonObject ToNode(ShotSpec spec)
     {
         var node = JsonSerializer.SerializeToNode(spec, WriteOptions)!.AsObject();
-        if (node["plate"] is { } plate) { node.Remove("plate"); node["background"] = plate; }
+        if (node["plate"] is System.Text.Json.Nodes.JsonObject plate)
+        {
+            if (plate["procedural"] is { } procedural) // written back as the layers they were read as, in front of the images
+            {
+                var layers = System.Text.Json.Nodes.JsonNode.Parse(procedural.GetValue<string>())!.AsArray();
+                foreach (var image in plate["layers"]!.AsArray().ToList()) layers.Add(image!.DeepClone());
+                plate.Remove("procedural");
+                plate["layers"] = layers;
+            }
+            node.Remove("plate");
+            node["background"] = plate;
+        }
         return node;
     }
 
@@ -378,16 +389,27 @@ sealed class SpecReader : JsonPathReader
         CheckProperties(obj, path, PlateProps);
         var layers = new List<PlateLayer>();
         var items = Array(obj, "layers", path, Limits.MaxPlateLayers, required: true, minItems: 1);
-        for (int i = 0; i < items.Count; i++)
+        // Procedural layers (a background document's, docs/plates.md) come first, behind every image layer.
+        int procedural = items.TakeWhile(l => l.ValueKind == JsonValueKind.Object && l.TryGetProperty("procedural", out _)).Count();
+        string? backdrop = null;
+        if (procedural > 0)
+        {
+            var reader = new Talos.Gpu.Aether.BackgroundReader();
+            reader.Layers(items.Take(procedural).ToList(), path, "plate");
+            Errors.AddRange(reader.Errors);
+            backdrop = "[" + string.Join(",", items.Take(procedural).Select(l => l.GetRawText())) + "]";
+        }
+        for (int i = procedural; i < items.Count; i++)
         {
             var p = $"{path}.layers[{i}]";
             if (!IsObject(items[i], p, "a plate layer")) continue;
+            if (items[i].TryGetProperty("procedural", out _)) { Err($"{p}.procedural", "procedural layers come first, behind every image layer"); continue; }
             CheckProperties(items[i], p, PlateLayerProps);
             var image = Asset(items[i], p, "image");
             var depthMap = Asset(items[i], p, "depthMap", required: false);
             if (image is not null) layers.Add(new PlateLayer(image, Num(items[i], "depth", p) ?? 1.0, depthMap));
         }
-        var plate = new PlateSpec { GroundLine = Num(obj, "groundLine", path) ?? 0.82, Layers = layers };
+        var plate = new PlateSpec { GroundLine = Num(obj, "groundLine", path) ?? 0.82, Layers = layers, Procedural = backdrop };
         foreach (var (at, message) in Talos.Gpu.Aether.Plate.Problems(plate))
             if (at != "layers") Err($"{path}.{at}", message);
         return Errors.Count > errorsBefore ? null : plate;

@@ -25,6 +25,7 @@ public static class PlatePainter
     {
         ArgumentNullException.ThrowIfNull(plate);
         float g = plate.GroundLine, ground = LineArt.GroundFraction;
+        if (plate.Layers.Count == 0) return 1f; // procedural layers only: no image to fit
         var back = plate.Layers[0].Image;
         float aspect = (float)back.Width / back.Height;
         return MathF.Max(MathF.Max(ground / g, (1f - ground) / (1f - g)), (float)width / height / aspect);
@@ -33,20 +34,24 @@ public static class PlatePainter
     /// <summary>
     /// The plate through <paramref name="camera"/>, its ground line on <paramref name="groundY"/>; also fills
     /// <paramref name="depth"/> (width × height, when given) with each pixel's parallax depth: the nearest layer covering it
-    /// (alpha ≥ ½) gives its depth map's value there, or its own depth.
+    /// (alpha ≥ ½) gives its depth map's value there, or its own depth. A plate's procedural layers (<see cref="Plate.Backdrop"/>)
+    /// are painted first under <paramref name="light"/>, as a preset is (<see cref="Backgrounds"/>); the images go over them,
+    /// every one transparent outside itself.
     /// </summary>
-    public static RgbaImage Render(Plate plate, CameraState camera, int width, int height, float groundY, float[]? depth)
+    public static RgbaImage Render(Plate plate, CameraState camera, int width, int height, float groundY, float[]? depth, LightRig? light = null)
     {
         ArgumentNullException.ThrowIfNull(plate);
         if (depth is not null && depth.Length != width * height) throw new ArgumentException($"depth map holds {depth.Length} pixels, the frame {width * height}", nameof(depth));
         if (!float.IsFinite(groundY)) groundY = height * LineArt.GroundFraction;
-        var img = new RgbaImage(width, height);
+        var img = plate.Backdrop is { } backdrop
+            ? Backgrounds.Render(backdrop, light ?? throw new ArgumentNullException(nameof(light), "a plate with procedural layers is painted under a light rig"), camera, width, height, groundY, depth)
+            : new RgbaImage(width, height);
         var f = new SceneFrame(camera, width, height, groundY);
         float world = WorldHeight(plate, width, height);
         Parallel.For(0, height, y =>
         {
             int row = y * width;
-            if (depth is not null) depth.AsSpan(row, width).Fill(plate.Layers[0].Depth);
+            if (depth is not null && plate.Backdrop is null) depth.AsSpan(row, width).Fill(plate.Layers[0].Depth);
             for (int l = 0; l < plate.Layers.Count; l++)
             {
                 var layer = plate.Layers[l];
@@ -54,7 +59,7 @@ public static class PlatePainter
                 float perWorld = src.Height / world; // layer pixels per world unit
                 var (u0, step) = f.Columns(layer.Depth);
                 float py = plate.GroundLine * src.Height - f.V(y, layer.Depth) * perWorld - 0.5f;
-                bool back = l == 0;
+                bool back = l == 0 && plate.Backdrop is null;
                 if (!back && (py < -0.5f || py > src.Height - 0.5f)) continue;
                 for (int x = 0; x < width; x++)
                 {

@@ -93,6 +93,10 @@ public sealed record PlateSpec
     public double GroundLine { get; init; } = 0.82;
     /// <summary>Back to front (depth never decreasing); one layer is a single flat plate.</summary>
     public IReadOnlyList<PlateLayer> Layers { get; init => field = Wire.List(value); } = [];
+    /// <summary>Procedural layers painted behind the image layers (a procedural sky behind a painted street): the JSON array
+    /// of a background document's layers (docs/plates.md, "Procedural layers"), as written in the spec; null = none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Procedural { get; init; }
 }
 
 /// <summary>One multiplane layer: a PNG or JPEG asset (name or <c>sha256/HASH</c>) at parallax <paramref name="Depth"/>

@@ -43,7 +43,7 @@ public sealed class RaygenStage : IStageRunner
             float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
             var depth = dof || spec.Layers is not null || receives ? new float[w * h] : null;
-            var bg = plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, depth) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, depth);
+            var bg = plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, depth, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, depth);
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
             {
@@ -69,7 +69,7 @@ public sealed class RaygenStage : IStageRunner
 
     /// <summary>
     /// The shot's background plate decoded from the vault, or null when a preset paints the background. The last plate
-    /// decoded in this process is kept, keyed by its layers' vault hashes, depths and ground line, so PRISM's check and
+    /// decoded in this process is kept, keyed by its layers' vault hashes, depths, ground line and procedural layers, so PRISM's check and
     /// every RAYGEN chunk of the shot decode it once (a plate may be tens of megapixels); a different plate replaces it.
     /// </summary>
     internal static Plate? LoadPlate(ChunkContext ctx)
@@ -77,7 +77,7 @@ public sealed class RaygenStage : IStageRunner
         if (ctx.Spec.Plate is not { } p) return null;
         var hashes = p.Layers.SelectMany(l => new[] { l.Image, l.DepthMap }).Select(n => n is null ? "-" : ctx.Vault.ResolveAsset(n)).ToList();
         string? key = hashes.Contains(null) ? null // an unknown asset: Plate.Load names it
-            : FormattableString.Invariant($"{p.GroundLine}|{string.Join(",", p.Layers.Select(l => l.Depth))}|{string.Join(",", hashes)}");
+            : FormattableString.Invariant($"{p.GroundLine}|{string.Join(",", p.Layers.Select(l => l.Depth))}|{string.Join(",", hashes)}|{p.Procedural}");
         lock (PlateLock)
             if (key is not null && lastPlate is { } kept && kept.Key == key) return kept.Plate;
         var plate = Plate.Load(p, ctx.Vault.Asset);

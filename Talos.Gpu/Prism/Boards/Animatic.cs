@@ -4,7 +4,8 @@ using Talos.Gpu.Prism.Voice;
 
 namespace Talos.Gpu.Prism.Boards;
 
-public sealed record AnimaticOptions(int Width = 640, int Height = 360, int Fps = 24, int? FirstScene = null, int? LastScene = null, bool ScratchAudio = false);
+/// <param name="Cast">dresses the characters (docs/cast.md): their cast rigs and palettes on the panels</param>
+public sealed record AnimaticOptions(int Width = 640, int Height = 360, int Fps = 24, int? FirstScene = null, int? LastScene = null, bool ScratchAudio = false, Cast? Cast = null);
 
 public sealed record AnimaticResult(int Frames, int Shots, bool Audio, IReadOnlyList<int> ShotFrames);
 
@@ -33,7 +34,7 @@ public static class AnimaticBuilder
     public static async Task<AnimaticResult> BuildAsync(SceneGraph graph, string outPath, AnimaticOptions options, Action<string>? log = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var shots = Storyboard.Shots(graph, options.Width, options.Height, options.Fps, options.FirstScene, options.LastScene);
+        var shots = Storyboard.Shots(graph, options.Width, options.Height, options.Fps, options.FirstScene, options.LastScene, options.Cast);
         var counts = FrameCounts(shots.Select(s => s.Shot.DurationSeconds), options.Fps);
         string? wav = null, tmpDir = null;
         try
@@ -57,7 +58,7 @@ public static class AnimaticBuilder
             {
                 for (int i = 0; i < shots.Count; i++)
                 {
-                    var frame = Storyboard.AnimaticFrame(shots[i]).Data;
+                    var frame = Storyboard.AnimaticFrame(shots[i], options.Cast is null ? null : options.Cast.Asset).Data;
                     for (int k = 0; k < counts[i]; k++) yield return frame;
                 }
             }

@@ -25,8 +25,8 @@ public sealed record Rgb24(byte[] Data, int Width, int Height)
 }
 
 /// <summary>
-/// PRISM's storyboard: every shot drawn like a frame of the film at its first frame — the AETHER background under the
-/// shot's light rig, the characters posed by AXIS and filled by CHROMA, lit and shadowed by RAYGEN, framed by the shot's
+/// PRISM's storyboard: every shot drawn like a frame of the film at its first frame — the AETHER background (or the
+/// shot's background plate) under the shot's light rig, the characters posed by AXIS and filled by CHROMA, lit and shadowed by RAYGEN, framed by the shot's
 /// camera and composited by ANIMA (no STOKES effects: a board shows staging) — lettered with the built-in
 /// <see cref="BitmapFont"/>. <see cref="ContactSheet"/> lays the panels out in a grid; <see cref="AnimaticFrame"/> is one
 /// panel at video size with a caption.
@@ -38,17 +38,22 @@ public static class Storyboard
         Grey = (95, 95, 105), White = (255, 255, 255);
 
     /// <summary>The shots of scenes <paramref name="firstScene"/>…<paramref name="lastScene"/> with their specs planned at the given size.</summary>
-    public static List<BoardShot> Shots(SceneGraph graph, int width, int height, int fps, int? firstScene = null, int? lastScene = null)
+    /// <param name="cast">dresses the planned characters (docs/cast.md): its rigs and palettes are drawn on the panels</param>
+    public static List<BoardShot> Shots(SceneGraph graph, int width, int height, int fps, int? firstScene = null, int? lastScene = null, Cast? cast = null)
     {
-        var specs = ShotPlanner.ToShotSpecs(graph, new RenderSettings(width, height, fps, firstScene, lastScene));
+        var specs = ShotPlanner.ToShotSpecs(graph, new RenderSettings(width, height, fps, firstScene, lastScene, Cast: cast));
         var shots = graph.Scenes.Where(s => s.Number >= (firstScene ?? 1) && s.Number <= (lastScene ?? int.MaxValue))
             .SelectMany(s => s.Shots.Select(x => (s, x))).ToList();
         if (shots.Count != specs.Count) throw new InvalidOperationException($"planned {specs.Count} specs for {shots.Count} shots");
         return shots.Select((p, i) => new BoardShot(p.s, p.x, specs[i])).ToList();
     }
 
-    /// <summary>Frame <paramref name="frame"/> of a shot spec, drawn by the same stage code the render pipeline chains.</summary>
-    public static Rgb24 RenderFrame(ShotSpec spec, int frame = 0)
+    /// <summary>
+    /// Frame <paramref name="frame"/> of a shot spec, drawn by the same stage code the render pipeline chains: its characters
+    /// in their rigs (a rig file's by content, <c>sha256/HASH</c>) and palettes, over its AETHER preset or background plate.
+    /// </summary>
+    /// <param name="asset">an asset's bytes by name (null when absent), for rig files, their drawings and plate images; null: built-in rigs and presets only</param>
+    public static Rgb24 RenderFrame(ShotSpec spec, int frame = 0, Func<string, byte[]?>? asset = null)
     {
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
         var camera = CameraPath.At(spec.Camera, frame);
@@ -57,13 +62,16 @@ public static class Storyboard
         foreach (var ch in spec.Characters)
         {
             if (ch.Keyframes.Count == 0) continue; // artists' drawings are not on a board planned from text
-            var state = MotionInterpolator.Evaluate(ch, frame, spec.Fps);
-            var drawing = LineArt.Draw(Rigs.Get(ch.Rig), state.Pose, state.X, state.Facing, camera, w, h);
-            var filled = ChromaFill.Fill(drawing.Lines, drawing.Seeds, CharacterPalette.For(spec, ch), Ink, out _);
+            var rig = RigAssets.Resolve(ch.Rig, asset);
+            var state = MotionInterpolator.Evaluate(ch, frame, spec.Fps, rig);
+            var drawing = LineArt.Draw(rig, state.Pose, state.X, state.Facing, camera, w, h);
+            var filled = ChromaFill.Fill(drawing.Lines, drawing.Seeds, CharacterPalette.For(spec, ch, asset), Ink, out _);
             layers.Add((filled, drawing.GroundY));
         }
         float groundY = layers.Count > 0 ? layers[0].GroundY : LineArt.GroundLine(camera, h);
-        var bg = Backgrounds.Render(spec.Background, light, camera, w, h, groundY, null); // none: over black, as the SDR film
+        var bg = spec.Plate is { } plate
+            ? PlatePainter.Render(Plate.Load(plate, asset ?? (name => throw new InvalidDataException($"background plate image '{name}': a board of a plate shot needs its images"))), camera, w, h, groundY, null, light)
+            : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, null); // none: over black, as the SDR film
         var stack = new List<Layer> { new(bg) };
         foreach (var (layer, ground) in layers)
         {
@@ -83,11 +91,12 @@ public static class Storyboard
 
     /// <summary>A contact sheet: a title line, then one panel per shot in rows of <paramref name="columns"/>, each with a black
     /// border and, under it, the scene heading, the shot number with its camera direction, and the first dialogue line.</summary>
-    public static Rgb24 ContactSheet(SceneGraph graph, int? firstScene = null, int? lastScene = null, int columns = 4, int panelWidth = 240, int panelHeight = 136)
+    /// <param name="cast">dresses the characters (their rigs and palettes on the panels)</param>
+    public static Rgb24 ContactSheet(SceneGraph graph, int? firstScene = null, int? lastScene = null, int columns = 4, int panelWidth = 240, int panelHeight = 136, Cast? cast = null)
     {
         if (columns is < 1 or > 64) throw new PrismException($"columns {columns} must be from 1 to 64");
         if (panelWidth is < 64 or > 1920 || panelHeight is < 36 or > 1080) throw new PrismException($"panel size {panelWidth}x{panelHeight} is out of range (64x36 … 1920x1080)");
-        var shots = Shots(graph, panelWidth & ~1, panelHeight & ~1, 24, firstScene, lastScene);
+        var shots = Shots(graph, panelWidth & ~1, panelHeight & ~1, 24, firstScene, lastScene, cast);
         const int margin = 16, gap = 14, border = 2, header = 34;
         int captionLines = 4, caption = 6 + captionLines * BitmapFont.LineHeight;
         int cellW = panelWidth + 2 * border, cellH = panelHeight + 2 * border + caption;
@@ -110,7 +119,7 @@ public static class Storyboard
             var b = shots[i];
             int cx = margin + (i % cols) * (cellW + gap), cy = margin + header + (i / cols) * (cellH + gap);
             Fill(sheet, w, cx, cy, cellW, panelHeight + 2 * border, PanelBorder);
-            var panel = RenderFrame(b.Spec);
+            var panel = RenderFrame(b.Spec, 0, cast is null ? null : cast.Asset);
             for (int y = 0; y < panel.Height; y++)
                 Buffer.BlockCopy(panel.Data, y * panel.Width * 3, sheet, ((cy + border + y) * w + cx + border) * 3, panel.Width * 3);
             // Shot number in the panel's corner, as boards are marked.
@@ -131,9 +140,10 @@ public static class Storyboard
     }
 
     /// <summary>One animatic frame: the shot's panel at video size with its label at the top and the first dialogue line as a subtitle.</summary>
-    public static Rgb24 AnimaticFrame(BoardShot b)
+    /// <param name="asset">as for <see cref="RenderFrame"/>: rig files, drawings and plate images by name</param>
+    public static Rgb24 AnimaticFrame(BoardShot b, Func<string, byte[]?>? asset = null)
     {
-        var frame = RenderFrame(b.Spec);
+        var frame = RenderFrame(b.Spec, 0, asset);
         int w = frame.Width, h = frame.Height;
         int scale = Math.Max(1, h / 240);
         int lineH = BitmapFont.LineHeight * scale;

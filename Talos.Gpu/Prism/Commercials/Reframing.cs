@@ -126,8 +126,9 @@ public static class Reframing
 
     static Bounds BoxAt(ShotSpec spec, CharacterSpec ch, int frame)
     {
-        var state = MotionInterpolator.Evaluate(ch, frame, spec.Fps);
-        return LineArt.InkBounds(RigAssets.Resolve(ch.Rig, null), state.Pose, state.X, state.Facing, CameraPath.At(spec.Camera, frame), spec.Resolution.Width, spec.Resolution.Height);
+        var rig = RigAssets.Resolve(ch.Rig, null);
+        var state = MotionInterpolator.Evaluate(ch, frame, spec.Fps, rig);
+        return LineArt.InkBounds(rig, state.Pose, state.X, state.Facing, CameraPath.At(spec.Camera, frame), spec.Resolution.Width, spec.Resolution.Height);
     }
 
     /// <summary>How far (pixels, summed over sides) the characters' ink leaves <paramref name="stage"/> at worst; 0 when inside.</summary>

@@ -3,6 +3,7 @@ using Talos.Gpu.Cuttura;
 using Talos.Gpu.Prism;
 using Talos.Gpu.Prism.Boards;
 using Talos.Gpu.Processes;
+using Talos.Messages.Specs;
 using Talos.Tests.Support;
 using Xunit;
 
@@ -94,6 +95,58 @@ public sealed class BoardTests
         var out2 = Path.Combine(PrismPaths.OutDir, "brick-board-2-3.png");
         Assert.Equal(0, (await Talos("storyboard", Brick, "--out", out2, "--scenes", "2-3")).Code);
         Assert.Equal(graph.Scenes[1].Shots.Count + graph.Scenes[2].Shots.Count, FindPanels(ImageResult.FromMemory(File.ReadAllBytes(out2), ColorComponents.RedGreenBlue)).Count);
+    }
+
+    /// <summary>Pixels of an 8-bit RGB picture for which <paramref name="test"/> holds.</summary>
+    static int Count(byte[] rgb, Func<int, int, int, bool> test)
+    {
+        int n = 0;
+        for (int i = 0; i + 2 < rgb.Length; i += 3) if (test(rgb[i], rgb[i + 1], rgb[i + 2])) n++;
+        return n;
+    }
+
+    [Fact]
+    public void A_board_panel_of_a_plate_shot_shows_the_plate_behind_its_character()
+    {
+        // An orange sky over a violet field, ground line 0.6: colours no AETHER preset paints.
+        var png = Raygen.PlateTests.Png(320, 180, (x, y) => y < 108 ? ((byte)240, (byte)120, (byte)10, (byte)255) : ((byte)110, (byte)30, (byte)160, (byte)255));
+        var spec = new ShotSpec
+        {
+            Id = "plate", Fps = 24, Resolution = new Resolution(240, 136), DurationSeconds = 1,
+            Plate = new PlateSpec { GroundLine = 0.6, Layers = [new PlateLayer("field.png", 1.0, null)] },
+            Characters = [new CharacterSpec { Name = "MARA", Keyframes = [new PoseKey { Frame = 0, Pose = "idle", X = 0.5 }] }],
+        };
+        var panel = Storyboard.RenderFrame(spec, 0, name => name == "field.png" ? png : null);
+        int n = panel.Width * panel.Height;
+        int orange = Count(panel.Data, (r, g, b) => r > 200 && g is > 70 and < 170 && b < 60);
+        int violet = Count(panel.Data, (r, g, b) => b > 110 && r > 60 && g < 60);
+        Assert.True(orange > n / 4 && violet > n / 8, $"the plate is not on the panel: {orange} orange, {violet} violet of {n}");
+        Assert.True(orange + violet < n * 0.98, "the character is not on the panel");
+        // Without its images a plate shot's panel is one clear error naming the image, not the unknown background 'plate'.
+        Assert.Contains("field.png", Assert.Throws<InvalidDataException>(() => Storyboard.RenderFrame(spec, 0, _ => null)).Message);
+    }
+
+    [Fact]
+    public async Task Boards_and_animatic_frames_draw_the_cast_rigs_and_palettes()
+    {
+        var dir = Path.Combine(PrismPaths.OutDir, "board-cast");
+        var castFile = TestCast.Write(dir);
+        var (plainOut, castOut) = (Path.Combine(dir, "plain.png"), Path.Combine(dir, "cast.png"));
+        var (code, _, stderr) = await Talos("storyboard", Brick, "--scenes", "1-2", "--out", plainOut);
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = await Talos("storyboard", Brick, "--scenes", "1-2", "--cast", castFile, "--out", castOut);
+        Assert.True(code == 0, stderr);
+        static bool Magenta(int r, int g, int b) => r > 150 && b > 150 && g < r / 2 && g < b / 2;
+        static bool Cyan(int r, int g, int b) => g > 150 && b > 150 && r < g / 3 && r < b / 3;
+        var plain = ImageResult.FromMemory(File.ReadAllBytes(plainOut), ColorComponents.RedGreenBlue).Data;
+        var dressed = ImageResult.FromMemory(File.ReadAllBytes(castOut), ColorComponents.RedGreenBlue).Data;
+        Assert.True(Count(plain, Magenta) < 50 && Count(plain, Cyan) < 50, "the board without a cast has the cast's colours");
+        Assert.True(Count(dressed, Magenta) > 2000, $"STEEL's rig file (magenta jacket) is not on the board: {Count(dressed, Magenta)} pixels");
+        Assert.True(Count(dressed, Cyan) > 2000, $"BRICK's cyan dress is not on the board: {Count(dressed, Cyan)} pixels");
+        // An animatic frame is the same panel at video size: the cast is on it too.
+        var cast = Cast.Load(castFile);
+        var shots = Storyboard.Shots(BrickGraph(), 320, 180, 24, 1, 2, cast);
+        Assert.Contains(shots, s => Count(Storyboard.AnimaticFrame(s, cast.Asset).Data, Magenta) > 200);
     }
 
     [Fact]

@@ -144,6 +144,59 @@ public sealed class PlateTests : IDisposable
         TestContext.Current.SendDiagnosticMessage(string.Join("; ", report));
     }
 
+    /// <summary>The day preset's procedural sky and ground, then a PNG street: a plate mixing both kinds of layer (docs/plates.md).</summary>
+    static string MixedPlate(string extra = "") => $$"""
+        { "groundLine": 0.82, "layers": [
+            { "procedural": "sky", "top": "#3f86d6", "horizon": "#c4e6f7" },
+            { "procedural": "ground", "far": "#93c46a", "near": "#4c8a36" },
+            { "procedural": "ridge", "depth": 0.12, "colour": "#7fa7c4", "height": 0.2, "amplitude": 0.07, "wavelength": 0.55, "seed": 3 },
+            { "image": "street.png", "depth": 1.0 }{{extra}} ] }
+        """;
+
+    /// <summary>A street 2 frames wide: transparent above row 0.7 of its height, magenta below.</summary>
+    static byte[] Street() => Png(2 * W, H, (x, y) => y < 0.7 * H ? ((byte)0, (byte)0, (byte)0, (byte)0) : ((byte)230, (byte)20, (byte)220, (byte)255));
+
+    [Fact]
+    public async Task A_plate_mixes_procedural_layers_behind_its_images()
+    {
+        var json = $$"""
+            { "id": "mixed", "production": "plates", "fps": 12, "frames": { "start": 0, "end": 1 }, "delivery": "png16",
+              "resolution": { "width": {{W}}, "height": {{H}} }, "background": {{MixedPlate()}} }
+            """;
+        var spec = ShotSpecJson.Parse(json);
+        Assert.Equal(["street.png"], spec.Plate!.Layers.Select(l => l.Image));
+        var written = ShotSpecJson.Serialize(spec);
+        Assert.Contains("\"procedural\":\"ridge\"", written.Replace(" ", "")); // written back as the layers they were read as
+        Assert.Equal(written, ShotSpecJson.Serialize(ShotSpecJson.Parse(written)));
+
+        // Painted: where the street is transparent, exactly what the procedural layers alone paint; below, the street.
+        var light = AetherPresets.Lighting("key-left");
+        var plate = Plate.Load(spec.Plate, name => name == "street.png" ? Street() : null);
+        float groundY = LineArt.GroundLine(CameraState.Wide, H);
+        var mixed = PlatePainter.Render(plate, CameraState.Wide, W, H, groundY, null, light);
+        var alone = Backgrounds.Render(plate.Backdrop!, light, CameraState.Wide, W, H, groundY, null);
+        int streetTop = Enumerable.Range(0, H).First(y => mixed.R[y * W + W / 2] > 0.5f && mixed.G[y * W + W / 2] < 0.05f);
+        Assert.InRange(streetTop, H / 2, H - 10);
+        Assert.Equal(alone.R.AsSpan(0, (streetTop - 1) * W).ToArray(), mixed.R.AsSpan(0, (streetTop - 1) * W).ToArray());
+        Assert.Throws<ArgumentNullException>(() => PlatePainter.Render(plate, CameraState.Wide, W, H, groundY, null));
+
+        // Through every stage: the procedural sky at the top of the film, the street's magenta at the bottom.
+        var frame = (await RenderFilm(json, "mixed", ("street.png", Street())))[0];
+        int o = 4 * (4 * W + W / 2), b = 4 * ((H - 4) * W + W / 2);
+        Assert.True(frame[o + 2] > frame[o] + 5000, $"the top of the frame is not the procedural sky: {frame[o]},{frame[o + 1]},{frame[o + 2]}");
+        Assert.True(frame[b] > 40000 && frame[b + 2] > 40000 && frame[b + 1] < 15000, $"the bottom of the frame is not the street: {frame[b]},{frame[b + 1]},{frame[b + 2]}");
+    }
+
+    [Theory]
+    [InlineData(", { \"procedural\": \"clouds\", \"depth\": 0.1, \"colour\": \"#ffffff\", \"height\": 0.5, \"size\": 0.07, \"spacing\": 0.5, \"seed\": 1 }", "$.background.layers[4].procedural", "procedural layers come first")]
+    [InlineData("BAD_SEED", "$.background.layers[2].seed", "must be an integer")]
+    public void A_bad_mixed_plate_is_refused_at_its_json_path(string extra, string path, string message)
+    {
+        var plate = extra == "BAD_SEED" ? MixedPlate().Replace("\"seed\": 3", "\"seed\": -3") : MixedPlate(extra);
+        var e = Assert.Throws<SpecValidationException>(() => ShotSpecJson.Parse($$"""{ "id": "bad", "durationSeconds": 1, "background": {{plate}} }"""));
+        Assert.Contains(e.Errors, x => x.Path == path && x.Message.Contains(message));
+    }
+
     [Fact]
     public async Task A_character_stands_on_the_ground_line_the_plate_declares()
     {
