@@ -131,6 +131,8 @@ public static class StageSettings
     static readonly string[] Colour = ["palette", "characters[].palette", "mood"];
     /// <summary>FLUX's inbetweener of keyframe images: only FLUX reads it (and PRISM, which records the whole spec).</summary>
     const string FluxMethod = "flux";
+    /// <summary>ECHO's repair budget: only ECHO reads it (and PRISM).</summary>
+    const string EchoBudget = "echoBudget";
 
     /// <summary>Per stage, what it does not read (JSON paths: a top-level field, or <c>characters[].field</c>).</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Ignored = new Dictionary<string, IReadOnlyList<string>>
@@ -138,13 +140,13 @@ public static class StageSettings
         // PRISM validates and records the whole spec (asset names included): every field counts.
         [S.Prism] = [],
         // AXIS and FLUX draw the speaking mouths from the dialogue's audio (lip-sync).
-        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers", FluxMethod],
-        [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers"],
-        [S.Chroma] = [.. NoStage, "background", "plate", "lighting", "effects", "camera", "delivery", "layers", FluxMethod],
-        [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery", FluxMethod],
-        [S.Stokes] = [.. NoStage, .. Colour, "background", "plate", "lighting", "delivery", "layers", FluxMethod],
-        [S.Anima] = [.. NoStage, .. Colour, FluxMethod],
-        [S.Cuttura] = [.. NoStage, .. Colour, "background", "plate", "lighting", "effects", "camera", FluxMethod],
+        [S.Axis] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers", FluxMethod, EchoBudget],
+        [S.Flux] = [.. NoStage.Where(f => f != "dialogue"), .. Colour, "background", "plate", "lighting", "effects", "delivery", "layers", EchoBudget],
+        [S.Chroma] = [.. NoStage, "background", "plate", "lighting", "effects", "camera", "delivery", "layers", FluxMethod, EchoBudget],
+        [S.Raygen] = [.. NoStage, .. Colour, "effects", "delivery", FluxMethod, EchoBudget],
+        [S.Stokes] = [.. NoStage, .. Colour, "background", "plate", "lighting", "delivery", "layers", FluxMethod, EchoBudget],
+        [S.Anima] = [.. NoStage, .. Colour, FluxMethod, EchoBudget],
+        [S.Cuttura] = [.. NoStage, .. Colour, "background", "plate", "lighting", "effects", "camera", FluxMethod, EchoBudget],
         // ECHO names the shot in its report and judges black frames by the background.
         [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera", FluxMethod],
     };
@@ -177,7 +179,7 @@ public static class StageVersions
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
         [S.Prism] = 2, [S.Axis] = 2, [S.Flux] = 2, [S.Chroma] = 1, [S.Raygen] = 1,
-        [S.Stokes] = 2, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 1,
+        [S.Stokes] = 2, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 3,
     };
 
     public static int Of(string stage) => Versions.TryGetValue(stage, out var v) ? v : throw new ArgumentException($"unknown stage '{stage}'");

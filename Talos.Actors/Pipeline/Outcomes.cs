@@ -6,9 +6,13 @@ namespace Talos.Actors.Pipeline;
 /// <summary>Note CUTTURA leaves on its chunk: the shot's ordered final frames (a JSON list blob) and its MP4.</summary>
 public sealed record CutOutcome(string FramesHash, string VideoHash, int Frames);
 
-/// <summary>Note ECHO leaves on its chunk: the verdict, the frames that failed and the gains a revision applies.</summary>
+/// <summary>
+/// Note ECHO leaves on its chunk: the verdict, the frames that failed and the gains a revision applies; when ECHO
+/// repaired frames, the repairs (each with its finding) and the frame list and video to deliver with them in.
+/// </summary>
 public sealed record EchoOutcome(bool Passed, bool Correctable, IReadOnlyList<int> FailingFrames,
-    IReadOnlyDictionary<int, float> Gains, string Summary, string ReportHash);
+    IReadOnlyDictionary<int, float> Gains, string Summary, string ReportHash,
+    IReadOnlyList<Talos.Messages.Events.EchoRepair>? Repairs = null, string? RepairedFramesHash = null, string? RepairedVideoHash = null);
 
 public static class Notes
 {

@@ -147,6 +147,10 @@ public static class ShotDecisions
             return [new RevisionRequested(s.Revision + 1, chunks, echo.Gains, echo.Summary)];
         }
         var cut = Notes.Read<CutOutcome>(s.ChunksOf(Stages.Cuttura)[0].Note, "CUTTURA");
+        // ECHO's repaired frames are what the shot delivers; the repair is journalled with the findings it answered.
+        if (echo is { RepairedFramesHash: { } frames, RepairedVideoHash: { } video, Repairs: { Count: > 0 } repairs })
+            return [new ShotFramesRepaired(s.Revision, repairs, frames, video, now), new StageCompleted(Stages.Echo),
+                new ShotRenderCompleted(frames, video, echo.ReportHash, echo.Passed, now)];
         return [new StageCompleted(Stages.Echo), new ShotRenderCompleted(cut.FramesHash, cut.VideoHash, echo.ReportHash, echo.Passed, now)];
     }
 

@@ -56,12 +56,13 @@ public static class RenderCommand
         var deliverables = DeliverableOptions.DeliverablesOption();
         var subtitles = DeliverableOptions.SubtitlesOption();
 
-        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, cast, delivery, background, flux, upscale, layers, layersDir, farm, token, deliverables, subtitles, loudness, music };
+        var echoBudget = new Option<double?>("--echo-budget") { Description = "ECHO's repair budget in percent of each shot's render time (default 10; 0 repairs nothing, ECHO still reports)" };
+        var cmd = new Command("render", "Render a screenplay, shot spec or prompt into a film (MP4, MOV or a PNG sequence)") { input, output, width, height, fps, scenes, maxSeconds, workDir, cast, delivery, background, flux, upscale, layers, layersDir, farm, token, deliverables, subtitles, loudness, music, echoBudget };
         var llm = Talos.Cli.Prism.LlmOptions.Create();
         llm.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliErrors.Guard(() => RunAsync(new RenderRequest(
             parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(width), parse.GetValue(height), parse.GetValue(fps),
-            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Flux = parse.GetValue(flux), Upscale = parse.GetValue(upscale), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music), Cast = parse.GetValue(cast) }, ct)));
+            parse.GetValue(scenes), parse.GetValue(maxSeconds), parse.GetValue(workDir)!) { Llm = llm.Read(parse), Delivery = parse.GetValue(delivery), Background = parse.GetValue(background), Flux = parse.GetValue(flux), Upscale = parse.GetValue(upscale), Layers = parse.GetValue(layers), LayersDir = parse.GetValue(layersDir), Farm = parse.GetValue(farm), Token = parse.GetValue(token), Deliverables = parse.GetValue(deliverables), Subtitles = parse.GetValue(subtitles), Loudness = parse.GetValue(loudness), Music = parse.GetValue(music), Cast = parse.GetValue(cast), EchoBudget = parse.GetValue(echoBudget) }, ct)));
         return cmd;
     }
 
@@ -86,6 +87,8 @@ public static class RenderCommand
         public string? LayersDir { get; init; }
         /// <summary>The mix's loudness target in LUFS; null = the specs' own (-23 unless a spec says otherwise).</summary>
         public double? Loudness { get; init; }
+        /// <summary>ECHO's repair budget in percent of each shot's render time; null = the specs' own (10 unless a spec says otherwise).</summary>
+        public double? EchoBudget { get; init; }
         /// <summary>Aspect ratios to deliver, reframed (<c>16x9,9x16,1x1,4x5</c>); sizes from --height; null = one film at the spec's size.</summary>
         public string? Deliverables { get; init; }
         /// <summary>burn and/or srt, vtt (comma-separated): the dialogue as subtitles; null = none.</summary>
@@ -114,6 +117,7 @@ public static class RenderCommand
         if (req.Fps is { } f && Limits.FpsProblem(f) is { } badF) throw new UsageException($"--fps {badF}");
         if (req.MaxSeconds is { } m && Limits.MaxSecondsProblem(m) is { } badM) throw new UsageException($"--max-seconds {badM}");
         if (req.Loudness is { } lu && Limits.LoudnessProblem(lu) is { } badL) throw new UsageException($"--loudness {badL}");
+        if (req.EchoBudget is { } eb && Limits.EchoBudgetProblem(eb) is { } badE) throw new UsageException($"--echo-budget {badE}");
         var (first, last) = Talos.Cli.Prism.PrismCommands.ParseScenes(req.Scenes);
 
         SceneGraph? llmGraph = null;
@@ -362,6 +366,7 @@ public static class RenderCommand
             Upscale = req.Upscale ?? s.Upscale,
             Layers = req.Layers ?? s.Layers,
             Loudness = req.Loudness ?? s.Loudness,
+            EchoBudget = req.EchoBudget ?? s.EchoBudget,
         }).ToList();
         foreach (var s in specs) ShotSpecJson.Parse(ShotSpecJson.Serialize(s)); // every problem, with its JSON path
 

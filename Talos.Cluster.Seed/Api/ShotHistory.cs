@@ -91,7 +91,7 @@ public sealed class ShotHistory(ActorSystem system)
     {
         ShotAdmitted a => a.At, ShotRevised r => r.At, ProductionAdmitted p => p.At, ProductionRevised p => p.At, ShotSpecRevised r => r.At, ShotOutcomeRecorded o => o.At, ShotRetryRequested r => r.At,
         ShotStarted s => s.At, ShotRenderFailed f => f.At, ShotRenderRetried r => r.At, ShotRenderCancelled c => c.At,
-        ShotRenderPaused p => p.At, ShotRenderResumed r => r.At, ShotRenderCompleted c => c.At, OperatorActionRecorded o => o.At,
+        ShotRenderPaused p => p.At, ShotRenderResumed r => r.At, ShotRenderCompleted c => c.At, ShotFramesRepaired r => r.At, OperatorActionRecorded o => o.At,
         _ => null,
     };
 }

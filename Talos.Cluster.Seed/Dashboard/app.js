@@ -213,6 +213,10 @@
         ["max flicker", r.maxFlicker, Math.max(r.maxFlicker, (t.flickerLimit || 0.05) * 2), t.flickerLimit, "limit"],
         ["black frames", r.blackFrames, Math.max(1, r.frames), 0, ""],
         ["longest frozen run", r.longestFrozenRun, Math.max(r.longestFrozenRun, (t.frozenRun || 12) * 2), t.frozenRun, "limit"],
+        ["median warp error", r.medianWarpError || 0, Math.max(r.medianWarpError || 0, (t.boilWarpError || 0.02) * 2), t.boilWarpError, "boil"],
+        ["colour flips", r.colourFlipFrames || 0, Math.max(1, r.frames), 0, ""],
+        ["popped frames", r.poppedFrames || 0, Math.max(1, r.frames), 0, ""],
+        ["screened frames", r.screenedFrames || 0, Math.max(1, r.frames), null, ""],
       ];
       const W = 360, rowH = 24, left = 120, svgNS = "http://www.w3.org/2000/svg";
       const svg = document.createElementNS(svgNS, "svg");
@@ -232,8 +236,27 @@
       add("rect", { x: left, y: sy, width: sw, height: 16, fill: "#0c1014" });
       for (const f of r.failingFrames || []) add("rect", { x: left + (f / Math.max(1, r.frames)) * sw, y: sy, width: Math.max(1, sw / Math.max(1, r.frames)), height: 16, fill: "#e05555" });
       add("text", { x: left + sw + 6, y: sy + 12 }, `${(r.failingFrames || []).length}/${r.frames}`);
+      // per frame: the warping error (bar height, against the boil limit) and the frames the pre-screen passed on (amber)
+      const pf = doc.perFrame || [], py = sy + 28, ph = 40;
+      if (pf.length) {
+        const maxW = Math.max((t.boilWarpError || 0.02), ...pf.map(f => f.warpError || 0));
+        add("text", { x: 0, y: py + 24 }, "warp error / frame");
+        add("rect", { x: left, y: py, width: sw, height: ph, fill: "#0c1014" });
+        pf.forEach(f => {
+          const x = left + (f.frame / Math.max(1, pf.length)) * sw, bw = Math.max(1, sw / pf.length);
+          if (f.screened) add("rect", { x, y: py + ph - 3, width: bw, height: 3, fill: "#e0a43a" });
+          if (f.warpError != null) { const h = (f.warpError / maxW) * (ph - 4); add("rect", { x, y: py + ph - 4 - h, width: bw, height: Math.max(0.5, h), fill: "#5b9bd5" }); }
+        });
+        svg.setAttribute("viewBox", `0 0 ${W} ${py + ph + 8}`);
+      }
+      // what ECHO repaired (each with the finding it answered) and what it suspects but did not repair
+      const repairs = (r.fixes || []).filter(f => f.kind === "repaint-from-neighbours" || f.kind === "reinbetween");
+      const findingOf = (frame) => (r.defects || []).filter(d => d.frame === frame).map(d => d.kind + ": " + d.detail).join("; ");
+      const list = el("ul", { class: "echo-repairs" }, ...repairs.map(f => el("li", { text: `frame ${f.frame}: ${f.kind} — ${findingOf(f.frame)}` })),
+        ...(r.suspects || []).map(d => el("li", { class: "muted", text: `frame ${d.frame}: suspected ${d.kind}, not repaired — ${d.detail}` })));
       box.replaceChildren(el("p", {}, el("span", { class: "pill " + (r.passed ? "completed" : "failed"), text: r.passed ? "passed" : "failed" }),
-        el("span", { class: "muted", text: " " + (r.findings || []).join("; ") })), svg);
+        el("span", { class: "muted", text: " " + (r.findings || []).join("; ") })), svg,
+        el("p", { class: "muted", text: `${repairs.length} repaired frame${repairs.length === 1 ? "" : "s"}, ${(r.suspects || []).length} suspected` }), list);
     } catch (e) { box.replaceChildren(el("p", { class: "muted", text: "report: " + e.message })); }
   }
 

@@ -8,16 +8,19 @@ namespace Talos.Gpu.Echo;
 /// identical frames in a clip that animates somewhere (a still shot is not frozen; runs of black are reported as black).
 /// Flicker: a frame whose unexplained brightness change exceeds the limit AND that is a brightness reversal (brighter
 /// or darker than both neighbours by half the limit): pumping and single-frame flashes fail, fades and cuts do not.
+/// With temporal metrics (<see cref="TemporalChecks"/>): colour flips, popped frames and boiling lines too.
 /// </summary>
 static class ClipVerdict
 {
     const int ListedFlickers = 5;
 
-    public static EchoReport Judge(IReadOnlyList<FrameMetrics> m, EchoThresholds t)
+    public static EchoReport Judge(IReadOnlyList<FrameMetrics> m, EchoThresholds t, IReadOnlyList<TemporalMetrics>? temporal = null,
+        Func<int, bool>? specHolds = null)
     {
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(t);
         var findings = new List<string>();
+        var defects = new List<EchoDefect>();
         var failing = new SortedSet<int>();
         var ci = CultureInfo.InvariantCulture;
 
@@ -28,6 +31,7 @@ static class ClipVerdict
         {
             findings.Add($"{black.Count} black frame{(black.Count == 1 ? "" : "s")} ({Ranges(black)})");
             failing.UnionWith(black);
+            foreach (int i in black) defects.Add(new EchoDefect(i, "black", m[i].MeanLuma, $"mean luma under {t.BlackLuma}"));
         }
 
         // frozen runs: frames identical to the one before
@@ -44,8 +48,13 @@ static class ClipVerdict
             for (int i = start; i <= end; i++) allBlack &= m[i].MeanLuma < t.BlackLuma;
             if (animates && length >= t.FrozenRun && !allBlack)
             {
-                findings.Add($"frozen for {length} frames from frame {start}");
+                // the cause: the spec holds a key over the whole run (the animation holds), or it moves (frames duplicated)
+                string cause = specHolds is null ? "cause unknown"
+                    : Enumerable.Range(start, length).All(specHolds) ? "cause: a held key (FLUX holds the spec's key)"
+                    : "cause: duplicated frames where the spec moves (a stalled or repeating stage)";
+                findings.Add($"frozen for {length} frames from frame {start} ({cause})");
                 for (int i = start + 1; i <= end; i++) failing.Add(i);
+                for (int i = start + 1; i <= end; i++) defects.Add(new EchoDefect(i, "frozen", length, $"frozen run of {length} frames from frame {start}; {cause}"));
             }
             start = end + 1;
         }
@@ -63,11 +72,85 @@ static class ClipVerdict
             findings.Add(string.Format(ci, "flicker {0:0.###} at frame {1} exceeds {2:0.###}", m[i].Flicker, i, t.FlickerLimit));
         if (flickers.Count > ListedFlickers) findings.Add($"… and flicker at {flickers.Count - ListedFlickers} more frames");
         failing.UnionWith(flickers);
+        foreach (int i in flickers)
+            defects.Add(new EchoDefect(i, "flicker", m[i].Flicker, string.Format(ci, "brightness {0:+0.###;-0.###} not explained by motion", m[i].BrightnessShift)));
+
+        var suspects = new List<EchoDefect>();
+        var (flipFrames, popFrames, medianWarp, maxWarp, maxWarpFrame) = temporal is null || !t.JudgeTemporal
+            ? (0, 0, 0f, 0f, -1)
+            : JudgeTemporal(temporal, t, findings, defects, suspects, failing);
 
         double lumaSum = 0;
         foreach (var f in m) lumaSum += f.MeanLuma;
+        defects.Sort((a, b) => a.Frame != b.Frame ? a.Frame.CompareTo(b.Frame) : string.CompareOrdinal(a.Kind, b.Kind));
         return new EchoReport(findings.Count == 0, findings, failing.ToList(), m.Count, black.Count, longest,
-            maxFlicker, maxFlickerFrame, m.Count == 0 ? 0f : (float)(lumaSum / m.Count));
+            maxFlicker, maxFlickerFrame, m.Count == 0 ? 0f : (float)(lumaSum / m.Count),
+            defects, [], flipFrames, popFrames, medianWarp, maxWarp, maxWarpFrame, suspects,
+            temporal is null ? 0 : temporal.Count(f => f.Screened && f.Frame > 0 && f.Frame < temporal.Count - 1));
+    }
+
+    /// <summary>
+    /// Colour flips (every frame with a flipped region, unless a neighbour popped), pops (a pop score over the limit, over <c>PopRatio</c> times
+    /// the clip's median and above both neighbours': one bad frame stands out from the frames around it) and boiling
+    /// lines (the clip's median warping error over the limit).
+    /// </summary>
+    static (int Flips, int Pops, float MedianWarp, float MaxWarp, int MaxWarpFrame) JudgeTemporal(IReadOnlyList<TemporalMetrics> tm, EchoThresholds t,
+        List<string> findings, List<EchoDefect> defects, List<EchoDefect> suspects, SortedSet<int> failing)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        // the median over the frames the flow measures ran on (the others passed the pre-screen: nothing new in them)
+        var scores = tm.Where(f => f.Screened && !f.Held && f.Frame > 0 && f.Frame < tm.Count - 1).Select(f => f.PopScore).OrderBy(s => s).ToList();
+        float median = scores.Count == 0 ? 0f : scores[scores.Count / 2];
+        // a frame with a confirmed flip is repainted, not judged for a pop: the rest of its jump is the flip's
+        var pops = new List<int>();
+        for (int i = 1; i + 1 < tm.Count; i++)
+        {
+            float s = tm[i].PopScore;
+            if (tm[i].Held || !tm[i].Screened || s <= t.PopLimit || s <= t.PopRatio * median) continue;
+            if (s <= tm[i - 1].PopScore || s <= tm[i + 1].PopScore || tm[i].Flips.Any(r => r.Confirmed)) continue;
+            bool confirmed = tm[i].Novel >= t.PopConfirm;
+            if (confirmed) pops.Add(i);
+            (confirmed ? defects : suspects).Add(new EchoDefect(i, "pop", s, string.Format(ci,
+                "{0:0.##}% of the frame jumps away from what both neighbours agree on (clip median {1:0.##}%); pre-screen: {2:0.###}% new colour{3}",
+                100 * s, 100 * median, 100 * tm[i].Novel, confirmed ? "" : ", under the confirming " + (100 * t.PopConfirm).ToString("0.###", ci) + "%")));
+        }
+
+        // a flip is judged against neighbours that are sound: next to a popped frame the "agreement" is the pop's
+        var flipFrames = new List<int>();
+        foreach (var f in tm)
+        {
+            if (f.Flips.Count == 0 || pops.Contains(f.Frame - 1) || pops.Contains(f.Frame + 1)) continue;
+            if (f.Flips.Any(r => r.Confirmed)) flipFrames.Add(f.Frame);
+            foreach (var r in f.Flips)
+                (r.Confirmed ? defects : suspects).Add(new EchoDefect(f.Frame, "colour-flip", r.DeltaE, string.Format(ci,
+                    "region of {0} px at ({1},{2})–({3},{4}) painted {5} where its neighbours agree on {6} (ΔE00 {7:0.#}){8}",
+                    r.Area, r.X0, r.Y0, r.X1, r.Y1, r.Became, r.Was, r.DeltaE, r.Confirmed ? "" : "; the pre-screen found no new colour there")));
+        }
+        if (flipFrames.Count > 0)
+        {
+            findings.Add($"colour flip{(flipFrames.Count == 1 ? "" : "s")} at frame{(flipFrames.Count == 1 ? "" : "s")} {Ranges(flipFrames)}");
+            failing.UnionWith(flipFrames);
+        }
+        if (pops.Count > 0)
+        {
+            findings.Add($"popped frame{(pops.Count == 1 ? "" : "s")} {Ranges(pops)}");
+            failing.UnionWith(pops);
+        }
+        // the suspects are not findings: a shot with nothing confirmed passes
+
+        var warps = tm.Take(Math.Max(0, tm.Count - 1)).Where(f => f.Warped).Select(f => f.WarpError).OrderBy(w => w).ToList();
+        float medianWarp = warps.Count == 0 ? 0f : warps[warps.Count / 2];
+        float maxWarp = 0f;
+        int maxWarpFrame = -1;
+        for (int i = 0; i + 1 < tm.Count; i++)
+            if (tm[i].WarpError > maxWarp) { maxWarp = tm[i].WarpError; maxWarpFrame = i; }
+        if (medianWarp > t.BoilWarpError)
+        {
+            findings.Add(string.Format(ci, "lines boil: median warping error {0:0.####} exceeds {1:0.####}", medianWarp, t.BoilWarpError));
+            for (int i = 0; i + 1 < tm.Count; i++)
+                if (tm[i].WarpError > t.BoilWarpError) defects.Add(new EchoDefect(i, "boil", tm[i].WarpError, "warping error against the next frame"));
+        }
+        return (flipFrames.Count, pops.Count, medianWarp, maxWarp, maxWarpFrame);
     }
 
     /// <summary>Frame i is brighter (or darker) than both neighbours by at least half the flicker limit, relatively.</summary>

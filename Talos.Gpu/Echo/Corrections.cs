@@ -73,3 +73,72 @@ public static class Corrections
         return gains;
     }
 }
+
+/// <summary>
+/// ECHO's targeted fixes, made on the finished frames themselves: a colour-flipped frame has its flipped regions
+/// repainted from its neighbours (<see cref="TemporalChecks.RepairFlips"/>), a popped frame is drawn again as the FLUX
+/// inbetween of its neighbours (<see cref="TemporalChecks.Reinbetween"/>), a flickering frame is evened out by its
+/// deflicker gain (<see cref="Corrections.DeflickerGains"/>; applied here only when asked, a re-render applies it
+/// otherwise). Frames are fixed in order and a fixed frame is the neighbour its successor is fixed from.
+/// </summary>
+public static class FrameRepair
+{
+    /// <summary>The defect kinds repaired here from the neighbours, and the fixes that answer them.</summary>
+    public const string FlipKind = "colour-flip", PopKind = "pop", FlickerKind = "flicker",
+        RepaintFix = "repaint-from-neighbours", ReinbetweenFix = "reinbetween", DeflickerFix = "deflicker-gain";
+
+    /// <summary>
+    /// The fixed frames (by index) and the fixes, for a report's colour flips, pops and (with
+    /// <paramref name="applyDeflicker"/>) flicker; at most <paramref name="budget"/> frames are repaired from their
+    /// neighbours, in frame order: the flips and pops past it are returned unrepaired (<c>OverBudget</c>).
+    /// </summary>
+    public static (IReadOnlyDictionary<int, byte[]> Frames, IReadOnlyList<EchoFix> Fixes, IReadOnlyList<EchoDefect> OverBudget) Repair(
+        Func<int, byte[]> frame, int count, int width, int height, EchoReport report, IReadOnlyList<FrameMetrics> metrics, EchoThresholds t,
+        int budget = int.MaxValue, bool applyDeflicker = false, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(report);
+        var fixedFrames = new Dictionary<int, byte[]>();
+        var fixes = new List<EchoFix>();
+        var over = new List<EchoDefect>();
+        var defects = report.Defects ?? [];
+        // the defects are what a second measure confirmed (the rest are the report's suspects): only they are repaired
+        var pops = defects.Where(d => d.Kind == PopKind).Select(d => d.Frame).ToHashSet();
+        var flips = defects.Where(d => d.Kind == FlipKind).Select(d => d.Frame).ToHashSet();
+        var flickers = defects.Where(d => d.Kind == FlickerKind).Select(d => d.Frame).ToHashSet();
+        var gains = flickers.Count > 0 ? Corrections.DeflickerGains(metrics.Select(m => m.MeanLuma).ToList(), 3) : [];
+        byte[] Frame(int i) => fixedFrames.TryGetValue(i, out var f) ? f : frame(i);
+        int repairs = 0;
+
+        for (int i = 0; i < count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            bool inside = i > 0 && i + 1 < count;
+            if ((pops.Contains(i) || flips.Contains(i)) && inside && repairs >= budget)
+                over.AddRange(defects.Where(d => d.Frame == i && d.Kind is PopKind or FlipKind));
+            else if (pops.Contains(i) && inside)
+            {
+                fixedFrames[i] = TemporalChecks.Reinbetween(Frame(i - 1), frame(i + 1), width, height);
+                fixes.Add(new EchoFix(i, ReinbetweenFix, $"drawn again as the FLUX inbetween of frames {i - 1} and {i + 1}"));
+                repairs++;
+            }
+            else if (flips.Contains(i) && inside)
+            {
+                // judged again against the repaired frame before it: a frame next to a flip can read as flipped itself
+                var repainted = TemporalChecks.RepairFlips(Frame(i - 1), frame(i), frame(i + 1), width, height, t);
+                if (!repainted.AsSpan().SequenceEqual(frame(i)))
+                {
+                    fixedFrames[i] = repainted;
+                    fixes.Add(new EchoFix(i, RepaintFix, $"flipped region{(defects.Count(d => d.Frame == i && d.Kind == FlipKind) == 1 ? "" : "s")} repainted from frames {i - 1} and {i + 1}"));
+                    repairs++;
+                }
+            }
+            if (applyDeflicker && flickers.Contains(i) && MathF.Abs(gains[i] - 1f) >= 1e-3f)
+            {
+                fixedFrames[i] = TemporalChecks.ApplyGain(Frame(i), gains[i]);
+                fixes.Add(new EchoFix(i, DeflickerFix, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"linear light × {gains[i]:0.###}")));
+            }
+        }
+        return (fixedFrames, fixes, over);
+    }
+}

@@ -18,7 +18,60 @@ public sealed record EchoThresholds
     /// black in the 8-bit frames ECHO measures, so a frame with little or nothing drawn is dark by design.
     /// </summary>
     public bool JudgeBlack { get; init; } = true;
+
+    // ---- temporal checks (TemporalChecks): each frame against the FLUX inbetween of its two neighbours ----
+
+    /// <summary>Whether the temporal checks (colour flips, pops, warping error) run at all.</summary>
+    public bool JudgeTemporal { get; init; } = true;
+    /// <summary>The temporal checks measure frames reduced to at most this many pixels wide (whole-pixel block averages:
+    /// 1280 → 320); only a frame they find a defect on is repaired at full size. 0 measures the frames themselves.</summary>
+    public int ProxyWidth { get; init; } = 320;
+    /// <summary>CIEDE2000 jump from both neighbours above which a pixel (and a region's mean colour) has changed colour.
+    /// 10 is a clearly different paint; shading and anti-aliasing stay well under it.</summary>
+    public float FlipDeltaE { get; init; } = 10f;
+    /// <summary>CIEDE2000 within which the two neighbours, warped to the frame's time, agree on a pixel.</summary>
+    public float AgreeDeltaE { get; init; } = 6f;
+    /// <summary>Smallest colour-flipped region, as a share of the frame (0.0005 = 29 pixels at 320x180)…</summary>
+    public float FlipMinArea { get; init; } = 0.0005f;
+    /// <summary>…and in pixels, whichever is larger.</summary>
+    public int FlipMinPixels { get; init; } = 24;
+    /// <summary>Mean CIE76 distance of a region's pixels from its mean colour, in the frame and in the inbetween, above
+    /// which it is not one flat paint (so not a flip of a palette entry).</summary>
+    public float FlipFlatness { get; init; } = 8f;
+    /// <summary>Share of a flipped region's outline that must lie on lines in both the frame and the inbetween (the
+    /// drawing stayed, only the paint changed; a moved drawing is a pop).</summary>
+    public float FlipOutlineShare { get; init; } = 0.6f;
+    /// <summary>A repaired flip takes the neighbours' colour where the frame differs from them by more than this (ΔE00).</summary>
+    public float RepairDeltaE { get; init; } = 2f;
+    /// <summary>Pop score (share of the frame that jumps away from what both neighbours agree on, outside flips) above
+    /// which a frame is popped…</summary>
+    public float PopLimit { get; init; } = 0.004f;
+    /// <summary>Share of the frame the pre-screen must find new (<see cref="TemporalMetrics.Novel"/>) to confirm a pop.</summary>
+    public float PopConfirm { get; init; } = 0.001f;
+    /// <summary>…when it is also this many times the clip's median pop score and larger than both neighbours' scores.</summary>
+    public float PopRatio { get; init; } = 4f;
+    /// <summary>Pre-screen (<see cref="TemporalChecks.Screen"/>): a pixel is new when no pixel this close (in proxy
+    /// pixels; 4 at 320 px wide is 16 px of a 1280 frame) in either neighbour is within <see cref="FlipDeltaE"/> (CIE76) of it.
+    /// Frames with no new colour skip the flow measures.</summary>
+    public int ScreenRadius { get; init; } = 4;
+    /// <summary>Smallest connected group of new pixels (proxy pixels) that passes a frame to the flow measures, and that
+    /// confirms a flip found there (a flip is repaired only when the pre-screen confirms it).</summary>
+    public int ScreenMinPixels { get; init; } = 6;
+    /// <summary>The warping error is measured on every frame that passes the pre-screen and on every this-many-th frame
+    /// (the clip's median for boiling lines); 1 measures every frame.</summary>
+    public int WarpSample { get; init; } = 8;
+    /// <summary>Median warping error (Lai et al.; mean squared sRGB difference, 0..1) above which the clip's lines boil.
+    /// Clean flat-shaded animation measures around 0.001–0.003.</summary>
+    public float BoilWarpError { get; init; } = 0.02f;
 }
+
+/// <summary>One defect ECHO found: the frame, its kind (<c>black</c>, <c>frozen</c>, <c>flicker</c>, <c>colour-flip</c>,
+/// <c>pop</c>, <c>boil</c>), the measure that failed and what it says.</summary>
+public sealed record EchoDefect(int Frame, string Kind, float Measure, string Detail);
+
+/// <summary>One fix ECHO made or proposes: the frame, its kind (<c>repaint-from-neighbours</c>, <c>reinbetween</c>,
+/// <c>deflicker-gain</c>, <c>exposure-gain</c>, <c>rerender</c>) and what it does.</summary>
+public sealed record EchoFix(int Frame, string Kind, string Detail);
 
 /// <summary>
 /// Measurements of one frame. <see cref="DiffFromPrevious"/>, <see cref="Flicker"/>, <see cref="BrightnessShift"/> and
@@ -40,7 +93,13 @@ public sealed record FrameMetrics(int Frame, float MeanLuma, bool Black, float D
     public bool SameAsPrevious(EchoThresholds t) => DiffFromPrevious < t.FrozenDiff && ChangedFraction < t.FrozenChanged;
 }
 
-/// <summary>The verdict on a clip: human findings, the failing frames (sorted, distinct) and summary numbers.</summary>
+/// <summary>
+/// The verdict on a clip: human findings, the failing frames (sorted, distinct) and summary numbers. The later fields
+/// (from <see cref="Defects"/> on) came with the temporal checks: every defect with its frame, every fix, and counts;
+/// older readers that know only the first nine still read the same values there. <see cref="Suspects"/>: colour flips and
+/// pops the flow measures found but the pre-screen did not confirm (reported, not failing, never repaired);
+/// <see cref="ScreenedFrames"/>: the frames that passed the pre-screen to the flow measures.
+/// </summary>
 public sealed record EchoReport(
     bool Passed,
     IReadOnlyList<string> Findings,
@@ -50,4 +109,17 @@ public sealed record EchoReport(
     int LongestFrozenRun,
     float MaxFlicker,
     int MaxFlickerFrame,
-    float MeanLuma);
+    float MeanLuma,
+    IReadOnlyList<EchoDefect>? Defects = null,
+    IReadOnlyList<EchoFix>? Fixes = null,
+    int ColourFlipFrames = 0,
+    int PoppedFrames = 0,
+    float MedianWarpError = 0f,
+    float MaxWarpError = 0f,
+    int MaxWarpErrorFrame = -1,
+    IReadOnlyList<EchoDefect>? Suspects = null,
+    int ScreenedFrames = 0)
+{
+    /// <summary>The report with the fixes listed.</summary>
+    public EchoReport WithFixes(IReadOnlyList<EchoFix> fixes) => this with { Fixes = fixes };
+}

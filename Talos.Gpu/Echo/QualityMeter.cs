@@ -37,7 +37,12 @@ public static class QualityMeter
     /// <summary>Judges a clip's metrics (in frame order) against the thresholds.</summary>
     public static EchoReport Evaluate(IReadOnlyList<FrameMetrics> metrics, EchoThresholds t) => ClipVerdict.Judge(metrics, t);
 
-    /// <summary>Mean |a − b| over all bytes, as a fraction of 255 (integer sums, so exact in any order).</summary>
+    /// <summary>Judges a clip's metrics and its temporal metrics (<see cref="TemporalChecks.Measure(Func{int, byte[]}, int, int, int, EchoThresholds, Func{int, bool}?, CancellationToken)"/>).</summary>
+    /// <paramref name="specHolds"/>: whether the shot's spec holds a key at a frame (<see cref="SpecHolds.Held"/>), for a frozen run's cause.
+    public static EchoReport Evaluate(IReadOnlyList<FrameMetrics> metrics, IReadOnlyList<TemporalMetrics> temporal, EchoThresholds t,
+        Func<int, bool>? specHolds = null) =>
+        ClipVerdict.Judge(metrics, t, temporal, specHolds);
+
     /// <summary>Mean |a − b| over all bytes as a fraction of 255, and the share of pixels with a channel more than 2
     /// levels apart (integer sums per row, combined in order: exact in any thread order).</summary>
     static (float Mean, float Changed) Difference(byte[] a, byte[] b, int width, int rows)

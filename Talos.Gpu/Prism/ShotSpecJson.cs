@@ -141,7 +141,7 @@ public static class ShotSpecJson
 /// <summary>Reads a spec out of a JsonElement, collecting every problem with its JSON path.</summary>
 sealed class SpecReader : JsonPathReader
 {
-    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux", "upscale"];
+    static readonly string[] SpecProps = ["id", "production", "sequence", "fps", "resolution", "durationSeconds", "frames", "characters", "palette", "background", "lighting", "effects", "camera", "audio", "dialogue", "transition", "title", "mood", "delivery", "layers", "sounds", "loudness", "flux", "upscale", "echoBudget"];
     static readonly string[] CharacterProps = ["name", "rig", "palette", "voice", "keyframes", "keyframeImages"];
     static readonly string[] KeyProps = ["frame", "pose", "emotion", "x", "facing", "ease"];
     static readonly string[] ImageProps = ["frame", "asset"];
@@ -383,6 +383,9 @@ sealed class SpecReader : JsonPathReader
         var flux = Known(root, "flux", path, "classic", SpecVocabulary.FluxMethods, "FLUX inbetweener");
         var upscale = Int(root, "upscale", path, nullable: true);
         if (upscale is { } up && ShotSpecJson.UpscaleProblem(up, resolution, layers) is { } whyUp) { Err($"{path}.upscale", whyUp); upscale = null; }
+        double? echoBudget = null;
+        if (Get(root, "echoBudget", out var eb) && eb.ValueKind != JsonValueKind.Null)
+            echoBudget = NumIn(root, "echoBudget", path, Limits.DefaultEchoBudget, 0, Limits.MaxEchoBudget);
 
         if (Errors.Count > errorsBefore || id is null) return null;
         return new ShotSpec
@@ -390,7 +393,7 @@ sealed class SpecReader : JsonPathReader
             Id = id, Production = production, Sequence = sequence, Fps = fps, Resolution = resolution, DurationSeconds = duration, Frames = frames,
             Characters = characters, Palette = palette, Background = background, Plate = plate, Lighting = lighting, Effects = effects, Camera = camera,
             Audio = audio, Dialogue = dialogue, Transition = transition, Title = title, Mood = mood,
-            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux, Upscale = upscale,
+            Delivery = delivery, Layers = layers, Sounds = sounds, Loudness = loudness, Flux = flux, Upscale = upscale, EchoBudget = echoBudget,
         };
     }
 

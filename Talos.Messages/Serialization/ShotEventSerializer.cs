@@ -38,6 +38,7 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.shot.paused.v1", typeof(ShotRenderPaused)),
         ("talos.shot.resumed.v1", typeof(ShotRenderResumed)),
         ("talos.shot.completed.v1", typeof(ShotRenderCompleted)),
+        ("talos.shot.frames-repaired.v1", typeof(ShotFramesRepaired)),
         ("talos.shot.chunk-failed.v1", typeof(ChunkAttemptRecorded)),
         ("talos.shot.node-avoided.v1", typeof(ShotNodeAvoided)),
         ("talos.api.operator-action.v1", typeof(OperatorActionRecorded)),

@@ -39,6 +39,19 @@ public static class Limits
 
     /// <summary>Integrated loudness targets of a film's mix (EBU R128 -23, web -14, ...): -40..-5 LUFS.</summary>
     public const double MinLoudness = -40, MaxLoudness = -5, DefaultLoudness = -23;
+    /// <summary>ECHO's repair budget in percent of a shot's render time (<see cref="ShotSpec.EchoBudget"/>): 0..100, default 10.</summary>
+    public const double MaxEchoBudget = 100, DefaultEchoBudget = 10;
+    /// <summary>What one of ECHO's repairs (a full-size FLUX inbetween of two frames, or a repaint from it) costs, in
+    /// frames of the shot's render time (measured on the README film: docs/ECHO.md).</summary>
+    public const double EchoRepairCost = 2;
+
+    /// <summary>An ECHO budget: 0..<see cref="MaxEchoBudget"/> percent.</summary>
+    public static string? EchoBudgetProblem(double percent) =>
+        double.IsFinite(percent) && percent >= 0 && percent <= MaxEchoBudget ? null : $"{percent} % is outside 0..{MaxEchoBudget} %";
+
+    /// <summary>How many frames ECHO may repair in a shot of <paramref name="frames"/> frames with a budget of <paramref name="percent"/> %.</summary>
+    public static int EchoRepairFrames(double? percent, int frames) =>
+        (int)Math.Floor((percent ?? DefaultEchoBudget) / 100.0 * frames / EchoRepairCost + 1e-9);
 
     /// <summary>A loudness target: <see cref="MinLoudness"/>..<see cref="MaxLoudness"/> LUFS.</summary>
     public static string? LoudnessProblem(double lufs) =>

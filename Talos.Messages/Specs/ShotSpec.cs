@@ -67,6 +67,13 @@ public sealed record ShotSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Flux { get; init => field = value == ClassicFlux ? null : value; }
 
+    /// <summary>ECHO's repair budget, in percent of the shot's render time: the frames ECHO repairs from their neighbours
+    /// (colour flips repainted, popped frames drawn again) are at most this share of the shot's frames, each repair
+    /// counted at <see cref="Limits.EchoRepairCost"/> frames' render time. Null (not written) is
+    /// <see cref="Limits.DefaultEchoBudget"/>; 0 repairs nothing (ECHO still reports).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? EchoBudget { get; init; }
+
     /// <summary>The default <see cref="Flux"/>: Talos's own optical-flow inbetweener.</summary>
     public const string ClassicFlux = "classic";
 

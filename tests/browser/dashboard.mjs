@@ -64,6 +64,8 @@ try {
   const start = await page.evaluate(async () => { const v = document.getElementById("video"); await v.play(); return v.currentTime; });
   await page.waitForFunction((t) => document.getElementById("video").currentTime > t + 0.25, start, { timeout: 30000 });
   await page.waitForSelector("#echo svg", { timeout: 30000 });
+  await page.waitForSelector("#echo ul.echo-repairs", { state: "attached", timeout: 30000 });
+  const echo = await page.evaluate(() => document.getElementById("echo").textContent);
   await page.waitForSelector("#timeline li", { timeout: 30000 });
   // Chunk and stage events carry no time: they show a dash, not the epoch (12:00:00 AM); the timed ones show their time.
   const times = await page.$$eval("#timeline time", (ts) => ({ epoch: new Date(0).toLocaleTimeString(), texts: ts.map((t) => t.textContent) }));
@@ -72,7 +74,7 @@ try {
   const video = await page.evaluate(() => { const v = document.getElementById("video"); return { readyState: v.readyState, currentTime: v.currentTime, duration: v.duration, width: v.videoWidth, height: v.videoHeight }; });
   await page.screenshot({ path: shot("dashboard-completed.png"), fullPage: true });
   const live = await page.textContent("#live");
-  console.log(JSON.stringify({ key, video, live, bars: await page.locator(".bar[role=progressbar]").count() }));
+  console.log(JSON.stringify({ key, video, live, echo, bars: await page.locator(".bar[role=progressbar]").count() }));
 } finally {
   await browser.close();
 }

@@ -45,15 +45,22 @@ public sealed class CutturaStage : IStageRunner
             ctx.Vault.PutAsset(LayersAsset(framesHash),
                 System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(passes, Talos.Messages.Serialization.ShotEventSerializer.Json), "layer-frame-list");
         }
+        var video = EncodeShot(ctx, finals);
+        return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["video"] = video, ["frames"] = framesHash })],
+            Note: Notes.Write(new CutOutcome(framesHash, video, finals.Count)));
+    }
+
+    /// <summary>The shot's own H.264 clip of the given 8-bit frames (vault hashes, in order), put in the vault; its hash.</summary>
+    public static string EncodeShot(ChunkContext ctx, IReadOnlyList<string> finals)
+    {
+        var spec = ctx.Spec;
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-shot-{Guid.NewGuid():N}.mp4");
         try
         {
             var frames = finals.Select(h => FrameCodec.DecodeRgb24(ctx.Vault.Get(h)).rgb);
             VideoEncoder.EncodeH264Async(frames, spec.Resolution.Width, spec.Resolution.Height, spec.Fps, tmp, ct: ctx.Cancellation)
                 .GetAwaiter().GetResult();
-            var video = ctx.Vault.Put(File.ReadAllBytes(tmp), "shot-video");
-            return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["video"] = video, ["frames"] = framesHash })],
-                Note: Notes.Write(new CutOutcome(framesHash, video, finals.Count)));
+            return ctx.Vault.Put(File.ReadAllBytes(tmp), "shot-video");
         }
         finally { File.Delete(tmp); }
     }

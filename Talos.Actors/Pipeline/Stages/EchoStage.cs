@@ -1,8 +1,10 @@
+using System.Globalization;
 using Talos.Gpu.Echo;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Raygen;
 using Talos.Messages;
 using Talos.Messages.Commands;
+using Talos.Messages.Events;
 using Talos.Messages.Specs;
 
 namespace Talos.Actors.Pipeline.Stages;
@@ -10,11 +12,16 @@ namespace Talos.Actors.Pipeline.Stages;
 using Stages = Talos.Messages.Stages;
 
 /// <summary>
-/// ECHO: measures the shot's final frames (black frames, frozen runs, temporal flicker by flow-warping error),
-/// writes the JSON report to the vault, and — when a failure is one a re-render can correct (dark frames,
-/// flicker) — proposes per-frame exposure gains; the shot then sends the affected ANIMA chunks back. A shot with
-/// background <c>none</c> is measured over black (its 8-bit frames) without the black-frame check: empty or sparse
-/// transparent frames are not defects, and no frame is brightened for being dark.
+/// ECHO: judges the shot's final frames (<see cref="EchoSupervisor"/>: black frames, frozen runs, flicker, colour
+/// flips, popped frames, the warping error), repairs flipped and popped frames from their neighbours within the shot's
+/// budget (<see cref="ShotSpec.EchoBudget"/>), and writes the JSON report to the vault with every defect and fix by
+/// frame. Repaired frames are what the shot delivers: ECHO files the frame list with them in and encodes the shot's
+/// clip again (<see cref="CutturaStage.EncodeShot"/>), and its note carries both with each repair and the finding it
+/// answered (journalled by the shot as <see cref="ShotFramesRepaired"/>). Only the 8-bit sdr delivery without render
+/// passes is repaired: the linear frames of hdr10/prores/png16 and the passes are CUTTURA's, so their defects are
+/// reported, not repaired. When a failure is one a re-render can correct (dark frames, flicker), ECHO proposes
+/// per-frame exposure gains instead and the shot sends the affected ANIMA chunks back. A shot with background
+/// <c>none</c> is measured over black (its 8-bit frames) without the black-frame check.
 /// </summary>
 public sealed class EchoStage : IStageRunner
 {
@@ -24,27 +31,86 @@ public sealed class EchoStage : IStageRunner
     public IReadOnlyList<string> DependsOn => [Stages.Cuttura];
     public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
 
+    /// <summary>Whether ECHO's repairs can be delivered: the film is made of the 8-bit frames it repairs.</summary>
+    public static bool Repairable(ShotSpec spec) => spec.Delivery == "sdr" && spec.Layers is null;
+
     public ChunkManifest Run(ChunkContext ctx)
     {
-        bool transparent = ctx.Spec.Background == Backgrounds.None;
+        var spec = ctx.Spec;
+        bool transparent = spec.Background == Backgrounds.None;
         var thresholds = transparent ? Thresholds with { JudgeBlack = false } : Thresholds;
         var cut = Notes.Read<CutOutcome>(ctx.Manifests(Stages.Cuttura)[0].Note, "CUTTURA");
         var finals = ctx.Vault.GetJson<List<string>>(cut.FramesHash);
-        var metrics = new List<FrameMetrics>(finals.Count);
-        byte[] previous = [];
-        for (int i = 0; i < finals.Count; i++)
+        int width = spec.Resolution.Width, height = spec.Resolution.Height;
+        byte[] Frame(int i)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
             var (rgb, w, h) = FrameCodec.DecodeRgb24(ctx.Vault.Get(finals[i]));
-            var m = QualityMeter.Measure(i, rgb, previous, w, h);
-            metrics.Add(m);
-            previous = rgb;
+            if (w != width || h != height) throw new InvalidDataException($"frame {i} is {w}x{h}, the shot {width}x{height}");
+            return rgb;
         }
-        var report = QualityMeter.Evaluate(metrics, thresholds);
+        bool repairable = Repairable(spec);
+        int budget = repairable ? Limits.EchoRepairFrames(spec.EchoBudget, finals.Count) : 0;
+        var supervision = EchoSupervisor.Supervise(Frame, finals.Count, width, height, thresholds, budget, ct: ctx.Cancellation,
+            specHolds: f => SpecHolds.Held(spec, f));
+        var metrics = supervision.Found.Metrics;
+        var report = supervision.Found.Report;
         var (gains, correctable) = Corrections.Plan(metrics, report, thresholds, ctx.Revision, ctx.FrameGains);
-        var reportHash = ctx.Vault.PutJson(new { shot = ctx.Spec.Id, revision = ctx.Revision, thresholds, report }, "echo-report");
-        var summary = report.Passed ? "passed" : string.Join("; ", report.Findings);
+
+        // Flicker and dark frames: the gains a re-render applies. Flips and pops: repaired here (unless a re-render comes first).
+        var fixes = (report.Fixes ?? []).ToList();
+        foreach (var (frame, gain) in gains.OrderBy(g => g.Key))
+            fixes.Add(new EchoFix(frame, metrics[frame].Black ? "exposure-gain" : FrameRepair.DeflickerFix,
+                string.Create(CultureInfo.InvariantCulture, $"re-render with linear light × {gain:0.###}")));
+        var unrepaired = supervision.OverBudget.Select(d => new EchoFix(d.Frame, "none",
+            repairable ? $"not repaired: ECHO's budget of {budget} repaired frame{(budget == 1 ? "" : "s")} ({spec.EchoBudget ?? Limits.DefaultEchoBudget} %) is spent"
+                : $"not repaired: ECHO repairs the sdr delivery without layers, this shot is {spec.Delivery}{(spec.Layers is null ? "" : " with layers")}"));
+        fixes.AddRange(unrepaired.DistinctBy(f => f.Frame));
+        fixes.Sort((a, b) => a.Frame.CompareTo(b.Frame));
+        report = report.WithFixes(fixes);
+
+        var repairedFrames = correctable ? new Dictionary<string, string>() : supervision.RepairedFrames.OrderBy(r => r.Key)
+            .ToDictionary(r => r.Key.ToString(CultureInfo.InvariantCulture), r => ctx.Vault.Put(FrameCodec.EncodeRgb24(r.Value, width, height), "echo-repaired-frame"));
+        string? repairedList = null, repairedVideo = null;
+        List<EchoRepair>? repairs = null;
+        if (repairedFrames.Count > 0)
+        {
+            var list = finals.Select((h, i) => repairedFrames.GetValueOrDefault(i.ToString(CultureInfo.InvariantCulture), h)).ToList();
+            repairedList = ctx.Vault.PutJson(list, "frame-list");
+            repairedVideo = CutturaStage.EncodeShot(ctx, list);
+            repairs = fixes.Where(f => f.Kind is FrameRepair.RepaintFix or FrameRepair.ReinbetweenFix)
+                .Select(f => new EchoRepair(f.Frame, f.Kind, string.Join("; ", (report.Defects ?? []).Where(d => d.Frame == f.Frame).Select(d => $"{d.Kind}: {d.Detail}"))))
+                .ToList();
+        }
+        var delivered = repairedFrames.Count > 0 ? supervision.Delivered.Report : report;
+        bool passed = !correctable && delivered.Passed;
+        var reportHash = ctx.Vault.PutJson(new
+        {
+            shot = spec.Id, revision = ctx.Revision, thresholds, budget = new { percent = spec.EchoBudget ?? Limits.DefaultEchoBudget, frames = budget },
+            report, repairedFrames, repairedFramesHash = repairedList, repairedVideoHash = repairedVideo,
+            afterRepair = repairedFrames.Count > 0 ? supervision.Repaired!.Report : null,
+            perFrame = PerFrame(supervision.Found),
+        }, "echo-report");
+        var summary = report.Passed ? "passed"
+            : string.Join("; ", report.Findings) + (repairs is null ? "" : $"; repaired frame{(repairs.Count == 1 ? "" : "s")} {string.Join(", ", repairs.Select(r => r.Frame))}{(delivered.Passed ? " (passes)" : ": " + string.Join("; ", delivered.Findings))}");
         return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["report"] = reportHash })],
-            Note: Notes.Write(new EchoOutcome(report.Passed, correctable, report.FailingFrames, gains, summary, reportHash)));
+            Note: Notes.Write(new EchoOutcome(passed, correctable, correctable ? report.FailingFrames : delivered.FailingFrames, gains, summary, reportHash,
+                repairs, repairedList, repairedVideo)));
     }
+
+    /// <summary>
+    /// ECHO's measures per frame for the report (and the dashboard): mean luma, flicker, the warping error against the
+    /// next frame (null where it was not measured), the pre-screen's share of new colour, whether the flow measures ran
+    /// (<c>screened</c>), the pop score, and the largest colour jump (ΔE00) of a flipped region.
+    /// </summary>
+    public static IReadOnlyList<EchoFrameMeasures> PerFrame(EchoVerdict v) =>
+        v.Metrics.Select(m =>
+        {
+            var t = m.Frame < v.Temporal.Count ? v.Temporal[m.Frame] : null;
+            return new EchoFrameMeasures(m.Frame, m.MeanLuma, m.Flicker, t is { Warped: true } ? t.WarpError : null, t?.Novel ?? 0f,
+                t?.Screened ?? false, t?.PopScore ?? 0f, t is null || t.Flips.Count == 0 ? null : t.Flips.Max(f => f.DeltaE));
+        }).ToList();
 }
+
+/// <summary>One frame's line in ECHO's report (<see cref="EchoStage.PerFrame"/>).</summary>
+public sealed record EchoFrameMeasures(int Frame, float Luma, float Flicker, float? WarpError, float Novel, bool Screened, float PopScore, float? FlipDeltaE);

@@ -65,6 +65,7 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         "delivery" => s with { Delivery = "hdr10" },
         "layers" => s with { Layers = "exr" },
         "flux" => s with { Flux = "rife" },
+        "echoBudget" => s with { EchoBudget = 50 },
         "camera" => s with { Camera = [new CameraMove { Frame = 0, Move = "close", Zoom = 1.4, PanX = 0.1 }] },
         _ => throw new ArgumentException($"no variation for '{path}'"),
     };

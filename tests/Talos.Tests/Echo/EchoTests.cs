@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Talos.Gpu.Echo;
 using Talos.Gpu.Imaging;
+using Talos.Messages.Specs;
+using Talos.Tests.Support;
 using Xunit;
 
 namespace Talos.Tests.Echo;
@@ -76,8 +78,22 @@ public sealed class EchoTests(ITestOutputHelper output)
         var report = QualityMeter.Evaluate(MeasureAll(frames), new EchoThresholds());
         Assert.False(report.Passed);
         Assert.Equal(30, report.LongestFrozenRun);
-        Assert.Contains("frozen for 30 frames from frame 10", report.Findings);
+        Assert.Contains("frozen for 30 frames from frame 10 (cause unknown)", report.Findings);
         Assert.Equal(Enumerable.Range(11, 29), report.FailingFrames);
+
+        // its cause from the spec: MARA holds her key over frames 10–39 (a held key), or walks there (duplicated frames)
+        var held = Samples.Shot(seconds: 50 / 12.0) with
+        {
+            Characters = [new CharacterSpec { Name = "MARA", Keyframes = [new PoseKey { Frame = 0, X = 0.2 }, new PoseKey { Frame = 10, X = 0.4 },
+                new PoseKey { Frame = 40, X = 0.4 }, new PoseKey { Frame = 49, X = 0.6 }] }],
+        };
+        var moving = held with { Characters = [held.Characters[0] with { Keyframes = [new PoseKey { Frame = 0, X = 0.2 }, new PoseKey { Frame = 49, X = 0.6 }] }] };
+        Assert.True(Enumerable.Range(10, 30).All(f => SpecHolds.Held(held, f)));
+        Assert.False(SpecHolds.Held(held, 5));
+        Assert.Contains("frozen for 30 frames from frame 10 (cause: a held key (FLUX holds the spec's key))",
+            QualityMeter.Evaluate(MeasureAll(frames), [], new EchoThresholds(), f => SpecHolds.Held(held, f)).Findings);
+        Assert.Contains("frozen for 30 frames from frame 10 (cause: duplicated frames where the spec moves (a stalled or repeating stage))",
+            QualityMeter.Evaluate(MeasureAll(frames), [], new EchoThresholds(), f => SpecHolds.Held(moving, f)).Findings);
 
         // a still shot is not "frozen"
         var still = Enumerable.Range(0, 30).Select(_ => Scene(0, 0, 1f)).ToList();

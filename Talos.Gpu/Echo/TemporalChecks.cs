@@ -1,0 +1,553 @@
+using System.Buffers;
+using System.Globalization;
+using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
+
+namespace Talos.Gpu.Echo;
+
+/// <summary>
+/// A region of a frame whose colour jumped away from what both neighbours agree on (a colour flip): its pixel count,
+/// bounding box (x0, y0 inclusive; x1, y1 exclusive), the CIEDE2000 jump, and the region's colour in the neighbours
+/// (<paramref name="Was"/>) and in the frame (<paramref name="Became"/>) as sRGB hex.
+/// </summary>
+/// <see cref="Confirmed"/>: the pre-screen found new colour inside the region's box too (a second measure, without flow);
+/// only a confirmed flip is repaired.
+public sealed record FlipRegion(int Area, int X0, int Y0, int X1, int Y1, float DeltaE, string Was, string Became, bool Confirmed = true)
+{
+    /// <summary>The region measured on a frame reduced by <paramref name="factor"/>, in the full frame's pixels.</summary>
+    public FlipRegion Scaled(int factor) =>
+        this with { Area = Area * factor * factor, X0 = X0 * factor, Y0 = Y0 * factor, X1 = X1 * factor, Y1 = Y1 * factor };
+}
+
+/// <summary>
+/// ECHO's temporal measurements of one frame against its neighbours.
+/// <see cref="WarpError"/>: Lai et al.'s warping error of this frame against the next one (mean squared sRGB difference of
+/// the next frame warped back along the flow, occlusions masked by forward–backward consistency); 0 for the last frame.
+/// <see cref="PopScore"/>: share of the frame's pixels whose colour differs (ΔE00) from what both neighbours agree the
+/// frame should show (the FLUX inbetween of the neighbours), outside colour-flipped regions; 0 at the clip's ends and on
+/// held frames. <see cref="Gain"/>: the frame's brightness against that inbetween (taken out before comparing colours,
+/// so flicker is not mistaken for a flip). <see cref="Flips"/>: the colour-flipped regions.
+/// <see cref="Novel"/>: the pre-screen's share of the frame (<see cref="TemporalChecks.Screen"/>) whose colour is in
+/// neither neighbour nearby; <see cref="Screened"/>: whether it passed the pre-screen, so the flow measures (pop score,
+/// flips) ran; <see cref="Warped"/>: whether <see cref="WarpError"/> was measured (screened frames, every
+/// <see cref="EchoThresholds.WarpSample"/>th frame, and held pairs, whose error is 0 without measuring).
+/// </summary>
+public sealed record TemporalMetrics(int Frame, float WarpError, float PopScore, float Gain, IReadOnlyList<FlipRegion> Flips, bool Held = false,
+    float Novel = 0f, bool Screened = true, bool Warped = true);
+
+/// <summary>
+/// ECHO's temporal checks, on 8-bit sRGB frames (interleaved RGB), with FLUX's optical flow and inbetweener:
+/// <list type="bullet">
+/// <item>Warping error (Lai et al. 2018, "Learning blind video temporal consistency"): E = mean over non-occluded pixels
+/// of ‖Iₜ − warp(Iₜ₊₁)‖², occlusion by forward–backward flow consistency.</item>
+/// <item>Colour flips: ECHO does not see CHROMA's region maps, so a region is "off model" when its colour jumps away
+/// from what both neighbouring frames agree on there. Each frame is compared with the FLUX inbetween of its neighbours
+/// (brightness evened first); pixels where the two neighbours, warped to the frame's time, agree with each other
+/// (ΔE00 ≤ <see cref="EchoThresholds.AgreeDeltaE"/>) and the frame differs from both by more than
+/// <see cref="EchoThresholds.FlipDeltaE"/> are grouped into connected regions. A region is a flip when it is large
+/// enough, flat in both the frame and the inbetween (one paint replaced by another), its mean colours differ by more
+/// than the flip limit, and its outline sits on lines in both (the drawing did not move, only its colour changed).</item>
+/// <item>Pops (a drawing out of place, a dropped or doubled frame): the other such pixels; their share of the frame is
+/// the pop score.</item>
+/// </list>
+/// Fixes: a flipped region is repainted from the neighbours' inbetween, a popped frame is replaced by it.
+/// </summary>
+public static class TemporalChecks
+{
+    /// <summary>An 8-bit sRGB frame as a linear-light, opaque <see cref="RgbaImage"/>.</summary>
+    public static RgbaImage ToImage(byte[] rgb, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(rgb);
+        if (rgb.Length != (long)width * height * 3) throw new ArgumentException($"rgb24 buffer of {rgb.Length} bytes does not match {width}x{height}");
+        var img = new RgbaImage(width, height);
+        Parallel.For(0, height, y =>
+        {
+            for (int x = 0, i = y * width, o = i * 3; x < width; x++, i++, o += 3)
+            {
+                img.R[i] = ColourDifference.ToLinear(rgb[o]);
+                img.G[i] = ColourDifference.ToLinear(rgb[o + 1]);
+                img.B[i] = ColourDifference.ToLinear(rgb[o + 2]);
+                img.A[i] = 1f;
+            }
+        });
+        return img;
+    }
+
+    /// <summary>
+    /// An 8-bit sRGB frame reduced for the temporal checks: the average linear light of each <paramref name="factor"/>
+    /// x <paramref name="factor"/> block (the frame's last columns and rows that do not fill a block are left out).
+    /// Factor 1 is <see cref="ToImage"/>.
+    /// </summary>
+    public static RgbaImage Proxy(byte[] rgb, int width, int height, int factor)
+    {
+        if (factor <= 1) return ToImage(rgb, width, height);
+        ArgumentNullException.ThrowIfNull(rgb);
+        if (rgb.Length != (long)width * height * 3) throw new ArgumentException($"rgb24 buffer of {rgb.Length} bytes does not match {width}x{height}");
+        int pw = width / factor, ph = height / factor;
+        if (pw < 1 || ph < 1) throw new ArgumentException($"a {width}x{height} frame is smaller than one {factor}x{factor} block");
+        var img = new RgbaImage(pw, ph);
+        float inv = 1f / (factor * factor);
+        Parallel.For(0, ph, py =>
+        {
+            for (int px = 0; px < pw; px++)
+            {
+                float r = 0, g = 0, b = 0;
+                for (int dy = 0; dy < factor; dy++)
+                    for (int dx = 0, o = ((py * factor + dy) * width + px * factor) * 3; dx < factor; dx++, o += 3)
+                    {
+                        r += ColourDifference.ToLinear(rgb[o]); g += ColourDifference.ToLinear(rgb[o + 1]); b += ColourDifference.ToLinear(rgb[o + 2]);
+                    }
+                int i = py * pw + px;
+                img.R[i] = r * inv; img.G[i] = g * inv; img.B[i] = b * inv; img.A[i] = 1f;
+            }
+        });
+        return img;
+    }
+
+    /// <summary>The block size that brings a frame <paramref name="width"/> wide to at most <paramref name="proxyWidth"/>
+    /// (1: the frame itself; <paramref name="proxyWidth"/> 0 or less: always the frame itself).</summary>
+    public static int ProxyFactor(int width, int proxyWidth) => proxyWidth <= 0 ? 1 : Math.Max(1, (width + proxyWidth - 1) / proxyWidth);
+
+    /// <summary>A linear-light image as 8-bit sRGB (alpha ignored: the images here are opaque frames).</summary>
+    public static byte[] ToRgb24(RgbaImage img)
+    {
+        var rgb = new byte[img.PixelCount * 3];
+        Parallel.For(0, img.Height, y =>
+        {
+            for (int x = 0, i = y * img.Width, o = i * 3; x < img.Width; x++, i++, o += 3)
+            {
+                rgb[o] = Encode(img.R[i]); rgb[o + 1] = Encode(img.G[i]); rgb[o + 2] = Encode(img.B[i]);
+            }
+        });
+        return rgb;
+    }
+
+    static byte Encode(float linear) => (byte)MathF.Round(ColorMath.LinearToSrgb(Math.Clamp(linear, 0f, 1f)) * 255f);
+
+    /// <summary>FLUX's flow options for ECHO: solved at half resolution or coarser (no finer than ~320 pixels wide
+    /// past 640), two warps of 12 sweeps: ECHO needs the motion of regions and lines, not its last tenth of a pixel.</summary>
+    static FlowOptions Options(int width, int height) =>
+        FlowOptions.Default with { SkipFinest = Math.Max(1, (int)Math.Ceiling(Math.Log2(Math.Max(width, 1) / 320.0))), Iterations = 12, Warps = 2 };
+
+    /// <summary>
+    /// Lai et al.'s warping error of frame <paramref name="a"/> against the next frame <paramref name="b"/>: b warped back
+    /// along the flow a→b, pixels whose forward and backward flows do not cancel (occluded, or leaving the frame)
+    /// masked out; the mean squared difference of the sRGB-encoded values (0..1), averaged over the three channels.
+    /// </summary>
+    public static float WarpingError(RgbaImage a, RgbaImage b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Width != b.Width || a.Height != b.Height) throw new ArgumentException("frames differ in size");
+        int w = a.Width, h = a.Height;
+        var o = Options(w, h);
+        var (fa, fb) = (FlowFeatures.FromRgba(a), FlowFeatures.FromRgba(b));
+        var fwd = OpticalFlow.Compute(fa, fb, o);
+        var bwd = OpticalFlow.Compute(fb, fa, o);
+        var sums = new double[h];
+        var counts = new int[h];
+        Parallel.For(0, h, y =>
+        {
+            double s = 0; int n = 0;
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                float px = x + fwd.U[i], py = y + fwd.V[i];
+                if (px < 0 || py < 0 || px > w - 1 || py > h - 1) continue;
+                float gu = OpticalFlow.Bilinear(bwd.U, w, h, px, py), gv = OpticalFlow.Bilinear(bwd.V, w, h, px, py);
+                float du = fwd.U[i] + gu, dv = fwd.V[i] + gv;
+                // Sundaram et al.'s consistency test, as Lai et al. use it
+                if (du * du + dv * dv > 0.01f * (fwd.U[i] * fwd.U[i] + fwd.V[i] * fwd.V[i] + gu * gu + gv * gv) + 0.5f) continue;
+                float dr = Srgb(a.R[i]) - Srgb(OpticalFlow.Bilinear(b.R, w, h, px, py));
+                float dg = Srgb(a.G[i]) - Srgb(OpticalFlow.Bilinear(b.G, w, h, px, py));
+                float db = Srgb(a.B[i]) - Srgb(OpticalFlow.Bilinear(b.B, w, h, px, py));
+                s += (dr * dr + dg * dg + db * db) / 3.0; n++;
+            }
+            sums[y] = s; counts[y] = n;
+        });
+        double total = 0; long count = 0;
+        for (int y = 0; y < h; y++) { total += sums[y]; count += counts[y]; }
+        return count == 0 ? 0f : (float)(total / count);
+    }
+
+    static float Srgb(float linear) => ColorMath.LinearToSrgb(Math.Clamp(linear, 0f, 1f));
+
+    /// <summary>
+    /// Measures every frame of a clip. <paramref name="frame"/> gives frame i's interleaved 8-bit sRGB (each is asked
+    /// for about once: a sliding window of three is kept). <paramref name="held"/>: whether frame i repeats the one
+    /// before it (its <see cref="FrameMetrics.SameAsPrevious"/>); a frame that repeats a neighbour is a hold, not a pop.
+    /// </summary>
+    public static TemporalMetrics[] Measure(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t,
+        Func<int, bool>? held = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(t);
+        var result = new TemporalMetrics[count];
+        int factor = ProxyFactor(width, t.ProxyWidth);
+        RgbaImage? prev = null, cur = count > 0 ? Proxy(frame(0), width, height, factor) : null;
+        Lab[]? labPrev = null, labCur = cur is null ? null : Labs(cur), labNext;
+        for (int i = 0; i < count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var next = i + 1 < count ? Proxy(frame(i + 1), width, height, factor) : null;
+            labNext = next is null ? null : Labs(next);
+            bool isHeld = held is not null && (held(i) || (i + 1 < count && held(i + 1)));
+            ScreenResult? screen = prev is null || next is null || isHeld ? null : Screen(labPrev!, labCur!, labNext!, cur!.Width, cur.Height, t);
+            bool screened = screen is { Passed: true };
+            // the warping error: 0 for a held pair (the same frame twice), measured on screened frames and a sample of the rest
+            bool heldPair = held is not null && i + 1 < count && held(i + 1);
+            bool warped = next is not null && (heldPair || screened || t.WarpSample <= 1 || i % t.WarpSample == 0);
+            float warp = next is null || heldPair || !warped ? 0f : WarpingError(cur!, next);
+            if (!screened) result[i] = new TemporalMetrics(i, warp, 0f, 1f, [], isHeld, screen?.Novel ?? 0f, false, warped);
+            else
+            {
+                var a = Analyse(prev!, cur!, next!, t);
+                var flips = a.Flips.Select(r => r with { Confirmed = screen!.Confirms(r) }).Select(r => factor == 1 ? r : r.Scaled(factor)).ToList();
+                result[i] = new TemporalMetrics(i, warp, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped);
+            }
+            (prev, cur, labPrev, labCur) = (cur, next, labCur, labNext);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The pre-screen's verdict on a frame: <see cref="Novel"/> is the share of the frame in clusters of new colour
+    /// (at least <see cref="EchoThresholds.ScreenMinPixels"/> connected pixels), <see cref="Passed"/> whether there is any.
+    /// </summary>
+    public sealed record ScreenResult(float Novel, bool Passed, bool[] Mask, int Width, int MinPixels)
+    {
+        /// <summary>Whether a region (in the screened frame's pixels) holds at least the screen's minimum of new colour.</summary>
+        public bool Confirms(FlipRegion r)
+        {
+            int n = 0;
+            for (int y = r.Y0; y < r.Y1; y++)
+                for (int x = r.X0; x < r.X1; x++)
+                    if (Mask[y * Width + x]) n++;
+            return n >= MinPixels;
+        }
+    }
+
+    /// <summary>Every pixel of a linear-light image as CIELAB.</summary>
+    public static Lab[] Labs(RgbaImage img)
+    {
+        ArgumentNullException.ThrowIfNull(img);
+        var lab = new Lab[img.PixelCount];
+        Parallel.For(0, img.Height, y =>
+        {
+            for (int i = y * img.Width, e = i + img.Width; i < e; i++) lab[i] = ColourDifference.ToLab(img.R[i], img.G[i], img.B[i]);
+        });
+        return lab;
+    }
+
+    /// <summary>
+    /// ECHO's pre-screen, cheap and without flow: a pixel of the frame is new when no pixel within
+    /// <see cref="EchoThresholds.ScreenRadius"/> of it in the frame before, and none in the frame after, is within
+    /// <see cref="EchoThresholds.FlipDeltaE"/> (CIE76) of its colour: a colour that appears in this frame only (a flipped
+    /// paint, a drawing out of place) rather than moved there from a neighbour or revealed by motion. Clusters of at least
+    /// <see cref="EchoThresholds.ScreenMinPixels"/> such pixels pass the frame on to the flow measures; clean motion
+    /// (within the radius) and flicker (a brightness change under the ΔE limit) do not.
+    /// </summary>
+    public static ScreenResult Screen(Lab[] prev, Lab[] cur, Lab[] next, int w, int h, EchoThresholds t)
+    {
+        ArgumentNullException.ThrowIfNull(prev);
+        ArgumentNullException.ThrowIfNull(cur);
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(t);
+        int n = w * h, r = t.ScreenRadius;
+        if (prev.Length != n || cur.Length != n || next.Length != n) throw new ArgumentException("frames differ in size");
+        float limit = t.FlipDeltaE;
+        var novel = new bool[n];
+        Parallel.For(0, h, y =>
+        {
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                novel[i] = !Near(prev, cur[i], x, y) && !Near(next, cur[i], x, y);
+            }
+        });
+        // clusters: keep the connected groups of at least ScreenMinPixels
+        var mask = new bool[n];
+        int kept = 0;
+        Components(novel, w, h, new int[n], (_, members) =>
+        {
+            if (members.Count < t.ScreenMinPixels) return;
+            kept += members.Count;
+            foreach (int i in members) mask[i] = true;
+        });
+        return new ScreenResult((float)kept / n, kept > 0, mask, w, t.ScreenMinPixels);
+
+        bool Near(Lab[] img, Lab c, int cx, int cy)
+        {
+            if (ColourDifference.DeltaE76(img[cy * w + cx], c) <= limit) return true;
+            for (int yy = Math.Max(0, cy - r); yy <= Math.Min(h - 1, cy + r); yy++)
+                for (int xx = Math.Max(0, cx - r), e = Math.Min(w - 1, cx + r); xx <= e; xx++)
+                    if (ColourDifference.DeltaE76(img[yy * w + xx], c) <= limit) return true;
+            return false;
+        }
+    }
+
+    /// <summary>Frame <paramref name="cur"/> measured against its neighbours (see the class summary).</summary>
+    public static TemporalMetrics Measure(int index, byte[] prev, byte[] cur, byte[] next, int width, int height, EchoThresholds t)
+    {
+        var a = Analyse(ToImage(prev, width, height), ToImage(cur, width, height), ToImage(next, width, height), t);
+        return new TemporalMetrics(index, 0f, a.PopScore, a.Gain, a.Flips);
+    }
+
+    /// <summary>
+    /// Repaints a frame's colour-flipped regions from its neighbours: every pixel of a flipped region (grown by two
+    /// pixels to take its anti-aliased edge) that differs from the neighbours' inbetween takes the inbetween's colour
+    /// (at the frame's own brightness). Returns the frame unchanged (a copy) when nothing is flipped.
+    /// </summary>
+    public static byte[] RepairFlips(byte[] prev, byte[] cur, byte[] next, int width, int height, EchoThresholds t)
+    {
+        var c = ToImage(cur, width, height);
+        var a = Analyse(ToImage(prev, width, height), c, ToImage(next, width, height), t, keep: true);
+        var output = (byte[])cur.Clone();
+        if (a.Flips.Count == 0) return output;
+        int w = width, h = height;
+        var grown = Grow(a.FlipMask!, w, h, 2);
+        for (int i = 0; i < grown.Length; i++)
+        {
+            if (!grown[i] || a.Difference![i] < t.RepairDeltaE) continue;
+            int o = i * 3;
+            output[o] = Encode(a.Pred!.R[i] * a.Gain); output[o + 1] = Encode(a.Pred.G[i] * a.Gain); output[o + 2] = Encode(a.Pred.B[i] * a.Gain);
+        }
+        return output;
+    }
+
+    /// <summary>A frame drawn again from its neighbours: the FLUX inbetween (<see cref="ImageInbetweener"/>) halfway between them.</summary>
+    public static byte[] Reinbetween(byte[] prev, byte[] next, int width, int height)
+    {
+        var ib = ImageInbetweener.FromRgba(ToImage(prev, width, height), ToImage(next, width, height), Options(width, height));
+        return ToRgb24(ib.RgbaAt(0.5));
+    }
+
+    /// <summary>A frame's linear light scaled by <paramref name="gain"/> (the deflicker fix applied to the frame itself).</summary>
+    public static byte[] ApplyGain(byte[] rgb, float gain)
+    {
+        var lut = new byte[256];
+        for (int v = 0; v < 256; v++) lut[v] = Encode(ColourDifference.ToLinear((byte)v) * gain);
+        var output = new byte[rgb.Length];
+        for (int i = 0; i < rgb.Length; i++) output[i] = lut[rgb[i]];
+        return output;
+    }
+
+    sealed record Analysis(float PopScore, float Gain, IReadOnlyList<FlipRegion> Flips, RgbaImage? Pred, bool[]? FlipMask, float[]? Difference);
+
+    static Analysis Analyse(RgbaImage prev, RgbaImage cur, RgbaImage next, EchoThresholds t, bool keep = false)
+    {
+        if (prev.Width != cur.Width || next.Width != cur.Width || prev.Height != cur.Height || next.Height != cur.Height)
+            throw new ArgumentException("frames differ in size");
+        int w = cur.Width, h = cur.Height, n = w * h;
+        var ib = ImageInbetweener.FromRgba(prev, next, Options(w, h));
+        var pred = ib.RgbaAt(0.5);
+        var fwd = ib.Forward;
+        float gain = Gain(cur, pred);
+        float inv = MathF.Abs(gain - 1f) < 0.005f ? 1f : 1f / gain;
+
+        var pool = ArrayPool<float>.Shared;
+        var labC = pool.Rent(3 * n);
+        var labP = pool.Rent(3 * n);
+        var diff = new float[n];
+        var candidate = ArrayPool<bool>.Shared.Rent(n);
+        try
+        {
+            Parallel.For(0, h, y =>
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    var c = ColourDifference.ToLab(cur.R[i] * inv, cur.G[i] * inv, cur.B[i] * inv);
+                    var p = ColourDifference.ToLab(pred.R[i], pred.G[i], pred.B[i]);
+                    labC[3 * i] = c.L; labC[3 * i + 1] = c.A; labC[3 * i + 2] = c.B;
+                    labP[3 * i] = p.L; labP[3 * i + 1] = p.A; labP[3 * i + 2] = p.B;
+                    // cheap test first: ΔE00 never exceeds ΔE76 by much for these differences, so skip the clearly equal
+                    float d = ColourDifference.DeltaE76(c, p) < 0.5f * t.FlipDeltaE ? 0f : ColourDifference.DeltaE2000(c, p);
+                    diff[i] = d;
+                    bool cand = false;
+                    if (d > t.FlipDeltaE)
+                    {
+                        float u = 0.5f * fwd.U[i], v = 0.5f * fwd.V[i];
+                        var s0 = Sample(prev, w, h, x - u, y - v);
+                        var s1 = Sample(next, w, h, x + u, y + v);
+                        cand = ColourDifference.DeltaE2000(s0, s1) <= t.AgreeDeltaE
+                               && ColourDifference.DeltaE2000(c, s0) > t.FlipDeltaE && ColourDifference.DeltaE2000(c, s1) > t.FlipDeltaE;
+                    }
+                    candidate[i] = cand;
+                }
+            });
+
+            var flips = new List<FlipRegion>();
+            var flipMask = new bool[n];
+            var label = ArrayPool<int>.Shared.Rent(n);
+            Array.Clear(label, 0, n);
+            int candidates = 0;
+            for (int i = 0; i < n; i++) if (candidate[i]) candidates++;
+            int minArea = Math.Max(t.FlipMinPixels, (int)(t.FlipMinArea * n));
+            try
+            {
+                Components(candidate, w, h, label, (id, members) =>
+                {
+                    if (members.Count < minArea || Flip(members, label, id, labC, labP, w, h, t) is not { } region) return;
+                    flips.Add(region);
+                    foreach (int i in members) flipMask[i] = true;
+                });
+            }
+            finally { ArrayPool<int>.Shared.Return(label); }
+            int flipped = 0;
+            foreach (var f in flips) flipped += f.Area;
+            float pop = (float)(candidates - flipped) / n;
+            return new Analysis(pop, gain, flips, keep ? pred : null, keep ? flipMask : null, keep ? diff : null);
+        }
+        finally
+        {
+            pool.Return(labC); pool.Return(labP);
+            ArrayPool<bool>.Shared.Return(candidate);
+        }
+    }
+
+    /// <summary>
+    /// The 4-connected groups of <paramref name="mask"/>'s set pixels (the first w × h entries), in order of their first
+    /// pixel: each is labelled in <paramref name="label"/> (zeroed by the caller) with its number from 1 and handed to
+    /// <paramref name="each"/> with its pixels (a list reused for the next group).
+    /// </summary>
+    static void Components(bool[] mask, int w, int h, int[] label, Action<int, List<int>> each)
+    {
+        var stack = new Stack<int>();
+        var members = new List<int>();
+        int id = 0;
+        for (int s = 0; s < w * h; s++)
+        {
+            if (!mask[s] || label[s] != 0) continue;
+            id++;
+            members.Clear();
+            label[s] = id; stack.Push(s);
+            while (stack.Count > 0)
+            {
+                int i = stack.Pop();
+                members.Add(i);
+                int x = i % w, y = i / w;
+                if (x > 0) Visit(i - 1); if (x < w - 1) Visit(i + 1);
+                if (y > 0) Visit(i - w); if (y < h - 1) Visit(i + w);
+            }
+            each(id, members);
+        }
+
+        void Visit(int j)
+        {
+            if (mask[j] && label[j] == 0) { label[j] = id; stack.Push(j); }
+        }
+    }
+
+    /// <summary>The component as a colour flip, or null: flat in both images, a real jump of colour, its outline on lines in both.</summary>
+    static FlipRegion? Flip(List<int> members, int[] label, int id, float[] labC, float[] labP, int w, int h, EchoThresholds t)
+    {
+        // the region's core (members whose four neighbours are members too): its anti-aliased rim mixes in the line
+        int x0 = w, y0 = h, x1 = 0, y1 = 0;
+        var core = new List<int>(members.Count);
+        foreach (int i in members)
+        {
+            int x = i % w, y = i / w;
+            x0 = Math.Min(x0, x); y0 = Math.Min(y0, y); x1 = Math.Max(x1, x + 1); y1 = Math.Max(y1, y + 1);
+            if (x > 0 && x < w - 1 && y > 0 && y < h - 1 && label[i - 1] == id && label[i + 1] == id && label[i - w] == id && label[i + w] == id)
+                core.Add(i);
+        }
+        if (core.Count < members.Count / 4) core = members;
+        double cl = 0, ca = 0, cb = 0, pl = 0, pa = 0, pb = 0;
+        foreach (int i in core)
+        {
+            cl += labC[3 * i]; ca += labC[3 * i + 1]; cb += labC[3 * i + 2];
+            pl += labP[3 * i]; pa += labP[3 * i + 1]; pb += labP[3 * i + 2];
+        }
+        int m = core.Count;
+        var meanC = new Lab((float)(cl / m), (float)(ca / m), (float)(cb / m));
+        var meanP = new Lab((float)(pl / m), (float)(pa / m), (float)(pb / m));
+        float jump = ColourDifference.DeltaE2000(meanC, meanP);
+        if (jump <= t.FlipDeltaE) return null;
+        double spreadC = 0, spreadP = 0;
+        foreach (int i in core)
+        {
+            spreadC += ColourDifference.DeltaE76(At(labC, i), meanC);
+            spreadP += ColourDifference.DeltaE76(At(labP, i), meanP);
+        }
+        if (spreadC / m > t.FlipFlatness || spreadP / m > t.FlipFlatness) return null;
+
+        // the outline: pixels just outside the region; each should have a line (a clearly different colour) near it in both images
+        const int Reach = 3;
+        const float Contrast = 20f;
+        int ring = 0, lined = 0;
+        foreach (int i in members)
+        {
+            int x = i % w, y = i / w;
+            for (int k = 0; k < 4; k++)
+            {
+                int nx = x + (k == 0 ? -1 : k == 1 ? 1 : 0), ny = y + (k == 2 ? -1 : k == 3 ? 1 : 0);
+                if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                int j = ny * w + nx;
+                if (label[j] == id) continue;
+                ring++;
+                if (Near(labC, meanC, nx, ny) && Near(labP, meanP, nx, ny)) lined++;
+            }
+        }
+        if (ring == 0 || lined < t.FlipOutlineShare * ring) return null;
+        return new FlipRegion(members.Count, x0, y0, x1, y1, jump, Hex(meanP), Hex(meanC));
+
+        bool Near(float[] lab, Lab mean, int cx, int cy)
+        {
+            for (int yy = Math.Max(0, cy - Reach); yy <= Math.Min(h - 1, cy + Reach); yy++)
+                for (int xx = Math.Max(0, cx - Reach); xx <= Math.Min(w - 1, cx + Reach); xx++)
+                {
+                    int j = yy * w + xx;
+                    if (label[j] != id && ColourDifference.DeltaE76(At(lab, j), mean) > Contrast) return true;
+                }
+            return false;
+        }
+    }
+
+    static Lab At(float[] lab, int i) => new(lab[3 * i], lab[3 * i + 1], lab[3 * i + 2]);
+
+    static Lab Sample(RgbaImage img, int w, int h, float x, float y) =>
+        ColourDifference.ToLab(OpticalFlow.Bilinear(img.R, w, h, x, y), OpticalFlow.Bilinear(img.G, w, h, x, y), OpticalFlow.Bilinear(img.B, w, h, x, y));
+
+    /// <summary>Median of the frame's luma over the prediction's (every 4th pixel where the prediction is lit): the frame's brightness against it.</summary>
+    static float Gain(RgbaImage cur, RgbaImage pred)
+    {
+        var ratios = new List<float>(cur.PixelCount / 4 + 1);
+        for (int i = 0; i < cur.PixelCount; i += 4)
+        {
+            float lp = 0.2126f * pred.R[i] + 0.7152f * pred.G[i] + 0.0722f * pred.B[i];
+            if (lp < 0.02f) continue;
+            float lc = 0.2126f * cur.R[i] + 0.7152f * cur.G[i] + 0.0722f * cur.B[i];
+            ratios.Add(lc / lp);
+        }
+        if (ratios.Count == 0) return 1f;
+        ratios.Sort();
+        float g = ratios[ratios.Count / 2];
+        return float.IsFinite(g) && g > 0.05f ? g : 1f;
+    }
+
+    static bool[] Grow(bool[] mask, int w, int h, int radius)
+    {
+        var output = (bool[])mask.Clone();
+        for (int r = 0; r < radius; r++)
+        {
+            var src = (bool[])output.Clone();
+            Parallel.For(0, h, y =>
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    if (src[i]) continue;
+                    output[i] = (x > 0 && src[i - 1]) || (x < w - 1 && src[i + 1]) || (y > 0 && src[i - w]) || (y < h - 1 && src[i + w]);
+                }
+            });
+        }
+        return output;
+    }
+
+    static string Hex(Lab lab)
+    {
+        var c = ColourDifference.FromLab(lab);
+        return string.Create(CultureInfo.InvariantCulture, $"#{Encode(c.R):x2}{Encode(c.G):x2}{Encode(c.B):x2}");
+    }
+}
