@@ -44,8 +44,9 @@ public sealed class ShotDrawing : IDisposable
     public LineDrawing Rig(int character, int frame)
     {
         var ch = _spec.Characters[character];
-        var state = MotionInterpolator.Evaluate(ch, frame, _spec.Fps);
-        return LineArt.Draw(RigAssets.Resolve(ch.Rig, _asset), state.Pose, state.X, state.Facing, CameraPath.At(_spec.Camera, frame),
+        var rig = RigAssets.Resolve(ch.Rig, _asset);
+        var state = MotionInterpolator.Evaluate(ch, frame, _spec.Fps, rig);
+        return LineArt.Draw(rig, state.Pose, state.X, state.Facing, CameraPath.At(_spec.Camera, frame),
             _spec.Resolution.Width, _spec.Resolution.Height, _lips?.MouthAt(character, frame));
     }
 
