@@ -5,14 +5,11 @@ using Xunit;
 namespace Talos.Tests.Axis;
 
 /// <summary>
-/// Writes the three built-in rig files (<c>Talos.Gpu/Axis/Rigs/*.rig.json</c>) from the proportions and the drawing
-/// geometry the C# templates (LineArt, HeadArt, Skeleton) used before the built-ins became data: bones whose controls
-/// reproduce the templates' kinematics (thigh offset = upper leg + lean, foot = −0.4·(upper + lower leg), arms
-/// torso-relative), capsules and ellipses as SVG arcs, rounded polygons, the hair's cut and clip, the arm and leg as
-/// one outline over two bones, the brows and rest mouth of each emotion and the speaking mouths A–H as drawing swaps.
-/// The rig files are the source of truth; this generator is kept so the built-ins can be regenerated after a change
-/// here: <c>TALOS_WRITE_BUILTIN_RIGS=1 dotnet tests/Talos.Tests/bin/Release/net10.0/Talos.Tests.dll -class 'Talos.Tests.Axis.BuiltInRigGenerator'</c>
-/// (docs/rigs.md). Without the variable it checks that the committed files are what it would write.
+/// The built-in rig files (<c>Talos.Gpu/Axis/Rigs/*.rig.json</c>) are what <see cref="ProportionsRig"/> writes from the
+/// built-ins' proportions (those of the former <c>Talos.Gpu/Axis/rigs.json</c>): the geometry the C# templates drew, as
+/// data. The rig files are the source of truth; after a change to the generator,
+/// <c>TALOS_WRITE_BUILTIN_RIGS=1 dotnet tests/Talos.Tests/bin/Release/net10.0/Talos.Tests.dll -class 'Talos.Tests.Axis.BuiltInRigGenerator'</c>
+/// rewrites them (docs/rigs.md). Without the variable it checks that the committed files are what it would write.
 /// </summary>
 public sealed class BuiltInRigGenerator
 {
