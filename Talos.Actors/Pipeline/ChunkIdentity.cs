@@ -178,7 +178,7 @@ public static class StageVersions
 {
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
-        [S.Prism] = 2, [S.Axis] = 2, [S.Flux] = 2, [S.Chroma] = 1, [S.Raygen] = 1,
+        [S.Prism] = 2, [S.Axis] = 3, [S.Flux] = 3, [S.Chroma] = 1, [S.Raygen] = 1,
         [S.Stokes] = 2, [S.Anima] = 1, [S.Cuttura] = 1, [S.Echo] = 3,
     };
 

@@ -33,7 +33,7 @@ public sealed record Pose
     /// <summary>Mouth openness in [0, 1].</summary>
     public float MouthOpen { get; init; }
 
-    /// <summary>A rig file's bone angle offsets in degrees by bone name (rigs with a data body; the named fields above are the built-ins').</summary>
+    /// <summary>A rig file's bone angle offsets in degrees by bone name, added to what its controls make of the named fields above.</summary>
     public IReadOnlyDictionary<string, float>? Bones { get; init; }
     /// <summary>A rig file's drawing per swap slot (eyes, brows, rest mouth, hands), from the emotion.</summary>
     public IReadOnlyDictionary<string, string>? Drawings { get; init; }
@@ -41,6 +41,35 @@ public sealed record Pose
     public float Gait { get; init; }
 
     public static Pose Neutral { get; } = new();
+
+    /// <summary>Value equality, bone angles and drawing choices compared by content (none and an empty set are the same).</summary>
+    public bool Equals(Pose? o) => o is not null
+        && HipOffset == o.HipOffset && TorsoLean == o.TorsoLean && HeadTilt == o.HeadTilt && ShoulderLift == o.ShoulderLift
+        && UpperArmL == o.UpperArmL && LowerArmL == o.LowerArmL && UpperArmR == o.UpperArmR && LowerArmR == o.LowerArmR
+        && UpperLegL == o.UpperLegL && LowerLegL == o.LowerLegL && UpperLegR == o.UpperLegR && LowerLegR == o.LowerLegR
+        && BrowAngle == o.BrowAngle && BrowRaise == o.BrowRaise && MouthCurve == o.MouthCurve && MouthOpen == o.MouthOpen
+        && Same(Bones, o.Bones) && Same(Drawings, o.Drawings) && Gait == o.Gait;
+
+    public override int GetHashCode() => HashCode.Combine(HipOffset, TorsoLean, HeadTilt, UpperArmL, UpperArmR, UpperLegL, UpperLegR, Bones?.Count ?? 0);
+
+    static bool Same<T>(IReadOnlyDictionary<string, T>? a, IReadOnlyDictionary<string, T>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && EqualityComparer<T>.Default.Equals(v, kv.Value)));
+
+    /// <summary>
+    /// The standard controls: the body's named fields, which the pipeline's acting (the pose library, secondary motion,
+    /// inbetweening, variant jitter) sets. A rig file's <c>controls</c> map them to its bones.
+    /// </summary>
+    public static IReadOnlyList<string> ControlNames { get; } =
+        ["torsoLean", "headTilt", "shoulderLift", "upperArmL", "lowerArmL", "upperArmR", "lowerArmR", "upperLegL", "lowerLegL", "upperLegR", "lowerLegR"];
+
+    /// <summary>The value of the standard control <paramref name="name"/> (one of <see cref="ControlNames"/>).</summary>
+    public float Control(string name) => name switch
+    {
+        "torsoLean" => TorsoLean, "headTilt" => HeadTilt, "shoulderLift" => ShoulderLift,
+        "upperArmL" => UpperArmL, "lowerArmL" => LowerArmL, "upperArmR" => UpperArmR, "lowerArmR" => LowerArmR,
+        "upperLegL" => UpperLegL, "lowerLegL" => LowerLegL, "upperLegR" => UpperLegR, "lowerLegR" => LowerLegR,
+        _ => throw new ArgumentException($"unknown control '{name}'; the controls are {string.Join(", ", ControlNames)}", nameof(name)),
+    };
 
     /// <summary>Bone angles combined key by key (a bone missing on one side counts 0).</summary>
     static IReadOnlyDictionary<string, float>? Combine(IReadOnlyDictionary<string, float>? a, IReadOnlyDictionary<string, float>? b, Func<float, float, float> f)

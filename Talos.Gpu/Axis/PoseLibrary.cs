@@ -93,14 +93,19 @@ public static class PoseLibrary
     }
 
     /// <summary>
-    /// The pose of <paramref name="rig"/>: a built-in rig's from the tables above; a rig file's from its own poses and
-    /// emotions (a pose it lacks falls back to its "idle", an emotion it lacks adds nothing), with its gait weighted in
-    /// when the pose is one of the gait's stepping poses.
+    /// The pose of <paramref name="rig"/>: a rig with controls (the built-ins) acts the tables above through them; every
+    /// rig adds its own poses and emotions (a pose it lacks falls back to its "idle", an emotion it lacks adds nothing:
+    /// bone offsets, lift, drawing choices such as a face's brows and mouth), with its gait weighted in when the pose is
+    /// one of the gait's stepping poses.
     /// </summary>
     public static Pose Resolve(Rig rig, string pose, string emotion, int variant)
     {
         ArgumentNullException.ThrowIfNull(rig);
-        if (rig.Body is not { } body) return Resolve(pose, emotion, variant);
+        var body = rig.Body;
+        // a rig with controls acts the library's poses and emotions (and the variant's jitter) through them; its own
+        // poses and emotions add bone offsets, lift and drawing choices on top
+        var acted = body.Controls.Count == 0 ? Pose.Neutral
+            : Resolve(pose is not null && Poses.Contains(pose) ? pose : "idle", emotion is not null && Emotions.Contains(emotion) ? emotion : "calm", variant);
         var p = pose is not null && body.Poses.TryGetValue(pose, out var bp) ? bp : body.Poses["idle"];
         var e = emotion is not null && body.Emotions.TryGetValue(emotion, out var ep) ? ep : null;
         var bones = new Dictionary<string, float>(p.Bones, StringComparer.Ordinal);
@@ -109,9 +114,9 @@ public static class PoseLibrary
         var drawings = new Dictionary<string, string>(p.Drawings, StringComparer.Ordinal);
         if (e is not null)
             foreach (var (slot, drawing) in e.Drawings) drawings[slot] = drawing;
-        return new Pose
+        return acted with
         {
-            HipOffset = p.Lift + (e?.Lift ?? 0f), Bones = bones, Drawings = drawings,
+            HipOffset = acted.HipOffset + p.Lift + (e?.Lift ?? 0f), Bones = bones, Drawings = drawings,
             Gait = body.Gait is { } g && pose is not null && g.Poses.Contains(pose) ? 1f : 0f,
         };
     }

@@ -4,9 +4,9 @@ namespace Talos.Gpu.Axis;
 
 /// <summary>
 /// The built-in rigs — "lanky" (tall and thin), "stocky" (short and broad, in a coat), "round" (round body in a dress) —
-/// are data: <c>Talos.Gpu/Axis/rigs.json</c> (embedded), read by <see cref="Parse"/>, which also reads a studio's own
-/// rig file. A rig gives proportions in rig units, an outfit and hair template, the palette region of each body part
-/// and the default palette; the drawing (LineArt, HeadArt) builds closed shapes from them.
+/// are rig files (talos-rig/1, docs/rigs.md): <c>Talos.Gpu/Axis/Rigs/*.rig.json</c>, embedded, read by the same
+/// <see cref="Rigging.RigFile"/> as a studio's own. A studio file may still be in the proportions format the built-ins
+/// were first written in (<see cref="Parse"/>); it is converted to a rig file on load (<see cref="Rigging.ProportionsRig"/>).
 /// </summary>
 public static class Rigs
 {
@@ -19,7 +19,7 @@ public static class Rigs
     static readonly string[] PartRegions = ["armRegion", "bodyRegion", "legRegion", "footRegion"];
     static readonly string[] DrawnRegions = ["skin", "hair", "eyes"];
 
-    static readonly IReadOnlyList<Rig> BuiltIn = Parse(ReadEmbedded());
+    static readonly IReadOnlyList<Rig> BuiltIn = new[] { "lanky", "stocky", "round" }.Select(n => Rigging.RigFile.Read(ReadEmbedded($"Talos.Gpu.Axis.Rigs.{n}.rig.json"))).ToList();
 
     public static Rig Lanky => Get("lanky");
     public static Rig Stocky => Get("stocky");
@@ -29,6 +29,9 @@ public static class Rigs
 
     /// <summary>The rig names, in a stable order.</summary>
     public static IReadOnlyList<string> Names { get; } = BuiltIn.Select(r => r.Name).ToList();
+
+    /// <summary>The built-in rig called <paramref name="name"/>, or null.</summary>
+    public static Rig? Find(string? name) => name is not null && ByName.TryGetValue(name, out var rig) ? rig : null;
 
     /// <summary>The rig called <paramref name="name"/>; throws ArgumentException naming it and the known rigs otherwise.</summary>
     public static Rig Get(string name) =>
@@ -56,9 +59,9 @@ public static class Rigs
         return rigs.Count == 1 ? rigs[0] : throw new ArgumentException($"a rig file holds exactly one rig; this one holds {rigs.Count} ({string.Join(", ", rigs.Select(r => r.Name))})");
     }
 
-    static string ReadEmbedded()
+    static string ReadEmbedded(string resource)
     {
-        using var stream = typeof(Rigs).Assembly.GetManifestResourceStream("Talos.Gpu.Axis.rigs.json")
+        using var stream = typeof(Rigs).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException("the built-in rig file is missing from Talos.Gpu");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
@@ -68,8 +71,9 @@ public static class Rigs
 
 
     /// <summary>
-    /// Reads rigs from JSON (<c>{ "rigs": [ { "name", proportions…, "outfit", "hair", part regions, "palette" } ] }</c>);
-    /// every problem is an <see cref="ArgumentException"/> naming the rig and the field.
+    /// Reads rigs in the proportions format (<c>{ "rigs": [ { "name", proportions…, "outfit", "hair", part regions, "palette" } ] }</c>),
+    /// each converted to a rig file by <see cref="Rigging.ProportionsRig"/>; every problem is an <see cref="ArgumentException"/>
+    /// naming the rig and the field.
     /// </summary>
     public static IReadOnlyList<Rig> Parse(string json)
     {
@@ -99,19 +103,16 @@ public static class Rigs
             var regions = PartRegions.ToDictionary(k => k, k => Text(d, k, where));
             foreach (var region in regions.Values.Concat(DrawnRegions))
                 if (!palette.ContainsKey(region)) throw new ArgumentException($"{where}: region '{region}' has no colour in 'palette'");
-            rigs.Add(new Rig
-            {
-                Name = name, Height = L("height"), HeadRx = L("headRx"), HeadRy = L("headRy"), Neck = L("neck"), NeckRadius = L("neckRadius"),
-                TorsoLength = L("torsoLength"), ShoulderHalfWidth = L("shoulderHalfWidth"), HipHalfWidth = L("hipHalfWidth"),
-                UpperArm = L("upperArm"), LowerArm = L("lowerArm"), ArmRadius = L("armRadius"), HandRadius = L("handRadius"),
-                UpperLeg = L("upperLeg"), LowerLeg = L("lowerLeg"), LegRadius = L("legRadius"), ShoeLength = L("shoeLength"), ShoeHeight = L("shoeHeight"),
-                Outfit = Enum.TryParse<Outfit>(Text(d, "outfit", where), true, out var o) && Enum.IsDefined(o) ? o
-                    : throw new ArgumentException($"{where}: 'outfit' must be one of {string.Join(", ", Enum.GetNames<Outfit>()).ToLowerInvariant()}"),
-                Hair = Enum.TryParse<HairStyle>(Text(d, "hair", where), true, out var h) && Enum.IsDefined(h) ? h
-                    : throw new ArgumentException($"{where}: 'hair' must be one of {string.Join(", ", Enum.GetNames<HairStyle>()).ToLowerInvariant()}"),
-                ArmRegion = regions["armRegion"], BodyRegion = regions["bodyRegion"], LegRegion = regions["legRegion"], FootRegion = regions["footRegion"],
-                DefaultPalette = palette,
-            });
+            var outfit = Enum.TryParse<Rigging.Outfit>(Text(d, "outfit", where), true, out var o) && Enum.IsDefined(o) ? o
+                : throw new ArgumentException($"{where}: 'outfit' must be one of {string.Join(", ", Enum.GetNames<Rigging.Outfit>()).ToLowerInvariant()}");
+            var hair = Enum.TryParse<Rigging.HairStyle>(Text(d, "hair", where), true, out var h) && Enum.IsDefined(h) ? h
+                : throw new ArgumentException($"{where}: 'hair' must be one of {string.Join(", ", Enum.GetNames<Rigging.HairStyle>()).ToLowerInvariant()}");
+            var proportions = new Rigging.Proportions(name, L("height"), L("headRx"), L("headRy"), L("neck"), L("neckRadius"), L("torsoLength"),
+                L("shoulderHalfWidth"), L("hipHalfWidth"), L("upperArm"), L("lowerArm"), L("armRadius"), L("handRadius"), L("upperLeg"), L("lowerLeg"),
+                L("legRadius"), L("shoeLength"), L("shoeHeight"), outfit, hair,
+                regions["armRegion"], regions["bodyRegion"], regions["legRegion"], regions["footRegion"],
+                p.EnumerateObject().Select(e => (e.Name, e.Value.GetString()!)).ToList());
+            rigs.Add(Rigging.RigFile.Read(Rigging.ProportionsRig.ToRigFile(proportions)));
         }
         var dup = rigs.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"rig '{dup.Key}' is defined twice");

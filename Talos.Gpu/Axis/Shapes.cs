@@ -61,10 +61,16 @@ public sealed class Capsule(float ax, float ay, float bx, float by, float ra, fl
     }
 }
 
-/// <summary>A closed polygon with its outline pushed out by <c>round</c> pixels (rounded corners).</summary>
+/// <summary>
+/// A closed polygon with its outline pushed out by <c>round</c> pixels (rounded corners). Its edges are kept in runs of
+/// <see cref="Run"/> with their bounding boxes, so a distance skips the runs that cannot hold the nearest edge or cross
+/// the point's row (a flattened ellipse has 64 edges).
+/// </summary>
 public sealed class Polygon : Shape
 {
+    const int Run = 8;
     readonly float[] xs, ys;
+    readonly float[] runs; // per run of edges: min x, min y, max x, max y of its end points
     readonly float round;
 
     public Polygon(IReadOnlyList<(float X, float Y)> points, float round = 0f)
@@ -73,6 +79,18 @@ public sealed class Polygon : Shape
         xs = points.Select(p => p.X).ToArray();
         ys = points.Select(p => p.Y).ToArray();
         this.round = round;
+        int n = xs.Length, count = (n + Run - 1) / Run;
+        runs = new float[4 * count];
+        for (int r = 0; r < count; r++)
+        {
+            float x0 = float.MaxValue, y0 = float.MaxValue, x1 = float.MinValue, y1 = float.MinValue;
+            for (int i = r * Run; i < Math.Min(n, (r + 1) * Run); i++)
+                foreach (int k in new[] { i, i == 0 ? n - 1 : i - 1 })
+                {
+                    x0 = MathF.Min(x0, xs[k]); y0 = MathF.Min(y0, ys[k]); x1 = MathF.Max(x1, xs[k]); y1 = MathF.Max(y1, ys[k]);
+                }
+            (runs[4 * r], runs[4 * r + 1], runs[4 * r + 2], runs[4 * r + 3]) = (x0, y0, x1, y1);
+        }
     }
 
     public override Bounds Bounds => new(xs.Min() - round, ys.Min() - round, xs.Max() + round, ys.Max() + round);
@@ -82,14 +100,27 @@ public sealed class Polygon : Shape
         int n = xs.Length;
         float best = float.MaxValue;
         bool inside = false;
-        for (int i = 0, j = n - 1; i < n; j = i++)
+        for (int r = 0; r * Run < n; r++)
         {
-            float ex = xs[j] - xs[i], ey = ys[j] - ys[i];
-            float wx = x - xs[i], wy = y - ys[i];
-            float h = Math.Clamp((wx * ex + wy * ey) / MathF.Max(1e-9f, ex * ex + ey * ey), 0f, 1f);
-            float qx = wx - ex * h, qy = wy - ey * h;
-            best = MathF.Min(best, qx * qx + qy * qy);
-            if ((ys[i] > y) != (ys[j] > y) && x < xs[i] + (y - ys[i]) * ex / ey) inside = !inside;
+            float rx0 = runs[4 * r], ry0 = runs[4 * r + 1], rx1 = runs[4 * r + 2], ry1 = runs[4 * r + 3];
+            // an edge crosses the point's row only if the run's y range holds it; the nearest edge only if its box is nearer than the best so far
+            bool row = y >= ry0 && y < ry1;
+            float bx = MathF.Max(MathF.Max(rx0 - x, x - rx1), 0f), by = MathF.Max(MathF.Max(ry0 - y, y - ry1), 0f);
+            bool near = (bx * bx + by * by) * 0.999f <= best;
+            if (!row && !near) continue;
+            for (int i = r * Run; i < Math.Min(n, (r + 1) * Run); i++)
+            {
+                int j = i == 0 ? n - 1 : i - 1;
+                float ex = xs[j] - xs[i], ey = ys[j] - ys[i];
+                if (near)
+                {
+                    float wx = x - xs[i], wy = y - ys[i];
+                    float h = Math.Clamp((wx * ex + wy * ey) / MathF.Max(1e-9f, ex * ex + ey * ey), 0f, 1f);
+                    float qx = wx - ex * h, qy = wy - ey * h;
+                    best = MathF.Min(best, qx * qx + qy * qy);
+                }
+                if (row && (ys[i] > y) != (ys[j] > y) && x < xs[i] + (y - ys[i]) * ex / ey) inside = !inside;
+            }
         }
         float d = MathF.Sqrt(best);
         return (inside ? -d : d) - round;

@@ -62,7 +62,7 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
     {
         var raster = new StrokeRasterizer(width, height);
         float reach = MathF.Max(SilhouetteWidth, OutlineWidth);
-        var sampled = ops.Select(op => op.Kind == Kind.Part ? raster.Sample(op.Shape, reach) : null).ToList();
+        var sampled = ops.Select(op => op.Kind == Kind.Part ? raster.Sample(op.Shape, MathF.Max(reach, op.HalfWidth)) : null).ToList();
         foreach (var s in sampled)
             if (s is not null) raster.Stroke(s, SilhouetteWidth);
         var regionOfPart = new List<string> { "" };

@@ -79,18 +79,42 @@ public sealed class StrokeRasterizer
     /// Samples a shape's signed distance once over its bounding box grown by <paramref name="reach"/> pixels, so the
     /// silhouette pass and the part pass can share it.
     /// </summary>
+    /// <remarks>
+    /// Exact only where it matters: the box is split as a quadtree, and a block whose centre lies farther from the outline
+    /// than <paramref name="reach"/> + 1 plus its half diagonal (with a margin) is wholly inside or outside beyond any
+    /// stroke's reach (a signed distance changes by at most the distance moved), so its pixels take that bound with the
+    /// centre's sign — the same ink and claims as their exact values — and the shape is evaluated only near its outline.
+    /// </remarks>
     public SampledShape Sample(Shape shape, float reach)
     {
         var (x0, y0, x1, y1) = Rect(shape.Bounds, reach + 1f);
         int w = Math.Max(0, x1 - x0), h = Math.Max(0, y1 - y0);
         var d = new float[w * h];
-        for (int y = 0; y < h; y++)
-        {
-            float py = y0 + y + 0.5f;
-            int row = y * w;
-            for (int x = 0; x < w; x++) d[row + x] = shape.Distance(x0 + x + 0.5f, py);
-        }
+        int size = 1;
+        while (size < Math.Max(w, h)) size *= 2;
+        Block(0, 0, size);
         return new SampledShape(x0, y0, w, h, d);
+
+        void Block(int bx, int by, int n)
+        {
+            if (bx >= w || by >= h) return;
+            if (n > 2)
+            {
+                float bound = n * 0.7072f * 1.25f; // centre to the farthest pixel centre, (n − 1)/√2, with a margin
+                float dc = shape.Distance(x0 + bx + n * 0.5f, y0 + by + n * 0.5f);
+                if (MathF.Abs(dc) > reach + 1f + bound)
+                {
+                    float v = dc > 0 ? dc - bound : dc + bound;
+                    for (int y = by; y < Math.Min(by + n, h); y++) Array.Fill(d, v, y * w + bx, Math.Min(bx + n, w) - bx);
+                    return;
+                }
+                int m = n / 2;
+                Block(bx, by, m); Block(bx + m, by, m); Block(bx, by + m, m); Block(bx + m, by + m, m);
+                return;
+            }
+            for (int y = by; y < Math.Min(by + n, h); y++)
+                for (int x = bx; x < Math.Min(bx + n, w); x++) d[y * w + x] = shape.Distance(x0 + x + 0.5f, y0 + y + 0.5f);
+        }
     }
 
     /// <summary>Strokes a sampled outline centred on it, adding ink (max).</summary>

@@ -11,10 +11,11 @@ namespace Talos.Gpu.Flux;
 /// </summary>
 public static class MotionInterpolator
 {
-    /// <param name="rig">the character's rig when it is a rig file's (its own poses and emotions); null resolves the pose library's</param>
+    /// <param name="rig">the character's rig (its own poses, emotions and drawing choices); null: the built-in rig the spec names, else the pose library's poses</param>
     public static MotionState Evaluate(CharacterSpec c, int frame, int fps, Rig? rig = null)
     {
         ArgumentNullException.ThrowIfNull(c);
+        rig ??= Rigs.Find(c.Rig);
         if (fps <= 0) throw new ArgumentOutOfRangeException(nameof(fps), $"fps {fps} must be positive");
         double seconds = (double)frame / fps;
         if (c.Keyframes.Count == 0)

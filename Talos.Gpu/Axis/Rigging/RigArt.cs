@@ -24,13 +24,24 @@ public static class RigArt
     {
         int n = body.Bones.Count;
         var local = new float[n];
+        var start = new V2[n];
         for (int i = 0; i < n; i++)
+        {
             local[i] = body.Bones[i].Angle + (pose.Bones is not null && pose.Bones.TryGetValue(body.Bones[i].Name, out var d) ? d : 0f);
-        var fk = Forward(body, local, default);
+            start[i] = body.Bones[i].Start;
+        }
+        foreach (var (name, control) in body.Controls)
+        {
+            float v = pose.Control(name);
+            if (v == 0f) continue;
+            foreach (var (bone, k) in control.Angles) local[bone] += k * v;
+            foreach (var (bone, k) in control.Shifts) start[bone] += k * v;
+        }
+        var fk = Forward(body, local, start, default);
         float lowest = float.MaxValue;
-        for (int i = 0; i < n; i++) if (body.Bones[i].Contact) lowest = MathF.Min(lowest, fk.Tip[i].Y);
+        for (int i = 0; i < n; i++) if (body.Bones[i].Contact) lowest = MathF.Min(lowest, fk.Tip[i].Y - body.Bones[i].Sole);
         var lift = new V2(0f, (lowest == float.MaxValue ? 0f : -lowest) + pose.HipOffset);
-        fk = Forward(body, local, lift);
+        fk = Forward(body, local, start, lift);
         if (pose.Gait <= 0f || body.Gait is not { } gait) return fk;
 
         float w = Math.Clamp(pose.Gait, 0f, 1f);
@@ -59,7 +70,7 @@ public static class RigArt
             local[chain.Upper] = Lerp(local[chain.Upper], Wrap(upper - parentAngle, local[chain.Upper]), w);
             local[chain.Lower] = Lerp(local[chain.Lower], Wrap(lower, local[chain.Lower]), w);
         }
-        return Forward(body, local, lift);
+        return Forward(body, local, start, lift);
     }
 
     /// <summary>
@@ -79,7 +90,7 @@ public static class RigArt
         return (hip * 180f / MathF.PI, knee * 180f / MathF.PI);
     }
 
-    static PosedBones Forward(RigBody body, float[] local, V2 lift)
+    static PosedBones Forward(RigBody body, float[] local, V2[] start, V2 lift)
     {
         int n = body.Bones.Count;
         var origin = new V2[n];
@@ -92,13 +103,13 @@ public static class RigArt
             if (b.Parent < 0)
             {
                 world[i] = local[i];
-                origin[i] = b.Start + lift;
+                origin[i] = start[i] + lift;
             }
             else
             {
                 world[i] = world[b.Parent] + local[i];
                 var pd = dir[b.Parent];
-                origin[i] = origin[b.Parent] + pd * b.Start.X + new V2(-pd.Y, pd.X) * b.Start.Y;
+                origin[i] = origin[b.Parent] + pd * start[i].X + new V2(-pd.Y, pd.X) * start[i].Y;
             }
             float r = world[i] * MathF.PI / 180f;
             dir[i] = new V2(MathF.Cos(r), MathF.Sin(r));
@@ -125,9 +136,18 @@ public static class RigArt
     internal static void Compose(Sketch s, RigBody body, Pose pose, MouthShape? mouth, float travel)
     {
         var posed = Pose(body, pose, travel);
+        // bone-local units → screen pixels on bone b
+        (float X, float Y) Screen(int b, V2 p)
+        {
+            V2 o = posed.Origin[b], d = posed.Direction[b];
+            return s.P(o + d * p.X + new V2(d.Y, -d.X) * p.Y);
+        }
+        Shape Area(int b, IReadOnlyList<SubPath> paths, float round) =>
+            Join(paths.Select(sp => (Shape)new Polygon(sp.Points.Select(p => Screen(b, p)).ToList(), s.L(round))));
         foreach (var part in body.Parts)
         {
-            var drawing = part.Drawings[DrawingOf(part, pose, mouth)];
+            var drawing = part.Drawings[part.Far is { } far && s.Scale < far.Scale ? far.Drawing : DrawingOf(part, pose, mouth)];
+            if (drawing.Paths is { Count: 0 }) continue;
             V2 o = posed.Origin[part.Bone], d = posed.Direction[part.Bone], right = new V2(d.Y, -d.X);
             V2 At(V2 p) => o + d * p.X + right * p.Y;
             if (drawing.Image is { } image)
@@ -148,19 +168,19 @@ public static class RigArt
                 s.Fill(new CutOutInk(image, map));
                 continue;
             }
-            var subpaths = drawing.Paths!.Select(sp => (Points: sp.Points.Select(p => s.P(At(p))).ToList(), sp.Closed)).ToList();
-            switch (drawing.Ink)
+            if (drawing.Ink == InkKind.Line)
             {
-                case InkKind.Region:
-                    s.Part(Join(subpaths.Select(sp => (Shape)new Polygon(sp.Points))), drawing.Region!, s.OutlineWidth * drawing.Line);
-                    break;
-                case InkKind.Fill:
-                    s.Fill(Join(subpaths.Select(sp => (Shape)new Polygon(sp.Points))));
-                    break;
-                case InkKind.Line:
-                    s.Stroke(Join(subpaths.Select(sp => (Shape)new Polyline(sp.Closed ? [.. sp.Points, sp.Points[0]] : sp.Points))), s.DetailWidth * drawing.Line);
-                    break;
+                var lines = drawing.Paths!.Select(sp => sp.Points.Select(p => Screen(part.Bone, p)).ToList())
+                    .Select((pts, k) => (Shape)new Polyline(drawing.Paths![k].Closed ? [.. pts, pts[0]] : pts));
+                s.Stroke(Join(lines), (drawing.OutlinePen ? s.OutlineWidth : s.DetailWidth) * drawing.Line);
+                continue;
             }
+            var area = Area(part.Bone, drawing.Paths!, drawing.Round);
+            if (drawing.Clip is { } clip) area = new Intersect(area, Area(part.Bone, clip, 0f));
+            if (drawing.Cut is { } cut) area = new Subtract(area, Area(part.Bone, cut, 0f));
+            if (drawing.Pieces.Count > 0) area = new Union([area, .. drawing.Pieces.Select(pc => Area(pc.Bone, pc.Paths, pc.Round))]);
+            if (drawing.Ink == InkKind.Region) s.Part(area, drawing.Region!, s.OutlineWidth * drawing.Line);
+            else s.Fill(area);
         }
     }
 

@@ -4,9 +4,13 @@ namespace Talos.Gpu.Axis.Rigging;
 /// A bone: its parent (−1 for the root), length and rest angle (degrees, counter-clockwise, relative to the parent's
 /// direction; the root's relative to forward), and where it starts in its parent's frame (x along the parent, y to the
 /// parent's left, rig units; the root's in character space: x forward, y up from the ground). <c>Contact</c> bones'
-/// ends stand on the ground: the rig is lifted so the lowest of them touches it.
+/// ends stand on the ground: the rig is lifted so the lowest of them touches it; a contact bone's
+/// <see cref="Sole"/> is the radius of the rounded sole around its end (the lowest point is the end's y minus it).
 /// </summary>
-public sealed record Bone(string Name, int Parent, float Length, float Angle, V2 Start, bool Contact);
+public sealed record Bone(string Name, int Parent, float Length, float Angle, V2 Start, bool Contact)
+{
+    public float Sole { get; init; }
+}
 
 /// <summary>How a drawing marks the page: a closed area painted in a CHROMA region, an open ink line, or solid ink.</summary>
 public enum InkKind { Region, Line, Fill }
@@ -20,15 +24,46 @@ public enum InkKind { Region, Line, Fill }
 /// </summary>
 public sealed record CutOut(int Width, int Height, float[] Field, float[] Ink, V2 Pivot, float UnitsPerPixel, float Angle);
 
-/// <summary>One drawing of a part: vector subpaths in bone-local units (x along the bone, y to its right, as SVG's y-down) or a cut-out.</summary>
-public sealed record Drawing(IReadOnlyList<SubPath>? Paths, CutOut? Image, InkKind Ink, string? Region, float Line);
+/// <summary>
+/// One drawing of a part: vector subpaths in bone-local units (x along the bone, y to its right, as SVG's y-down) or a
+/// cut-out. An area (region or fill) may have its outline pushed out by <see cref="Round"/> rig units (rounded
+/// corners), be intersected with <see cref="Clip"/> and have <see cref="Cut"/> cut away (both in the same bone's units),
+/// and take <see cref="Pieces"/> on other bones into its one outline (an arm's upper arm and forearm, no line at the
+/// elbow). A line is drawn with the detail pen, or the outline pen when <see cref="OutlinePen"/>. A drawing with no
+/// paths and no image draws nothing (a mouth layer a shape does not use).
+/// </summary>
+public sealed record Drawing(IReadOnlyList<SubPath>? Paths, CutOut? Image, InkKind Ink, string? Region, float Line)
+{
+    public float Round { get; init; }
+    public IReadOnlyList<SubPath>? Clip { get; init; }
+    public IReadOnlyList<SubPath>? Cut { get; init; }
+    public IReadOnlyList<Piece> Pieces { get; init; } = [];
+    public bool OutlinePen { get; init; }
+
+    /// <summary>The drawing that shows nothing.</summary>
+    public static Drawing Empty { get; } = new([], null, InkKind.Fill, null, 1f);
+}
+
+/// <summary>A piece of an area drawing on another bone: its subpaths in that bone's units, its corner rounding.</summary>
+public sealed record Piece(int Bone, IReadOnlyList<SubPath> Paths, float Round);
+
+/// <summary>
+/// A control (a smart bone, a set-driven key): one of the pose's standard sliders (<see cref="Pose.ControlNames"/>)
+/// driving bones linearly — degrees of each bone's angle, and a shift of each bone's start (rig units, in its parent's
+/// frame), per unit of the slider.
+/// </summary>
+public sealed record Control(IReadOnlyDictionary<int, float> Angles, IReadOnlyDictionary<int, V2> Shifts);
 
 /// <summary>
 /// A part bound to a bone, drawn in <see cref="Order"/> (back to front): its drawings by name and the one shown by
 /// default. A part with a <see cref="Slot"/> swaps drawings: the emotion names a drawing per slot, and the slot
 /// <c>mouth</c> takes the lip-sync cue's shape (A–H; X is the emotion's rest mouth).
 /// </summary>
-public sealed record RigPart(string Name, int Bone, float Order, string? Slot, string Default, IReadOnlyDictionary<string, Drawing> Drawings);
+public sealed record RigPart(string Name, int Bone, float Order, string? Slot, string Default, IReadOnlyDictionary<string, Drawing> Drawings)
+{
+    /// <summary>The drawing shown instead when the rig is drawn smaller than <c>Scale</c> pixels per rig unit (eyes as dots far away), or null.</summary>
+    public (float Scale, string Drawing)? Far { get; init; }
+}
 
 /// <summary>Two-bone analytic IK: the end of <see cref="Lower"/> reaches a target; <see cref="Bend"/> ±1 picks the joint's side.</summary>
 public sealed record IkChain(string Name, int Upper, int Lower, int Bend);
@@ -52,6 +87,9 @@ public sealed record RigBody(
     IReadOnlyDictionary<string, BodyPose> Poses,
     IReadOnlyDictionary<string, BodyPose> Emotions)
 {
+    /// <summary>The standard controls the rig maps to its bones, by name (<see cref="Pose.ControlNames"/>); empty when it has none.</summary>
+    public IReadOnlyDictionary<string, Control> Controls { get; init; } = new Dictionary<string, Control>();
+
     /// <summary>The bone called <paramref name="name"/>, or −1.</summary>
     public int BoneIndex(string name)
     {

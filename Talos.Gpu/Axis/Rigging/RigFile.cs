@@ -29,10 +29,10 @@ public static class RigFile
     /// <summary>Most problems listed (a file of 100,000 broken bones does not print 100,000 lines).</summary>
     public const int MaxProblems = 50;
 
-    static readonly string[] TopFields = ["format", "name", "height", "palette", "bones", "parts", "ik", "gait", "poses", "emotions"];
+    static readonly string[] TopFields = ["format", "name", "height", "palette", "bones", "parts", "ik", "gait", "poses", "emotions", "controls"];
     static readonly string[] BoneFields = ["name", "parent", "length", "angle", "x", "y", "contact"];
-    static readonly string[] DrawingFields = ["path", "image", "pivot", "scale", "angle", "region", "ink", "line"];
-    static readonly string[] PartFields = [.. DrawingFields, "name", "bone", "order", "slot", "drawings", "default"];
+    static readonly string[] DrawingFields = ["path", "image", "pivot", "scale", "angle", "region", "ink", "line", "pen", "round", "clip", "cut", "pieces"];
+    static readonly string[] PartFields = [.. DrawingFields, "name", "bone", "order", "slot", "drawings", "default", "far"];
     static readonly string[] PoseFields = ["bones", "lift", "drawings"];
     static readonly string[] MouthShapes = ["A", "B", "C", "D", "E", "F", "G", "H", "X"];
 
@@ -92,10 +92,11 @@ public static class RigFile
             var gait = ReadGait(root, ik, p);
             var poses = ReadPoses(root, "poses", declared, parts, p);
             var emotions = ReadPoses(root, "emotions", declared, parts, p);
+            var controls = ReadControls(root, declared, boneIndex, p);
             if (root.TryGetProperty("poses", out _) && !poses.ContainsKey("idle")) p.Add("$.poses", "needs an \"idle\" pose (the rest pose other poses fall back to)");
             if (!root.TryGetProperty("poses", out _)) p.Add("$.poses", "is required (at least \"idle\")");
             if (p.Count > 0) return (null, p);
-            var body = new RigBody(bones, parts, ik, gait, poses, emotions);
+            var body = new RigBody(bones, parts, ik, gait, poses, emotions) { Controls = controls };
             if (gait is not null) CheckReach(body, gait, p);
             if (p.Count > 0) return (null, p);
             var rig = new Rig
@@ -123,7 +124,7 @@ public static class RigFile
             declared = null;
             return result;
         }
-        var raw = new List<(string Name, string? Parent, float Length, float Angle, float? X, float Y, bool Contact, string Where)>();
+        var raw = new List<(string Name, string? Parent, float Length, float Angle, float? X, float Y, bool Contact, float Sole, string Where)>();
         var seen = declared;
         int i = 0;
         foreach (var b in arr.EnumerateArray())
@@ -139,8 +140,11 @@ public static class RigFile
             float angle = Number(b, "angle", where, p, 0f, -720f, 720f);
             float? x = b.TryGetProperty("x", out _) ? Number(b, "x", where, p, 0f, -100f, 100f) : null;
             float y = Number(b, "y", where, p, 0f, -100f, 100f);
-            bool contact = b.TryGetProperty("contact", out var ce) && (ce.ValueKind == JsonValueKind.True || (ce.ValueKind != JsonValueKind.False && Bad(p, $"{where}.contact", "must be true or false")));
-            raw.Add((name, parent, length, angle, x, y, contact, where));
+            // true, or the radius of the rounded sole around the bone's end
+            bool contact = b.TryGetProperty("contact", out var ce) && (ce.ValueKind == JsonValueKind.True || ce.ValueKind == JsonValueKind.Number
+                || (ce.ValueKind != JsonValueKind.False && Bad(p, $"{where}.contact", "must be true, false or the radius of the sole around the bone's end (a number in [0, 10])")));
+            float sole = ce.ValueKind == JsonValueKind.Number ? Number(b, "contact", where, p, 0f, 0f, 10f) : 0f;
+            raw.Add((name, parent, length, angle, x, y, contact, sole, where));
         }
         var byName = raw.Select((r, k) => (r.Name, k)).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().k, StringComparer.Ordinal);
         int roots = 0;
@@ -169,7 +173,7 @@ public static class RigFile
                 int parent = r.Parent is null ? -1 : placed[r.Parent];
                 float startX = r.X ?? (parent < 0 ? 0f : result[parent].Length);
                 placed[r.Name] = result.Count;
-                result.Add(new Bone(r.Name, parent, r.Length, r.Angle, new V2(startX, r.Y), r.Contact));
+                result.Add(new Bone(r.Name, parent, r.Length, r.Angle, new V2(startX, r.Y), r.Contact) { Sole = r.Sole });
             }
         return result;
     }
@@ -211,7 +215,8 @@ public static class RigFile
                 foreach (var d in ds.EnumerateObject())
                 {
                     if (++drawings > MaxDrawings) { p.Add($"{where}.drawings", $"rig has more than {MaxDrawings} drawings"); break; }
-                    if (ReadDrawing(d.Value, $"{where}.drawings.{d.Name}", palette, readAsset, images, p) is { } drawing) set[d.Name] = drawing;
+                    if (d.Value.ValueKind == JsonValueKind.Null) set[d.Name] = Drawing.Empty; // this drawing of the part shows nothing
+                    else if (ReadDrawing(d.Value, $"{where}.drawings.{d.Name}", palette, readAsset, images, declared, bones, p) is { } drawing) set[d.Name] = drawing;
                 }
                 def = part.TryGetProperty("default", out _) ? Text(part, "default", where, p) ?? "" : ds.EnumerateObject().First().Name;
                 if (!ds.TryGetProperty(def, out _)) p.Add($"{where}.default", $"names no drawing of the part ('{def}')");
@@ -222,11 +227,25 @@ public static class RigFile
             else
             {
                 if (part.TryGetProperty("default", out _)) p.Add($"{where}.default", "only a part with \"drawings\" has a default");
-                if (ReadDrawing(part, where, palette, readAsset, images, p) is { } drawing) set[def] = drawing;
+                if (ReadDrawing(part, where, palette, readAsset, images, declared, bones, p) is { } drawing) set[def] = drawing;
                 drawings++;
             }
             if (slot is not null && !part.TryGetProperty("drawings", out _)) p.Add($"{where}.slot", "a part with a slot swaps drawings: give it \"drawings\"");
-            if (bone >= 0) result.Add(new RigPart(name, bone, order, slot, def, set));
+            (float, string)? far = null;
+            if (part.TryGetProperty("far", out var fe))
+            {
+                string fw = $"{where}.far";
+                if (fe.ValueKind != JsonValueKind.Object) p.Add(fw, "must be { \"scale\": pixels per rig unit, \"drawing\": name }");
+                else
+                {
+                    Unknown(fe, fw, ["scale", "drawing"], p);
+                    float scale = Number(fe, "scale", fw, p, 0f, 0f, 1e5f);
+                    if (Text(fe, "drawing", fw, p) is { } fd)
+                        if (!set.ContainsKey(fd) && !(part.TryGetProperty("drawings", out var all) && all.ValueKind == JsonValueKind.Object && all.TryGetProperty(fd, out _))) p.Add($"{fw}.drawing", $"names no drawing of the part ('{fd}')");
+                        else far = (scale, fd);
+                }
+            }
+            if (bone >= 0) result.Add(new RigPart(name, bone, order, slot, def, set) { Far = far });
         }
         // Stable back-to-front order.
         return result.Select((r, k) => (r, k)).OrderBy(t => t.r.Order).ThenBy(t => t.k).Select(t => t.r).ToList();
@@ -287,10 +306,11 @@ public static class RigFile
         return field;
     }
 
-    static Drawing? ReadDrawing(JsonElement d, string where, Dictionary<string, Rgb> palette, Func<string, byte[]>? readAsset, Dictionary<string, CutOutPixels?> images, Problems p)
+    static Drawing? ReadDrawing(JsonElement d, string where, Dictionary<string, Rgb> palette, Func<string, byte[]>? readAsset, Dictionary<string, CutOutPixels?> images,
+        HashSet<string> declared, Dictionary<string, int> bones, Problems p)
     {
-        if (d.ValueKind != JsonValueKind.Object) { p.Add(where, "a drawing is an object with \"path\" or \"image\""); return null; }
-        bool hasPath = d.TryGetProperty("path", out var pathEl), hasImage = d.TryGetProperty("image", out _);
+        if (d.ValueKind != JsonValueKind.Object) { p.Add(where, "a drawing is an object with \"path\" or \"image\" (or null in \"drawings\": it draws nothing)"); return null; }
+        bool hasPath = d.TryGetProperty("path", out var _), hasImage = d.TryGetProperty("image", out _);
         if (hasPath == hasImage) { p.Add(where, "a drawing has exactly one of \"path\" (SVG path data) or \"image\" (a PNG cut-out)"); return null; }
         var ink = InkKind.Region;
         if (d.TryGetProperty("ink", out var inkEl))
@@ -325,15 +345,94 @@ public static class RigFile
             if (pixels is null) return null;
             return new Drawing(null, new CutOut(pixels.Width, pixels.Height, pixels.Field, pixels.Ink, pivot, scale, angle), ink, region, line);
         }
-        if (pathEl.ValueKind != JsonValueKind.String) { p.Add($"{where}.path", "must be a string of SVG path data"); return null; }
+        var shaping = new[] { "round", "clip", "cut", "pieces" }.Where(f => d.TryGetProperty(f, out _)).ToList();
+        if (hasImage && shaping.Count > 0) p.Add($"{where}.{shaping[0]}", "only a path drawing is rounded, clipped, cut or pieced");
+        if (ink == InkKind.Line && shaping.Count > 0) p.Add($"{where}.{shaping[0]}", "a line is not an area: only a region or fill drawing is rounded, clipped, cut or pieced");
+        bool outlinePen = false;
+        if (d.TryGetProperty("pen", out var pen))
+        {
+            if (ink != InkKind.Line) p.Add($"{where}.pen", "only a line drawing (\"ink\": \"line\") picks a pen");
+            else if (pen.ValueKind == JsonValueKind.String && pen.GetString() is "outline" or "detail") outlinePen = pen.GetString() == "outline";
+            else p.Add($"{where}.pen", "must be \"outline\" (the parts' outline pen) or \"detail\" (the inner-line pen, the default)");
+        }
+        var main = Paths(d, "path", where, ink == InkKind.Line ? 2 : 3, p);
+        if (main is null) return null;
+        var clip = d.TryGetProperty("clip", out _) ? Paths(d, "clip", where, 3, p) : null;
+        var cut = d.TryGetProperty("cut", out _) ? Paths(d, "cut", where, 3, p) : null;
+        var pieces = new List<Piece>();
+        if (d.TryGetProperty("pieces", out var pe))
+        {
+            if (pe.ValueKind != JsonValueKind.Array || pe.GetArrayLength() == 0) p.Add($"{where}.pieces", "must be an array of { \"bone\", \"path\", \"round\" }");
+            else
+            {
+                int k = 0;
+                foreach (var piece in pe.EnumerateArray())
+                {
+                    string pw = $"{where}.pieces[{k++}]";
+                    if (piece.ValueKind != JsonValueKind.Object) { p.Add(pw, "a piece is an object { \"bone\", \"path\", \"round\" }"); continue; }
+                    Unknown(piece, pw, ["bone", "path", "round"], p);
+                    var boneName = Text(piece, "bone", pw, p);
+                    if (boneName is not null && !declared.Contains(boneName)) p.Add($"{pw}.bone", $"unknown bone '{boneName}'");
+                    var paths = Paths(piece, "path", pw, 3, p);
+                    float pr = Number(piece, "round", pw, p, 0f, 0f, 10f);
+                    if (boneName is not null && bones.TryGetValue(boneName, out int b) && paths is not null) pieces.Add(new Piece(b, paths, pr));
+                }
+            }
+        }
+        return new Drawing(main, null, ink, region, line)
+        {
+            Round = Number(d, "round", where, p, 0f, 0f, 10f), Clip = clip, Cut = cut, Pieces = pieces, OutlinePen = outlinePen,
+        };
+    }
+
+    /// <summary>The SVG path data at <paramref name="key"/>, each subpath at least <paramref name="minPoints"/> points; null (and a problem) when it does not parse.</summary>
+    static IReadOnlyList<SubPath>? Paths(JsonElement d, string key, string where, int minPoints, Problems p)
+    {
+        if (!d.TryGetProperty(key, out var el) || el.ValueKind != JsonValueKind.String) { p.Add($"{where}.{key}", "must be a string of SVG path data"); return null; }
         try
         {
-            var paths = SvgPath.Parse(pathEl.GetString()!);
-            if (paths.Count == 0) { p.Add($"{where}.path", "draws nothing (every subpath has a single point)"); return null; }
-            if (ink != InkKind.Line && paths.Any(s => s.Points.Count < 3)) p.Add($"{where}.path", "a closed area needs at least three points per subpath");
-            return new Drawing(paths, null, ink, region, line);
+            var paths = SvgPath.Parse(el.GetString()!);
+            if (paths.Count == 0) { p.Add($"{where}.{key}", "draws nothing (every subpath has a single point)"); return null; }
+            if (minPoints >= 3 && paths.Any(s => s.Points.Count < 3)) p.Add($"{where}.{key}", "a closed area needs at least three points per subpath");
+            return paths;
         }
-        catch (PathSyntaxException e) { p.Add($"{where}.path", $"path syntax error: {e.Message}"); return null; }
+        catch (PathSyntaxException e) { p.Add($"{where}.{key}", $"path syntax error: {e.Message}"); return null; }
+    }
+
+    /// <summary>
+    /// <c>controls</c>: each standard control (<see cref="Pose.ControlNames"/>) → { bone: degrees per unit, "shift": { bone: [x, y] per unit } }.
+    /// </summary>
+    static Dictionary<string, Control> ReadControls(JsonElement root, HashSet<string> declared, Dictionary<string, int> bones, Problems p)
+    {
+        var result = new Dictionary<string, Control>(StringComparer.Ordinal);
+        if (!root.TryGetProperty("controls", out var obj)) return result;
+        if (obj.ValueKind != JsonValueKind.Object) { p.Add("$.controls", "must map control names to { bone: degrees per unit }"); return result; }
+        foreach (var c in obj.EnumerateObject())
+        {
+            string where = $"$.controls.{c.Name}";
+            if (!Pose.ControlNames.Contains(c.Name)) { p.Add(where, $"unknown control '{c.Name}' (the controls are {string.Join(", ", Pose.ControlNames)})"); continue; }
+            if (c.Value.ValueKind != JsonValueKind.Object) { p.Add(where, "must map bone names to degrees per unit (and \"shift\" to bone shifts)"); continue; }
+            var angles = new Dictionary<int, float>();
+            var shifts = new Dictionary<int, V2>();
+            foreach (var e in c.Value.EnumerateObject())
+            {
+                if (e.Name == "shift")
+                {
+                    if (e.Value.ValueKind != JsonValueKind.Object) { p.Add($"{where}.shift", "must map bone names to [x, y] in rig units per unit of the control"); continue; }
+                    foreach (var sh in e.Value.EnumerateObject())
+                        if (!declared.Contains(sh.Name)) p.Add($"{where}.shift.{sh.Name}", $"unknown bone '{sh.Name}'");
+                        else if (sh.Value.ValueKind != JsonValueKind.Array || sh.Value.GetArrayLength() != 2 || !sh.Value[0].TryGetSingle(out var sx) || !sh.Value[1].TryGetSingle(out var sy) || !float.IsFinite(sx) || !float.IsFinite(sy))
+                            p.Add($"{where}.shift.{sh.Name}", "must be [x, y] (rig units per unit of the control, in the parent's frame)");
+                        else if (bones.TryGetValue(sh.Name, out int b)) shifts[b] = new V2(sx, sy);
+                    continue;
+                }
+                if (!declared.Contains(e.Name)) p.Add($"{where}.{e.Name}", $"unknown bone '{e.Name}'");
+                else if (e.Value.ValueKind != JsonValueKind.Number || !e.Value.TryGetSingle(out var k) || !float.IsFinite(k) || Math.Abs(k) > 100) p.Add($"{where}.{e.Name}", "must be degrees per unit of the control, within ±100");
+                else if (bones.TryGetValue(e.Name, out int b)) angles[b] = k;
+            }
+            result[c.Name] = new Control(angles, shifts);
+        }
+        return result;
     }
 
     static CutOutPixels? LoadImage(string asset, Func<string, byte[]>? readAsset, string where, Problems p)

@@ -9,7 +9,7 @@ namespace Talos.Gpu.Axis.Rigging;
 /// <summary>
 /// A rig's model sheet: every pose (rows) × every emotion (columns), the mouth set (A–H and X, close on the mouth) and
 /// the palette swatches, each labelled, drawn by the same AXIS line art and CHROMA fill as a shot and lettered by
-/// CUTTURA's title typesetting. A rig file's rig shows its own poses and emotions; a built-in shows the pose library's.
+/// CUTTURA's title typesetting. The sheet shows the poses and emotions the rig file names.
 /// </summary>
 public static class RigSheet
 {
@@ -20,12 +20,11 @@ public static class RigSheet
     const string TextColour = "#1c1c22";
 
     /// <summary>The pose names and emotion names the sheet shows for <paramref name="rig"/>.</summary>
-    public static (IReadOnlyList<string> Poses, IReadOnlyList<string> Emotions) Names(Rig rig) => rig.Body is { } body
-        ? (body.Poses.Keys.ToList(), body.Emotions.Count > 0 ? body.Emotions.Keys.ToList() : ["(none)"])
-        : (PoseLibrary.Poses, PoseLibrary.Emotions);
+    public static (IReadOnlyList<string> Poses, IReadOnlyList<string> Emotions) Names(Rig rig) =>
+        (rig.Body.Poses.Keys.ToList(), rig.Body.Emotions.Count > 0 ? rig.Body.Emotions.Keys.ToList() : ["(none)"]);
 
-    /// <summary>Does the rig draw a swappable mouth (built-ins always; a rig file when it has a part in the mouth slot)?</summary>
-    public static bool HasMouth(Rig rig) => rig.Body is not { } body || body.Parts.Any(p => p.Slot == "mouth");
+    /// <summary>Does the rig draw a swappable mouth (a part in the mouth slot)?</summary>
+    public static bool HasMouth(Rig rig) => rig.Body.Parts.Any(p => p.Slot == "mouth");
 
     public static Rgb24 Render(Rig rig)
     {
@@ -112,23 +111,15 @@ public static class RigSheet
     /// <summary>Where the mouth is, in pixels of a width×height frame drawn by <see cref="Draw"/>.</summary>
     static (float X, float Y) MouthPoint(Rig rig, Pose pose, int width, int height)
     {
-        V2 at;
-        if (rig.Body is { } body)
-        {
-            var posed = RigArt.Pose(body, pose, 0f);
-            var part = body.Parts.First(p => p.Slot == "mouth");
-            var drawing = part.Drawings["X"];
-            V2 o = posed.Origin[part.Bone], d = posed.Direction[part.Bone], right = new V2(d.Y, -d.X);
-            var local = drawing.Paths is { } paths
-                ? paths.SelectMany(sp => sp.Points).Aggregate(default(V2), (acc, p) => acc + p) * (1f / paths.Sum(sp => sp.Points.Count))
-                : default;
-            at = o + d * local.X + right * local.Y;
-        }
-        else
-        {
-            var sk = new Skeleton(rig, pose);
-            at = sk.HeadCentre + sk.HeadForward * (rig.HeadRx * 0.42f) - sk.HeadUp * (rig.HeadRy * 0.58f);
-        }
+        var body = rig.Body;
+        var posed = RigArt.Pose(body, pose, 0f);
+        var part = body.Parts.First(p => p.Slot == "mouth");
+        var drawing = part.Drawings["X"];
+        V2 o = posed.Origin[part.Bone], d = posed.Direction[part.Bone], right = new V2(d.Y, -d.X);
+        var local = drawing.Paths is { Count: > 0 } paths
+            ? paths.SelectMany(sp => sp.Points).Aggregate(default(V2), (acc, p) => acc + p) * (1f / paths.Sum(sp => sp.Points.Count))
+            : default;
+        var at = o + d * local.X + right * local.Y;
         float scale = LineArt.HeightFraction * height * rig.Height;
         return (width * 0.5f + at.X * scale, LineArt.GroundFraction * height - at.Y * scale);
     }

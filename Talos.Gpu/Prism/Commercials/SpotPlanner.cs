@@ -86,7 +86,7 @@ public static class SpotPlanner
         {
             double x = n == 1 ? 0.5 : 0.2 + 0.6 * i / (n - 1);
             int facing = x <= 0.5 ? 1 : -1;
-            var palette = new Dictionary<string, string> { [Rigs.Get(c.Rig).BodyRegion] = brief.Palette.Primary };
+            var palette = new Dictionary<string, string> { [Rigs.Get(c.Rig).RegionOf("body")!] = brief.Palette.Primary };
             foreach (var (k, v) in c.Palette ?? new Dictionary<string, string>()) palette[k] = v;
             var (first, second) = i % 2 == 0 ? ("wave", "gesture") : ("gesture", "wave");
             return new CharacterSpec

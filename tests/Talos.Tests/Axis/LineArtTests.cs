@@ -74,7 +74,7 @@ public sealed class LineArtTests
     {
         var rig = Rigs.Get("lanky");
         var d = Draw("lanky", w: 640, h: 360);
-        var body = d.Seeds.Where(s => s.Region == rig.BodyRegion).ToList();
+        var body = d.Seeds.Where(s => s.Region == rig.RegionOf("body")).ToList();
         var hair = d.Seeds.Where(s => s.Region == "hair").ToList();
         Assert.NotEmpty(body); Assert.NotEmpty(hair);
         var bodyArea = body.SelectMany(s => Flood(d.Lines, s.X, s.Y).Pixels).ToHashSet();

@@ -16,10 +16,8 @@ public sealed class RigAndPoseTests
         Assert.Equal(regions.Split(','), rig.DefaultPalette.Keys);
         Assert.Equal(rig.DefaultPalette.Count, rig.DefaultPalette.Values.Distinct().Count());
         Assert.All(rig.DefaultPalette.Values, c => Assert.True(c.R is >= 0 and <= 1 && c.G is >= 0 and <= 1 && c.B is >= 0 and <= 1));
-        Assert.Contains(rig.BodyRegion, rig.DefaultPalette.Keys);
-        Assert.Contains(rig.ArmRegion, rig.DefaultPalette.Keys);
-        Assert.Contains(rig.LegRegion, rig.DefaultPalette.Keys);
-        Assert.Contains(rig.FootRegion, rig.DefaultPalette.Keys);
+        foreach (var part in new[] { "body", "armR", "legR", "footR", "skull", "hair" })
+            Assert.Contains(rig.RegionOf(part)!, rig.DefaultPalette.Keys);
     }
 
     [Fact]
@@ -72,6 +70,20 @@ public sealed class RigAndPoseTests
         Assert.True(R("idle", "anger").TorsoLean > calm.TorsoLean && R("idle", "anger").BrowAngle > 10, "anger leans in with lowered brows");
         Assert.True(R("idle", "surprise").BrowRaise > 0.5f && R("idle", "surprise").MouthOpen > 0.5f, "surprise raises brows and opens the mouth");
         Assert.Equal(R("wave", "calm").UpperArmR, R("wave", "joy").UpperArmR); // the waving arm keeps waving
+
+        // a built-in rig shows it through its controls and drawings: sadness bows the head bone and swaps brows and mouth
+        foreach (var rig in Rigs.Names.Select(Rigs.Get))
+        {
+            var sad = PoseLibrary.Resolve(rig, "idle", "sadness", 0);
+            Assert.Equal(("sadness", "sadness"), (sad.Drawings!["brows"], sad.Drawings["mouth"]));
+            float HeadAngle(Pose p)
+            {
+                var d = Talos.Gpu.Axis.Rigging.RigArt.Pose(rig.Body, p, 0f).Direction[rig.Body.BoneIndex("head")];
+                return MathF.Atan2(d.Y, d.X) * 180f / MathF.PI;
+            }
+            float bow = HeadAngle(PoseLibrary.Resolve(rig, "idle", "calm", 0)) - HeadAngle(sad);
+            Assert.True(Math.Abs(bow - (sad.TorsoLean + sad.HeadTilt)) < 0.01f && bow > 20, $"{rig.Name}: the head bows {bow}° forward");
+        }
     }
 
     [Fact]

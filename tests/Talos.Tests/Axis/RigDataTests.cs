@@ -296,7 +296,7 @@ public sealed class RigDataTests
         Assert.NotNull(tin.Body!.Parts.Single(p => p.Name == "torso").Drawings["default"].Image);
         var proportions = """{ "rigs": [ { "name": "giant", "height": 1.4, "headRx": 0.07, "headRy": 0.08, "neck": 0.03, "neckRadius": 0.02, "torsoLength": 0.33, "shoulderHalfWidth": 0.12, "hipHalfWidth": 0.09, "upperArm": 0.17, "lowerArm": 0.16, "armRadius": 0.03, "handRadius": 0.03, "upperLeg": 0.21, "lowerLeg": 0.21, "legRadius": 0.04, "shoeLength": 0.1, "shoeHeight": 0.035, "outfit": "coat", "hair": "crew", "armRegion": "skin", "bodyRegion": "skin", "legRegion": "skin", "footRegion": "skin", "palette": { "skin": "#c08060", "hair": "#101010", "eyes": "#ffffff" } } ] }""";
         Assert.Equal("giant", Rigs.Load(proportions).Name);
-        Assert.Null(Rigs.Load(proportions).Body);
+        Assert.Equal("skin", Rigs.Load(proportions).RegionOf("body")); // converted to a rig file: drawn from data like every rig
         Assert.Contains("'..'", Assert.Throws<ArgumentException>(() => RigAssets.FromDirectory(ExampleDir("tin"))("../fox/fox.rig.json")).Message);
     }
 

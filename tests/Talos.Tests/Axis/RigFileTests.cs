@@ -20,7 +20,7 @@ public sealed class RigFileTests
     public void Built_in_rigs_are_read_from_their_json()
     {
         Assert.Equal(["lanky", "stocky", "round"], Rigs.Names);
-        Assert.Equal(Outfit.Coat, Rigs.Stocky.Outfit);
+        Assert.Equal("coat", Rigs.Stocky.RegionOf("body"));
         Assert.Equal(1.06f, Rigs.Lanky.Height);
         Assert.Equal(Rgb.FromHex("#4fa86b"), Rigs.Round.DefaultPalette["dress"]);
     }

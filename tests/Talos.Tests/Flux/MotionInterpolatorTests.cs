@@ -22,7 +22,7 @@ public sealed class MotionInterpolatorTests
         foreach (var key in Crossing.Keyframes)
         {
             var s = MotionInterpolator.Evaluate(Crossing, key.Frame, 24);
-            Assert.Equal(PoseLibrary.Resolve(key.Pose, key.Emotion, 0), s.KeyedPose);
+            Assert.Equal(PoseLibrary.Resolve(Rigs.Lanky, key.Pose, key.Emotion, 0), s.KeyedPose);
             Assert.Equal(key.X, s.X);
             Assert.Equal(key.Facing, s.Facing);
             Assert.InRange(Math.Abs(s.Pose.TorsoLean - s.KeyedPose.TorsoLean), 0, 1.5); // only breathing on top
@@ -34,9 +34,9 @@ public sealed class MotionInterpolatorTests
     {
         var first = MotionInterpolator.Evaluate(Crossing, -10, 24);
         var last = MotionInterpolator.Evaluate(Crossing, 500, 24);
-        Assert.Equal(PoseLibrary.Resolve("idle", "calm", 0), first.KeyedPose);
+        Assert.Equal(PoseLibrary.Resolve(Rigs.Lanky, "idle", "calm", 0), first.KeyedPose);
         Assert.Equal(0.2, first.X);
-        Assert.Equal(PoseLibrary.Resolve("point", "anger", 0), last.KeyedPose);
+        Assert.Equal(PoseLibrary.Resolve(Rigs.Lanky, "point", "anger", 0), last.KeyedPose);
         Assert.Equal(0.8, last.X);
         Assert.Equal(-1, last.Facing);
     }
@@ -48,7 +48,7 @@ public sealed class MotionInterpolatorTests
         Assert.Equal(0.2 + 0.3 * 0.25, linear.X, 9);
         var eased = MotionInterpolator.Evaluate(Crossing, 30, 24);      // sit → point, ease-in-out, t = 0.25
         Assert.True(eased.X < 0.5 + 0.3 * 0.25);
-        var expected = Pose.Lerp(PoseLibrary.Resolve("idle", "calm", 0), PoseLibrary.Resolve("sit", "sadness", 0), 0.25f);
+        var expected = Pose.Lerp(PoseLibrary.Resolve(Rigs.Lanky, "idle", "calm", 0), PoseLibrary.Resolve(Rigs.Lanky, "sit", "sadness", 0), 0.25f);
         Assert.Equal(expected, linear.KeyedPose);
     }
 
@@ -62,7 +62,7 @@ public sealed class MotionInterpolatorTests
             var s = MotionInterpolator.Evaluate(c, f, 24);
             Assert.Equal(0.1, s.X);
             Assert.Equal(1, s.Facing);
-            Assert.Equal(PoseLibrary.Resolve("idle", "calm", 0), s.KeyedPose);
+            Assert.Equal(PoseLibrary.Resolve(Rigs.Lanky, "idle", "calm", 0), s.KeyedPose);
         }
         Assert.Equal(0.9, MotionInterpolator.Evaluate(c, 20, 24).X);
         Assert.Equal(-1, MotionInterpolator.Evaluate(c, 20, 24).Facing);
@@ -82,7 +82,7 @@ public sealed class MotionInterpolatorTests
         var s = MotionInterpolator.Evaluate(Character(), 7, 24);
         Assert.Equal(0.5, s.X);
         Assert.Equal(1, s.Facing);
-        Assert.Equal(PoseLibrary.Resolve("idle", "calm", 0), s.KeyedPose);
+        Assert.Equal(PoseLibrary.Resolve(Rigs.Lanky, "idle", "calm", 0), s.KeyedPose);
     }
 
     static GrayImage Frame(CharacterSpec c, int frame)

@@ -42,8 +42,10 @@ public sealed class ScreenplayActingTests
         finally { File.Delete(path); }
         var (teo, waveShot) = Find(shots, "TEO", s => s.Characters.Any(c => c.Name == "TEO" && c.Keyframes.Any(k => k.Pose == "wave")));
         var waving = MotionInterpolator.Evaluate(teo, waveShot.FrameCount / 2, waveShot.Fps);
-        var skeleton = new Skeleton(Rigs.Get(teo.Rig), waving.Pose);
-        Assert.True(Math.Max(skeleton.Wrist[0].Y, skeleton.Wrist[1].Y) > skeleton.Neck.Y, "a waving hand is above the shoulders");
+        var rig = Rigs.Get(teo.Rig);
+        var posed = Talos.Gpu.Axis.Rigging.RigArt.Pose(rig.Body, waving.Pose, 0f);
+        float Tip(string bone) => posed.Tip[rig.Body.BoneIndex(bone)].Y;
+        Assert.True(Math.Max(Tip("forearmL"), Tip("forearmR")) > Tip("torso"), "a waving hand is above the shoulders");
 
         var (happy, happyShot) = Find(shots, "MARA", s => s.Dialogue.Any(d => d.Text.StartsWith("They see us")));
         var (sad, sadShot) = Find(shots, "MARA", s => s.Dialogue.Any(d => d.Text.StartsWith("But he")));
@@ -53,5 +55,7 @@ public sealed class ScreenplayActingTests
         Assert.True(grief.MouthCurve < -0.3f, $"sobbing frowns (mouth curve {grief.MouthCurve})");
         Assert.True(grief.HeadTilt > joy.HeadTilt + 10, "sobbing bows the head");
         Assert.True(grief.ShoulderLift < joy.ShoulderLift, "sobbing drops the shoulders");
+        Assert.Equal(("joy", "joy"), (joy.Drawings!["mouth"], joy.Drawings["brows"])); // the face is the emotion's drawings
+        Assert.Equal(("sadness", "sadness"), (grief.Drawings!["mouth"], grief.Drawings["brows"]));
     }
 }
