@@ -64,8 +64,11 @@ public static class MotionBlur
     }
 
     /// <summary>
-    /// A character's motion into a frame: its region seeds now and in the previous frame, matched by region name (in
-    /// order), as (x, y, dx, dy) in pixels.
+    /// A character's motion into a frame: its region seeds now and in the previous frame, matched by region name, as
+    /// (x, y, dx, dy) in pixels. Seeds come part by part, so a region with as many seeds as before is matched in order;
+    /// when a part's visible pieces split or merge (a leg passing behind another, both in the same region) the order no
+    /// longer pairs like with like, and each seed is matched to the nearest seed of its region instead — a pairing by
+    /// order there smeared a whole leg across the frame.
     /// </summary>
     public static List<(float X, float Y, float Dx, float Dy)> SeedMotion(IReadOnlyList<RegionSeed> now, IReadOnlyList<RegionSeed> before)
     {
@@ -73,7 +76,17 @@ public static class MotionBlur
         foreach (var group in now.GroupBy(s => s.Region))
         {
             var old = before.Where(s => s.Region == group.Key).ToList();
-            points.AddRange(group.Zip(old, (a, b) => (a.X, a.Y, a.X - b.X, a.Y - b.Y)));
+            if (old.Count == 0) continue;
+            if (old.Count == group.Count())
+            {
+                points.AddRange(group.Zip(old, (a, b) => (a.X, a.Y, a.X - b.X, a.Y - b.Y)));
+                continue;
+            }
+            foreach (var a in group)
+            {
+                var b = old.MinBy(o => (o.X - a.X) * (o.X - a.X) + (o.Y - a.Y) * (o.Y - a.Y))!;
+                points.Add((a.X, a.Y, a.X - b.X, a.Y - b.Y));
+            }
         }
         return points;
     }

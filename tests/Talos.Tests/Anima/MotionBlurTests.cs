@@ -84,4 +84,18 @@ public sealed class MotionBlurTests
         Assert.InRange(half.R, d.R, o.R);
         Assert.Equal(BlendPixel.Screen(d, s, 1f).R, BlendPixel.Blend((int)BlendMode.Screen, d, s, 1f).R);
     }
+    [Fact]
+    public void Seeds_of_a_region_whose_pieces_split_are_matched_to_their_nearest_not_by_order()
+    {
+        // A leg (region "fur") passes behind another: the far leg's one piece becomes two. Paired by order, the second
+        // leg's seed would be matched with the far leg's and carry a 60-px motion; matched to the nearest, every seed moves ~2 px.
+        RegionSeed[] before = [new(10, 50, "fur"), new(70, 50, "fur"), new(40, 10, "body")];
+        RegionSeed[] now = [new(12, 40, "fur"), new(12, 60, "fur"), new(72, 50, "fur"), new(41, 10, "body")];
+        var motion = MotionBlur.SeedMotion(now, before);
+        Assert.Equal(4, motion.Count);
+        Assert.All(motion, m => Assert.InRange(MathF.Sqrt(m.Dx * m.Dx + m.Dy * m.Dy), 0.5f, 11f));
+        // As many seeds as before: paired in order (each part's seed with its own), as the rasterizer emits them.
+        var same = MotionBlur.SeedMotion([new(30, 50, "fur"), new(20, 50, "fur")], [new(10, 50, "fur"), new(25, 50, "fur")]);
+        Assert.Equal((20f, -5f), (same[0].Dx, same[1].Dx));
+    }
 }
