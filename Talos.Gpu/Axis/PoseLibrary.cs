@@ -8,72 +8,46 @@ namespace Talos.Gpu.Axis;
 /// </summary>
 public static class PoseLibrary
 {
-    public static IReadOnlyList<string> Poses { get; } = ["idle", "walk", "run", "point", "wave", "sit", "gesture", "fall", "fight"];
-    public static IReadOnlyList<string> Emotions { get; } = ["calm", "joy", "anger", "fear", "sadness", "surprise"];
+    // (declared before Poses and Emotions: static fields initialise in order)
+    static readonly Acting Standard = Acting.Read();
 
-    static readonly Dictionary<string, Pose> Bodies = new(StringComparer.Ordinal)
-    {
-        ["idle"] = new() { UpperArmL = 7, LowerArmL = 12, UpperArmR = -5, LowerArmR = 14, UpperLegL = 4, LowerLegL = -2, UpperLegR = -4, LowerLegR = -1 },
-        ["walk"] = new()
-        {
-            TorsoLean = 4, UpperArmL = -22, LowerArmL = 18, UpperArmR = 24, LowerArmR = 26,
-            UpperLegL = 24, LowerLegL = -6, UpperLegR = -20, LowerLegR = -24,
-        },
-        ["run"] = new()
-        {
-            HipOffset = 0.03f, TorsoLean = 14, HeadTilt = -6, UpperArmL = -45, LowerArmL = 85, UpperArmR = 55, LowerArmR = 80,
-            UpperLegL = 55, LowerLegL = -40, UpperLegR = -30, LowerLegR = -75,
-        },
-        ["point"] = new() { HeadTilt = -3, UpperArmL = 6, LowerArmL = 12, UpperArmR = 86, LowerArmR = 4, UpperLegL = 6, LowerLegL = -2, UpperLegR = -5 },
-        ["wave"] = new() { HeadTilt = -4, UpperArmL = 5, LowerArmL = 10, UpperArmR = 115, LowerArmR = 45, UpperLegL = 4, UpperLegR = -4 },
-        ["sit"] = new()
-        {
-            TorsoLean = -6, HeadTilt = 2, UpperArmL = 28, LowerArmL = 40, UpperArmR = 34, LowerArmR = 36,
-            UpperLegL = 84, LowerLegL = -22, UpperLegR = 78, LowerLegR = -34,
-        },
-        ["gesture"] = new() { TorsoLean = 3, HeadTilt = -2, UpperArmL = 18, LowerArmL = 55, UpperArmR = 38, LowerArmR = 68, UpperLegL = 5, UpperLegR = -5 },
-        ["fall"] = new()
-        {
-            TorsoLean = -42, HeadTilt = -14, UpperArmL = 150, LowerArmL = 25, UpperArmR = 125, LowerArmR = 35,
-            UpperLegL = 45, LowerLegL = -15, UpperLegR = 70, LowerLegR = -40,
-        },
-        ["fight"] = new()
-        {
-            HipOffset = -0.005f, TorsoLean = 10, HeadTilt = 4, UpperArmL = 55, LowerArmL = 105, UpperArmR = 30, LowerArmR = 120,
-            UpperLegL = 24, LowerLegL = -22, UpperLegR = -24, LowerLegR = -12,
-        },
-    };
+    public static IReadOnlyList<string> Poses { get; } = [.. Standard.Bodies.Keys];
+    public static IReadOnlyList<string> Emotions { get; } = [.. Standard.Emotions.Keys];
 
-    static readonly Dictionary<string, Pose> EmotionDeltas = new(StringComparer.Ordinal)
+    /// <summary>
+    /// The standard acting as data (<c>Talos.Gpu/Axis/acting.json</c>, embedded): each pose and emotion as values of the
+    /// standard controls (<see cref="Pose.ControlNames"/>) plus the hip offset and the face an emotion asks for, and per
+    /// pose the controls it keeps against an emotion.
+    /// </summary>
+    sealed record Acting(Dictionary<string, Pose> Bodies, Dictionary<string, Pose> Emotions, Dictionary<string, string[]> Keep)
     {
-        ["calm"] = new() { MouthCurve = 0.2f },
-        ["joy"] = new()
+        static readonly string[] Fields = [.. Pose.ControlNames, "hipOffset", "browAngle", "browRaise", "mouthCurve", "mouthOpen"];
+
+        public static Acting Read()
         {
-            TorsoLean = -4, HeadTilt = -8, ShoulderLift = 0.008f, UpperArmL = 40, LowerArmL = 40, UpperArmR = -40, LowerArmR = -40,
-            BrowRaise = 0.35f, MouthCurve = 0.95f, MouthOpen = 0.45f,
-        },
-        ["anger"] = new()
+            using var stream = typeof(PoseLibrary).Assembly.GetManifestResourceStream("Talos.Gpu.Axis.acting.json")
+                ?? throw new InvalidOperationException("the standard acting (acting.json) is missing from Talos.Gpu");
+            using var doc = System.Text.Json.JsonDocument.Parse(stream);
+            var root = doc.RootElement;
+            Dictionary<string, Pose> Table(string name) => root.GetProperty(name).EnumerateObject()
+                .ToDictionary(e => e.Name, e => e.Value.EnumerateObject().Aggregate(Pose.Neutral, (pose, f) => With(pose, f.Name, f.Value.GetSingle(), $"{name}.{e.Name}")), StringComparer.Ordinal);
+            var keep = root.GetProperty("keep").EnumerateObject().ToDictionary(e => e.Name, e => e.Value.EnumerateArray().Select(v => v.GetString()!).ToArray(), StringComparer.Ordinal);
+            return new Acting(Table("poses"), Table("emotions"), keep);
+        }
+
+        /// <summary><paramref name="pose"/> with the field <paramref name="name"/> (a standard control, hipOffset or a face value) set.</summary>
+        public static Pose With(Pose pose, string name, float v, string where) => name switch
         {
-            TorsoLean = 9, HeadTilt = 7, ShoulderLift = 0.006f, UpperArmL = -8, LowerArmL = 22, UpperArmR = -8, LowerArmR = 22,
-            BrowAngle = 26, BrowRaise = -0.15f, MouthCurve = -0.65f, MouthOpen = 0.2f,
-        },
-        ["fear"] = new()
-        {
-            TorsoLean = -10, HeadTilt = 4, HipOffset = -0.01f, ShoulderLift = 0.012f,
-            UpperArmL = 48, LowerArmL = 60, UpperArmR = 48, LowerArmR = 60, LowerLegL = -10, LowerLegR = -10,
-            BrowAngle = -22, BrowRaise = 0.45f, MouthCurve = -0.4f, MouthOpen = 0.45f,
-        },
-        ["sadness"] = new()
-        {
-            TorsoLean = 7, HeadTilt = 20, ShoulderLift = -0.018f, UpperArmL = -5, LowerArmL = -8, UpperArmR = -5, LowerArmR = -8,
-            BrowAngle = -18, BrowRaise = 0.05f, MouthCurve = -0.75f,
-        },
-        ["surprise"] = new()
-        {
-            TorsoLean = -6, HeadTilt = -6, ShoulderLift = 0.01f, UpperArmL = 70, LowerArmL = 45, UpperArmR = -70, LowerArmR = -45,
-            BrowRaise = 0.8f, MouthOpen = 0.85f,
-        },
-    };
+            "torsoLean" => pose with { TorsoLean = v }, "headTilt" => pose with { HeadTilt = v }, "shoulderLift" => pose with { ShoulderLift = v },
+            "upperArmL" => pose with { UpperArmL = v }, "lowerArmL" => pose with { LowerArmL = v },
+            "upperArmR" => pose with { UpperArmR = v }, "lowerArmR" => pose with { LowerArmR = v },
+            "upperLegL" => pose with { UpperLegL = v }, "lowerLegL" => pose with { LowerLegL = v },
+            "upperLegR" => pose with { UpperLegR = v }, "lowerLegR" => pose with { LowerLegR = v },
+            "hipOffset" => pose with { HipOffset = v }, "browAngle" => pose with { BrowAngle = v }, "browRaise" => pose with { BrowRaise = v },
+            "mouthCurve" => pose with { MouthCurve = v }, "mouthOpen" => pose with { MouthOpen = v },
+            _ => throw new InvalidOperationException($"acting.json {where}: unknown field '{name}'; the fields are {string.Join(", ", Fields)}"),
+        };
+    }
 
     /// <summary>
     /// The <paramref name="pose"/> body bent by <paramref name="emotion"/>; <paramref name="variant"/> 0 is the canonical
@@ -81,19 +55,19 @@ public static class PoseLibrary
     /// </summary>
     public static Pose Resolve(string pose, string emotion, int variant)
     {
-        if (pose is null || !Bodies.TryGetValue(pose, out var body))
+        if (pose is null || !Standard.Bodies.TryGetValue(pose, out var body))
             throw new ArgumentException($"unknown pose '{pose}'; known poses: {string.Join(", ", Poses)}", nameof(pose));
-        if (emotion is null || !EmotionDeltas.TryGetValue(emotion, out var delta))
+        if (emotion is null || !Standard.Emotions.TryGetValue(emotion, out var delta))
             throw new ArgumentException($"unknown emotion '{emotion}'; known emotions: {string.Join(", ", Emotions)}", nameof(emotion));
-        var (farBusy, nearBusy) = BusyArms(pose);
-        if (farBusy) delta = delta with { UpperArmL = 0, LowerArmL = 0 };
-        if (nearBusy) delta = delta with { UpperArmR = 0, LowerArmR = 0 };
+        // the arms the pose itself uses (pointing, waving, guarding): the emotion leaves them where they are
+        if (Standard.Keep.TryGetValue(pose, out var kept))
+            delta = kept.Aggregate(delta, (d, control) => Acting.With(d, control, 0f, $"keep.{pose}"));
         var p = body + delta;
         return variant == 0 ? p : p + Jitter(variant);
     }
 
     /// <summary>
-    /// The pose of <paramref name="rig"/>: a rig with controls (the built-ins) acts the tables above through them; every
+    /// The pose of <paramref name="rig"/>: a rig with controls (the built-ins) acts the standard acting (acting.json) through them; every
     /// rig adds its own poses and emotions (a pose it lacks falls back to its "idle", an emotion it lacks adds nothing:
     /// bone offsets, lift, drawing choices such as a face's brows and mouth), with its gait weighted in when the pose is
     /// one of the gait's stepping poses.
@@ -120,14 +94,6 @@ public static class PoseLibrary
             Gait = body.Gait is { } g && pose is not null && g.Poses.Contains(pose) ? 1f : 0f,
         };
     }
-
-    /// <summary>Arms the pose itself uses (pointing, waving, guarding): emotions leave them where they are.</summary>
-    static (bool Far, bool Near) BusyArms(string pose) => pose switch
-    {
-        "point" or "wave" => (false, true),
-        "fight" or "fall" => (true, true),
-        _ => (false, false),
-    };
 
     /// <summary>Small angle offsets (a few degrees) derived from the variant number alone.</summary>
     static Pose Jitter(int variant)
