@@ -25,13 +25,7 @@ public sealed class RenderPassesTests : IDisposable
     const int W = 64, H = 48, Frames = 3;
 
     async Task<(int Code, string Error)> Render(RenderCommand.RenderRequest req)
-    {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try { return (await CliErrors.Guard(() => RenderCommand.RunAsync(req, CancellationToken.None)), err.ToString()); }
-        finally { Console.SetError(old); }
-    }
+        => await Support.CliRunner.Render(req);
 
     string Spec(bool fire = true)
     {

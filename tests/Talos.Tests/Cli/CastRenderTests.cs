@@ -24,13 +24,7 @@ public sealed class CastRenderTests : IDisposable
     static string Cli => Path.Combine(Repo.Root, "Talos.Cli", "bin", "Release", "net10.0", "talos.dll");
 
     static async Task<(int Code, string Error)> Render(RenderCommand.RenderRequest request)
-    {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try { return (await CliErrors.Guard(() => RenderCommand.RunAsync(request, CancellationToken.None)), err.ToString()); }
-        finally { Console.SetError(old); }
-    }
+        => await Support.CliRunner.Render(request);
 
     RenderCommand.RenderRequest Request(string output, string? cast, string work = "work") =>
         new(Repo.Corpus("brick_and_steel.fountain"), Path.Combine(_dir, output), W, H, Fps, "1-2", null, Path.Combine(_dir, work)) { Cast = cast };

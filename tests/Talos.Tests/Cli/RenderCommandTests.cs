@@ -20,18 +20,7 @@ public sealed class RenderCommandTests : IDisposable
 
     static async Task<(int Code, string Error)> Render(string input, string output, string workDir, int? width = 160, int? height = 90,
         int? fps = 12, string? scenes = null, double? maxSeconds = 2)
-    {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            int code = await CliErrors.Guard(() => RenderCommand.RunAsync(
-                new RenderCommand.RenderRequest(input, output, width, height, fps, scenes, maxSeconds, workDir), CancellationToken.None));
-            return (code, err.ToString());
-        }
-        finally { Console.SetError(old); }
-    }
+        => await Support.CliRunner.Render(new RenderCommand.RenderRequest(input, output, width, height, fps, scenes, maxSeconds, workDir));
 
     [Fact]
     public async Task The_corpus_screenplay_renders_to_an_mp4_of_drawn_coloured_lit_moving_characters()

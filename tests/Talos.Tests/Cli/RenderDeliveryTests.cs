@@ -36,19 +36,7 @@ public sealed class RenderDeliveryTests : IDisposable
     }
 
     async Task<(int Code, string Error)> Render(string input, string output, string delivery, int w, int h)
-    {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            int code = await CliErrors.Guard(() => RenderCommand.RunAsync(
-                new RenderCommand.RenderRequest(input, output, w, h, null, null, null, Path.Combine(_dir, "work")) { Delivery = delivery },
-                CancellationToken.None));
-            return (code, err.ToString());
-        }
-        finally { Console.SetError(old); }
-    }
+        => await Support.CliRunner.Render(new RenderCommand.RenderRequest(input, output, w, h, null, null, null, Path.Combine(_dir, "work")) { Delivery = delivery });
 
     [Fact]
     public async Task Hdr10_at_4k_is_hevc_main10_pq_bt2020_with_mastering_metadata_and_highlights_above_sdr_white()

@@ -139,6 +139,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new ShotStarted(spec, now), new ChunkCompleted(Stages.Chroma, 3, "h", 12, "note"), new StageCompleted(Stages.Chroma),
             new RevisionRequested(1, [0, 2], new Dictionary<int, float> { [5] = 2.5f }, "dark"), new ShotRenderFailed("x", now),
             new ShotRenderRetried(now), new ShotRenderCancelled(now), new ShotRenderPaused(now), new ShotRenderResumed(now), new ShotRenderCompleted("f", "v", "r", true, now),
+            new ShotFramesRepaired(1, [new EchoRepair(3, "repaint-from-neighbours", "colour flip at frame 3 (ΔE00 20.4)")], "f", "v", now),
             new ChunkCompleted(Stages.Raygen, 1, "h", 6, null, "akka.tcp://talos@127.0.0.1:5", 2, "log"),
             new ChunkAttemptRecorded(Stages.Raygen, 1, 1, "akka.tcp://talos@127.0.0.1:5", ChunkFailureKind.NodeFault, "x", "log"),
             new ShotNodeAvoided("akka.tcp://talos@127.0.0.1:5", Stages.Raygen, 3, "x", now), new ShotPriorityChanged("k", 5, "ops", now),
