@@ -63,12 +63,37 @@ public sealed record Pose
         ["torsoLean", "headTilt", "shoulderLift", "upperArmL", "lowerArmL", "upperArmR", "lowerArmR", "upperLegL", "lowerLegL", "upperLegR", "lowerLegR"];
 
     /// <summary>The value of the standard control <paramref name="name"/> (one of <see cref="ControlNames"/>).</summary>
-    public float Control(string name) => name switch
+    public float Control(string name) =>
+        ControlNames.Contains(name) ? Fields[name].Get(this)
+            : throw new ArgumentException($"unknown control '{name}'; the controls are {string.Join(", ", ControlNames)}", nameof(name));
+
+    /// <summary>
+    /// This pose with the named field set: a standard control, <c>hipOffset</c> or a face value (<c>browAngle</c>,
+    /// <c>browRaise</c>, <c>mouthCurve</c>, <c>mouthOpen</c>); null for any other name.
+    /// </summary>
+    public Pose? With(string name, float value) => Fields.TryGetValue(name, out var f) ? f.Set(this, value) : null;
+
+    /// <summary>The named fields the acting data may set (<see cref="With"/>), their names as written in JSON.</summary>
+    public static IReadOnlyCollection<string> FieldNames => Fields.Keys;
+
+    static readonly Dictionary<string, (Func<Pose, float> Get, Func<Pose, float, Pose> Set)> Fields = new(StringComparer.Ordinal)
     {
-        "torsoLean" => TorsoLean, "headTilt" => HeadTilt, "shoulderLift" => ShoulderLift,
-        "upperArmL" => UpperArmL, "lowerArmL" => LowerArmL, "upperArmR" => UpperArmR, "lowerArmR" => LowerArmR,
-        "upperLegL" => UpperLegL, "lowerLegL" => LowerLegL, "upperLegR" => UpperLegR, "lowerLegR" => LowerLegR,
-        _ => throw new ArgumentException($"unknown control '{name}'; the controls are {string.Join(", ", ControlNames)}", nameof(name)),
+        ["torsoLean"] = (p => p.TorsoLean, (p, v) => p with { TorsoLean = v }),
+        ["headTilt"] = (p => p.HeadTilt, (p, v) => p with { HeadTilt = v }),
+        ["shoulderLift"] = (p => p.ShoulderLift, (p, v) => p with { ShoulderLift = v }),
+        ["upperArmL"] = (p => p.UpperArmL, (p, v) => p with { UpperArmL = v }),
+        ["lowerArmL"] = (p => p.LowerArmL, (p, v) => p with { LowerArmL = v }),
+        ["upperArmR"] = (p => p.UpperArmR, (p, v) => p with { UpperArmR = v }),
+        ["lowerArmR"] = (p => p.LowerArmR, (p, v) => p with { LowerArmR = v }),
+        ["upperLegL"] = (p => p.UpperLegL, (p, v) => p with { UpperLegL = v }),
+        ["lowerLegL"] = (p => p.LowerLegL, (p, v) => p with { LowerLegL = v }),
+        ["upperLegR"] = (p => p.UpperLegR, (p, v) => p with { UpperLegR = v }),
+        ["lowerLegR"] = (p => p.LowerLegR, (p, v) => p with { LowerLegR = v }),
+        ["hipOffset"] = (p => p.HipOffset, (p, v) => p with { HipOffset = v }),
+        ["browAngle"] = (p => p.BrowAngle, (p, v) => p with { BrowAngle = v }),
+        ["browRaise"] = (p => p.BrowRaise, (p, v) => p with { BrowRaise = v }),
+        ["mouthCurve"] = (p => p.MouthCurve, (p, v) => p with { MouthCurve = v }),
+        ["mouthOpen"] = (p => p.MouthOpen, (p, v) => p with { MouthOpen = v }),
     };
 
     /// <summary>Bone angles combined key by key (a bone missing on one side counts 0).</summary>

@@ -21,8 +21,6 @@ public static class PoseLibrary
     /// </summary>
     sealed record Acting(Dictionary<string, Pose> Bodies, Dictionary<string, Pose> Emotions, Dictionary<string, string[]> Keep)
     {
-        static readonly string[] Fields = [.. Pose.ControlNames, "hipOffset", "browAngle", "browRaise", "mouthCurve", "mouthOpen"];
-
         public static Acting Read()
         {
             using var stream = typeof(PoseLibrary).Assembly.GetManifestResourceStream("Talos.Gpu.Axis.acting.json")
@@ -35,18 +33,8 @@ public static class PoseLibrary
             return new Acting(Table("poses"), Table("emotions"), keep);
         }
 
-        /// <summary><paramref name="pose"/> with the field <paramref name="name"/> (a standard control, hipOffset or a face value) set.</summary>
-        public static Pose With(Pose pose, string name, float v, string where) => name switch
-        {
-            "torsoLean" => pose with { TorsoLean = v }, "headTilt" => pose with { HeadTilt = v }, "shoulderLift" => pose with { ShoulderLift = v },
-            "upperArmL" => pose with { UpperArmL = v }, "lowerArmL" => pose with { LowerArmL = v },
-            "upperArmR" => pose with { UpperArmR = v }, "lowerArmR" => pose with { LowerArmR = v },
-            "upperLegL" => pose with { UpperLegL = v }, "lowerLegL" => pose with { LowerLegL = v },
-            "upperLegR" => pose with { UpperLegR = v }, "lowerLegR" => pose with { LowerLegR = v },
-            "hipOffset" => pose with { HipOffset = v }, "browAngle" => pose with { BrowAngle = v }, "browRaise" => pose with { BrowRaise = v },
-            "mouthCurve" => pose with { MouthCurve = v }, "mouthOpen" => pose with { MouthOpen = v },
-            _ => throw new InvalidOperationException($"acting.json {where}: unknown field '{name}'; the fields are {string.Join(", ", Fields)}"),
-        };
+        public static Pose With(Pose pose, string name, float v, string where) => pose.With(name, v)
+            ?? throw new InvalidOperationException($"acting.json {where}: unknown field '{name}'; the fields are {string.Join(", ", Pose.FieldNames)}");
     }
 
     /// <summary>

@@ -56,8 +56,19 @@ public static class FrameComparison
         if (a.Length != b.Length || a.Length == 0) throw new ArgumentException($"frames differ in size ({a.Length} vs {b.Length} samples)");
         double sum = 0;
         for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; sum += d * d; }
-        return Math.Min(100, 10 * Math.Log10(255.0 * 255.0 / Math.Max(sum / a.Length, 1e-12)));
+        return Db(sum, a.Length);
     }
+
+    /// <summary>The same PSNR over two buffers of 8-bit samples (RGB24 frames, say).</summary>
+    public static double Psnr(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (a.Length != b.Length || a.Length == 0) throw new ArgumentException($"frames differ in size ({a.Length} vs {b.Length} samples)");
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; sum += d * d; }
+        return Db(sum, a.Length);
+    }
+
+    static double Db(double squaredError, int samples) => Math.Min(100, 10 * Math.Log10(255.0 * 255.0 / Math.Max(squaredError / samples, 1e-12)));
 
     /// <summary>The SSIM of frame <paramref name="b"/> against <paramref name="a"/> (levels of frames <paramref name="width"/>
     /// pixels wide): the mean over 8×8 windows (stride 4) of the luma (0.299 R + 0.587 G + 0.114 B), constants

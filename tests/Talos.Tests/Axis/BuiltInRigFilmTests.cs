@@ -103,14 +103,6 @@ public sealed class BuiltInRigFilmTests(ITestOutputHelper output)
 
     static string FixtureDir => PrismPaths.Repo("tests", "Talos.Tests", "Axis", "Fixtures", "builtin-film");
 
-    /// <summary>PSNR in dB of two 8-bit frames over all channels (infinity when identical).</summary>
-    internal static double Psnr(byte[] a, byte[] b)
-    {
-        double se = 0;
-        for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; se += d * d; }
-        return se == 0 ? double.PositiveInfinity : 10 * Math.Log10(255.0 * 255.0 * a.Length / se);
-    }
-
     [Fact]
     public void The_film_of_the_built_in_rigs_looks_the_same_as_the_reference_frames()
     {
@@ -128,7 +120,7 @@ public sealed class BuiltInRigFilmTests(ITestOutputHelper output)
             Assert.Equal((W, H), (reference.Width, reference.Height));
             var refRgb = new byte[W * H * 3];
             for (int i = 0; i < W * H; i++) { refRgb[3 * i] = reference.Data[4 * i]; refRgb[3 * i + 1] = reference.Data[4 * i + 1]; refRgb[3 * i + 2] = reference.Data[4 * i + 2]; }
-            double psnr = Psnr(rgb, refRgb);
+            double psnr = Talos.Gpu.Protoforge.FrameComparison.Psnr(rgb, refRgb);
             psnrs.Add(psnr);
             output.WriteLine($"{f.Name}: PSNR {psnr:F2} dB");
             if (Environment.GetEnvironmentVariable("TALOS_RIG_FILM_OUT") is { Length: > 0 } dir)

@@ -150,12 +150,6 @@ public sealed class EchoSupervisorTests(ITestOutputHelper output)
         Assert.Equal(0.2f, back.R, 3); Assert.Equal(0.5f, back.G, 3); Assert.Equal(0.1f, back.B, 3);
     }
 
-    /// <summary>PSNR of two 8-bit buffers in dB (99 when identical).</summary>
-    internal static double Psnr(byte[] a, byte[] b)
-    {
-        double se = 0;
-        for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; se += d * d; }
-        double mse = se / a.Length;
-        return mse == 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / mse);
-    }
+    /// <summary>PSNR of two 8-bit buffers in dB (100 when identical): the project's one measure.</summary>
+    internal static double Psnr(byte[] a, byte[] b) => Talos.Gpu.Protoforge.FrameComparison.Psnr(a, b);
 }
