@@ -4,6 +4,7 @@ using Talos.Bench;
 // talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
 // talos-bench ichor [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]   (re-render after a palette, dialogue and camera edit)
 // talos-bench kernels [--width W] [--height H] [--repeat N]
+// talos-bench draw [--width W] [--height H] [--repeat N]   (AXIS/FLUX character drawing: the built-in rigs in several poses)
 // talos-bench flux [--width W] [--height H]   (pair size; the timing row is always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
 // talos-bench stokes [--grid N] [--steps S] [--threads T] [--reduction R]   (R: pressure solved until RMS divergence ≤ R × before; default 0.01)
@@ -34,6 +35,8 @@ switch (mode)
         return await IchorBench.RunAsync(film, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), cap);
     case "flux":
         return FluxBench.Run(Int("--width", 640), Int("--height", 360));
+    case "draw":
+        return DrawBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 5));
     case "kernels":
         return KernelBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 20));
     case "gpu":
@@ -56,6 +59,6 @@ switch (mode)
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }
