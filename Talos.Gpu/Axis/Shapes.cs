@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Numerics;
+
 namespace Talos.Gpu.Axis;
 
 /// <summary>Axis-aligned pixel-space bounds of a shape's outline.</summary>
@@ -15,6 +18,130 @@ public abstract class Shape
 {
     public abstract Bounds Bounds { get; }
     public abstract float Distance(float x, float y);
+
+    /// <summary>
+    /// Writes <see cref="Distance"/> clamped to ±<paramref name="limit"/> at the pixel centres (x + 0.5, y + 0.5) of the
+    /// frame rectangle from (<paramref name="x0"/>, <paramref name="y0"/>), <paramref name="w"/> × <paramref name="h"/>,
+    /// into <paramref name="dst"/> (row-major, stride <paramref name="w"/>): the same floats as the per-pixel distance
+    /// wherever it lies within the limit, and the limit with its sign elsewhere — all that ink and claims read from it.
+    /// </summary>
+    /// <remarks>
+    /// This general way splits the rectangle as a quadtree, and a block whose centre lies farther from the outline than
+    /// the limit plus its half diagonal (with a margin) is wholly inside or outside (a signed distance changes by at most
+    /// the distance moved), so its pixels take the limit with the centre's sign and the shape is evaluated only near its
+    /// outline. Outlines made of segments (<see cref="Polygon"/>, <see cref="Polyline"/>) visit only the pixels within
+    /// the limit of each segment instead, and the combinations combine their parts' clamped samples (clamping commutes
+    /// with min and max).
+    /// </remarks>
+    internal virtual void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
+    {
+        int size = 1;
+        while (size < Math.Max(w, h)) size *= 2;
+        Block(0, 0, size, dst);
+
+        void Block(int bx, int by, int n, Span<float> d)
+        {
+            if (bx >= w || by >= h) return;
+            if (n > 2)
+            {
+                float bound = n * 0.7072f * 1.25f; // centre to the farthest pixel centre, (n − 1)/√2, with a margin
+                float dc = Distance(x0 + bx + n * 0.5f, y0 + by + n * 0.5f);
+                if (MathF.Abs(dc) > limit + bound)
+                {
+                    float v = dc > 0 ? limit : -limit;
+                    for (int y = by; y < Math.Min(by + n, h); y++) d.Slice(y * w + bx, Math.Min(bx + n, w) - bx).Fill(v);
+                    return;
+                }
+                int m = n / 2;
+                Block(bx, by, m, d); Block(bx + m, by, m, d); Block(bx, by + m, m, d); Block(bx + m, by + m, m, d);
+                return;
+            }
+            for (int y = by; y < Math.Min(by + n, h); y++)
+                for (int x = bx; x < Math.Min(bx + n, w); x++) d[y * w + x] = Math.Clamp(Distance(x0 + x + 0.5f, y0 + y + 0.5f), -limit, limit);
+        }
+    }
+}
+
+/// <summary>
+/// Squared distances to line segments over the pixels near them: the per-pixel sums <see cref="Polygon"/> and
+/// <see cref="Polyline"/> take, in the same operations (so the same floats), each segment visiting only the pixels of
+/// the rows and columns within a band around it, eight pixels at a time.
+/// </summary>
+internal static class SegmentBand
+{
+    /// <summary>floor and ceiling as ints, far coordinates held to ±1e9 (a frame is far smaller).</summary>
+    public static int Floor(float v) => (int)MathF.Floor(Math.Clamp(v, -1e9f, 1e9f));
+    public static int Ceiling(float v) => (int)MathF.Ceiling(Math.Clamp(v, -1e9f, 1e9f));
+
+    /// <summary>
+    /// For each segment k from (ax[k], ay[k]) along (ex[k], ey[k]), lowers <paramref name="best"/> (row-major over the
+    /// rectangle, stride <paramref name="w"/>) to the squared distance from each pixel centre to the segment, at least at
+    /// every pixel closer to it than <paramref name="band"/>.
+    /// </summary>
+    public static void MinSquared(ReadOnlySpan<float> ax, ReadOnlySpan<float> ay, ReadOnlySpan<float> ex, ReadOnlySpan<float> ey,
+        int x0, int y0, int w, int h, float band, Span<float> best)
+    {
+        int lanes = Vector<float>.Count;
+        Span<int> steps = stackalloc int[lanes];
+        for (int i = 0; i < lanes; i++) steps[i] = i;
+        var step = new Vector<int>(steps);
+        var zero = Vector<float>.Zero;
+        var one = Vector<float>.One;
+        var half = new Vector<float>(0.5f);
+        for (int k = 0; k < ax.Length; k++)
+        {
+            float sx = ax[k], sy = ay[k], dx = ex[k], dy = ey[k];
+            float len2 = MathF.Max(1e-9f, dx * dx + dy * dy);
+            float bx = sx + dx, by = sy + dy;
+            // rows whose centre y + 0.5 lies within the band of the segment's y range (a pixel of margin for rounding)
+            int r0 = Math.Max(0, SegmentBand.Floor(MathF.Min(sy, by) - band) - y0 - 1);
+            int r1 = Math.Min(h - 1, SegmentBand.Ceiling(MathF.Max(sy, by) + band) - y0 + 1);
+            var vsx = new Vector<float>(sx);
+            var vsy = new Vector<float>(sy);
+            var vdx = new Vector<float>(dx);
+            var vdy = new Vector<float>(dy);
+            var vlen2 = new Vector<float>(len2);
+            for (int r = r0; r <= r1; r++)
+            {
+                int yy = y0 + r;
+                float py = yy + 0.5f;
+                // the x extent of the part of the segment within the band's rows, grown by the band: every pixel nearer than the band
+                float lo = 0f, hi = 1f;
+                if (dy != 0f)
+                {
+                    float t1 = (py - band - sy) / dy, t2 = (py + band - sy) / dy;
+                    lo = MathF.Max(0f, MathF.Min(t1, t2));
+                    hi = MathF.Min(1f, MathF.Max(t1, t2));
+                    if (lo > hi) continue;
+                }
+                float xa = sx + dx * lo, xb = sx + dx * hi;
+                int c0 = Math.Max(0, SegmentBand.Floor(MathF.Min(xa, xb) - band) - x0 - 1);
+                int c1 = Math.Min(w - 1, SegmentBand.Ceiling(MathF.Max(xa, xb) + band) - x0 + 1);
+                if (c0 > c1) continue;
+                float wy = py - sy;
+                var vwy = new Vector<float>(wy);
+                var row = best.Slice(r * w, w);
+                int c = c0;
+                for (; c + lanes - 1 <= c1; c += lanes)
+                {
+                    var px = Vector.ConvertToSingle(new Vector<int>(x0 + c) + step) + half;
+                    var wx = px - vsx;
+                    var t = Vector.Min(Vector.Max((wx * vdx + vwy * vdy) / vlen2, zero), one);
+                    var qx = wx - vdx * t;
+                    var qy = vwy - vdy * t;
+                    var slot = row.Slice(c, lanes);
+                    Vector.Min(new Vector<float>(slot), qx * qx + qy * qy).CopyTo(slot);
+                }
+                for (; c <= c1; c++)
+                {
+                    float wx = x0 + c + 0.5f - sx;
+                    float t = Math.Clamp((wx * dx + wy * dy) / len2, 0f, 1f);
+                    float qx = wx - dx * t, qy = wy - dy * t;
+                    row[c] = MathF.Min(row[c], qx * qx + qy * qy);
+                }
+            }
+        }
+    }
 }
 
 /// <summary>An ellipse with centre, radii and rotation (radians, screen space).</summary>
@@ -125,6 +252,111 @@ public sealed class Polygon : Shape
         float d = MathF.Sqrt(best);
         return (inside ? -d : d) - round;
     }
+
+    /// <summary>As <see cref="Distance"/> at every pixel of the rectangle: squared distances from each edge's band, the inside from each row's crossings.</summary>
+    internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
+    {
+        int n = xs.Length;
+        var edges = ArrayPool<float>.Shared.Rent(4 * n);
+        try
+        {
+            var ax = edges.AsSpan(0, n);
+            var ay = edges.AsSpan(n, n);
+            var ex = edges.AsSpan(2 * n, n);
+            var ey = edges.AsSpan(3 * n, n);
+            for (int i = 0; i < n; i++)
+            {
+                int j = i == 0 ? n - 1 : i - 1;
+                (ax[i], ay[i], ex[i], ey[i]) = (xs[i], ys[i], xs[j] - xs[i], ys[j] - ys[i]);
+            }
+            var best = dst[..(w * h)];
+            best.Fill(float.PositiveInfinity);
+            // beyond limit + |round| (and a pixel of margin) from every edge the value is ±limit whatever the nearest edge
+            SegmentBand.MinSquared(ax, ay, ex, ey, x0, y0, w, h, limit + MathF.Abs(round) + 1f, best);
+            // each row's crossings (the edges that straddle its centre line, where Distance's even-odd test counts them), binned edge by edge
+            var starts = ArrayPool<int>.Shared.Rent(h + 1);
+            float[]? crossings = null;
+            try
+            {
+                var start = starts.AsSpan(0, h + 1);
+                start.Clear();
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        int j = i == 0 ? n - 1 : i - 1;
+                        float lo = MathF.Min(ys[i], ys[j]), hi = MathF.Max(ys[i], ys[j]);
+                        int r0 = Math.Max(0, SegmentBand.Floor(lo) - y0 - 1), r1 = Math.Min(h - 1, SegmentBand.Ceiling(hi) - y0 + 1);
+                        for (int r = r0; r <= r1; r++)
+                        {
+                            float y = y0 + r + 0.5f;
+                            if ((ys[i] > y) == (ys[j] > y)) continue;
+                            if (pass == 0) start[r + 1]++;
+                            else crossings![start[r]++] = xs[i] + (y - ys[i]) * ex[i] / ey[i];
+                        }
+                    }
+                    if (pass == 0)
+                    {
+                        for (int r = 0; r < h; r++) start[r + 1] += start[r];
+                        crossings = ArrayPool<float>.Shared.Rent(Math.Max(1, start[h]));
+                    }
+                    else
+                    {
+                        for (int r = h; r > 0; r--) start[r] = start[r - 1]; // the fill moved each start to its row's end
+                        start[0] = 0;
+                    }
+                }
+                for (int r = 0; r < h; r++)
+                {
+                    var cross = crossings.AsSpan(start[r], start[r + 1] - start[r]);
+                    cross.Sort();
+                    // a pixel is inside when an odd number of crossings lie to its right (x < crossing), as in Distance:
+                    // between consecutive crossings the answer is the same, so each run of pixels is finished at once
+                    var row = best.Slice(r * w, w);
+                    int c = 0;
+                    for (int k = 0; k <= cross.Length; k++)
+                    {
+                        int end = w;
+                        if (k < cross.Length)
+                        {
+                            // the first pixel whose centre is not left of the crossing
+                            end = Math.Clamp(SegmentBand.Floor(cross[k] - 0.5f) - x0, c, w);
+                            while (end > c && !(x0 + end - 1 + 0.5f < cross[k])) end--;
+                            while (end < w && x0 + end + 0.5f < cross[k]) end++;
+                        }
+                        Finish(row[c..end], ((cross.Length - k) & 1) == 1, round, limit);
+                        c = end;
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(starts);
+                if (crossings is not null) ArrayPool<float>.Shared.Return(crossings);
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(edges); }
+    }
+
+    /// <summary>Squared distances → the signed, rounded distance clamped to ±limit, for a run of pixels all inside or all outside.</summary>
+    static void Finish(Span<float> run, bool inside, float round, float limit)
+    {
+        int lanes = Vector<float>.Count, c = 0;
+        var vround = new Vector<float>(round);
+        var lo = new Vector<float>(-limit);
+        var hi = new Vector<float>(limit);
+        for (; c + lanes <= run.Length; c += lanes)
+        {
+            var slot = run.Slice(c, lanes);
+            var d = Vector.SquareRoot(new Vector<float>(slot));
+            Vector.Min(Vector.Max((inside ? -d : d) - vround, lo), hi).CopyTo(slot);
+        }
+        for (; c < run.Length; c++)
+        {
+            float d = MathF.Sqrt(run[c]);
+            run[c] = Math.Clamp((inside ? -d : d) - round, -limit, limit);
+        }
+    }
 }
 
 /// <summary>An open polyline (mouths, brows, lapels): distance to the nearest segment, never negative.</summary>
@@ -153,6 +385,26 @@ public sealed class Polyline : Shape
         }
         return MathF.Sqrt(best);
     }
+
+    internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
+    {
+        int n = pts.Length - 1;
+        var segments = ArrayPool<float>.Shared.Rent(4 * n);
+        try
+        {
+            var ax = segments.AsSpan(0, n);
+            var ay = segments.AsSpan(n, n);
+            var ex = segments.AsSpan(2 * n, n);
+            var ey = segments.AsSpan(3 * n, n);
+            for (int i = 1; i <= n; i++)
+                (ax[i - 1], ay[i - 1], ex[i - 1], ey[i - 1]) = (pts[i - 1].X, pts[i - 1].Y, pts[i].X - pts[i - 1].X, pts[i].Y - pts[i - 1].Y);
+            var best = dst[..(w * h)];
+            best.Fill(float.PositiveInfinity);
+            SegmentBand.MinSquared(ax, ay, ex, ey, x0, y0, w, h, limit + 1f, best);
+            for (int i = 0; i < best.Length; i++) best[i] = MathF.Min(MathF.Sqrt(best[i]), limit);
+        }
+        finally { ArrayPool<float>.Shared.Return(segments); }
+    }
 }
 
 /// <summary>The union of several shapes (one outline around all of them).</summary>
@@ -166,6 +418,12 @@ public sealed class Union(params Shape[] parts) : Shape
         for (int i = 1; i < parts.Length; i++) d = MathF.Min(d, parts[i].Distance(x, y));
         return d;
     }
+
+    internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
+    {
+        parts[0].Sample(x0, y0, w, h, limit, dst);
+        for (int i = 1; i < parts.Length; i++) Combine.Sampled(parts[i], x0, y0, w, h, limit, dst, Combine.Min);
+    }
 }
 
 /// <summary><c>a</c> with <c>b</c> cut away.</summary>
@@ -173,6 +431,12 @@ public sealed class Subtract(Shape a, Shape b) : Shape
 {
     public override Bounds Bounds => a.Bounds;
     public override float Distance(float x, float y) => MathF.Max(a.Distance(x, y), -b.Distance(x, y));
+
+    internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
+    {
+        a.Sample(x0, y0, w, h, limit, dst);
+        Combine.Sampled(b, x0, y0, w, h, limit, dst, Combine.MaxNegated);
+    }
 }
 
 /// <summary>The part of <c>a</c> inside <c>b</c>.</summary>
@@ -180,4 +444,35 @@ public sealed class Intersect(Shape a, Shape b) : Shape
 {
     public override Bounds Bounds => a.Bounds.Intersect(b.Bounds);
     public override float Distance(float x, float y) => MathF.Max(a.Distance(x, y), b.Distance(x, y));
+
+    internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
+    {
+        a.Sample(x0, y0, w, h, limit, dst);
+        Combine.Sampled(b, x0, y0, w, h, limit, dst, Combine.Max);
+    }
+}
+
+/// <summary>Folds a shape's clamped samples into others' (a union's min, an intersection's max, a cut's max with the negation).</summary>
+file static class Combine
+{
+    public enum Op { Min, Max, MaxNegated }
+    public const Op Min = Op.Min, Max = Op.Max, MaxNegated = Op.MaxNegated;
+
+    public static void Sampled(Shape shape, int x0, int y0, int w, int h, float limit, Span<float> dst, Op op)
+    {
+        var other = ArrayPool<float>.Shared.Rent(w * h);
+        try
+        {
+            shape.Sample(x0, y0, w, h, limit, other);
+            var d = dst[..(w * h)];
+            for (int i = 0; i < d.Length; i++)
+                d[i] = op switch
+                {
+                    Op.Min => MathF.Min(d[i], other[i]),
+                    Op.Max => MathF.Max(d[i], other[i]),
+                    _ => MathF.Max(d[i], -other[i]),
+                };
+        }
+        finally { ArrayPool<float>.Shared.Return(other); }
+    }
 }

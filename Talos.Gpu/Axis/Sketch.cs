@@ -63,20 +63,27 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
         var raster = new StrokeRasterizer(width, height);
         float reach = MathF.Max(SilhouetteWidth, OutlineWidth);
         var sampled = ops.Select(op => op.Kind == Kind.Part ? raster.Sample(op.Shape, MathF.Max(reach, op.HalfWidth)) : null).ToList();
-        foreach (var s in sampled)
-            if (s is not null) raster.Stroke(s, SilhouetteWidth);
-        var regionOfPart = new List<string> { "" };
-        for (int k = 0; k < ops.Count; k++)
+        try
         {
-            var op = ops[k];
-            switch (op.Kind)
+            foreach (var s in sampled)
+                if (s is not null) raster.Stroke(s, SilhouetteWidth);
+            var regionOfPart = new List<string> { "" };
+            for (int k = 0; k < ops.Count; k++)
             {
-                case Kind.Part: raster.Part(sampled[k]!, op.HalfWidth); regionOfPart.Add(op.Region!); break;
-                case Kind.Stroke: raster.Stroke(op.Shape, op.HalfWidth); break;
-                case Kind.Fill: raster.FillInk(op.Shape); break;
+                var op = ops[k];
+                switch (op.Kind)
+                {
+                    case Kind.Part: raster.Part(sampled[k]!, op.HalfWidth); regionOfPart.Add(op.Region!); break;
+                    case Kind.Stroke: raster.Stroke(op.Shape, op.HalfWidth); break;
+                    case Kind.Fill: raster.FillInk(op.Shape); break;
+                }
             }
+            var seeds = RegionSeeder.Seed(raster, regionOfPart);
+            return (raster.Ink, seeds);
         }
-        var seeds = RegionSeeder.Seed(raster, regionOfPart);
-        return (raster.Ink, seeds);
+        finally
+        {
+            foreach (var s in sampled) s?.Dispose();
+        }
     }
 }

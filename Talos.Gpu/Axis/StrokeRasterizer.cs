@@ -1,3 +1,4 @@
+using System.Buffers;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Axis;
@@ -41,33 +42,20 @@ public sealed class StrokeRasterizer
     /// <summary>Strokes the outline centred on it, adding ink (max); no erasing.</summary>
     public void Stroke(Shape shape, float halfWidth)
     {
-        var (x0, y0, x1, y1) = Rect(shape.Bounds, halfWidth + 1f);
-        float reach = halfWidth + 0.5f;
-        for (int y = y0; y < y1; y++)
-        {
-            float py = y + 0.5f;
-            int row = y * width;
-            for (int x = x0; x < x1; x++)
-            {
-                float d = MathF.Abs(shape.Distance(x + 0.5f, py));
-                if (d >= reach) continue;
-                float c = MathF.Min(1f, reach - d);
-                if (c > ink[row + x]) ink[row + x] = c;
-            }
-        }
+        using var s = Sample(shape, halfWidth);
+        Stroke(s, halfWidth);
     }
 
     /// <summary>Fills the inside of a closed shape with solid ink (pupils, open mouths).</summary>
     public void FillInk(Shape shape)
     {
-        var (x0, y0, x1, y1) = Rect(shape.Bounds, 1f);
-        for (int y = y0; y < y1; y++)
+        using var s = Sample(shape, 0.5f);
+        for (int y = 0; y < s.Height; y++)
         {
-            float py = y + 0.5f;
-            int row = y * width;
-            for (int x = x0; x < x1; x++)
+            int row = (s.Y0 + y) * width + s.X0, srow = y * s.Width;
+            for (int x = 0; x < s.Width; x++)
             {
-                float d = shape.Distance(x + 0.5f, py);
+                float d = s.Distances[srow + x];
                 if (d >= 0.5f) continue;
                 float c = MathF.Min(1f, 0.5f - d);
                 if (c > ink[row + x]) ink[row + x] = c;
@@ -76,45 +64,18 @@ public sealed class StrokeRasterizer
     }
 
     /// <summary>
-    /// Samples a shape's signed distance once over its bounding box grown by <paramref name="reach"/> pixels, so the
-    /// silhouette pass and the part pass can share it.
+    /// Samples a shape's signed distance once over its bounding box grown by <paramref name="reach"/> + 1 pixels, so the
+    /// silhouette pass and the part pass can share it: exact within <paramref name="reach"/> + 1 of the outline, that
+    /// bound with the inside's sign beyond (<see cref="Shape.Sample"/>) — the same ink and claims as exact values for any
+    /// stroke of half width up to <paramref name="reach"/> − 0.5. Dispose it to give its buffer back.
     /// </summary>
-    /// <remarks>
-    /// Exact only where it matters: the box is split as a quadtree, and a block whose centre lies farther from the outline
-    /// than <paramref name="reach"/> + 1 plus its half diagonal (with a margin) is wholly inside or outside beyond any
-    /// stroke's reach (a signed distance changes by at most the distance moved), so its pixels take that bound with the
-    /// centre's sign — the same ink and claims as their exact values — and the shape is evaluated only near its outline.
-    /// </remarks>
     public SampledShape Sample(Shape shape, float reach)
     {
         var (x0, y0, x1, y1) = Rect(shape.Bounds, reach + 1f);
         int w = Math.Max(0, x1 - x0), h = Math.Max(0, y1 - y0);
-        var d = new float[w * h];
-        int size = 1;
-        while (size < Math.Max(w, h)) size *= 2;
-        Block(0, 0, size);
+        var d = ArrayPool<float>.Shared.Rent(w * h);
+        shape.Sample(x0, y0, w, h, reach + 1f, d);
         return new SampledShape(x0, y0, w, h, d);
-
-        void Block(int bx, int by, int n)
-        {
-            if (bx >= w || by >= h) return;
-            if (n > 2)
-            {
-                float bound = n * 0.7072f * 1.25f; // centre to the farthest pixel centre, (n − 1)/√2, with a margin
-                float dc = shape.Distance(x0 + bx + n * 0.5f, y0 + by + n * 0.5f);
-                if (MathF.Abs(dc) > reach + 1f + bound)
-                {
-                    float v = dc > 0 ? dc - bound : dc + bound;
-                    for (int y = by; y < Math.Min(by + n, h); y++) Array.Fill(d, v, y * w + bx, Math.Min(bx + n, w) - bx);
-                    return;
-                }
-                int m = n / 2;
-                Block(bx, by, m); Block(bx + m, by, m); Block(bx, by + m, m); Block(bx + m, by + m, m);
-                return;
-            }
-            for (int y = by; y < Math.Min(by + n, h); y++)
-                for (int x = bx; x < Math.Min(bx + n, w); x++) d[y * w + x] = shape.Distance(x0 + x + 0.5f, y0 + y + 0.5f);
-        }
     }
 
     /// <summary>Strokes a sampled outline centred on it, adding ink (max).</summary>
@@ -138,7 +99,11 @@ public sealed class StrokeRasterizer
     /// A filled body part: erases the ink inside it (occluding what is behind), strokes its outline and claims its
     /// inside pixels. Returns the part number used in <see cref="OwnerAt"/>.
     /// </summary>
-    public int Part(Shape shape, float halfWidth) => Part(Sample(shape, halfWidth), halfWidth);
+    public int Part(Shape shape, float halfWidth)
+    {
+        using var s = Sample(shape, halfWidth);
+        return Part(s, halfWidth);
+    }
 
     /// <summary>As <see cref="Part(Shape, float)"/> for a shape already sampled (with at least this half width).</summary>
     public int Part(SampledShape s, float halfWidth)
@@ -169,5 +134,22 @@ public sealed class StrokeRasterizer
         Math.Clamp((int)MathF.Ceiling(b.MaxX + pad) + 1, 0, width), Math.Clamp((int)MathF.Ceiling(b.MaxY + pad) + 1, 0, height));
 }
 
-/// <summary>A shape's signed distances sampled at the pixel centres of a frame rectangle.</summary>
-public sealed record SampledShape(int X0, int Y0, int Width, int Height, float[] Distances);
+/// <summary>
+/// A shape's signed distances sampled at the pixel centres of a frame rectangle (row-major, stride <see cref="Width"/>;
+/// the array is pooled and may be longer). Dispose gives the array back.
+/// </summary>
+public sealed class SampledShape(int x0, int y0, int width, int height, float[] distances) : IDisposable
+{
+    float[]? distances = distances;
+    public int X0 => x0;
+    public int Y0 => y0;
+    public int Width => width;
+    public int Height => height;
+    public float[] Distances => distances ?? throw new ObjectDisposedException(nameof(SampledShape));
+
+    public void Dispose()
+    {
+        if (distances is { } d) ArrayPool<float>.Shared.Return(d);
+        distances = null;
+    }
+}
