@@ -60,7 +60,7 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
 
     public (Imaging.GrayImage Lines, List<Imaging.RegionSeed> Seeds) Render(int width, int height)
     {
-        var raster = new StrokeRasterizer(width, height);
+        using var raster = new StrokeRasterizer(width, height);
         float reach = MathF.Max(SilhouetteWidth, OutlineWidth);
         var sampled = ops.Select(op => op.Kind == Kind.Part ? raster.Sample(op.Shape, MathF.Max(reach, op.HalfWidth)) : null).ToList();
         try

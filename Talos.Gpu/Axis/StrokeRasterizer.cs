@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Axis;
@@ -9,11 +10,11 @@ namespace Talos.Gpu.Axis;
 /// touched. Filled parts first erase the ink inside them, then stroke their outline, and claim their inside pixels
 /// in an owner map so regions can be seeded afterwards. Pixel (x, y) is sampled at its centre (x + 0.5, y + 0.5).
 /// </summary>
-public sealed class StrokeRasterizer
+public sealed class StrokeRasterizer : IDisposable
 {
     readonly int width, height;
     readonly float[] ink;
-    readonly int[] owner;
+    int[] owner;
     readonly List<(int X0, int Y0, int X1, int Y1)> partRects = [];
 
     public StrokeRasterizer(int width, int height)
@@ -21,8 +22,17 @@ public sealed class StrokeRasterizer
         Ink = new GrayImage(width, height);
         this.width = width; this.height = height;
         ink = Ink.Data;
-        owner = new int[ink.Length];
+        owner = ArrayPool<int>.Shared.Rent(ink.Length); // (may be longer than the frame)
+        Array.Clear(owner, 0, ink.Length);
         partRects.Add((0, 0, 0, 0)); // owner 0 = no part
+    }
+
+    /// <summary>Gives the owner map's buffer back to the pool (the ink stays the caller's).</summary>
+    public void Dispose()
+    {
+        if (owner.Length == 0) return;
+        ArrayPool<int>.Shared.Return(owner);
+        owner = [];
     }
 
     public GrayImage Ink { get; }
@@ -50,17 +60,7 @@ public sealed class StrokeRasterizer
     public void FillInk(Shape shape)
     {
         using var s = Sample(shape, 0.5f);
-        for (int y = 0; y < s.Height; y++)
-        {
-            int row = (s.Y0 + y) * width + s.X0, srow = y * s.Width;
-            for (int x = 0; x < s.Width; x++)
-            {
-                float d = s.Distances[srow + x];
-                if (d >= 0.5f) continue;
-                float c = MathF.Min(1f, 0.5f - d);
-                if (c > ink[row + x]) ink[row + x] = c;
-            }
-        }
+        AddInk(s, 0.5f, signed: true);
     }
 
     /// <summary>
@@ -79,18 +79,36 @@ public sealed class StrokeRasterizer
     }
 
     /// <summary>Strokes a sampled outline centred on it, adding ink (max).</summary>
-    public void Stroke(SampledShape s, float halfWidth)
+    public void Stroke(SampledShape s, float halfWidth) => AddInk(s, halfWidth + 0.5f, signed: false);
+
+    /// <summary>
+    /// Ink min(1, reach − e) where e &lt; reach, raising what is there (max), e the distance (<paramref name="signed"/>:
+    /// a fill's inside is ink) or its magnitude (a stroke centred on the outline). Ink is never negative, so where
+    /// e ≥ reach the max keeps it: eight pixels at a time, with no branch.
+    /// </summary>
+    void AddInk(SampledShape s, float reach, bool signed)
     {
-        float reach = halfWidth + 0.5f;
+        int lanes = Vector<float>.Count;
+        var vreach = new Vector<float>(reach);
+        var distances = s.Distances;
         for (int y = 0; y < s.Height; y++)
         {
-            int row = (s.Y0 + y) * width + s.X0, srow = y * s.Width;
-            for (int x = 0; x < s.Width; x++)
+            var drow = distances.AsSpan(y * s.Width, s.Width);
+            var irow = ink.AsSpan((s.Y0 + y) * width + s.X0, s.Width);
+            int x = 0;
+            for (; x + lanes <= drow.Length; x += lanes)
             {
-                float d = MathF.Abs(s.Distances[srow + x]);
-                if (d >= reach) continue;
-                float c = MathF.Min(1f, reach - d);
-                if (c > ink[row + x]) ink[row + x] = c;
+                var e = new Vector<float>(drow.Slice(x, lanes));
+                if (!signed) e = Vector.Abs(e);
+                var slot = irow.Slice(x, lanes);
+                Vector.Max(new Vector<float>(slot), Vector.Min(Vector<float>.One, vreach - e)).CopyTo(slot);
+            }
+            for (; x < drow.Length; x++)
+            {
+                float e = signed ? drow[x] : MathF.Abs(drow[x]);
+                if (e >= reach) continue;
+                float c = MathF.Min(1f, reach - e);
+                if (c > irow[x]) irow[x] = c;
             }
         }
     }
@@ -111,19 +129,40 @@ public sealed class StrokeRasterizer
         int id = partRects.Count;
         partRects.Add((s.X0, s.Y0, s.X0 + s.Width, s.Y0 + s.Height));
         float reach = halfWidth + 0.5f;
+        int lanes = Vector<float>.Count;
+        var vreach = new Vector<float>(reach);
+        var half = new Vector<float>(0.5f);
+        var vid = new Vector<int>(id);
+        var distances = s.Distances;
         for (int y = 0; y < s.Height; y++)
         {
-            int row = (s.Y0 + y) * width + s.X0, srow = y * s.Width;
-            for (int x = 0; x < s.Width; x++)
+            int row = (s.Y0 + y) * width + s.X0;
+            var drow = distances.AsSpan(y * s.Width, s.Width);
+            var irow = ink.AsSpan(row, s.Width);
+            var orow = owner.AsSpan(row, s.Width);
+            int x = 0;
+            for (; x + lanes <= drow.Length; x += lanes)
             {
-                float d = s.Distances[srow + x];
+                // as the scalar loop below, lane by lane: erase inside, stroke the outline, claim the inside
+                var d = new Vector<float>(drow.Slice(x, lanes));
+                var islot = irow.Slice(x, lanes);
+                var v = new Vector<float>(islot);
+                v = Vector.ConditionalSelect(Vector.LessThan(d, half), v * Vector.Max(Vector<float>.Zero, d + half), v);
+                var c = Vector.Min(Vector<float>.One, vreach - Vector.Abs(d));
+                var painted = Vector.ConditionalSelect(Vector.GreaterThan(c, v), c, v);
+                Vector.ConditionalSelect(Vector.LessThan(d, vreach), painted, new Vector<float>(islot)).CopyTo(islot);
+                var oslot = orow.Slice(x, lanes);
+                Vector.ConditionalSelect(Vector.LessThan(d, Vector<float>.Zero), vid, new Vector<int>(oslot)).CopyTo(oslot);
+            }
+            for (; x < drow.Length; x++)
+            {
+                float d = drow[x];
                 if (d >= reach) continue;
-                int i = row + x;
-                float v = ink[i];
+                float v = irow[x];
                 if (d < 0.5f) v *= MathF.Max(0f, d + 0.5f);
                 float c = MathF.Min(1f, reach - MathF.Abs(d));
-                ink[i] = c > v ? c : v;
-                if (d < 0f) owner[i] = id;
+                irow[x] = c > v ? c : v;
+                if (d < 0f) orow[x] = id;
             }
         }
         return id;
