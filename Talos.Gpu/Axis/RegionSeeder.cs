@@ -8,43 +8,170 @@ namespace Talos.Gpu.Axis;
 /// area a fill from inside it would paint) gets one seed on a clean (ink &lt; 0.05) pixel near its middle.
 /// Pieces too small to seed cleanly are closed with ink so no unpainted hole is left.
 /// </summary>
+/// <remarks>
+/// A piece's seed is defined by a breadth-first flood from its first pixel in raster order: the clean pixel nearest
+/// its centroid, preferring ones whose 4 neighbours are also in it, the flood's first on a tie. Pieces are found as runs
+/// of a row's open pixels joined to the runs they touch in the row above (union–find), which visits each pixel once in
+/// order; the flood itself runs only for a piece whose nearest pixels tie, to break the tie as it would.
+/// </remarks>
 internal static class RegionSeeder
 {
     const float FillLimit = 0.5f, Clean = 0.05f;
     const int MinArea = 4;
+
+    /// <summary>A row's run of open pixels [X0, X1) and the piece it belongs to (the index of the piece's first run).</summary>
+    record struct Run(int Y, int X0, int X1, int Piece);
+
+    /// <summary>What a piece holds and its nearest clean pixels so far (interior and any), with whether each nearest ties.</summary>
+    struct Piece
+    {
+        public int Count;
+        public long SumX, SumY;
+        public double Cx, Cy;
+        public double BestD, FallbackD;
+        public int Best, Fallback;
+        public bool BestTie, FallbackTie;
+    }
 
     internal static List<RegionSeed> Seed(StrokeRasterizer raster, IReadOnlyList<string> regionOfPart)
     {
         int w = raster.Width, h = raster.Height;
         float[] ink = raster.Ink.Data;
         var owners = raster.Owners;
-        var visited = ArrayPool<bool>.Shared.Rent(ink.Length);
-        var queue = ArrayPool<int>.Shared.Rent(ink.Length); // a piece holds at most every pixel once
+        var seeds = new List<RegionSeed>();
+        var runs = new List<Run>();
+        var pieces = new List<Piece>();
+        bool[]? visited = null;
+        int[]? queue = null;
         try
         {
-            Array.Clear(visited, 0, ink.Length);
-            var seeds = new List<RegionSeed>();
             for (int part = 1; part <= raster.PartCount; part++)
             {
                 var (x0, y0, x1, y1) = raster.PartRect(part);
+                runs.Clear();
+                int above = 0, aboveEnd = 0; // the runs of the row above
                 for (int y = y0; y < y1; y++)
+                {
+                    int rowStart = runs.Count, row = y * w;
                     for (int x = x0; x < x1; x++)
                     {
-                        int start = y * w + x;
-                        if (visited[start] || owners[start] != part || ink[start] >= FillLimit) continue;
-                        var piece = queue.AsSpan(0, Collect(start, part, owners, ink, visited, queue, w, h));
-                        if (Pick(piece, part, owners, ink, w, h) is int at)
-                            seeds.Add(new RegionSeed(at % w + 0.5f, at / w + 0.5f, regionOfPart[part]));
-                        else
-                            foreach (int i in piece) ink[i] = 1f;
+                        if (!Open(row + x)) continue;
+                        int end = x + 1;
+                        while (end < x1 && Open(row + end)) end++;
+                        int id = runs.Count;
+                        runs.Add(new Run(y, x, end, id));
+                        // join every run above that shares a column (4-connected)
+                        for (int k = above; k < aboveEnd; k++)
+                            if (runs[k].X0 < end && x < runs[k].X1) Join(k, id);
+                        x = end;
                     }
+                    (above, aboveEnd) = (rowStart, runs.Count);
+                }
+                if (runs.Count == 0) continue;
+
+                // each piece is named by its first run, the raster-first pixel the scan of the original flood starts from
+                pieces.Clear();
+                var pieceOf = new int[runs.Count];
+                var firstRun = new List<int>();
+                for (int k = 0; k < runs.Count; k++)
+                {
+                    int root = Find(k);
+                    if (root == k)
+                    {
+                        pieceOf[k] = pieces.Count;
+                        pieces.Add(new Piece { BestD = double.MaxValue, FallbackD = double.MaxValue, Best = -1, Fallback = -1 });
+                        firstRun.Add(k);
+                    }
+                    else pieceOf[k] = pieceOf[root];
+                    var run = runs[k];
+                    var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pieces);
+                    ref var piece = ref span[pieceOf[k]];
+                    int n = run.X1 - run.X0;
+                    piece.Count += n;
+                    piece.SumX += (long)(run.X0 + run.X1 - 1) * n / 2;
+                    piece.SumY += (long)run.Y * n;
+                }
+                var all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pieces);
+                for (int p = 0; p < all.Length; p++)
+                {
+                    // (integer sums: exact in a double, as the flood's running double sums are)
+                    all[p].Cx = (double)all[p].SumX / all[p].Count;
+                    all[p].Cy = (double)all[p].SumY / all[p].Count;
+                }
+                for (int k = 0; k < runs.Count; k++)
+                {
+                    var run = runs[k];
+                    ref var piece = ref all[pieceOf[k]];
+                    if (piece.Count < MinArea) continue;
+                    int y = run.Y;
+                    double dy = (y - piece.Cy) * (y - piece.Cy);
+                    for (int x = run.X0; x < run.X1; x++)
+                    {
+                        int i = y * w + x;
+                        if (ink[i] >= Clean) continue;
+                        double d = (x - piece.Cx) * (x - piece.Cx) + dy;
+                        bool interior = x > 0 && x < w - 1 && y > 0 && y < h - 1
+                            && Open(i - 1) && Open(i + 1) && Open(i - w) && Open(i + w);
+                        if (interior)
+                        {
+                            if (d < piece.BestD) (piece.BestD, piece.Best, piece.BestTie) = (d, i, false);
+                            else if (d == piece.BestD) piece.BestTie = true;
+                        }
+                        if (d < piece.FallbackD) (piece.FallbackD, piece.Fallback, piece.FallbackTie) = (d, i, false);
+                        else if (d == piece.FallbackD) piece.FallbackTie = true;
+                    }
+                }
+                for (int p = 0; p < all.Length; p++)
+                {
+                    ref var piece = ref all[p];
+                    int? at = piece.Count < MinArea ? null
+                        : piece.Best >= 0 ? (piece.BestTie ? Flood(firstRun[p]) : piece.Best)
+                        : piece.Fallback >= 0 ? (piece.FallbackTie ? Flood(firstRun[p]) : piece.Fallback)
+                        : null;
+                    if (at is int seed) seeds.Add(new RegionSeed(seed % w + 0.5f, seed / w + 0.5f, regionOfPart[part]));
+                    else
+                        for (int k = firstRun[p]; k < runs.Count; k++)
+                            if (pieceOf[k] == p) ink.AsSpan(runs[k].Y * w + runs[k].X0, runs[k].X1 - runs[k].X0).Fill(1f);
+                }
+
+                // the breadth-first flood from the piece's first pixel and its pick, where nearest pixels tie
+                int? Flood(int first)
+                {
+                    visited ??= new bool[ink.Length];
+                    queue ??= ArrayPool<int>.Shared.Rent(ink.Length);
+                    var piece = queue.AsSpan(0, Collect(runs[first].Y * w + runs[first].X0, part, owners, ink, visited, queue, w, h));
+                    var at = Pick(piece, part, owners, ink, w, h);
+                    foreach (int i in piece) visited[i] = false;
+                    return at;
+                }
+
+                // a pixel of this part that a fill from inside it paints (the same test in the scan and the pick)
+                bool Open(int i) => owners[i] == part && ink[i] < FillLimit;
             }
             return seeds;
         }
         finally
         {
-            ArrayPool<bool>.Shared.Return(visited);
-            ArrayPool<int>.Shared.Return(queue);
+            if (queue is not null) ArrayPool<int>.Shared.Return(queue);
+        }
+
+        int Find(int k)
+        {
+            while (runs[k].Piece != k)
+            {
+                int up = runs[k].Piece;
+                runs[k] = runs[k] with { Piece = runs[up].Piece }; // halve the path
+                k = up;
+            }
+            return k;
+        }
+
+        void Join(int a, int b)
+        {
+            int ra = Find(a), rb = Find(b);
+            if (ra == rb) return;
+            var (lo, hi) = ra < rb ? (ra, rb) : (rb, ra);
+            runs[hi] = runs[hi] with { Piece = lo };
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Talos.Gpu.Axis;
 
@@ -422,7 +423,7 @@ public sealed class Union(params Shape[] parts) : Shape
     internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
     {
         parts[0].Sample(x0, y0, w, h, limit, dst);
-        for (int i = 1; i < parts.Length; i++) Combine.Sampled(parts[i], x0, y0, w, h, limit, dst, Combine.Min);
+        for (int i = 1; i < parts.Length; i++) Combine.Sampled(parts[i], x0, y0, w, h, limit, dst, Combine.Op.Min);
     }
 }
 
@@ -435,7 +436,7 @@ public sealed class Subtract(Shape a, Shape b) : Shape
     internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
     {
         a.Sample(x0, y0, w, h, limit, dst);
-        Combine.Sampled(b, x0, y0, w, h, limit, dst, Combine.MaxNegated);
+        Combine.Sampled(b, x0, y0, w, h, limit, dst, Combine.Op.MaxNegated);
     }
 }
 
@@ -448,7 +449,7 @@ public sealed class Intersect(Shape a, Shape b) : Shape
     internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
     {
         a.Sample(x0, y0, w, h, limit, dst);
-        Combine.Sampled(b, x0, y0, w, h, limit, dst, Combine.Max);
+        Combine.Sampled(b, x0, y0, w, h, limit, dst, Combine.Op.Max);
     }
 }
 
@@ -456,23 +457,20 @@ public sealed class Intersect(Shape a, Shape b) : Shape
 file static class Combine
 {
     public enum Op { Min, Max, MaxNegated }
-    public const Op Min = Op.Min, Max = Op.Max, MaxNegated = Op.MaxNegated;
 
     public static void Sampled(Shape shape, int x0, int y0, int w, int h, float limit, Span<float> dst, Op op)
     {
-        var other = ArrayPool<float>.Shared.Rent(w * h);
+        var buffer = ArrayPool<float>.Shared.Rent(w * h);
         try
         {
+            var other = buffer.AsSpan(0, w * h);
             shape.Sample(x0, y0, w, h, limit, other);
             var d = dst[..(w * h)];
-            for (int i = 0; i < d.Length; i++)
-                d[i] = op switch
-                {
-                    Op.Min => MathF.Min(d[i], other[i]),
-                    Op.Max => MathF.Max(d[i], other[i]),
-                    _ => MathF.Max(d[i], -other[i]),
-                };
+            // (TensorPrimitives.Min and Max are MathF.Min and Max, element by element)
+            if (op == Op.MaxNegated) TensorPrimitives.Negate(other, other);
+            if (op == Op.Min) TensorPrimitives.Min(d, other, d);
+            else TensorPrimitives.Max(d, other, d);
         }
-        finally { ArrayPool<float>.Shared.Return(other); }
+        finally { ArrayPool<float>.Shared.Return(buffer); }
     }
 }

@@ -67,12 +67,49 @@ public static class FrameCodec
     public static byte[] EncodeGray(GrayImage img)
     {
         CheckEncodable(img.Width, img.Height);
-        var bytes = new byte[img.Data.Length];
-        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Math.Clamp((int)MathF.Round(img.Data[i] * 255f), 0, 255);
-        var box = NonZeroBox(img.Width, img.Height, bytes);
-        var samples = new byte[box.Count];
-        for (int y = 0; y < box.H; y++) bytes.AsSpan((box.Y + y) * img.Width + box.X, box.W).CopyTo(samples.AsSpan(y * box.W));
-        return Pack(Kind.Gray8, img.Width, img.Height, box, samples);
+        // only the box of non-zero coverage can hold non-zero bytes: quantise that, then find the bytes' own box in it
+        int w = img.Width;
+        var outer = NonZeroBox(w, img.Height, img.Data);
+        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, outer.Count));
+        try
+        {
+            for (int y = 0; y < outer.H; y++) Quantize(img.Data.AsSpan((outer.Y + y) * w + outer.X, outer.W), bytes.AsSpan(y * outer.W, outer.W));
+            var inner = NonZeroBox(outer.W, outer.H, bytes);
+            var box = inner.Count == 0 ? inner : new Box(outer.X + inner.X, outer.Y + inner.Y, inner.W, inner.H);
+            var samples = ArrayPool<byte>.Shared.Rent(Math.Max(1, box.Count));
+            try
+            {
+                for (int y = 0; y < box.H; y++) bytes.AsSpan((inner.Y + y) * outer.W + inner.X, box.W).CopyTo(samples.AsSpan(y * box.W));
+                return Pack(Kind.Gray8, w, img.Height, box, samples.AsSpan(0, box.Count));
+            }
+            finally { ArrayPool<byte>.Shared.Return(samples); }
+        }
+        finally { ArrayPool<byte>.Shared.Return(bytes); }
+    }
+
+    /// <summary>Coverage 0..1 → bytes: round(v · 255) (half to even), clamped to 0..255; 32 at a time where no value is NaN.</summary>
+    static void Quantize(ReadOnlySpan<float> src, Span<byte> dst)
+    {
+        int i = 0, lanes = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var scale = new Vector<float>(255f);
+            for (; i + 4 * lanes <= src.Length; i += 4 * lanes)
+            {
+                var a = new Vector<float>(src.Slice(i)) * scale;
+                var b = new Vector<float>(src.Slice(i + lanes)) * scale;
+                var c = new Vector<float>(src.Slice(i + 2 * lanes)) * scale;
+                var d = new Vector<float>(src.Slice(i + 3 * lanes)) * scale;
+                if (!(Vector.EqualsAll(a, a) && Vector.EqualsAll(b, b) && Vector.EqualsAll(c, c) && Vector.EqualsAll(d, d))) break;
+                var lo = Vector.Narrow(Level(a), Level(b));
+                var hi = Vector.Narrow(Level(c), Level(d));
+                Vector.Narrow(Vector.AsVectorUInt16(lo), Vector.AsVectorUInt16(hi)).CopyTo(dst.Slice(i));
+            }
+        }
+        for (; i < src.Length; i++) dst[i] = (byte)Math.Clamp((int)MathF.Round(src[i] * 255f), 0, 255);
+
+        // clamping before rounding to the nearest integer gives the same level as after (0 and 255 are integers)
+        static Vector<int> Level(Vector<float> v) => Vector.ConvertToInt32(Vector.Round(Vector.Min(Vector.Max(v, Vector<float>.Zero), new Vector<float>(255f))));
     }
 
     /// <summary>

@@ -18,23 +18,31 @@ public static class DrawBench
 
     public static int Run(int width, int height, int repeat)
     {
-        Console.WriteLine($"# character drawing (LineArt.Draw) at {width}x{height}, median of {repeat} passes, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"# character drawing (LineArt.Draw) at {width}x{height}, median of {repeat} passes, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine("# (CPU ms: the process's processor time over the same passes; on a loaded machine it moves less than the wall clock)");
         Console.WriteLine();
-        Console.WriteLine("| rig | camera | drawings per pass | ms per drawing |");
-        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine("| rig | camera | drawings per pass | ms per drawing | CPU ms per drawing |");
+        Console.WriteLine("|---|---|---|---|---|");
         var cameras = new[] { ("wide", CameraState.Wide), ("close (zoom 2)", new CameraState(2, 0)) };
-        double total = 0;
+        // warm up: tiered compilation promotes the drawing's loops after some dozens of calls, as early in any render
+        for (int round = 0; round < 4; round++)
+            foreach (var name in Rigs.Names)
+                foreach (var p in Poses) GC.KeepAlive(LineArt.Draw(Rigs.Get(name), PoseLibrary.Resolve(Rigs.Get(name), p.Pose, p.Emotion, 0), p.X, p.Facing, cameras[round % 2].Item2, width, height));
+        double total = 0, totalCpu = 0;
         int count = 0;
         foreach (var name in Rigs.Names)
             foreach (var (cameraName, camera) in cameras)
             {
                 var rig = Rigs.Get(name);
                 var poses = Poses.Select(p => (Pose: PoseLibrary.Resolve(rig, p.Pose, p.Emotion, 0), p.X, p.Facing)).ToList();
-                double ms = Median(() => { foreach (var p in poses) GC.KeepAlive(LineArt.Draw(rig, p.Pose, p.X, p.Facing, camera, width, height)); }, repeat) / poses.Count;
-                Console.WriteLine($"| {name} | {cameraName} | {poses.Count} | {ms:F2} |");
-                total += ms; count++;
+                var (ms, cpu) = Median(() => { foreach (var p in poses) GC.KeepAlive(LineArt.Draw(rig, p.Pose, p.X, p.Facing, camera, width, height)); }, repeat);
+                Console.WriteLine($"| {name} | {cameraName} | {poses.Count} | {ms / poses.Count:F2} | {cpu / poses.Count:F2} |");
+                total += ms / poses.Count; totalCpu += cpu / poses.Count; count++;
             }
-        Console.WriteLine($"| all | | | {total / count:F2} |");
+        Console.WriteLine($"| all (mean) | | | {total / count:F2} | {totalCpu / count:F2} |");
+        var drawn = LineArt.Draw(Rigs.Get("lanky"), PoseLibrary.Resolve(Rigs.Get("lanky"), "walk", "joy", 0), 0.5, 1, CameraState.Wide, width, height);
+        var (encode, encodeCpu) = Median(() => GC.KeepAlive(FrameCodec.EncodeGray(drawn.Lines)), repeat * 4);
+        Console.WriteLine($"| (then FLUX stores each drawing: FrameCodec.EncodeGray, lanky walking, wide) | | 1 | {encode:F2} | {encodeCpu:F2} |");
         Console.WriteLine();
         Console.WriteLine($"digest of every drawing above (ink and seeds; equal digests: the same pixels): {Digest(width, height, cameras.Select(c => c.Item2).ToList())}");
         return 0;
@@ -60,17 +68,24 @@ public static class DrawBench
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    static double Median(Action f, int n)
+    /// <summary>Median wall-clock and processor milliseconds of <paramref name="n"/> runs.</summary>
+    static (double Wall, double Cpu) Median(Action f, int n)
     {
         f(); f(); // warm up the JIT
-        var times = new List<double>();
+        var wall = new List<double>();
+        var cpu = new List<double>();
         for (int i = 0; i < n; i++)
         {
+            var before = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             f();
-            times.Add(sw.Elapsed.TotalMilliseconds);
+            wall.Add(sw.Elapsed.TotalMilliseconds);
+            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds);
         }
-        times.Sort();
-        return times[times.Count / 2];
+        wall.Sort();
+        cpu.Sort();
+        return (wall[n / 2], cpu[n / 2]);
     }
+
+    static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 }

@@ -38,4 +38,54 @@ public sealed class StrokeRasterizerTests
         Assert.Equal(1f, r.Ink[16, 16]);
         Assert.Equal(0f, r.Ink[16, 24]);
     }
+
+    [Fact]
+    public void A_sampled_shape_holds_the_per_pixel_distance_within_reach_and_the_reach_with_its_sign_beyond()
+    {
+        // Polygons and polylines sample edge by edge in bands, and combinations fold clamped samples: every value must be
+        // the float Distance gives at the pixel centre, clamped to ±(reach + 1) — self-intersecting outlines, rounded
+        // corners, vertices on pixel centres and far outside the frame included.
+        var rng = new Random(19);
+        (float, float) Point(bool far)
+        {
+            float x = rng.NextSingle() * (far ? 400 : 80) - (far ? 170 : 10), y = rng.NextSingle() * (far ? 300 : 64) - (far ? 130 : 8);
+            return rng.Next(4) == 0 ? (MathF.Round(x) + 0.5f, MathF.Round(y) + 0.5f) : (x, y);
+        }
+        List<(float X, float Y)> Points(int min, int max)
+        {
+            bool far = rng.Next(6) == 0;
+            var pts = Enumerable.Range(0, rng.Next(min, max)).Select(_ => Point(far)).ToList();
+            if (rng.Next(3) == 0) // a ring, as a flattened arc is
+            {
+                float cx = rng.NextSingle() * 60, cy = rng.NextSingle() * 44, r = 2 + rng.NextSingle() * 20;
+                pts = Enumerable.Range(0, 64).Select(k => (cx + r * MathF.Cos(k * MathF.Tau / 64), cy + r * 0.7f * MathF.Sin(k * MathF.Tau / 64))).ToList();
+            }
+            return pts;
+        }
+        Shape Poly() => new Polygon(Points(3, 30), rng.Next(3) == 0 ? rng.NextSingle() * 3 : 0f);
+        Shape Any() => rng.Next(6) switch
+        {
+            0 => new Polyline(Points(2, 12)),
+            1 => new Union(Poly(), Poly(), Poly()),
+            2 => new Subtract(Poly(), Poly()),
+            3 => new Intersect(Poly(), Poly()),
+            4 => new Capsule(rng.NextSingle() * 64, rng.NextSingle() * 48, rng.NextSingle() * 64, rng.NextSingle() * 48, 3, 3), // the general (quadtree) way
+            _ => Poly(),
+        };
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var shape = Any();
+            float reach = 0.5f + rng.NextSingle() * 4;
+            var raster = new StrokeRasterizer(64, 48);
+            using var sampled = raster.Sample(shape, reach);
+            for (int y = 0; y < sampled.Height; y++)
+                for (int x = 0; x < sampled.Width; x++)
+                {
+                    float expected = Math.Clamp(shape.Distance(sampled.X0 + x + 0.5f, sampled.Y0 + y + 0.5f), -(reach + 1), reach + 1);
+                    float actual = sampled.Distances[y * sampled.Width + x];
+                    if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual) && expected != actual)
+                        Assert.Fail($"trial {trial} ({shape.GetType().Name}), pixel ({sampled.X0 + x}, {sampled.Y0 + y}): {actual:R}, per pixel {expected:R}");
+                }
+        }
+    }
 }

@@ -180,6 +180,34 @@ public sealed class FrameCodecTests
         Assert.Equal("7C3298E1AFD79B9AB7DC50E22F783F9114919A013557917B2E49ABCC503781DD", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21))));
     }
 
+    [Fact]
+    public void Gray_coverage_is_stored_as_round_v_times_255_clamped_wherever_it_lies_in_the_frame()
+    {
+        // values on and beside every rounding tie, out of range, negative zero and NaN, in boxes that start and end
+        // anywhere (the quantiser works 32 values at a time inside the non-zero box, one at a time elsewhere)
+        var rng = new Random(19);
+        foreach (var (w, h) in new[] { (1, 1), (37, 21), (100, 3), (257, 9) })
+            for (int trial = 0; trial < 4; trial++)
+            {
+                var gray = new GrayImage(w, h);
+                int x0 = rng.Next(w), y0 = rng.Next(h), x1 = rng.Next(x0, w), y1 = rng.Next(y0, h);
+                for (int y = y0; y <= y1; y++)
+                    for (int x = x0; x <= x1; x++)
+                        gray.Data[y * w + x] = rng.Next(8) switch
+                        {
+                            0 => (rng.Next(256) + 0.5f) / 255f,
+                            1 => rng.NextSingle() * 3f - 1f,
+                            2 => -0f,
+                            3 => trial == 3 && rng.Next(50) == 0 ? float.NaN : 0f,
+                            4 => rng.Next(256) / 255f,
+                            _ => rng.NextSingle(),
+                        };
+                var back = FrameCodec.DecodeGray(FrameCodec.EncodeGray(gray));
+                for (int i = 0; i < gray.Data.Length; i++)
+                    Assert.Equal((byte)Math.Clamp((int)MathF.Round(gray.Data[i] * 255f), 0, 255) / 255f, back.Data[i]);
+            }
+    }
+
     // Blobs written by the TFR1 encoder (zlib) before TFR2, kept byte for byte: existing vaults hold such blobs.
     const string Tfr1Sparse = "VEZSMQEBAAAJAAAABwAAAAIAAAADAAAAAwAAAAMAAAB4AUvTO2uSZpRmdNYgzQzCvm0GgpMsQHC7JQgyOGNACwYbBhQMAHUJE1A=";
     const string Tfr1Full = "VEZSMQEAAAAEAAAAAwAAAHgBY2BI00ozOmvAwJCml6Z31gTBZwCDSQZQaDIJDBmccUAbBgsGEIaQNmC2DYMFAAcqEnA=";
