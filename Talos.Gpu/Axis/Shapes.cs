@@ -75,23 +75,25 @@ internal static class SegmentBand
     public static int Ceiling(float v) => (int)MathF.Ceiling(Math.Clamp(v, -1e9f, 1e9f));
 
     /// <summary>
-    /// For each segment k from (ax[k], ay[k]) along (ex[k], ey[k]), lowers <paramref name="best"/> (row-major over the
-    /// rectangle, stride <paramref name="w"/>) to the squared distance from each pixel centre to the segment, at least at
-    /// every pixel closer to it than <paramref name="band"/>.
+    /// For each segment of the outline through (<paramref name="xs"/>, <paramref name="ys"/>) — a closed one's edge k from
+    /// point k back to point k − 1 (k = 0 from the last), as <see cref="Polygon"/> measures it; an open one's from point
+    /// k − 1 to point k, as <see cref="Polyline"/> does — lowers <paramref name="best"/> (row-major over the rectangle,
+    /// stride <paramref name="w"/>) to the squared distance from each pixel centre to the segment, at least at every
+    /// pixel closer to it than <paramref name="band"/>.
     /// </summary>
-    public static void MinSquared(ReadOnlySpan<float> ax, ReadOnlySpan<float> ay, ReadOnlySpan<float> ex, ReadOnlySpan<float> ey,
-        int x0, int y0, int w, int h, float band, Span<float> best)
+    public static void MinSquared(ReadOnlySpan<float> xs, ReadOnlySpan<float> ys, bool closed, int x0, int y0, int w, int h, float band, Span<float> best)
     {
-        int lanes = Vector<float>.Count;
+        int lanes = Vector<float>.Count, n = xs.Length;
         Span<int> steps = stackalloc int[lanes];
         for (int i = 0; i < lanes; i++) steps[i] = i;
         var step = new Vector<int>(steps);
         var zero = Vector<float>.Zero;
         var one = Vector<float>.One;
         var half = new Vector<float>(0.5f);
-        for (int k = 0; k < ax.Length; k++)
+        for (int k = closed ? 0 : 1; k < n; k++)
         {
-            float sx = ax[k], sy = ay[k], dx = ex[k], dy = ey[k];
+            int from = closed ? k : k - 1, to = closed ? (k == 0 ? n - 1 : k - 1) : k;
+            float sx = xs[from], sy = ys[from], dx = xs[to] - sx, dy = ys[to] - sy;
             float len2 = MathF.Max(1e-9f, dx * dx + dy * dy);
             float bx = sx + dx, by = sy + dy;
             // rows whose centre y + 0.5 lies within the band of the segment's y range (a pixel of margin for rounding)
@@ -258,85 +260,71 @@ public sealed class Polygon : Shape
     internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
     {
         int n = xs.Length;
-        var edges = ArrayPool<float>.Shared.Rent(4 * n);
+        var best = dst[..(w * h)];
+        best.Fill(float.PositiveInfinity);
+        // beyond limit + |round| (and a pixel of margin) from every edge the value is ±limit whatever the nearest edge
+        SegmentBand.MinSquared(xs, ys, closed: true, x0, y0, w, h, limit + MathF.Abs(round) + 1f, best);
+        // each row's crossings (the edges that straddle its centre line, where Distance's even-odd test counts them), binned edge by edge
+        var starts = ArrayPool<int>.Shared.Rent(h + 1);
+        float[]? crossings = null;
         try
         {
-            var ax = edges.AsSpan(0, n);
-            var ay = edges.AsSpan(n, n);
-            var ex = edges.AsSpan(2 * n, n);
-            var ey = edges.AsSpan(3 * n, n);
-            for (int i = 0; i < n; i++)
+            var start = starts.AsSpan(0, h + 1);
+            start.Clear();
+            for (int pass = 0; pass < 2; pass++)
             {
-                int j = i == 0 ? n - 1 : i - 1;
-                (ax[i], ay[i], ex[i], ey[i]) = (xs[i], ys[i], xs[j] - xs[i], ys[j] - ys[i]);
-            }
-            var best = dst[..(w * h)];
-            best.Fill(float.PositiveInfinity);
-            // beyond limit + |round| (and a pixel of margin) from every edge the value is ±limit whatever the nearest edge
-            SegmentBand.MinSquared(ax, ay, ex, ey, x0, y0, w, h, limit + MathF.Abs(round) + 1f, best);
-            // each row's crossings (the edges that straddle its centre line, where Distance's even-odd test counts them), binned edge by edge
-            var starts = ArrayPool<int>.Shared.Rent(h + 1);
-            float[]? crossings = null;
-            try
-            {
-                var start = starts.AsSpan(0, h + 1);
-                start.Clear();
-                for (int pass = 0; pass < 2; pass++)
+                for (int i = 0; i < n; i++)
                 {
-                    for (int i = 0; i < n; i++)
+                    int j = i == 0 ? n - 1 : i - 1;
+                    float lo = MathF.Min(ys[i], ys[j]), hi = MathF.Max(ys[i], ys[j]);
+                    int r0 = Math.Max(0, SegmentBand.Floor(lo) - y0 - 1), r1 = Math.Min(h - 1, SegmentBand.Ceiling(hi) - y0 + 1);
+                    for (int r = r0; r <= r1; r++)
                     {
-                        int j = i == 0 ? n - 1 : i - 1;
-                        float lo = MathF.Min(ys[i], ys[j]), hi = MathF.Max(ys[i], ys[j]);
-                        int r0 = Math.Max(0, SegmentBand.Floor(lo) - y0 - 1), r1 = Math.Min(h - 1, SegmentBand.Ceiling(hi) - y0 + 1);
-                        for (int r = r0; r <= r1; r++)
-                        {
-                            float y = y0 + r + 0.5f;
-                            if ((ys[i] > y) == (ys[j] > y)) continue;
-                            if (pass == 0) start[r + 1]++;
-                            else crossings![start[r]++] = xs[i] + (y - ys[i]) * ex[i] / ey[i];
-                        }
-                    }
-                    if (pass == 0)
-                    {
-                        for (int r = 0; r < h; r++) start[r + 1] += start[r];
-                        crossings = ArrayPool<float>.Shared.Rent(Math.Max(1, start[h]));
-                    }
-                    else
-                    {
-                        for (int r = h; r > 0; r--) start[r] = start[r - 1]; // the fill moved each start to its row's end
-                        start[0] = 0;
+                        float y = y0 + r + 0.5f;
+                        if ((ys[i] > y) == (ys[j] > y)) continue;
+                        if (pass == 0) start[r + 1]++;
+                        else crossings![start[r]++] = xs[i] + (y - ys[i]) * (xs[j] - xs[i]) / (ys[j] - ys[i]);
                     }
                 }
-                for (int r = 0; r < h; r++)
+                if (pass == 0)
                 {
-                    var cross = crossings.AsSpan(start[r], start[r + 1] - start[r]);
-                    cross.Sort();
-                    // a pixel is inside when an odd number of crossings lie to its right (x < crossing), as in Distance:
-                    // between consecutive crossings the answer is the same, so each run of pixels is finished at once
-                    var row = best.Slice(r * w, w);
-                    int c = 0;
-                    for (int k = 0; k <= cross.Length; k++)
-                    {
-                        int end = w;
-                        if (k < cross.Length)
-                        {
-                            // the first pixel whose centre is not left of the crossing
-                            end = Math.Clamp(SegmentBand.Floor(cross[k] - 0.5f) - x0, c, w);
-                            while (end > c && !(x0 + end - 1 + 0.5f < cross[k])) end--;
-                            while (end < w && x0 + end + 0.5f < cross[k]) end++;
-                        }
-                        Finish(row[c..end], ((cross.Length - k) & 1) == 1, round, limit);
-                        c = end;
-                    }
+                    for (int r = 0; r < h; r++) start[r + 1] += start[r];
+                    crossings = ArrayPool<float>.Shared.Rent(Math.Max(1, start[h]));
+                }
+                else
+                {
+                    for (int r = h; r > 0; r--) start[r] = start[r - 1]; // the fill moved each start to its row's end
+                    start[0] = 0;
                 }
             }
-            finally
+            for (int r = 0; r < h; r++)
             {
-                ArrayPool<int>.Shared.Return(starts);
-                if (crossings is not null) ArrayPool<float>.Shared.Return(crossings);
+                var cross = crossings.AsSpan(start[r], start[r + 1] - start[r]);
+                cross.Sort();
+                // a pixel is inside when an odd number of crossings lie to its right (x < crossing), as in Distance:
+                // between consecutive crossings the answer is the same, so each run of pixels is finished at once
+                var row = best.Slice(r * w, w);
+                int c = 0;
+                for (int k = 0; k <= cross.Length; k++)
+                {
+                    int end = w;
+                    if (k < cross.Length)
+                    {
+                        // the first pixel whose centre is not left of the crossing
+                        end = Math.Clamp(SegmentBand.Floor(cross[k] - 0.5f) - x0, c, w);
+                        while (end > c && !(x0 + end - 1 + 0.5f < cross[k])) end--;
+                        while (end < w && x0 + end + 0.5f < cross[k]) end++;
+                    }
+                    Finish(row[c..end], ((cross.Length - k) & 1) == 1, round, limit);
+                    c = end;
+                }
             }
         }
-        finally { ArrayPool<float>.Shared.Return(edges); }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(starts);
+            if (crossings is not null) ArrayPool<float>.Shared.Return(crossings);
+        }
     }
 
     /// <summary>Squared distances → the signed, rounded distance clamped to ±limit, for a run of pixels all inside or all outside.</summary>
@@ -364,11 +352,14 @@ public sealed class Polygon : Shape
 public sealed class Polyline : Shape
 {
     readonly (float X, float Y)[] pts;
+    readonly float[] xs, ys;
 
     public Polyline(IReadOnlyList<(float X, float Y)> points)
     {
         if (points.Count < 2) throw new ArgumentException("a polyline needs at least two points", nameof(points));
         pts = points.ToArray();
+        xs = pts.Select(p => p.X).ToArray();
+        ys = pts.Select(p => p.Y).ToArray();
     }
 
     public override Bounds Bounds => new(pts.Min(p => p.X), pts.Min(p => p.Y), pts.Max(p => p.X), pts.Max(p => p.Y));
@@ -389,22 +380,10 @@ public sealed class Polyline : Shape
 
     internal override void Sample(int x0, int y0, int w, int h, float limit, Span<float> dst)
     {
-        int n = pts.Length - 1;
-        var segments = ArrayPool<float>.Shared.Rent(4 * n);
-        try
-        {
-            var ax = segments.AsSpan(0, n);
-            var ay = segments.AsSpan(n, n);
-            var ex = segments.AsSpan(2 * n, n);
-            var ey = segments.AsSpan(3 * n, n);
-            for (int i = 1; i <= n; i++)
-                (ax[i - 1], ay[i - 1], ex[i - 1], ey[i - 1]) = (pts[i - 1].X, pts[i - 1].Y, pts[i].X - pts[i - 1].X, pts[i].Y - pts[i - 1].Y);
-            var best = dst[..(w * h)];
-            best.Fill(float.PositiveInfinity);
-            SegmentBand.MinSquared(ax, ay, ex, ey, x0, y0, w, h, limit + 1f, best);
-            for (int i = 0; i < best.Length; i++) best[i] = MathF.Min(MathF.Sqrt(best[i]), limit);
-        }
-        finally { ArrayPool<float>.Shared.Return(segments); }
+        var best = dst[..(w * h)];
+        best.Fill(float.PositiveInfinity);
+        SegmentBand.MinSquared(xs, ys, closed: false, x0, y0, w, h, limit + 1f, best);
+        for (int i = 0; i < best.Length; i++) best[i] = MathF.Min(MathF.Sqrt(best[i]), limit);
     }
 }
 
