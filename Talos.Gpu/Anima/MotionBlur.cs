@@ -21,7 +21,7 @@ public static class MotionCells
     /// (a fraction of the frame interval, centred on the frame): n = ⌈‖v‖·shutter⌉ + 1 samples (at most MaxSamples) evenly
     /// from −½ to +½ of the path, nearest pixel, clamped at the frame edges. Still pixels are returned as they are.
     /// </summary>
-    public static Px Gather<TF>(int x, int y, TF planes, TF fx, TF fy, BlurShape s) where TF : struct, IField
+    public static Px Gather<TP, TF>(int x, int y, TP planes, TF fx, TF fy, BlurShape s) where TP : struct, IField where TF : struct, IField
     {
         int p = y * s.W + x;
         float vx = fx[p] * s.Shutter, vy = fy[p] * s.Shutter;
@@ -160,23 +160,25 @@ public static class MotionBlur
         var s = Shape(layer, fx, fy, shutter);
         var o = layer.Clone();
         if (!FlowBox(fx, fy, s.W, s.H, out int x0, out int y0, out int x1, out int y1)) return o;
-        var planes = System.Buffers.ArrayPool<float>.Shared.Rent(4 * s.N);
-        try
+        var (hp, hx, hy) = (new PlanarField(layer), new HostField(fx), new HostField(fy));
+        Parallel.For(y0, y1, y =>
         {
-            // Gather reads the layer as one array of four planes (as the device does); the pooled copy is that array.
-            layer.R.CopyTo(planes, 0); layer.G.CopyTo(planes, s.N); layer.B.CopyTo(planes, 2 * s.N); layer.A.CopyTo(planes, 3 * s.N);
-            var (hp, hx, hy) = (new HostField(planes), new HostField(fx), new HostField(fy));
-            Parallel.For(y0, y1, y =>
+            for (int x = x0, p = y * s.W + x0; x < x1; x++, p++)
             {
-                for (int x = x0, p = y * s.W + x0; x < x1; x++, p++)
-                {
-                    var c = MotionCells.Gather(x, y, hp, hx, hy, s);
-                    o.R[p] = c.R; o.G[p] = c.G; o.B[p] = c.B; o.A[p] = c.A;
-                }
-            });
-        }
-        finally { System.Buffers.ArrayPool<float>.Shared.Return(planes); }
+                var c = MotionCells.Gather(x, y, hp, hx, hy, s);
+                o.R[p] = c.R; o.G[p] = c.G; o.B[p] = c.B; o.A[p] = c.A;
+            }
+        });
         return o;
+    }
+
+    /// <summary>The layer's four planes read as the one array of planes <see cref="MotionCells.Gather"/> indexes (R, G, B, A), without packing a copy.</summary>
+    readonly struct PlanarField(RgbaImage img) : IField
+    {
+        readonly float[] r = img.R, g = img.G, b = img.B, a = img.A;
+        readonly int n = img.PixelCount;
+
+        public float this[int k] => k < n ? r[k] : k < 2 * n ? g[k - n] : k < 3 * n ? b[k - 2 * n] : a[k - 3 * n];
     }
 
     /// <summary>The box [x0,x1)×[y0,y1) holding every pixel whose flow is not zero (bit for bit); false when none is.</summary>

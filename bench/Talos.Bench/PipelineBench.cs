@@ -40,6 +40,8 @@ public static class PipelineBench
             long peak = PeakRssBytes();
             var one = oneSlot ? await RenderOnce(specs, 1, null) : null;
             var x264 = TimeX264(raw, yuv, mp4, width, height, fps);
+            string digest;
+            using (var f = File.OpenRead(raw)) digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
 
             Console.WriteLine($"| stage | frames | chunks | chunk time (s), {Environment.ProcessorCount} slots | frames/s per slot |{(one is null ? "" : " chunk time (s), 1 slot |")}");
             Console.WriteLine($"|---|---|---|---|---|{(one is null ? "" : "---|")}");
@@ -53,6 +55,7 @@ public static class PipelineBench
             Console.WriteLine($"render wall time ({Environment.ProcessorCount} chunk slots, edit and final encode included): {all.Wall.TotalSeconds:F1} s ({frames / all.Wall.TotalSeconds:F2} film frames/s)");
             Console.WriteLine($"x264 peer (preset medium, CRF 18, {x264.Frames} frames from raw yuv420p): {x264.Seconds:F2} s; render/encode {all.Wall.TotalSeconds / x264.Seconds:F1}x (goal ≤ 5x)");
             Console.WriteLine($"peak RSS of this process (the render runs in it): {peak / 1e9:F2} GB (goal ≤ 0.75 GB at 720p)");
+            Console.WriteLine($"SHA-256 of the film's {frames} final frames (raw rgb24, shot after shot): {digest}");
             Console.WriteLine($"ECHO: {all.Passed} of {all.Shots} shots passed{(all.Revisions > 0 ? $", {all.Revisions} revisions" : ", no revision")}");
             if (one is not null)
                 Console.WriteLine($"wall time with 1 chunk slot (peer): {one.Wall.TotalSeconds:F1} s; ratio {one.Wall.TotalSeconds / all.Wall.TotalSeconds:F2}x");
@@ -64,7 +67,7 @@ public static class PipelineBench
                 input = Path.GetFileName(input), width, height, fps, shots = specs.Count, frames, cores = Environment.ProcessorCount,
                 loadAfter = Load(),
                 renderSeconds = all.Wall.TotalSeconds, x264Seconds = x264.Seconds, ratio = all.Wall.TotalSeconds / x264.Seconds,
-                peakRssBytes = peak, shotsPassedEcho = all.Passed, revisions = all.Revisions,
+                peakRssBytes = peak, framesSha256 = digest, shotsPassedEcho = all.Passed, revisions = all.Revisions,
                 stages = Stages.All.Where(all.Timings.ContainsKey).ToDictionary(s => s, s => new
                 {
                     frames = all.Timings[s].Frames, chunks = all.Timings[s].Chunks, seconds = all.Timings[s].Time.TotalSeconds,
