@@ -34,12 +34,34 @@ public static class Compositor
                 float op = Opacity(layer);
                 if (op == 0f) continue;
                 var s = layer.Image;
-                var sr = s.R.AsSpan(start, width); var sg = s.G.AsSpan(start, width);
-                var sb = s.B.AsSpan(start, width); var sa = s.A.AsSpan(start, width);
-                BlendRow.Blend(layer.Mode, sr, sg, sb, sa, dr, dg, db, da, op);
+                // A source pixel that is zero in every plane leaves the composite as it was, in every mode (BlendPixel):
+                // only the span of the row between its first and last non-zero pixel is blended (characters are small).
+                if (!NonZeroSpan(s, start, width, out int x0, out int x1)) continue;
+                int n = x1 - x0;
+                var sr = s.R.AsSpan(start + x0, n); var sg = s.G.AsSpan(start + x0, n);
+                var sb = s.B.AsSpan(start + x0, n); var sa = s.A.AsSpan(start + x0, n);
+                BlendRow.Blend(layer.Mode, sr, sg, sb, sa, dr.Slice(x0, n), dg.Slice(x0, n), db.Slice(x0, n), da.Slice(x0, n), op);
             }
         });
         return o;
+    }
+
+    /// <summary>
+    /// The columns [x0, x1) of row <paramref name="start"/>…+<paramref name="width"/> between the first and the last pixel
+    /// that is not all-zero bits in some plane; false when the whole row is zero.
+    /// </summary>
+    static bool NonZeroSpan(RgbaImage img, int start, int width, out int x0, out int x1)
+    {
+        (x0, x1) = (width, 0);
+        foreach (var plane in (ReadOnlySpan<float[]>)[img.A, img.R, img.G, img.B])
+        {
+            var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(plane.AsSpan(start, width));
+            int first = bits.IndexOfAnyExcept(0u);
+            if (first < 0) continue;
+            x0 = Math.Min(x0, first);
+            x1 = Math.Max(x1, bits.LastIndexOfAnyExcept(0u) + 1);
+        }
+        return x1 > x0;
     }
 
     /// <summary>A layer's opacity as used: clamped to [0, 1], non-finite as 0.</summary>

@@ -21,7 +21,7 @@ public static class MotionCells
     /// (a fraction of the frame interval, centred on the frame): n = ⌈‖v‖·shutter⌉ + 1 samples (at most MaxSamples) evenly
     /// from −½ to +½ of the path, nearest pixel, clamped at the frame edges. Still pixels are returned as they are.
     /// </summary>
-    public static Px Gather<TF>(int x, int y, TF planes, TF fx, TF fy, BlurShape s) where TF : struct, IField
+    public static Px Gather<TP, TF>(int x, int y, TP planes, TF fx, TF fy, BlurShape s) where TP : struct, IField where TF : struct, IField
     {
         int p = y * s.W + x;
         float vx = fx[p] * s.Shutter, vy = fy[p] * s.Shutter;
@@ -105,17 +105,22 @@ public static class MotionBlur
         var fx = new float[w * h];
         var fy = new float[w * h];
         // The smear reaches out by half the largest motion on each side: flow wherever the layer is within that distance.
+        // Only the box around the alpha, grown by that reach, can be so near: the distances are taken there alone.
         int reach = (int)MathF.Ceiling(points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy)) * 0.5f);
-        var covered = new bool[w * h];
-        for (int i = 0; i < covered.Length; i++) covered[i] = layer.A[i] > 0f;
-        var distance = Talos.Gpu.Flux.DistanceTransform.Compute(covered, w, h, reach + 1);
+        if (!Talos.Gpu.Raygen.AlphaBounds.Find(layer, out var tight)) return (fx, fy);
+        var box = tight.Grow(reach, w, h);
+        int bw = box.Width;
+        var covered = new bool[bw * box.Height];
+        for (int j = 0; j < box.Height; j++)
+            for (int i = 0; i < bw; i++) covered[j * bw + i] = layer.A[(box.Y0 + j) * w + box.X0 + i] > 0f;
+        var distance = Talos.Gpu.Flux.DistanceTransform.Compute(covered, bw, box.Height, reach + 1);
         var pts = points.ToArray();
-        Parallel.For(0, h, y =>
+        Parallel.For(box.Y0, box.Y1, y =>
         {
-            for (int x = 0; x < w; x++)
+            for (int x = box.X0; x < box.X1; x++)
             {
                 int p = y * w + x;
-                if (distance[p] > reach) continue;
+                if (distance[(y - box.Y0) * bw + x - box.X0] > reach) continue;
                 float sw = 0f, sx = 0f, sy = 0f;
                 foreach (var q in pts)
                 {
@@ -146,21 +151,53 @@ public static class MotionBlur
         return new BlurShape { W = layer.Width, H = layer.Height, N = layer.PixelCount, MaxSamples = MaxSamples, Shutter = shutter };
     }
 
+    /// <summary>
+    /// The CPU path: a still pixel is its own average (<see cref="MotionCells.Gather"/>), so the layer is copied and only
+    /// the rows and columns where the flow is non-zero are gathered (a character covers a small part of the frame).
+    /// </summary>
     public static RgbaImage ApplyCpu(RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter)
     {
         var s = Shape(layer, fx, fy, shutter);
-        var planes = Pack(layer);
-        var dst = new float[4 * s.N];
-        var (hp, hx, hy) = (new HostField(planes), new HostField(fx), new HostField(fy));
-        Parallel.For(0, s.H, y =>
+        var o = layer.Clone();
+        if (!FlowBox(fx, fy, s.W, s.H, out int x0, out int y0, out int x1, out int y1)) return o;
+        var (hp, hx, hy) = (new PlanarField(layer), new HostField(fx), new HostField(fy));
+        Parallel.For(y0, y1, y =>
         {
-            for (int x = 0, p = y * s.W; x < s.W; x++, p++)
+            for (int x = x0, p = y * s.W + x0; x < x1; x++, p++)
             {
-                var o = MotionCells.Gather(x, y, hp, hx, hy, s);
-                dst[p] = o.R; dst[p + s.N] = o.G; dst[p + 2 * s.N] = o.B; dst[p + 3 * s.N] = o.A;
+                var c = MotionCells.Gather(x, y, hp, hx, hy, s);
+                o.R[p] = c.R; o.G[p] = c.G; o.B[p] = c.B; o.A[p] = c.A;
             }
         });
-        return Unpack(dst, s.W, s.H);
+        return o;
+    }
+
+    /// <summary>The layer's four planes read as the one array of planes <see cref="MotionCells.Gather"/> indexes (R, G, B, A), without packing a copy.</summary>
+    readonly struct PlanarField(RgbaImage img) : IField
+    {
+        readonly float[] r = img.R, g = img.G, b = img.B, a = img.A;
+        readonly int n = img.PixelCount;
+
+        public float this[int k] => k < n ? r[k] : k < 2 * n ? g[k - n] : k < 3 * n ? b[k - 2 * n] : a[k - 3 * n];
+    }
+
+    /// <summary>The box [x0,x1)×[y0,y1) holding every pixel whose flow is not zero (bit for bit); false when none is.</summary>
+    static bool FlowBox(float[] fx, float[] fy, int w, int h, out int x0, out int y0, out int x1, out int y1)
+    {
+        (x0, y0, x1, y1) = (w, h, 0, 0);
+        for (int y = 0; y < h; y++)
+        {
+            var rx = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(fx.AsSpan(y * w, w));
+            var ry = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(fy.AsSpan(y * w, w));
+            int fx0 = rx.IndexOfAnyExcept(0u), fy0 = ry.IndexOfAnyExcept(0u);
+            if (fx0 < 0 && fy0 < 0) continue;
+            int first = fx0 < 0 ? fy0 : fy0 < 0 ? fx0 : Math.Min(fx0, fy0);
+            int last = Math.Max(rx.LastIndexOfAnyExcept(0u), ry.LastIndexOfAnyExcept(0u));
+            if (y0 == h) y0 = y;
+            y1 = y + 1;
+            x0 = Math.Min(x0, first); x1 = Math.Max(x1, last + 1);
+        }
+        return y1 > 0;
     }
 
     public static RgbaImage ApplyIlgpu(Accelerator accelerator, RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter)

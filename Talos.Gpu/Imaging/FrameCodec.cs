@@ -139,9 +139,9 @@ public static class FrameCodec
             foreach (var plane in planes)
             {
                 var span = plane.AsSpan(y * w, w);
-                int f = span.IndexOfAnyExcept(default(T));
+                int f = FirstNonZero<T>(span);
                 if (f < 0) continue;
-                int l = span.LastIndexOfAnyExcept(default(T));
+                int l = LastNonZero<T>(span);
                 first = first < 0 ? f : Math.Min(first, f);
                 last = Math.Max(last, l);
             }
@@ -150,6 +150,30 @@ public static class FrameCodec
             x0 = Math.Min(x0, first); x1 = Math.Max(x1, last);
         }
         return y1 < 0 ? new Box(0, 0, 0, 0) : new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    }
+
+    // Floats: IndexOfAnyExcept(0f) compares with float.Equals one value at a time (float is not bitwise-equatable); the
+    // same test — zero is +0 or −0, NaN is not zero — on the bits, a vector at a time.
+    static int FirstNonZero<T>(ReadOnlySpan<T> span) where T : unmanaged, IEquatable<T>
+    {
+        if (typeof(T) != typeof(float)) return span.IndexOfAnyExcept(default(T));
+        var bits = MemoryMarshal.Cast<T, uint>(span);
+        int x = 0, n = Vector<uint>.Count;
+        for (; x + n <= bits.Length; x += n)
+            if (!Vector.EqualsAll(new Vector<uint>(bits.Slice(x, n)) & new Vector<uint>(0x7FFFFFFFu), Vector<uint>.Zero)) break;
+        for (; x < bits.Length; x++) if ((bits[x] & 0x7FFFFFFFu) != 0) return x;
+        return -1;
+    }
+
+    static int LastNonZero<T>(ReadOnlySpan<T> span) where T : unmanaged, IEquatable<T>
+    {
+        if (typeof(T) != typeof(float)) return span.LastIndexOfAnyExcept(default(T));
+        var bits = MemoryMarshal.Cast<T, uint>(span);
+        int x = bits.Length, n = Vector<uint>.Count;
+        for (; x - n >= 0; x -= n)
+            if (!Vector.EqualsAll(new Vector<uint>(bits.Slice(x - n, n)) & new Vector<uint>(0x7FFFFFFFu), Vector<uint>.Zero)) break;
+        for (x--; x >= 0; x--) if ((bits[x] & 0x7FFFFFFFu) != 0) return x;
+        return -1;
     }
 
     static void CheckEncodable(int w, int h)

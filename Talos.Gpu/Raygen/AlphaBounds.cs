@@ -1,3 +1,4 @@
+using System.Numerics;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Raygen;
@@ -15,17 +16,36 @@ readonly record struct AlphaBounds(int X0, int Y0, int X1, int Y1)
         int x0 = w, y0 = h, x1 = -1, y1 = -1;
         for (int y = 0; y < h; y++)
         {
-            int row = y * w, first = -1;
-            for (int x = 0; x < w; x++) if (a[row + x] > 0f) { first = x; break; }
+            var row = a.AsSpan(y * w, w);
+            int first = FirstPositive(row);
             if (first < 0) continue;
-            int last = first;
-            for (int x = w - 1; x > first; x--) if (a[row + x] > 0f) { last = x; break; }
+            int last = LastPositive(row);
             if (y0 == h) y0 = y;
             y1 = y;
             x0 = Math.Min(x0, first); x1 = Math.Max(x1, last);
         }
         bounds = new AlphaBounds(x0, y0, x1 + 1, y1 + 1);
         return y1 >= 0;
+    }
+
+    /// <summary>The first index holding a value above zero (NaN is not), or −1; vectorised (most of a layer's rows are empty).</summary>
+    static int FirstPositive(ReadOnlySpan<float> row)
+    {
+        int x = 0, n = Vector<float>.Count;
+        for (; x + n <= row.Length; x += n)
+            if (Vector.GreaterThanAny(new Vector<float>(row.Slice(x, n)), Vector<float>.Zero)) break;
+        for (; x < row.Length; x++) if (row[x] > 0f) return x;
+        return -1;
+    }
+
+    /// <summary>The last index holding a value above zero, or −1.</summary>
+    static int LastPositive(ReadOnlySpan<float> row)
+    {
+        int x = row.Length, n = Vector<float>.Count;
+        for (; x - n >= 0; x -= n)
+            if (Vector.GreaterThanAny(new Vector<float>(row.Slice(x - n, n)), Vector<float>.Zero)) break;
+        for (x--; x >= 0; x--) if (row[x] > 0f) return x;
+        return -1;
     }
 
     /// <summary>Grown by m pixels on every side and clipped to w×h.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Talos.Bench;
 
-// talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]
+// talos-bench pipeline [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S] [--one-slot]   (x264 medium CRF 18 as the peer; bench-results/pipeline.json)
 // talos-bench ichor [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]   (re-render after a palette, dialogue and camera edit)
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench draw [--width W] [--height H] [--repeat N]   (AXIS/FLUX character drawing: the built-in rigs in several poses)
@@ -28,7 +28,7 @@ switch (mode)
     case "pipeline":
         var input = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
         double? max = Opt("--max-seconds", "") is { Length: > 0 } m ? double.Parse(m, CultureInfo.InvariantCulture) : null;
-        return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max);
+        return await PipelineBench.RunAsync(input, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), max, args.Contains("--one-slot"));
     case "ichor":
         var film = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
         double? cap = Opt("--max-seconds", "") is { Length: > 0 } c ? double.Parse(c, CultureInfo.InvariantCulture) : null;
@@ -59,6 +59,6 @@ switch (mode)
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | flux [--width W --height H] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }

@@ -31,7 +31,7 @@ public sealed class RaygenStage : IStageRunner
         var spec = ctx.Spec;
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
         var light = AetherPresets.Lighting(spec.Lighting);
-        var plate = LoadPlate(ctx);
+        var plate = LoadPlate(ctx, out var plateKey);
         bool receives = plate?.Layers.Any(l => l.DepthMap is not null) == true; // a plate's depth map says where shadows fall
         var frames = new List<FrameOutputs>();
         foreach (int frame in ctx.Frames)
@@ -43,7 +43,9 @@ public sealed class RaygenStage : IStageRunner
             float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
             var depth = dof || spec.Layers is not null || receives ? new float[w * h] : null;
-            var bg = plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, depth, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, depth);
+            // Painted once per shot under a still camera (BackgroundCache); cast shadows then darken a copy.
+            var bg = BackgroundCache.Get(new BackgroundCache.Key(plate is null ? "preset:" + spec.Background : "plate:" + plateKey, spec.Lighting, camera, w, h, groundY, depth is not null),
+                depth, d => plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, d, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, d));
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
             {
@@ -72,11 +74,15 @@ public sealed class RaygenStage : IStageRunner
     /// decoded in this process is kept, keyed by its layers' vault hashes, depths, ground line and procedural layers, so PRISM's check and
     /// every RAYGEN chunk of the shot decode it once (a plate may be tens of megapixels); a different plate replaces it.
     /// </summary>
-    internal static Plate? LoadPlate(ChunkContext ctx)
+    internal static Plate? LoadPlate(ChunkContext ctx) => LoadPlate(ctx, out _);
+
+    /// <summary>As <see cref="LoadPlate(ChunkContext)"/>, with the key that names the plate's content (null without a plate).</summary>
+    internal static Plate? LoadPlate(ChunkContext ctx, out string? key)
     {
+        key = null;
         if (ctx.Spec.Plate is not { } p) return null;
         var hashes = p.Layers.SelectMany(l => new[] { l.Image, l.DepthMap }).Select(n => n is null ? "-" : ctx.Vault.ResolveAsset(n)).ToList();
-        string? key = hashes.Contains(null) ? null // an unknown asset: Plate.Load names it
+        key = hashes.Contains(null) ? null // an unknown asset: Plate.Load names it
             : FormattableString.Invariant($"{p.GroundLine}|{string.Join(",", p.Layers.Select(l => l.Depth))}|{string.Join(",", hashes)}|{p.Procedural}");
         lock (PlateLock)
             if (key is not null && lastPlate is { } kept && kept.Key == key) return kept.Plate;

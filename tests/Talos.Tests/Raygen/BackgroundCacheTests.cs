@@ -1,0 +1,42 @@
+using Talos.Gpu.Aether;
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Raygen;
+using Xunit;
+
+namespace Talos.Tests.Raygen;
+
+/// <summary>RAYGEN's background kept between a shot's frames: the same pixels as painting afresh, a copy per caller, a new key paints again.</summary>
+public sealed class BackgroundCacheTests
+{
+    const int W = 160, H = 90;
+    const float Ground = H * 0.82f;
+
+    [Fact]
+    public void Kept_background_and_depth_equal_a_fresh_paint_and_callers_get_copies()
+    {
+        var light = AetherPresets.Lighting("key-left");
+        var camera = new CameraState(1.3, 0.1);
+        var key = new BackgroundCache.Key($"preset:dusk:{Guid.NewGuid():N}", "key-left", camera, W, H, Ground, Depth: true);
+        int painted = 0;
+        RgbaImage Paint(float[]? d) { painted++; return Backgrounds.Render("dusk", light, camera, W, H, Ground, d); }
+
+        var freshDepth = new float[W * H];
+        var fresh = Backgrounds.Render("dusk", light, camera, W, H, Ground, freshDepth);
+        var depth1 = new float[W * H];
+        var first = BackgroundCache.Get(key, depth1, Paint);
+        first.R[0] = 99f; // a caller's cast shadows darken its own copy
+        var depth2 = new float[W * H];
+        var second = BackgroundCache.Get(key, depth2, Paint);
+
+        Assert.Equal(1, painted);
+        Assert.Equal(fresh.R, second.R);
+        Assert.Equal(fresh.G, second.G);
+        Assert.Equal(fresh.B, second.B);
+        Assert.Equal(fresh.A, second.A);
+        Assert.Equal(freshDepth, depth1);
+        Assert.Equal(freshDepth, depth2);
+
+        BackgroundCache.Get(key with { Camera = new CameraState(1.31, 0.1) }, new float[W * H], Paint);
+        Assert.Equal(2, painted);
+    }
+}
