@@ -81,7 +81,8 @@ public static class OpticalFlow
     /// has no seeds, so line art on white is left exactly as the solver made it. Still pixels then grow, without crossing an edge of A, into every pixel whose flow
     /// mismatches (the paper that the figure covers in B matches neither way; it lies between still paper and the
     /// figure's outline, and the paper does not move) or that matches holding still as well (paper too faint or
-    /// blank to tell). Pixels reached by no seed — the figure and its fills, inside their outlines — are left alone.
+    /// blank to tell), as long as they have some texture: flat fills and blank paper are never entered. Pixels reached
+    /// by no seed — the figure and its fills, inside their outlines — are left alone.
     /// Sequential flood from the seeds in index order: deterministic.
     /// </summary>
     static void HoldStill(float[] a, float[] b, int w, int h, float[] u, float[] v)
@@ -103,9 +104,10 @@ public static class OpticalFlow
                     float px = x + u[i], py = y + v[i];
                     float m = FlowCells.Inside(px, py, w, h) ? Bilinear(b, w, h, px, py) - ai : 1f;
                     d1[i] = m * m;
-                    // texture: the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients)
-                    float lap = 4 * ai - a[y * w + Math.Max(0, x - 1)] - a[y * w + Math.Min(w - 1, x + 1)]
-                                - a[Math.Max(0, y - 1) * w + x] - a[Math.Min(h - 1, y + 1) * w + x];
+                    // texture: the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients; zero on the
+                    // border rows and columns, where a clamped neighbour would make a gradient look like texture)
+                    bool inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
+                    float lap = inner ? 4 * ai - a[i - 1] - a[i + 1] - a[i - w] - a[i + w] : 0f;
                     tex[i] = lap * lap;
                 }
             });
@@ -117,7 +119,7 @@ public static class OpticalFlow
             for (int i = 0; i < n; i++)
             {
                 byte s = 0;
-                if ((d1[i] > MatchedCost || d0[i] <= MatchedCost) && !Edge(a, w, h, i, 1))
+                if ((d1[i] > MatchedCost || d0[i] <= MatchedCost) && tex[i] > TexturedCost / 4 && !Edge(a, w, h, i, 1))
                 {
                     s = 1;
                     if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !Edge(a, w, h, i, SeedClearance)) { s = 2; queue[seeds++] = i; }
