@@ -76,10 +76,9 @@ public static class OpticalFlow
     /// 5×5 patch costs of the first feature plane: A against B at the same place (zero motion) and A against B along
     /// the flow. Where A's patch has faint texture (squared Laplacian) and no edge near (a flat fill, a smooth gradient
     /// or blank paper matches many motions, and a line's blurred tail any motion along the line, so they tell
-    /// nothing), the flow's patch mismatches and
-    /// the still patch matches at least four times better, the pixel is still (a seed). Blank paper with no texture
-    /// has no seeds, so line art on white is left exactly as the solver made it. Still pixels then grow, without crossing an edge of A, into every pixel whose flow
-    /// mismatches (the paper that the figure covers in B matches neither way; it lies between still paper and the
+    /// nothing), the flow's patch mismatches and the still patch matches at least four times better, the pixel is
+    /// still (a seed). Blank paper with no texture has no seeds, so line art on white is left exactly as the solver
+    /// made it. Still pixels then grow, without crossing an edge of A, into every pixel whose flow mismatches (the paper that the figure covers in B matches neither way; it lies between still paper and the
     /// figure's outline, and the paper does not move) or that matches holding still as well (paper too faint or
     /// blank to tell), as long as they have some texture: flat fills and blank paper are never entered. Pixels reached
     /// by no seed — the figure and its fills, inside their outlines — are left alone.
