@@ -101,9 +101,19 @@ public sealed class ImageInbetweener
         if (t == 1) return b.Select(p => (float[])p.Clone()).ToArray();
 
         // 1. Splat the motion (as flow A→B) to time t, sequentially so the sums are deterministic.
+        //    Pixels the flow holds still (exactly zero: paper that OpticalFlow's patch test found static) are splatted
+        //    apart from the rest: what moves passes in front of the paper, so where moving pixels land their motion is
+        //    taken alone, not averaged with the zero of the paper beneath; still paper counts where nothing moving lands.
+        //    Flows with no held-still pixels (line art on blank paper) splat exactly as one layer.
         var su = new float[n]; var sv = new float[n]; var sw = new float[n];
-        Splat(Forward, occA, a[0], t, 1f, su, sv, sw);
-        Splat(Backward, occB, b[0], 1 - t, -1f, su, sv, sw);
+        var zw = new float[n];
+        Splat(Forward, occA, a[0], t, 1f, su, sv, sw, zw);
+        Splat(Backward, occB, b[0], 1 - t, -1f, su, sv, sw, zw);
+        const float Covered = 0.05f;
+        for (int i = 0; i < n; i++)
+        {
+            if (zw[i] > 0) sw[i] += (1f - Math.Min(1f, sw[i] / Covered)) * zw[i]; // still paper adds weight to zero motion
+        }
         var (fu, fv) = PushPull(su, sv, sw, w, h);
 
         // 2. Sample both keys along the motion, blend by time and visibility; where they disagree take the trusted one.
@@ -138,7 +148,8 @@ public sealed class ImageInbetweener
         return outPlanes;
     }
 
-    void Splat(FlowField f, float[] occ, float[] inkPlane, float s, float sign, float[] su, float[] sv, float[] sw)
+    /// <summary>Splats a flow's motion to time s: moving pixels into (su, sv, sw), the weight of held-still ones (motion exactly zero) into zw.</summary>
+    void Splat(FlowField f, float[] occ, float[] inkPlane, float s, float sign, float[] su, float[] sv, float[] sw, float[] zw)
     {
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
@@ -147,6 +158,7 @@ public sealed class ImageInbetweener
                 float tx = x + s * f.U[i], ty = y + s * f.V[i];
                 if (tx < 0 || ty < 0 || tx > w - 1 || ty > h - 1) continue;
                 float conf = (1f - 0.98f * occ[i]) * (ink ? 0.1f + Math.Clamp(inkPlane[i], 0f, 1f) : 1f);
+                bool still = f.U[i] == 0 && f.V[i] == 0;
                 int ix = Math.Min((int)tx, w - 2 < 0 ? 0 : w - 2), iy = Math.Min((int)ty, h - 2 < 0 ? 0 : h - 2);
                 float fx = tx - ix, fy = ty - iy;
                 float mu = sign * f.U[i], mv = sign * f.V[i];
@@ -157,6 +169,7 @@ public sealed class ImageInbetweener
 
                 void Add(int j, float wt)
                 {
+                    if (still) { zw[j] += wt; return; }
                     su[j] += wt * mu; sv[j] += wt * mv; sw[j] += wt;
                 }
             }

@@ -54,7 +54,133 @@ public static class OpticalFlow
             Refine(pa[l], pb[l], u, v, o);
         }
         for (int l = finest - 1; l >= 0; l--) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
+        HoldStill(a.Planes[0], b.Planes[0], a.Width, a.Height, u, v);
         return new FlowField(a.Width, a.Height, u, v);
+    }
+
+    /// <summary>Patch half-size of <see cref="HoldStill"/>'s matching costs (5×5 patches).</summary>
+    const int StillRadius = 2;
+    /// <summary>A patch cost (summed squared difference of the first plane over the patch) below which a patch counts as matched: ~⅓ grey level per pixel.</summary>
+    const float MatchedCost = 25 * (0.35f / 255) * (0.35f / 255);
+    /// <summary>A's patch texture (summed squared Laplacian of the first plane) above which it has detail to match: ~0.1 grey level per pixel.</summary>
+    const float TexturedCost = 25 * (0.1f / 255) * (0.1f / 255);
+    /// <summary>A seed has no edge within this many pixels: its patch, and the faint blurred tails of a line beside it.</summary>
+    const int SeedClearance = StillRadius + 2;
+    /// <summary>Local range (3×3, first plane) above which a pixel is an edge that the still region does not cross.</summary>
+    const float EdgeRange = 0.05f;
+
+    /// <summary>
+    /// Keeps what does not move still. The solver's smoothness (and the distance-to-lines plane, which moves with the
+    /// strokes around it) drags blank and faintly textured paper along with a moving figure; this is a patch test in
+    /// the spirit of DIS's candidate check (Kroeger et al. 2016) with the zero-motion candidate. For each pixel two
+    /// 5×5 patch costs of the first feature plane: A against B at the same place (zero motion) and A against B along
+    /// the flow. Where A's patch has faint texture (squared Laplacian) and no edge near (a flat fill, a smooth gradient
+    /// or blank paper matches many motions, and a line's blurred tail any motion along the line, so they tell
+    /// nothing), the flow's patch mismatches and the still patch matches at least four times better, the pixel is
+    /// still (a seed). Blank paper with no texture has no seeds, so line art on white is left exactly as the solver
+    /// made it. Still pixels then grow, without crossing an edge of A, into every pixel whose flow mismatches (the paper that the figure covers in B matches neither way; it lies between still paper and the
+    /// figure's outline, and the paper does not move) or that matches holding still as well (paper too faint or
+    /// blank to tell), as long as they have some texture: flat fills and blank paper are never entered. Pixels reached
+    /// by no seed — the figure and its fills, inside their outlines — are left alone.
+    /// Sequential flood from the seeds in index order: deterministic.
+    /// </summary>
+    static void HoldStill(float[] a, float[] b, int w, int h, float[] u, float[] v)
+    {
+        int n = w * h;
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        float[] d0 = pool.Rent(n), d1 = pool.Rent(n), tex = pool.Rent(n), tmp = pool.Rent(n);
+        var state = System.Buffers.ArrayPool<byte>.Shared.Rent(n);
+        var queue = System.Buffers.ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            Parallel.For(0, h, y =>
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    float ai = a[i], z = b[i] - ai;
+                    d0[i] = z * z;
+                    float px = x + u[i], py = y + v[i];
+                    float m = FlowCells.Inside(px, py, w, h) ? Bilinear(b, w, h, px, py) - ai : 1f;
+                    d1[i] = m * m;
+                    // texture: the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients; zero on the
+                    // border rows and columns, where a clamped neighbour would make a gradient look like texture)
+                    bool inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
+                    float lap = inner ? 4 * ai - a[i - 1] - a[i + 1] - a[i - w] - a[i + w] : 0f;
+                    tex[i] = lap * lap;
+                }
+            });
+            BoxSum(d0, tmp, w, h);
+            BoxSum(d1, tmp, w, h);
+            BoxSum(tex, tmp, w, h);
+            // state: 0 = left alone (an edge, or the flow matches and holding still does not), 1 = may hold still, 2 = still
+            int seeds = 0;
+            for (int i = 0; i < n; i++)
+            {
+                byte s = 0;
+                if ((d1[i] > MatchedCost || d0[i] <= MatchedCost) && tex[i] > TexturedCost / 4 && !Edge(a, w, h, i, 1))
+                {
+                    s = 1;
+                    if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !Edge(a, w, h, i, SeedClearance)) { s = 2; queue[seeds++] = i; }
+                }
+                state[i] = s;
+            }
+            for (int head = 0, tail = seeds; head < tail; head++)
+            {
+                int i = queue[head], x = i % w;
+                u[i] = 0; v[i] = 0;
+                if (x > 0 && state[i - 1] == 1) { state[i - 1] = 2; queue[tail++] = i - 1; }
+                if (x < w - 1 && state[i + 1] == 1) { state[i + 1] = 2; queue[tail++] = i + 1; }
+                if (i >= w && state[i - w] == 1) { state[i - w] = 2; queue[tail++] = i - w; }
+                if (i + w < n && state[i + w] == 1) { state[i + w] = 2; queue[tail++] = i + w; }
+            }
+        }
+        finally
+        {
+            pool.Return(d0); pool.Return(d1); pool.Return(tex); pool.Return(tmp);
+            System.Buffers.ArrayPool<byte>.Shared.Return(state);
+            System.Buffers.ArrayPool<int>.Shared.Return(queue);
+        }
+    }
+
+    /// <summary>Whether the (2r + 1)² neighbourhood of pixel i ranges over more than <see cref="EdgeRange"/>.</summary>
+    static bool Edge(float[] a, int w, int h, int i, int r)
+    {
+        int x = i % w, y = i / w;
+        float lo = float.MaxValue, hi = float.MinValue;
+        for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++)
+            for (int xx = Math.Max(0, x - r); xx <= Math.Min(w - 1, x + r); xx++)
+            {
+                float p = a[yy * w + xx];
+                lo = MathF.Min(lo, p); hi = MathF.Max(hi, p);
+            }
+        return hi - lo > EdgeRange;
+    }
+
+    /// <summary>In-place box sum over (2·<see cref="StillRadius"/> + 1)² with clamped windows; tmp is scratch of the same size.</summary>
+    static void BoxSum(float[] f, float[] tmp, int w, int h)
+    {
+        const int r = StillRadius;
+        Parallel.For(0, h, y =>
+        {
+            int row = y * w;
+            for (int x = 0; x < w; x++)
+            {
+                float s = 0;
+                for (int xx = Math.Max(0, x - r); xx <= Math.Min(w - 1, x + r); xx++) s += f[row + xx];
+                tmp[row + x] = s;
+            }
+        });
+        Parallel.For(0, h, y =>
+        {
+            int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r);
+            for (int x = 0; x < w; x++)
+            {
+                float s = 0;
+                for (int yy = y0; yy <= y1; yy++) s += tmp[yy * w + x];
+                f[y * w + x] = s;
+            }
+        });
     }
 
     sealed class Level(int w, int h, float[][] planes)

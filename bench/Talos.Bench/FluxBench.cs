@@ -30,7 +30,7 @@ public static class FluxBench
         new("coloured, pose change + move", true, "stocky", "idle", "calm", 0.45, "point", "anger", 0.52),
     ];
 
-    public static int Run(int width, int height)
+    public static int Run(int width, int height, bool paperOnly = false)
     {
         bool cv = File.Exists("/usr/bin/python3") && Probe();
         string script = Path.Combine(AppContext.BaseDirectory, "flux_farneback.py");
@@ -38,6 +38,12 @@ public static class FluxBench
         using var rife = NpmFetcher.Cached(ModelRegistry.Rife) is not null ? OnnxInterpolator.LoadRife(threads: Environment.ProcessorCount) : null;
         Console.WriteLine($"FLUX inbetween benchmark, {width}x{height} pairs, middle frame t = 0.5{(cv ? "" : " (OpenCV not available: Farneback column skipped)")}" +
             (rife is null ? " (RIFE not fetched: run `talos models fetch rife` for its rows)" : ""));
+        if (paperOnly)
+        {
+            Paper(cv, script, tmp, rife);
+            Directory.Delete(tmp, true);
+            return 0;
+        }
         Console.WriteLine();
         Console.WriteLine("| case | method | PSNR dB | SSIM | flow EPE px |");
         Console.WriteLine("|---|---|---:|---:|---:|");
@@ -95,8 +101,90 @@ public static class FluxBench
             for (int r = 0; r < reps; r++) rife.Interpolate(ba, bb, 0.5);
             Console.WriteLine($"| RIFE v4.6 (ONNX Runtime, CPU, {Environment.ProcessorCount} threads; padded to 1280x736) | {sw.Elapsed.TotalMilliseconds / reps:F0} |");
         }
+        Paper(cv, script, tmp, rife);
         Directory.Delete(tmp, true);
         return 0;
+    }
+
+    sealed record PaperCase(string Name, string Rig, string Pose, bool Filled, float Dx, float Dy, float Degrees, int Seed);
+
+    /// <summary>Rig figures moved rigidly over faintly textured paper (<see cref="PaperPairs"/>), always 1280×720.</summary>
+    static readonly PaperCase[] PaperCases =
+    [
+        new("paper, filled figure, small move", "round", "walk", true, 5, 2, 0, 11),
+        new("paper, filled figure, large move", "stocky", "run", true, 72, 0, 0, 12),
+        new("paper, ink-only figure, large move", "lanky", "idle", false, -46, 9, 0, 13),
+        new("paper, filled figure, turn 8° + move", "round", "gesture", true, 24, -6, 8, 14),
+    ];
+
+    /// <summary>
+    /// The paper pairs: mean endpoint error of the flow A→B over all pixels, over A's figure and over the paper (true
+    /// flow zero there, also where B's figure hides it), PSNR of the middle frame, and milliseconds per inbetween
+    /// (both keys to the middle frame; Farneback's own clock, without reading and writing files).
+    /// </summary>
+    static void Paper(bool cv, string script, string tmp, OnnxInterpolator? rife)
+    {
+        const int w = 1280, h = 720;
+        Console.WriteLine();
+        Console.WriteLine($"Figures over faintly textured paper, {w}x{h}, middle frame t = 0.5; EPE px over all pixels / A's figure / the paper");
+        Console.WriteLine();
+        Console.WriteLine("| case | method | EPE all | EPE figure | EPE paper | PSNR dB | ms per inbetween |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        var sums = new Dictionary<string, (double Epe, double Psnr, double Ms, int N)>();
+        foreach (var c in PaperCases)
+        {
+            var rig = Rigs.Get(c.Rig);
+            var d = LineArt.Draw(rig, PoseLibrary.Resolve(c.Pose, "calm", 0), 0.42, 1, CameraState.Wide, w, h);
+            var p = PaperPairs.Make(PaperPairs.FigureLayer(d, c.Filled ? rig.DefaultPalette : null), PaperPairs.Paper(w, h, c.Seed), c.Dx, c.Dy, c.Degrees);
+            var sw = Stopwatch.StartNew();
+            var ib = ImageInbetweener.FromRgba(p.A, p.B);
+            var mid = ib.RgbaAt(0.5);
+            PaperRow(c.Name, "Talos", ib.Forward, p, mid, sw.Elapsed.TotalMilliseconds, sums);
+            PaperRow(c.Name, "cross-fade", null, p, CrossFade(p.A, p.B), null, sums);
+            if (cv)
+            {
+                string pa = Path.Combine(tmp, "a.png"), pb = Path.Combine(tmp, "b.png"), pm = Path.Combine(tmp, "m.png"), pf = Path.Combine(tmp, "f.flo");
+                File.WriteAllBytes(pa, KeyImages.WriteRgba(p.A)); File.WriteAllBytes(pb, KeyImages.WriteRgba(p.B));
+                double s = Python(script, pa, pb, pm, pf);
+                PaperRow(c.Name, "Farneback + warp", FlowField.FromFlo(File.ReadAllBytes(pf)), p, KeyImages.ReadRgba(File.ReadAllBytes(pm), pm), s * 1000, sums);
+            }
+            if (rife is not null)
+            {
+                sw.Restart();
+                var r = rife.Interpolate(p.A, p.B, 0.5);
+                PaperRow(c.Name, "RIFE v4.6 (ONNX)", null, p, r, sw.Elapsed.TotalMilliseconds, sums);
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine("| method | mean EPE all px | mean PSNR dB | mean ms per 1280x720 inbetween |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (k, v) in sums)
+            Console.WriteLine($"| {k} | {(double.IsNaN(v.Epe) ? "–" : (v.Epe / v.N).ToString("F2", CultureInfo.InvariantCulture))} | {v.Psnr / v.N:F2} | " +
+                              $"{(double.IsNaN(v.Ms) ? "–" : (v.Ms / v.N).ToString("F0", CultureInfo.InvariantCulture))} |");
+        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    static void PaperRow(string name, string method, FlowField? flow, PaperPair p, RgbaImage mid, double? ms, Dictionary<string, (double, double, double, int)> sums)
+    {
+        string F(double? v, string f) => v is { } x ? x.ToString(f, CultureInfo.InvariantCulture) : "–";
+        double? all = flow?.EndpointError(p.Truth), fig = flow?.EndpointError(p.Truth, i => p.FigureA[i]), paper = flow?.EndpointError(p.Truth, i => !p.FigureA[i]);
+        double psnr = Psnr(mid, p.Middle);
+        if (Environment.GetEnvironmentVariable("TALOS_FLUX_PNG") is { Length: > 0 } dir)
+        {
+            // endpoint error map (white = 8 px or more) and the middle frame, to look at
+            string stem = Path.Combine(dir, $"{new string(name.Where(char.IsLetterOrDigit).ToArray())}-{new string(method.Where(char.IsLetterOrDigit).ToArray())}");
+            if (flow is not null)
+            {
+                var err = new GrayImage(flow.Width, flow.Height);
+                for (int i = 0; i < err.Data.Length; i++)
+                    err.Data[i] = Math.Min(1f, MathF.Sqrt(MathF.Pow(flow.U[i] - p.Truth.U[i], 2) + MathF.Pow(flow.V[i] - p.Truth.V[i], 2)) / 8f);
+                File.WriteAllBytes(stem + "-epe.png", KeyImages.WriteInk(err));
+            }
+            File.WriteAllBytes(stem + "-mid.png", KeyImages.WriteRgba(mid));
+        }
+        var (e, ps, t, n) = sums.GetValueOrDefault(method);
+        sums[method] = (e + (all ?? double.NaN), ps + psnr, t + (ms ?? double.NaN), n + 1);
+        Console.WriteLine($"| {name} | {method} | {F(all, "F2")} | {F(fig, "F2")} | {F(paper, "F2")} | {psnr:F2} | {F(ms, "F0")} |");
     }
 
     static bool Probe()
@@ -143,39 +231,11 @@ public static class FluxBench
         return i => d[i] <= 3;
     }
 
-    /// <summary>The drawing's regions flood-filled from its seeds with the rig's palette over a soft sky gradient, lines on top.</summary>
+    /// <summary>The drawing's regions filled from its seeds with the rig's palette over a soft sky gradient, lines on top.</summary>
     static RgbaImage Colour(LineDrawing d, Rig rig)
     {
-        int w = d.Lines.Width, h = d.Lines.Height;
-        var img = new RgbaImage(w, h);
-        var fill = new Rgb[w * h];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                fill[y * w + x] = new Rgb(0.35f + 0.3f * y / h, 0.45f + 0.2f * y / h, 0.7f - 0.2f * y / h);
-        var seen = new bool[w * h];
-        foreach (var s in d.Seeds)
-        {
-            if (!rig.DefaultPalette.TryGetValue(s.Region, out var col)) continue;
-            var stack = new Stack<int>();
-            stack.Push(Math.Clamp((int)s.Y, 0, h - 1) * w + Math.Clamp((int)s.X, 0, w - 1));
-            while (stack.Count > 0)
-            {
-                int i = stack.Pop();
-                if (seen[i] || d.Lines.Data[i] >= 0.5f) continue;
-                seen[i] = true; fill[i] = col;
-                int x = i % w, y = i / w;
-                if (x > 0) stack.Push(i - 1);
-                if (x < w - 1) stack.Push(i + 1);
-                if (y > 0) stack.Push(i - w);
-                if (y < h - 1) stack.Push(i + w);
-            }
-        }
-        for (int i = 0; i < w * h; i++)
-        {
-            float k = 1 - d.Lines.Data[i];
-            img.R[i] = fill[i].R * k + 0.02f * (1 - k); img.G[i] = fill[i].G * k + 0.02f * (1 - k); img.B[i] = fill[i].B * k + 0.03f * (1 - k); img.A[i] = 1;
-        }
-        return img;
+        float h = d.Lines.Height;
+        return PaperPairs.Over(PaperPairs.FigureLayer(d, rig.DefaultPalette), (_, y) => new Rgb(0.35f + 0.3f * y / h, 0.45f + 0.2f * y / h, 0.7f - 0.2f * y / h));
     }
 
     static RgbaImage InkToRgba(GrayImage g) => Talos.Gpu.Flux.OnnxInterpolator.InkToRgba(g);
