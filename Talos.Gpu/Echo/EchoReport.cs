@@ -57,19 +57,16 @@ public sealed record EchoThresholds
     /// <summary>Smallest connected group of new pixels (proxy pixels) that passes a frame to the flow measures, and that
     /// confirms a flip found there (a flip is repaired only when the pre-screen confirms it).</summary>
     public int ScreenMinPixels { get; init; } = 6;
-    /// <summary>…and the share of a flipped region's area the pre-screen must find new inside its box to confirm it: a
-    /// flipped paint is a colour the neighbours do not have near there over most of the region; a moving part smeared by
-    /// motion blur over the background is new only at a few pixels.</summary>
-    public float FlipConfirmShare { get; init; } = 0.75f;
     /// <summary>The warping error is measured on every frame that passes the pre-screen and on every this-many-th frame
     /// (the clip's median for boiling lines); 1 measures every frame.</summary>
     public int WarpSample { get; init; } = 8;
     /// <summary>Median warping error (Lai et al.; mean squared sRGB difference, 0..1) above which the clip's lines boil.
     /// Clean flat-shaded animation measures around 0.001–0.003.</summary>
     public float BoilWarpError { get; init; } = 0.02f;
-    /// <summary>A flipped region's mean width (twice its area over its outline, in proxy pixels: a strip's width, half a
-    /// square's side) under which it is a sliver (an anti-aliased edge, a thin gap between shapes), not a flipped paint.</summary>
-    public float FlipMinWidth { get; init; } = 2.5f;
+    /// <summary>A flipped region is a fast part the flow did not follow (a head or legs smeared by motion blur over a
+    /// background), not a flip, when the colour it became is in both neighbours (ΔE76 ≤ <see cref="AgreeDeltaE"/>) within
+    /// this share of the frame's width of its box (0.06: 16 px at 256 wide, 19 px of a 320-px proxy).</summary>
+    public float FlipMotionReach { get; init; } = 0.06f;
 
     // ---- deep features (ResNet-18, DeepFeatures): confirm pops ----
 

@@ -292,7 +292,7 @@ public static class TemporalChecks
             else
             {
                 var a = Analyse(prev!, cur!, next!, t);
-                var flips = a.Flips.Select(r => r with { Confirmed = screen!.Confirms(r, t.FlipConfirmShare) }).Select(r => factor == 1 ? r : r.Scaled(factor)).ToList();
+                var flips = a.Flips.Select(r => r with { Confirmed = screen!.Confirms(r) }).Select(r => factor == 1 ? r : r.Scaled(factor)).ToList();
                 float? deepNeighbours = null;
                 if (deep is not null)
                 {
@@ -340,22 +340,14 @@ public static class TemporalChecks
     /// </summary>
     public sealed record ScreenResult(float Novel, bool Passed, bool[] Mask, int Width, int MinPixels)
     {
-        /// <summary>The new pixels inside a region's box (in the screened frame's pixels).</summary>
-        public int NewPixels(FlipRegion r)
+        /// <summary>Whether a region (in the screened frame's pixels) holds at least the screen's minimum of new colour.</summary>
+        public bool Confirms(FlipRegion r)
         {
             int n = 0;
             for (int y = r.Y0; y < r.Y1; y++)
                 for (int x = r.X0; x < r.X1; x++)
                     if (Mask[y * Width + x]) n++;
-            return n;
-        }
-
-        /// <summary>Whether a region (in the screened frame's pixels) holds at least the screen's minimum of new colour, and
-        /// at least <paramref name="share"/> of its area: a flipped paint is new over most of the region.</summary>
-        public bool Confirms(FlipRegion r, float share = 0f)
-        {
-            int n = NewPixels(r);
-            return n >= MinPixels && n >= share * r.Area;
+            return n >= MinPixels;
         }
     }
 
@@ -518,9 +510,11 @@ public static class TemporalChecks
             int minArea = Math.Max(t.FlipMinPixels, (int)(t.FlipMinArea * n));
             try
             {
+                int reach = (int)MathF.Ceiling(t.FlipMotionReach * w);
                 Components(candidate, w, h, label, (id, members) =>
                 {
                     if (members.Count < minArea || Flip(members, label, id, labC, labP, w, h, t) is not { } region) return;
+                    if (Moved(region, prev, reach, t) && Moved(region, next, reach, t)) return;
                     flips.Add(region);
                     foreach (int i in members) flipMask[i] = true;
                 });
@@ -571,8 +565,7 @@ public static class TemporalChecks
         }
     }
 
-    /// <summary>The component as a colour flip, or null: flat in both images, a real jump of colour, its outline on lines in
-    /// both, and not a sliver (<see cref="EchoThresholds.FlipMinWidth"/>).</summary>
+    /// <summary>The component as a colour flip, or null: flat in both images, a real jump of colour, its outline on lines in both.</summary>
     static FlipRegion? Flip(List<int> members, int[] label, int id, float[] labC, float[] labP, int w, int h, EchoThresholds t)
     {
         // the region's core (members whose four neighbours are members too): its anti-aliased rim mixes in the line
@@ -623,9 +616,6 @@ public static class TemporalChecks
             }
         }
         if (ring == 0 || lined < t.FlipOutlineShare * ring) return null;
-        // a sliver (an anti-aliased edge, a gap a pixel or two wide) is not a flipped paint: its mean width, twice its
-        // area over its outline (a strip's width, half a square's side), is under the smallest a flip has
-        if (2.0 * members.Count / ring < t.FlipMinWidth) return null;
         return new FlipRegion(members.Count, x0, y0, x1, y1, jump, Hex(meanP), Hex(meanC));
 
         bool Near(float[] lab, Lab mean, int cx, int cy)
@@ -638,6 +628,22 @@ public static class TemporalChecks
                 }
             return false;
         }
+    }
+
+    /// <summary>
+    /// Whether the colour a region became is in the neighbour within <paramref name="reach"/> pixels of the region's box
+    /// (ΔE76 ≤ <see cref="EchoThresholds.AgreeDeltaE"/>): a fast part (a head or legs smeared by motion blur) the flow
+    /// did not follow, over a background both neighbours agree on, rather than a paint no frame around it has.
+    /// </summary>
+    static bool Moved(FlipRegion r, RgbaImage neighbour, int reach, EchoThresholds t)
+    {
+        var c = Rgb.FromHex(r.Became);
+        var became = ColourDifference.ToLab(c.R, c.G, c.B);
+        int w = neighbour.Width, h = neighbour.Height;
+        for (int y = Math.Max(0, r.Y0 - reach); y < Math.Min(h, r.Y1 + reach); y++)
+            for (int x = Math.Max(0, r.X0 - reach), i = y * w + x; x < Math.Min(w, r.X1 + reach); x++, i++)
+                if (ColourDifference.DeltaE76(ColourDifference.ToLab(neighbour.R[i], neighbour.G[i], neighbour.B[i]), became) <= t.AgreeDeltaE) return true;
+        return false;
     }
 
     static Lab At(float[] lab, int i) => new(lab[3 * i], lab[3 * i + 1], lab[3 * i + 2]);

@@ -119,6 +119,8 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         var defects = report.GetProperty("defects").EnumerateArray().Select(d => (Frame: d.GetProperty("frame").GetInt32(), Kind: d.GetProperty("kind").GetString()!)).ToList();
         foreach (var d in report.GetProperty("defects").EnumerateArray())
             output.WriteLine($"defect {d.GetProperty("frame").GetInt32()}: {d.GetProperty("kind").GetString()} {d.GetProperty("detail").GetString()}");
+        foreach (var d in report.GetProperty("suspects").EnumerateArray())
+            output.WriteLine($"suspect {d.GetProperty("frame").GetInt32()}: {d.GetProperty("kind").GetString()} {d.GetProperty("detail").GetString()}");
         foreach (var f in report.GetProperty("fixes").EnumerateArray()) output.WriteLine($"fix {f.GetProperty("frame").GetInt32()}: {f.GetProperty("kind").GetString()} {f.GetProperty("detail").GetString()}");
         var injected = FlipFrames.Select(f => (f, FrameRepair.FlipKind)).Append((PopFrame, FrameRepair.PopKind)).ToList();
         int found = injected.Count(i => defects.Contains(i));
