@@ -62,6 +62,7 @@ public sealed class ChunkIdentity
             ["inputs"] = inputs,
         };
         if (runner.Stage == S.Flux && job.Spec.Flux != ShotDrawing.Rife && FluxModel() is { } model) doc["fluxModel"] = model; // rife: the pinned model the spec names
+        if (runner.Stage == S.Echo && Stages.EchoStage.Deep is not null) doc["echoModel"] = Talos.Gpu.Protoforge.ModelRegistry.ResNet18.FileSha256; // pops confirmed by ResNet-18
         return new ChunkIdentity(runner.Sequential, job.FrameGains, Digest(doc));
     }
 
@@ -179,7 +180,7 @@ public static class StageVersions
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
         [S.Prism] = 2, [S.Axis] = 3, [S.Flux] = 3, [S.Chroma] = 1, [S.Raygen] = 1,
-        [S.Stokes] = 2, [S.Anima] = 2, [S.Cuttura] = 1, [S.Echo] = 3,
+        [S.Stokes] = 2, [S.Anima] = 2, [S.Cuttura] = 1, [S.Echo] = 4,
     };
 
     public static int Of(string stage) => Versions.TryGetValue(stage, out var v) ? v : throw new ArgumentException($"unknown stage '{stage}'");

@@ -217,6 +217,8 @@
         ["colour flips", r.colourFlipFrames || 0, Math.max(1, r.frames), 0, ""],
         ["popped frames", r.poppedFrames || 0, Math.max(1, r.frames), 0, ""],
         ["screened frames", r.screenedFrames || 0, Math.max(1, r.frames), null, ""],
+        ["line stability", r.medianLineStability ?? 1, 1, t.lineStability, "boil below"],
+        ["boiling-line frames", r.lineBoilFrames || 0, Math.max(1, r.frames), 0, ""],
       ];
       const W = 360, rowH = 24, left = 120, svgNS = "http://www.w3.org/2000/svg";
       const svg = document.createElementNS(svgNS, "svg");
@@ -227,7 +229,8 @@
         const y = i * rowH + 4, w = W - left - 50, x = (v) => left + Math.max(0, Math.min(1, v / (max || 1))) * w;
         add("text", { x: 0, y: y + 13 }, label);
         add("rect", { x: left, y, width: w, height: 16, fill: "#0c1014" });
-        add("rect", { x: left, y, width: Math.max(1, x(value) - left), height: 16, fill: limit != null && label !== "mean luma" && value > limit ? "#e05555" : "#4caf7a" });
+        const below = label === "mean luma" || label === "line stability";
+        add("rect", { x: left, y, width: Math.max(1, x(value) - left), height: 16, fill: limit != null && (below ? label !== "mean luma" && value < limit : value > limit) ? "#e05555" : "#4caf7a" });
         if (limit != null && limit > 0) add("line", { x1: x(limit), x2: x(limit), y1: y - 2, y2: y + 18, stroke: "#e0a43a", "stroke-width": 2 });
         add("text", { x: left + w + 6, y: y + 13 }, typeof value === "number" && !Number.isInteger(value) ? value.toFixed(3) : String(value));
       });
@@ -236,18 +239,33 @@
       add("rect", { x: left, y: sy, width: sw, height: 16, fill: "#0c1014" });
       for (const f of r.failingFrames || []) add("rect", { x: left + (f / Math.max(1, r.frames)) * sw, y: sy, width: Math.max(1, sw / Math.max(1, r.frames)), height: 16, fill: "#e05555" });
       add("text", { x: left + sw + 6, y: sy + 12 }, `${(r.failingFrames || []).length}/${r.frames}`);
-      // per frame: the warping error (bar height, against the boil limit) and the frames the pre-screen passed on (amber)
-      const pf = doc.perFrame || [], py = sy + 28, ph = 40;
-      if (pf.length) {
-        const maxW = Math.max((t.boilWarpError || 0.02), ...pf.map(f => f.warpError || 0));
-        add("text", { x: 0, y: py + 24 }, "warp error / frame");
+      // per frame, one strip each: the warping error (bar height, against the boil limit) with the frames the pre-screen
+      // passed on (amber); ResNet-18's distance to the next frame (against the shot's typical one, dashed; popped frames
+      // red); the line stability against the next frame (the boil limit dashed; under it red)
+      const pf = doc.perFrame || [], ph = 40;
+      let py = sy + 28;
+      const strip = (label, value, max, limit, colour, mark) => {
+        add("text", { x: 0, y: py + 24 }, label);
         add("rect", { x: left, y: py, width: sw, height: ph, fill: "#0c1014" });
         pf.forEach(f => {
-          const x = left + (f.frame / Math.max(1, pf.length)) * sw, bw = Math.max(1, sw / pf.length);
-          if (f.screened) add("rect", { x, y: py + ph - 3, width: bw, height: 3, fill: "#e0a43a" });
-          if (f.warpError != null) { const h = (f.warpError / maxW) * (ph - 4); add("rect", { x, y: py + ph - 4 - h, width: bw, height: Math.max(0.5, h), fill: "#5b9bd5" }); }
+          const x = left + (f.frame / Math.max(1, pf.length)) * sw, bw = Math.max(1, sw / pf.length), v = value(f);
+          if (mark && mark(f)) add("rect", { x, y: py + ph - 3, width: bw, height: 3, fill: "#e0a43a" });
+          if (v != null) { const h = Math.min(1, v / (max || 1)) * (ph - 4); add("rect", { x, y: py + ph - 4 - h, width: bw, height: Math.max(0.5, h), fill: colour(f, v) }); }
         });
-        svg.setAttribute("viewBox", `0 0 ${W} ${py + ph + 8}`);
+        if (limit != null) { const ly = py + ph - 4 - Math.min(1, limit / (max || 1)) * (ph - 4); add("line", { x1: left, x2: left + sw, y1: ly, y2: ly, stroke: "#e0a43a", "stroke-dasharray": "3 2" }); }
+        py += ph + 8;
+      };
+      if (pf.length) {
+        const maxW = Math.max((t.boilWarpError || 0.02), ...pf.map(f => f.warpError || 0));
+        strip("warp error / frame", f => f.warpError, maxW, null, () => "#5b9bd5", f => f.screened);
+        const popped = new Set((r.defects || []).filter(d => d.kind === "pop").map(d => d.frame));
+        if (pf.some(f => f.deepDistance != null)) {
+          const maxD = Math.max((r.typicalDeepDistance || 0) * (t.deepPopRatio || 2.5) * 1.5, ...pf.map(f => f.deepDistance || 0));
+          strip("deep distance / frame", f => f.deepDistance, maxD, r.typicalDeepDistance, f => popped.has(f.frame) || popped.has(f.frame + 1) ? "#e05555" : "#9b7bd5", f => f.screened);
+        } else add("text", { x: 0, y: (py += 16) - 4 }, "deep distance: " + (doc.deepFeatures || "off"));
+        if (pf.some(f => f.lineStability != null))
+          strip("line stability / frame", f => f.lineStability, 1, t.lineStability, (f, v) => v < (t.lineStability || 0) ? "#e05555" : "#4caf7a");
+        svg.setAttribute("viewBox", `0 0 ${W} ${py}`);
       }
       // what ECHO repaired (each with the finding it answered) and what it suspects but did not repair
       const repairs = (r.fixes || []).filter(f => f.kind === "repaint-from-neighbours" || f.kind === "reinbetween");

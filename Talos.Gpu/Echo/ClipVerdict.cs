@@ -76,8 +76,7 @@ static class ClipVerdict
             defects.Add(new EchoDefect(i, "flicker", m[i].Flicker, string.Format(ci, "brightness {0:+0.###;-0.###} not explained by motion", m[i].BrightnessShift)));
 
         var suspects = new List<EchoDefect>();
-        var (flipFrames, popFrames, medianWarp, maxWarp, maxWarpFrame) = temporal is null || !t.JudgeTemporal
-            ? (0, 0, 0f, 0f, -1)
+        var j = temporal is null || !t.JudgeTemporal ? new TemporalJudgement(0, 0, 0f, 0f, -1, null, null, null, 0)
             : JudgeTemporal(temporal, t, findings, defects, suspects, failing);
 
         double lumaSum = 0;
@@ -85,18 +84,49 @@ static class ClipVerdict
         defects.Sort((a, b) => a.Frame != b.Frame ? a.Frame.CompareTo(b.Frame) : string.CompareOrdinal(a.Kind, b.Kind));
         return new EchoReport(findings.Count == 0, findings, failing.ToList(), m.Count, black.Count, longest,
             maxFlicker, maxFlickerFrame, m.Count == 0 ? 0f : (float)(lumaSum / m.Count),
-            defects, [], flipFrames, popFrames, medianWarp, maxWarp, maxWarpFrame, suspects,
-            temporal is null ? 0 : temporal.Count(f => f.Screened && f.Frame > 0 && f.Frame < temporal.Count - 1));
+            defects, [], j.Flips, j.Pops, j.MedianWarp, j.MaxWarp, j.MaxWarpFrame, suspects,
+            temporal is null ? 0 : temporal.Count(f => f.Screened && f.Frame > 0 && f.Frame < temporal.Count - 1),
+            j.TypicalDeep, j.MedianLines, j.MinLines, j.LineBoilFrames);
+    }
+
+    sealed record TemporalJudgement(int Flips, int Pops, float MedianWarp, float MaxWarp, int MaxWarpFrame, float? TypicalDeep,
+        float? MedianLines, float? MinLines, int LineBoilFrames);
+
+    /// <summary>
+    /// The shot's typical deep distance between consecutive frames: the median over the measured pairs that touch no
+    /// screened frame (the screened ones are under suspicion), or over all measured pairs when every one does; null without any.
+    /// </summary>
+    static float? TypicalDeep(IReadOnlyList<TemporalMetrics> tm)
+    {
+        var all = tm.Where(f => f.Deep is not null).ToList();
+        var quiet = all.Where(f => !f.Screened && (f.Frame + 1 >= tm.Count || !tm[f.Frame + 1].Screened)).ToList();
+        var values = (quiet.Count > 0 ? quiet : all).Select(f => f.Deep!.Value).OrderBy(v => v).ToList();
+        return values.Count == 0 ? null : values[values.Count / 2];
+    }
+
+    /// <summary>
+    /// Whether ResNet-18 confirms a pop at frame i (null when the distances are not there: then the pre-screen confirms):
+    /// far from both neighbours (each distance over <see cref="EchoThresholds.DeepPopRatio"/> times the shot's typical one)
+    /// while the neighbours are close to each other (at most <see cref="EchoThresholds.DeepNeighbourShare"/> of the smaller).
+    /// </summary>
+    static (bool Confirmed, string Detail)? DeepPop(IReadOnlyList<TemporalMetrics> tm, int i, float? typical, EchoThresholds t)
+    {
+        if (typical is not { } typ || tm[i - 1].Deep is not { } before || tm[i].Deep is not { } after || tm[i].DeepNeighbours is not { } across) return null;
+        return (TemporalChecks.DeepPop(before, after, across, typ, t), string.Format(CultureInfo.InvariantCulture,
+            "deep distance {0:0.####} from frame {1} and {2:0.####} to frame {3} (the shot's typical {4:0.####}), {5:0.####} between them",
+            before, i - 1, after, i + 1, typ, across));
     }
 
     /// <summary>
     /// Colour flips (every frame with a flipped region, unless a neighbour popped), pops (a pop score over the limit, over <c>PopRatio</c> times
-    /// the clip's median and above both neighbours': one bad frame stands out from the frames around it) and boiling
-    /// lines (the clip's median warping error over the limit).
+    /// the clip's median and above both neighbours': one bad frame stands out from the frames around it; confirmed by
+    /// ResNet-18's distances where ECHO has the model, by the pre-screen otherwise) and boiling lines (the clip's median
+    /// warping error over the limit; a run of pairs whose line stability is under the limit).
     /// </summary>
-    static (int Flips, int Pops, float MedianWarp, float MaxWarp, int MaxWarpFrame) JudgeTemporal(IReadOnlyList<TemporalMetrics> tm, EchoThresholds t,
+    static TemporalJudgement JudgeTemporal(IReadOnlyList<TemporalMetrics> tm, EchoThresholds t,
         List<string> findings, List<EchoDefect> defects, List<EchoDefect> suspects, SortedSet<int> failing)
     {
+        float? typicalDeep = TypicalDeep(tm);
         var ci = CultureInfo.InvariantCulture;
         // the median over the frames the flow measures ran on (the others passed the pre-screen: nothing new in them)
         var scores = tm.Where(f => f.Screened && !f.Held && f.Frame > 0 && f.Frame < tm.Count - 1).Select(f => f.PopScore).OrderBy(s => s).ToList();
@@ -108,11 +138,17 @@ static class ClipVerdict
             float s = tm[i].PopScore;
             if (tm[i].Held || !tm[i].Screened || s <= t.PopLimit || s <= t.PopRatio * median) continue;
             if (s <= tm[i - 1].PopScore || s <= tm[i + 1].PopScore || tm[i].Flips.Any(r => r.Confirmed)) continue;
-            bool confirmed = tm[i].Novel >= t.PopConfirm;
+            // the second measure: ResNet-18's distances where ECHO has the model, else the pre-screen's share of new colour
+            var deep = DeepPop(tm, i, typicalDeep, t);
+            bool confirmed = deep?.Confirmed ?? tm[i].Novel >= t.PopConfirm;
             if (confirmed) pops.Add(i);
+            string second = deep is { } d
+                ? d.Detail + (d.Confirmed ? "" : string.Format(ci, ": not far from both (×{0:0.#}) with the neighbours close (≤ {1:0.##} of it)", t.DeepPopRatio, t.DeepNeighbourShare))
+                : string.Format(ci, "pre-screen: {0:0.###}% new colour{1}", 100 * tm[i].Novel,
+                    confirmed ? "" : ", under the confirming " + (100 * t.PopConfirm).ToString("0.###", ci) + "%");
             (confirmed ? defects : suspects).Add(new EchoDefect(i, "pop", s, string.Format(ci,
-                "{0:0.##}% of the frame jumps away from what both neighbours agree on (clip median {1:0.##}%); pre-screen: {2:0.###}% new colour{3}",
-                100 * s, 100 * median, 100 * tm[i].Novel, confirmed ? "" : ", under the confirming " + (100 * t.PopConfirm).ToString("0.###", ci) + "%")));
+                "{0:0.##}% of the frame jumps away from what both neighbours agree on (clip median {1:0.##}%); {2}",
+                100 * s, 100 * median, second)));
         }
 
         // a flip is judged against neighbours that are sound: next to a popped frame the "agreement" is the pop's
@@ -150,7 +186,43 @@ static class ClipVerdict
             for (int i = 0; i + 1 < tm.Count; i++)
                 if (tm[i].WarpError > t.BoilWarpError) defects.Add(new EchoDefect(i, "boil", tm[i].WarpError, "warping error against the next frame"));
         }
-        return (flipFrames.Count, pops.Count, medianWarp, maxWarp, maxWarpFrame);
+        var (medianLines, minLines, boilFrames) = JudgeLines(tm, t, pops, findings, defects, failing);
+        return new TemporalJudgement(flipFrames.Count, pops.Count, medianWarp, maxWarp, maxWarpFrame, typicalDeep, medianLines, minLines, boilFrames);
+    }
+
+    /// <summary>
+    /// Boiling lines: a run of at least <see cref="EchoThresholds.LineRun"/> measured pairs in a row (pairs with a popped
+    /// frame left out: its lines jump by being a pop) whose line stability is under <see cref="EchoThresholds.LineStability"/>
+    /// fails the frames from the run's first pair to its last. Returns the clip's median and lowest stability and the frames failed.
+    /// </summary>
+    static (float? Median, float? Min, int Frames) JudgeLines(IReadOnlyList<TemporalMetrics> tm, EchoThresholds t, List<int> pops,
+        List<string> findings, List<EchoDefect> defects, SortedSet<int> failing)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var measured = tm.Where(f => f.LineStability is not null && !pops.Contains(f.Frame) && !pops.Contains(f.Frame + 1)).ToList();
+        if (measured.Count == 0) return (null, null, 0);
+        var sorted = measured.Select(f => f.LineStability!.Value).OrderBy(v => v).ToList();
+        int frames = 0;
+        for (int a = 0; a < measured.Count;)
+        {
+            if (measured[a].LineStability >= t.LineStability) { a++; continue; }
+            int b = a;
+            while (b + 1 < measured.Count && measured[b + 1].LineStability < t.LineStability) b++;
+            if (b - a + 1 >= t.LineRun)
+            {
+                int first = measured[a].Frame, last = measured[b].Frame + 1;
+                var run = measured.Skip(a).Take(b - a + 1).ToList();
+                findings.Add(string.Format(ci, "lines boil at frames {0}–{1}: line stability {2:0.##} (lowest) under {3:0.##} on {4} measured pairs in a row",
+                    first, last, run.Min(f => f.LineStability!.Value), t.LineStability, run.Count));
+                foreach (var f in run)
+                    defects.Add(new EchoDefect(f.Frame, "line-boil", f.LineStability!.Value, string.Format(ci,
+                        "{0:0.#}% of the lines land on a line of frame {1} along the flow (boiling under {2:0.#}%)", 100 * f.LineStability, f.Frame + 1, 100 * t.LineStability)));
+                for (int i = first; i <= last; i++) failing.Add(i);
+                frames += last - first + 1;
+            }
+            a = b + 1;
+        }
+        return (sorted[sorted.Count / 2], sorted[0], frames);
     }
 
     /// <summary>Frame i is brighter (or darker) than both neighbours by at least half the flicker limit, relatively.</summary>

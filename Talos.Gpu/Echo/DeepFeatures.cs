@@ -62,6 +62,16 @@ public sealed class DeepFeatures : IDisposable
         }
     }
 
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<DeepFeatures?>> SharedModels = new();
+
+    /// <summary>
+    /// The process's one ResNet-18 from <paramref name="cacheDir"/> (the default model cache when null), loaded the first
+    /// time it is asked for and kept (ONNX Runtime runs a session from several threads). When the model is not there,
+    /// null every time, and <paramref name="warn"/> hears <see cref="TryLoad"/>'s one warning the first time only.
+    /// </summary>
+    public static DeepFeatures? Shared(Action<string>? warn, string? cacheDir = null) =>
+        SharedModels.GetOrAdd(Path.GetFullPath(cacheDir ?? NpmFetcher.CacheDirectory()), _ => new Lazy<DeepFeatures?>(() => TryLoad(warn, cacheDir))).Value;
+
     /// <summary>The features of an 8-bit sRGB frame, interleaved RGB bytes (3 per pixel).</summary>
     public DeepFeatureMaps Extract(ReadOnlySpan<byte> rgb, int width, int height)
     {

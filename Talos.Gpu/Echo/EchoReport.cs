@@ -63,10 +63,37 @@ public sealed record EchoThresholds
     /// <summary>Median warping error (Lai et al.; mean squared sRGB difference, 0..1) above which the clip's lines boil.
     /// Clean flat-shaded animation measures around 0.001–0.003.</summary>
     public float BoilWarpError { get; init; } = 0.02f;
+    /// <summary>A flipped region is a fast part the flow did not follow (a head or legs smeared by motion blur over a
+    /// background), not a flip, when the colour it became is in both neighbours (ΔE76 ≤ <see cref="AgreeDeltaE"/>) within
+    /// this share of the frame's width of its box (0.06: 16 px at 256 wide, 19 px of a 320-px proxy).</summary>
+    public float FlipMotionReach { get; init; } = 0.06f;
+
+    // ---- deep features (ResNet-18, DeepFeatures): confirm pops ----
+
+    /// <summary>With ResNet-18, a pop is confirmed when the frame's deep distance to each neighbour exceeds this many times
+    /// the shot's typical distance between consecutive frames (the median over the sampled pairs)…</summary>
+    public float DeepPopRatio { get; init; } = 2.5f;
+    /// <summary>…and its neighbours are close to each other: their distance at most this share of the smaller of the two.</summary>
+    public float DeepNeighbourShare { get; init; } = 0.8f;
+
+    // ---- line stability: boiling lines ----
+
+    /// <summary>A pixel is on a line when it is darker than the frame on both sides of it, within two pixels, by more than this (CIE L*).</summary>
+    public float LineContrast { get; init; } = 12f;
+    /// <summary>A line pixel carried along the flow is stable when a line pixel of the next frame is this close (pixels of
+    /// the proxy frame, to the pixel's centre).</summary>
+    public float LineTolerance { get; init; } = 1f;
+    /// <summary>A pair with fewer line pixels than this (where the flow is consistent) has no line stability.</summary>
+    public int LineMinPixels { get; init; } = 50;
+    /// <summary>Line stability (share of a frame's line pixels that land within a pixel of a line of the next frame along
+    /// the flow) under which a pair's lines boil…</summary>
+    public float LineStability { get; init; } = 0.75f;
+    /// <summary>…when at least this many measured pairs in a row are under it (a sustained drop, not one hard pair).</summary>
+    public int LineRun { get; init; } = 3;
 }
 
 /// <summary>One defect ECHO found: the frame, its kind (<c>black</c>, <c>frozen</c>, <c>flicker</c>, <c>colour-flip</c>,
-/// <c>pop</c>, <c>boil</c>), the measure that failed and what it says.</summary>
+/// <c>pop</c>, <c>boil</c>, <c>line-boil</c>), the measure that failed and what it says.</summary>
 public sealed record EchoDefect(int Frame, string Kind, float Measure, string Detail);
 
 /// <summary>One fix ECHO made or proposes: the frame, its kind (<c>repaint-from-neighbours</c>, <c>reinbetween</c>,
@@ -99,6 +126,9 @@ public sealed record FrameMetrics(int Frame, float MeanLuma, bool Black, float D
 /// older readers that know only the first nine still read the same values there. <see cref="Suspects"/>: colour flips and
 /// pops the flow measures found but the pre-screen did not confirm (reported, not failing, never repaired);
 /// <see cref="ScreenedFrames"/>: the frames that passed the pre-screen to the flow measures.
+/// <see cref="TypicalDeepDistance"/>: the median ResNet-18 distance between consecutive frames over the sampled pairs (null
+/// without the model); <see cref="MedianLineStability"/>, <see cref="MinLineStability"/>: over the measured pairs (null when
+/// none has lines); <see cref="LineBoilFrames"/>: the frames in runs of boiling lines.
 /// </summary>
 public sealed record EchoReport(
     bool Passed,
@@ -118,7 +148,11 @@ public sealed record EchoReport(
     float MaxWarpError = 0f,
     int MaxWarpErrorFrame = -1,
     IReadOnlyList<EchoDefect>? Suspects = null,
-    int ScreenedFrames = 0)
+    int ScreenedFrames = 0,
+    float? TypicalDeepDistance = null,
+    float? MedianLineStability = null,
+    float? MinLineStability = null,
+    int LineBoilFrames = 0)
 {
     /// <summary>The report with the fixes listed.</summary>
     public EchoReport WithFixes(IReadOnlyList<EchoFix> fixes) => this with { Fixes = fixes };

