@@ -37,11 +37,12 @@ public sealed class ShotLipSync : IDisposable
         lock (_gate)
         {
             if (_tracks.TryGetValue(line, out var t)) return t;
-            var audio = DialogueAudio.Line(_spec, line, _asset, SileroVad.SampleRate);
-            // the samples name the analysis: every chunk of every stage of the shot (and a re-render) analyses a line once
-            var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(audio.Samples.AsSpan())));
+            // the line's inputs name the analysis: every chunk of every stage of the shot (and a re-render) speaks, decodes and
+            // analyses a line once per process
+            var key = DialogueAudio.InputKey(_spec, line, _asset, SileroVad.SampleRate);
             if (!Analysed.TryGetValue(key, out t))
             {
+                var audio = DialogueAudio.Line(_spec, line, _asset, SileroVad.SampleRate);
                 _vad ??= _loadVad();
                 t = LipSyncAnalyzer.Analyze(audio, _vad);
                 if (Analysed.Count >= 512) Analysed.Clear();

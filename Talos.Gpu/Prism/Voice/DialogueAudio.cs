@@ -36,6 +36,27 @@ public static class DialogueAudio
         return ScratchVoice.Speak(line.Text, ScratchVoice.For(line.Character, VoiceOf(spec, line.Character)), sampleRate, what);
     }
 
+    /// <summary>
+    /// A name for the inputs that make line <paramref name="lineIndex"/>'s samples at <paramref name="sampleRate"/>: the asset's
+    /// SHA-256, or the scratch voice's settings and text, or the silence's length. Equal names give equal <see cref="Line"/>
+    /// samples (in one process: the same espeak-ng and ffmpeg), so a caller may key work on a line by it without speaking or
+    /// decoding the line again.
+    /// </summary>
+    public static string InputKey(ShotSpec spec, int lineIndex, Func<string, byte[]?> asset, int sampleRate)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        var line = Check(spec, lineIndex);
+        var rate = sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (line.Audio is { } name)
+        {
+            var bytes = asset(name) ?? throw new CutturaException($"dialogue line {lineIndex + 1} of shot '{spec.Id}': audio asset '{name}' is not in the vault");
+            return $"asset|{rate}|{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}";
+        }
+        if (!ScratchVoice.Speakable(line.Text))
+            return $"silence|{rate}|{line.EndFrame - line.StartFrame + 1}|{spec.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return $"voice|{rate}|{ScratchVoice.For(line.Character, VoiceOf(spec, line.Character))}|{line.Text}";
+    }
+
     /// <summary>The voice the shot's cast gives <paramref name="character"/> (its <see cref="CharacterSpec.Voice"/>, names matched
     /// case-insensitively), or null for the voice chosen by the name.</summary>
     static string? VoiceOf(ShotSpec spec, string character) =>
