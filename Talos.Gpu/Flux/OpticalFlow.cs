@@ -89,7 +89,9 @@ public static class OpticalFlow
         int n = w * h;
         var pool = System.Buffers.ArrayPool<float>.Shared;
         float[] d0 = pool.Rent(n), d1 = pool.Rent(n), tex = pool.Rent(n), tmp = pool.Rent(n);
+        float[] lo = pool.Rent(n), hi = pool.Rent(n);
         var state = System.Buffers.ArrayPool<byte>.Shared.Rent(n);
+        var near = System.Buffers.ArrayPool<byte>.Shared.Rent(n);
         var queue = System.Buffers.ArrayPool<int>.Shared.Rent(n);
         try
         {
@@ -113,18 +115,27 @@ public static class OpticalFlow
             BoxSum(d0, tmp, w, h);
             BoxSum(d1, tmp, w, h);
             BoxSum(tex, tmp, w, h);
+            // near: bit 0 = an edge within 1 px (the 3×3 range exceeds EdgeRange), bit 1 = an edge within SeedClearance
+            // px; ranges from separable running min/max (the max of row maxima is the window's max: the same test as
+            // scanning each window)
+            EdgeNear(a, lo, hi, near, w, h, 1, 1);
+            EdgeNear(a, lo, hi, near, w, h, SeedClearance, 2);
             // state: 0 = left alone (an edge, or the flow matches and holding still does not), 1 = may hold still, 2 = still
-            int seeds = 0;
-            for (int i = 0; i < n; i++)
+            Parallel.For(0, h, y =>
             {
-                byte s = 0;
-                if ((d1[i] > MatchedCost || d0[i] <= MatchedCost) && tex[i] > TexturedCost / 4 && !Edge(a, w, h, i, 1))
+                for (int i = y * w, end = i + w; i < end; i++)
                 {
-                    s = 1;
-                    if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !Edge(a, w, h, i, SeedClearance)) { s = 2; queue[seeds++] = i; }
+                    byte s = 0;
+                    if ((d1[i] > MatchedCost || d0[i] <= MatchedCost) && tex[i] > TexturedCost / 4 && (near[i] & 1) == 0)
+                    {
+                        s = 1;
+                        if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && (near[i] & 2) == 0) s = 2;
+                    }
+                    state[i] = s;
                 }
-                state[i] = s;
-            }
+            });
+            int seeds = 0;
+            for (int i = 0; i < n; i++) if (state[i] == 2) queue[seeds++] = i;
             for (int head = 0, tail = seeds; head < tail; head++)
             {
                 int i = queue[head], x = i % w;
@@ -137,24 +148,48 @@ public static class OpticalFlow
         }
         finally
         {
-            pool.Return(d0); pool.Return(d1); pool.Return(tex); pool.Return(tmp);
+            pool.Return(d0); pool.Return(d1); pool.Return(tex); pool.Return(tmp); pool.Return(lo); pool.Return(hi);
             System.Buffers.ArrayPool<byte>.Shared.Return(state);
+            System.Buffers.ArrayPool<byte>.Shared.Return(near);
             System.Buffers.ArrayPool<int>.Shared.Return(queue);
         }
     }
 
-    /// <summary>Whether the (2r + 1)² neighbourhood of pixel i ranges over more than <see cref="EdgeRange"/>.</summary>
-    static bool Edge(float[] a, int w, int h, int i, int r)
+    /// <summary>
+    /// Sets <paramref name="bit"/> of <paramref name="near"/>[i] (clearing it elsewhere) where the (2r + 1)² neighbourhood of
+    /// pixel i, clamped to the frame, ranges over more than <see cref="EdgeRange"/>: running min and max along rows into
+    /// lo/hi, then down columns. lo and hi are scratch of the frame's size.
+    /// </summary>
+    static void EdgeNear(float[] a, float[] lo, float[] hi, byte[] near, int w, int h, int r, byte bit)
     {
-        int x = i % w, y = i / w;
-        float lo = float.MaxValue, hi = float.MinValue;
-        for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++)
-            for (int xx = Math.Max(0, x - r); xx <= Math.Min(w - 1, x + r); xx++)
+        Parallel.For(0, h, y =>
+        {
+            int row = y * w;
+            for (int x = 0; x < w; x++)
             {
-                float p = a[yy * w + xx];
-                lo = MathF.Min(lo, p); hi = MathF.Max(hi, p);
+                float mn = float.MaxValue, mx = float.MinValue;
+                for (int xx = Math.Max(0, x - r), x1 = Math.Min(w - 1, x + r); xx <= x1; xx++)
+                {
+                    float p = a[row + xx];
+                    mn = MathF.Min(mn, p); mx = MathF.Max(mx, p);
+                }
+                lo[row + x] = mn; hi[row + x] = mx;
             }
-        return hi - lo > EdgeRange;
+        });
+        Parallel.For(0, h, y =>
+        {
+            int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r);
+            for (int x = 0; x < w; x++)
+            {
+                float mn = float.MaxValue, mx = float.MinValue;
+                for (int yy = y0; yy <= y1; yy++)
+                {
+                    mn = MathF.Min(mn, lo[yy * w + x]); mx = MathF.Max(mx, hi[yy * w + x]);
+                }
+                int i = y * w + x;
+                near[i] = (byte)(mx - mn > EdgeRange ? near[i] | bit : near[i] & ~bit);
+            }
+        });
     }
 
     /// <summary>In-place box sum over (2·<see cref="StillRadius"/> + 1)² with clamped windows; tmp is scratch of the same size.</summary>
