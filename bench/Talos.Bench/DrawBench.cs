@@ -18,7 +18,7 @@ public static class DrawBench
 
     public static int Run(int width, int height, int repeat)
     {
-        Console.WriteLine($"# character drawing (LineArt.Draw) at {width}x{height}, median of {repeat} passes, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine($"# character drawing (LineArt.Draw) at {width}x{height}, median of {repeat} passes, {Environment.ProcessorCount} cores, load average {MachineLoad.Averages()}");
         Console.WriteLine("# (CPU ms: the process's processor time over the same passes; on a loaded machine it moves less than the wall clock)");
         Console.WriteLine();
         Console.WriteLine("| rig | camera | drawings per pass | ms per drawing | CPU ms per drawing |");
@@ -87,5 +87,4 @@ public static class DrawBench
         return (wall[n / 2], cpu[n / 2]);
     }
 
-    static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 }

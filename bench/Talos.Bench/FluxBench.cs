@@ -161,7 +161,7 @@ public static class FluxBench
         foreach (var (k, v) in sums)
             Console.WriteLine($"| {k} | {(double.IsNaN(v.Epe) ? "–" : (v.Epe / v.N).ToString("F2", CultureInfo.InvariantCulture))} | {v.Psnr / v.N:F2} | " +
                               $"{(double.IsNaN(v.Ms) ? "–" : (v.Ms / v.N).ToString("F0", CultureInfo.InvariantCulture))} |");
-        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"load average after: {MachineLoad.Averages()}");
     }
 
     static void PaperRow(string name, string method, FlowField? flow, PaperPair p, RgbaImage mid, double? ms, Dictionary<string, (double, double, double, int)> sums)

@@ -28,7 +28,7 @@ public static class PipelineBench
     {
         var specs = InputLoader.Load(input, new RenderSettings(width, height, fps, MaxSeconds: maxSeconds));
         int frames = specs.Sum(s => s.FrameCount);
-        Console.WriteLine($"# pipeline: {Path.GetFileName(input)}, {specs.Count} shots, {frames} frames at {width}x{height}, {fps} fps, {Environment.ProcessorCount} cores, load {Load()}");
+        Console.WriteLine($"# pipeline: {Path.GetFileName(input)}, {specs.Count} shots, {frames} frames at {width}x{height}, {fps} fps, {Environment.ProcessorCount} cores, load {MachineLoad.Averages()}");
         Console.WriteLine();
         var raw = Path.Combine(Path.GetTempPath(), $"talos-bench-{Guid.NewGuid():N}.rgb");
         var yuv = Path.ChangeExtension(raw, ".yuv");
@@ -65,7 +65,7 @@ public static class PipelineBench
             {
                 date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
                 input = Path.GetFileName(input), width, height, fps, shots = specs.Count, frames, cores = Environment.ProcessorCount,
-                loadAfter = Load(),
+                loadAfter = MachineLoad.Averages(),
                 renderSeconds = all.Wall.TotalSeconds, x264Seconds = x264.Seconds, ratio = all.Wall.TotalSeconds / x264.Seconds,
                 peakRssBytes = peak, framesSha256 = digest, shotsPassedEcho = all.Passed, revisions = all.Revisions,
                 stages = Stages.All.Where(all.Timings.ContainsKey).ToDictionary(s => s, s => new
@@ -150,5 +150,4 @@ public static class PipelineBench
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
-    static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 }

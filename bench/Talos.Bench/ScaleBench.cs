@@ -45,7 +45,7 @@ public static class ScaleBench
             return 2;
         }
         if (o.Active <= 0) o = o with { Active = 4 * o.Nodes * o.Slots }; // enough shots for every slot: a shot's stages run one after another
-        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
+        var load = MachineLoad.Averages();
         Console.WriteLine($"# scale: {Environment.ProcessorCount} cores, load {load}; seed in this process, {o.Nodes} node processes × {o.Slots} slots, " +
                           $"{o.Shots} shots × {o.Chunks} chunks, at most {o.Active} rendering at once{(o.KillPercent > 0 ? $", killing {o.KillPercent} % of the nodes" : "")}");
         var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-scale-{Guid.NewGuid():N}");
@@ -138,7 +138,7 @@ public static class ScaleBench
             Console.WriteLine($"|------:|------:|-------:|-------:|----------:|-----------------------:|----------------------:|-----:|-----------:|");
             Console.WriteLine($"| {o.Nodes} | {o.Shots} | {o.Chunks} | {killed} | {rate:F0} | {P(0.5):F1} / {P(0.99):F1} | {recovery:F2} | {lost} | {duplicated} |");
             if (o.AdmitOnly) Console.WriteLine($"started out of priority order: {order} (of the first {firstStarts.Count} shots to start)");
-            Console.WriteLine($"wall {wall.TotalSeconds:F1} s; {journalled} chunk results journalled; steady-state window {steady:F1} s; load now {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine($"wall {wall.TotalSeconds:F1} s; {journalled} chunk results journalled; steady-state window {steady:F1} s; load now {MachineLoad.Averages()}");
             Directory.CreateDirectory("bench-results");
             await File.WriteAllTextAsync(Path.Combine("bench-results", "scale.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine("wrote bench-results/scale.json");
