@@ -25,12 +25,8 @@ public static class DialogueAudio
     {
         ArgumentNullException.ThrowIfNull(asset);
         var line = Check(spec, lineIndex);
-        var what = $"dialogue line {lineIndex + 1} of shot '{spec.Id}'";
-        if (line.Audio is { } name)
-        {
-            var bytes = asset(name) ?? throw new CutturaException($"{what}: audio asset '{name}' is not in the vault");
-            return AudioDecoder.DecodeMono(bytes, sampleRate, $"'{name}' ({what})");
-        }
+        var what = What(spec, lineIndex);
+        if (line.Audio is { } name) return AudioDecoder.DecodeMono(AssetBytes(spec, lineIndex, name, asset), sampleRate, $"'{name}' ({what})");
         if (!ScratchVoice.Speakable(line.Text))
             return new PcmAudio(new float[Math.Max(1, (int)Math.Round((line.EndFrame - line.StartFrame + 1) / (double)spec.Fps * sampleRate))], sampleRate);
         return ScratchVoice.Speak(line.Text, ScratchVoice.For(line.Character, VoiceOf(spec, line.Character)), sampleRate, what);
@@ -48,10 +44,7 @@ public static class DialogueAudio
         var line = Check(spec, lineIndex);
         var rate = sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (line.Audio is { } name)
-        {
-            var bytes = asset(name) ?? throw new CutturaException($"dialogue line {lineIndex + 1} of shot '{spec.Id}': audio asset '{name}' is not in the vault");
-            return $"asset|{rate}|{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))}";
-        }
+            return $"asset|{rate}|{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(AssetBytes(spec, lineIndex, name, asset)))}";
         if (!ScratchVoice.Speakable(line.Text))
             return $"silence|{rate}|{line.EndFrame - line.StartFrame + 1}|{spec.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         return $"voice|{rate}|{ScratchVoice.For(line.Character, VoiceOf(spec, line.Character))}|{line.Text}";
@@ -88,6 +81,12 @@ public static class DialogueAudio
             track[dst] += source[(int)k];
         }
     }
+
+    static string What(ShotSpec spec, int lineIndex) => $"dialogue line {lineIndex + 1} of shot '{spec.Id}'";
+
+    /// <summary>The bytes of a line's audio asset, or one error naming the line and the asset.</summary>
+    static byte[] AssetBytes(ShotSpec spec, int lineIndex, string name, Func<string, byte[]?> asset) =>
+        asset(name) ?? throw new CutturaException($"{What(spec, lineIndex)}: audio asset '{name}' is not in the vault");
 
     static DialogueLine Check(ShotSpec spec, int lineIndex)
     {
