@@ -115,6 +115,15 @@ public static class OpticalFlow
             BoxSum(d0, tmp, w, h);
             BoxSum(d1, tmp, w, h);
             BoxSum(tex, tmp, w, h);
+            // no pixel could seed even with no edge near (line art on blank paper, a flat fill: most flows ECHO and CHROMA
+            // ask for): nothing holds still, so the edge ranges are not worth computing
+            bool anySeed = false;
+            Parallel.For(0, h, (y, loop) =>
+            {
+                for (int i = y * w, end = i + w; i < end; i++)
+                    if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i]) { anySeed = true; loop.Stop(); return; }
+            });
+            if (!anySeed) return;
             // near: bit 0 = an edge within 1 px (the 3×3 range exceeds EdgeRange), bit 1 = an edge within SeedClearance
             // px; ranges from separable running min/max (the max of row maxima is the window's max: the same test as
             // scanning each window)
