@@ -15,12 +15,26 @@ public sealed record FlowOptions
     public float Smoothness { get; init; } = 0.6f;
     /// <summary>Pyramid levels skipped at the fine end (0 = solve at full resolution; 1 = half resolution, upsampled), for speed on large frames.</summary>
     public int SkipFinest { get; init; } = 0;
+    /// <summary>Warps at the finest level solved (null: <see cref="Warps"/>): it starts from the upsampled coarser flow, so it has less left to do.</summary>
+    public int? FinestWarps { get; init; }
+    /// <summary>SOR sweeps per warp at the finest level solved (null: <see cref="Iterations"/>).</summary>
+    public int? FinestIterations { get; init; }
 
     public static FlowOptions Default { get; } = new();
 
-    /// <summary>Options that keep large frames fast: solve at no more than ~640 pixels wide.</summary>
-    public static FlowOptions For(int width, int height) =>
-        Default with { SkipFinest = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(width, 1) / 640.0))) };
+    /// <summary>
+    /// Options that keep large frames fast: solve at no more than ~640 pixels wide, and where that skips a level, spend
+    /// fewer warps and sweeps on the finest level solved (the coarser levels have found the motion; it refines it).
+    /// </summary>
+    public static FlowOptions For(int width, int height)
+    {
+        int skip = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(width, 1) / 640.0)));
+        return skip == 0 ? Default : Default with { SkipFinest = skip, FinestWarps = 2, FinestIterations = 8 };
+    }
+
+    /// <summary>The (warps, sweeps per warp) of a level: <paramref name="finest"/> is whether it is the finest level solved.</summary>
+    public (int Warps, int Iterations) Schedule(bool finest) =>
+        finest ? (FinestWarps ?? Warps, FinestIterations ?? Iterations) : (Warps, Iterations);
 }
 
 /// <summary>
@@ -51,7 +65,7 @@ public static class OpticalFlow
         for (int l = pa.Count - 1; l >= finest; l--)
         {
             if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
-            Refine(pa[l], pb[l], u, v, o);
+            Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o);
         }
         for (int l = finest - 1; l >= 0; l--) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
         HoldStill(a.Planes[0], b.Planes[0], a.Width, a.Height, u, v);
@@ -115,13 +129,17 @@ public static class OpticalFlow
             BoxSum(d0, tmp, w, h);
             BoxSum(d1, tmp, w, h);
             BoxSum(tex, tmp, w, h);
-            // no pixel could seed even with no edge near (line art on blank paper, a flat fill: most flows ECHO and CHROMA
-            // ask for): nothing holds still, so the edge ranges are not worth computing
+            // no pixel seeds (line art on blank paper, a flat fill: most flows ECHO and CHROMA ask for; there every
+            // textured pixel is a line's, with an edge near): nothing holds still, so the edge ranges are not worth
+            // computing. The few pixels that pass the patch tests get the seed's edge test here, on their own window.
             bool anySeed = false;
             Parallel.For(0, h, (y, loop) =>
             {
                 for (int i = y * w, end = i + w; i < end; i++)
-                    if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i]) { anySeed = true; loop.Stop(); return; }
+                    if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !EdgeWithin(a, w, h, i - y * w, y, SeedClearance))
+                    {
+                        anySeed = true; loop.Stop(); return;
+                    }
             });
             if (!anySeed) return;
             // near: bit 0 = an edge within 1 px (the 3×3 range exceeds EdgeRange), bit 1 = an edge within SeedClearance
@@ -199,6 +217,19 @@ public static class OpticalFlow
                 near[i] = (byte)(mx - mn > EdgeRange ? near[i] | bit : near[i] & ~bit);
             }
         });
+    }
+
+    /// <summary>Whether the (2r + 1)² neighbourhood of (x, y), clamped to the frame, ranges over more than <see cref="EdgeRange"/> (what <see cref="EdgeNear"/> marks, for one pixel).</summary>
+    static bool EdgeWithin(float[] a, int w, int h, int x, int y, int r)
+    {
+        float mn = float.MaxValue, mx = float.MinValue;
+        for (int yy = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r); yy <= y1; yy++)
+            for (int xx = Math.Max(0, x - r), x1 = Math.Min(w - 1, x + r); xx <= x1; xx++)
+            {
+                float p = a[yy * w + xx];
+                mn = MathF.Min(mn, p); mx = MathF.Max(mx, p);
+            }
+        return mx - mn > EdgeRange;
     }
 
     /// <summary>In-place box sum over (2·<see cref="StillRadius"/> + 1)² with clamped windows; tmp is scratch of the same size.</summary>
@@ -292,16 +323,16 @@ public static class OpticalFlow
         return (gx, gy);
     }
 
-    static void Refine(Level a, Level b, float[] u, float[] v, FlowOptions o)
+    static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o)
     {
         var la = FlowLevel.Of(a.W, a.H, a.P);
         var lb = FlowLevel.Of(b.W, b.H, b.P);
-        if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, o); return; }
+        if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, schedule, o); return; }
         var sys = new FlowSystem(a.W, a.H);
-        for (int warp = 0; warp < o.Warps; warp++)
+        for (int warp = 0; warp < schedule.Warps; warp++)
         {
             float alpha2 = Alpha2(Linearise(la, lb, u, v, sys), sys.N, o);
-            for (int it = 0; it < o.Iterations; it++) Sweep(u, v, sys, alpha2);
+            for (int it = 0; it < schedule.Iterations; it++) Sweep(u, v, sys, alpha2);
         }
     }
 
