@@ -29,7 +29,7 @@ public sealed record FlowOptions
     public static FlowOptions For(int width, int height)
     {
         int skip = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(width, 1) / 640.0)));
-        return skip == 0 ? Default : Default with { SkipFinest = skip, FinestWarps = 2, FinestIterations = 8 };
+        return skip == 0 ? Default : Default with { SkipFinest = skip, Iterations = 12, FinestWarps = 2, FinestIterations = 8 };
     }
 
     /// <summary>The (warps, sweeps per warp) of a level: <paramref name="finest"/> is whether it is the finest level solved.</summary>
@@ -109,6 +109,22 @@ public static class OpticalFlow
         var queue = System.Buffers.ArrayPool<int>.Shared.Rent(n);
         try
         {
+            // texture first: a seed needs it with no edge near, and line art on blank paper (most flows ECHO and CHROMA
+            // ask for) has texture only beside its lines, so there the patch costs are not worth computing
+            Parallel.For(0, h, y =>
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    // the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients; zero on the border rows
+                    // and columns, where a clamped neighbour would make a gradient look like texture)
+                    bool inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
+                    float lap = inner ? 4 * a[i] - a[i - 1] - a[i + 1] - a[i - w] - a[i + w] : 0f;
+                    tex[i] = lap * lap;
+                }
+            });
+            BoxSum(tex, tmp, w, h);
+            if (!AnyPixel(h, w, i => tex[i] > TexturedCost && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance))) return;
             Parallel.For(0, h, y =>
             {
                 for (int x = 0; x < w; x++)
@@ -119,29 +135,14 @@ public static class OpticalFlow
                     float px = x + u[i], py = y + v[i];
                     float m = FlowCells.Inside(px, py, w, h) ? Bilinear(b, w, h, px, py) - ai : 1f;
                     d1[i] = m * m;
-                    // texture: the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients; zero on the
-                    // border rows and columns, where a clamped neighbour would make a gradient look like texture)
-                    bool inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
-                    float lap = inner ? 4 * ai - a[i - 1] - a[i + 1] - a[i - w] - a[i + w] : 0f;
-                    tex[i] = lap * lap;
                 }
             });
             BoxSum(d0, tmp, w, h);
             BoxSum(d1, tmp, w, h);
-            BoxSum(tex, tmp, w, h);
-            // no pixel seeds (line art on blank paper, a flat fill: most flows ECHO and CHROMA ask for; there every
-            // textured pixel is a line's, with an edge near): nothing holds still, so the edge ranges are not worth
-            // computing. The few pixels that pass the patch tests get the seed's edge test here, on their own window.
-            bool anySeed = false;
-            Parallel.For(0, h, (y, loop) =>
-            {
-                for (int i = y * w, end = i + w; i < end; i++)
-                    if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !EdgeWithin(a, w, h, i - y * w, y, SeedClearance))
-                    {
-                        anySeed = true; loop.Stop(); return;
-                    }
-            });
-            if (!anySeed) return;
+            // the few pixels that pass the patch tests get the seed's edge test on their own window; with no seed nothing
+            // holds still and the edge maps are not worth computing
+            if (!AnyPixel(h, w, i => tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance)))
+                return;
             // near: bit 0 = an edge within 1 px (the 3×3 range exceeds EdgeRange), bit 1 = an edge within SeedClearance
             // px; ranges from separable running min/max (the max of row maxima is the window's max: the same test as
             // scanning each window)
@@ -219,6 +220,18 @@ public static class OpticalFlow
         });
     }
 
+    /// <summary>Whether any pixel of the w×h frame passes <paramref name="test"/> (rows in parallel, stopping at the first found).</summary>
+    static bool AnyPixel(int h, int w, Func<int, bool> test)
+    {
+        bool any = false;
+        Parallel.For(0, h, (y, loop) =>
+        {
+            for (int i = y * w, end = i + w; i < end; i++)
+                if (test(i)) { any = true; loop.Stop(); return; }
+        });
+        return any;
+    }
+
     /// <summary>Whether the (2r + 1)² neighbourhood of (x, y), clamped to the frame, ranges over more than <see cref="EdgeRange"/> (what <see cref="EdgeNear"/> marks, for one pixel).</summary>
     static bool EdgeWithin(float[] a, int w, int h, int x, int y, int r)
     {
@@ -228,8 +241,9 @@ public static class OpticalFlow
             {
                 float p = a[yy * w + xx];
                 mn = MathF.Min(mn, p); mx = MathF.Max(mx, p);
+                if (mx - mn > EdgeRange) return true;
             }
-        return mx - mn > EdgeRange;
+        return false;
     }
 
     /// <summary>In-place box sum over (2·<see cref="StillRadius"/> + 1)² with clamped windows; tmp is scratch of the same size.</summary>
