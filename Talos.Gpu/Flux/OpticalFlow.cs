@@ -62,11 +62,13 @@ public static class OpticalFlow
         }
         int finest = Math.Min(o.SkipFinest, pa.Count - 1);
         float[] u = new float[pa[^1].W * pa[^1].H], v = new float[u.Length];
-        for (int l = pa.Count - 1; l >= finest; l--)
-        {
-            if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
-            Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o);
-        }
+        // the solve is hundreds of short row passes: a worker team costs far less per pass than Parallel.For
+        using (var team = new WorkerTeam(Environment.ProcessorCount))
+            for (int l = pa.Count - 1; l >= finest; l--)
+            {
+                if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
+                Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o, team);
+            }
         for (int l = finest - 1; l >= 0; l--) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
         HoldStill(a.Planes[0], b.Planes[0], a.Width, a.Height, u, v);
         return new FlowField(a.Width, a.Height, u, v);
@@ -337,7 +339,7 @@ public static class OpticalFlow
         return (gx, gy);
     }
 
-    static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o)
+    static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o, WorkerTeam team)
     {
         var la = FlowLevel.Of(a.W, a.H, a.P);
         var lb = FlowLevel.Of(b.W, b.H, b.P);
@@ -345,8 +347,8 @@ public static class OpticalFlow
         var sys = new FlowSystem(a.W, a.H);
         for (int warp = 0; warp < schedule.Warps; warp++)
         {
-            float alpha2 = Alpha2(Linearise(la, lb, u, v, sys), sys.N, o);
-            for (int it = 0; it < schedule.Iterations; it++) Sweep(u, v, sys, alpha2);
+            float alpha2 = Alpha2(Linearise(la, lb, u, v, sys, team), sys.N, o);
+            for (int it = 0; it < schedule.Iterations; it++) Sweep(u, v, sys, alpha2, team);
         }
     }
 
@@ -358,11 +360,11 @@ public static class OpticalFlow
     /// planes, at the pixel warped by (u, v)) into <paramref name="sys"/>; returns the summed trace (rows summed in
     /// order, so the result does not depend on the thread count).
     /// </summary>
-    public static double Linearise(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys)
+    public static double Linearise(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys, WorkerTeam? team = null)
     {
         int w = a.W, h = a.H, channels = a.P.Length;
         var rowTrace = new double[h];
-        Parallel.For(0, h, y =>
+        Rows(team, h, y =>
         {
             double trace = 0;
             for (int x = 0; x < w; x++)
@@ -384,14 +386,21 @@ public static class OpticalFlow
         return total;
     }
 
+    /// <summary>Runs <paramref name="row"/> for every y in [0, h): on the team's blocks when there is one, else Parallel.For. Rows are independent, so the split does not change the result.</summary>
+    static void Rows(WorkerTeam? team, int h, Action<int> row)
+    {
+        if (team is null) { Parallel.For(0, h, row); return; }
+        team.For(0, h, (y0, y1) => { for (int y = y0; y < y1; y++) row(y); });
+    }
+
     /// <summary>One red–black SOR sweep on the CPU: every red pixel (<see cref="FlowCells.Sor"/>), then every black one.</summary>
-    public static void Sweep(float[] u, float[] v, FlowSystem sys, float alpha2)
+    public static void Sweep(float[] u, float[] v, FlowSystem sys, float alpha2, WorkerTeam? team = null)
     {
         int w = sys.W, h = sys.H;
         for (int colour = 0; colour < 2; colour++)
         {
             int col = colour;
-            Parallel.For(0, h, y =>
+            Rows(team, h, y =>
             {
                 HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
                 for (int x = FlowCells.FirstOfColour(y, col); x < w; x += 2)
