@@ -111,14 +111,14 @@ public sealed class IlgpuFlow : IDisposable
     }
 
     /// <summary>A level's warps and sweeps on the device, as <c>OpticalFlow</c> does them on the CPU; (u, v) in and out.</summary>
-    public static void Refine(Accelerator accelerator, FlowLevel a, FlowLevel b, float[] u, float[] v, FlowOptions o)
+    public static void Refine(Accelerator accelerator, FlowLevel a, FlowLevel b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o)
     {
         using var flow = new IlgpuFlow(accelerator, a, b);
         flow.Upload(u, v);
-        for (int warp = 0; warp < o.Warps; warp++)
+        for (int warp = 0; warp < schedule.Warps; warp++)
         {
             float alpha2 = OpticalFlow.Alpha2(flow.Linearise(), a.W * a.H, o);
-            for (int it = 0; it < o.Iterations; it++) flow.Sweep(alpha2);
+            for (int it = 0; it < schedule.Iterations; it++) flow.Sweep(alpha2);
         }
         flow.Download(u, v);
     }

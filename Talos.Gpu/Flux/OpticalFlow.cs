@@ -15,12 +15,26 @@ public sealed record FlowOptions
     public float Smoothness { get; init; } = 0.6f;
     /// <summary>Pyramid levels skipped at the fine end (0 = solve at full resolution; 1 = half resolution, upsampled), for speed on large frames.</summary>
     public int SkipFinest { get; init; } = 0;
+    /// <summary>Warps at the finest level solved (null: <see cref="Warps"/>): it starts from the upsampled coarser flow, so it has less left to do.</summary>
+    public int? FinestWarps { get; init; }
+    /// <summary>SOR sweeps per warp at the finest level solved (null: <see cref="Iterations"/>).</summary>
+    public int? FinestIterations { get; init; }
 
     public static FlowOptions Default { get; } = new();
 
-    /// <summary>Options that keep large frames fast: solve at no more than ~640 pixels wide.</summary>
-    public static FlowOptions For(int width, int height) =>
-        Default with { SkipFinest = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(width, 1) / 640.0))) };
+    /// <summary>
+    /// Options that keep large frames fast: solve at no more than ~640 pixels wide, and where that skips a level, spend
+    /// fewer warps and sweeps on the finest level solved (the coarser levels have found the motion; it refines it).
+    /// </summary>
+    public static FlowOptions For(int width, int height)
+    {
+        int skip = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(width, 1) / 640.0)));
+        return skip == 0 ? Default : Default with { SkipFinest = skip, Iterations = 12, FinestWarps = 2, FinestIterations = 8 };
+    }
+
+    /// <summary>The (warps, sweeps per warp) of a level: <paramref name="finest"/> is whether it is the finest level solved.</summary>
+    public (int Warps, int Iterations) Schedule(bool finest) =>
+        finest ? (FinestWarps ?? Warps, FinestIterations ?? Iterations) : (Warps, Iterations);
 }
 
 /// <summary>
@@ -48,11 +62,13 @@ public static class OpticalFlow
         }
         int finest = Math.Min(o.SkipFinest, pa.Count - 1);
         float[] u = new float[pa[^1].W * pa[^1].H], v = new float[u.Length];
-        for (int l = pa.Count - 1; l >= finest; l--)
-        {
-            if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
-            Refine(pa[l], pb[l], u, v, o);
-        }
+        // the solve is hundreds of short row passes: a worker team costs far less per pass than Parallel.For
+        using (var team = new WorkerTeam(Environment.ProcessorCount))
+            for (int l = pa.Count - 1; l >= finest; l--)
+            {
+                if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
+                Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o, team);
+            }
         for (int l = finest - 1; l >= 0; l--) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
         HoldStill(a.Planes[0], b.Planes[0], a.Width, a.Height, u, v);
         return new FlowField(a.Width, a.Height, u, v);
@@ -95,6 +111,22 @@ public static class OpticalFlow
         var queue = System.Buffers.ArrayPool<int>.Shared.Rent(n);
         try
         {
+            // texture first: a seed needs it with no edge near, and line art on blank paper (most flows ECHO and CHROMA
+            // ask for) has texture only beside its lines, so there the patch costs are not worth computing
+            Parallel.For(0, h, y =>
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    // the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients; zero on the border rows
+                    // and columns, where a clamped neighbour would make a gradient look like texture)
+                    bool inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
+                    float lap = inner ? 4 * a[i] - a[i - 1] - a[i + 1] - a[i - w] - a[i + w] : 0f;
+                    tex[i] = lap * lap;
+                }
+            });
+            BoxSum(tex, tmp, w, h);
+            if (!AnyPixel(h, w, i => tex[i] > TexturedCost && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance))) return;
             Parallel.For(0, h, y =>
             {
                 for (int x = 0; x < w; x++)
@@ -105,25 +137,14 @@ public static class OpticalFlow
                     float px = x + u[i], py = y + v[i];
                     float m = FlowCells.Inside(px, py, w, h) ? Bilinear(b, w, h, px, py) - ai : 1f;
                     d1[i] = m * m;
-                    // texture: the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients; zero on the
-                    // border rows and columns, where a clamped neighbour would make a gradient look like texture)
-                    bool inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
-                    float lap = inner ? 4 * ai - a[i - 1] - a[i + 1] - a[i - w] - a[i + w] : 0f;
-                    tex[i] = lap * lap;
                 }
             });
             BoxSum(d0, tmp, w, h);
             BoxSum(d1, tmp, w, h);
-            BoxSum(tex, tmp, w, h);
-            // no pixel could seed even with no edge near (line art on blank paper, a flat fill: most flows ECHO and CHROMA
-            // ask for): nothing holds still, so the edge ranges are not worth computing
-            bool anySeed = false;
-            Parallel.For(0, h, (y, loop) =>
-            {
-                for (int i = y * w, end = i + w; i < end; i++)
-                    if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i]) { anySeed = true; loop.Stop(); return; }
-            });
-            if (!anySeed) return;
+            // the few pixels that pass the patch tests get the seed's edge test on their own window; with no seed nothing
+            // holds still and the edge maps are not worth computing
+            if (!AnyPixel(h, w, i => tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance)))
+                return;
             // near: bit 0 = an edge within 1 px (the 3×3 range exceeds EdgeRange), bit 1 = an edge within SeedClearance
             // px; ranges from separable running min/max (the max of row maxima is the window's max: the same test as
             // scanning each window)
@@ -199,6 +220,32 @@ public static class OpticalFlow
                 near[i] = (byte)(mx - mn > EdgeRange ? near[i] | bit : near[i] & ~bit);
             }
         });
+    }
+
+    /// <summary>Whether any pixel of the w×h frame passes <paramref name="test"/> (rows in parallel, stopping at the first found).</summary>
+    static bool AnyPixel(int h, int w, Func<int, bool> test)
+    {
+        bool any = false;
+        Parallel.For(0, h, (y, loop) =>
+        {
+            for (int i = y * w, end = i + w; i < end; i++)
+                if (test(i)) { any = true; loop.Stop(); return; }
+        });
+        return any;
+    }
+
+    /// <summary>Whether the (2r + 1)² neighbourhood of (x, y), clamped to the frame, ranges over more than <see cref="EdgeRange"/> (what <see cref="EdgeNear"/> marks, for one pixel).</summary>
+    static bool EdgeWithin(float[] a, int w, int h, int x, int y, int r)
+    {
+        float mn = float.MaxValue, mx = float.MinValue;
+        for (int yy = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r); yy <= y1; yy++)
+            for (int xx = Math.Max(0, x - r), x1 = Math.Min(w - 1, x + r); xx <= x1; xx++)
+            {
+                float p = a[yy * w + xx];
+                mn = MathF.Min(mn, p); mx = MathF.Max(mx, p);
+                if (mx - mn > EdgeRange) return true;
+            }
+        return false;
     }
 
     /// <summary>In-place box sum over (2·<see cref="StillRadius"/> + 1)² with clamped windows; tmp is scratch of the same size.</summary>
@@ -292,16 +339,16 @@ public static class OpticalFlow
         return (gx, gy);
     }
 
-    static void Refine(Level a, Level b, float[] u, float[] v, FlowOptions o)
+    static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o, WorkerTeam team)
     {
         var la = FlowLevel.Of(a.W, a.H, a.P);
         var lb = FlowLevel.Of(b.W, b.H, b.P);
-        if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, o); return; }
+        if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, schedule, o); return; }
         var sys = new FlowSystem(a.W, a.H);
-        for (int warp = 0; warp < o.Warps; warp++)
+        for (int warp = 0; warp < schedule.Warps; warp++)
         {
-            float alpha2 = Alpha2(Linearise(la, lb, u, v, sys), sys.N, o);
-            for (int it = 0; it < o.Iterations; it++) Sweep(u, v, sys, alpha2);
+            float alpha2 = Alpha2(Linearise(la, lb, u, v, sys, team), sys.N, o);
+            for (int it = 0; it < schedule.Iterations; it++) Sweep(u, v, sys, alpha2, team);
         }
     }
 
@@ -313,11 +360,11 @@ public static class OpticalFlow
     /// planes, at the pixel warped by (u, v)) into <paramref name="sys"/>; returns the summed trace (rows summed in
     /// order, so the result does not depend on the thread count).
     /// </summary>
-    public static double Linearise(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys)
+    public static double Linearise(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys, WorkerTeam? team = null)
     {
         int w = a.W, h = a.H, channels = a.P.Length;
         var rowTrace = new double[h];
-        Parallel.For(0, h, y =>
+        Rows(team, h, y =>
         {
             double trace = 0;
             for (int x = 0; x < w; x++)
@@ -339,14 +386,21 @@ public static class OpticalFlow
         return total;
     }
 
+    /// <summary>Runs <paramref name="row"/> for every y in [0, h): on the team's blocks when there is one, else Parallel.For. Rows are independent, so the split does not change the result.</summary>
+    static void Rows(WorkerTeam? team, int h, Action<int> row)
+    {
+        if (team is null) { Parallel.For(0, h, row); return; }
+        team.For(0, h, (y0, y1) => { for (int y = y0; y < y1; y++) row(y); });
+    }
+
     /// <summary>One red–black SOR sweep on the CPU: every red pixel (<see cref="FlowCells.Sor"/>), then every black one.</summary>
-    public static void Sweep(float[] u, float[] v, FlowSystem sys, float alpha2)
+    public static void Sweep(float[] u, float[] v, FlowSystem sys, float alpha2, WorkerTeam? team = null)
     {
         int w = sys.W, h = sys.H;
         for (int colour = 0; colour < 2; colour++)
         {
             int col = colour;
-            Parallel.For(0, h, y =>
+            Rows(team, h, y =>
             {
                 HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
                 for (int x = FlowCells.FirstOfColour(y, col); x < w; x += 2)

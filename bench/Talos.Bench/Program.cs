@@ -5,7 +5,7 @@ using Talos.Bench;
 // talos-bench ichor [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]   (re-render after a palette, dialogue and camera edit)
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench draw [--width W] [--height H] [--repeat N]   (AXIS/FLUX character drawing: the built-in rigs in several poses)
-// talos-bench flux [--width W] [--height H] [--paper-only]   (pair size; the timing row and the paper pairs are always 1280x720)
+// talos-bench flux [--width W] [--height H] [--paper-only | --time-only]   (pair size; the timing row and the paper pairs are always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
 // talos-bench stokes [--grid N] [--steps S] [--threads T] [--reduction R]   (R: pressure solved until RMS divergence ≤ R × before; default 0.01)
 // talos-bench prism [SCREENPLAY] [--repeat N]
@@ -34,7 +34,7 @@ switch (mode)
         double? cap = Opt("--max-seconds", "") is { Length: > 0 } c ? double.Parse(c, CultureInfo.InvariantCulture) : null;
         return await IchorBench.RunAsync(film, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), cap);
     case "flux":
-        return FluxBench.Run(Int("--width", 640), Int("--height", 360), args.Contains("--paper-only"));
+        return FluxBench.Run(Int("--width", 640), Int("--height", 360), args.Contains("--paper-only"), args.Contains("--time-only"));
     case "draw":
         return DrawBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 5));
     case "kernels":
@@ -59,6 +59,6 @@ switch (mode)
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | flux [--width W --height H --paper-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }
