@@ -82,10 +82,21 @@ public sealed class DeepFeatures : IDisposable
     }
 
     /// <summary>The features of a frame given as interleaved sRGB levels 0..255 (<see cref="FrameComparison.Levels"/>).</summary>
-    public DeepFeatureMaps Extract(ReadOnlySpan<float> levels, int width, int height)
+    public DeepFeatureMaps Extract(ReadOnlySpan<float> levels, int width, int height) => Extract(Input(levels, width, height));
+
+    /// <summary>The network's input for a frame given as interleaved sRGB levels 0..255: planar RGB [3, 224, 224] (<see cref="Resize"/>).</summary>
+    public static float[] Input(ReadOnlySpan<float> levels, int width, int height)
     {
         Check(levels.Length, width, height);
-        var input = new DenseTensor<float>(Resize(levels, width, height, InputSize), [1, 3, InputSize, InputSize]);
+        return Resize(levels, width, height, InputSize);
+    }
+
+    /// <summary>The features of a frame already made into the network's input (<see cref="Input"/>).</summary>
+    public DeepFeatureMaps Extract(float[] input224)
+    {
+        ArgumentNullException.ThrowIfNull(input224);
+        if (input224.Length != 3 * InputSize * InputSize) throw new ArgumentException($"the network's input is 3×{InputSize}×{InputSize} values, not {input224.Length}");
+        var input = new DenseTensor<float>(input224, [1, 3, InputSize, InputSize]);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(ModelRegistry.ResNetInput, input)], _outputs);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
         var stages = new List<float[]>();
