@@ -10,7 +10,7 @@ namespace Talos.Cli.Render;
 /// so the limit is <see cref="BaseBytes"/> plus <see cref="FramesPerSlot"/> float RGBA frames of the largest shot per
 /// chunk slot, at most three quarters of the memory the process may use; a user's own <c>DOTNET_GCHeapHardLimit</c>
 /// is left alone. Near the limit the GC collects more often, not failing; and a render whose live data outgrows three
-/// quarters of the limit (after a full collection) gets a limit twice its live data (<see cref="Guard"/>), so the limit bounds garbage,
+/// quarters of the limit (after a full collection) gets a limit 1.5 times its live data (<see cref="Guard"/>), so the limit bounds garbage,
 /// never the frames a render needs.
 /// </summary>
 public static class RenderMemory
@@ -64,15 +64,15 @@ public static class RenderMemory
         }
     }
 
-    /// <summary>After a full collection, live data over three quarters of the limit: the limit becomes twice the live data
-    /// (at least half as large again; within what the process may use), and standard error says so.</summary>
+    /// <summary>After a full collection, live data over three quarters of the limit: the limit becomes 1.5 times the live
+    /// data (at least a quarter larger; within what the process may use), and standard error says so.</summary>
     static void Guard()
     {
         var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
         if (info.Index == 0) return;
         long live = info.HeapSizeBytes - info.FragmentedBytes;
         if (live <= _limit / 4 * 3) return;
-        long raised = Math.Min(Math.Max(_limit / 2 * 3, 2 * live), _available / 4 * 3);
+        long raised = Math.Min(Math.Max(_limit / 4 * 5, live / 2 * 3), _available / 4 * 3);
         if (raised <= _limit || !TrySet(raised)) return;
         Console.Error.WriteLine($"managed heap limit raised to {raised >> 20} MB: {live >> 20} MB live after a full collection");
         _limit = raised;
