@@ -152,6 +152,9 @@ public static class RenderCommand
         var formats = DeliverableOptions.Formats(req.Deliverables, req.Width, req.Height);
         if (formats is not null && layers) throw new UsageException("--deliverables and --layers together are not supported: render the passes of one format at a time");
 
+        if (req.Farm is null && RenderMemory.Apply([.. specs, .. (formats ?? []).SelectMany(f => DeliverableOptions.Reframe(specs, f))],
+                new Talos.Actors.Pipeline.RenderSettingsOptions().ChunkSlots) is { } heapLimit)
+            AnsiConsole.MarkupLine($"[grey]managed heap limited to {heapLimit >> 20} MB for this render (docs/BENCHMARKS.md, issue 19)[/]");
         return await OnTargetAsync(req.Farm, req.Token, req.WorkDir, async target =>
         {
             // The cast's rig files and drawings, by content, once the whole cast has loaded (nothing half-written before).

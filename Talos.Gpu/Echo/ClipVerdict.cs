@@ -117,6 +117,34 @@ static class ClipVerdict
             before, i - 1, after, i + 1, typ, across));
     }
 
+    /// <summary>The clip's median pop score over the frames the flow measures ran on (the others passed the pre-screen: nothing new in them).</summary>
+    static float PopMedian(IReadOnlyList<TemporalMetrics> tm)
+    {
+        var scores = tm.Where(f => f.Screened && !f.Held && f.Frame > 0 && f.Frame < tm.Count - 1).Select(f => f.PopScore).OrderBy(s => s).ToList();
+        return scores.Count == 0 ? 0f : scores[scores.Count / 2];
+    }
+
+    /// <summary>
+    /// The frames suspected of a pop, which a second measure (ResNet-18, or the pre-screen) then confirms or not: a pop
+    /// score over the limit, over <c>PopRatio</c> times the clip's median and above both neighbours', on a screened frame
+    /// that is not held and has no confirmed flip (a flipped frame is repainted, not judged for a pop: the rest of its jump is the flip's).
+    /// </summary>
+    public static List<int> PopSuspects(IReadOnlyList<TemporalMetrics> tm, EchoThresholds t)
+    {
+        ArgumentNullException.ThrowIfNull(tm);
+        ArgumentNullException.ThrowIfNull(t);
+        float median = PopMedian(tm);
+        var suspects = new List<int>();
+        for (int i = 1; i + 1 < tm.Count; i++)
+        {
+            float s = tm[i].PopScore;
+            if (tm[i].Held || !tm[i].Screened || s <= t.PopLimit || s <= t.PopRatio * median) continue;
+            if (s <= tm[i - 1].PopScore || s <= tm[i + 1].PopScore || tm[i].Flips.Any(r => r.Confirmed)) continue;
+            suspects.Add(i);
+        }
+        return suspects;
+    }
+
     /// <summary>
     /// Colour flips (every frame with a flipped region, unless a neighbour popped), pops (a pop score over the limit, over <c>PopRatio</c> times
     /// the clip's median and above both neighbours': one bad frame stands out from the frames around it; confirmed by
@@ -128,16 +156,11 @@ static class ClipVerdict
     {
         float? typicalDeep = TypicalDeep(tm);
         var ci = CultureInfo.InvariantCulture;
-        // the median over the frames the flow measures ran on (the others passed the pre-screen: nothing new in them)
-        var scores = tm.Where(f => f.Screened && !f.Held && f.Frame > 0 && f.Frame < tm.Count - 1).Select(f => f.PopScore).OrderBy(s => s).ToList();
-        float median = scores.Count == 0 ? 0f : scores[scores.Count / 2];
-        // a frame with a confirmed flip is repainted, not judged for a pop: the rest of its jump is the flip's
+        float median = PopMedian(tm);
         var pops = new List<int>();
-        for (int i = 1; i + 1 < tm.Count; i++)
+        foreach (int i in PopSuspects(tm, t))
         {
             float s = tm[i].PopScore;
-            if (tm[i].Held || !tm[i].Screened || s <= t.PopLimit || s <= t.PopRatio * median) continue;
-            if (s <= tm[i - 1].PopScore || s <= tm[i + 1].PopScore || tm[i].Flips.Any(r => r.Confirmed)) continue;
             // the second measure: ResNet-18's distances where ECHO has the model, else the pre-screen's share of new colour
             var deep = DeepPop(tm, i, typicalDeep, t);
             bool confirmed = deep?.Confirmed ?? tm[i].Novel >= t.PopConfirm;

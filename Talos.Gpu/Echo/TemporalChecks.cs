@@ -244,7 +244,10 @@ public static class TemporalChecks
     /// for about once: a sliding window of three is kept). <paramref name="held"/>: whether frame i repeats the one
     /// before it (its <see cref="FrameMetrics.SameAsPrevious"/>); a frame that repeats a neighbour is a hold, not a pop.
     /// With <paramref name="deep"/> (ResNet-18), the pairs whose warping error is measured (not held) get their deep
-    /// distance too, and a screened frame the distance between its neighbours; the features are taken from the proxy frames.
+    /// distance too, and a screened frame the distance between its neighbours; the features are taken from the proxy frames
+    /// (the network's 224-px inputs are kept as the frames go by). ResNet-18 runs only when the clip has a pop suspect for
+    /// it to judge (<see cref="ClipVerdict.PopSuspects"/>): its distances decide nothing else, so a clip without one has
+    /// no deep distances and the same verdict.
     /// A sampled pair that is held passes its sample on to the next pair that is not, so a shot animated on twos is measured too.
     /// </summary>
     public static TemporalMetrics[] Measure(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t,
@@ -257,11 +260,16 @@ public static class TemporalChecks
         RgbaImage? prev = null, cur = count > 0 ? Proxy(frame(0), width, height, factor) : null;
         Lab[]? labPrev = null, labCur = cur is null ? null : Labs(cur), labNext;
         bool[]? linesCur = null;
-        var features = new Dictionary<int, DeepFeatureMaps>();
-        DeepFeatureMaps Features(int i, RgbaImage img)
+        // ResNet-18's inputs by frame, and the distances asked for: (frame, a, b, between the neighbours)
+        var inputs = new Dictionary<int, float[]>();
+        var asked = new List<(int Frame, int A, int B, bool Neighbours)>();
+        var deepAsked = new HashSet<int>();
+        void Ask(int frameIndex, int a, RgbaImage imgA, int b, RgbaImage imgB, bool neighbours)
         {
-            if (!features.TryGetValue(i, out var f)) features[i] = f = deep!.Extract(Levels(img), img.Width, img.Height);
-            return f;
+            if (!inputs.ContainsKey(a)) inputs[a] = DeepFeatures.Input(Levels(imgA), imgA.Width, imgA.Height);
+            if (!inputs.ContainsKey(b)) inputs[b] = DeepFeatures.Input(Levels(imgB), imgB.Width, imgB.Height);
+            asked.Add((frameIndex, a, b, neighbours));
+            if (!neighbours) deepAsked.Add(frameIndex);
         }
         bool samplePending = false;
         for (int i = 0; i < count; i++)
@@ -287,25 +295,35 @@ public static class TemporalChecks
                 linesNext = LinePixels(labNext!, next!.Width, next.Height, t.LineContrast);
                 pair = MeasurePair(cur!, next!, linesCur, linesNext, t.LineMinPixels, t.LineTolerance);
             }
-            float? deepNext = deep is not null && measured ? (float)DeepFeatures.Distance(Features(i, cur!), Features(i + 1, next!)) : null;
-            if (!screened) result[i] = new TemporalMetrics(i, pair.WarpError, 0f, 1f, [], isHeld, screen?.Novel ?? 0f, false, warped, deepNext, null, pair.LineStability);
+            if (deep is not null && measured) Ask(i, i, cur!, i + 1, next!, false);
+            if (!screened) result[i] = new TemporalMetrics(i, pair.WarpError, 0f, 1f, [], isHeld, screen?.Novel ?? 0f, false, warped, null, null, pair.LineStability);
             else
             {
                 var a = Analyse(prev!, cur!, next!, t);
                 var flips = a.Flips.Select(r => r with { Confirmed = screen!.Confirms(r) }).Select(r => factor == 1 ? r : r.Scaled(factor)).ToList();
-                float? deepNeighbours = null;
                 if (deep is not null)
                 {
                     // a pop is far from both neighbours: the distance from the frame before is measured here too
-                    deepNeighbours = (float)DeepFeatures.Distance(Features(i - 1, prev!), Features(i + 1, next!));
-                    if (result[i - 1].Deep is null && !(held is not null && held(i)))
-                        result[i - 1] = result[i - 1] with { Deep = (float)DeepFeatures.Distance(Features(i - 1, prev!), Features(i, cur!)) };
+                    Ask(i, i - 1, prev!, i + 1, next!, true);
+                    if (!deepAsked.Contains(i - 1) && !(held is not null && held(i))) Ask(i - 1, i - 1, prev!, i, cur!, false);
                 }
-                result[i] = new TemporalMetrics(i, pair.WarpError, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped, deepNext, deepNeighbours,
+                result[i] = new TemporalMetrics(i, pair.WarpError, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped, null, null,
                     pair.LineStability);
             }
-            features.Remove(i - 1);
             (prev, cur, labPrev, labCur, linesCur) = (cur, next, labCur, labNext, linesNext);
+        }
+        if (deep is null || asked.Count == 0 || ClipVerdict.PopSuspects(result, t).Count == 0) return result;
+        var features = new Dictionary<int, DeepFeatureMaps>();
+        DeepFeatureMaps Features(int i)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!features.TryGetValue(i, out var f)) features[i] = f = deep.Extract(inputs[i]);
+            return f;
+        }
+        foreach (var (frameIndex, a, b, neighbours) in asked)
+        {
+            float d = (float)DeepFeatures.Distance(Features(a), Features(b));
+            result[frameIndex] = neighbours ? result[frameIndex] with { DeepNeighbours = d } : result[frameIndex] with { Deep = d };
         }
         return result;
     }

@@ -244,9 +244,10 @@ public static class NpmFetcher
     /// The fetched model's path and bytes, checked against the pinned SHA-256, for loading (<paramref name="title"/>:
     /// "the RIFE model"). Not fetched or corrupt: one clear <see cref="ProtoforgeException"/> saying what to run. The
     /// checked bytes are kept while the file's size and time stay the same, so a stage that loads the model for every
-    /// chunk does not read and hash it again.
+    /// chunk does not read and hash it again; with <paramref name="keep"/> false they are not (a model loaded once per
+    /// process, whose bytes would otherwise stay on the heap for good: ECHO's ResNet-18 is 64 MB).
     /// </summary>
-    public static (string Path, byte[] Bytes) Load(NpmPackageFile file, string title, string? cacheDir = null)
+    public static (string Path, byte[] Bytes) Load(NpmPackageFile file, string title, string? cacheDir = null, bool keep = true)
     {
         var path = Path.Combine(cacheDir ?? CacheDirectory(), file.CacheFileName);
         var info = new FileInfo(path);
@@ -257,7 +258,7 @@ public static class NpmFetcher
         var bytes = File.ReadAllBytes(path);
         if (Sha256(bytes) is var hash && hash != file.FileSha256)
             throw new ProtoforgeException($"{title} {path} is corrupt (SHA-256 {hash}, pinned {file.FileSha256}): run `talos models fetch {file.Name}` to fetch it again");
-        checkedModels[file.Name] = new CheckedModel(stamp, bytes); // one reference per model: other threads see the old or the new, whole
+        if (keep) checkedModels[file.Name] = new CheckedModel(stamp, bytes); // one reference per model: other threads see the old or the new, whole
         return (path, bytes);
     }
 

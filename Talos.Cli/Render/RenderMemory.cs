@@ -1,0 +1,80 @@
+using Talos.Messages.Specs;
+
+namespace Talos.Cli.Render;
+
+/// <summary>
+/// The managed-heap limit of an embedded render, sized from what it renders. The render stages allocate full-frame
+/// planes on the large-object heap every frame, and without a limit the GC lets that garbage pile up (on a machine with
+/// room to spare it collects the large-object heap rarely): the README film peaked at 2.41 GB resident, mostly garbage
+/// (docs/BENCHMARKS.md, issue 19). A fixed limit would starve a 3840×2160 render, whose one float RGBA frame is 133 MB,
+/// so the limit is <see cref="BaseBytes"/> plus <see cref="FramesPerSlot"/> float RGBA frames of the largest shot per
+/// chunk slot, at most three quarters of the memory the process may use; a user's own <c>DOTNET_GCHeapHardLimit</c>
+/// is left alone. Near the limit the GC collects more often, not failing; and a render whose live data outgrows three
+/// quarters of the limit (after a full collection) gets a limit 1.5 times its live data (<see cref="Guard"/>), so the limit bounds garbage,
+/// never the frames a render needs.
+/// </summary>
+public static class RenderMemory
+{
+    /// <summary>The runtime, the actor system, the vault's indexes and the models' managed parts: what a render holds at any size.</summary>
+    public const long BaseBytes = 192L << 20;
+
+    /// <summary>Full frames (float RGBA) a chunk slot may keep live and as garbage between collections.</summary>
+    public const int FramesPerSlot = 12;
+
+    /// <summary>The limit for shots of <paramref name="width"/> × <paramref name="height"/> on <paramref name="slots"/>
+    /// chunk slots, in a process that may use <paramref name="available"/> bytes.</summary>
+    public static long Limit(int width, int height, int slots, long available)
+    {
+        long frame = 16L * width * height;
+        long want = BaseBytes + FramesPerSlot * frame * Math.Max(1, slots);
+        return Math.Min(want, available / 4 * 3);
+    }
+
+    /// <summary>
+    /// Limits this process's managed heap for rendering <paramref name="specs"/> on <paramref name="slots"/> chunk slots
+    /// (the largest shot counts) and keeps the guard running; returns the limit, or null when one was set already
+    /// (<c>DOTNET_GCHeapHardLimit</c>, runtimeconfig) or the runtime would not take it.
+    /// </summary>
+    public static long? Apply(IReadOnlyList<ShotSpec> specs, int slots)
+    {
+        if (specs.Count == 0 || AppContext.GetData("GCHeapHardLimit") is not null || AppContext.GetData("GCHeapHardLimitPercent") is not null) return null;
+        var largest = specs.MaxBy(s => (long)s.Resolution.Width * s.Resolution.Height)!.Resolution;
+        _available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long limit = Limit(largest.Width, largest.Height, slots, _available);
+        if (!TrySet(limit)) return null;
+        _limit = limit;
+        _guard ??= new Timer(_ => Guard(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        return limit;
+    }
+
+    static long _limit, _available;
+    static Timer? _guard;
+
+    static bool TrySet(long limit)
+    {
+        try
+        {
+            AppContext.SetData("GCHeapHardLimit", (ulong)limit);
+            GC.RefreshMemoryLimit();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>After a full collection, live data over three quarters of the limit: the limit becomes 1.5 times the live
+    /// data (at least a quarter larger; within what the process may use), and standard error says so.</summary>
+    static void Guard()
+    {
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        if (info.Index == 0) return;
+        long live = info.HeapSizeBytes - info.FragmentedBytes;
+        if (live <= _limit / 4 * 3) return;
+        long raised = Math.Min(Math.Max(_limit / 4 * 5, live / 2 * 3), _available / 4 * 3);
+        if (raised <= _limit || !TrySet(raised)) return;
+        Console.Error.WriteLine($"managed heap limit raised to {raised >> 20} MB: {live >> 20} MB live after a full collection");
+        _limit = raised;
+    }
+}

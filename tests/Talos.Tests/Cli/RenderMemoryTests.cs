@@ -1,0 +1,22 @@
+using Talos.Cli.Render;
+using Xunit;
+
+namespace Talos.Tests.Cli;
+
+/// <summary>The embedded render's heap limit (<see cref="RenderMemory"/>): sized by the largest frame and the chunk slots, capped by the machine.</summary>
+public sealed class RenderMemoryTests
+{
+    const long Plenty = 64L << 30;
+
+    [Fact]
+    public void The_limit_grows_with_the_frame_and_the_slots_and_stays_within_three_quarters_of_the_memory()
+    {
+        long hd = RenderMemory.Limit(1280, 720, 2, Plenty), uhd = RenderMemory.Limit(3840, 2160, 2, Plenty);
+        Assert.Equal(RenderMemory.BaseBytes + RenderMemory.FramesPerSlot * 16L * 1280 * 720 * 2, hd);
+        Assert.Equal(529L << 20, hd >> 20 << 20);
+        Assert.Equal(RenderMemory.BaseBytes + 9 * (hd - RenderMemory.BaseBytes), uhd);
+        Assert.True(RenderMemory.Limit(1280, 720, 16, Plenty) > hd);
+        Assert.Equal(RenderMemory.Limit(1280, 720, 1, Plenty), RenderMemory.Limit(1280, 720, 0, Plenty));
+        Assert.Equal(3L << 30, RenderMemory.Limit(3840, 2160, 16, 4L << 30));
+    }
+}
