@@ -54,14 +54,16 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             DataSource = dbPath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            DefaultTimeout = 5,
+            // Every node of a farm writes this catalogue (one writer at a time): under load a write may wait seconds for
+            // the lock (20 node processes opening one vault at once on 2 busy cores waited past 5 s).
+            DefaultTimeout = 30,
             Pooling = false,
         }.ToString();
         _db = new SqliteConnection(cs);
         try
         {
             _db.Open();
-            Exec("PRAGMA busy_timeout=5000;");
+            Exec("PRAGMA busy_timeout=30000;");
             Exec("PRAGMA journal_mode=WAL;");
             Exec("PRAGMA synchronous=NORMAL;");
             Exec("""
