@@ -34,6 +34,10 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     readonly SqliteCommand _upsertAsset;
     readonly SqliteCommand _resolveAsset;
     readonly SqliteCommand _listAssets;
+    // Prepared once: a chunk writes several blobs, each a catalogue transaction (parsing the SQL cost as much as running it).
+    readonly SqliteCommand _touchBlob;
+    readonly SqliteCommand _nextRefSeq;
+    readonly SqliteCommand _upsertRef;
     bool _disposed;
 
     /// <summary>Root directory of this vault (absolute).</summary>
@@ -54,14 +58,16 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             DataSource = dbPath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            DefaultTimeout = 5,
+            // Every node of a farm writes this catalogue (one writer at a time): under load a write may wait seconds for
+            // the lock (20 node processes opening one vault at once on 2 busy cores waited past 5 s).
+            DefaultTimeout = 30,
             Pooling = false,
         }.ToString();
         _db = new SqliteConnection(cs);
         try
         {
             _db.Open();
-            Exec("PRAGMA busy_timeout=5000;");
+            Exec("PRAGMA busy_timeout=30000;");
             Exec("PRAGMA journal_mode=WAL;");
             Exec("PRAGMA synchronous=NORMAL;");
             Exec("""
@@ -104,6 +110,11 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                 """, "$n", "$h", "$k", "$t");
             _resolveAsset = Prepare("SELECT hash FROM assets WHERE name = $n;", "$n");
             _listAssets = Prepare("SELECT name, hash, kind FROM assets ORDER BY name;");
+            _touchBlob = Prepare("INSERT INTO blobs(hash, size, kind, created, touched) VALUES ($h, $s, $k, $t, $t) " +
+                                 "ON CONFLICT(hash) DO UPDATE SET touched = excluded.touched, size = excluded.size;", "$h", "$s", "$k", "$t");
+            _nextRefSeq = Prepare("INSERT INTO counters(name, value) VALUES ('refs', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value;");
+            _upsertRef = Prepare("INSERT INTO refs(production, shot, revision, stage, hash, created, seq) VALUES ($p, $s, $r, $st, $h, $t, $q) " +
+                                 "ON CONFLICT(production, shot, revision, stage, hash) DO UPDATE SET seq = excluded.seq;", "$p", "$s", "$r", "$st", "$h", "$t", "$q");
         }
         catch (SqliteException e)
         {
@@ -294,25 +305,18 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     /// </summary>
     void InsertRefs(SqliteTransaction tx, VaultRef owner, IReadOnlyList<string> hashes)
     {
-        long seq;
-        using (var n = _db.CreateCommand())
-        {
-            n.Transaction = tx;
-            n.CommandText = "INSERT INTO counters(name, value) VALUES ('refs', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value;";
-            seq = (long)n.ExecuteScalar()!;
-        }
-        using var c = _db.CreateCommand();
+        _nextRefSeq.Transaction = tx;
+        long seq = (long)_nextRefSeq.ExecuteScalar()!;
+        var c = _upsertRef;
         c.Transaction = tx;
-        c.CommandText = "INSERT INTO refs(production, shot, revision, stage, hash, created, seq) VALUES ($p, $s, $r, $st, $h, $t, $q) " +
-                        "ON CONFLICT(production, shot, revision, stage, hash) DO UPDATE SET seq = excluded.seq;";
-        c.Parameters.AddWithValue("$p", owner.Production);
-        c.Parameters.AddWithValue("$s", owner.Shot);
-        c.Parameters.AddWithValue("$r", owner.Revision);
-        c.Parameters.AddWithValue("$st", owner.Stage);
-        c.Parameters.AddWithValue("$t", Now());
-        c.Parameters.AddWithValue("$q", seq);
-        var h = c.Parameters.Add("$h", SqliteType.Text);
-        foreach (var hash in hashes) { h.Value = hash; c.ExecuteNonQuery(); }
+        var p = c.Parameters;
+        p["$p"].Value = owner.Production;
+        p["$s"].Value = owner.Shot;
+        p["$r"].Value = owner.Revision;
+        p["$st"].Value = owner.Stage;
+        p["$t"].Value = Now();
+        p["$q"].Value = seq;
+        foreach (var hash in hashes) { p["$h"].Value = hash; c.ExecuteNonQuery(); }
     }
 
     public void RecordChunk(string identity, string manifestHash)
@@ -475,17 +479,13 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             Catalogue(() =>
             {
                 using var tx = _db.BeginTransaction();
-                using (var c = _db.CreateCommand())
-                {
-                    c.Transaction = tx;
-                    c.CommandText = "INSERT INTO blobs(hash, size, kind, created, touched) VALUES ($h, $s, $k, $t, $t) " +
-                                    "ON CONFLICT(hash) DO UPDATE SET touched = excluded.touched, size = excluded.size;";
-                    c.Parameters.AddWithValue("$h", hash);
-                    c.Parameters.AddWithValue("$s", size);
-                    c.Parameters.AddWithValue("$k", kind);
-                    c.Parameters.AddWithValue("$t", Now());
-                    c.ExecuteNonQuery();
-                }
+                var p = _touchBlob.Parameters;
+                _touchBlob.Transaction = tx;
+                p["$h"].Value = hash;
+                p["$s"].Value = size;
+                p["$k"].Value = kind;
+                p["$t"].Value = Now();
+                _touchBlob.ExecuteNonQuery();
                 if (owner is not null) InsertRefs(tx, owner, [hash]);
                 tx.Commit();
                 return 0;
@@ -598,6 +598,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             _upsertAsset.Dispose();
             _resolveAsset.Dispose();
             _listAssets.Dispose();
+            _touchBlob.Dispose();
+            _nextRefSeq.Dispose();
+            _upsertRef.Dispose();
             _db.Dispose();
         }
     }

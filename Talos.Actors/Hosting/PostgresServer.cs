@@ -24,6 +24,16 @@ public sealed class PostgresServer : IAsyncDisposable
 
     PostgresServer(string dir, string bin, int port) { _dir = dir; _bin = bin; Port = port; }
 
+    /// <summary>The server's main process (the first line of its postmaster.pid), or null when it cannot be read.</summary>
+    public int? ServerPid
+    {
+        get
+        {
+            try { return int.TryParse(File.ReadLines(Path.Combine(_dir, "data", "postmaster.pid")).FirstOrDefault(), out var pid) ? pid : null; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        }
+    }
+
     /// <summary>The server binaries, or null when PostgreSQL is not installed on this machine.</summary>
     public static string? FindBinaries() =>
         Directory.Exists("/usr/lib/postgresql")

@@ -82,6 +82,8 @@ public static class ScaleBench
 
             long total = (long)o.Shots * o.Chunks;
             var samples = new List<(double Seconds, long Count)>();
+            var cpu = new CpuMeter(children, pg.ServerPid);
+            var cpuSamples = new List<(double Seed, double Nodes, double Postgres)>();
             var clock = Stopwatch.StartNew();
             var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var submitting = o.AdmitOnly ? Task.FromResult(admission) : Admit(seed, o, keys);
@@ -91,6 +93,7 @@ public static class ScaleBench
             {
                 long count = await CountChunkRows(pg);
                 samples.Add((clock.Elapsed.TotalSeconds, count));
+                cpuSamples.Add(cpu.Read());
                 if (o.KillPercent > 0 && killed == 0 && count >= total / 3)
                 {
                     killed = Math.Max(1, (int)Math.Round(o.Nodes * o.KillPercent / 100.0));
@@ -104,6 +107,7 @@ public static class ScaleBench
             var wall = clock.Elapsed;
             admission = await submitting;
             var (rate, steady) = SteadyRate(samples, target);
+            var perResult = SteadyCpuPerResult(samples, cpuSamples, target);
 
             var seedCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuAtStart;
             StopNodes(children);
@@ -113,6 +117,8 @@ public static class ScaleBench
                 $"where the time goes: seed (Hephaestus, admission asks, this bench's polling) {seedCpu:F1} CPU s; {NodeStats.Count} surviving nodes {ns[5]:F1} CPU s; ") +
                 FormattableString.Invariant($"a chunk (trivial render + vault writes) {ns[1] / Math.Max(1, ns[0]) * 1000:F1} ms mean over {ns[0]:F0}; ") +
                 FormattableString.Invariant($"a shot's journal write {ns[3] / Math.Max(1, ns[2]) * 1000:F1} ms mean over {ns[2]:F0}, {ns[4] / Math.Max(1, ns[2]):F2} results each"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"CPU per journalled result over the steady state: {perResult.All * 1000:F2} ms (nodes {perResult.Nodes * 1000:F2}, seed {perResult.Seed * 1000:F2}, PostgreSQL {perResult.Postgres * 1000:F2})"));
             var (lost, duplicated, journalled, firstStarts) = await Audit(seed, pg, keys, o);
             var order = o.AdmitOnly ? PriorityOrderViolations(firstStarts, o) : -1;
             double recovery = await HephaestusRecovery(seed, keys[0]);
@@ -129,6 +135,8 @@ public static class ScaleBench
                 ["seedCpuSeconds"] = Math.Round(seedCpu, 1), ["nodeCpuSeconds"] = Math.Round(ns[5], 1),
                 ["chunkMeanMs"] = Math.Round(ns[1] / Math.Max(1, ns[0]) * 1000, 2), ["journalWriteMeanMs"] = Math.Round(ns[3] / Math.Max(1, ns[2]) * 1000, 2),
                 ["resultsPerJournalWrite"] = Math.Round(ns[4] / Math.Max(1, ns[2]), 2),
+                ["cpuMsPerResult"] = Math.Round(perResult.All * 1000, 3), ["nodeCpuMsPerResult"] = Math.Round(perResult.Nodes * 1000, 3),
+                ["seedCpuMsPerResult"] = Math.Round(perResult.Seed * 1000, 3), ["postgresCpuMsPerResult"] = Math.Round(perResult.Postgres * 1000, 3),
                 ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order,
                 ["cores"] = Environment.ProcessorCount, ["loadAverageAtStart"] = load, ["postgres"] = pg.Version,
                 ["processes"] = "seed in the bench process; each render node its own OS process",
@@ -188,6 +196,62 @@ public static class ScaleBench
         double mx = mid.Average(s => s.Seconds), my = mid.Average(s => (double)s.Count);
         double num = mid.Sum(s => (s.Seconds - mx) * (s.Count - my)), den = mid.Sum(s => (s.Seconds - mx) * (s.Seconds - mx));
         return (den == 0 ? 0 : num / den, mid[^1].Seconds - mid[0].Seconds);
+    }
+
+    /// <summary>
+    /// CPU seconds per journalled result over the same steady state as <see cref="SteadyRate"/> (the first sample at 10 %
+    /// of the target to the last at 90 %): of the node processes, the seed (this process: Hephaestus, admission, the
+    /// polling) and PostgreSQL. Unlike results/s, it does not depend on how much of the machine others leave.
+    /// </summary>
+    static (double All, double Nodes, double Seed, double Postgres) SteadyCpuPerResult(
+        List<(double Seconds, long Count)> samples, List<(double Seed, double Nodes, double Postgres)> cpu, long target)
+    {
+        int a = samples.FindIndex(s => s.Count >= target / 10), b = samples.FindLastIndex(s => s.Count <= target * 9 / 10);
+        if (a < 0 || b <= a) (a, b) = (0, samples.Count - 1);
+        double results = Math.Max(1, samples[b].Count - samples[a].Count);
+        double nodes = (cpu[b].Nodes - cpu[a].Nodes) / results, seed = (cpu[b].Seed - cpu[a].Seed) / results, pg = (cpu[b].Postgres - cpu[a].Postgres) / results;
+        return (nodes + seed + pg, nodes, seed, pg);
+    }
+
+    /// <summary>
+    /// CPU seconds (user + system, from /proc) of this process, of the node processes (a killed one keeps its last
+    /// reading) and of the PostgreSQL server: its main process, the backends it reaped and those alive.
+    /// </summary>
+    sealed class CpuMeter(List<Process> nodes, int? postgres)
+    {
+        readonly Dictionary<int, double> _last = new();
+        static readonly double Tick = 100.0; // USER_HZ on Linux
+
+        public (double Seed, double Nodes, double Postgres) Read()
+        {
+            double seed = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, sum = 0;
+            foreach (var n in nodes)
+            {
+                int id;
+                try { id = n.Id; } catch (InvalidOperationException) { continue; }
+                if (Stat(id) is { } f) _last[id] = (f[11] + f[12]) / Tick;
+                sum += _last.GetValueOrDefault(id);
+            }
+            double pg = 0;
+            if (postgres is { } main && Stat(main) is { } m)
+            {
+                pg = (m[11] + m[12] + m[13] + m[14]) / Tick;
+                foreach (var dir in Directory.EnumerateDirectories("/proc"))
+                    if (int.TryParse(Path.GetFileName(dir), out var pid) && Stat(pid) is { } c && (int)c[1] == main) pg += (c[11] + c[12]) / Tick;
+            }
+            return (seed, sum, pg);
+        }
+
+        /// <summary>/proc/PID/stat's fields after the command name (field 3 is index 0), or null when it is gone.</summary>
+        static double[]? Stat(int pid)
+        {
+            try
+            {
+                var text = File.ReadAllText($"/proc/{pid}/stat");
+                return text[(text.LastIndexOf(')') + 2)..].Split(' ').Select(x => double.TryParse(x, CultureInfo.InvariantCulture, out var v) ? v : 0).ToArray();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        }
     }
 
     static async Task<long> CountChunkRows(PostgresServer pg)
@@ -310,6 +374,9 @@ public static class ScaleBench
         info.Environment["TALOS_CHUNK_SLOTS"] = o.Slots.ToString(CultureInfo.InvariantCulture);
         info.Environment["TALOS_DOWN_AFTER_SECONDS"] = DownAfterSeconds.ToString(CultureInfo.InvariantCulture);
         info.Environment["TALOS_LOGLEVEL"] = "ERROR";
+        // Twenty .NET processes share two cores here: a thread-pool worker that spins (sched_yield) before it sleeps burns
+        // the time the other processes need (11 % of a node's CPU in a profile). A node alone on its machine keeps the default.
+        info.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, e) =>
         {
