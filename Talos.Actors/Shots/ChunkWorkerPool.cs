@@ -18,19 +18,10 @@ namespace Talos.Actors.Shots;
 /// comes after its reservation expired (the slots went to other work) runs what still fits and declines the rest. The
 /// actor thread never touches the vault. It never writes shot state: the agent hands the result to the shot, the single
 /// writer. States per lease: reserved (asked) → running → reported | cancelled | declined.
-/// <para>
-/// An offer reaches at most <see cref="OfferGroups"/> pools, not every pool: each pool subscribes to the topic in one of
-/// that many groups (by its node's address) and an agent publishes one copy per group, each to a random member of it;
-/// the agent re-offers every <see cref="RenderSettingsOptions.OfferInterval"/> while it has work, so its work reaches
-/// other pools in time. With an offer to every pool, each chunk cost messages and remote watches in proportion to the
-/// farm's size (every pool watched every agent that offered).
-/// </para>
 /// </summary>
 public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 {
     public const string Topic = "talos-chunk-work";
-    /// <summary>How many pools each offer reaches (one per group; fewer when the farm has fewer pools).</summary>
-    public const int OfferGroups = 3;
     public ITimerScheduler Timers { get; set; } = null!;
 
     readonly TalosEnvironment _env;
@@ -59,7 +50,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     public ChunkWorkerPool(TalosEnvironment env, string node, IActorRef? mediator)
     {
         _env = env; _node = node; _slots = env.Settings.ChunkSlots;
-        mediator?.Tell(new Subscribe(Topic, Self, GroupOf(node)));
+        mediator?.Tell(new Subscribe(Topic, Self));
 
         Receive<SubscribeAck>(_ => { });
         Receive<ChunkWorkOffered>(o =>
@@ -130,14 +121,6 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 
     public static Props Props(TalosEnvironment env, string node, IActorRef? mediator) =>
         Akka.Actor.Props.Create(() => new ChunkWorkerPool(env, node, mediator));
-
-    /// <summary>The offer group of the pool on <paramref name="node"/>: a stable hash (FNV-1a) of its address.</summary>
-    public static string GroupOf(string node)
-    {
-        uint h = 2166136261;
-        foreach (char c in node) h = (h ^ c) * 16777619;
-        return $"pools-{h % OfferGroups}";
-    }
 
     static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
 

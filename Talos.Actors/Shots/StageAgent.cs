@@ -157,15 +157,12 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         foreach (var item in _pending) if (item.NotBefore <= now) yield return item;
     }
 
-    /// <summary>
-    /// Announces the work on the topic while there is something to hand out (new, due again, or worth a twin): to one
-    /// pool of each of the topic's groups (<see cref="ChunkWorkerPool.OfferGroups"/>), not to every pool of the farm.
-    /// </summary>
+    /// <summary>Announces the work on the topic while there is something to hand out (new, due again, or worth a twin).</summary>
     void Offer()
     {
         var now = DateTime.UtcNow;
         if (Eligible(now).Any() || StragglerFor(null, now) is not null)
-            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.Priority), sendOneMessageToEachGroup: true));
+            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.Priority)));
     }
 
     void OnRequest(ChunkWorkRequest request)
