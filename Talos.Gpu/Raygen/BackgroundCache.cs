@@ -15,7 +15,8 @@ public static class BackgroundCache
     /// <summary>What a background's pixels depend on. <paramref name="What"/>: the preset's name, or what names a plate's content.</summary>
     public readonly record struct Key(string What, string Lighting, CameraState Camera, int Width, int Height, float GroundY, bool Depth);
 
-    const int Kept = 4;
+    /// <summary>How many backgrounds are kept.</summary>
+    public const int Kept = 4;
     static readonly object Gate = new();
     static readonly LinkedList<(Key Key, RgbaImage Image, float[]? Depth)> Entries = new();
 

@@ -13,12 +13,13 @@ namespace Talos.Actors.Pipeline.Stages;
 using Stages = Talos.Messages.Stages;
 
 /// <summary>
-/// RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, lit character layers and
-/// their light maps (blob "cN-light": the light each pixel's paint receives), the background's parallax depth (blob
+/// RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows (blob "shadow", laid over it), lit character layers and
+/// (when the shot asks for render passes) their light maps (blob "cN-light": the light each pixel's paint receives), the background's parallax depth (blob
 /// "depth", when the shot asks for render passes), and — when the camera asks for it — depth of
 /// field: the background blurred by its per-pixel parallax depth, characters by theirs (the characters' plane, 1).
 /// A background plate (<see cref="ShotSpec.Plate"/>, docs/plates.md) is painted by <see cref="PlatePainter"/> instead of a preset.
-/// Background <c>none</c>: the "bg" layer is transparent but for the cast shadows (semi-transparent black).
+/// Background <c>none</c>: the "bg" layer is transparent; the cast shadows are semi-transparent black. Under depth of field
+/// the shadows are cast on the background itself (both blurred together) and there is no "shadow" blob.
 /// </summary>
 public sealed class RaygenStage : IStageRunner
 {
@@ -60,7 +61,8 @@ public sealed class RaygenStage : IStageRunner
                 var lit = Lighting.Apply(layer, map);
                 if (dof) lit = DepthOfField.Layer(lit, CharacterDepth, camera);
                 blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(lit), "raygen-layer");
-                blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
+                if (spec.Layers is not null) // only ANIMA's light pass reads it
+                    blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
             if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(DepthOfField.Layer(bg, depth!, camera)), "raygen-bg");
             else
@@ -79,18 +81,24 @@ public sealed class RaygenStage : IStageRunner
     public const string ShadowBlob = "shadow";
 
     static readonly object EncodedLock = new();
-    static (BackgroundCache.Key Key, RgbaImage Image, byte[] Bytes)? lastEncoded;
+    static readonly LinkedList<(BackgroundCache.Key Key, RgbaImage Image, byte[] Bytes)> Encoded = new();
 
     /// <summary>
     /// The frame codec's bytes of a cached background (<see cref="BackgroundCache"/>): a still shot's frames share one
-    /// background, so it is encoded once (the last one is kept, by its key and image) and every frame puts the same blob.
+    /// background, so it is encoded once and every frame puts the same blob. The last few are kept (by key and image), as
+    /// many as <see cref="BackgroundCache.Kept"/>: shots rendered side by side each keep theirs.
     /// </summary>
     static byte[] EncodedBackground(BackgroundCache.Key key, RgbaImage bg)
     {
         lock (EncodedLock)
-            if (lastEncoded is { } kept && kept.Key.Equals(key) && ReferenceEquals(kept.Image, bg)) return kept.Bytes;
+            foreach (var kept in Encoded)
+                if (kept.Key.Equals(key) && ReferenceEquals(kept.Image, bg)) return kept.Bytes;
         var bytes = FrameCodec.EncodeRgba(bg);
-        lock (EncodedLock) lastEncoded = (key, bg, bytes);
+        lock (EncodedLock)
+        {
+            Encoded.AddFirst((key, bg, bytes));
+            while (Encoded.Count > BackgroundCache.Kept) Encoded.RemoveLast();
+        }
         return bytes;
     }
 
