@@ -82,7 +82,8 @@ public static class Compositor
             int start = y * w;
             var r = img.R.AsSpan(start, w); var g = img.G.AsSpan(start, w); var b = img.B.AsSpan(start, w);
             var dst = rgb.AsSpan(start * 3, w * 3);
-            for (int x = 0, j = 0; x < r.Length; x++, j += 3)
+            int x0 = SrgbTable.EncodeVectors(r, g, b, exposure, dst);
+            for (int x = x0, j = 3 * x0; x < r.Length; x++, j += 3)
             {
                 dst[j] = SrgbTable.Encode(ToneMap(r[x] * exposure));
                 dst[j + 1] = SrgbTable.Encode(ToneMap(g[x] * exposure));

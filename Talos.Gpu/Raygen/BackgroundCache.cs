@@ -7,23 +7,25 @@ namespace Talos.Gpu.Raygen;
 /// a plate), the light rig, the camera, the frame size and the ground line, so under a still camera every frame of the
 /// shot paints the same pixels and it is painted once. A moving camera changes the key every frame and each frame is
 /// painted afresh: the layers move by their own parallax (<see cref="SceneFrame.Scale"/>), so a reprojected plate
-/// would not be exact. The last few backgrounds (one per shot a node renders side by side) are kept; callers get
-/// copies, since cast shadows darken the background in place.
+/// would not be exact. The last few backgrounds (one per shot a node renders side by side) are kept; callers that
+/// change the pixels (cast shadows darkening it in place) ask for a copy, the others share the kept image read-only.
 /// </summary>
 public static class BackgroundCache
 {
     /// <summary>What a background's pixels depend on. <paramref name="What"/>: the preset's name, or what names a plate's content.</summary>
     public readonly record struct Key(string What, string Lighting, CameraState Camera, int Width, int Height, float GroundY, bool Depth);
 
-    const int Kept = 4;
+    /// <summary>How many backgrounds are kept.</summary>
+    public const int Kept = 4;
     static readonly object Gate = new();
     static readonly LinkedList<(Key Key, RgbaImage Image, float[]? Depth)> Entries = new();
 
     /// <summary>
-    /// The background for <paramref name="key"/> (a copy) and its parallax depth copied into <paramref name="depth"/>
-    /// (when the key asks for depth): painted by <paramref name="paint"/> into a fresh depth array on a miss, else copied.
+    /// The background for <paramref name="key"/> (a copy when <paramref name="copy"/>, else the kept image, not to be
+    /// changed) and its parallax depth copied into <paramref name="depth"/> (when the key asks for depth): painted by
+    /// <paramref name="paint"/> into a fresh depth array on a miss, else copied.
     /// </summary>
-    public static RgbaImage Get(Key key, float[]? depth, Func<float[]?, RgbaImage> paint)
+    public static RgbaImage Get(Key key, float[]? depth, Func<float[]?, RgbaImage> paint, bool copy = true)
     {
         ArgumentNullException.ThrowIfNull(paint);
         if (key.Depth != depth is not null) throw new ArgumentException("the key's depth flag and the depth array disagree", nameof(depth));
@@ -48,6 +50,6 @@ public static class BackgroundCache
             }
         }
         hit.Value.Depth?.CopyTo(depth!, 0);
-        return hit.Value.Image.Clone();
+        return copy ? hit.Value.Image.Clone() : hit.Value.Image;
     }
 }

@@ -15,7 +15,8 @@ using Stages = Talos.Messages.Stages;
 /// linear-light frame is kept too (blob "linear"). A shot with <see cref="ShotSpec.Upscale"/> 2 is composited at its
 /// <see cref="ShotSpec.RenderResolution"/> and both frames are upscaled to the delivery size by Real-CUGAN
 /// (<see cref="RealCuganUpscaler.UpscaleTo"/>, <see cref="RealCuganUpscaler.UpscaleLinear"/>). When the shot asks for layers, every render pass as a file of its format (blobs
-/// "pass/NAME", <see cref="RenderPasses.Encode"/>). A revision applies ECHO's per-frame exposure gains.
+/// "pass/NAME", <see cref="RenderPasses.Encode"/>). A revision applies ECHO's per-frame exposure gains. RAYGEN's cast
+/// shadows, when it keeps them apart (blob "shadow"), are laid over the background before the characters.
 /// </summary>
 public sealed class AnimaStage : IStageRunner
 {
@@ -36,7 +37,10 @@ public sealed class AnimaStage : IStageRunner
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
             var lit = ctx.Input(Stages.Raygen, frame);
-            var layers = new List<Layer> { new(FrameCodec.DecodeRgba(ctx.Vault.Get(lit.Blobs["bg"]))) };
+            // A still shot's background is one blob for all its frames: decoded once (LayerCache); the cast shadows over it.
+            var layers = new List<Layer> { new(LayerCache.Rgba(ctx.Vault, lit.Blobs["bg"])) };
+            if (lit.Blobs.TryGetValue(RaygenStage.ShadowBlob, out var shadow)) layers.Add(new Layer(FrameCodec.DecodeRgba(ctx.Vault.Get(shadow))));
+            int below = layers.Count; // the background and its shadows
             var motion = frame > 0 ? Motion(ctx, frame) : null;
             var drawn = new List<(int Character, RgbaImage Sharp, RgbaImage Blurred)>();
             for (int c = 0; c < spec.Characters.Count; c++)
@@ -65,7 +69,7 @@ public sealed class AnimaStage : IStageRunner
                 outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(linear), "linear-frame");
             }
             if (spec.Layers is not null)
-                foreach (var pass in Passes(ctx, frame, layers[0].Image, drawn, vfx ? layers[^1].Image : null, exposure, composite))
+                foreach (var pass in Passes(ctx, frame, below == 1 ? layers[0].Image : Compositor.Composite(w, h, layers.GetRange(0, below)), drawn, vfx ? layers[^1].Image : null, exposure, composite))
                     outputs[PassBlob(pass.Name)] = ctx.Vault.Put(RenderPasses.Encode(spec.Layers, pass, w, h), "render-pass");
             frames.Add(new FrameOutputs(frame, outputs));
         }

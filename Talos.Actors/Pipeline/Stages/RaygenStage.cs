@@ -13,12 +13,13 @@ namespace Talos.Actors.Pipeline.Stages;
 using Stages = Talos.Messages.Stages;
 
 /// <summary>
-/// RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows on it, lit character layers and
-/// their light maps (blob "cN-light": the light each pixel's paint receives), the background's parallax depth (blob
+/// RAYGEN: the AETHER background under the shot's light rig, characters' cast shadows (blob "shadow", laid over it), lit character layers and
+/// (when the shot asks for render passes) their light maps (blob "cN-light": the light each pixel's paint receives), the background's parallax depth (blob
 /// "depth", when the shot asks for render passes), and — when the camera asks for it — depth of
 /// field: the background blurred by its per-pixel parallax depth, characters by theirs (the characters' plane, 1).
 /// A background plate (<see cref="ShotSpec.Plate"/>, docs/plates.md) is painted by <see cref="PlatePainter"/> instead of a preset.
-/// Background <c>none</c>: the "bg" layer is transparent but for the cast shadows (semi-transparent black).
+/// Background <c>none</c>: the "bg" layer is transparent; the cast shadows are semi-transparent black. Under depth of field
+/// the shadows are cast on the background itself (both blurred together) and there is no "shadow" blob.
 /// </summary>
 public sealed class RaygenStage : IStageRunner
 {
@@ -43,27 +44,62 @@ public sealed class RaygenStage : IStageRunner
             float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
             var depth = dof || spec.Layers is not null || receives ? new float[w * h] : null;
-            // Painted once per shot under a still camera (BackgroundCache); cast shadows then darken a copy.
-            var bg = BackgroundCache.Get(new BackgroundCache.Key(plate is null ? "preset:" + spec.Background : "plate:" + plateKey, spec.Lighting, camera, w, h, groundY, depth is not null),
-                depth, d => plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, d, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, d));
+            // Painted once per shot under a still camera (BackgroundCache). Without depth of field the cast shadows go to
+            // their own layer ("shadow": premultiplied black, ANIMA lays it over the background), so the background stays
+            // the same pixels — the same blob, encoded once — on every frame of the shot; with depth of field they darken a
+            // copy of the background, which is then blurred with it.
+            var bgKey = new BackgroundCache.Key(plate is null ? "preset:" + spec.Background : "plate:" + plateKey, spec.Lighting, camera, w, h, groundY, depth is not null);
+            var bg = BackgroundCache.Get(bgKey, depth, d => plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, d, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, d), copy: dof);
+            var shadow = dof ? bg : null;
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
             {
                 string name = StageIo.CharacterBlob(meta.Character);
                 var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name]));
-                Lighting.CastShadow(bg, layer, light, meta.GroundY, receives ? depth : null);
+                Lighting.CastShadow(shadow ??= new RgbaImage(w, h), layer, light, meta.GroundY, receives ? depth : null);
                 var map = Lighting.LightMap(layer, light);
                 var lit = Lighting.Apply(layer, map);
                 if (dof) lit = DepthOfField.Layer(lit, CharacterDepth, camera);
                 blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(lit), "raygen-layer");
-                blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
+                if (spec.Layers is not null) // only ANIMA's light pass reads it
+                    blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
-            if (dof) bg = DepthOfField.Layer(bg, depth!, camera);
-            blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(bg), "raygen-bg");
+            if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(DepthOfField.Layer(bg, depth!, camera)), "raygen-bg");
+            else
+            {
+                blobs["bg"] = ctx.Vault.Put(EncodedBackground(bgKey, bg), "raygen-bg");
+                if (shadow is not null) blobs[ShadowBlob] = ctx.Vault.Put(FrameCodec.EncodeRgba(shadow), "raygen-shadow");
+            }
             if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Depth(depth!, w, h)), "raygen-depth"); // ANIMA's depth pass
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
+    }
+
+    /// <summary>The blob of a frame's cast shadows (premultiplied black over the background), absent when nothing casts one
+    /// or when depth of field blurs them into "bg".</summary>
+    public const string ShadowBlob = "shadow";
+
+    static readonly object EncodedLock = new();
+    static readonly LinkedList<(BackgroundCache.Key Key, RgbaImage Image, byte[] Bytes)> Encoded = new();
+
+    /// <summary>
+    /// The frame codec's bytes of a cached background (<see cref="BackgroundCache"/>): a still shot's frames share one
+    /// background, so it is encoded once and every frame puts the same blob. The last few are kept (by key and image), as
+    /// many as <see cref="BackgroundCache.Kept"/>: shots rendered side by side each keep theirs.
+    /// </summary>
+    static byte[] EncodedBackground(BackgroundCache.Key key, RgbaImage bg)
+    {
+        lock (EncodedLock)
+            foreach (var kept in Encoded)
+                if (kept.Key.Equals(key) && ReferenceEquals(kept.Image, bg)) return kept.Bytes;
+        var bytes = FrameCodec.EncodeRgba(bg);
+        lock (EncodedLock)
+        {
+            Encoded.AddFirst((key, bg, bytes));
+            while (Encoded.Count > BackgroundCache.Kept) Encoded.RemoveLast();
+        }
+        return bytes;
     }
 
     static readonly object PlateLock = new();

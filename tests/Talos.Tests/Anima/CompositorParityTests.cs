@@ -45,4 +45,31 @@ public sealed class CompositorParityTests
             Assert.Throws<ArgumentException>(() => IlgpuCompositor.Composite(accelerator, n, n + 1, layers));
         }
     }
+
+    [Fact]
+    public void Cpu_rows_give_the_per_pixel_maths_bit_for_bit()
+    {
+        // The vectorised "over" of the CPU rows against BlendPixel one pixel at a time (empty pixels, odd widths, opacity).
+        const int w = 61, h = 7;
+        var layers = new List<Layer>
+        {
+            new(Layer(w, h, 7, false)), new(Layer(w, h, 8, true), BlendMode.Normal, 0.55f), new(Layer(w, h, 9, false), BlendMode.Add, 0.6f),
+            new(Layer(w, h, 10, false)),
+        };
+        var cpu = Compositor.CompositeCpu(w, h, layers);
+        for (int i = 0; i < w * h; i++)
+        {
+            var d = new Px(0f, 0f, 0f, 0f);
+            foreach (var l in layers)
+            {
+                var s = new Px(l.Image.R[i], l.Image.G[i], l.Image.B[i], l.Image.A[i]);
+                if (s.R == 0f && s.G == 0f && s.B == 0f && s.A == 0f) continue;
+                d = BlendPixel.Blend((int)l.Mode, d, s, l.Opacity);
+            }
+            Assert.Equal(BitConverter.SingleToInt32Bits(d.R), BitConverter.SingleToInt32Bits(cpu.R[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(d.G), BitConverter.SingleToInt32Bits(cpu.G[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(d.B), BitConverter.SingleToInt32Bits(cpu.B[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(d.A), BitConverter.SingleToInt32Bits(cpu.A[i]));
+        }
+    }
 }

@@ -73,6 +73,35 @@ public sealed class CompositorTests
     }
 
     [Fact]
+    public void Srgb_encoding_in_vectors_gives_the_per_pixel_bytes()
+    {
+        // ToSrgb8 does whole vectors of pixels at a time and the row's tail one by one: both must give the same byte for
+        // a value (darks, the shoulder, HDR, infinities, NaN, negatives), whichever lane or tail it falls in.
+        float[] special = [0f, -0f, -1f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e-9f, 0.79999995f, 0.8f, 0.8000001f, 1f, 3.5f, 1e30f];
+        const int w = 37, h = 5;
+        var img = new RgbaImage(w, h);
+        uint s = 12345;
+        for (int i = 0; i < img.PixelCount; i++)
+        {
+            s ^= s << 13; s ^= s >> 17; s ^= s << 5;
+            img.R[i] = i < special.Length ? special[i] : (s & 0xFFFF) / 30000f;
+            img.G[i] = special[i % special.Length];
+            img.B[i] = (s >> 16) / 65536f;
+        }
+        foreach (float exposure in new[] { 1f, 0.7f, 2.5f })
+        {
+            var rgb = Compositor.ToSrgb8(img, exposure);
+            var one = new RgbaImage(1, 1);
+            for (int i = 0; i < img.PixelCount; i++)
+            {
+                (one.R[0], one.G[0], one.B[0]) = (img.R[i], img.G[i], img.B[i]);
+                var alone = Compositor.ToSrgb8(one, exposure); // a one-pixel row: the per-pixel path
+                Assert.Equal(alone, rgb.AsSpan(i * 3, 3).ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public void Exposure_two_brightens()
     {
         var img = Solid(1, 1, 0.1f, 0.2f, 0.3f, 1f);
