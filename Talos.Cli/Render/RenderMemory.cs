@@ -37,7 +37,7 @@ public static class RenderMemory
     /// </summary>
     public static long? Apply(IReadOnlyList<ShotSpec> specs, int slots)
     {
-        if (specs.Count == 0 || AppContext.GetData("GCHeapHardLimit") is not null || AppContext.GetData("GCHeapHardLimitPercent") is not null) return null;
+        if (specs.Count == 0 || SetByUser(Environment.GetEnvironmentVariable)) return null;
         var largest = specs.MaxBy(s => (long)s.Resolution.Width * s.Resolution.Height)!.Resolution;
         _available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         long limit = Limit(largest.Width, largest.Height, slots, _available);
@@ -46,6 +46,15 @@ public static class RenderMemory
         _guard ??= new Timer(_ => Guard(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return limit;
     }
+
+    /// <summary>Whether a heap limit was set before this render: in the runtimeconfig (<c>System.GC.HeapHardLimit</c>,
+    /// seen through <see cref="AppContext"/>) or in the environment (<c>DOTNET_GCHeapHardLimit</c>, <c>…Percent</c>, or
+    /// their <c>COMPlus_</c> names), which the GC reads itself and <see cref="AppContext"/> does not show.</summary>
+    public static bool SetByUser(Func<string, string?> environment) =>
+        AppContext.GetData("GCHeapHardLimit") is not null || AppContext.GetData("GCHeapHardLimitPercent") is not null
+        || AppContext.GetData("System.GC.HeapHardLimit") is not null || AppContext.GetData("System.GC.HeapHardLimitPercent") is not null
+        || new[] { "DOTNET_", "COMPlus_" }.Any(prefix =>
+            !string.IsNullOrEmpty(environment(prefix + "GCHeapHardLimit")) || !string.IsNullOrEmpty(environment(prefix + "GCHeapHardLimitPercent")));
 
     static long _limit, _available;
     static Timer? _guard;

@@ -19,4 +19,13 @@ public sealed class RenderMemoryTests
         Assert.Equal(RenderMemory.Limit(1280, 720, 1, Plenty), RenderMemory.Limit(1280, 720, 0, Plenty));
         Assert.Equal(3L << 30, RenderMemory.Limit(3840, 2160, 16, 4L << 30));
     }
+
+    [Fact]
+    public void A_limit_the_user_set_in_the_environment_is_left_alone()
+    {
+        Assert.False(RenderMemory.SetByUser(_ => null));
+        Assert.True(RenderMemory.SetByUser(name => name == "DOTNET_GCHeapHardLimit" ? "0x300000000" : null));
+        Assert.True(RenderMemory.SetByUser(name => name == "COMPlus_GCHeapHardLimitPercent" ? "50" : null));
+        Assert.False(RenderMemory.SetByUser(name => name == "DOTNET_GCHeapHardLimit" ? "" : null));
+    }
 }
