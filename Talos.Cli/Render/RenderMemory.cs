@@ -8,7 +8,7 @@ namespace Talos.Cli.Render;
 /// room to spare it collects the large-object heap rarely): the README film peaked at 2.41 GB resident, mostly garbage
 /// (docs/BENCHMARKS.md, issue 19). A fixed limit would starve a 3840×2160 render, whose one float RGBA frame is 133 MB,
 /// so the limit is <see cref="BaseBytes"/> plus <see cref="FramesPerSlot"/> float RGBA frames of the largest shot per
-/// chunk slot, at most three quarters of the memory the process may use; a user's own <c>DOTNET_GCHeapHardLimit</c>
+/// chunk slot, at least <see cref="FloorBytes"/>, at most three quarters of the memory the process may use; a user's own <c>DOTNET_GCHeapHardLimit</c>
 /// is left alone. Near the limit the GC collects more often, not failing; and a render whose live data outgrows three
 /// quarters of the limit (after a full collection) gets a limit 1.5 times its live data (<see cref="Guard"/>), so the limit bounds garbage,
 /// never the frames a render needs.
@@ -18,6 +18,13 @@ public static class RenderMemory
     /// <summary>The runtime, the actor system, the vault's indexes and the models' managed parts: what a render holds at any size.</summary>
     public const long BaseBytes = 192L << 20;
 
+    /// <summary>
+    /// The least limit set: below it the collections the limit forces cost more render time than the memory is worth.
+    /// Measured on the README film at 720p (docs/BENCHMARKS.md): no limit 103.9 s and 1.92 GB peak, 1 GB 109.2 s and
+    /// 1.25 GB, 529 MB 120–143 s and 0.78–0.92 GB.
+    /// </summary>
+    public const long FloorBytes = 1L << 30;
+
     /// <summary>Full frames (float RGBA) a chunk slot may keep live and as garbage between collections.</summary>
     public const int FramesPerSlot = 12;
 
@@ -26,7 +33,7 @@ public static class RenderMemory
     public static long Limit(int width, int height, int slots, long available)
     {
         long frame = 16L * width * height;
-        long want = BaseBytes + FramesPerSlot * frame * Math.Max(1, slots);
+        long want = Math.Max(FloorBytes, BaseBytes + FramesPerSlot * frame * Math.Max(1, slots));
         return Math.Min(want, available / 4 * 3);
     }
 

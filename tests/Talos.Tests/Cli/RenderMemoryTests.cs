@@ -11,12 +11,14 @@ public sealed class RenderMemoryTests
     [Fact]
     public void The_limit_grows_with_the_frame_and_the_slots_and_stays_within_three_quarters_of_the_memory()
     {
-        long hd = RenderMemory.Limit(1280, 720, 2, Plenty), uhd = RenderMemory.Limit(3840, 2160, 2, Plenty);
-        Assert.Equal(RenderMemory.BaseBytes + RenderMemory.FramesPerSlot * 16L * 1280 * 720 * 2, hd);
-        Assert.Equal(529L << 20, hd >> 20 << 20);
-        Assert.Equal(RenderMemory.BaseBytes + 9 * (hd - RenderMemory.BaseBytes), uhd);
+        long hd = RenderMemory.Limit(1280, 720, 2, Plenty), fhd = RenderMemory.Limit(1920, 1080, 2, Plenty), uhd = RenderMemory.Limit(3840, 2160, 2, Plenty);
+        Assert.Equal(RenderMemory.FloorBytes, hd); // 529 MB by frames: the floor
+        Assert.Equal(RenderMemory.FloorBytes, fhd); // 951 MB by frames
+        Assert.Equal(RenderMemory.BaseBytes + RenderMemory.FramesPerSlot * 16L * 3840 * 2160 * 2, uhd);
+        Assert.Equal(3229L << 20, uhd >> 20 << 20);
         Assert.True(RenderMemory.Limit(1280, 720, 16, Plenty) > hd);
-        Assert.Equal(RenderMemory.Limit(1280, 720, 1, Plenty), RenderMemory.Limit(1280, 720, 0, Plenty));
+        Assert.Equal(RenderMemory.Limit(3840, 2160, 1, Plenty), RenderMemory.Limit(3840, 2160, 0, Plenty));
+        Assert.True(RenderMemory.Limit(3840, 2160, 1, Plenty) < uhd);
         Assert.Equal(3L << 30, RenderMemory.Limit(3840, 2160, 16, 4L << 30));
     }
 
