@@ -60,7 +60,12 @@ public static class RenderMemory
     public static bool SetByUser(Func<string, string?> environment) =>
         AppContext.GetData("GCHeapHardLimit") is not null || AppContext.GetData("GCHeapHardLimitPercent") is not null
         || AppContext.GetData("System.GC.HeapHardLimit") is not null || AppContext.GetData("System.GC.HeapHardLimitPercent") is not null
-        || new[] { "DOTNET_", "COMPlus_" }.Any(prefix =>
+        || SetInEnvironment(environment);
+
+    /// <summary>Whether <paramref name="environment"/> sets a heap limit (<c>DOTNET_</c>/<c>COMPlus_</c>
+    /// <c>GCHeapHardLimit</c> or <c>GCHeapHardLimitPercent</c>).</summary>
+    public static bool SetInEnvironment(Func<string, string?> environment) =>
+        new[] { "DOTNET_", "COMPlus_" }.Any(prefix =>
             !string.IsNullOrEmpty(environment(prefix + "GCHeapHardLimit")) || !string.IsNullOrEmpty(environment(prefix + "GCHeapHardLimitPercent")));
 
     static long _limit, _available;

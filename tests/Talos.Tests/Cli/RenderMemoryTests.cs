@@ -25,9 +25,10 @@ public sealed class RenderMemoryTests
     [Fact]
     public void A_limit_the_user_set_in_the_environment_is_left_alone()
     {
-        Assert.False(RenderMemory.SetByUser(_ => null));
+        Assert.False(RenderMemory.SetInEnvironment(_ => null));
+        Assert.True(RenderMemory.SetInEnvironment(name => name == "DOTNET_GCHeapHardLimit" ? "0x300000000" : null));
+        Assert.True(RenderMemory.SetInEnvironment(name => name == "COMPlus_GCHeapHardLimitPercent" ? "50" : null));
+        Assert.False(RenderMemory.SetInEnvironment(name => name == "DOTNET_GCHeapHardLimit" ? "" : null));
         Assert.True(RenderMemory.SetByUser(name => name == "DOTNET_GCHeapHardLimit" ? "0x300000000" : null));
-        Assert.True(RenderMemory.SetByUser(name => name == "COMPlus_GCHeapHardLimitPercent" ? "50" : null));
-        Assert.False(RenderMemory.SetByUser(name => name == "DOTNET_GCHeapHardLimit" ? "" : null));
     }
 }
