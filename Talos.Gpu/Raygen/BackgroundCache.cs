@@ -15,10 +15,18 @@ public static class BackgroundCache
     /// <summary>What a background's pixels depend on. <paramref name="What"/>: the preset's name, or what names a plate's content.</summary>
     public readonly record struct Key(string What, string Lighting, CameraState Camera, int Width, int Height, float GroundY, bool Depth);
 
-    /// <summary>How many backgrounds are kept.</summary>
-    public const int Kept = 4;
+    const int Kept = 4;
     static readonly object Gate = new();
-    static readonly LinkedList<(Key Key, RgbaImage Image, float[]? Depth)> Entries = new();
+    static readonly LinkedList<Entry> Entries = new();
+
+    /// <summary>A kept background, its depth, and its frame-codec bytes once a caller asked for them (<see cref="Encoded"/>).</summary>
+    sealed class Entry(Key key, RgbaImage image, float[]? depth)
+    {
+        public Key Key { get; } = key;
+        public RgbaImage Image { get; } = image;
+        public float[]? Depth { get; } = depth;
+        public byte[]? Bytes { get; set; }
+    }
 
     /// <summary>
     /// The background for <paramref name="key"/> (a copy when <paramref name="copy"/>, else the kept image, not to be
@@ -29,7 +37,7 @@ public static class BackgroundCache
     {
         ArgumentNullException.ThrowIfNull(paint);
         if (key.Depth != depth is not null) throw new ArgumentException("the key's depth flag and the depth array disagree", nameof(depth));
-        (Key Key, RgbaImage Image, float[]? Depth)? hit = null;
+        Entry? hit = null;
         lock (Gate)
             for (var node = Entries.First; node is not null; node = node.Next)
                 if (node.Value.Key.Equals(key))
@@ -42,14 +50,30 @@ public static class BackgroundCache
         if (hit is null)
         {
             var kept = depth is null ? null : new float[depth.Length];
-            hit = (key, paint(kept), kept);
+            hit = new Entry(key, paint(kept), kept);
             lock (Gate)
             {
-                Entries.AddFirst(hit.Value);
+                Entries.AddFirst(hit);
                 while (Entries.Count > Kept) Entries.RemoveLast();
             }
         }
-        hit.Value.Depth?.CopyTo(depth!, 0);
-        return copy ? hit.Value.Image.Clone() : hit.Value.Image;
+        hit.Depth?.CopyTo(depth!, 0);
+        return copy ? hit.Image.Clone() : hit.Image;
+    }
+
+    /// <summary>
+    /// The frame codec's bytes (<see cref="FrameCodec.EncodeRgba"/>) of <paramref name="image"/>, the kept background of
+    /// <paramref name="key"/> as <see cref="Get"/> handed it out without a copy: a still shot's frames share it, so it is
+    /// encoded once and every frame puts the same blob. An image no longer kept is encoded afresh.
+    /// </summary>
+    public static byte[] Encoded(Key key, RgbaImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        Entry? entry;
+        lock (Gate) entry = Entries.FirstOrDefault(e => e.Key.Equals(key) && ReferenceEquals(e.Image, image));
+        if (entry is null) return FrameCodec.EncodeRgba(image);
+        lock (Gate) if (entry.Bytes is { } kept) return kept;
+        var bytes = FrameCodec.EncodeRgba(image);
+        lock (Gate) return entry.Bytes ??= bytes; // encoded side by side: the first one kept, the same bytes
     }
 }

@@ -67,7 +67,7 @@ public sealed class RaygenStage : IStageRunner
             if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(DepthOfField.Layer(bg, depth!, camera)), "raygen-bg");
             else
             {
-                blobs["bg"] = ctx.Vault.Put(EncodedBackground(bgKey, bg), "raygen-bg");
+                blobs["bg"] = ctx.Vault.Put(BackgroundCache.Encoded(bgKey, bg), "raygen-bg");
                 if (shadow is not null) blobs[ShadowBlob] = ctx.Vault.Put(FrameCodec.EncodeRgba(shadow), "raygen-shadow");
             }
             if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Depth(depth!, w, h)), "raygen-depth"); // ANIMA's depth pass
@@ -79,28 +79,6 @@ public sealed class RaygenStage : IStageRunner
     /// <summary>The blob of a frame's cast shadows (premultiplied black over the background), absent when nothing casts one
     /// or when depth of field blurs them into "bg".</summary>
     public const string ShadowBlob = "shadow";
-
-    static readonly object EncodedLock = new();
-    static readonly LinkedList<(BackgroundCache.Key Key, RgbaImage Image, byte[] Bytes)> Encoded = new();
-
-    /// <summary>
-    /// The frame codec's bytes of a cached background (<see cref="BackgroundCache"/>): a still shot's frames share one
-    /// background, so it is encoded once and every frame puts the same blob. The last few are kept (by key and image), as
-    /// many as <see cref="BackgroundCache.Kept"/>: shots rendered side by side each keep theirs.
-    /// </summary>
-    static byte[] EncodedBackground(BackgroundCache.Key key, RgbaImage bg)
-    {
-        lock (EncodedLock)
-            foreach (var kept in Encoded)
-                if (kept.Key.Equals(key) && ReferenceEquals(kept.Image, bg)) return kept.Bytes;
-        var bytes = FrameCodec.EncodeRgba(bg);
-        lock (EncodedLock)
-        {
-            Encoded.AddFirst((key, bg, bytes));
-            while (Encoded.Count > BackgroundCache.Kept) Encoded.RemoveLast();
-        }
-        return bytes;
-    }
 
     static readonly object PlateLock = new();
     static (string Key, Plate Plate)? lastPlate;
