@@ -18,8 +18,9 @@ public static class FramePool
     static readonly Dictionary<int, Stack<byte[]>> Bytes = new();
     static long kept;
 
-    /// <summary>The most bytes of arrays kept for reuse.</summary>
-    public static long Budget { get; } = Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+    /// <summary>The most bytes of arrays kept for reuse: a quarter of what the GC may use now (a render sets its heap
+    /// limit after start, <c>GC.RefreshMemoryLimit</c>), at least 64 MiB.</summary>
+    public static long Budget => Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 
     /// <summary>The bytes kept now (for tests and measurements).</summary>
     public static long KeptBytes { get { lock (Gate) return kept; } }
@@ -93,9 +94,10 @@ public static class FramePool
 
     static void Keep<T>(Dictionary<int, Stack<T[]>> pools, T[] array, long bytes)
     {
+        long budget = Budget;
         lock (Gate)
         {
-            if (kept + bytes > Budget) return;
+            if (kept + bytes > budget) return;
             if (!pools.TryGetValue(array.Length, out var stack)) pools[array.Length] = stack = new Stack<T[]>();
             foreach (var held in stack)
                 if (ReferenceEquals(held, array)) throw new InvalidOperationException("an array was returned to the frame pool twice");
