@@ -19,7 +19,7 @@ public static class Compositor
     public static RgbaImage CompositeCpu(int width, int height, IReadOnlyList<Layer> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        var o = new RgbaImage(width, height);
+        var o = FramePool.Rent(width, height);
         foreach (var layer in layers)
             if (layer.Image.Width != width || layer.Image.Height != height)
                 throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
@@ -76,7 +76,7 @@ public static class Compositor
         ArgumentNullException.ThrowIfNull(img);
         if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
         int w = img.Width;
-        var rgb = new byte[checked(img.PixelCount * 3)];
+        var rgb = FramePool.RentBytes(checked(img.PixelCount * 3)); // every byte written
         Parallel.For(0, img.Height, y =>
         {
             int start = y * w;

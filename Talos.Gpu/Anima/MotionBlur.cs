@@ -102,8 +102,8 @@ public static class MotionBlur
         ArgumentNullException.ThrowIfNull(points);
         if (points.Count == 0 || points.All(p => p.Dx * p.Dx + p.Dy * p.Dy < 0.25f)) return null;
         int w = layer.Width, h = layer.Height;
-        var fx = new float[w * h];
-        var fy = new float[w * h];
+        var fx = FramePool.RentPlane(w * h);
+        var fy = FramePool.RentPlane(w * h);
         // The smear reaches out by half the largest motion on each side: flow wherever the layer is within that distance.
         // Only the box around the alpha, grown by that reach, can be so near: the distances are taken there alone.
         int reach = (int)MathF.Ceiling(points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy)) * 0.5f);

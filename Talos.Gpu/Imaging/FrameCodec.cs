@@ -217,7 +217,7 @@ public static class FrameCodec
         {
             int n = box.Count;
             var halves = MemoryMarshal.Cast<ushort, Half>(samples.AsSpan(0, n * 4));
-            var res = new RgbaImage(w, h);
+            var res = FramePool.Rent(w, h); // all zero outside the box, as a new image
             var planes = new[] { res.R, res.G, res.B, res.A };
             for (int p = 0; p < 4; p++)
                 for (int y = 0; y < box.H; y++)

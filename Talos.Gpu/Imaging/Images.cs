@@ -21,11 +21,21 @@ public sealed class RgbaImage
         R = new float[n]; G = new float[n]; B = new float[n]; A = new float[n];
     }
 
+    /// <summary>An image over planes the caller made (<see cref="FramePool"/>): each of exactly width·height floats.</summary>
+    internal RgbaImage(int width, int height, float[] r, float[] g, float[] b, float[] a)
+    {
+        Width = width; Height = height;
+        int n = checked(width * height);
+        if (r.Length != n || g.Length != n || b.Length != n || a.Length != n) throw new ArgumentException($"planes of a {width}x{height} image must hold {n} floats");
+        R = r; G = g; B = b; A = a;
+    }
+
     public int PixelCount => Width * Height;
 
+    /// <summary>A copy, its planes from <see cref="FramePool"/> (the copy's owner may return it there).</summary>
     public RgbaImage Clone()
     {
-        var c = new RgbaImage(Width, Height);
+        var c = FramePool.Rent(Width, Height);
         R.CopyTo(c.R, 0); G.CopyTo(c.G, 0); B.CopyTo(c.B, 0); A.CopyTo(c.A, 0);
         return c;
     }

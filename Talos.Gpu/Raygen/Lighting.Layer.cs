@@ -122,7 +122,7 @@ public static partial class Lighting
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(light);
-        var map = new RgbaImage(layer.Width, layer.Height);
+        var map = FramePool.Rent(layer.Width, layer.Height);
         if (!AlphaBounds.Find(layer, out var tight)) return map;
         int w = layer.Width;
         int bevel = BevelWidth(layer.Height);

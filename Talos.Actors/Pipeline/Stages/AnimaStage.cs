@@ -36,35 +36,42 @@ public sealed class AnimaStage : IStageRunner
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
+            // The frame's full-frame images come from FramePool and go back once its blobs are in the vault (never the
+            // background: LayerCache shares it between frames).
+            using var lease = new FrameLease();
             var lit = ctx.Input(Stages.Raygen, frame);
             // A still shot's background is one blob for all its frames: decoded once (LayerCache); the cast shadows over it.
             var layers = new List<Layer> { new(LayerCache.Rgba(ctx.Vault, lit.Blobs["bg"])) };
-            if (lit.Blobs.TryGetValue(RaygenStage.ShadowBlob, out var shadow)) layers.Add(new Layer(FrameCodec.DecodeRgba(ctx.Vault.Get(shadow))));
+            if (lit.Blobs.TryGetValue(RaygenStage.ShadowBlob, out var shadow)) layers.Add(new Layer(lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(shadow)))!));
             int below = layers.Count; // the background and its shadows
             var motion = frame > 0 ? Motion(ctx, frame) : null;
             var drawn = new List<(int Character, RgbaImage Sharp, RgbaImage Blurred)>();
             for (int c = 0; c < spec.Characters.Count; c++)
                 if (lit.Blobs.TryGetValue(StageIo.CharacterBlob(c), out var hash))
                 {
-                    var sharp = FrameCodec.DecodeRgba(ctx.Vault.Get(hash));
+                    var sharp = lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(hash)))!;
                     var layer = sharp;
                     if (motion is not null && motion.TryGetValue(c, out var points) && MotionBlur.FlowFromSeeds(layer, points) is { } flow)
-                        layer = MotionBlur.Apply(layer, flow.Fx, flow.Fy);
+                    {
+                        layer = lease.Own(MotionBlur.Apply(layer, flow.Fx, flow.Fy))!;
+                        FramePool.Return(flow.Fx);
+                        FramePool.Return(flow.Fy);
+                    }
                     layers.Add(new Layer(layer));
                     drawn.Add((c, sharp, layer));
                 }
             if (vfx)
-                layers.Add(new Layer(FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"]))));
-            var composite = Compositor.Composite(w, h, layers);
+                layers.Add(new Layer(lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"])))!));
+            var composite = lease.Own(Compositor.Composite(w, h, layers))!;
             float exposure = ctx.FrameGains.TryGetValue(frame, out var gain) ? gain : 1f;
-            var rgb = Compositor.ToSrgb8(composite, exposure);
+            var rgb = lease.Own(Compositor.ToSrgb8(composite, exposure))!;
             if (upscaler is not null) rgb = upscaler.UpscaleTo(rgb, w, h, dw, dh);
             var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, dw, dh), "final-frame");
             var outputs = new Dictionary<string, string> { ["final"] = final };
             // HDR10, ProRes and PNG16 are made from the linear-light frame (highlights above SDR white intact), not the 8-bit one.
             if (spec.Delivery != "sdr")
             {
-                var linear = Compositor.Expose(composite, exposure);
+                var linear = lease.Own(Compositor.Expose(composite, exposure))!;
                 if (upscaler is not null) linear = upscaler.UpscaleLinear(linear, dw, dh);
                 outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(linear), "linear-frame");
             }

@@ -38,39 +38,41 @@ public sealed class RaygenStage : IStageRunner
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
+            // The frame's full-frame images and planes come from FramePool and go back when the frame is encoded.
+            using var lease = new FrameLease();
             var chroma = ctx.Input(Stages.Chroma, frame);
             var metas = StageIo.ReadMeta<List<Talos.Actors.Pipeline.CharacterFrameMeta>>(chroma);
             var camera = CameraPath.At(spec.Camera, frame);
             float groundY = metas.Count > 0 ? metas[0].GroundY : LineArt.GroundLine(camera, h);
             bool dof = DepthOfField.Active(camera);
-            var depth = dof || spec.Layers is not null || receives ? new float[w * h] : null;
+            var depth = lease.Own(dof || spec.Layers is not null || receives ? FramePool.RentPlane(w * h) : null);
             // Painted once per shot under a still camera (BackgroundCache). Without depth of field the cast shadows go to
             // their own layer ("shadow": premultiplied black, ANIMA lays it over the background), so the background stays
             // the same pixels — the same blob, encoded once — on every frame of the shot; with depth of field they darken a
             // copy of the background, which is then blurred with it.
             var bgKey = new BackgroundCache.Key(plate is null ? "preset:" + spec.Background : "plate:" + plateKey, spec.Lighting, camera, w, h, groundY, depth is not null);
             var bg = BackgroundCache.Get(bgKey, depth, d => plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, d, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, d), copy: dof);
-            var shadow = dof ? bg : null;
+            var shadow = dof ? lease.Own(bg) : null; // under depth of field a copy of the kept background, this frame's own
             var blobs = new Dictionary<string, string>();
             foreach (var meta in metas)
             {
                 string name = StageIo.CharacterBlob(meta.Character);
-                var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name]));
-                Lighting.CastShadow(shadow ??= new RgbaImage(w, h), layer, light, meta.GroundY, receives ? depth : null);
-                var map = Lighting.LightMap(layer, light);
-                var lit = Lighting.Apply(layer, map);
-                if (dof) lit = DepthOfField.Layer(lit, CharacterDepth, camera);
+                var layer = lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name])))!;
+                Lighting.CastShadow(shadow ??= lease.Own(FramePool.Rent(w, h))!, layer, light, meta.GroundY, receives ? depth : null);
+                var map = lease.Own(Lighting.LightMap(layer, light))!;
+                var lit = lease.Own(Lighting.Apply(layer, map))!;
+                if (dof) lit = lease.Own(DepthOfField.Layer(lit, CharacterDepth, camera))!;
                 blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(lit), "raygen-layer");
                 if (spec.Layers is not null) // only ANIMA's light pass reads it
                     blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
-            if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(DepthOfField.Layer(bg, depth!, camera)), "raygen-bg");
+            if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(lease.Own(DepthOfField.Layer(bg, depth!, camera))!), "raygen-bg");
             else
             {
                 blobs["bg"] = ctx.Vault.Put(BackgroundCache.Encoded(bgKey, bg), "raygen-bg");
                 if (shadow is not null) blobs[ShadowBlob] = ctx.Vault.Put(FrameCodec.EncodeRgba(shadow), "raygen-shadow");
             }
-            if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeRgba(Depth(depth!, w, h)), "raygen-depth"); // ANIMA's depth pass
+            if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeRgba(lease.Own(Depth(depth!, w, h))!), "raygen-depth"); // ANIMA's depth pass
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
         }
         return new ChunkManifest(Stage, ctx.Plan.Chunk, ctx.Plan.FirstFrame, frames);
@@ -108,7 +110,7 @@ public sealed class RaygenStage : IStageRunner
     /// <summary>The parallax depth in R of a half-float frame (the 8-bit gray codec would clamp the ground's 1..1.5 to 1).</summary>
     static RgbaImage Depth(float[] data, int w, int h)
     {
-        var img = new RgbaImage(w, h);
+        var img = FramePool.Rent(w, h);
         data.CopyTo(img.R, 0);
         return img;
     }
