@@ -23,7 +23,7 @@ namespace Talos.Gpu.Imaging;
 /// Lossless: decoding gives back the stored half floats and bytes bit for bit. Deterministic: the same image always
 /// gives the same bytes, hence the same vault hash. The zstd frame carries its checksum, so a damaged blob is an
 /// error, never a wrong image. Blobs of the earlier "TFR1" format (planar halves or bytes, zlib) still decode.
-/// Measurements: docs/BENCHMARKS.md, "Vault: compact layers (TFR2)".
+/// Measurements: docs/BENCHMARKS.md, "Vault: compact layers (TFR2)" and "Vault: frame codec CPU".
 /// </summary>
 public static class FrameCodec
 {
