@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Chroma;
@@ -143,6 +145,14 @@ public static class ChromaFill
         }
     }
 
+    /// <summary>
+    /// The rectangle of the frame that <see cref="Paint(GrayImage, LabelImage, Rgb?[], Rgb)"/> (so <see cref="Fill"/> and
+    /// <see cref="Colorizer.Render"/>) paints for <paramref name="lines"/>: every pixel of its layer outside it is zero
+    /// (an empty box for a drawing without ink). <see cref="FrameCodec.EncodeRgba(RgbaImage, FrameCodec.Box)"/> reads only this.
+    /// </summary>
+    public static FrameCodec.Box LayerBounds(GrayImage lines) =>
+        InkBounds(lines, out int x0, out int y0, out int x1, out int y1) ? new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0) : default;
+
     /// <summary>Bounding box of every pixel with any ink, grown by one pixel and clipped to the image.</summary>
     static bool InkBounds(GrayImage lines, out int x0, out int y0, out int x1, out int y1)
     {
@@ -151,13 +161,10 @@ public static class ChromaFill
         x0 = w; y0 = h; x1 = -1; y1 = -1;
         for (int y = 0; y < h; y++)
         {
-            int row = y * w;
-            int first = -1, last = -1;
-            for (int x = 0; x < w; x++)
-                if (d[row + x] > 0f) { first = x; break; }
+            var rowSpan = d.AsSpan(y * w, w);
+            int first = FirstInk(rowSpan);
             if (first < 0) continue;
-            for (int x = w - 1; x >= first; x--)
-                if (d[row + x] > 0f) { last = x; break; }
+            int last = LastInk(rowSpan);
             if (y < y0) y0 = y;
             y1 = y;
             if (first < x0) x0 = first;
@@ -167,6 +174,27 @@ public static class ChromaFill
         x0 = Math.Max(0, x0 - 1); y0 = Math.Max(0, y0 - 1);
         x1 = Math.Min(w, x1 + 2); y1 = Math.Min(h, y1 + 2);
         return true;
+    }
+
+    // ink is coverage > 0 (NaN is not); a vector of coverage at a time, then the scalar test for the rest
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static int FirstInk(ReadOnlySpan<float> row)
+    {
+        int x = 0, n = Vector<float>.Count;
+        for (; x + n <= row.Length; x += n)
+            if (Vector.GreaterThanAny(new Vector<float>(row.Slice(x, n)), Vector<float>.Zero)) break;
+        for (; x < row.Length; x++) if (row[x] > 0f) return x;
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static int LastInk(ReadOnlySpan<float> row)
+    {
+        int x = row.Length, n = Vector<float>.Count;
+        for (; x - n >= 0; x -= n)
+            if (Vector.GreaterThanAny(new Vector<float>(row.Slice(x - n, n)), Vector<float>.Zero)) break;
+        for (x--; x >= 0; x--) if (row[x] > 0f) return x;
+        return -1;
     }
 
     /// <summary>Paint per label (index 0 unused); <c>null</c> = stays transparent.</summary>

@@ -16,39 +16,59 @@ namespace Talos.Gpu.Imaging;
 /// Byte format of frames and layers stored in the vault ("TFR2"). A 32-byte header — magic, kind, width, height and
 /// the box that holds every non-zero pixel (an empty layer is the header alone) — then one zstd frame of the box:
 /// RGBA as four planes of IEEE half floats (linear light, premultiplied, HDR-safe), gray as a plane of 8-bit coverage,
-/// final frames as interleaved 8-bit sRGB. Planes are filtered row by row (every row predicted from the row above or
+/// final frames as interleaved 8-bit sRGB (zstd level 1 since 2026-12-03, level 3 before: the same layout, so the
+/// same decoder). Planes are filtered row by row (every row predicted from the row above or
 /// from its left neighbour, whichever leaves the smaller residuals; the residual zigzag-coded), and 16-bit planes are
 /// split into a low-byte and a high-byte plane, so that smooth gradients and 8-bit-exact values compress to little.
 /// Lossless: decoding gives back the stored half floats and bytes bit for bit. Deterministic: the same image always
 /// gives the same bytes, hence the same vault hash. The zstd frame carries its checksum, so a damaged blob is an
 /// error, never a wrong image. Blobs of the earlier "TFR1" format (planar halves or bytes, zlib) still decode.
-/// Measurements: docs/BENCHMARKS.md, "Vault: compact layers (TFR2)".
+/// Measurements: docs/BENCHMARKS.md, "Vault: compact layers (TFR2)" and "Vault: frame codec CPU".
 /// </summary>
 public static class FrameCodec
 {
     const uint Magic = 0x32524654;     // "TFR2"
     const uint MagicTfr1 = 0x31524654; // "TFR1": read, no longer written
     const int HeaderBytes = 32;
-    /// <summary>zstd level, chosen by measurement (docs/BENCHMARKS.md).</summary>
-    const int ZstdLevel = 3;
+    /// <summary>
+    /// zstd level, chosen by measurement (docs/BENCHMARKS.md, "Vault: frame codec CPU"): on the README film's layers
+    /// level 1 encodes in about 0.7 of level 3's time for 1.5 % more bytes (the decoder is the same for every level).
+    /// </summary>
+    const int ZstdLevel = 1;
     const byte FilterUp = 0, FilterLeft = 1;
 
     public enum Kind : byte { RgbaHalf = 1, Gray8 = 2, Rgb24 = 3 }
 
-    readonly record struct Box(int X, int Y, int W, int H)
+    /// <summary>A rectangle of pixels: left, top, width, height.</summary>
+    public readonly record struct Box(int X, int Y, int W, int H)
     {
         public int Count => W * H;
     }
 
     [ThreadStatic] static Compressor? _compressor;
+    [ThreadStatic] static int _compressorLevel;
     [ThreadStatic] static Decompressor? _decompressor;
 
-    public static byte[] EncodeRgba(RgbaImage img)
+    public static byte[] EncodeRgba(RgbaImage img) => EncodeRgba(img, ZstdLevel);
+
+    /// <summary><see cref="EncodeRgba(RgbaImage)"/> at another zstd level (the codec benchmark compares levels on real layers).</summary>
+    public static byte[] EncodeRgba(RgbaImage img, int level) => EncodeRgba(img, new Box(0, 0, img.Width, img.Height), level);
+
+    /// <summary>
+    /// <see cref="EncodeRgba(RgbaImage)"/> of an image whose producer knows that every pixel outside <paramref name="within"/>
+    /// is zero (CHROMA paints only around the ink): only that rectangle is read — the same bytes as reading the whole
+    /// image, without touching (and so faulting in) the rest of a freshly allocated frame.
+    /// </summary>
+    public static byte[] EncodeRgba(RgbaImage img, Box within) => EncodeRgba(img, within, ZstdLevel);
+
+    static byte[] EncodeRgba(RgbaImage img, Box within, int level)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the Talos frame codec is little-endian");
         CheckEncodable(img.Width, img.Height);
+        if (within.X < 0 || within.Y < 0 || within.W < 0 || within.H < 0 || within.X > img.Width - within.W || within.Y > img.Height - within.H)
+            throw new ArgumentOutOfRangeException(nameof(within), $"box {within} is not inside the {img.Width}x{img.Height} image");
         // A character or effect layer is mostly empty: only the box holding non-zero pixels is stored.
-        var box = NonZeroBox(img.Width, img.Height, img.A, img.R, img.G, img.B);
+        var box = NonZeroBox(img.Width, within, img.A, img.R, img.G, img.B);
         int n = box.Count;
         var halves = ArrayPool<ushort>.Shared.Rent(Math.Max(1, n * 4));
         try
@@ -59,28 +79,31 @@ public static class FrameCodec
             for (int p = 0; p < 4; p++)
                 for (int y = 0; y < box.H; y++)
                     TensorPrimitives.ConvertToHalf(planes[p].AsSpan((box.Y + y) * img.Width + box.X, box.W), dst.Slice(p * n + y * box.W, box.W));
-            return Pack(Kind.RgbaHalf, img.Width, img.Height, box, halves.AsSpan(0, n * 4), 4);
+            return Pack(Kind.RgbaHalf, img.Width, img.Height, box, halves.AsSpan(0, n * 4), 4, level);
         }
         finally { ArrayPool<ushort>.Shared.Return(halves); }
     }
 
-    public static byte[] EncodeGray(GrayImage img)
+    public static byte[] EncodeGray(GrayImage img) => EncodeGray(img, ZstdLevel);
+
+    /// <summary><see cref="EncodeGray(GrayImage)"/> at another zstd level.</summary>
+    public static byte[] EncodeGray(GrayImage img, int level)
     {
         CheckEncodable(img.Width, img.Height);
         // only the box of non-zero coverage can hold non-zero bytes: quantise that, then find the bytes' own box in it
         int w = img.Width;
-        var outer = NonZeroBox(w, img.Height, img.Data);
+        var outer = NonZeroBox(w, new Box(0, 0, w, img.Height), img.Data);
         var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, outer.Count));
         try
         {
             for (int y = 0; y < outer.H; y++) Quantize(img.Data.AsSpan((outer.Y + y) * w + outer.X, outer.W), bytes.AsSpan(y * outer.W, outer.W));
-            var inner = NonZeroBox(outer.W, outer.H, bytes);
+            var inner = NonZeroBox(outer.W, new Box(0, 0, outer.W, outer.H), bytes);
             var box = inner.Count == 0 ? inner : new Box(outer.X + inner.X, outer.Y + inner.Y, inner.W, inner.H);
             var samples = ArrayPool<byte>.Shared.Rent(Math.Max(1, box.Count));
             try
             {
                 for (int y = 0; y < box.H; y++) bytes.AsSpan((inner.Y + y) * outer.W + inner.X, box.W).CopyTo(samples.AsSpan(y * box.W));
-                return Pack(Kind.Gray8, w, img.Height, box, samples.AsSpan(0, box.Count));
+                return Pack(Kind.Gray8, w, img.Height, box, samples.AsSpan(0, box.Count), level);
             }
             finally { ArrayPool<byte>.Shared.Return(samples); }
         }
@@ -116,29 +139,36 @@ public static class FrameCodec
     /// Stores an 8-bit sRGB frame as the box's interleaved RGB bytes, unfiltered: measured on the README film's final
     /// frames, zstd finds more in them raw (184 KiB a frame) than after the row filters (200 KiB, planar).
     /// </summary>
-    public static byte[] EncodeRgb24(byte[] rgb, int width, int height)
+    public static byte[] EncodeRgb24(byte[] rgb, int width, int height) => EncodeRgb24(rgb, width, height, ZstdLevel);
+
+    /// <summary><see cref="EncodeRgb24(byte[], int, int)"/> at another zstd level.</summary>
+    public static byte[] EncodeRgb24(byte[] rgb, int width, int height, int level)
     {
         CheckEncodable(width, height);
         if (rgb.Length != checked(width * height * 3)) throw new ArgumentException("rgb24 buffer size does not match dimensions");
-        var bytes = NonZeroBox(width * 3, height, rgb); // in bytes; widened to whole pixels
+        var bytes = NonZeroBox(width * 3, new Box(0, 0, width * 3, height), rgb); // in bytes; widened to whole pixels
         var box = bytes.Count == 0 ? bytes : new Box(bytes.X / 3, bytes.Y, (bytes.X + bytes.W - 1) / 3 - bytes.X / 3 + 1, bytes.H);
-        if (box == new Box(0, 0, width, height)) return Compress(Kind.Rgb24, width, height, box, rgb);
+        if (box == new Box(0, 0, width, height)) return Compress(Kind.Rgb24, width, height, box, rgb, level);
         var payload = new byte[box.Count * 3];
         for (int y = 0; y < box.H; y++)
             rgb.AsSpan(((box.Y + y) * width + box.X) * 3, box.W * 3).CopyTo(payload.AsSpan(y * box.W * 3));
-        return Compress(Kind.Rgb24, width, height, box, payload);
+        return Compress(Kind.Rgb24, width, height, box, payload, level);
     }
 
-    /// <summary>The smallest box holding every pixel with a non-zero value in any plane (an empty image gives a 0×0 box).</summary>
-    static Box NonZeroBox<T>(int w, int h, params T[][] planes) where T : unmanaged, IEquatable<T>
+    /// <summary>
+    /// The smallest box holding every pixel of <paramref name="window"/> with a non-zero value in any plane (planes of
+    /// rows <paramref name="stride"/> samples long; an empty window gives a 0×0 box).
+    /// </summary>
+    static Box NonZeroBox<T>(int stride, Box window, params T[][] planes) where T : unmanaged, IEquatable<T>
     {
+        int w = window.W, h = window.H;
         int x0 = w, x1 = -1, y0 = h, y1 = -1;
         for (int y = 0; y < h; y++)
         {
             int first = -1, last = -1;
             foreach (var plane in planes)
             {
-                var span = plane.AsSpan(y * w, w);
+                var span = plane.AsSpan((window.Y + y) * stride + window.X, w);
                 int f = FirstNonZero<T>(span);
                 if (f < 0) continue;
                 int l = LastNonZero<T>(span);
@@ -149,7 +179,7 @@ public static class FrameCodec
             y0 = Math.Min(y0, y); y1 = y;
             x0 = Math.Min(x0, first); x1 = Math.Max(x1, last);
         }
-        return y1 < 0 ? new Box(0, 0, 0, 0) : new Box(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+        return y1 < 0 ? new Box(0, 0, 0, 0) : new Box(window.X + x0, window.Y + y0, x1 - x0 + 1, y1 - y0 + 1);
     }
 
     // Floats: IndexOfAnyExcept(0f) compares with float.Equals one value at a time (float is not bitwise-equatable); the
@@ -262,7 +292,7 @@ public static class FrameCodec
 
     // ---- TFR2 writing ----------------------------------------------------------------------------------------------
 
-    static byte[] Pack(Kind kind, int w, int h, Box box, ReadOnlySpan<ushort> halves, int planes)
+    static byte[] Pack(Kind kind, int w, int h, Box box, ReadOnlySpan<ushort> halves, int planes, int level)
     {
         int n = box.Count, bytes = planes * box.H + planes * n * 2;
         var payload = ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes));
@@ -273,25 +303,25 @@ public static class FrameCodec
                 var data = payload.AsSpan(planes * box.H + p * 2 * n, 2 * n);
                 Filter16(halves.Slice(p * n, n), box.W, box.H, payload.AsSpan(p * box.H, box.H), data[..n], data[n..]);
             }
-            return Compress(kind, w, h, box, payload.AsSpan(0, bytes));
+            return Compress(kind, w, h, box, payload.AsSpan(0, bytes), level);
         }
         finally { ArrayPool<byte>.Shared.Return(payload); }
     }
 
-    static byte[] Pack(Kind kind, int w, int h, Box box, ReadOnlySpan<byte> samples)
+    static byte[] Pack(Kind kind, int w, int h, Box box, ReadOnlySpan<byte> samples, int level)
     {
         int bytes = box.H + box.Count;
         var payload = ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes));
         try
         {
             Filter8(samples, box.W, box.H, payload.AsSpan(0, box.H), payload.AsSpan(box.H, box.Count));
-            return Compress(kind, w, h, box, payload.AsSpan(0, bytes));
+            return Compress(kind, w, h, box, payload.AsSpan(0, bytes), level);
         }
         finally { ArrayPool<byte>.Shared.Return(payload); }
     }
 
     /// <summary>The header, then (for a non-empty box) the payload as one zstd frame.</summary>
-    static byte[] Compress(Kind kind, int w, int h, Box box, ReadOnlySpan<byte> payload)
+    static byte[] Compress(Kind kind, int w, int h, Box box, ReadOnlySpan<byte> payload, int level)
     {
         Span<byte> header = stackalloc byte[HeaderBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
@@ -307,10 +337,12 @@ public static class FrameCodec
         try
         {
             header.CopyTo(output);
-            if (_compressor is null)
+            if (_compressor is null || _compressorLevel != level)
             {
-                _compressor = new Compressor(ZstdLevel);
+                _compressor?.Dispose();
+                _compressor = new Compressor(level);
                 _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1); // a damaged blob fails to decode, never decodes wrong
+                _compressorLevel = level;
             }
             int written = _compressor.Wrap(payload, output.AsSpan(HeaderBytes));
             return output.AsSpan(0, HeaderBytes + written).ToArray();
@@ -333,7 +365,17 @@ public static class FrameCodec
         for (int y = 0; y < bh; y++)
         {
             var row = plane.Slice(y * bw, bw);
-            long costUp = Residuals(row, y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros, up);
+            var above = y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros;
+            if (row.SequenceEqual(above))
+            {
+                // the row repeats the one above (an empty row, a flat fill): its up residuals are all zero, which no
+                // left residuals can beat (left wins only when strictly smaller), so it is written without computing either
+                filters[y] = FilterUp;
+                lo.Slice(y * bw, bw).Clear();
+                hi.Slice(y * bw, bw).Clear();
+                continue;
+            }
+            long costUp = Residuals(row, above, up);
             left[0] = Zigzag(row[0]);
             long costLeft = left[0] + Residuals(row[1..], row[..^1], left.AsSpan(1));
             bool useLeft = costLeft < costUp;
@@ -352,7 +394,9 @@ public static class FrameCodec
         {
             var row = plane.Slice(y * bw, bw);
             var dst = residuals.Slice(y * bw, bw);
-            long costUp = Residuals(row, y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros, up);
+            var above = y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros;
+            if (row.SequenceEqual(above)) { filters[y] = FilterUp; dst.Clear(); continue; } // as in Filter16
+            long costUp = Residuals(row, above, up);
             dst[0] = Zigzag(row[0]);
             long costLeft = dst[0] + Residuals(row[1..], row[..^1], dst[1..]);
             if (costLeft < costUp) filters[y] = FilterLeft;

@@ -7,6 +7,7 @@ using Talos.Bench;
 // talos-bench draw [--width W] [--height H] [--repeat N]   (AXIS/FLUX character drawing: the built-in rigs in several poses)
 // talos-bench flux [--width W] [--height H] [--paper-only | --time-only]   (pair size; the timing row and the paper pairs are always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
+// talos-bench codec [--work-dir DIR] [--per-kind N] [--levels 3,1,-1] [--repeat N]   (the frame codec on a render's vault blobs)
 // talos-bench stokes [--grid N] [--steps S] [--threads T] [--reduction R]   (R: pressure solved until RMS divergence ≤ R × before; default 0.01)
 // talos-bench prism [SCREENPLAY] [--repeat N]
 // talos-bench cluster [--shots N] [--frames F] [--events E] [--postgres-only] [--recovery-shots N] [--recovery-only]
@@ -46,6 +47,9 @@ switch (mode)
         return PrismBench.Run(play, Int("--repeat", 21));
     case "chroma":
         return ChromaBench.Run(Int("--width", 1280), Int("--height", 720), Int("--repeat", 12), Int("--frames", 12));
+    case "codec":
+        return CodecBench.Run(Opt("--work-dir", ".talos"), Int("--per-kind", 40),
+            Opt("--levels", "3,1,-1,-3").Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToArray(), Int("--repeat", 3));
     case "stokes":
         return StokesBench.Run(Int("--grid", 128), Int("--steps", 20), Int("--threads", 1), double.Parse(Opt("--reduction", "0.01"), CultureInfo.InvariantCulture));
     case "audio":

@@ -30,9 +30,11 @@ public sealed class ChromaStage : IStageRunner
             foreach (var meta in StageIo.ReadMeta<List<CharacterFrameMeta>>(flux))
             {
                 string name = StageIo.CharacterBlob(meta.Character);
-                var layer = colouring.Layer(meta.Character, frame, Lines(ctx, flux, name), meta.Seeds,
+                var lines = Lines(ctx, flux, name);
+                var layer = colouring.Layer(meta.Character, frame, lines, meta.Seeds,
                     f => Lines(ctx, ctx.Input(Stages.Flux, f), name), ctx.Cancellation);
-                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(layer), "chroma-layer");
+                // the layer is zero outside the painted rectangle: the codec reads only that (same bytes, fewer pages touched)
+                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(layer, ChromaFill.LayerBounds(lines)), "chroma-layer");
             }
             frames.Add(new FrameOutputs(frame, blobs, flux.Meta));
         }

@@ -47,6 +47,36 @@ public sealed class ChromaFillTests
     }
 
     [Fact]
+    public void The_layer_is_zero_outside_its_layer_bounds_so_the_codec_may_read_only_those()
+    {
+        var lines = Drawing();
+        var img = ChromaFill.Fill(lines, Seeds, Palette, Ink, out _);
+        var box = ChromaFill.LayerBounds(lines);
+        // the ink's box (ring 12..48, small circle to 142.5, last rectangle to 91.5) grown by a pixel
+        Assert.InRange(box.X, 8, 12);
+        Assert.InRange(box.Y, 8, 12);
+        Assert.InRange(box.X + box.W, 142, 148);
+        Assert.InRange(box.Y + box.H, 91, 96);
+        int outside = 0;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+            {
+                if (x >= box.X && x < box.X + box.W && y >= box.Y && y < box.Y + box.H) continue;
+                int i = y * W + x;
+                if (img.R[i] != 0 || img.G[i] != 0 || img.B[i] != 0 || img.A[i] != 0) outside++;
+            }
+        Assert.Equal(0, outside);
+        Assert.Equal(FrameCodec.EncodeRgba(img), FrameCodec.EncodeRgba(img, box));
+        Assert.Equal(default, ChromaFill.LayerBounds(new GrayImage(W, H))); // no ink: nothing painted
+        var odd = new GrayImage(37, 5); // ink in a vector's tail and at the edges
+        odd.Data[36] = 0.5f; odd.Data[4 * 37] = 1f;
+        Assert.Equal(new FrameCodec.Box(0, 0, 37, 5), ChromaFill.LayerBounds(odd));
+        var one = new GrayImage(37, 5);
+        one.Data[2 * 37 + 20] = float.NaN; one.Data[2 * 37 + 21] = 0.1f;
+        Assert.Equal(new FrameCodec.Box(20, 1, 3, 3), ChromaFill.LayerBounds(one)); // NaN is not ink
+    }
+
+    [Fact]
     public void Outside_and_unseeded_regions_stay_transparent()
     {
         var img = ChromaFill.Fill(Drawing(), Seeds, Palette, Ink, out var labels);
