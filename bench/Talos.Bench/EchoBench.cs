@@ -51,6 +51,10 @@ public static class EchoBench
                 echoCpu += Cpu() - c0; echoWall += sw.Elapsed.TotalSeconds;
                 if (rep == 0)
                 {
+                    // every measure to the bit: a change that keeps them shows the same digest
+                    var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+                        new { sup.Found.Metrics, sup.Found.Temporal, sup.Found.Report })))[..16];
+                    Console.WriteLine($"shot {s}: measures {digest}");
                     var t = sup.Found.Temporal;
                     Console.WriteLine(
                         $"shot {s}: {shot.Count} frames {width}x{height}, {(sup.Found.Report.Passed ? "passed" : string.Join("; ", sup.Found.Report.Findings))}; " +
