@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 
@@ -96,14 +98,21 @@ public static class TemporalChecks
         float inv = 1f / (factor * factor);
         Parallel.For(0, ph, py =>
         {
+            ref byte src = ref MemoryMarshal.GetArrayDataReference(rgb);
+            ref float lin = ref MemoryMarshal.GetArrayDataReference(ColourDifference.LinearTable);
             for (int px = 0; px < pw; px++)
             {
                 float r = 0, g = 0, b = 0;
                 for (int dy = 0; dy < factor; dy++)
-                    for (int dx = 0, o = ((py * factor + dy) * width + px * factor) * 3; dx < factor; dx++, o += 3)
+                {
+                    nint o = ((nint)(py * factor + dy) * width + px * factor) * 3;
+                    for (int dx = 0; dx < factor; dx++, o += 3)
                     {
-                        r += ColourDifference.ToLinear(rgb[o]); g += ColourDifference.ToLinear(rgb[o + 1]); b += ColourDifference.ToLinear(rgb[o + 2]);
+                        r += Unsafe.Add(ref lin, Unsafe.Add(ref src, o));
+                        g += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 1));
+                        b += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2));
                     }
+                }
                 int i = py * pw + px;
                 img.R[i] = r * inv; img.G[i] = g * inv; img.B[i] = b * inv; img.A[i] = 1f;
             }
