@@ -42,7 +42,12 @@ public sealed class LumaPlane
             for (int y = y0; y < y1; y++)
             {
                 nint o = (nint)y * width * 3;
-                double rowSum = 0;
+                // two sums of the row (even and odd blocks), added at its end: every luma here is 0 or at least 2^-16,
+                // so a multiple of 2^-39, and a row of them sums below 2^13 for a frame up to 8192 wide: every partial
+                // sum is exact in a double, in any order, and the row's sum the same as pixel by pixel (wider frames
+                // sum pixel by pixel)
+                double rowSum = 0, rowSumOdd = 0;
+                bool split = width <= 8192;
                 bool blockRow = y < y0 + Factor;
                 // the row in its blocks of Factor columns (the last takes the columns left over), pixels in order: the
                 // same sums in the same order as pixel by pixel
@@ -50,16 +55,20 @@ public sealed class LumaPlane
                 {
                     int xe = qx == qw - 1 ? width : (qx + 1) * Factor;
                     float a = acc[qx];
+                    double part = 0;
                     for (int x = qx * Factor; x < xe; x++, o += 3)
                     {
                         // the weighted tables hold the products 0.2126f × linear etc., so l is the same float as with the multiplications here
                         float l = Unsafe.Add(ref wr, Unsafe.Add(ref src, o)) + Unsafe.Add(ref wg, Unsafe.Add(ref src, o + 1)) + Unsafe.Add(ref wb, Unsafe.Add(ref src, o + 2));
-                        rowSum += l;
+                        if (split) part += l;
+                        else rowSum += l;
                         a += l;
                     }
+                    if ((qx & 1) == 0) rowSum += part;
+                    else rowSumOdd += part;
                     if (blockRow) acc[qx] = a;
                 }
-                rowSums[y] = rowSum;
+                rowSums[y] = rowSum + rowSumOdd;
             }
             int ry = Math.Min(Factor, height), rx = Math.Min(Factor, width);
             for (int qx = 0; qx < qw; qx++)

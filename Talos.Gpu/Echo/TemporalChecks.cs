@@ -100,7 +100,38 @@ public static class TemporalChecks
         {
             ref byte src = ref MemoryMarshal.GetArrayDataReference(rgb);
             ref float lin = ref MemoryMarshal.GetArrayDataReference(ColourDifference.LinearTable);
-            for (int px = 0; px < pw; px++)
+            int px = 0;
+            // four blocks side by side at a time: twelve independent sums (each in the same order as one at a time)
+            for (; px + 4 <= pw; px += 4)
+            {
+                float r0 = 0, g0 = 0, b0 = 0, r1 = 0, g1 = 0, b1 = 0, r2 = 0, g2 = 0, b2 = 0, r3 = 0, g3 = 0, b3 = 0;
+                nint step = factor * 3;
+                for (int dy = 0; dy < factor; dy++)
+                {
+                    nint o = ((nint)(py * factor + dy) * width + px * factor) * 3;
+                    for (int dx = 0; dx < factor; dx++, o += 3)
+                    {
+                        r0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o));
+                        g0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 1));
+                        b0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2));
+                        r1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step));
+                        g1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step + 1));
+                        b1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step + 2));
+                        r2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step));
+                        g2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step + 1));
+                        b2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step + 2));
+                        r3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step));
+                        g3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step + 1));
+                        b3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step + 2));
+                    }
+                }
+                int i = py * pw + px;
+                img.R[i] = r0 * inv; img.G[i] = g0 * inv; img.B[i] = b0 * inv; img.A[i] = 1f;
+                img.R[i + 1] = r1 * inv; img.G[i + 1] = g1 * inv; img.B[i + 1] = b1 * inv; img.A[i + 1] = 1f;
+                img.R[i + 2] = r2 * inv; img.G[i + 2] = g2 * inv; img.B[i + 2] = b2 * inv; img.A[i + 2] = 1f;
+                img.R[i + 3] = r3 * inv; img.G[i + 3] = g3 * inv; img.B[i + 3] = b3 * inv; img.A[i + 3] = 1f;
+            }
+            for (; px < pw; px++)
             {
                 float r = 0, g = 0, b = 0;
                 for (int dy = 0; dy < factor; dy++)
