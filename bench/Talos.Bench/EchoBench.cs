@@ -58,7 +58,7 @@ public static class EchoBench
                     var t = sup.Found.Temporal;
                     Console.WriteLine(
                         $"shot {s}: {shot.Count} frames {width}x{height}, {(sup.Found.Report.Passed ? "passed" : string.Join("; ", sup.Found.Report.Findings))}; " +
-                        $"screened {t.Count(m => m.Screened && m.Frame > 0 && m.Frame < shot.Count - 1)}, warped {t.Count(m => m.Warped)}, " +
+                        $"held {t.Count(m => m.Held)}, screened {t.Count(m => m.Screened && m.Frame > 0 && m.Frame < shot.Count - 1)}, warped {t.Count(m => m.Warped)}, " +
                         $"Σflicker {sup.Found.Metrics.Sum(m => (double)m.Flicker):0.######}, Σwarp {t.Sum(m => (double)m.WarpError):0.########}, " +
                         $"Σlines {t.Sum(m => (double)(m.LineStability ?? 0)):0.######}, Σnovel {t.Sum(m => (double)m.Novel):0.######}, Σpop {t.Sum(m => (double)m.PopScore):0.######}");
                 }
