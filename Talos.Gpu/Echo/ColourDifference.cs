@@ -14,6 +14,9 @@ public static class ColourDifference
 {
     static readonly float[] Linear = BuildLut();
 
+    /// <summary>The linear value of every 8-bit sRGB code (<see cref="ToLinear"/>), for loops that index it themselves; not to be written.</summary>
+    internal static float[] LinearTable => Linear;
+
     /// <summary>The linear value of an 8-bit sRGB code.</summary>
     public static float ToLinear(byte srgb) => Linear[srgb];
 

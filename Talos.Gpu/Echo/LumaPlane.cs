@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Echo;
@@ -10,6 +12,8 @@ public sealed class LumaPlane
 {
     public const int Factor = 4;
     static readonly float[] Linear = BuildLut();
+    /// <summary>0.2126, 0.7152 and 0.0722 times <see cref="Linear"/>: a pixel's luma is the sum of three lookups.</summary>
+    static readonly float[] WeightedR = Weighted(0.2126f), WeightedG = Weighted(0.7152f), WeightedB = Weighted(0.0722f);
 
     public int Width { get; }
     public int Height { get; }
@@ -31,17 +35,40 @@ public sealed class LumaPlane
             int y0 = qy * Factor, y1 = qy == qh - 1 ? height : y0 + Factor;
             Span<float> acc = qw <= 1024 ? stackalloc float[qw] : new float[qw];
             acc.Clear();
+            ref byte src = ref MemoryMarshal.GetArrayDataReference(rgb);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(WeightedR);
+            ref float wg = ref MemoryMarshal.GetArrayDataReference(WeightedG);
+            ref float wb = ref MemoryMarshal.GetArrayDataReference(WeightedB);
             for (int y = y0; y < y1; y++)
             {
-                int o = y * width * 3;
-                double rowSum = 0;
-                for (int x = 0; x < width; x++, o += 3)
+                nint o = (nint)y * width * 3;
+                // two sums of the row (even and odd blocks), added at its end: every luma here is 0 or at least 2^-16,
+                // so a multiple of 2^-39, and a row of them sums below 2^13 for a frame up to 8192 wide: every partial
+                // sum is exact in a double, in any order, and the row's sum the same as pixel by pixel (wider frames
+                // sum pixel by pixel)
+                double rowSum = 0, rowSumOdd = 0;
+                bool split = width <= 8192;
+                bool blockRow = y < y0 + Factor;
+                // the row in its blocks of Factor columns (the last takes the columns left over), pixels in order: the
+                // same sums in the same order as pixel by pixel
+                for (int qx = 0; qx < qw; qx++)
                 {
-                    float l = 0.2126f * Linear[rgb[o]] + 0.7152f * Linear[rgb[o + 1]] + 0.0722f * Linear[rgb[o + 2]];
-                    rowSum += l;
-                    if (y < y0 + Factor) acc[Math.Min(x / Factor, qw - 1)] += l;
+                    int xe = qx == qw - 1 ? width : (qx + 1) * Factor;
+                    float a = acc[qx];
+                    double part = 0;
+                    for (int x = qx * Factor; x < xe; x++, o += 3)
+                    {
+                        // the weighted tables hold the products 0.2126f × linear etc., so l is the same float as with the multiplications here
+                        float l = Unsafe.Add(ref wr, Unsafe.Add(ref src, o)) + Unsafe.Add(ref wg, Unsafe.Add(ref src, o + 1)) + Unsafe.Add(ref wb, Unsafe.Add(ref src, o + 2));
+                        if (split) part += l;
+                        else rowSum += l;
+                        a += l;
+                    }
+                    if ((qx & 1) == 0) rowSum += part;
+                    else rowSumOdd += part;
+                    if (blockRow) acc[qx] = a;
                 }
-                rowSums[y] = rowSum;
+                rowSums[y] = rowSum + rowSumOdd;
             }
             int ry = Math.Min(Factor, height), rx = Math.Min(Factor, width);
             for (int qx = 0; qx < qw; qx++)
@@ -53,6 +80,13 @@ public sealed class LumaPlane
         double total = 0;
         for (int y = 0; y < height; y++) total += rowSums[y];
         return new LumaPlane(qw, qh, data, (float)(total / ((double)width * height)));
+    }
+
+    static float[] Weighted(float weight)
+    {
+        var table = new float[256];
+        for (int i = 0; i < 256; i++) table[i] = weight * Linear[i];
+        return table;
     }
 
     static float[] BuildLut()

@@ -5,6 +5,7 @@ using Talos.Bench;
 // talos-bench ichor [INPUT] [--width W] [--height H] [--fps F] [--max-seconds S]   (re-render after a palette, dialogue and camera edit)
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench draw [--width W] [--height H] [--repeat N]   (AXIS/FLUX character drawing: the built-in rigs in several poses)
+// talos-bench echo [--work-dir DIR] [--clips] [--repeat N]   (ECHO and CUTTURA's shot clip on the final frames a render left in DIR's vault)
 // talos-bench flux [--width W] [--height H] [--paper-only | --time-only]   (pair size; the timing row and the paper pairs are always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
 // talos-bench codec [--work-dir DIR] [--per-kind N] [--levels 3,1,-1] [--repeat N]   (the frame codec on a render's vault blobs)
@@ -34,6 +35,8 @@ switch (mode)
         var film = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : Path.Combine("examples", "lighthouse.fountain");
         double? cap = Opt("--max-seconds", "") is { Length: > 0 } c ? double.Parse(c, CultureInfo.InvariantCulture) : null;
         return await IchorBench.RunAsync(film, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), cap);
+    case "echo":
+        return EchoBench.Run(Opt("--work-dir", ".talos"), args.Contains("--clips"), Int("--repeat", 1));
     case "flux":
         return FluxBench.Run(Int("--width", 640), Int("--height", 360), args.Contains("--paper-only"), args.Contains("--time-only"));
     case "draw":
@@ -63,6 +66,6 @@ switch (mode)
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | echo [--work-dir DIR --clips --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }

@@ -1,0 +1,218 @@
+using Talos.Gpu.Echo;
+using Talos.Gpu.Imaging;
+using Xunit;
+
+namespace Talos.Tests.Echo;
+
+/// <summary>
+/// ECHO's per-frame kernels (luma plane, frame difference, block motion, the temporal checks' proxy) against the plain
+/// pixel-by-pixel loops they replaced: the same floats to the bit, on frame sizes that do not fill whole blocks or
+/// vectors, with flat areas, noise, small changes and motion.
+/// </summary>
+public sealed class EchoKernelTests
+{
+    static readonly float[] Linear = Enumerable.Range(0, 256).Select(i => ColorMath.SrgbToLinear(i / 255f)).ToArray();
+
+    /// <summary>A frame: flat paint, a gradient, noise in a patch, shifted by <paramref name="shift"/> pixels; some bytes nudged.</summary>
+    static byte[] Frame(int w, int h, int seed, int shift, int nudges)
+    {
+        var rng = new Random(seed);
+        var rgb = new byte[w * h * 3];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int u = x - shift, o = (y * w + x) * 3;
+                bool patch = u > w / 3 && u < w / 2 && y > h / 4 && y < 3 * h / 4;
+                rgb[o] = (byte)(patch ? rng.Next(256) : 40 + (u & 63));
+                rgb[o + 1] = (byte)(patch ? rng.Next(256) : 120);
+                rgb[o + 2] = (byte)(patch ? rng.Next(256) : (y * 255 / Math.Max(1, h - 1)));
+            }
+        for (int k = 0; k < nudges; k++)
+        {
+            int i = rng.Next(rgb.Length);
+            rgb[i] = (byte)Math.Clamp(rgb[i] + rng.Next(-6, 7), 0, 255);
+        }
+        return rgb;
+    }
+
+    public static TheoryData<int, int> Sizes => new() { { 1280, 720 }, { 37, 23 }, { 101, 64 }, { 66, 9 }, { 3, 2 }, { 256, 144 } };
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void LumaPlaneIsThePixelByPixelSum(int w, int h)
+    {
+        var rgb = Frame(w, h, 1, 0, 50);
+        var plane = LumaPlane.FromRgb24(rgb, w, h);
+        var (data, mean) = ReferenceLuma(rgb, w, h);
+        Assert.Equal(mean, plane.Mean);
+        Assert.Equal(data, plane.Data);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void ProxyIsThePixelByPixelAverage(int w, int h)
+    {
+        var rgb = Frame(w, h, 2, 0, 0);
+        foreach (int factor in new[] { 2, 3, 4, 6 })
+        {
+            if (w / factor < 1 || h / factor < 1) continue;
+            var proxy = TemporalChecks.Proxy(rgb, w, h, factor);
+            var (r, g, b) = ReferenceProxy(rgb, w, h, factor);
+            Assert.Equal(r, proxy.R);
+            Assert.Equal(g, proxy.G);
+            Assert.Equal(b, proxy.B);
+            Assert.All(proxy.A, a => Assert.Equal(1f, a));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void DifferenceAndMotionAreThePlainLoops(int w, int h)
+    {
+        var a = Frame(w, h, 3, 0, 0);
+        foreach (var (shift, nudges) in new[] { (0, 0), (0, 40), (2, 0), (5, 300) })
+        {
+            var b = Frame(w, h, 3, shift, nudges);
+            var m = QualityMeter.Measure(1, b, a, w, h);
+            var (diff, changed) = ReferenceDifference(b, a, w, h);
+            Assert.Equal(diff, m.DiffFromPrevious);
+            Assert.Equal(changed, m.ChangedFraction);
+
+            var (pa, pb) = (LumaPlane.FromRgb24(a, w, h), LumaPlane.FromRgb24(b, w, h));
+            var field = MotionEstimator.Estimate(pa, pb);
+            var (dx, dy, residual) = ReferenceMotion(pa, pb);
+            Assert.Equal(dx, field.Dx);
+            Assert.Equal(dy, field.Dy);
+            Assert.Equal(residual, field.Residual);
+            if (shift > 0 && w >= 256) Assert.Contains(field.Dx, d => d != 0); // the motion is found, not only matched
+        }
+    }
+
+    // ---- the loops before vectors (ECHO's stage version 1)
+
+    static (float[] Data, float Mean) ReferenceLuma(byte[] rgb, int width, int height)
+    {
+        const int F = LumaPlane.Factor;
+        int qw = Math.Max(1, width / F), qh = Math.Max(1, height / F);
+        var data = new float[qw * qh];
+        var rowSums = new double[height];
+        for (int qy = 0; qy < qh; qy++)
+        {
+            int y0 = qy * F, y1 = qy == qh - 1 ? height : y0 + F;
+            var acc = new float[qw];
+            for (int y = y0; y < y1; y++)
+            {
+                int o = y * width * 3;
+                double rowSum = 0;
+                for (int x = 0; x < width; x++, o += 3)
+                {
+                    float l = 0.2126f * Linear[rgb[o]] + 0.7152f * Linear[rgb[o + 1]] + 0.0722f * Linear[rgb[o + 2]];
+                    rowSum += l;
+                    if (y < y0 + F) acc[Math.Min(x / F, qw - 1)] += l;
+                }
+                rowSums[y] = rowSum;
+            }
+            int ry = Math.Min(F, height), rx = Math.Min(F, width);
+            for (int qx = 0; qx < qw; qx++)
+            {
+                int cols = qx == qw - 1 ? width - qx * F : rx;
+                data[qy * qw + qx] = acc[qx] / (cols * ry);
+            }
+        }
+        double total = 0;
+        for (int y = 0; y < height; y++) total += rowSums[y];
+        return (data, (float)(total / ((double)width * height)));
+    }
+
+    static (float[] R, float[] G, float[] B) ReferenceProxy(byte[] rgb, int width, int height, int factor)
+    {
+        int pw = width / factor, ph = height / factor;
+        var (rr, gg, bb) = (new float[pw * ph], new float[pw * ph], new float[pw * ph]);
+        float inv = 1f / (factor * factor);
+        for (int py = 0; py < ph; py++)
+            for (int px = 0; px < pw; px++)
+            {
+                float r = 0, g = 0, b = 0;
+                for (int dy = 0; dy < factor; dy++)
+                    for (int dx = 0, o = ((py * factor + dy) * width + px * factor) * 3; dx < factor; dx++, o += 3)
+                    {
+                        r += Linear[rgb[o]]; g += Linear[rgb[o + 1]]; b += Linear[rgb[o + 2]];
+                    }
+                int i = py * pw + px;
+                rr[i] = r * inv; gg[i] = g * inv; bb[i] = b * inv;
+            }
+        return (rr, gg, bb);
+    }
+
+    static (float Mean, float Changed) ReferenceDifference(byte[] a, byte[] b, int width, int rows)
+    {
+        long total = 0, pixels = 0;
+        for (int o = 0; o < a.Length; o += 3)
+        {
+            int dr = Math.Abs(a[o] - b[o]), dg = Math.Abs(a[o + 1] - b[o + 1]), db = Math.Abs(a[o + 2] - b[o + 2]);
+            total += dr + dg + db;
+            if (Math.Max(dr, Math.Max(dg, db)) > 2) pixels++;
+        }
+        return ((float)(total / (255.0 * a.Length)), (float)((double)pixels / ((long)width * rows)));
+    }
+
+    static (int[] Dx, int[] Dy, float[] Residual) ReferenceMotion(LumaPlane previous, LumaPlane current)
+    {
+        const int Search = MotionEstimator.Search;
+        int w = current.Width, h = current.Height;
+        int bs = Math.Min(MotionEstimator.Block, Math.Min(w, h));
+        int bx = Math.Max(1, w / bs), by = Math.Max(1, h / bs);
+        int s = w + 1;
+        var t = new double[s * (h + 1)];
+        for (int y = 0; y < h; y++)
+        {
+            double row = 0;
+            for (int x = 0; x < w; x++)
+            {
+                row += previous.Data[y * w + x];
+                t[(y + 1) * s + x + 1] = t[y * s + x + 1] + row;
+            }
+        }
+        float BlockSum(int x, int y) => (float)(t[(y + bs) * s + x + bs] - t[y * s + x + bs] - t[(y + bs) * s + x] + t[y * s + x]);
+        var (dxs, dys, residual) = (new int[bx * by], new int[bx * by], new float[bx * by]);
+        var prev = previous.Data;
+        var cur = current.Data;
+        float inv = 1f / (bs * bs);
+        var block = new float[bs * bs];
+        for (int j = 0; j < by; j++)
+            for (int i = 0; i < bx; i++)
+            {
+                int x0 = i * bs, y0 = j * bs;
+                float sum = 0;
+                for (int y = 0; y < bs; y++)
+                    for (int x = 0; x < bs; x++) sum += block[y * bs + x] = cur[(y0 + y) * w + x0 + x];
+                float mean = sum * inv;
+                for (int k = 0; k < block.Length; k++) block[k] -= mean;
+                float bestCost = float.MaxValue, bestMean = mean;
+                int bestDx = 0, bestDy = 0;
+                for (int dy = -Search; dy <= Search; dy++)
+                {
+                    int py = y0 + dy;
+                    if (py < 0 || py + bs > h) continue;
+                    for (int dx = -Search; dx <= Search; dx++)
+                    {
+                        int px = x0 + dx;
+                        if (px < 0 || px + bs > w) continue;
+                        float pm = BlockSum(px, py) * inv;
+                        float sad = 0;
+                        for (int y = 0; y < bs; y++)
+                        {
+                            int row = (py + y) * w + px, b = y * bs;
+                            for (int x = 0; x < bs; x++) sad += MathF.Abs(block[b + x] - (prev[row + x] - pm));
+                        }
+                        float cost = sad * (1f + 0.02f * (Math.Abs(dx) + Math.Abs(dy))) + 1e-6f * (Math.Abs(dx) + Math.Abs(dy));
+                        if (cost < bestCost) { bestCost = cost; bestDx = dx; bestDy = dy; bestMean = pm; }
+                    }
+                }
+                int n = j * bx + i;
+                dxs[n] = bestDx; dys[n] = bestDy;
+                residual[n] = mean - bestMean;
+            }
+        return (dxs, dys, residual);
+    }
+}
