@@ -169,6 +169,118 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         return hash;
     }
 
+    /// <summary>A blob of a <see cref="VaultBatch"/>: its hash (of <paramref name="Data"/>), bytes and kind.</summary>
+    internal readonly record struct PendingBlob(string Hash, byte[] Data, string Kind);
+
+    internal static void ValidateBlobKind(string kind) => ValidateKind(kind);
+
+    /// <summary>
+    /// A <see cref="VaultBatch"/>'s commit: every blob's row and the owner's refs in one catalogue transaction (with the
+    /// chunk-index rows whose manifest is not among the blobs: it is durable already); then each missing file written to
+    /// a temp file, all of them flushed to disk, each renamed onto its hash; then the index rows whose manifest was among
+    /// the blobs, in a second transaction. The same order as <see cref="Put"/> then <see cref="RecordChunk"/>, per blob.
+    /// </summary>
+    internal void PutMany(IReadOnlyList<PendingBlob> blobs, VaultRef owner, IReadOnlyList<(string Identity, string Manifest)> chunks)
+    {
+        ThrowIfDisposed();
+        ValidateOwner(owner);
+        foreach (var (identity, manifest) in chunks) { ValidateHash(identity); ValidateHash(manifest); }
+        var inBatch = blobs.Select(b => b.Hash).ToHashSet();
+        var early = chunks.Where(c => !inBatch.Contains(c.Manifest)).ToList();
+        var late = chunks.Where(c => inBatch.Contains(c.Manifest)).ToList();
+        if (blobs.Count > 0 || early.Count > 0)
+        {
+            lock (_dbLock)
+            {
+                Catalogue(() =>
+                {
+                    using var tx = _db.BeginTransaction();
+                    string now = Now();
+                    if (blobs.Count > 0)
+                    {
+                        var p = _touchBlob.Parameters;
+                        _touchBlob.Transaction = tx;
+                        foreach (var b in blobs)
+                        {
+                            p["$h"].Value = b.Hash;
+                            p["$s"].Value = b.Data.Length;
+                            p["$k"].Value = b.Kind;
+                            p["$t"].Value = now;
+                            _touchBlob.ExecuteNonQuery();
+                        }
+                        InsertRefs(tx, owner, inBatch.ToList());
+                    }
+                    InsertChunks(tx, early, now);
+                    tx.Commit();
+                    return 0;
+                });
+            }
+        }
+        WriteFiles(blobs);
+        if (late.Count > 0)
+        {
+            lock (_dbLock)
+            {
+                Catalogue(() =>
+                {
+                    using var tx = _db.BeginTransaction();
+                    InsertChunks(tx, late, Now());
+                    tx.Commit();
+                    return 0;
+                });
+            }
+        }
+    }
+
+    /// <summary>The missing files of a batch: each to its own temp file, all flushed to disk, then each renamed onto its hash.</summary>
+    void WriteFiles(IReadOnlyList<PendingBlob> blobs)
+    {
+        var open = new List<(FileStream File, string Tmp, string Final, string Hash)>();
+        try
+        {
+            foreach (var b in blobs)
+            {
+                string final = BlobPath(b.Hash);
+                if (BlobFileIsIntact(final, b.Data.Length)) continue;
+                string tmp = NewTempPath(b.Hash);
+                var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                open.Add((fs, tmp, final, b.Hash));
+                fs.Write(b.Data);
+            }
+            foreach (var f in open) f.File.Flush(flushToDisk: true);
+            foreach (var f in open) f.File.Dispose();
+            foreach (var f in open) Publish(f.Tmp, f.Final);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            foreach (var f in open)
+            {
+                f.File.Dispose();
+                TryDelete(f.Tmp);
+            }
+            throw new VaultException($"blob {open.LastOrDefault().Hash ?? "?"} cannot be written: {e.Message}", e);
+        }
+    }
+
+    void InsertChunks(SqliteTransaction tx, IReadOnlyList<(string Identity, string Manifest)> chunks, string now)
+    {
+        if (chunks.Count == 0) return;
+        using var c = _db.CreateCommand();
+        c.Transaction = tx;
+        c.CommandText = RecordChunkSql;
+        var i = c.Parameters.Add("$i", SqliteType.Text);
+        var m = c.Parameters.Add("$m", SqliteType.Text);
+        c.Parameters.AddWithValue("$t", now);
+        foreach (var (identity, manifest) in chunks)
+        {
+            (i.Value, m.Value) = (identity, manifest);
+            c.ExecuteNonQuery();
+        }
+    }
+
+    const string RecordChunkSql = "INSERT INTO chunks(identity, manifest, created) VALUES ($i, $m, $t) " +
+                                  "ON CONFLICT(identity) DO UPDATE SET manifest = excluded.manifest, created = excluded.created;";
+
     public byte[] Get(string hash)
     {
         ThrowIfDisposed();
@@ -329,8 +441,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             Catalogue(() =>
             {
                 using var c = _db.CreateCommand();
-                c.CommandText = "INSERT INTO chunks(identity, manifest, created) VALUES ($i, $m, $t) " +
-                                "ON CONFLICT(identity) DO UPDATE SET manifest = excluded.manifest, created = excluded.created;";
+                c.CommandText = RecordChunkSql;
                 c.Parameters.AddWithValue("$i", identity);
                 c.Parameters.AddWithValue("$m", manifestHash);
                 c.Parameters.AddWithValue("$t", Now());

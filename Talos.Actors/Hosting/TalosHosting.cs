@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
@@ -215,10 +216,23 @@ public static class TalosHosting
             builder.WithShardRegionProxy<ShotRegionKey>("shots", "gpu", new ShotMessageExtractor());
         if (roles.Contains("core"))
             return builder.WithSingleton<HephaestusKey>("hephaestus",
-                (_, registry, _) => HephaestusActor.Props(registry.Get<ShotRegionKey>(), env),
+                (_, registry, _) => SupervisedHephaestus(HephaestusActor.Props(registry.Get<ShotRegionKey>(), env)),
                 new ClusterSingletonOptions { Role = "core" }, createProxyToo: true);
         return builder.WithSingletonProxy<HephaestusKey>("hephaestus", new ClusterSingletonOptions { Role = "core" });
     }
+
+    /// <summary>
+    /// The Hephaestus singleton under a backoff supervisor that starts it again whenever it stops (1 s doubling to 30 s,
+    /// and back once it has run a while). A persistent actor whose recovery fails — its snapshot or events not read
+    /// within the journal's recovery timeout — is stopped by Akka.Persistence, and the singleton manager does not start
+    /// a stopped singleton again: the farm then admits nothing and starts no shot, for good. That is how a 20-node
+    /// scale run stalled (Hephaestus's snapshot read timed out at 30 s while 20 node processes started on 2 cores at load
+    /// average ~30; no chunk result in 15 minutes). Messages sent while it is down are dropped, as while a singleton
+    /// moves: asks time out and their senders retry.
+    /// </summary>
+    public static Props SupervisedHephaestus(Props hephaestus) =>
+        BackoffSupervisor.Props(Backoff.OnStop(hephaestus, "hephaestus", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)
+            .WithAutoReset(TimeSpan.FromSeconds(60)));
 
     /// <summary>Every node's <see cref="NodeOpsActor"/>: its load and recent log lines for the operator palette.</summary>
     public static AkkaConfigurationBuilder WithTalosOperations(this AkkaConfigurationBuilder builder, IReadOnlyList<string> roles, TalosEnvironment env) =>

@@ -13,8 +13,9 @@ namespace Talos.Actors.Shots;
 /// <summary>
 /// One per render node (role gpu): the node's chunk capacity (<see cref="RenderSettingsOptions.ChunkSlots"/>). It
 /// listens on the work topic for stage agents that have chunks, PULLS leases from them while it has free slots
-/// (highest priority first, round-robin among equals), renders each leased range off the actor thread, stores the
-/// manifest and the attempt's log in the vault and reports back. It never runs more chunks than its slots: a grant that
+/// (highest priority first, round-robin among equals), renders each leased range off the actor thread, stores its
+/// outputs and manifest in the vault (one <see cref="VaultBatch"/>), then the attempt's log with the chunk's index row
+/// (a second batch, off the slot) and reports back. It never runs more chunks than its slots: a grant that
 /// comes after its reservation expired (the slots went to other work) runs what still fits and declines the rest. The
 /// actor thread never touches the vault. It never writes shot state: the agent hands the result to the shot, the single
 /// writer. States per lease: reserved (asked) → running → reported | cancelled | declined.
@@ -93,8 +94,10 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             Hosting.TalosMetrics.ChunkRendered(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
             _env.OnChunkRendered(run.Lease.Job.ShotKey, plan.Stage, plan.Chunk);
             var took = run.Clock.Elapsed;
+            // The chunk-index row (its manifest is durable) goes with the attempt's log, in one catalogue write.
             Report(run, $"{Now()} rendered in {took.TotalMilliseconds:0} ms; manifest {r.ManifestHash}\n",
-                log => new ChunkLeaseResult(r.Lease, plan, r.ManifestHash, r.Note, _node, run.Lease.Attempt, log, took));
+                log => new ChunkLeaseResult(r.Lease, plan, r.ManifestHash, r.Note, _node, run.Lease.Attempt, log, took),
+                run.Lease.Identity is { } identity ? (identity, r.ManifestHash) : null);
             Pull();
         });
         Receive<Broke>(b =>
@@ -165,11 +168,13 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         {
             ct.ThrowIfCancellationRequested();
             var job = lease.Job;
-            var owned = new OwnedVault(vault, OwnerOf(job)); // everything the chunk writes is held from the moment it is written
+            // Everything the chunk writes is held from the moment it is written; its small blobs and its manifest are
+            // written together (one catalogue transaction) before the chunk counts as rendered.
+            var owned = new VaultBatch(vault, OwnerOf(job));
             var context = new ChunkContext(job.Spec, plan, owned, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct);
             var manifest = runner.Run(context);
             var manifestHash = manifest.Store(owned);
-            if (lease.Identity is { } identity) owned.RecordChunk(identity, manifestHash);
+            owned.Commit();
             return (object)new Rendered(agent, lease.LeaseId, manifestHash, manifest.Note);
         }, ct).PipeTo(self, failure: e => new Broke(agent, lease.LeaseId, e));
     }
@@ -200,14 +205,20 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     /// Off the actor thread: stores the attempt's log (its first line and <paramref name="end"/>) as a small text blob in
     /// the vault, so it outlives this node, then tells the agent the outcome naming that log ("" when it could not be stored).
     /// </summary>
-    void Report(Running run, string end, Func<string, ITalosMessage> outcome)
+    void Report(Running run, string end, Func<string, ITalosMessage> outcome, (string Identity, string Manifest)? index = null)
     {
         var (vault, log, agent, self, text, owner) = (_env.Vault, _log, run.Agent, Self, run.Log + end, OwnerOf(run.Lease.Job));
         Task.Run(() =>
         {
             string hash;
-            try { hash = vault.Put(Encoding.UTF8.GetBytes(text), "chunk-log", owner); }
-            catch (Exception e) { log.Warning("could not store a chunk log: {0}", e.Message); hash = ""; }
+            try
+            {
+                var batch = new VaultBatch(vault, owner);
+                hash = batch.Put(Encoding.UTF8.GetBytes(text), "chunk-log");
+                if (index is var (identity, manifest)) batch.RecordChunk(identity, manifest);
+                batch.Commit();
+            }
+            catch (Exception e) { log.Warning("could not store a chunk log (or index the chunk): {0}", e.Message); hash = ""; }
             agent.Tell(outcome(hash), self);
         });
     }

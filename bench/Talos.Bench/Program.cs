@@ -60,12 +60,14 @@ switch (mode)
     case "cluster":
         return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400), args.Contains("--postgres-only"),
             Int("--recovery-shots", 10_000), args.Contains("--recovery-only"));
+    case "scale" when args.Contains("--vault-only"):
+        return VaultWriteBench.Run(Int("--writes", 3000));
     case "scale":
         return await ScaleBench.RunAsync(new ScaleBench.Options(Int("--nodes", 2), Int("--shots", 200), Int("--chunks", 10), Int("--kill", 0),
             Int("--slots", 2), Int("--active", 0), args.Contains("--admit-only"), Int("--prioritize-every", 10)));
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | echo [--work-dir DIR --clips --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | echo [--work-dir DIR --clips --repeat N] | codec [--work-dir DIR --per-kind N --levels 3,1,-1 --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K] | scale --vault-only [--writes N] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }

@@ -101,6 +101,7 @@ public static class ScaleBench
                     Console.WriteLine($"killed {killed} node process(es) (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s, {count} results journalled");
                 }
                 if (count >= target && submitting.IsCompleted && (o.AdmitOnly || await AllCompleted(seed, o.Shots))) break;
+                if (samples.Count % 120 == 0) Console.WriteLine($"progress: {count} of {target} results journalled at {clock.Elapsed.TotalSeconds:F0} s; load {MachineLoad.Averages()}");
                 if (clock.Elapsed > TimeSpan.FromMinutes(15)) throw new TimeoutException($"{count} of {target} chunk results journalled after 15 min");
                 await Task.Delay(250);
             }
@@ -373,7 +374,8 @@ public static class ScaleBench
         info.Environment["TALOS_WORK_DIR"] = Path.Combine(dir, $"node{n}");
         info.Environment["TALOS_CHUNK_SLOTS"] = o.Slots.ToString(CultureInfo.InvariantCulture);
         info.Environment["TALOS_DOWN_AFTER_SECONDS"] = DownAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        info.Environment["TALOS_LOGLEVEL"] = "ERROR";
+        // ERROR unless TALOS_SCALE_NODE_LOGLEVEL says otherwise (WARNING to see why a run stalls); lines come out prefixed [nodeN].
+        info.Environment["TALOS_LOGLEVEL"] = Environment.GetEnvironmentVariable("TALOS_SCALE_NODE_LOGLEVEL") is { Length: > 0 } level ? level : "ERROR";
         // Twenty .NET processes share two cores here: a thread-pool worker that spins (sched_yield) before it sleeps burns
         // the time the other processes need (11 % of a node's CPU in a profile). A node alone on its machine keeps the default.
         info.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";

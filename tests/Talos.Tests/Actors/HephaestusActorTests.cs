@@ -50,6 +50,35 @@ public sealed class HephaestusActorTests : IAsyncLifetime
         public Recorder(ConcurrentQueue<object> seen) => ReceiveAny(seen.Enqueue);
     }
 
+    /// <summary>Stops itself in its first incarnation (as a persistent actor whose recovery failed is stopped); answers after.</summary>
+    sealed class FailsFirstRecovery : ReceiveActor
+    {
+        public FailsFirstRecovery(ConcurrentQueue<int> starts)
+        {
+            starts.Enqueue(starts.Count + 1);
+            if (starts.Count == 1) Context.Stop(Self);
+            ReceiveAny(m => Sender.Tell($"up: {m}"));
+        }
+    }
+
+    [Fact]
+    public async Task A_Hephaestus_that_stops_after_a_failed_recovery_is_started_again()
+    {
+        // A 20-node scale run stalled for good when Hephaestus's snapshot read timed out at start-up: Akka.Persistence
+        // stops the actor and a singleton manager does not start it again. Under its supervisor it comes back.
+        var starts = new ConcurrentQueue<int>();
+        var heph = _system.ActorOf(TalosHosting.SupervisedHephaestus(Props.Create(() => new FailsFirstRecovery(starts))), "supervised");
+        string answer = "";
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            try { answer = await heph.Ask<string>("ping", TimeSpan.FromMilliseconds(500)); break; }
+            catch (AskTimeoutException) { }
+        }
+        Assert.Equal("up: ping", answer);
+        Assert.Equal(2, starts.Count);
+    }
+
     /// <summary>A shot's frame list in the vault: <paramref name="frames"/> flat 16×16 frames of grey <paramref name="grey"/>.</summary>
     string Frames(byte grey, int frames) => _vault.Put(JsonSerializer.SerializeToUtf8Bytes(
         Enumerable.Range(0, frames).Select(_ => _vault.Put(FrameCodec.EncodeRgb24(Enumerable.Repeat(grey, 16 * 16 * 3).ToArray(), 16, 16), "frame")).ToList(),

@@ -308,4 +308,107 @@ public sealed class BlobVaultTests : IDisposable
         File.WriteAllText(file, "x");
         Assert.Contains("is a file", Assert.Throws<VaultException>(() => BlobVault.Open(file)).Message);
     }
+    // ---------------------------------------------------------------- VaultBatch: a chunk's writes as one
+
+    [Fact]
+    public void A_batch_writes_its_small_blobs_with_their_owner_only_on_commit_and_indexes_the_chunk_after()
+    {
+        using var v = BlobVault.Open(Root);
+        var owner = new VaultRef("prod", "prod--sh01", 2, "flux");
+        var batch = new VaultBatch(v, owner);
+        var frames = Enumerable.Range(0, 5).Select(i => Bytes(100 + i, 40)).ToList();
+        var hashes = frames.Select(f => batch.Put(f, "flux-lines")).ToList();
+        var manifest = batch.Put("{\"frames\":1}"u8, "manifest");
+        var identity = BlobVault.HashOf("flux chunk 0"u8);
+        batch.RecordChunk(identity, manifest);
+        Assert.Equal(frames.Select(f => BlobVault.HashOf(f)), hashes);
+        // Nothing is in the vault yet: no file, no row, no index entry.
+        Assert.All(hashes, h => Assert.False(v.Contains(h)));
+        Assert.Equal(0, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+        Assert.Null(v.ReuseChunk(identity, owner));
+
+        batch.Commit();
+        Assert.All(frames, f => Assert.Equal(f, v.Get(BlobVault.HashOf(f))));
+        Assert.Equal(6, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+        // Every blob is held by the owner, under one ref number (one catalogue transaction).
+        Assert.Equal(6, CatalogueCount(Root, "SELECT COUNT(*) FROM refs WHERE production = 'prod' AND shot = 'prod--sh01' AND revision = 2 AND stage = 'flux'"));
+        Assert.Equal(1, CatalogueCount(Root, "SELECT COUNT(DISTINCT seq) FROM refs"));
+        Assert.Equal(manifest, v.ReuseChunk(identity, owner));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+        batch.Commit(); // nothing pending: a no-op
+        Assert.Equal(6, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+    }
+
+    [Fact]
+    public void A_batch_reads_its_pending_blobs_by_committing_them_and_writes_large_ones_at_once()
+    {
+        using var v = BlobVault.Open(Root);
+        var batch = new VaultBatch(v, new VaultRef("prod", "prod--sh01", 1, "anima"));
+        var small = Bytes(1, 100);
+        var h = batch.Put(small, "frame");
+        Assert.False(v.Contains(h));
+        Assert.Equal(small, batch.Get(h)); // read through the batch: committed first
+        Assert.True(v.Contains(h));
+
+        var pending = batch.Put(Bytes(2, 100), "frame");
+        var large = Bytes(3, VaultBatch.SmallBlobBytes + 1);
+        var lh = batch.Put(large, "frame");
+        Assert.True(v.Contains(lh));      // large: written at once
+        Assert.True(v.Contains(pending)); // and what was pending before it went first
+        Assert.True(File.Exists(batch.PathOf(lh)));
+        // Another owner's write is not deferred either.
+        var other = batch.Put(Bytes(4, 10), "frame", new VaultRef("prod", "prod--sh02", 1, "anima"));
+        Assert.True(v.Contains(other));
+        Assert.Equal(1, CatalogueCount(Root, $"SELECT COUNT(*) FROM refs WHERE hash = '{other}' AND shot = 'prod--sh02'"));
+        Assert.Equal(0, CatalogueCount(Root, $"SELECT COUNT(*) FROM refs WHERE hash = '{other}' AND shot = 'prod--sh01'"));
+    }
+
+    [Fact]
+    public void An_uncommitted_batch_leaves_nothing_and_a_failed_commit_leaves_no_blob_under_a_hash()
+    {
+        using (var v = BlobVault.Open(Root))
+        {
+            var dropped = new VaultBatch(v, new VaultRef("prod", "prod--sh01", 1, "flux"));
+            var h = dropped.Put(Bytes(5, 64), "flux-lines");
+            Assert.False(v.Contains(h)); // the work failed before its commit: nothing named it, nothing written
+            Assert.Empty(BlobFiles());
+        }
+        // The temp directory cannot be written: the commit fails as a VaultException, with no file under any hash.
+        using (var v = BlobVault.Open(Root))
+        {
+            var tmp = Path.Combine(Root, "tmp");
+            Directory.Delete(tmp);
+            File.WriteAllText(tmp, "not a directory");
+            var batch = new VaultBatch(v, new VaultRef("prod", "prod--sh01", 1, "flux"));
+            var a = batch.Put(Bytes(6, 64), "flux-lines");
+            var b = batch.Put(Bytes(7, 64), "flux-lines");
+            batch.RecordChunk(BlobVault.HashOf("chunk"u8), b);
+            Assert.Throws<VaultException>(batch.Commit);
+            Assert.False(v.Contains(a));
+            Assert.False(v.Contains(b));
+            Assert.Equal(0, CatalogueCount(Root, "SELECT COUNT(*) FROM chunks")); // never indexed without its manifest
+            File.Delete(tmp);
+            Directory.CreateDirectory(tmp);
+            batch.Commit(); // what was pending is still pending: the retry writes it
+            Assert.True(v.Contains(a) && v.Contains(b));
+            Assert.Equal(b, v.ReuseChunk(BlobVault.HashOf("chunk"u8), new VaultRef("prod", "prod--sh01", 1, "flux")));
+        }
+    }
+
+    [Fact]
+    public void Batches_from_many_threads_store_every_blob_once()
+    {
+        using var v = BlobVault.Open(Root);
+        Parallel.For(0, 16, t =>
+        {
+            var batch = new VaultBatch(v, new VaultRef("prod", $"prod--sh{t:00}", 1, "flux"));
+            for (int i = 0; i < 20; i++) batch.Put(Bytes(i, 32), "flux-lines"); // the same 20 blobs from every thread
+            batch.Put(Bytes(1000 + t, 32), "flux-lines");
+            batch.Commit();
+        });
+        Assert.Equal(36, BlobFiles().Length);
+        Assert.Equal(36, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+        Assert.Equal(16 * 21, CatalogueCount(Root, "SELECT COUNT(*) FROM refs"));
+        for (int i = 0; i < 20; i++) Assert.Equal(Bytes(i, 32), v.Get(BlobVault.HashOf(Bytes(i, 32))));
+    }
 }
