@@ -31,6 +31,8 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     HephaestusState _state = HephaestusState.Empty;
     /// <summary>Events journalled since the last snapshot.</summary>
     int _sinceSnapshot;
+    /// <summary>The shots in the last snapshot saved or recovered from (0: none): the next waits for as many events (<see cref="HephaestusState.SnapshotDue"/>).</summary>
+    int _snapshotShots;
     readonly HashSet<string> _editing = new();
     /// <summary>Shots told to render (or found rendering), at most MaxActiveShots; the rest wait in <see cref="_admission"/>.</summary>
     readonly HashSet<string> _active = new();
@@ -47,7 +49,11 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     {
         _shots = shotRegion; _env = env;
 
-        Recover<SnapshotOffer>(o => _state = HephaestusState.FromSnapshot((HephaestusSnapshot)o.Snapshot));
+        Recover<SnapshotOffer>(o =>
+        {
+            _state = HephaestusState.FromSnapshot((HephaestusSnapshot)o.Snapshot);
+            _snapshotShots = _state.Shots.Count;
+        });
         Recover<ITalosEvent>(e => { _state = _state.Apply(e); _sinceSnapshot++; });
         Recover<RecoveryCompleted>(_ =>
         {
@@ -55,8 +61,8 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             // Shot statuses for /metrics once a second, not after every message (progress reports arrive per chunk).
             Timers.StartPeriodicTimer("metrics", PublishMetrics.Instance, TimeSpan.FromSeconds(1));
             PublishShotMetrics();
-            // A long journal since the last snapshot (or none yet): the next recovery starts from here.
-            if (SnapshotEvery > 0 && _sinceSnapshot >= SnapshotEvery) Snapshot();
+            // A long journal since the last snapshot (or none yet; long: as SnapshotDue says): the next recovery starts from here.
+            if (HephaestusState.SnapshotDue(_sinceSnapshot, _snapshotShots, SnapshotEvery)) Snapshot();
             // Resume everything unfinished: a restarted cluster picks up where it stopped.
             foreach (var s in _state.Shots.Values.Where(s => !ShotStatus.IsTerminal(s.Status))) Enqueue(s.Key);
             Dispatch(); // once all are queued, so admission orders them by priority and fair share
@@ -209,7 +215,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             Applied(e);
-            if (SnapshotEvery > 0 && ++_sinceSnapshot >= SnapshotEvery) Snapshot();
+            if (HephaestusState.SnapshotDue(++_sinceSnapshot, _snapshotShots, SnapshotEvery)) Snapshot();
         });
         DeferAsync(events, _ => Done());
     }
@@ -243,6 +249,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     void Snapshot()
     {
         _sinceSnapshot = 0;
+        _snapshotShots = _state.Shots.Count;
         SaveSnapshot(_state.ToSnapshot());
     }
 

@@ -122,6 +122,18 @@ public sealed record HephaestusState(ImmutableDictionary<string, ShotRecord> Sho
 
     // ---- snapshots ----
 
+    /// <summary>
+    /// Whether Hephaestus should save a snapshot after <paramref name="sinceSnapshot"/> journalled events, the last one
+    /// (saved or recovered from; 0 if none) holding <paramref name="snapshotShots"/> shots: after at least
+    /// <paramref name="every"/> events (0: never) and at least as many as that snapshot held shots. A snapshot is the
+    /// whole registry, so saving one every fixed count of events costs O(shots) per that many events: admitting 100,000
+    /// shots with one every 500 events wrote 200 snapshots of up to 100,000 shots (O(n²) in all), and admission slowed
+    /// as the registry grew. Waiting for as many events as the last snapshot held makes the snapshots' cost O(1) per
+    /// event (while the registry grows they double: 500, 1,000, 2,000, … shots), and recovery still reads one snapshot
+    /// and at most max(<paramref name="every"/>, its shots) events after it: at most about twice one snapshot's read.
+    /// </summary>
+    public static bool SnapshotDue(int sinceSnapshot, int snapshotShots, int every) => every > 0 && sinceSnapshot >= Math.Max(every, snapshotShots);
+
     public HephaestusSnapshot ToSnapshot() => new(
         Shots.Values.OrderBy(s => s.Key, StringComparer.Ordinal).ToList(),
         Productions.Values.OrderBy(p => p.Production, StringComparer.Ordinal).ToList());

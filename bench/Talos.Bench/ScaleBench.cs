@@ -58,7 +58,8 @@ public static class ScaleBench
             {
                 WorkDir = Path.Combine(dir, "seed"), Roles = ["core"], Port = FreePort(), VaultDir = vaultDir,
                 JournalConnection = pg.ConnectionString, JournalProvider = JournalTarget.Postgres, DownAfter = TimeSpan.FromSeconds(DownAfterSeconds),
-                Render = new RenderSettingsOptions { MaxActiveShots = o.Active, ChunkSlots = 1 },
+                Render = new RenderSettingsOptions { MaxActiveShots = o.Active, ChunkSlots = 1,
+                    HephaestusSnapshotEvery = int.TryParse(Environment.GetEnvironmentVariable("TALOS_HEPHAESTUS_SNAPSHOT_EVERY"), out var every) ? every : new RenderSettingsOptions().HephaestusSnapshotEvery },
             };
             var startClock = Stopwatch.StartNew();
             await using var seed = await TalosNode.StartAsync(seedOptions, Runners(o.Chunks));
@@ -67,7 +68,7 @@ public static class ScaleBench
 
             // --admit-only: all shots are admitted before any render node exists, so the order they start in is admission's.
             var admission = new List<double>();
-            if (o.AdmitOnly) admission = await Admit(seed, o, keys);
+            if (o.AdmitOnly) admission = await Admit(seed, o, keys, new CpuMeter(children, pg.ServerPid));
 
             for (int n = 0; n < o.Nodes; n++) children.Add(StartNode(o, n, seedAddress, pg, vaultDir, dir));
             var cluster = Cluster.Get(seed.System);
@@ -86,7 +87,7 @@ public static class ScaleBench
             var cpuSamples = new List<(double Seed, double Nodes, double Postgres)>();
             var clock = Stopwatch.StartNew();
             var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-            var submitting = o.AdmitOnly ? Task.FromResult(admission) : Admit(seed, o, keys);
+            var submitting = o.AdmitOnly ? Task.FromResult(admission) : Admit(seed, o, keys, null);
             int killed = 0;
             long target = o.AdmitOnly ? Math.Min(total, (long)Math.Max(o.Active * 4, 200) * o.Chunks) : total;
             while (true)
@@ -138,7 +139,7 @@ public static class ScaleBench
                 ["resultsPerJournalWrite"] = Math.Round(ns[4] / Math.Max(1, ns[2]), 2),
                 ["cpuMsPerResult"] = Math.Round(perResult.All * 1000, 3), ["nodeCpuMsPerResult"] = Math.Round(perResult.Nodes * 1000, 3),
                 ["seedCpuMsPerResult"] = Math.Round(perResult.Seed * 1000, 3), ["postgresCpuMsPerResult"] = Math.Round(perResult.Postgres * 1000, 3),
-                ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order,
+                ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order, ["seedGcLatencyMode"] = System.Runtime.GCSettings.LatencyMode.ToString(),
                 ["cores"] = Environment.ProcessorCount, ["loadAverageAtStart"] = load, ["postgres"] = pg.Version,
                 ["processes"] = "seed in the bench process; each render node its own OS process",
             };
@@ -164,22 +165,38 @@ public static class ScaleBench
     /// Submits every shot, 32 asks in flight (each answered once its admission is journalled), and returns each ask's
     /// milliseconds. With <see cref="Options.PrioritizeEvery"/>, every k-th shot is then raised to priority 5.
     /// </summary>
-    static async Task<List<double>> Admit(TalosNode seed, Options o, List<string> keys)
+    static async Task<List<double>> Admit(TalosNode seed, Options o, List<string> keys, CpuMeter? cpu)
     {
         var times = new double[o.Shots];
+        var clock = Stopwatch.StartNew();
         int next = -1;
         async Task Worker()
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < o.Shots)
             {
-                var watch = Stopwatch.StartNew();
+                var started = clock.Elapsed.TotalMilliseconds;
                 var reply = await seed.AskHephaestus<object>(new SubmitShot(Spec(i, o.Chunks)), TimeSpan.FromMinutes(2));
-                times[i] = watch.Elapsed.TotalMilliseconds;
+                times[i] = clock.Elapsed.TotalMilliseconds - started;
                 if (reply is not SubmitAccepted) throw new InvalidOperationException($"shot {i}: {reply}");
             }
         }
+        var load = MachineLoad.Averages();
+        var (pause, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+        var cpuBefore = cpu?.Read();
         await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(Worker)));
+        // --admit-only (no node yet): CPU per admission of the seed (Hephaestus, the asks) and of PostgreSQL, which unlike
+        // the latencies does not depend on how much of the machine others leave.
+        if (cpu?.Read() is { } after && cpuBefore is { } before)
+            Console.WriteLine(FormattableString.Invariant(
+                $"admission CPU per shot: seed {(after.Seed - before.Seed) * 1000 / o.Shots:F2} ms, PostgreSQL {(after.Postgres - before.Postgres) * 1000 / o.Shots:F2} ms"));
+        // Where in the run the slow asks were: each tenth of the shots (in submission order), its p50 / p99 / max.
+        Console.WriteLine(FormattableString.Invariant($"admission: {o.Shots} asks in {clock.Elapsed.TotalSeconds:F1} s ({o.Shots / clock.Elapsed.TotalSeconds:F0}/s), load {load} → {MachineLoad.Averages()}; GC paused the seed {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms ({GC.CollectionCount(2) - gen2} gen2, concurrent {System.Runtime.GCSettings.LatencyMode}); by tenth p50/p99/max ms: ") +
+            string.Join("  ", times.Chunk(Math.Max(1, o.Shots / 10)).Select(t =>
+            {
+                var s = t.Order().ToArray();
+                return FormattableString.Invariant($"{s[s.Length / 2]:F0}/{s[Math.Min(s.Length - 1, (int)Math.Ceiling(0.99 * s.Length) - 1)]:F0}/{s[^1]:F0}");
+            })));
         if (o.AdmitOnly && o.PrioritizeEvery > 0)
             foreach (var batch in keys.Where((_, i) => i % o.PrioritizeEvery == o.PrioritizeEvery - 1).Chunk(64))
                 await Task.WhenAll(batch.Select(k => seed.AskHephaestus<CommandAck>(new SetShotPriority(k, 5, "bench"), TimeSpan.FromMinutes(2))));
@@ -323,20 +340,27 @@ public static class ScaleBench
             .Select(i => HephaestusState.KeyOf(Spec(i, o.Chunks))).ToHashSet();
         var before = starts.Take(o.Active).ToHashSet();
         int waitingRaised = raised.Count(k => !before.Contains(k)), violations = 0;
-        foreach (var key in starts.Skip(o.Active))
+        foreach (var (key, at) in starts.Select((k, i) => (k, i)).Skip(o.Active))
         {
             if (raised.Contains(key)) waitingRaised--;
-            else if (waitingRaised > 0) violations++;
+            else if (waitingRaised > 0 && ++violations <= 20) Console.WriteLine($"out of priority order: {key} (priority 0) started {at + 1}th while {waitingRaised} raised shots waited");
         }
         return violations;
     }
 
-    /// <summary>A second Hephaestus on the seed (the singleton is idle by now) recovers the same journal: start → first answer.</summary>
+    /// <summary>
+    /// A second Hephaestus on the seed (the singleton is idle by now) recovers the same journal: start → first answer.
+    /// Under the singleton's backoff supervisor, as in the farm: a recovery that fails (its journal or snapshot read timed
+    /// out on a loaded machine) is tried again, and the time counts every try.
+    /// </summary>
     static async Task<double> HephaestusRecovery(TalosNode seed, string key)
     {
         var watch = Stopwatch.StartNew();
-        var heph = seed.System.ActorOf(HephaestusActor.Props(ActorRefs.Nobody, seed.Environment));
-        var first = await heph.Ask<object>(new GetShot(key), TimeSpan.FromMinutes(5));
+        var heph = seed.System.ActorOf(TalosHosting.SupervisedHephaestus(HephaestusActor.Props(ActorRefs.Nobody, seed.Environment)));
+        object? first = null;
+        while (first is null)
+            try { first = await heph.Ask<object>(new GetShot(key), TimeSpan.FromSeconds(10)); }
+            catch (AskTimeoutException) when (watch.Elapsed < TimeSpan.FromMinutes(10)) { } // still recovering, or stopped and waiting to start again
         var seconds = watch.Elapsed.TotalSeconds;
         if (first is not ShotView) throw new InvalidOperationException($"recovered {first}");
         await heph.GracefulStop(TimeSpan.FromSeconds(30));
@@ -379,6 +403,8 @@ public static class ScaleBench
         // Twenty .NET processes share two cores here: a thread-pool worker that spins (sched_yield) before it sleeps burns
         // the time the other processes need (11 % of a node's CPU in a profile). A node alone on its machine keeps the default.
         info.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+        // Blocking gen2 collections, as Talos.Cluster.Node has them (bench/run gives the seed, this process, background ones).
+        info.Environment["DOTNET_gcConcurrent"] = "0";
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, e) =>
         {

@@ -144,6 +144,44 @@ public sealed class HephaestusStateTests
             Assert.Contains("TALOS_HEPHAESTUS_SNAPSHOT_EVERY '" + bad + "'", Assert.Throws<ArgumentException>(() => Read(bad)).Message);
     }
 
+    [Fact]
+    public void Snapshots_wait_for_as_many_events_as_the_last_held_shots_so_admitting_many_writes_each_shot_about_twice()
+    {
+        // Admit 20,000 shots, one event each, snapshotting as the actor does (every 500 events at least).
+        var spec = Spec("p", "a");
+        var state = HephaestusState.Empty;
+        int since = 0, snapshotShots = 0, maxReplay = 0;
+        var taken = new List<int>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            state = state.Apply(new ShotAdmitted($"p--{i}", spec with { Id = $"{i}" }, Now));
+            if (HephaestusState.SnapshotDue(++since, snapshotShots, 500)) { taken.Add(state.Shots.Count); snapshotShots = state.Shots.Count; since = 0; }
+            maxReplay = Math.Max(maxReplay, since); // what a recovery now would replay after the last snapshot
+        }
+        // Every 500 events would have been 40 snapshots holding 410,000 shots in all; doubling: 6 holding 31,500.
+        Assert.Equal([500, 1_000, 2_000, 4_000, 8_000, 16_000], taken);
+        Assert.True(taken.Sum() < 2 * 20_000);
+        // A recovery never replays more events after its snapshot than the snapshot holds shots (or 500).
+        Assert.Equal(7_999, maxReplay);
+
+        // A registry that stops growing (outcomes, revisions) snapshots every max(500, shots) events; 0 never does.
+        Assert.False(HephaestusState.SnapshotDue(499, 10, 500));
+        Assert.True(HephaestusState.SnapshotDue(500, 10, 500));
+        Assert.False(HephaestusState.SnapshotDue(7_999, 8_000, 500));
+        Assert.True(HephaestusState.SnapshotDue(8_000, 8_000, 500));
+        Assert.False(HephaestusState.SnapshotDue(1_000_000, 0, 0));
+    }
+
+    [Fact]
+    public void The_shot_status_gauge_counts_each_status()
+    {
+        var statuses = Enumerable.Repeat(ShotStatus.Queued, 100_000).Concat(Enumerable.Repeat(ShotStatus.Rendering, 16)).Append(ShotStatus.Failed);
+        var counts = Talos.Actors.Hosting.TalosMetrics.CountStatuses(statuses);
+        Assert.Equal(3, counts.Count);
+        Assert.Equal((100_000, 16, 1), (counts[ShotStatus.Queued], counts[ShotStatus.Rendering], counts[ShotStatus.Failed]));
+        Assert.Empty(Talos.Actors.Hosting.TalosMetrics.CountStatuses([]));
+    }
+
     // ---- properties ----
 
     static readonly string[] Productions = ["p", "q"];
