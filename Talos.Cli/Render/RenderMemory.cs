@@ -21,7 +21,8 @@ public static class RenderMemory
     /// <summary>
     /// The least limit set: below it the collections the limit forces cost more render time than the memory is worth.
     /// Measured on the README film at 720p (docs/BENCHMARKS.md): no limit 103.9 s and 1.92 GB peak, 1 GB 109.2 s and
-    /// 1.25 GB, 529 MB 120–143 s and 0.78–0.92 GB.
+    /// 1.25 GB, 529 MB 120–143 s and 0.78–0.92 GB. Again after ECHO, CUTTURA and CHROMA decode into their own buffers:
+    /// 768 MB +8 % user+sys CPU for 1.00 GB peak, 529 MB +35 % for 0.77 GB — still too dear.
     /// </summary>
     public const long FloorBytes = 1L << 30;
 

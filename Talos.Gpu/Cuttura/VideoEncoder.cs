@@ -16,7 +16,8 @@ public static class VideoEncoder
     /// output frame per input frame. Audio (any file ffmpeg reads) is encoded as AAC, delayed by
     /// <paramref name="audioOffsetSeconds"/> (negative: its start is skipped), padded with silence and cut at the end of
     /// the video. Written to a temp file next to <paramref name="outputPath"/> and renamed when complete.
-    /// <paramref name="onFrame"/> receives the number of frames handed to the encoder so far.
+    /// <paramref name="onFrame"/> receives the number of frames handed to the encoder so far. Each frame is written to
+    /// ffmpeg's pipe before the next is asked for, so the frames may all be one buffer refilled (CUTTURA's shot clip).
     /// </summary>
     public static Task EncodeH264Async(IEnumerable<byte[]> rgb24Frames, int width, int height, int fps, string outputPath,
         string? audioPath = null, double audioOffsetSeconds = 0, Action<int>? onFrame = null, CancellationToken ct = default)

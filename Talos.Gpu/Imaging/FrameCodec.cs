@@ -261,15 +261,48 @@ public static class FrameCodec
     {
         var (kind, w, h) = ReadHeader(data);
         if (kind != Kind.Gray8) throw new InvalidDataException($"frame blob holds {kind}, not gray");
-        var (box, samples) = ReadGrayPlane(data, w, h);
         var img = new GrayImage(w, h);
+        DecodeGray(data, img, default);
+        return img;
+    }
+
+    /// <summary>
+    /// <see cref="DecodeGray(byte[])"/> into a caller's image of the blob's size, which a consumer keeps and decodes into
+    /// frame after frame (no fresh 4-byte-a-pixel plane, no page faults): the same values as a fresh decode, provided
+    /// every pixel of <paramref name="into"/> outside <paramref name="written"/> is zero — <paramref name="written"/> is the
+    /// box the previous decode into it returned (an empty box for a new image); only it is cleared. Returns the box this
+    /// decode wrote (every pixel outside it is zero afterwards), for the next call.
+    /// </summary>
+    public static Box DecodeGray(byte[] data, GrayImage into, Box written)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        var (kind, w, h) = ReadHeader(data);
+        if (kind != Kind.Gray8) throw new InvalidDataException($"frame blob holds {kind}, not gray");
+        if (into.Width != w || into.Height != h) throw new ArgumentException($"the image is {into.Width}x{into.Height}, the blob {w}x{h}", nameof(into));
+        var (box, samples) = ReadGrayPlane(data, w, h);
+        Clear(into.Data, w, written, box);
         for (int y = 0; y < box.H; y++)
         {
             var src = samples.AsSpan(y * box.W, box.W);
-            var dst = img.Data.AsSpan((box.Y + y) * w + box.X, box.W);
+            var dst = into.Data.AsSpan((box.Y + y) * w + box.X, box.W);
             for (int x = 0; x < src.Length; x++) dst[x] = src[x] / 255f;
         }
-        return img;
+        return box;
+    }
+
+    /// <summary>Zeroes the samples of <paramref name="written"/> (rows <paramref name="stride"/> samples long) that
+    /// <paramref name="next"/> will not overwrite.</summary>
+    static void Clear<T>(Span<T> plane, int stride, Box written, Box next)
+    {
+        for (int y = written.Y; y < written.Y + written.H; y++)
+        {
+            var row = plane.Slice(y * stride + written.X, written.W);
+            if (y < next.Y || y >= next.Y + next.H || next.W == 0) { row.Clear(); continue; }
+            // the part of the row left and right of next's columns
+            int l = Math.Clamp(next.X - written.X, 0, written.W), r = Math.Clamp(next.X + next.W - written.X, 0, written.W);
+            row[..l].Clear();
+            row[r..].Clear();
+        }
     }
 
     /// <summary>Decodes an 8-bit sRGB frame (interleaved RGB24).</summary>
@@ -277,15 +310,43 @@ public static class FrameCodec
     {
         var (kind, w, h) = ReadHeader(data);
         if (kind != Kind.Rgb24) throw new InvalidDataException($"frame blob holds {kind}, not RGB24");
-        if (BinaryPrimitives.ReadUInt32LittleEndian(data) == MagicTfr1) return (UnpackTfr1(data, checked(w * h * 3)), w, h);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(data) == Magic && ReadBox(data, w, h) is { Count: > 0 } box)
+            CheckDeclared(data, box, box.Count * 3); // a lying header: refused before a frame of its size is allocated
+        var rgb = new byte[checked(w * h * 3)];
+        DecodeRgb24(data, rgb, default);
+        return (rgb, w, h);
+    }
+
+    /// <summary>
+    /// <see cref="DecodeRgb24(byte[])"/> into a caller's buffer of the frame's <c>width · height · 3</c> bytes, which a
+    /// consumer keeps and decodes into frame after frame (no fresh 2.7 MB array and its page faults per 720p frame; a frame
+    /// stored whole is decompressed straight into it, without the copy): the same bytes as a fresh decode, provided every
+    /// byte of <paramref name="into"/> outside <paramref name="written"/> is zero — <paramref name="written"/> is the box the
+    /// previous decode into it returned (an empty box for a new buffer); only it is cleared. Returns the box this decode
+    /// wrote (every byte outside it is zero afterwards), for the next call.
+    /// </summary>
+    public static Box DecodeRgb24(byte[] data, Span<byte> into, Box written)
+    {
+        var (kind, w, h) = ReadHeader(data);
+        if (kind != Kind.Rgb24) throw new InvalidDataException($"frame blob holds {kind}, not RGB24");
+        if (into.Length != w * h * 3) throw new ArgumentException($"the buffer has {into.Length} bytes, a {w}x{h} RGB24 frame {w * h * 3}", nameof(into));
+        var whole = new Box(0, 0, w, h);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(data) == MagicTfr1) { UnpackTfr1(data, into); return whole; }
         var box = ReadBox(data, w, h);
+        // in bytes: the pixel boxes times three across
+        Clear(into, w * 3, new Box(written.X * 3, written.Y, written.W * 3, written.H), new Box(box.X * 3, box.Y, box.W * 3, box.H));
+        if (box.W == w)
+        {
+            // whole rows: the payload is one run of the frame's bytes
+            ReadPayload(data, box, into.Slice(box.Y * w * 3, box.Count * 3));
+            return box;
+        }
         var payload = ReadPayload(data, box, box.Count * 3);
         try
         {
-            var rgb = new byte[w * h * 3];
             for (int y = 0; y < box.H; y++)
-                payload.AsSpan(y * box.W * 3, box.W * 3).CopyTo(rgb.AsSpan(((box.Y + y) * w + box.X) * 3));
-            return (rgb, w, h);
+                payload.AsSpan(y * box.W * 3, box.W * 3).CopyTo(into.Slice(((box.Y + y) * w + box.X) * 3));
+            return box;
         }
         finally { ArrayPool<byte>.Shared.Return(payload); }
     }
@@ -522,31 +583,56 @@ public static class FrameCodec
     /// </summary>
     static byte[] ReadPayload(byte[] data, Box box, int expected)
     {
-        var compressed = data.AsSpan(HeaderBytes);
         if (box.Count == 0)
         {
-            if (compressed.Length != 0) throw new InvalidDataException($"corrupt Talos frame blob: {compressed.Length} bytes after the header of an empty box");
+            ReadPayload(data, box, Span<byte>.Empty);
             return ArrayPool<byte>.Shared.Rent(1);
         }
-        ulong declared;
-        try { declared = Decompressor.GetDecompressedSize(compressed); }
-        catch (ZstdException e) { throw new InvalidDataException("corrupt Talos frame blob: " + e.Message, e); }
-        if (declared != (ulong)expected)
-            throw new InvalidDataException($"corrupt Talos frame blob: the payload declares {declared} bytes, the {box.W}x{box.H} box needs {expected}");
+        CheckDeclared(data, box, expected); // before anything of that size is allocated
         var payload = ArrayPool<byte>.Shared.Rent(expected);
         try
         {
-            _decompressor ??= new Decompressor();
-            int got = _decompressor.Unwrap(compressed, payload.AsSpan(0, expected));
-            if (got != expected) throw new InvalidDataException($"truncated Talos frame blob ({got} of {expected} bytes)");
+            ReadPayload(data, box, payload.AsSpan(0, expected));
             return payload;
         }
-        catch (Exception e)
+        catch
         {
             ArrayPool<byte>.Shared.Return(payload);
-            if (e is ZstdException) throw new InvalidDataException("corrupt or truncated Talos frame blob: " + e.Message, e);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Decompresses the payload after the header into <paramref name="into"/>, whose length is what the box needs: the
+    /// zstd frame must declare exactly that many bytes (an empty box: no payload at all).
+    /// </summary>
+    static void ReadPayload(byte[] data, Box box, Span<byte> into)
+    {
+        var compressed = data.AsSpan(HeaderBytes);
+        int expected = into.Length;
+        if (box.Count == 0)
+        {
+            if (compressed.Length != 0) throw new InvalidDataException($"corrupt Talos frame blob: {compressed.Length} bytes after the header of an empty box");
+            return;
+        }
+        CheckDeclared(data, box, expected);
+        try
+        {
+            _decompressor ??= new Decompressor();
+            int got = _decompressor.Unwrap(compressed, into);
+            if (got != expected) throw new InvalidDataException($"truncated Talos frame blob ({got} of {expected} bytes)");
+        }
+        catch (ZstdException e) { throw new InvalidDataException("corrupt or truncated Talos frame blob: " + e.Message, e); }
+    }
+
+    /// <summary>The zstd frame after the header must declare exactly <paramref name="expected"/> bytes.</summary>
+    static void CheckDeclared(byte[] data, Box box, int expected)
+    {
+        ulong declared;
+        try { declared = Decompressor.GetDecompressedSize(data.AsSpan(HeaderBytes)); }
+        catch (ZstdException e) { throw new InvalidDataException("corrupt Talos frame blob: " + e.Message, e); }
+        if (declared != (ulong)expected)
+            throw new InvalidDataException($"corrupt Talos frame blob: the payload declares {declared} bytes, the {box.W}x{box.H} box needs {expected}");
     }
 
     static byte CheckFilter(byte filter) =>

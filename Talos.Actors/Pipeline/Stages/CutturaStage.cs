@@ -57,7 +57,9 @@ public sealed class CutturaStage : IStageRunner
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-shot-{Guid.NewGuid():N}.mp4");
         try
         {
-            var frames = finals.Select(h => FrameCodec.DecodeRgb24(ctx.Vault.Get(h)).rgb);
+            // one buffer for the clip: the encoder writes each frame to ffmpeg before it asks for the next
+            var window = new Rgb24Window(1, spec.Resolution.Width, spec.Resolution.Height, i => ctx.Vault.Get(finals[i]));
+            var frames = Enumerable.Range(0, finals.Count).Select(i => window[i]);
             VideoEncoder.EncodeH264Async(frames, spec.Resolution.Width, spec.Resolution.Height, spec.Fps, tmp, ct: ctx.Cancellation)
                 .GetAwaiter().GetResult();
             return ctx.Vault.Put(File.ReadAllBytes(tmp), "shot-video");

@@ -38,6 +38,9 @@ public sealed class EchoStage : IStageRunner
     public static string DeepFeaturesNote(DeepFeatures? deep) =>
         deep is not null ? ModelRegistry.ResNet18.Name : $"off: the pre-screen confirms pops (run `talos models fetch {ModelRegistry.ResNet18.Name}`)";
 
+    /// <summary>Frame buffers ECHO decodes into (<see cref="Rgb24Window"/>): its window of three frames and one spare.</summary>
+    public const int WindowFrames = 4;
+
     public string Stage => Stages.Echo;
     public IReadOnlyList<string> DependsOn => [Stages.Cuttura];
     public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => ChunkPlans.Single(Stage, spec.FrameCount);
@@ -53,12 +56,14 @@ public sealed class EchoStage : IStageRunner
         var cut = Notes.Read<CutOutcome>(ctx.Manifests(Stages.Cuttura)[0].Note, "CUTTURA");
         var finals = ctx.Vault.GetJson<List<string>>(cut.FramesHash);
         int width = spec.Resolution.Width, height = spec.Resolution.Height;
+        // the frames decoded into buffers this run owns: the supervisor's window is three frames (the temporal checks'
+        // previous, current and next; a repair's two neighbours and the frame), read in order, so four buffers serve the
+        // whole clip; the supervisor keeps no frame past its window and copies what it repairs
+        var window = new Rgb24Window(WindowFrames, width, height, i => ctx.Vault.Get(finals[i]));
         byte[] Frame(int i)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var (rgb, w, h) = FrameCodec.DecodeRgb24(ctx.Vault.Get(finals[i]));
-            if (w != width || h != height) throw new InvalidDataException($"frame {i} is {w}x{h}, the shot {width}x{height}");
-            return rgb;
+            return window[i];
         }
         bool repairable = Repairable(spec);
         int budget = repairable ? Limits.EchoRepairFrames(spec.EchoBudget, finals.Count) : 0;

@@ -64,6 +64,23 @@ public sealed class VideoEncoderTests : IDisposable
     }
 
     [Fact]
+    public async Task One_buffer_refilled_for_every_frame_encodes_the_same_clip_as_a_fresh_array_each()
+    {
+        // CUTTURA decodes a shot's frames into one buffer (Rgb24Window): the encoder must have written each before the next
+        var fresh = Path.Combine(_dir, "fresh.mp4");
+        var reused = Path.Combine(_dir, "reused.mp4");
+        await VideoEncoder.EncodeH264Async(MovingSquare(24), W, H, 24, fresh, ct: TestContext.Current.CancellationToken);
+        var blobs = MovingSquare(24).Select(f => FrameCodec.EncodeRgb24(f, W, H)).ToList();
+        var window = new Rgb24Window(1, W, H, i => blobs[i]);
+        await VideoEncoder.EncodeH264Async(Enumerable.Range(0, blobs.Count).Select(i => window[i]), W, H, 24, reused, ct: TestContext.Current.CancellationToken);
+        Assert.Equal(24, window.Decoded);
+        var (a, b) = (DecodeRgb24(fresh, W, H), DecodeRgb24(reused, W, H));
+        Assert.Equal(24, b.Count);
+        for (int k = 0; k < a.Count; k++) Assert.True(a[k].AsSpan().SequenceEqual(b[k]), $"frame {k} differs");
+        Assert.False(b[0].AsSpan().SequenceEqual(b[23]));
+    }
+
+    [Fact]
     public async Task Audio_is_muxed_as_aac_delayed_and_cut_to_the_video()
     {
         var wav = Path.Combine(_dir, "tone.wav");

@@ -326,11 +326,101 @@ public sealed class FrameCodecTests
         var kind = (byte[])bytes.Clone();
         kind[4] = 9;
         Assert.Contains("kind 9", Error(kind));
+        // the same for an 8-bit frame
+        var rgb = FrameCodec.EncodeRgb24(Rgb(64, 36, 0, 0, 64, 36, 1), 64, 36);
+        var hugeRgb = With(With(With(With(With(With(rgb, 8, Limits.MaxWidth), 12, Limits.MaxHeight), 16, 0), 20, 0), 24, Limits.MaxWidth), 28, Limits.MaxHeight);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("the payload declares", Assert.Throws<InvalidDataException>(() => FrameCodec.DecodeRgb24(hugeRgb)).Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "no frame-sized buffer for an 8-bit blob that cannot fill it");
     }
 
     [Fact]
     public void Frames_beyond_the_limits_are_not_encoded()
     {
         Assert.Throws<ArgumentException>(() => FrameCodec.EncodeRgb24(new byte[(Limits.MaxWidth + 2) * 3], Limits.MaxWidth + 2, 1));
+    }
+    /// <summary>An RGB24 frame of <paramref name="w"/>×<paramref name="h"/>, non-zero only in the box (x0, y0)–(x1, y1) (exclusive).</summary>
+    static byte[] Rgb(int w, int h, int x0, int y0, int x1, int y1, int seed)
+    {
+        var rgb = new byte[w * h * 3];
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+                for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)(1 + (x * 7 + y * 13 + c * 5 + seed) % 255);
+        return rgb;
+    }
+
+    [Fact]
+    public void Rgb24_decoded_into_a_reused_buffer_equals_a_fresh_decode_whatever_the_buffer_held()
+    {
+        const int w = 37, h = 23;
+        // boxes that grow, shrink, move, empty and fill the frame, in an order where each leaves bytes the next must clear
+        (int, int, int, int)[] boxes = [(0, 0, w, h), (5, 4, 20, 9), (0, 0, 0, 0), (30, 2, 37, 23), (1, 1, 3, 2), (0, 10, w, 14), (10, 0, 12, h), (0, 0, w, h), (36, 22, 37, 23)];
+        var buffer = new byte[w * h * 3];
+        var written = default(FrameCodec.Box);
+        int seed = 0;
+        foreach (var (x0, y0, x1, y1) in boxes)
+        {
+            var frame = Rgb(w, h, x0, y0, x1, y1, seed++);
+            var blob = FrameCodec.EncodeRgb24(frame, w, h);
+            written = FrameCodec.DecodeRgb24(blob, buffer, written);
+            Assert.Equal(frame, buffer);
+            Assert.Equal(FrameCodec.DecodeRgb24(blob).rgb, buffer);
+            Assert.Equal(StoredBox(blob), (written.X, written.Y, written.W, written.H));
+        }
+        // a TFR1 blob fills the whole frame
+        var tfr1 = Convert.FromBase64String(Tfr1Rgb);
+        var small = Enumerable.Repeat((byte)200, 18).ToArray();
+        Assert.Equal(new FrameCodec.Box(0, 0, 3, 2), FrameCodec.DecodeRgb24(tfr1, small, new FrameCodec.Box(0, 0, 3, 2)));
+        Assert.Equal(Enumerable.Range(0, 18).Select(i => (byte)(i * 14)), small);
+        Assert.Throws<ArgumentException>(() => FrameCodec.DecodeRgb24(tfr1, new byte[17], default));
+    }
+
+    [Fact]
+    public void Gray_decoded_into_a_reused_image_equals_a_fresh_decode_whatever_the_image_held()
+    {
+        const int w = 41, h = 19;
+        (int, int, int, int)[] boxes = [(0, 0, w, h), (3, 5, 30, 11), (0, 0, 0, 0), (35, 0, 41, 19), (2, 2, 4, 3), (0, 8, w, 9), (0, 0, w, h)];
+        var into = new GrayImage(w, h);
+        var written = default(FrameCodec.Box);
+        int seed = 0;
+        foreach (var (x0, y0, x1, y1) in boxes)
+        {
+            var img = new GrayImage(w, h);
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++) img.Data[y * w + x] = ((x * 3 + y * 11 + seed) % 17 + 1) / 17f;
+            seed++;
+            var blob = FrameCodec.EncodeGray(img);
+            written = FrameCodec.DecodeGray(blob, into, written);
+            Assert.Equal(FrameCodec.DecodeGray(blob).Data, into.Data);
+            Assert.Equal(StoredBox(blob), (written.X, written.Y, written.W, written.H));
+        }
+        Assert.Throws<ArgumentException>(() => FrameCodec.DecodeGray(FrameCodec.EncodeGray(new GrayImage(w, h)), new GrayImage(w, h + 1), default));
+    }
+
+    [Fact]
+    public void A_window_decodes_each_frame_once_into_its_own_buffers()
+    {
+        const int w = 16, h = 8;
+        var frames = Enumerable.Range(0, 9).Select(i => Rgb(w, h, i % 3, 0, w - i % 2, h - i % 4, i)).ToList();
+        var blobs = frames.Select(f => FrameCodec.EncodeRgb24(f, w, h)).ToList();
+        int asked = 0;
+        var window = new Rgb24Window(3, w, h, i => { asked++; return blobs[i]; });
+        var seen = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < frames.Count; i++)
+        {
+            // a window of three: the frame before, this one and the next, read the way ECHO's temporal checks read them
+            var next = i + 1 < frames.Count ? window[i + 1] : null;
+            var cur = window[i];
+            var prev = i > 0 ? window[i - 1] : null;
+            Assert.Equal(frames[i], cur);
+            if (prev is not null) Assert.Equal(frames[i - 1], prev);
+            if (next is not null) Assert.Equal(frames[i + 1], next);
+            seen.Add(cur);
+        }
+        Assert.Equal(frames.Count, asked);
+        Assert.Equal(frames.Count, window.Decoded);
+        Assert.Equal(3, seen.Count);
+        var other = FrameCodec.EncodeRgb24(new byte[w * 2 * h / 2 * 3], w * 2, h / 2); // the same bytes a frame, another size
+        Assert.Throws<InvalidDataException>(() => new Rgb24Window(1, w, h, _ => other)[0]);
     }
 }
