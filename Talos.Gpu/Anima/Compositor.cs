@@ -27,23 +27,69 @@ public static class Compositor
         Parallel.For(0, height, y =>
         {
             int start = y * width;
-            var dr = o.R.AsSpan(start, width); var dg = o.G.AsSpan(start, width);
-            var db = o.B.AsSpan(start, width); var da = o.A.AsSpan(start, width);
-            foreach (var layer in layers)
-            {
-                float op = Opacity(layer);
-                if (op == 0f) continue;
-                var s = layer.Image;
-                // A source pixel that is zero in every plane leaves the composite as it was, in every mode (BlendPixel):
-                // only the span of the row between its first and last non-zero pixel is blended (characters are small).
-                if (!NonZeroSpan(s, start, width, out int x0, out int x1)) continue;
-                int n = x1 - x0;
-                var sr = s.R.AsSpan(start + x0, n); var sg = s.G.AsSpan(start + x0, n);
-                var sb = s.B.AsSpan(start + x0, n); var sa = s.A.AsSpan(start + x0, n);
-                BlendRow.Blend(layer.Mode, sr, sg, sb, sa, dr.Slice(x0, n), dg.Slice(x0, n), db.Slice(x0, n), da.Slice(x0, n), op);
-            }
+            BlendRowOfLayers(layers, start, width, o.R.AsSpan(start, width), o.G.AsSpan(start, width), o.B.AsSpan(start, width), o.A.AsSpan(start, width));
         });
         return o;
+    }
+
+    /// <summary>
+    /// <see cref="ToSrgb8"/> of <see cref="Composite"/> without the composite: on the CPU each row is blended into a row
+    /// buffer and tone-mapped at once (the same operations per pixel, so the same bytes), so no full-frame linear image
+    /// is written, kept or cleared (ANIMA's SDR frames need only the bytes). On an accelerator, the two steps.
+    /// </summary>
+    public static byte[] CompositeToSrgb8(int width, int height, IReadOnlyList<Layer> layers, float exposure)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is not null)
+        {
+            var composite = Composite(width, height, layers);
+            try { return ToSrgb8(composite, exposure); }
+            finally { FramePool.Return(composite); }
+        }
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
+        foreach (var layer in layers)
+            if (layer.Image.Width != width || layer.Image.Height != height)
+                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+        var rgb = FramePool.RentBytes(checked(width * height * 3)); // every byte written
+        Parallel.For(0, height, () => new float[4 * width], (y, _, row) =>
+        {
+            Array.Clear(row);
+            BlendRowOfLayers(layers, y * width, width, row.AsSpan(0, width), row.AsSpan(width, width), row.AsSpan(2 * width, width), row.AsSpan(3 * width, width));
+            EncodeRow(row.AsSpan(0, width), row.AsSpan(width, width), row.AsSpan(2 * width, width), exposure, rgb.AsSpan(y * width * 3, width * 3));
+            return row;
+        }, _ => { });
+        return rgb;
+    }
+
+    /// <summary>Every layer's row <paramref name="start"/>…+<paramref name="width"/> blended in order into the row (d*).</summary>
+    static void BlendRowOfLayers(IReadOnlyList<Layer> layers, int start, int width, Span<float> dr, Span<float> dg, Span<float> db, Span<float> da)
+    {
+        foreach (var layer in layers)
+        {
+            float op = Opacity(layer);
+            if (op == 0f) continue;
+            var s = layer.Image;
+            // A source pixel that is zero in every plane leaves the composite as it was, in every mode (BlendPixel):
+            // only the span of the row between its first and last non-zero pixel is blended (characters are small).
+            if (!NonZeroSpan(s, start, width, out int x0, out int x1)) continue;
+            int n = x1 - x0;
+            var sr = s.R.AsSpan(start + x0, n); var sg = s.G.AsSpan(start + x0, n);
+            var sb = s.B.AsSpan(start + x0, n); var sa = s.A.AsSpan(start + x0, n);
+            BlendRow.Blend(layer.Mode, sr, sg, sb, sa, dr.Slice(x0, n), dg.Slice(x0, n), db.Slice(x0, n), da.Slice(x0, n), op);
+        }
+    }
+
+    /// <summary>One row of <see cref="ToSrgb8"/>: tone-mapped sRGB bytes, vectors first.</summary>
+    static void EncodeRow(ReadOnlySpan<float> r, ReadOnlySpan<float> g, ReadOnlySpan<float> b, float exposure, Span<byte> dst)
+    {
+        int x0 = SrgbTable.EncodeVectors(r, g, b, exposure, dst);
+        for (int x = x0, j = 3 * x0; x < r.Length; x++, j += 3)
+        {
+            dst[j] = SrgbTable.Encode(ToneMap(r[x] * exposure));
+            dst[j + 1] = SrgbTable.Encode(ToneMap(g[x] * exposure));
+            dst[j + 2] = SrgbTable.Encode(ToneMap(b[x] * exposure));
+        }
     }
 
     /// <summary>
@@ -81,14 +127,7 @@ public static class Compositor
         {
             int start = y * w;
             var r = img.R.AsSpan(start, w); var g = img.G.AsSpan(start, w); var b = img.B.AsSpan(start, w);
-            var dst = rgb.AsSpan(start * 3, w * 3);
-            int x0 = SrgbTable.EncodeVectors(r, g, b, exposure, dst);
-            for (int x = x0, j = 3 * x0; x < r.Length; x++, j += 3)
-            {
-                dst[j] = SrgbTable.Encode(ToneMap(r[x] * exposure));
-                dst[j + 1] = SrgbTable.Encode(ToneMap(g[x] * exposure));
-                dst[j + 2] = SrgbTable.Encode(ToneMap(b[x] * exposure));
-            }
+            EncodeRow(r, g, b, exposure, rgb.AsSpan(start * 3, w * 3));
         });
         return rgb;
     }

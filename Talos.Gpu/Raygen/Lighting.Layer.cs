@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
@@ -33,20 +35,58 @@ public static partial class Lighting
         return LightMapCpu(layer, light);
     }
 
+    /// <summary><see cref="LightMap(RgbaImage, LightRig)"/> with the layer's alpha box already found (null: no paint).</summary>
+    public static RgbaImage LightMap(RgbaImage layer, LightRig light, AlphaBounds? tight)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(light);
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is { } gpu) return IlgpuLighting.LightMap(gpu, layer, light);
+        return LightMapCpu(layer, light, tight);
+    }
+
     /// <summary>The paint of <paramref name="layer"/> times the light of <paramref name="map"/> (alpha kept).</summary>
     public static RgbaImage Apply(RgbaImage layer, RgbaImage map)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        bool painted = AlphaBounds.Find(layer, out var tight);
+        return Apply(layer, map, painted ? tight : null, out _);
+    }
+
+    /// <summary>
+    /// <see cref="Apply(RgbaImage, RgbaImage)"/> with the layer's alpha box already found (<see cref="AlphaBounds.Find"/>;
+    /// null when no pixel has alpha above zero). The result's planes come from <see cref="FramePool"/>; only the box of
+    /// the layer's non-zero pixels is written (<paramref name="written"/>, empty when none): outside it the lit layer is
+    /// zero, as the layer is.
+    /// </summary>
+    public static RgbaImage Apply(RgbaImage layer, RgbaImage map, AlphaBounds? tight, out AlphaBounds written)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(map);
         if (map.Width != layer.Width || map.Height != layer.Height) throw new ArgumentException("light map and layer differ in size", nameof(map));
-        var o = layer.Clone();
-        if (!AlphaBounds.Find(layer, out var box)) return o;
+        var o = AlphaBounds.SparseClone(layer, out written, out _);
+        if (tight is not { } box) return o;
+        int w = layer.Width;
         Parallel.For(box.Y0, box.Y1, y =>
         {
-            for (int x = box.X0, p = y * layer.Width + box.X0; x < box.X1; x++, p++)
+            int p0 = y * w + box.X0, n = box.Width, x = 0;
+            var a = layer.A.AsSpan(p0, n);
+            var lr = layer.R.AsSpan(p0, n); var lg = layer.G.AsSpan(p0, n); var lb = layer.B.AsSpan(p0, n);
+            var mr = map.R.AsSpan(p0, n); var mg = map.G.AsSpan(p0, n); var mb = map.B.AsSpan(p0, n);
+            var or = o.R.AsSpan(p0, n); var og = o.G.AsSpan(p0, n); var ob = o.B.AsSpan(p0, n);
+            // the same product per lane as per pixel below; pixels without paint keep the layer's value (already copied)
+            for (int lanes = Vector<float>.Count; x + lanes <= n; x += lanes)
             {
-                if (layer.A[p] <= 0f) continue;
-                o.R[p] = layer.R[p] * map.R[p]; o.G[p] = layer.G[p] * map.G[p]; o.B[p] = layer.B[p] * map.B[p];
+                var painted = Vector.GreaterThan(new Vector<float>(a[x..]), Vector<float>.Zero);
+                if (Vector.EqualsAll(painted, Vector<int>.Zero)) continue;
+                var pm = Vector.AsVectorSingle(painted);
+                Vector.ConditionalSelect(pm, new Vector<float>(lr[x..]) * new Vector<float>(mr[x..]), new Vector<float>(or[x..])).CopyTo(or[x..]);
+                Vector.ConditionalSelect(pm, new Vector<float>(lg[x..]) * new Vector<float>(mg[x..]), new Vector<float>(og[x..])).CopyTo(og[x..]);
+                Vector.ConditionalSelect(pm, new Vector<float>(lb[x..]) * new Vector<float>(mb[x..]), new Vector<float>(ob[x..])).CopyTo(ob[x..]);
+            }
+            for (; x < n; x++)
+            {
+                if (a[x] <= 0f) continue;
+                or[x] = lr[x] * mr[x]; og[x] = lg[x] * mg[x]; ob[x] = lb[x] * mb[x];
             }
         });
         return o;
@@ -84,37 +124,51 @@ public static partial class Lighting
     /// so a thin sleeve and a broad coat are both rounded. Softened by two box passes (radius a tenth of the bevel) so the
     /// spokes of a discrete distance transform around a region's middle do not show in the light.
     /// </summary>
+    /// <remarks>The two planes come from <see cref="ArrayPool{T}.Shared"/> (they may be longer than the box; the caller
+    /// returns them): a layer's box is rented, not allocated, on every frame.</remarks>
     internal static (float[] Height, float[] Crease) BevelHeight(RgbaImage layer, AlphaBounds box, int bevel)
     {
         int w = layer.Width, bw = box.Width, bh = box.Height, n = bw * bh;
-        var edge = new bool[n];
-        for (int j = 0; j < bh; j++)
-            for (int i = 0; i < bw; i++)
-            {
-                int p = (box.Y0 + j) * w + box.X0 + i;
-                float a = layer.A[p];
-                edge[j * bw + i] = a < 0.5f || ColorMath.Luma(layer.R[p] / a, layer.G[p] / a, layer.B[p] / a) < InkLuma;
-            }
-        var d = DistanceTransform.Compute(edge, bw, bh, 4f * bevel);
-
-        // Label the regions (CHROMA's 4-connected components, deterministic) and find each one's reach.
-        var paper = new bool[n];
-        for (int q = 0; q < n; q++) paper[q] = !edge[q];
-        var label = Talos.Gpu.Chroma.RegionLabeller.Components(paper, bw, bh, out int regions);
-        var reach = new float[regions + 1];
-        for (int q = 0; q < n; q++) if (label[q] != 0) reach[label[q]] = MathF.Max(reach[label[q]], d[q]);
-        for (int r = 1; r <= regions; r++) reach[r] = MathF.Max(1f, MathF.Min(reach[r], bevel));
-        var height = new float[n];
-        for (int q = 0; q < n; q++)
+        var edge = ArrayPool<bool>.Shared.Rent(n);
+        var paper = ArrayPool<bool>.Shared.Rent(n);
+        try
         {
-            if (edge[q]) continue;
-            float r = reach[label[q]], t = 1f - MathF.Min(d[q] / r, 1f);
-            height[q] = r * MathF.Sqrt(1f - t * t);
+            Parallel.For(0, bh, j =>
+            {
+                for (int i = 0, p = (box.Y0 + j) * w + box.X0, q = j * bw; i < bw; i++, p++, q++)
+                {
+                    float a = layer.A[p];
+                    bool e = a < 0.5f || ColorMath.Luma(layer.R[p] / a, layer.G[p] / a, layer.B[p] / a) < InkLuma;
+                    edge[q] = e; paper[q] = !e;
+                }
+            });
+            var d = DistanceTransform.ComputePooled(edge.AsSpan(0, n), bw, bh, 4f * bevel);
+
+            // Label the regions (CHROMA's 4-connected components, deterministic) and find each one's reach.
+            var label = Talos.Gpu.Chroma.RegionLabeller.Components(paper, bw, bh, out int regions);
+            var reach = new float[regions + 1];
+            for (int q = 0; q < n; q++) if (label[q] != 0) reach[label[q]] = MathF.Max(reach[label[q]], d[q]);
+            for (int r = 1; r <= regions; r++) reach[r] = MathF.Max(1f, MathF.Min(reach[r], bevel));
+            var height = ArrayPool<float>.Shared.Rent(n);
+            Parallel.For(0, bh, j =>
+            {
+                for (int q = j * bw, end = q + bw; q < end; q++)
+                {
+                    if (edge[q]) { height[q] = 0f; continue; }
+                    float r = reach[label[q]], t = 1f - MathF.Min(d[q] / r, 1f);
+                    height[q] = r * MathF.Sqrt(1f - t * t);
+                }
+            });
+            BoxBlur.Blur(height, bw, bh, Math.Max(1, bevel / 10), 2);
+            // Distance to the nearest crease (ink line or silhouette), capped at the bevel: what ambient occlusion reads.
+            for (int q = 0; q < n; q++) d[q] = MathF.Min(d[q], bevel);
+            return (height, d);
         }
-        BoxBlur.Blur(height, bw, bh, Math.Max(1, bevel / 10), 2);
-        // Distance to the nearest crease (ink line or silhouette), capped at the bevel: what ambient occlusion reads.
-        for (int q = 0; q < n; q++) d[q] = MathF.Min(d[q], bevel);
-        return (height, d);
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(edge);
+            ArrayPool<bool>.Shared.Return(paper);
+        }
     }
 
     /// <summary>The CPU path of <see cref="LightMap"/>: rows of the alpha's box in parallel.</summary>
@@ -122,14 +176,21 @@ public static partial class Lighting
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(light);
+        return LightMapCpu(layer, light, AlphaBounds.Find(layer, out var tight) ? tight : null);
+    }
+
+    static RgbaImage LightMapCpu(RgbaImage layer, LightRig light, AlphaBounds? painted)
+    {
         var map = FramePool.Rent(layer.Width, layer.Height);
-        if (!AlphaBounds.Find(layer, out var tight)) return map;
+        if (painted is not { } tight) return map;
         int w = layer.Width;
         int bevel = BevelWidth(layer.Height);
         var box = tight.Grow(2, w, layer.Height);
         int bw = box.Width, bh = box.Height;
         var (height, crease) = BevelHeight(layer, box, bevel);
         var rig = Rig(light, AoReach(layer.Height));
+        try
+        {
         Parallel.For(tight.Y0, tight.Y1, y =>
         {
             int j = y - box.Y0;
@@ -144,6 +205,8 @@ public static partial class Lighting
                 map.R[p] = lit.R; map.G[p] = lit.G; map.B[p] = lit.B; map.A[p] = layer.A[p];
             }
         });
+        }
+        finally { ArrayPool<float>.Shared.Return(height); ArrayPool<float>.Shared.Return(crease); }
         return map;
     }
 

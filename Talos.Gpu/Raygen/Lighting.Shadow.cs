@@ -22,6 +22,19 @@ public static partial class Lighting
     /// <see cref="ShadowReceiverDepth"/> to nothing 0.3 further back (a far valley painted below the ground line takes none).</param>
     public static void CastShadow(RgbaImage background, RgbaImage characterLayer, LightRig light, float groundY, float[]? receiverDepth = null)
     {
+        ArgumentNullException.ThrowIfNull(characterLayer);
+        CastShadow(background, characterLayer, light, groundY, receiverDepth, AlphaBounds.Find(characterLayer, out var src) ? src : null, out _);
+    }
+
+    /// <summary>
+    /// <see cref="CastShadow(RgbaImage, RgbaImage, LightRig, float, float[])"/> with the character's alpha box already
+    /// found (<see cref="AlphaBounds.Find"/>; null: nothing to cast). <paramref name="darkened"/> holds every pixel of the
+    /// background it may have changed (empty when none).
+    /// </summary>
+    public static void CastShadow(RgbaImage background, RgbaImage characterLayer, LightRig light, float groundY, float[]? receiverDepth,
+        AlphaBounds? alphaBox, out AlphaBounds darkened)
+    {
+        darkened = default;
         ArgumentNullException.ThrowIfNull(background);
         ArgumentNullException.ThrowIfNull(characterLayer);
         ArgumentNullException.ThrowIfNull(light);
@@ -29,7 +42,7 @@ public static partial class Lighting
             throw new ArgumentException("character layer and background differ in size", nameof(characterLayer));
         if (receiverDepth is not null && receiverDepth.Length != background.PixelCount)
             throw new ArgumentException($"receiver depth holds {receiverDepth.Length} pixels, the background {background.PixelCount}", nameof(receiverDepth));
-        if (!float.IsFinite(groundY) || !AlphaBounds.Find(characterLayer, out var src)) return;
+        if (!float.IsFinite(groundY) || alphaBox is not { } src) return;
 
         int w = background.Width, h = background.Height;
         float len = MathF.Sqrt(light.KeyX * light.KeyX + light.KeyY * light.KeyY);
@@ -49,6 +62,7 @@ public static partial class Lighting
         int dy1 = (int)MathF.Ceiling(MathF.Max(groundY + squash * hMax, src.Y1)) + margin;
         var dst = new AlphaBounds(Math.Max(0, dx0), Math.Max(0, dy0), Math.Min(w, dx1), Math.Min(h, dy1));
         if (dst.Width <= 0 || dst.Height <= 0) return;
+        darkened = dst;
 
         int dw = dst.Width, dh = dst.Height, n = dw * dh;
         var cast = ArrayPool<float>.Shared.Rent(n);

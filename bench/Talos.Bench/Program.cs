@@ -6,6 +6,7 @@ using Talos.Bench;
 // talos-bench kernels [--width W] [--height H] [--repeat N]
 // talos-bench draw [--width W] [--height H] [--repeat N]   (AXIS/FLUX character drawing: the built-in rigs in several poses)
 // talos-bench echo [--work-dir DIR] [--clips] [--repeat N]   (ECHO and CUTTURA's shot clip on the final frames a render left in DIR's vault)
+// talos-bench layers [--work-dir DIR] [--count N] [--repeat R]   (RAYGEN's and ANIMA's per-character work on the CHROMA layers a render left in DIR's vault)
 // talos-bench flux [--width W] [--height H] [--paper-only | --time-only]   (pair size; the timing row and the paper pairs are always 1280x720)
 // talos-bench chroma [--width W] [--height H] [--repeat N] [--frames F]
 // talos-bench codec [--work-dir DIR] [--per-kind N] [--levels 3,1,-1] [--repeat N]   (the frame codec on a render's vault blobs)
@@ -37,6 +38,8 @@ switch (mode)
         return await IchorBench.RunAsync(film, Int("--width", 1280), Int("--height", 720), Int("--fps", 24), cap);
     case "echo":
         return EchoBench.Run(Opt("--work-dir", ".talos"), args.Contains("--clips"), Int("--repeat", 1));
+    case "layers":
+        return LayerWorkBench.Run(Opt("--work-dir", ".talos"), Int("--count", 120), Int("--repeat", 3));
     case "flux":
         return FluxBench.Run(Int("--width", 640), Int("--height", 360), args.Contains("--paper-only"), args.Contains("--time-only"));
     case "draw":

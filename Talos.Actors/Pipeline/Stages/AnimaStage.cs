@@ -62,21 +62,24 @@ public sealed class AnimaStage : IStageRunner
                 }
             if (vfx)
                 layers.Add(new Layer(lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"])))!));
-            var composite = lease.Own(Compositor.Composite(w, h, layers))!;
             float exposure = ctx.FrameGains.TryGetValue(frame, out var gain) ? gain : 1f;
-            var rgb = lease.Own(Compositor.ToSrgb8(composite, exposure))!;
+            // An SDR frame without render passes needs only the sRGB bytes: composited and tone-mapped row by row, no
+            // full-frame linear composite (the same bytes).
+            bool linearNeeded = spec.Delivery != "sdr" || spec.Layers is not null;
+            var composite = linearNeeded ? lease.Own(Compositor.Composite(w, h, layers))! : null;
+            var rgb = lease.Own(composite is not null ? Compositor.ToSrgb8(composite, exposure) : Compositor.CompositeToSrgb8(w, h, layers, exposure))!;
             if (upscaler is not null) rgb = upscaler.UpscaleTo(rgb, w, h, dw, dh);
             var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, dw, dh), "final-frame");
             var outputs = new Dictionary<string, string> { ["final"] = final };
             // HDR10, ProRes and PNG16 are made from the linear-light frame (highlights above SDR white intact), not the 8-bit one.
             if (spec.Delivery != "sdr")
             {
-                var linear = lease.Own(Compositor.Expose(composite, exposure))!;
+                var linear = lease.Own(Compositor.Expose(composite!, exposure))!;
                 if (upscaler is not null) linear = upscaler.UpscaleLinear(linear, dw, dh);
                 outputs["linear"] = ctx.Vault.Put(FrameCodec.EncodeRgba(linear), "linear-frame");
             }
             if (spec.Layers is not null)
-                foreach (var pass in Passes(ctx, frame, below == 1 ? layers[0].Image : Compositor.Composite(w, h, layers.GetRange(0, below)), drawn, vfx ? layers[^1].Image : null, exposure, composite))
+                foreach (var pass in Passes(ctx, frame, below == 1 ? layers[0].Image : Compositor.Composite(w, h, layers.GetRange(0, below)), drawn, vfx ? layers[^1].Image : null, exposure, composite!))
                     outputs[PassBlob(pass.Name)] = ctx.Vault.Put(RenderPasses.Encode(spec.Layers, pass, w, h), "render-pass");
             frames.Add(new FrameOutputs(frame, outputs));
         }

@@ -54,15 +54,20 @@ public sealed class RaygenStage : IStageRunner
             var bg = BackgroundCache.Get(bgKey, depth, d => plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, d, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, d), copy: dof);
             var shadow = dof ? lease.Own(bg) : null; // under depth of field a copy of the kept background, this frame's own
             var blobs = new Dictionary<string, string>();
+            var shadowBox = default(AlphaBounds); // every pixel the cast shadows darkened
             foreach (var meta in metas)
             {
                 string name = StageIo.CharacterBlob(meta.Character);
                 var layer = lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name])))!;
-                Lighting.CastShadow(shadow ??= lease.Own(FramePool.Rent(w, h))!, layer, light, meta.GroundY, receives ? depth : null);
-                var map = lease.Own(Lighting.LightMap(layer, light))!;
-                var lit = lease.Own(Lighting.Apply(layer, map))!;
+                // The alpha's box, found once for the shadow, the light map and the lit layer; each works in it.
+                AlphaBounds? painted = AlphaBounds.Find(layer, out var tight) ? tight : null;
+                Lighting.CastShadow(shadow ??= lease.Own(FramePool.Rent(w, h))!, layer, light, meta.GroundY, receives ? depth : null, painted, out var darkened);
+                shadowBox = shadowBox.Union(darkened);
+                var map = lease.Own(Lighting.LightMap(layer, light, painted))!;
+                var lit = lease.Own(Lighting.Apply(layer, map, painted, out var written))!;
                 if (dof) lit = lease.Own(DepthOfField.Layer(lit, CharacterDepth, camera))!;
-                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(lit), "raygen-layer");
+                // Outside the layer's non-zero box the lit layer is zero: the codec reads only that box (the same bytes).
+                blobs[name] = ctx.Vault.Put(dof || written.Width <= 0 ? FrameCodec.EncodeRgba(lit) : FrameCodec.EncodeRgba(lit, Box(written)), "raygen-layer");
                 if (spec.Layers is not null) // only ANIMA's light pass reads it
                     blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
@@ -70,7 +75,8 @@ public sealed class RaygenStage : IStageRunner
             else
             {
                 blobs["bg"] = ctx.Vault.Put(BackgroundCache.Encoded(bgKey, bg), "raygen-bg");
-                if (shadow is not null) blobs[ShadowBlob] = ctx.Vault.Put(FrameCodec.EncodeRgba(shadow), "raygen-shadow");
+                if (shadow is not null) // a fresh transparent layer: zero outside what the shadows darkened
+                    blobs[ShadowBlob] = ctx.Vault.Put(shadowBox.Width <= 0 ? FrameCodec.EncodeRgba(shadow) : FrameCodec.EncodeRgba(shadow, Box(shadowBox)), "raygen-shadow");
             }
             if (spec.Layers is not null) blobs["depth"] = ctx.Vault.Put(FrameCodec.EncodeRgba(lease.Own(Depth(depth!, w, h))!), "raygen-depth"); // ANIMA's depth pass
             frames.Add(new FrameOutputs(frame, blobs, chroma.Meta));
@@ -106,6 +112,8 @@ public sealed class RaygenStage : IStageRunner
         if (key is not null) lock (PlateLock) lastPlate = (key, plate);
         return plate;
     }
+
+    static FrameCodec.Box Box(AlphaBounds b) => new(b.X0, b.Y0, b.Width, b.Height);
 
     /// <summary>The parallax depth in R of a half-float frame (the 8-bit gray codec would clamp the ground's 1..1.5 to 1).</summary>
     static RgbaImage Depth(float[] data, int w, int h)

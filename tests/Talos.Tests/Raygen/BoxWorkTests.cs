@@ -1,0 +1,173 @@
+using System.Runtime.InteropServices;
+using Talos.Gpu.Aether;
+using Talos.Gpu.Anima;
+using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
+using Talos.Gpu.Raygen;
+using Xunit;
+
+namespace Talos.Tests.Raygen;
+
+/// <summary>
+/// RAYGEN's and ANIMA's per-frame work in the characters' boxes (issue 19): every box-limited path gives the same bits as
+/// the whole-frame way it replaced (written out here as the reference), including odd widths (vector tails), colour
+/// under zero alpha, −0 and pixels on the image's edge.
+/// </summary>
+public sealed class BoxWorkTests
+{
+    static RgbaImage Figure(int w, int h, int seed)
+    {
+        var rng = new Random(seed);
+        var img = new RgbaImage(w, h);
+        int cx = w / 2, cy = h / 2;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int p = y * w + x;
+                float dx = (x - cx) / (w * 0.3f), dy = (y - cy) / (h * 0.35f);
+                if (dx * dx + dy * dy > 1f) continue;
+                bool ink = (x + y) % 11 == 0 || Math.Abs(x - cx) < 1; // lines between regions
+                float a = (float)(0.6 + 0.4 * rng.NextDouble());
+                (img.R[p], img.G[p], img.B[p], img.A[p]) = ink ? (0.001f * a, 0.001f * a, 0.001f * a, a) : (0.7f * a, 0.4f * a, 0.3f * a, a);
+            }
+        // colour under zero alpha, a negative zero and paint on the frame's edge: copied as they are
+        img.R[1 * w + 1] = 0.25f;
+        img.G[(h - 1) * w + (w - 2)] = -0f;
+        img.A[(h - 2) * w + (w - 1)] = 0.5f; img.R[(h - 2) * w + (w - 1)] = 0.3f;
+        return img;
+    }
+
+    static void SameBits(float[] expected, float[] actual) =>
+        Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())), "planes differ in some bit");
+
+    static void SameBits(RgbaImage expected, RgbaImage actual)
+    {
+        SameBits(expected.R, actual.R); SameBits(expected.G, actual.G); SameBits(expected.B, actual.B); SameBits(expected.A, actual.A);
+    }
+
+    [Theory]
+    [InlineData(61, 45, 1)]
+    [InlineData(128, 72, 2)]
+    public void The_lit_layer_in_its_box_is_the_whole_frame_product_to_the_bit(int w, int h, int seed)
+    {
+        var layer = Figure(w, h, seed);
+        var light = AetherPresets.Lighting("key-left");
+        var map = Lighting.LightMapCpu(layer, light);
+        // the reference: a whole copy, then paint × light where alpha > 0
+        var expected = new RgbaImage(w, h);
+        layer.R.CopyTo(expected.R, 0); layer.G.CopyTo(expected.G, 0); layer.B.CopyTo(expected.B, 0); layer.A.CopyTo(expected.A, 0);
+        for (int p = 0; p < w * h; p++)
+            if (layer.A[p] > 0f) { expected.R[p] = layer.R[p] * map.R[p]; expected.G[p] = layer.G[p] * map.G[p]; expected.B[p] = layer.B[p] * map.B[p]; }
+        SameBits(expected, Lighting.Apply(layer, map));
+        Assert.True(AlphaBounds.Find(layer, out var tight));
+        SameBits(map, Lighting.LightMap(layer, light, tight));
+        var lit = Lighting.Apply(layer, map, tight, out var written);
+        SameBits(expected, lit);
+        // everything outside the written box is zero bits
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                if (x < written.X0 || x >= written.X1 || y < written.Y0 || y >= written.Y1)
+                    Assert.Equal(0u, BitConverter.SingleToUInt32Bits(lit.R[y * w + x]) | BitConverter.SingleToUInt32Bits(lit.G[y * w + x])
+                        | BitConverter.SingleToUInt32Bits(lit.B[y * w + x]) | BitConverter.SingleToUInt32Bits(lit.A[y * w + x]));
+    }
+
+    [Fact]
+    public void The_non_zero_box_holds_every_set_bit_and_the_sparse_copy_is_the_copy()
+    {
+        var img = Figure(53, 40, 3);
+        Assert.True(AlphaBounds.NonZero(img, out var box));
+        Assert.Equal(new AlphaBounds(1, 1, 53, 40), box); // the stray colour at (1, 1), the −0 on the last row, the edge pixel
+        SameBits(img.Clone(), AlphaBounds.SparseClone(img, out var written, out bool any));
+        Assert.True(any);
+        Assert.Equal(box, written);
+        Assert.False(AlphaBounds.NonZero(new RgbaImage(9, 7), out _));
+        var lone = new RgbaImage(9, 7);
+        lone.B[3 * 9 + 4] = -0f;
+        Assert.True(AlphaBounds.NonZero(lone, out var one));
+        Assert.Equal(new AlphaBounds(4, 3, 5, 4), one);
+    }
+
+    [Fact]
+    public void The_shadow_with_a_found_box_is_the_same_and_darkens_only_inside_what_it_reports()
+    {
+        int w = 96, h = 64;
+        var layer = Figure(w, h, 4);
+        var light = AetherPresets.Lighting("key-left");
+        var a = new RgbaImage(w, h);
+        Lighting.CastShadow(a, layer, light, h * 0.8f);
+        var b = new RgbaImage(w, h);
+        Assert.True(AlphaBounds.Find(layer, out var tight));
+        Lighting.CastShadow(b, layer, light, h * 0.8f, null, tight, out var darkened);
+        SameBits(a, b);
+        Assert.True(darkened.Width > 0);
+        for (int p = 0; p < w * h; p++)
+        {
+            int x = p % w, y = p / w;
+            if (x < darkened.X0 || x >= darkened.X1 || y < darkened.Y0 || y >= darkened.Y1) Assert.Equal(0f, b.A[p]);
+        }
+        Assert.Contains(b.A, v => v > 0f);
+    }
+
+    [Fact]
+    public void The_pooled_distance_transform_is_the_same()
+    {
+        int w = 37, h = 23;
+        var mask = Enumerable.Range(0, w * h).Select(i => i % 17 == 0 || i % 29 == 3).ToArray();
+        var expected = DistanceTransform.Compute(mask, w, h, 9f);
+        var pooled = DistanceTransform.ComputePooled(mask, w, h, 9f);
+        SameBits(expected, pooled[..(w * h)]);
+        // and twice in a row (a kept scratch of the thread must not carry over)
+        SameBits(DistanceTransform.Compute(mask.Select(m => !m).ToArray(), w, h, 9f), DistanceTransform.ComputePooled(mask.Select(m => !m).ToArray(), w, h, 9f)[..(w * h)]);
+    }
+
+    [Theory]
+    [InlineData(61, 45)]
+    [InlineData(100, 40)]
+    public void The_flow_from_seeds_in_vectors_is_the_scalar_weighting_to_the_bit(int w, int h)
+    {
+        var layer = Figure(w, h, 5);
+        (float X, float Y, float Dx, float Dy)[] points = [(w * 0.4f, h * 0.5f, 7f, -1f), (w * 0.6f, h * 0.3f, -2.5f, 3f), (w * 0.5f, h * 0.7f, 0.3f, 0.1f)];
+        var (fx, fy) = MotionBlur.FlowFromSeeds(layer, points)!.Value;
+        // the reference: every pixel within reach of the layer, the scalar inverse-square weighting
+        int reach = (int)MathF.Ceiling(points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy)) * 0.5f);
+        var covered = layer.A.Select(a => a > 0f).ToArray();
+        var near = DistanceTransform.Compute(covered, w, h, reach + 1);
+        var ex = new float[w * h]; var ey = new float[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int p = y * w + x;
+                if (near[p] > reach) continue;
+                float sw = 0f, sx = 0f, sy = 0f;
+                foreach (var q in points)
+                {
+                    float dx = x + 0.5f - q.X, dy = y + 0.5f - q.Y;
+                    float wq = 1f / (dx * dx + dy * dy + 4f);
+                    sw += wq; sx += q.Dx * wq; sy += q.Dy * wq;
+                }
+                ex[p] = sx / sw; ey[p] = sy / sw;
+            }
+        SameBits(ex, fx);
+        SameBits(ey, fy);
+        // the blur's sparse copy: still pixels are the layer's, bit for bit
+        var blurred = MotionBlur.ApplyCpu(layer, fx, fy);
+        for (int p = 0; p < w * h; p++)
+            if (fx[p] == 0f && fy[p] == 0f && BitConverter.SingleToUInt32Bits(fx[p]) == 0 && BitConverter.SingleToUInt32Bits(fy[p]) == 0)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(layer.R[p]), BitConverter.SingleToUInt32Bits(blurred.R[p]));
+    }
+
+    [Theory]
+    [InlineData(61, 45, 1f)]
+    [InlineData(128, 72, 1.7f)]
+    public void Compositing_straight_to_srgb_is_the_composite_tone_mapped(int w, int h, float exposure)
+    {
+        var bg = new RgbaImage(w, h);
+        for (int p = 0; p < w * h; p++) (bg.R[p], bg.G[p], bg.B[p], bg.A[p]) = (0.2f + p % 7 * 0.1f, 0.5f, 0.05f * (p % 13), 1f);
+        var shadow = new RgbaImage(w, h);
+        for (int p = w * (h / 2); p < w * h; p += 3) shadow.A[p] = 0.4f;
+        var fig = Lighting.LightLayerCpu(Figure(w, h, 6), AetherPresets.Lighting("key-left"));
+        List<Layer> layers = [new(bg), new(shadow), new(fig), new(Figure(w, h, 7), BlendMode.Screen, 0.5f), new(Figure(w, h, 8), BlendMode.Add, 0.8f)];
+        var expected = Compositor.ToSrgb8(Compositor.CompositeCpu(w, h, layers), exposure);
+        Assert.Equal(expected, Compositor.CompositeToSrgb8(w, h, layers, exposure));
+    }
+}
