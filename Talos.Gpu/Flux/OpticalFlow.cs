@@ -47,23 +47,56 @@ public static class OpticalFlow
 {
     public static FlowField Compute(FlowFeatures a, FlowFeatures b, FlowOptions? options = null)
     {
+        var o = Check(a, b, options);
+        var (pa, pb) = (Pyramid(a, o), Pyramid(b, o));
+        return Solve(a, b, pa, pb, o, Environment.ProcessorCount);
+    }
+
+    /// <summary>
+    /// The flows a→b and b→a, as two <see cref="Compute"/> calls give them (bit for bit), with each image's pyramid
+    /// and gradients built once for both and, on the CPU, the two solves run side by side on half the threads each:
+    /// a solve is hundreds of short row passes, and two independent solves wait at far fewer barriers than one solve
+    /// on every thread (on a loaded machine a barrier waits for its slowest, descheduled, worker).
+    /// </summary>
+    public static (FlowField Forward, FlowField Backward) ComputePair(FlowFeatures a, FlowFeatures b, FlowOptions? options = null)
+    {
+        var o = Check(a, b, options);
+        var (pa, pb) = (Pyramid(a, o), Pyramid(b, o));
+        if (ComputeDevice.Current.Accelerator is not null)
+            return (Solve(a, b, pa, pb, o, Environment.ProcessorCount), Solve(b, a, pb, pa, o, Environment.ProcessorCount));
+        int threads = Math.Max(1, Environment.ProcessorCount / 2);
+        // the gradients of every level solved, once, before the two solves share them
+        int finest = Math.Min(o.SkipFinest, pa.Count - 1);
+        Parallel.For(0, 2 * (pa.Count - finest), k => _ = (k % 2 == 0 ? pa : pb)[finest + k / 2].Flow);
+        FlowField? backward = null;
+        var other = Task.Run(() => backward = Solve(b, a, pb, pa, o, threads));
+        var forward = Solve(a, b, pa, pb, o, threads);
+        other.GetAwaiter().GetResult();
+        return (forward, backward!);
+    }
+
+    static FlowOptions Check(FlowFeatures a, FlowFeatures b, FlowOptions? options)
+    {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         if (a.Width != b.Width || a.Height != b.Height || a.Planes.Length != b.Planes.Length)
             throw new ArgumentException($"images differ in size: {a.Width}x{a.Height} vs {b.Width}x{b.Height}");
-        var o = options ?? FlowOptions.Default;
+        return options ?? FlowOptions.Default;
+    }
 
-        var pa = new List<Level> { new(a.Width, a.Height, a.Planes) };
-        var pb = new List<Level> { new(b.Width, b.Height, b.Planes) };
-        while (Math.Min(pa[^1].W, pa[^1].H) / 2 >= o.MinLevelSize)
-        {
-            pa.Add(pa[^1].Down());
-            pb.Add(pb[^1].Down());
-        }
+    static List<Level> Pyramid(FlowFeatures f, FlowOptions o)
+    {
+        var p = new List<Level> { new(f.Width, f.Height, f.Planes) };
+        while (Math.Min(p[^1].W, p[^1].H) / 2 >= o.MinLevelSize) p.Add(p[^1].Down());
+        return p;
+    }
+
+    static FlowField Solve(FlowFeatures a, FlowFeatures b, List<Level> pa, List<Level> pb, FlowOptions o, int threads)
+    {
         int finest = Math.Min(o.SkipFinest, pa.Count - 1);
         float[] u = new float[pa[^1].W * pa[^1].H], v = new float[u.Length];
         // the solve is hundreds of short row passes: a worker team costs far less per pass than Parallel.For
-        using (var team = new WorkerTeam(Environment.ProcessorCount))
+        using (var team = new WorkerTeam(threads))
             for (int l = pa.Count - 1; l >= finest; l--)
             {
                 if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
@@ -320,6 +353,10 @@ public static class OpticalFlow
     {
         public readonly int W = w, H = h;
         public readonly float[][] P = planes;
+        FlowLevel? _flow;
+
+        /// <summary>The level with its gradients (made on first use; a pair's solves make it before they share it).</summary>
+        public FlowLevel Flow => _flow ??= FlowLevel.Of(W, H, P);
 
         public Level Down()
         {
@@ -383,8 +420,8 @@ public static class OpticalFlow
 
     static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o, WorkerTeam team)
     {
-        var la = FlowLevel.Of(a.W, a.H, a.P);
-        var lb = FlowLevel.Of(b.W, b.H, b.P);
+        var la = a.Flow;
+        var lb = b.Flow;
         if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, schedule, o); return; }
         var sys = new FlowSystem(a.W, a.H);
         for (int warp = 0; warp < schedule.Warps; warp++)
