@@ -27,8 +27,12 @@ public sealed class FlowFeatures
     {
         int w = ink.Width, h = ink.Height;
         var mask = new bool[w * h];
-        for (int i = 0; i < mask.Length; i++) mask[i] = ink.Data[i] > 0.35f;
-        return Build(w, h, Blur(ink.Data, w, h), mask, []);
+        var data = ink.Data;
+        Parallel.For(0, h, y =>
+        {
+            for (int i = y * w, end = i + w; i < end; i++) mask[i] = data[i] > 0.35f;
+        });
+        return Build(w, h, Blur(data, w, h), mask, []);
     }
 
     /// <summary>Features of a colour frame: its ink-like darkness (1 − luma, gamma-encoded), colour differences, and the distance to its edges.</summary>
@@ -38,20 +42,25 @@ public sealed class FlowFeatures
         var dark = new float[n];
         var rg = new float[n];
         var by = new float[n];
-        for (int i = 0; i < n; i++)
+        Parallel.For(0, h, y =>
         {
-            float r = Encode(img.R[i]), g = Encode(img.G[i]), b = Encode(img.B[i]);
-            float l = 0.2126f * r + 0.7152f * g + 0.0722f * b;
-            dark[i] = 1f - l; rg[i] = 0.5f * (r - g); by[i] = 0.5f * (0.5f * (r + g) - b);
-        }
+            for (int i = y * w, end = i + w; i < end; i++)
+            {
+                float r = Encode(img.R[i]), g = Encode(img.G[i]), b = Encode(img.B[i]);
+                float l = 0.2126f * r + 0.7152f * g + 0.0722f * b;
+                dark[i] = 1f - l; rg[i] = 0.5f * (r - g); by[i] = 0.5f * (0.5f * (r + g) - b);
+            }
+        });
         var mask = new bool[n];
-        for (int y = 1; y < h - 1; y++)
+        Parallel.For(1, Math.Max(1, h - 1), y =>
+        {
             for (int x = 1; x < w - 1; x++)
             {
                 int i = y * w + x;
                 float gx = dark[i + 1] - dark[i - 1], gy = dark[i + w] - dark[i - w];
                 mask[i] = gx * gx + gy * gy > 0.04f || dark[i] > 0.65f;
             }
+        });
         return Build(w, h, Blur(dark, w, h), mask, [Blur(rg, w, h), Blur(by, w, h)]);
     }
 
@@ -60,33 +69,59 @@ public sealed class FlowFeatures
     static FlowFeatures Build(int w, int h, float[] ink, bool[] lines, float[][] extra)
     {
         float scale = DistanceScale * h / 360f;
-        var dist = DistanceTransform.Compute(lines, w, h, 8 * scale);
-        for (int i = 0; i < dist.Length; i++) dist[i] /= scale;
+        var dist = DistanceTransform.Compute(lines, w, h, 8 * scale, scale);
         return new FlowFeatures(w, h, [ink, dist, .. extra]);
     }
 
-    /// <summary>Separable [1 4 6 4 1]/16 blur with clamped borders.</summary>
+    /// <summary>Separable [1 4 6 4 1]/16 blur with clamped borders (vectors inside, the same sums per pixel as at the borders).</summary>
     internal static float[] Blur(float[] src, int w, int h)
     {
         var tmp = new float[src.Length];
         var dst = new float[src.Length];
+        int vn = System.Numerics.Vector<float>.Count;
         Parallel.For(0, h, y =>
         {
             int row = y * w;
-            for (int x = 0; x < w; x++)
+            var s6 = new System.Numerics.Vector<float>(6f);
+            var s4 = new System.Numerics.Vector<float>(4f);
+            var s16 = new System.Numerics.Vector<float>(16f);
+            var sr = src.AsSpan(row, w);
+            var tr = tmp.AsSpan(row, w);
+            int x = 0;
+            for (; x < Math.Min(2, w); x++) tr[x] = BlurX(sr, w, x);
+            for (; x + vn <= w - 2; x += vn)
             {
-                float s = 6 * src[row + x]
-                          + 4 * (src[row + Math.Max(0, x - 1)] + src[row + Math.Min(w - 1, x + 1)])
-                          + src[row + Math.Max(0, x - 2)] + src[row + Math.Min(w - 1, x + 2)];
-                tmp[row + x] = s / 16f;
+                var s = s6 * new System.Numerics.Vector<float>(sr[x..])
+                        + s4 * (new System.Numerics.Vector<float>(sr[(x - 1)..]) + new System.Numerics.Vector<float>(sr[(x + 1)..]))
+                        + new System.Numerics.Vector<float>(sr[(x - 2)..]) + new System.Numerics.Vector<float>(sr[(x + 2)..]);
+                (s / s16).CopyTo(tr[x..]);
             }
+            for (; x < w; x++) tr[x] = BlurX(sr, w, x);
         });
         Parallel.For(0, h, y =>
         {
             int r0 = y * w, m1 = Math.Max(0, y - 1) * w, p1 = Math.Min(h - 1, y + 1) * w, m2 = Math.Max(0, y - 2) * w, p2 = Math.Min(h - 1, y + 2) * w;
-            for (int x = 0; x < w; x++)
+            var s6 = new System.Numerics.Vector<float>(6f);
+            var s4 = new System.Numerics.Vector<float>(4f);
+            var s16 = new System.Numerics.Vector<float>(16f);
+            int x = 0;
+            for (; x + vn <= w; x += vn)
+            {
+                var s = s6 * new System.Numerics.Vector<float>(tmp, r0 + x)
+                        + s4 * (new System.Numerics.Vector<float>(tmp, m1 + x) + new System.Numerics.Vector<float>(tmp, p1 + x))
+                        + new System.Numerics.Vector<float>(tmp, m2 + x) + new System.Numerics.Vector<float>(tmp, p2 + x);
+                (s / s16).CopyTo(dst, r0 + x);
+            }
+            for (; x < w; x++)
                 dst[r0 + x] = (6 * tmp[r0 + x] + 4 * (tmp[m1 + x] + tmp[p1 + x]) + tmp[m2 + x] + tmp[p2 + x]) / 16f;
         });
         return dst;
+    }
+
+    /// <summary>The horizontal [1 4 6 4 1]/16 tap at x of one row, clamped at its ends.</summary>
+    static float BlurX(ReadOnlySpan<float> r, int w, int x)
+    {
+        float s = 6 * r[x] + 4 * (r[Math.Max(0, x - 1)] + r[Math.Min(w - 1, x + 1)]) + r[Math.Max(0, x - 2)] + r[Math.Min(w - 1, x + 2)];
+        return s / 16f;
     }
 }

@@ -34,7 +34,8 @@ public sealed class ImageInbetweener
         CheckSizes(keyA.Width, keyA.Height, keyB.Width, keyB.Height);
         var (fa, fb) = (FlowFeatures.FromInk(keyA), FlowFeatures.FromInk(keyB));
         var o = options ?? FlowOptions.For(keyA.Width, keyA.Height);
-        return new(keyA.Width, keyA.Height, [keyA.Data], [keyB.Data], true, OpticalFlow.Compute(fa, fb, o), OpticalFlow.Compute(fb, fa, o));
+        var (forward, backward) = OpticalFlow.ComputePair(fa, fb, o);
+        return new(keyA.Width, keyA.Height, [keyA.Data], [keyB.Data], true, forward, backward);
     }
 
     public static ImageInbetweener FromRgba(RgbaImage keyA, RgbaImage keyB, FlowOptions? options = null)
@@ -42,8 +43,8 @@ public sealed class ImageInbetweener
         CheckSizes(keyA.Width, keyA.Height, keyB.Width, keyB.Height);
         var (fa, fb) = (FlowFeatures.FromRgba(keyA), FlowFeatures.FromRgba(keyB));
         var o = options ?? FlowOptions.For(keyA.Width, keyA.Height);
-        return new(keyA.Width, keyA.Height, [keyA.R, keyA.G, keyA.B, keyA.A], [keyB.R, keyB.G, keyB.B, keyB.A], false,
-            OpticalFlow.Compute(fa, fb, o), OpticalFlow.Compute(fb, fa, o));
+        var (forward, backward) = OpticalFlow.ComputePair(fa, fb, o);
+        return new(keyA.Width, keyA.Height, [keyA.R, keyA.G, keyA.B, keyA.A], [keyB.R, keyB.G, keyB.B, keyB.A], false, forward, backward);
     }
 
     static void CheckSizes(int wa, int ha, int wb, int hb)

@@ -47,23 +47,56 @@ public static class OpticalFlow
 {
     public static FlowField Compute(FlowFeatures a, FlowFeatures b, FlowOptions? options = null)
     {
+        var o = Check(a, b, options);
+        var (pa, pb) = (Pyramid(a, o), Pyramid(b, o));
+        return Solve(a, b, pa, pb, o, Environment.ProcessorCount);
+    }
+
+    /// <summary>
+    /// The flows a→b and b→a, as two <see cref="Compute"/> calls give them (bit for bit), with each image's pyramid
+    /// and gradients built once for both and, on the CPU, the two solves run side by side on half the threads each:
+    /// a solve is hundreds of short row passes, and two independent solves wait at far fewer barriers than one solve
+    /// on every thread (on a loaded machine a barrier waits for its slowest, descheduled, worker).
+    /// </summary>
+    public static (FlowField Forward, FlowField Backward) ComputePair(FlowFeatures a, FlowFeatures b, FlowOptions? options = null)
+    {
+        var o = Check(a, b, options);
+        var (pa, pb) = (Pyramid(a, o), Pyramid(b, o));
+        if (ComputeDevice.Current.Accelerator is not null)
+            return (Solve(a, b, pa, pb, o, Environment.ProcessorCount), Solve(b, a, pb, pa, o, Environment.ProcessorCount));
+        int threads = Math.Max(1, Environment.ProcessorCount / 2);
+        // the gradients of every level solved, once, before the two solves share them
+        int finest = Math.Min(o.SkipFinest, pa.Count - 1);
+        Parallel.For(0, 2 * (pa.Count - finest), k => _ = (k % 2 == 0 ? pa : pb)[finest + k / 2].Flow);
+        FlowField? backward = null;
+        var other = Task.Run(() => backward = Solve(b, a, pb, pa, o, threads));
+        var forward = Solve(a, b, pa, pb, o, threads);
+        other.GetAwaiter().GetResult();
+        return (forward, backward!);
+    }
+
+    static FlowOptions Check(FlowFeatures a, FlowFeatures b, FlowOptions? options)
+    {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         if (a.Width != b.Width || a.Height != b.Height || a.Planes.Length != b.Planes.Length)
             throw new ArgumentException($"images differ in size: {a.Width}x{a.Height} vs {b.Width}x{b.Height}");
-        var o = options ?? FlowOptions.Default;
+        return options ?? FlowOptions.Default;
+    }
 
-        var pa = new List<Level> { new(a.Width, a.Height, a.Planes) };
-        var pb = new List<Level> { new(b.Width, b.Height, b.Planes) };
-        while (Math.Min(pa[^1].W, pa[^1].H) / 2 >= o.MinLevelSize)
-        {
-            pa.Add(pa[^1].Down());
-            pb.Add(pb[^1].Down());
-        }
+    static List<Level> Pyramid(FlowFeatures f, FlowOptions o)
+    {
+        var p = new List<Level> { new(f.Width, f.Height, f.Planes) };
+        while (Math.Min(p[^1].W, p[^1].H) / 2 >= o.MinLevelSize) p.Add(p[^1].Down());
+        return p;
+    }
+
+    static FlowField Solve(FlowFeatures a, FlowFeatures b, List<Level> pa, List<Level> pb, FlowOptions o, int threads)
+    {
         int finest = Math.Min(o.SkipFinest, pa.Count - 1);
         float[] u = new float[pa[^1].W * pa[^1].H], v = new float[u.Length];
         // the solve is hundreds of short row passes: a worker team costs far less per pass than Parallel.For
-        using (var team = new WorkerTeam(Environment.ProcessorCount))
+        using (var team = new WorkerTeam(threads))
             for (int l = pa.Count - 1; l >= finest; l--)
             {
                 if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
@@ -113,20 +146,9 @@ public static class OpticalFlow
         {
             // texture first: a seed needs it with no edge near, and line art on blank paper (most flows ECHO and CHROMA
             // ask for) has texture only beside its lines, so there the patch costs are not worth computing
-            Parallel.For(0, h, y =>
-            {
-                for (int x = 0; x < w; x++)
-                {
-                    int i = y * w + x;
-                    // the squared 4-neighbour Laplacian (zero on flat fills and smooth gradients; zero on the border rows
-                    // and columns, where a clamped neighbour would make a gradient look like texture)
-                    bool inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
-                    float lap = inner ? 4 * a[i] - a[i - 1] - a[i + 1] - a[i - w] - a[i + w] : 0f;
-                    tex[i] = lap * lap;
-                }
-            });
+            Parallel.For(0, h, y => TextureRow(a, tex, w, h, y));
             BoxSum(tex, tmp, w, h);
-            if (!AnyPixel(h, w, i => tex[i] > TexturedCost && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance))) return;
+            if (!AnyPixel(h, w, tex, TexturedCost, i => !EdgeWithin(a, w, h, i % w, i / w, SeedClearance))) return;
             Parallel.For(0, h, y =>
             {
                 for (int x = 0; x < w; x++)
@@ -143,7 +165,7 @@ public static class OpticalFlow
             BoxSum(d1, tmp, w, h);
             // the few pixels that pass the patch tests get the seed's edge test on their own window; with no seed nothing
             // holds still and the edge maps are not worth computing
-            if (!AnyPixel(h, w, i => tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance)))
+            if (!AnyPixel(h, w, tex, TexturedCost, i => d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance)))
                 return;
             // near: bit 0 = an edge within 1 px (the 3×3 range exceeds EdgeRange), bit 1 = an edge within SeedClearance
             // px; ranges from separable running min/max (the max of row maxima is the window's max: the same test as
@@ -222,14 +244,50 @@ public static class OpticalFlow
         });
     }
 
-    /// <summary>Whether any pixel of the w×h frame passes <paramref name="test"/> (rows in parallel, stopping at the first found).</summary>
-    static bool AnyPixel(int h, int w, Func<int, bool> test)
+    /// <summary>
+    /// The squared 4-neighbour Laplacian of row y of <paramref name="a"/> into <paramref name="tex"/> (zero on flat fills
+    /// and smooth gradients; zero on the border rows and columns, where a clamped neighbour would make a gradient look
+    /// like texture); vectors inside the row, the same arithmetic per pixel.
+    /// </summary>
+    static void TextureRow(float[] a, float[] tex, int w, int h, int y)
+    {
+        int row = y * w;
+        if (y == 0 || y == h - 1 || w < 3) { Array.Clear(tex, row, w); return; }
+        int vn = System.Numerics.Vector<float>.Count, x = 1;
+        tex[row] = 0; tex[row + w - 1] = 0;
+        var four = new System.Numerics.Vector<float>(4f);
+        for (; x + vn <= w - 1; x += vn)
+        {
+            int i = row + x;
+            var lap = four * new System.Numerics.Vector<float>(a, i) - new System.Numerics.Vector<float>(a, i - 1) - new System.Numerics.Vector<float>(a, i + 1)
+                      - new System.Numerics.Vector<float>(a, i - w) - new System.Numerics.Vector<float>(a, i + w);
+            (lap * lap).CopyTo(tex, i);
+        }
+        for (; x < w - 1; x++)
+        {
+            int i = row + x;
+            float lap = 4 * a[i] - a[i - 1] - a[i + 1] - a[i - w] - a[i + w];
+            tex[i] = lap * lap;
+        }
+    }
+
+    /// <summary>
+    /// Whether any pixel of the w×h frame with <paramref name="gate"/>[i] above <paramref name="threshold"/> passes
+    /// <paramref name="test"/> (rows in parallel, vectors of the gate skipped while none is above, stopping at the first found).
+    /// </summary>
+    static bool AnyPixel(int h, int w, float[] gate, float threshold, Func<int, bool> test)
     {
         bool any = false;
+        int vn = System.Numerics.Vector<float>.Count;
         Parallel.For(0, h, (y, loop) =>
         {
-            for (int i = y * w, end = i + w; i < end; i++)
-                if (test(i)) { any = true; loop.Stop(); return; }
+            var thr = new System.Numerics.Vector<float>(threshold);
+            int i = y * w, end = i + w;
+            for (; i < end; i++)
+            {
+                if (i + vn <= end && !System.Numerics.Vector.GreaterThanAny(new System.Numerics.Vector<float>(gate, i), thr)) { i += vn - 1; continue; }
+                if (gate[i] > threshold && test(i)) { any = true; loop.Stop(); return; }
+            }
         });
         return any;
     }
@@ -248,24 +306,33 @@ public static class OpticalFlow
         return false;
     }
 
-    /// <summary>In-place box sum over (2·<see cref="StillRadius"/> + 1)² with clamped windows; tmp is scratch of the same size.</summary>
+    /// <summary>In-place box sum over (2·<see cref="StillRadius"/> + 1)² with clamped windows; tmp is scratch of the same size. Vectors inside; each pixel's terms are added in the same order as at the borders.</summary>
     static void BoxSum(float[] f, float[] tmp, int w, int h)
     {
         const int r = StillRadius;
+        int vn = System.Numerics.Vector<float>.Count;
         Parallel.For(0, h, y =>
         {
-            int row = y * w;
-            for (int x = 0; x < w; x++)
+            int row = y * w, x = 0;
+            for (; x < Math.Min(r, w); x++) tmp[row + x] = RowSum(f, row, w, x);
+            for (; x + vn <= w - r; x += vn)
             {
-                float s = 0;
-                for (int xx = Math.Max(0, x - r); xx <= Math.Min(w - 1, x + r); xx++) s += f[row + xx];
-                tmp[row + x] = s;
+                var s = System.Numerics.Vector<float>.Zero;
+                for (int d = -r; d <= r; d++) s += new System.Numerics.Vector<float>(f, row + x + d);
+                s.CopyTo(tmp, row + x);
             }
+            for (; x < w; x++) tmp[row + x] = RowSum(f, row, w, x);
         });
         Parallel.For(0, h, y =>
         {
-            int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r);
-            for (int x = 0; x < w; x++)
+            int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r), x = 0;
+            for (; x + vn <= w; x += vn)
+            {
+                var s = System.Numerics.Vector<float>.Zero;
+                for (int yy = y0; yy <= y1; yy++) s += new System.Numerics.Vector<float>(tmp, yy * w + x);
+                s.CopyTo(f, y * w + x);
+            }
+            for (; x < w; x++)
             {
                 float s = 0;
                 for (int yy = y0; yy <= y1; yy++) s += tmp[yy * w + x];
@@ -274,10 +341,22 @@ public static class OpticalFlow
         });
     }
 
+    /// <summary>The clamped horizontal window sum of <see cref="BoxSum"/> at x of the row starting at <paramref name="row"/>.</summary>
+    static float RowSum(float[] f, int row, int w, int x)
+    {
+        float s = 0;
+        for (int xx = Math.Max(0, x - StillRadius); xx <= Math.Min(w - 1, x + StillRadius); xx++) s += f[row + xx];
+        return s;
+    }
+
     sealed class Level(int w, int h, float[][] planes)
     {
         public readonly int W = w, H = h;
         public readonly float[][] P = planes;
+        FlowLevel? _flow;
+
+        /// <summary>The level with its gradients (made on first use; a pair's solves make it before they share it).</summary>
+        public FlowLevel Flow => _flow ??= FlowLevel.Of(W, H, P);
 
         public Level Down()
         {
@@ -341,8 +420,8 @@ public static class OpticalFlow
 
     static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o, WorkerTeam team)
     {
-        var la = FlowLevel.Of(a.W, a.H, a.P);
-        var lb = FlowLevel.Of(b.W, b.H, b.P);
+        var la = a.Flow;
+        var lb = b.Flow;
         if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, schedule, o); return; }
         var sys = new FlowSystem(a.W, a.H);
         for (int warp = 0; warp < schedule.Warps; warp++)
