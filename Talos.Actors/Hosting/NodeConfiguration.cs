@@ -5,7 +5,7 @@ namespace Talos.Actors.Hosting;
 /// TALOS_HOSTNAME, TALOS_PORT, TALOS_SEEDS (comma-separated akka.tcp addresses), TALOS_ROLES (comma-separated),
 /// TALOS_WORK_DIR, TALOS_JOURNAL (postgres:// URL or connection string; default SQLite under the work dir),
 /// TALOS_JOURNAL_PROVIDER, TALOS_VAULT, TALOS_LOGLEVEL, TALOS_DOWN_AFTER_SECONDS (split-brain resolver's stable-after,
-/// default 20), TALOS_CHUNK_SLOTS (chunks this node pulls and renders at once, default: cores),
+/// default 20), TALOS_HEARTBEAT_PAUSE_SECONDS (the failure detector's acceptable heartbeat pause, default 8), TALOS_CHUNK_SLOTS (chunks this node pulls and renders at once, default: cores),
 /// TALOS_MAX_ACTIVE_SHOTS (shots Hephaestus lets render at once, the rest wait by priority and fair share; default 16),
 /// TALOS_HEPHAESTUS_SNAPSHOT_EVERY (Hephaestus snapshots its registry every N journalled events; default 500, 0 = never),
 /// TALOS_MANAGEMENT_URL (the management listener: /healthz, /ready, /metrics, /drain; unset = none). TALOS_API_URL,
@@ -16,7 +16,7 @@ public static class NodeConfiguration
 {
     public static readonly IReadOnlyList<string> Variables =
         ["TALOS_HOSTNAME", "TALOS_PORT", "TALOS_SEEDS", "TALOS_ROLES", "TALOS_WORK_DIR", "TALOS_JOURNAL", "TALOS_JOURNAL_PROVIDER", "TALOS_VAULT", "TALOS_LOGLEVEL",
-         "TALOS_DOWN_AFTER_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS", "TALOS_HEPHAESTUS_SNAPSHOT_EVERY", "TALOS_MANAGEMENT_URL", "TALOS_API_URL",
+         "TALOS_DOWN_AFTER_SECONDS", "TALOS_HEARTBEAT_PAUSE_SECONDS", "TALOS_CHUNK_SLOTS", "TALOS_MAX_ACTIVE_SHOTS", "TALOS_HEPHAESTUS_SNAPSHOT_EVERY", "TALOS_MANAGEMENT_URL", "TALOS_API_URL",
          "TALOS_API_TOKENS_FILE", "TALOS_API_TOKEN_OPERATOR", "TALOS_API_TOKEN_PIPELINE", "TALOS_API_RATE_LIMIT",
          "TALOS_API_MAX_JSON_BYTES", "TALOS_API_MAX_ASSET_BYTES", "TALOS_WEBHOOK_ALLOW_PRIVATE", Talos.Gpu.Flux.OnnxInterpolator.EnvironmentVariable];
 
@@ -41,6 +41,10 @@ public static class NodeConfiguration
         double down = 20;
         if (downText is not null && (!double.TryParse(downText, System.Globalization.CultureInfo.InvariantCulture, out down) || down is < 1 or > 3600))
             throw new ArgumentException($"TALOS_DOWN_AFTER_SECONDS '{downText}' is not a number of seconds in 1..3600");
+        var pauseText = read("TALOS_HEARTBEAT_PAUSE_SECONDS");
+        double pause = new TalosNodeOptions { WorkDir = "." }.HeartbeatPause.TotalSeconds;
+        if (pauseText is not null && (!double.TryParse(pauseText, System.Globalization.CultureInfo.InvariantCulture, out pause) || pause is < 1 or > 3600))
+            throw new ArgumentException($"TALOS_HEARTBEAT_PAUSE_SECONDS '{pauseText}' is not a number of seconds in 1..3600");
         var slotsText = read("TALOS_CHUNK_SLOTS");
         int slots = Math.Max(1, Environment.ProcessorCount);
         if (slotsText is not null && (!int.TryParse(slotsText, out slots) || slots is < 1 or > 1024))
@@ -65,6 +69,7 @@ public static class NodeConfiguration
             VaultDir = read("TALOS_VAULT"),
             LogLevel = read("TALOS_LOGLEVEL") ?? "INFO",
             DownAfter = TimeSpan.FromSeconds(down),
+            HeartbeatPause = TimeSpan.FromSeconds(pause),
             Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots, MaxActiveShots = active, HephaestusSnapshotEvery = snapshotEvery },
             ManagementUrl = ManagementUrl(read("TALOS_MANAGEMENT_URL")),
         };

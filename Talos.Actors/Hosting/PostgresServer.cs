@@ -58,6 +58,14 @@ public sealed class PostgresServer : IAsyncDisposable
     public const string NotInstalled = "PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/pg_ctl";
 
     /// <summary>
+    /// The server's connection limit. Every Talos process holds a pool of connections (journal writes, recoveries,
+    /// snapshots); PostgreSQL's default of 100 was exhausted by a 20-node scale run whose shards all recovered at once
+    /// ("53300: sorry, too many clients already", then the journals' circuit breakers opened). A farm's own server needs
+    /// at least processes × their pools' maximum (<c>Maximum Pool Size</c> in the connection string, Npgsql's default 100).
+    /// </summary>
+    public const int MaxConnections = 500;
+
+    /// <summary>
     /// Starts a server on 127.0.0.1:<paramref name="port"/> whose files live under <paramref name="root"/>: <c>data/</c>
     /// (initialised by initdb when it has no PG_VERSION yet, so a second start resumes on the same data), <c>sock/</c>
     /// and <c>log</c>. As root the tree is chowned to user postgres first, which must be able to enter it.
@@ -70,7 +78,7 @@ public sealed class PostgresServer : IAsyncDisposable
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
             await Tool(bin, "initdb", ["-D", data, "-A", "trust", "-U", "postgres", .. durable ? Array.Empty<string>() : ["--no-sync"]], ct);
         await Tool(bin, "pg_ctl", ["-D", data, "-l", Path.Combine(root, "log"),
-            "-o", $"-p {port} -k {Path.Combine(root, "sock")} -c listen_addresses=127.0.0.1{(durable ? "" : " -c fsync=off")}", "-w", "start"], ct);
+            "-o", $"-p {port} -k {Path.Combine(root, "sock")} -c listen_addresses=127.0.0.1 -c max_connections={MaxConnections}{(durable ? "" : " -c fsync=off")}", "-w", "start"], ct);
     }
 
     /// <summary>Stops the server of <paramref name="dataDir"/> (fast shutdown: sessions are ended, nothing is lost).</summary>

@@ -42,6 +42,12 @@ public sealed record TalosNodeOptions
     public string LogLevel { get; init; } = "WARNING";
     /// <summary>How long the split-brain resolver waits for a stable view before downing unreachable nodes (keep-majority).</summary>
     public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// The failure detector's acceptable heartbeat pause: how long a member may go unheard before it is unreachable.
+    /// 8 s tolerates GC and a busy node; many processes on few cores (a bench's 20 nodes on 2) need more, or starved
+    /// members flap unreachable and the resolver downs the whole cluster as unstable (docs/SCALE.md).
+    /// </summary>
+    public TimeSpan HeartbeatPause { get; init; } = TimeSpan.FromSeconds(8);
     /// <summary>The management listener's http://host:port (TALOS_MANAGEMENT_URL); null: none (the embedded CLI cluster).</summary>
     public string? ManagementUrl { get; init; }
 
@@ -160,8 +166,8 @@ public static class TalosHosting
         builder.WithClustering(new ClusterOptions
         {
             Roles = o.Roles.ToArray(), SeedNodes = o.Seeds.ToArray(), SplitBrainResolver = new KeepMajorityOption(),
-            // The failure detector tolerates a few seconds of GC or load.
-            FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = TimeSpan.FromSeconds(8) },
+            // The failure detector tolerates a few seconds of GC or load (more where the options say so).
+            FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = o.HeartbeatPause },
         });
         // No typed option for these. Rendering keeps every core busy through the .NET thread pool (chunk workers,
         // Parallel.For): cluster membership (heartbeats, gossip, failure detection) gets threads of its own so a busy

@@ -34,6 +34,13 @@ public static class ScaleBench
     /// the suspect, not established).
     /// </summary>
     const int DownAfterSeconds = 10;
+    /// <summary>
+    /// The failure detector's acceptable heartbeat pause for every member. Twenty .NET processes starting on 2 cores
+    /// (load average past 200) send heartbeats 5–8 s late: with the default 8 s, members flapped unreachable and the
+    /// resolver downed the whole cluster as unstable ("SBR detected instability and will down all nodes", a 20-node run
+    /// of 2026-12-04). A killed node is then downed about this plus <see cref="DownAfterSeconds"/> after it died.
+    /// </summary>
+    const int HeartbeatPauseSeconds = 30;
 
     public sealed record Options(int Nodes, int Shots, int Chunks, int KillPercent, int Slots, int Active, bool AdmitOnly, int PrioritizeEvery);
 
@@ -58,6 +65,7 @@ public static class ScaleBench
             {
                 WorkDir = Path.Combine(dir, "seed"), Roles = ["core"], Port = FreePort(), VaultDir = vaultDir,
                 JournalConnection = pg.ConnectionString, JournalProvider = JournalTarget.Postgres, DownAfter = TimeSpan.FromSeconds(DownAfterSeconds),
+                HeartbeatPause = TimeSpan.FromSeconds(HeartbeatPauseSeconds),
                 Render = new RenderSettingsOptions { MaxActiveShots = o.Active, ChunkSlots = 1,
                     HephaestusSnapshotEvery = int.TryParse(Environment.GetEnvironmentVariable("TALOS_HEPHAESTUS_SNAPSHOT_EVERY"), out var every) ? every : new RenderSettingsOptions().HephaestusSnapshotEvery },
             };
@@ -70,14 +78,20 @@ public static class ScaleBench
             var admission = new List<double>();
             if (o.AdmitOnly) admission = await Admit(seed, o, keys, new CpuMeter(children, pg.ServerPid));
 
-            for (int n = 0; n < o.Nodes; n++) children.Add(StartNode(o, n, seedAddress, pg, vaultDir, dir));
+            // The nodes start in waves of 2 × cores, each once the previous wave is up: a .NET process's start-up (JIT,
+            // Akka, joining) is seconds of CPU, and twenty at once on 2 cores starve every member's heartbeats.
             var cluster = Cluster.Get(seed.System);
             var up = Stopwatch.StartNew();
-            while (cluster.State.Members.Count(m => m.Status == MemberStatus.Up) < o.Nodes + 1)
+            int wave = Math.Max(2, 2 * Environment.ProcessorCount);
+            for (int started = 0; started < o.Nodes;)
             {
-                if (children.FirstOrDefault(c => c.HasExited) is { } dead) throw new InvalidOperationException($"node process {dead.Id} exited with {dead.ExitCode}");
-                if (up.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"{cluster.State.Members.Count(m => m.Status == MemberStatus.Up)} of {o.Nodes + 1} members up after 3 min");
-                await Task.Delay(200);
+                for (int end = Math.Min(o.Nodes, started + wave); started < end; started++) children.Add(StartNode(o, started, seedAddress, pg, vaultDir, dir));
+                while (cluster.State.Members.Count(m => m.Status == MemberStatus.Up) < started + 1)
+                {
+                    if (children.FirstOrDefault(c => c.HasExited) is { } dead) throw new InvalidOperationException($"node process {dead.Id} exited with {dead.ExitCode}");
+                    if (up.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"{cluster.State.Members.Count(m => m.Status == MemberStatus.Up)} of {started + 1} members up after 5 min");
+                    await Task.Delay(200);
+                }
             }
             Console.WriteLine($"cluster up: {o.Nodes + 1} members in {startClock.Elapsed.TotalSeconds:F1} s");
 
@@ -392,12 +406,14 @@ public static class ScaleBench
         info.ArgumentList.Add(o.Chunks.ToString(CultureInfo.InvariantCulture));
         info.Environment["TALOS_SEEDS"] = seed;
         info.Environment["TALOS_ROLES"] = "gpu";
-        info.Environment["TALOS_JOURNAL"] = pg.ConnectionString;
+        // At most 16 connections per node process (Npgsql's default is 100): 20 nodes and the seed stay under the server's limit.
+        info.Environment["TALOS_JOURNAL"] = pg.ConnectionString + ";Maximum Pool Size=16";
         info.Environment["TALOS_JOURNAL_PROVIDER"] = JournalTarget.Postgres;
         info.Environment["TALOS_VAULT"] = vault;
         info.Environment["TALOS_WORK_DIR"] = Path.Combine(dir, $"node{n}");
         info.Environment["TALOS_CHUNK_SLOTS"] = o.Slots.ToString(CultureInfo.InvariantCulture);
         info.Environment["TALOS_DOWN_AFTER_SECONDS"] = DownAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        info.Environment["TALOS_HEARTBEAT_PAUSE_SECONDS"] = HeartbeatPauseSeconds.ToString(CultureInfo.InvariantCulture);
         // ERROR unless TALOS_SCALE_NODE_LOGLEVEL says otherwise (WARNING to see why a run stalls); lines come out prefixed [nodeN].
         info.Environment["TALOS_LOGLEVEL"] = Environment.GetEnvironmentVariable("TALOS_SCALE_NODE_LOGLEVEL") is { Length: > 0 } level ? level : "ERROR";
         // Twenty .NET processes share two cores here: a thread-pool worker that spins (sched_yield) before it sleeps burns
@@ -408,8 +424,10 @@ public static class ScaleBench
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { } line && line.StartsWith("STATS ", StringComparison.Ordinal))
+            if (e.Data is not { Length: > 0 } line) return;
+            if (line.StartsWith("STATS ", StringComparison.Ordinal))
                 lock (NodeStats) NodeStats.Add(line[6..].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray());
+            else Console.Error.WriteLine($"[node{n}] {line}"); // the node's log (Akka writes it to standard output)
         };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"[node{n}] {line}"); };
         p.BeginOutputReadLine();
