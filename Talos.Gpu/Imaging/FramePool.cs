@@ -18,23 +18,9 @@ public static class FramePool
     static readonly Dictionary<int, Stack<byte[]>> Bytes = new();
     static long kept;
 
-    static long budget, budgetAt;
-
-    /// <summary>The most bytes of arrays kept for reuse: a quarter of what the GC may use (a render sets its heap limit
-    /// after start, <c>GC.RefreshMemoryLimit</c>, and may raise it), at least 64 MiB — read again at most once a second:
-    /// <c>GC.GetGCMemoryInfo</c> on every returned plane was 2 % of a render's CPU samples.</summary>
-    public static long Budget
-    {
-        get
-        {
-            long now = Environment.TickCount64, b = Volatile.Read(ref budget);
-            if (b != 0 && now - Volatile.Read(ref budgetAt) < 1000) return b;
-            b = Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
-            Volatile.Write(ref budget, b);
-            Volatile.Write(ref budgetAt, now);
-            return b;
-        }
-    }
+    /// <summary>The most bytes of arrays kept for reuse: a quarter of what the GC may use now (a render sets its heap
+    /// limit after start, <c>GC.RefreshMemoryLimit</c>), at least 64 MiB.</summary>
+    public static long Budget => Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 
     /// <summary>The bytes kept now (for tests and measurements).</summary>
     public static long KeptBytes { get { lock (Gate) return kept; } }
