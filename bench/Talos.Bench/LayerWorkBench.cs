@@ -59,7 +59,6 @@ public static class LayerWorkBench
                 var shadow = lease.Own(FramePool.Rent(layer.Width, layer.Height))!;
                 float groundY = layer.Height * 0.85f;
                 Part("R decode");
-#if TALOS_BOX_API
                 AlphaBounds? painted = AlphaBounds.Find(layer, out var tight) ? tight : null;
                 Lighting.CastShadow(shadow, layer, light, groundY, null, painted, out var darkened);
                 Part("R shadow");
@@ -69,13 +68,6 @@ public static class LayerWorkBench
                 Part("R apply");
                 var litBytes = written.Width <= 0 ? FrameCodec.EncodeRgba(lit) : FrameCodec.EncodeRgba(lit, new FrameCodec.Box(written.X0, written.Y0, written.Width, written.Height));
                 var shadowBytes = darkened.Width <= 0 ? FrameCodec.EncodeRgba(shadow) : FrameCodec.EncodeRgba(shadow, new FrameCodec.Box(darkened.X0, darkened.Y0, darkened.Width, darkened.Height));
-#else
-                Lighting.CastShadow(shadow, layer, light, groundY);
-                var map = lease.Own(Lighting.LightMap(layer, light))!;
-                var lit = lease.Own(Lighting.Apply(layer, map))!;
-                var litBytes = FrameCodec.EncodeRgba(lit);
-                var shadowBytes = FrameCodec.EncodeRgba(shadow);
-#endif
                 Part("R encode");
                 rayDigest.AppendData(litBytes); rayDigest.AppendData(shadowBytes);
                 lits.Add(litBytes);
@@ -100,13 +92,8 @@ public static class LayerWorkBench
                     Part("A pool");
                 }
                 var layers = new List<Layer> { new(bg), new(layer) };
-#if TALOS_BOX_API
                 var rgb = lease.Own(Compositor.CompositeToSrgb8(layer.Width, layer.Height, layers, 1f))!;
                 Part("A composite+sRGB");
-#else
-                var composite = lease.Own(Compositor.Composite(layer.Width, layer.Height, layers))!;
-                var rgb = lease.Own(Compositor.ToSrgb8(composite, 1f))!;
-#endif
                 animaDigest.AppendData(FrameCodec.EncodeRgb24(rgb, layer.Width, layer.Height));
                 Part("A encode");
                 lease.Dispose();
