@@ -205,7 +205,7 @@ public static class MotionBlur
     public static RgbaImage ApplyCpu(RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter)
     {
         var s = Shape(layer, fx, fy, shutter);
-        var o = Talos.Gpu.Raygen.AlphaBounds.SparseClone(layer, out _, out _); // the same bits as a whole copy, only the painted box written
+        var o = Talos.Gpu.Raygen.AlphaBounds.SparseClone(layer, out _); // the same bits as a whole copy, only the painted box written
         if (!FlowBox(fx, fy, s.W, s.H, out int x0, out int y0, out int x1, out int y1)) return o;
         var (hp, hx, hy) = (new PlanarField(layer), new HostField(fx), new HostField(fy));
         Parallel.For(y0, y1, y =>

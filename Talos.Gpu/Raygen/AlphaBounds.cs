@@ -102,14 +102,13 @@ public readonly record struct AlphaBounds(int X0, int Y0, int X1, int Y1)
 
     /// <summary>
     /// A copy of <paramref name="src"/> with its planes from <see cref="FramePool"/>, the same bits as
-    /// <see cref="RgbaImage.Clone"/>, writing only the box of its non-zero pixels (<paramref name="written"/>; false when
-    /// the image is all zero).
+    /// <see cref="RgbaImage.Clone"/>, writing only the box of its non-zero pixels (<paramref name="written"/>; an empty box
+    /// when the image is all zero).
     /// </summary>
-    public static RgbaImage SparseClone(RgbaImage src, out AlphaBounds written, out bool any)
+    public static RgbaImage SparseClone(RgbaImage src, out AlphaBounds written)
     {
         var o = FramePool.Rent(src.Width, src.Height);
-        any = NonZero(src, out written);
-        if (any) CopyBox(src, o, written);
+        if (NonZero(src, out written)) CopyBox(src, o, written);
         return o;
     }
 

@@ -63,7 +63,7 @@ public static partial class Lighting
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(map);
         if (map.Width != layer.Width || map.Height != layer.Height) throw new ArgumentException("light map and layer differ in size", nameof(map));
-        var o = AlphaBounds.SparseClone(layer, out written, out _);
+        var o = AlphaBounds.SparseClone(layer, out written);
         if (tight is not { } box) return o;
         int w = layer.Width;
         Parallel.For(box.Y0, box.Y1, y =>

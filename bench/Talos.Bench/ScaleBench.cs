@@ -67,7 +67,8 @@ public static class ScaleBench
                 JournalConnection = pg.ConnectionString, JournalProvider = JournalTarget.Postgres, DownAfter = TimeSpan.FromSeconds(DownAfterSeconds),
                 HeartbeatPause = TimeSpan.FromSeconds(HeartbeatPauseSeconds),
                 Render = new RenderSettingsOptions { MaxActiveShots = o.Active, ChunkSlots = 1,
-                    HephaestusSnapshotEvery = int.TryParse(Environment.GetEnvironmentVariable("TALOS_HEPHAESTUS_SNAPSHOT_EVERY"), out var every) ? every : new RenderSettingsOptions().HephaestusSnapshotEvery },
+                    // TALOS_HEPHAESTUS_SNAPSHOT_EVERY as a node reads it (validated there, default when unset)
+                    HephaestusSnapshotEvery = NodeConfiguration.FromEnvironment(["core"]).Render.HephaestusSnapshotEvery },
             };
             var startClock = Stopwatch.StartNew();
             await using var seed = await TalosNode.StartAsync(seedOptions, Runners(o.Chunks));

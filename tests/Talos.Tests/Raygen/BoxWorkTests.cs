@@ -77,8 +77,8 @@ public sealed class BoxWorkTests
         var img = Figure(53, 40, 3);
         Assert.True(AlphaBounds.NonZero(img, out var box));
         Assert.Equal(new AlphaBounds(1, 1, 53, 40), box); // the stray colour at (1, 1), the −0 on the last row, the edge pixel
-        SameBits(img.Clone(), AlphaBounds.SparseClone(img, out var written, out bool any));
-        Assert.True(any);
+        SameBits(img.Clone(), AlphaBounds.SparseClone(img, out var written));
+        Assert.True(written.Width > 0 && written.Height > 0);
         Assert.Equal(box, written);
         Assert.False(AlphaBounds.NonZero(new RgbaImage(9, 7), out _));
         var lone = new RgbaImage(9, 7);
