@@ -27,19 +27,29 @@ public static class ChromaFill
     const int LineReach = 2;
 
     public static RgbaImage Fill(GrayImage lines, IReadOnlyList<RegionSeed> seeds, IReadOnlyDictionary<string, Rgb> palette,
-        Rgb ink, out LabelImage labels, int gapRadius = RegionLabeller.DefaultGapRadius)
+        Rgb ink, out LabelImage labels, int gapRadius = RegionLabeller.DefaultGapRadius) =>
+        Fill(lines, seeds, palette, ink, null, out labels, out _, gapRadius);
+
+    /// <summary>
+    /// <see cref="Fill(GrayImage, IReadOnlyList{RegionSeed}, IReadOnlyDictionary{string, Rgb}, Rgb, out LabelImage, int)"/>
+    /// into <paramref name="buffers"/> when given (the layer and the labels are then the buffers' own, good until their
+    /// next use; see <see cref="FillBuffers"/>); <paramref name="painted"/> is <see cref="LayerBounds"/> of the lines.
+    /// </summary>
+    public static RgbaImage Fill(GrayImage lines, IReadOnlyList<RegionSeed> seeds, IReadOnlyDictionary<string, Rgb> palette,
+        Rgb ink, FillBuffers? buffers, out LabelImage labels, out FrameCodec.Box painted, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(palette);
+        painted = LayerBounds(lines); // the ink's box, found once for the labelling and the paint
         // Plain connected components first; the trapped-ball closing (≈ 4× the cost) only when a gap shows: a seed whose
         // region leaks into the outside, or two seeds asking for different paints in one region.
-        var plain = Regions(lines, 0);
+        var plain = Regions(lines, 0, painted, buffers?.Plain);
         bool closed = gapRadius > 0 && Leaks(plain, seeds);
-        labels = closed ? Regions(lines, gapRadius) : plain;
+        labels = closed ? Regions(lines, gapRadius, painted, buffers?.Closed) : plain;
         var paints = RegionPaints(labels, seeds, palette);
-        if (closed) InheritAcrossGaps(lines, plain, labels, paints); // only the ball splits regions apart
-        return Paint(lines, labels, paints, ink);
+        if (closed) InheritAcrossGaps(lines, plain, labels, paints, Window(lines, gapRadius, painted)); // only the ball splits regions apart
+        return Paint(lines, labels, paints, ink, painted, buffers);
     }
 
     /// <summary>Does a seed sit in the outside, or do two seeds of different names share a region?</summary>
@@ -63,22 +73,54 @@ public static class ChromaFill
     public static LabelImage Regions(GrayImage lines, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        var labels = new LabelImage(lines.Width, lines.Height);
-        if (InkBounds(lines, out int x0, out int y0, out int x1, out int y1))
-        {
-            // Room around the ink for the ball to sit in the outside, so the outside has a core of its own to grow back.
-            int m = Math.Max(0, gapRadius + 1);
-            RegionLabeller.Label(lines, Math.Max(0, x0 - m), Math.Max(0, y0 - m), Math.Min(lines.Width, x1 + m), Math.Min(lines.Height, y1 + m), labels, gapRadius);
-        }
+        return Regions(lines, gapRadius, LayerBounds(lines), null);
+    }
+
+    /// <summary>The window <see cref="Regions(GrayImage, int)"/> labels: the ink's box grown by the ball's radius plus one more pixel.</summary>
+    static FrameCodec.Box Window(GrayImage lines, int gapRadius, FrameCodec.Box ink)
+    {
+        if (ink.Count == 0) return default;
+        // Room around the ink for the ball to sit in the outside, so the outside has a core of its own to grow back.
+        int m = Math.Max(0, gapRadius + 1);
+        int x0 = Math.Max(0, ink.X - m), y0 = Math.Max(0, ink.Y - m);
+        int x1 = Math.Min(lines.Width, ink.X + ink.W + m), y1 = Math.Min(lines.Height, ink.Y + ink.H + m);
+        return new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0);
+    }
+
+    static LabelImage Regions(GrayImage lines, int gapRadius, FrameCodec.Box ink, FillBuffers.LabelPlane? into)
+    {
+        var window = Window(lines, gapRadius, ink);
+        var labels = into is null ? new LabelImage(lines.Width, lines.Height) : into.Take(lines.Width, lines.Height, window);
+        if (window.Count > 0) RegionLabeller.Label(lines, window.X, window.Y, window.X + window.W, window.Y + window.H, labels, gapRadius);
+        else labels.RegionCount = 0;
         return labels;
     }
 
     /// <summary>Paints regions (<c>paints[label]</c>, index 0 and <c>null</c> = transparent) and composites the ink over them.</summary>
-    public static RgbaImage Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink)
+    public static RgbaImage Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink) =>
+        Paint(lines, labels, paints, ink, null, out _);
+
+    /// <summary>
+    /// <see cref="Paint(GrayImage, LabelImage, Rgb?[], Rgb)"/> into <paramref name="buffers"/>' layer when given (good
+    /// until their next use); <paramref name="painted"/> is <see cref="LayerBounds"/> of the lines.
+    /// </summary>
+    public static RgbaImage Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink, FillBuffers? buffers, out FrameCodec.Box painted)
     {
-        var output = new RgbaImage(lines.Width, lines.Height);
-        if (!InkBounds(lines, out int x0, out int y0, out int x1, out int y1)) return output;
-        Paint(lines, labels, paints, ink, x0, y0, x1, y1, output);
+        ArgumentNullException.ThrowIfNull(lines);
+        painted = LayerBounds(lines);
+        return Paint(lines, labels, paints, ink, painted, buffers);
+    }
+
+    static RgbaImage Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink, FrameCodec.Box box, FillBuffers? buffers)
+    {
+        if (buffers is null)
+        {
+            var fresh = new RgbaImage(lines.Width, lines.Height);
+            if (box.Count > 0) Paint(lines, labels, paints, ink, box, fresh);
+            return fresh;
+        }
+        var output = buffers.TakeLayer(lines.Width, lines.Height, box);
+        if (box.Count > 0) Paint(lines, labels, paints, ink, box, output);
         return output;
     }
 
@@ -90,14 +132,27 @@ public static class ChromaFill
     /// transparent.
     /// </summary>
     /// <summary>Regions of <paramref name="labels"/> that overlap an enclosed region of the plain labelling (no gap closing).</summary>
-    public static bool[] Enclosed(LabelImage plain, LabelImage labels)
+    public static bool[] Enclosed(LabelImage plain, LabelImage labels) =>
+        Enclosed(plain, labels, new FrameCodec.Box(0, 0, labels.Width, labels.Height));
+
+    /// <summary><see cref="Enclosed(LabelImage, LabelImage)"/> when every label outside <paramref name="window"/> is 0.</summary>
+    static bool[] Enclosed(LabelImage plain, LabelImage labels, FrameCodec.Box window)
     {
         var enclosed = new bool[labels.RegionCount + 1];
-        for (int i = 0; i < labels.Data.Length; i++) if (labels.Data[i] != 0 && plain.Data[i] != 0) enclosed[labels.Data[i]] = true;
+        for (int y = window.Y; y < window.Y + window.H; y++)
+            for (int i = y * labels.Width + window.X, end = i + window.W; i < end; i++)
+                if (labels.Data[i] != 0 && plain.Data[i] != 0) enclosed[labels.Data[i]] = true;
         return enclosed;
     }
 
-    public static void InheritAcrossGaps(GrayImage lines, LabelImage plain, LabelImage labels, Rgb?[] paints)
+    public static void InheritAcrossGaps(GrayImage lines, LabelImage plain, LabelImage labels, Rgb?[] paints) =>
+        InheritAcrossGaps(lines, plain, labels, paints, new FrameCodec.Box(0, 0, labels.Width, labels.Height));
+
+    /// <summary>
+    /// <see cref="InheritAcrossGaps(GrayImage, LabelImage, LabelImage, Rgb?[])"/> when every label of
+    /// <paramref name="labels"/> outside <paramref name="window"/> is 0 (only labelled pixels count contacts).
+    /// </summary>
+    static void InheritAcrossGaps(GrayImage lines, LabelImage plain, LabelImage labels, Rgb?[] paints, FrameCodec.Box window)
     {
         int w = labels.Width, h = labels.Height, n = labels.RegionCount;
         if (n == 0) return;
@@ -106,10 +161,10 @@ public static class ChromaFill
         bool anyUnpainted = false;
         for (int a = 1; a <= n; a++) anyUnpainted |= paints[a] is null;
         if (!anyUnpainted) return;
-        var enclosed = Enclosed(plain, labels);
+        var enclosed = Enclosed(plain, labels, window);
         var contacts = new Dictionary<long, int>();
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
+        for (int y = window.Y; y < window.Y + window.H; y++)
+            for (int x = window.X; x < window.X + window.W; x++)
             {
                 int i = y * w + x, a = lab[i];
                 if (a == 0) continue;
@@ -213,32 +268,88 @@ public static class ChromaFill
         return paints;
     }
 
-    static void Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink, int x0, int y0, int x1, int y1, RgbaImage o)
+    /// <summary>
+    /// Writes every pixel of <paramref name="box"/>: a filled region's paint with the ink over it (opaque), bare ink at
+    /// alpha = coverage, zero elsewhere. Whole vectors run when their pixels share one label and need no
+    /// <see cref="NearbyFill"/>; the same operations in the same order as the per-pixel path, so the same bits.
+    /// </summary>
+    static void Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink, FrameCodec.Box box, RgbaImage o)
     {
         int w = lines.Width, h = lines.Height;
+        int x0 = box.X, x1 = box.X + box.W;
         var cov = lines.Data;
         var lab = labels.Data;
-        Parallel.For(y0, y1, y =>
+        // per label: painted or not, and its paint as three floats (no Nullable<Rgb> per pixel)
+        var has = new bool[paints.Length];
+        var fr = new float[paints.Length]; var fg = new float[paints.Length]; var fb = new float[paints.Length];
+        for (int l = 0; l < paints.Length; l++)
+            if (paints[l] is Rgb p) { has[l] = true; fr[l] = p.R; fg[l] = p.G; fb[l] = p.B; }
+        Parallel.For(box.Y, box.Y + box.H, y =>
         {
-            int row = y * w;
-            for (int x = x0; x < x1; x++)
+            int row = y * w, x = x0, n = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated)
             {
-                int i = row + x;
-                float c = cov[i] > 0f ? MathF.Min(cov[i], 1f) : 0f; // NaN → 0
-                Rgb? fill = paints[lab[i]];
-                if (fill is null && c >= RegionLabeller.InkThreshold) fill = NearbyFill(cov, lab, paints, w, h, x, y);
-                if (fill is Rgb f)
+                var inkR = new Vector<float>(ink.R); var inkG = new Vector<float>(ink.G); var inkB = new Vector<float>(ink.B);
+                var half = new Vector<float>(RegionLabeller.InkThreshold);
+                for (; x + n <= x1; x += n)
                 {
-                    // Line composited over its fill: opaque.
-                    float k = 1f - c;
-                    o.R[i] = ink.R * c + f.R * k;
-                    o.G[i] = ink.G * c + f.G * k;
-                    o.B[i] = ink.B * c + f.B * k;
-                    o.A[i] = 1f;
+                    int i = row + x, l = lab[i];
+                    if (!Vector.EqualsAll(new Vector<int>(lab.AsSpan(i, n)), new Vector<int>(l))) { Pixels(x, x + n); continue; }
+                    var v = new Vector<float>(cov.AsSpan(i, n));
+                    var c = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), Vector.Min(v, Vector<float>.One), Vector<float>.Zero); // NaN → 0
+                    if (has[l])
+                    {
+                        var k = Vector<float>.One - c;
+                        (inkR * c + new Vector<float>(fr[l]) * k).CopyTo(o.R.AsSpan(i, n));
+                        (inkG * c + new Vector<float>(fg[l]) * k).CopyTo(o.G.AsSpan(i, n));
+                        (inkB * c + new Vector<float>(fb[l]) * k).CopyTo(o.B.AsSpan(i, n));
+                        Vector<float>.One.CopyTo(o.A.AsSpan(i, n));
+                    }
+                    else if (Vector.GreaterThanOrEqualAny(c, half)) Pixels(x, x + n); // a line pixel may sit on a nearby fill
+                    else
+                    {
+                        var inked = Vector.GreaterThan(c, Vector<float>.Zero);
+                        Vector.ConditionalSelect(inked, inkR * c, Vector<float>.Zero).CopyTo(o.R.AsSpan(i, n));
+                        Vector.ConditionalSelect(inked, inkG * c, Vector<float>.Zero).CopyTo(o.G.AsSpan(i, n));
+                        Vector.ConditionalSelect(inked, inkB * c, Vector<float>.Zero).CopyTo(o.B.AsSpan(i, n));
+                        c.CopyTo(o.A.AsSpan(i, n));
+                    }
                 }
-                else if (c > 0f)
+            }
+            Pixels(x, x1);
+
+            void Pixels(int from, int to)
+            {
+                for (int xx = from; xx < to; xx++)
                 {
-                    o.R[i] = ink.R * c; o.G[i] = ink.G * c; o.B[i] = ink.B * c; o.A[i] = c;
+                    int i = row + xx;
+                    float c = cov[i] > 0f ? MathF.Min(cov[i], 1f) : 0f; // NaN → 0
+                    int l = lab[i];
+                    if (has[l])
+                    {
+                        // Line composited over its fill: opaque.
+                        float k = 1f - c;
+                        o.R[i] = ink.R * c + fr[l] * k;
+                        o.G[i] = ink.G * c + fg[l] * k;
+                        o.B[i] = ink.B * c + fb[l] * k;
+                        o.A[i] = 1f;
+                    }
+                    else if (c >= RegionLabeller.InkThreshold && NearbyFill(cov, lab, paints, w, h, xx, y) is Rgb f)
+                    {
+                        float k = 1f - c;
+                        o.R[i] = ink.R * c + f.R * k;
+                        o.G[i] = ink.G * c + f.G * k;
+                        o.B[i] = ink.B * c + f.B * k;
+                        o.A[i] = 1f;
+                    }
+                    else if (c > 0f)
+                    {
+                        o.R[i] = ink.R * c; o.G[i] = ink.G * c; o.B[i] = ink.B * c; o.A[i] = c;
+                    }
+                    else
+                    {
+                        o.R[i] = 0f; o.G[i] = 0f; o.B[i] = 0f; o.A[i] = 0f;
+                    }
                 }
             }
         });

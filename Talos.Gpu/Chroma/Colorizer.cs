@@ -11,6 +11,10 @@ public static class Colorizer
     public static RgbaImage Render(GrayImage lines, RegionColours regions, IReadOnlyList<PaletteEntry> table, Rgb ink) =>
         ChromaFill.Paint(lines, regions.Labels, regions.Paints(table), ink);
 
+    /// <summary><see cref="Render(GrayImage, RegionColours, IReadOnlyList{PaletteEntry}, Rgb)"/> into <paramref name="buffers"/> when given; zero outside <paramref name="painted"/>.</summary>
+    public static RgbaImage Render(GrayImage lines, RegionColours regions, IReadOnlyList<PaletteEntry> table, Rgb ink, FillBuffers? buffers, out FrameCodec.Box painted) =>
+        ChromaFill.Paint(lines, regions.Labels, regions.Paints(table), ink, buffers, out painted);
+
     /// <summary>The region-index image as an RGB PNG: index = R·65536 + G·256 + B (0 = ink or outside).</summary>
     public static byte[] RegionIndexPng(LabelImage labels)
     {

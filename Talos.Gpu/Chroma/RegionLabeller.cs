@@ -1,3 +1,4 @@
+using System.Buffers;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 
@@ -30,117 +31,184 @@ public static class RegionLabeller
     {
         int w = lines.Width, ww = x1 - x0, wh = y1 - y0;
         if (ww <= 0 || wh <= 0) { labels.RegionCount = 0; return; }
+        int n = ww * wh;
         var cov = lines.Data;
-        var paper = new bool[ww * wh];
-        for (int y = 0; y < wh; y++)
-            for (int x = 0; x < ww; x++)
-                paper[y * ww + x] = !(cov[(y + y0) * w + x + x0] >= InkThreshold); // NaN counts as paper
-
-        int[] local;
-        if (gapRadius <= 0) local = Components(paper, ww, wh, out _);
-        else local = Trapped(paper, ww, wh, gapRadius);
-
-        // Outside: every label with a pixel on the window border. Then compact in scan order.
-        int max = 0;
-        foreach (int l in local) if (l > max) max = l;
-        var outside = new bool[max + 1];
-        for (int x = 0; x < ww; x++) { outside[local[x]] = true; outside[local[(wh - 1) * ww + x]] = true; }
-        for (int y = 0; y < wh; y++) { outside[local[y * ww]] = true; outside[local[y * ww + ww - 1]] = true; }
-        var compact = new int[max + 1];
-        int next = 0;
-        var data = labels.Data;
-        for (int y = 0; y < wh; y++)
-            for (int x = 0; x < ww; x++)
+        // Scratch from the shared pool (a frame's window is labelled once per character per frame): every array is
+        // written over its first n entries before it is read, so what a rented array held before does not matter.
+        var paper = ArrayPool<bool>.Shared.Rent(n);
+        int[]? local = null, outside = null, compact = null;
+        try
+        {
+            for (int y = 0; y < wh; y++)
             {
-                int l = local[y * ww + x];
-                if (l == 0 || outside[l]) continue;
-                if (compact[l] == 0) compact[l] = ++next;
-                data[(y + y0) * w + x + x0] = compact[l];
+                var src = cov.AsSpan((y + y0) * w + x0, ww);
+                var dst = paper.AsSpan(y * ww, ww);
+                for (int x = 0; x < src.Length; x++) dst[x] = !(src[x] >= InkThreshold); // NaN counts as paper
             }
-        labels.RegionCount = next;
+
+            local = ArrayPool<int>.Shared.Rent(n);
+            if (gapRadius <= 0) Components(paper.AsSpan(0, n), ww, wh, local.AsSpan(0, n), out _);
+            else Trapped(paper, ww, wh, gapRadius, local);
+
+            // Outside: every label with a pixel on the window border. Then compact in scan order.
+            var loc = local.AsSpan(0, n);
+            int max = 0;
+            foreach (int l in loc) if (l > max) max = l;
+            outside = ArrayPool<int>.Shared.Rent(max + 1);
+            compact = ArrayPool<int>.Shared.Rent(max + 1);
+            var isOutside = outside.AsSpan(0, max + 1);
+            var compactOf = compact.AsSpan(0, max + 1);
+            isOutside.Clear(); compactOf.Clear();
+            for (int x = 0; x < ww; x++) { isOutside[loc[x]] = 1; isOutside[loc[(wh - 1) * ww + x]] = 1; }
+            for (int y = 0; y < wh; y++) { isOutside[loc[y * ww]] = 1; isOutside[loc[y * ww + ww - 1]] = 1; }
+            int next = 0;
+            var data = labels.Data;
+            for (int y = 0; y < wh; y++)
+            {
+                var src = loc.Slice(y * ww, ww);
+                var dst = data.AsSpan((y + y0) * w + x0, ww);
+                for (int x = 0; x < src.Length; x++)
+                {
+                    int l = src[x];
+                    if (l == 0 || isOutside[l] != 0) continue;
+                    if (compactOf[l] == 0) compactOf[l] = ++next;
+                    dst[x] = compactOf[l];
+                }
+            }
+            labels.RegionCount = next;
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(paper);
+            if (local is not null) ArrayPool<int>.Shared.Return(local);
+            if (outside is not null) ArrayPool<int>.Shared.Return(outside);
+            if (compact is not null) ArrayPool<int>.Shared.Return(compact);
+        }
     }
 
-    /// <summary>Trapped-ball labels of the paper (0 on ink), not yet split into inside and outside.</summary>
-    static int[] Trapped(bool[] paper, int w, int h, int radius)
+    /// <summary>Trapped-ball labels of the paper (0 on ink) into <paramref name="labels"/>' first w·h entries, not yet split into inside and outside.</summary>
+    static void Trapped(bool[] paperArray, int w, int h, int radius, int[] labelsArray)
     {
         int n = w * h;
-        var ink = new bool[n];
-        for (int i = 0; i < n; i++) ink[i] = !paper[i];
-        var dist = DistanceTransform.Compute(ink, w, h, radius + 2f);
-        var core = new bool[n];
-        for (int i = 0; i < n; i++) core[i] = paper[i] && dist[i] > radius;
-        var labels = Components(core, w, h, out int cores);
-
-        // Grow the cores back over the paper, ring by ring (breadth-first, seeded in scan order).
-        var queue = new int[n];
-        int head = 0, tail = 0;
-        for (int i = 0; i < n; i++) if (labels[i] != 0) queue[tail++] = i;
-        while (head < tail)
+        var paper = paperArray.AsSpan(0, n);
+        var labels = labelsArray.AsSpan(0, n);
+        var pool = ArrayPool<bool>.Shared;
+        bool[] inkArray = pool.Rent(n), coreArray = pool.Rent(n);
+        int[] queue = ArrayPool<int>.Shared.Rent(n);
+        float[]? distArray = null;
+        try
         {
-            int i = queue[head++], x = i % w, l = labels[i];
-            if (x > 0 && paper[i - 1] && labels[i - 1] == 0) { labels[i - 1] = l; queue[tail++] = i - 1; }
-            if (x < w - 1 && paper[i + 1] && labels[i + 1] == 0) { labels[i + 1] = l; queue[tail++] = i + 1; }
-            if (i >= w && paper[i - w] && labels[i - w] == 0) { labels[i - w] = l; queue[tail++] = i - w; }
-            if (i + w < n && paper[i + w] && labels[i + w] == 0) { labels[i + w] = l; queue[tail++] = i + w; }
-        }
+            var ink = inkArray.AsSpan(0, n);
+            for (int i = 0; i < n; i++) ink[i] = !paper[i];
+            distArray = DistanceTransform.ComputePooled(ink, w, h, radius + 2f);
+            var dist = distArray.AsSpan(0, n);
+            var core = coreArray.AsSpan(0, n);
+            for (int i = 0; i < n; i++) core[i] = paper[i] && dist[i] > radius;
+            Components(core, w, h, labels, out int cores);
 
-        // Paper no ball reached: its own components, numbered after the cores.
-        var rest = new bool[n];
-        bool any = false;
-        for (int i = 0; i < n; i++) { rest[i] = paper[i] && labels[i] == 0; any |= rest[i]; }
-        if (any)
-        {
-            var extra = Components(rest, w, h, out _);
-            for (int i = 0; i < n; i++) if (extra[i] != 0) labels[i] = cores + extra[i];
+            // Grow the cores back over the paper, ring by ring (breadth-first, seeded in scan order).
+            int head = 0, tail = 0;
+            for (int i = 0; i < n; i++) if (labels[i] != 0) queue[tail++] = i;
+            while (head < tail)
+            {
+                int i = queue[head++], x = i % w, l = labels[i];
+                if (x > 0 && paper[i - 1] && labels[i - 1] == 0) { labels[i - 1] = l; queue[tail++] = i - 1; }
+                if (x < w - 1 && paper[i + 1] && labels[i + 1] == 0) { labels[i + 1] = l; queue[tail++] = i + 1; }
+                if (i >= w && paper[i - w] && labels[i - w] == 0) { labels[i - w] = l; queue[tail++] = i - w; }
+                if (i + w < n && paper[i + w] && labels[i + w] == 0) { labels[i + w] = l; queue[tail++] = i + w; }
+            }
+
+            // Paper no ball reached: its own components, numbered after the cores (the ink mask's array is free again).
+            var rest = ink;
+            bool any = false;
+            for (int i = 0; i < n; i++) { rest[i] = paper[i] && labels[i] == 0; any |= rest[i]; }
+            if (any)
+            {
+                var extra = queue.AsSpan(0, n); // the queue is done with
+                Components(rest, w, h, extra, out _);
+                for (int i = 0; i < n; i++) if (extra[i] != 0) labels[i] = cores + extra[i];
+            }
         }
-        return labels;
+        finally
+        {
+            pool.Return(inkArray); pool.Return(coreArray);
+            ArrayPool<int>.Shared.Return(queue);
+            if (distArray is not null) ArrayPool<float>.Shared.Return(distArray);
+        }
     }
 
     /// <summary>4-connected components of a mask: horizontal runs joined by union-find; labels 1..count in scan order, 0 off the mask.</summary>
     public static int[] Components(bool[] mask, int w, int h, out int count)
     {
-        var runX0 = new List<int>(); var runX1 = new List<int>(); var runY = new List<int>();
-        var rowFirstRun = new int[h + 1];
-        for (int y = 0; y < h; y++)
-        {
-            rowFirstRun[y] = runX0.Count;
-            int row = y * w, x = 0;
-            while (x < w)
-            {
-                while (x < w && !mask[row + x]) x++;
-                if (x >= w) break;
-                int s = x;
-                while (x < w && mask[row + x]) x++;
-                runX0.Add(s); runX1.Add(x); runY.Add(y);
-            }
-        }
-        rowFirstRun[h] = runX0.Count;
-
-        int n = runX0.Count;
-        var parent = new int[n];
-        for (int i = 0; i < n; i++) parent[i] = i;
-        // Join each run with the runs of the previous row that share at least one column (4-connectivity).
-        for (int y = 1; y < h; y++)
-        {
-            int a = rowFirstRun[y - 1], aEnd = rowFirstRun[y];
-            int b = aEnd, bEnd = rowFirstRun[y + 1];
-            while (a < aEnd && b < bEnd)
-            {
-                if (runX1[a] > runX0[b] && runX1[b] > runX0[a]) Union(parent, a, b);
-                if (runX1[a] < runX1[b]) a++; else b++;
-            }
-        }
         var result = new int[w * h];
-        var compact = new int[n];
-        count = 0;
-        for (int i = 0; i < n; i++)
-        {
-            int r = Find(parent, i);
-            if (compact[r] == 0) compact[r] = ++count;
-            int row = runY[i] * w;
-            for (int x = runX0[i]; x < runX1[i]; x++) result[row + x] = compact[r];
-        }
+        Components(mask.AsSpan(0, w * h), w, h, result, out count);
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="Components(bool[], int, int, out int)"/> into <paramref name="result"/> (w·h labels, every one written),
+    /// its run lists and union-find from the shared pool: no allocation per call.
+    /// </summary>
+    public static void Components(ReadOnlySpan<bool> mask, int w, int h, Span<int> result, out int count)
+    {
+        int size = w * h;
+        if (mask.Length < size || result.Length < size) throw new ArgumentException($"mask and result must hold {w}x{h} pixels");
+        result = result[..size];
+        result.Clear();
+        // at most one run per two columns (plus one) in a row
+        int most = Math.Max(1, h * ((w + 1) / 2));
+        var ints = ArrayPool<int>.Shared;
+        int[] runX0 = ints.Rent(most), runX1 = ints.Rent(most), runY = ints.Rent(most), parent = ints.Rent(most), rowFirstRun = ints.Rent(h + 1);
+        try
+        {
+            int n = 0;
+            for (int y = 0; y < h; y++)
+            {
+                rowFirstRun[y] = n;
+                var row = mask.Slice(y * w, w);
+                int x = 0;
+                while (x < w)
+                {
+                    int off = row[x..].IndexOf(true);
+                    if (off < 0) break;
+                    int s = x + off;
+                    int len = row[s..].IndexOf(false);
+                    x = len < 0 ? w : s + len;
+                    runX0[n] = s; runX1[n] = x; runY[n] = y; n++;
+                }
+            }
+            rowFirstRun[h] = n;
+
+            for (int i = 0; i < n; i++) parent[i] = i;
+            // Join each run with the runs of the previous row that share at least one column (4-connectivity).
+            for (int y = 1; y < h; y++)
+            {
+                int a = rowFirstRun[y - 1], aEnd = rowFirstRun[y];
+                int b = aEnd, bEnd = rowFirstRun[y + 1];
+                while (a < aEnd && b < bEnd)
+                {
+                    if (runX1[a] > runX0[b] && runX1[b] > runX0[a]) Union(parent, a, b);
+                    if (runX1[a] < runX1[b]) a++; else b++;
+                }
+            }
+            // a set's root is its smallest run (Union), so the first run of a set met in scan order is its root
+            count = 0;
+            var labelOf = ints.Rent(Math.Max(1, n));
+            try
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    int r = Find(parent, i);
+                    if (r == i) labelOf[i] = ++count;
+                    result.Slice(runY[i] * w + runX0[i], runX1[i] - runX0[i]).Fill(labelOf[r]);
+                }
+            }
+            finally { ints.Return(labelOf); }
+        }
+        finally
+        {
+            ints.Return(runX0); ints.Return(runX1); ints.Return(runY); ints.Return(parent); ints.Return(rowFirstRun);
+        }
     }
 
     static int Find(int[] parent, int i)

@@ -38,9 +38,18 @@ public sealed class ShotColouring
     /// </summary>
     public RgbaImage Layer(int character, int frame, GrayImage lines, IReadOnlyList<RegionSeed> seeds, Func<int, GrayImage> linesAt,
         CancellationToken ct = default) =>
+        Layer(character, frame, lines, seeds, linesAt, null, out _, ct);
+
+    /// <summary>
+    /// <see cref="Layer(int, int, GrayImage, IReadOnlyList{RegionSeed}, Func{int, GrayImage}, CancellationToken)"/> painted
+    /// into <paramref name="buffers"/> when given (the layer is theirs, good until their next use); the layer is zero
+    /// outside <paramref name="painted"/> (<see cref="ChromaFill.LayerBounds"/>).
+    /// </summary>
+    public RgbaImage Layer(int character, int frame, GrayImage lines, IReadOnlyList<RegionSeed> seeds, Func<int, GrayImage> linesAt,
+        FillBuffers? buffers, out FrameCodec.Box painted, CancellationToken ct = default) =>
         seeds.Count == 0 && Chain(character) is { } chain
-            ? Colorizer.Render(lines, chain.At(frame, lines, linesAt, ct), chain.Table, ColourModel.DefaultInk)
-            : ChromaFill.Fill(lines, seeds, _palettes[character], ColourModel.DefaultInk, out _);
+            ? Colorizer.Render(lines, chain.At(frame, lines, linesAt, ct), chain.Table, ColourModel.DefaultInk, buffers, out painted)
+            : ChromaFill.Fill(lines, seeds, _palettes[character], ColourModel.DefaultInk, buffers, out _, out painted);
 
     /// <summary>The propagation chain of a character whose first keyframe image is coloured; null otherwise.</summary>
     KeyChain? Chain(int character)

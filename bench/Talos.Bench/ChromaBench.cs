@@ -36,8 +36,11 @@ public static class ChromaBench
 
         Console.WriteLine("| step (per frame, one character) | Talos (ms) | peer | peer (ms) | ratio |");
         Console.WriteLine("|---|---|---|---|---|");
-        Row("CHROMA fill as the stage runs it (closed rig art: the ball is not needed)", () => ChromaFill.Fill(drawings[0].Lines, drawings[0].Seeds, palette, ink, out _),
+        Row("CHROMA fill, fresh planes per call (closed rig art: the ball is not needed)", () => ChromaFill.Fill(drawings[0].Lines, drawings[0].Seeds, palette, ink, out _),
             "same fill, gap closing off", () => ChromaFill.Fill(drawings[0].Lines, drawings[0].Seeds, palette, ink, out _, gapRadius: 0), repeat);
+        var buffers = new FillBuffers();
+        Row("CHROMA fill into reused planes (FillBuffers, as ChromaStage runs it)", () => ChromaFill.Fill(drawings[0].Lines, drawings[0].Seeds, palette, ink, buffers, out _, out _),
+            "same fill, fresh planes per call", () => ChromaFill.Fill(drawings[0].Lines, drawings[0].Seeds, palette, ink, out _), repeat);
         Row("CHROMA regions, trapped-ball gap closing (r = 2)", () => ChromaFill.Regions(drawings[0].Lines, 2),
             "plain connected components", () => ChromaFill.Regions(drawings[0].Lines, 0), repeat);
         var key = LabelPropagation.FromSeeds(drawings[0].Lines, drawings[0].Seeds, table, 0);

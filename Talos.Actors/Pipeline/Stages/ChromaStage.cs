@@ -23,6 +23,7 @@ public sealed class ChromaStage : IStageRunner
         var colouring = new ShotColouring(ctx.Spec, ctx.Asset);
         var frames = new List<FrameOutputs>();
         var buffers = new Dictionary<string, LineBuffers>();
+        var fill = new FillBuffers(); // the layer and label planes every character of every frame of the chunk reuses
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
@@ -33,10 +34,11 @@ public sealed class ChromaStage : IStageRunner
                 string name = StageIo.CharacterBlob(meta.Character);
                 if (!buffers.TryGetValue(name, out var own)) buffers[name] = own = new LineBuffers();
                 var lines = own.Decode(ctx.Vault.Get(flux.Blobs[name]));
+                // painted into the chunk's one reused layer (encoded before the next character is painted)
                 var layer = colouring.Layer(meta.Character, frame, lines, meta.Seeds,
-                    f => Lines(ctx, ctx.Input(Stages.Flux, f), name), ctx.Cancellation);
+                    f => Lines(ctx, ctx.Input(Stages.Flux, f), name), fill, out var painted, ctx.Cancellation);
                 // the layer is zero outside the painted rectangle: the codec reads only that (same bytes, fewer pages touched)
-                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(layer, ChromaFill.LayerBounds(lines)), "chroma-layer");
+                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeRgba(layer, painted), "chroma-layer");
             }
             frames.Add(new FrameOutputs(frame, blobs, flux.Meta));
         }

@@ -192,4 +192,38 @@ public sealed class ChromaFillTests
         foreach (var s in seeds)
             Assert.Equal(1f, Px(img, (int)s.X, (int)s.Y).A);
     }
+
+    [Fact]
+    public void Reused_fill_buffers_give_the_same_bits_as_fresh_planes_frame_after_frame()
+    {
+        var palette = new Dictionary<string, Rgb> { ["skin"] = Red, ["shirt"] = Blue, ["trousers"] = Green, ["red"] = Red };
+        var big = LineArt.Figure(640, 360, 320, 330, 280);
+        var moved = LineArt.Figure(640, 360, 420, 300, 180); // smaller, overlapping the first one's box in part
+        var leaky = new GrayImage(640, 360); // a gap the ball closes: the closed label plane is used too
+        LineArt.Rectangle(leaky, 40, 40, 200, 160, 3);
+        LineArt.Erase(leaky, 100, 36, 103, 45);
+        var leakySeeds = new List<RegionSeed> { new(120, 100, "red") };
+        var nan = LineArt.Figure(640, 360, 200, 340, 220);
+        nan.Lines.Data[200 * 640 + 200] = float.NaN; nan.Lines.Data[201 * 640 + 200] = 3f; // NaN is paper, coverage clamps at 1
+        var frames = new (GrayImage Lines, IReadOnlyList<RegionSeed> Seeds)[]
+        {
+            (big.Lines, big.Seeds), (moved.Lines, moved.Seeds), (leaky, leakySeeds), (new GrayImage(640, 360), big.Seeds),
+            (nan.Lines, nan.Seeds), (big.Lines, big.Seeds),
+        };
+        var buffers = new FillBuffers();
+        foreach (var (lines, seeds) in frames)
+        {
+            var fresh = ChromaFill.Fill(lines, seeds, palette, Ink, out var freshLabels);
+            var reused = ChromaFill.Fill(lines, seeds, palette, Ink, buffers, out var labels, out var painted);
+            Assert.Equal(ChromaFill.LayerBounds(lines), painted);
+            if (lines == leaky) Assert.NotEqual(0, labels.Data[100 * 640 + 120]); // closed by the ball, not the outside
+            Assert.Equal(freshLabels.RegionCount, labels.RegionCount);
+            Assert.Equal(freshLabels.Data, labels.Data);
+            foreach (var (a, b) in new[] { (fresh.R, reused.R), (fresh.G, reused.G), (fresh.B, reused.B), (fresh.A, reused.A) })
+                Assert.Equal(Bits(a), Bits(b)); // bit for bit: a −0 where a fresh plane holds +0 would fail
+            Assert.Equal(FrameCodec.EncodeRgba(fresh), FrameCodec.EncodeRgba(reused, painted));
+        }
+
+        static int[] Bits(float[] plane) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(plane).ToArray();
+    }
 }
