@@ -104,18 +104,22 @@ public sealed class ImageInbetweener
         // 1. Splat the motion (as flow A→B) to time t, sequentially so the sums are deterministic.
         //    Pixels the flow holds still (exactly zero: paper that OpticalFlow's patch test found static) are splatted
         //    apart from the rest: what moves passes in front of the paper, so where moving pixels land their motion is
-        //    taken alone, not averaged with the zero of the paper beneath; still paper counts where nothing moving lands.
+        //    taken alone, not averaged with the zero of the paper beneath; still paper counts where moving pixels barely land.
         //    Flows with no held-still pixels (line art on blank paper) splat exactly as one layer.
         var su = new float[n]; var sv = new float[n]; var sw = new float[n];
         var zw = new float[n];
         Splat(Forward, occA, a[0], t, 1f, su, sv, sw, zw);
         Splat(Backward, occB, b[0], 1 - t, -1f, su, sv, sw, zw);
+        // Where moving pixels land with weight (Covered or more) their motion is taken alone; where they barely land
+        // (or not at all) and held-still paper does, the pixel holds still if the paper's weight, fading in as theirs
+        // falls, is the greater. The motion is the moving layer's (holes filled push–pull from moving pixels only) or
+        // exactly zero, never a blend: a fraction of the figure's motion moves paper part way and samples the figure's
+        // ink in both keys. Where neither layer lands the moving fill is taken: zero motion there would sample both
+        // keys at a place their figures cover (paper hidden in A and in B, between the two outlines).
         const float Covered = 0.05f;
-        for (int i = 0; i < n; i++)
-        {
-            if (zw[i] > 0) sw[i] += (1f - Math.Min(1f, sw[i] / Covered)) * zw[i]; // still paper adds weight to zero motion
-        }
         var (fu, fv) = PushPull(su, sv, sw, w, h);
+        for (int i = 0; i < n; i++)
+            if (zw[i] * (1f - Math.Min(1f, sw[i] / Covered)) > sw[i]) { fu[i] = 0; fv[i] = 0; }
 
         // 2. Sample both keys along the motion, blend by time and visibility; where they disagree take the trusted one.
         var outPlanes = new float[a.Length][];

@@ -113,8 +113,12 @@ public static class OpticalFlow
     const float MatchedCost = 25 * (0.35f / 255) * (0.35f / 255);
     /// <summary>A's patch texture (summed squared Laplacian of the first plane) above which it has detail to match: ~0.1 grey level per pixel.</summary>
     const float TexturedCost = 25 * (0.1f / 255) * (0.1f / 255);
-    /// <summary>A seed has no edge within this many pixels: its patch, and the faint blurred tails of a line beside it.</summary>
-    const int SeedClearance = StillRadius + 2;
+    /// <summary>
+    /// A seed has no edge within this many pixels: its patch, and the faint blurred tails of a line beside it. The tails of
+    /// a filled figure's outline and of its faint fold lines carry "texture" 5–6 px out (a ring of seeds in a smooth sky,
+    /// strips inside a coat that held still while the figure changed pose); 7 px leaves them unseeded.
+    /// </summary>
+    const int SeedClearance = StillRadius + 5;
     /// <summary>Local range (3×3, first plane) above which a pixel is an edge that the still region does not cross.</summary>
     const float EdgeRange = 0.05f;
 

@@ -56,11 +56,13 @@ public static class FluxBench
         var sums = new Dictionary<string, (double Psnr, double Ssim, int N)>();
         foreach (var c in Cases)
         {
+            if (!Selected(c.Name)) continue;
             var (a, m, b, truth) = Make(c, width, height);
             var fa = c.Colour ? FlowFeatures.FromRgba(a) : null;
             ImageInbetweener ib = c.Colour ? ImageInbetweener.FromRgba(a, b) : ImageInbetweener.FromInk(Ink(a), Ink(b));
             var talos = c.Colour ? ib.RgbaAt(0.5) : InkToRgba(ib.InkAt(0.5));
             var fade = CrossFade(a, b);
+            Dump(c.Name, "Talos", talos, m);
             Row(c, "Talos", talos, m, truth is null ? null : ib.Forward.EndpointError(truth, Near(a, truth)), sums);
             Row(c, "cross-fade", fade, m, null, sums);
             if (cv)
@@ -80,7 +82,7 @@ public static class FluxBench
         Console.WriteLine("|---|---:|---:|");
         foreach (var (k, v) in sums) Console.WriteLine($"| {k} | {v.Psnr / v.N:F2} | {v.Ssim / v.N:F3} |");
 
-        Time(cv, script, tmp, rife);
+        if (Environment.GetEnvironmentVariable("TALOS_FLUX_ONLY") is not { Length: > 0 }) Time(cv, script, tmp, rife);
         Paper(cv, script, tmp, rife);
         Directory.Delete(tmp, true);
         return 0;
@@ -149,6 +151,7 @@ public static class FluxBench
         var sums = new Dictionary<string, (double Epe, double Psnr, double Ms, int N)>();
         foreach (var c in PaperCases)
         {
+            if (!Selected(c.Name)) continue;
             var rig = Rigs.Get(c.Rig);
             var d = LineArt.Draw(rig, PoseLibrary.Resolve(c.Pose, "calm", 0), 0.42, 1, CameraState.Wide, w, h);
             var p = PaperPairs.Make(PaperPairs.FigureLayer(d, c.Filled ? rig.DefaultPalette : null), PaperPairs.Paper(w, h, c.Seed), c.Dx, c.Dy, c.Degrees);
@@ -196,11 +199,34 @@ public static class FluxBench
                     err.Data[i] = Math.Min(1f, MathF.Sqrt(MathF.Pow(flow.U[i] - p.Truth.U[i], 2) + MathF.Pow(flow.V[i] - p.Truth.V[i], 2)) / 8f);
                 File.WriteAllBytes(stem + "-epe.png", KeyImages.WriteInk(err));
             }
-            File.WriteAllBytes(stem + "-mid.png", KeyImages.WriteRgba(mid));
         }
+        Dump(name, method, mid, p.Middle);
         var (e, ps, t, n) = sums.GetValueOrDefault(method);
         sums[method] = (e + (all ?? double.NaN), ps + psnr, t + (ms ?? double.NaN), n + 1);
         Console.WriteLine($"| {name} | {method} | {F(all, "F2")} | {F(fig, "F2")} | {F(paper, "F2")} | {psnr:F2} | {F(ms, "F0")} |");
+    }
+
+    /// <summary>TALOS_FLUX_ONLY (a comma-separated list of case-name substrings) runs only those cases; unset, all.</summary>
+    static bool Selected(string name) =>
+        Environment.GetEnvironmentVariable("TALOS_FLUX_ONLY") is not { Length: > 0 } only ||
+        only.Split(',').Any(s => name.Contains(s.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>With TALOS_FLUX_PNG set, the middle frame, the true one and the error (white = 32 levels or more, per channel) as PNGs, to look at.</summary>
+    static void Dump(string name, string method, RgbaImage mid, RgbaImage truth)
+    {
+        if (Environment.GetEnvironmentVariable("TALOS_FLUX_PNG") is not { Length: > 0 } dir) return;
+        string stem = Path.Combine(dir, $"{new string(name.Where(char.IsLetterOrDigit).ToArray())}-{new string(method.Where(char.IsLetterOrDigit).ToArray())}");
+        File.WriteAllBytes(stem + "-mid.png", KeyImages.WriteRgba(mid));
+        File.WriteAllBytes(stem + "-truth.png", KeyImages.WriteRgba(truth));
+        float[] got = Levels(mid), want = Levels(truth);
+        var err = new RgbaImage(mid.Width, mid.Height);
+        float[][] ch = [err.R, err.G, err.B];
+        for (int i = 0; i < err.PixelCount; i++)
+        {
+            for (int c = 0; c < 3; c++) ch[c][i] = ColorMath.SrgbToLinear(Math.Min(1f, MathF.Abs(got[3 * i + c] - want[3 * i + c]) / 32f));
+            err.A[i] = 1;
+        }
+        File.WriteAllBytes(stem + "-err.png", KeyImages.WriteRgba(err));
     }
 
     static bool Probe()
