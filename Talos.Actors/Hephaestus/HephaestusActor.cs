@@ -179,11 +179,11 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     void Execute(object command, Action then)
     {
-        _pending.Add((command, then, Sender));
+        _pending.Add((command, then, Sender, System.Diagnostics.Stopwatch.GetTimestamp()));
         if (_pending.Count == 1) Self.Tell(FlushCommands.Instance);
     }
 
-    readonly List<(object Command, Action Then, IActorRef Sender)> _pending = new();
+    readonly List<(object Command, Action Then, IActorRef Sender, long Taken)> _pending = new();
     sealed class FlushCommands : INoSerializationVerificationNeeded { public static readonly FlushCommands Instance = new(); }
 
     void OnFlushCommands()
@@ -192,21 +192,24 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         _pending.Clear();
         var now = DateTimeOffset.UtcNow;
         var state = _state;
-        var decided = new List<(Decision Decision, Action Then, IActorRef Sender)>(batch.Count);
+        var decided = new List<(Decision Decision, Action Then, IActorRef Sender, long Taken)>(batch.Count);
         var events = new List<ITalosEvent>();
-        foreach (var (command, then, sender) in batch)
+        foreach (var (command, then, sender, taken) in batch)
         {
             var decision = HephaestusState.Decide(state, command, now);
             foreach (var e in decision.Events) state = state.Apply(e);
             events.AddRange(decision.Events);
-            decided.Add((decision, then, sender));
+            decided.Add((decision, then, sender, taken));
         }
+        var written = System.Diagnostics.Stopwatch.GetTimestamp();
         void Done()
         {
-            foreach (var (decision, then, sender) in decided)
+            if (events.Count > 0) Hosting.TalosMetrics.HephaestusWritten(written);
+            foreach (var (decision, then, sender, taken) in decided)
             {
                 if (decision.Reply is not SubmitRejected and not CommandAck { Ok: false }) then();
                 if (decision.Reply is not null) sender.Tell(decision.Reply);
+                Hosting.TalosMetrics.HephaestusAnswered(taken);
             }
         }
         if (events.Count == 0) { Done(); return; }
