@@ -194,10 +194,12 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         var state = _state;
         var decided = new List<(Decision Decision, Action Then, IActorRef Sender, long Taken)>(batch.Count);
         var events = new List<ITalosEvent>();
+        // The registry after each event, as deciding made it: the write applies them in turn without applying the events again.
+        var states = new List<HephaestusState>();
         foreach (var (command, then, sender, taken) in batch)
         {
             var decision = HephaestusState.Decide(state, command, now);
-            foreach (var e in decision.Events) state = state.Apply(e);
+            foreach (var e in decision.Events) states.Add(state = state.Apply(e));
             events.AddRange(decision.Events);
             decided.Add((decision, then, sender, taken));
         }
@@ -214,9 +216,10 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         }
         if (events.Count == 0) { Done(); return; }
         Hosting.TalosMetrics.HephaestusBatch(batch.Count);
+        int applied = 0;
         PersistAll(events, e =>
         {
-            _state = _state.Apply(e);
+            _state = states[applied++];
             Applied(e);
             if (HephaestusState.SnapshotDue(++_sinceSnapshot, _snapshotShots, SnapshotEvery)) Snapshot();
         });
@@ -249,11 +252,23 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>The snapshot being built off the actor's thread (each waits for the one before, so the store gets them in order).</summary>
+    Task _snapshotting = Task.CompletedTask;
+
+    /// <summary>
+    /// Saves the registry as it stands at the last journalled event. The registry is immutable, so the snapshot (every
+    /// shot, sorted by key: O(n log n), ~64,000 shots in a 100,000-shot admission) is built on the thread pool and handed
+    /// to the snapshot store with this sequence number, while the actor goes on deciding and journalling; the store's
+    /// reply (<see cref="SaveSnapshotSuccess"/>, which deletes the older snapshots) comes back here as for
+    /// <see cref="Eventsourced.SaveSnapshot"/>. A snapshot built after the actor stopped is still one of durable events.
+    /// </summary>
     void Snapshot()
     {
         _sinceSnapshot = 0;
         _snapshotShots = _state.Shots.Count;
-        SaveSnapshot(_state.ToSnapshot());
+        var (state, metadata, store, self) = (_state, new SnapshotMetadata(SnapshotterId, SnapshotSequenceNr, DateTime.UtcNow), SnapshotStore, Self);
+        _snapshotting = _snapshotting.ContinueWith(_ => store.Tell(new SaveSnapshot(metadata, state.ToSnapshot()), self),
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>A shot's notice: about its current spec revision, it frees the shot's slot (when terminal) and is recorded once; about an older one, ignored.</summary>
