@@ -266,9 +266,14 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     {
         _sinceSnapshot = 0;
         _snapshotShots = _state.Shots.Count;
-        var (state, metadata, store, self) = (_state, new SnapshotMetadata(SnapshotterId, SnapshotSequenceNr, DateTime.UtcNow), SnapshotStore, Self);
-        _snapshotting = _snapshotting.ContinueWith(_ => store.Tell(new SaveSnapshot(metadata, state.ToSnapshot()), self),
-            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var (state, metadata, store, self, log) = (_state, new SnapshotMetadata(SnapshotterId, SnapshotSequenceNr, DateTime.UtcNow), SnapshotStore, Self, _log);
+        _snapshotting = _snapshotting.ContinueWith(_ =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var snapshot = state.ToSnapshot();
+            store.Tell(new SaveSnapshot(metadata, snapshot), self);
+            log.Info("hephaestus: snapshot of {0} shots at {1} built in {2:F0} ms (off the actor's thread)", snapshot.Shots.Count, metadata.SequenceNr, watch.Elapsed.TotalMilliseconds);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>A shot's notice: about its current spec revision, it frees the shot's slot (when terminal) and is recorded once; about an older one, ignored.</summary>

@@ -77,7 +77,11 @@ public static class ScaleBench
 
             // --admit-only: all shots are admitted before any render node exists, so the order they start in is admission's.
             var admission = new List<double>();
-            if (o.AdmitOnly) admission = await Admit(seed, o, keys, new CpuMeter(children, pg.ServerPid));
+            if (o.AdmitOnly)
+            {
+                admission = await Admit(seed, o, keys, new CpuMeter(children, pg.ServerPid));
+                await PrintHephaestusSnapshot(pg);
+            }
 
             // The nodes start in waves of 2 × cores, each once the previous wave is up: a .NET process's start-up (JIT,
             // Akka, joining) is seconds of CPU, and twenty at once on 2 cores starve every member's heartbeats.
@@ -373,6 +377,18 @@ public static class ScaleBench
         // --admit-only stops with shots still rendering: only what the vault lacks counts as lost there.
         long missing = o.AdmitOnly ? 0 : keys.Count * (long)o.Chunks - seen.Count;
         return (missing + missingBlobs, seen.Values.Sum(v => (long)v - 1), rows, starts);
+    }
+
+    /// <summary>The size of Hephaestus's latest snapshot: as serialized, and as PostgreSQL stored it (TOAST compresses it).</summary>
+    static async Task PrintHephaestusSnapshot(PostgresServer pg)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(pg.ConnectionString);
+        await db.OpenAsync();
+        await using var c = db.CreateCommand();
+        c.CommandText = "select sequence_number, octet_length(snapshot), pg_column_size(snapshot) from snapshot where persistence_id = 'hephaestus' order by sequence_number desc limit 1";
+        await using var r = await c.ExecuteReaderAsync();
+        if (await r.ReadAsync())
+            Console.WriteLine(FormattableString.Invariant($"Hephaestus's snapshot at event {r.GetInt64(0)}: {r.GetInt32(1) / 1e6:F1} MB serialized, {r.GetInt32(2) / 1e6:F1} MB stored"));
     }
 
     /// <summary>
