@@ -269,10 +269,14 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         var (state, metadata, store, self, log) = (_state, new SnapshotMetadata(SnapshotterId, SnapshotSequenceNr, DateTime.UtcNow), SnapshotStore, Self, _log);
         _snapshotting = _snapshotting.ContinueWith(_ =>
         {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            var snapshot = state.ToSnapshot();
-            store.Tell(new SaveSnapshot(metadata, snapshot), self);
-            log.Info("hephaestus: snapshot of {0} shots at {1} built in {2:F0} ms (off the actor's thread)", snapshot.Shots.Count, metadata.SequenceNr, watch.Elapsed.TotalMilliseconds);
+            try
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var snapshot = state.ToSnapshot();
+                store.Tell(new SaveSnapshot(metadata, snapshot), self);
+                log.Info("hephaestus: snapshot of {0} shots at {1} built in {2:F0} ms (off the actor's thread)", snapshot.Shots.Count, metadata.SequenceNr, watch.Elapsed.TotalMilliseconds);
+            }
+            catch (Exception e) { log.Warning("hephaestus: snapshot at {0} not built: {1}", metadata.SequenceNr, e.Message); } // as a snapshot the store failed to save: the next one is due after as many events
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 

@@ -19,6 +19,9 @@ namespace Talos.Actors.Hosting;
 /// <item><c>talos_frames_rendered_total{stage}</c>: frames rendered; per-stage throughput is its rate (frames/s).</item>
 /// <item><c>talos_journal_write_duration_seconds</c>: histogram of journal write latency (persist until the write is confirmed).</item>
 /// <item><c>talos_journal_write_chunks</c>: histogram of chunk results per shot journal write (the shot's group commit).</item>
+/// <item><c>talos_hephaestus_write_commands</c>, <c>talos_hephaestus_write_duration_seconds</c>: commands per Hephaestus
+/// journal write (its group commit) and each write's latency; <c>talos_hephaestus_command_duration_seconds</c>: a command's
+/// time in the singleton, taken → answered after its events are durable.</item>
 /// </list>
 /// </summary>
 public static class TalosMetrics
