@@ -19,6 +19,9 @@ namespace Talos.Actors.Hosting;
 /// <item><c>talos_frames_rendered_total{stage}</c>: frames rendered; per-stage throughput is its rate (frames/s).</item>
 /// <item><c>talos_journal_write_duration_seconds</c>: histogram of journal write latency (persist until the write is confirmed).</item>
 /// <item><c>talos_journal_write_chunks</c>: histogram of chunk results per shot journal write (the shot's group commit).</item>
+/// <item><c>talos_hephaestus_write_commands</c>, <c>talos_hephaestus_write_duration_seconds</c>: commands per Hephaestus
+/// journal write (its group commit) and each write's latency; <c>talos_hephaestus_command_duration_seconds</c>: a command's
+/// time in the singleton, taken → answered after its events are durable.</item>
 /// </list>
 /// </summary>
 public static class TalosMetrics
@@ -53,6 +56,20 @@ public static class TalosMetrics
     static readonly Histogram<int> HephaestusWriteCommands = Meter.CreateHistogram<int>(HephaestusWriteCommandsName, null,
         "Commands (submissions, notices, operator verbs) decided together in one Hephaestus journal write: those that arrive while a write is in flight go in the next one",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+
+    /// <summary>The instrument of a Hephaestus command's time in the singleton (Prometheus: talos_hephaestus_command_duration_seconds).</summary>
+    public const string HephaestusCommandDurationName = "talos.hephaestus.command.duration";
+
+    static readonly Histogram<double> HephaestusCommandDuration = Meter.CreateHistogram<double>(HephaestusCommandDurationName, "s",
+        "A journalled Hephaestus command (a submission, a notice, an operator verb): from when the singleton took it to when it answered, after its events were durable",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    /// <summary>The instrument of a Hephaestus journal write's latency (Prometheus: talos_hephaestus_write_duration_seconds).</summary>
+    public const string HephaestusWriteDurationName = "talos.hephaestus.write.duration";
+
+    static readonly Histogram<double> HephaestusWriteDuration = Meter.CreateHistogram<double>(HephaestusWriteDurationName, "s",
+        "A Hephaestus journal write (a group commit of commands): from persist until the journal confirmed it",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
 
     // Render environments of this process (a process normally has one; tests start several members in one process).
     static ImmutableList<TalosEnvironment> _environments = ImmutableList<TalosEnvironment>.Empty;
@@ -119,6 +136,12 @@ public static class TalosMetrics
 
     /// <summary>Hephaestus journals the events of <paramref name="commands"/> commands in one write.</summary>
     public static void HephaestusBatch(int commands) => HephaestusWriteCommands.Record(commands);
+
+    /// <summary>A Hephaestus journal write persisted at <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) is durable.</summary>
+    public static void HephaestusWritten(long startTimestamp) => HephaestusWriteDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+
+    /// <summary>Hephaestus answered a journalled command it took at <paramref name="takenTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public static void HephaestusAnswered(long takenTimestamp) => HephaestusCommandDuration.Record(Stopwatch.GetElapsedTime(takenTimestamp).TotalSeconds);
 
     /// <summary>The shot statuses Hephaestus holds now (published by the singleton as they change; null when it stops here).</summary>
     public static void Shots(IEnumerable<string>? statuses) => _shots = statuses is null ? null : CountStatuses(statuses);

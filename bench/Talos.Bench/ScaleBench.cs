@@ -77,7 +77,11 @@ public static class ScaleBench
 
             // --admit-only: all shots are admitted before any render node exists, so the order they start in is admission's.
             var admission = new List<double>();
-            if (o.AdmitOnly) admission = await Admit(seed, o, keys, new CpuMeter(children, pg.ServerPid));
+            if (o.AdmitOnly)
+            {
+                admission = await Admit(seed, o, keys, new CpuMeter(children, pg.ServerPid));
+                await PrintHephaestusSnapshot(pg);
+            }
 
             // The nodes start in waves of 2 × cores, each once the previous wave is up: a .NET process's start-up (JIT,
             // Akka, joining) is seconds of CPU, and twenty at once on 2 cores starve every member's heartbeats.
@@ -137,7 +141,7 @@ public static class ScaleBench
             Console.WriteLine(FormattableString.Invariant(
                 $"CPU per journalled result over the steady state: {perResult.All * 1000:F2} ms (nodes {perResult.Nodes * 1000:F2}, seed {perResult.Seed * 1000:F2}, PostgreSQL {perResult.Postgres * 1000:F2})"));
             var (lost, duplicated, journalled, firstStarts) = await Audit(seed, pg, keys, o);
-            var order = o.AdmitOnly ? PriorityOrderViolations(firstStarts, o) : -1;
+            var order = o.AdmitOnly ? PriorityOrderViolations(firstStarts, await FirstAdmitted(seed, pg, o.Active), o) : -1;
             double recovery = await HephaestusRecovery(seed, keys[0]);
             admission.Sort();
             double P(double q) => admission.Count == 0 ? 0 : admission[Math.Min(admission.Count - 1, (int)Math.Ceiling(q * admission.Count) - 1)];
@@ -183,6 +187,8 @@ public static class ScaleBench
     static async Task<List<double>> Admit(TalosNode seed, Options o, List<string> keys, CpuMeter? cpu)
     {
         var times = new double[o.Shots];
+        // Whether a GC pause of the seed fell inside the ask (the process's total pause time moved while it was out).
+        var paused = new bool[o.Shots];
         var clock = Stopwatch.StartNew();
         int next = -1;
         async Task Worker()
@@ -191,11 +197,25 @@ public static class ScaleBench
             while ((i = Interlocked.Increment(ref next)) < o.Shots)
             {
                 var started = clock.Elapsed.TotalMilliseconds;
+                var pauseBefore = GC.GetTotalPauseDuration();
                 var reply = await seed.AskHephaestus<object>(new SubmitShot(Spec(i, o.Chunks)), TimeSpan.FromMinutes(2));
                 times[i] = clock.Elapsed.TotalMilliseconds - started;
+                paused[i] = GC.GetTotalPauseDuration() != pauseBefore;
                 if (reply is not SubmitAccepted) throw new InvalidOperationException($"shot {i}: {reply}");
             }
         }
+        // Where an ask's time goes, from Hephaestus's own meters: its time in the singleton (taken → answered, after the
+        // write) and each journal write (persist → durable); the rest of an ask is the mailboxes and the thread pool.
+        var inActor = new List<double>();
+        var writes = new List<double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == TalosMetrics.MeterName && instrument.Name is TalosMetrics.HephaestusCommandDurationName or TalosMetrics.HephaestusWriteDurationName)
+                l.EnableMeasurementEvents(instrument, instrument.Name == TalosMetrics.HephaestusCommandDurationName ? inActor : writes);
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, state) => { var list = (List<double>)state!; lock (list) list.Add(value * 1000); });
+        listener.Start();
         var load = MachineLoad.Averages();
         var (pause, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         var cpuBefore = cpu?.Read();
@@ -212,6 +232,21 @@ public static class ScaleBench
                 var s = t.Order().ToArray();
                 return FormattableString.Invariant($"{s[s.Length / 2]:F0}/{s[Math.Min(s.Length - 1, (int)Math.Ceiling(0.99 * s.Length) - 1)]:F0}/{s[^1]:F0}");
             })));
+        listener.Dispose();
+        static string Quantiles(List<double> v)
+        {
+            lock (v)
+            {
+                if (v.Count == 0) return "none";
+                var s = v.Order().ToArray();
+                return FormattableString.Invariant($"p50 {s[s.Length / 2]:F1} / p99 {s[Math.Min(s.Length - 1, (int)Math.Ceiling(0.99 * s.Length) - 1)]:F1} / max {s[^1]:F1} ms over {s.Length}");
+            }
+        }
+        // The slowest 1 % of asks: how many overlapped a GC pause of the seed.
+        var slow = Enumerable.Range(0, o.Shots).OrderByDescending(i => times[i]).Take(Math.Max(1, o.Shots / 100)).ToList();
+        Console.WriteLine(FormattableString.Invariant(
+            $"admission, where an ask's time goes: in Hephaestus (taken → answered) {Quantiles(inActor)}; its journal writes (persist → durable) {Quantiles(writes)}; ") +
+            FormattableString.Invariant($"the slowest 1 % of asks ({slow.Count}, from {times[slow[^1]]:F0} ms): {slow.Count(i => paused[i])} overlapped a GC pause of the seed, all asks {paused.Count(p => p)}"));
         if (o.AdmitOnly && o.PrioritizeEvery > 0)
             foreach (var batch in keys.Where((_, i) => i % o.PrioritizeEvery == o.PrioritizeEvery - 1).Chunk(64))
                 await Task.WhenAll(batch.Select(k => seed.AskHephaestus<CommandAck>(new SetShotPriority(k, 5, "bench"), TimeSpan.FromMinutes(2))));
@@ -344,18 +379,55 @@ public static class ScaleBench
         return (missing + missingBlobs, seen.Values.Sum(v => (long)v - 1), rows, starts);
     }
 
+    /// <summary>The size of Hephaestus's latest snapshot: as serialized, and as PostgreSQL stored it (TOAST compresses it).</summary>
+    static async Task PrintHephaestusSnapshot(PostgresServer pg)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(pg.ConnectionString);
+        await db.OpenAsync();
+        await using var c = db.CreateCommand();
+        c.CommandText = "select sequence_number, octet_length(snapshot), pg_column_size(snapshot) from snapshot where persistence_id = 'hephaestus' order by sequence_number desc limit 1";
+        await using var r = await c.ExecuteReaderAsync();
+        if (await r.ReadAsync())
+            Console.WriteLine(FormattableString.Invariant($"Hephaestus's snapshot at event {r.GetInt64(0)}: {r.GetInt32(1) / 1e6:F1} MB serialized, {r.GetInt32(2) / 1e6:F1} MB stored"));
+    }
+
     /// <summary>
-    /// --admit-only: with every shot admitted before any node existed, the first <c>Active</c> shots started as they were
-    /// admitted; after those, a shot of priority 0 that starts while a raised one (priority 5) still waits is a violation.
+    /// The first <paramref name="count"/> shots Hephaestus admitted (its ShotAdmitted events in sequence order): with every
+    /// shot admitted before any node exists, these are the shots it started at once, before any priority was raised.
     /// </summary>
-    static int PriorityOrderViolations(List<string> starts, Options o)
+    static async Task<HashSet<string>> FirstAdmitted(TalosNode seed, PostgresServer pg, int count)
+    {
+        var serializer = new ShotEventSerializer((ExtendedActorSystem)seed.System);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var db = new Npgsql.NpgsqlConnection(pg.ConnectionString);
+        await db.OpenAsync();
+        await using var c = db.CreateCommand();
+        c.CommandText = "select manifest, message from journal where persistence_id = 'hephaestus' and manifest = $1 order by sequence_number limit $2";
+        c.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = "talos.hephaestus.shot-admitted.v1" });
+        c.Parameters.Add(new Npgsql.NpgsqlParameter<int> { TypedValue = count });
+        await using var r = await c.ExecuteReaderAsync();
+        while (await r.ReadAsync()) keys.Add(((ShotAdmitted)serializer.FromBinary((byte[])r[1], r.GetString(0))).ShotKey);
+        return keys;
+    }
+
+    /// <summary>
+    /// --admit-only: with every shot admitted before any node existed, Hephaestus started the first <c>Active</c> shots it
+    /// admitted (<paramref name="initial"/>, from its journal) before any priority was raised; of the others, a shot of
+    /// priority 0 that starts while a raised one (priority 5) still waits is a violation. The initial shots are left out
+    /// wherever their ShotStarted rows fall: each writes its row when its StartShot reaches it, which for a shot whose
+    /// StartShot waited in the region proxy for a node (or was sent again by Hephaestus's 10 s kick) can be after later
+    /// shots' rows. (Counting the first <c>Active</c> rows as the initial shots instead counted such late initial shots
+    /// as violations.)
+    /// </summary>
+    static int PriorityOrderViolations(List<string> starts, HashSet<string> initial, Options o)
     {
         if (!o.AdmitOnly || o.PrioritizeEvery <= 0) return 0;
         var raised = Enumerable.Range(0, o.Shots).Where(i => i % o.PrioritizeEvery == o.PrioritizeEvery - 1)
             .Select(i => HephaestusState.KeyOf(Spec(i, o.Chunks))).ToHashSet();
-        var before = starts.Take(o.Active).ToHashSet();
-        int waitingRaised = raised.Count(k => !before.Contains(k)), violations = 0;
-        foreach (var (key, at) in starts.Select((k, i) => (k, i)).Skip(o.Active))
+        var late = starts.Select((k, i) => (k, i)).Where(x => initial.Contains(x.k) && x.i >= o.Active).ToList();
+        if (late.Count > 0) Console.WriteLine($"{late.Count} of the {initial.Count} shots started at admission wrote their ShotStarted after later shots (at rows {string.Join(", ", late.Take(20).Select(x => x.i + 1))})");
+        int waitingRaised = raised.Count(k => !initial.Contains(k)), violations = 0;
+        foreach (var (key, at) in starts.Select((k, i) => (k, i)).Where(x => !initial.Contains(x.k)))
         {
             if (raised.Contains(key)) waitingRaised--;
             else if (waitingRaised > 0 && ++violations <= 20) Console.WriteLine($"out of priority order: {key} (priority 0) started {at + 1}th while {waitingRaised} raised shots waited");
