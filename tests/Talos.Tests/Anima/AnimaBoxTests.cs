@@ -92,4 +92,38 @@ public sealed class AnimaBoxTests
                 Assert.True(blurred.R[p] == 0f && blurred.G[p] == 0f && blurred.B[p] == 0f && blurred.A[p] == 0f, $"pixel ({x}, {y}) outside {b}");
         }
     }
+
+    [Fact]
+    public void A_lease_with_boxes_hands_back_all_zero_planes()
+    {
+        const int w = 37, h = 23; // a size no other test rents, so the arrays rented back are these
+        var img = FramePool.Rent(w, h);
+        var other = FramePool.Rent(w, h);
+        var flow = FramePool.RentPlane(w * h);
+        var box = new FrameCodec.Box(5, 3, 11, 7);
+        for (int y = box.Y; y < box.Y + box.H; y++)
+            for (int x = box.X; x < box.X + box.W; x++)
+            {
+                int p = y * w + x;
+                (img.R[p], img.G[p], img.B[p], img.A[p]) = (1f, -0f, 2f, 0.5f);
+                other.A[p] = 1f;
+                flow[p] = 3f;
+            }
+        other.R[0] = 9f; // outside the first box given: the second, wider one covers it
+        using (var lease = new FrameLease())
+        {
+            lease.Own(img, box);
+            lease.Own(other, box);
+            lease.Own(other, new FrameCodec.Box(0, 0, 1, 1));
+            lease.Own(img, box); // twice: returned once
+        }
+        FramePool.Return(flow, w, box);
+        Assert.Throws<ArgumentOutOfRangeException>(() => FramePool.Return(new float[w * h], w, new FrameCodec.Box(30, 0, 10, 1)));
+        for (int i = 0; i < 3; i++)
+        {
+            var again = FramePool.Rent(w, h);
+            foreach (var plane in new[] { again.R, again.G, again.B, again.A })
+                Assert.True(MemoryMarshal.AsBytes(plane.AsSpan()).IndexOfAnyExcept((byte)0) < 0, "a rented plane is not all zero bits");
+        }
+    }
 }
