@@ -27,7 +27,7 @@ public static class Compositor
         Parallel.For(0, height, y =>
         {
             int start = y * width;
-            BlendRowOfLayers(layers, start, width, o.R.AsSpan(start, width), o.G.AsSpan(start, width), o.B.AsSpan(start, width), o.A.AsSpan(start, width));
+            BlendRowOfLayers(layers, y, width, o.R.AsSpan(start, width), o.G.AsSpan(start, width), o.B.AsSpan(start, width), o.A.AsSpan(start, width));
         });
         return o;
     }
@@ -55,16 +55,17 @@ public static class Compositor
         Parallel.For(0, height, () => new float[4 * width], (y, _, row) =>
         {
             Array.Clear(row);
-            BlendRowOfLayers(layers, y * width, width, row.AsSpan(0, width), row.AsSpan(width, width), row.AsSpan(2 * width, width), row.AsSpan(3 * width, width));
+            BlendRowOfLayers(layers, y, width, row.AsSpan(0, width), row.AsSpan(width, width), row.AsSpan(2 * width, width), row.AsSpan(3 * width, width));
             EncodeRow(row.AsSpan(0, width), row.AsSpan(width, width), row.AsSpan(2 * width, width), exposure, rgb.AsSpan(y * width * 3, width * 3));
             return row;
         }, _ => { });
         return rgb;
     }
 
-    /// <summary>Every layer's row <paramref name="start"/>…+<paramref name="width"/> blended in order into the row (d*).</summary>
-    static void BlendRowOfLayers(IReadOnlyList<Layer> layers, int start, int width, Span<float> dr, Span<float> dg, Span<float> db, Span<float> da)
+    /// <summary>Every layer's row <paramref name="y"/> blended in order into the row (d*).</summary>
+    static void BlendRowOfLayers(IReadOnlyList<Layer> layers, int y, int width, Span<float> dr, Span<float> dg, Span<float> db, Span<float> da)
     {
+        int start = y * width;
         foreach (var layer in layers)
         {
             float op = Opacity(layer);
@@ -72,7 +73,15 @@ public static class Compositor
             var s = layer.Image;
             // A source pixel that is zero in every plane leaves the composite as it was, in every mode (BlendPixel):
             // only the span of the row between its first and last non-zero pixel is blended (characters are small).
-            if (!NonZeroSpan(s, start, width, out int x0, out int x1)) continue;
+            // Outside the layer's known box every pixel is zero: its other rows are skipped, only its columns searched.
+            int left = 0, span = width;
+            if (layer.Within is { } box)
+            {
+                if (y < box.Y || y >= box.Y + box.H || box.W <= 0) continue;
+                (left, span) = (Math.Clamp(box.X, 0, width), Math.Clamp(box.W, 0, width - Math.Clamp(box.X, 0, width)));
+            }
+            if (!NonZeroSpan(s, start + left, span, out int x0, out int x1)) continue;
+            (x0, x1) = (x0 + left, x1 + left);
             int n = x1 - x0;
             var sr = s.R.AsSpan(start + x0, n); var sg = s.G.AsSpan(start + x0, n);
             var sb = s.B.AsSpan(start + x0, n); var sa = s.A.AsSpan(start + x0, n);

@@ -16,4 +16,11 @@ public enum BlendMode
 }
 
 /// <summary>One layer of a composite; <paramref name="Opacity"/> scales the whole layer (colour and alpha).</summary>
-public sealed record Layer(RgbaImage Image, BlendMode Mode = BlendMode.Normal, float Opacity = 1f);
+public sealed record Layer(RgbaImage Image, BlendMode Mode = BlendMode.Normal, float Opacity = 1f)
+{
+    /// <summary>
+    /// Where the layer may be non-zero, when its producer knows (the box a decoded layer was stored in): every pixel
+    /// outside it is zero bits, so the CPU compositor reads only its rows and columns. Null: anywhere.
+    /// </summary>
+    public FrameCodec.Box? Within { get; init; }
+}

@@ -96,8 +96,18 @@ public static class MotionBlur
     /// points' displacements (prev → now). Pixels of the layer only (alpha &gt; 0, grown by the largest displacement);
     /// elsewhere zero. Null when nothing moved by half a pixel.
     /// </summary>
-    public static (float[] Fx, float[] Fy)? FlowFromSeeds(RgbaImage layer, IReadOnlyList<(float X, float Y, float Dx, float Dy)> points)
+    public static (float[] Fx, float[] Fy)? FlowFromSeeds(RgbaImage layer, IReadOnlyList<(float X, float Y, float Dx, float Dy)> points) =>
+        FlowFromSeeds(layer, points, null, out _);
+
+    /// <summary>
+    /// <see cref="FlowFromSeeds(RgbaImage, IReadOnlyList{ValueTuple{float, float, float, float}})"/> of a layer known to be
+    /// zero outside <paramref name="within"/> (null: anywhere), searched there alone; <paramref name="written"/> is the box
+    /// outside which the flow is zero (empty when it is zero everywhere).
+    /// </summary>
+    public static (float[] Fx, float[] Fy)? FlowFromSeeds(RgbaImage layer, IReadOnlyList<(float X, float Y, float Dx, float Dy)> points,
+        FrameCodec.Box? within, out Talos.Gpu.Raygen.AlphaBounds written)
     {
+        written = default;
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(points);
         if (points.Count == 0 || points.All(p => p.Dx * p.Dx + p.Dy * p.Dy < 0.25f)) return null;
@@ -107,8 +117,9 @@ public static class MotionBlur
         // The smear reaches out by half the largest motion on each side: flow wherever the layer is within that distance.
         // Only the box around the alpha, grown by that reach, can be so near: the distances are taken there alone.
         int reach = (int)MathF.Ceiling(points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy)) * 0.5f);
-        if (!Talos.Gpu.Raygen.AlphaBounds.Find(layer, out var tight)) return (fx, fy);
+        if (!(within is { } inside ? FindAlpha(layer, inside, out var tight) : Talos.Gpu.Raygen.AlphaBounds.Find(layer, out tight))) return (fx, fy);
         var box = tight.Grow(reach, w, h);
+        written = box;
         int bw = box.Width, bh = box.Height, n = bw * bh;
         var covered = System.Buffers.ArrayPool<bool>.Shared.Rent(n);
         float[] distance;
@@ -129,6 +140,28 @@ public static class MotionBlur
         }
         finally { System.Buffers.ArrayPool<float>.Shared.Return(distance); }
         return (fx, fy);
+    }
+
+    /// <summary>
+    /// <see cref="Talos.Gpu.Raygen.AlphaBounds.Find"/> of a layer whose pixels outside <paramref name="within"/> are zero:
+    /// only that box's rows and columns are searched (alpha above zero: as an int, the bits of a positive float other
+    /// than NaN lie in 1..0x7F800000, which a vectorised range search finds).
+    /// </summary>
+    static bool FindAlpha(RgbaImage layer, FrameCodec.Box within, out Talos.Gpu.Raygen.AlphaBounds bounds)
+    {
+        int w = layer.Width, x0 = int.MaxValue, y0 = -1, x1 = -1, y1 = -1;
+        for (int y = within.Y; y < within.Y + within.H; y++)
+        {
+            var row = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(layer.A.AsSpan(y * w + within.X, within.W));
+            int first = row.IndexOfAnyInRange(1, 0x7F800000);
+            if (first < 0) continue;
+            int last = row.LastIndexOfAnyInRange(1, 0x7F800000);
+            if (y0 < 0) y0 = y;
+            y1 = y;
+            x0 = Math.Min(x0, within.X + first); x1 = Math.Max(x1, within.X + last);
+        }
+        bounds = y0 < 0 ? default : new Talos.Gpu.Raygen.AlphaBounds(x0, y0, x1 + 1, y1 + 1);
+        return y0 >= 0;
     }
 
     /// <summary>
@@ -202,11 +235,46 @@ public static class MotionBlur
     /// The CPU path: a still pixel is its own average (<see cref="MotionCells.Gather"/>), so the layer is copied and only
     /// the rows and columns where the flow is non-zero are gathered (a character covers a small part of the frame).
     /// </summary>
-    public static RgbaImage ApplyCpu(RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter)
+    public static RgbaImage ApplyCpu(RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter) =>
+        ApplyCpu(layer, fx, fy, shutter, null, null, out _);
+
+    /// <summary>
+    /// <see cref="Apply(RgbaImage, float[], float[], float)"/> of a layer zero outside <paramref name="layerWithin"/> with a
+    /// flow zero outside <paramref name="flowWithin"/> (each null: anywhere): only those boxes are read. <paramref name="written"/>
+    /// is a box outside which the result is zero (null when not known).
+    /// </summary>
+    public static RgbaImage Apply(RgbaImage layer, float[] fx, float[] fy, Talos.Gpu.Raygen.AlphaBounds flowWithin, FrameCodec.Box? layerWithin,
+        out FrameCodec.Box? written)
+    {
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is { } gpu) { written = null; return ApplyIlgpu(gpu, layer, fx, fy, DefaultShutter); }
+        return ApplyCpu(layer, fx, fy, DefaultShutter, flowWithin, layerWithin, out written);
+    }
+
+    static RgbaImage ApplyCpu(RgbaImage layer, float[] fx, float[] fy, float shutter, Talos.Gpu.Raygen.AlphaBounds? flowWithin, FrameCodec.Box? layerWithin,
+        out FrameCodec.Box? written)
     {
         var s = Shape(layer, fx, fy, shutter);
-        var o = Talos.Gpu.Raygen.AlphaBounds.SparseClone(layer, out _); // the same bits as a whole copy, only the painted box written
-        if (!FlowBox(fx, fy, s.W, s.H, out int x0, out int y0, out int x1, out int y1)) return o;
+        written = null;
+        RgbaImage o;
+        if (layerWithin is { } lb)
+        {
+            // the same bits as a whole copy: outside the stored box both are zero
+            o = FramePool.Rent(s.W, s.H);
+            Talos.Gpu.Raygen.AlphaBounds.CopyBox(layer, o, new Talos.Gpu.Raygen.AlphaBounds(lb.X, lb.Y, lb.X + lb.W, lb.Y + lb.H));
+        }
+        else o = Talos.Gpu.Raygen.AlphaBounds.SparseClone(layer, out _); // the same bits as a whole copy, only the painted box written
+        var window = flowWithin ?? new Talos.Gpu.Raygen.AlphaBounds(0, 0, s.W, s.H);
+        if (!FlowBox(fx, fy, s.W, window, out int x0, out int y0, out int x1, out int y1))
+        {
+            if (layerWithin is not null) written = layerWithin;
+            return o;
+        }
+        if (layerWithin is { } l)
+        {
+            int ux0 = Math.Min(l.X, x0), uy0 = Math.Min(l.Y, y0);
+            written = l.Count == 0 ? new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0)
+                : new FrameCodec.Box(ux0, uy0, Math.Max(l.X + l.W, x1) - ux0, Math.Max(l.Y + l.H, y1) - uy0);
+        }
         var (hp, hx, hy) = (new PlanarField(layer), new HostField(fx), new HostField(fy));
         Parallel.For(y0, y1, y =>
         {
@@ -228,21 +296,26 @@ public static class MotionBlur
         public float this[int k] => k < n ? r[k] : k < 2 * n ? g[k - n] : k < 3 * n ? b[k - 2 * n] : a[k - 3 * n];
     }
 
-    /// <summary>The box [x0,x1)×[y0,y1) holding every pixel whose flow is not zero (bit for bit); false when none is.</summary>
-    static bool FlowBox(float[] fx, float[] fy, int w, int h, out int x0, out int y0, out int x1, out int y1)
+    /// <summary>
+    /// The box [x0,x1)×[y0,y1) holding every pixel whose flow is not zero (bit for bit), searched in
+    /// <paramref name="window"/> (the flow is zero outside it); false when none is.
+    /// </summary>
+    static bool FlowBox(float[] fx, float[] fy, int w, Talos.Gpu.Raygen.AlphaBounds window, out int x0, out int y0, out int x1, out int y1)
     {
+        int h = window.Y1, bw = window.Width;
         (x0, y0, x1, y1) = (w, h, 0, 0);
-        for (int y = 0; y < h; y++)
+        if (bw <= 0) return false;
+        for (int y = window.Y0; y < window.Y1; y++)
         {
-            var rx = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(fx.AsSpan(y * w, w));
-            var ry = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(fy.AsSpan(y * w, w));
+            var rx = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(fx.AsSpan(y * w + window.X0, bw));
+            var ry = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(fy.AsSpan(y * w + window.X0, bw));
             int fx0 = rx.IndexOfAnyExcept(0u), fy0 = ry.IndexOfAnyExcept(0u);
             if (fx0 < 0 && fy0 < 0) continue;
             int first = fx0 < 0 ? fy0 : fy0 < 0 ? fx0 : Math.Min(fx0, fy0);
             int last = Math.Max(rx.LastIndexOfAnyExcept(0u), ry.LastIndexOfAnyExcept(0u));
             if (y0 == h) y0 = y;
             y1 = y + 1;
-            x0 = Math.Min(x0, first); x1 = Math.Max(x1, last + 1);
+            x0 = Math.Min(x0, window.X0 + first); x1 = Math.Max(x1, window.X0 + last + 1);
         }
         return y1 > 0;
     }

@@ -224,9 +224,16 @@ public static class FrameCodec
         return (kind, w, h);
     }
 
-    public static RgbaImage DecodeRgba(byte[] data)
+    public static RgbaImage DecodeRgba(byte[] data) => DecodeRgba(data, out _);
+
+    /// <summary>
+    /// <see cref="DecodeRgba(byte[])"/>, also giving the stored box: every pixel outside it is zero (an 8-bit frame: the
+    /// whole frame), so a reader can skip the rest without searching it.
+    /// </summary>
+    public static RgbaImage DecodeRgba(byte[] data, out Box stored)
     {
         var (kind, w, h) = ReadHeader(data);
+        stored = new Box(0, 0, w, h);
         if (kind == Kind.Rgb24)
         {
             var (rgb, _, _) = DecodeRgb24(data);
@@ -243,6 +250,7 @@ public static class FrameCodec
         if (kind != Kind.RgbaHalf) throw new InvalidDataException($"frame blob holds {kind}, not RGBA");
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the Talos frame codec is little-endian");
         var (box, samples) = ReadHalfPlanes(data, w, h);
+        stored = box;
         try
         {
             int n = box.Count;

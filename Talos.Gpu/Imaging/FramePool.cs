@@ -46,6 +46,29 @@ public static class FramePool
         Return(image.R); Return(image.G); Return(image.B); Return(image.A);
     }
 
+    /// <summary>
+    /// Gives an image back whose every pixel outside <paramref name="within"/> is zero bits (the caller drew or decoded
+    /// only there: a decoded layer's stored box, a renderer's drawn box): only the box is cleared, the rest of each plane
+    /// is neither searched nor written. The caller must not use the image again.
+    /// </summary>
+    public static void Return(RgbaImage? image, FrameCodec.Box within)
+    {
+        if (image is null) return;
+        foreach (var plane in (ReadOnlySpan<float[]>)[image.R, image.G, image.B, image.A]) Return(plane, image.Width, within);
+    }
+
+    /// <summary>Gives back a plane of rows <paramref name="width"/> long that is zero bits outside <paramref name="within"/>: only the box is cleared.</summary>
+    public static void Return(float[]? plane, int width, FrameCodec.Box within)
+    {
+        if (plane is null || plane.Length == 0) return;
+        int height = width > 0 ? plane.Length / width : 0;
+        if (width <= 0 || plane.Length != width * height || within.X < 0 || within.Y < 0 || within.W < 0 || within.H < 0
+            || within.X > width - within.W || within.Y > height - within.H)
+            throw new ArgumentOutOfRangeException(nameof(within), $"box {within} is not inside a {width}-wide plane of {plane.Length}");
+        for (int y = within.Y; y < within.Y + within.H; y++) plane.AsSpan(y * width + within.X, within.W).Clear();
+        Keep(Floats, plane, 4L * plane.Length);
+    }
+
     /// <summary>Gives a float array back (cleared here); the caller must not use it again.</summary>
     public static void Return(float[]? plane)
     {
@@ -115,9 +138,35 @@ public static class FramePool
 public sealed class FrameLease : IDisposable
 {
     readonly List<object> owned = [];
+    readonly Dictionary<object, FrameCodec.Box> boxes = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Adds <paramref name="image"/> (null is ignored) and hands it back.</summary>
-    public RgbaImage? Own(RgbaImage? image) { if (image is not null) owned.Add(image); return image; }
+    public RgbaImage? Own(RgbaImage? image)
+    {
+        if (image is not null) { boxes.Remove(image); owned.Add(image); }
+        return image;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="image"/>, zero bits outside <paramref name="within"/> (or null: anywhere), and hands it back:
+    /// given back through <see cref="FramePool.Return(RgbaImage, FrameCodec.Box)"/>, only the box cleared (if it is also
+    /// added without a box, the whole image is).
+    /// </summary>
+    public RgbaImage? Own(RgbaImage? image, FrameCodec.Box? within)
+    {
+        if (image is null) return image;
+        if (within is not { } box) return Own(image);
+        if (boxes.TryGetValue(image, out var had))
+        {
+            // added twice with boxes: their union is cleared
+            int x0 = Math.Min(had.X, box.X), y0 = Math.Min(had.Y, box.Y);
+            boxes[image] = had.Count == 0 ? box : box.Count == 0 ? had
+                : new FrameCodec.Box(x0, y0, Math.Max(had.X + had.W, box.X + box.W) - x0, Math.Max(had.Y + had.H, box.Y + box.H) - y0);
+        }
+        else if (!owned.Contains(image, ReferenceEqualityComparer.Instance)) boxes[image] = box; // else added before without one: all of it
+        owned.Add(image);
+        return image;
+    }
 
     /// <summary>Adds <paramref name="plane"/> (null is ignored) and hands it back.</summary>
     public float[]? Own(float[]? plane) { if (plane is not null) owned.Add(plane); return plane; }
@@ -134,11 +183,13 @@ public sealed class FrameLease : IDisposable
             if (!seen.Add(item)) continue;
             switch (item)
             {
+                case RgbaImage image when boxes.TryGetValue(image, out var box): FramePool.Return(image, box); break;
                 case RgbaImage image: FramePool.Return(image); break;
                 case float[] plane: FramePool.Return(plane); break;
                 case byte[] bytes: FramePool.Return(bytes); break;
             }
         }
         owned.Clear();
+        boxes.Clear();
     }
 }

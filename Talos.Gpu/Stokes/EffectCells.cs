@@ -26,6 +26,8 @@ public static class EffectCells
     public const int RampSize = 512;
     public const float RampMaxHeat = 8f;
     const float Eps = 1e-3f;
+    /// <summary>Below this in smoke, heat, magic and mist alike a pixel is empty (<see cref="Shade"/> returns at once).</summary>
+    public const float Threshold = Eps;
 
     /// <summary>e^(−x) for x ≥ 0 as (1 + x/4)^−4: within 0.04 of the true curve, monotone, and far cheaper per pixel.</summary>
     public static float ExpNeg(float x)

@@ -29,20 +29,40 @@ public sealed class EffectRenderer
     }
 
     /// <summary>Renders with a given light-transmittance field (grid layout; see FluidOps.Light: self-shadowing toward the key light).</summary>
-    public RgbaImage Render(FluidGrid g, float[] light, int frame, int width, int height, uint seed)
+    public RgbaImage Render(FluidGrid g, float[] light, int frame, int width, int height, uint seed) =>
+        Render(g, light, frame, width, height, seed, out _);
+
+    /// <summary>
+    /// <see cref="Render(FluidGrid, float[], int, int, int, uint)"/>, also giving a box outside which every pixel is zero
+    /// (the whole frame on an accelerator), so the layer can be encoded without searching the whole frame.
+    /// </summary>
+    public RgbaImage Render(FluidGrid g, float[] light, int frame, int width, int height, uint seed, out FrameCodec.Box written)
     {
         if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is { } gpu)
+        {
+            written = new FrameCodec.Box(0, 0, width, height);
             return IlgpuEffectRenderer.Render(gpu, g, light, frame, width, height, seed);
-        return RenderCpu(g, light, frame, width, height, seed);
+        }
+        return RenderCpu(g, light, frame, width, height, seed, out written);
     }
 
     /// <summary>The sparkle cell size (pixels) for an output height.</summary>
     internal static float SparkleCell(int height) => MathF.Max(2f, height / 90f);
 
     /// <summary>The CPU path: separable Catmull-Rom (rows, then vectorised columns) and <see cref="EffectCells.Shade"/> per pixel.</summary>
-    public RgbaImage RenderCpu(FluidGrid g, float[] light, int frame, int width, int height, uint seed)
+    public RgbaImage RenderCpu(FluidGrid g, float[] light, int frame, int width, int height, uint seed) =>
+        RenderCpu(g, light, frame, width, height, seed, out _);
+
+    /// <summary>
+    /// The CPU path, also giving the box of the rows' shaded spans (every pixel outside it is zero). The image comes from
+    /// <see cref="FramePool"/> (all zero, as a new one; the caller may return it). Per output row the four fields that
+    /// decide whether a pixel is drawn (smoke, heat, magic, mist) are upsampled first, and only the span between the first
+    /// and the last pixel where one of them reaches <see cref="EffectCells"/>' threshold (or is NaN) is shaded: outside it
+    /// <see cref="EffectCells.Shade"/> returns a transparent pixel, which is never written — the same image as shading every pixel.
+    /// </summary>
+    public RgbaImage RenderCpu(FluidGrid g, float[] light, int frame, int width, int height, uint seed, out FrameCodec.Box written)
     {
-        var img = new RgbaImage(width, height);
+        var img = FramePool.Rent(width, height);
         Prepare(g, width, height);
         var sources = new[] { g.Smoke, light, g.Heat, g.Magic, g.MagicCyan, g.Mist };
         int stride = g.Stride, rows = g.Ny + 2;
@@ -66,22 +86,32 @@ public sealed class EffectRenderer
 
         // vertical pass (vectorised over the row) and colour mapping, one output row at a time
         float sparkleCell = SparkleCell(height);
+        var spans = System.Buffers.ArrayPool<int>.Shared.Rent(2 * height); // per row [x0, x1) shaded; x0 == x1: none
         Parallel.For(0, height, y =>
         {
             Span<float> row = stackalloc float[Fields * width];
             int t = y * 4;
             int r0 = _yTap[t] * width, r1 = _yTap[t + 1] * width, r2 = _yTap[t + 2] * width, r3 = _yTap[t + 3] * width;
             float w0 = _yWeight[t], w1 = _yWeight[t + 1], w2 = _yWeight[t + 2], w3 = _yWeight[t + 3];
-            for (int f = 0; f < Fields; f++)
+            foreach (int f in Deciding)
             {
                 var a = _rowsUp[f].AsSpan();
-                var dst = row.Slice(f * width, width);
-                BlendRows(a.Slice(r0, width), a.Slice(r1, width), a.Slice(r2, width), a.Slice(r3, width), w0, w1, w2, w3, dst);
+                BlendRows(a.Slice(r0, width), a.Slice(r1, width), a.Slice(r2, width), a.Slice(r3, width), w0, w1, w2, w3, row.Slice(f * width, width));
             }
             var smokeRow = row[..width]; var lightRow = row.Slice(width, width); var heatRow = row.Slice(2 * width, width);
             var magicRow = row.Slice(3 * width, width); var cyanRow = row.Slice(4 * width, width); var mistRow = row.Slice(5 * width, width);
+            var (x0, x1) = ShadedSpan(smokeRow, heatRow, magicRow, mistRow);
+            spans[2 * y] = x0; spans[2 * y + 1] = x1;
+            if (x0 >= x1) return;
+            // light and cyan are read only where a pixel is shaded: upsampled in the span alone (each element on its own)
+            foreach (int f in (ReadOnlySpan<int>)[1, 4])
+            {
+                var a = _rowsUp[f].AsSpan();
+                int n = x1 - x0;
+                BlendRows(a.Slice(r0 + x0, n), a.Slice(r1 + x0, n), a.Slice(r2 + x0, n), a.Slice(r3 + x0, n), w0, w1, w2, w3, row.Slice(f * width + x0, n));
+            }
             var ramp = EffectColours.Ramp;
-            for (int x = 0; x < width; x++)
+            for (int x = x0; x < x1; x++)
             {
                 float heat = heatRow[x];
                 int ri = EffectCells.RampIndex(heat);
@@ -92,7 +122,52 @@ public sealed class EffectRenderer
                 img.R[k] = px.R; img.G[k] = px.G; img.B[k] = px.B; img.A[k] = px.A;
             }
         });
+        int bx0 = width, bx1 = 0, by0 = height, by1 = 0;
+        for (int y = 0; y < height; y++)
+        {
+            int x0 = spans[2 * y], x1 = spans[2 * y + 1];
+            if (x0 >= x1) continue;
+            (bx0, bx1) = (Math.Min(bx0, x0), Math.Max(bx1, x1));
+            by0 = Math.Min(by0, y); by1 = y + 1;
+        }
+        System.Buffers.ArrayPool<int>.Shared.Return(spans);
+        written = by1 > by0 ? new FrameCodec.Box(bx0, by0, bx1 - bx0, by1 - by0) : new FrameCodec.Box(0, 0, 0, 0);
         return img;
+    }
+
+    /// <summary>The fields <see cref="EffectCells.Shade"/> tests before drawing anything: smoke, heat, magic, mist.</summary>
+    static ReadOnlySpan<int> Deciding => [0, 2, 3, 5];
+
+    /// <summary>
+    /// [x0, x1) from the first to the last pixel that <see cref="EffectCells.Shade"/> does not return at once as empty: some
+    /// deciding field not below its threshold (NaN included, as Shade's comparisons see it); (0, 0) when there is none.
+    /// </summary>
+    static (int X0, int X1) ShadedSpan(ReadOnlySpan<float> smoke, ReadOnlySpan<float> heat, ReadOnlySpan<float> magic, ReadOnlySpan<float> mist)
+    {
+        int width = smoke.Length, n = Vector<float>.Count, x0 = -1, x1 = -1, v = 0, e = width;
+        if (Vector.IsHardwareAccelerated)
+            for (; v + n <= width; v += n)
+                if (LiveAny(smoke, heat, magic, mist, v)) break;
+        for (int x = v; x < width; x++) if (Live(smoke, heat, magic, mist, x)) { x0 = x; break; }
+        if (x0 < 0) return (0, 0);
+        if (Vector.IsHardwareAccelerated)
+            for (; e - n >= x0; e -= n)
+                if (LiveAny(smoke, heat, magic, mist, e - n)) break;
+        for (int x = e - 1; x >= x0; x--) if (Live(smoke, heat, magic, mist, x)) { x1 = x + 1; break; }
+        return (x0, x1);
+    }
+
+    /// <summary>Whether pixel x is not all below the threshold (a NaN compares false, so it counts as live).</summary>
+    static bool Live(ReadOnlySpan<float> smoke, ReadOnlySpan<float> heat, ReadOnlySpan<float> magic, ReadOnlySpan<float> mist, int x) =>
+        !(smoke[x] < EffectCells.Threshold && heat[x] < EffectCells.Threshold && magic[x] < EffectCells.Threshold && mist[x] < EffectCells.Threshold);
+
+    /// <summary><see cref="Live"/> of any of the vector of pixels from x.</summary>
+    static bool LiveAny(ReadOnlySpan<float> smoke, ReadOnlySpan<float> heat, ReadOnlySpan<float> magic, ReadOnlySpan<float> mist, int x)
+    {
+        var eps = new Vector<float>(EffectCells.Threshold);
+        var empty = Vector.LessThan(new Vector<float>(smoke[x..]), eps) & Vector.LessThan(new Vector<float>(heat[x..]), eps)
+            & Vector.LessThan(new Vector<float>(magic[x..]), eps) & Vector.LessThan(new Vector<float>(mist[x..]), eps);
+        return !Vector.EqualsAll(empty, new Vector<int>(-1));
     }
 
     /// <summary>dst = w0·a + w1·b + w2·c + w3·d, clamped at 0 (Catmull-Rom overshoot), SIMD where available.</summary>

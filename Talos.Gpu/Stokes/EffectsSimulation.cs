@@ -136,7 +136,14 @@ public sealed class EffectsSimulation : IDisposable
     public void SyncToHost() => _solver.Ops.ToHost(_grid.StateFields);
 
     /// <summary>The VFX layer at the current frame: premultiplied linear RGBA (HDR: emissive values above 1), transparent where there is nothing.</summary>
-    public RgbaImage Render(int width, int height)
+    public RgbaImage Render(int width, int height) => Render(width, height, out _);
+
+    /// <summary>
+    /// <see cref="Render(int, int)"/>, also giving a box outside which every pixel of the layer is zero (for
+    /// <see cref="FrameCodec.EncodeRgba(RgbaImage, FrameCodec.Box)"/>). The image comes from <see cref="FramePool"/> on
+    /// the CPU path; the caller may return it once encoded.
+    /// </summary>
+    public RgbaImage Render(int width, int height, out FrameCodec.Box written)
     {
         var g = _grid;
         var (lx, ly) = _settings.KeyLight;
@@ -146,9 +153,17 @@ public sealed class EffectsSimulation : IDisposable
         _solver.Ops.Light(g.Smoke, _light, lx / len, ly / len, steps, 0.35f);
         _solver.Ops.ToHost(_light);
         SyncToHost();
-        var img = _renderer.Render(g, _light, Math.Max(Frame, 0), width, height, _settings.Seed);
-        if (_settings.Particles) _particles.Render(img, g);
+        var img = _renderer.Render(g, _light, Math.Max(Frame, 0), width, height, _settings.Seed, out written);
+        if (_settings.Particles) written = Union(written, _particles.Render(img, g));
         return img;
+    }
+
+    static FrameCodec.Box Union(FrameCodec.Box a, FrameCodec.Box b)
+    {
+        if (a.Count == 0) return b;
+        if (b.Count == 0) return a;
+        int x0 = Math.Min(a.X, b.X), y0 = Math.Min(a.Y, b.Y);
+        return new FrameCodec.Box(x0, y0, Math.Max(a.X + a.W, b.X + b.W) - x0, Math.Max(a.Y + a.H, b.Y + b.H) - y0);
     }
 
     public byte[] SaveState()

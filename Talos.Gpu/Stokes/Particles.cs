@@ -85,9 +85,13 @@ public sealed class Particles
         Count = alive;
     }
 
-    /// <summary>Adds each particle as a small emissive (HDR) glow into a premultiplied layer of the frame's size.</summary>
-    public void Render(RgbaImage img, FluidGrid g)
+    /// <summary>
+    /// Adds each particle as a small emissive (HDR) glow into a premultiplied layer of the frame's size; returns the box
+    /// of the pixels it may have written (0×0 when none).
+    /// </summary>
+    public FrameCodec.Box Render(RgbaImage img, FluidGrid g)
     {
+        int bx0 = img.Width, by0 = img.Height, bx1 = 0, by1 = 0;
         float sx = img.Width / (float)g.Nx, sy = img.Height / (float)g.Ny;
         float radius = MathF.Max(1.2f, 0.6f * MathF.Min(sx, sy));
         for (int n = 0; n < Count; n++)
@@ -102,6 +106,7 @@ public sealed class Particles
             float px = (_x[n] - 0.5f) * sx, py = (_y[n] - 0.5f) * sy;
             int x0 = Math.Max(0, (int)(px - 2 * radius)), x1 = Math.Min(img.Width - 1, (int)(px + 2 * radius));
             int y0 = Math.Max(0, (int)(py - 2 * radius)), y1 = Math.Min(img.Height - 1, (int)(py + 2 * radius));
+            if (x0 <= x1 && y0 <= y1) { bx0 = Math.Min(bx0, x0); by0 = Math.Min(by0, y0); bx1 = Math.Max(bx1, x1 + 1); by1 = Math.Max(by1, y1 + 1); }
             for (int y = y0; y <= y1; y++)
                 for (int x = x0; x <= x1; x++)
                 {
@@ -112,6 +117,7 @@ public sealed class Particles
                     img.R[k] += c.r * w; img.G[k] += c.gg * w; img.B[k] += c.b * w; img.A[k] = MathF.Max(img.A[k], MathF.Min(0.3f, 0.15f * w)); // emissive: adds light, hides little
                 }
         }
+        return bx1 > bx0 && by1 > by0 ? new FrameCodec.Box(bx0, by0, bx1 - bx0, by1 - by0) : new FrameCodec.Box(0, 0, 0, 0);
     }
 
     public void CopyFrom(Particles other)

@@ -42,26 +42,37 @@ public sealed class AnimaStage : IStageRunner
             var lit = ctx.Input(Stages.Raygen, frame);
             // A still shot's background is one blob for all its frames: decoded once (LayerCache); the cast shadows over it.
             var layers = new List<Layer> { new(LayerCache.Rgba(ctx.Vault, lit.Blobs["bg"])) };
-            if (lit.Blobs.TryGetValue(RaygenStage.ShadowBlob, out var shadow)) layers.Add(new Layer(lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(shadow)))!));
+            // A decoded layer is zero outside the box it was stored in: the compositor and the motion blur read that box alone.
+            if (lit.Blobs.TryGetValue(RaygenStage.ShadowBlob, out var shadow))
+            {
+                var shadowLayer = FrameCodec.DecodeRgba(ctx.Vault.Get(shadow), out var shadowBox);
+                layers.Add(new Layer(lease.Own(shadowLayer, shadowBox)!) { Within = shadowBox });
+            }
             int below = layers.Count; // the background and its shadows
             var motion = frame > 0 ? Motion(ctx, frame) : null;
             var drawn = new List<(int Character, RgbaImage Sharp, RgbaImage Blurred)>();
             for (int c = 0; c < spec.Characters.Count; c++)
                 if (lit.Blobs.TryGetValue(StageIo.CharacterBlob(c), out var hash))
                 {
-                    var sharp = lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(hash)))!;
+                    var sharp = FrameCodec.DecodeRgba(ctx.Vault.Get(hash), out var stored);
+                    lease.Own(sharp, stored); // back to FramePool with only its box cleared
                     var layer = sharp;
-                    if (motion is not null && motion.TryGetValue(c, out var points) && MotionBlur.FlowFromSeeds(layer, points) is { } flow)
+                    FrameCodec.Box? within = stored;
+                    if (motion is not null && motion.TryGetValue(c, out var points) && MotionBlur.FlowFromSeeds(layer, points, stored, out var flowBox) is { } flow)
                     {
-                        layer = lease.Own(MotionBlur.Apply(layer, flow.Fx, flow.Fy))!;
-                        FramePool.Return(flow.Fx);
-                        FramePool.Return(flow.Fy);
+                        layer = lease.Own(MotionBlur.Apply(layer, flow.Fx, flow.Fy, flowBox, stored, out within), within)!;
+                        var flowWritten = new FrameCodec.Box(flowBox.X0, flowBox.Y0, flowBox.Width, flowBox.Height);
+                        FramePool.Return(flow.Fx, w, flowWritten);
+                        FramePool.Return(flow.Fy, w, flowWritten);
                     }
-                    layers.Add(new Layer(layer));
+                    layers.Add(new Layer(layer) { Within = within });
                     drawn.Add((c, sharp, layer));
                 }
             if (vfx)
-                layers.Add(new Layer(lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"])))!));
+            {
+                var effects = FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"]), out var vfxBox);
+                layers.Add(new Layer(lease.Own(effects, vfxBox)!) { Within = vfxBox });
+            }
             float exposure = ctx.FrameGains.TryGetValue(frame, out var gain) ? gain : 1f;
             // An SDR frame without render passes needs only the sRGB bytes: composited and tone-mapped row by row, no
             // full-frame linear composite (the same bytes).

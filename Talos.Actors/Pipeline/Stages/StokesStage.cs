@@ -41,7 +41,10 @@ public sealed class StokesStage : IStageRunner
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
             sim.AdvanceTo(frame);
-            var hash = ctx.Vault.Put(FrameCodec.EncodeRgba(sim.Render(w, h)), "stokes-layer");
+            // the layer from FramePool, encoded in the box the renderer drew in (the same bytes as searching the whole frame), then given back
+            var layer = sim.Render(w, h, out var drawn);
+            var hash = ctx.Vault.Put(FrameCodec.EncodeRgba(layer, drawn), "stokes-layer");
+            FramePool.Return(layer, drawn); // zero outside the drawn box: only that is cleared
             frames.Add(new FrameOutputs(frame, new Dictionary<string, string> { ["vfx"] = hash }));
         }
         var stateHash = ctx.Vault.Put(sim.SaveState(), "stokes-state");
