@@ -87,6 +87,39 @@ public sealed class BoxWorkTests
         Assert.Equal(new AlphaBounds(4, 3, 5, 4), one);
     }
 
+    [Theory]
+    [InlineData(53, 40, 3)]
+    [InlineData(96, 64, 5)]
+    public void Searches_in_a_decoded_layer_s_stored_box_find_what_the_whole_frame_searches_find(int w, int h, int seed)
+    {
+        var figure = Figure(w, h, seed);
+        figure.R[1 * w + 1] = 0f; // no stray colour: a layer CHROMA would store in a box smaller than the frame
+        var layer = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(figure), out var stored);
+        Assert.True(stored.Count < w * h);
+        Assert.True(AlphaBounds.Find(layer, out var whole));
+        Assert.True(AlphaBounds.Find(layer, stored, out var boxed));
+        Assert.Equal(whole, boxed);
+        Assert.True(AlphaBounds.NonZero(layer, out var nonZero));
+        Assert.True(AlphaBounds.NonZero(layer, stored, out var nonZeroBoxed));
+        Assert.Equal(nonZero, nonZeroBoxed);
+        SameBits(AlphaBounds.SparseClone(layer, out _), AlphaBounds.SparseClone(layer, stored, out var written));
+        Assert.Equal(nonZero, written);
+        var map = Lighting.LightMap(layer, AetherPresets.Lighting("key-left"), whole);
+        SameBits(Lighting.Apply(layer, map, whole, out var w1), Lighting.Apply(layer, map, whole, stored, out var w2));
+        Assert.Equal(w1, w2);
+        // an empty stored box: nothing found
+        var empty = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(new RgbaImage(w, h)), out var none);
+        Assert.False(AlphaBounds.Find(empty, none, out _));
+        Assert.False(AlphaBounds.NonZero(empty, none, out _));
+        // alpha that is NaN or negative is not "above zero"; +∞ is
+        var odd = new RgbaImage(w, h);
+        odd.A[2 * w + 3] = float.NaN; odd.A[3 * w + 4] = -1f; odd.A[4 * w + 7] = float.PositiveInfinity;
+        Assert.True(AlphaBounds.Find(odd, out var oddWhole));
+        Assert.True(AlphaBounds.Find(odd, new FrameCodec.Box(0, 0, w, h), out var oddBoxed));
+        Assert.Equal(new AlphaBounds(7, 4, 8, 5), oddWhole);
+        Assert.Equal(oddWhole, oddBoxed);
+    }
+
     [Fact]
     public void The_shadow_with_a_found_box_is_the_same_and_darkens_only_inside_what_it_reports()
     {
