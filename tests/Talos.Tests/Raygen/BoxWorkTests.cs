@@ -120,6 +120,41 @@ public sealed class BoxWorkTests
         Assert.Equal(oddWhole, oddBoxed);
     }
 
+    [Theory]
+    [InlineData(53, 40, 3)]
+    [InlineData(5, 9, 2)] // narrower than a vector: every column on its own
+    [InlineData(64, 3, 6)] // a radius past the column's end
+    [InlineData(17, 33, 1)]
+    public void The_box_blur_s_columns_in_vectors_are_the_scalar_blur(int w, int h, int radius)
+    {
+        var rng = new Random(w * 31 + h);
+        var plane = new float[w * h];
+        for (int p = 0; p < plane.Length; p++) plane[p] = rng.Next(4) == 0 ? 0f : (float)(rng.NextDouble() * 40 - 5);
+        plane[0] = -0f;
+        var expected = plane.ToArray();
+        // the scalar reference: rows, then columns, each a running sum with clamped edges
+        void Line(float[] a, int start, int stride, int n)
+        {
+            var tmp = new float[n];
+            for (int i = 0; i < n; i++) tmp[i] = a[start + i * stride];
+            float inv = 1f / (2 * radius + 1);
+            float sum = tmp[0] * (radius + 1);
+            for (int i = 1; i <= radius; i++) sum += tmp[Math.Min(i, n - 1)];
+            for (int i = 0; i < n; i++)
+            {
+                a[start + i * stride] = sum * inv;
+                sum += tmp[Math.Min(i + radius + 1, n - 1)] - tmp[Math.Max(i - radius, 0)];
+            }
+        }
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int y = 0; y < h; y++) Line(expected, y * w, 1, w);
+            for (int x = 0; x < w; x++) Line(expected, x, w, h);
+        }
+        BoxBlur.Blur(plane, w, h, radius, 2);
+        SameBits(expected, plane);
+    }
+
     [Fact]
     public void The_shadow_with_a_found_box_is_the_same_and_darkens_only_inside_what_it_reports()
     {
