@@ -38,4 +38,33 @@ public static class LayerCache
         }
         return image;
     }
+
+    static readonly LinkedList<(string Hash, int ExposureBits, byte[] Srgb)> SrgbEntries = new();
+
+    /// <summary>
+    /// The 8-bit sRGB bytes of the layer stored under <paramref name="hash"/> alone at <paramref name="exposure"/> (ANIMA's
+    /// tone map of a still shot's background, the same on every frame): kept, or made by <paramref name="make"/>. At most
+    /// <see cref="Kept"/> are kept (the least recently used go first); the bytes are shared and must not be changed.
+    /// </summary>
+    public static byte[] Srgb(string hash, float exposure, Func<byte[]> make)
+    {
+        ArgumentNullException.ThrowIfNull(make);
+        int bits = BitConverter.SingleToInt32Bits(exposure);
+        lock (Gate)
+            for (var node = SrgbEntries.First; node is not null; node = node.Next)
+                if (node.Value.Hash == hash && node.Value.ExposureBits == bits)
+                {
+                    SrgbEntries.Remove(node);
+                    SrgbEntries.AddFirst(node);
+                    return node.Value.Srgb;
+                }
+        var srgb = make();
+        lock (Gate)
+        {
+            if (SrgbEntries.Any(e => e.Hash == hash && e.ExposureBits == bits)) return srgb; // made side by side: the same bytes
+            SrgbEntries.AddFirst((hash, bits, srgb));
+            while (SrgbEntries.Count > Kept) SrgbEntries.RemoveLast();
+        }
+        return srgb;
+    }
 }

@@ -62,26 +62,79 @@ public static class Compositor
         return rgb;
     }
 
-    /// <summary>Every layer's row <paramref name="y"/> blended in order into the row (d*).</summary>
-    static void BlendRowOfLayers(IReadOnlyList<Layer> layers, int y, int width, Span<float> dr, Span<float> dg, Span<float> db, Span<float> da)
+    /// <summary>
+    /// <see cref="CompositeToSrgb8(int, int, IReadOnlyList{Layer}, float)"/> when the bytes of the first
+    /// <paramref name="below"/> layers alone at this exposure are known (<paramref name="belowSrgb"/>: their
+    /// <see cref="CompositeToSrgb8(int, int, IReadOnlyList{Layer}, float)"/>, e.g. a still shot's background, the same on
+    /// every frame): a pixel where every layer above is zero is that pixel of <paramref name="belowSrgb"/>, so each row
+    /// is copied from it and only the span where a layer above is not zero is blended and tone-mapped (the same
+    /// operations per pixel, so the same bytes). On an accelerator, <paramref name="belowSrgb"/> is not used.
+    /// </summary>
+    public static byte[] CompositeToSrgb8(int width, int height, IReadOnlyList<Layer> layers, float exposure, int below, byte[] belowSrgb)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(belowSrgb);
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is not null) return CompositeToSrgb8(width, height, layers, exposure);
+        if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
+        if (below < 0 || below > layers.Count) throw new ArgumentOutOfRangeException(nameof(below), below, $"{layers.Count} layers");
+        if (belowSrgb.Length != checked(width * height * 3)) throw new ArgumentException($"{belowSrgb.Length} bytes are not a {width}x{height} RGB24 frame", nameof(belowSrgb));
+        foreach (var layer in layers)
+            if (layer.Image.Width != width || layer.Image.Height != height)
+                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+        var rgb = FramePool.RentBytes(width * height * 3); // every byte written
+        Parallel.For(0, height, () => new float[4 * width], (y, _, row) =>
+        {
+            var dst = rgb.AsSpan(y * width * 3, width * 3);
+            belowSrgb.AsSpan(y * width * 3, width * 3).CopyTo(dst);
+            // the columns where some layer above is not zero: only there can a pixel differ from the layers below alone
+            int u0 = width, u1 = 0;
+            for (int l = below; l < layers.Count; l++)
+                if (RowSpan(layers[l], y, width, 0, width, out int x0, out int x1)) (u0, u1) = (Math.Min(u0, x0), Math.Max(u1, x1));
+            if (u1 <= u0) return row;
+            int n = u1 - u0;
+            Span<float> r = row.AsSpan(u0, n), g = row.AsSpan(width + u0, n), b = row.AsSpan(2 * width + u0, n);
+            r.Clear(); g.Clear(); b.Clear(); row.AsSpan(3 * width + u0, n).Clear();
+            BlendRowOfLayers(layers, y, width, row.AsSpan(0, width), row.AsSpan(width, width), row.AsSpan(2 * width, width), row.AsSpan(3 * width, width), u0, u1);
+            EncodeRow(r, g, b, exposure, dst.Slice(3 * u0, 3 * n));
+            return row;
+        }, _ => { });
+        return rgb;
+    }
+
+    /// <summary>
+    /// The columns [x0, x1) of row <paramref name="y"/>, within [c0, c1), between the first and the last pixel of the
+    /// layer that is not zero bits; false when there is none there or the layer's opacity is 0 (it draws nothing).
+    /// </summary>
+    static bool RowSpan(Layer layer, int y, int width, int c0, int c1, out int x0, out int x1)
+    {
+        (x0, x1) = (0, 0);
+        if (Opacity(layer) == 0f) return false;
+        // Outside the layer's known box every pixel is zero: its other rows are skipped, only its columns searched.
+        int left = c0, right = c1;
+        if (layer.Within is { } box)
+        {
+            if (y < box.Y || y >= box.Y + box.H || box.W <= 0) return false;
+            (left, right) = (Math.Max(left, Math.Clamp(box.X, 0, width)), Math.Min(right, Math.Clamp(box.X + box.W, 0, width)));
+        }
+        if (right <= left || !NonZeroSpan(layer.Image, y * width + left, right - left, out x0, out x1)) return false;
+        (x0, x1) = (x0 + left, x1 + left);
+        return true;
+    }
+
+    /// <summary>Every layer's row <paramref name="y"/> blended in order into the row (d*), in the columns [c0, c1) alone (default: all).</summary>
+    static void BlendRowOfLayers(IReadOnlyList<Layer> layers, int y, int width, Span<float> dr, Span<float> dg, Span<float> db, Span<float> da,
+        int c0 = 0, int c1 = int.MaxValue)
     {
         int start = y * width;
+        c1 = Math.Min(c1, width);
         foreach (var layer in layers)
         {
             float op = Opacity(layer);
-            if (op == 0f) continue;
             var s = layer.Image;
             // A source pixel that is zero in every plane leaves the composite as it was, in every mode (BlendPixel):
             // only the span of the row between its first and last non-zero pixel is blended (characters are small).
-            // Outside the layer's known box every pixel is zero: its other rows are skipped, only its columns searched.
-            int left = 0, span = width;
-            if (layer.Within is { } box)
-            {
-                if (y < box.Y || y >= box.Y + box.H || box.W <= 0) continue;
-                (left, span) = (Math.Clamp(box.X, 0, width), Math.Clamp(box.W, 0, width - Math.Clamp(box.X, 0, width)));
-            }
-            if (!NonZeroSpan(s, start + left, span, out int x0, out int x1)) continue;
-            (x0, x1) = (x0 + left, x1 + left);
+            if (!RowSpan(layer, y, width, c0, c1, out int x0, out int x1)) continue;
             int n = x1 - x0;
             var sr = s.R.AsSpan(start + x0, n); var sg = s.G.AsSpan(start + x0, n);
             var sb = s.B.AsSpan(start + x0, n); var sa = s.A.AsSpan(start + x0, n);

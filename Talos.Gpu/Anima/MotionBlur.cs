@@ -117,7 +117,7 @@ public static class MotionBlur
         // The smear reaches out by half the largest motion on each side: flow wherever the layer is within that distance.
         // Only the box around the alpha, grown by that reach, can be so near: the distances are taken there alone.
         int reach = (int)MathF.Ceiling(points.Max(p => MathF.Sqrt(p.Dx * p.Dx + p.Dy * p.Dy)) * 0.5f);
-        if (!(within is { } inside ? FindAlpha(layer, inside, out var tight) : Talos.Gpu.Raygen.AlphaBounds.Find(layer, out tight))) return (fx, fy);
+        if (!(within is { } inside ? Talos.Gpu.Raygen.AlphaBounds.Find(layer, inside, out var tight) : Talos.Gpu.Raygen.AlphaBounds.Find(layer, out tight))) return (fx, fy);
         var box = tight.Grow(reach, w, h);
         written = box;
         int bw = box.Width, bh = box.Height, n = bw * bh;
@@ -140,28 +140,6 @@ public static class MotionBlur
         }
         finally { System.Buffers.ArrayPool<float>.Shared.Return(distance); }
         return (fx, fy);
-    }
-
-    /// <summary>
-    /// <see cref="Talos.Gpu.Raygen.AlphaBounds.Find"/> of a layer whose pixels outside <paramref name="within"/> are zero:
-    /// only that box's rows and columns are searched (alpha above zero: as an int, the bits of a positive float other
-    /// than NaN lie in 1..0x7F800000, which a vectorised range search finds).
-    /// </summary>
-    static bool FindAlpha(RgbaImage layer, FrameCodec.Box within, out Talos.Gpu.Raygen.AlphaBounds bounds)
-    {
-        int w = layer.Width, x0 = int.MaxValue, y0 = -1, x1 = -1, y1 = -1;
-        for (int y = within.Y; y < within.Y + within.H; y++)
-        {
-            var row = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(layer.A.AsSpan(y * w + within.X, within.W));
-            int first = row.IndexOfAnyInRange(1, 0x7F800000);
-            if (first < 0) continue;
-            int last = row.LastIndexOfAnyInRange(1, 0x7F800000);
-            if (y0 < 0) y0 = y;
-            y1 = y;
-            x0 = Math.Min(x0, within.X + first); x1 = Math.Max(x1, within.X + last);
-        }
-        bounds = y0 < 0 ? default : new Talos.Gpu.Raygen.AlphaBounds(x0, y0, x1 + 1, y1 + 1);
-        return y0 >= 0;
     }
 
     /// <summary>

@@ -30,6 +30,28 @@ public readonly record struct AlphaBounds(int X0, int Y0, int X1, int Y1)
         return y1 >= 0;
     }
 
+    /// <summary>
+    /// <see cref="Find(RgbaImage, out AlphaBounds)"/> of a layer whose pixels outside <paramref name="within"/> are zero
+    /// (a decoded layer's stored box): only that box's rows and columns are searched, the same bounds. Alpha above zero:
+    /// as an int, the bits of a positive float other than NaN lie in 1..0x7F800000, which a vectorised range search finds.
+    /// </summary>
+    public static bool Find(RgbaImage layer, FrameCodec.Box within, out AlphaBounds bounds)
+    {
+        int w = layer.Width, x0 = int.MaxValue, y0 = -1, x1 = -1, y1 = -1;
+        for (int y = within.Y; y < within.Y + within.H; y++)
+        {
+            var row = MemoryMarshal.Cast<float, int>(layer.A.AsSpan(y * w + within.X, within.W));
+            int first = row.IndexOfAnyInRange(1, 0x7F800000);
+            if (first < 0) continue;
+            int last = row.LastIndexOfAnyInRange(1, 0x7F800000);
+            if (y0 < 0) y0 = y;
+            y1 = y;
+            x0 = Math.Min(x0, within.X + first); x1 = Math.Max(x1, within.X + last);
+        }
+        bounds = y0 < 0 ? default : new AlphaBounds(x0, y0, x1 + 1, y1 + 1);
+        return y0 >= 0;
+    }
+
     /// <summary>The first index holding a value above zero (NaN is not), or −1; vectorised (most of a layer's rows are empty).</summary>
     static int FirstPositive(ReadOnlySpan<float> row)
     {
@@ -86,6 +108,28 @@ public readonly record struct AlphaBounds(int X0, int Y0, int X1, int Y1)
         return true;
     }
 
+    /// <summary>
+    /// <see cref="NonZero(RgbaImage, out AlphaBounds)"/> of an image whose every pixel outside <paramref name="within"/> is
+    /// zero bits (a decoded layer's stored box): only that box is searched, the same bounds.
+    /// </summary>
+    public static bool NonZero(RgbaImage img, FrameCodec.Box within, out AlphaBounds bounds)
+    {
+        int w = img.Width, x0 = int.MaxValue, y0 = -1, x1 = -1, y1 = -1;
+        for (int y = within.Y; y < within.Y + within.H; y++)
+            foreach (var plane in (ReadOnlySpan<float[]>)[img.A, img.R, img.G, img.B])
+            {
+                var bits = MemoryMarshal.Cast<float, uint>(plane.AsSpan(y * w + within.X, within.W));
+                int f = bits.IndexOfAnyExcept(0u);
+                if (f < 0) continue;
+                if (y0 < 0) y0 = y;
+                y1 = y;
+                x0 = Math.Min(x0, within.X + f);
+                x1 = Math.Max(x1, within.X + bits.LastIndexOfAnyExcept(0u));
+            }
+        bounds = y0 < 0 ? default : new AlphaBounds(x0, y0, x1 + 1, y1 + 1);
+        return y0 >= 0;
+    }
+
     /// <summary>Copies the box's pixels of every plane of <paramref name="src"/> into <paramref name="dst"/> (same size).</summary>
     public static void CopyBox(RgbaImage src, RgbaImage dst, AlphaBounds box)
     {
@@ -105,10 +149,14 @@ public readonly record struct AlphaBounds(int X0, int Y0, int X1, int Y1)
     /// <see cref="RgbaImage.Clone"/>, writing only the box of its non-zero pixels (<paramref name="written"/>; an empty box
     /// when the image is all zero).
     /// </summary>
-    public static RgbaImage SparseClone(RgbaImage src, out AlphaBounds written)
+    public static RgbaImage SparseClone(RgbaImage src, out AlphaBounds written) => SparseClone(src, null, out written);
+
+    /// <summary><see cref="SparseClone(RgbaImage, out AlphaBounds)"/> of an image zero outside <paramref name="within"/> (null:
+    /// anywhere), searched there alone.</summary>
+    public static RgbaImage SparseClone(RgbaImage src, FrameCodec.Box? within, out AlphaBounds written)
     {
         var o = FramePool.Rent(src.Width, src.Height);
-        if (NonZero(src, out written)) CopyBox(src, o, written);
+        if (within is { } box ? NonZero(src, box, out written) : NonZero(src, out written)) CopyBox(src, o, written);
         return o;
     }
 

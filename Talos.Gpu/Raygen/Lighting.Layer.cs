@@ -58,12 +58,19 @@ public static partial class Lighting
     /// the layer's non-zero pixels is written (<paramref name="written"/>, empty when none): outside it the lit layer is
     /// zero, as the layer is.
     /// </summary>
-    public static RgbaImage Apply(RgbaImage layer, RgbaImage map, AlphaBounds? tight, out AlphaBounds written)
+    public static RgbaImage Apply(RgbaImage layer, RgbaImage map, AlphaBounds? tight, out AlphaBounds written) =>
+        Apply(layer, map, tight, null, out written);
+
+    /// <summary>
+    /// <see cref="Apply(RgbaImage, RgbaImage, AlphaBounds?, out AlphaBounds)"/> of a layer whose every pixel outside
+    /// <paramref name="within"/> is zero bits (null: anywhere; a decoded layer's stored box): its non-zero box is searched there alone.
+    /// </summary>
+    public static RgbaImage Apply(RgbaImage layer, RgbaImage map, AlphaBounds? tight, Talos.Gpu.Imaging.FrameCodec.Box? within, out AlphaBounds written)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(map);
         if (map.Width != layer.Width || map.Height != layer.Height) throw new ArgumentException("light map and layer differ in size", nameof(map));
-        var o = AlphaBounds.SparseClone(layer, out written);
+        var o = AlphaBounds.SparseClone(layer, within, out written);
         if (tight is not { } box) return o;
         int w = layer.Width;
         Parallel.For(box.Y0, box.Y1, y =>
@@ -131,6 +138,7 @@ public static partial class Lighting
         int w = layer.Width, bw = box.Width, bh = box.Height, n = bw * bh;
         var edge = ArrayPool<bool>.Shared.Rent(n);
         var paper = ArrayPool<bool>.Shared.Rent(n);
+        int[]? label = null;
         try
         {
             Parallel.For(0, bh, j =>
@@ -145,9 +153,11 @@ public static partial class Lighting
             var d = DistanceTransform.ComputePooled(edge.AsSpan(0, n), bw, bh, 4f * bevel);
 
             // Label the regions (CHROMA's 4-connected components, deterministic) and find each one's reach.
-            var label = Talos.Gpu.Chroma.RegionLabeller.Components(paper, bw, bh, out int regions);
+            // labels into a pooled array (every one written), not a fresh one per character and frame
+            var labels = label = ArrayPool<int>.Shared.Rent(n);
+            Talos.Gpu.Chroma.RegionLabeller.Components(paper.AsSpan(0, n), bw, bh, labels, out int regions);
             var reach = new float[regions + 1];
-            for (int q = 0; q < n; q++) if (label[q] != 0) reach[label[q]] = MathF.Max(reach[label[q]], d[q]);
+            for (int q = 0; q < n; q++) if (labels[q] != 0) reach[labels[q]] = MathF.Max(reach[labels[q]], d[q]);
             for (int r = 1; r <= regions; r++) reach[r] = MathF.Max(1f, MathF.Min(reach[r], bevel));
             var height = ArrayPool<float>.Shared.Rent(n);
             Parallel.For(0, bh, j =>
@@ -155,7 +165,7 @@ public static partial class Lighting
                 for (int q = j * bw, end = q + bw; q < end; q++)
                 {
                     if (edge[q]) { height[q] = 0f; continue; }
-                    float r = reach[label[q]], t = 1f - MathF.Min(d[q] / r, 1f);
+                    float r = reach[labels[q]], t = 1f - MathF.Min(d[q] / r, 1f);
                     height[q] = r * MathF.Sqrt(1f - t * t);
                 }
             });
@@ -168,6 +178,7 @@ public static partial class Lighting
         {
             ArrayPool<bool>.Shared.Return(edge);
             ArrayPool<bool>.Shared.Return(paper);
+            if (label is not null) ArrayPool<int>.Shared.Return(label);
         }
     }
 

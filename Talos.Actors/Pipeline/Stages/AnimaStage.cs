@@ -78,7 +78,16 @@ public sealed class AnimaStage : IStageRunner
             // full-frame linear composite (the same bytes).
             bool linearNeeded = spec.Delivery != "sdr" || spec.Layers is not null;
             var composite = linearNeeded ? lease.Own(Compositor.Composite(w, h, layers))! : null;
-            var rgb = lease.Own(composite is not null ? Compositor.ToSrgb8(composite, exposure) : Compositor.CompositeToSrgb8(w, h, layers, exposure))!;
+            byte[] rgb;
+            if (composite is not null) rgb = lease.Own(Compositor.ToSrgb8(composite, exposure))!;
+            else
+            {
+                // The background alone is tone-mapped once per blob and exposure (a still shot: every frame); each frame
+                // blends and tone-maps only the columns its shadows, characters and effects touch (the same bytes).
+                var background = layers[0];
+                var belowSrgb = LayerCache.Srgb(lit.Blobs["bg"], exposure, () => Compositor.CompositeToSrgb8(w, h, [background], exposure));
+                rgb = lease.Own(Compositor.CompositeToSrgb8(w, h, layers, exposure, 1, belowSrgb))!;
+            }
             if (upscaler is not null) rgb = upscaler.UpscaleTo(rgb, w, h, dw, dh);
             var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, dw, dh), "final-frame");
             var outputs = new Dictionary<string, string> { ["final"] = final };

@@ -55,22 +55,29 @@ public sealed class RaygenStage : IStageRunner
             var shadow = dof ? lease.Own(bg) : null; // under depth of field a copy of the kept background, this frame's own
             var blobs = new Dictionary<string, string>();
             var shadowBox = default(AlphaBounds); // every pixel the cast shadows darkened
+            // On the CPU every per-frame image below is written only in a box it knows (the light map in the alpha's box, the
+            // lit layer in the layer's non-zero box, the shadows where they darkened): given back clearing only that box.
+            bool cpu = Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is null;
             foreach (var meta in metas)
             {
                 string name = StageIo.CharacterBlob(meta.Character);
-                var layer = lease.Own(FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name])))!;
-                // The alpha's box, found once for the shadow, the light map and the lit layer; each works in it.
-                AlphaBounds? painted = AlphaBounds.Find(layer, out var tight) ? tight : null;
-                Lighting.CastShadow(shadow ??= lease.Own(FramePool.Rent(w, h))!, layer, light, meta.GroundY, receives ? depth : null, painted, out var darkened);
+                var layer = FrameCodec.DecodeRgba(ctx.Vault.Get(chroma.Blobs[name]), out var stored);
+                lease.Own(layer, stored); // zero outside the box it was stored in
+                // The alpha's box, found once (in the stored box alone) for the shadow, the light map and the lit layer; each works in it.
+                AlphaBounds? painted = AlphaBounds.Find(layer, stored, out var tight) ? tight : null;
+                if (shadow is null) lease.Own(shadow = FramePool.Rent(w, h), new FrameCodec.Box(0, 0, 0, 0)); // its box: shadowBox, below
+                Lighting.CastShadow(shadow, layer, light, meta.GroundY, receives ? depth : null, painted, out var darkened);
                 shadowBox = shadowBox.Union(darkened);
-                var map = lease.Own(Lighting.LightMap(layer, light, painted))!;
-                var lit = lease.Own(Lighting.Apply(layer, map, painted, out var written))!;
+                var map = Lighting.LightMap(layer, light, painted);
+                lease.Own(map, cpu ? Box(painted ?? default) : null);
+                var lit = lease.Own(Lighting.Apply(layer, map, painted, stored, out var written), Box(written))!;
                 if (dof) lit = lease.Own(DepthOfField.Layer(lit, CharacterDepth, camera))!;
                 // Outside the layer's non-zero box the lit layer is zero: the codec reads only that box (the same bytes).
                 blobs[name] = ctx.Vault.Put(dof || written.Width <= 0 ? FrameCodec.EncodeRgba(lit) : FrameCodec.EncodeRgba(lit, Box(written)), "raygen-layer");
                 if (spec.Layers is not null) // only ANIMA's light pass reads it
                     blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
+            if (!dof && shadow is not null) lease.Own(shadow, Box(shadowBox)); // a fresh layer the shadows darkened only there
             if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(lease.Own(DepthOfField.Layer(bg, depth!, camera))!), "raygen-bg");
             else
             {

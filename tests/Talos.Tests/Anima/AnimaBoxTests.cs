@@ -65,6 +65,40 @@ public sealed class AnimaBoxTests
     }
 
     [Theory]
+    [InlineData(61, 45, 1f)]
+    [InlineData(128, 72, 1.3f)]
+    public void Compositing_over_the_background_s_kept_srgb_bytes_is_the_whole_composite(int w, int h, float exposure)
+    {
+        // a background with a transparent (zero) corner, −0 and colours over the shoulder, so every tone-map branch is met
+        var bg = new RgbaImage(w, h);
+        for (int p = 0; p < w * h; p++)
+            if (p % w > 5 || p / w > 4) (bg.R[p], bg.G[p], bg.B[p], bg.A[p]) = (0.1f + p % 5 * 0.3f, 0.4f, 0.03f * (p % 11), 1f);
+        bg.G[3] = -0f;
+        var shadow = new RgbaImage(w, h);
+        for (int p = w * (h / 2); p < w * h; p += 3) shadow.A[p] = 0.4f;
+        var modes = new[] { BlendMode.Normal, BlendMode.Add, BlendMode.Screen, BlendMode.Multiply };
+        var layers = new List<Layer> { new(bg), new(shadow) };
+        for (int i = 0; i < modes.Length; i++)
+        {
+            var decoded = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(Blob(w, h, 0.2f + 0.2f * i, 0.3f + 0.15f * i, 0.18f, i)), out var stored);
+            layers.Add(new Layer(decoded, modes[i], 0.8f) { Within = i % 2 == 0 ? stored : null });
+        }
+        layers.Add(new Layer(Blob(w, h, 0.5f, 0.5f, 0.4f, 9), BlendMode.Normal, 0f)); // opacity 0: draws nothing
+        var expected = Compositor.CompositeToSrgb8(w, h, layers, exposure);
+        Assert.Equal(Compositor.ToSrgb8(Compositor.CompositeCpu(w, h, layers), exposure), expected);
+        var background = Compositor.CompositeToSrgb8(w, h, [layers[0]], exposure);
+        var kept = background.ToArray();
+        Assert.Equal(expected, Compositor.CompositeToSrgb8(w, h, layers, exposure, 1, background));
+        Assert.Equal(kept, background); // only read
+        Assert.Equal(expected, Compositor.CompositeToSrgb8(w, h, layers, exposure, 2, Compositor.CompositeToSrgb8(w, h, layers.GetRange(0, 2), exposure)));
+        // nothing above the background: its bytes
+        Assert.Equal(background, Compositor.CompositeToSrgb8(w, h, [layers[0], layers[^1]], exposure, 1, background));
+        // the bytes of the layers below must be a frame of this size
+        Assert.Throws<ArgumentException>(() => Compositor.CompositeToSrgb8(w, h, layers, exposure, 1, new byte[3 * w * h - 3]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Compositor.CompositeToSrgb8(w, h, layers, exposure, layers.Count + 1, background));
+    }
+
+    [Theory]
     [InlineData(61, 45)]
     [InlineData(100, 40)]
     public void The_boxed_motion_blur_is_the_whole_frame_blur(int w, int h)

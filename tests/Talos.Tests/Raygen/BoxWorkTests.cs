@@ -87,6 +87,74 @@ public sealed class BoxWorkTests
         Assert.Equal(new AlphaBounds(4, 3, 5, 4), one);
     }
 
+    [Theory]
+    [InlineData(53, 40, 3)]
+    [InlineData(96, 64, 5)]
+    public void Searches_in_a_decoded_layer_s_stored_box_find_what_the_whole_frame_searches_find(int w, int h, int seed)
+    {
+        var figure = Figure(w, h, seed);
+        figure.R[1 * w + 1] = 0f; // no stray colour: a layer CHROMA would store in a box smaller than the frame
+        var layer = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(figure), out var stored);
+        Assert.True(stored.Count < w * h);
+        Assert.True(AlphaBounds.Find(layer, out var whole));
+        Assert.True(AlphaBounds.Find(layer, stored, out var boxed));
+        Assert.Equal(whole, boxed);
+        Assert.True(AlphaBounds.NonZero(layer, out var nonZero));
+        Assert.True(AlphaBounds.NonZero(layer, stored, out var nonZeroBoxed));
+        Assert.Equal(nonZero, nonZeroBoxed);
+        SameBits(AlphaBounds.SparseClone(layer, out _), AlphaBounds.SparseClone(layer, stored, out var written));
+        Assert.Equal(nonZero, written);
+        var map = Lighting.LightMap(layer, AetherPresets.Lighting("key-left"), whole);
+        SameBits(Lighting.Apply(layer, map, whole, out var w1), Lighting.Apply(layer, map, whole, stored, out var w2));
+        Assert.Equal(w1, w2);
+        // an empty stored box: nothing found
+        var empty = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(new RgbaImage(w, h)), out var none);
+        Assert.False(AlphaBounds.Find(empty, none, out _));
+        Assert.False(AlphaBounds.NonZero(empty, none, out _));
+        // alpha that is NaN or negative is not "above zero"; +∞ is
+        var odd = new RgbaImage(w, h);
+        odd.A[2 * w + 3] = float.NaN; odd.A[3 * w + 4] = -1f; odd.A[4 * w + 7] = float.PositiveInfinity;
+        Assert.True(AlphaBounds.Find(odd, out var oddWhole));
+        Assert.True(AlphaBounds.Find(odd, new FrameCodec.Box(0, 0, w, h), out var oddBoxed));
+        Assert.Equal(new AlphaBounds(7, 4, 8, 5), oddWhole);
+        Assert.Equal(oddWhole, oddBoxed);
+    }
+
+    [Theory]
+    [InlineData(53, 40, 3)]
+    [InlineData(5, 9, 2)] // narrower than a vector: every column on its own
+    [InlineData(64, 3, 6)] // a radius past the column's end
+    [InlineData(17, 33, 1)]
+    public void The_box_blur_s_columns_in_vectors_are_the_scalar_blur(int w, int h, int radius)
+    {
+        var rng = new Random(w * 31 + h);
+        var plane = new float[w * h];
+        for (int p = 0; p < plane.Length; p++) plane[p] = rng.Next(4) == 0 ? 0f : (float)(rng.NextDouble() * 40 - 5);
+        plane[0] = -0f;
+        var expected = plane.ToArray();
+        // the scalar reference: rows, then columns, each a running sum with clamped edges
+        void Line(float[] a, int start, int stride, int n)
+        {
+            var tmp = new float[n];
+            for (int i = 0; i < n; i++) tmp[i] = a[start + i * stride];
+            float inv = 1f / (2 * radius + 1);
+            float sum = tmp[0] * (radius + 1);
+            for (int i = 1; i <= radius; i++) sum += tmp[Math.Min(i, n - 1)];
+            for (int i = 0; i < n; i++)
+            {
+                a[start + i * stride] = sum * inv;
+                sum += tmp[Math.Min(i + radius + 1, n - 1)] - tmp[Math.Max(i - radius, 0)];
+            }
+        }
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int y = 0; y < h; y++) Line(expected, y * w, 1, w);
+            for (int x = 0; x < w; x++) Line(expected, x, w, h);
+        }
+        BoxBlur.Blur(plane, w, h, radius, 2);
+        SameBits(expected, plane);
+    }
+
     [Fact]
     public void The_shadow_with_a_found_box_is_the_same_and_darkens_only_inside_what_it_reports()
     {
