@@ -99,7 +99,8 @@ public static class FluxBench
         var warm = ImageInbetweener.FromInk(ia, ibk); // warm-up
         Hash(warm, warm.InkAt(0.5).Data);
         // the best of three, as Farneback's below (the machine is shared: the best run is the one least disturbed)
-        const int reps = 3;
+        // TALOS_FLUX_REPS: more Talos repetitions (e.g. to profile one inbetween with perf); Farneback and RIFE keep three
+        int reps = int.TryParse(Environment.GetEnvironmentVariable("TALOS_FLUX_REPS"), out var r) && r > 0 ? r : 3;
         double talosMs = Enumerable.Range(0, reps).Select(_ =>
         {
             var sw = Stopwatch.StartNew();
@@ -107,22 +108,22 @@ public static class FluxBench
             return sw.Elapsed.TotalMilliseconds;
         }).Min();
         Console.WriteLine();
-        Console.WriteLine("| method | ms per 1280x720 inbetween (best of 3) |");
+        Console.WriteLine($"| method | ms per 1280x720 inbetween (best of {reps}; Farneback, RIFE: 3) |");
         Console.WriteLine("|---|---:|");
         Console.WriteLine($"| Talos (two flows at ≤640 wide, splat, warp, blend) | {talosMs:F0} |");
         if (cv)
         {
             string pa = Path.Combine(tmp, "a.png"), pb = Path.Combine(tmp, "b.png");
             File.WriteAllBytes(pa, KeyImages.WriteRgba(ba)); File.WriteAllBytes(pb, KeyImages.WriteRgba(bb));
-            double s = Enumerable.Range(0, reps).Select(_ => Python(script, pa, pb, Path.Combine(tmp, "m.png"), Path.Combine(tmp, "f.flo"))).Min();
+            double s = Enumerable.Range(0, 3).Select(_ => Python(script, pa, pb, Path.Combine(tmp, "m.png"), Path.Combine(tmp, "f.flo"))).Min();
             Console.WriteLine($"| Farneback + warp (OpenCV 4.6, one flow, full res) | {s * 1000:F0} |");
         }
         if (rife is not null)
         {
             rife.Interpolate(ba, bb, 0.5); // warm-up
             var sw = Stopwatch.StartNew();
-            for (int r = 0; r < reps; r++) rife.Interpolate(ba, bb, 0.5);
-            Console.WriteLine($"| RIFE v4.6 (ONNX Runtime, CPU, {Environment.ProcessorCount} threads; padded to 1280x736) | {sw.Elapsed.TotalMilliseconds / reps:F0} |");
+            for (int k = 0; k < 3; k++) rife.Interpolate(ba, bb, 0.5);
+            Console.WriteLine($"| RIFE v4.6 (ONNX Runtime, CPU, {Environment.ProcessorCount} threads; padded to 1280x736) | {sw.Elapsed.TotalMilliseconds / 3:F0} |");
         }
         PrintDigest();
         Console.WriteLine($"load average after: {MachineLoad.Averages()}");
