@@ -536,22 +536,50 @@ public static class OpticalFlow
         team.For(0, h, (y0, y1) => { for (int y = y0; y < y1; y++) row(y); });
     }
 
-    /// <summary>One red–black SOR sweep on the CPU: every red pixel (<see cref="FlowCells.Sor"/>), then every black one.</summary>
+    /// <summary>
+    /// One red–black SOR sweep on the CPU: every red pixel (<see cref="FlowCells.Sor"/>), then every black one. On a
+    /// worker team both colours go in one pass over each block's rows: black row y − 1 right after red row y (its red
+    /// neighbours, rows y − 2 to y, are then all new, as after the whole red half-sweep, and no red pixel reads it
+    /// afterwards); a block's first and last black rows, whose red neighbours lie in the next blocks too, follow when
+    /// every block's red rows are done. The same updates from the same values: the same result, read once from memory.
+    /// </summary>
     public static void Sweep(float[] u, float[] v, FlowSystem sys, float alpha2, WorkerTeam? team = null)
     {
         int w = sys.W, h = sys.H;
-        for (int colour = 0; colour < 2; colour++)
+        if (team is null)
         {
-            int col = colour;
-            Rows(team, h, y =>
+            for (int colour = 0; colour < 2; colour++)
             {
-                HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
-                for (int x = FlowCells.FirstOfColour(y, col); x < w; x += 2)
-                {
-                    var r = FlowCells.Sor(hu, hv, j11, j12, j22, b1, b2, x, y, w, h, alpha2);
-                    u[y * w + x] = r.U; v[y * w + x] = r.V;
-                }
-            });
+                int col = colour;
+                Parallel.For(0, h, y => SorRow(u, v, sys, alpha2, y, col));
+            }
+            return;
+        }
+        // the team splits [0, h) into the same blocks on both calls
+        team.For(0, h, (y0, y1) =>
+        {
+            for (int y = y0; y < y1; y++)
+            {
+                SorRow(u, v, sys, alpha2, y, 0);
+                if (y - 1 > y0 && y - 1 < y1 - 1) SorRow(u, v, sys, alpha2, y - 1, 1);
+            }
+        });
+        team.For(0, h, (y0, y1) =>
+        {
+            SorRow(u, v, sys, alpha2, y0, 1);
+            if (y1 - 1 > y0) SorRow(u, v, sys, alpha2, y1 - 1, 1);
+        });
+    }
+
+    /// <summary>The SOR update of row y's pixels of one colour (0 red, 1 black).</summary>
+    static void SorRow(float[] u, float[] v, FlowSystem sys, float alpha2, int y, int colour)
+    {
+        int w = sys.W, h = sys.H;
+        HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
+        for (int x = FlowCells.FirstOfColour(y, colour); x < w; x += 2)
+        {
+            var r = FlowCells.Sor(hu, hv, j11, j12, j22, b1, b2, x, y, w, h, alpha2);
+            u[y * w + x] = r.U; v[y * w + x] = r.V;
         }
     }
 }
