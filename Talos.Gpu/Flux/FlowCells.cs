@@ -10,6 +10,13 @@ public struct FlowTerms
     public float S11, S12, S22, R1, R2;
 }
 
+/// <summary>A bilinear sample's four pixel indices (rows y0, y1; columns x0, x1) and weights (<see cref="FlowCells.Tap"/>).</summary>
+public struct BilinearTap
+{
+    public int I00, I01, I10, I11;
+    public float Fx, Fy;
+}
+
 /// <summary>A pixel's flow (u, v).</summary>
 public struct FlowUV
 {
@@ -30,15 +37,26 @@ public static class FlowCells
     public const float Omega = 1.8f;
 
     /// <summary>Bilinear sample of the w×h plane at offset o, at (x, y), with clamped borders.</summary>
-    public static float Bilinear<TF>(TF img, int o, int w, int h, float x, float y) where TF : struct, IField
+    public static float Bilinear<TF>(TF img, int o, int w, int h, float x, float y) where TF : struct, IField => Sample(img, o, Tap(w, h, x, y));
+
+    /// <summary>
+    /// Where a bilinear sample of a w×h plane at (x, y) reads, with clamped borders: the four pixels' indices and the
+    /// weights. Planes of the same size sampled at the same point share one tap (<see cref="Sample"/>).
+    /// </summary>
+    public static BilinearTap Tap(int w, int h, float x, float y)
     {
         x = IntrinsicMath.Min(IntrinsicMath.Max(x, 0f), w - 1); y = IntrinsicMath.Min(IntrinsicMath.Max(y, 0f), h - 1);
         int x0 = IntrinsicMath.Min((int)x, w - 2 < 0 ? 0 : w - 2), y0 = IntrinsicMath.Min((int)y, h - 2 < 0 ? 0 : h - 2);
         int x1 = IntrinsicMath.Min(x0 + 1, w - 1), y1 = IntrinsicMath.Min(y0 + 1, h - 1);
-        float fx = x - x0, fy = y - y0;
-        float top = img[o + y0 * w + x0] + (img[o + y0 * w + x1] - img[o + y0 * w + x0]) * fx;
-        float bot = img[o + y1 * w + x0] + (img[o + y1 * w + x1] - img[o + y1 * w + x0]) * fx;
-        return top + (bot - top) * fy;
+        return new BilinearTap { I00 = y0 * w + x0, I01 = y0 * w + x1, I10 = y1 * w + x0, I11 = y1 * w + x1, Fx = x - x0, Fy = y - y0 };
+    }
+
+    /// <summary>The bilinear sample of the plane at offset o through <paramref name="s"/> (<see cref="Tap"/>).</summary>
+    public static float Sample<TF>(TF img, int o, BilinearTap s) where TF : struct, IField
+    {
+        float top = img[o + s.I00] + (img[o + s.I01] - img[o + s.I00]) * s.Fx;
+        float bot = img[o + s.I10] + (img[o + s.I11] - img[o + s.I10]) * s.Fx;
+        return top + (bot - top) * s.Fy;
     }
 
     /// <summary>Central difference along x (clamped at the borders) of the plane at offset o, at pixel (x, y).</summary>
@@ -53,16 +71,17 @@ public static class FlowCells
     public static bool Inside(float px, float py, int w, int h) => px >= 0 && py >= 0 && px <= w - 1 && py <= h - 1;
 
     /// <summary>
-    /// One feature plane's contribution at pixel i, warped to (px, py): the second image b and its gradients sampled
-    /// backward along the flow, averaged with the first image's gradients, a robust (Charbonnier) weight on the
+    /// One feature plane's contribution at pixel i, warped to the point whose bilinear tap is <paramref name="at"/>
+    /// (<see cref="Tap"/> of the pixel moved by (u, v), one for every plane): the second image b and its gradients
+    /// sampled backward along the flow, averaged with the first image's gradients, a robust (Charbonnier) weight on the
     /// brightness difference, and the linearised terms added to <paramref name="t"/>.
     /// </summary>
     public static FlowTerms AddPlane<TF>(TF a, TF aGx, TF aGy, TF b, TF bGx, TF bGy, int o, int i,
-        int w, int h, float px, float py, float u, float v, FlowTerms t) where TF : struct, IField
+        BilinearTap at, float u, float v, FlowTerms t) where TF : struct, IField
     {
-        float bw = Bilinear(b, o, w, h, px, py);
-        float gx = 0.5f * (aGx[o + i] + Bilinear(bGx, o, w, h, px, py));
-        float gy = 0.5f * (aGy[o + i] + Bilinear(bGy, o, w, h, px, py));
+        float bw = Sample(b, o, at);
+        float gx = 0.5f * (aGx[o + i] + Sample(bGx, o, at));
+        float gy = 0.5f * (aGy[o + i] + Sample(bGy, o, at));
         float it = bw - a[o + i];
         float wt = 1f / XMath.Sqrt(it * it + Epsilon * Epsilon);
         float r0 = it - gx * u - gy * v;

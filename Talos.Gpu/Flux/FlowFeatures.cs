@@ -76,7 +76,7 @@ public sealed class FlowFeatures
     /// <summary>Separable [1 4 6 4 1]/16 blur with clamped borders (vectors inside, the same sums per pixel as at the borders).</summary>
     internal static float[] Blur(float[] src, int w, int h)
     {
-        var tmp = new float[src.Length];
+        var tmp = System.Buffers.ArrayPool<float>.Shared.Rent(src.Length);
         var dst = new float[src.Length];
         int vn = System.Numerics.Vector<float>.Count;
         Parallel.For(0, h, y =>
@@ -115,6 +115,7 @@ public sealed class FlowFeatures
             for (; x < w; x++)
                 dst[r0 + x] = (6 * tmp[r0 + x] + 4 * (tmp[m1 + x] + tmp[p1 + x]) + tmp[m2 + x] + tmp[p2 + x]) / 16f;
         });
+        System.Buffers.ArrayPool<float>.Shared.Return(tmp);
         return dst;
     }
 

@@ -139,8 +139,9 @@ public sealed class IlgpuFlow : IDisposable
         {
             var ap = new DeviceField(a.SubView(0, cn)); var agx = new DeviceField(a.SubView(cn, cn)); var agy = new DeviceField(a.SubView(2 * cn, cn));
             var bp = new DeviceField(b.SubView(0, cn)); var bgx = new DeviceField(b.SubView(cn, cn)); var bgy = new DeviceField(b.SubView(2 * cn, cn));
+            var at = FlowCells.Tap(s.W, s.H, px, py);
             for (int c = 0; c < s.Channels; c++)
-                t = FlowCells.AddPlane(ap, agx, agy, bp, bgx, bgy, c * s.N, i, s.W, s.H, px, py, ui, vi, t);
+                t = FlowCells.AddPlane(ap, agx, agy, bp, bgx, bgy, c * s.N, i, at, ui, vi, t);
         }
         sys[i] = t.S11; sys[s.N + i] = t.S12; sys[2 * s.N + i] = t.S22; sys[3 * s.N + i] = t.R1; sys[4 * s.N + i] = t.R2;
     }

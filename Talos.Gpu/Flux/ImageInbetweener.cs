@@ -1,4 +1,6 @@
+using System.Buffers;
 using Talos.Gpu.Imaging;
+using Talos.Gpu.Kernels;
 
 namespace Talos.Gpu.Flux;
 
@@ -25,8 +27,7 @@ public sealed class ImageInbetweener
     {
         w = width; h = height; a = planesA; b = planesB; ink = inkMode;
         Forward = forward; Backward = backward;
-        occA = Occlusion(forward, backward);
-        occB = Occlusion(backward, forward);
+        (occA, occB) = Occlusions(forward, backward);
     }
 
     public static ImageInbetweener FromInk(GrayImage keyA, GrayImage keyB, FlowOptions? options = null)
@@ -55,165 +56,250 @@ public sealed class ImageInbetweener
     /// <summary>The soft occlusion mask of the first image: 0 where the flows agree, 1 where the round trip misses.</summary>
     public IReadOnlyList<float> OcclusionA => occA;
 
-    static float[] Occlusion(FlowField f, FlowField g)
+    /// <summary>
+    /// The occlusion masks of both images at once (each pixel's round trip f then g, and g then f): 0 where the flows
+    /// agree, 1 where the round trip misses.
+    /// </summary>
+    static (float[] A, float[] B) Occlusions(FlowField f, FlowField g)
     {
         int w = f.Width, h = f.Height;
-        var occ = new float[w * h];
+        var occA = new float[w * h];
+        var occB = new float[w * h];
         Parallel.For(0, h, y =>
         {
+            Row(f, g, occA, y);
+            Row(g, f, occB, y);
+        });
+        return (occA, occB);
+
+        void Row(FlowField f, FlowField g, float[] occ, int y)
+        {
+            HostField gU = new(g.U), gV = new(g.V);
             for (int x = 0; x < w; x++)
             {
                 int i = y * w + x;
                 float px = x + f.U[i], py = y + f.V[i];
                 if (px < 0 || py < 0 || px > w - 1 || py > h - 1) { occ[i] = 1; continue; }
-                float gu = OpticalFlow.Bilinear(g.U, w, h, px, py), gv = OpticalFlow.Bilinear(g.V, w, h, px, py);
+                var at = FlowCells.Tap(w, h, px, py);
+                float gu = FlowCells.Sample(gU, 0, at), gv = FlowCells.Sample(gV, 0, at);
                 float du = f.U[i] + gu, dv = f.V[i] + gv;
                 float err = du * du + dv * dv;
                 float thr = 0.01f * (f.U[i] * f.U[i] + f.V[i] * f.V[i] + gu * gu + gv * gv) + 0.75f;
                 occ[i] = Math.Clamp((err - thr) / (2 * thr), 0f, 1f);
             }
-        });
-        return occ;
+        }
     }
 
     public GrayImage InkAt(double t)
     {
         if (!ink) throw new InvalidOperationException("this inbetweener was made from colour frames");
-        var planes = At(t);
         var img = new GrayImage(w, h);
-        planes[0].CopyTo(img.Data, 0);
+        At(t, [img.Data]);
         return img;
     }
 
     public RgbaImage RgbaAt(double t)
     {
         if (ink) throw new InvalidOperationException("this inbetweener was made from ink drawings");
-        var planes = At(t);
         var img = new RgbaImage(w, h);
-        planes[0].CopyTo(img.R, 0); planes[1].CopyTo(img.G, 0); planes[2].CopyTo(img.B, 0); planes[3].CopyTo(img.A, 0);
+        At(t, [img.R, img.G, img.B, img.A]);
         return img;
     }
 
-    float[][] At(double time)
+    /// <summary>The inbetween at <paramref name="time"/> into <paramref name="outPlanes"/> (one per key plane, each w·h).</summary>
+    void At(double time, float[][] outPlanes)
     {
         float t = (float)Math.Clamp(time, 0, 1);
         int n = w * h;
-        if (t == 0) return a.Select(p => (float[])p.Clone()).ToArray();
-        if (t == 1) return b.Select(p => (float[])p.Clone()).ToArray();
+        if (t == 0 || t == 1)
+        {
+            for (int c = 0; c < a.Length; c++) Array.Copy(t == 0 ? a[c] : b[c], outPlanes[c], n);
+            return;
+        }
+        var pool = ArrayPool<float>.Shared;
+        float[] su = pool.Rent(n), sv = pool.Rent(n), sw = pool.Rent(n), zw = pool.Rent(n), fu = pool.Rent(n), fv = pool.Rent(n);
+        try
+        {
+            Parallel.For(0, 4, k => Array.Clear(k switch { 0 => su, 1 => sv, 2 => sw, _ => zw }, 0, n));
+            // 1. Splat the motion (as flow A→B) to time t, each target pixel's terms in a fixed order (deterministic).
+            //    Pixels the flow holds still (exactly zero: paper that OpticalFlow's patch test found static) are splatted
+            //    apart from the rest: what moves passes in front of the paper, so where moving pixels land their motion is
+            //    taken alone, not averaged with the zero of the paper beneath; still paper counts where moving pixels barely land.
+            //    Flows with no held-still pixels (line art on blank paper) splat exactly as one layer.
+            Splat(t, su, sv, sw, zw);
+            PushPull(su, sv, sw, w, h, fu, fv);
+            Warp(t, sw, zw, fu, fv, outPlanes);
+        }
+        finally
+        {
+            pool.Return(su); pool.Return(sv); pool.Return(sw); pool.Return(zw); pool.Return(fu); pool.Return(fv);
+        }
+    }
 
-        // 1. Splat the motion (as flow A→B) to time t, sequentially so the sums are deterministic.
-        //    Pixels the flow holds still (exactly zero: paper that OpticalFlow's patch test found static) are splatted
-        //    apart from the rest: what moves passes in front of the paper, so where moving pixels land their motion is
-        //    taken alone, not averaged with the zero of the paper beneath; still paper counts where moving pixels barely land.
-        //    Flows with no held-still pixels (line art on blank paper) splat exactly as one layer.
-        var su = new float[n]; var sv = new float[n]; var sw = new float[n];
-        var zw = new float[n];
-        Splat(Forward, occA, a[0], t, 1f, su, sv, sw, zw);
-        Splat(Backward, occB, b[0], 1 - t, -1f, su, sv, sw, zw);
-        // Where moving pixels land with weight (Covered or more) their motion is taken alone; where they barely land
-        // (or not at all) and held-still paper does, the pixel holds still if the paper's weight, fading in as theirs
-        // falls, is the greater. The motion is the moving layer's (holes filled push–pull from moving pixels only) or
-        // exactly zero, never a blend: a fraction of the figure's motion moves paper part way and samples the figure's
-        // ink in both keys. Where neither layer lands the moving fill is taken: zero motion there would sample both
-        // keys at a place their figures cover (paper hidden in A and in B, between the two outlines).
+    /// <summary>
+    /// 2. Sample both keys along the motion (fu, fv), blend by time and visibility; where they disagree take the trusted one.
+    /// Where moving pixels land with weight (Covered or more) their motion is taken alone; where they barely land
+    /// (or not at all) and held-still paper does, the pixel holds still if the paper's weight, fading in as theirs
+    /// falls, is the greater. The motion is the moving layer's (holes filled push–pull from moving pixels only) or
+    /// exactly zero, never a blend: a fraction of the figure's motion moves paper part way and samples the figure's
+    /// ink in both keys. Where neither layer lands the moving fill is taken: zero motion there would sample both
+    /// keys at a place their figures cover (paper hidden in A and in B, between the two outlines).
+    /// </summary>
+    void Warp(float t, float[] sw, float[] zw, float[] fu, float[] fv, float[][] outPlanes)
+    {
         const float Covered = 0.05f;
-        var (fu, fv) = PushPull(su, sv, sw, w, h);
-        for (int i = 0; i < n; i++)
-            if (zw[i] * (1f - Math.Min(1f, sw[i] / Covered)) > sw[i]) { fu[i] = 0; fv[i] = 0; }
-
-        // 2. Sample both keys along the motion, blend by time and visibility; where they disagree take the trusted one.
-        var outPlanes = new float[a.Length][];
-        for (int c = 0; c < a.Length; c++) outPlanes[c] = new float[n];
+        int planes = a.Length;
         Parallel.For(0, h, y =>
         {
-            Span<float> s0 = stackalloc float[a.Length], s1 = stackalloc float[a.Length];
+            Span<float> s0 = stackalloc float[planes], s1 = stackalloc float[planes];
+            HostField oA = new(occA), oB = new(occB);
             for (int x = 0; x < w; x++)
             {
                 int i = y * w + x;
-                float x0 = x - t * fu[i], y0 = y - t * fv[i], x1 = x + (1 - t) * fu[i], y1 = y + (1 - t) * fv[i];
-                for (int c = 0; c < a.Length; c++)
+                float mu = fu[i], mv = fv[i];
+                if (zw[i] * (1f - Math.Min(1f, sw[i] / Covered)) > sw[i]) { mu = 0; mv = 0; }
+                float x0 = x - t * mu, y0 = y - t * mv, x1 = x + (1 - t) * mu, y1 = y + (1 - t) * mv;
+                var at0 = FlowCells.Tap(w, h, x0, y0);
+                var at1 = FlowCells.Tap(w, h, x1, y1);
+                for (int c = 0; c < planes; c++)
                 {
-                    s0[c] = OpticalFlow.Bilinear(a[c], w, h, x0, y0);
-                    s1[c] = OpticalFlow.Bilinear(b[c], w, h, x1, y1);
+                    s0[c] = FlowCells.Sample(new HostField(a[c]), 0, at0);
+                    s1[c] = FlowCells.Sample(new HostField(b[c]), 0, at1);
                 }
-                float oa = OpticalFlow.Bilinear(occA, w, h, x0, y0), ob = OpticalFlow.Bilinear(occB, w, h, x1, y1);
+                float oa = FlowCells.Sample(oA, 0, at0), ob = FlowCells.Sample(oB, 0, at1);
                 float w0 = (1 - t) * (1 - ob) + 1e-4f, w1 = t * (1 - oa) + 1e-4f;
                 if (x0 < 0 || y0 < 0 || x0 > w - 1 || y0 > h - 1) w0 *= 1e-3f;
                 if (x1 < 0 || y1 < 0 || x1 > w - 1 || y1 > h - 1) w1 *= 1e-3f;
                 float k = w1 / (w0 + w1);
                 float disagree = 0;
-                for (int c = 0; c < a.Length; c++) disagree = MathF.Max(disagree, MathF.Abs(s0[c] - s1[c]));
+                for (int c = 0; c < planes; c++) disagree = MathF.Max(disagree, MathF.Abs(s0[c] - s1[c]));
                 // 0 below 0.15 of difference, 1 above 0.45: there the nearer-trusted key is taken alone.
                 float m = Math.Clamp((disagree - 0.15f) / 0.3f, 0f, 1f);
                 float pick = w1 > w0 * (t <= 0.5f ? 1.0001f : 0.9999f) ? 1f : 0f;
                 float mix = k + m * (pick - k);
-                for (int c = 0; c < a.Length; c++) outPlanes[c][i] = s0[c] + mix * (s1[c] - s0[c]);
+                for (int c = 0; c < planes; c++) outPlanes[c][i] = s0[c] + mix * (s1[c] - s0[c]);
             }
         });
-        return outPlanes;
     }
 
-    /// <summary>Splats a flow's motion to time s: moving pixels into (su, sv, sw), the weight of held-still ones (motion exactly zero) into zw.</summary>
-    void Splat(FlowField f, float[] occ, float[] inkPlane, float s, float sign, float[] su, float[] sv, float[] sw, float[] zw)
+    /// <summary>
+    /// Splats both flows' motion to time t (A→B's to t, B→A's, negated, to 1 − t): moving pixels into (su, sv, sw), the
+    /// weight of held-still ones (motion exactly zero) into zw. In parallel bands of target rows: each band visits, in
+    /// index order, the source rows whose motion can reach it (all of A→B's, then all of B→A's) and adds only what lands
+    /// in its rows, so every target pixel sums its terms in the order of one sequential pass over both flows.
+    /// </summary>
+    void Splat(float t, float[] su, float[] sv, float[] sw, float[] zw)
     {
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int i = y * w + x;
-                float tx = x + s * f.U[i], ty = y + s * f.V[i];
-                if (tx < 0 || ty < 0 || tx > w - 1 || ty > h - 1) continue;
-                float conf = (1f - 0.98f * occ[i]) * (ink ? 0.1f + Math.Clamp(inkPlane[i], 0f, 1f) : 1f);
-                bool still = f.U[i] == 0 && f.V[i] == 0;
-                int ix = Math.Min((int)tx, w - 2 < 0 ? 0 : w - 2), iy = Math.Min((int)ty, h - 2 < 0 ? 0 : h - 2);
-                float fx = tx - ix, fy = ty - iy;
-                float mu = sign * f.U[i], mv = sign * f.V[i];
-                Add(iy * w + ix, (1 - fx) * (1 - fy) * conf);
-                if (ix + 1 < w) Add(iy * w + ix + 1, fx * (1 - fy) * conf);
-                if (iy + 1 < h) Add((iy + 1) * w + ix, (1 - fx) * fy * conf);
-                if (ix + 1 < w && iy + 1 < h) Add((iy + 1) * w + ix + 1, fx * fy * conf);
+        // per source row, the least and greatest vertical motion of each flow (which target rows the row can reach)
+        var lo = new float[2 * h];
+        var hi = new float[2 * h];
+        Parallel.For(0, 2 * h, k =>
+        {
+            var f = k < h ? Forward.V : Backward.V;
+            float mn = float.MaxValue, mx = float.MinValue;
+            for (int i = (k % h) * w, end = i + w; i < end; i++) { mn = MathF.Min(mn, f[i]); mx = MathF.Max(mx, f[i]); }
+            lo[k] = mn; hi[k] = mx;
+        });
+        int bands = Math.Max(1, Math.Min(h, Environment.ProcessorCount));
+        Parallel.For(0, bands, band =>
+        {
+            int r0 = (int)((long)h * band / bands), r1 = (int)((long)h * (band + 1) / bands);
+            Band(Forward, occA, a[0], t, 1f, 0, r0, r1);
+            Band(Backward, occB, b[0], 1 - t, -1f, h, r0, r1);
+        });
 
-                void Add(int j, float wt)
+        void Band(FlowField f, float[] occ, float[] inkPlane, float s, float sign, int rows, int r0, int r1)
+        {
+            for (int y = 0; y < h; y++)
+            {
+                // a pixel of this row lands on rows floor(ty) and floor(ty) + 1, with ty between these (2 rows of margin)
+                if (y + s * hi[rows + y] < r0 - 2 || y + s * lo[rows + y] > r1 + 2) continue;
+                for (int x = 0; x < w; x++)
                 {
-                    if (still) { zw[j] += wt; return; }
-                    su[j] += wt * mu; sv[j] += wt * mv; sw[j] += wt;
+                    int i = y * w + x;
+                    float tx = x + s * f.U[i], ty = y + s * f.V[i];
+                    if (tx < 0 || ty < 0 || tx > w - 1 || ty > h - 1) continue;
+                    int ix = Math.Min((int)tx, w - 2 < 0 ? 0 : w - 2), iy = Math.Min((int)ty, h - 2 < 0 ? 0 : h - 2);
+                    bool top = iy >= r0 && iy < r1, bottom = iy + 1 < h && iy + 1 >= r0 && iy + 1 < r1;
+                    if (!top && !bottom) continue;
+                    float conf = (1f - 0.98f * occ[i]) * (ink ? 0.1f + Math.Clamp(inkPlane[i], 0f, 1f) : 1f);
+                    bool still = f.U[i] == 0 && f.V[i] == 0;
+                    float fx = tx - ix, fy = ty - iy;
+                    float mu = sign * f.U[i], mv = sign * f.V[i];
+                    if (top)
+                    {
+                        Add(iy * w + ix, (1 - fx) * (1 - fy) * conf);
+                        if (ix + 1 < w) Add(iy * w + ix + 1, fx * (1 - fy) * conf);
+                    }
+                    if (bottom)
+                    {
+                        Add((iy + 1) * w + ix, (1 - fx) * fy * conf);
+                        if (ix + 1 < w) Add((iy + 1) * w + ix + 1, fx * fy * conf);
+                    }
+
+                    void Add(int j, float wt)
+                    {
+                        if (still) { zw[j] += wt; return; }
+                        su[j] += wt * mu; sv[j] += wt * mv; sw[j] += wt;
+                    }
                 }
             }
+        }
     }
 
-    /// <summary>Weighted sums to values, holes (no weight) filled from ever coarser averages.</summary>
-    static (float[] U, float[] V) PushPull(float[] su, float[] sv, float[] sw, int w, int h)
+    /// <summary>
+    /// Weighted sums to values (into u, v: at least w·h each), holes (no weight) filled from ever coarser averages.
+    /// Coarse rows are summed in parallel, each coarse pixel's four terms in the same order as a row-major scan.
+    /// </summary>
+    static void PushPull(float[] su, float[] sv, float[] sw, int w, int h, float[] u, float[] v)
     {
         const float Full = 0.05f;
         int n = w * h;
-        var u = new float[n]; var v = new float[n];
         if (w <= 1 || h <= 1)
         {
-            for (int i = 0; i < n; i++) if (sw[i] > 0) { u[i] = su[i] / sw[i]; v[i] = sv[i] / sw[i]; }
-            return (u, v);
+            for (int i = 0; i < n; i++)
+                if (sw[i] > 0) { u[i] = su[i] / sw[i]; v[i] = sv[i] / sw[i]; }
+                else { u[i] = 0; v[i] = 0; }
+            return;
         }
-        int w2 = (w + 1) / 2, h2 = (h + 1) / 2;
-        float[] cu = new float[w2 * h2], cv = new float[w2 * h2], cw = new float[w2 * h2];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
+        int w2 = (w + 1) / 2, h2 = (h + 1) / 2, n2 = w2 * h2;
+        var pool = ArrayPool<float>.Shared;
+        float[] cu = pool.Rent(n2), cv = pool.Rent(n2), cw = pool.Rent(n2), pu = pool.Rent(n2), pv = pool.Rent(n2);
+        try
+        {
+            int holes = 0;
+            Parallel.For(0, h2, yc =>
             {
-                int i = y * w + x, j = (y / 2) * w2 + x / 2;
-                cu[j] += su[i]; cv[j] += sv[i]; cw[j] += sw[i];
-            }
-        bool anyHole = false;
-        for (int i = 0; i < n && !anyHole; i++) anyHole = sw[i] < Full;
-        float[]? pu = null, pv = null;
-        if (anyHole) (pu, pv) = PushPull(cu, cv, cw, w2, h2);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
+                int c0 = yc * w2;
+                Array.Clear(cu, c0, w2); Array.Clear(cv, c0, w2); Array.Clear(cw, c0, w2);
+                bool hole = false;
+                for (int y = 2 * yc; y < Math.Min(h, 2 * yc + 2); y++)
+                    for (int x = 0, i = y * w; x < w; x++, i++)
+                    {
+                        int j = c0 + x / 2;
+                        cu[j] += su[i]; cv[j] += sv[i]; cw[j] += sw[i];
+                        hole |= sw[i] < Full;
+                    }
+                if (hole) Volatile.Write(ref holes, 1);
+            });
+            bool anyHole = holes != 0;
+            if (anyHole) PushPull(cu, cv, cw, w2, h2, pu, pv);
+            Parallel.For(0, h, y =>
             {
-                int i = y * w + x;
-                float own = sw[i] > 0 ? 1 : 0;
-                float mu = own > 0 ? su[i] / sw[i] : 0, mv = own > 0 ? sv[i] / sw[i] : 0;
-                if (sw[i] >= Full || pu is null) { u[i] = mu; v[i] = mv; continue; }
-                float k = sw[i] / Full;
-                int j = (y / 2) * w2 + x / 2;
-                u[i] = k * mu + (1 - k) * pu[j]; v[i] = k * mv + (1 - k) * pv![j];
-            }
-        return (u, v);
+                for (int x = 0, i = y * w; x < w; x++, i++)
+                {
+                    float own = sw[i] > 0 ? 1 : 0;
+                    float mu = own > 0 ? su[i] / sw[i] : 0, mv = own > 0 ? sv[i] / sw[i] : 0;
+                    if (sw[i] >= Full || !anyHole) { u[i] = mu; v[i] = mv; continue; }
+                    float k = sw[i] / Full;
+                    int j = (y / 2) * w2 + x / 2;
+                    u[i] = k * mu + (1 - k) * pu[j]; v[i] = k * mv + (1 - k) * pv[j];
+                }
+            });
+        }
+        finally
+        {
+            pool.Return(cu); pool.Return(cv); pool.Return(cw); pool.Return(pu); pool.Return(pv);
+        }
     }
 }

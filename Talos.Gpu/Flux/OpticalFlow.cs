@@ -49,7 +49,8 @@ public static class OpticalFlow
     {
         var o = Check(a, b, options);
         var (pa, pb) = (Pyramid(a, o), Pyramid(b, o));
-        return Solve(a, b, pa, pb, o, Environment.ProcessorCount);
+        try { return Solve(a, b, pa, pb, o, Environment.ProcessorCount); }
+        finally { Release(pa); Release(pb); }
     }
 
     /// <summary>
@@ -62,17 +63,27 @@ public static class OpticalFlow
     {
         var o = Check(a, b, options);
         var (pa, pb) = (Pyramid(a, o), Pyramid(b, o));
-        if (ComputeDevice.Current.Accelerator is not null)
-            return (Solve(a, b, pa, pb, o, Environment.ProcessorCount), Solve(b, a, pb, pa, o, Environment.ProcessorCount));
-        int threads = Math.Max(1, Environment.ProcessorCount / 2);
-        // the gradients of every level solved, once, before the two solves share them
-        int finest = Math.Min(o.SkipFinest, pa.Count - 1);
-        Parallel.For(0, 2 * (pa.Count - finest), k => _ = (k % 2 == 0 ? pa : pb)[finest + k / 2].Flow);
-        FlowField? backward = null;
-        var other = Task.Run(() => backward = Solve(b, a, pb, pa, o, threads));
-        var forward = Solve(a, b, pa, pb, o, threads);
-        other.GetAwaiter().GetResult();
-        return (forward, backward!);
+        try
+        {
+            if (ComputeDevice.Current.Accelerator is not null)
+                return (Solve(a, b, pa, pb, o, Environment.ProcessorCount), Solve(b, a, pb, pa, o, Environment.ProcessorCount));
+            int threads = Math.Max(1, Environment.ProcessorCount / 2);
+            // the gradients of every level solved, once, before the two solves share them
+            int finest = Math.Min(o.SkipFinest, pa.Count - 1);
+            Parallel.For(0, 2 * (pa.Count - finest), k => _ = (k % 2 == 0 ? pa : pb)[finest + k / 2].Flow);
+            FlowField? backward = null;
+            var other = Task.Run(() => backward = Solve(b, a, pb, pa, o, threads));
+            var forward = Solve(a, b, pa, pb, o, threads);
+            other.GetAwaiter().GetResult();
+            return (forward, backward!);
+        }
+        finally { Release(pa); Release(pb); }
+    }
+
+    /// <summary>Gives a pyramid's pooled planes and gradients back (its finest level's planes are the caller's features).</summary>
+    static void Release(List<Level> p)
+    {
+        for (int l = 0; l < p.Count; l++) p[l].Release(l > 0);
     }
 
     static FlowOptions Check(FlowFeatures a, FlowFeatures b, FlowOptions? options)
@@ -86,7 +97,10 @@ public static class OpticalFlow
 
     static List<Level> Pyramid(FlowFeatures f, FlowOptions o)
     {
-        var p = new List<Level> { new(f.Width, f.Height, f.Planes) };
+        // on the CPU the coarser levels' planes and every level's gradients come from the shared pool (given back after the
+        // solve); the device path packs whole arrays, so it gets arrays of the exact size
+        bool pooled = ComputeDevice.Current.Accelerator is null;
+        var p = new List<Level> { new(f.Width, f.Height, f.Planes, pooled) };
         while (Math.Min(p[^1].W, p[^1].H) / 2 >= o.MinLevelSize) p.Add(p[^1].Down());
         return p;
     }
@@ -95,14 +109,16 @@ public static class OpticalFlow
     {
         int finest = Math.Min(o.SkipFinest, pa.Count - 1);
         float[] u = new float[pa[^1].W * pa[^1].H], v = new float[u.Length];
+        // one linearised system for the whole solve, of the finest level solved's size (the coarser levels use its start)
+        var sys = ComputeDevice.Current.Accelerator is null ? new FlowSystem(pa[finest].W, pa[finest].H) : null;
         // the solve is hundreds of short row passes: a worker team costs far less per pass than Parallel.For
         using (var team = new WorkerTeam(threads))
             for (int l = pa.Count - 1; l >= finest; l--)
             {
-                if (l < pa.Count - 1) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
-                Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o, team);
+                if (l < pa.Count - 1) (u, v) = Upsample(u, v, pa[l + 1], pa[l]);
+                Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o, team, sys);
             }
-        for (int l = finest - 1; l >= 0; l--) (u, v) = (Upsample(u, pa[l + 1], pa[l]), Upsample(v, pa[l + 1], pa[l]));
+        for (int l = finest - 1; l >= 0; l--) (u, v) = Upsample(u, v, pa[l + 1], pa[l]);
         HoldStill(a.Planes[0], b.Planes[0], a.Width, a.Height, u, v);
         return new FlowField(a.Width, a.Height, u, v);
     }
@@ -353,14 +369,25 @@ public static class OpticalFlow
         return s;
     }
 
-    sealed class Level(int w, int h, float[][] planes)
+    sealed class Level(int w, int h, float[][] planes, bool pooled)
     {
         public readonly int W = w, H = h;
         public readonly float[][] P = planes;
         FlowLevel? _flow;
 
         /// <summary>The level with its gradients (made on first use; a pair's solves make it before they share it).</summary>
-        public FlowLevel Flow => _flow ??= FlowLevel.Of(W, H, P);
+        public FlowLevel Flow => _flow ??= FlowLevel.Of(W, H, P, pooled);
+
+        /// <summary>Gives pooled arrays back: the gradients, and the planes when <paramref name="planes"/> (levels made by <see cref="Down"/>).</summary>
+        public void Release(bool planes)
+        {
+            if (!pooled) return;
+            var pool = System.Buffers.ArrayPool<float>.Shared;
+            if (_flow is { } f)
+                for (int c = 0; c < f.Gx.Length; c++) { pool.Return(f.Gx[c]); pool.Return(f.Gy[c]); }
+            _flow = null;
+            if (planes) foreach (var q in P) pool.Return(q);
+        }
 
         public Level Down()
         {
@@ -369,7 +396,7 @@ public static class OpticalFlow
             for (int c = 0; c < P.Length; c++)
             {
                 var src = P[c];
-                var dst = planes[c] = new float[w2 * h2];
+                var dst = planes[c] = pooled ? System.Buffers.ArrayPool<float>.Shared.Rent(w2 * h2) : new float[w2 * h2];
                 Parallel.For(0, h2, y =>
                 {
                     int y0 = 2 * y * W, y1 = Math.Min(H - 1, 2 * y + 1) * W;
@@ -380,36 +407,66 @@ public static class OpticalFlow
                     }
                 });
             }
-            return new Level(w2, h2, planes);
+            return new Level(w2, h2, planes, pooled);
         }
     }
 
-    /// <summary>Coarse flow to the finer level: bilinear at matching pixel centres, doubled.</summary>
-    static float[] Upsample(float[] f, Level coarse, Level fine)
+    /// <summary>
+    /// Coarse flow (u, v) to the finer level: bilinear at matching pixel centres, doubled. Every fine column reads the same
+    /// two coarse columns with the same weight on every row, so those come from a table (the same taps and arithmetic as
+    /// <see cref="FlowCells.Bilinear{TF}"/> at ((x + ½) / 2 − ½, (y + ½) / 2 − ½)).
+    /// </summary>
+    static (float[] U, float[] V) Upsample(float[] u, float[] v, Level coarse, Level fine)
     {
-        var dst = new float[fine.W * fine.H];
+        int cw = coarse.W, ch = coarse.H, fw = fine.W;
+        var du = new float[fw * fine.H];
+        var dv = new float[du.Length];
+        var x0 = new int[fw];
+        var x1 = new int[fw];
+        var fx = new float[fw];
+        for (int x = 0; x < fw; x++)
+        {
+            var tap = FlowCells.Tap(cw, ch, (x + 0.5f) / 2f - 0.5f, 0f);
+            x0[x] = tap.I00; x1[x] = tap.I01; fx[x] = tap.Fx;
+        }
         Parallel.For(0, fine.H, y =>
         {
-            float cy = (y + 0.5f) / 2f - 0.5f;
-            for (int x = 0; x < fine.W; x++)
-                dst[y * fine.W + x] = 2f * Bilinear(f, coarse.W, coarse.H, (x + 0.5f) / 2f - 0.5f, cy);
+            var tap = FlowCells.Tap(cw, ch, 0f, (y + 0.5f) / 2f - 0.5f);
+            int r0 = tap.I00, r1 = tap.I10, row = y * fw;
+            float fy = tap.Fy;
+            Row(u, du); Row(v, dv);
+
+            void Row(float[] f, float[] dst)
+            {
+                for (int x = 0; x < fw; x++)
+                {
+                    int c0 = x0[x], c1 = x1[x];
+                    float wx = fx[x];
+                    float top = f[r0 + c0] + (f[r0 + c1] - f[r0 + c0]) * wx;
+                    float bot = f[r1 + c0] + (f[r1 + c1] - f[r1 + c0]) * wx;
+                    dst[row + x] = 2f * (top + (bot - top) * fy);
+                }
+            }
         });
-        return dst;
+        return (du, dv);
     }
 
     /// <summary>Bilinear sample with clamped borders.</summary>
     internal static float Bilinear(float[] img, int w, int h, float x, float y) => FlowCells.Bilinear(new HostField(img), 0, w, h, x, y);
 
     /// <summary>Central-difference gradients (clamped at the borders) of each plane.</summary>
-    public static (float[][] Gx, float[][] Gy) Gradients(float[][] planes, int w, int h)
+    public static (float[][] Gx, float[][] Gy) Gradients(float[][] planes, int w, int h) => Gradients(planes, w, h, false);
+
+    /// <summary><see cref="Gradients(float[][], int, int)"/>, into arrays from the shared pool when <paramref name="pooled"/> (at least w·h long).</summary>
+    internal static (float[][] Gx, float[][] Gy) Gradients(float[][] planes, int w, int h, bool pooled)
     {
         var gx = new float[planes.Length][];
         var gy = new float[planes.Length][];
         for (int c = 0; c < planes.Length; c++)
         {
             var p = new HostField(planes[c]);
-            var dx = gx[c] = new float[w * h];
-            var dy = gy[c] = new float[w * h];
+            var dx = gx[c] = pooled ? System.Buffers.ArrayPool<float>.Shared.Rent(w * h) : new float[w * h];
+            var dy = gy[c] = pooled ? System.Buffers.ArrayPool<float>.Shared.Rent(w * h) : new float[w * h];
             Parallel.For(0, h, y =>
             {
                 for (int x = 0; x < w; x++)
@@ -422,12 +479,12 @@ public static class OpticalFlow
         return (gx, gy);
     }
 
-    static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o, WorkerTeam team)
+    static void Refine(Level a, Level b, float[] u, float[] v, (int Warps, int Iterations) schedule, FlowOptions o, WorkerTeam team, FlowSystem? storage)
     {
         var la = a.Flow;
         var lb = b.Flow;
         if (ComputeDevice.Current.Accelerator is { } gpu) { IlgpuFlow.Refine(gpu, la, lb, u, v, schedule, o); return; }
-        var sys = new FlowSystem(a.W, a.H);
+        var sys = storage is null ? new FlowSystem(a.W, a.H) : new FlowSystem(a.W, a.H, storage);
         for (int warp = 0; warp < schedule.Warps; warp++)
         {
             float alpha2 = Alpha2(Linearise(la, lb, u, v, sys, team), sys.N, o);
@@ -456,9 +513,12 @@ public static class OpticalFlow
                 float px = x + u[i], py = y + v[i];
                 var t = new FlowTerms();
                 if (FlowCells.Inside(px, py, w, h))
+                {
+                    var at = FlowCells.Tap(w, h, px, py);
                     for (int c = 0; c < channels; c++)
                         t = FlowCells.AddPlane(new HostField(a.P[c]), new HostField(a.Gx[c]), new HostField(a.Gy[c]),
-                            new HostField(b.P[c]), new HostField(b.Gx[c]), new HostField(b.Gy[c]), 0, i, w, h, px, py, u[i], v[i], t);
+                            new HostField(b.P[c]), new HostField(b.Gx[c]), new HostField(b.Gy[c]), 0, i, at, u[i], v[i], t);
+                }
                 sys.J11[i] = t.S11; sys.J12[i] = t.S12; sys.J22[i] = t.S22; sys.B1[i] = t.R1; sys.B2[i] = t.R2;
                 trace += t.S11 + t.S22;
             }
@@ -476,22 +536,50 @@ public static class OpticalFlow
         team.For(0, h, (y0, y1) => { for (int y = y0; y < y1; y++) row(y); });
     }
 
-    /// <summary>One red–black SOR sweep on the CPU: every red pixel (<see cref="FlowCells.Sor"/>), then every black one.</summary>
+    /// <summary>
+    /// One red–black SOR sweep on the CPU: every red pixel (<see cref="FlowCells.Sor"/>), then every black one. On a
+    /// worker team both colours go in one pass over each block's rows: black row y − 1 right after red row y (its red
+    /// neighbours, rows y − 2 to y, are then all new, as after the whole red half-sweep, and no red pixel reads it
+    /// afterwards); a block's first and last black rows, whose red neighbours lie in the next blocks too, follow when
+    /// every block's red rows are done. The same updates from the same values: the same result, read once from memory.
+    /// </summary>
     public static void Sweep(float[] u, float[] v, FlowSystem sys, float alpha2, WorkerTeam? team = null)
     {
         int w = sys.W, h = sys.H;
-        for (int colour = 0; colour < 2; colour++)
+        if (team is null)
         {
-            int col = colour;
-            Rows(team, h, y =>
+            for (int colour = 0; colour < 2; colour++)
             {
-                HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
-                for (int x = FlowCells.FirstOfColour(y, col); x < w; x += 2)
-                {
-                    var r = FlowCells.Sor(hu, hv, j11, j12, j22, b1, b2, x, y, w, h, alpha2);
-                    u[y * w + x] = r.U; v[y * w + x] = r.V;
-                }
-            });
+                int col = colour;
+                Parallel.For(0, h, y => SorRow(u, v, sys, alpha2, y, col));
+            }
+            return;
+        }
+        // the team splits [0, h) into the same blocks on both calls
+        team.For(0, h, (y0, y1) =>
+        {
+            for (int y = y0; y < y1; y++)
+            {
+                SorRow(u, v, sys, alpha2, y, 0);
+                if (y - 1 > y0 && y - 1 < y1 - 1) SorRow(u, v, sys, alpha2, y - 1, 1);
+            }
+        });
+        team.For(0, h, (y0, y1) =>
+        {
+            SorRow(u, v, sys, alpha2, y0, 1);
+            if (y1 - 1 > y0) SorRow(u, v, sys, alpha2, y1 - 1, 1);
+        });
+    }
+
+    /// <summary>The SOR update of row y's pixels of one colour (0 red, 1 black).</summary>
+    static void SorRow(float[] u, float[] v, FlowSystem sys, float alpha2, int y, int colour)
+    {
+        int w = sys.W, h = sys.H;
+        HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
+        for (int x = FlowCells.FirstOfColour(y, colour); x < w; x += 2)
+        {
+            var r = FlowCells.Sor(hu, hv, j11, j12, j22, b1, b2, x, y, w, h, alpha2);
+            u[y * w + x] = r.U; v[y * w + x] = r.V;
         }
     }
 }
@@ -499,22 +587,40 @@ public static class OpticalFlow
 /// <summary>One pyramid level of one image: its feature planes and their gradients.</summary>
 public sealed record FlowLevel(int W, int H, float[][] P, float[][] Gx, float[][] Gy)
 {
-    public static FlowLevel Of(int w, int h, float[][] planes)
+    public static FlowLevel Of(int w, int h, float[][] planes) => Of(w, h, planes, false);
+
+    /// <summary>The level with gradients from the shared pool when <paramref name="pooled"/> (the caller gives them back).</summary>
+    internal static FlowLevel Of(int w, int h, float[][] planes, bool pooled)
     {
-        var (gx, gy) = OpticalFlow.Gradients(planes, w, h);
+        var (gx, gy) = OpticalFlow.Gradients(planes, w, h, pooled);
         return new FlowLevel(w, h, planes, gx, gy);
     }
 }
 
 /// <summary>A warp's linearised per-pixel 2×2 systems: J = [J11 J12; J12 J22], right-hand side (B1, B2).</summary>
-public sealed class FlowSystem(int w, int h)
+public sealed class FlowSystem
 {
-    public int W { get; } = w;
-    public int H { get; } = h;
+    public int W { get; }
+    public int H { get; }
     public int N => W * H;
-    public float[] J11 { get; } = new float[w * h];
-    public float[] J12 { get; } = new float[w * h];
-    public float[] J22 { get; } = new float[w * h];
-    public float[] B1 { get; } = new float[w * h];
-    public float[] B2 { get; } = new float[w * h];
+    /// <summary>Per-pixel terms; the arrays may be longer than <see cref="N"/> (a system stored in a larger one's arrays): pixels are [0, N).</summary>
+    public float[] J11 { get; }
+    public float[] J12 { get; }
+    public float[] J22 { get; }
+    public float[] B1 { get; }
+    public float[] B2 { get; }
+
+    public FlowSystem(int w, int h)
+    {
+        W = w; H = h;
+        J11 = new float[w * h]; J12 = new float[w * h]; J22 = new float[w * h]; B1 = new float[w * h]; B2 = new float[w * h];
+    }
+
+    /// <summary>A w×h system in <paramref name="storage"/>'s arrays (at least w·h long; every term a warp reads it writes first).</summary>
+    public FlowSystem(int w, int h, FlowSystem storage)
+    {
+        if (storage.N < w * h) throw new ArgumentException($"a {storage.W}x{storage.H} system cannot hold {w}x{h}", nameof(storage));
+        W = w; H = h;
+        J11 = storage.J11; J12 = storage.J12; J22 = storage.J22; B1 = storage.B1; B2 = storage.B2;
+    }
 }

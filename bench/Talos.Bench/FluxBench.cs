@@ -61,6 +61,7 @@ public static class FluxBench
             var fa = c.Colour ? FlowFeatures.FromRgba(a) : null;
             ImageInbetweener ib = c.Colour ? ImageInbetweener.FromRgba(a, b) : ImageInbetweener.FromInk(Ink(a), Ink(b));
             var talos = c.Colour ? ib.RgbaAt(0.5) : InkToRgba(ib.InkAt(0.5));
+            Hash(ib, talos.R, talos.G, talos.B, talos.A);
             var fade = CrossFade(a, b);
             Dump(c.Name, "Talos", talos, m);
             Row(c, "Talos", talos, m, truth is null ? null : ib.Forward.EndpointError(truth, Near(a, truth)), sums);
@@ -81,6 +82,7 @@ public static class FluxBench
         Console.WriteLine("| method | mean PSNR dB | mean SSIM |");
         Console.WriteLine("|---|---:|---:|");
         foreach (var (k, v) in sums) Console.WriteLine($"| {k} | {v.Psnr / v.N:F2} | {v.Ssim / v.N:F3} |");
+        PrintDigest();
 
         if (Environment.GetEnvironmentVariable("TALOS_FLUX_ONLY") is not { Length: > 0 }) Time(cv, script, tmp, rife);
         Paper(cv, script, tmp, rife);
@@ -94,9 +96,11 @@ public static class FluxBench
         var big = Cases[1];
         var (ba, _, bb, _) = Make(big, 1280, 720);
         var (ia, ibk) = (Ink(ba), Ink(bb));
-        ImageInbetweener.FromInk(ia, ibk).InkAt(0.5); // warm-up
+        var warm = ImageInbetweener.FromInk(ia, ibk); // warm-up
+        Hash(warm, warm.InkAt(0.5).Data);
         // the best of three, as Farneback's below (the machine is shared: the best run is the one least disturbed)
-        const int reps = 3;
+        // TALOS_FLUX_REPS: more Talos repetitions (e.g. to profile one inbetween with perf); Farneback and RIFE keep three
+        int reps = int.TryParse(Environment.GetEnvironmentVariable("TALOS_FLUX_REPS"), out var r) && r > 0 ? r : 3;
         double talosMs = Enumerable.Range(0, reps).Select(_ =>
         {
             var sw = Stopwatch.StartNew();
@@ -104,23 +108,24 @@ public static class FluxBench
             return sw.Elapsed.TotalMilliseconds;
         }).Min();
         Console.WriteLine();
-        Console.WriteLine("| method | ms per 1280x720 inbetween (best of 3) |");
+        Console.WriteLine($"| method | ms per 1280x720 inbetween (best of {reps}; Farneback, RIFE: 3) |");
         Console.WriteLine("|---|---:|");
         Console.WriteLine($"| Talos (two flows at ≤640 wide, splat, warp, blend) | {talosMs:F0} |");
         if (cv)
         {
             string pa = Path.Combine(tmp, "a.png"), pb = Path.Combine(tmp, "b.png");
             File.WriteAllBytes(pa, KeyImages.WriteRgba(ba)); File.WriteAllBytes(pb, KeyImages.WriteRgba(bb));
-            double s = Enumerable.Range(0, reps).Select(_ => Python(script, pa, pb, Path.Combine(tmp, "m.png"), Path.Combine(tmp, "f.flo"))).Min();
+            double s = Enumerable.Range(0, 3).Select(_ => Python(script, pa, pb, Path.Combine(tmp, "m.png"), Path.Combine(tmp, "f.flo"))).Min();
             Console.WriteLine($"| Farneback + warp (OpenCV 4.6, one flow, full res) | {s * 1000:F0} |");
         }
         if (rife is not null)
         {
             rife.Interpolate(ba, bb, 0.5); // warm-up
             var sw = Stopwatch.StartNew();
-            for (int r = 0; r < reps; r++) rife.Interpolate(ba, bb, 0.5);
-            Console.WriteLine($"| RIFE v4.6 (ONNX Runtime, CPU, {Environment.ProcessorCount} threads; padded to 1280x736) | {sw.Elapsed.TotalMilliseconds / reps:F0} |");
+            for (int k = 0; k < 3; k++) rife.Interpolate(ba, bb, 0.5);
+            Console.WriteLine($"| RIFE v4.6 (ONNX Runtime, CPU, {Environment.ProcessorCount} threads; padded to 1280x736) | {sw.Elapsed.TotalMilliseconds / 3:F0} |");
         }
+        PrintDigest();
         Console.WriteLine($"load average after: {MachineLoad.Averages()}");
     }
 
@@ -158,6 +163,7 @@ public static class FluxBench
             var sw = Stopwatch.StartNew();
             var ib = ImageInbetweener.FromRgba(p.A, p.B);
             var mid = ib.RgbaAt(0.5);
+            Hash(ib, mid.R, mid.G, mid.B, mid.A);
             PaperRow(c.Name, "Talos", ib.Forward, p, mid, sw.Elapsed.TotalMilliseconds, sums);
             PaperRow(c.Name, "cross-fade", null, p, CrossFade(p.A, p.B), null, sums);
             if (cv)
@@ -180,6 +186,7 @@ public static class FluxBench
         foreach (var (k, v) in sums)
             Console.WriteLine($"| {k} | {(double.IsNaN(v.Epe) ? "–" : (v.Epe / v.N).ToString("F2", CultureInfo.InvariantCulture))} | {v.Psnr / v.N:F2} | " +
                               $"{(double.IsNaN(v.Ms) ? "–" : (v.Ms / v.N).ToString("F0", CultureInfo.InvariantCulture))} |");
+        PrintDigest();
         Console.WriteLine($"load average after: {MachineLoad.Averages()}");
     }
 
@@ -228,6 +235,17 @@ public static class FluxBench
         }
         File.WriteAllBytes(stem + "-err.png", KeyImages.WriteRgba(err));
     }
+
+    /// <summary>SHA-256 over every Talos middle frame and both flows of the run (float bits), printed at the end: two builds that print the same digest made the same inbetweens.</summary>
+    static readonly System.Security.Cryptography.IncrementalHash Digest = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+
+    static void Hash(ImageInbetweener ib, params float[][] planes)
+    {
+        foreach (var p in planes.Concat([ib.Forward.U, ib.Forward.V, ib.Backward.U, ib.Backward.V]))
+            Digest.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.AsSpan()));
+    }
+
+    static void PrintDigest() => Console.WriteLine($"Talos digest (middle frames and flows, SHA-256): {Convert.ToHexString(Digest.GetHashAndReset())[..16]}");
 
     static bool Probe()
     {
