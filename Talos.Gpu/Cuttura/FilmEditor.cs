@@ -76,7 +76,52 @@ public static class FilmEditor
                 throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' has {data.Length / 3} pixels but the film's frames have {frameBytes / 3}");
             return data;
         }
-        return Cut(clips, Load, Blend, Scale, transitionFrames);
+        return Cut(clips, (clip, index, _) => Load(clip, index), Blend, Scale, transitionFrames);
+    }
+
+    /// <summary>
+    /// The same edit as <see cref="Edit"/>, the same bytes, without a fresh frame per film frame: each frame is decoded by
+    /// <paramref name="decodeInto"/> into one of two buffers of <paramref name="frameBytes"/> the editor keeps (the
+    /// frame, and the held last or first frame of a dissolve's other shot), and a transition's mix is written into a third.
+    /// <paramref name="decodeInto"/>(hash, buffer, written) must leave the buffer holding exactly the frame, given that every
+    /// byte outside <c>written</c> is zero (the box its previous call on that buffer returned; empty for a new buffer), and
+    /// return the box it wrote (every byte outside it zero): <see cref="FrameCodec.DecodeRgb24(byte[], Span{byte}, FrameCodec.Box)"/>.
+    /// A yielded array is the editor's and holds its frame only until the next one is asked for: the consumer (an encoder
+    /// that writes each frame before taking the next) must not keep it.
+    /// </summary>
+    public static IEnumerable<byte[]> EditInto(IReadOnlyList<ShotClip> clips, int frameBytes, Func<string, byte[], FrameCodec.Box, FrameCodec.Box> decodeInto,
+        int transitionFrames)
+    {
+        ArgumentNullException.ThrowIfNull(decodeInto);
+        if (frameBytes <= 0 || frameBytes % 3 != 0)
+            throw new ArgumentOutOfRangeException(nameof(frameBytes), frameBytes, "an RGB24 frame is a positive multiple of 3 bytes");
+        Edit(clips, _ => [], transitionFrames); // the same checks of the timeline (lazy: loads nothing)
+        return EditIntoIterator(clips, frameBytes, decodeInto, transitionFrames);
+    }
+
+    static IEnumerable<byte[]> EditIntoIterator(IReadOnlyList<ShotClip> clips, int frameBytes, Func<string, byte[], FrameCodec.Box, FrameCodec.Box> decodeInto,
+        int transitionFrames)
+    {
+        // slot 0: the frame; slot 1: the held frame of a dissolve (the previous shot's last or the next shot's first: a
+        // clip's entering and leaving windows never overlap, h ≤ n/2 each side); the mix: the third
+        var buffers = new[] { new byte[frameBytes], new byte[frameBytes] };
+        var written = new FrameCodec.Box[2];
+        var mix = new byte[frameBytes];
+        byte[] Load(ShotClip clip, int index, bool held)
+        {
+            int slot = held ? 1 : 0;
+            var hash = clip.FrameHashes[index];
+            try { written[slot] = decodeInto(hash, buffers[slot], written[slot]); }
+            catch (Exception e) when (e is not (CutturaException or OperationCanceledException))
+            {
+                // what the buffer holds now is unknown: cleared, as a new one
+                Array.Clear(buffers[slot]);
+                written[slot] = default;
+                throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' cannot be loaded: {e.Message}", e);
+            }
+            return buffers[slot];
+        }
+        return Cut(clips, Load, (a, b, w) => BlendInto(a, b, w, mix), (a, s) => ScaleInto(a, s, mix), transitionFrames);
     }
 
     /// <summary>
@@ -102,7 +147,7 @@ public static class FilmEditor
                 throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' is {img.Width}x{img.Height} but the film's frames are {w}x{h}");
             return img;
         }
-        return Cut(clips, Load, BlendLinear, ScaleLinear, transitionFrames);
+        return Cut(clips, (clip, index, _) => Load(clip, index), BlendLinear, ScaleLinear, transitionFrames);
     }
 
     static RgbaImage BlendLinear(RgbaImage a, RgbaImage b, int w)
@@ -123,7 +168,9 @@ public static class FilmEditor
         return o;
     }
 
-    static IEnumerable<T> Cut<T>(IReadOnlyList<ShotClip> clips, Func<ShotClip, int, T> Load, Func<T, T, int, T> Blend, Func<T, int, T> Scale,
+    /// <summary>The edit's frames in order; <c>Load(clip, index, held)</c> loads a frame, <c>held</c> for the frame a dissolve
+    /// holds across its window (the previous shot's last, the next shot's first) while the others are loaded.</summary>
+    static IEnumerable<T> Cut<T>(IReadOnlyList<ShotClip> clips, Func<ShotClip, int, bool, T> Load, Func<T, T, int, T> Blend, Func<T, int, T> Scale,
         int transitionFrames) where T : class
     {
         for (int ci = 0; ci < clips.Count; ci++)
@@ -137,11 +184,11 @@ public static class FilmEditor
             {
                 if (j < hIn)
                 {
-                    var cur = Load(clip, j);
+                    var cur = Load(clip, j, false);
                     if (clip.Transition == "dissolve")
                     {
                         var prev = clips[ci - 1];
-                        heldPrevLast ??= Load(prev, prev.FrameHashes.Count - 1);
+                        heldPrevLast ??= Load(prev, prev.FrameHashes.Count - 1, true);
                         yield return Blend(heldPrevLast, cur, Ease(hIn + j, 2 * hIn));
                     }
                     else yield return Scale(cur, Smooth(j, hIn));
@@ -149,16 +196,16 @@ public static class FilmEditor
                 else if (j >= n - hOut)
                 {
                     int m = j - (n - hOut);
-                    var cur = Load(clip, j);
+                    var cur = Load(clip, j, false);
                     var next = clips[ci + 1];
                     if (next.Transition == "dissolve")
                     {
-                        heldNextFirst ??= Load(next, 0);
+                        heldNextFirst ??= Load(next, 0, true);
                         yield return Blend(cur, heldNextFirst, Ease(m, 2 * hOut));
                     }
                     else yield return Scale(cur, One - Smooth(m + 1, hOut));
                 }
-                else yield return Load(clip, j);
+                else yield return Load(clip, j, false);
             }
         }
     }
@@ -229,7 +276,10 @@ public static class FilmEditor
 
     /// <summary>(1−w)·a + w·b in linear light, w in 1/65536. One 256×256 table per frame (the blend depends only on the two
     /// code values), then a lookup per byte.</summary>
-    internal static byte[] Blend(byte[] a, byte[] b, int w)
+    internal static byte[] Blend(byte[] a, byte[] b, int w) => BlendInto(a, b, w, new byte[a.Length]);
+
+    /// <summary><see cref="Blend"/> written into <paramref name="dst"/> (of a's length), which is returned.</summary>
+    internal static byte[] BlendInto(byte[] a, byte[] b, int w, byte[] dst)
     {
         var lut = new byte[256 * 256];
         long wa = One - w, wb = w;
@@ -238,7 +288,6 @@ public static class FilmEditor
             long la = ToLinear[x] * wa;
             for (int y = 0; y < 256; y++) lut[(x << 8) | y] = Encode((int)((la + ToLinear[y] * wb + (One >> 1)) >> 16));
         }
-        var dst = new byte[a.Length];
         int chunks = (a.Length + ChunkBytes - 1) / ChunkBytes;
         Parallel.For(0, chunks, ch =>
         {
@@ -249,11 +298,13 @@ public static class FilmEditor
     }
 
     /// <summary>s·a in linear light, s in 1/65536 (dip to black).</summary>
-    internal static byte[] Scale(byte[] a, int s)
+    internal static byte[] Scale(byte[] a, int s) => ScaleInto(a, s, new byte[a.Length]);
+
+    /// <summary><see cref="Scale"/> written into <paramref name="dst"/> (of a's length), which is returned.</summary>
+    internal static byte[] ScaleInto(byte[] a, int s, byte[] dst)
     {
         var lut = new byte[256];
         for (int x = 0; x < 256; x++) lut[x] = Encode((int)(((long)ToLinear[x] * s + (One >> 1)) >> 16));
-        var dst = new byte[a.Length];
         for (int i = 0; i < a.Length; i++) dst[i] = lut[a[i]];
         return dst;
     }

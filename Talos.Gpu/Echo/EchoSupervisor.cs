@@ -36,7 +36,7 @@ public static class EchoSupervisor
         ArgumentNullException.ThrowIfNull(t);
         var metrics = new List<FrameMetrics>(count);
         byte[] previous = [];
-        LumaPlane? previousPlane = null;
+        LumaPlane? previousPlane = null, spare = null; // spare: the plane before the previous one, whose data the next plane reuses
         // Each frame is measured the first time it is asked for; the temporal checks ask in order, one frame ahead of
         // the hold test (whether frame i repeats frame i - 1), so the metrics it needs are there.
         byte[] Measured(int i)
@@ -45,8 +45,8 @@ public static class EchoSupervisor
             var rgb = frame(i);
             if (i == metrics.Count)
             {
-                metrics.Add(QualityMeter.Measure(i, rgb, previous, previousPlane, width, height, out var plane));
-                (previous, previousPlane) = (rgb, plane);
+                metrics.Add(QualityMeter.Measure(i, rgb, previous, previousPlane, width, height, spare, out var plane));
+                (previous, previousPlane, spare) = (rgb, plane, previousPlane);
             }
             return rgb;
         }
