@@ -97,7 +97,9 @@ public sealed class ProductionEditor : ReceiveActor
             FrameHashes = JsonSerializer.Deserialize<List<string>>(vault.Get(vault.ResolveAsset(LinearFramesAsset(job.Clips[i].FramesHash))
                 ?? throw new InvalidDataException($"shot '{c.ShotId}' has no linear-light frames for the {job.Delivery} delivery")), ShotEventSerializer.Json)!,
         }).ToList();
-        var frames = FilmEditor.EditLinear(linear, h => FrameCodec.DecodeRgba(vault.Get(h)), job.TransitionFrames);
+        // each decoded or mixed frame goes back to FramePool once the encoder has converted it (a 3840×2160 float frame
+        // is 133 MB): the next frames are decoded into those planes instead of fresh ones
+        var frames = FilmEditor.EditLinear(linear, h => FrameCodec.DecodeRgba(vault.Get(h)), job.TransitionFrames, FramePool.Return);
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-film-{Guid.NewGuid():N}{DeliveryEncoder.Extension(job.Delivery)}");
         try
         {

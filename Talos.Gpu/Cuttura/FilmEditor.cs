@@ -126,9 +126,14 @@ public static class FilmEditor
 
     /// <summary>
     /// The same edit as <see cref="Edit"/> on linear-light frames (premultiplied float RGBA, for the HDR, ProRes and PNG
-    /// deliveries): the same windows and easing weights, mixing in float.
+    /// deliveries): the same windows and easing weights, mixing in float. With <paramref name="release"/>, every image
+    /// the editor loaded (each load must give a new image) or mixed is handed to it once nothing reads it any more —
+    /// after the consumer has asked for the next frame, a dissolve's held frame when its window ends — so the images can
+    /// go back to <see cref="FramePool"/> (a mix is rented from it then): the consumer must be done with a frame when it
+    /// asks for the next one.
     /// </summary>
-    public static IEnumerable<RgbaImage> EditLinear(IReadOnlyList<ShotClip> clips, Func<string, RgbaImage> loadFrame, int transitionFrames)
+    public static IEnumerable<RgbaImage> EditLinear(IReadOnlyList<ShotClip> clips, Func<string, RgbaImage> loadFrame, int transitionFrames,
+        Action<RgbaImage>? release = null)
     {
         ArgumentNullException.ThrowIfNull(loadFrame);
         Edit(clips, _ => [], transitionFrames); // the same checks of the timeline (lazy: loads nothing)
@@ -147,31 +152,35 @@ public static class FilmEditor
                 throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' is {img.Width}x{img.Height} but the film's frames are {w}x{h}");
             return img;
         }
-        return Cut(clips, (clip, index, _) => Load(clip, index), BlendLinear, ScaleLinear, transitionFrames);
+        bool pooled = release is not null;
+        return Cut(clips, (clip, index, _) => Load(clip, index), (a, b, wt) => BlendLinear(a, b, wt, pooled), (a, s) => ScaleLinear(a, s, pooled),
+            transitionFrames, release);
     }
 
-    static RgbaImage BlendLinear(RgbaImage a, RgbaImage b, int w)
+    static RgbaImage BlendLinear(RgbaImage a, RgbaImage b, int w, bool pooled)
     {
         float wb = w / (float)One, wa = 1f - wb;
-        var o = new RgbaImage(a.Width, a.Height);
+        var o = pooled ? FramePool.Rent(a.Width, a.Height) : new RgbaImage(a.Width, a.Height); // every value written below
         var (sa, sb, so) = (new[] { a.R, a.G, a.B, a.A }, new[] { b.R, b.G, b.B, b.A }, new[] { o.R, o.G, o.B, o.A });
         for (int p = 0; p < 4; p++)
             for (int i = 0; i < so[p].Length; i++) so[p][i] = sa[p][i] * wa + sb[p][i] * wb;
         return o;
     }
 
-    static RgbaImage ScaleLinear(RgbaImage a, int s)
+    static RgbaImage ScaleLinear(RgbaImage a, int s, bool pooled)
     {
         float k = s / (float)One;
-        var o = new RgbaImage(a.Width, a.Height);
+        var o = pooled ? FramePool.Rent(a.Width, a.Height) : new RgbaImage(a.Width, a.Height);
         for (int i = 0; i < o.R.Length; i++) { o.R[i] = a.R[i] * k; o.G[i] = a.G[i] * k; o.B[i] = a.B[i] * k; o.A[i] = a.A[i]; }
         return o;
     }
 
     /// <summary>The edit's frames in order; <c>Load(clip, index, held)</c> loads a frame, <c>held</c> for the frame a dissolve
-    /// holds across its window (the previous shot's last, the next shot's first) while the others are loaded.</summary>
+    /// holds across its window (the previous shot's last, the next shot's first) while the others are loaded.
+    /// <paramref name="done"/> (null: none) gets each frame loaded or mixed here once, when nothing here reads it any more and
+    /// the consumer has asked for the frame after it.</summary>
     static IEnumerable<T> Cut<T>(IReadOnlyList<ShotClip> clips, Func<ShotClip, int, bool, T> Load, Func<T, T, int, T> Blend, Func<T, int, T> Scale,
-        int transitionFrames) where T : class
+        int transitionFrames, Action<T>? done = null) where T : class
     {
         for (int ci = 0; ci < clips.Count; ci++)
         {
@@ -185,28 +194,49 @@ public static class FilmEditor
                 if (j < hIn)
                 {
                     var cur = Load(clip, j, false);
+                    T mixed;
                     if (clip.Transition == "dissolve")
                     {
                         var prev = clips[ci - 1];
                         heldPrevLast ??= Load(prev, prev.FrameHashes.Count - 1, true);
-                        yield return Blend(heldPrevLast, cur, Ease(hIn + j, 2 * hIn));
+                        mixed = Blend(heldPrevLast, cur, Ease(hIn + j, 2 * hIn));
                     }
-                    else yield return Scale(cur, Smooth(j, hIn));
+                    else mixed = Scale(cur, Smooth(j, hIn));
+                    yield return mixed;
+                    Done(cur, mixed);
                 }
                 else if (j >= n - hOut)
                 {
                     int m = j - (n - hOut);
                     var cur = Load(clip, j, false);
                     var next = clips[ci + 1];
+                    T mixed;
                     if (next.Transition == "dissolve")
                     {
                         heldNextFirst ??= Load(next, 0, true);
-                        yield return Blend(cur, heldNextFirst, Ease(m, 2 * hOut));
+                        mixed = Blend(cur, heldNextFirst, Ease(m, 2 * hOut));
                     }
-                    else yield return Scale(cur, One - Smooth(m + 1, hOut));
+                    else mixed = Scale(cur, One - Smooth(m + 1, hOut));
+                    yield return mixed;
+                    Done(cur, mixed);
                 }
-                else yield return Load(clip, j, false);
+                else
+                {
+                    var frame = Load(clip, j, false);
+                    yield return frame;
+                    Done(frame, null);
+                }
             }
+            // the held frames' windows end within the clip (h ≤ n/2 on each side)
+            if (heldPrevLast is not null) Done(heldPrevLast, null);
+            if (heldNextFirst is not null) Done(heldNextFirst, null);
+        }
+
+        void Done(T frame, T? mixed)
+        {
+            if (done is null) return;
+            done(frame);
+            if (mixed is not null && !ReferenceEquals(mixed, frame)) done(mixed);
         }
     }
 

@@ -35,8 +35,9 @@ public static class EchoSupervisor
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(t);
         var metrics = new List<FrameMetrics>(count);
+        LumaPlane? spare = null; // the plane before the previous one: nothing reads it, the next frame's plane reuses its data
         byte[] previous = [];
-        LumaPlane? previousPlane = null, spare = null; // spare: the plane before the previous one, whose data the next plane reuses
+        LumaPlane? previousPlane = null;
         // Each frame is measured the first time it is asked for; the temporal checks ask in order, one frame ahead of
         // the hold test (whether frame i repeats frame i - 1), so the metrics it needs are there.
         byte[] Measured(int i)
