@@ -53,7 +53,9 @@ public sealed class ProductionEditor : ReceiveActor
             var vault = new Talos.Vault.OwnedVault(env.Vault, new Talos.Vault.VaultRef(job.Production, "", 0, Talos.Vault.BlobVault.FilmStage)); // the production holds its film
             var clips = job.Clips.Select(c => new ShotClip(c.ShotId,
                 JsonSerializer.Deserialize<List<string>>(vault.Get(c.FramesHash), ShotEventSerializer.Json)!, c.Transition, c.Fps)).ToList();
-            var first = FrameCodec.DecodeRgb24(vault.Get(clips[0].FrameHashes[0]));
+            var head = FrameCodec.ReadHeader(vault.Get(clips[0].FrameHashes[0]));
+            if (head.kind != FrameCodec.Kind.Rgb24) throw new InvalidDataException($"frame blob holds {head.kind}, not RGB24");
+            var first = (head.width, head.height);
             var audio = Soundtrack(job, clips, vault);
             if (job.Delivery != "sdr")
             {
@@ -64,7 +66,10 @@ public sealed class ProductionEditor : ReceiveActor
             try
             {
                 int frames = 0;
-                var film = FilmEditor.Edit(clips, h => FrameCodec.DecodeRgb24(vault.Get(h)).rgb, job.TransitionFrames);
+                // each frame decoded into the editor's buffers (three frames for the whole film, not one fresh 2.7 MB
+                // array per 720p frame): the encoder writes a frame to ffmpeg before it asks for the next
+                var film = FilmEditor.EditInto(clips, checked(first.width * first.height * 3),
+                    (h, into, written) => FrameCodec.DecodeRgb24(vault.Get(h), into, written), job.TransitionFrames);
                 await VideoEncoder.EncodeH264Async(film, first.width, first.height, clips[0].Fps, tmp, audio, 0,
                     n => frames = n);
                 var filmHash = vault.Put(await File.ReadAllBytesAsync(tmp), "film");
@@ -92,7 +97,9 @@ public sealed class ProductionEditor : ReceiveActor
             FrameHashes = JsonSerializer.Deserialize<List<string>>(vault.Get(vault.ResolveAsset(LinearFramesAsset(job.Clips[i].FramesHash))
                 ?? throw new InvalidDataException($"shot '{c.ShotId}' has no linear-light frames for the {job.Delivery} delivery")), ShotEventSerializer.Json)!,
         }).ToList();
-        var frames = FilmEditor.EditLinear(linear, h => FrameCodec.DecodeRgba(vault.Get(h)), job.TransitionFrames);
+        // each decoded or mixed frame goes back to FramePool once the encoder has converted it (a 3840×2160 float frame
+        // is 133 MB): the next frames are decoded into those planes instead of fresh ones
+        var frames = FilmEditor.EditLinear(linear, h => FrameCodec.DecodeRgba(vault.Get(h)), job.TransitionFrames, FramePool.Return);
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-film-{Guid.NewGuid():N}{DeliveryEncoder.Extension(job.Delivery)}");
         try
         {

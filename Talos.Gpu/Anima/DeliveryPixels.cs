@@ -46,11 +46,15 @@ public static class DeliveryPixels
     /// as if over black (premultiplied colour as is), linear 1.0 = <see cref="SdrWhiteNits"/> (ANIMA has already applied
     /// the shot's exposure: <see cref="Compositor.Expose"/>).
     /// </summary>
-    public static byte[] ToPq48(RgbaImage img)
+    public static byte[] ToPq48(RgbaImage img) => ToPq48(img, null);
+
+    /// <summary><see cref="ToPq48(RgbaImage)"/> written into <paramref name="into"/> when it is the frame's size (every byte of it), else into a new array.</summary>
+    public static byte[] ToPq48(RgbaImage img, byte[]? into)
     {
         ArgumentNullException.ThrowIfNull(img);
         int w = img.Width;
-        var o = new byte[checked(img.PixelCount * 6)];
+        int bytes = checked(img.PixelCount * 6);
+        var o = into is not null && into.Length == bytes ? into : new byte[bytes];
         const float scale = SdrWhiteNits;
         Parallel.For(0, img.Height, y =>
         {
@@ -70,11 +74,15 @@ public static class DeliveryPixels
     /// 16-bit SDR with alpha: interleaved little-endian RGBA (ffmpeg's rgba64le), straight (un-premultiplied) colour through
     /// the SDR tone map (<see cref="Compositor.ToneMap"/>) and the exact sRGB transfer, BT.709 primaries.
     /// </summary>
-    public static byte[] ToSdr64(RgbaImage img)
+    public static byte[] ToSdr64(RgbaImage img) => ToSdr64(img, null);
+
+    /// <summary><see cref="ToSdr64(RgbaImage)"/> written into <paramref name="into"/> when it is the frame's size (every byte of it), else into a new array.</summary>
+    public static byte[] ToSdr64(RgbaImage img, byte[]? into)
     {
         ArgumentNullException.ThrowIfNull(img);
         int w = img.Width;
-        var o = new byte[checked(img.PixelCount * 8)];
+        int bytes = checked(img.PixelCount * 8);
+        var o = into is not null && into.Length == bytes ? into : new byte[bytes];
         Parallel.For(0, img.Height, y =>
         {
             var row = o.AsSpan(y * w * 8, w * 8);

@@ -43,17 +43,23 @@ public static class DeliveryEncoder
         string? audioPath = null, double audioOffsetSeconds = 0, Action<int>? onFrame = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(linearFrames);
-        IEnumerable<byte[]> Frames(Func<RgbaImage, byte[]> convert) => linearFrames.Select(f =>
+        // one array of encoder pixels for the whole film: the encoder writes a frame to ffmpeg's pipe before it asks for the
+        // next (a 3840×2160 HDR10 frame is 50 MB)
+        IEnumerable<byte[]> Frames(Func<RgbaImage, byte[]?, byte[]> convert)
         {
-            if (f is null || f.Width != width || f.Height != height)
-                throw new CutturaException($"a frame is {f?.Width ?? 0}x{f?.Height ?? 0}, the delivery is {width}x{height}");
-            return convert(f);
-        });
+            byte[]? pixels = null;
+            return linearFrames.Select(f =>
+            {
+                if (f is null || f.Width != width || f.Height != height)
+                    throw new CutturaException($"a frame is {f?.Width ?? 0}x{f?.Height ?? 0}, the delivery is {width}x{height}");
+                return pixels = convert(f, pixels);
+            });
+        }
         switch (delivery)
         {
             case "hdr10":
                 if (width % 2 != 0 || height % 2 != 0) throw new CutturaException($"video size {width}x{height} has an odd side; HEVC 4:2:0 needs even width and height");
-                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgb48le", 6, "HEVC Main10 HDR10", "mp4"), Frames(f => DeliveryPixels.ToPq48(f)),
+                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgb48le", 6, "HEVC Main10 HDR10", "mp4"), Frames(DeliveryPixels.ToPq48),
                     width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
                         o.WithCustomArgument("-vf scale=in_range=pc:out_color_matrix=bt2020:out_range=tv,format=yuv420p10le")
                          .WithCustomArgument("-c:v libx265 -preset fast -crf 18 -profile:v main10 -tag:v hvc1")
@@ -61,7 +67,7 @@ public static class DeliveryEncoder
                          .WithCustomArgument($"-x265-params {X265Params}")
                          .WithCustomArgument("-colorspace bt2020nc -color_primaries bt2020 -color_trc smpte2084 -color_range tv"));
             case "prores":
-                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgba64le", 8, "ProRes 4444", "mov"), Frames(f => DeliveryPixels.ToSdr64(f)),
+                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgba64le", 8, "ProRes 4444", "mov"), Frames(DeliveryPixels.ToSdr64),
                     width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
                         o.WithCustomArgument("-vf scale=in_range=pc:out_color_matrix=bt709:out_range=tv,format=yuva444p10le")
                          .WithCustomArgument("-c:v prores_ks -profile:v 4444 -vendor apl0 -alpha_bits 16")
@@ -69,7 +75,7 @@ public static class DeliveryEncoder
                          .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv"));
             case "png16":
                 return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgba64le", 8, "a 16-bit PNG sequence", "image2", Audio: false),
-                    Frames(f => DeliveryPixels.ToSdr64(f)), width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
+                    Frames(DeliveryPixels.ToSdr64), width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
                         o.WithCustomArgument("-c:v png").WithPixelFormat("rgba64be"));
             case "sdr":
                 throw new CutturaException("the sdr delivery is encoded from 8-bit frames (VideoEncoder.EncodeH264Async)");

@@ -76,14 +76,64 @@ public static class FilmEditor
                 throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' has {data.Length / 3} pixels but the film's frames have {frameBytes / 3}");
             return data;
         }
-        return Cut(clips, Load, Blend, Scale, transitionFrames);
+        return Cut(clips, (clip, index, _) => Load(clip, index), Blend, Scale, transitionFrames);
+    }
+
+    /// <summary>
+    /// The same edit as <see cref="Edit"/>, the same bytes, without a fresh frame per film frame: each frame is decoded by
+    /// <paramref name="decodeInto"/> into one of two buffers of <paramref name="frameBytes"/> the editor keeps (the
+    /// frame, and the held last or first frame of a dissolve's other shot), and a transition's mix is written into a third.
+    /// <paramref name="decodeInto"/>(hash, buffer, written) must leave the buffer holding exactly the frame, given that every
+    /// byte outside <c>written</c> is zero (the box its previous call on that buffer returned; empty for a new buffer), and
+    /// return the box it wrote (every byte outside it zero): <see cref="FrameCodec.DecodeRgb24(byte[], Span{byte}, FrameCodec.Box)"/>.
+    /// A yielded array is the editor's and holds its frame only until the next one is asked for: the consumer (an encoder
+    /// that writes each frame before taking the next) must not keep it.
+    /// </summary>
+    public static IEnumerable<byte[]> EditInto(IReadOnlyList<ShotClip> clips, int frameBytes, Func<string, byte[], FrameCodec.Box, FrameCodec.Box> decodeInto,
+        int transitionFrames)
+    {
+        ArgumentNullException.ThrowIfNull(decodeInto);
+        if (frameBytes <= 0 || frameBytes % 3 != 0)
+            throw new ArgumentOutOfRangeException(nameof(frameBytes), frameBytes, "an RGB24 frame is a positive multiple of 3 bytes");
+        Edit(clips, _ => [], transitionFrames); // the same checks of the timeline (lazy: loads nothing)
+        return EditIntoIterator(clips, frameBytes, decodeInto, transitionFrames);
+    }
+
+    static IEnumerable<byte[]> EditIntoIterator(IReadOnlyList<ShotClip> clips, int frameBytes, Func<string, byte[], FrameCodec.Box, FrameCodec.Box> decodeInto,
+        int transitionFrames)
+    {
+        // slot 0: the frame; slot 1: the held frame of a dissolve (the previous shot's last or the next shot's first: a
+        // clip's entering and leaving windows never overlap, h ≤ n/2 each side); the mix: the third
+        var buffers = new[] { new byte[frameBytes], new byte[frameBytes] };
+        var written = new FrameCodec.Box[2];
+        var mix = new byte[frameBytes];
+        byte[] Load(ShotClip clip, int index, bool held)
+        {
+            int slot = held ? 1 : 0;
+            var hash = clip.FrameHashes[index];
+            try { written[slot] = decodeInto(hash, buffers[slot], written[slot]); }
+            catch (Exception e) when (e is not (CutturaException or OperationCanceledException))
+            {
+                // what the buffer holds now is unknown: cleared, as a new one
+                Array.Clear(buffers[slot]);
+                written[slot] = default;
+                throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' cannot be loaded: {e.Message}", e);
+            }
+            return buffers[slot];
+        }
+        return Cut(clips, Load, (a, b, w) => BlendInto(a, b, w, mix), (a, s) => ScaleInto(a, s, mix), transitionFrames);
     }
 
     /// <summary>
     /// The same edit as <see cref="Edit"/> on linear-light frames (premultiplied float RGBA, for the HDR, ProRes and PNG
-    /// deliveries): the same windows and easing weights, mixing in float.
+    /// deliveries): the same windows and easing weights, mixing in float. With <paramref name="release"/>, every image
+    /// the editor loaded (each load must give a new image) or mixed is handed to it once nothing reads it any more —
+    /// after the consumer has asked for the next frame, a dissolve's held frame when its window ends — so the images can
+    /// go back to <see cref="FramePool"/> (a mix is rented from it then): the consumer must be done with a frame when it
+    /// asks for the next one.
     /// </summary>
-    public static IEnumerable<RgbaImage> EditLinear(IReadOnlyList<ShotClip> clips, Func<string, RgbaImage> loadFrame, int transitionFrames)
+    public static IEnumerable<RgbaImage> EditLinear(IReadOnlyList<ShotClip> clips, Func<string, RgbaImage> loadFrame, int transitionFrames,
+        Action<RgbaImage>? release = null)
     {
         ArgumentNullException.ThrowIfNull(loadFrame);
         Edit(clips, _ => [], transitionFrames); // the same checks of the timeline (lazy: loads nothing)
@@ -102,29 +152,35 @@ public static class FilmEditor
                 throw new CutturaException($"frame {index} ({hash}) of shot '{clip.ShotId}' is {img.Width}x{img.Height} but the film's frames are {w}x{h}");
             return img;
         }
-        return Cut(clips, Load, BlendLinear, ScaleLinear, transitionFrames);
+        bool pooled = release is not null;
+        return Cut(clips, (clip, index, _) => Load(clip, index), (a, b, wt) => BlendLinear(a, b, wt, pooled), (a, s) => ScaleLinear(a, s, pooled),
+            transitionFrames, release);
     }
 
-    static RgbaImage BlendLinear(RgbaImage a, RgbaImage b, int w)
+    static RgbaImage BlendLinear(RgbaImage a, RgbaImage b, int w, bool pooled)
     {
         float wb = w / (float)One, wa = 1f - wb;
-        var o = new RgbaImage(a.Width, a.Height);
+        var o = pooled ? FramePool.Rent(a.Width, a.Height) : new RgbaImage(a.Width, a.Height); // every value written below
         var (sa, sb, so) = (new[] { a.R, a.G, a.B, a.A }, new[] { b.R, b.G, b.B, b.A }, new[] { o.R, o.G, o.B, o.A });
         for (int p = 0; p < 4; p++)
             for (int i = 0; i < so[p].Length; i++) so[p][i] = sa[p][i] * wa + sb[p][i] * wb;
         return o;
     }
 
-    static RgbaImage ScaleLinear(RgbaImage a, int s)
+    static RgbaImage ScaleLinear(RgbaImage a, int s, bool pooled)
     {
         float k = s / (float)One;
-        var o = new RgbaImage(a.Width, a.Height);
+        var o = pooled ? FramePool.Rent(a.Width, a.Height) : new RgbaImage(a.Width, a.Height);
         for (int i = 0; i < o.R.Length; i++) { o.R[i] = a.R[i] * k; o.G[i] = a.G[i] * k; o.B[i] = a.B[i] * k; o.A[i] = a.A[i]; }
         return o;
     }
 
-    static IEnumerable<T> Cut<T>(IReadOnlyList<ShotClip> clips, Func<ShotClip, int, T> Load, Func<T, T, int, T> Blend, Func<T, int, T> Scale,
-        int transitionFrames) where T : class
+    /// <summary>The edit's frames in order; <c>Load(clip, index, held)</c> loads a frame, <c>held</c> for the frame a dissolve
+    /// holds across its window (the previous shot's last, the next shot's first) while the others are loaded.
+    /// <paramref name="done"/> (null: none) gets each frame loaded or mixed here once, when nothing here reads it any more and
+    /// the consumer has asked for the frame after it.</summary>
+    static IEnumerable<T> Cut<T>(IReadOnlyList<ShotClip> clips, Func<ShotClip, int, bool, T> Load, Func<T, T, int, T> Blend, Func<T, int, T> Scale,
+        int transitionFrames, Action<T>? done = null) where T : class
     {
         for (int ci = 0; ci < clips.Count; ci++)
         {
@@ -137,29 +193,50 @@ public static class FilmEditor
             {
                 if (j < hIn)
                 {
-                    var cur = Load(clip, j);
+                    var cur = Load(clip, j, false);
+                    T mixed;
                     if (clip.Transition == "dissolve")
                     {
                         var prev = clips[ci - 1];
-                        heldPrevLast ??= Load(prev, prev.FrameHashes.Count - 1);
-                        yield return Blend(heldPrevLast, cur, Ease(hIn + j, 2 * hIn));
+                        heldPrevLast ??= Load(prev, prev.FrameHashes.Count - 1, true);
+                        mixed = Blend(heldPrevLast, cur, Ease(hIn + j, 2 * hIn));
                     }
-                    else yield return Scale(cur, Smooth(j, hIn));
+                    else mixed = Scale(cur, Smooth(j, hIn));
+                    yield return mixed;
+                    Done(cur, mixed);
                 }
                 else if (j >= n - hOut)
                 {
                     int m = j - (n - hOut);
-                    var cur = Load(clip, j);
+                    var cur = Load(clip, j, false);
                     var next = clips[ci + 1];
+                    T mixed;
                     if (next.Transition == "dissolve")
                     {
-                        heldNextFirst ??= Load(next, 0);
-                        yield return Blend(cur, heldNextFirst, Ease(m, 2 * hOut));
+                        heldNextFirst ??= Load(next, 0, true);
+                        mixed = Blend(cur, heldNextFirst, Ease(m, 2 * hOut));
                     }
-                    else yield return Scale(cur, One - Smooth(m + 1, hOut));
+                    else mixed = Scale(cur, One - Smooth(m + 1, hOut));
+                    yield return mixed;
+                    Done(cur, mixed);
                 }
-                else yield return Load(clip, j);
+                else
+                {
+                    var frame = Load(clip, j, false);
+                    yield return frame;
+                    Done(frame, null);
+                }
             }
+            // the held frames' windows end within the clip (h ≤ n/2 on each side)
+            if (heldPrevLast is not null) Done(heldPrevLast, null);
+            if (heldNextFirst is not null) Done(heldNextFirst, null);
+        }
+
+        void Done(T frame, T? mixed)
+        {
+            if (done is null) return;
+            done(frame);
+            if (mixed is not null && !ReferenceEquals(mixed, frame)) done(mixed);
         }
     }
 
@@ -229,7 +306,10 @@ public static class FilmEditor
 
     /// <summary>(1−w)·a + w·b in linear light, w in 1/65536. One 256×256 table per frame (the blend depends only on the two
     /// code values), then a lookup per byte.</summary>
-    internal static byte[] Blend(byte[] a, byte[] b, int w)
+    internal static byte[] Blend(byte[] a, byte[] b, int w) => BlendInto(a, b, w, new byte[a.Length]);
+
+    /// <summary><see cref="Blend"/> written into <paramref name="dst"/> (of a's length), which is returned.</summary>
+    internal static byte[] BlendInto(byte[] a, byte[] b, int w, byte[] dst)
     {
         var lut = new byte[256 * 256];
         long wa = One - w, wb = w;
@@ -238,7 +318,6 @@ public static class FilmEditor
             long la = ToLinear[x] * wa;
             for (int y = 0; y < 256; y++) lut[(x << 8) | y] = Encode((int)((la + ToLinear[y] * wb + (One >> 1)) >> 16));
         }
-        var dst = new byte[a.Length];
         int chunks = (a.Length + ChunkBytes - 1) / ChunkBytes;
         Parallel.For(0, chunks, ch =>
         {
@@ -249,11 +328,13 @@ public static class FilmEditor
     }
 
     /// <summary>s·a in linear light, s in 1/65536 (dip to black).</summary>
-    internal static byte[] Scale(byte[] a, int s)
+    internal static byte[] Scale(byte[] a, int s) => ScaleInto(a, s, new byte[a.Length]);
+
+    /// <summary><see cref="Scale"/> written into <paramref name="dst"/> (of a's length), which is returned.</summary>
+    internal static byte[] ScaleInto(byte[] a, int s, byte[] dst)
     {
         var lut = new byte[256];
         for (int x = 0; x < 256; x++) lut[x] = Encode((int)(((long)ToLinear[x] * s + (One >> 1)) >> 16));
-        var dst = new byte[a.Length];
         for (int i = 0; i < a.Length; i++) dst[i] = lut[a[i]];
         return dst;
     }

@@ -35,6 +35,7 @@ public static class EchoSupervisor
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(t);
         var metrics = new List<FrameMetrics>(count);
+        LumaPlane? spare = null; // the plane before the previous one: nothing reads it, the next frame's plane reuses its data
         byte[] previous = [];
         LumaPlane? previousPlane = null;
         // Each frame is measured the first time it is asked for; the temporal checks ask in order, one frame ahead of
@@ -45,8 +46,8 @@ public static class EchoSupervisor
             var rgb = frame(i);
             if (i == metrics.Count)
             {
-                metrics.Add(QualityMeter.Measure(i, rgb, previous, previousPlane, width, height, out var plane));
-                (previous, previousPlane) = (rgb, plane);
+                metrics.Add(QualityMeter.Measure(i, rgb, previous, previousPlane, width, height, spare, out var plane));
+                (previous, previousPlane, spare) = (rgb, plane, previousPlane);
             }
             return rgb;
         }

@@ -22,12 +22,19 @@ public sealed class LumaPlane
 
     LumaPlane(int w, int h, float[] data, float mean) { Width = w; Height = h; Data = data; Mean = mean; }
 
-    public static LumaPlane FromRgb24(byte[] rgb, int width, int height)
+    public static LumaPlane FromRgb24(byte[] rgb, int width, int height) => FromRgb24(rgb, width, height, null);
+
+    /// <summary>
+    /// <see cref="FromRgb24(byte[], int, int)"/> in the data of <paramref name="recycle"/>, a plane of the same size that
+    /// nothing uses any more (a frame's before the previous one's), whose every value is written again; null or another
+    /// size: a new plane.
+    /// </summary>
+    public static LumaPlane FromRgb24(byte[] rgb, int width, int height, LumaPlane? recycle)
     {
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"frame size {width}x{height} must be positive");
         if (rgb.Length != (long)width * height * 3) throw new ArgumentException($"rgb24 buffer of {rgb.Length} bytes does not match {width}x{height}");
         int qw = Math.Max(1, width / Factor), qh = Math.Max(1, height / Factor);
-        var data = new float[qw * qh];
+        var data = recycle is not null && recycle.Width == qw && recycle.Height == qh ? recycle.Data : new float[qw * qh];
         var rowSums = new double[height];
         // quarter rows are independent: each owns its 4 source rows and its output row; sums are combined in order below
         Parallel.For(0, qh, qy =>

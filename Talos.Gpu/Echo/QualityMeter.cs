@@ -23,11 +23,20 @@ public static class QualityMeter
     /// <see cref="Measure(int, byte[], byte[], int, int)"/> given the previous frame's <see cref="LumaPlane"/> as well (null:
     /// made from <paramref name="previous"/>); <paramref name="plane"/> is this frame's, for the next frame's call.
     /// </summary>
-    public static FrameMetrics Measure(int index, byte[] rgb, byte[] previous, LumaPlane? previousPlane, int width, int height, out LumaPlane plane)
+    public static FrameMetrics Measure(int index, byte[] rgb, byte[] previous, LumaPlane? previousPlane, int width, int height, out LumaPlane plane) =>
+        Measure(index, rgb, previous, previousPlane, width, height, null, out plane);
+
+    /// <summary>
+    /// <see cref="Measure(int, byte[], byte[], LumaPlane?, int, int, out LumaPlane)"/> with this frame's plane made in the
+    /// data of <paramref name="recycle"/> (a plane nothing uses any more: <see cref="LumaPlane.FromRgb24(byte[], int, int, LumaPlane?)"/>).
+    /// </summary>
+    public static FrameMetrics Measure(int index, byte[] rgb, byte[] previous, LumaPlane? previousPlane, int width, int height, LumaPlane? recycle,
+        out LumaPlane plane)
     {
         ArgumentNullException.ThrowIfNull(rgb);
         ArgumentNullException.ThrowIfNull(previous);
-        var cur = plane = LumaPlane.FromRgb24(rgb, width, height);
+        if (recycle is not null && ReferenceEquals(recycle, previousPlane)) throw new ArgumentException("the previous frame's plane is still needed", nameof(recycle));
+        var cur = plane = LumaPlane.FromRgb24(rgb, width, height, recycle);
         bool black = cur.Mean < Defaults.BlackLuma;
         if (previous.Length == 0) return new FrameMetrics(index, cur.Mean, black, 0f, 0f, 0f, 0f);
         if (previous.Length != rgb.Length) throw new ArgumentException($"previous frame has {previous.Length} bytes, this one {rgb.Length}");

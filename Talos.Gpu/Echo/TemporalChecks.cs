@@ -64,11 +64,14 @@ public sealed record TemporalMetrics(int Frame, float WarpError, float PopScore,
 public static class TemporalChecks
 {
     /// <summary>An 8-bit sRGB frame as a linear-light, opaque <see cref="RgbaImage"/>.</summary>
-    public static RgbaImage ToImage(byte[] rgb, int width, int height)
+    public static RgbaImage ToImage(byte[] rgb, int width, int height) => ToImage(rgb, width, height, null);
+
+    /// <summary><see cref="ToImage(byte[], int, int)"/> written into <paramref name="into"/> (every pixel of it; null or another size: a new image).</summary>
+    static RgbaImage ToImage(byte[] rgb, int width, int height, RgbaImage? into)
     {
         ArgumentNullException.ThrowIfNull(rgb);
         if (rgb.Length != (long)width * height * 3) throw new ArgumentException($"rgb24 buffer of {rgb.Length} bytes does not match {width}x{height}");
-        var img = new RgbaImage(width, height);
+        var img = into is not null && into.Width == width && into.Height == height ? into : new RgbaImage(width, height);
         Parallel.For(0, height, y =>
         {
             for (int x = 0, i = y * width, o = i * 3; x < width; x++, i++, o += 3)
@@ -85,16 +88,17 @@ public static class TemporalChecks
     /// <summary>
     /// An 8-bit sRGB frame reduced for the temporal checks: the average linear light of each <paramref name="factor"/>
     /// x <paramref name="factor"/> block (the frame's last columns and rows that do not fill a block are left out).
-    /// Factor 1 is <see cref="ToImage"/>.
+    /// Factor 1 is <see cref="ToImage(byte[], int, int)"/>. With <paramref name="into"/> (the proxy's size), every pixel
+    /// of it is written and it is returned: the same values as a new proxy.
     /// </summary>
-    public static RgbaImage Proxy(byte[] rgb, int width, int height, int factor)
+    public static RgbaImage Proxy(byte[] rgb, int width, int height, int factor, RgbaImage? into = null)
     {
-        if (factor <= 1) return ToImage(rgb, width, height);
+        if (factor <= 1) return ToImage(rgb, width, height, into);
         ArgumentNullException.ThrowIfNull(rgb);
         if (rgb.Length != (long)width * height * 3) throw new ArgumentException($"rgb24 buffer of {rgb.Length} bytes does not match {width}x{height}");
         int pw = width / factor, ph = height / factor;
         if (pw < 1 || ph < 1) throw new ArgumentException($"a {width}x{height} frame is smaller than one {factor}x{factor} block");
-        var img = new RgbaImage(pw, ph);
+        var img = into is not null && into.Width == pw && into.Height == ph ? into : new RgbaImage(pw, ph);
         float inv = 1f / (factor * factor);
         Parallel.For(0, ph, py =>
         {
@@ -299,7 +303,10 @@ public static class TemporalChecks
         int factor = ProxyFactor(width, t.ProxyWidth);
         // each frame's proxy and its Lab are made when a measure first needs them: a frame in a held pair that no
         // screened or measured neighbour asks for is never reduced
-        ProxyFrame? prev = null, cur = count > 0 ? new ProxyFrame(frame(0), width, height, factor) : null;
+        // the proxies and their Lab arrays are reused as frames leave the window (three frames: a handful of planes for the
+        // whole clip, not fresh large-object-heap arrays per frame): nothing measured keeps one
+        var scratch = new ProxyScratch();
+        ProxyFrame? prev = null, cur = count > 0 ? new ProxyFrame(frame(0), width, height, factor, scratch) : null;
         bool[]? linesCur = null;
         // ResNet-18's inputs by frame, and the distances asked for: (frame, a, b, between the neighbours)
         var inputs = new Dictionary<int, float[]>();
@@ -316,7 +323,7 @@ public static class TemporalChecks
         for (int i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var next = i + 1 < count ? new ProxyFrame(frame(i + 1), width, height, factor) : null;
+            var next = i + 1 < count ? new ProxyFrame(frame(i + 1), width, height, factor, scratch) : null;
             bool isHeld = held is not null && (held(i) || (i + 1 < count && held(i + 1)));
             ScreenResult? screen = prev is null || next is null || isHeld ? null : Screen(prev.Lab, cur!.Lab, next.Lab, cur.Image.Width, cur.Image.Height, t);
             bool screened = screen is { Passed: true };
@@ -350,6 +357,7 @@ public static class TemporalChecks
                 result[i] = new TemporalMetrics(i, pair.WarpError, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped, null, null,
                     pair.LineStability);
             }
+            prev?.Release();
             (prev, cur, linesCur) = (cur, next, linesNext);
         }
         if (deep is null || asked.Count == 0 || ClipVerdict.PopSuspects(result, t).Count == 0) return result;
@@ -368,8 +376,9 @@ public static class TemporalChecks
         return result;
     }
 
-    /// <summary>A frame of the temporal checks' window: its proxy (<see cref="Proxy"/>) and the proxy's Lab (<see cref="Labs"/>), each made when first asked for.</summary>
-    sealed class ProxyFrame(byte[] rgb, int width, int height, int factor)
+    /// <summary>A frame of the temporal checks' window: its proxy (<see cref="Proxy"/>) and the proxy's Lab (<see cref="Labs"/>),
+    /// each made when first asked for, in arrays of <paramref name="scratch"/> that <see cref="Release"/> gives back.</summary>
+    sealed class ProxyFrame(byte[] rgb, int width, int height, int factor, ProxyScratch scratch)
     {
         byte[]? _rgb = rgb;
         RgbaImage? _image;
@@ -379,12 +388,27 @@ public static class TemporalChecks
         {
             get
             {
-                if (_image is null) { _image = Proxy(_rgb!, width, height, factor); _rgb = null; }
+                if (_image is null) { _image = Proxy(_rgb!, width, height, factor, scratch.Images.TryPop(out var spare) ? spare : null); _rgb = null; }
                 return _image;
             }
         }
 
-        public Lab[] Lab => _lab ??= Labs(Image);
+        public Lab[] Lab => _lab ??= Labs(Image, scratch.Labs.TryPop(out var spare) ? spare : null);
+
+        /// <summary>Gives the proxy and its Lab back to the scratch: the frame has left the window and is not used again.</summary>
+        public void Release()
+        {
+            if (_image is not null) scratch.Images.Push(_image);
+            if (_lab is not null) scratch.Labs.Push(_lab);
+            _image = null; _lab = null; _rgb = null;
+        }
+    }
+
+    /// <summary>The proxies and Lab arrays of frames that left the window, for the next frames of the same clip (one size).</summary>
+    sealed class ProxyScratch
+    {
+        public readonly Stack<RgbaImage> Images = new();
+        public readonly Stack<Lab[]> Labs = new();
     }
 
     /// <summary>
@@ -429,10 +453,13 @@ public static class TemporalChecks
     }
 
     /// <summary>Every pixel of a linear-light image as CIELAB.</summary>
-    public static Lab[] Labs(RgbaImage img)
+    public static Lab[] Labs(RgbaImage img) => Labs(img, null);
+
+    /// <summary><see cref="Labs(RgbaImage)"/> written into <paramref name="into"/> (every entry; null or another length: a new array).</summary>
+    public static Lab[] Labs(RgbaImage img, Lab[]? into)
     {
         ArgumentNullException.ThrowIfNull(img);
-        var lab = new Lab[img.PixelCount];
+        var lab = into is not null && into.Length == img.PixelCount ? into : new Lab[img.PixelCount];
         Parallel.For(0, img.Height, y =>
         {
             for (int i = y * img.Width, e = i + img.Width; i < e; i++) lab[i] = ColourDifference.ToLab(img.R[i], img.G[i], img.B[i]);

@@ -174,6 +174,43 @@ public sealed class FilmEditorTests
     }
 
     [Fact]
+    public void Editing_into_kept_buffers_gives_the_same_frames_with_three_arrays()
+    {
+        // cuts, a dissolve and a fade, frames decoded from blobs into the editor's buffers: the same bytes as Edit
+        var s = new Store();
+        var clips = new[]
+        {
+            s.Clip("a", "cut", Ramp(9, 10, 7)), s.Clip("b", "dissolve", Ramp(8, 120, 9)), s.Clip("c", "fade", Ramp(7, 30, 20)),
+            s.Clip("d", "cut", Ramp(3, 200, 5)), s.Clip("e", "dissolve", Ramp(5, 60, 30)),
+        };
+        // frames with a border of zeros (a stored box smaller than the frame) next to whole ones
+        foreach (var h in s.Frames.Keys.Where(k => k.EndsWith("-1", StringComparison.Ordinal)).ToList())
+        {
+            var f = (byte[])s.Frames[h].Clone();
+            for (int x = 0; x < W; x++) { f[x * 3] = f[x * 3 + 1] = f[x * 3 + 2] = 0; }
+            s.Frames[h] = f;
+        }
+        var blobs = s.Frames.ToDictionary(kv => kv.Key, kv => FrameCodec.EncodeRgb24(kv.Value, W, H));
+        var expected = FilmEditor.Edit(clips, s.Load, 6).Select(f => (byte[])f.Clone()).ToList();
+        var arrays = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        var got = new List<byte[]>();
+        int decodes = 0;
+        foreach (var f in FilmEditor.EditInto(clips, W * H * 3, (h, into, written) => { decodes++; return FrameCodec.DecodeRgb24(blobs[h], into, written); }, 6))
+        {
+            arrays.Add(f);
+            got.Add((byte[])f.Clone());
+        }
+        Assert.Equal(expected.Count, got.Count);
+        for (int i = 0; i < got.Count; i++) Assert.Equal(expected[i], got[i]);
+        Assert.InRange(arrays.Count, 2, 3);
+        Assert.Equal(s.Loads, decodes);
+        // a frame that cannot be decoded names its shot and hash; a bad size is refused before anything is read
+        var e = Assert.Throws<CutturaException>(() => FilmEditor.EditInto(clips, W * H * 3, (_, _, _) => throw new InvalidDataException("bad blob"), 6).ToList());
+        Assert.Contains("shot 'a'", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => FilmEditor.EditInto(clips, 10, (_, _, w) => w, 6));
+    }
+
+    [Fact]
     public void Mismatched_frame_sizes_are_rejected()
     {
         var s = new Store();

@@ -39,4 +39,35 @@ public sealed class LinearEditTests
         Assert.Equal(FilmEditor.FrameCount(clips), film.Count);
         Assert.Throws<CutturaException>(() => FilmEditor.EditLinear([new ShotClip("X", ["a"], "wipe", 24)], h => frames[h], 4));
     }
+
+    [Fact]
+    public void Released_frames_are_every_loaded_and_mixed_image_once_after_the_consumer_is_done_with_them()
+    {
+        var values = new Dictionary<string, float> { ["a"] = 4f, ["b"] = 0.5f, ["c"] = 0.125f };
+        var clips = new[]
+        {
+            new ShotClip("A", Enumerable.Repeat("a", 6).ToList(), "cut", 24),
+            new ShotClip("B", Enumerable.Repeat("b", 7).ToList(), "dissolve", 24),
+            new ShotClip("C", Enumerable.Repeat("c", 5).ToList(), "fade", 24),
+            new ShotClip("D", Enumerable.Repeat("a", 4).ToList(), "dissolve", 24),
+        };
+        var expected = FilmEditor.EditLinear(clips, h => Solid(values[h]), 4).Select(f => (f.R[0], f.A[0])).ToList();
+        var loaded = new List<RgbaImage>();
+        var released = new List<RgbaImage>();
+        var yielded = new List<RgbaImage>();
+        var got = new List<(float, float)>();
+        foreach (var f in FilmEditor.EditLinear(clips, h => { var img = Solid(values[h]); loaded.Add(img); return img; }, 4, released.Add))
+        {
+            // nothing handed out so far is released before the consumer asks for the next frame
+            Assert.DoesNotContain(f, released);
+            got.Add((f.R[0], f.A[0]));
+            yielded.Add(f);
+        }
+        Assert.Equal(expected, got);
+        // every image loaded or mixed is released, each exactly once
+        var all = loaded.Concat(yielded).Distinct(ReferenceEqualityComparer.Instance).Cast<RgbaImage>().ToList();
+        Assert.Equal(all.Count, released.Count);
+        Assert.Equal(released.Count, released.Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.All(all, img => Assert.Contains(img, released));
+    }
 }

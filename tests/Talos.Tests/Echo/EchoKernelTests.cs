@@ -67,6 +67,39 @@ public sealed class EchoKernelTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
+    public void Reused_planes_and_proxies_hold_the_same_values_as_new_ones(int w, int h)
+    {
+        // a plane, a proxy and a Lab array written over another frame's (what ECHO's window reuses) equal fresh ones
+        var (a, b) = (Frame(w, h, 3, 0, 40), Frame(w, h, 4, 2, 40));
+        var recycled = LumaPlane.FromRgb24(a, w, h);
+        var old = recycled.Data;
+        var plane = LumaPlane.FromRgb24(b, w, h, recycled);
+        Assert.Same(old, plane.Data);
+        var fresh = LumaPlane.FromRgb24(b, w, h);
+        Assert.Equal(fresh.Data, plane.Data);
+        Assert.Equal(fresh.Mean, plane.Mean);
+        foreach (int factor in new[] { 1, 2, 4 })
+        {
+            if (w / factor < 1 || h / factor < 1) continue;
+            var into = TemporalChecks.Proxy(a, w, h, factor);
+            Array.Fill(into.A, 0.25f);
+            var labInto = TemporalChecks.Labs(into);
+            var proxy = TemporalChecks.Proxy(b, w, h, factor, into);
+            Assert.Same(into, proxy);
+            var expected = TemporalChecks.Proxy(b, w, h, factor);
+            Assert.Equal(expected.R, proxy.R);
+            Assert.Equal(expected.G, proxy.G);
+            Assert.Equal(expected.B, proxy.B);
+            Assert.Equal(expected.A, proxy.A);
+            var lab = TemporalChecks.Labs(proxy, labInto);
+            Assert.Same(labInto, lab);
+            Assert.Equal(TemporalChecks.Labs(expected), lab);
+        }
+        Assert.Throws<ArgumentException>(() => QualityMeter.Measure(1, b, a, plane, w, h, plane, out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
     public void DifferenceAndMotionAreThePlainLoops(int w, int h)
     {
         var a = Frame(w, h, 3, 0, 0);
