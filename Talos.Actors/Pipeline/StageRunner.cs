@@ -25,6 +25,12 @@ public sealed class ChunkContext(ShotSpec spec, ChunkPlan plan, IBlobVault vault
     public CancellationToken Cancellation { get; } = cancellation;
     /// <summary>Manifest hashes of chunks of this same stage already recorded (sequential stages read the previous one).</summary>
     public IReadOnlyDictionary<int, string> OwnCompleted { get; } = ownCompleted;
+    /// <summary>
+    /// Cores a chunk's own parallel loops may use: the node's cores over its chunk slots, at least 1 (the pool runs a
+    /// chunk per slot, so a stage's worker team beyond that only spins against the node's other chunks); 0 = all cores
+    /// (a context made outside a worker pool: tests, tools).
+    /// </summary>
+    public int Cores { get; init; }
 
     /// <summary>The stages that draw at <see cref="ShotSpec.RenderResolution"/>: everything ANIMA composites.</summary>
     static readonly IReadOnlySet<string> RenderSized = new HashSet<string> { S.Axis, S.Flux, S.Chroma, S.Raygen, S.Stokes };

@@ -171,7 +171,10 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             // Everything the chunk writes is held from the moment it is written; its small blobs and its manifest are
             // written together (one catalogue transaction) before the chunk counts as rendered.
             var owned = new VaultBatch(vault, OwnerOf(job));
-            var context = new ChunkContext(job.Spec, plan, owned, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct);
+            var context = new ChunkContext(job.Spec, plan, owned, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct)
+            {
+                Cores = Math.Max(1, Environment.ProcessorCount / Math.Max(1, _slots)),
+            };
             var manifest = runner.Run(context);
             var manifestHash = manifest.Store(owned);
             owned.Commit();

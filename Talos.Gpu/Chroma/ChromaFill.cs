@@ -39,9 +39,22 @@ public static class ChromaFill
         Rgb ink, FillBuffers? buffers, out LabelImage labels, out FrameCodec.Box painted, int gapRadius = RegionLabeller.DefaultGapRadius)
     {
         ArgumentNullException.ThrowIfNull(lines);
+        return Fill(lines, Whole(lines), seeds, palette, ink, buffers, out labels, out painted, gapRadius);
+    }
+
+    /// <summary>
+    /// <see cref="Fill(GrayImage, IReadOnlyList{RegionSeed}, IReadOnlyDictionary{string, Rgb}, Rgb, FillBuffers?, out LabelImage, out FrameCodec.Box, int)"/>
+    /// of lines whose every pixel outside <paramref name="linesWithin"/> is zero (a decoded blob's stored box,
+    /// <see cref="FrameCodec.DecodeGray(byte[], GrayImage, FrameCodec.Box)"/>): the ink is searched only there — the same
+    /// result as searching the whole frame, without reading it.
+    /// </summary>
+    public static RgbaImage Fill(GrayImage lines, FrameCodec.Box linesWithin, IReadOnlyList<RegionSeed> seeds, IReadOnlyDictionary<string, Rgb> palette,
+        Rgb ink, FillBuffers? buffers, out LabelImage labels, out FrameCodec.Box painted, int gapRadius = RegionLabeller.DefaultGapRadius)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(palette);
-        painted = LayerBounds(lines); // the ink's box, found once for the labelling and the paint
+        painted = LayerBounds(lines, linesWithin); // the ink's box, found once for the labelling and the paint
         // Plain connected components first; the trapped-ball closing (≈ 4× the cost) only when a gap shows: a seed whose
         // region leaks into the outside, or two seeds asking for different paints in one region.
         var plain = Regions(lines, 0, painted, buffers?.Plain);
@@ -107,9 +120,18 @@ public static class ChromaFill
     public static RgbaImage Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink, FillBuffers? buffers, out FrameCodec.Box painted)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        painted = LayerBounds(lines);
+        return Paint(lines, Whole(lines), labels, paints, ink, buffers, out painted);
+    }
+
+    /// <summary><see cref="Paint(GrayImage, LabelImage, Rgb?[], Rgb, FillBuffers?, out FrameCodec.Box)"/> of lines that are zero outside <paramref name="linesWithin"/>.</summary>
+    public static RgbaImage Paint(GrayImage lines, FrameCodec.Box linesWithin, LabelImage labels, Rgb?[] paints, Rgb ink, FillBuffers? buffers, out FrameCodec.Box painted)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        painted = LayerBounds(lines, linesWithin);
         return Paint(lines, labels, paints, ink, painted, buffers);
     }
+
+    static FrameCodec.Box Whole(GrayImage lines) => new(0, 0, lines.Width, lines.Height);
 
     static RgbaImage Paint(GrayImage lines, LabelImage labels, Rgb?[] paints, Rgb ink, FrameCodec.Box box, FillBuffers? buffers)
     {
@@ -205,25 +227,40 @@ public static class ChromaFill
     /// <see cref="Colorizer.Render"/>) paints for <paramref name="lines"/>: every pixel of its layer outside it is zero
     /// (an empty box for a drawing without ink). <see cref="FrameCodec.EncodeRgba(RgbaImage, FrameCodec.Box)"/> reads only this.
     /// </summary>
-    public static FrameCodec.Box LayerBounds(GrayImage lines) =>
-        InkBounds(lines, out int x0, out int y0, out int x1, out int y1) ? new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0) : default;
+    public static FrameCodec.Box LayerBounds(GrayImage lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return LayerBounds(lines, Whole(lines));
+    }
 
-    /// <summary>Bounding box of every pixel with any ink, grown by one pixel and clipped to the image.</summary>
-    static bool InkBounds(GrayImage lines, out int x0, out int y0, out int x1, out int y1)
+    /// <summary>
+    /// <see cref="LayerBounds(GrayImage)"/> of lines whose every pixel outside <paramref name="within"/> is zero (a decoded
+    /// blob's stored box): only <paramref name="within"/> is searched, the rest of the frame is not read.
+    /// </summary>
+    public static FrameCodec.Box LayerBounds(GrayImage lines, FrameCodec.Box within)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        if (within.X < 0 || within.Y < 0 || within.W < 0 || within.H < 0 || within.X > lines.Width - within.W || within.Y > lines.Height - within.H)
+            throw new ArgumentOutOfRangeException(nameof(within), $"box {within} is not inside the {lines.Width}x{lines.Height} image");
+        return InkBounds(lines, within, out int x0, out int y0, out int x1, out int y1) ? new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0) : default;
+    }
+
+    /// <summary>Bounding box of every pixel of <paramref name="within"/> with any ink, grown by one pixel and clipped to the image.</summary>
+    static bool InkBounds(GrayImage lines, FrameCodec.Box within, out int x0, out int y0, out int x1, out int y1)
     {
         int w = lines.Width, h = lines.Height;
         var d = lines.Data;
         x0 = w; y0 = h; x1 = -1; y1 = -1;
-        for (int y = 0; y < h; y++)
+        for (int y = within.Y; y < within.Y + within.H; y++)
         {
-            var rowSpan = d.AsSpan(y * w, w);
+            var rowSpan = d.AsSpan(y * w + within.X, within.W);
             int first = FirstInk(rowSpan);
             if (first < 0) continue;
             int last = LastInk(rowSpan);
             if (y < y0) y0 = y;
             y1 = y;
-            if (first < x0) x0 = first;
-            if (last > x1) x1 = last;
+            if (within.X + first < x0) x0 = within.X + first;
+            if (within.X + last > x1) x1 = within.X + last;
         }
         if (y1 < 0) return false;
         x0 = Math.Max(0, x0 - 1); y0 = Math.Max(0, y0 - 1);

@@ -15,6 +15,10 @@ public static class Colorizer
     public static RgbaImage Render(GrayImage lines, RegionColours regions, IReadOnlyList<PaletteEntry> table, Rgb ink, FillBuffers? buffers, out FrameCodec.Box painted) =>
         ChromaFill.Paint(lines, regions.Labels, regions.Paints(table), ink, buffers, out painted);
 
+    /// <summary><see cref="Render(GrayImage, RegionColours, IReadOnlyList{PaletteEntry}, Rgb, FillBuffers?, out FrameCodec.Box)"/> of lines that are zero outside <paramref name="linesWithin"/>.</summary>
+    public static RgbaImage Render(GrayImage lines, FrameCodec.Box linesWithin, RegionColours regions, IReadOnlyList<PaletteEntry> table, Rgb ink, FillBuffers? buffers, out FrameCodec.Box painted) =>
+        ChromaFill.Paint(lines, linesWithin, regions.Labels, regions.Paints(table), ink, buffers, out painted);
+
     /// <summary>The region-index image as an RGB PNG: index = R·65536 + G·256 + B (0 = ink or outside).</summary>
     public static byte[] RegionIndexPng(LabelImage labels)
     {

@@ -8,10 +8,11 @@ namespace Talos.Gpu.Chroma;
 /// the colour layer and the two label images, instead of a fresh 14.7 MB layer and one or two 3.7 MB label images per
 /// character per frame at 1280x720. Each plane remembers the rectangle it last wrote; taking it again clears only that
 /// (what the new use does not write over), so a plane is all zero outside what its current use writes — the same
-/// contents as a fresh one. What a call returns from these buffers is good until the next call that uses them;
-/// not for use by two threads at once.
+/// contents as a fresh one. The layer comes from <see cref="FramePool"/> and goes back there on <see cref="Dispose"/>
+/// (a stage's chunks reuse one another's pages). What a call returns from these buffers is good until the next call
+/// that uses them, or the buffers' disposal; not for use by two threads at once.
 /// </summary>
-public sealed class FillBuffers
+public sealed class FillBuffers : IDisposable
 {
     RgbaImage? _layer;
     FrameCodec.Box _layerWritten;
@@ -23,11 +24,24 @@ public sealed class FillBuffers
     internal RgbaImage TakeLayer(int width, int height, FrameCodec.Box box)
     {
         if (_layer is not { } img || img.Width != width || img.Height != height)
-            (_layer, _layerWritten) = (img = new RgbaImage(width, height), default);
+        {
+            FramePool.Return(_layer, _layerWritten);
+            (_layer, _layerWritten) = (img = FramePool.Rent(width, height), default);
+        }
         var old = _layerWritten;
         _layerWritten = box;
         ClearOutside(img.Width, old, box, img.R, img.G, img.B, img.A);
         return img;
+    }
+
+    /// <summary>
+    /// Gives the layer back to <see cref="FramePool"/> (it is zero outside the box it last wrote, so only that is
+    /// cleared); what these buffers returned must not be used afterwards.
+    /// </summary>
+    public void Dispose()
+    {
+        FramePool.Return(_layer, _layerWritten);
+        (_layer, _layerWritten) = (null, default);
     }
 
     /// <summary>Zeroes the rows of <paramref name="old"/> that lie outside <paramref name="keep"/>.</summary>

@@ -47,9 +47,18 @@ public sealed class ShotColouring
     /// </summary>
     public RgbaImage Layer(int character, int frame, GrayImage lines, IReadOnlyList<RegionSeed> seeds, Func<int, GrayImage> linesAt,
         FillBuffers? buffers, out FrameCodec.Box painted, CancellationToken ct = default) =>
+        Layer(character, frame, lines, new FrameCodec.Box(0, 0, lines.Width, lines.Height), seeds, linesAt, buffers, out painted, ct);
+
+    /// <summary>
+    /// <see cref="Layer(int, int, GrayImage, IReadOnlyList{RegionSeed}, Func{int, GrayImage}, FillBuffers?, out FrameCodec.Box, CancellationToken)"/>
+    /// of lines whose every pixel outside <paramref name="linesWithin"/> is zero (the stored box of the blob they were
+    /// decoded from): the ink is searched only there, the same layer and box as searching the whole frame.
+    /// </summary>
+    public RgbaImage Layer(int character, int frame, GrayImage lines, FrameCodec.Box linesWithin, IReadOnlyList<RegionSeed> seeds,
+        Func<int, GrayImage> linesAt, FillBuffers? buffers, out FrameCodec.Box painted, CancellationToken ct = default) =>
         seeds.Count == 0 && Chain(character) is { } chain
-            ? Colorizer.Render(lines, chain.At(frame, lines, linesAt, ct), chain.Table, ColourModel.DefaultInk, buffers, out painted)
-            : ChromaFill.Fill(lines, seeds, _palettes[character], ColourModel.DefaultInk, buffers, out _, out painted);
+            ? Colorizer.Render(lines, linesWithin, chain.At(frame, lines, linesAt, ct), chain.Table, ColourModel.DefaultInk, buffers, out painted)
+            : ChromaFill.Fill(lines, linesWithin, seeds, _palettes[character], ColourModel.DefaultInk, buffers, out _, out painted);
 
     /// <summary>The propagation chain of a character whose first keyframe image is coloured; null otherwise.</summary>
     KeyChain? Chain(int character)

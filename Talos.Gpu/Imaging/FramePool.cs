@@ -39,6 +39,20 @@ public static class FramePool
         return new RgbaImage(width, height, RentPlane(n), RentPlane(n), RentPlane(n), RentPlane(n));
     }
 
+    /// <summary>An all-zero gray image, its plane from the pool.</summary>
+    public static GrayImage RentGray(int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
+        return new GrayImage(width, height, RentPlane(checked(width * height)));
+    }
+
+    /// <summary>Gives back a gray image that is zero bits outside <paramref name="within"/>: only the box is cleared. The caller must not use it again.</summary>
+    public static void Return(GrayImage? image, FrameCodec.Box within)
+    {
+        if (image is null) return;
+        Return(image.Data, image.Width, within);
+    }
+
     /// <summary>Gives an image's planes back; the caller (and anyone it shared the image with) must not use it again.</summary>
     public static void Return(RgbaImage? image)
     {

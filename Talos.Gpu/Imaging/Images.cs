@@ -55,6 +55,15 @@ public sealed class GrayImage
         Data = new float[checked(width * height)];
     }
 
+    /// <summary>An image over a plane the caller made (<see cref="FramePool"/>): exactly width·height floats.</summary>
+    internal GrayImage(int width, int height, float[] data)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
+        if (data.Length != checked(width * height)) throw new ArgumentException($"the plane of a {width}x{height} image must hold {width * height} floats");
+        Width = width; Height = height;
+        Data = data;
+    }
+
     public float this[int x, int y]
     {
         get => Data[y * Width + x];

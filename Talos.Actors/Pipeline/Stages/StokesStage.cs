@@ -26,15 +26,19 @@ public sealed class StokesStage : IStageRunner
     {
         var spec = ctx.Spec;
         int w = spec.Resolution.Width, h = spec.Resolution.Height;
+        // the solver's worker team gets the chunk's share of the node's cores (one on a node with a chunk slot per core:
+        // a second thread would only spin against the node's other chunks); the kernels give the same bits for any
+        // thread count, so the state and the layers do not depend on it
+        var solver = new SolverOptions { Threads = ctx.Cores };
         EffectsSimulation sim;
         if (ctx.Plan.Chunk == 0)
-            sim = new EffectsSimulation(spec.Effects, spec.Fps, (double)w / h);
+            sim = new EffectsSimulation(spec.Effects, spec.Fps, new StokesSettings { Aspect = (double)w / h, Solver = solver });
         else
         {
             if (!ctx.OwnCompleted.TryGetValue(ctx.Plan.Chunk - 1, out var previous))
                 throw new InvalidOperationException($"STOKES chunk {ctx.Plan.Chunk} needs chunk {ctx.Plan.Chunk - 1} first");
             var state = ctx.Load(previous).State ?? throw new InvalidDataException($"STOKES chunk {ctx.Plan.Chunk - 1} recorded no state");
-            sim = EffectsSimulation.LoadState(ctx.Vault.Get(state), spec.Effects, spec.Fps);
+            sim = EffectsSimulation.LoadState(ctx.Vault.Get(state), spec.Effects, spec.Fps, new StokesSettings { Solver = solver });
         }
         var frames = new List<FrameOutputs>();
         foreach (int frame in ctx.Frames)

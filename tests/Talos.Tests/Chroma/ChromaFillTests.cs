@@ -76,6 +76,31 @@ public sealed class ChromaFillTests
         Assert.Equal(new FrameCodec.Box(20, 1, 3, 3), ChromaFill.LayerBounds(one)); // NaN is not ink
     }
 
+    /// <summary>
+    /// Lines decoded from a blob are zero outside its stored box: searching only that box (the stage's path) gives the
+    /// same layer bounds, the same layer and the same codec bytes as searching the whole frame.
+    /// </summary>
+    [Fact]
+    public void Ink_searched_only_in_the_decoded_box_gives_the_same_bounds_layer_and_bytes()
+    {
+        var blob = FrameCodec.EncodeGray(Drawing());
+        var lines = new GrayImage(W, H);
+        var stored = FrameCodec.DecodeGray(blob, lines, default);
+        Assert.True(stored.Count < W * H);
+        Assert.Equal(ChromaFill.LayerBounds(lines), ChromaFill.LayerBounds(lines, stored));
+        var whole = ChromaFill.Fill(lines, Seeds, Palette, Ink, null, out _, out var paintedWhole);
+        using var buffers = new FillBuffers();
+        var boxed = ChromaFill.Fill(lines, stored, Seeds, Palette, Ink, buffers, out _, out var paintedBoxed);
+        Assert.Equal(paintedWhole, paintedBoxed);
+        Assert.Equal(FrameCodec.EncodeRgba(whole), FrameCodec.EncodeRgba(boxed, paintedBoxed));
+        // edges: ink in the box's first and last columns and rows, a box at the frame's corner, an empty box
+        var edge = new GrayImage(37, 5);
+        edge.Data[1 * 37 + 30] = 0.5f; edge.Data[3 * 37 + 36] = 1f;
+        Assert.Equal(ChromaFill.LayerBounds(edge), ChromaFill.LayerBounds(edge, new FrameCodec.Box(30, 1, 7, 3)));
+        Assert.Equal(default, ChromaFill.LayerBounds(new GrayImage(37, 5), default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ChromaFill.LayerBounds(edge, new FrameCodec.Box(30, 1, 8, 3)));
+    }
+
     [Fact]
     public void Outside_and_unseeded_regions_stay_transparent()
     {

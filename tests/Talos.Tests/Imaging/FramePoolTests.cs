@@ -114,6 +114,24 @@ public sealed class FramePoolTests
         Assert.Equal(0f, reused.R[0]); // where the big layer was 0.9
     }
 
+    /// <summary>A gray image given back with the box it was written in comes back all zero (CHROMA's line images).</summary>
+    [Fact]
+    public void A_gray_image_returned_with_its_written_box_comes_back_zero()
+    {
+        const int w = 59, h = 23;
+        var lines = new GrayImage(w, h);
+        for (int y = 4; y < 15; y++) for (int x = 10; x < 50; x++) lines.Data[y * w + x] = (x + y) % 5 / 4f;
+        var blob = FrameCodec.EncodeGray(lines);
+        var first = FramePool.RentGray(w, h);
+        var written = FrameCodec.DecodeGray(blob, first, default);
+        Assert.Equal(FrameCodec.DecodeGray(blob).Data, first.Data);
+        FramePool.Return(first, written);
+        var again = FramePool.RentGray(w, h);
+        Assert.Same(first.Data, again.Data);
+        Assert.All(again.Data, v => Assert.Equal(0u, BitConverter.SingleToUInt32Bits(v)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FramePool.Return(again, new FrameCodec.Box(0, 0, w + 1, h)));
+    }
+
     /// <summary>The composite and its sRGB bytes are the same whether their buffers are new or reused after another frame's.</summary>
     [Fact]
     public void A_composite_over_reused_buffers_is_the_same_bytes()

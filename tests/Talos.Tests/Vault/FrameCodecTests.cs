@@ -423,4 +423,48 @@ public sealed class FrameCodecTests
         var other = FrameCodec.EncodeRgb24(new byte[w * 2 * h / 2 * 3], w * 2, h / 2); // the same bytes a frame, another size
         Assert.Throws<InvalidDataException>(() => new Rgb24Window(1, w, h, _ => other)[0]);
     }
+
+    /// <summary>
+    /// Every byte value decodes to exactly <c>b / 255f</c> at every position of a row, so the vector conversion and its
+    /// scalar tail agree with the scalar division bit for bit (rows of 300 and 33 samples: whole vectors and tails).
+    /// </summary>
+    [Fact]
+    public void Gray_decodes_every_byte_to_exactly_b_over_255_in_vectors_and_tails()
+    {
+        foreach (int w in new[] { 300, 33 })
+        {
+            const int h = 9;
+            var img = new GrayImage(w, h);
+            for (int i = 0; i < w * h; i++) img.Data[i] = ((i * 7) % 256) / 255f;
+            var into = new GrayImage(w, h);
+            FrameCodec.DecodeGray(FrameCodec.EncodeGray(img), into, default);
+            for (int i = 0; i < w * h; i++)
+            {
+                float want = (byte)((i * 7) % 256) / 255f;
+                Assert.Equal(BitConverter.SingleToUInt32Bits(want), BitConverter.SingleToUInt32Bits(into.Data[i]));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The stored box finds one non-zero value wherever it lies in a row (in the four-vector blocks, the single
+    /// vectors after them and the scalar tail, from either end); −0 is zero and NaN is not.
+    /// </summary>
+    [Fact]
+    public void The_stored_box_finds_a_single_value_at_every_position_of_a_row()
+    {
+        const int w = 147, h = 3;
+        foreach (float v in new[] { 0.5f, float.NaN, -float.Epsilon })
+            for (int x = 0; x < w; x++)
+            {
+                var img = new RgbaImage(w, h);
+                img.G[1 * w + x] = v;
+                img.R[2 * w + 3] = -0f; // negative zero is zero: not in the box
+                Assert.Equal((x, 1, 1, 1), StoredBox(FrameCodec.EncodeRgba(img)));
+                var two = new RgbaImage(w, h);
+                two.A[x] = v; two.B[2 * w + (w - 1 - x)] = v;
+                int lo = Math.Min(x, w - 1 - x), hi = Math.Max(x, w - 1 - x);
+                Assert.Equal((lo, 0, hi - lo + 1, 3), StoredBox(FrameCodec.EncodeRgba(two)));
+            }
+    }
 }
