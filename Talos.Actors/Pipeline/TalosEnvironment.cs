@@ -27,8 +27,16 @@ public sealed record RenderSettingsOptions
     public TimeSpan SpeculateAfter { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>A stage whose leased chunks report nothing (no result, no failure) for this long re-queues them elsewhere.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(15);
-    /// <summary>How often a stage agent with work re-announces it to the pools.</summary>
+    /// <summary>
+    /// How often a stage agent with work checks whether it must announce it again: when a pool was told it has nothing
+    /// more (an empty grant, or "no more work" before a chunk came back to the queue or a straggler appeared).
+    /// </summary>
     public TimeSpan OfferInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// A stage agent with work that every pool still holds as offered announces it again only this often (for a pool that
+    /// joined since, or forgot it after a reservation expired): the pools ask on their own while they hold the offer.
+    /// </summary>
+    public TimeSpan OfferRefresh { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long a pool keeps slots reserved for an agent it asked for work; a grant after that is declined past the free slots.</summary>
     public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Shots Hephaestus lets render at once across the farm; the rest wait in priority / fair-share order.</summary>

@@ -47,6 +47,15 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     readonly HashSet<string> _avoided;
     readonly List<TimeSpan> _durations = new();
     long _leaseSerial;
+    /// <summary>
+    /// Whether a pool may hold this agent's offer as exhausted (it was answered with no lease or "no more work") or not
+    /// at all (nothing published yet): then the next <see cref="Offer"/> publishes at once. Otherwise every pool that
+    /// got the last offer still holds it and asks when it has a free slot, so the offer is repeated only every
+    /// <see cref="RenderSettingsOptions.OfferRefresh"/> — not every <see cref="RenderSettingsOptions.OfferInterval"/>,
+    /// which sent every waiting agent's offer to every pool twice a second (O(agents × pools) remote messages).
+    /// </summary>
+    bool _offerStale = true;
+    DateTime _offeredAt;
     DateTime _lastProgress = DateTime.UtcNow;
     bool _gaveUp;
 
@@ -157,12 +166,20 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         foreach (var item in _pending) if (item.NotBefore <= now) yield return item;
     }
 
-    /// <summary>Announces the work on the topic while there is something to hand out (new, due again, or worth a twin).</summary>
+    /// <summary>
+    /// Announces the work on the topic while there is something to hand out (new, due again, or worth a twin): at once when
+    /// a pool may have it as exhausted or never had it, else only as an occasional refresh (see <see cref="_offerStale"/>).
+    /// </summary>
     void Offer()
     {
         var now = DateTime.UtcNow;
+        if (!_offerStale && now - _offeredAt < _settings.OfferRefresh) return;
         if (Eligible(now).Any() || StragglerFor(null, now) is not null)
+        {
             _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.Priority)));
+            _offerStale = false;
+            _offeredAt = now;
+        }
     }
 
     void OnRequest(ChunkWorkRequest request)
@@ -192,7 +209,10 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
                 granted.Add(Grant(straggler.Item, pool, request.Node, speculative: true, now));
             }
         }
-        pool.Tell(new ChunkLeaseGrant(granted, Eligible(now).Any(), request.Request));
+        bool more = Eligible(now).Any();
+        // The pool now holds this agent as exhausted: work that becomes eligible later must be announced again.
+        if (granted.Count == 0 || !more) _offerStale = true;
+        pool.Tell(new ChunkLeaseGrant(granted, more, request.Request));
     }
 
     ChunkLease Grant(Item item, IActorRef pool, string node, bool speculative, DateTime now)

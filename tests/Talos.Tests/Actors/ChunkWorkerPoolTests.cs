@@ -238,6 +238,75 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         Assert.Equal((0, 1), (again.Plan.Chunk, again.Attempt));
     }
 
+    /// <summary>
+    /// An agent's offer reaches every pool; a pool that holds it asks on its own when a slot frees. So the agent announces
+    /// again only when a pool may hold it as exhausted (it answered with no lease or "no more work") and work came back,
+    /// or as a rare refresh — not on every tick (which sent every waiting agent's offer to every pool twice a second).
+    /// </summary>
+    [Fact]
+    public async Task An_agent_announces_its_work_again_only_when_a_pool_may_hold_it_as_exhausted()
+    {
+        using var open = new ManualResetEventSlim(true);
+        _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+        var runner = new GatedRunner(open);
+        var env = new TalosEnvironment(_vault, new RenderSettingsOptions
+        {
+            OfferInterval = TimeSpan.FromMilliseconds(50), OfferRefresh = TimeSpan.FromMinutes(10),
+        }, new Dictionary<string, IStageRunner> { [runner.Stage] = runner });
+        var (shot, _) = Agent("shot");
+        var (pool, poolInbox) = Agent("pool");
+        var (mediator, published) = Agent("mediator");
+        var job = new StageJob("k", Stages.Flux, Samples.Shot(), [new ChunkPlan(Stages.Flux, 0, 0, 4), new ChunkPlan(Stages.Flux, 1, 4, 4), new ChunkPlan(Stages.Flux, 2, 8, 4)],
+            new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+        var agent = _system.ActorOf(StageAgent.Props(job, runner, env, shot, mediator));
+
+        var first = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        Assert.Equal(agent, Assert.IsType<ChunkWorkOffered>(first.Message).Agent);
+        await Task.Delay(500); // ten ticks with work waiting: every pool still holds the offer, nothing is repeated
+        Assert.False(published.Reader.TryRead(out _));
+
+        agent.Tell(new ChunkWorkRequest(1, "node-1", 1), pool);
+        var some = await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5));
+        Assert.True(some.MoreWork);
+        await Task.Delay(300); // a grant with more work to come: the pool still holds the offer
+        Assert.False(published.Reader.TryRead(out _));
+
+        agent.Tell(new ChunkWorkRequest(5, "node-1", 2), pool);
+        var rest = await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5));
+        Assert.Equal((2, false), (rest.Leases.Count, rest.MoreWork));
+        await Task.Delay(300); // nothing left to hand out: nothing to announce
+        Assert.False(published.Reader.TryRead(out _));
+
+        // A chunk comes back to the queue while the pool holds the agent as exhausted: announced again at once.
+        agent.Tell(new ChunkLeasesDeclined([rest.Leases[0].LeaseId]), pool);
+        var again = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        Assert.Equal(ChunkWorkerPool.Topic, again.Topic);
+    }
+
+    [Fact]
+    public async Task An_agent_whose_work_nobody_takes_refreshes_its_offer()
+    {
+        using var open = new ManualResetEventSlim(true);
+        _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+        var runner = new GatedRunner(open);
+        var env = new TalosEnvironment(_vault, new RenderSettingsOptions
+        {
+            OfferInterval = TimeSpan.FromMilliseconds(50), OfferRefresh = TimeSpan.FromMilliseconds(300),
+        }, new Dictionary<string, IStageRunner> { [runner.Stage] = runner });
+        var (shot, _) = Agent("shot");
+        var (mediator, published) = Agent("mediator");
+        var job = new StageJob("k", Stages.Flux, Samples.Shot(), [new ChunkPlan(Stages.Flux, 0, 0, 4)],
+            new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+        _system.ActorOf(StageAgent.Props(job, runner, env, shot, mediator));
+
+        // For a pool that joined after the first offer, or forgot it when its reservation expired.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(550), $"three offers in {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
     [Fact]
     public async Task Storing_an_attempts_log_does_not_block_the_pool()
     {
