@@ -46,7 +46,7 @@ public sealed record RenderSettingsOptions
     /// How many of Hephaestus's group commits may be in flight at once (1: each waits for the one before). Only new shots'
     /// admissions overlap a write in flight; everything else waits for the writes to finish (<c>HephaestusActor</c>).
     /// </summary>
-    public int HephaestusWritesInFlight { get; init; } = 2;
+    public int HephaestusWritesInFlight { get; init; } = 1;
 }
 
 /// <summary>What the actors of one node share: the vault, the stage runners, settings and observers.</summary>

@@ -149,8 +149,8 @@ public sealed class HephaestusStateTests
     {
         Talos.Actors.Pipeline.RenderSettingsOptions Read(string? value) =>
             Talos.Actors.Hosting.NodeConfiguration.FromEnvironment(["core"], k => k == "TALOS_HEPHAESTUS_WRITES_IN_FLIGHT" ? value : null).Render;
-        Assert.Equal(2, Read(null).HephaestusWritesInFlight);
-        Assert.Equal(1, Read("1").HephaestusWritesInFlight);
+        Assert.Equal(1, Read(null).HephaestusWritesInFlight);
+        Assert.Equal(2, Read("2").HephaestusWritesInFlight);
         Assert.Equal(16, Read("16").HephaestusWritesInFlight);
         foreach (var bad in new[] { "0", "17", "many" })
             Assert.Contains("TALOS_HEPHAESTUS_WRITES_IN_FLIGHT '" + bad + "'", Assert.Throws<ArgumentException>(() => Read(bad)).Message);
