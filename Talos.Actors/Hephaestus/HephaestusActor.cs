@@ -17,7 +17,7 @@ namespace Talos.Actors.Hephaestus;
 /// <see cref="HephaestusState.Apply"/> the next state); this actor persists, snapshots and schedules, and keeps only
 /// what is not journalled: which shots render or wait, what they last reported, which films are being cut.
 /// </summary>
-public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
+public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWithUnboundedStash
 {
     public ITimerScheduler Timers { get; set; } = null!;
     /// <summary>When each active shot last reported; a shot silent since it was started is started again (idempotent).</summary>
@@ -28,7 +28,14 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     readonly IActorRef _shots;
     readonly TalosEnvironment _env;
     readonly ILoggingAdapter _log = Context.GetLogger();
+    /// <summary>The registry as its durable events leave it (what queries, admission and snapshots read).</summary>
     HephaestusState _state = HephaestusState.Empty;
+    /// <summary>The registry after every decided group commit, durable or in flight: what the next batch is decided on.</summary>
+    HephaestusState _decided = HephaestusState.Empty;
+    /// <summary>Group commits written and not yet durable (at most <c>HephaestusWritesInFlight</c>).</summary>
+    int _inFlight;
+    /// <summary>A command had to wait for the writes in flight: every later one (but reads) waits behind it, in order.</summary>
+    bool _barrier;
     /// <summary>Events journalled since the last snapshot.</summary>
     int _sinceSnapshot;
     /// <summary>The shots in the last snapshot saved or recovered from (0: none): the next waits for as many events (<see cref="HephaestusState.SnapshotDue"/>).</summary>
@@ -57,6 +64,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
         Recover<ITalosEvent>(e => { _state = _state.Apply(e); _sinceSnapshot++; });
         Recover<RecoveryCompleted>(_ =>
         {
+            _decided = _state;
             Timers.StartPeriodicTimer("kick", Kick.Instance, TimeSpan.FromSeconds(5));
             // Shot statuses for /metrics once a second, not after every message (progress reports arrive per chunk).
             Timers.StartPeriodicTimer("metrics", PublishMetrics.Instance, TimeSpan.FromSeconds(1));
@@ -69,6 +77,9 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             foreach (var p in _state.Productions.Values) MaybeEdit(p.Production);
         });
 
+        // First: while group commits are in flight, a command that is not a new shot's admission (nor a read) waits for them
+        // (stashed, and every command after it, so the order holds); see OnFlushCommands.
+        Command<object>(_ => { _barrier = true; Stash.Stash(); }, MustWait);
         Command<SubmitShot>(c => Execute(c, () =>
         {
             var key = HephaestusState.KeyOf(c.Spec);
@@ -173,8 +184,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     /// <summary>
     /// Decides <paramref name="command"/> on the registry, persists the events (each applied as it is written), then runs
     /// <paramref name="then"/> and answers the sender with the decision's reply. A group commit: commands that arrive
-    /// while a write is in flight (Akka.Persistence stashes them and hands them back, in order, ahead of the flush the
-    /// first of them asks for) are decided one after another on the registry as the earlier ones leave it, and their
+    /// while a write is in flight are decided one after another on the registry as the earlier ones leave it, and their
     /// events go to the journal in one write; each is answered once that write is durable.
     /// </summary>
     void Execute(object command, Action then)
@@ -186,12 +196,42 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
     readonly List<(object Command, Action Then, IActorRef Sender, long Taken)> _pending = new();
     sealed class FlushCommands : INoSerializationVerificationNeeded { public static readonly FlushCommands Instance = new(); }
 
+    int WritesInFlight => Math.Max(1, _env.Settings.HephaestusWritesInFlight);
+
+    /// <summary>
+    /// Whether a command must wait for the group commits in flight. Reads and timers never do (they read the durable
+    /// registry). A new shot's admission (a key the registry has not decided yet) may overlap them: its decision depends on
+    /// nothing an earlier write in flight holds, so should that write fail (the actor then stops before answering anyone
+    /// after it) and this one be durable, recovery replays a registry in which every event was decided as it was. Anything
+    /// else — a revision, an outcome, an operator verb, a shot's report — waits until no write is in flight, as with one
+    /// write at a time, and so does every command after it.
+    /// </summary>
+    bool MustWait(object message)
+    {
+        switch (message)
+        {
+            case FlushCommands or PublishMetrics or Kick or GetShot or ListShots or GetProduction
+                or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
+                return false;
+        }
+        if (_barrier) return true;
+        if (_inFlight == 0) return false;
+        return message is not SubmitShot c || _decided.Shots.ContainsKey(HephaestusState.KeyOf(c.Spec));
+    }
+
+    /// <summary>
+    /// Writes the commands taken in since the last write, as one group commit, unless <c>HephaestusWritesInFlight</c>
+    /// writes are already in flight (then the next write to finish flushes them). Events are persisted with
+    /// <c>PersistAllAsync</c> (no stash: <see cref="MustWait"/> decides what waits), applied to the durable registry in
+    /// journal order as each write is confirmed, and the batch's senders are answered after its write, in order.
+    /// </summary>
     void OnFlushCommands()
     {
+        if (_pending.Count == 0 || _inFlight >= WritesInFlight) return;
         var batch = _pending.ToList();
         _pending.Clear();
         var now = DateTimeOffset.UtcNow;
-        var state = _state;
+        var state = _decided;
         var decided = new List<(Decision Decision, Action Then, IActorRef Sender, long Taken)>(batch.Count);
         var events = new List<ITalosEvent>();
         // The registry after each event, as deciding made it: the write applies them in turn without applying the events again.
@@ -204,9 +244,8 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
             decided.Add((decision, then, sender, taken));
         }
         var written = System.Diagnostics.Stopwatch.GetTimestamp();
-        void Done()
+        void Answer()
         {
-            if (events.Count > 0) Hosting.TalosMetrics.HephaestusWritten(written);
             foreach (var (decision, then, sender, taken) in decided)
             {
                 if (decision.Reply is not SubmitRejected and not CommandAck { Ok: false }) then();
@@ -214,16 +253,35 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers
                 Hosting.TalosMetrics.HephaestusAnswered(taken);
             }
         }
-        if (events.Count == 0) { Done(); return; }
+        if (events.Count == 0)
+        {
+            // Nothing to journal (decided on a registry with writes in flight: answered after them, so no answer gets ahead of a write it read).
+            if (_inFlight == 0) Answer();
+            else DeferAsync(decided, _ => Answer());
+            return;
+        }
         Hosting.TalosMetrics.HephaestusBatch(batch.Count);
+        _decided = state;
+        _inFlight++;
         int applied = 0;
-        PersistAll(events, e =>
+        PersistAllAsync(events, e =>
         {
             _state = states[applied++];
             Applied(e);
             if (HephaestusState.SnapshotDue(++_sinceSnapshot, _snapshotShots, SnapshotEvery)) Snapshot();
         });
-        DeferAsync(events, _ => Done());
+        DeferAsync(events, _ =>
+        {
+            Hosting.TalosMetrics.HephaestusWritten(written);
+            Answer();
+            _inFlight--;
+            if (_inFlight == 0)
+            {
+                _decided = _state; // the same registry unless a write was rejected: then the durable one
+                if (_barrier) { _barrier = false; Stash.UnstashAll(); }
+            }
+            if (_pending.Count > 0) Self.Tell(FlushCommands.Instance);
+        });
     }
 
     /// <summary>What an event changes outside the registry: a revised shot's live report is about the old spec.</summary>

@@ -57,6 +57,10 @@ public static class NodeConfiguration
         int snapshotEvery = new Pipeline.RenderSettingsOptions().HephaestusSnapshotEvery;
         if (snapshotText is not null && (!int.TryParse(snapshotText, out snapshotEvery) || snapshotEvery is < 0 or > 10_000_000))
             throw new ArgumentException($"TALOS_HEPHAESTUS_SNAPSHOT_EVERY '{snapshotText}' is not a count of events in 0..10000000 (0: no snapshots)");
+        var inFlightText = read("TALOS_HEPHAESTUS_WRITES_IN_FLIGHT");
+        int inFlight = new Pipeline.RenderSettingsOptions().HephaestusWritesInFlight;
+        if (inFlightText is not null && (!int.TryParse(inFlightText, out inFlight) || inFlight is < 1 or > 16))
+            throw new ArgumentException($"TALOS_HEPHAESTUS_WRITES_IN_FLIGHT '{inFlightText}' is not a count in 1..16");
         return new TalosNodeOptions
         {
             WorkDir = read("TALOS_WORK_DIR") ?? Path.Combine(Environment.CurrentDirectory, ".talos"),
@@ -70,7 +74,8 @@ public static class NodeConfiguration
             LogLevel = read("TALOS_LOGLEVEL") ?? "INFO",
             DownAfter = TimeSpan.FromSeconds(down),
             HeartbeatPause = TimeSpan.FromSeconds(pause),
-            Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots, MaxActiveShots = active, HephaestusSnapshotEvery = snapshotEvery },
+            Render = new Pipeline.RenderSettingsOptions { ChunkSlots = slots, MaxActiveShots = active, HephaestusSnapshotEvery = snapshotEvery,
+                HephaestusWritesInFlight = inFlight },
             ManagementUrl = ManagementUrl(read("TALOS_MANAGEMENT_URL")),
         };
     }

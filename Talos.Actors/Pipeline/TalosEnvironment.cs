@@ -50,6 +50,11 @@ public sealed record RenderSettingsOptions
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Hephaestus saves a snapshot of its registry every this many journalled events (and recovers from the latest); 0: never.</summary>
     public int HephaestusSnapshotEvery { get; init; } = 500;
+    /// <summary>
+    /// How many of Hephaestus's group commits may be in flight at once (1: each waits for the one before). Only new shots'
+    /// admissions overlap a write in flight; everything else waits for the writes to finish (<c>HephaestusActor</c>).
+    /// </summary>
+    public int HephaestusWritesInFlight { get; init; } = 1;
 }
 
 /// <summary>What the actors of one node share: the vault, the stage runners, settings and observers.</summary>

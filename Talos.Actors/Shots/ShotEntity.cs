@@ -28,7 +28,8 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
     long _lastSnapshot;
     readonly Dictionary<string, IActorRef> _agents = new();
     readonly HashSet<IActorRef> _stopping = new();
-    Dictionary<string, IReadOnlyList<ChunkPlan>> _plans = new();
+    /// <summary>The stage plans of the state's spec: updated with the state (<see cref="StagePlans.For"/>), so they always match it.</summary>
+    StagePlans _plans = StagePlans.None;
     int _agentSerial;
     /// <summary>When and with which status Hephaestus last heard this shot's progress; whether a sampled report is due.</summary>
     DateTime _reportedAt;
@@ -49,7 +50,7 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
         Recover<ITalosEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
-            if (_state.Spec is not null) _plans = PlanStages();
+            _plans = _plans.For(_state, PlanStages);
             if (_state.Status == ShotStatus.Rendering) Self.Tell(Advance.Instance);
         });
 
@@ -96,13 +97,12 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
     void Write(IReadOnlyList<ITalosEvent> events, Action after)
     {
         if (events.Count == 0) { after(); return; }
-        PersistAll(events, e => _state = _state.Apply(e));
+        PersistAll(events, e => { _state = _state.Apply(e); _plans = _plans.For(_state, PlanStages); });
         DeferAsync(events, _ => { MaybeSnapshot(); after(); });
     }
 
     void OnStart(StartShot cmd)
     {
-        var before = _state;
         var events = ShotDecisions.Start(_state, cmd, DateTimeOffset.UtcNow);
         if (events.OfType<ShotSpecRevised>().FirstOrDefault() is { } revised)
         {
@@ -112,7 +112,6 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
         }
         Write(events, () =>
         {
-            if (before.Spec is null || before.SpecRevision != _state.SpecRevision) _plans = PlanStages();
             switch (_state.Status)
             {
                 case ShotStatus.Completed: NotifyFinished(); break;
@@ -142,7 +141,7 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
     {
         var arrived = _arrived.ToList();
         _arrived.Clear();
-        var events = ShotDecisions.Record(_state, arrived, _plans, _env.Settings.MaxRevisions, DateTimeOffset.UtcNow);
+        var events = ShotDecisions.Record(_state, arrived, _plans.Plans, _env.Settings.MaxRevisions, DateTimeOffset.UtcNow);
         if (events.Count == 0) return;
         foreach (var r in events.OfType<RevisionRequested>())
             _log.Info("shot {0}: ECHO sends {1} ANIMA chunk(s) back (round {2}): {3}", _key, r.AnimaChunks.Count, r.Round, r.Reason);
@@ -232,8 +231,8 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
 
     // ---- the stage graph ----
 
-    Dictionary<string, IReadOnlyList<ChunkPlan>> PlanStages() =>
-        Stages.All.ToDictionary(s => s, s => _env.Runners[s].Plan(_state.Spec!, _env.Settings.ChunkFrames));
+    IReadOnlyDictionary<string, IReadOnlyList<ChunkPlan>> PlanStages(ShotSpec spec) =>
+        Stages.All.ToDictionary(s => s, s => _env.Runners[s].Plan(spec, _env.Settings.ChunkFrames));
 
     /// <summary>
     /// Advancing may persist; persisting from inside another persist or defer handler leaves the batch unflushed in
@@ -244,7 +243,7 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
     void AdvanceStages()
     {
         var dependsOn = _env.Runners.ToDictionary(r => r.Key, r => r.Value.DependsOn);
-        var (completed, start) = ShotDecisions.Advance(_state, _plans, dependsOn, _agents.Keys.ToHashSet());
+        var (completed, start) = ShotDecisions.Advance(_state, _plans.Plans, dependsOn, _agents.Keys.ToHashSet());
         foreach (var (stage, todo) in start) StartAgent(stage, _env.Runners[stage], todo);
         if (completed.Count > 0) Write(completed, () => { ReportProgress(); AdvanceLater(); });
     }
@@ -314,7 +313,7 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
         if (_state.Spec is null) return;
         _reportedAt = DateTime.UtcNow; _reportedStatus = _state.Status; _reportDue = false;
         Timers.Cancel("progress");
-        _hephaestus.Tell(new ShotProgress(_key, _state.Status, _state.Progress(_plans), _state.SpecRevision));
+        _hephaestus.Tell(new ShotProgress(_key, _state.Status, _state.Progress(_plans.Plans), _state.SpecRevision));
     }
 
     void NotifyFinished()

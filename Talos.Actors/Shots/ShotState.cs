@@ -192,13 +192,41 @@ public static class ShotDecisions
         {
             if (s.StagesDone.Contains(stage) || running.Contains(stage)) continue;
             if (!dependsOn[stage].All(s.StagesDone.Contains)) continue;
+            if (!plans.TryGetValue(stage, out var plan))
+                throw new InvalidOperationException($"shot at spec revision {s.SpecRevision} has no plan for {stage}: plans must follow the state ({nameof(StagePlans)}.{nameof(StagePlans.For)})");
             var recorded = s.ChunksOf(stage);
-            var todo = plans[stage].Where(p => !recorded.ContainsKey(p.Chunk)).ToList();
+            var todo = plan.Where(p => !recorded.ContainsKey(p.Chunk)).ToList();
             if (todo.Count == 0) completed.Add(new StageCompleted(stage));
             else start.Add((stage, todo));
         }
         return (completed, start);
     }
+}
+
+/// <summary>
+/// The stage plans of the spec a shot's state holds. Plans are a function of the spec, so they are taken from the state
+/// each time it changes (<see cref="For"/>: recomputed only when the spec or its revision did), never carried over from a
+/// decision's callback: a command handled between an event being applied and that callback (a repeated
+/// <see cref="StartShot"/>, unstashed while the journal's confirmation of the first one's write is still on its way)
+/// would otherwise see a state with a spec and no plans for it.
+/// </summary>
+public sealed class StagePlans
+{
+    public static readonly StagePlans None = new(null, 0, new Dictionary<string, IReadOnlyList<ChunkPlan>>());
+
+    StagePlans(ShotSpec? spec, int specRevision, IReadOnlyDictionary<string, IReadOnlyList<ChunkPlan>> plans) =>
+        (Spec, SpecRevision, Plans) = (spec, specRevision, plans);
+
+    /// <summary>The spec these are the plans of (null: none yet).</summary>
+    public ShotSpec? Spec { get; }
+    public int SpecRevision { get; }
+    public IReadOnlyDictionary<string, IReadOnlyList<ChunkPlan>> Plans { get; }
+
+    /// <summary>The plans for <paramref name="s"/>: these if they are of its spec and revision, else <paramref name="plan"/> of its spec.</summary>
+    public StagePlans For(ShotState s, Func<ShotSpec, IReadOnlyDictionary<string, IReadOnlyList<ChunkPlan>>> plan) =>
+        s.Spec is null ? None
+        : ReferenceEquals(s.Spec, Spec) && s.SpecRevision == SpecRevision ? this
+        : new StagePlans(s.Spec, s.SpecRevision, plan(s.Spec));
 }
 
 /// <summary>A shot's state as a snapshot document (<see cref="SnapshotDocument"/>, entity "shot", version 1) and back.</summary>

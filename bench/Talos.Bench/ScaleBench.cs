@@ -68,7 +68,8 @@ public static class ScaleBench
                 HeartbeatPause = TimeSpan.FromSeconds(HeartbeatPauseSeconds),
                 Render = new RenderSettingsOptions { MaxActiveShots = o.Active, ChunkSlots = 1,
                     // TALOS_HEPHAESTUS_SNAPSHOT_EVERY as a node reads it (validated there, default when unset)
-                    HephaestusSnapshotEvery = NodeConfiguration.FromEnvironment(["core"]).Render.HephaestusSnapshotEvery },
+                    HephaestusSnapshotEvery = NodeConfiguration.FromEnvironment(["core"]).Render.HephaestusSnapshotEvery,
+                    HephaestusWritesInFlight = NodeConfiguration.FromEnvironment(["core"]).Render.HephaestusWritesInFlight },
             };
             var startClock = Stopwatch.StartNew();
             await using var seed = await TalosNode.StartAsync(seedOptions, Runners(o.Chunks));

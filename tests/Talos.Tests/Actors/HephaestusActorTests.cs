@@ -159,4 +159,78 @@ public sealed class HephaestusActorTests : IAsyncLifetime
         Assert.Equal(shots, JsonSerializer.Serialize(await again.Ask<ShotListing>(new ListShots(), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
         Assert.Equal(film, JsonSerializer.Serialize(await again.Ask<ProductionView>(new GetProduction("rev"), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
     }
+
+    /// <summary>
+    /// Group commits in flight together (<c>HephaestusWritesInFlight</c>): 240 submissions, 32 asks at a time, with a
+    /// priority change and an identical resubmission of an admitted shot among them (these wait for the writes in flight).
+    /// Every ask is answered once its events are durable, every shot is admitted exactly once, each priority change is
+    /// journalled after its shot's admission, the registry a restarted Hephaestus recovers is the one that answered, and
+    /// with 1 the same holds (one write at a time).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public async Task Submissions_with_several_writes_in_flight_are_admitted_once_answered_when_durable_and_recovered(int inFlight)
+    {
+        var started = new ConcurrentQueue<object>();
+        var region = _system.ActorOf(Props.Create(() => new Recorder(started)));
+        var env = new TalosEnvironment(_vault, new RenderSettingsOptions { HephaestusSnapshotEvery = 0, HephaestusWritesInFlight = inFlight, MaxActiveShots = 4 },
+            new Dictionary<string, IStageRunner>());
+        var heph = _system.ActorOf(HephaestusActor.Props(region, env));
+        ShotSpec Spec(int i) => Samples.Shot($"p{i:000}", "pipe", width: 16, height: 16, seconds: 0.25) with { Sequence = i + 1 };
+        string Key(int i) => HephaestusState.KeyOf(Spec(i));
+        const int shots = 240;
+        var gate = new SemaphoreSlim(32);
+        async Task<object> Ask(object m)
+        {
+            await gate.WaitAsync(TestContext.Current.CancellationToken);
+            try { return await heph.Ask<object>(m, TimeSpan.FromSeconds(60)); } finally { gate.Release(); }
+        }
+        var asks = new List<Task<object>>();
+        var raised = new List<int>();
+        for (int i = 0; i < shots; i++)
+        {
+            asks.Add(Ask(new SubmitShot(Spec(i))));
+            if (i % 40 != 39) continue;
+            await asks[^1]; // shot i is admitted: the next two are about admitted shots, so they wait for the writes in flight
+            asks.Add(Ask(new SetShotPriority(Key(i), 3, "test")));
+            raised.Add(i);
+            asks.Add(Ask(new SubmitShot(Spec(i - 1))));
+        }
+        foreach (var reply in await Task.WhenAll(asks))
+            Assert.True(reply is SubmitAccepted or CommandAck { Ok: true }, $"{reply}");
+
+        var listing = await heph.Ask<ShotListing>(new ListShots(), TimeSpan.FromSeconds(30));
+        Assert.Equal(shots, listing.Shots.Count);
+
+        // The journal: each shot admitted once (sequence numbers without gaps), each priority change after its admission.
+        var journal = new List<(long Seq, string Manifest, JsonElement Event)>();
+        await using (var db = new SqliteConnection($"Data Source={Path.Combine(_dir, "journal.db")}"))
+        {
+            await db.OpenAsync(TestContext.Current.CancellationToken);
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "select sequence_number, manifest, message from journal where persistence_id = 'hephaestus' order by sequence_number";
+            await using var reader = await cmd.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+                journal.Add((reader.GetInt64(0), reader.GetString(1), JsonDocument.Parse((byte[])reader.GetValue(2)).RootElement.Clone()));
+        }
+        Assert.Equal(Enumerable.Range(1, journal.Count).Select(n => (long)n), journal.Select(j => j.Seq));
+        var admitted = journal.Where(j => j.Manifest == "talos.hephaestus.shot-admitted.v1").Select(j => j.Event.GetProperty("shotKey").GetString()!).ToList();
+        Assert.Equal(Enumerable.Range(0, shots).Select(Key).Order(StringComparer.Ordinal), admitted.Order(StringComparer.Ordinal));
+        var changes = journal.Where(j => j.Manifest == "talos.hephaestus.shot-priority.v1").ToList();
+        Assert.Equal(raised.Count, changes.Count);
+        Assert.Equal(raised.Select(Key).Order(StringComparer.Ordinal), changes.Select(c => c.Event.GetProperty("shotKey").GetString()!).Order(StringComparer.Ordinal));
+        foreach (var c in changes)
+        {
+            Assert.Equal(3, c.Event.GetProperty("priority").GetInt32());
+            var key = c.Event.GetProperty("shotKey").GetString()!;
+            Assert.True(journal.Single(j => j.Manifest == "talos.hephaestus.shot-admitted.v1" && j.Event.GetProperty("shotKey").GetString() == key).Seq < c.Seq);
+        }
+
+        var before = JsonSerializer.Serialize(listing, ShotEventSerializer.Json);
+        await heph.GracefulStop(TimeSpan.FromSeconds(10));
+        var again = _system.ActorOf(HephaestusActor.Props(region, env));
+        Assert.Equal(before, JsonSerializer.Serialize(await again.Ask<ShotListing>(new ListShots(), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
+    }
 }

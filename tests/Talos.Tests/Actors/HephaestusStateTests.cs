@@ -145,6 +145,18 @@ public sealed class HephaestusStateTests
     }
 
     [Fact]
+    public void The_writes_in_flight_come_from_TALOS_HEPHAESTUS_WRITES_IN_FLIGHT_and_a_bad_count_is_refused_by_name()
+    {
+        Talos.Actors.Pipeline.RenderSettingsOptions Read(string? value) =>
+            Talos.Actors.Hosting.NodeConfiguration.FromEnvironment(["core"], k => k == "TALOS_HEPHAESTUS_WRITES_IN_FLIGHT" ? value : null).Render;
+        Assert.Equal(1, Read(null).HephaestusWritesInFlight);
+        Assert.Equal(2, Read("2").HephaestusWritesInFlight);
+        Assert.Equal(16, Read("16").HephaestusWritesInFlight);
+        foreach (var bad in new[] { "0", "17", "many" })
+            Assert.Contains("TALOS_HEPHAESTUS_WRITES_IN_FLIGHT '" + bad + "'", Assert.Throws<ArgumentException>(() => Read(bad)).Message);
+    }
+
+    [Fact]
     public void Snapshots_wait_for_as_many_events_as_the_last_held_shots_so_admitting_many_writes_each_shot_about_twice()
     {
         // Admit 20,000 shots, one event each, snapshotting as the actor does (every 500 events at least).

@@ -131,4 +131,52 @@ public sealed class ShotDecisionsTests
         Assert.Empty(s.ChunksOf(Stages.Prism));
         Assert.Empty(ShotDecisions.Start(s, new StartShot("k", SpecA, 0, 1), Now)); // revision 1 again is stale
     }
+
+    static IReadOnlyDictionary<string, IReadOnlyList<ChunkPlan>> Plan(ShotSpec spec) =>
+        StageRunners.Create().ToDictionary(r => r.Key, r => r.Value.Plan(spec, 12));
+
+    /// <summary>
+    /// The defect seen in a 100,000-shot bench run (docs/SCALE.md): a shot got its StartShot several times (Hephaestus's
+    /// kick while the region proxy buffered them). The entity planned its stages in the first start's after-write callback,
+    /// and only when the state it started from had no spec; the second StartShot, handled after the first one's
+    /// ShotStarted was applied but before that callback ran, found a spec (so planned nothing), had nothing to journal and
+    /// asked to advance: ShotDecisions.Advance with the spec of revision 1 and no plans threw KeyNotFoundException 'PRISM'.
+    /// </summary>
+    [Fact]
+    public void A_repeated_start_advances_on_the_plans_of_the_state_it_sees()
+    {
+        var start = new StartShot("scale--s000015", SpecA);
+        var s = new ShotState();
+        var heldPlans = (IReadOnlyDictionary<string, IReadOnlyList<ChunkPlan>>)new Dictionary<string, IReadOnlyList<ChunkPlan>>();
+        // The first start: ShotStarted applied (the write's handler); the old entity planned only in the later callback.
+        foreach (var e in ShotDecisions.Start(s, start, Now)) s = s.Apply(e);
+        // The second start in between: nothing to journal (the same spec and revision), and the shot advances.
+        Assert.Empty(ShotDecisions.Start(s, start, Now));
+        var old = Assert.Throws<InvalidOperationException>(() => ShotDecisions.Advance(s, heldPlans, DependsOn, new HashSet<string>()));
+        Assert.Contains(Stages.Prism, old.Message);
+
+        // The fix: the entity's plans follow the state (updated where each event is applied), so any command sees plans
+        // of the spec it sees.
+        var plans = StagePlans.None.For(s, Plan);
+        var (completed, toStart) = ShotDecisions.Advance(s, plans.Plans, DependsOn, new HashSet<string>());
+        Assert.Empty(completed);
+        Assert.Equal([Stages.Prism], toStart.Select(t => t.Stage));
+        Assert.Equal(Plans[Stages.Prism], toStart[0].Todo);
+
+        // Plans are kept while the spec is (a priority change: the same instance, not planned again) ...
+        int planned = 0;
+        IReadOnlyDictionary<string, IReadOnlyList<ChunkPlan>> Counting(ShotSpec spec) { planned++; return Plan(spec); }
+        foreach (var e in ShotDecisions.Start(s, start with { Priority = 5 }, Now)) s = s.Apply(e);
+        Assert.Equal(5, s.Priority);
+        Assert.Same(plans, plans.For(s, Counting));
+        Assert.Equal(0, planned);
+        // ... and planned again for a new revision (four seconds: more frames to plan).
+        foreach (var e in ShotDecisions.Start(s, new StartShot(start.ShotKey, SpecB with { DurationSeconds = 4 }, 5, 2), Now)) s = s.Apply(e);
+        var revised = plans.For(s, Counting);
+        Assert.Equal(1, planned);
+        Assert.Equal(2, revised.SpecRevision);
+        Assert.Same(s.Spec, revised.Spec);
+        Assert.True(revised.Plans[Stages.Raygen].Sum(p => p.FrameCount) > Plans[Stages.Raygen].Sum(p => p.FrameCount));
+        Assert.Same(StagePlans.None, revised.For(new ShotState(), Counting));
+    }
 }
