@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Imaging;
+using Talos.Tests.Support;
 using Xunit;
+using static Talos.Tests.Support.BitAssert;
 
 namespace Talos.Tests.Anima;
 
@@ -27,14 +29,6 @@ public sealed class AnimaBoxTests
             }
         img.G[(int)(cy * h) * w + (int)(cx * w)] = -0f; // a negative zero inside
         return img;
-    }
-
-    static void SameBits(float[] expected, float[] actual) =>
-        Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())), "planes differ in some bit");
-
-    static void SameBits(RgbaImage expected, RgbaImage actual)
-    {
-        SameBits(expected.R, actual.R); SameBits(expected.G, actual.G); SameBits(expected.B, actual.B); SameBits(expected.A, actual.A);
     }
 
     [Theory]

@@ -1,10 +1,11 @@
-using System.Runtime.InteropServices;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Raygen;
+using Talos.Tests.Support;
 using Xunit;
+using static Talos.Tests.Support.BitAssert;
 
 namespace Talos.Tests.Raygen;
 
@@ -35,14 +36,6 @@ public sealed class BoxWorkTests
         img.G[(h - 1) * w + (w - 2)] = -0f;
         img.A[(h - 2) * w + (w - 1)] = 0.5f; img.R[(h - 2) * w + (w - 1)] = 0.3f;
         return img;
-    }
-
-    static void SameBits(float[] expected, float[] actual) =>
-        Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())), "planes differ in some bit");
-
-    static void SameBits(RgbaImage expected, RgbaImage actual)
-    {
-        SameBits(expected.R, actual.R); SameBits(expected.G, actual.G); SameBits(expected.B, actual.B); SameBits(expected.A, actual.A);
     }
 
     [Theory]

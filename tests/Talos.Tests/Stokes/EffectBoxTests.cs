@@ -1,7 +1,8 @@
-using System.Runtime.InteropServices;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Stokes;
+using Talos.Tests.Support;
 using Xunit;
+using static Talos.Tests.Support.BitAssert;
 
 namespace Talos.Tests.Stokes;
 
@@ -56,9 +57,6 @@ public sealed class EffectBoxTests
             }
         return img;
     }
-
-    static void SameBits(float[] expected, float[] actual) =>
-        Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())), "planes differ in some bit");
 
     [Theory]
     [InlineData(67, 37, 0.15f, 0.7f, true)]  // odd width: vector tails
