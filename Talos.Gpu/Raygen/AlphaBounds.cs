@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using Talos.Gpu.Imaging;
 
@@ -13,21 +12,9 @@ public readonly record struct AlphaBounds(int X0, int Y0, int X1, int Y1)
 
     public static bool Find(RgbaImage layer, out AlphaBounds bounds)
     {
-        int w = layer.Width, h = layer.Height;
-        var a = layer.A;
-        int x0 = w, y0 = h, x1 = -1, y1 = -1;
-        for (int y = 0; y < h; y++)
-        {
-            var row = a.AsSpan(y * w, w);
-            int first = FirstPositive(row);
-            if (first < 0) continue;
-            int last = LastPositive(row);
-            if (y0 == h) y0 = y;
-            y1 = y;
-            x0 = Math.Min(x0, first); x1 = Math.Max(x1, last);
-        }
-        bounds = new AlphaBounds(x0, y0, x1 + 1, y1 + 1);
-        return y1 >= 0;
+        if (Find(layer, new FrameCodec.Box(0, 0, layer.Width, layer.Height), out bounds)) return true;
+        bounds = new AlphaBounds(layer.Width, layer.Height, 0, 0); // empty, as callers of the whole-frame search have always had it
+        return false;
     }
 
     /// <summary>
@@ -50,26 +37,6 @@ public readonly record struct AlphaBounds(int X0, int Y0, int X1, int Y1)
         }
         bounds = y0 < 0 ? default : new AlphaBounds(x0, y0, x1 + 1, y1 + 1);
         return y0 >= 0;
-    }
-
-    /// <summary>The first index holding a value above zero (NaN is not), or −1; vectorised (most of a layer's rows are empty).</summary>
-    static int FirstPositive(ReadOnlySpan<float> row)
-    {
-        int x = 0, n = Vector<float>.Count;
-        for (; x + n <= row.Length; x += n)
-            if (Vector.GreaterThanAny(new Vector<float>(row.Slice(x, n)), Vector<float>.Zero)) break;
-        for (; x < row.Length; x++) if (row[x] > 0f) return x;
-        return -1;
-    }
-
-    /// <summary>The last index holding a value above zero, or −1.</summary>
-    static int LastPositive(ReadOnlySpan<float> row)
-    {
-        int x = row.Length, n = Vector<float>.Count;
-        for (; x - n >= 0; x -= n)
-            if (Vector.GreaterThanAny(new Vector<float>(row.Slice(x - n, n)), Vector<float>.Zero)) break;
-        for (x--; x >= 0; x--) if (row[x] > 0f) return x;
-        return -1;
     }
 
     /// <summary>
