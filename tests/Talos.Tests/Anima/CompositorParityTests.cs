@@ -1,3 +1,4 @@
+using Talos.Tests.Support;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Kernels;
@@ -32,7 +33,7 @@ public sealed class CompositorParityTests
             new(Layer(n, n, 3, true), BlendMode.Add, 0.6f), new(Layer(n, n, 4, false), BlendMode.Normal, 0.5f), new(Layer(n, n, 5, false), BlendMode.Screen, 0.7f),
         };
         var cpu = Compositor.CompositeCpu(n, n, layers);
-        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        var (context, accelerator) = ParityDevice.Create();
         using (context)
         using (accelerator)
         {

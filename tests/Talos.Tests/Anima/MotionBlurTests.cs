@@ -1,3 +1,4 @@
+using Talos.Tests.Support;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Kernels;
@@ -58,7 +59,7 @@ public sealed class MotionBlurTests
         var layer = Square();
         var flow = MotionBlur.FlowFromSeeds(layer, [(15f, 15f, 9f, -5f), (39f, 15f, -3f, 2f)])!.Value;
         var cpu = MotionBlur.ApplyCpu(layer, flow.Fx, flow.Fy);
-        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        var (context, accelerator) = ParityDevice.Create();
         using (context)
         using (accelerator)
         {

@@ -1,3 +1,4 @@
+using Talos.Tests.Support;
 using Talos.Gpu.Axis;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
@@ -44,7 +45,7 @@ public sealed class FlowParityTests(ITestOutputHelper output)
         float alpha2 = OpticalFlow.Alpha2(cpuTrace, N * N, FlowOptions.Default);
         OpticalFlow.Sweep(cu, cv, cpu, alpha2);
 
-        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        var (context, accelerator) = ParityDevice.Create();
         using (context)
         using (accelerator)
         using (var flow = new IlgpuFlow(accelerator, a, b))
@@ -79,7 +80,7 @@ public sealed class FlowParityTests(ITestOutputHelper output)
             float alpha2 = OpticalFlow.Alpha2(OpticalFlow.Linearise(a, b, cu, cv, sys), N * N, o);
             for (int it = 0; it < o.Iterations; it++) OpticalFlow.Sweep(cu, cv, sys, alpha2);
         }
-        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        var (context, accelerator) = ParityDevice.Create();
         using (context)
         using (accelerator)
         {

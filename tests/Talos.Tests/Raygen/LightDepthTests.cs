@@ -1,3 +1,4 @@
+using Talos.Tests.Support;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Imaging;
@@ -144,7 +145,7 @@ public sealed class LightDepthTests
                 coc[p] = x < 20 ? 0f : (x - 20) * 0.35f; // sharp on the left, growing blur to the right
             }
         var cpu = DepthOfField.ApplyCpu(img, coc);
-        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        var (context, accelerator) = ParityDevice.Create();
         using (context)
         using (accelerator)
         {

@@ -1,3 +1,4 @@
+using Talos.Tests.Support;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Kernels;
@@ -30,7 +31,7 @@ public sealed class ShadingParityTests
             }
         var light = AetherPresets.Lighting(rig);
         var cpu = Lighting.LightLayerCpu(layer, light);
-        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        var (context, accelerator) = ParityDevice.Create();
         using (context)
         using (accelerator)
         {

@@ -1,3 +1,4 @@
+using Talos.Tests.Support;
 using Talos.Gpu.Kernels;
 using Talos.Gpu.Stokes;
 using Xunit;
@@ -26,7 +27,7 @@ public sealed class EffectRendererParityTests
             }
         const int w = 64, h = 36;
         var cpu = new EffectRenderer().RenderCpu(g, light, 7, w, h, 1234);
-        var (context, accelerator) = ComputeDevice.CreateSimulator();
+        var (context, accelerator) = ParityDevice.Create();
         using (context)
         using (accelerator)
         {

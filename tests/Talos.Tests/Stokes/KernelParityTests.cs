@@ -1,3 +1,4 @@
+using Talos.Tests.Support;
 using ILGPU;
 using ILGPU.Runtime;
 using Talos.Gpu.Kernels;
@@ -17,7 +18,7 @@ public sealed class SimulatorFixture : IDisposable
 
     public SimulatorFixture()
     {
-        (_context, Accelerator) = ComputeDevice.CreateSimulator();
+        (_context, Accelerator) = ParityDevice.Create();
         Ops = new IlgpuFluidOps(Accelerator, N, N);
     }
 
