@@ -203,7 +203,7 @@ public static class TalosHosting
             builder.WithActors((system, _) =>
             {
                 var mediator = Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator;
-                system.ActorOf(ChunkWorkerPool.Props(env, Cluster.Get(system).SelfAddress.ToString(), mediator), ChunkWorkerPool.Name);
+                system.ActorOf(ChunkWorkerPool.Props(env, Cluster.Get(system).SelfAddress.ToString(), mediator), "chunk-pool");
             });
         if (gpu)
             builder.WithShardRegion<ShotRegionKey>("shots",

@@ -23,8 +23,6 @@ namespace Talos.Actors.Shots;
 public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 {
     public const string Topic = "talos-chunk-work";
-    /// <summary>The pool's name under /user on a render node: a stage agent offers its work to it first (local first).</summary>
-    public const string Name = "chunk-pool";
     public ITimerScheduler Timers { get; set; } = null!;
 
     readonly TalosEnvironment _env;

@@ -56,14 +56,6 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     /// </summary>
     bool _offerStale = true;
     DateTime _offeredAt;
-    /// <summary>
-    /// This node's own pool (<see cref="ChunkWorkerPool.Name"/>), when it has one: an agent's first offer goes to it
-    /// alone, in-process (see <see cref="Offer"/>); null where none runs (then the first offer is published at once).
-    /// </summary>
-    readonly IActorRef? _localPool;
-    /// <summary>When the first offer went to the local pool alone; null once it has been published (or needs no publish).</summary>
-    DateTime? _localOfferAt;
-    bool _localTried;
     DateTime _lastProgress = DateTime.UtcNow;
     bool _gaveUp;
 
@@ -93,7 +85,6 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         _own = new Dictionary<int, string>(job.OwnCompleted);
         _avoided = new HashSet<string>(job.AvoidNodes);
         _identity = ChunkIdentity.ForJob(runner, job, env.Vault);
-        _localPool = LocalPool(Context.System);
 
         Receive<ChunkWorkRequest>(OnRequest);
         Receive<ChunkLeaseResult>(OnResult);
@@ -108,14 +99,6 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
 
     public static Props Props(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot, IActorRef? mediator) =>
         Akka.Actor.Props.Create(() => new StageAgent(job, runner, env, shot, mediator));
-
-    /// <summary>The chunk pool of this actor system (at /user/<see cref="ChunkWorkerPool.Name"/>), or null when it runs none.</summary>
-    static IActorRef? LocalPool(ActorSystem system)
-    {
-        var provider = ((ExtendedActorSystem)system).Provider;
-        var pool = provider.ResolveActorRef(provider.RootPath / "user" / ChunkWorkerPool.Name);
-        return pool is null || pool.IsNobody() || pool is EmptyLocalActorRef || pool is DeadLetterActorRef ? null : pool;
-    }
 
     protected override void PreStart()
     {
@@ -186,31 +169,13 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     /// <summary>
     /// Announces the work on the topic while there is something to hand out (new, due again, or worth a twin): at once when
     /// a pool may have it as exhausted or never had it, else only as an occasional refresh (see <see cref="_offerStale"/>).
-    /// <para>Local first: the agent's first offer goes only to its own node's pool (a tell inside the process). If that pool
-    /// asks and takes everything, the topic never hears of the agent — no offer to every pool, no remote Watch and
-    /// DeathWatch notification from each, no empty grants: the O(nodes) messages per agent. The offer is published to the
-    /// farm as soon as the local grant leaves work over, or when the local pool has not asked within one
-    /// <see cref="RenderSettingsOptions.OfferInterval"/> (its slots are busy); after that, as before. The pool's choice
-    /// among the offers it holds (priority, then round-robin) is unchanged, so a local offer never jumps a higher priority.</para>
     /// </summary>
     void Offer()
     {
         var now = DateTime.UtcNow;
-        if (_localOfferAt is { } asked)
-        {
-            if (now - asked < _settings.OfferInterval) return; // the local pool may still ask
-            _localOfferAt = null;
-        }
         if (!_offerStale && now - _offeredAt < _settings.OfferRefresh) return;
         if (Eligible(now).Any() || StragglerFor(null, now) is not null)
         {
-            if (_localPool is not null && !_localTried)
-            {
-                _localTried = true;
-                _localPool.Tell(new ChunkWorkOffered(Self, _job.Priority));
-                _localOfferAt = now;
-                return;
-            }
             _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.Priority)));
             _offerStale = false;
             _offeredAt = now;
@@ -248,12 +213,6 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         // The pool now holds this agent as exhausted: work that becomes eligible later must be announced again.
         if (granted.Count == 0 || !more) _offerStale = true;
         pool.Tell(new ChunkLeaseGrant(granted, more, request.Request));
-        // The local pool answered the local-only offer: what it left over goes to the farm now.
-        if (_localOfferAt is not null && pool.Equals(_localPool))
-        {
-            _localOfferAt = null;
-            if (more) Offer(); // else nothing is left; a chunk that comes back later is published as usual
-        }
     }
 
     ChunkLease Grant(Item item, IActorRef pool, string node, bool speculative, DateTime now)
