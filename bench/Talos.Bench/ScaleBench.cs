@@ -38,22 +38,41 @@ public static class ScaleBench
     /// The failure detector's acceptable heartbeat pause for every member. Twenty .NET processes starting on 2 cores
     /// (load average past 200) send heartbeats 5–8 s late: with the default 8 s, members flapped unreachable and the
     /// resolver downed the whole cluster as unstable ("SBR detected instability and will down all nodes", a 20-node run
-    /// of 2026-12-04). A killed node is then downed about this plus <see cref="DownAfterSeconds"/> after it died.
+    /// of 2026-12-04). A killed node is then downed about this plus <see cref="DownAfterSeconds"/> after it died. 30 s was
+    /// not enough either: with 20 nodes in 4 processes the seed (this process, admitting) went unheard past it at load ~70
+    /// and the resolver downed everyone (2026-12-04 14:09 UTC); 60 s since.
     /// </summary>
-    const int HeartbeatPauseSeconds = 30;
+    const int HeartbeatPauseSeconds = 60;
 
-    public sealed record Options(int Nodes, int Shots, int Chunks, int KillPercent, int Slots, int Active, bool AdmitOnly, int PrioritizeEvery);
+    /// <param name="SystemsPerProcess">Render nodes per node process: each a whole cluster member (its own actor system,
+    /// remoting port, shard region, chunk pool, vault handle and journal connections) sharing only the process's runtime
+    /// (GC, thread pool, JIT). 1 (the default): every node its own OS process.</param>
+    public sealed record Options(int Nodes, int Shots, int Chunks, int KillPercent, int Slots, int Active, bool AdmitOnly, int PrioritizeEvery,
+        int SystemsPerProcess = 1)
+    {
+        /// <summary>How many of the <see cref="Nodes"/> node process <paramref name="p"/> hosts.</summary>
+        public int SystemsIn(int p) => Math.Min(SystemsPerProcess, Nodes - p * SystemsPerProcess);
+        public int Processes => (Nodes + SystemsPerProcess - 1) / SystemsPerProcess;
+    }
 
     public static async Task<int> RunAsync(Options o)
     {
-        if (o.Nodes < 1 || o.Shots < 1 || o.Chunks < Stages.All.Count || o.KillPercent is < 0 or > 50)
+        if (o.Nodes < 1 || o.Shots < 1 || o.Chunks < Stages.All.Count || o.KillPercent is < 0 or > 50 || o.SystemsPerProcess < 1)
         {
-            Console.Error.WriteLine($"scale: --nodes ≥ 1, --shots ≥ 1, --chunks ≥ {Stages.All.Count} (one per stage), --kill 0..50 (a majority must stay up)");
+            Console.Error.WriteLine($"scale: --nodes ≥ 1, --shots ≥ 1, --chunks ≥ {Stages.All.Count} (one per stage), --kill 0..50 (a majority must stay up), --systems-per-process ≥ 1");
+            return 2;
+        }
+        // --kill SIGKILLs whole node processes: with several nodes per process, the processes killed must leave a majority of the members.
+        int killProcesses = o.KillPercent == 0 ? 0 : Math.Max(1, (int)Math.Round(o.Processes * o.KillPercent / 100.0));
+        int killNodes = Enumerable.Range(0, killProcesses).Sum(o.SystemsIn);
+        if (o.KillPercent > 0 && 2 * killNodes >= o.Nodes + 1)
+        {
+            Console.Error.WriteLine($"scale: --kill {o.KillPercent} would SIGKILL {killProcesses} process(es) holding {killNodes} of the {o.Nodes + 1} members: no majority would stay up");
             return 2;
         }
         if (o.Active <= 0) o = o with { Active = 4 * o.Nodes * o.Slots }; // enough shots for every slot: a shot's stages run one after another
         var load = MachineLoad.Averages();
-        Console.WriteLine($"# scale: {Environment.ProcessorCount} cores, load {load}; seed in this process, {o.Nodes} node processes × {o.Slots} slots, " +
+        Console.WriteLine($"# scale: {Environment.ProcessorCount} cores, load {load}; seed in this process, {o.Nodes} nodes × {o.Slots} slots in {o.Processes} node process(es) ({o.SystemsPerProcess} actor system(s) each), " +
                           $"{o.Shots} shots × {o.Chunks} chunks, at most {o.Active} rendering at once{(o.KillPercent > 0 ? $", killing {o.KillPercent} % of the nodes" : "")}");
         var dir = Path.Combine(Path.GetTempPath(), $"talos-bench-scale-{Guid.NewGuid():N}");
         var children = new List<Process>();
@@ -88,14 +107,20 @@ public static class ScaleBench
             // Akka, joining) is seconds of CPU, and twenty at once on 2 cores starve every member's heartbeats.
             var cluster = Cluster.Get(seed.System);
             var up = Stopwatch.StartNew();
-            int wave = Math.Max(2, 2 * Environment.ProcessorCount);
-            for (int started = 0; started < o.Nodes;)
+            // A process of several nodes starts them one after another (each joins before the next starts), so a wave is
+            // 2 × cores processes of one node or one process of several.
+            int wave = Math.Max(1, Math.Max(2, 2 * Environment.ProcessorCount) / o.SystemsPerProcess);
+            for (int started = 0, nodes = 0; started < o.Processes;)
             {
-                for (int end = Math.Min(o.Nodes, started + wave); started < end; started++) children.Add(StartNode(o, started, seedAddress, pg, vaultDir, dir));
-                while (cluster.State.Members.Count(m => m.Status == MemberStatus.Up) < started + 1)
+                for (int end = Math.Min(o.Processes, started + wave); started < end; started++)
+                {
+                    children.Add(StartNode(o, started, seedAddress, pg, vaultDir, dir));
+                    nodes += o.SystemsIn(started);
+                }
+                while (cluster.State.Members.Count(m => m.Status == MemberStatus.Up) < nodes + 1)
                 {
                     if (children.FirstOrDefault(c => c.HasExited) is { } dead) throw new InvalidOperationException($"node process {dead.Id} exited with {dead.ExitCode}");
-                    if (up.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"{cluster.State.Members.Count(m => m.Status == MemberStatus.Up)} of {started + 1} members up after 5 min");
+                    if (up.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"{cluster.State.Members.Count(m => m.Status == MemberStatus.Up)} of {nodes + 1} members up after 10 min");
                     await Task.Delay(200);
                 }
             }
@@ -117,9 +142,9 @@ public static class ScaleBench
                 cpuSamples.Add(cpu.Read());
                 if (o.KillPercent > 0 && killed == 0 && count >= total / 3)
                 {
-                    killed = Math.Max(1, (int)Math.Round(o.Nodes * o.KillPercent / 100.0));
-                    foreach (var victim in children.Take(killed)) victim.Kill();
-                    Console.WriteLine($"killed {killed} node process(es) (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s, {count} results journalled");
+                    killed = killNodes;
+                    foreach (var victim in children.Take(killProcesses)) victim.Kill();
+                    Console.WriteLine($"killed {killProcesses} node process(es) (SIGKILL), {killNodes} node(s), at {clock.Elapsed.TotalSeconds:F1} s, {count} results journalled");
                 }
                 if (count >= target && submitting.IsCompleted && (o.AdmitOnly || await AllCompleted(seed, o.Shots))) break;
                 if (samples.Count % 120 == 0) Console.WriteLine($"progress: {count} of {target} results journalled at {clock.Elapsed.TotalSeconds:F0} s; load {MachineLoad.Averages()}");
@@ -136,7 +161,7 @@ public static class ScaleBench
             double[] ns;
             lock (NodeStats) ns = Enumerable.Range(0, 6).Select(k => NodeStats.Sum(x => x[k])).ToArray();
             Console.WriteLine(FormattableString.Invariant(
-                $"where the time goes: seed (Hephaestus, admission asks, this bench's polling) {seedCpu:F1} CPU s; {NodeStats.Count} surviving nodes {ns[5]:F1} CPU s; ") +
+                $"where the time goes: seed (Hephaestus, admission asks, this bench's polling) {seedCpu:F1} CPU s; {NodeStats.Count} surviving node processes {ns[5]:F1} CPU s; ") +
                 FormattableString.Invariant($"a chunk (trivial render + vault writes) {ns[1] / Math.Max(1, ns[0]) * 1000:F1} ms mean over {ns[0]:F0}; ") +
                 FormattableString.Invariant($"a shot's journal write {ns[3] / Math.Max(1, ns[2]) * 1000:F1} ms mean over {ns[2]:F0}, {ns[4] / Math.Max(1, ns[2]):F2} results each"));
             Console.WriteLine(FormattableString.Invariant(
@@ -161,7 +186,9 @@ public static class ScaleBench
                 ["seedCpuMsPerResult"] = Math.Round(perResult.Seed * 1000, 3), ["postgresCpuMsPerResult"] = Math.Round(perResult.Postgres * 1000, 3),
                 ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order, ["seedGcLatencyMode"] = System.Runtime.GCSettings.LatencyMode.ToString(),
                 ["cores"] = Environment.ProcessorCount, ["loadAverageAtStart"] = load, ["postgres"] = pg.Version,
-                ["processes"] = "seed in the bench process; each render node its own OS process",
+                ["systemsPerProcess"] = o.SystemsPerProcess, ["nodeProcesses"] = o.Processes,
+                ["processes"] = o.SystemsPerProcess == 1 ? "seed in the bench process; each render node its own OS process"
+                    : $"seed in the bench process; {o.Nodes} render nodes as {o.SystemsPerProcess} actor systems per OS process ({o.Processes} processes)",
             };
             Console.WriteLine();
             Console.WriteLine($"| nodes | shots | chunks | killed | results/s | admission p50 / p99 ms | Hephaestus recovery s | lost | duplicated |");
@@ -470,6 +497,7 @@ public static class ScaleBench
         children.Clear();
     }
 
+    /// <summary>Node process <paramref name="n"/>: <see cref="Options.SystemsIn"/> render nodes.</summary>
     static Process StartNode(Options o, int n, string seed, PostgresServer pg, string vault, string dir)
     {
         var self = typeof(ScaleBench).Assembly.Location;
@@ -478,6 +506,8 @@ public static class ScaleBench
         info.ArgumentList.Add("scale-node");
         info.ArgumentList.Add("--chunks");
         info.ArgumentList.Add(o.Chunks.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--systems");
+        info.ArgumentList.Add(o.SystemsIn(n).ToString(CultureInfo.InvariantCulture));
         info.Environment["TALOS_SEEDS"] = seed;
         info.Environment["TALOS_ROLES"] = "gpu";
         // At most 16 connections per node process (Npgsql's default is 100): 20 nodes and the seed stay under the server's limit.
@@ -510,10 +540,12 @@ public static class ScaleBench
     }
 
     /// <summary>
-    /// <c>talos-bench scale-node --chunks C</c>: one render node (configured from TALOS_* variables, as the node executable
-    /// is) with the trivial runners; it exits when its standard input closes (the bench ended or died).
+    /// <c>talos-bench scale-node --chunks C [--systems K]</c>: K render nodes (1 by default; each configured from TALOS_*
+    /// variables, as the node executable is, in a work directory of its own: <c>TALOS_WORK_DIR</c>-j) with the trivial
+    /// runners, each its own actor system and cluster member, started one after another; the process exits when its
+    /// standard input closes (the bench ended or died), and its STATS line sums its nodes.
     /// </summary>
-    public static async Task<int> NodeAsync(int chunks)
+    public static async Task<int> NodeAsync(int chunks, int systems = 1)
     {
         var options = NodeConfiguration.FromEnvironment(["gpu"]);
         // Where this node's time goes: its chunks (trivial render + vault writes + the attempt log), its shots' journal
@@ -529,8 +561,18 @@ public static class ScaleBench
         });
         listener.SetMeasurementEventCallback<int>((i, v, _, _) => { if (i.Name == TalosMetrics.JournalWriteChunksName) lock (sums) sums[4] += v; });
         listener.Start();
-        await using var node = await TalosNode.StartAsync(options, Runners(chunks));
-        await Task.WhenAny(Task.Run(() => Console.In.ReadToEnd()), node.System.WhenTerminated);
+        var nodes = new List<TalosNode>();
+        try
+        {
+            for (int j = 0; j < Math.Max(1, systems); j++)
+                nodes.Add(await TalosNode.StartAsync(systems == 1 ? options : options with { WorkDir = $"{options.WorkDir}-{j}" }, Runners(chunks)));
+            // Ends when the bench closes standard input, or when any of this process's nodes stops (downed, say).
+            await Task.WhenAny(nodes.Select(n => n.System.WhenTerminated).Append(Task.Run(() => Console.In.ReadToEnd())));
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
         lock (sums)
             Console.WriteLine(FormattableString.Invariant(
                 $"STATS {sums[0]} {sums[1]} {sums[2]} {sums[3]} {sums[4]} {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds}"));
