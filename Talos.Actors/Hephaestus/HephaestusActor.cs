@@ -60,10 +60,15 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
         {
             _state = HephaestusState.FromSnapshot((HephaestusSnapshot)o.Snapshot);
             _snapshotShots = _state.Shots.Count;
+            _snapshotRead = System.Diagnostics.Stopwatch.GetElapsedTime(_started);
         });
         Recover<ITalosEvent>(e => { _state = _state.Apply(e); _sinceSnapshot++; });
         Recover<RecoveryCompleted>(_ =>
         {
+            var recovered = System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+            _log.Info("hephaestus: recovered {0} shots in {1:F0} ms: a snapshot of {2} read in {3:F0} ms, then {4} events in {5:F0} ms",
+                _state.Shots.Count, recovered.TotalMilliseconds, _snapshotShots, _snapshotRead.TotalMilliseconds, _sinceSnapshot,
+                (recovered - _snapshotRead).TotalMilliseconds);
             _decided = _state;
             Timers.StartPeriodicTimer("kick", Kick.Instance, TimeSpan.FromSeconds(5));
             // Shot statuses for /metrics once a second, not after every message (progress reports arrive per chunk).
@@ -154,8 +159,18 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
         // A film cut from shots revised meanwhile is not recorded (the decision says so): the production is cut again.
         Command<FilmEdited>(d => { _editing.Remove(d.Production); Execute(d, () => MaybeEdit(d.Production)); });
         Command<FilmEditFailed>(f => { _editing.Remove(f.Production); Execute(f, () => MaybeEdit(f.Production)); });
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning("hephaestus: snapshot at {0} not saved: {1}", f.Metadata.SequenceNr, f.Cause.Message));
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            if (_snapshotsTaken.Remove(s.Metadata.SequenceNr, out var taken))
+                _log.Info("hephaestus: snapshot of {0} shots at {1} saved in {2:F0} ms", taken.Shots, s.Metadata.SequenceNr,
+                    Hosting.TalosMetrics.HephaestusSnapshotSaved(taken.Timestamp, taken.Shots) * 1000);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _snapshotsTaken.Remove(f.Metadata.SequenceNr);
+            _log.Warning("hephaestus: snapshot at {0} not saved: {1}", f.Metadata.SequenceNr, f.Cause.Message);
+        });
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("hephaestus: older snapshots not deleted: {0}", f.Cause.Message));
 
@@ -312,6 +327,11 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
 
     /// <summary>The snapshot being built off the actor's thread (each waits for the one before, so the store gets them in order).</summary>
     Task _snapshotting = Task.CompletedTask;
+    /// <summary>Snapshots handed to the store and not yet confirmed: when each was taken and its shots (for its save time).</summary>
+    readonly Dictionary<long, (long Timestamp, int Shots)> _snapshotsTaken = new();
+    /// <summary>When this incarnation started recovering, and how long it took to its snapshot (zero: none).</summary>
+    readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+    TimeSpan _snapshotRead;
 
     /// <summary>
     /// Saves the registry as it stands at the last journalled event. The registry is immutable, so the snapshot (every
@@ -324,6 +344,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
     {
         _sinceSnapshot = 0;
         _snapshotShots = _state.Shots.Count;
+        _snapshotsTaken[SnapshotSequenceNr] = (System.Diagnostics.Stopwatch.GetTimestamp(), _snapshotShots);
         var (state, metadata, store, self, log) = (_state, new SnapshotMetadata(SnapshotterId, SnapshotSequenceNr, DateTime.UtcNow), SnapshotStore, Self, _log);
         _snapshotting = _snapshotting.ContinueWith(_ =>
         {

@@ -143,6 +143,25 @@ public static class TalosMetrics
     /// <summary>Hephaestus answered a journalled command it took at <paramref name="takenTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public static void HephaestusAnswered(long takenTimestamp) => HephaestusCommandDuration.Record(Stopwatch.GetElapsedTime(takenTimestamp).TotalSeconds);
 
+    /// <summary>The instrument of a Hephaestus snapshot's save time (Prometheus: talos_hephaestus_snapshot_duration_seconds).</summary>
+    public const string HephaestusSnapshotDurationName = "talos.hephaestus.snapshot.duration";
+
+    static readonly Histogram<double> HephaestusSnapshotDuration = Meter.CreateHistogram<double>(HephaestusSnapshotDurationName, "s",
+        "A Hephaestus snapshot: from when the singleton took it (its registry handed to the thread pool) until the snapshot store saved it",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
+    /// <summary>The last snapshot Hephaestus saved in this process: its shots and save time (null: none yet).</summary>
+    public static (int Shots, double Seconds)? LastHephaestusSnapshot { get; private set; }
+
+    /// <summary>A Hephaestus snapshot of <paramref name="shots"/> shots taken at <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) is saved.</summary>
+    public static double HephaestusSnapshotSaved(long startTimestamp, int shots)
+    {
+        var seconds = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
+        HephaestusSnapshotDuration.Record(seconds);
+        LastHephaestusSnapshot = (shots, seconds);
+        return seconds;
+    }
+
     /// <summary>The shot statuses Hephaestus holds now (published by the singleton as they change; null when it stops here).</summary>
     public static void Shots(IEnumerable<string>? statuses) => _shots = statuses is null ? null : CountStatuses(statuses);
 

@@ -26,7 +26,7 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.hephaestus.production-edit-failed.v1", typeof(ProductionEditFailed)),
         ("talos.hephaestus.shot-revised.v1", typeof(ShotRevised)),
         ("talos.hephaestus.production-revised.v1", typeof(ProductionRevised)),
-        ("talos.hephaestus.snapshot.v1", typeof(HephaestusSnapshot)),
+        ("talos.hephaestus.snapshot.v2", typeof(HephaestusSnapshot)),
         ("talos.shot.started.v1", typeof(ShotStarted)),
         ("talos.shot.spec-revised.v1", typeof(ShotSpecRevised)),
         ("talos.shot.chunk-completed.v1", typeof(ChunkCompleted)),
@@ -45,8 +45,17 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
         ("talos.shot.snapshot.v1", typeof(SnapshotDocument)),
     ];
 
+    /// <summary>Manifests no longer written that still read (as JSON): Hephaestus's snapshot before its binary layout.</summary>
+    static readonly (string Manifest, Type Type)[] Older =
+    [
+        ("talos.hephaestus.snapshot.v1", typeof(HephaestusSnapshot)),
+    ];
+
+    /// <summary>The manifest whose records are <see cref="HephaestusSnapshotCodec"/>'s binary layout, not JSON.</summary>
+    public const string HephaestusSnapshotManifest = "talos.hephaestus.snapshot.v2";
+
     static readonly Dictionary<Type, string> ByType = Table.ToDictionary(t => t.Type, t => t.Manifest);
-    static readonly Dictionary<string, Type> ByManifest = Table.ToDictionary(t => t.Manifest, t => t.Type);
+    static readonly Dictionary<string, Type> ByManifest = Table.Concat(Older).ToDictionary(t => t.Manifest, t => t.Type);
 
     public static IReadOnlyCollection<Type> EventTypes => ByType.Keys;
 
@@ -55,12 +64,15 @@ public sealed class ShotEventSerializer(ExtendedActorSystem system) : Serializer
     public override string Manifest(object o) =>
         ByType.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"no journal manifest for {o.GetType().FullName}");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+    public override byte[] ToBinary(object obj) => obj is HephaestusSnapshot snapshot
+        ? HephaestusSnapshotCodec.Write(snapshot)
+        : JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (!ByManifest.TryGetValue(manifest, out var type))
             throw new SerializationException($"unknown journal event manifest '{manifest}'");
+        if (manifest == HephaestusSnapshotManifest) return HephaestusSnapshotCodec.Read(bytes);
         return JsonSerializer.Deserialize(bytes, type, Json)
                ?? throw new SerializationException($"journal event '{manifest}' decoded to null: {Encoding.UTF8.GetString(bytes)}");
     }

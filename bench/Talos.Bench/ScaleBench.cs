@@ -416,7 +416,8 @@ public static class ScaleBench
         c.CommandText = "select sequence_number, octet_length(snapshot), pg_column_size(snapshot) from snapshot where persistence_id = 'hephaestus' order by sequence_number desc limit 1";
         await using var r = await c.ExecuteReaderAsync();
         if (await r.ReadAsync())
-            Console.WriteLine(FormattableString.Invariant($"Hephaestus's snapshot at event {r.GetInt64(0)}: {r.GetInt32(1) / 1e6:F1} MB serialized, {r.GetInt32(2) / 1e6:F1} MB stored"));
+            Console.WriteLine(FormattableString.Invariant($"Hephaestus's snapshot at event {r.GetInt64(0)}: {r.GetInt32(1) / 1e6:F2} MB serialized, {r.GetInt32(2) / 1e6:F2} MB stored") +
+                (TalosMetrics.LastHephaestusSnapshot is { } last ? FormattableString.Invariant($"; the last saved ({last.Shots} shots) took {last.Seconds * 1000:F0} ms") : ""));
     }
 
     /// <summary>

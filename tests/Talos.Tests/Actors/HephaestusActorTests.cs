@@ -158,6 +158,32 @@ public sealed class HephaestusActorTests : IAsyncLifetime
         var again = _system.ActorOf(HephaestusActor.Props(region, env));
         Assert.Equal(shots, JsonSerializer.Serialize(await again.Ask<ShotListing>(new ListShots(), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
         Assert.Equal(film, JsonSerializer.Serialize(await again.Ask<ProductionView>(new GetProduction("rev"), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
+
+        // The snapshot is in the binary layout; the same snapshot saved before it existed (a JSON document under
+        // talos.hephaestus.snapshot.v1, as older farms hold) recovers the same registry.
+        await again.GracefulStop(TimeSpan.FromSeconds(10));
+        await using (var db = new SqliteConnection($"Data Source={Path.Combine(_dir, "snapshots.db")}"))
+        {
+            await db.OpenAsync(TestContext.Current.CancellationToken);
+            await using var read = db.CreateCommand();
+            read.CommandText = "select snapshot, manifest from snapshot where persistence_id = 'hephaestus'";
+            byte[] bytes;
+            await using (var row = await read.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+            {
+                Assert.True(await row.ReadAsync(TestContext.Current.CancellationToken));
+                Assert.Equal(ShotEventSerializer.HephaestusSnapshotManifest, row.GetString(1));
+                bytes = (byte[])row[0];
+            }
+            var serializer = new ShotEventSerializer(null!);
+            var v1 = JsonSerializer.SerializeToUtf8Bytes(serializer.FromBinary(bytes, ShotEventSerializer.HephaestusSnapshotManifest), ShotEventSerializer.Json);
+            await using var write = db.CreateCommand();
+            write.CommandText = "update snapshot set snapshot = $json, manifest = 'talos.hephaestus.snapshot.v1' where persistence_id = 'hephaestus'";
+            write.Parameters.AddWithValue("$json", v1);
+            Assert.Equal(1, await write.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+        }
+        var old = _system.ActorOf(HephaestusActor.Props(region, env));
+        Assert.Equal(shots, JsonSerializer.Serialize(await old.Ask<ShotListing>(new ListShots(), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
+        Assert.Equal(film, JsonSerializer.Serialize(await old.Ask<ProductionView>(new GetProduction("rev"), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
     }
 
     /// <summary>

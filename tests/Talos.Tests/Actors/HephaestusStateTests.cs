@@ -285,4 +285,70 @@ public sealed class HephaestusStateTests
             Assert.Equal(Json(s), Json(journal.Skip(half).Aggregate(HephaestusState.FromSnapshot(back), (st, e) => st.Apply(e))));
         }, iter: 400);
     }
+
+    /// <summary>A registry with every kind of record field set and unset: outcomes, reasons, priorities, productions with and without films and cuts.</summary>
+    static HephaestusState Varied(int shots)
+    {
+        var state = HephaestusState.Empty;
+        for (int i = 0; i < shots; i++) state = Run(state, new SubmitShot(Spec("p", $"s{i:0000}", i % 3, i + 1))).State;
+        state = Run(state, new SubmitProduction("film", [Spec("film", "a", 0, 1), Spec("film", "b", 0, 2)] )).State;
+        state = Run(state, new SubmitProduction("cut", [Spec("cut", "x", 0, 1)])).State;
+        state = Run(state, new SetShotPriority("p--s0001", 7, "ops")).State;
+        state = Run(state, new SetShotPriority("p--s0002", -3, "ops")).State;
+        state = Run(state, new ShotFailedNotice("p--s0003", "node lost (ünïcode)", 1)).State;
+        state = Run(state, new ShotCancelledNotice("p--s0004", 1)).State;
+        state = Run(state, new ShotFinished("p--s0005", "frames", "video", "report", false, 2, 1)).State;
+        state = Run(state, Finished("cut--x", 1)).State;
+        var job = state.PendingEdit(state.Productions["cut"])!;
+        state = Run(state, new FilmEdited("cut", "film-hash", 24, job)).State;
+        state = Run(state, new SubmitShot(Spec("p", "s0000", 9, 1))).State; // revision 2
+        Assert.NotNull(state.Productions["cut"].FilmCut);
+        Assert.Null(state.Productions["film"].FilmCut);
+        return state;
+    }
+
+    [Fact]
+    public void A_snapshot_is_written_in_its_binary_layout_and_recovers_the_same_registry()
+    {
+        var state = Varied(200);
+        var snapshot = state.ToSnapshot();
+        var serializer = new ShotEventSerializer(null!);
+        var manifest = serializer.Manifest(snapshot);
+        Assert.Equal(ShotEventSerializer.HephaestusSnapshotManifest, manifest);
+        var bytes = serializer.ToBinary(snapshot);
+        Assert.Equal("THS\u0002", System.Text.Encoding.ASCII.GetString(bytes, 0, 4));
+        var back = (HephaestusSnapshot)serializer.FromBinary(bytes, manifest);
+        Assert.Equal(Json(state), Json(HephaestusState.FromSnapshot(back)));
+        // Deterministic: the same registry is the same bytes.
+        Assert.Equal(bytes, serializer.ToBinary(HephaestusState.FromSnapshot(back).ToSnapshot()));
+        // Much smaller than the JSON document it replaces (specs repeat most of their fields).
+        var json = JsonSerializer.SerializeToUtf8Bytes(snapshot, ShotEventSerializer.Json);
+        Assert.True(bytes.Length * 10 < json.Length, $"{bytes.Length} bytes against {json.Length} of JSON");
+        // A cut short or foreign body fails; it never reads as a smaller registry.
+        foreach (var bad in new[] { bytes[..(bytes.Length / 2)], bytes[..(bytes.Length * 3 / 4)], bytes[..^24], json })
+            Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bad, manifest));
+    }
+
+    [Fact]
+    public void An_old_JSON_snapshot_still_recovers_the_same_registry()
+    {
+        // Snapshots saved before the binary layout are JSON documents under talos.hephaestus.snapshot.v1.
+        var state = Varied(50);
+        var v1 = JsonSerializer.SerializeToUtf8Bytes(state.ToSnapshot(), ShotEventSerializer.Json);
+        var back = (HephaestusSnapshot)new ShotEventSerializer(null!).FromBinary(v1, "talos.hephaestus.snapshot.v1");
+        Assert.Equal(Json(state), Json(HephaestusState.FromSnapshot(back)));
+    }
+
+    [Fact]
+    public void The_binary_snapshot_layout_covers_every_field_of_the_registry_records()
+    {
+        // HephaestusSnapshotCodec writes these fields one by one (a spec is written whole, as JSON): a field added to a
+        // record must be added to the layout (and this list), or snapshots would drop it.
+        static string[] Fields(Type t) => t.GetProperties().Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["FramesHash", "Key", "OutcomeRevision", "Priority", "QualityPassed", "Reason", "ReportHash", "Revision", "Revisions", "Spec", "Status", "VideoHash"],
+            Fields(typeof(ShotRecord)));
+        Assert.Equal(["AudioAsset", "AudioOffsetSeconds", "EditFailure", "FilmCut", "FilmFrames", "FilmHash", "Production", "ShotKeys", "TransitionFrames"],
+            Fields(typeof(ProductionRecord)));
+        Assert.Equal(["Productions", "Shots"], Fields(typeof(HephaestusSnapshot)));
+    }
 }
