@@ -7,8 +7,9 @@ namespace Talos.Gpu.Flux;
 
 /// <summary>
 /// Exact Euclidean distance transform (separable lower-envelope-of-parabolas method): for every pixel, the distance
-/// to the nearest pixel where the mask is set. Rows run in parallel; every output depends only on its own row or
-/// column, so the result is deterministic.
+/// to the nearest pixel where the mask is set. The column pass of a mask is the squared distance to the column's
+/// nearest set pixel (two sweeps over whole rows); the row pass is the lower envelope, rows in parallel. Every output
+/// depends only on its own row or column, so the result is deterministic.
 /// </summary>
 public static class DistanceTransform
 {
