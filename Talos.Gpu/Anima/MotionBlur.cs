@@ -20,24 +20,25 @@ public static class MotionCells
     /// Premultiplied RGBA at (x, y) averaged along its motion (fx, fy) — pixels per frame — over the open shutter
     /// (a fraction of the frame interval, centred on the frame): n = ⌈‖v‖·shutter⌉ + 1 samples (at most MaxSamples) evenly
     /// from −½ to +½ of the path, nearest pixel, clamped at the frame edges. Still pixels are returned as they are.
+    /// The layer comes as its four planes (R, G, B, A; each W·H, indexed alike).
     /// </summary>
-    public static Px Gather<TP, TF>(int x, int y, TP planes, TF fx, TF fy, BlurShape s) where TP : struct, IField where TF : struct, IField
+    public static Px Gather<TP, TF>(int x, int y, TP r, TP g, TP b, TP a, TF fx, TF fy, BlurShape s) where TP : struct, IField where TF : struct, IField
     {
         int p = y * s.W + x;
         float vx = fx[p] * s.Shutter, vy = fy[p] * s.Shutter;
         float len = XMath.Sqrt(vx * vx + vy * vy);
-        if (len < 0.5f) return new Px(planes[p], planes[p + s.N], planes[p + 2 * s.N], planes[p + 3 * s.N]);
+        if (len < 0.5f) return new Px(r[p], g[p], b[p], a[p]);
         int n = IntrinsicMath.Min(s.MaxSamples, (int)XMath.Ceiling(len) + 1);
-        float r = 0f, g = 0f, b = 0f, a = 0f;
+        float sr = 0f, sg = 0f, sb = 0f, sa = 0f;
         for (int i = 0; i < n; i++)
         {
             float t = (float)i / (n - 1) - 0.5f;
             int qx = IntrinsicMath.Clamp(x + (int)XMath.Round(vx * t), 0, s.W - 1), qy = IntrinsicMath.Clamp(y + (int)XMath.Round(vy * t), 0, s.H - 1);
             int q = qy * s.W + qx;
-            r += planes[q]; g += planes[q + s.N]; b += planes[q + 2 * s.N]; a += planes[q + 3 * s.N];
+            sr += r[q]; sg += g[q]; sb += b[q]; sa += a[q];
         }
         float inv = 1f / n;
-        return new Px(r * inv, g * inv, b * inv, a * inv);
+        return new Px(sr * inv, sg * inv, sb * inv, sa * inv);
     }
 }
 
@@ -59,7 +60,8 @@ public static class MotionBlur
     static void GatherKernel(Index2D idx, ArrayView<float> planes, ArrayView<float> fx, ArrayView<float> fy, ArrayView<float> dst, BlurShape s)
     {
         int p = idx.Y * s.W + idx.X;
-        var o = MotionCells.Gather(idx.X, idx.Y, new DeviceField(planes), new DeviceField(fx), new DeviceField(fy), s);
+        var o = MotionCells.Gather(idx.X, idx.Y, new DeviceField(planes.SubView(0, s.N)), new DeviceField(planes.SubView(s.N, s.N)),
+            new DeviceField(planes.SubView(2 * s.N, s.N)), new DeviceField(planes.SubView(3 * s.N, s.N)), new DeviceField(fx), new DeviceField(fy), s);
         dst[p] = o.R; dst[p + s.N] = o.G; dst[p + 2 * s.N] = o.B; dst[p + 3 * s.N] = o.A;
     }
 
@@ -253,25 +255,17 @@ public static class MotionBlur
             written = l.Count == 0 ? new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0)
                 : new FrameCodec.Box(ux0, uy0, Math.Max(l.X + l.W, x1) - ux0, Math.Max(l.Y + l.H, y1) - uy0);
         }
-        var (hp, hx, hy) = (new PlanarField(layer), new HostField(fx), new HostField(fy));
+        var (hr, hg, hb, ha) = (new HostField(layer.R), new HostField(layer.G), new HostField(layer.B), new HostField(layer.A));
+        var (hx, hy) = (new HostField(fx), new HostField(fy));
         Parallel.For(y0, y1, y =>
         {
             for (int x = x0, p = y * s.W + x0; x < x1; x++, p++)
             {
-                var c = MotionCells.Gather(x, y, hp, hx, hy, s);
+                var c = MotionCells.Gather(x, y, hr, hg, hb, ha, hx, hy, s);
                 o.R[p] = c.R; o.G[p] = c.G; o.B[p] = c.B; o.A[p] = c.A;
             }
         });
         return o;
-    }
-
-    /// <summary>The layer's four planes read as the one array of planes <see cref="MotionCells.Gather"/> indexes (R, G, B, A), without packing a copy.</summary>
-    readonly struct PlanarField(RgbaImage img) : IField
-    {
-        readonly float[] r = img.R, g = img.G, b = img.B, a = img.A;
-        readonly int n = img.PixelCount;
-
-        public float this[int k] => k < n ? r[k] : k < 2 * n ? g[k - n] : k < 3 * n ? b[k - 2 * n] : a[k - 3 * n];
     }
 
     /// <summary>

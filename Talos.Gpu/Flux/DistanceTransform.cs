@@ -1,18 +1,19 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Talos.Gpu.Flux;
 
 /// <summary>
 /// Exact Euclidean distance transform (separable lower-envelope-of-parabolas method): for every pixel, the distance
-/// to the nearest pixel where the mask is set. Rows run in parallel; every output depends only on its own row or
-/// column, so the result is deterministic.
+/// to the nearest pixel where the mask is set. The column pass of a mask is the squared distance to the column's
+/// nearest set pixel (two sweeps over whole rows); the row pass is the lower envelope, rows in parallel. Every output
+/// depends only on its own row or column, so the result is deterministic.
 /// </summary>
 public static class DistanceTransform
 {
     const float Inf = 1e20f;
-
-    /// <summary>Columns per block of the column pass: each row's slice of a block is one or two cache lines.</summary>
-    const int ColumnBlock = 16;
 
     /// <summary>Distances (in pixels) to the nearest set pixel; <paramref name="cap"/> where there is none; every distance is then divided by <paramref name="divide"/>.</summary>
     public static float[] Compute(ReadOnlySpan<bool> mask, int width, int height, float cap, float divide = 1f)
@@ -39,49 +40,110 @@ public static class DistanceTransform
         if (mask.Length < n) throw new ArgumentException($"the mask holds {mask.Length} pixels, not {width}x{height}", nameof(mask));
         if (mask[..n].IndexOf(true) < 0) { Array.Fill(result, cap / divide, 0, n); return; }
         var sq = ArrayPool<float>.Shared.Rent(Math.Max(1, n));
+        var below = ArrayPool<float>.Shared.Rent(Math.Max(1, width));
         try
         {
-            for (int i = 0; i < n; i++) sq[i] = mask[i] ? 0f : Inf;
-            int blocks = (width + ColumnBlock - 1) / ColumnBlock;
-            // columns in blocks: a block's rows are read and written a cache line at a time instead of one float per line
-            Parallel.For(0, blocks, () => Scratch.For(Math.Max(width, height), height * ColumnBlock), (blk, _, s) =>
-            {
-                int x0 = blk * ColumnBlock, cols = Math.Min(ColumnBlock, width - x0);
-                float[] col = s.Block;
-                for (int y = 0; y < height; y++)
-                    for (int c = 0; c < cols; c++) col[c * height + y] = sq[y * width + x0 + c];
-                for (int c = 0; c < cols; c++)
-                {
-                    Array.Copy(col, c * height, s.F, 0, height);
-                    Envelope(s, height);
-                    Array.Copy(s.D, 0, col, c * height, height);
-                }
-                for (int y = 0; y < height; y++)
-                    for (int c = 0; c < cols; c++) sq[y * width + x0 + c] = col[c * height + y];
-                return s;
-            }, _ => { });
-            Parallel.For(0, height, () => Scratch.For(Math.Max(width, height), 0), (y, _, s) =>
+            // Columns: for a mask the lower envelope of a column's parabolas (f = 0 at a set pixel, none elsewhere) is the
+            // squared distance to the column's nearest set pixel, an integer below 2^24 and so exact in a float: found by
+            // one sweep down and one up over whole rows, a vector of columns at a time (the same values the envelope gave).
+            ColumnDistances(mask, width, height, sq, below);
+            Parallel.For(0, height, () => Scratch.For(width), (y, _, s) =>
             {
                 int row = y * width;
                 Array.Copy(sq, row, s.F, 0, width);
                 Envelope(s, width);
-                for (int x = 0; x < width; x++) result[row + x] = MathF.Min(cap, MathF.Sqrt(s.D[x])) / divide;
+                Finish(s.D.AsSpan(0, width), cap, divide, result.AsSpan(row, width));
                 return s;
             }, _ => { });
         }
-        finally { ArrayPool<float>.Shared.Return(sq); }
+        finally { ArrayPool<float>.Shared.Return(sq); ArrayPool<float>.Shared.Return(below); }
     }
 
-    sealed class Scratch(int n, int block)
+    /// <summary>
+    /// <c>sq[y·width + x]</c> = the squared distance from (x, y) to the nearest set pixel of column x, Inf when the column
+    /// has none: a sweep down leaves in <paramref name="sq"/> each column's distance to the last set pixel at or above
+    /// (Inf + 1 is Inf: none yet), a sweep up keeps in <paramref name="below"/> the distance to the next one at or below
+    /// and writes the smaller of the two, squared.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ColumnDistances(ReadOnlySpan<bool> mask, int width, int height, float[] sq, float[] below)
+    {
+        var bytes = MemoryMarshal.AsBytes(mask);
+        int lanes = Vector<float>.Count, chunk = Vector<byte>.Count; // a vector of mask bytes is four vectors of floats
+        bool vectors = Vector.IsHardwareAccelerated;
+        var inf = new Vector<float>(Inf);
+        for (int y = 0, row = 0; y < height; y++, row += width)
+        {
+            int x = 0;
+            if (vectors)
+                for (; x + chunk <= width; x += chunk)
+                {
+                    Vector.Widen(new Vector<byte>(bytes.Slice(row + x)), out var s0, out var s1);
+                    Vector.Widen(s0, out var i0, out var i1);
+                    Vector.Widen(s1, out var i2, out var i3);
+                    Down(sq, row, width, y > 0, x, i0, inf);
+                    Down(sq, row, width, y > 0, x + lanes, i1, inf);
+                    Down(sq, row, width, y > 0, x + 2 * lanes, i2, inf);
+                    Down(sq, row, width, y > 0, x + 3 * lanes, i3, inf);
+                }
+            for (; x < width; x++) sq[row + x] = bytes[row + x] != 0 ? 0f : (y > 0 ? sq[row - width + x] : Inf) + 1f;
+        }
+        for (int y = height - 1, row = y * width; y >= 0; y--, row -= width)
+        {
+            int x = 0;
+            if (vectors)
+                for (; x + lanes <= width; x += lanes)
+                {
+                    var up = new Vector<float>(sq, row + x);
+                    var down = y < height - 1 ? new Vector<float>(below, x) : inf;
+                    // a set pixel is where the sweep down left 0
+                    down = Vector.ConditionalSelect(Vector.Equals(up, Vector<float>.Zero), Vector<float>.Zero, down + Vector<float>.One);
+                    down.CopyTo(below, x);
+                    var d = Vector.Min(up, down);
+                    Vector.ConditionalSelect(Vector.GreaterThanOrEqual(d, inf), inf, d * d).CopyTo(sq, row + x);
+                }
+            for (; x < width; x++)
+            {
+                float up = sq[row + x], down = up == 0f ? 0f : (y < height - 1 ? below[x] : Inf) + 1f;
+                below[x] = down;
+                float d = MathF.Min(up, down);
+                sq[row + x] = d >= Inf ? Inf : d * d;
+            }
+        }
+    }
+
+    /// <summary>One vector of the sweep down: 0 where the mask is set (<paramref name="set"/> not 0), else the row above's plus 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Down(float[] sq, int row, int width, bool hasAbove, int x, Vector<uint> set, Vector<float> inf)
+    {
+        var above = hasAbove ? new Vector<float>(sq, row - width + x) : inf;
+        Vector.ConditionalSelect(Vector.AsVectorSingle(Vector.Equals(set, Vector<uint>.Zero)), above + Vector<float>.One, Vector<float>.Zero).CopyTo(sq, row + x);
+    }
+
+    /// <summary>A row of the result: <c>min(cap, √D) / divide</c> per pixel, a vector at a time (the same IEEE operations per lane).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Finish(ReadOnlySpan<float> d, float cap, float divide, Span<float> result)
+    {
+        int x = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vcap = new Vector<float>(cap);
+            var vdiv = new Vector<float>(divide);
+            for (; x + Vector<float>.Count <= d.Length; x += Vector<float>.Count)
+                (Vector.Min(vcap, Vector.SquareRoot(new Vector<float>(d[x..]))) / vdiv).CopyTo(result[x..]);
+        }
+        for (; x < d.Length; x++) result[x] = MathF.Min(cap, MathF.Sqrt(d[x])) / divide;
+    }
+
+    sealed class Scratch(int n)
     {
         [ThreadStatic] static Scratch? kept;
 
-        /// <summary>This thread's scratch if it holds n lines' and a block's worth, else a new one kept for the next call
-        /// (every element Envelope and the column pass read is written first in the same call).</summary>
-        public static Scratch For(int n, int block) =>
-            kept is { } s && s.F.Length >= n && s.Block.Length >= block ? s : kept = new Scratch(n, block);
+        /// <summary>This thread's scratch if it holds a line of n, else a new one kept for the next call (every element
+        /// Envelope reads is written first in the same call).</summary>
+        public static Scratch For(int n) => kept is { } s && s.F.Length >= n ? s : kept = new Scratch(n);
 
-        public readonly float[] F = new float[n], D = new float[n], Z = new float[n + 1], Block = new float[block];
+        public readonly float[] F = new float[n], D = new float[n], Z = new float[n + 1];
         public readonly int[] V = new int[n];
     }
 

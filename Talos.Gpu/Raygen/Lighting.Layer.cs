@@ -70,9 +70,21 @@ public static partial class Lighting
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(map);
         if (map.Width != layer.Width || map.Height != layer.Height) throw new ArgumentException("light map and layer differ in size", nameof(map));
-        var o = AlphaBounds.SparseClone(layer, within, out written);
-        if (tight is not { } box) return o;
+        if (tight is not { } box) return AlphaBounds.SparseClone(layer, within, out written);
+        var o = FramePool.Rent(layer.Width, layer.Height);
+        if (!(within is { } inside ? AlphaBounds.NonZero(layer, inside, out written) : AlphaBounds.NonZero(layer, out written))) return o;
         int w = layer.Width;
+        // Alpha above zero is a non-zero bit, so the alpha box lies in the non-zero box: the box's pixels outside the alpha
+        // box are copied, the alpha box's rows are written once below (the layer's value, or paint × light where painted).
+        bool inWritten = box.X0 >= written.X0 && box.Y0 >= written.Y0 && box.X1 <= written.X1 && box.Y1 <= written.Y1 && box.Width > 0 && box.Height > 0;
+        if (!inWritten) AlphaBounds.CopyBox(layer, o, written);
+        else
+        {
+            AlphaBounds.CopyBox(layer, o, new AlphaBounds(written.X0, written.Y0, written.X1, box.Y0));
+            AlphaBounds.CopyBox(layer, o, new AlphaBounds(written.X0, box.Y1, written.X1, written.Y1));
+            AlphaBounds.CopyBox(layer, o, new AlphaBounds(written.X0, box.Y0, box.X0, box.Y1));
+            AlphaBounds.CopyBox(layer, o, new AlphaBounds(box.X1, box.Y0, written.X1, box.Y1));
+        }
         Parallel.For(box.Y0, box.Y1, y =>
         {
             int p0 = y * w + box.X0, n = box.Width, x = 0;
@@ -80,6 +92,26 @@ public static partial class Lighting
             var lr = layer.R.AsSpan(p0, n); var lg = layer.G.AsSpan(p0, n); var lb = layer.B.AsSpan(p0, n);
             var mr = map.R.AsSpan(p0, n); var mg = map.G.AsSpan(p0, n); var mb = map.B.AsSpan(p0, n);
             var or = o.R.AsSpan(p0, n); var og = o.G.AsSpan(p0, n); var ob = o.B.AsSpan(p0, n);
+            if (inWritten)
+            {
+                // the row not yet copied: alpha as it is, each colour the layer's value or (painted) the product, the
+                // same choice per pixel as the copy-then-product below
+                a.CopyTo(o.A.AsSpan(p0, n));
+                for (int lanes = Vector<float>.Count; x + lanes <= n; x += lanes)
+                {
+                    var pm = Vector.AsVectorSingle(Vector.GreaterThan(new Vector<float>(a[x..]), Vector<float>.Zero));
+                    var r = new Vector<float>(lr[x..]); var g = new Vector<float>(lg[x..]); var b = new Vector<float>(lb[x..]);
+                    Vector.ConditionalSelect(pm, r * new Vector<float>(mr[x..]), r).CopyTo(or[x..]);
+                    Vector.ConditionalSelect(pm, g * new Vector<float>(mg[x..]), g).CopyTo(og[x..]);
+                    Vector.ConditionalSelect(pm, b * new Vector<float>(mb[x..]), b).CopyTo(ob[x..]);
+                }
+                for (; x < n; x++)
+                {
+                    if (a[x] <= 0f) { or[x] = lr[x]; og[x] = lg[x]; ob[x] = lb[x]; continue; }
+                    or[x] = lr[x] * mr[x]; og[x] = lg[x] * mg[x]; ob[x] = lb[x] * mb[x];
+                }
+                return;
+            }
             // the same product per lane as per pixel below; pixels without paint keep the layer's value (already copied)
             for (int lanes = Vector<float>.Count; x + lanes <= n; x += lanes)
             {
@@ -141,15 +173,7 @@ public static partial class Lighting
         int[]? label = null;
         try
         {
-            Parallel.For(0, bh, j =>
-            {
-                for (int i = 0, p = (box.Y0 + j) * w + box.X0, q = j * bw; i < bw; i++, p++, q++)
-                {
-                    float a = layer.A[p];
-                    bool e = a < 0.5f || ColorMath.Luma(layer.R[p] / a, layer.G[p] / a, layer.B[p] / a) < InkLuma;
-                    edge[q] = e; paper[q] = !e;
-                }
-            });
+            Parallel.For(0, bh, j => EdgeRow(layer, (box.Y0 + j) * w + box.X0, edge.AsSpan(j * bw, bw), paper.AsSpan(j * bw, bw)));
             var d = DistanceTransform.ComputePooled(edge.AsSpan(0, n), bw, bh, 4f * bevel);
 
             // Label the regions (CHROMA's 4-connected components, deterministic) and find each one's reach.
@@ -179,6 +203,44 @@ public static partial class Lighting
             ArrayPool<bool>.Shared.Return(edge);
             ArrayPool<bool>.Shared.Return(paper);
             if (label is not null) ArrayPool<int>.Shared.Return(label);
+        }
+    }
+
+    /// <summary>
+    /// A row of <see cref="BevelHeight"/>'s masks from pixel <paramref name="p0"/> on: edge where the alpha is under ½ or
+    /// the straight colour's luma under <see cref="InkLuma"/>, paper elsewhere. A vector of pixels at a time, each lane
+    /// the scalar test's operations in the same order (where alpha is under ½ the luma is not needed: its lanes may hold
+    /// anything), the masks' bytes 0 or 1 as a bool's.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    static void EdgeRow(RgbaImage layer, int p0, Span<bool> edge, Span<bool> paper)
+    {
+        int n = edge.Length, x = 0, lanes = Vector<float>.Count, chunk = Vector<byte>.Count;
+        var eb = System.Runtime.InteropServices.MemoryMarshal.AsBytes(edge);
+        var pb = System.Runtime.InteropServices.MemoryMarshal.AsBytes(paper);
+        if (Vector.IsHardwareAccelerated)
+            for (; x + chunk <= n; x += chunk)
+            {
+                var e = Vector.Narrow(Vector.Narrow(Edge(layer, p0 + x), Edge(layer, p0 + x + lanes)),
+                    Vector.Narrow(Edge(layer, p0 + x + 2 * lanes), Edge(layer, p0 + x + 3 * lanes)));
+                var bits = Vector.AsVectorByte(e) & Vector<byte>.One;
+                bits.CopyTo(eb[x..]);
+                (bits ^ Vector<byte>.One).CopyTo(pb[x..]);
+            }
+        for (int p = p0 + x; x < n; x++, p++)
+        {
+            float a = layer.A[p];
+            bool e = a < 0.5f || ColorMath.Luma(layer.R[p] / a, layer.G[p] / a, layer.B[p] / a) < InkLuma;
+            edge[x] = e; paper[x] = !e;
+        }
+
+        static Vector<int> Edge(RgbaImage layer, int p)
+        {
+            var a = new Vector<float>(layer.A, p);
+            // ColorMath.Luma's sum, term by term in its order
+            var luma = new Vector<float>(0.2126f) * (new Vector<float>(layer.R, p) / a) + new Vector<float>(0.7152f) * (new Vector<float>(layer.G, p) / a)
+                + new Vector<float>(0.0722f) * (new Vector<float>(layer.B, p) / a);
+            return Vector.LessThan(a, new Vector<float>(0.5f)) | Vector.LessThan(luma, new Vector<float>(InkLuma));
         }
     }
 

@@ -182,6 +182,81 @@ public sealed class BoxWorkTests
     }
 
     [Theory]
+    [InlineData(1, 1, 0.5, 3f, 1f)]
+    [InlineData(37, 23, 0.08, 9f, 1f)]
+    [InlineData(64, 9, 0.02, 200f, 1f)]   // whole vectors of columns, most columns without a set pixel
+    [InlineData(101, 67, 0.3, 172f, 1f)]  // a vector tail, a cap far above every distance
+    [InlineData(75, 130, 0.01, 40f, 4f)]  // tall, sparse, capped, divided (FLUX's feature scale)
+    [InlineData(97, 41, 0.9, 5f, 1f)]     // mostly set
+    public void The_distance_transform_is_the_envelope_over_columns_and_rows_to_the_bit(int w, int h, double density, float cap, float divide)
+    {
+        var rng = new Random(w * 1000 + h);
+        var mask = Enumerable.Range(0, w * h).Select(_ => rng.NextDouble() < density).ToArray();
+        if (w > 3) for (int y = 0; y < h; y++) mask[y * w + 2] = false; // a column with no set pixel
+        if (!mask.Contains(true)) mask[w * h / 2] = true;
+        var got = DistanceTransform.Compute(mask, w, h, cap, divide);
+        SameBits(EnvelopeReference(mask, w, h, cap, divide), got);
+        SameBits(got, DistanceTransform.ComputePooled(mask, w, h, cap)[..(w * h)].Select(d => d / divide).ToArray());
+        // and the exact distances: the nearest set pixel by brute force
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int best = int.MaxValue;
+                for (int q = 0; q < w * h; q++)
+                    if (mask[q]) best = Math.Min(best, (q % w - x) * (q % w - x) + (q / w - y) * (q / w - y));
+                Assert.Equal(MathF.Min(cap, MathF.Sqrt(best)) / divide, got[y * w + x]);
+            }
+    }
+
+    /// <summary>The distance transform as it was before the columns were swept: the lower envelope of parabolas over each
+    /// column, then each row, one float at a time.</summary>
+    static float[] EnvelopeReference(bool[] mask, int w, int h, float cap, float divide)
+    {
+        const float inf = 1e20f;
+        var sq = mask.Select(m => m ? 0f : inf).ToArray();
+        var result = new float[w * h];
+        for (int x = 0; x < w; x++)
+        {
+            var d = Envelope(Enumerable.Range(0, h).Select(y => sq[y * w + x]).ToArray());
+            for (int y = 0; y < h; y++) sq[y * w + x] = d[y];
+        }
+        for (int y = 0; y < h; y++)
+        {
+            var d = Envelope(sq.AsSpan(y * w, w).ToArray());
+            for (int x = 0; x < w; x++) result[y * w + x] = MathF.Min(cap, MathF.Sqrt(d[x])) / divide;
+        }
+        return result;
+
+        static float[] Envelope(float[] f)
+        {
+            int n = f.Length, k = -1;
+            var d = new float[n]; var v = new int[n]; var z = new float[n + 1];
+            for (int q = 0; q < n; q++)
+            {
+                if (f[q] >= inf) continue;
+                if (k < 0) { k = 0; v[0] = q; z[0] = -inf; z[1] = inf; continue; }
+                float sp;
+                while (true)
+                {
+                    int p = v[k];
+                    sp = ((f[q] + (float)q * q) - (f[p] + (float)p * p)) / (2f * (q - p));
+                    if (sp <= z[k] && k > 0) k--; else break;
+                }
+                if (sp <= z[k]) { v[k] = q; z[k + 1] = inf; continue; }
+                k++; v[k] = q; z[k] = sp; z[k + 1] = inf;
+            }
+            if (k < 0) { Array.Fill(d, inf); return d; }
+            for (int q = 0, j = 0; q < n; q++)
+            {
+                while (z[j + 1] < q) j++;
+                float dq = q - v[j];
+                d[q] = dq * dq + f[v[j]];
+            }
+            return d;
+        }
+    }
+
+    [Theory]
     [InlineData(61, 45)]
     [InlineData(100, 40)]
     public void The_flow_from_seeds_in_vectors_is_the_scalar_weighting_to_the_bit(int w, int h)
