@@ -11,16 +11,28 @@ public static class VideoEncoder
     public const int MaxDimension = 16384;
     const int StderrLinesKept = 12;
 
+    /// <summary>The x264 preset of films (the edit's delivery, the CLI's videos): <c>faster</c>.</summary>
+    public static readonly EncoderPreset FilmPreset = EncoderPreset.Faster;
+
     /// <summary>
-    /// libx264, yuv420p (BT.709 matrix, limited range, tagged BT.709), CRF 20, preset "faster", +faststart, exactly one
-    /// output frame per input frame. Audio (any file ffmpeg reads) is encoded as AAC, delayed by
+    /// The x264 preset of a shot's own review clip (CUTTURA's, ECHO's after a repair): <c>veryfast</c>. The clip is not part
+    /// of the film (the edit encodes the film from the frames), so it takes the cheaper preset: on the README film's frames
+    /// x264 at <c>veryfast</c> spends about two thirds of <c>faster</c>'s CPU at CRF 20 for a file of about the same size
+    /// (docs/BENCHMARKS.md).
+    /// </summary>
+    public static readonly EncoderPreset ClipPreset = EncoderPreset.VeryFast;
+
+    /// <summary>
+    /// libx264, yuv420p (BT.709 matrix, limited range, tagged BT.709), CRF 20, preset <paramref name="preset"/> (null:
+    /// <see cref="FilmPreset"/>, "faster"), +faststart, exactly one output frame per input frame. Audio (any file ffmpeg reads) is encoded as AAC, delayed by
     /// <paramref name="audioOffsetSeconds"/> (negative: its start is skipped), padded with silence and cut at the end of
     /// the video. Written to a temp file next to <paramref name="outputPath"/> and renamed when complete.
     /// <paramref name="onFrame"/> receives the number of frames handed to the encoder so far. Each frame is written to
     /// ffmpeg's pipe before the next is asked for, so the frames may all be one buffer refilled (CUTTURA's shot clip).
     /// </summary>
     public static Task EncodeH264Async(IEnumerable<byte[]> rgb24Frames, int width, int height, int fps, string outputPath,
-        string? audioPath = null, double audioOffsetSeconds = 0, Action<int>? onFrame = null, CancellationToken ct = default)
+        string? audioPath = null, double audioOffsetSeconds = 0, Action<int>? onFrame = null, CancellationToken ct = default,
+        EncoderPreset? preset = null)
     {
         if (width <= 0 || height <= 0 || width > MaxDimension || height > MaxDimension)
             throw new CutturaException($"video size {width}x{height} is out of range (1..{MaxDimension})");
@@ -31,7 +43,7 @@ public static class VideoEncoder
              .WithCustomArgument("-c:v libx264")
              .WithPixelFormat("yuv420p")
              .WithConstantRateFactor(20)
-             .WithSpeedPreset(EncoderPreset.Faster)
+             .WithSpeedPreset(preset ?? FilmPreset)
              .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv"));
     }
 

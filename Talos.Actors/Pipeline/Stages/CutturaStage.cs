@@ -50,7 +50,8 @@ public sealed class CutturaStage : IStageRunner
             Note: Notes.Write(new CutOutcome(framesHash, video, finals.Count)));
     }
 
-    /// <summary>The shot's own H.264 clip of the given 8-bit frames (vault hashes, in order), put in the vault; its hash.</summary>
+    /// <summary>The shot's own H.264 clip of the given 8-bit frames (vault hashes, in order), put in the vault; its hash. A review
+    /// clip, not part of the film (the edit encodes the film from the frames): x264 at <see cref="VideoEncoder.ClipPreset"/>.</summary>
     public static string EncodeShot(ChunkContext ctx, IReadOnlyList<string> finals)
     {
         var spec = ctx.Spec;
@@ -60,7 +61,8 @@ public sealed class CutturaStage : IStageRunner
             // one buffer for the clip: the encoder writes each frame to ffmpeg before it asks for the next
             var window = new Rgb24Window(1, spec.Resolution.Width, spec.Resolution.Height, i => ctx.Vault.Get(finals[i]));
             var frames = Enumerable.Range(0, finals.Count).Select(i => window[i]);
-            VideoEncoder.EncodeH264Async(frames, spec.Resolution.Width, spec.Resolution.Height, spec.Fps, tmp, ct: ctx.Cancellation)
+            VideoEncoder.EncodeH264Async(frames, spec.Resolution.Width, spec.Resolution.Height, spec.Fps, tmp, ct: ctx.Cancellation,
+                preset: VideoEncoder.ClipPreset)
                 .GetAwaiter().GetResult();
             return ctx.Vault.Put(File.ReadAllBytes(tmp), "shot-video");
         }

@@ -32,10 +32,10 @@ public static class AudioDecoder
         if (sampleRate is < 1000 or > MaxSourceRate) throw new ArgumentOutOfRangeException(nameof(sampleRate));
         var length = new FileInfo(path).Length;
         if (length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
-        CheckWavHeader(path, length, what);
+        var wav = CheckWavHeader(path, length, what);
 
         var ffmpeg = FfmpegTools.EnsureAvailable();
-        var probe = Probe(path, what);
+        var probe = wav ?? ProbeWithFfprobe(path, what);
         if (probe.Seconds > Limits.MaxFilmSeconds)
             throw new CutturaException($"audio {what} is {probe.Seconds.ToString("0", CultureInfo.InvariantCulture)} s long; the limit is {Limits.MaxFilmSeconds} s (the longest film)");
         if (probe.Rate is < MinSourceRate or > MaxSourceRate)
@@ -88,9 +88,24 @@ public static class AudioDecoder
         return data;
     }
 
-    sealed record ProbeResult(double Seconds, int Rate);
+    /// <summary>What a source declares: its length and sample rate, and who said so (<c>wav header</c> or <c>ffprobe</c>).</summary>
+    public sealed record AudioProbe(double Seconds, int Rate, string By);
 
-    static ProbeResult Probe(string path, string what)
+    /// <summary>
+    /// The length and sample rate <see cref="DecodeMono(string, int, string?)"/> checks before it decodes: a PCM WAV's own
+    /// header (a fixed data size; integer or float samples) says both, every other source is asked through ffprobe (one
+    /// process less per dialogue line and sound cue: the lines espeak-ng speaks are such WAVs).
+    /// </summary>
+    public static AudioProbe Probe(string path, string? what = null)
+    {
+        what ??= path;
+        if (!File.Exists(path)) throw new CutturaException($"audio {what}: file not found");
+        var length = new FileInfo(path).Length;
+        if (length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
+        return CheckWavHeader(path, length, what) ?? ProbeWithFfprobe(path, what);
+    }
+
+    static AudioProbe ProbeWithFfprobe(string path, string what)
     {
         ProcessResult r;
         try
@@ -107,7 +122,7 @@ public static class AudioDecoder
             var a = streams[0];
             int rate = a.TryGetProperty("sample_rate", out var sr) && int.TryParse(sr.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
             double seconds = Seconds(a) ?? (doc.RootElement.TryGetProperty("format", out var f) ? Seconds(f) : null) ?? 0;
-            return new ProbeResult(seconds, rate);
+            return new AudioProbe(seconds, rate, "ffprobe");
         }
         catch (JsonException e) { throw new CutturaException($"audio {what}: ffprobe's answer could not be read", e); }
     }
@@ -120,18 +135,22 @@ public static class AudioDecoder
     /// <summary>
     /// A RIFF/WAVE file is checked by its own header before ffmpeg sees it, because ffmpeg quietly decodes what is
     /// there: a data chunk that claims more bytes than the file holds is a truncated WAV, a fmt chunk with an absurd
-    /// rate or no channels is a broken one. Streaming writers' 0 / 0xFFFFFFFF sizes are accepted.
+    /// rate or no channels is a broken one. Streaming writers' 0 / 0xFFFFFFFF sizes are accepted. Returns the length and
+    /// rate of a PCM WAV with a fixed data size (integer, float or extensible format; whole sample frames: ffprobe's
+    /// data size ÷ block size ÷ rate), null for any other file.
     /// </summary>
-    static void CheckWavHeader(string path, long length, string what)
+    static AudioProbe? CheckWavHeader(string path, long length, string what)
     {
         Span<byte> head = stackalloc byte[12];
         using var f = File.OpenRead(path);
-        if (f.ReadAtLeast(head, 12, throwOnEndOfStream: false) < 12) return;
-        if (!head[..4].SequenceEqual("RIFF"u8) || !head[8..12].SequenceEqual("WAVE"u8)) return;
+        if (f.ReadAtLeast(head, 12, throwOnEndOfStream: false) < 12) return null;
+        if (!head[..4].SequenceEqual("RIFF"u8) || !head[8..12].SequenceEqual("WAVE"u8)) return null;
         Span<byte> chunk = stackalloc byte[8];
         Span<byte> fmt = stackalloc byte[16];
         long pos = 12;
         bool sawFmt = false;
+        int format = 0, blockAlign = 0;
+        uint fmtRate = 0;
         while (pos + 8 <= length)
         {
             f.Position = pos;
@@ -146,6 +165,7 @@ public static class AudioDecoder
                 if (channels == 0) throw new CutturaException($"audio {what} is a WAV with 0 channels");
                 if (rate is < MinSourceRate or > MaxSourceRate)
                     throw new CutturaException($"audio {what} is a WAV with a sample rate of {rate} Hz; expected {MinSourceRate}..{MaxSourceRate} Hz");
+                (format, fmtRate, blockAlign) = (BinaryPrimitives.ReadUInt16LittleEndian(fmt), rate, BinaryPrimitives.ReadUInt16LittleEndian(fmt[12..]));
                 sawFmt = true;
             }
             else if (chunk[..4].SequenceEqual("data"u8))
@@ -153,7 +173,9 @@ public static class AudioDecoder
                 if (!sawFmt) throw new CutturaException($"audio {what} is a WAV whose data comes before its fmt chunk");
                 if (size != 0 && size != uint.MaxValue && pos + 8 + size > length)
                     throw new CutturaException($"audio {what} is a truncated WAV: its header promises {size} bytes of samples, the file holds {length - pos - 8}");
-                return;
+                // 1 PCM, 3 IEEE float, 0xFFFE extensible (PCM or float inside); a streaming size says nothing of the length
+                if (format is not (1 or 3 or 0xFFFE) || blockAlign == 0 || size == 0 || size == uint.MaxValue) return null;
+                return new AudioProbe((double)(size / (uint)blockAlign) / fmtRate, (int)fmtRate, "wav header");
             }
             pos += 8 + size + (size & 1);
         }

@@ -81,6 +81,38 @@ public sealed class VideoEncoderTests : IDisposable
     }
 
     [Fact]
+    public async Task Shot_clips_take_the_clip_preset_and_films_the_film_preset()
+    {
+        // x264 writes its settings into the stream (an SEI: "x264 - core … options: … subme=N … ref=N …"): faster is
+        // subme=4 ref=2, veryfast subme=2 ref=1; the clip's frames decode to the same picture as the film's
+        var film = Path.Combine(_dir, "film.mp4");
+        var clip = Path.Combine(_dir, "clip.mp4");
+        await VideoEncoder.EncodeH264Async(MovingSquare(24), W, H, 24, film, ct: TestContext.Current.CancellationToken);
+        await VideoEncoder.EncodeH264Async(MovingSquare(24), W, H, 24, clip, ct: TestContext.Current.CancellationToken, preset: VideoEncoder.ClipPreset);
+        static string Options(string path)
+        {
+            var text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path));
+            int at = text.IndexOf("options: ", StringComparison.Ordinal);
+            Assert.True(at >= 0, $"{path} carries no x264 settings");
+            return text[at..text.IndexOf('\0', at)];
+        }
+        Assert.Equal(FFMpegCore.Enums.EncoderPreset.Faster, VideoEncoder.FilmPreset);
+        Assert.Contains(" subme=4 ", Options(film));
+        Assert.Contains(" ref=2 ", Options(film));
+        Assert.Contains(" subme=2 ", Options(clip));
+        Assert.Contains(" ref=1 ", Options(clip));
+        var (a, b) = (DecodeRgb24(film, W, H), DecodeRgb24(clip, W, H));
+        Assert.Equal(24, b.Count);
+        for (int k = 0; k < a.Count; k++)
+        {
+            int x = 2 + 2 * k;
+            Assert.True(Mean(b[k], W, x + 2, 20, x + 10, 28, 1) > 235, $"clip frame {k}: square not at x={x}");
+            int bx = x > 32 ? 4 : 52; // background patch away from the square
+            Assert.InRange(Mean(b[k], W, bx, 4, bx + 8, 12, 2) - Mean(a[k], W, bx, 4, bx + 8, 12, 2), -2, 2);
+        }
+    }
+
+    [Fact]
     public async Task Audio_is_muxed_as_aac_delayed_and_cut_to_the_video()
     {
         var wav = Path.Combine(_dir, "tone.wav");

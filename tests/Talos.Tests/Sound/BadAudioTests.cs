@@ -63,6 +63,37 @@ public sealed class BadAudioTests(BadAudioTests.Files files) : IClassFixture<Bad
     }
 
     [Fact]
+    public void A_pcm_wav_is_probed_by_its_header_and_says_what_ffprobe_says()
+    {
+        // dialogue lines are such WAVs: their length and rate come from the header, without an ffprobe process
+        var tone = new float[24000];
+        for (int i = 0; i < tone.Length; i++) tone[i] = (float)(0.3 * Math.Sin(2 * Math.PI * 440 * i / 22050.0));
+        var wav = Path.Combine(files.Dir, "line.wav");
+        File.WriteAllBytes(wav, AudioDecoder.ToWav16(new PcmAudio(tone, 22050)));
+        var flac = Path.Combine(files.Dir, "line.flac");
+        ProcessRunner.Run(FfmpegTools.EnsureAvailable(), ["-v", "error", "-nostdin", "-y", "-i", wav, "-c:a", "flac", flac], timeout: TimeSpan.FromMinutes(1));
+        var (byHeader, byFfprobe) = (AudioDecoder.Probe(wav), AudioDecoder.Probe(flac));
+        Assert.Equal(("wav header", 22050), (byHeader.By, byHeader.Rate));
+        Assert.Equal(("ffprobe", 22050), (byFfprobe.By, byFfprobe.Rate));
+        Assert.Equal(24000 / 22050.0, byHeader.Seconds, 9);
+        Assert.Equal(byFfprobe.Seconds, byHeader.Seconds, 3);
+        Assert.InRange(AudioDecoder.DecodeMono(wav, 48000).Samples.Length, 24000 * 48000 / 22050 - 2, 24000 * 48000 / 22050 + 2);
+        // a WAV over the film's length is refused from its header (8-bit mono at 4 kHz: 14.4 MB for 3601 s)
+        var longWav = Path.Combine(files.Dir, "long.wav");
+        var bytes = new byte[44 + 4000 * 3601];
+        AudioDecoder.ToWav16(new PcmAudio([0f], 4000)).AsSpan(0, 44).CopyTo(bytes);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), bytes.Length - 8);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(28), 4000); // byte rate
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(32), 1); // block size
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(34), 8); // bits
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(40), 4000 * 3601);
+        Array.Fill(bytes, (byte)128, 44, 4000 * 3601);
+        File.WriteAllBytes(longWav, bytes);
+        Assert.Equal(("wav header", 3601.0), (AudioDecoder.Probe(longWav).By, AudioDecoder.Probe(longWav).Seconds));
+        Assert.Contains("is 3601 s long; the limit is 3600 s", Assert.Throws<CutturaException>(() => AudioDecoder.DecodeMono(longWav, 16000, "long.wav")).Message);
+    }
+
+    [Fact]
     public async Task Talos_render_refuses_a_spec_naming_bad_audio_before_it_renders()
     {
         foreach (var (name, expect) in files.Cases)
