@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Talos.Gpu.Kernels;
 
 namespace Talos.Gpu.Flux;
@@ -540,7 +542,10 @@ public static class OpticalFlow
         Rows(team, h, y =>
         {
             double trace = 0;
-            for (int x = 0; x < w; x++)
+            int x = 0;
+            if (Avx2.IsSupported)
+                for (; x + 8 <= w; x += 8) LineariseRun(a, b, u, v, sys, y, x, ref trace);
+            for (; x < w; x++)
             {
                 int i = y * w + x;
                 float px = x + u[i], py = y + v[i];
@@ -560,6 +565,72 @@ public static class OpticalFlow
         double total = 0;
         for (int y = 0; y < h; y++) total += rowTrace[y];
         return total;
+    }
+
+    /// <summary>
+    /// <see cref="Linearise"/>'s terms of the 8 pixels x … x + 7 of row y with AVX2 gathers: per lane the operations of
+    /// <see cref="FlowCells.Tap"/> (a no-op clamp inside the frame), <see cref="FlowCells.Sample"/> and
+    /// <see cref="FlowCells.AddPlane"/> in the same order (terms from zero, no fused multiply–add, IEEE square root and
+    /// division), zero terms where the warped point is outside; adds the lanes' traces to the row's in pixel order, as the
+    /// scalar loop adds them. <c>FlowSorVectorTests</c> holds it to the scalar terms' bits.
+    /// </summary>
+    static unsafe void LineariseRun(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys, int y, int x, ref double trace)
+    {
+        int w = a.W, h = a.H, i0 = y * w + x;
+        var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var uu = Vector256.Create(u.AsSpan(i0, 8));
+        var vv = Vector256.Create(v.AsSpan(i0, 8));
+        var px = Avx.ConvertToVector256Single(Vector256.Create(x) + lane) + uu;
+        var py = Vector256.Create((float)y) + vv;
+        var zero = Vector256<float>.Zero;
+        float wm1 = w - 1, hm1 = h - 1;
+        var inside = Vector256.GreaterThanOrEqual(px, zero) & Vector256.GreaterThanOrEqual(py, zero)
+                     & Vector256.LessThanOrEqual(px, Vector256.Create(wm1)) & Vector256.LessThanOrEqual(py, Vector256.Create(hm1));
+        // the tap: clamped (only outside lanes move; their terms are dropped), truncated, the last pair of columns/rows at most
+        var cx = Vector256.Min(Vector256.Max(px, zero), Vector256.Create(wm1));
+        var cy = Vector256.Min(Vector256.Max(py, zero), Vector256.Create(hm1));
+        var x0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cx), Vector256.Create(w - 2 < 0 ? 0 : w - 2));
+        var y0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cy), Vector256.Create(h - 2 < 0 ? 0 : h - 2));
+        var x1 = Vector256.Min(x0 + Vector256<int>.One, Vector256.Create(w - 1));
+        var y1 = Vector256.Min(y0 + Vector256<int>.One, Vector256.Create(h - 1));
+        var fx = cx - Avx.ConvertToVector256Single(x0);
+        var fy = cy - Avx.ConvertToVector256Single(y0);
+        var wv = Vector256.Create(w);
+        Vector256<int> i00 = y0 * wv + x0, i01 = y0 * wv + x1, i10 = y1 * wv + x0, i11 = y1 * wv + x1;
+        Vector256<float> s11 = zero, s12 = zero, s22 = zero, r1 = zero, r2 = zero;
+        var half = Vector256.Create(0.5f);
+        var one = Vector256.Create(1f);
+        var eps2 = Vector256.Create(FlowCells.Epsilon * FlowCells.Epsilon);
+        for (int c = 0; c < a.P.Length; c++)
+        {
+            fixed (float* pa = a.P[c], agx = a.Gx[c], agy = a.Gy[c], pb = b.P[c], bgx = b.Gx[c], bgy = b.Gy[c])
+            {
+                var bw = Sample(pb);
+                var gx = half * (Avx.LoadVector256(agx + i0) + Sample(bgx));
+                var gy = half * (Avx.LoadVector256(agy + i0) + Sample(bgy));
+                var it = bw - Avx.LoadVector256(pa + i0);
+                var wt = one / Vector256.Sqrt(it * it + eps2);
+                var r0 = it - gx * uu - gy * vv;
+                s11 += wt * gx * gx; s12 += wt * gx * gy; s22 += wt * gy * gy;
+                r1 += wt * gx * r0; r2 += wt * gy * r0;
+            }
+        }
+        s11 = Vector256.ConditionalSelect(inside, s11, zero); s12 = Vector256.ConditionalSelect(inside, s12, zero);
+        s22 = Vector256.ConditionalSelect(inside, s22, zero); r1 = Vector256.ConditionalSelect(inside, r1, zero);
+        r2 = Vector256.ConditionalSelect(inside, r2, zero);
+        s11.CopyTo(sys.J11.AsSpan(i0, 8)); s12.CopyTo(sys.J12.AsSpan(i0, 8)); s22.CopyTo(sys.J22.AsSpan(i0, 8));
+        r1.CopyTo(sys.B1.AsSpan(i0, 8)); r2.CopyTo(sys.B2.AsSpan(i0, 8));
+        var tr = s11 + s22;
+        for (int k = 0; k < 8; k++) trace += tr.GetElement(k);
+
+        Vector256<float> Sample(float* p)
+        {
+            Vector256<float> g00 = Avx2.GatherVector256(p, i00, 4), g01 = Avx2.GatherVector256(p, i01, 4);
+            Vector256<float> g10 = Avx2.GatherVector256(p, i10, 4), g11 = Avx2.GatherVector256(p, i11, 4);
+            var top = g00 + (g01 - g00) * fx;
+            var bot = g10 + (g11 - g10) * fx;
+            return top + (bot - top) * fy;
+        }
     }
 
     /// <summary>Runs <paramref name="row"/> for every y in [0, h): on the team's blocks when there is one, else Parallel.For. Rows are independent, so the split does not change the result.</summary>
