@@ -42,15 +42,16 @@ public sealed class FlowFeatures
         var dark = new float[n];
         var rg = new float[n];
         var by = new float[n];
-        Parallel.For(0, h, y =>
+        Parallel.For(0, h, () => new EncodeCache(), (y, _, cache) =>
         {
             for (int i = y * w, end = i + w; i < end; i++)
             {
-                float r = Encode(img.R[i]), g = Encode(img.G[i]), b = Encode(img.B[i]);
+                float r = cache.Encode(img.R[i]), g = cache.Encode(img.G[i]), b = cache.Encode(img.B[i]);
                 float l = 0.2126f * r + 0.7152f * g + 0.0722f * b;
                 dark[i] = 1f - l; rg[i] = 0.5f * (r - g); by[i] = 0.5f * (0.5f * (r + g) - b);
             }
-        });
+            return cache;
+        }, _ => { });
         var mask = new bool[n];
         Parallel.For(1, Math.Max(1, h - 1), y =>
         {
@@ -65,6 +66,35 @@ public sealed class FlowFeatures
     }
 
     static float Encode(float linear) => ColorMath.LinearToSrgb(Math.Clamp(linear, 0f, 1f));
+
+    /// <summary>
+    /// <see cref="Encode"/> remembered per input bit pattern (one thread's, direct-mapped, 4096 entries): a frame that came
+    /// through 8 bits has at most 256 values per channel, so the power function runs a few hundred times per frame
+    /// instead of three times per pixel. An entry holds the exact input bits and the exact result: the same values.
+    /// </summary>
+    sealed class EncodeCache
+    {
+        const int Bits = 12;
+        readonly uint[] _keys = new uint[1 << Bits];
+        readonly float[] _values = new float[1 << Bits];
+
+        public EncodeCache()
+        {
+            // every slot holds a real entry from the start: the key 0xFFFFFFFF (a NaN pattern) with its own encoding
+            Array.Fill(_keys, uint.MaxValue);
+            Array.Fill(_values, FlowFeatures.Encode(BitConverter.UInt32BitsToSingle(uint.MaxValue)));
+        }
+
+        public float Encode(float linear)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(linear);
+            int slot = (int)((bits * 2654435761u) >> (32 - Bits));
+            if (_keys[slot] == bits) return _values[slot];
+            float e = FlowFeatures.Encode(linear);
+            _keys[slot] = bits; _values[slot] = e;
+            return e;
+        }
+    }
 
     static FlowFeatures Build(int w, int h, float[] ink, bool[] lines, float[][] extra)
     {

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Talos.Gpu.Kernels;
 
 namespace Talos.Gpu.Flux;
@@ -234,31 +237,63 @@ public static class OpticalFlow
     /// </summary>
     static void EdgeNear(float[] a, float[] lo, float[] hi, byte[] near, int w, int h, int r, byte bit)
     {
+        int vn = Vector<float>.Count;
         Parallel.For(0, h, y =>
         {
-            int row = y * w;
-            for (int x = 0; x < w; x++)
+            int row = y * w, x = 0;
+            // clamped windows at the row's ends; inside, vn pixels at a time (min and max of the same values: the same range)
+            for (; x < Math.Min(r, w); x++) RowRange(x);
+            for (; x + vn <= w - r; x += vn)
+            {
+                var mn = new Vector<float>(a, row + x - r);
+                var mx = mn;
+                for (int d = 1 - r; d <= r; d++)
+                {
+                    var p = new Vector<float>(a, row + x + d);
+                    mn = Vector.Min(mn, p); mx = Vector.Max(mx, p);
+                }
+                mn.CopyTo(lo, row + x); mx.CopyTo(hi, row + x);
+            }
+            for (; x < w; x++) RowRange(x);
+
+            void RowRange(int px)
             {
                 float mn = float.MaxValue, mx = float.MinValue;
-                for (int xx = Math.Max(0, x - r), x1 = Math.Min(w - 1, x + r); xx <= x1; xx++)
+                for (int xx = Math.Max(0, px - r), x1 = Math.Min(w - 1, px + r); xx <= x1; xx++)
                 {
                     float p = a[row + xx];
                     mn = MathF.Min(mn, p); mx = MathF.Max(mx, p);
                 }
-                lo[row + x] = mn; hi[row + x] = mx;
+                lo[row + px] = mn; hi[row + px] = mx;
             }
         });
         Parallel.For(0, h, y =>
         {
-            int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r);
-            for (int x = 0; x < w; x++)
+            int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r), row = y * w, x = 0;
+            var limit = new Vector<float>(EdgeRange);
+            for (; x + vn <= w; x += vn)
+            {
+                var mn = new Vector<float>(lo, y0 * w + x);
+                var mx = new Vector<float>(hi, y0 * w + x);
+                for (int yy = y0 + 1; yy <= y1; yy++)
+                {
+                    mn = Vector.Min(mn, new Vector<float>(lo, yy * w + x)); mx = Vector.Max(mx, new Vector<float>(hi, yy * w + x));
+                }
+                var edge = Vector.GreaterThan(mx - mn, limit);
+                for (int k = 0; k < vn; k++)
+                {
+                    int i = row + x + k;
+                    near[i] = (byte)(edge[k] != 0 ? near[i] | bit : near[i] & ~bit);
+                }
+            }
+            for (; x < w; x++)
             {
                 float mn = float.MaxValue, mx = float.MinValue;
                 for (int yy = y0; yy <= y1; yy++)
                 {
                     mn = MathF.Min(mn, lo[yy * w + x]); mx = MathF.Max(mx, hi[yy * w + x]);
                 }
-                int i = y * w + x;
+                int i = row + x;
                 near[i] = (byte)(mx - mn > EdgeRange ? near[i] | bit : near[i] & ~bit);
             }
         });
@@ -507,7 +542,10 @@ public static class OpticalFlow
         Rows(team, h, y =>
         {
             double trace = 0;
-            for (int x = 0; x < w; x++)
+            int x = 0;
+            if (Avx2.IsSupported)
+                for (; x + 8 <= w; x += 8) LineariseRun(a, b, u, v, sys, y, x, ref trace);
+            for (; x < w; x++)
             {
                 int i = y * w + x;
                 float px = x + u[i], py = y + v[i];
@@ -527,6 +565,72 @@ public static class OpticalFlow
         double total = 0;
         for (int y = 0; y < h; y++) total += rowTrace[y];
         return total;
+    }
+
+    /// <summary>
+    /// <see cref="Linearise"/>'s terms of the 8 pixels x … x + 7 of row y with AVX2 gathers: per lane the operations of
+    /// <see cref="FlowCells.Tap"/> (a no-op clamp inside the frame), <see cref="FlowCells.Sample"/> and
+    /// <see cref="FlowCells.AddPlane"/> in the same order (terms from zero, no fused multiply–add, IEEE square root and
+    /// division), zero terms where the warped point is outside; adds the lanes' traces to the row's in pixel order, as the
+    /// scalar loop adds them. <c>FlowSorVectorTests</c> holds it to the scalar terms' bits.
+    /// </summary>
+    static unsafe void LineariseRun(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys, int y, int x, ref double trace)
+    {
+        int w = a.W, h = a.H, i0 = y * w + x;
+        var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var uu = Vector256.Create(u.AsSpan(i0, 8));
+        var vv = Vector256.Create(v.AsSpan(i0, 8));
+        var px = Avx.ConvertToVector256Single(Vector256.Create(x) + lane) + uu;
+        var py = Vector256.Create((float)y) + vv;
+        var zero = Vector256<float>.Zero;
+        float wm1 = w - 1, hm1 = h - 1;
+        var inside = Vector256.GreaterThanOrEqual(px, zero) & Vector256.GreaterThanOrEqual(py, zero)
+                     & Vector256.LessThanOrEqual(px, Vector256.Create(wm1)) & Vector256.LessThanOrEqual(py, Vector256.Create(hm1));
+        // the tap: clamped (only outside lanes move; their terms are dropped), truncated, the last pair of columns/rows at most
+        var cx = Vector256.Min(Vector256.Max(px, zero), Vector256.Create(wm1));
+        var cy = Vector256.Min(Vector256.Max(py, zero), Vector256.Create(hm1));
+        var x0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cx), Vector256.Create(w - 2 < 0 ? 0 : w - 2));
+        var y0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cy), Vector256.Create(h - 2 < 0 ? 0 : h - 2));
+        var x1 = Vector256.Min(x0 + Vector256<int>.One, Vector256.Create(w - 1));
+        var y1 = Vector256.Min(y0 + Vector256<int>.One, Vector256.Create(h - 1));
+        var fx = cx - Avx.ConvertToVector256Single(x0);
+        var fy = cy - Avx.ConvertToVector256Single(y0);
+        var wv = Vector256.Create(w);
+        Vector256<int> i00 = y0 * wv + x0, i01 = y0 * wv + x1, i10 = y1 * wv + x0, i11 = y1 * wv + x1;
+        Vector256<float> s11 = zero, s12 = zero, s22 = zero, r1 = zero, r2 = zero;
+        var half = Vector256.Create(0.5f);
+        var one = Vector256.Create(1f);
+        var eps2 = Vector256.Create(FlowCells.Epsilon * FlowCells.Epsilon);
+        for (int c = 0; c < a.P.Length; c++)
+        {
+            fixed (float* pa = a.P[c], agx = a.Gx[c], agy = a.Gy[c], pb = b.P[c], bgx = b.Gx[c], bgy = b.Gy[c])
+            {
+                var bw = Sample(pb);
+                var gx = half * (Avx.LoadVector256(agx + i0) + Sample(bgx));
+                var gy = half * (Avx.LoadVector256(agy + i0) + Sample(bgy));
+                var it = bw - Avx.LoadVector256(pa + i0);
+                var wt = one / Vector256.Sqrt(it * it + eps2);
+                var r0 = it - gx * uu - gy * vv;
+                s11 += wt * gx * gx; s12 += wt * gx * gy; s22 += wt * gy * gy;
+                r1 += wt * gx * r0; r2 += wt * gy * r0;
+            }
+        }
+        s11 = Vector256.ConditionalSelect(inside, s11, zero); s12 = Vector256.ConditionalSelect(inside, s12, zero);
+        s22 = Vector256.ConditionalSelect(inside, s22, zero); r1 = Vector256.ConditionalSelect(inside, r1, zero);
+        r2 = Vector256.ConditionalSelect(inside, r2, zero);
+        s11.CopyTo(sys.J11.AsSpan(i0, 8)); s12.CopyTo(sys.J12.AsSpan(i0, 8)); s22.CopyTo(sys.J22.AsSpan(i0, 8));
+        r1.CopyTo(sys.B1.AsSpan(i0, 8)); r2.CopyTo(sys.B2.AsSpan(i0, 8));
+        var tr = s11 + s22;
+        for (int k = 0; k < 8; k++) trace += tr.GetElement(k);
+
+        Vector256<float> Sample(float* p)
+        {
+            Vector256<float> g00 = Avx2.GatherVector256(p, i00, 4), g01 = Avx2.GatherVector256(p, i01, 4);
+            Vector256<float> g10 = Avx2.GatherVector256(p, i10, 4), g11 = Avx2.GatherVector256(p, i11, 4);
+            var top = g00 + (g01 - g00) * fx;
+            var bot = g10 + (g11 - g10) * fx;
+            return top + (bot - top) * fy;
+        }
     }
 
     /// <summary>Runs <paramref name="row"/> for every y in [0, h): on the team's blocks when there is one, else Parallel.For. Rows are independent, so the split does not change the result.</summary>
@@ -571,16 +675,70 @@ public static class OpticalFlow
         });
     }
 
-    /// <summary>The SOR update of row y's pixels of one colour (0 red, 1 black).</summary>
+    /// <summary>
+    /// The SOR update of row y's pixels of one colour (0 red, 1 black): <see cref="FlowCells.Sor"/> on the border rows and
+    /// columns and at the row's tail; inside, <see cref="SorVector"/> over runs of <see cref="Vector{T}.Count"/> pixels.
+    /// </summary>
     static void SorRow(float[] u, float[] v, FlowSystem sys, float alpha2, int y, int colour)
     {
         int w = sys.W, h = sys.H;
         HostField hu = new(u), hv = new(v), j11 = new(sys.J11), j12 = new(sys.J12), j22 = new(sys.J22), b1 = new(sys.B1), b2 = new(sys.B2);
-        for (int x = FlowCells.FirstOfColour(y, colour); x < w; x += 2)
+        int x = FlowCells.FirstOfColour(y, colour);
+        if (Vector.IsHardwareAccelerated && y > 0 && y < h - 1)
         {
-            var r = FlowCells.Sor(hu, hv, j11, j12, j22, b1, b2, x, y, w, h, alpha2);
-            u[y * w + x] = r.U; v[y * w + x] = r.V;
+            int vn = Vector<float>.Count;
+            // the first pixel of this colour at x ≥ 1, then runs of vn pixels (both colours) that end before the last column
+            if (x == 0) { Scalar(0); x = 2; }
+            int start = x - 1; // the run starts one pixel early so that its lanes of this colour are at odd offsets
+            var mine = OddLanes;
+            for (; start + vn <= w - 1; start += vn) SorVector(u, v, sys, alpha2, y * w + start, mine);
+            x = start + 1;
         }
+        for (; x < w; x += 2) Scalar(x);
+
+        void Scalar(int px)
+        {
+            var r = FlowCells.Sor(hu, hv, j11, j12, j22, b1, b2, px, y, w, h, alpha2);
+            u[y * w + px] = r.U; v[y * w + px] = r.V;
+        }
+    }
+
+    /// <summary>All-ones in the odd lanes of a vector: the lanes of the colour being updated in a run of <see cref="SorRow"/>.</summary>
+    static readonly Vector<int> OddLanes = MakeOddLanes();
+
+    static Vector<int> MakeOddLanes()
+    {
+        var lanes = new int[Vector<int>.Count];
+        for (int k = 1; k < lanes.Length; k += 2) lanes[k] = -1;
+        return new Vector<int>(lanes);
+    }
+
+    /// <summary>
+    /// <see cref="FlowCells.Sor"/> for the interior pixels i0 … i0 + vn − 1 of one row (every pixel has four neighbours),
+    /// written back only in the lanes of <paramref name="mine"/> (the other colour's lanes keep their values): the same
+    /// operations in the same order on every lane as the scalar update (the neighbour sums start from zero as it does; no
+    /// fused multiply–add), so the same bits. <c>FlowSorVectorTests</c> holds the two to bit-for-bit equality.
+    /// </summary>
+    static void SorVector(float[] u, float[] v, FlowSystem sys, float alpha2, int i0, Vector<int> mine)
+    {
+        int w = sys.W;
+        var ui = new Vector<float>(u, i0);
+        var vi = new Vector<float>(v, i0);
+        var su = Vector<float>.Zero + new Vector<float>(u, i0 - 1) + new Vector<float>(u, i0 + 1) + new Vector<float>(u, i0 - w) + new Vector<float>(u, i0 + w);
+        var sv = Vector<float>.Zero + new Vector<float>(v, i0 - 1) + new Vector<float>(v, i0 + 1) + new Vector<float>(v, i0 - w) + new Vector<float>(v, i0 + w);
+        var a = new Vector<float>(alpha2);
+        var anb = new Vector<float>(alpha2 * 4);
+        var a11 = new Vector<float>(sys.J11, i0) + anb;
+        var a22 = new Vector<float>(sys.J22, i0) + anb;
+        var a12 = new Vector<float>(sys.J12, i0);
+        var q1 = a * su - new Vector<float>(sys.B1, i0);
+        var q2 = a * sv - new Vector<float>(sys.B2, i0);
+        var det = a11 * a22 - a12 * a12;
+        var nu = (a22 * q1 - a12 * q2) / det;
+        var nv = (a11 * q2 - a12 * q1) / det;
+        var omega = new Vector<float>(FlowCells.Omega);
+        Vector.ConditionalSelect(mine, ui + omega * (nu - ui), ui).CopyTo(u, i0);
+        Vector.ConditionalSelect(mine, vi + omega * (nv - vi), vi).CopyTo(v, i0);
     }
 }
 
