@@ -1,3 +1,4 @@
+using Talos.Gpu.Imaging;
 using Talos.Messages.Specs;
 
 namespace Talos.Cli.Render;
@@ -29,6 +30,17 @@ public static class RenderMemory
     /// <summary>Full frames (float RGBA) a chunk slot may keep live and as garbage between collections.</summary>
     public const int FramesPerSlot = 12;
 
+    /// <summary>
+    /// Float RGBA frames of the largest shot per chunk slot that <see cref="FramePool"/> may keep for reuse (<see
+    /// cref="FramePool.Cap"/>): a frame's planes in flight between a stage's frames (RAYGEN and ANIMA give back and rent
+    /// a few layers per frame), not the quarter of the heap limit the pool kept before (256 MB at 720p: 143 MB of it was
+    /// kept at the README film's peak RSS, docs/BENCHMARKS.md, issue 19).
+    /// </summary>
+    public const int PooledFramesPerSlot = 3;
+
+    /// <summary>The pool's cap for shots of <paramref name="width"/> × <paramref name="height"/> on <paramref name="slots"/> chunk slots.</summary>
+    public static long PoolCap(int width, int height, int slots) => PooledFramesPerSlot * 16L * width * height * Math.Max(1, slots);
+
     /// <summary>The limit for shots of <paramref name="width"/> × <paramref name="height"/> on <paramref name="slots"/>
     /// chunk slots, in a process that may use <paramref name="available"/> bytes.</summary>
     public static long Limit(int width, int height, int slots, long available)
@@ -39,14 +51,16 @@ public static class RenderMemory
     }
 
     /// <summary>
-    /// Limits this process's managed heap for rendering <paramref name="specs"/> on <paramref name="slots"/> chunk slots
+    /// Caps what <see cref="FramePool"/> keeps (<see cref="PoolCap"/>, whatever the heap limit) and limits this process's managed heap for rendering <paramref name="specs"/> on <paramref name="slots"/> chunk slots
     /// (the largest shot counts) and keeps the guard running; returns the limit, or null when one was set already
     /// (<c>DOTNET_GCHeapHardLimit</c>, runtimeconfig) or the runtime would not take it.
     /// </summary>
     public static long? Apply(IReadOnlyList<ShotSpec> specs, int slots)
     {
-        if (specs.Count == 0 || SetByUser(Environment.GetEnvironmentVariable)) return null;
+        if (specs.Count == 0) return null;
         var largest = specs.MaxBy(s => (long)s.Resolution.Width * s.Resolution.Height)!.Resolution;
+        FramePool.Cap = PoolCap(largest.Width, largest.Height, slots);
+        if (SetByUser(Environment.GetEnvironmentVariable)) return null;
         _available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         long limit = Limit(largest.Width, largest.Height, slots, _available);
         if (!TrySet(limit)) return null;

@@ -37,6 +37,18 @@ public static class FrameCodec
     const int ZstdLevel = 1;
     const byte FilterUp = 0, FilterLeft = 1;
 
+    /// <summary>
+    /// The codec's scratch arrays (half planes, filtered payloads, zstd output) come from pools of its own, at most
+    /// <see cref="ScratchPerSize"/> arrays of each power-of-two length up to <see cref="ScratchMaxLength"/> elements, instead
+    /// of <see cref="ArrayPool{T}.Shared"/>: the shared pool keeps one array of each length per thread that ever rented it
+    /// plus up to 32 per core, so every thread pool thread that encoded or decoded a 1280×720 layer held its own 2–8 MB
+    /// arrays for a minute after (~55 MB of the README film's live heap at its peak, issue 19, docs/BENCHMARKS.md). A longer
+    /// array (a 4K frame's planes) is rented new and left to the GC.
+    /// </summary>
+    const int ScratchMaxLength = 1 << 24, ScratchPerSize = 4;
+    static readonly ArrayPool<ushort> HalfScratch = ArrayPool<ushort>.Create(ScratchMaxLength, ScratchPerSize);
+    static readonly ArrayPool<byte> ByteScratch = ArrayPool<byte>.Create(ScratchMaxLength, ScratchPerSize);
+
     public enum Kind : byte { RgbaHalf = 1, Gray8 = 2, Rgb24 = 3 }
 
     /// <summary>A rectangle of pixels: left, top, width, height.</summary>
@@ -70,7 +82,7 @@ public static class FrameCodec
         // A character or effect layer is mostly empty: only the box holding non-zero pixels is stored.
         var box = NonZeroBox(img.Width, within, img.A, img.R, img.G, img.B);
         int n = box.Count;
-        var halves = ArrayPool<ushort>.Shared.Rent(Math.Max(1, n * 4));
+        var halves = HalfScratch.Rent(Math.Max(1, n * 4));
         try
         {
             // plane order R, G, B, A; each plane the box's rows of halfs (vectorised float → half)
@@ -81,7 +93,7 @@ public static class FrameCodec
                     TensorPrimitives.ConvertToHalf(planes[p].AsSpan((box.Y + y) * img.Width + box.X, box.W), dst.Slice(p * n + y * box.W, box.W));
             return Pack(Kind.RgbaHalf, img.Width, img.Height, box, halves.AsSpan(0, n * 4), 4, level);
         }
-        finally { ArrayPool<ushort>.Shared.Return(halves); }
+        finally { HalfScratch.Return(halves); }
     }
 
     public static byte[] EncodeGray(GrayImage img) => EncodeGray(img, ZstdLevel);
@@ -93,21 +105,21 @@ public static class FrameCodec
         // only the box of non-zero coverage can hold non-zero bytes: quantise that, then find the bytes' own box in it
         int w = img.Width;
         var outer = NonZeroBox(w, new Box(0, 0, w, img.Height), img.Data);
-        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, outer.Count));
+        var bytes = ByteScratch.Rent(Math.Max(1, outer.Count));
         try
         {
             for (int y = 0; y < outer.H; y++) Quantize(img.Data.AsSpan((outer.Y + y) * w + outer.X, outer.W), bytes.AsSpan(y * outer.W, outer.W));
             var inner = NonZeroBox(outer.W, new Box(0, 0, outer.W, outer.H), bytes);
             var box = inner.Count == 0 ? inner : new Box(outer.X + inner.X, outer.Y + inner.Y, inner.W, inner.H);
-            var samples = ArrayPool<byte>.Shared.Rent(Math.Max(1, box.Count));
+            var samples = ByteScratch.Rent(Math.Max(1, box.Count));
             try
             {
                 for (int y = 0; y < box.H; y++) bytes.AsSpan((inner.Y + y) * outer.W + inner.X, box.W).CopyTo(samples.AsSpan(y * box.W));
                 return Pack(Kind.Gray8, w, img.Height, box, samples.AsSpan(0, box.Count), level);
             }
-            finally { ArrayPool<byte>.Shared.Return(samples); }
+            finally { ByteScratch.Return(samples); }
         }
-        finally { ArrayPool<byte>.Shared.Return(bytes); }
+        finally { ByteScratch.Return(bytes); }
     }
 
     /// <summary>Coverage 0..1 → bytes: round(v · 255) (half to even), clamped to 0..255; 32 at a time where no value is NaN.</summary>
@@ -280,7 +292,7 @@ public static class FrameCodec
                     TensorPrimitives.ConvertToSingle(halves.Slice(p * n + y * box.W, box.W), planes[p].AsSpan((box.Y + y) * w + box.X, box.W));
             return res;
         }
-        finally { ArrayPool<ushort>.Shared.Return(samples); }
+        finally { HalfScratch.Return(samples); }
     }
 
     public static GrayImage DecodeGray(byte[] data)
@@ -313,7 +325,7 @@ public static class FrameCodec
                 Coverage(samples.AsSpan(y * box.W, box.W), into.Data.AsSpan((box.Y + y) * w + box.X, box.W));
             return box;
         }
-        finally { if (pooled) ArrayPool<byte>.Shared.Return(samples); }
+        finally { if (pooled) ByteScratch.Return(samples); }
     }
 
     /// <summary>Bytes → coverage: <c>b / 255f</c>, a vector at a time (the same IEEE division per lane, so the same bits).</summary>
@@ -397,7 +409,7 @@ public static class FrameCodec
                 payload.AsSpan(y * box.W * 3, box.W * 3).CopyTo(into.Slice(((box.Y + y) * w + box.X) * 3));
             return box;
         }
-        finally { ArrayPool<byte>.Shared.Return(payload); }
+        finally { ByteScratch.Return(payload); }
     }
 
     // ---- TFR2 writing ----------------------------------------------------------------------------------------------
@@ -405,7 +417,7 @@ public static class FrameCodec
     static byte[] Pack(Kind kind, int w, int h, Box box, ReadOnlySpan<ushort> halves, int planes, int level)
     {
         int n = box.Count, bytes = planes * box.H + planes * n * 2;
-        var payload = ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes));
+        var payload = ByteScratch.Rent(Math.Max(1, bytes));
         try
         {
             for (int p = 0; p < planes; p++)
@@ -415,19 +427,19 @@ public static class FrameCodec
             }
             return Compress(kind, w, h, box, payload.AsSpan(0, bytes), level);
         }
-        finally { ArrayPool<byte>.Shared.Return(payload); }
+        finally { ByteScratch.Return(payload); }
     }
 
     static byte[] Pack(Kind kind, int w, int h, Box box, ReadOnlySpan<byte> samples, int level)
     {
         int bytes = box.H + box.Count;
-        var payload = ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes));
+        var payload = ByteScratch.Rent(Math.Max(1, bytes));
         try
         {
             Filter8(samples, box.W, box.H, payload.AsSpan(0, box.H), payload.AsSpan(box.H, box.Count));
             return Compress(kind, w, h, box, payload.AsSpan(0, bytes), level);
         }
-        finally { ArrayPool<byte>.Shared.Return(payload); }
+        finally { ByteScratch.Return(payload); }
     }
 
     /// <summary>The header, then (for a non-empty box) the payload as one zstd frame.</summary>
@@ -443,7 +455,7 @@ public static class FrameCodec
         BinaryPrimitives.WriteInt32LittleEndian(header[24..], box.W);
         BinaryPrimitives.WriteInt32LittleEndian(header[28..], box.H);
         if (box.Count == 0) return header.ToArray();
-        var output = ArrayPool<byte>.Shared.Rent(HeaderBytes + Compressor.GetCompressBound(payload.Length));
+        var output = ByteScratch.Rent(HeaderBytes + Compressor.GetCompressBound(payload.Length));
         try
         {
             header.CopyTo(output);
@@ -457,7 +469,7 @@ public static class FrameCodec
             int written = _compressor.Wrap(payload, output.AsSpan(HeaderBytes));
             return output.AsSpan(0, HeaderBytes + written).ToArray();
         }
-        finally { ArrayPool<byte>.Shared.Return(output); }
+        finally { ByteScratch.Return(output); }
     }
 
     /// <summary>
@@ -580,7 +592,7 @@ public static class FrameCodec
         if (BinaryPrimitives.ReadUInt32LittleEndian(data) == MagicTfr1)
         {
             var box1 = ReadBoxTfr1(data, w, h);
-            var raw = ArrayPool<ushort>.Shared.Rent(Math.Max(1, box1.Count * 4));
+            var raw = HalfScratch.Rent(Math.Max(1, box1.Count * 4));
             UnpackTfr1(data, MemoryMarshal.AsBytes(raw.AsSpan(0, box1.Count * 4)));
             return (box1, raw);
         }
@@ -589,7 +601,7 @@ public static class FrameCodec
         var payload = ReadPayload(data, box, 4 * box.H + 4 * n * 2);
         try
         {
-            var samples = ArrayPool<ushort>.Shared.Rent(Math.Max(1, n * 4));
+            var samples = HalfScratch.Rent(Math.Max(1, n * 4));
             for (int p = 0; p < 4; p++)
             {
                 var planeBytes = payload.AsSpan(4 * box.H + p * 2 * n, 2 * n);
@@ -597,10 +609,10 @@ public static class FrameCodec
             }
             return (box, samples);
         }
-        finally { ArrayPool<byte>.Shared.Return(payload); }
+        finally { ByteScratch.Return(payload); }
     }
 
-    /// <summary>The stored box and its 8-bit coverage (<paramref name="pooled"/>: from <see cref="ArrayPool{T}.Shared"/>, for the caller to return).</summary>
+    /// <summary>The stored box and its 8-bit coverage (<paramref name="pooled"/>: from <see cref="ByteScratch"/>, for the caller to return).</summary>
     static (Box box, byte[] samples, bool pooled) ReadGrayPlane(byte[] data, int w, int h)
     {
         if (BinaryPrimitives.ReadUInt32LittleEndian(data) == MagicTfr1)
@@ -609,11 +621,11 @@ public static class FrameCodec
         var payload = ReadPayload(data, box, box.H + box.Count);
         try
         {
-            var samples = ArrayPool<byte>.Shared.Rent(Math.Max(1, box.Count));
+            var samples = ByteScratch.Rent(Math.Max(1, box.Count));
             Unfilter8(payload.AsSpan(0, box.H), payload.AsSpan(box.H, box.Count), box.W, samples.AsSpan(0, box.Count));
             return (box, samples, true);
         }
-        finally { ArrayPool<byte>.Shared.Return(payload); }
+        finally { ByteScratch.Return(payload); }
     }
 
     static Box ReadBox(byte[] data, int w, int h)
@@ -635,10 +647,10 @@ public static class FrameCodec
         if (box.Count == 0)
         {
             ReadPayload(data, box, Span<byte>.Empty);
-            return ArrayPool<byte>.Shared.Rent(1);
+            return ByteScratch.Rent(1);
         }
         CheckDeclared(data, box, expected); // before anything of that size is allocated
-        var payload = ArrayPool<byte>.Shared.Rent(expected);
+        var payload = ByteScratch.Rent(expected);
         try
         {
             ReadPayload(data, box, payload.AsSpan(0, expected));
@@ -646,7 +658,7 @@ public static class FrameCodec
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            ByteScratch.Return(payload);
             throw;
         }
     }

@@ -9,7 +9,8 @@ namespace Talos.Gpu.Imaging;
 /// bits, exactly as a new one: <see cref="Return(float[])"/> clears what was written before the array is kept, so no
 /// pixel of one frame can reach another. Only an owner that no longer reads or writes an array may return it; an array
 /// never returned is simply collected. The pool keeps at most <see cref="Budget"/> bytes (a quarter of the GC heap's
-/// limit): beyond it a returned array is left to the GC.
+/// limit, and no more than the <see cref="Cap"/> a render host sets from its frames and chunk slots): beyond it a
+/// returned array is left to the GC.
 /// </summary>
 public static class FramePool
 {
@@ -19,8 +20,22 @@ public static class FramePool
     static long kept;
 
     /// <summary>The most bytes of arrays kept for reuse: a quarter of what the GC may use now (a render sets its heap
-    /// limit after start, <c>GC.RefreshMemoryLimit</c>), at least 64 MiB.</summary>
-    public static long Budget => Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+    /// limit after start, <c>GC.RefreshMemoryLimit</c>), at least 64 MiB, and never more than <see cref="Cap"/>.</summary>
+    public static long Budget => Math.Min(Cap, Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4));
+
+    static long _cap = long.MaxValue;
+
+    /// <summary>
+    /// The most bytes kept whatever the heap limit (none until a host sets it): a render sizes it by the frames its chunk
+    /// slots work on at once (<c>RenderMemory</c>), since what the pool keeps beyond that is live memory no stage is about
+    /// to rent — the README film's pool held 143 MB at its peak RSS (docs/BENCHMARKS.md, issue 19). Arrays kept already
+    /// stay until rented.
+    /// </summary>
+    public static long Cap
+    {
+        get => Interlocked.Read(ref _cap);
+        set { ArgumentOutOfRangeException.ThrowIfNegative(value); Interlocked.Exchange(ref _cap, value); }
+    }
 
     /// <summary>The bytes kept now (for tests and measurements).</summary>
     public static long KeptBytes { get { lock (Gate) return kept; } }

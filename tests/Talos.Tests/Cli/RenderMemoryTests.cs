@@ -23,6 +23,16 @@ public sealed class RenderMemoryTests
     }
 
     [Fact]
+    public void The_frame_pool_keeps_a_few_frames_per_chunk_slot()
+    {
+        Assert.Equal(RenderMemory.PooledFramesPerSlot * 16L * 1280 * 720 * 2, RenderMemory.PoolCap(1280, 720, 2));
+        Assert.Equal(84L << 20, RenderMemory.PoolCap(1280, 720, 2) >> 20 << 20); // 3 frames × 2 slots at 720p: 84 MiB, not a quarter of the 1 GB heap
+        Assert.True(RenderMemory.PoolCap(1280, 720, 2) < RenderMemory.Limit(1280, 720, 2, Plenty) / 4);
+        Assert.Equal(RenderMemory.PoolCap(1280, 720, 1), RenderMemory.PoolCap(1280, 720, 0));
+        Assert.Equal(2 * RenderMemory.PoolCap(3840, 2160, 1), RenderMemory.PoolCap(3840, 2160, 2));
+    }
+
+    [Fact]
     public void A_limit_the_user_set_in_the_environment_is_left_alone()
     {
         Assert.False(RenderMemory.SetInEnvironment(_ => null));

@@ -51,6 +51,26 @@ public sealed class FramePoolTests
     }
 
     [Fact]
+    public void Nothing_is_kept_beyond_the_cap_a_host_sets()
+    {
+        long before = FramePool.Cap;
+        try
+        {
+            var plane = FramePool.RentPlane(4127);
+            FramePool.Cap = 0;
+            Assert.Equal(0, FramePool.Budget);
+            FramePool.Return(plane); // over the cap: left to the GC
+            Assert.NotSame(plane, FramePool.RentPlane(4127));
+            FramePool.Cap = long.MaxValue;
+            Assert.True(FramePool.Budget >= 64L << 20); // no cap: a quarter of the heap, at least 64 MiB
+            FramePool.Return(plane);
+            Assert.Same(plane, FramePool.RentPlane(4127));
+            Assert.Throws<ArgumentOutOfRangeException>(() => FramePool.Cap = -1);
+        }
+        finally { FramePool.Cap = before; }
+    }
+
+    [Fact]
     public void Returned_bytes_come_back_zero()
     {
         var bytes = FramePool.RentBytes(4099);
