@@ -33,7 +33,7 @@ public static class MotionCells
         for (int i = 0; i < n; i++)
         {
             float t = (float)i / (n - 1) - 0.5f;
-            int qx = IntrinsicMath.Clamp(x + (int)XMath.Round(vx * t), 0, s.W - 1), qy = IntrinsicMath.Clamp(y + (int)XMath.Round(vy * t), 0, s.H - 1);
+            int qx = IntrinsicMath.Clamp(x + NearestPixel.Round(vx * t), 0, s.W - 1), qy = IntrinsicMath.Clamp(y + NearestPixel.Round(vy * t), 0, s.H - 1);
             int q = qy * s.W + qx;
             sr += r[q]; sg += g[q]; sb += b[q]; sa += a[q];
         }

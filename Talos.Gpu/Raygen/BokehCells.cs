@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Algorithms;
+using Talos.Gpu.Kernels;
 
 namespace Talos.Gpu.Raygen;
 
@@ -56,7 +57,7 @@ public static class BokehCells
         for (int i = 0; i < n; i++)
         {
             float dx = disc[2 * i] * stretch, dy = disc[2 * i + 1] * stretch;
-            int qx = IntrinsicMath.Clamp(x + (int)XMath.Round(dx), 0, s.W - 1), qy = IntrinsicMath.Clamp(y + (int)XMath.Round(dy), 0, s.H - 1);
+            int qx = IntrinsicMath.Clamp(x + NearestPixel.Round(dx), 0, s.W - 1), qy = IntrinsicMath.Clamp(y + NearestPixel.Round(dy), 0, s.H - 1);
             int q = qy * s.W + qx;
             float wq = IntrinsicMath.Clamp(coc[q] - XMath.Sqrt(dx * dx + dy * dy) + 0.5f, 0f, 1f);
             sr += planes[q] * wq; sg += planes[q + s.N] * wq; sb += planes[q + 2 * s.N] * wq; sa += planes[q + 3 * s.N] * wq;
