@@ -77,13 +77,8 @@ public sealed class ComputeDevice : IDisposable
         try
         {
             context = Context.Create(b => b.Cuda().EnableAlgorithms());
-            var cuda = context.GetCudaDevices();
-            if (cuda.Count > 0)
-            {
-                var dev = cuda[0];
-                var acc = dev.CreateAccelerator(context);
-                return new ComputeDevice(requested, DeviceKind.Cuda, $"{dev.Name} ({dev.MemorySize / (1 << 20)} MiB, CUDA via ILGPU)", context, acc);
-            }
+            if (FirstCuda(context) is { } acc)
+                return new ComputeDevice(requested, DeviceKind.Cuda, $"{acc.Name} ({acc.MemorySize / (1 << 20)} MiB, CUDA via ILGPU)", context, acc);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -100,6 +95,24 @@ public sealed class ComputeDevice : IDisposable
         new(requested, DeviceKind.Cpu, $"CPU, {Environment.ProcessorCount} threads (Parallel.For, Vector<float> x{System.Numerics.Vector<float>.Count})", null, null);
 
     /// <summary>ILGPU's CPU accelerator (a GPU simulator): parity tests only, small sizes.</summary>
+    /// <summary>
+    /// A context and accelerator on the first CUDA device, not made the process's choice (the parity tests run on it
+    /// with <c>TALOS_PARITY_DEVICE=cuda</c>); null when ILGPU finds none.
+    /// </summary>
+    public static (Context context, Accelerator accelerator)? CreateCuda()
+    {
+        var context = Context.Create(b => b.Cuda().EnableAlgorithms());
+        if (FirstCuda(context) is { } acc) return (context, acc);
+        context.Dispose();
+        return null;
+    }
+
+    static Accelerator? FirstCuda(Context context)
+    {
+        var cuda = context.GetCudaDevices();
+        return cuda.Count > 0 ? cuda[0].CreateAccelerator(context) : null;
+    }
+
     public static (Context context, Accelerator accelerator) CreateSimulator()
     {
         var context = Context.Create(b => b.CPU().EnableAlgorithms());

@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.Cuda;
 using Talos.Gpu.Kernels;
 
 namespace Talos.Tests.Support;
@@ -17,13 +16,6 @@ public static class ParityDevice
     public static (Context context, Accelerator accelerator) Create()
     {
         if (!Cuda) return ComputeDevice.CreateSimulator();
-        var context = Context.Create(b => b.Cuda().EnableAlgorithms());
-        var devices = context.GetCudaDevices();
-        if (devices.Count == 0)
-        {
-            context.Dispose();
-            throw new InvalidOperationException("TALOS_PARITY_DEVICE=cuda but ILGPU finds no CUDA device");
-        }
-        return (context, devices[0].CreateAccelerator(context));
+        return ComputeDevice.CreateCuda() ?? throw new InvalidOperationException("TALOS_PARITY_DEVICE=cuda but ILGPU finds no CUDA device");
     }
 }
