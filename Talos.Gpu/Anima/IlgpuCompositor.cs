@@ -1,4 +1,5 @@
 using ILGPU;
+using Talos.Gpu.Kernels;
 using ILGPU.Runtime;
 using Talos.Gpu.Imaging;
 
@@ -11,7 +12,7 @@ namespace Talos.Gpu.Anima;
 public static class IlgpuCompositor
 {
     static readonly Talos.Gpu.Kernels.KernelCache<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>> Kernels =
-        new(a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(BlendKernel));
+        new(a => KernelLoader.Load<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>>(a, BlendKernel));
 
     /// <summary>Blends one layer (planes R,G,B,A of n pixels each, packed) into the composite (packed the same way).</summary>
     static void BlendKernel(Index1D i, ArrayView<float> dst, ArrayView<float> src, int n, int mode, float op)

@@ -55,7 +55,7 @@ public static class MotionBlur
     const int MaxSamples = 24;
 
     static readonly KernelCache<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BlurShape>> Kernels =
-        new(a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BlurShape>(GatherKernel));
+        new(a => KernelLoader.Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BlurShape>>(a, GatherKernel));
 
     static void GatherKernel(Index2D idx, ArrayView<float> planes, ArrayView<float> fx, ArrayView<float> fy, ArrayView<float> dst, BlurShape s)
     {

@@ -24,11 +24,11 @@ public sealed class IlgpuFlow : IDisposable
     sealed class Loaded(Accelerator acc)
     {
         public readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, FlowShape> Linearise =
-            acc.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, FlowShape>(LineariseKernel);
+            KernelLoader.Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, FlowShape>>(acc, LineariseKernel);
         public readonly Action<Index1D, ArrayView<float>, ArrayView<double>, FlowShape> Trace =
-            acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, FlowShape>(TraceKernel);
+            KernelLoader.Load<Action<Index1D, ArrayView<float>, ArrayView<double>, FlowShape>>(acc, TraceKernel);
         public readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FlowShape, float, int> Sor =
-            acc.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FlowShape, float, int>(SorKernel);
+            KernelLoader.Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FlowShape, float, int>>(acc, SorKernel);
     }
 
     static readonly Talos.Gpu.Kernels.KernelCache<Loaded> Cache = new(a => new Loaded(a));

@@ -12,7 +12,7 @@ namespace Talos.Gpu.Raygen;
 public static class IlgpuDepthOfField
 {
     static readonly KernelCache<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BokehShape>> Kernels =
-        new(a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BokehShape>(GatherKernel));
+        new(a => KernelLoader.Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BokehShape>>(a, GatherKernel));
 
     static void GatherKernel(Index2D idx, ArrayView<float> planes, ArrayView<float> coc, ArrayView<float> disc, ArrayView<float> dst, BokehShape s)
     {

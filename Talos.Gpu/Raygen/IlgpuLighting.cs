@@ -1,4 +1,5 @@
 using ILGPU;
+using Talos.Gpu.Kernels;
 using ILGPU.Runtime;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Imaging;
@@ -19,7 +20,7 @@ public struct ShadeBox
 public static class IlgpuLighting
 {
     static readonly Talos.Gpu.Kernels.KernelCache<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig>> Kernels =
-        new(a => a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig>(ShadeKernel));
+        new(a => KernelLoader.Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ShadeBox, ShadeRig>>(a, ShadeKernel));
 
     /// <summary>Alpha (n) in; the light map's R, G, B planes (packed, n each) out for pixel (X0 + x, Y0 + y).</summary>
     static void ShadeKernel(Index2D idx, ArrayView<float> alpha, ArrayView<float> height, ArrayView<float> crease, ArrayView<float> map, ShadeBox box, ShadeRig rig)

@@ -1,4 +1,5 @@
 using ILGPU;
+using Talos.Gpu.Kernels;
 using ILGPU.Runtime;
 using Talos.Gpu.Imaging;
 
@@ -26,8 +27,8 @@ public static class IlgpuEffectRenderer
         Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, VfxShape> Columns);
 
     static readonly Talos.Gpu.Kernels.KernelCache<Loaded> Kernels = new(a => new Loaded(
-        a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, VfxShape>(RowsKernel),
-        a.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, VfxShape>(ColumnsKernel)));
+        KernelLoader.Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, VfxShape>>(a, RowsKernel),
+        KernelLoader.Load<Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, VfxShape>>(a, ColumnsKernel)));
 
     /// <summary>Horizontal pass: (x, field·rows + j) ← Catmull-Rom of grid row j of the field.</summary>
     static void RowsKernel(Index2D idx, ArrayView<float> fields, ArrayView<float> up, ArrayView<int> xTap, ArrayView<float> xWeight, VfxShape s)
