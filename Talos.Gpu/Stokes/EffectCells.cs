@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Algorithms;
+using Talos.Gpu.Kernels;
 
 namespace Talos.Gpu.Stokes;
 
@@ -89,10 +90,10 @@ public static class EffectCells
         float sx = (cx + 0.3f + 0.4f * Noise.Unit(Noise.Hash(cx, cy, 1, seed))) * cell;
         float sy = (cy + 0.3f + 0.4f * Noise.Unit(Noise.Hash(cx, cy, 2, seed))) * cell;
         float dx = (x + 0.5f - sx) / cell, dy = (y + 0.5f - sy) / cell;
-        float twinkle = XMath.Sin(frame * 0.45f + 6.2832f * Noise.Unit(Noise.Hash(cx, cy, 3, seed)));
+        float twinkle = PortableMath.Sin(frame * 0.45f + 6.2832f * Noise.Unit(Noise.Hash(cx, cy, 3, seed)));
         if (twinkle <= 0f) return 0f;
-        float core = XMath.Exp(-(dx * dx + dy * dy) * 40f);
-        float cross = XMath.Exp(-IntrinsicMath.Abs(dx) * 30f - dy * dy * 300f) + XMath.Exp(-IntrinsicMath.Abs(dy) * 30f - dx * dx * 300f);
+        float core = PortableMath.Exp(-(dx * dx + dy * dy) * 40f);
+        float cross = PortableMath.Exp(-IntrinsicMath.Abs(dx) * 30f - dy * dy * 300f) + PortableMath.Exp(-IntrinsicMath.Abs(dy) * 30f - dx * dx * 300f);
         return twinkle * twinkle * (core + 0.5f * cross);
     }
 }

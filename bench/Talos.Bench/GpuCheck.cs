@@ -48,6 +48,7 @@ public static class GpuCheck
         ok &= Row("ANIMA composite (3 layers)", () => Compositor.CompositeCpu(width, height, layers), () => IlgpuCompositor.Composite(gpu, width, height, layers), repeat);
         ok &= FluxRow(gpu, width, height, repeat);
         ok &= StokesRow(device, 1024, repeat);
+        ok &= EffectRow(gpu, width, height, repeat);
         return ok ? 0 : 1;
     }
 
@@ -100,6 +101,30 @@ public static class GpuCheck
         double rel = max / Math.Max(peak, 1e-12);
         Console.WriteLine($"| STOKES Stam step {n}x{n} (smoke, relative to its largest value) | {rel:G3} | {c.BestMs:F2} | {g.BestMs:F2} | {(same ? "yes" : "NO")} |");
         return rel < 1e-3 && peak > 0 && same;
+    }
+
+    /// <summary>
+    /// STOKES's VFX layer at frame size from a 160×90 grid holding fire, magic (its sparkles are the only kernel code
+    /// with transcendentals, XMath.Sin/Exp) and mist: EffectRenderer.RenderCpu against IlgpuEffectRenderer.Render.
+    /// </summary>
+    static bool EffectRow(Accelerator gpu, int width, int height, int repeat)
+    {
+        var g = new Talos.Gpu.Stokes.FluidGrid(160, 90);
+        var light = new float[g.Count];
+        for (int j = 0; j < g.Ny + 2; j++)
+            for (int i = 0; i < g.Stride; i++)
+            {
+                int k = j * g.Stride + i;
+                float cx = (i - 80) / 30f, cy = (j - 45) / 20f, blob = MathF.Exp(-(cx * cx + cy * cy));
+                g.Smoke[k] = 2f * blob * (i % 3 == 0 ? 1f : 0.6f);
+                g.Heat[k] = i < 80 ? 6f * blob : 0f;
+                g.Magic[k] = j > 40 ? 0.8f * blob : 0f;
+                g.MagicCyan[k] = 0.4f * g.Magic[k];
+                g.Mist[k] = j > 75 ? 0.7f : 0f;
+                light[k] = MathF.Exp(-0.07f * j);
+            }
+        return Row("STOKES VFX layer (fire, magic sparkles, mist)", () => new Talos.Gpu.Stokes.EffectRenderer().RenderCpu(g, light, 7, width, height, 1234),
+            () => Talos.Gpu.Stokes.IlgpuEffectRenderer.Render(gpu, g, light, 7, width, height, 1234), repeat);
     }
 
     static bool Planes(string name, Func<float[][]> cpu, Func<float[][]> cuda, int repeat, double tolerance)
