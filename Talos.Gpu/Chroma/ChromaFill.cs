@@ -371,12 +371,12 @@ public static class ChromaFill
                         o.B[i] = ink.B * c + fb[l] * k;
                         o.A[i] = 1f;
                     }
-                    else if (c >= RegionLabeller.InkThreshold && NearbyFill(cov, lab, paints, w, h, xx, y) is Rgb f)
+                    else if (c >= RegionLabeller.InkThreshold && NearbyFill(cov, lab, has, w, h, xx, y) is var f and >= 0)
                     {
                         float k = 1f - c;
-                        o.R[i] = ink.R * c + f.R * k;
-                        o.G[i] = ink.G * c + f.G * k;
-                        o.B[i] = ink.B * c + f.B * k;
+                        o.R[i] = ink.R * c + fr[f] * k;
+                        o.G[i] = ink.G * c + fg[f] * k;
+                        o.B[i] = ink.B * c + fb[f] * k;
                         o.A[i] = 1f;
                     }
                     else if (c > 0f)
@@ -397,11 +397,12 @@ public static class ChromaFill
     /// fixed scan order). Beyond the first ring only for pixels inside the line (no transparent 4-neighbour), so the
     /// outer edge of an outline keeps its anti-aliased alpha instead of growing the fill outward.
     /// </summary>
-    static Rgb? NearbyFill(float[] cov, int[] lab, Rgb?[] paints, int w, int h, int x, int y)
+    /// <returns>The label of that region (its paint is the label's), or −1 when there is none.</returns>
+    static int NearbyFill(float[] cov, int[] lab, bool[] has, int w, int h, int x, int y)
     {
         for (int r = 1; r <= LineReach; r++)
         {
-            if (r > 1 && TouchesTransparent(cov, lab, paints, w, h, x, y)) return null;
+            if (r > 1 && TouchesTransparent(cov, lab, has, w, h, x, y)) return -1;
             for (int dy = -r; dy <= r; dy++)
             {
                 int yy = y + dy;
@@ -411,15 +412,15 @@ public static class ChromaFill
                 {
                     int xx = x + dx;
                     if (xx < 0 || xx >= w) continue;
-                    var p = paints[lab[yy * w + xx]];
-                    if (p is not null) return p;
+                    int l = lab[yy * w + xx];
+                    if (has[l]) return l;
                 }
             }
         }
-        return null;
+        return -1;
     }
 
-    static bool TouchesTransparent(float[] cov, int[] lab, Rgb?[] paints, int w, int h, int x, int y)
+    static bool TouchesTransparent(float[] cov, int[] lab, bool[] has, int w, int h, int x, int y)
     {
         return Open(x - 1, y) || Open(x + 1, y) || Open(x, y - 1) || Open(x, y + 1);
 
@@ -427,7 +428,7 @@ public static class ChromaFill
         {
             if (xx < 0 || yy < 0 || xx >= w || yy >= h) return true;
             int i = yy * w + xx;
-            return cov[i] < RegionLabeller.InkThreshold && paints[lab[i]] is null;
+            return cov[i] < RegionLabeller.InkThreshold && !has[lab[i]];
         }
     }
 }

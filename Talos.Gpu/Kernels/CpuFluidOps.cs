@@ -282,11 +282,38 @@ public sealed class CpuFluidOps : FluidOps
     public override void Light(float[] smoke, float[] light, float dx, float dy, int steps, float kappa)
     {
         int nx = Nx, ny = Ny, s = S;
+        // the box of the smoke's non-zero elements: the rays sample only there (the same bits; FluidCells.Light)
+        var (bx0, by0, bx1, by1) = NonZeroBox(smoke);
         Rows((j0, j1) =>
         {
             var hs = new HostField(smoke);
             for (int j = j0; j < j1; j++)
-                for (int i = 1; i <= nx; i++) At(light, i + s * j) = FluidCells.Light(hs, i, j, dx, dy, steps, kappa, nx, ny);
+                for (int i = 1; i <= nx; i++) At(light, i + s * j) = FluidCells.Light(hs, i, j, dx, dy, steps, kappa, nx, ny, bx0, by0, bx1, by1);
         });
     }
+
+    /// <summary>
+    /// The inclusive array box (i0, j0, i1, j1) of the elements of x that are not +0 or −0 (NaN counts as non-zero);
+    /// an empty box (i0 &gt; i1) when there is none.
+    /// </summary>
+    internal (int I0, int J0, int I1, int J1) NonZeroBox(float[] x)
+    {
+        int s = S, rows = Ny + 2, i0 = s, j0 = rows, i1 = -1, j1 = -1;
+        var bits = MemoryMarshal.Cast<float, int>(x.AsSpan(0, s * rows));
+        for (int j = 0; j < rows; j++)
+        {
+            var row = bits.Slice(j * s, s);
+            // +0 is 0 and −0 is int.MinValue as bits
+            int first = row.IndexOfAnyExcept(0, int.MinValue);
+            if (first < 0) continue;
+            int last = row.LastIndexOfAnyExcept(0, int.MinValue);
+            if (j0 == rows) j0 = j;
+            j1 = j;
+            i0 = Math.Min(i0, first); i1 = Math.Max(i1, last);
+        }
+        return j1 < 0 ? (1, 1, 0, 0) : (i0, j0, i1, j1);
+    }
+
+    /// <summary>Whether every element of x is +0 (as bits).</summary>
+    public override bool IsZero(float[] x) => MemoryMarshal.Cast<float, int>(x.AsSpan()).IndexOfAnyExcept(0) < 0;
 }

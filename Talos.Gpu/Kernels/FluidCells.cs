@@ -289,7 +289,17 @@ public static class FluidCells
     /// Light reaching cell (i, j) from the key light through the smoke: exp(−κ·∫ smoke ds) marched in unit steps along
     /// (dx, dy) (towards the light) until the ray leaves the grid. exp(−x) is the (1 + x/4)^−4 approximation.
     /// </summary>
-    public static float Light<TF>(TF smoke, int i, int j, float dx, float dy, int steps, float kappa, int nx, int ny) where TF : struct, IField
+    public static float Light<TF>(TF smoke, int i, int j, float dx, float dy, int steps, float kappa, int nx, int ny) where TF : struct, IField =>
+        Light(smoke, i, j, dx, dy, steps, kappa, nx, ny, 0, 0, nx + 1, ny + 1);
+
+    /// <summary>
+    /// <see cref="Light{TF}(TF, int, int, float, float, int, float, int, int)"/> of smoke whose every element outside the
+    /// array box [bx0, bx1] × [by0, by1] (inclusive) is +0 or −0: a step whose four bilinear samples all lie outside the
+    /// box adds +0 to the depth (non-negative weights times zeros), so it is not sampled — the same bits. The ray is
+    /// still stepped by the same additions, so the positions it samples inside the box are the same too.
+    /// </summary>
+    public static float Light<TF>(TF smoke, int i, int j, float dx, float dy, int steps, float kappa, int nx, int ny,
+        int bx0, int by0, int bx1, int by1) where TF : struct, IField
     {
         float depth = 0f;
         float x = i, y = j;
@@ -297,6 +307,8 @@ public static class FluidCells
         {
             x += dx; y += dy;
             if (x < 0.5f || y < 0.5f || x > nx + 0.5f || y > ny + 0.5f) break;
+            int ci = (int)x, cj = (int)y; // Bilinear's cell: it reads (ci, cj) to (ci + 1, cj + 1)
+            if (ci + 1 < bx0 || ci > bx1 || cj + 1 < by0 || cj > by1) continue;
             depth += Bilinear(smoke, x, y, nx + 2);
         }
         float t = 1f + 0.25f * kappa * depth, t2 = t * t;

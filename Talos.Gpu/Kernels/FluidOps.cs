@@ -58,6 +58,12 @@ public abstract class FluidOps : IDisposable
     /// <summary>light ← transmittance towards the key light (see <see cref="FluidCells.Light{TF}"/>), interior cells.</summary>
     public abstract void Light(float[] smoke, float[] light, float dx, float dy, int steps, float kappa);
 
+    /// <summary>
+    /// Whether every element of x is known to be +0 (its bits all zero), so that an operation which maps zeros to +0
+    /// can be skipped; false when that is not known without reading the device (the ILGPU path).
+    /// </summary>
+    public virtual bool IsZero(float[] x) => false;
+
     /// <summary>Makes the host arrays current (device → host where the device holds newer data).</summary>
     public virtual void ToHost(params ReadOnlySpan<float[]> fields) { }
     /// <summary>The host changed these arrays; the device copy is stale.</summary>

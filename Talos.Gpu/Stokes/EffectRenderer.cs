@@ -66,11 +66,18 @@ public sealed class EffectRenderer
         Prepare(g, width, height);
         var sources = new[] { g.Smoke, light, g.Heat, g.Magic, g.MagicCyan, g.Mist };
         int stride = g.Stride, rows = g.Ny + 2;
+        // A field of stuff that is all zero (a fire has no mist) upsamples to zeros: it is neither upsampled nor blended,
+        // its rows are zeros. Shade reads smoke, heat, magic and mist only through comparisons with its threshold (and
+        // cyan only where magic passes it), so whether such a zero is +0 or −0 does not change a pixel. Light always runs.
+        Span<bool> zero = stackalloc bool[Fields];
+        for (int f = 0; f < Fields; f++) zero[f] = f != 1 && AllZero(sources[f]);
+        var upsample = new List<int>(Fields);
+        for (int f = 0; f < Fields; f++) if (!zero[f]) upsample.Add(f);
 
         // horizontal pass: every grid row (borders included) to output width, per field
         Parallel.For(0, rows, j =>
         {
-            for (int f = 0; f < Fields; f++)
+            foreach (int f in upsample)
             {
                 var src = sources[f];
                 var dst = _rowsUp[f];
@@ -87,6 +94,7 @@ public sealed class EffectRenderer
         // vertical pass (vectorised over the row) and colour mapping, one output row at a time
         float sparkleCell = SparkleCell(height);
         var spans = System.Buffers.ArrayPool<int>.Shared.Rent(2 * height); // per row [x0, x1) shaded; x0 == x1: none
+        bool zeroSmoke = zero[0], zeroHeat = zero[2], zeroMagic = zero[3], zeroCyan = zero[4], zeroMist = zero[5];
         Parallel.For(0, height, y =>
         {
             Span<float> row = stackalloc float[Fields * width];
@@ -95,6 +103,7 @@ public sealed class EffectRenderer
             float w0 = _yWeight[t], w1 = _yWeight[t + 1], w2 = _yWeight[t + 2], w3 = _yWeight[t + 3];
             foreach (int f in Deciding)
             {
+                if (f == 0 ? zeroSmoke : f == 2 ? zeroHeat : f == 3 ? zeroMagic : zeroMist) { row.Slice(f * width, width).Clear(); continue; }
                 var a = _rowsUp[f].AsSpan();
                 BlendRows(a.Slice(r0, width), a.Slice(r1, width), a.Slice(r2, width), a.Slice(r3, width), w0, w1, w2, w3, row.Slice(f * width, width));
             }
@@ -106,8 +115,9 @@ public sealed class EffectRenderer
             // light and cyan are read only where a pixel is shaded: upsampled in the span alone (each element on its own)
             foreach (int f in (ReadOnlySpan<int>)[1, 4])
             {
-                var a = _rowsUp[f].AsSpan();
                 int n = x1 - x0;
+                if (f == 4 && zeroCyan) { row.Slice(f * width + x0, n).Clear(); continue; }
+                var a = _rowsUp[f].AsSpan();
                 BlendRows(a.Slice(r0 + x0, n), a.Slice(r1 + x0, n), a.Slice(r2 + x0, n), a.Slice(r3 + x0, n), w0, w1, w2, w3, row.Slice(f * width + x0, n));
             }
             var ramp = EffectColours.Ramp;
@@ -134,6 +144,9 @@ public sealed class EffectRenderer
         written = by1 > by0 ? new FrameCodec.Box(bx0, by0, bx1 - bx0, by1 - by0) : new FrameCodec.Box(0, 0, 0, 0);
         return img;
     }
+
+    /// <summary>Whether every element of a field is +0 or −0.</summary>
+    static bool AllZero(float[] x) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(x.AsSpan()).IndexOfAnyExcept(0, int.MinValue) < 0;
 
     /// <summary>The fields <see cref="EffectCells.Shade"/> tests before drawing anything: smoke, heat, magic, mist.</summary>
     static ReadOnlySpan<int> Deciding => [0, 2, 3, 5];

@@ -233,6 +233,10 @@ public sealed class EffectsSimulation : IDisposable
 
     void Carry(float[] q, float spread, float fade, float dt)
     {
+        // a field that is all +0 stays all +0 through advection (bilinear and MacCormack weights times zeros), the
+        // closed-box boundary, diffusion and the fade: skipped (the same state; the scratch fields they would write
+        // are written again before they are read). A shot's other kinds of stuff stay zero (a fire has no mist).
+        if (_solver.Ops.IsZero(q)) return;
         _solver.AdvectScalar(q, dt);
         if (spread > 0f) _solver.Diffuse(Scalar, q, spread, dt, DiffusionIterations);
         if (fade > 0f) _solver.Ops.Scale(q, MathF.Exp(-fade * dt));

@@ -59,10 +59,14 @@ public sealed class EffectBoxTests
     }
 
     [Theory]
-    [InlineData(67, 37, 0.15f, 0.7f, true)]  // odd width: vector tails
-    [InlineData(128, 72, 0.55f, 0.3f, true)]
-    [InlineData(96, 54, 0.9f, 0.9f, false)]  // content at the frame's edge, the faint patch in the opposite corner: the whole frame
-    public void The_layer_shaded_in_its_spans_is_every_pixel_shaded_to_the_bit(int w, int h, float cx, float cy, bool partial)
+    [InlineData(67, 37, 0.15f, 0.7f, true, "")]  // odd width: vector tails
+    [InlineData(128, 72, 0.55f, 0.3f, true, "")]
+    [InlineData(96, 54, 0.9f, 0.9f, false, "")]  // content at the frame's edge, the faint patch in the opposite corner: the whole frame
+    // all-zero fields are neither upsampled nor blended (a fire has no magic or mist; a smoke plume no heat either)
+    [InlineData(67, 37, 0.15f, 0.7f, true, "magic mist")]
+    [InlineData(128, 72, 0.55f, 0.3f, true, "heat magic mist")]
+    [InlineData(96, 54, 0.4f, 0.6f, true, "smoke mist")]
+    public void The_layer_shaded_in_its_spans_is_every_pixel_shaded_to_the_bit(int w, int h, float cx, float cy, bool partial, string zeroFields)
     {
         var g = new FluidGrid(32, 18);
         var light = new float[g.Count];
@@ -79,6 +83,11 @@ public sealed class EffectBoxTests
                 g.Mist[k] = j == 1 && i < 4 ? 0.002f : 0f; // a faint patch near the threshold elsewhere
                 light[k] = 1f - 0.02f * j;
             }
+        foreach (var name in zeroFields.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = name switch { "smoke" => [g.Smoke], "heat" => [g.Heat], "magic" => new[] { g.Magic, g.MagicCyan }, "mist" => [g.Mist], _ => throw new ArgumentException(name) };
+            foreach (var f in fields) Array.Clear(f);
+        }
         var expected = Reference(g, light, 9, w, h, 77);
         var img = new EffectRenderer().RenderCpu(g, light, 9, w, h, 77, out var box);
         SameBits(expected.R, img.R); SameBits(expected.G, img.G); SameBits(expected.B, img.B); SameBits(expected.A, img.A);

@@ -172,4 +172,66 @@ public sealed class StableFluidsTests
         }
         Assert.Equal(Run(1), Run(2));
     }
+
+    /// <summary>
+    /// What <see cref="EffectsSimulation"/> relies on to skip carrying a field that is all +0 (a fire's mist): advection
+    /// (both schemes, obstacles too), diffusion with its boundary and the fade leave it all +0, to the bit.
+    /// </summary>
+    [Theory]
+    [InlineData(AdvectionScheme.MacCormack, false)]
+    [InlineData(AdvectionScheme.SemiLagrangian, false)]
+    [InlineData(AdvectionScheme.MacCormack, true)]
+    public void A_zero_field_stays_positive_zero_through_advection_diffusion_and_fade(AdvectionScheme scheme, bool obstacles)
+    {
+        var g = Stirred();
+        using var solver = new FluidSolver(g, new SolverOptions { Advection = scheme, Threads = 1, Device = ComputeDevice.Create(DeviceKind.Cpu) });
+        if (obstacles)
+        {
+            var mask = new float[g.Nx * g.Ny];
+            for (int j = 10; j < 20; j++) for (int i = 20; i < 30; i++) mask[j * g.Nx + i] = 1f;
+            solver.SetObstacles(mask);
+        }
+        var q = g.Mist;
+        Assert.True(solver.Ops.IsZero(q));
+        for (int n = 0; n < 4; n++)
+        {
+            solver.Project();
+            solver.AdvectScalar(q, 0.04f);
+            solver.Diffuse(Scalar, q, 2.5f, 0.04f, 4);
+            solver.Ops.Scale(q, MathF.Exp(-0.18f * 0.04f));
+            Assert.True(solver.Ops.IsZero(q), $"step {n}");
+        }
+        q[g.Ix(3, 4)] = -0f; // −0 is not +0 as bits: not skipped
+        Assert.False(solver.Ops.IsZero(q));
+    }
+
+    /// <summary>The CPU light samples only the smoke's non-zero box: the same bits as sampling every step of every ray.</summary>
+    [Theory]
+    [InlineData(0.3f, 0.6f, -0.45f, -0.9f)]
+    [InlineData(0.8f, 0.2f, 0.6f, -0.8f)]
+    [InlineData(0.5f, 0.9f, 0f, -1f)]
+    [InlineData(-1f, -1f, -0.45f, -0.9f)] // no smoke at all
+    public void The_light_sampled_in_the_smokes_box_is_every_step_sampled_to_the_bit(float cx, float cy, float dx, float dy)
+    {
+        var g = new FluidGrid(48, 27);
+        for (int j = 0; j < g.Ny + 2; j++)
+            for (int i = 0; i < g.Stride; i++)
+            {
+                float ex = (i - cx * g.Nx) / 4f, ey = (j - cy * g.Ny) / 3f, blob = MathF.Exp(-(ex * ex + ey * ey));
+                g.Smoke[g.Ix(i, j)] = blob < 0.02f ? (i + j) % 7 == 0 ? -0f : 0f : 1.7f * blob;
+            }
+        float len = MathF.Sqrt(dx * dx + dy * dy);
+        int steps = (int)(0.8f * g.Nx);
+        var ops = new CpuFluidOps(g.Nx, g.Ny, 1);
+        var light = new float[g.Count];
+        ops.Light(g.Smoke, light, dx / len, dy / len, steps, 0.35f);
+        var field = new HostField(g.Smoke);
+        for (int j = 1; j <= g.Ny; j++)
+            for (int i = 1; i <= g.Nx; i++)
+            {
+                float expected = FluidCells.Light(field, i, j, dx / len, dy / len, steps, 0.35f, g.Nx, g.Ny, 0, 0, g.Nx + 1, g.Ny + 1);
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(light[g.Ix(i, j)]));
+            }
+        if (cx >= 0) Assert.Contains(light, l => l < 0.9f && l > 0f);
+    }
 }
