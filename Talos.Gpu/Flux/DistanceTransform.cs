@@ -34,10 +34,12 @@ public static class DistanceTransform
         return result;
     }
 
-    static void Compute(ReadOnlySpan<bool> mask, int width, int height, float cap, float divide, float[] result)
+    /// <summary><see cref="Compute(ReadOnlySpan{bool}, int, int, float, float)"/> into the first width·height values of <paramref name="result"/>.</summary>
+    public static void Compute(ReadOnlySpan<bool> mask, int width, int height, float cap, float divide, float[] result)
     {
         int n = width * height;
         if (mask.Length < n) throw new ArgumentException($"the mask holds {mask.Length} pixels, not {width}x{height}", nameof(mask));
+        if (result.Length < n) throw new ArgumentException($"the result holds {result.Length} pixels, not {width}x{height}", nameof(result));
         if (mask[..n].IndexOf(true) < 0) { Array.Fill(result, cap / divide, 0, n); return; }
         var sq = ArrayPool<float>.Shared.Rent(Math.Max(1, n));
         var below = ArrayPool<float>.Shared.Rent(Math.Max(1, width));

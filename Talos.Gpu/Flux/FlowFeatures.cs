@@ -1,3 +1,4 @@
+using System.Buffers;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Flux;
@@ -26,43 +27,56 @@ public sealed class FlowFeatures
     public static FlowFeatures FromInk(GrayImage ink)
     {
         int w = ink.Width, h = ink.Height;
-        var mask = new bool[w * h];
+        var mask = ArrayPool<bool>.Shared.Rent(w * h);
         var data = ink.Data;
-        Parallel.For(0, h, y =>
+        try
         {
-            for (int i = y * w, end = i + w; i < end; i++) mask[i] = data[i] > 0.35f;
-        });
-        return Build(w, h, Blur(data, w, h), mask, []);
+            Parallel.For(0, h, y =>
+            {
+                for (int i = y * w, end = i + w; i < end; i++) mask[i] = data[i] > 0.35f;
+            });
+            return Build(w, h, Blur(data, w, h), mask, []);
+        }
+        finally { ArrayPool<bool>.Shared.Return(mask); }
     }
 
     /// <summary>Features of a colour frame: its ink-like darkness (1 − luma, gamma-encoded), colour differences, and the distance to its edges.</summary>
     public static FlowFeatures FromRgba(RgbaImage img)
     {
         int w = img.Width, h = img.Height, n = w * h;
-        var dark = new float[n];
-        var rg = new float[n];
-        var by = new float[n];
-        Parallel.For(0, h, () => new EncodeCache(), (y, _, cache) =>
+        // the colour planes and the edge mask are scratch (the features are their blurs and the mask's distances)
+        var pool = ArrayPool<float>.Shared;
+        float[] dark = pool.Rent(n), rg = pool.Rent(n), by = pool.Rent(n);
+        var mask = ArrayPool<bool>.Shared.Rent(n);
+        try
         {
-            for (int i = y * w, end = i + w; i < end; i++)
+            Parallel.For(0, h, () => new EncodeCache(), (y, _, cache) =>
             {
-                float r = cache.Encode(img.R[i]), g = cache.Encode(img.G[i]), b = cache.Encode(img.B[i]);
-                float l = 0.2126f * r + 0.7152f * g + 0.0722f * b;
-                dark[i] = 1f - l; rg[i] = 0.5f * (r - g); by[i] = 0.5f * (0.5f * (r + g) - b);
-            }
-            return cache;
-        }, _ => { });
-        var mask = new bool[n];
-        Parallel.For(1, Math.Max(1, h - 1), y =>
+                for (int i = y * w, end = i + w; i < end; i++)
+                {
+                    float r = cache.Encode(img.R[i]), g = cache.Encode(img.G[i]), b = cache.Encode(img.B[i]);
+                    float l = 0.2126f * r + 0.7152f * g + 0.0722f * b;
+                    dark[i] = 1f - l; rg[i] = 0.5f * (r - g); by[i] = 0.5f * (0.5f * (r + g) - b);
+                }
+                return cache;
+            }, _ => { });
+            Array.Clear(mask, 0, n); // the border rows and columns stay unset
+            Parallel.For(1, Math.Max(1, h - 1), y =>
+            {
+                for (int x = 1; x < w - 1; x++)
+                {
+                    int i = y * w + x;
+                    float gx = dark[i + 1] - dark[i - 1], gy = dark[i + w] - dark[i - w];
+                    mask[i] = gx * gx + gy * gy > 0.04f || dark[i] > 0.65f;
+                }
+            });
+            return Build(w, h, Blur(dark, w, h), mask, [Blur(rg, w, h), Blur(by, w, h)]);
+        }
+        finally
         {
-            for (int x = 1; x < w - 1; x++)
-            {
-                int i = y * w + x;
-                float gx = dark[i + 1] - dark[i - 1], gy = dark[i + w] - dark[i - w];
-                mask[i] = gx * gx + gy * gy > 0.04f || dark[i] > 0.65f;
-            }
-        });
-        return Build(w, h, Blur(dark, w, h), mask, [Blur(rg, w, h), Blur(by, w, h)]);
+            pool.Return(dark); pool.Return(rg); pool.Return(by);
+            ArrayPool<bool>.Shared.Return(mask);
+        }
     }
 
     static float Encode(float linear) => ColorMath.LinearToSrgb(Math.Clamp(linear, 0f, 1f));
@@ -96,18 +110,31 @@ public sealed class FlowFeatures
         }
     }
 
+    /// <summary>The features: the blurred planes and the distance plane of <paramref name="lines"/> (its first w·h pixels), every plane from <see cref="FramePool"/>.</summary>
     static FlowFeatures Build(int w, int h, float[] ink, bool[] lines, float[][] extra)
     {
         float scale = DistanceScale * h / 360f;
-        var dist = DistanceTransform.Compute(lines, w, h, 8 * scale, scale);
+        var dist = FramePool.RentPlane(w * h);
+        DistanceTransform.Compute(lines.AsSpan(0, w * h), w, h, 8 * scale, scale, dist);
         return new FlowFeatures(w, h, [ink, dist, .. extra]);
+    }
+
+    /// <summary>
+    /// Gives the planes to <see cref="FramePool"/> (the features made by <see cref="FromInk"/> and <see cref="FromRgba"/>
+    /// take theirs from it): for an owner that made these features and no longer reads them, so that the next frame's
+    /// features reuse planes already faulted in. The features must not be used afterwards.
+    /// </summary>
+    internal void Release()
+    {
+        foreach (var p in Planes) FramePool.Return(p);
     }
 
     /// <summary>Separable [1 4 6 4 1]/16 blur with clamped borders (vectors inside, the same sums per pixel as at the borders).</summary>
     internal static float[] Blur(float[] src, int w, int h)
     {
-        var tmp = System.Buffers.ArrayPool<float>.Shared.Rent(src.Length);
-        var dst = new float[src.Length];
+        // src may be longer than w·h (a pooled scratch plane); the blur, from FramePool, is exactly w·h
+        var tmp = System.Buffers.ArrayPool<float>.Shared.Rent(w * h);
+        var dst = FramePool.RentPlane(w * h);
         int vn = System.Numerics.Vector<float>.Count;
         Parallel.For(0, h, y =>
         {

@@ -12,13 +12,17 @@ namespace Talos.Gpu.Flux;
 /// along the motion and key B forward. The two samples are blended by time and visibility; where they still
 /// disagree (a line present in one warp and not the other), the more trusted warp alone is taken instead of the
 /// average, so a line is never drawn twice at half strength.
+/// Its flows, occlusion masks and the frames it returns are planes from <see cref="FramePool"/>: <see cref="Dispose"/>
+/// gives the flows and masks back (an inbetweener never disposed is simply collected), and a caller done with a
+/// returned frame may give it back too.
 /// </summary>
-public sealed class ImageInbetweener
+public sealed class ImageInbetweener : IDisposable
 {
     readonly int w, h;
     readonly float[][] a, b;
     readonly bool ink;
     readonly float[] occA, occB;
+    bool disposed;
 
     public FlowField Forward { get; }
     public FlowField Backward { get; }
@@ -35,7 +39,7 @@ public sealed class ImageInbetweener
         CheckSizes(keyA.Width, keyA.Height, keyB.Width, keyB.Height);
         var (fa, fb) = (FlowFeatures.FromInk(keyA), FlowFeatures.FromInk(keyB));
         var o = options ?? FlowOptions.For(keyA.Width, keyA.Height);
-        var (forward, backward) = OpticalFlow.ComputePair(fa, fb, o);
+        var (forward, backward) = Flows(fa, fb, o);
         return new(keyA.Width, keyA.Height, [keyA.Data], [keyB.Data], true, forward, backward);
     }
 
@@ -44,8 +48,29 @@ public sealed class ImageInbetweener
         CheckSizes(keyA.Width, keyA.Height, keyB.Width, keyB.Height);
         var (fa, fb) = (FlowFeatures.FromRgba(keyA), FlowFeatures.FromRgba(keyB));
         var o = options ?? FlowOptions.For(keyA.Width, keyA.Height);
-        var (forward, backward) = OpticalFlow.ComputePair(fa, fb, o);
+        var (forward, backward) = Flows(fa, fb, o);
         return new(keyA.Width, keyA.Height, [keyA.R, keyA.G, keyA.B, keyA.A], [keyB.R, keyB.G, keyB.B, keyB.A], false, forward, backward);
+    }
+
+    /// <summary>Both flows; the features, read by nothing after, go back to <see cref="FramePool"/> for the next pair's.</summary>
+    static (FlowField Forward, FlowField Backward) Flows(FlowFeatures fa, FlowFeatures fb, FlowOptions o)
+    {
+        try { return OpticalFlow.ComputePair(fa, fb, o); }
+        finally { fa.Release(); fb.Release(); }
+    }
+
+    /// <summary>
+    /// Gives the flows' and occlusion masks' planes back to <see cref="FramePool"/>: <see cref="Forward"/>,
+    /// <see cref="Backward"/> and <see cref="OcclusionA"/> must not be read afterwards, nor further inbetweens asked for.
+    /// Frames already returned by <see cref="InkAt"/>/<see cref="RgbaAt"/> are the caller's and stay valid.
+    /// </summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        FramePool.Return(occA); FramePool.Return(occB);
+        FramePool.Return(Forward.U); FramePool.Return(Forward.V);
+        FramePool.Return(Backward.U); FramePool.Return(Backward.V);
     }
 
     static void CheckSizes(int wa, int ha, int wb, int hb)
@@ -63,8 +88,8 @@ public sealed class ImageInbetweener
     static (float[] A, float[] B) Occlusions(FlowField f, FlowField g)
     {
         int w = f.Width, h = f.Height;
-        var occA = new float[w * h];
-        var occB = new float[w * h];
+        var occA = FramePool.RentPlane(w * h); // every value written below
+        var occB = FramePool.RentPlane(w * h);
         Parallel.For(0, h, y =>
         {
             Row(f, g, occA, y);
@@ -93,7 +118,8 @@ public sealed class ImageInbetweener
     public GrayImage InkAt(double t)
     {
         if (!ink) throw new InvalidOperationException("this inbetweener was made from colour frames");
-        var img = new GrayImage(w, h);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var img = FramePool.RentGray(w, h); // every value written by At
         At(t, [img.Data]);
         return img;
     }
@@ -101,7 +127,8 @@ public sealed class ImageInbetweener
     public RgbaImage RgbaAt(double t)
     {
         if (ink) throw new InvalidOperationException("this inbetweener was made from ink drawings");
-        var img = new RgbaImage(w, h);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var img = FramePool.Rent(w, h); // every value written by At
         At(t, [img.R, img.G, img.B, img.A]);
         return img;
     }

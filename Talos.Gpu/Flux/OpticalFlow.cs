@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Talos.Gpu.Imaging;
 using Talos.Gpu.Kernels;
 
 namespace Talos.Gpu.Flux;
@@ -118,10 +119,10 @@ public static class OpticalFlow
         using (var team = new WorkerTeam(threads))
             for (int l = pa.Count - 1; l >= finest; l--)
             {
-                if (l < pa.Count - 1) (u, v) = Upsample(u, v, pa[l + 1], pa[l]);
+                if (l < pa.Count - 1) (u, v) = Upsample(u, v, pa[l + 1], pa[l], l == 0);
                 Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o, team, sys);
             }
-        for (int l = finest - 1; l >= 0; l--) (u, v) = Upsample(u, v, pa[l + 1], pa[l]);
+        for (int l = finest - 1; l >= 0; l--) (u, v) = Upsample(u, v, pa[l + 1], pa[l], l == 0);
         HoldStill(a.Planes[0], b.Planes[0], a.Width, a.Height, u, v);
         return new FlowField(a.Width, a.Height, u, v);
     }
@@ -449,13 +450,15 @@ public static class OpticalFlow
     /// <summary>
     /// Coarse flow (u, v) to the finer level: bilinear at matching pixel centres, doubled. Every fine column reads the same
     /// two coarse columns with the same weight on every row, so those come from a table (the same taps and arithmetic as
-    /// <see cref="FlowCells.Bilinear{TF}"/> at ((x + ½) / 2 − ½, (y + ½) / 2 − ½)).
+    /// <see cref="FlowCells.Bilinear{TF}"/> at ((x + ½) / 2 − ½, (y + ½) / 2 − ½)). The full-resolution flow (<paramref name="full"/>:
+    /// the planes of the <see cref="FlowField"/> returned) comes from <see cref="FramePool"/>, so an owner that gives
+    /// it back (<see cref="ImageInbetweener.Dispose"/>) spares the next flow a fresh frame's page faults.
     /// </summary>
-    static (float[] U, float[] V) Upsample(float[] u, float[] v, Level coarse, Level fine)
+    static (float[] U, float[] V) Upsample(float[] u, float[] v, Level coarse, Level fine, bool full)
     {
         int cw = coarse.W, ch = coarse.H, fw = fine.W;
-        var du = new float[fw * fine.H];
-        var dv = new float[du.Length];
+        var du = full ? FramePool.RentPlane(fw * fine.H) : new float[fw * fine.H];
+        var dv = full ? FramePool.RentPlane(du.Length) : new float[du.Length];
         var x0 = new int[fw];
         var x1 = new int[fw];
         var fx = new float[fw];

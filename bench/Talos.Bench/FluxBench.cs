@@ -59,7 +59,7 @@ public static class FluxBench
             if (!Selected(c.Name)) continue;
             var (a, m, b, truth) = Make(c, width, height);
             var fa = c.Colour ? FlowFeatures.FromRgba(a) : null;
-            ImageInbetweener ib = c.Colour ? ImageInbetweener.FromRgba(a, b) : ImageInbetweener.FromInk(Ink(a), Ink(b));
+            using ImageInbetweener ib = c.Colour ? ImageInbetweener.FromRgba(a, b) : ImageInbetweener.FromInk(Ink(a), Ink(b));
             var talos = c.Colour ? ib.RgbaAt(0.5) : InkToRgba(ib.InkAt(0.5));
             Hash(ib, talos.R, talos.G, talos.B, talos.A);
             var fade = CrossFade(a, b);
@@ -96,16 +96,27 @@ public static class FluxBench
         var big = Cases[1];
         var (ba, _, bb, _) = Make(big, 1280, 720);
         var (ia, ibk) = (Ink(ba), Ink(bb));
-        var warm = ImageInbetweener.FromInk(ia, ibk); // warm-up
-        Hash(warm, warm.InkAt(0.5).Data);
+        using (var warm = ImageInbetweener.FromInk(ia, ibk)) // warm-up
+        {
+            var wm = warm.InkAt(0.5);
+            Hash(warm, wm.Data);
+            FramePool.Return(wm.Data);
+        }
         // the best of three, as Farneback's below (the machine is shared: the best run is the one least disturbed)
         // TALOS_FLUX_REPS: more Talos repetitions (e.g. to profile one inbetween with perf); Farneback and RIFE keep three
         int reps = Reps();
         double talosMs = Enumerable.Range(0, reps).Select(_ =>
         {
             var sw = Stopwatch.StartNew();
-            ImageInbetweener.FromInk(ia, ibk).InkAt(0.5);
-            return sw.Elapsed.TotalMilliseconds;
+            double ms;
+            // the inbetweener's planes and the frame go back to FramePool, as a stage's do between frames
+            using (var ib = ImageInbetweener.FromInk(ia, ibk))
+            {
+                var m = ib.InkAt(0.5);
+                ms = sw.Elapsed.TotalMilliseconds;
+                FramePool.Return(m.Data);
+            }
+            return ms;
         }).Min();
         Console.WriteLine();
         Console.WriteLine($"| method | ms per 1280x720 inbetween (best of {reps}; Farneback, RIFE: 3) |");
@@ -168,7 +179,8 @@ public static class FluxBench
         if (PaperCases.FirstOrDefault(c => Selected(c.Name)) is { } first)
         {
             var wp = Pair(first);
-            ImageInbetweener.FromRgba(wp.A, wp.B).RgbaAt(0.5);
+            using var warm = ImageInbetweener.FromRgba(wp.A, wp.B);
+            FramePool.Return(warm.RgbaAt(0.5));
         }
         foreach (var c in PaperCases)
         {
@@ -180,6 +192,8 @@ public static class FluxBench
             double best = double.MaxValue;
             for (int k = 0; k < reps; k++)
             {
+                // the previous repetition's planes go back to FramePool, as a stage's do between frames
+                if (k > 0) { ib.Dispose(); FramePool.Return(mid); }
                 var sw = Stopwatch.StartNew();
                 ib = ImageInbetweener.FromRgba(p.A, p.B);
                 mid = ib.RgbaAt(0.5);
@@ -201,6 +215,7 @@ public static class FluxBench
                 var r = rife.Interpolate(p.A, p.B, 0.5);
                 PaperRow(c.Name, "RIFE v4.6 (ONNX)", null, p, r, sw.Elapsed.TotalMilliseconds, sums);
             }
+            ib.Dispose(); FramePool.Return(mid);
         }
         Console.WriteLine();
         Console.WriteLine("| method | mean EPE all px | mean PSNR dB | mean ms per 1280x720 inbetween |");

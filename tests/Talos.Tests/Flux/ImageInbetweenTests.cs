@@ -163,6 +163,33 @@ public sealed class ImageInbetweenTests
     }
 
     [Fact]
+    public void Disposed_inbetweeners_give_their_planes_back_and_the_next_ones_make_the_same_bits()
+    {
+        var c = Set.Value[1].Case;
+        var (ca, cb) = (OnnxInterpolator.InkToRgba(c.A), OnnxInterpolator.InkToRgba(c.B));
+        var ink = ImageInbetweener.FromInk(c.A, c.B);
+        var colour = ImageInbetweener.FromRgba(ca, cb);
+        var (inkMid, colourMid) = (ink.InkAt(0.4), colour.RgbaAt(0.4));
+        float[] u = ink.Forward.U.ToArray(), v = ink.Backward.V.ToArray(), m = inkMid.Data.ToArray();
+        float[] cu = colour.Forward.U.ToArray(), cr = colourMid.R.ToArray(), ca2 = colourMid.A.ToArray();
+        ink.Dispose(); colour.Dispose();
+        ink.Dispose(); // a second Dispose does nothing
+        Assert.Throws<ObjectDisposedException>(() => ink.InkAt(0.5));
+        Assert.Throws<ObjectDisposedException>(() => colour.RgbaAt(0.5));
+        FramePool.Return(inkMid.Data); FramePool.Return(colourMid);
+        // the next inbetweeners of this size may work in the planes given back (cleared): the same flows and frames
+        using var ink2 = ImageInbetweener.FromInk(c.A, c.B);
+        using var colour2 = ImageInbetweener.FromRgba(ca, cb);
+        Assert.Equal(u, ink2.Forward.U);
+        Assert.Equal(v, ink2.Backward.V);
+        Assert.Equal(m, ink2.InkAt(0.4).Data);
+        Assert.Equal(cu, colour2.Forward.U);
+        var mid2 = colour2.RgbaAt(0.4);
+        Assert.Equal(cr, mid2.R);
+        Assert.Equal(ca2, mid2.A);
+    }
+
+    [Fact]
     public void Flo_files_round_trip_and_bad_ones_are_refused()
     {
         var f = new FlowField(3, 2);
