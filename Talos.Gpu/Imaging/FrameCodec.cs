@@ -16,8 +16,8 @@ namespace Talos.Gpu.Imaging;
 /// Byte format of frames and layers stored in the vault ("TFR2"). A 32-byte header — magic, kind, width, height and
 /// the box that holds every non-zero pixel (an empty layer is the header alone) — then one zstd frame of the box:
 /// RGBA as four planes of IEEE half floats (linear light, premultiplied, HDR-safe), gray as a plane of 8-bit coverage,
-/// final frames as interleaved 8-bit sRGB (zstd level 1 since 2026-12-03, level 3 before: the same layout, so the
-/// same decoder). Planes are filtered row by row (every row predicted from the row above or
+/// final frames as interleaved 8-bit sRGB (zstd level 1 since 2026-12-03, level 3 before; level 1's hash table 2^12
+/// entries since 2026-12-04: the same layout, so the same decoder). Planes are filtered row by row (every row predicted from the row above or
 /// from its left neighbour, whichever leaves the smaller residuals; the residual zigzag-coded), and 16-bit planes are
 /// split into a low-byte and a high-byte plane, so that smooth gradients and 8-bit-exact values compress to little.
 /// Lossless: decoding gives back the stored half floats and bytes bit for bit. Deterministic: the same image always
@@ -35,6 +35,13 @@ public static class FrameCodec
     /// level 1 encodes in about 0.7 of level 3's time for 1.5 % more bytes (the decoder is the same for every level).
     /// </summary>
     const int ZstdLevel = 1;
+    /// <summary>
+    /// At <see cref="ZstdLevel"/> the match finder's hash table holds 2^12 entries (zstd's level 1 sizes it 2^13 for a
+    /// large frame): measured on the README film's blobs (docs/BENCHMARKS.md, "RAYGEN and ANIMA's encode"), final frames
+    /// and lit layers encode in ~15 % less CPU for ≤ 1 % more bytes. Only the encoder's search changes: the decoder
+    /// and the decoded bits are the same, and every blob written before still decodes. Other levels keep zstd's own tables.
+    /// </summary>
+    const int ZstdHashLog = 12;
     const byte FilterUp = 0, FilterLeft = 1;
 
     /// <summary>
@@ -464,6 +471,7 @@ public static class FrameCodec
                 _compressor?.Dispose();
                 _compressor = new Compressor(level);
                 _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1); // a damaged blob fails to decode, never decodes wrong
+                if (level == ZstdLevel) _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_hashLog, ZstdHashLog);
                 _compressorLevel = level;
             }
             int written = _compressor.Wrap(payload, output.AsSpan(HeaderBytes));
@@ -535,6 +543,19 @@ public static class FrameCodec
     {
         long sum = 0;
         int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // twice the lanes of the loop below, the same operations per lane (integers: the same residuals and sum)
+            var acc = Vector256<uint>.Zero; // a row of at most MaxWidth samples cannot overflow it
+            for (; x <= row.Length - Vector256<T>.Count; x += Vector256<T>.Count)
+            {
+                var d = Vector256.Create(row[x..]) - Vector256.Create(pred[x..]);
+                var z = (d << 1) ^ (Vector256<T>.Zero - (d >>> (Unsafe.SizeOf<T>() * 8 - 1)));
+                z.CopyTo(zig[x..]);
+                acc += WidenedSum(z);
+            }
+            sum = Vector256.Sum(acc);
+        }
         if (Vector128.IsHardwareAccelerated)
         {
             var acc = Vector128<uint>.Zero; // a row of at most MaxWidth samples cannot overflow it
@@ -545,10 +566,23 @@ public static class FrameCodec
                 z.CopyTo(zig[x..]);
                 acc += WidenedSum(z);
             }
-            sum = Vector128.Sum(acc);
+            sum += Vector128.Sum(acc);
         }
         for (; x < row.Length; x++) { zig[x] = Zigzag(row[x] - pred[x]); sum += long.CreateTruncating(zig[x]); }
         return sum;
+    }
+
+    /// <summary>The lanes of <paramref name="z"/> added pairwise into 32-bit lanes (8-bit lanes twice).</summary>
+    static Vector256<uint> WidenedSum<T>(Vector256<T> z) where T : unmanaged
+    {
+        if (typeof(T) == typeof(byte))
+        {
+            var (a, b) = Vector256.Widen(z.AsByte());
+            var (c, d) = Vector256.Widen(a + b);
+            return c + d;
+        }
+        var (lo, hi) = Vector256.Widen(z.AsUInt16());
+        return lo + hi;
     }
 
     /// <summary>The lanes of <paramref name="z"/> added pairwise into 32-bit lanes (8-bit lanes twice).</summary>
@@ -569,6 +603,14 @@ public static class FrameCodec
     static void Split(ReadOnlySpan<ushort> zig, Span<byte> lo, Span<byte> hi)
     {
         int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; x <= zig.Length - 2 * Vector256<ushort>.Count; x += 2 * Vector256<ushort>.Count)
+            {
+                var a = Vector256.Create(zig[x..]);
+                var b = Vector256.Create(zig[(x + Vector256<ushort>.Count)..]);
+                Vector256.Narrow(a & Vector256.Create((ushort)0xFF), b & Vector256.Create((ushort)0xFF)).CopyTo(lo[x..]);
+                Vector256.Narrow(a >>> 8, b >>> 8).CopyTo(hi[x..]);
+            }
         if (Vector128.IsHardwareAccelerated)
             for (; x <= zig.Length - 2 * Vector128<ushort>.Count; x += 2 * Vector128<ushort>.Count)
             {

@@ -118,7 +118,9 @@ public sealed class BoxWorkTests
     [InlineData(5, 9, 2)] // narrower than a vector: every column on its own
     [InlineData(64, 3, 6)] // a radius past the column's end
     [InlineData(17, 33, 1)]
-    public void The_box_blur_s_columns_in_vectors_are_the_scalar_blur(int w, int h, int radius)
+    [InlineData(3, 17, 6)] // rows in vectors, a radius past the row's end
+    [InlineData(1, 24, 2)] // rows of one sample
+    public void The_box_blur_s_rows_and_columns_in_vectors_are_the_scalar_blur(int w, int h, int radius)
     {
         var rng = new Random(w * 31 + h);
         var plane = new float[w * h];

@@ -186,6 +186,18 @@ public sealed class FrameCodecTests
         Assert.Equal("7C3298E1AFD79B9AB7DC50E22F783F9114919A013557917B2E49ABCC503781DD", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21, 3))));
     }
 
+    [Fact]
+    public void Wide_rows_are_filtered_to_the_same_bytes_as_before_the_256_bit_filter_loops()
+    {
+        // Hashes written by the codec before its row filters ran 256-bit vectors (main 619da10), at level 3 (whose zstd
+        // settings did not change): 301 samples a row is several 256-bit vectors, a 128-bit one and a scalar tail, for
+        // the 16-bit residuals of RGBA and the 8-bit ones of gray alike.
+        var gray = new GrayImage(301, 40);
+        for (int i = 0; i < gray.Data.Length; i++) gray.Data[i] = (i * 7 % 23 + i / 301 % 3) / 24f;
+        Assert.Equal("905FFBEBE1314CC0754680F0474D4D9A87166AF53568F2564656E84B92E3E298", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Background(301, 40, 9), 3))));
+        Assert.Equal("1B4BA53675148B066B3B95274FD7993A2038F23EF482636B0F0C1C92CAF649E8", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeGray(gray, 3))));
+    }
+
     /// <summary>A flat fill with an outline and empty rows: rows that repeat the one above (the filters' shortcut) and rows that do not.</summary>
     static RgbaImage Flat(int w, int h)
     {
