@@ -38,8 +38,26 @@ public static class RenderMemory
     /// </summary>
     public const int PooledFramesPerSlot = 3;
 
-    /// <summary>The pool's cap for shots of <paramref name="width"/> × <paramref name="height"/> on <paramref name="slots"/> chunk slots.</summary>
-    public static long PoolCap(int width, int height, int slots) => PooledFramesPerSlot * 16L * width * height * Math.Max(1, slots);
+    /// <summary>
+    /// The pool's cap for shots of <paramref name="width"/> × <paramref name="height"/> on <paramref name="slots"/> chunk
+    /// slots: <see cref="PooledFramesPerSlot"/> frames per slot, at most a sixth of the heap limit (<see cref="Limit"/>
+    /// with room to spare): the pool's kept planes count as live data, and at 3840×2160 the six frames (759 MiB) with the
+    /// kept backgrounds left a full collection 2440 MB live, over three quarters of the 3229 MB limit, so the limit was
+    /// raised past 4 GB (docs/BENCHMARKS.md, issue 19). 720p is not capped by it (84 MiB against 170 MiB).
+    /// </summary>
+    public static long PoolCap(int width, int height, int slots) =>
+        Math.Min(PooledFramesPerSlot * 16L * width * height * Math.Max(1, slots), Limit(width, height, slots, long.MaxValue) / 6);
+
+    /// <summary>The bytes of float RGBA backgrounds <see cref="BackgroundCache"/> may keep, at least one per chunk slot.</summary>
+    public const long BackgroundBytes = 128L << 20;
+
+    /// <summary>
+    /// Backgrounds <see cref="BackgroundCache"/> keeps for shots of <paramref name="width"/> × <paramref name="height"/>
+    /// on <paramref name="slots"/> chunk slots: as many as fit <see cref="BackgroundBytes"/>, at least one per slot, at
+    /// most its default 4 — 4 up to 1920×1080, 2 at 3840×2160 on 2 slots (4 there were 532 MB of live planes).
+    /// </summary>
+    public static int BackgroundsKept(int width, int height, int slots) =>
+        (int)Math.Clamp(BackgroundBytes / (16L * width * height), Math.Min(4, Math.Max(1, slots)), 4);
 
     /// <summary>The limit for shots of <paramref name="width"/> × <paramref name="height"/> on <paramref name="slots"/>
     /// chunk slots, in a process that may use <paramref name="available"/> bytes.</summary>
@@ -51,7 +69,9 @@ public static class RenderMemory
     }
 
     /// <summary>
-    /// Caps what <see cref="FramePool"/> keeps (<see cref="PoolCap"/>, whatever the heap limit) and limits this process's managed heap for rendering <paramref name="specs"/> on <paramref name="slots"/> chunk slots
+    /// Caps what <see cref="FramePool"/> (<see cref="PoolCap"/>, whatever the heap limit) and <see
+    /// cref="Talos.Gpu.Raygen.BackgroundCache"/> (<see cref="BackgroundsKept"/>) keep, bounds glibc's arenas (<see
+    /// cref="NativeHeap"/>), and limits this process's managed heap for rendering <paramref name="specs"/> on <paramref name="slots"/> chunk slots
     /// (the largest shot counts) and keeps the guard running; returns the limit, or null when one was set already
     /// (<c>DOTNET_GCHeapHardLimit</c>, runtimeconfig) or the runtime would not take it.
     /// </summary>
@@ -59,7 +79,9 @@ public static class RenderMemory
     {
         if (specs.Count == 0) return null;
         var largest = specs.MaxBy(s => (long)s.Resolution.Width * s.Resolution.Height)!.Resolution;
+        NativeHeap.Limit(slots);
         FramePool.Cap = PoolCap(largest.Width, largest.Height, slots);
+        Talos.Gpu.Raygen.BackgroundCache.Kept = BackgroundsKept(largest.Width, largest.Height, slots);
         if (SetByUser(Environment.GetEnvironmentVariable)) return null;
         _available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         long limit = Limit(largest.Width, largest.Height, slots, _available);
@@ -112,5 +134,46 @@ public static class RenderMemory
         if (raised <= _limit || !TrySet(raised)) return;
         Console.Error.WriteLine($"managed heap limit raised to {raised >> 20} MB: {live >> 20} MB live after a full collection");
         _limit = raised;
+    }
+}
+
+/// <summary>
+/// glibc's malloc for an embedded render: what is allocated outside the GC heap (zstd's contexts, the runtime's own
+/// data, SkiaSharp and ONNX Runtime) goes to at most <see cref="Arenas"/> arenas per chunk slot instead of glibc's 8 per
+/// core, each of which keeps its freed memory, and a block of <see cref="MmapThresholdBytes"/> or more is its own mapping,
+/// handed back when freed (glibc's threshold otherwise grows to whatever was freed last, up to 32 MB, and those blocks
+/// then stay in an arena): the README film's peak RSS held ~60 MB of malloc arenas (issue 19, docs/BENCHMARKS.md). A
+/// user's <c>MALLOC_ARENA_MAX</c> / <c>MALLOC_MMAP_THRESHOLD_</c> wins; not glibc (or not Linux): nothing is changed.
+/// </summary>
+public static class NativeHeap
+{
+    /// <summary>Arenas per chunk slot.</summary>
+    public const int Arenas = 1;
+
+    /// <summary>Blocks this large or larger are mapped on their own and unmapped when freed.</summary>
+    public const int MmapThresholdBytes = 256 << 10;
+
+    const int M_MMAP_THRESHOLD = -3, M_ARENA_MAX = -8;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    static extern int Mallopt(int param, int value);
+
+    /// <summary>Sets the limits for <paramref name="slots"/> chunk slots; returns whether glibc took them.</summary>
+    public static bool Limit(int slots)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            bool ok = true;
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX")))
+                ok &= Mallopt(M_ARENA_MAX, Arenas * Math.Max(2, slots)) == 1;
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_")))
+                ok &= Mallopt(M_MMAP_THRESHOLD, MmapThresholdBytes) == 1;
+            return ok;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // musl and other C libraries: their own malloc
+        }
     }
 }

@@ -64,9 +64,54 @@ public static class FrameCodec
         public int Count => W * H;
     }
 
-    [ThreadStatic] static Compressor? _compressor;
-    [ThreadStatic] static int _compressorLevel;
-    [ThreadStatic] static Decompressor? _decompressor;
+    /// <summary>
+    /// zstd contexts kept for reuse, at most <see cref="ContextsKept"/> compressors and as many decompressors, shared by
+    /// every thread: one per thread that ever encoded or decoded (as before) left a compressor's native workspace in a
+    /// malloc arena of every thread pool thread (the README film's ~60 MB of malloc arenas at its peak RSS, issue 19,
+    /// docs/BENCHMARKS.md). A context beyond them is disposed on return. zstd's one-shot compression resets its context, so
+    /// which context compresses does not change the bytes.
+    /// </summary>
+    static readonly int ContextsKept = Math.Max(2, Environment.ProcessorCount);
+    static readonly object ContextGate = new();
+    static readonly List<(int Level, Compressor Context)> Compressors = [];
+    static readonly Stack<Decompressor> Decompressors = new();
+
+    static Compressor RentCompressor(int level)
+    {
+        lock (ContextGate)
+            for (int i = Compressors.Count - 1; i >= 0; i--)
+                if (Compressors[i].Level == level)
+                {
+                    var kept = Compressors[i].Context;
+                    Compressors.RemoveAt(i);
+                    return kept;
+                }
+        var made = new Compressor(level);
+        made.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1); // a damaged blob fails to decode, never decodes wrong
+        if (level == ZstdLevel) made.SetParameter(ZSTD_cParameter.ZSTD_c_hashLog, ZstdHashLog);
+        return made;
+    }
+
+    static void ReturnCompressor(int level, Compressor context)
+    {
+        lock (ContextGate)
+            if (Compressors.Count < ContextsKept) { Compressors.Add((level, context)); return; }
+        context.Dispose();
+    }
+
+    static Decompressor RentDecompressor()
+    {
+        lock (ContextGate)
+            if (Decompressors.TryPop(out var kept)) return kept;
+        return new Decompressor();
+    }
+
+    static void ReturnDecompressor(Decompressor context)
+    {
+        lock (ContextGate)
+            if (Decompressors.Count < ContextsKept) { Decompressors.Push(context); return; }
+        context.Dispose();
+    }
 
     public static byte[] EncodeRgba(RgbaImage img) => EncodeRgba(img, ZstdLevel);
 
@@ -466,15 +511,11 @@ public static class FrameCodec
         try
         {
             header.CopyTo(output);
-            if (_compressor is null || _compressorLevel != level)
-            {
-                _compressor?.Dispose();
-                _compressor = new Compressor(level);
-                _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1); // a damaged blob fails to decode, never decodes wrong
-                if (level == ZstdLevel) _compressor.SetParameter(ZSTD_cParameter.ZSTD_c_hashLog, ZstdHashLog);
-                _compressorLevel = level;
-            }
-            int written = _compressor.Wrap(payload, output.AsSpan(HeaderBytes));
+            var compressor = RentCompressor(level);
+            int written;
+            try { written = compressor.Wrap(payload, output.AsSpan(HeaderBytes)); }
+            catch { compressor.Dispose(); throw; }
+            ReturnCompressor(level, compressor);
             return output.AsSpan(0, HeaderBytes + written).ToArray();
         }
         finally { ByteScratch.Return(output); }
@@ -721,8 +762,11 @@ public static class FrameCodec
         CheckDeclared(data, box, expected);
         try
         {
-            _decompressor ??= new Decompressor();
-            int got = _decompressor.Unwrap(compressed, into);
+            var decompressor = RentDecompressor();
+            int got;
+            try { got = decompressor.Unwrap(compressed, into); }
+            catch { decompressor.Dispose(); throw; }
+            ReturnDecompressor(decompressor);
             if (got != expected) throw new InvalidDataException($"truncated Talos frame blob ({got} of {expected} bytes)");
         }
         catch (ZstdException e) { throw new InvalidDataException("corrupt or truncated Talos frame blob: " + e.Message, e); }

@@ -15,7 +15,22 @@ public static class BackgroundCache
     /// <summary>What a background's pixels depend on. <paramref name="What"/>: the preset's name, or what names a plate's content.</summary>
     public readonly record struct Key(string What, string Lighting, CameraState Camera, int Width, int Height, float GroundY, bool Depth);
 
-    const int Kept = 4;
+    static int _kept = 4;
+
+    /// <summary>
+    /// The most backgrounds kept (4 unless a host sets it): a render sets one per chunk slot (<c>RenderMemory</c>), the
+    /// shots its slots paint side by side — each kept 1280×720 background is 14 MB of float planes (56 MB of the README
+    /// film's live heap at its peak with four, issue 19, docs/BENCHMARKS.md), a 3840×2160 one 133 MB. Lowering it drops
+    /// the oldest at the next miss.
+    /// </summary>
+    public static int Kept
+    {
+        get => Volatile.Read(ref _kept);
+        set { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1); Volatile.Write(ref _kept, value); }
+    }
+
+    /// <summary>How many backgrounds are kept now (tests and measurements).</summary>
+    public static int Count { get { lock (Gate) return Entries.Count; } }
     static readonly object Gate = new();
     static readonly LinkedList<Entry> Entries = new();
 

@@ -29,7 +29,20 @@ public sealed class RenderMemoryTests
         Assert.Equal(84L << 20, RenderMemory.PoolCap(1280, 720, 2) >> 20 << 20); // 3 frames × 2 slots at 720p: 84 MiB, not a quarter of the 1 GB heap
         Assert.True(RenderMemory.PoolCap(1280, 720, 2) < RenderMemory.Limit(1280, 720, 2, Plenty) / 4);
         Assert.Equal(RenderMemory.PoolCap(1280, 720, 1), RenderMemory.PoolCap(1280, 720, 0));
-        Assert.Equal(2 * RenderMemory.PoolCap(3840, 2160, 1), RenderMemory.PoolCap(3840, 2160, 2));
+        Assert.Equal(RenderMemory.Limit(3840, 2160, 2, long.MaxValue) / 6, RenderMemory.PoolCap(3840, 2160, 2)); // not 6 × 133 MB
+        Assert.True(RenderMemory.PoolCap(3840, 2160, 2) < 3 * 16L * 3840 * 2160 * 2);
+        Assert.True(RenderMemory.PoolCap(3840, 2160, 2) > 2 * 16L * 3840 * 2160 * 2);
+    }
+
+    [Fact]
+    public void Kept_backgrounds_fit_their_budget_with_one_per_chunk_slot_at_least()
+    {
+        Assert.Equal(4, RenderMemory.BackgroundsKept(1280, 720, 2));
+        Assert.Equal(4, RenderMemory.BackgroundsKept(1920, 1080, 2));
+        Assert.Equal(2, RenderMemory.BackgroundsKept(3840, 2160, 2));
+        Assert.Equal(1, RenderMemory.BackgroundsKept(3840, 2160, 0));
+        Assert.Equal(3, RenderMemory.BackgroundsKept(3840, 2160, 3));
+        Assert.Equal(4, RenderMemory.BackgroundsKept(7680, 4320, 16));
     }
 
     [Fact]
@@ -40,5 +53,12 @@ public sealed class RenderMemoryTests
         Assert.True(RenderMemory.SetInEnvironment(name => name == "COMPlus_GCHeapHardLimitPercent" ? "50" : null));
         Assert.False(RenderMemory.SetInEnvironment(name => name == "DOTNET_GCHeapHardLimit" ? "" : null));
         Assert.True(RenderMemory.SetByUser(name => name == "DOTNET_GCHeapHardLimit" ? "0x300000000" : null));
+    }
+
+    [Fact]
+    public void The_native_heap_limits_are_taken_by_glibc()
+    {
+        bool glibc = OperatingSystem.IsLinux() && !System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.Ordinal);
+        Assert.Equal(glibc, NativeHeap.Limit(2));
     }
 }

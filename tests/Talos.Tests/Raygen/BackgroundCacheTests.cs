@@ -39,4 +39,29 @@ public sealed class BackgroundCacheTests
         BackgroundCache.Get(key with { Camera = new CameraState(1.31, 0.1) }, new float[W * H], Paint);
         Assert.Equal(2, painted);
     }
+
+    [Fact]
+    public void A_lower_kept_count_drops_the_oldest_background_at_the_next_miss()
+    {
+        var light = AetherPresets.Lighting("key-left");
+        var camera = new CameraState(1.3, 0.1);
+        string tag = Guid.NewGuid().ToString("N");
+        var first = new BackgroundCache.Key($"preset:dusk:{tag}", "key-left", camera, W, H, Ground, Depth: false);
+        var second = first with { What = $"preset:dawn:{tag}" };
+        int painted = 0;
+        RgbaImage Paint(float[]? d) { painted++; return Backgrounds.Render("dusk", light, camera, W, H, Ground, d); }
+        int before = BackgroundCache.Kept;
+        try
+        {
+            BackgroundCache.Kept = 1;
+            BackgroundCache.Get(first, null, Paint, copy: false);
+            Assert.Equal(1, BackgroundCache.Count);
+            BackgroundCache.Get(second, null, Paint, copy: false);
+            Assert.Equal(1, BackgroundCache.Count);
+            BackgroundCache.Get(first, null, Paint, copy: false); // dropped: painted again
+            Assert.Equal(3, painted);
+            Assert.Throws<ArgumentOutOfRangeException>(() => BackgroundCache.Kept = 0);
+        }
+        finally { BackgroundCache.Kept = before; }
+    }
 }
