@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -19,16 +20,38 @@ namespace Talos.Actors.Shots;
 /// comes after its reservation expired (the slots went to other work) runs what still fits and declines the rest. The
 /// actor thread never touches the vault. It never writes shot state: the agent hands the result to the shot, the single
 /// writer. States per lease: reserved (asked) → running → reported | cancelled | declined.
+/// <para>
+/// Where offers come from: a stage agent offers to its own node's pool (<see cref="LocalTo"/>, in-process) unless the
+/// work needs the whole farm (a raised priority, an avoided node, a chunk to retry on another node, a straggler to twin:
+/// published on <see cref="Topic"/> to every pool). A pool with free slots and no offer to ask announces itself on
+/// <see cref="HungryTopic"/> (at once, then at most every <see cref="RenderSettingsOptions.OfferInterval"/> doubling up
+/// to <see cref="RenderSettingsOptions.OfferRefresh"/> while it stays hungry); a pool holding offers it has no slot for
+/// forwards up to that many of them to it, and remembers it for a while to forward offers that come later. So a chunk
+/// whose shot's node has a free slot costs no remote message, and an idle node still gets the surplus of busy ones.
+/// </para>
 /// </summary>
 public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 {
     public const string Topic = "talos-chunk-work";
+    /// <summary>Where pools with free slots and nothing to ask announce themselves (<see cref="ChunkPoolHungry"/>).</summary>
+    public const string HungryTopic = "talos-chunk-hungry";
+
+    /// <summary>Each actor system's chunk pool (one that listens to the farm's topics, i.e. has a mediator).</summary>
+    static readonly ConditionalWeakTable<ActorSystem, IActorRef> Local = new();
+
+    /// <summary>The chunk pool of <paramref name="system"/>'s node, if it runs one on the farm's topics.</summary>
+    public static IActorRef? LocalTo(ActorSystem system) => Local.TryGetValue(system, out var pool) ? pool : null;
     public ITimerScheduler Timers { get; set; } = null!;
 
     readonly TalosEnvironment _env;
     readonly string _node;
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly int _slots;
+    readonly IActorRef? _mediator;
+    /// <summary>Pools that announced free slots and nothing to ask: offers this pool has no slot for go to them (until Until).</summary>
+    readonly Dictionary<IActorRef, Hungry> _hungry = new();
+    DateTime _hungryAt = DateTime.MinValue;
+    TimeSpan _hungryEvery;
     /// <summary>Agents that offered work; Exhausted once they answered a request with nothing, until they offer again.</summary>
     readonly Dictionary<IActorRef, (int Priority, bool Exhausted, long Seen)> _offers = new();
     readonly Dictionary<IActorRef, (long Request, int Slots)> _reserved = new();
@@ -47,13 +70,36 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     sealed record Broke(IActorRef Agent, long Lease, Exception Error) : INoSerializationVerificationNeeded;
     sealed record TimedOut(IActorRef Agent, long Lease) : INoSerializationVerificationNeeded;
     sealed record ReservationExpired(IActorRef Agent) : INoSerializationVerificationNeeded;
+    /// <summary>A pool that said it has <c>Slots</c> free slots and nothing to ask; <c>Sent</c>: the offers forwarded to it.</summary>
+    sealed class Hungry(int slots, DateTime until)
+    {
+        public int Slots { get; set; } = slots;
+        public DateTime Until { get; set; } = until;
+        public HashSet<IActorRef> Sent { get; } = new();
+    }
+
+    sealed class HungerDue : INoSerializationVerificationNeeded { public static readonly HungerDue Instance = new(); }
 
     public ChunkWorkerPool(TalosEnvironment env, string node, IActorRef? mediator)
     {
-        _env = env; _node = node; _slots = env.Settings.ChunkSlots;
+        _env = env; _node = node; _slots = env.Settings.ChunkSlots; _mediator = mediator;
+        _hungryEvery = env.Settings.OfferInterval;
+        // Registered at once (not in PreStart, which runs later on the pool's dispatcher): an agent created right after
+        // the pool already finds it.
+        if (mediator is not null) Local.AddOrUpdate(Context.System, Self);
         mediator?.Tell(new Subscribe(Topic, Self));
+        mediator?.Tell(new Subscribe(HungryTopic, Self));
 
-        Receive<SubscribeAck>(_ => { });
+        // Listening on the hungry topic: a pool that starts idle says so (a node that joins a busy farm gets its surplus).
+        Receive<SubscribeAck>(a => { if (a.Subscribe.Topic == HungryTopic) Pull(); });
+        Receive<ChunkPoolHungry>(h =>
+        {
+            if (h.Pool.Equals(Self) || h.Slots <= 0) return;
+            // Said again: its slots are still free, so what was forwarded before did not fill them (it may be re-sent).
+            _hungry[h.Pool] = new Hungry(h.Slots, DateTime.UtcNow + 2 * _env.Settings.OfferRefresh);
+            ShareSurplus();
+        });
+        Receive<HungerDue>(_ => Pull());
         Receive<ChunkWorkOffered>(o =>
         {
             if (!_offers.ContainsKey(o.Agent)) Context.Watch(o.Agent);
@@ -136,13 +182,65 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         {
             var next = _offers.Where(kv => !kv.Value.Exhausted && !_reserved.ContainsKey(kv.Key))
                 .OrderByDescending(kv => kv.Value.Priority).ThenBy(kv => kv.Value.Seen).Select(kv => kv.Key).FirstOrDefault();
-            if (next is null) return;
+            if (next is null) break;
             int ask = Free;
             _reserved[next] = (++_requests, ask);
             _offers[next] = _offers[next] with { Seen = ++_serial }; // round-robin: served agents go to the back
             next.Tell(new ChunkWorkRequest(ask, _node, _requests));
             Timers.StartSingleTimer(("res", next), new ReservationExpired(next), _env.Settings.ReservationTimeout);
         }
+        if (Free > 0) Hunger(); else ShareSurplus();
+    }
+
+    /// <summary>Offers this pool would ask but has no slot for, in the order it would ask them.</summary>
+    IEnumerable<IActorRef> Surplus() => _offers.Where(kv => !kv.Value.Exhausted && !_reserved.ContainsKey(kv.Key))
+        .OrderByDescending(kv => kv.Value.Priority).ThenBy(kv => kv.Value.Seen).Select(kv => kv.Key);
+
+    /// <summary>
+    /// Forwards offers this pool has no slot for to pools that said they are hungry, each up to its free slots (an offer
+    /// to one of them; this pool keeps it too, and whichever asks first gets the chunks).
+    /// </summary>
+    void ShareSurplus()
+    {
+        if (_hungry.Count == 0) return;
+        var now = DateTime.UtcNow;
+        foreach (var gone in _hungry.Where(h => h.Value.Until < now).Select(h => h.Key).ToList()) _hungry.Remove(gone);
+        if (_hungry.Count == 0 || Free > 0) return;
+        var surplus = new Queue<IActorRef>(Surplus());
+        foreach (var (pool, hungry) in _hungry.ToList())
+        {
+            // An offer goes to one hungry pool per round, and never twice to the same one.
+            int skipped = 0;
+            while (hungry.Slots > 0 && surplus.Count > skipped)
+            {
+                var agent = surplus.Dequeue();
+                if (!hungry.Sent.Add(agent)) { surplus.Enqueue(agent); skipped++; continue; }
+                pool.Tell(new ChunkWorkOffered(agent, _offers[agent].Priority));
+                hungry.Slots--;
+            }
+            if (hungry.Slots <= 0) _hungry.Remove(pool);
+            if (surplus.Count == 0) break;
+        }
+    }
+
+    /// <summary>
+    /// Free slots and nothing to ask: announced on <see cref="HungryTopic"/> at once, then while it lasts at intervals
+    /// doubling from <see cref="RenderSettingsOptions.OfferInterval"/> to <see cref="RenderSettingsOptions.OfferRefresh"/>.
+    /// </summary>
+    void Hunger()
+    {
+        if (_mediator is null) return;
+        var now = DateTime.UtcNow;
+        var due = _hungryAt + _hungryEvery;
+        if (now < due)
+        {
+            if (!Timers.IsTimerActive("hungry")) Timers.StartSingleTimer("hungry", HungerDue.Instance, due - now);
+            return;
+        }
+        _mediator.Tell(new Publish(HungryTopic, new ChunkPoolHungry(Self, Free)));
+        _hungryAt = now;
+        Timers.StartSingleTimer("hungry", HungerDue.Instance, _hungryEvery);
+        _hungryEvery = TimeSpan.FromTicks(Math.Min(2 * _hungryEvery.Ticks, Math.Max(_env.Settings.OfferRefresh.Ticks, _env.Settings.OfferInterval.Ticks)));
     }
 
     void Start(ChunkLease lease, IActorRef agent)
@@ -160,6 +258,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             $"{Now()} {lease.Job.ShotKey} {plan.Stage} chunk {plan.Chunk} frames {plan.FirstFrame}..{plan.FirstFrame + plan.FrameCount - 1} " +
             $"attempt {lease.Attempt}{(lease.Speculative ? " (speculative)" : "")} lease {lease.LeaseId} on node {_node}\n");
         Hosting.TalosMetrics.ChunkStarted();
+        _hungryEvery = _env.Settings.OfferInterval; // fed: the next time it runs dry it says so at once
         Timers.StartSingleTimer(("timeout", agent, lease.LeaseId), new TimedOut(agent, lease.LeaseId), _env.Settings.ChunkTimeout);
         var self = Self;
         var vault = _env.Vault;
@@ -246,6 +345,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        if (Local.TryGetValue(Context.System, out var registered) && registered.Equals(Self)) Local.Remove(Context.System);
         foreach (var run in _running.Values) run.Cts.Cancel();
     }
 }

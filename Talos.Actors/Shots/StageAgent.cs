@@ -55,6 +55,8 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     /// which sent every waiting agent's offer to every pool twice a second (O(agents × pools) remote messages).
     /// </summary>
     bool _offerStale = true;
+    /// <summary>Whether the last offer went to every pool (the topic) rather than this node's pool alone.</summary>
+    bool _offeredWide;
     DateTime _offeredAt;
     DateTime _lastProgress = DateTime.UtcNow;
     bool _gaveUp;
@@ -94,7 +96,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         Receive<Terminated>(t => OnPoolLost(t.ActorRef));
         Receive<ChunkLeasesDeclined>(d => OnDeclined(d.LeaseIds));
         // The shot decided to avoid a node that keeps failing its chunks (it counts failures across all its stages).
-        Receive<NodeAvoided>(a => _avoided.Add(a.Node));
+        Receive<NodeAvoided>(a => { _avoided.Add(a.Node); Offer(); });
     }
 
     public static Props Props(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot, IActorRef? mediator) =>
@@ -167,20 +169,35 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Announces the work on the topic while there is something to hand out (new, due again, or worth a twin): at once when
-    /// a pool may have it as exhausted or never had it, else only as an occasional refresh (see <see cref="_offerStale"/>).
+    /// Announces the work while there is something to hand out (new, due again, or worth a twin): at once when a pool may
+    /// have it as exhausted or never had it, else only as an occasional refresh (see <see cref="_offerStale"/>). To this
+    /// node's pool only (in-process; pools with free slots elsewhere get it from there when they are hungry, see
+    /// <see cref="ChunkWorkerPool"/>) unless the work needs the whole farm (<see cref="FarmWide"/>) or this node runs no
+    /// pool: then on the topic, to every pool.
     /// </summary>
     void Offer()
     {
+        if (_mediator is null) return;
         var now = DateTime.UtcNow;
-        if (!_offerStale && now - _offeredAt < _settings.OfferRefresh) return;
-        if (Eligible(now).Any() || StragglerFor(null, now) is not null)
-        {
-            _mediator?.Tell(new Publish(ChunkWorkerPool.Topic, new ChunkWorkOffered(Self, _job.Priority)));
-            _offerStale = false;
-            _offeredAt = now;
-        }
+        bool twin = StragglerFor(null, now) is not null;
+        if (!Eligible(now).Any() && !twin) return;
+        var local = twin || FarmWide(now) ? null : ChunkWorkerPool.LocalTo(Context.System);
+        // Work that needs the whole farm now, offered only locally so far: the other pools do not hold it, so it is news.
+        bool widened = local is null && !_offeredWide;
+        if (!_offerStale && !widened && now - _offeredAt < _settings.OfferRefresh) return;
+        var offer = new ChunkWorkOffered(Self, _job.Priority);
+        if (local is not null) local.Tell(offer);
+        else _mediator.Tell(new Publish(ChunkWorkerPool.Topic, offer));
+        _offerStale = false;
+        _offeredWide = local is null;
+        _offeredAt = now;
     }
+
+    /// <summary>
+    /// Work every pool should see at once: a raised priority (the first free slot anywhere takes it), a node the shot
+    /// avoids or a chunk that failed on a node (another node should take it), as before offers went to the local pool first.
+    /// </summary>
+    bool FarmWide(DateTime now) => _job.Priority > 0 || _avoided.Count > 0 || Eligible(now).Any(i => i.AvoidNode is not null);
 
     void OnRequest(ChunkWorkRequest request)
     {

@@ -5,7 +5,10 @@ namespace Talos.Messages.Commands;
 
 // Work pulling between a shot's stage agents and the chunk worker pools of the render nodes (role gpu).
 //
-//   agent ──ChunkWorkOffered──▶ topic "talos-chunk-work" ──▶ every pool
+//   agent ──ChunkWorkOffered──▶ its own node's pool (in-process), or topic "talos-chunk-work" ──▶ every pool (no pool on
+//         its node; a raised priority, an avoided node or a chunk to retry elsewhere, a straggler to twin)
+//   pool (free slots, no offer to ask) ──ChunkPoolHungry──▶ topic "talos-chunk-hungry" ──▶ every other pool
+//   pool (offers it has no slot for) ──ChunkWorkOffered──▶ a hungry pool (up to its free slots)
 //   pool (free slots) ──ChunkWorkRequest──▶ agent ──ChunkLeaseGrant──▶ pool (leases, maybe none)
 //   pool ──ChunkLeasesDeclined──▶ agent (a grant that came after its reservation expired, past the free slots)
 //   pool ──ChunkLeaseResult | ChunkLeaseFailed──▶ agent ──ChunkDone──▶ shot (journals it)
@@ -24,6 +27,12 @@ public sealed record StageJob(string ShotKey, string Stage, ShotSpec Spec, IRead
 
 /// <summary>A stage agent has chunks to hand out (published on the work topic).</summary>
 public sealed record ChunkWorkOffered(IActorRef Agent, int Priority) : ITalosMessage;
+
+/// <summary>
+/// A pool has <paramref name="Slots"/> free slots and no offer to ask (published on the hungry topic, rate limited): a
+/// pool holding offers it has no slot for forwards some of them to <paramref name="Pool"/> as <see cref="ChunkWorkOffered"/>.
+/// </summary>
+public sealed record ChunkPoolHungry(IActorRef Pool, int Slots) : ITalosMessage;
 
 /// <summary>
 /// A pool with free slots asks an agent for up to <paramref name="Slots"/> chunks. <paramref name="Request"/> numbers the

@@ -93,11 +93,12 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         public string? ReuseChunk(string identity, VaultRef owner) => inner.ReuseChunk(identity, owner);
     }
 
-    IActorRef Pool(IBlobVault vault, IStageRunner runner, int slots, int reservationMs = 200) =>
+    IActorRef Pool(IBlobVault vault, IStageRunner runner, int slots, int reservationMs = 200, IActorRef? mediator = null, string node = "node-1") =>
         _system.ActorOf(ChunkWorkerPool.Props(new TalosEnvironment(vault, new RenderSettingsOptions
         {
             ChunkSlots = slots, ReservationTimeout = TimeSpan.FromMilliseconds(reservationMs),
-        }, new Dictionary<string, IStageRunner> { [runner.Stage] = runner }), "node-1", mediator: null));
+            OfferInterval = TimeSpan.FromMilliseconds(100), OfferRefresh = TimeSpan.FromMilliseconds(400),
+        }, new Dictionary<string, IStageRunner> { [runner.Stage] = runner }), node, mediator));
 
     static ChunkLeaseGrant Grant(string shot, long request, params long[] ids)
     {
@@ -305,6 +306,83 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
         await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(550), $"three offers in {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>
+    /// An agent offers to its own node's pool, in-process, not to every pool; work that needs the farm (here: a node the
+    /// shot avoids) is published on the topic to every pool.
+    /// </summary>
+    [Fact]
+    public async Task An_agent_offers_to_its_nodes_pool_and_to_every_pool_only_when_the_work_needs_the_farm()
+    {
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+            var runner = new GatedRunner(gate);
+            var (mediator, published) = Agent("mediator");
+            Pool(_vault, runner, slots: 1, mediator: mediator);
+            var env = new TalosEnvironment(_vault, new RenderSettingsOptions { OfferInterval = TimeSpan.FromMilliseconds(50) },
+                new Dictionary<string, IStageRunner> { [runner.Stage] = runner });
+            var (shot, _) = Agent("shot");
+            var job = new StageJob("k", Stages.Flux, Samples.Shot(), [new ChunkPlan(Stages.Flux, 0, 0, 4), new ChunkPlan(Stages.Flux, 1, 4, 4)],
+                new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+            var agent = _system.ActorOf(StageAgent.Props(job, runner, env, shot, mediator));
+
+            // The local pool was offered the work directly: it asked and runs a chunk; nothing went to the topic.
+            for (int i = 0; i < 400 && runner.Running < 1; i++) await Task.Delay(50);
+            Assert.Equal(1, runner.Running);
+            await Task.Delay(300);
+            while (published.Reader.TryRead(out var m))
+                Assert.False(m is Akka.Cluster.Tools.PublishSubscribe.Publish { Topic: ChunkWorkerPool.Topic }, "offered on the topic");
+
+            // The shot avoids this node from now on: the chunk still waiting is offered to every pool.
+            agent.Tell(new NodeAvoided("node-1"));
+            var wide = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+            Assert.Equal(ChunkWorkerPool.Topic, wide.Topic);
+            Assert.Equal(agent, Assert.IsType<ChunkWorkOffered>(wide.Message).Agent);
+        }
+        finally { gate.Set(); }
+    }
+
+    /// <summary>
+    /// A pool with a free slot and nothing to ask says so on the hungry topic; a pool whose slots are full forwards an
+    /// offer it has no slot for to a hungry pool, and one that comes later to a hungry pool it still remembers.
+    /// </summary>
+    [Fact]
+    public async Task A_hungry_pool_says_so_and_a_busy_pool_forwards_it_the_offers_it_has_no_slot_for()
+    {
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+            var (hungryMediator, hungryPublished) = Agent("hungry-mediator");
+            var hungry = Pool(_vault, new GatedRunner(gate), slots: 1, mediator: hungryMediator, node: "node-2");
+            var (nothing, nothingInbox) = Agent("nothing");
+            hungry.Tell(new ChunkWorkOffered(nothing, 0));
+            var ask = await Next<ChunkWorkRequest>(nothingInbox, TimeSpan.FromSeconds(5));
+            hungry.Tell(Grant("n", ask.Request), nothing); // no lease: the pool has a free slot and no offer to ask
+            var said = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(hungryPublished, TimeSpan.FromSeconds(5));
+            Assert.Equal(ChunkWorkerPool.HungryTopic, said.Topic);
+            Assert.Equal(new ChunkPoolHungry(hungry, 1), said.Message);
+
+            var (mediator, _) = Agent("mediator");
+            var busy = Pool(_vault, new GatedRunner(gate), slots: 1, mediator: mediator);
+            var (first, firstInbox) = Agent("first");
+            var (second, secondInbox) = Agent("second");
+            var (third, _) = Agent("third");
+            var (other, otherInbox) = Agent("other-pool");
+            busy.Tell(new ChunkWorkOffered(first, 0));
+            var firstAsk = await Next<ChunkWorkRequest>(firstInbox, TimeSpan.FromSeconds(5));
+            busy.Tell(Grant("a", firstAsk.Request, 1), first); // the only slot runs
+            busy.Tell(new ChunkWorkOffered(second, 0));         // no slot for it
+            busy.Tell(new ChunkPoolHungry(other, 2));
+            Assert.Equal(second, (await Next<ChunkWorkOffered>(otherInbox, TimeSpan.FromSeconds(5))).Agent);
+            busy.Tell(new ChunkWorkOffered(third, 0));          // the hungry pool still has a slot to fill
+            Assert.Equal(third, (await Next<ChunkWorkOffered>(otherInbox, TimeSpan.FromSeconds(5))).Agent);
+            Assert.False(secondInbox.Reader.TryRead(out _)); // never asked: the busy pool has no free slot
+        }
+        finally { gate.Set(); }
     }
 
     [Fact]

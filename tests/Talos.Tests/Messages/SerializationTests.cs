@@ -55,7 +55,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new ShotListing([view]), new ProductionView("test", "rendering", null, [view], null, 0), new ProductionNotFound("p"),
             new StageJob("k", Stages.Flux, spec, [plan], new Dictionary<string, IReadOnlyList<string>> { [Stages.Axis] = ["h1", "h2"] },
                 new Dictionary<int, string> { [0] = "h0" }, 1, new Dictionary<int, float> { [3] = 1.5f }),
-            new ChunkWorkOffered(ActorRefs.Nobody, 2), new ChunkWorkRequest(2, "akka.tcp://talos@127.0.0.1:1"),
+            new ChunkWorkOffered(ActorRefs.Nobody, 2), new ChunkPoolHungry(ActorRefs.Nobody, 2), new ChunkWorkRequest(2, "akka.tcp://talos@127.0.0.1:1"),
             new ChunkLease(7, new StageJob("k", Stages.Flux, spec, [plan], new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0,
                 new Dictionary<int, float>(), 3, ["n1"]), plan, 2, true, new Dictionary<int, string> { [0] = "h0" }),
             new ChunkLeaseGrant([], false), new ChunkLeaseResult(7, plan, "h", "note", "n1", 2, "log", TimeSpan.FromSeconds(1.5)),
