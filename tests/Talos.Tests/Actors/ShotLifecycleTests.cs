@@ -54,10 +54,22 @@ public sealed class ShotLifecycleTests : IDisposable
 
         Assert.True(view.Status == ShotStatus.Completed, view.Reason);
         foreach (var stage in Stages.All) Assert.Contains(rendered, r => r.Stage == stage);
-        Assert.True(node.Vault.Contains(view.VideoHash!));
         var frames = System.Text.Json.JsonSerializer.Deserialize<List<string>>(node.Vault.Get(view.FramesHash!))!;
         Assert.Equal(spec.FrameCount, frames.Count);
         Assert.All(frames, h => Assert.True(node.Vault.Contains(h)));
+
+        // the render encodes no review clip: the first ask makes it from the frame list and files it, later asks reuse it
+        var clipName = Talos.Vault.DerivedAssets.ShotClip(view.FramesHash!, view.Fps);
+        Assert.Null(view.VideoHash);
+        Assert.Null(node.Vault.ResolveAsset(clipName));
+        var clip = ShotClips.Resolve(node.Vault, view.VideoHash, view.FramesHash, view.Fps)!;
+        Assert.Equal(clip, node.Vault.ResolveAsset(clipName));
+        var mp4 = node.Vault.Get(clip);
+        Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(mp4, 4, 4));
+        var made = File.GetLastWriteTimeUtc(node.Vault.PathOf(clip));
+        Assert.Equal(clip, ShotClips.Ensure(node.Vault, view.FramesHash!, view.Fps));
+        Assert.Equal(made, File.GetLastWriteTimeUtc(node.Vault.PathOf(clip))); // not encoded (nor stored) again
+        Assert.Equal(view.FramesHash, Talos.Vault.DerivedAssets.SourceOf(clipName)); // gc keeps it while the frame list is kept
     }
 
     /// <summary>
