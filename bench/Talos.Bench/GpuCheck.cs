@@ -48,7 +48,8 @@ public static class GpuCheck
         ok &= Row("ANIMA composite (3 layers)", () => Compositor.CompositeCpu(width, height, layers), () => IlgpuCompositor.Composite(gpu, width, height, layers), repeat);
         ok &= FluxRow(gpu, width, height, repeat);
         ok &= StokesRow(device, 1024, repeat);
-        ok &= EffectRow(gpu, width, height, repeat);
+        ok &= EffectRow(gpu, width, height, repeat, magic: false);
+        ok &= EffectRow(gpu, width, height, repeat, magic: true);
         return ok ? 0 : 1;
     }
 
@@ -107,7 +108,7 @@ public static class GpuCheck
     /// STOKES's VFX layer at frame size from a 160×90 grid holding fire, magic (its sparkles are the only kernel code
     /// with transcendentals, XMath.Sin/Exp) and mist: EffectRenderer.RenderCpu against IlgpuEffectRenderer.Render.
     /// </summary>
-    static bool EffectRow(Accelerator gpu, int width, int height, int repeat)
+    static bool EffectRow(Accelerator gpu, int width, int height, int repeat, bool magic)
     {
         var g = new Talos.Gpu.Stokes.FluidGrid(160, 90);
         var light = new float[g.Count];
@@ -118,12 +119,12 @@ public static class GpuCheck
                 float cx = (i - 80) / 30f, cy = (j - 45) / 20f, blob = MathF.Exp(-(cx * cx + cy * cy));
                 g.Smoke[k] = 2f * blob * (i % 3 == 0 ? 1f : 0.6f);
                 g.Heat[k] = i < 80 ? 6f * blob : 0f;
-                g.Magic[k] = j > 40 ? 0.8f * blob : 0f;
+                g.Magic[k] = magic && j > 40 ? 0.8f * blob : 0f;
                 g.MagicCyan[k] = 0.4f * g.Magic[k];
                 g.Mist[k] = j > 75 ? 0.7f : 0f;
                 light[k] = MathF.Exp(-0.07f * j);
             }
-        return Row("STOKES VFX layer (fire, magic sparkles, mist)", () => new Talos.Gpu.Stokes.EffectRenderer().RenderCpu(g, light, 7, width, height, 1234),
+        return Row(magic ? "STOKES VFX layer (fire, smoke, magic sparkles, mist)" : "STOKES VFX layer (fire, smoke, mist)", () => new Talos.Gpu.Stokes.EffectRenderer().RenderCpu(g, light, 7, width, height, 1234),
             () => Talos.Gpu.Stokes.IlgpuEffectRenderer.Render(gpu, g, light, 7, width, height, 1234), repeat);
     }
 
