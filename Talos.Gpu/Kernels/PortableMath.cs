@@ -20,6 +20,15 @@ public static class PortableMath
     const float InvTwoPi = 0.159154943f;
     const float Pi = 3.14159274f, HalfPi = 1.57079637f;
 
+    /// <summary>
+    /// <paramref name="v"/> itself, as an operation ILGPU cannot fold constants through. ILGPU's IR builder rewrites
+    /// <c>(x·c1)·c2</c> into <c>x·(c1·c2)</c> (and the same for + and −) for floats too: one rounding where the C# — and
+    /// so the CPU path — has two, which left STOKES's VFX layer an ulp off on CUDA (docs/KERNELS.md). Where kernel
+    /// maths applies a constant to a product or sum that already has one, wrap the inner value in this. It is
+    /// max(v, −∞): v for every v but NaN, on both paths.
+    /// </summary>
+    public static float Keep(float v) => IntrinsicMath.Max(v, float.NegativeInfinity);
+
     /// <summary>e^x; 0 below −87.3 (under the smallest normal float), e^88 at most.</summary>
     public static float Exp(float x)
     {

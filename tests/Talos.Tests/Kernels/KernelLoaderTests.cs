@@ -73,4 +73,22 @@ public sealed class KernelLoaderTests
         // the flow and the fluid solver are full of multiply-adds: if none were found, the pattern is wrong
         Assert.True(roundedTotal > 200, $"only {roundedTotal} float add/sub/mul instructions rounded");
     }
+
+    /// <summary>
+    /// ILGPU folds nested float constants (<c>(x·0.6)·0.62</c> → <c>x·0.372</c>), one rounding where the CPU has two;
+    /// the VFX shading keeps them apart with <see cref="PortableMath.Keep"/>. Its column kernel's PTX must hold none of
+    /// the products that folding made before (0.372 = 0.62·0.6, 0.396, 0.432, 0.225 = 0.25·0.9, 0.325, 0.125, 0.3 = 0.25·1.2
+    /// is also the sparkle's own constant, so it is not listed).
+    /// </summary>
+    [Fact]
+    public void The_VFX_kernel_keeps_its_constants_apart()
+    {
+        var kernel = TalosKernels().Single(m => m.DeclaringType!.Name == "IlgpuEffectRenderer" && m.Name == "ColumnsKernel");
+        using var context = Context.Create(b => b.Cuda().EnableAlgorithms());
+        using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
+        var ptx = KernelLoader.CompileRounded(backend, kernel).PTXAssembly;
+        foreach (var folded in new[] { 0.62f * 0.6f, 0.66f * 0.6f, 0.72f * 0.6f, 0.25f * 0.9f, 0.25f * 1.3f, 0.25f * 0.5f })
+            Assert.DoesNotContain($"0f{BitConverter.SingleToInt32Bits(folded):X8}", ptx);
+        Assert.Contains($"0f{BitConverter.SingleToInt32Bits(0.62f):X8}", ptx);
+    }
 }

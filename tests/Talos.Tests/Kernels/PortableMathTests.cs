@@ -42,4 +42,13 @@ public sealed class PortableMathTests
         Assert.Equal(1f, PortableMath.Sin(MathF.PI / 2), 6);
         Assert.Equal(-1f, PortableMath.Sin(-MathF.PI / 2), 6);
     }
+
+    [Fact]
+    public void Keep_is_the_identity_to_the_bit()
+    {
+        float[] values = [0f, -0f, 1f, -1f, float.Epsilon, -float.Epsilon, 1e-40f, float.MaxValue, float.MinValue,
+            float.PositiveInfinity, float.NegativeInfinity, 0.1f, 3.14159274f];
+        foreach (var v in values)
+            Assert.Equal(BitConverter.SingleToInt32Bits(v), BitConverter.SingleToInt32Bits(PortableMath.Keep(v)));
+    }
 }
