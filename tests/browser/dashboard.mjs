@@ -20,6 +20,8 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on("console", (m) => console.error("[page] " + m.text()));
   page.on("pageerror", (e) => console.error("[page error] " + e.message));
+  page.on("response", (r) => { if (r.status() >= 400) console.error(`[http ${r.status()}] ${r.request().method()} ${r.url()}`); });
+  page.on("requestfailed", (r) => console.error(`[request failed] ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
 
   await page.goto(url + "/");
   await page.fill("#token", token);
