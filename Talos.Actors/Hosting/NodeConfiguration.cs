@@ -97,6 +97,8 @@ public static class NodeConfiguration
         TalosNodeOptions options;
         try { options = FromEnvironment(defaultRoles); }
         catch (ArgumentException e) { Console.Error.WriteLine("error: " + e.Message); return 2; }
+        // A render node's native allocations (zstd, SkiaSharp, ONNX Runtime) in a few arenas per chunk slot, as an embedded render's.
+        NativeHeap.Limit(options.Render.ChunkSlots);
         var stop = new TaskCompletionSource();
         // SIGTERM (Kubernetes, `kill`) and SIGINT: leave the cluster gracefully (hand off shards) before exiting.
         using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,

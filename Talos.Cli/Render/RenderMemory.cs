@@ -1,5 +1,6 @@
 using Talos.Gpu.Imaging;
 using Talos.Messages.Specs;
+using Talos.Actors.Hosting;
 
 namespace Talos.Cli.Render;
 
@@ -134,46 +135,5 @@ public static class RenderMemory
         if (raised <= _limit || !TrySet(raised)) return;
         Console.Error.WriteLine($"managed heap limit raised to {raised >> 20} MB: {live >> 20} MB live after a full collection");
         _limit = raised;
-    }
-}
-
-/// <summary>
-/// glibc's malloc for an embedded render: what is allocated outside the GC heap (zstd's contexts, the runtime's own
-/// data, SkiaSharp and ONNX Runtime) goes to at most <see cref="Arenas"/> arenas per chunk slot instead of glibc's 8 per
-/// core, each of which keeps its freed memory, and a block of <see cref="MmapThresholdBytes"/> or more is its own mapping,
-/// handed back when freed (glibc's threshold otherwise grows to whatever was freed last, up to 32 MB, and those blocks
-/// then stay in an arena): the README film's peak RSS held ~60 MB of malloc arenas (issue 19, docs/BENCHMARKS.md). A
-/// user's <c>MALLOC_ARENA_MAX</c> / <c>MALLOC_MMAP_THRESHOLD_</c> wins; not glibc (or not Linux): nothing is changed.
-/// </summary>
-public static class NativeHeap
-{
-    /// <summary>Arenas per chunk slot.</summary>
-    public const int Arenas = 1;
-
-    /// <summary>Blocks this large or larger are mapped on their own and unmapped when freed.</summary>
-    public const int MmapThresholdBytes = 256 << 10;
-
-    const int M_MMAP_THRESHOLD = -3, M_ARENA_MAX = -8;
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
-    static extern int Mallopt(int param, int value);
-
-    /// <summary>Sets the limits for <paramref name="slots"/> chunk slots; returns whether glibc took them.</summary>
-    public static bool Limit(int slots)
-    {
-        if (!OperatingSystem.IsLinux()) return false;
-        try
-        {
-            bool ok = true;
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX")))
-                ok &= Mallopt(M_ARENA_MAX, Arenas * Math.Max(2, slots)) == 1;
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_")))
-                ok &= Mallopt(M_MMAP_THRESHOLD, MmapThresholdBytes) == 1;
-            return ok;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false; // musl and other C libraries: their own malloc
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Talos.Cli.Render;
+using Talos.Actors.Hosting;
 using Xunit;
 
 namespace Talos.Tests.Cli;
