@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Talos.Gpu.Flux;
+using Talos.Gpu.Imaging;
 using Talos.Messages.Specs;
 
 namespace Talos.Cli.Flux;
@@ -77,43 +78,58 @@ public static class FluxCommands
             using var rife = parse.GetValue(method) == "rife" ? OnnxInterpolator.LoadRife(threads: Environment.ProcessorCount) : null;
             bool colour = KeyImages.IsColour(ba, pa) || KeyImages.IsColour(bb, pb);
             Func<double, byte[]> at;
-            if (colour)
+            ImageInbetweener? between = null; // disposed below: its flows and masks go back to FramePool
+            try
             {
-                var (ia, ib) = (KeyImages.ReadRgba(ba, pa), KeyImages.ReadRgba(bb, pb));
-                SameSize(ia.Width, ia.Height, ib.Width, ib.Height, pa, pb);
-                if (rife is not null) at = x => KeyImages.WriteRgba(rife.Interpolate(ia, ib, x));
+                if (colour)
+                {
+                    var (ia, ib) = (KeyImages.ReadRgba(ba, pa), KeyImages.ReadRgba(bb, pb));
+                    SameSize(ia.Width, ia.Height, ib.Width, ib.Height, pa, pb);
+                    if (rife is not null) at = x => KeyImages.WriteRgba(rife.Interpolate(ia, ib, x));
+                    else
+                    {
+                        var classic = between = ImageInbetweener.FromRgba(ia, ib);
+                        at = x =>
+                        {
+                            var frame = classic.RgbaAt(x);
+                            try { return KeyImages.WriteRgba(frame); }
+                            finally { FramePool.Return(frame); }
+                        };
+                    }
+                }
                 else
                 {
-                    var between = ImageInbetweener.FromRgba(ia, ib);
-                    at = x => KeyImages.WriteRgba(between.RgbaAt(x));
+                    var (ia, ib) = (KeyImages.ReadInk(ba, pa), KeyImages.ReadInk(bb, pb));
+                    SameSize(ia.Width, ia.Height, ib.Width, ib.Height, pa, pb);
+                    if (rife is not null) at = x => KeyImages.WriteInk(rife.Interpolate(ia, ib, x));
+                    else
+                    {
+                        var classic = between = ImageInbetweener.FromInk(ia, ib);
+                        at = x =>
+                        {
+                            var frame = classic.InkAt(x);
+                            try { return KeyImages.WriteInk(frame); }
+                            finally { FramePool.Return(frame.Data); }
+                        };
+                    }
                 }
-            }
-            else
-            {
-                var (ia, ib) = (KeyImages.ReadInk(ba, pa), KeyImages.ReadInk(bb, pb));
-                SameSize(ia.Width, ia.Height, ib.Width, ib.Height, pa, pb);
-                if (rife is not null) at = x => KeyImages.WriteInk(rife.Interpolate(ia, ib, x));
+                if (time is { } one)
+                {
+                    CliFiles.Write(outPath, at(one));
+                    Console.WriteLine($"wrote {outPath} (t = {one})");
+                }
                 else
                 {
-                    var between = ImageInbetweener.FromInk(ia, ib);
-                    at = x => KeyImages.WriteInk(between.InkAt(x));
+                    Directory.CreateDirectory(outPath);
+                    for (int k = 1; k <= n!.Value; k++)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        CliFiles.Write(Path.Combine(outPath, $"inbetween_{k:D3}.png"), at((double)k / (n.Value + 1)));
+                    }
+                    Console.WriteLine($"wrote {n} inbetweens to {outPath}");
                 }
             }
-            if (time is { } one)
-            {
-                CliFiles.Write(outPath, at(one));
-                Console.WriteLine($"wrote {outPath} (t = {one})");
-            }
-            else
-            {
-                Directory.CreateDirectory(outPath);
-                for (int k = 1; k <= n!.Value; k++)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    CliFiles.Write(Path.Combine(outPath, $"inbetween_{k:D3}.png"), at((double)k / (n.Value + 1)));
-                }
-                Console.WriteLine($"wrote {n} inbetweens to {outPath}");
-            }
+            finally { between?.Dispose(); }
             return Task.FromResult(CliErrors.Ok);
         }));
         return cmd;

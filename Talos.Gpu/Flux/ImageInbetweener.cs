@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Talos.Gpu.Imaging;
 using Talos.Gpu.Kernels;
 
@@ -100,7 +102,9 @@ public sealed class ImageInbetweener : IDisposable
         void Row(FlowField f, FlowField g, float[] occ, int y)
         {
             HostField gU = new(g.U), gV = new(g.V);
-            for (int x = 0; x < w; x++)
+            int x = 0;
+            if (Avx2.IsSupported) x = OcclusionRuns(f, g, occ, y);
+            for (; x < w; x++)
             {
                 int i = y * w + x;
                 float px = x + f.U[i], py = y + f.V[i];
@@ -113,6 +117,37 @@ public sealed class ImageInbetweener : IDisposable
                 occ[i] = Math.Clamp((err - thr) / (2 * thr), 0f, 1f);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Occlusions"/>' row y in runs of 8 pixels with AVX2 gathers (<see cref="FlowGather"/>: per lane the scalar
+    /// loop's operations in the same order, so the same bits); returns the first x left to the scalar loop.
+    /// </summary>
+    static unsafe int OcclusionRuns(FlowField f, FlowField g, float[] occ, int y)
+    {
+        int w = f.Width, h = f.Height, x = 0;
+        var zero = Vector256<float>.Zero;
+        var one = Vector256.Create(1f);
+        var yy = Vector256.Create((float)y);
+        fixed (float* fu = f.U, fv = f.V, gu = g.U, gv = g.V, o = occ)
+            for (; x + 8 <= w; x += 8)
+            {
+                int i = y * w + x;
+                var uu = Avx.LoadVector256(fu + i);
+                var vv = Avx.LoadVector256(fv + i);
+                var px = FlowGather.Xs(x) + uu;
+                var py = yy + vv;
+                var at = FlowGather.Tap(w, h, px, py);
+                var su = FlowGather.Sample(gu, at);
+                var sv = FlowGather.Sample(gv, at);
+                var du = uu + su;
+                var dv = vv + sv;
+                var err = du * du + dv * dv;
+                var thr = Vector256.Create(0.01f) * (uu * uu + vv * vv + su * su + sv * sv) + Vector256.Create(0.75f);
+                var m = Vector256.Min(Vector256.Max((err - thr) / (Vector256.Create(2f) * thr), zero), one);
+                Avx.Store(o + i, Vector256.ConditionalSelect(FlowGather.Inside(px, py, w, h), m, one));
+            }
+        return x;
     }
 
     public GrayImage InkAt(double t)
@@ -174,13 +209,14 @@ public sealed class ImageInbetweener : IDisposable
     /// </summary>
     void Warp(float t, float[] sw, float[] zw, float[] fu, float[] fv, float[][] outPlanes)
     {
-        const float Covered = 0.05f;
         int planes = a.Length;
         Parallel.For(0, h, y =>
         {
             Span<float> s0 = stackalloc float[planes], s1 = stackalloc float[planes];
             HostField oA = new(occA), oB = new(occB);
-            for (int x = 0; x < w; x++)
+            int x = 0;
+            if (Avx2.IsSupported) x = WarpRuns(t, y, sw, zw, fu, fv, outPlanes);
+            for (; x < w; x++)
             {
                 int i = y * w + x;
                 float mu = fu[i], mv = fv[i];
@@ -207,6 +243,61 @@ public sealed class ImageInbetweener : IDisposable
                 for (int c = 0; c < planes; c++) outPlanes[c][i] = s0[c] + mix * (s1[c] - s0[c]);
             }
         });
+    }
+
+    /// <summary>Moving pixels' splat weight (<see cref="Warp"/>) from which their motion is taken alone.</summary>
+    const float Covered = 0.05f;
+
+    /// <summary>
+    /// <see cref="Warp"/>'s row y in runs of 8 pixels with AVX2 gathers (<see cref="FlowGather"/>: per lane the scalar
+    /// loop's operations in the same order, so the same bits); returns the first x left to the scalar loop.
+    /// </summary>
+    unsafe int WarpRuns(float t, int y, float[] sw, float[] zw, float[] fu, float[] fv, float[][] outPlanes)
+    {
+        int planes = a.Length, x = 0;
+        Span<Vector256<float>> s0 = stackalloc Vector256<float>[planes], s1 = stackalloc Vector256<float>[planes];
+        var zero = Vector256<float>.Zero;
+        var one = Vector256.Create(1f);
+        var tv = Vector256.Create(t);
+        var rest = Vector256.Create(1 - t);
+        var yy = Vector256.Create((float)y);
+        var eps = Vector256.Create(1e-4f);
+        var far = Vector256.Create(1e-3f);
+        var bias = Vector256.Create(t <= 0.5f ? 1.0001f : 0.9999f);
+        fixed (float* pu = fu, pv = fv, psw = sw, pzw = zw, oa = occA, ob = occB)
+            for (; x + 8 <= w; x += 8)
+            {
+                int i = y * w + x;
+                var mu = Avx.LoadVector256(pu + i);
+                var mv = Avx.LoadVector256(pv + i);
+                var sWt = Avx.LoadVector256(psw + i);
+                var still = Vector256.GreaterThan(Avx.LoadVector256(pzw + i) * (one - Vector256.Min(one, sWt / Vector256.Create(Covered))), sWt);
+                mu = Vector256.ConditionalSelect(still, zero, mu);
+                mv = Vector256.ConditionalSelect(still, zero, mv);
+                var xs = FlowGather.Xs(x);
+                Vector256<float> x0 = xs - tv * mu, y0 = yy - tv * mv, x1 = xs + rest * mu, y1 = yy + rest * mv;
+                var at0 = FlowGather.Tap(w, h, x0, y0);
+                var at1 = FlowGather.Tap(w, h, x1, y1);
+                for (int c = 0; c < planes; c++)
+                    fixed (float* pa = a[c], pb = b[c])
+                    {
+                        s0[c] = FlowGather.Sample(pa, at0);
+                        s1[c] = FlowGather.Sample(pb, at1);
+                    }
+                Vector256<float> sa = FlowGather.Sample(oa, at0), sb = FlowGather.Sample(ob, at1);
+                Vector256<float> w0 = rest * (one - sb) + eps, w1 = tv * (one - sa) + eps;
+                w0 = Vector256.ConditionalSelect(FlowGather.Inside(x0, y0, w, h), w0, w0 * far);
+                w1 = Vector256.ConditionalSelect(FlowGather.Inside(x1, y1, w, h), w1, w1 * far);
+                var k = w1 / (w0 + w1);
+                var disagree = zero;
+                for (int c = 0; c < planes; c++) disagree = Vector256.Max(disagree, Vector256.Abs(s0[c] - s1[c]));
+                var m = Vector256.Min(Vector256.Max((disagree - Vector256.Create(0.15f)) / Vector256.Create(0.3f), zero), one);
+                var pick = Vector256.ConditionalSelect(Vector256.GreaterThan(w1, w0 * bias), one, zero);
+                var mix = k + m * (pick - k);
+                for (int c = 0; c < planes; c++)
+                    fixed (float* po = outPlanes[c]) Avx.Store(po + i, s0[c] + mix * (s1[c] - s0[c]));
+            }
+        return x;
     }
 
     /// <summary>

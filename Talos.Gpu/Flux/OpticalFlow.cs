@@ -175,7 +175,9 @@ public static class OpticalFlow
             if (!AnyPixel(h, w, tex, TexturedCost, i => !EdgeWithin(a, w, h, i % w, i / w, SeedClearance))) return;
             Parallel.For(0, h, y =>
             {
-                for (int x = 0; x < w; x++)
+                int x = 0;
+                if (Avx2.IsSupported) x = PatchCostRuns(a, b, w, h, u, v, d0, d1, y);
+                for (; x < w; x++)
                 {
                     int i = y * w + x;
                     float ai = a[i], z = b[i] - ai;
@@ -229,6 +231,31 @@ public static class OpticalFlow
             System.Buffers.ArrayPool<byte>.Shared.Return(near);
             System.Buffers.ArrayPool<int>.Shared.Return(queue);
         }
+    }
+
+    /// <summary>
+    /// <see cref="HoldStill"/>'s per-pixel squared differences of row y (still: d0, along the flow: d1) in runs of 8 pixels
+    /// with AVX2 gathers (<see cref="FlowGather"/>: per lane the scalar loop's operations, so the same bits); returns the
+    /// first x left to the scalar loop.
+    /// </summary>
+    static unsafe int PatchCostRuns(float[] a, float[] b, int w, int h, float[] u, float[] v, float[] d0, float[] d1, int y)
+    {
+        int x = 0;
+        var yy = Vector256.Create((float)y);
+        var one = Vector256.Create(1f);
+        fixed (float* pa = a, pb = b, pu = u, pv = v, p0 = d0, p1 = d1)
+            for (; x + 8 <= w; x += 8)
+            {
+                int i = y * w + x;
+                var ai = Avx.LoadVector256(pa + i);
+                var z = Avx.LoadVector256(pb + i) - ai;
+                Avx.Store(p0 + i, z * z);
+                var px = FlowGather.Xs(x) + Avx.LoadVector256(pu + i);
+                var py = yy + Avx.LoadVector256(pv + i);
+                var m = Vector256.ConditionalSelect(FlowGather.Inside(px, py, w, h), FlowGather.Sample(pb, FlowGather.Tap(w, h, px, py)) - ai, one);
+                Avx.Store(p1 + i, m * m);
+            }
+        return x;
     }
 
     /// <summary>
@@ -476,7 +503,9 @@ public static class OpticalFlow
 
             void Row(float[] f, float[] dst)
             {
-                for (int x = 0; x < fw; x++)
+                int x = 0;
+                if (Avx2.IsSupported) x = UpsampleRuns(f, dst, r0, r1, fy, row, x0, x1, fx, fw);
+                for (; x < fw; x++)
                 {
                     int c0 = x0[x], c1 = x1[x];
                     float wx = fx[x];
@@ -487,6 +516,30 @@ public static class OpticalFlow
             }
         });
         return (du, dv);
+    }
+
+    /// <summary>
+    /// <see cref="Upsample"/>'s fine row (coarse rows r0, r1 at weight fy) in runs of 8 pixels: the column table's taps
+    /// gathered, the same operations per lane as the scalar row, so the same bits; returns the first x left to it.
+    /// </summary>
+    static unsafe int UpsampleRuns(float[] f, float[] dst, int r0, int r1, float fy, int row, int[] x0, int[] x1, float[] fx, int fw)
+    {
+        int x = 0;
+        var wy = Vector256.Create(fy);
+        var two = Vector256.Create(2f);
+        fixed (float* pf = f, pd = dst, pw = fx)
+        fixed (int* p0 = x0, p1 = x1)
+            for (; x + 8 <= fw; x += 8)
+            {
+                Vector256<int> c0 = Avx.LoadVector256(p0 + x), c1 = Avx.LoadVector256(p1 + x);
+                var wx = Avx.LoadVector256(pw + x);
+                Vector256<float> t0 = Avx2.GatherVector256(pf + r0, c0, 4), t1 = Avx2.GatherVector256(pf + r0, c1, 4);
+                Vector256<float> b0 = Avx2.GatherVector256(pf + r1, c0, 4), b1 = Avx2.GatherVector256(pf + r1, c1, 4);
+                var top = t0 + (t1 - t0) * wx;
+                var bot = b0 + (b1 - b0) * wx;
+                Avx.Store(pd + row + x, two * (top + (bot - top) * wy));
+            }
+        return x;
     }
 
     /// <summary>Bilinear sample with clamped borders.</summary>
@@ -580,26 +633,13 @@ public static class OpticalFlow
     static unsafe void LineariseRun(FlowLevel a, FlowLevel b, float[] u, float[] v, FlowSystem sys, int y, int x, ref double trace)
     {
         int w = a.W, h = a.H, i0 = y * w + x;
-        var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
         var uu = Vector256.Create(u.AsSpan(i0, 8));
         var vv = Vector256.Create(v.AsSpan(i0, 8));
-        var px = Avx.ConvertToVector256Single(Vector256.Create(x) + lane) + uu;
+        var px = FlowGather.Xs(x) + uu;
         var py = Vector256.Create((float)y) + vv;
         var zero = Vector256<float>.Zero;
-        float wm1 = w - 1, hm1 = h - 1;
-        var inside = Vector256.GreaterThanOrEqual(px, zero) & Vector256.GreaterThanOrEqual(py, zero)
-                     & Vector256.LessThanOrEqual(px, Vector256.Create(wm1)) & Vector256.LessThanOrEqual(py, Vector256.Create(hm1));
-        // the tap: clamped (only outside lanes move; their terms are dropped), truncated, the last pair of columns/rows at most
-        var cx = Vector256.Min(Vector256.Max(px, zero), Vector256.Create(wm1));
-        var cy = Vector256.Min(Vector256.Max(py, zero), Vector256.Create(hm1));
-        var x0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cx), Vector256.Create(w - 2 < 0 ? 0 : w - 2));
-        var y0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cy), Vector256.Create(h - 2 < 0 ? 0 : h - 2));
-        var x1 = Vector256.Min(x0 + Vector256<int>.One, Vector256.Create(w - 1));
-        var y1 = Vector256.Min(y0 + Vector256<int>.One, Vector256.Create(h - 1));
-        var fx = cx - Avx.ConvertToVector256Single(x0);
-        var fy = cy - Avx.ConvertToVector256Single(y0);
-        var wv = Vector256.Create(w);
-        Vector256<int> i00 = y0 * wv + x0, i01 = y0 * wv + x1, i10 = y1 * wv + x0, i11 = y1 * wv + x1;
+        var inside = FlowGather.Inside(px, py, w, h);
+        var at = FlowGather.Tap(w, h, px, py);
         Vector256<float> s11 = zero, s12 = zero, s22 = zero, r1 = zero, r2 = zero;
         var half = Vector256.Create(0.5f);
         var one = Vector256.Create(1f);
@@ -608,9 +648,9 @@ public static class OpticalFlow
         {
             fixed (float* pa = a.P[c], agx = a.Gx[c], agy = a.Gy[c], pb = b.P[c], bgx = b.Gx[c], bgy = b.Gy[c])
             {
-                var bw = Sample(pb);
-                var gx = half * (Avx.LoadVector256(agx + i0) + Sample(bgx));
-                var gy = half * (Avx.LoadVector256(agy + i0) + Sample(bgy));
+                var bw = FlowGather.Sample(pb, at);
+                var gx = half * (Avx.LoadVector256(agx + i0) + FlowGather.Sample(bgx, at));
+                var gy = half * (Avx.LoadVector256(agy + i0) + FlowGather.Sample(bgy, at));
                 var it = bw - Avx.LoadVector256(pa + i0);
                 var wt = one / Vector256.Sqrt(it * it + eps2);
                 var r0 = it - gx * uu - gy * vv;
@@ -625,15 +665,6 @@ public static class OpticalFlow
         r1.CopyTo(sys.B1.AsSpan(i0, 8)); r2.CopyTo(sys.B2.AsSpan(i0, 8));
         var tr = s11 + s22;
         for (int k = 0; k < 8; k++) trace += tr.GetElement(k);
-
-        Vector256<float> Sample(float* p)
-        {
-            Vector256<float> g00 = Avx2.GatherVector256(p, i00, 4), g01 = Avx2.GatherVector256(p, i01, 4);
-            Vector256<float> g10 = Avx2.GatherVector256(p, i10, 4), g11 = Avx2.GatherVector256(p, i11, 4);
-            var top = g00 + (g01 - g00) * fx;
-            var bot = g10 + (g11 - g10) * fx;
-            return top + (bot - top) * fy;
-        }
     }
 
     /// <summary>Runs <paramref name="row"/> for every y in [0, h): on the team's blocks when there is one, else Parallel.For. Rows are independent, so the split does not change the result.</summary>

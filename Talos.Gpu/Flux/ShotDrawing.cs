@@ -10,7 +10,8 @@ namespace Talos.Gpu.Flux;
 /// position and camera) and drawn; characters given as artists' keyframe images are inbetweened in image space between
 /// the two drawn keys around the frame (optical flow both ways, occlusion-aware warping; <see cref="ImageInbetweener"/>),
 /// the first key held before it, the last after it. With <c>flux: "rife"</c> in the spec the RIFE v4.6 network
-/// (<see cref="OnnxInterpolator.LoadRife"/>) draws the inbetweens instead; else a model configured by TALOS_FLUX_MODEL does. One instance serves a run of frames (it keeps each key pair's flow).
+/// (<see cref="OnnxInterpolator.LoadRife"/>) draws the inbetweens instead; else a model configured by TALOS_FLUX_MODEL does. One instance serves a run of frames (it keeps each key pair's flow);
+/// disposing it gives every kept pair's flows and occlusion masks back to <see cref="FramePool"/>.
 /// </summary>
 public sealed class ShotDrawing : IDisposable
 {
@@ -77,5 +78,10 @@ public sealed class ShotDrawing : IDisposable
         return between.InkAt(t);
     }
 
-    public void Dispose() => _model?.Dispose();
+    public void Dispose()
+    {
+        _model?.Dispose();
+        foreach (var between in _pairs.Values) between.Dispose();
+        _pairs.Clear();
+    }
 }

@@ -51,7 +51,9 @@ public sealed class FluxStage : IStageRunner
                         continue;
                     }
                     var (a, b) = (ka.Blobs[name], kb.Blobs[name]);
-                    blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(drawing.Inbetween((a, b), Key(a), Key(b), t)), "flux-lines");
+                    var between = drawing.Inbetween((a, b), Key(a), Key(b), t);
+                    blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(between), "flux-lines");
+                    FramePool.Return(between.Data); // encoded: the next inbetween reuses its plane
                     metas.Add(new CharacterFrameMeta(c, [], StageIo.ReadMeta<CharacterFrameMeta>(ka).GroundY, true));
                     continue;
                 }
