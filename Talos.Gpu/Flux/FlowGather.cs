@@ -43,8 +43,10 @@ internal static class FlowGather
         var zero = Vector256<float>.Zero;
         var cx = Vector256.Min(Vector256.Max(px, zero), Vector256.Create((float)(w - 1)));
         var cy = Vector256.Min(Vector256.Max(py, zero), Vector256.Create((float)(h - 1)));
-        var x0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cx), Vector256.Create(w - 2 < 0 ? 0 : w - 2));
-        var y0 = Vector256.Min(Avx.ConvertToVector256Int32WithTruncation(cy), Vector256.Create(h - 2 < 0 ? 0 : h - 2));
+        // A NaN coordinate truncates to int.MinValue here but to 0 in C#'s (int) cast: the Max gives the scalar's 0, and keeps
+        // the gathers inside the plane (finite coordinates are clamped to ≥ 0 above, so their bits don't change).
+        var x0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32WithTruncation(cx), Vector256<int>.Zero), Vector256.Create(w - 2 < 0 ? 0 : w - 2));
+        var y0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32WithTruncation(cy), Vector256<int>.Zero), Vector256.Create(h - 2 < 0 ? 0 : h - 2));
         var x1 = Vector256.Min(x0 + Vector256<int>.One, Vector256.Create(w - 1));
         var y1 = Vector256.Min(y0 + Vector256<int>.One, Vector256.Create(h - 1));
         var wv = Vector256.Create(w);

@@ -10,7 +10,8 @@ namespace Talos.Tests.Flux;
 /// <see cref="FlowCells.Sor"/> alone, pixel by pixel, must give the same bits: on the Parallel.For path and on worker
 /// teams of 1–3 threads, for widths around the vector length and odd heights, with negative zeros among the flows.
 /// <see cref="OpticalFlow.Linearise"/> gathers runs of 8 pixels with AVX2: its terms and trace must be the bits of a
-/// reference written from <see cref="FlowCells.Tap"/> and <see cref="FlowCells.AddPlane"/> alone.
+/// reference written from <see cref="FlowCells.Tap"/> and <see cref="FlowCells.AddPlane"/> alone — with NaN flows among
+/// them, which the gathers must not follow outside the planes.
 /// </summary>
 public sealed class FlowSorVectorTests
 {
@@ -53,7 +54,7 @@ public sealed class FlowSorVectorTests
         float[][] Planes() => Enumerable.Range(0, planes).Select(_ => Enumerable.Range(0, w * h).Select(_ => (float)rng.NextDouble()).ToArray()).ToArray();
         var (a, b) = (FlowLevel.Of(w, h, Planes()), FlowLevel.Of(w, h, Planes()));
         // flows that land between samples, on the border, and outside the frame (those pixels get no data term)
-        var u = Enumerable.Range(0, w * h).Select(i => i % 11 == 0 ? -0f : i % 13 == 0 ? -(i % w) - 0.5f : (float)(rng.NextDouble() * 6 - 3)).ToArray();
+        var u = Enumerable.Range(0, w * h).Select(i => i % 19 == 5 ? float.NaN : i % 11 == 0 ? -0f : i % 13 == 0 ? -(i % w) - 0.5f : (float)(rng.NextDouble() * 6 - 3)).ToArray();
         var v = Enumerable.Range(0, w * h).Select(i => i % 17 == 0 ? h - i / w - 1f : (float)(rng.NextDouble() * 6 - 3)).ToArray();
         var sys = new FlowSystem(w, h);
         double trace = OpticalFlow.Linearise(a, b, u, v, sys);
