@@ -87,48 +87,57 @@ public static partial class Lighting
         }
         Parallel.For(box.Y0, box.Y1, y =>
         {
-            int p0 = y * w + box.X0, n = box.Width, x = 0;
-            var a = layer.A.AsSpan(p0, n);
-            var lr = layer.R.AsSpan(p0, n); var lg = layer.G.AsSpan(p0, n); var lb = layer.B.AsSpan(p0, n);
-            var mr = map.R.AsSpan(p0, n); var mg = map.G.AsSpan(p0, n); var mb = map.B.AsSpan(p0, n);
-            var or = o.R.AsSpan(p0, n); var og = o.G.AsSpan(p0, n); var ob = o.B.AsSpan(p0, n);
-            if (inWritten)
-            {
-                // the row not yet copied: alpha as it is, each colour the layer's value or (painted) the product, the
-                // same choice per pixel as the copy-then-product below
-                a.CopyTo(o.A.AsSpan(p0, n));
-                for (int lanes = Vector<float>.Count; x + lanes <= n; x += lanes)
-                {
-                    var pm = Vector.AsVectorSingle(Vector.GreaterThan(new Vector<float>(a[x..]), Vector<float>.Zero));
-                    var r = new Vector<float>(lr[x..]); var g = new Vector<float>(lg[x..]); var b = new Vector<float>(lb[x..]);
-                    Vector.ConditionalSelect(pm, r * new Vector<float>(mr[x..]), r).CopyTo(or[x..]);
-                    Vector.ConditionalSelect(pm, g * new Vector<float>(mg[x..]), g).CopyTo(og[x..]);
-                    Vector.ConditionalSelect(pm, b * new Vector<float>(mb[x..]), b).CopyTo(ob[x..]);
-                }
-                for (; x < n; x++)
-                {
-                    if (a[x] <= 0f) { or[x] = lr[x]; og[x] = lg[x]; ob[x] = lb[x]; continue; }
-                    or[x] = lr[x] * mr[x]; og[x] = lg[x] * mg[x]; ob[x] = lb[x] * mb[x];
-                }
-                return;
-            }
-            // the same product per lane as per pixel below; pixels without paint keep the layer's value (already copied)
-            for (int lanes = Vector<float>.Count; x + lanes <= n; x += lanes)
-            {
-                var painted = Vector.GreaterThan(new Vector<float>(a[x..]), Vector<float>.Zero);
-                if (Vector.EqualsAll(painted, Vector<int>.Zero)) continue;
-                var pm = Vector.AsVectorSingle(painted);
-                Vector.ConditionalSelect(pm, new Vector<float>(lr[x..]) * new Vector<float>(mr[x..]), new Vector<float>(or[x..])).CopyTo(or[x..]);
-                Vector.ConditionalSelect(pm, new Vector<float>(lg[x..]) * new Vector<float>(mg[x..]), new Vector<float>(og[x..])).CopyTo(og[x..]);
-                Vector.ConditionalSelect(pm, new Vector<float>(lb[x..]) * new Vector<float>(mb[x..]), new Vector<float>(ob[x..])).CopyTo(ob[x..]);
-            }
-            for (; x < n; x++)
-            {
-                if (a[x] <= 0f) continue;
-                or[x] = lr[x] * mr[x]; og[x] = lg[x] * mg[x]; ob[x] = lb[x] * mb[x];
-            }
+            int p0 = y * w + box.X0, n = box.Width;
+            // the alpha box's rows not yet copied (inWritten): alpha as it is, each colour the layer's value or (painted) the product
+            if (inWritten) layer.A.AsSpan(p0, n).CopyTo(o.A.AsSpan(p0, n));
+            LightRow(layer, map, p0, n, o);
         });
         return o;
+    }
+
+    /// <summary>
+    /// <see cref="Apply(RgbaImage, RgbaImage, AlphaBounds?, Talos.Gpu.Imaging.FrameCodec.Box?, out AlphaBounds)"/> written into
+    /// the layer itself: its painted pixels (alpha above zero, all inside <paramref name="tight"/>) become paint × light, every
+    /// other pixel keeps its value — the pixels Apply's result holds, without a second full-frame image or the copy of the
+    /// non-zero box. <paramref name="written"/> is the layer's non-zero box (searched in <paramref name="within"/> alone,
+    /// null: anywhere; empty when none), as Apply's: a product of a painted pixel keeps its alpha, so the box is the same after.
+    /// </summary>
+    public static void ApplyInPlace(RgbaImage layer, RgbaImage map, AlphaBounds? tight, Talos.Gpu.Imaging.FrameCodec.Box? within, out AlphaBounds written)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(map);
+        if (map.Width != layer.Width || map.Height != layer.Height) throw new ArgumentException("light map and layer differ in size", nameof(map));
+        bool any = within is { } inside ? AlphaBounds.NonZero(layer, inside, out written) : AlphaBounds.NonZero(layer, out written);
+        if (!any || tight is not { } box || box.Width <= 0 || box.Height <= 0) return;
+        int w = layer.Width;
+        Parallel.For(box.Y0, box.Y1, y => LightRow(layer, map, y * w + box.X0, box.Width, layer));
+    }
+
+    /// <summary>
+    /// The lit colour of <paramref name="n"/> pixels from <paramref name="p0"/> into <paramref name="o"/>'s R, G, B (which may be
+    /// the layer itself): paint × light where the alpha is above zero, the layer's value elsewhere; a vector of pixels at a
+    /// time, each lane the scalar pixel's product. Alpha is not written.
+    /// </summary>
+    static void LightRow(RgbaImage layer, RgbaImage map, int p0, int n, RgbaImage o)
+    {
+        int x = 0;
+        ReadOnlySpan<float> a = layer.A.AsSpan(p0, n);
+        ReadOnlySpan<float> lr = layer.R.AsSpan(p0, n), lg = layer.G.AsSpan(p0, n), lb = layer.B.AsSpan(p0, n);
+        ReadOnlySpan<float> mr = map.R.AsSpan(p0, n), mg = map.G.AsSpan(p0, n), mb = map.B.AsSpan(p0, n);
+        Span<float> or = o.R.AsSpan(p0, n), og = o.G.AsSpan(p0, n), ob = o.B.AsSpan(p0, n);
+        for (int lanes = Vector<float>.Count; x + lanes <= n; x += lanes)
+        {
+            var pm = Vector.AsVectorSingle(Vector.GreaterThan(new Vector<float>(a[x..]), Vector<float>.Zero));
+            var r = new Vector<float>(lr[x..]); var g = new Vector<float>(lg[x..]); var b = new Vector<float>(lb[x..]);
+            Vector.ConditionalSelect(pm, r * new Vector<float>(mr[x..]), r).CopyTo(or[x..]);
+            Vector.ConditionalSelect(pm, g * new Vector<float>(mg[x..]), g).CopyTo(og[x..]);
+            Vector.ConditionalSelect(pm, b * new Vector<float>(mb[x..]), b).CopyTo(ob[x..]);
+        }
+        for (; x < n; x++)
+        {
+            if (a[x] <= 0f) { or[x] = lr[x]; og[x] = lg[x]; ob[x] = lb[x]; continue; }
+            or[x] = lr[x] * mr[x]; og[x] = lg[x] * mg[x]; ob[x] = lb[x] * mb[x];
+        }
     }
 
     /// <summary>The widest bevel (pixels) of a layer of this height: regions up to twice this wide are domed all across.</summary>

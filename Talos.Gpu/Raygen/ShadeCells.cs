@@ -38,6 +38,7 @@ public static class ShadeCells
     /// edges that face the key; ambient and fill scaled by ambient occlusion, which falls to <see cref="ShadeRig.AoFloor"/>
     /// in the creases where regions meet and is 1 from <see cref="ShadeRig.AoReach"/> pixels away.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // the CPU rows pass the rig without a copy per pixel
     public static Light3 Shade(float gx, float gy, float crease, ShadeRig rig)
     {
         float nx = -gx, ny = -gy;

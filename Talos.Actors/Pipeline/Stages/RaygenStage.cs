@@ -70,7 +70,9 @@ public sealed class RaygenStage : IStageRunner
                 shadowBox = shadowBox.Union(darkened);
                 var map = Lighting.LightMap(layer, light, painted);
                 lease.Own(map, cpu ? Box(painted ?? default) : null);
-                var lit = lease.Own(Lighting.Apply(layer, map, painted, stored, out var written), Box(written))!;
+                // lit in the decoded layer itself (owned above, given back clearing its stored box, which holds every pixel written)
+                Lighting.ApplyInPlace(layer, map, painted, stored, out var written);
+                var lit = layer;
                 if (dof) lit = lease.Own(DepthOfField.Layer(lit, CharacterDepth, camera))!;
                 // Outside the layer's non-zero box the lit layer is zero: the codec reads only that box (the same bytes).
                 blobs[name] = ctx.Vault.Put(dof || written.Width <= 0 ? FrameCodec.EncodeRgba(lit) : FrameCodec.EncodeRgba(lit, Box(written)), "raygen-layer");

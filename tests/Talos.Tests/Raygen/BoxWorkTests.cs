@@ -64,6 +64,39 @@ public sealed class BoxWorkTests
                         | BitConverter.SingleToUInt32Bits(lit.B[y * w + x]) | BitConverter.SingleToUInt32Bits(lit.A[y * w + x]));
     }
 
+    [Theory]
+    [InlineData(61, 45, 1)]
+    [InlineData(128, 72, 2)]
+    public void The_layer_lit_in_place_is_the_whole_frame_product_to_the_bit(int w, int h, int seed)
+    {
+        var figure = Figure(w, h, seed);
+        var light = AetherPresets.Lighting("key-left");
+        var map = Lighting.LightMapCpu(figure, light);
+        // the reference: a whole copy, then paint × light where alpha > 0 (written out, not Apply's rows)
+        var expected = figure.Clone();
+        for (int p = 0; p < w * h; p++)
+            if (figure.A[p] > 0f) { expected.R[p] = figure.R[p] * map.R[p]; expected.G[p] = figure.G[p] * map.G[p]; expected.B[p] = figure.B[p] * map.B[p]; }
+        Assert.True(AlphaBounds.Find(figure, out var tight));
+        Assert.True(AlphaBounds.NonZero(figure, out var nonZero));
+        var layer = figure.Clone();
+        Lighting.ApplyInPlace(layer, map, tight, null, out var written);
+        SameBits(expected, layer);
+        Assert.Equal(nonZero, written);
+        // a decoded layer, searched in its stored box: the same pixels and box as Apply's fresh image
+        figure.R[1 * w + 1] = 0f;
+        var decoded = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(figure), out var stored);
+        var fresh = Lighting.Apply(decoded, map, tight, stored, out var freshBox);
+        Lighting.ApplyInPlace(decoded, map, tight, stored, out var inPlaceBox);
+        SameBits(fresh, decoded);
+        Assert.Equal(freshBox, inPlaceBox);
+        // no paint: the layer untouched, its non-zero box still found
+        var bare = new RgbaImage(w, h);
+        bare.G[2 * w + 3] = 0.5f;
+        Lighting.ApplyInPlace(bare, map, null, null, out var bareBox);
+        Assert.Equal(new AlphaBounds(3, 2, 4, 3), bareBox);
+        Assert.Equal(0.5f, bare.G[2 * w + 3]);
+    }
+
     [Fact]
     public void The_non_zero_box_holds_every_set_bit_and_the_sparse_copy_is_the_copy()
     {
