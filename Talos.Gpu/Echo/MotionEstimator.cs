@@ -25,7 +25,15 @@ public static class MotionEstimator
         int w = current.Width, h = current.Height;
         int bs = Math.Min(Block, Math.Min(w, h));
         int bx = Math.Max(1, w / bs), by = Math.Max(1, h / bs);
+        // the summed-area table (460 KB at a 320×180 plane) is rented for the call: a fresh large-object array per frame cost page faults
         var integral = Integral(previous);
+        try { return Match(previous, current, integral, bs, bx, by); }
+        finally { System.Buffers.ArrayPool<double>.Shared.Return(integral); }
+    }
+
+    static MotionField Match(LumaPlane previous, LumaPlane current, double[] integral, int bs, int bx, int by)
+    {
+        int w = current.Width, h = current.Height;
         var dxs = new int[bx * by];
         var dys = new int[bx * by];
         var residual = new float[bx * by];
@@ -106,13 +114,16 @@ public static class MotionEstimator
         return new MotionField(bx, by, dxs, dys, residual);
     }
 
-    /// <summary>Summed-area table with a zero first row and column, (w+1)×(h+1); rows are prefix sums, so it is built serially.</summary>
+    /// <summary>Summed-area table with a zero first row and column, (w+1)×(h+1); rows are prefix sums, so it is built serially.
+    /// In an array rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> (the caller returns it): every entry of the table is written.</summary>
     static double[] Integral(LumaPlane p)
     {
         int w = p.Width, h = p.Height, s = w + 1;
-        var t = new double[s * (h + 1)];
+        var t = System.Buffers.ArrayPool<double>.Shared.Rent(s * (h + 1));
+        Array.Clear(t, 0, s);
         for (int y = 0; y < h; y++)
         {
+            t[(y + 1) * s] = 0;
             double row = 0;
             for (int x = 0; x < w; x++)
             {

@@ -207,9 +207,20 @@ public static class TemporalChecks
         bool lines = linesA is not null && linesB is not null;
         if (lines && (linesA!.Length != w * h || linesB!.Length != w * h)) throw new ArgumentException("line masks differ in size from the frames");
         var o = Options(w, h);
+        // both flows at once (the same bits as two Compute calls, each image's pyramid built once), the features and
+        // then the flows given back to FramePool for the next pair's
         var (fa, fb) = (FlowFeatures.FromRgba(a), FlowFeatures.FromRgba(b));
-        var fwd = OpticalFlow.Compute(fa, fb, o);
-        var bwd = OpticalFlow.Compute(fb, fa, o);
+        FlowField fwd, bwd;
+        try { (fwd, bwd) = OpticalFlow.ComputePair(fa, fb, o); }
+        finally { fa.Release(); fb.Release(); }
+        try { return MeasureAlong(a, b, fwd, bwd, linesA, linesB, lines, minLinePixels, tolerance); }
+        finally { FramePool.Return(fwd.U); FramePool.Return(fwd.V); FramePool.Return(bwd.U); FramePool.Return(bwd.V); }
+    }
+
+    static PairMeasures MeasureAlong(RgbaImage a, RgbaImage b, FlowField fwd, FlowField bwd, bool[]? linesA, bool[]? linesB, bool lines,
+        int minLinePixels, float tolerance)
+    {
+        int w = a.Width, h = a.Height;
         var sums = new double[h];
         var counts = new int[h];
         var lineCounts = new int[h];
@@ -483,33 +494,41 @@ public static class TemporalChecks
         ArgumentNullException.ThrowIfNull(t);
         int n = w * h, r = t.ScreenRadius;
         if (prev.Length != n || cur.Length != n || next.Length != n) throw new ArgumentException("frames differ in size");
-        float limit = t.FlipDeltaE;
-        var novel = new bool[n];
-        Parallel.For(0, h, y =>
+        float bound = ColourDifference.SquaredBound(t.FlipDeltaE);
+        // the scratch (new-colour flags, component labels) rented for the call: every flag is written, the labels cleared
+        var novel = ArrayPool<bool>.Shared.Rent(n);
+        var label = ArrayPool<int>.Shared.Rent(n);
+        try
         {
-            for (int x = 0; x < w; x++)
+            Parallel.For(0, h, y =>
             {
-                int i = y * w + x;
-                novel[i] = !Near(prev, cur[i], x, y) && !Near(next, cur[i], x, y);
-            }
-        });
-        // clusters: keep the connected groups of at least ScreenMinPixels
-        var mask = new bool[n];
-        int kept = 0;
-        Components(novel, w, h, new int[n], (_, members) =>
-        {
-            if (members.Count < t.ScreenMinPixels) return;
-            kept += members.Count;
-            foreach (int i in members) mask[i] = true;
-        });
-        return new ScreenResult((float)kept / n, kept > 0, mask, w, t.ScreenMinPixels);
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    novel[i] = !Near(prev, cur[i], x, y) && !Near(next, cur[i], x, y);
+                }
+            });
+            // clusters: keep the connected groups of at least ScreenMinPixels
+            var mask = new bool[n];
+            int kept = 0;
+            Array.Clear(label, 0, n);
+            Components(novel, w, h, label, (_, members) =>
+            {
+                if (members.Count < t.ScreenMinPixels) return;
+                kept += members.Count;
+                foreach (int i in members) mask[i] = true;
+            });
+            return new ScreenResult((float)kept / n, kept > 0, mask, w, t.ScreenMinPixels);
+        }
+        finally { ArrayPool<bool>.Shared.Return(novel); ArrayPool<int>.Shared.Return(label); }
 
+        // ΔE76 ≤ limit decided on the squared distance against its exact bound: the same answers without a square root per pixel
         bool Near(Lab[] img, Lab c, int cx, int cy)
         {
-            if (ColourDifference.DeltaE76(img[cy * w + cx], c) <= limit) return true;
+            if (ColourDifference.SquaredDeltaE76(img[cy * w + cx], c) <= bound) return true;
             for (int yy = Math.Max(0, cy - r); yy <= Math.Min(h - 1, cy + r); yy++)
                 for (int xx = Math.Max(0, cx - r), e = Math.Min(w - 1, cx + r); xx <= e; xx++)
-                    if (ColourDifference.DeltaE76(img[yy * w + xx], c) <= limit) return true;
+                    if (ColourDifference.SquaredDeltaE76(img[yy * w + xx], c) <= bound) return true;
             return false;
         }
     }
@@ -530,24 +549,30 @@ public static class TemporalChecks
     {
         var c = ToImage(cur, width, height);
         var a = Analyse(ToImage(prev, width, height), c, ToImage(next, width, height), t, keep: true);
-        var output = (byte[])cur.Clone();
-        if (a.Flips.Count == 0) return output;
-        int w = width, h = height;
-        var grown = Grow(a.FlipMask!, w, h, 2);
-        for (int i = 0; i < grown.Length; i++)
+        try
         {
-            if (!grown[i] || a.Difference![i] < t.RepairDeltaE) continue;
-            int o = i * 3;
-            output[o] = Encode(a.Pred!.R[i] * a.Gain); output[o + 1] = Encode(a.Pred.G[i] * a.Gain); output[o + 2] = Encode(a.Pred.B[i] * a.Gain);
+            var output = (byte[])cur.Clone();
+            if (a.Flips.Count == 0) return output;
+            int w = width, h = height;
+            var grown = Grow(a.FlipMask!, w, h, 2);
+            for (int i = 0; i < grown.Length; i++)
+            {
+                if (!grown[i] || a.Difference![i] < t.RepairDeltaE) continue;
+                int o = i * 3;
+                output[o] = Encode(a.Pred!.R[i] * a.Gain); output[o + 1] = Encode(a.Pred.G[i] * a.Gain); output[o + 2] = Encode(a.Pred.B[i] * a.Gain);
+            }
+            return output;
         }
-        return output;
+        finally { FramePool.Return(a.Pred); }
     }
 
     /// <summary>A frame drawn again from its neighbours: the FLUX inbetween (<see cref="ImageInbetweener"/>) halfway between them.</summary>
     public static byte[] Reinbetween(byte[] prev, byte[] next, int width, int height)
     {
-        var ib = ImageInbetweener.FromRgba(ToImage(prev, width, height), ToImage(next, width, height), Options(width, height));
-        return ToRgb24(ib.RgbaAt(0.5));
+        using var ib = ImageInbetweener.FromRgba(ToImage(prev, width, height), ToImage(next, width, height), Options(width, height));
+        var frame = ib.RgbaAt(0.5);
+        try { return ToRgb24(frame); }
+        finally { FramePool.Return(frame); }
     }
 
     /// <summary>A frame's linear light scaled by <paramref name="gain"/> (the deflicker fix applied to the frame itself).</summary>
@@ -566,10 +591,25 @@ public static class TemporalChecks
     {
         if (prev.Width != cur.Width || next.Width != cur.Width || prev.Height != cur.Height || next.Height != cur.Height)
             throw new ArgumentException("frames differ in size");
-        int w = cur.Width, h = cur.Height, n = w * h;
-        var ib = ImageInbetweener.FromRgba(prev, next, Options(w, h));
+        int w = cur.Width, h = cur.Height;
+        // the inbetweener's flows and masks go back to FramePool once the candidates are found, and the inbetween too
+        // unless the caller keeps it (a repair)
+        using var ib = ImageInbetweener.FromRgba(prev, next, Options(w, h));
         var pred = ib.RgbaAt(0.5);
-        var fwd = ib.Forward;
+        bool kept = false;
+        try
+        {
+            var a = Against(prev, cur, next, pred, ib.Forward, t, keep);
+            kept = keep;
+            return a;
+        }
+        finally { if (!kept) FramePool.Return(pred); }
+    }
+
+    /// <summary><see cref="Analyse"/> given the neighbours' inbetween <paramref name="pred"/> and its forward flow.</summary>
+    static Analysis Against(RgbaImage prev, RgbaImage cur, RgbaImage next, RgbaImage pred, FlowField fwd, EchoThresholds t, bool keep)
+    {
+        int w = cur.Width, h = cur.Height, n = w * h;
         float gain = Gain(cur, pred);
         float inv = MathF.Abs(gain - 1f) < 0.005f ? 1f : 1f / gain;
 

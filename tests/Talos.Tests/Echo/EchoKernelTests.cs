@@ -37,6 +37,51 @@ public sealed class EchoKernelTests
 
     public static TheoryData<int, int> Sizes => new() { { 1280, 720 }, { 37, 23 }, { 101, 64 }, { 66, 9 }, { 3, 2 }, { 256, 144 } };
 
+    /// <summary>
+    /// L*a*b*'s cube root in managed code is the libm <c>cbrtf</c> that <see cref="MathF.Cbrt"/> calls, to the bit: every
+    /// 7th float of [2⁻⁸, 16) (where it computes; all of them were compared once), the range's edges, and the values
+    /// outside it, which it hands to <see cref="MathF.Cbrt"/>.
+    /// </summary>
+    [Fact]
+    public void CubeRootIsMathFCbrtToTheBit()
+    {
+        uint lo = BitConverter.SingleToUInt32Bits(1f / 256), hi = BitConverter.SingleToUInt32Bits(16f);
+        for (uint b = lo; b < hi; b += 7)
+        {
+            float x = BitConverter.UInt32BitsToSingle(b);
+            if (BitConverter.SingleToUInt32Bits(ColourDifference.Cbrt(x)) != BitConverter.SingleToUInt32Bits(MathF.Cbrt(x)))
+                Assert.Fail($"cbrt({x:R}) = {ColourDifference.Cbrt(x):R}, MathF.Cbrt {MathF.Cbrt(x):R}");
+        }
+        foreach (float x in new[] { 0f, -0f, 1e-30f, 216f / 24389f, MathF.BitDecrement(1f / 256), 1f / 256, 0.5f, 1f, MathF.BitDecrement(16f), 16f, 27f, 1e6f,
+                     -1f, -0.2f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon })
+            Assert.Equal(BitConverter.SingleToUInt32Bits(MathF.Cbrt(x)), BitConverter.SingleToUInt32Bits(ColourDifference.Cbrt(x)));
+    }
+
+    /// <summary>ΔE76 within a limit decided on the squared distance against <see cref="ColourDifference.SquaredBound"/>: the
+    /// same answer as the square root's, also for the floats right at the bound.</summary>
+    [Fact]
+    public void SquaredBoundDecidesAsTheSquareRoot()
+    {
+        var rng = new Random(7);
+        foreach (float limit in new[] { 10f, 6f, 2f, 0.5f, 20f, 0f, 1e-3f, 3.3f })
+        {
+            float bound = ColourDifference.SquaredBound(limit);
+            Assert.True(MathF.Sqrt(bound) <= limit);
+            Assert.True(MathF.Sqrt(MathF.BitIncrement(bound)) > limit);
+            for (int k = 0; k < 200_000; k++)
+            {
+                var p = new Lab(100 * rng.NextSingle(), 200 * rng.NextSingle() - 100, 200 * rng.NextSingle() - 100);
+                // a difference near the limit: a random direction scaled to within a few ulps of it
+                float dl = rng.NextSingle() - 0.5f, da = rng.NextSingle() - 0.5f, db = rng.NextSingle() - 0.5f;
+                float len = MathF.Sqrt(dl * dl + da * da + db * db), s = limit / MathF.Max(len, 1e-6f) * (1f + (rng.NextSingle() - 0.5f) * 2e-6f);
+                var q = new Lab(p.L + dl * s, p.A + da * s, p.B + db * s);
+                Assert.Equal(ColourDifference.DeltaE76(p, q) <= limit, ColourDifference.SquaredDeltaE76(p, q) <= bound);
+            }
+        }
+        Assert.Equal(-1f, ColourDifference.SquaredBound(-1f));
+        Assert.False(float.NaN <= ColourDifference.SquaredBound(10f));
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void LumaPlaneIsThePixelByPixelSum(int w, int h)
