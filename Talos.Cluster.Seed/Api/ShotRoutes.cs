@@ -82,10 +82,17 @@ public static class ShotRoutes
         }).WithName("StreamShotEvents").WithSummary("Server-sent events (event: shot, data: the shot) until the shot is completed, failed or cancelled")
           .Produces(200, contentType: "text/event-stream");
 
-        shots.MapGet("/{key}/video", async (string key, HephaestusGateway heph, IBlobVault vault) =>
-            await WithShot(heph, key, v => v.VideoHash is null
-                ? Problems.Conflict($"shot '{key}' is {v.Status}; its video exists once it is completed", "key")
-                : TypedResults.PhysicalFile(vault.PathOf(v.VideoHash), "video/mp4", $"{v.ShotId}.mp4", enableRangeProcessing: true)))
+        shots.MapGet("/{key}/video", async (string key, HephaestusGateway heph, IBlobVault vault, CancellationToken ct) =>
+            await WithShot(heph, key, v =>
+            {
+                // the review clip is encoded from the shot's frames the first time it is asked for, then kept in the vault
+                string? clip;
+                try { clip = Talos.Actors.Pipeline.ShotClips.Resolve(vault, v.VideoHash, v.FramesHash, v.Fps, ct); }
+                catch (VaultException e) { return Problems.Conflict($"shot '{key}': its frames are no longer in the vault ({e.Message})", "key"); }
+                return clip is null
+                    ? Problems.Conflict($"shot '{key}' is {v.Status}; its video exists once it is completed", "key")
+                    : TypedResults.PhysicalFile(vault.PathOf(clip), "video/mp4", $"{v.ShotId}.mp4", enableRangeProcessing: true);
+            }))
           .WithName("GetShotVideo").WithSummary("The shot's H.264 MP4").Produces(200, contentType: "video/mp4").ProducesProblem(409);
 
         shots.MapGet("/{key}/frames/{frame:int}/thumbnail", async (string key, int frame, int? width, HephaestusGateway heph, IBlobVault vault) =>
