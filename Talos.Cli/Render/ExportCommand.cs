@@ -69,7 +69,7 @@ public static class ExportCommand
             Directory.CreateDirectory(media);
             // each cut shot's review clip: made now (and kept in the vault) when nothing asked for it before
             foreach (var s in view.Shots)
-                if (ShotClips.Resolve(node.Vault, s.VideoHash, s.FramesHash, s.Fps, ct) is { } clip)
+                if (await ShotClips.ResolveAsync(node.Vault, s.VideoHash, s.FramesHash, s.Fps, ct) is { } clip)
                     CliFiles.Write(Path.Combine(media, s.ShotId + ".mp4"), node.Vault.Get(clip));
             if (view.AudioAsset is { } audio) CliFiles.Write(Path.Combine(media, "audio.wav"), node.Vault.Get(node.Vault.ResolveAsset(audio)!));
         }

@@ -62,12 +62,12 @@ public sealed class ShotLifecycleTests : IDisposable
         var clipName = Talos.Vault.DerivedAssets.ShotClip(view.FramesHash!, view.Fps);
         Assert.Null(view.VideoHash);
         Assert.Null(node.Vault.ResolveAsset(clipName));
-        var clip = ShotClips.Resolve(node.Vault, view.VideoHash, view.FramesHash, view.Fps)!;
+        var clip = (await ShotClips.ResolveAsync(node.Vault, view.VideoHash, view.FramesHash, view.Fps))!;
         Assert.Equal(clip, node.Vault.ResolveAsset(clipName));
         var mp4 = node.Vault.Get(clip);
         Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(mp4, 4, 4));
         var made = File.GetLastWriteTimeUtc(node.Vault.PathOf(clip));
-        Assert.Equal(clip, ShotClips.Ensure(node.Vault, view.FramesHash!, view.Fps));
+        Assert.Equal(clip, await ShotClips.EnsureAsync(node.Vault, view.FramesHash!, view.Fps));
         Assert.Equal(made, File.GetLastWriteTimeUtc(node.Vault.PathOf(clip))); // not encoded (nor stored) again
         Assert.Equal(view.FramesHash, Talos.Vault.DerivedAssets.SourceOf(clipName)); // gc keeps it while the frame list is kept
     }

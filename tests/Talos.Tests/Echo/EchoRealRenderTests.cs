@@ -147,7 +147,7 @@ public sealed class EchoRealRenderTests(ITestOutputHelper output) : IDisposable
         // no clip is encoded on the way (review clips are made on demand); asked for, it is the repaired list's
         Assert.Null(view.VideoHash);
         Assert.False(root.TryGetProperty("repairedVideoHash", out _));
-        var shotClip = Talos.Actors.Pipeline.ShotClips.Resolve(node.Vault, view.VideoHash, view.FramesHash, view.Fps)!;
+        var shotClip = (await Talos.Actors.Pipeline.ShotClips.ResolveAsync(node.Vault, view.VideoHash, view.FramesHash, view.Fps))!;
         Assert.Equal(shotClip, node.Vault.ResolveAsset(Talos.Vault.DerivedAssets.ShotClip(view.FramesHash!, view.Fps)));
         // the repaired frames pass: none of them is flagged again (the verdict on the whole repaired clip is the shot's)
         var afterRepair = root.GetProperty("afterRepair");
