@@ -41,7 +41,8 @@ public sealed record VaultGcOptions(int KeepRevisions, string Keep, TimeSpan Gra
 
 /// <summary>
 /// Assets derived from a blob and named after it (<c>linear-frames/&lt;frame list&gt;</c>, <c>layer-frames/&lt;frame list&gt;</c>:
-/// CUTTURA's files beside a shot's frame list): gc keeps one while the blob in its name is kept, and drops it with that blob.
+/// CUTTURA's files beside a shot's frame list; <c>shot-clips/&lt;fps&gt;/&lt;frame list&gt;</c>: its review clip, made on demand):
+/// gc keeps one while the blob in its name is kept, and drops it with that blob.
 /// </summary>
 public static partial class DerivedAssets
 {
@@ -49,6 +50,8 @@ public static partial class DerivedAssets
     public static string LinearFrames(string framesHash) => $"linear-frames/{framesHash}";
     /// <summary>CUTTURA's list of a shot's render passes per frame, named after its 8-bit frame list.</summary>
     public static string LayerFrames(string framesHash) => $"layer-frames/{framesHash}";
+    /// <summary>A shot's review clip (H.264 MP4) of its 8-bit frame list at <paramref name="fps"/>, made the first time something asks for it.</summary>
+    public static string ShotClip(string framesHash, int fps) => $"shot-clips/{fps}/{framesHash}";
 
     /// <summary>The hash an asset is derived from, or null for an asset a user named.</summary>
     public static string? SourceOf(string assetName)
@@ -57,6 +60,6 @@ public static partial class DerivedAssets
         return m.Success ? m.Groups[1].Value : null;
     }
 
-    [GeneratedRegex("^(?:linear-frames|layer-frames)/([0-9a-f]{64})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:linear-frames|layer-frames|shot-clips/[0-9]{1,4})/([0-9a-f]{64})$", RegexOptions.CultureInvariant)]
     private static partial Regex Derived();
 }

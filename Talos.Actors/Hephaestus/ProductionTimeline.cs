@@ -9,8 +9,8 @@ namespace Talos.Actors.Hephaestus;
 public static class ProductionTimeline
 {
     /// <summary>
-    /// The shots in cut order with their transitions, each shot's video at <paramref name="shotMedia"/> (a shot without
-    /// one is a gap), ECHO's findings from its report in the vault as markers over its failing frames, and the audio
+    /// The shots in cut order with their transitions, each shot's video at <paramref name="shotMedia"/> (a shot not cut
+    /// yet is a gap; a cut shot's clip is made on demand, <see cref="Pipeline.ShotClips"/>), ECHO's findings from its report in the vault as markers over its failing frames, and the audio
     /// asset's blob at <paramref name="audioMedia"/>(hash).
     /// </summary>
     public static FilmTimeline Build(ProductionView p, IBlobVault vault, Func<ShotView, string> shotMedia, Func<string, string> audioMedia)
@@ -18,7 +18,7 @@ public static class ProductionTimeline
         if (p.Shots.Count == 0) throw new CutturaException($"production '{p.Production}' has no shots");
         int fps = p.Shots[0].Fps;
         var shots = p.Shots.Select(s => new TimelineShot(s.ShotId, s.FrameCount, s.Transition,
-            s.VideoHash is null ? null : shotMedia(s), s.ReportHash is null ? [] : Markers(vault.Get(s.ReportHash), s.FrameCount))).ToList();
+            (s.VideoHash ?? s.FramesHash) is null ? null : shotMedia(s), s.ReportHash is null ? [] : Markers(vault.Get(s.ReportHash), s.FrameCount))).ToList();
         TimelineAudio? audio = null;
         if (p.AudioAsset is { } name)
         {

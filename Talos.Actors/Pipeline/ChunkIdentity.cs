@@ -180,7 +180,7 @@ public static class StageVersions
     static readonly IReadOnlyDictionary<string, int> Versions = new Dictionary<string, int>
     {
         [S.Prism] = 2, [S.Axis] = 3, [S.Flux] = 4, [S.Chroma] = 2, [S.Raygen] = 2,
-        [S.Stokes] = 3, [S.Anima] = 3, [S.Cuttura] = 2, [S.Echo] = 5,
+        [S.Stokes] = 3, [S.Anima] = 3, [S.Cuttura] = 3, [S.Echo] = 6,
     };
 
     public static int Of(string stage) => Versions.TryGetValue(stage, out var v) ? v : throw new ArgumentException($"unknown stage '{stage}'");

@@ -148,9 +148,10 @@ public static class ShotDecisions
         }
         var cut = Notes.Read<CutOutcome>(s.ChunksOf(Stages.Cuttura)[0].Note, "CUTTURA");
         // ECHO's repaired frames are what the shot delivers; the repair is journalled with the findings it answered.
-        if (echo is { RepairedFramesHash: { } frames, RepairedVideoHash: { } video, Repairs: { Count: > 0 } repairs })
-            return [new ShotFramesRepaired(s.Revision, repairs, frames, video, now), new StageCompleted(Stages.Echo),
-                new ShotRenderCompleted(frames, video, echo.ReportHash, echo.Passed, now)];
+        // (a note written before review clips were made on demand also names the repaired clip; newer ones leave it null)
+        if (echo is { RepairedFramesHash: { } frames, Repairs: { Count: > 0 } repairs })
+            return [new ShotFramesRepaired(s.Revision, repairs, frames, echo.RepairedVideoHash, now), new StageCompleted(Stages.Echo),
+                new ShotRenderCompleted(frames, echo.RepairedVideoHash, echo.ReportHash, echo.Passed, now)];
         return [new StageCompleted(Stages.Echo), new ShotRenderCompleted(cut.FramesHash, cut.VideoHash, echo.ReportHash, echo.Passed, now)];
     }
 

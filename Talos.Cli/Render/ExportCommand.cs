@@ -1,3 +1,4 @@
+using Talos.Actors.Pipeline;
 using System.CommandLine;
 using Talos.Actors.Hephaestus;
 using Talos.Actors.Hosting;
@@ -66,7 +67,10 @@ public static class ExportCommand
         if (media is not null)
         {
             Directory.CreateDirectory(media);
-            foreach (var s in view.Shots.Where(s => s.VideoHash is not null)) CliFiles.Write(Path.Combine(media, s.ShotId + ".mp4"), node.Vault.Get(s.VideoHash!));
+            // each cut shot's review clip: made now (and kept in the vault) when nothing asked for it before
+            foreach (var s in view.Shots)
+                if (await ShotClips.ResolveAsync(node.Vault, s.VideoHash, s.FramesHash, s.Fps, ct) is { } clip)
+                    CliFiles.Write(Path.Combine(media, s.ShotId + ".mp4"), node.Vault.Get(clip));
             if (view.AudioAsset is { } audio) CliFiles.Write(Path.Combine(media, "audio.wav"), node.Vault.Get(node.Vault.ResolveAsset(audio)!));
         }
         Write(req, TimelineWriter.Otio(timeline, rate), TimelineWriter.Edl(timeline, rate), view.Shots.Count);

@@ -11,6 +11,8 @@ using Talos.Messages.Commands;
 using Talos.Messages.Events;
 using Talos.Messages.Queries;
 using Talos.Messages.Specs;
+using Microsoft.Net.Http.Headers;
+using Talos.Actors.Pipeline;
 using Talos.Vault;
 using Talos.Messages.Api;
 
@@ -82,10 +84,8 @@ public static class ShotRoutes
         }).WithName("StreamShotEvents").WithSummary("Server-sent events (event: shot, data: the shot) until the shot is completed, failed or cancelled")
           .Produces(200, contentType: "text/event-stream");
 
-        shots.MapGet("/{key}/video", async (string key, HephaestusGateway heph, IBlobVault vault) =>
-            await WithShot(heph, key, v => v.VideoHash is null
-                ? Problems.Conflict($"shot '{key}' is {v.Status}; its video exists once it is completed", "key")
-                : TypedResults.PhysicalFile(vault.PathOf(v.VideoHash), "video/mp4", $"{v.ShotId}.mp4", enableRangeProcessing: true)))
+        shots.MapGet("/{key}/video", async (string key, HephaestusGateway heph, IBlobVault vault, CancellationToken ct) =>
+            await WithShotAsync(heph, key, v => ShotVideo(v, key, vault, ct)))
           .WithName("GetShotVideo").WithSummary("The shot's H.264 MP4").Produces(200, contentType: "video/mp4").ProducesProblem(409);
 
         shots.MapGet("/{key}/frames/{frame:int}/thumbnail", async (string key, int frame, int? width, HephaestusGateway heph, IBlobVault vault) =>
@@ -149,6 +149,36 @@ public static class ShotRoutes
         if (ack.Message.StartsWith("unknown shot", StringComparison.Ordinal)) return Problems.NotFound(ack.Message, "key");
         await audit.TryRecordAsync(new OperatorActionRecorded(key, action, by, detail, ack.Ok, ack.Message, DateTimeOffset.UtcNow));
         return ack.Ok ? TypedResults.Ok(new OperatorResult(key, action, true, ack.Message)) : Problems.Conflict(ack.Message, "key");
+    }
+
+    /// <summary>
+    /// A shot's review clip, made on its first ask (<see cref="ShotClips"/>: one encode however many ask at once, awaited
+    /// without holding a thread) and sent, whole or by range, from its complete vault file. The file is opened before the
+    /// answer starts, so every byte comes from that one file even if gc removes the blob meanwhile; a clip removed between
+    /// the lookup and the open is made again.
+    /// </summary>
+    static async Task<IResult> ShotVideo(ShotView v, string key, IBlobVault vault, CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            string? clip;
+            try { clip = await ShotClips.ResolveAsync(vault, v.VideoHash, v.FramesHash, v.Fps, ct); }
+            catch (VaultException e) { return Problems.Conflict($"shot '{key}': its frames are no longer in the vault ({e.Message})", "key"); }
+            if (clip is null) return Problems.Conflict($"shot '{key}' is {v.Status}; its video exists once it is completed", "key");
+            FileStream file;
+            try { file = new FileStream(vault.PathOf(clip), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous); }
+            catch (Exception e) when (attempt < 3 && e is VaultException or FileNotFoundException or DirectoryNotFoundException) { continue; }
+            return TypedResults.File(file, "video/mp4", $"{v.ShotId}.mp4", File.GetLastWriteTimeUtc(file.SafeFileHandle),
+                new EntityTagHeaderValue($"\"{clip}\""), enableRangeProcessing: true);
+        }
+    }
+
+    /// <summary><see cref="WithShot"/> for an answer that is awaited.</summary>
+    static async Task<IResult> WithShotAsync(HephaestusGateway heph, string key, Func<ShotView, Task<IResult>> then)
+    {
+        ShotView? view = null;
+        var answer = await WithShot(heph, key, v => { view = v; return TypedResults.Empty; });
+        return view is null ? answer : await then(view);
     }
 
     static async Task<IResult> WithShot(HephaestusGateway heph, string key, Func<ShotView, IResult> then)

@@ -167,11 +167,11 @@
     $("detail").hidden = false;
     $("detail-key").textContent = s.key;
     const st = $("detail-status"); st.textContent = s.status; st.className = "pill " + s.status;
-    const marker = s.key + "|" + s.status + "|" + (s.videoHash || "");
+    const marker = s.key + "|" + s.status + "|" + (s.videoHref || "");
     if (!force && state.detailFor === marker) return;
     state.detailFor = marker;
     const video = $("video");
-    if (s.status === "completed" && s.videoHash) {
+    if (s.status === "completed" && s.videoHref) {
       const src = q(`${API}/shots/${encodeURIComponent(s.key)}/video`);
       if (video.dataset.key !== s.key) { video.dataset.key = s.key; video.src = src; video.play().catch(() => {}); }
       $("video-note").textContent = "";

@@ -11,7 +11,9 @@ public static class ApiPaths
 }
 
 /// <summary>A shot as the API shows it: Hephaestus's view plus overall progress (0..1) and links. <paramref name="Revision"/> is
-/// the spec revision (a resubmitted, edited spec is the next); <paramref name="Revisions"/> counts ECHO's correction rounds.</summary>
+/// the spec revision (a resubmitted, edited spec is the next); <paramref name="Revisions"/> counts ECHO's correction rounds.
+/// <paramref name="VideoHref"/> is there once the shot's frames are (its review clip is made the first time it is asked for);
+/// <paramref name="VideoHash"/> names a clip only for shots completed before clips were made on demand.</summary>
 public sealed record ShotResource(
     string Key, string Id, string Production, int Sequence, string? Title, int FrameCount, int Fps, string Status, string? Reason,
     double Progress, IReadOnlyDictionary<string, StageProgress> Stages, string? FramesHash, string? VideoHash, string? ReportHash,
@@ -25,7 +27,7 @@ public sealed record ShotResource(
         var href = $"{ApiPaths.Prefix}/shots/{Uri.EscapeDataString(v.ShotKey)}";
         return new ShotResource(v.ShotKey, v.ShotId, v.Production, v.Sequence, v.Title, v.FrameCount, v.Fps, v.Status, v.Reason,
             progress, new SortedDictionary<string, StageProgress>(v.Stages.ToDictionary(), StringComparer.Ordinal), v.FramesHash, v.VideoHash,
-            v.ReportHash, v.QualityPassed, v.Revisions, href, v.VideoHash is null ? null : href + "/video", v.Revision);
+            v.ReportHash, v.QualityPassed, v.Revisions, href, (v.VideoHash ?? v.FramesHash) is null ? null : href + "/video", v.Revision);
     }
 }
 

@@ -39,7 +39,7 @@ public sealed record ResumeShotEntity(string ShotKey) : ITalosMessage, IWithShot
 
 public sealed record ShotProgress(string ShotKey, string Status, IReadOnlyDictionary<string, StageProgress> Stages, int SpecRevision = 1) : ITalosMessage;
 /// <summary>A shot finished at spec revision <paramref name="SpecRevision"/>; <paramref name="Revisions"/> counts ECHO's correction rounds.</summary>
-public sealed record ShotFinished(string ShotKey, string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, int Revisions, int SpecRevision = 1) : ITalosMessage;
+public sealed record ShotFinished(string ShotKey, string FramesHash, string? VideoHash, string ReportHash, bool QualityPassed, int Revisions, int SpecRevision = 1) : ITalosMessage;
 public sealed record ShotFailedNotice(string ShotKey, string Reason, int SpecRevision = 1) : ITalosMessage;
 public sealed record ShotCancelledNotice(string ShotKey, int SpecRevision = 1) : ITalosMessage;
 

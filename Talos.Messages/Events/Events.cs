@@ -58,13 +58,16 @@ public sealed record ShotRenderPaused(DateTimeOffset At) : ITalosEvent;
 public sealed record ShotRenderResumed(DateTimeOffset At) : ITalosEvent;
 /// <summary>
 /// ECHO repaired frames of the finished shot from their neighbours (colour flips repainted, popped frames drawn again):
-/// each fix with the finding it answered, and the frame list and video the shot delivers with the repaired frames in
+/// each fix with the finding it answered, and the frame list the shot delivers with the repaired frames in
 /// (the <see cref="ShotRenderCompleted"/> that follows carries the same hashes). <paramref name="Round"/>: ECHO's round.
+/// <paramref name="VideoHash"/>: the repaired clip in events journalled before review clips were made on demand; null since.
 /// </summary>
-public sealed record ShotFramesRepaired(int Round, IReadOnlyList<EchoRepair> Repairs, string FramesHash, string VideoHash, DateTimeOffset At) : ITalosEvent;
+public sealed record ShotFramesRepaired(int Round, IReadOnlyList<EchoRepair> Repairs, string FramesHash, string? VideoHash, DateTimeOffset At) : ITalosEvent;
 /// <summary>One of ECHO's repairs: the frame, the fix (<c>repaint-from-neighbours</c>, <c>reinbetween</c>) and the finding it answered.</summary>
 public sealed record EchoRepair(int Frame, string Fix, string Finding);
-public sealed record ShotRenderCompleted(string FramesHash, string VideoHash, string ReportHash, bool QualityPassed, DateTimeOffset At) : ITalosEvent;
+/// <summary>The shot is cut and judged. <paramref name="VideoHash"/>: its review clip in events journalled before clips were made on
+/// demand (the clip is now encoded the first time something asks for it, from <paramref name="FramesHash"/>); null since.</summary>
+public sealed record ShotRenderCompleted(string FramesHash, string? VideoHash, string ReportHash, bool QualityPassed, DateTimeOffset At) : ITalosEvent;
 
 // ---- API audit trail (persistence id "audit-<shot key>") ----
 /// <summary>An operator action on a shot through the API (retry, cancel, pause, resume, priority): who, when, and what came of it.</summary>

@@ -63,8 +63,12 @@ try {
 
   await page.click(card);
   await page.waitForFunction(() => { const v = document.getElementById("video"); return v && v.readyState >= 2 && v.duration > 0; }, null, { timeout: 60000 });
-  const start = await page.evaluate(async () => { const v = document.getElementById("video"); await v.play(); return v.currentTime; });
-  await page.waitForFunction((t) => document.getElementById("video").currentTime > t + 0.25, start, { timeout: 30000 });
+  // The player loops the clip (two seconds here) from whenever it became playable, so a reading of currentTime lands
+  // anywhere in the loop: play it from the start and pause it once it has advanced, so that neither this check nor the
+  // reading below depends on where in the loop the page happens to be when the test looks.
+  await page.evaluate(async () => { const v = document.getElementById("video"); v.currentTime = 0; await v.play(); });
+  await page.waitForFunction(() => { const v = document.getElementById("video"); if (v.currentTime <= 0.5) return false; v.pause(); return true; },
+    null, { timeout: 30000, polling: 50 });
   await page.waitForSelector("#echo svg", { timeout: 30000 });
   await page.waitForSelector("#echo ul.echo-repairs", { state: "attached", timeout: 30000 });
   const echo = await page.evaluate(() => document.getElementById("echo").textContent);

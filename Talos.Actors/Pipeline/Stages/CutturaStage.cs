@@ -1,5 +1,3 @@
-using Talos.Gpu.Cuttura;
-using Talos.Gpu.Imaging;
 using Talos.Messages;
 using Talos.Messages.Commands;
 using Talos.Messages.Specs;
@@ -8,8 +6,9 @@ namespace Talos.Actors.Pipeline.Stages;
 
 using Stages = Talos.Messages.Stages;
 
-/// <summary>CUTTURA for one shot: its final frames in order (a JSON list in the vault), the shot's own H.264 clip, and
-/// (for the hdr10/prores/png16 deliveries, for layers) the lists of its linear frames and render passes.</summary>
+/// <summary>CUTTURA for one shot: its final frames in order (a JSON list in the vault) and (for the hdr10/prores/png16
+/// deliveries, for layers) the lists of its linear frames and render passes. The shot's own H.264 review clip is not
+/// made here: <see cref="ShotClips"/> encodes it from the frame list the first time something asks for it.</summary>
 public sealed class CutturaStage : IStageRunner
 {
     public string Stage => Stages.Cuttura;
@@ -45,27 +44,8 @@ public sealed class CutturaStage : IStageRunner
             ctx.Vault.PutAsset(LayersAsset(framesHash),
                 System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(passes, Talos.Messages.Serialization.ShotEventSerializer.Json), "layer-frame-list");
         }
-        var video = EncodeShot(ctx, finals);
-        return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["video"] = video, ["frames"] = framesHash })],
-            Note: Notes.Write(new CutOutcome(framesHash, video, finals.Count)));
-    }
-
-    /// <summary>The shot's own H.264 clip of the given 8-bit frames (vault hashes, in order), put in the vault; its hash. A review
-    /// clip, not part of the film (the edit encodes the film from the frames): x264 at <see cref="VideoEncoder.ClipPreset"/>.</summary>
-    public static string EncodeShot(ChunkContext ctx, IReadOnlyList<string> finals)
-    {
-        var spec = ctx.Spec;
-        var tmp = Path.Combine(Path.GetTempPath(), $"talos-shot-{Guid.NewGuid():N}.mp4");
-        try
-        {
-            // one buffer for the clip: the encoder writes each frame to ffmpeg before it asks for the next
-            var window = new Rgb24Window(1, spec.Resolution.Width, spec.Resolution.Height, i => ctx.Vault.Get(finals[i]));
-            var frames = Enumerable.Range(0, finals.Count).Select(i => window[i]);
-            VideoEncoder.EncodeH264Async(frames, spec.Resolution.Width, spec.Resolution.Height, spec.Fps, tmp, ct: ctx.Cancellation,
-                preset: VideoEncoder.ClipPreset)
-                .GetAwaiter().GetResult();
-            return ctx.Vault.Put(File.ReadAllBytes(tmp), "shot-video");
-        }
-        finally { File.Delete(tmp); }
+        // no clip: a shot's review clip is made the first time something asks for it (ShotClips), not on every render
+        return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["frames"] = framesHash })],
+            Note: Notes.Write(new CutOutcome(framesHash, null, finals.Count)));
     }
 }

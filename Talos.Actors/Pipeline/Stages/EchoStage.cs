@@ -16,8 +16,8 @@ using Stages = Talos.Messages.Stages;
 /// ECHO: judges the shot's final frames (<see cref="EchoSupervisor"/>: black frames, frozen runs, flicker, colour
 /// flips, popped frames, the warping error), repairs flipped and popped frames from their neighbours within the shot's
 /// budget (<see cref="ShotSpec.EchoBudget"/>), and writes the JSON report to the vault with every defect and fix by
-/// frame. Repaired frames are what the shot delivers: ECHO files the frame list with them in and encodes the shot's
-/// clip again (<see cref="CutturaStage.EncodeShot"/>), and its note carries both with each repair and the finding it
+/// frame. Repaired frames are what the shot delivers: ECHO files the frame list with them in (the shot's review clip,
+/// made on demand by <see cref="ShotClips"/>, is of that list), and its note carries it with each repair and the finding it
 /// answered (journalled by the shot as <see cref="ShotFramesRepaired"/>). Only the 8-bit sdr delivery without render
 /// passes is repaired: the linear frames of hdr10/prores/png16 and the passes are CUTTURA's, so their defects are
 /// reported, not repaired. When a failure is one a re-render can correct (dark frames, flicker), ECHO proposes
@@ -88,13 +88,12 @@ public sealed class EchoStage : IStageRunner
 
         var repairedFrames = correctable ? new Dictionary<string, string>() : supervision.RepairedFrames.OrderBy(r => r.Key)
             .ToDictionary(r => r.Key.ToString(CultureInfo.InvariantCulture), r => ctx.Vault.Put(FrameCodec.EncodeRgb24(r.Value, width, height), "echo-repaired-frame"));
-        string? repairedList = null, repairedVideo = null;
+        string? repairedList = null;
         List<EchoRepair>? repairs = null;
         if (repairedFrames.Count > 0)
         {
             var list = finals.Select((h, i) => repairedFrames.GetValueOrDefault(i.ToString(CultureInfo.InvariantCulture), h)).ToList();
             repairedList = ctx.Vault.PutJson(list, "frame-list");
-            repairedVideo = CutturaStage.EncodeShot(ctx, list);
             repairs = fixes.Where(f => f.Kind is FrameRepair.RepaintFix or FrameRepair.ReinbetweenFix)
                 .Select(f => new EchoRepair(f.Frame, f.Kind, string.Join("; ", (report.Defects ?? []).Where(d => d.Frame == f.Frame).Select(d => $"{d.Kind}: {d.Detail}"))))
                 .ToList();
@@ -104,7 +103,7 @@ public sealed class EchoStage : IStageRunner
         var reportHash = ctx.Vault.PutJson(new
         {
             shot = spec.Id, revision = ctx.Revision, thresholds, deepFeatures = DeepFeaturesNote(deep), budget = new { percent = spec.EchoBudget ?? Limits.DefaultEchoBudget, frames = budget },
-            report, repairedFrames, repairedFramesHash = repairedList, repairedVideoHash = repairedVideo,
+            report, repairedFrames, repairedFramesHash = repairedList,
             afterRepair = repairedFrames.Count > 0 ? supervision.Repaired!.Report : null,
             perFrame = PerFrame(supervision.Found),
         }, "echo-report");
@@ -112,7 +111,7 @@ public sealed class EchoStage : IStageRunner
             : string.Join("; ", report.Findings) + (repairs is null ? "" : $"; repaired frame{(repairs.Count == 1 ? "" : "s")} {string.Join(", ", repairs.Select(r => r.Frame))}{(delivered.Passed ? " (passes)" : ": " + string.Join("; ", delivered.Findings))}");
         return new ChunkManifest(Stage, 0, 0, [new FrameOutputs(0, new Dictionary<string, string> { ["report"] = reportHash })],
             Note: Notes.Write(new EchoOutcome(passed, correctable, correctable ? report.FailingFrames : delivered.FailingFrames, gains, summary, reportHash,
-                repairs, repairedList, repairedVideo)));
+                repairs, repairedList)));
     }
 
     /// <summary>

@@ -175,7 +175,7 @@ public sealed class FarmFailureTests : IAsyncLifetime
         Assert.All(oom.Rendered, n => Assert.True(n <= 3));   // …and rendered as halves
         Assert.Equal(spec.FrameCount, oom.Rendered.Sum());
         Assert.Equal(plain.Frames, split.Frames);             // bit-identical frames (content hashes)
-        Assert.Equal(plain.View.VideoHash, split.View.VideoHash);
+        Assert.Equal(plain.View.FramesHash, split.View.FramesHash);
     }
 
     [Fact]

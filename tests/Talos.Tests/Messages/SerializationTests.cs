@@ -46,6 +46,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new PauseShotEntity("k"), new ResumeShotEntity("k"), new SubmitAccepted("test", ["a", "b"]), new SubmitRejected("no"),
             new CommandAck("k", true, "ok"), new StartShot("k", spec), new RetryShotEntity("k"), new CancelShotEntity("k"),
             new ShotProgress("k", ShotStatus.Rendering, stages), new ShotFinished("k", "f", "v", "r", false, 2),
+            new ShotFinished("k", "f", null, "r", true, 1, 3), // review clips are made on demand: a shot finishes without one
             new ShotFailedNotice("k", "boom"), new ShotCancelledNotice("k"),
             new ChunkDone(Stages.Flux, 1, "h", 12, "{\"a\":1}"), new ChunkAttemptFailed(Stages.Flux, 1, 2, "x"),
             new ChunkGaveUp(Stages.Flux, 1, 4, "x"),
@@ -140,6 +141,8 @@ public sealed class SerializationTests : IAsyncLifetime
             new RevisionRequested(1, [0, 2], new Dictionary<int, float> { [5] = 2.5f }, "dark"), new ShotRenderFailed("x", now),
             new ShotRenderRetried(now), new ShotRenderCancelled(now), new ShotRenderPaused(now), new ShotRenderResumed(now), new ShotRenderCompleted("f", "v", "r", true, now),
             new ShotFramesRepaired(1, [new EchoRepair(3, "repaint-from-neighbours", "colour flip at frame 3 (ΔE00 20.4)")], "f", "v", now),
+            new ShotRenderCompleted("f", null, "r", true, now), new ShotFramesRepaired(2, [new EchoRepair(4, "reinbetween", "pop")], "f", null, now),
+            new ShotOutcomeRecorded("k", ShotStatus.Completed, null, "f", null, "r", true, 1, now, 2),
             new ChunkCompleted(Stages.Raygen, 1, "h", 6, null, "akka.tcp://talos@127.0.0.1:5", 2, "log"),
             new ChunkAttemptRecorded(Stages.Raygen, 1, 1, "akka.tcp://talos@127.0.0.1:5", ChunkFailureKind.NodeFault, "x", "log"),
             new ShotNodeAvoided("akka.tcp://talos@127.0.0.1:5", Stages.Raygen, 3, "x", now), new ShotPriorityChanged("k", 5, "ops", now),
@@ -179,6 +182,21 @@ public sealed class SerializationTests : IAsyncLifetime
         Assert.Null(e.Node);
         Assert.Null(e.LogHash);
         Assert.Equal(0, e.Attempt);
+    }
+
+    [Fact]
+    public void Completions_journalled_with_and_without_a_shot_clip_both_read()
+    {
+        // before review clips were made on demand every completion named its clip; now the field is null (or absent)
+        var serializer = new ShotEventSerializer((ExtendedActorSystem)_system);
+        var old = "{\"framesHash\":\"f\",\"videoHash\":\"v\",\"reportHash\":\"r\",\"qualityPassed\":true,\"at\":\"2026-11-24T10:00:00+00:00\"}"u8.ToArray();
+        var e = Assert.IsType<ShotRenderCompleted>(serializer.FromBinary(old, "talos.shot.completed.v1"));
+        Assert.Equal(("f", "v", "r", true), (e.FramesHash, e.VideoHash, e.ReportHash, e.QualityPassed));
+        var now = "{\"framesHash\":\"f\",\"reportHash\":\"r\",\"qualityPassed\":false,\"at\":\"2026-11-24T10:00:00+00:00\"}"u8.ToArray();
+        var n = Assert.IsType<ShotRenderCompleted>(serializer.FromBinary(now, "talos.shot.completed.v1"));
+        Assert.Equal(("f", null, "r", false), (n.FramesHash, n.VideoHash, n.ReportHash, n.QualityPassed));
+        var written = new ShotRenderCompleted("f", null, "r", true, DateTimeOffset.UnixEpoch);
+        Assert.Equal(written, serializer.FromBinary(serializer.ToBinary(written), serializer.Manifest(written)));
     }
 
     [Fact]

@@ -183,16 +183,23 @@ public sealed class VaultCollectorTests : IDisposable
         Assert.Equal(frames, DerivedAssets.SourceOf(name));
         Assert.Equal(frames, DerivedAssets.SourceOf(CutturaStage.LayersAsset(frames)));
         _vault.PutAsset(name, _vault.Get(linearList), "linear-frame-list");
+        // the shot's review clip, made on demand from the frame list (ShotClips)
+        var clipName = DerivedAssets.ShotClip(frames, 24);
+        Assert.Equal(frames, DerivedAssets.SourceOf(clipName));
+        Assert.Null(DerivedAssets.SourceOf($"shot-clips/x/{frames}"));
+        var clip = _vault.PutAsset(clipName, "a review clip"u8, "shot-video");
         Blob("film", Film());
 
         _vault.Collect(Gc(keep: VaultKeep.All));
-        Assert.True(OnDisk(linearList) && OnDisk(linearFrame));
+        Assert.True(OnDisk(linearList) && OnDisk(linearFrame) && OnDisk(clip));
         Assert.Equal(linearList, _vault.ResolveAsset(name));
+        Assert.Equal(clip, _vault.ResolveAsset(clipName));
 
         var report = _vault.Collect(Gc(keep: VaultKeep.None));
-        Assert.False(OnDisk(frames) || OnDisk(linearList) || OnDisk(linearFrame));
+        Assert.False(OnDisk(frames) || OnDisk(linearList) || OnDisk(linearFrame) || OnDisk(clip));
         Assert.Null(_vault.ResolveAsset(name));
-        Assert.Equal(1, report.AssetsDropped);
+        Assert.Null(_vault.ResolveAsset(clipName));
+        Assert.Equal(2, report.AssetsDropped);
     }
 
     [Fact]
