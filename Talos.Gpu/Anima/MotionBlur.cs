@@ -213,8 +213,7 @@ public static class MotionBlur
 
     /// <summary>
     /// The CPU path: a still pixel is its own average (<see cref="MotionCells.Gather"/>), so the layer is copied and only
-    /// the rows and columns where the flow is non-zero are gathered (a character covers a small part of the frame); there
-    /// a pixel whose flow is zero both ways is copied, not gathered.
+    /// the rows and columns where the flow is non-zero are gathered (a character covers a small part of the frame).
     /// </summary>
     public static RgbaImage ApplyCpu(RgbaImage layer, float[] fx, float[] fy, float shutter = DefaultShutter) =>
         ApplyCpu(layer, fx, fy, shutter, null, null, out _);
@@ -236,27 +235,19 @@ public static class MotionBlur
     {
         var s = Shape(layer, fx, fy, shutter);
         written = null;
-        var window = flowWithin ?? new Talos.Gpu.Raygen.AlphaBounds(0, 0, s.W, s.H);
-        bool moving = FlowBox(fx, fy, s.W, window, out int x0, out int y0, out int x1, out int y1);
         RgbaImage o;
         if (layerWithin is { } lb)
         {
-            // the same bits as a whole copy: outside the stored box both are zero. Every pixel of the flow box is written
-            // below (gathered, or copied where still), so only the rest of the stored box is copied here.
+            // the same bits as a whole copy: outside the stored box both are zero
             o = FramePool.Rent(s.W, s.H);
-            var stored = new Talos.Gpu.Raygen.AlphaBounds(lb.X, lb.Y, lb.X + lb.W, lb.Y + lb.H);
-            if (!moving)
-            {
-                Talos.Gpu.Raygen.AlphaBounds.CopyBox(layer, o, stored);
-                written = layerWithin;
-                return o;
-            }
-            CopyAround(layer, o, stored, new Talos.Gpu.Raygen.AlphaBounds(x0, y0, x1, y1));
+            Talos.Gpu.Raygen.AlphaBounds.CopyBox(layer, o, new Talos.Gpu.Raygen.AlphaBounds(lb.X, lb.Y, lb.X + lb.W, lb.Y + lb.H));
         }
-        else
+        else o = Talos.Gpu.Raygen.AlphaBounds.SparseClone(layer, out _); // the same bits as a whole copy, only the painted box written
+        var window = flowWithin ?? new Talos.Gpu.Raygen.AlphaBounds(0, 0, s.W, s.H);
+        if (!FlowBox(fx, fy, s.W, window, out int x0, out int y0, out int x1, out int y1))
         {
-            o = Talos.Gpu.Raygen.AlphaBounds.SparseClone(layer, out _); // the same bits as a whole copy, only the painted box written
-            if (!moving) return o;
+            if (layerWithin is not null) written = layerWithin;
+            return o;
         }
         if (layerWithin is { } l)
         {
@@ -270,29 +261,13 @@ public static class MotionBlur
         {
             for (int x = x0, p = y * s.W + x0; x < x1; x++, p++)
             {
-                // no flow (+0 or −0 both ways): Gather returns the pixel as it is
-                if (fx[p] == 0f && fy[p] == 0f)
-                {
-                    o.R[p] = layer.R[p]; o.G[p] = layer.G[p]; o.B[p] = layer.B[p]; o.A[p] = layer.A[p];
-                    continue;
-                }
+                // no flow (+0 or −0 both ways): Gather returns the pixel as it is, already copied into o
+                if (fx[p] == 0f && fy[p] == 0f) continue;
                 var c = MotionCells.Gather(x, y, hr, hg, hb, ha, hx, hy, s);
                 o.R[p] = c.R; o.G[p] = c.G; o.B[p] = c.B; o.A[p] = c.A;
             }
         });
         return o;
-    }
-
-    /// <summary>The pixels of <paramref name="box"/> outside <paramref name="hole"/> copied from src to dst (up to four boxes).</summary>
-    static void CopyAround(RgbaImage src, RgbaImage dst, Talos.Gpu.Raygen.AlphaBounds box, Talos.Gpu.Raygen.AlphaBounds hole)
-    {
-        if (box.Width <= 0 || box.Height <= 0) return;
-        int hy0 = Math.Clamp(hole.Y0, box.Y0, box.Y1), hy1 = Math.Clamp(hole.Y1, hy0, box.Y1);
-        int hx0 = Math.Clamp(hole.X0, box.X0, box.X1), hx1 = Math.Clamp(hole.X1, hx0, box.X1);
-        Talos.Gpu.Raygen.AlphaBounds.CopyBox(src, dst, new(box.X0, box.Y0, box.X1, hy0)); // above the hole
-        Talos.Gpu.Raygen.AlphaBounds.CopyBox(src, dst, new(box.X0, hy1, box.X1, box.Y1)); // below
-        Talos.Gpu.Raygen.AlphaBounds.CopyBox(src, dst, new(box.X0, hy0, hx0, hy1));       // left of it
-        Talos.Gpu.Raygen.AlphaBounds.CopyBox(src, dst, new(hx1, hy0, box.X1, hy1));       // right of it
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using Talos.Gpu.Anima;
 using Talos.Gpu.Imaging;
-using Talos.Gpu.Kernels;
 using Talos.Tests.Support;
 using Xunit;
 using static Talos.Tests.Support.BitAssert;
@@ -120,40 +119,6 @@ public sealed class AnimaBoxTests
             if (x < b.X || x >= b.X + b.W || y < b.Y || y >= b.Y + b.H)
                 Assert.True(blurred.R[p] == 0f && blurred.G[p] == 0f && blurred.B[p] == 0f && blurred.A[p] == 0f, $"pixel ({x}, {y}) outside {b}");
         }
-    }
-
-    /// <summary>
-    /// A flow box inside the layer's stored box: the boxed blur copies the stored box around it and writes every pixel
-    /// of it (gathered, or copied where the flow is zero both ways), the same bits as the gather at every pixel.
-    /// </summary>
-    [Theory]
-    [InlineData(61, 45)]
-    [InlineData(100, 40)]
-    public void A_blur_whose_flow_box_lies_inside_the_stored_box_is_the_gather_everywhere(int w, int h)
-    {
-        var layer = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(Blob(w, h, 0.45f, 0.5f, 0.35f, 5)), out var stored);
-        var fx = new float[w * h];
-        var fy = new float[w * h];
-        int x0 = stored.X + stored.W / 3, x1 = stored.X + 2 * stored.W / 3, y0 = stored.Y + stored.H / 3, y1 = stored.Y + 2 * stored.H / 3;
-        for (int y = y0; y < y1; y++)
-            for (int x = x0; x < x1; x++)
-            {
-                int p = y * w + x;
-                if ((x + y) % 4 == 0) fx[p] = -0f; // still, inside the flow box
-                else (fx[p], fy[p]) = (3f - x % 7, y % 5 - 2f);
-            }
-        var s = new BlurShape { W = w, H = h, N = w * h, MaxSamples = 24, Shutter = MotionBlur.DefaultShutter };
-        var expected = new RgbaImage(w, h);
-        var (r, g, b, a) = (new HostField(layer.R), new HostField(layer.G), new HostField(layer.B), new HostField(layer.A));
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                var c = MotionCells.Gather(x, y, r, g, b, a, new HostField(fx), new HostField(fy), s);
-                int p = y * w + x;
-                (expected.R[p], expected.G[p], expected.B[p], expected.A[p]) = (c.R, c.G, c.B, c.A);
-            }
-        var blurred = MotionBlur.Apply(layer, fx, fy, new Talos.Gpu.Raygen.AlphaBounds(0, 0, w, h), stored, out _);
-        SameBits(expected, blurred);
     }
 
     [Fact]
