@@ -87,15 +87,30 @@ public static class Compositor
         {
             var dst = rgb.AsSpan(y * width * 3, width * 3);
             belowSrgb.AsSpan(y * width * 3, width * 3).CopyTo(dst);
-            // the columns where some layer above is not zero: only there can a pixel differ from the layers below alone
-            int u0 = width, u1 = 0;
+            // the columns where some layer above is not zero: only there can a pixel differ from the layers below alone.
+            // Each layer's span is searched once and kept for its blend (x1 = 0: nothing in this row).
+            int above = layers.Count - below, u0 = width, u1 = 0;
+            Span<int> spans = above <= 64 ? stackalloc int[2 * above] : new int[2 * above];
             for (int l = below; l < layers.Count; l++)
-                if (RowSpan(layers[l], y, width, 0, width, out int x0, out int x1)) (u0, u1) = (Math.Min(u0, x0), Math.Max(u1, x1));
+            {
+                int k = 2 * (l - below);
+                if (RowSpan(layers[l], y, width, 0, width, out spans[k], out spans[k + 1])) (u0, u1) = (Math.Min(u0, spans[k]), Math.Max(u1, spans[k + 1]));
+                else spans[k + 1] = 0;
+            }
             if (u1 <= u0) return row;
             int n = u1 - u0;
-            Span<float> r = row.AsSpan(u0, n), g = row.AsSpan(width + u0, n), b = row.AsSpan(2 * width + u0, n);
-            r.Clear(); g.Clear(); b.Clear(); row.AsSpan(3 * width + u0, n).Clear();
-            BlendRowOfLayers(layers, y, width, row.AsSpan(0, width), row.AsSpan(width, width), row.AsSpan(2 * width, width), row.AsSpan(3 * width, width), u0, u1);
+            Span<float> dr = row.AsSpan(0, width), dg = row.AsSpan(width, width), db = row.AsSpan(2 * width, width), da = row.AsSpan(3 * width, width);
+            Span<float> r = dr.Slice(u0, n), g = dg.Slice(u0, n), b = db.Slice(u0, n);
+            r.Clear(); g.Clear(); b.Clear(); da.Slice(u0, n).Clear();
+            // the layers below, searched in [u0, u1) as BlendRowOfLayers does; then each layer above in its kept span,
+            // which lies within [u0, u1), so is the span BlendRowOfLayers would find there (the same blends, in order)
+            for (int l = 0; l < below; l++)
+                if (RowSpan(layers[l], y, width, u0, u1, out int x0, out int x1)) BlendSpan(layers[l], y * width, x0, x1, dr, dg, db, da);
+            for (int l = below; l < layers.Count; l++)
+            {
+                int k = 2 * (l - below);
+                if (spans[k + 1] > spans[k]) BlendSpan(layers[l], y * width, spans[k], spans[k + 1], dr, dg, db, da);
+            }
             EncodeRow(r, g, b, exposure, dst.Slice(3 * u0, 3 * n));
             return row;
         }, _ => { });
@@ -130,16 +145,21 @@ public static class Compositor
         c1 = Math.Min(c1, width);
         foreach (var layer in layers)
         {
-            float op = Opacity(layer);
-            var s = layer.Image;
             // A source pixel that is zero in every plane leaves the composite as it was, in every mode (BlendPixel):
             // only the span of the row between its first and last non-zero pixel is blended (characters are small).
             if (!RowSpan(layer, y, width, c0, c1, out int x0, out int x1)) continue;
-            int n = x1 - x0;
-            var sr = s.R.AsSpan(start + x0, n); var sg = s.G.AsSpan(start + x0, n);
-            var sb = s.B.AsSpan(start + x0, n); var sa = s.A.AsSpan(start + x0, n);
-            BlendRow.Blend(layer.Mode, sr, sg, sb, sa, dr.Slice(x0, n), dg.Slice(x0, n), db.Slice(x0, n), da.Slice(x0, n), op);
+            BlendSpan(layer, start, x0, x1, dr, dg, db, da);
         }
+    }
+
+    /// <summary>The layer's row starting at <paramref name="start"/> blended into the row (d*) in the columns [x0, x1).</summary>
+    static void BlendSpan(Layer layer, int start, int x0, int x1, Span<float> dr, Span<float> dg, Span<float> db, Span<float> da)
+    {
+        int n = x1 - x0;
+        var s = layer.Image;
+        var sr = s.R.AsSpan(start + x0, n); var sg = s.G.AsSpan(start + x0, n);
+        var sb = s.B.AsSpan(start + x0, n); var sa = s.A.AsSpan(start + x0, n);
+        BlendRow.Blend(layer.Mode, sr, sg, sb, sa, dr.Slice(x0, n), dg.Slice(x0, n), db.Slice(x0, n), da.Slice(x0, n), Opacity(layer));
     }
 
     /// <summary>One row of <see cref="ToSrgb8"/>: tone-mapped sRGB bytes, vectors first.</summary>

@@ -261,6 +261,8 @@ public static class MotionBlur
         {
             for (int x = x0, p = y * s.W + x0; x < x1; x++, p++)
             {
+                // no flow (+0 or −0 both ways): Gather returns the pixel as it is, already copied into o
+                if (fx[p] == 0f && fy[p] == 0f) continue;
                 var c = MotionCells.Gather(x, y, hr, hg, hb, ha, hx, hy, s);
                 o.R[p] = c.R; o.G[p] = c.G; o.B[p] = c.B; o.A[p] = c.A;
             }

@@ -59,6 +59,7 @@ static class SrgbTable
     }
 
     /// <summary>The table entry <see cref="Encode"/> reads for <see cref="Compositor.ToneMap"/>(x), per lane (0 gives 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector<int> Index(Vector<float> x)
     {
         const float k = Compositor.ShoulderStart, range = 1f - Compositor.ShoulderStart;

@@ -11,6 +11,7 @@ namespace Talos.Gpu.Kernels;
 /// </summary>
 public static class NearestPixel
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // the CPU gathers' inner loops
     public static int Round(float v)
     {
         float f = XMath.Floor(v);

@@ -71,6 +71,39 @@ public sealed class MotionBlurTests
         }
     }
 
+    /// <summary>
+    /// The CPU blur is <see cref="MotionCells.Gather"/> at every pixel, bit for bit, though it skips the pixels whose flow
+    /// is zero both ways (+0 or −0): a flow zero in x alone (or y alone) is still gathered.
+    /// </summary>
+    [Fact]
+    public void The_cpu_blur_is_the_gather_at_every_pixel_where_the_flow_is_zero_too()
+    {
+        var layer = Square();
+        for (int p = 0; p < W * H; p += 7) layer.B[p] += 0.05f; // non-zero where the flow is zero, too
+        var fx = new float[W * H];
+        var fy = new float[W * H];
+        for (int p = 0; p < W * H; p++)
+            switch (p % 5)
+            {
+                case 0: break;                                  // still
+                case 1: fx[p] = -0f; fy[p] = 0f; break;        // still, a negative zero
+                case 2: fy[p] = 6f - p % 13; break;             // moving in y alone
+                case 3: fx[p] = -0f; fy[p] = 3.5f; break;       // −0 in x, moving in y
+                default: fx[p] = 7f - p % 11; fy[p] = 0.25f; break;
+            }
+        var s = new BlurShape { W = W, H = H, N = W * H, MaxSamples = 24, Shutter = MotionBlur.DefaultShutter };
+        var expected = new RgbaImage(W, H);
+        var (r, g, b, a) = (new HostField(layer.R), new HostField(layer.G), new HostField(layer.B), new HostField(layer.A));
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+            {
+                var c = MotionCells.Gather(x, y, r, g, b, a, new HostField(fx), new HostField(fy), s);
+                int p = y * W + x;
+                (expected.R[p], expected.G[p], expected.B[p], expected.A[p]) = (c.R, c.G, c.B, c.A);
+            }
+        BitAssert.SameBits(expected, MotionBlur.ApplyCpu(layer, fx, fy));
+    }
+
     [Fact]
     public void Screen_lightens_never_darkens_and_keeps_hdr_highlights()
     {
