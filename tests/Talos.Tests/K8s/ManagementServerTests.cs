@@ -40,7 +40,15 @@ public sealed class ManagementServerTests
             {
                 Assert.NotEqual(0, server.Address.Port);
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(server.Address, "/healthz"))).StatusCode);
-                Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(server.Address, "/ready"))).StatusCode);
+                // the member is Up (StartAsync waited for it), but the cluster's read view that /ready asks learns it
+                // from its own event subscription a moment later; a probe asks again, so this does too, for a while
+                var ready = HttpStatusCode.ServiceUnavailable;
+                for (int i = 0; i < 50 && ready != HttpStatusCode.OK; i++)
+                {
+                    if (i > 0) await Task.Delay(200, TestContext.Current.CancellationToken);
+                    ready = (await http.GetAsync(new Uri(server.Address, "/ready"))).StatusCode;
+                }
+                Assert.Equal(HttpStatusCode.OK, ready);
                 var metrics = await http.GetStringAsync(new Uri(server.Address, "/metrics"));
                 Assert.Contains("talos_chunk_slots{", metrics);
 
