@@ -61,8 +61,16 @@ public sealed class TalosNode : IAsyncDisposable
         return node;
     }
 
+    /// <summary>
+    /// Asks Hephaestus through its singleton proxy, which holds the message until the singleton runs. The default wait is
+    /// <see cref="HephaestusAskTimeout"/>: on a loaded machine the singleton's start and journal recovery after the member is
+    /// Up took over 30 s (embedded renders at load 80–117 died with an AskTimeoutException on their first submit).
+    /// </summary>
     public Task<T> AskHephaestus<T>(object message, TimeSpan? timeout = null) =>
-        Hephaestus.Ask<T>(message, timeout ?? TimeSpan.FromSeconds(30));
+        Hephaestus.Ask<T>(message, timeout ?? HephaestusAskTimeout);
+
+    /// <summary>How long <see cref="AskHephaestus{T}"/> waits for an answer by default.</summary>
+    public static readonly TimeSpan HephaestusAskTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Stops the actor system abruptly, as a crash would (no hand-off): what is journalled stays, nothing else.</summary>
     public async Task KillAsync()
