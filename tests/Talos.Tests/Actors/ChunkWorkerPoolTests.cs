@@ -46,6 +46,10 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         return (_system.ActorOf(Props.Create(() => new Recorder(inbox.Writer)), name), inbox);
     }
 
+    /// <summary>How long a test waits for a message it expects: it returns as soon as the message comes, so only a failing run
+    /// waits this long; a loaded CI machine can take several seconds to start an actor and serialise its first message.</summary>
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     static async Task<T> Next<T>(Channel<object> inbox, TimeSpan within)
     {
         using var cts = new CancellationTokenSource(within);
@@ -116,16 +120,18 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         {
             _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
             var runner = new GatedRunner(gate);
-            var pool = Pool(_vault, runner, slots: 2);
+            // A reservation of 3 s: the prompt agent's grant below must reach the pool within it even on a loaded machine
+            // (200 ms did not always); the loop waits out the late agent's.
+            var pool = Pool(_vault, runner, slots: 2, reservationMs: 3000);
             var (late, lateInbox) = Agent("late");
             var (prompt, promptInbox) = Agent("prompt");
 
             pool.Tell(new ChunkWorkOffered(late, 0));
-            var lateAsk = await Next<ChunkWorkRequest>(lateInbox, TimeSpan.FromSeconds(5));
+            var lateAsk = await Next<ChunkWorkRequest>(lateInbox, Patience);
             Assert.Equal(2, lateAsk.Slots);
             // The late agent stays silent past the reservation; the slots go to the prompt agent, which fills them.
             ChunkWorkRequest? asked = null;
-            for (int i = 0; i < 20 && asked is null; i++)
+            for (int i = 0; i < 60 && asked is null; i++)
             {
                 await Task.Delay(100);
                 pool.Tell(new ChunkWorkOffered(prompt, 0));
@@ -133,17 +139,17 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             }
             Assert.Equal(2, asked?.Slots);
             pool.Tell(Grant("b", asked!.Request, 1, 2), prompt);
-            for (int i = 0; i < 100 && runner.Running < 2; i++) await Task.Delay(50);
+            for (int i = 0; i < 600 && runner.Running < 2; i++) await Task.Delay(50);
             Assert.Equal(2, runner.Running);
 
             pool.Tell(Grant("a", lateAsk.Request, 1, 2), late); // the late grant: no slot is free for it
-            var declined = await Next<ChunkLeasesDeclined>(lateInbox, TimeSpan.FromSeconds(5));
+            var declined = await Next<ChunkLeasesDeclined>(lateInbox, Patience);
             Assert.Equal([1L, 2L], declined.LeaseIds);
             await Task.Delay(300);
             Assert.Equal(2, runner.Max);
 
             gate.Set();
-            foreach (var _ in new[] { 1, 2 }) Assert.Equal("node-1", (await Next<ChunkLeaseResult>(promptInbox, TimeSpan.FromSeconds(10))).Node);
+            foreach (var _ in new[] { 1, 2 }) Assert.Equal("node-1", (await Next<ChunkLeaseResult>(promptInbox, Patience)).Node);
         }
         finally { gate.Set(); }
     }
@@ -156,17 +162,17 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         {
             _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
             var runner = new GatedRunner(gate);
-            // A reservation lasts 3 s here: long enough for the three messages below (each serialised, serialize-messages on)
-            // even when the suite's other tests load both cores (1 s was not, once in a full run).
-            var pool = Pool(_vault, runner, slots: 2, reservationMs: 3000);
+            // A reservation lasts 8 s here: long enough for the three messages below (each serialised, serialize-messages on)
+            // even when the suite's other tests load both cores (1 s was not, once in a full run; 3 s was not at load 70).
+            var pool = Pool(_vault, runner, slots: 2, reservationMs: 8000);
             var (slow, slowInbox) = Agent("slow");
             var (other, _) = Agent("other");
 
             pool.Tell(new ChunkWorkOffered(slow, 0));
-            var first = await Next<ChunkWorkRequest>(slowInbox, TimeSpan.FromSeconds(5));
-            await Task.Delay(3500); // past the reservation: it expires and the agent is forgotten until it offers again
+            var first = await Next<ChunkWorkRequest>(slowInbox, Patience);
+            await Task.Delay(8500); // past the reservation: it expires and the agent is forgotten until it offers again
             pool.Tell(new ChunkWorkOffered(slow, 0));
-            var second = await Next<ChunkWorkRequest>(slowInbox, TimeSpan.FromSeconds(5));
+            var second = await Next<ChunkWorkRequest>(slowInbox, Patience);
             Assert.NotEqual(first.Request, second.Request);
 
             // In one go (the pool takes them in this order): the first request's empty grant, late; another agent's offer;
@@ -175,7 +181,7 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             pool.Tell(Grant("a", first.Request), slow);
             pool.Tell(new ChunkWorkOffered(other, 0));
             pool.Tell(Grant("a", second.Request, 1, 2), slow);
-            for (int i = 0; i < 100 && runner.Running < 2; i++) await Task.Delay(50);
+            for (int i = 0; i < 600 && runner.Running < 2; i++) await Task.Delay(50);
             Assert.Equal(2, runner.Running);
         }
         finally { gate.Set(); }
@@ -198,13 +204,13 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         var pool = Pool(_vault, new WritingRunner(), slots: 1);
         var (agent, inbox) = Agent("owner");
         pool.Tell(new ChunkWorkOffered(agent, 0));
-        var ask = await Next<ChunkWorkRequest>(inbox, TimeSpan.FromSeconds(5));
+        var ask = await Next<ChunkWorkRequest>(inbox, Patience);
         var identity = BlobVault.HashOf("flux chunk 0 of these inputs"u8);
         var job = new StageJob("test--sh01", Stages.Flux, Samples.Shot(), [], new Dictionary<string, IReadOnlyList<string>>(),
             new Dictionary<int, string>(), 0, new Dictionary<int, float>(), SpecRevision: 3);
         pool.Tell(new ChunkLeaseGrant([new ChunkLease(1, job, new ChunkPlan(Stages.Flux, 0, 0, 2), 1, false, new Dictionary<int, string>(), identity)],
             MoreWork: false, ask.Request), agent);
-        var result = await Next<ChunkLeaseResult>(inbox, TimeSpan.FromSeconds(10));
+        var result = await Next<ChunkLeaseResult>(inbox, Patience);
 
         // Two frames, the manifest and the attempt's log, all held by (test, test--sh01, 3, FLUX): nothing left for gc.
         var du = _vault.Usage();
@@ -231,11 +237,11 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         var agent = _system.ActorOf(StageAgent.Props(job, runner, env, shot, mediator: null));
 
         agent.Tell(new ChunkWorkRequest(1, "node-1"), pool);
-        var first = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5))).Leases);
+        var first = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, Patience)).Leases);
         Assert.Equal((0, 1), (first.Plan.Chunk, first.Attempt));
         agent.Tell(new ChunkLeasesDeclined([first.LeaseId]), pool);
         agent.Tell(new ChunkWorkRequest(1, "node-1"), pool);
-        var again = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5))).Leases);
+        var again = Assert.Single((await Next<ChunkLeaseGrant>(poolInbox, Patience)).Leases);
         Assert.Equal((0, 1), (again.Plan.Chunk, again.Attempt));
     }
 
@@ -261,26 +267,26 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
         var agent = _system.ActorOf(StageAgent.Props(job, runner, env, shot, mediator));
 
-        var first = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        var first = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, Patience);
         Assert.Equal(agent, Assert.IsType<ChunkWorkOffered>(first.Message).Agent);
         await Task.Delay(500); // ten ticks with work waiting: every pool still holds the offer, nothing is repeated
         Assert.False(published.Reader.TryRead(out _));
 
         agent.Tell(new ChunkWorkRequest(1, "node-1", 1), pool);
-        var some = await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5));
+        var some = await Next<ChunkLeaseGrant>(poolInbox, Patience);
         Assert.True(some.MoreWork);
         await Task.Delay(300); // a grant with more work to come: the pool still holds the offer
         Assert.False(published.Reader.TryRead(out _));
 
         agent.Tell(new ChunkWorkRequest(5, "node-1", 2), pool);
-        var rest = await Next<ChunkLeaseGrant>(poolInbox, TimeSpan.FromSeconds(5));
+        var rest = await Next<ChunkLeaseGrant>(poolInbox, Patience);
         Assert.Equal((2, false), (rest.Leases.Count, rest.MoreWork));
         await Task.Delay(300); // nothing left to hand out: nothing to announce
         Assert.False(published.Reader.TryRead(out _));
 
         // A chunk comes back to the queue while the pool holds the agent as exhausted: announced again at once.
         agent.Tell(new ChunkLeasesDeclined([rest.Leases[0].LeaseId]), pool);
-        var again = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        var again = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, Patience);
         Assert.Equal(ChunkWorkerPool.Topic, again.Topic);
     }
 
@@ -302,9 +308,9 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
 
         // For a pool that joined after the first offer, or forgot it when its reservation expired.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
-        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
-        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, Patience);
+        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, Patience);
+        await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, Patience);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(550), $"three offers in {clock.Elapsed.TotalMilliseconds:0} ms");
     }
 
@@ -338,7 +344,7 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
 
             // The shot avoids this node from now on: the chunk still waiting is offered to every pool.
             agent.Tell(new NodeAvoided("node-1"));
-            var wide = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, TimeSpan.FromSeconds(5));
+            var wide = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(published, Patience);
             Assert.Equal(ChunkWorkerPool.Topic, wide.Topic);
             Assert.Equal(agent, Assert.IsType<ChunkWorkOffered>(wide.Message).Agent);
         }
@@ -360,9 +366,9 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             var hungry = Pool(_vault, new GatedRunner(gate), slots: 1, mediator: hungryMediator, node: "node-2");
             var (nothing, nothingInbox) = Agent("nothing");
             hungry.Tell(new ChunkWorkOffered(nothing, 0));
-            var ask = await Next<ChunkWorkRequest>(nothingInbox, TimeSpan.FromSeconds(5));
+            var ask = await Next<ChunkWorkRequest>(nothingInbox, Patience);
             hungry.Tell(Grant("n", ask.Request), nothing); // no lease: the pool has a free slot and no offer to ask
-            var said = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(hungryPublished, TimeSpan.FromSeconds(5));
+            var said = await Next<Akka.Cluster.Tools.PublishSubscribe.Publish>(hungryPublished, Patience);
             Assert.Equal(ChunkWorkerPool.HungryTopic, said.Topic);
             Assert.Equal(new ChunkPoolHungry(hungry, 1), said.Message);
 
@@ -373,13 +379,13 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             var (third, _) = Agent("third");
             var (other, otherInbox) = Agent("other-pool");
             busy.Tell(new ChunkWorkOffered(first, 0));
-            var firstAsk = await Next<ChunkWorkRequest>(firstInbox, TimeSpan.FromSeconds(5));
+            var firstAsk = await Next<ChunkWorkRequest>(firstInbox, Patience);
             busy.Tell(Grant("a", firstAsk.Request, 1), first); // the only slot runs
             busy.Tell(new ChunkWorkOffered(second, 0));         // no slot for it
             busy.Tell(new ChunkPoolHungry(other, 2));
-            Assert.Equal(second, (await Next<ChunkWorkOffered>(otherInbox, TimeSpan.FromSeconds(5))).Agent);
+            Assert.Equal(second, (await Next<ChunkWorkOffered>(otherInbox, Patience)).Agent);
             busy.Tell(new ChunkWorkOffered(third, 0));          // the hungry pool still has a slot to fill
-            Assert.Equal(third, (await Next<ChunkWorkOffered>(otherInbox, TimeSpan.FromSeconds(5))).Agent);
+            Assert.Equal(third, (await Next<ChunkWorkOffered>(otherInbox, Patience)).Agent);
             Assert.False(secondInbox.Reader.TryRead(out _)); // never asked: the busy pool has no free slot
         }
         finally { gate.Set(); }
@@ -398,16 +404,16 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             var (second, secondInbox) = Agent("second");
 
             pool.Tell(new ChunkWorkOffered(first, 0));
-            var ask = await Next<ChunkWorkRequest>(firstInbox, TimeSpan.FromSeconds(5));
+            var ask = await Next<ChunkWorkRequest>(firstInbox, Patience);
             pool.Tell(Grant("a", ask.Request, 1), first);
-            Assert.True(vault.Writing.Wait(TimeSpan.FromSeconds(10)), "the chunk's log was never written");
+            Assert.True(vault.Writing.Wait(Patience), "the chunk's log was never written");
 
             // The log write hangs on the disk: the pool still serves (the chunk's slot is free, the next agent is asked).
             pool.Tell(new ChunkWorkOffered(second, 0));
-            Assert.Equal(1, (await Next<ChunkWorkRequest>(secondInbox, TimeSpan.FromSeconds(5))).Slots);
+            Assert.Equal(1, (await Next<ChunkWorkRequest>(secondInbox, Patience)).Slots);
 
             disk.Set();
-            var result = await Next<ChunkLeaseResult>(firstInbox, TimeSpan.FromSeconds(10));
+            var result = await Next<ChunkLeaseResult>(firstInbox, Patience);
             Assert.Contains("rendered in", System.Text.Encoding.UTF8.GetString(_vault.Get(result.LogHash)));
         }
         finally { disk.Set(); }

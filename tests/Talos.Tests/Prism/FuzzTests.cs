@@ -163,6 +163,7 @@ public sealed class FuzzTests
         var rng = new Rng(Seed);
         var failures = new List<string>();
         var slow = new List<string>();
+        var slowCases = new List<(int Case, string Text, bool Prompt, TimeSpan Took)>();
         int ok = 0, rejected = 0;
         long totalChars = 0;
         var clock = new Stopwatch();
@@ -181,7 +182,21 @@ public sealed class FuzzTests
             }
             catch (Exception e) { failures.Add($"case {i} ({text.Length} chars): {e.GetType().Name}: {e.Message}\n{e.StackTrace?.Split('\n').FirstOrDefault()}"); }
             clock.Stop();
-            if (clock.Elapsed.TotalSeconds > 1) slow.Add($"case {i} ({text.Length} chars): {clock.Elapsed.TotalMilliseconds:F0} ms");
+            if (clock.Elapsed.TotalSeconds > 1) slowCases.Add((i, text, prompt, clock.Elapsed));
+        }
+        // A case over a second is timed twice more and kept only if its best time is still over: a stall of the machine
+        // (the first call's JIT, a collection, a loaded CI runner) does not repeat; a pathological input does every time.
+        foreach (var (i, text, prompt, first) in slowCases)
+        {
+            var best = first;
+            for (int again = 0; again < 2 && best.TotalSeconds > 1; again++)
+            {
+                clock.Restart();
+                try { RunPrism(text, prompt); } catch (PrismException) { }
+                clock.Stop();
+                if (clock.Elapsed < best) best = clock.Elapsed;
+            }
+            if (best.TotalSeconds > 1) slow.Add($"case {i} ({text.Length} chars): {best.TotalMilliseconds:F0} ms at best of three");
         }
         TestContext.Current.SendDiagnosticMessage($"fuzz: {ok} parsed, {rejected} rejected, {totalChars / 1e6:F1} M chars in {all.Elapsed.TotalSeconds:F1} s");
         Assert.True(failures.Count == 0, $"{failures.Count} inputs threw something else than PrismException:\n" + string.Join("\n", failures.Take(10)));
@@ -198,7 +213,7 @@ public sealed class FuzzTests
     [InlineData("cue-parens")]
     [InlineData("prompt-abbreviations")]
     [InlineData("many-names")]
-    public void Former_quadratic_inputs_take_well_under_a_second(string shape)
+    public void Former_quadratic_inputs_parse_in_linear_time(string shape)
     {
         const int N = 200_000;
         string text = shape switch
@@ -216,6 +231,8 @@ public sealed class FuzzTests
             else _ = SceneGraphBuilder.Build(FountainParser.Parse(text)).ToJson();
         }
         catch (PrismException) { }
-        Assert.True(clock.Elapsed.TotalSeconds < 1, $"{shape}: {clock.Elapsed.TotalMilliseconds:F0} ms");
+        // Linear takes tens of milliseconds here; quadratic at N = 200,000 is ~2·10¹⁰ steps, tens of seconds. The bound sits
+        // between them with room for a loaded CI machine (1 s did not: a test must fail on the defect, not on the load).
+        Assert.True(clock.Elapsed.TotalSeconds < 5, $"{shape}: {clock.Elapsed.TotalMilliseconds:F0} ms");
     }
 }
