@@ -147,7 +147,7 @@ public static partial class Lighting
     public static float AoReach(int height) => MathF.Max(1.5f, BevelWidth(height) / 3f);
 
     /// <summary>The shading numbers of a light rig for a given reach of ambient occlusion.</summary>
-    internal static ShadeRig Rig(LightRig light, float aoReach)
+    public static ShadeRig Rig(LightRig light, float aoReach)
     {
         var (lx, ly, lz) = light.KeyVector;
         var (fx, fy, fz) = light.FillVector;
@@ -193,18 +193,14 @@ public static partial class Lighting
             for (int q = 0; q < n; q++) if (labels[q] != 0) reach[labels[q]] = MathF.Max(reach[labels[q]], d[q]);
             for (int r = 1; r <= regions; r++) reach[r] = MathF.Max(1f, MathF.Min(reach[r], bevel));
             var height = ArrayPool<float>.Shared.Rent(n);
-            Parallel.For(0, bh, j =>
-            {
-                for (int q = j * bw, end = q + bw; q < end; q++)
-                {
-                    if (edge[q]) { height[q] = 0f; continue; }
-                    float r = reach[labels[q]], t = 1f - MathF.Min(d[q] / r, 1f);
-                    height[q] = r * MathF.Sqrt(1f - t * t);
-                }
-            });
+            Parallel.For(0, bh, j => HeightRow(labels, reach, d, height, j * bw, bw));
             BoxBlur.Blur(height, bw, bh, Math.Max(1, bevel / 10), 2);
             // Distance to the nearest crease (ink line or silhouette), capped at the bevel: what ambient occlusion reads.
-            for (int q = 0; q < n; q++) d[q] = MathF.Min(d[q], bevel);
+            int c = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; c + Vector<float>.Count <= n; c += Vector<float>.Count)
+                    ShadeVectors.MinOf(bevel, new Vector<float>(d, c)).CopyTo(d, c); // MathF.Min(d, bevel), lane by lane
+            for (; c < n; c++) d[c] = MathF.Min(d[c], bevel);
             return (height, d);
         }
         finally
@@ -212,6 +208,36 @@ public static partial class Lighting
             ArrayPool<bool>.Shared.Return(edge);
             ArrayPool<bool>.Shared.Return(paper);
             if (label is not null) ArrayPool<int>.Shared.Return(label);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="n"/> heights of <see cref="BevelHeight"/> from <paramref name="q0"/> on: 0 on an edge (label 0: every
+    /// paper pixel has a region's label), else the region's reach r times √(1 − t²), t = 1 − min(d/r, 1). A vector of pixels
+    /// at a time (the reaches gathered lane by lane), each lane the scalar pixel's operations in order: the same bits.
+    /// </summary>
+    static void HeightRow(int[] labels, float[] reach, float[] d, float[] height, int q0, int n)
+    {
+        int q = q0, end = q0 + n, lanes = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Span<float> r = stackalloc float[lanes];
+            var one = Vector<float>.One;
+            for (; q + lanes <= end; q += lanes)
+            {
+                var onEdge = Vector.Equals(new Vector<int>(labels, q), Vector<int>.Zero);
+                if (Vector.EqualsAll(onEdge, new Vector<int>(-1))) { Vector<float>.Zero.CopyTo(height, q); continue; }
+                for (int k = 0; k < lanes; k++) r[k] = reach[labels[q + k]]; // reach[0] (edges) is 0: their lanes are dropped below
+                var rv = new Vector<float>(r);
+                var t = one - ShadeVectors.MinOf(1f, new Vector<float>(d, q) / rv);
+                Vector.ConditionalSelect(onEdge, Vector<float>.Zero, rv * Vector.SquareRoot(one - t * t)).CopyTo(height, q);
+            }
+        }
+        for (; q < end; q++)
+        {
+            if (labels[q] == 0) { height[q] = 0f; continue; }
+            float r = reach[labels[q]], t = 1f - MathF.Min(d[q] / r, 1f);
+            height[q] = r * MathF.Sqrt(1f - t * t);
         }
     }
 
@@ -273,23 +299,61 @@ public static partial class Lighting
         var rig = Rig(light, AoReach(layer.Height));
         try
         {
-        Parallel.For(tight.Y0, tight.Y1, y =>
-        {
-            int j = y - box.Y0;
-            for (int x = tight.X0; x < tight.X1; x++)
-            {
-                int p = y * w + x;
-                if (layer.A[p] <= 0f) continue;
-                int i = x - box.X0, b = j * bw + i;
-                // Central differences of the height (one-sided where the box meets the image edge).
-                int l = i > 0 ? b - 1 : b, r0 = i < bw - 1 ? b + 1 : b, u = j > 0 ? b - bw : b, d = j < bh - 1 ? b + bw : b;
-                var lit = ShadeCells.Shade(ShadeCells.GradX(height[l], height[r0]), ShadeCells.GradX(height[u], height[d]), crease[b], rig);
-                map.R[p] = lit.R; map.G[p] = lit.G; map.B[p] = lit.B; map.A[p] = layer.A[p];
-            }
-        });
+        Parallel.For(tight.Y0, tight.Y1, y => ShadeRow(layer, map, height, crease, box, y, tight.X0, tight.X1, rig));
         }
         finally { ArrayPool<float>.Shared.Return(height); ArrayPool<float>.Shared.Return(crease); }
         return map;
+    }
+
+    /// <summary>
+    /// Row <paramref name="y"/> of the light map from column <paramref name="x0"/> to <paramref name="x1"/> (exclusive): at every
+    /// pixel whose alpha is above zero, <see cref="ShadeCells.Shade"/> of the central differences of <paramref name="height"/>
+    /// (one-sided where <paramref name="box"/>, the planes' box, ends) and of <paramref name="crease"/>, with the layer's alpha;
+    /// every other pixel of <paramref name="map"/> is left as it is. Inside the box a vector of pixels at a time
+    /// (<see cref="ShadeVectors.Shade"/>: each lane the scalar pixel's operations in its order, so the same bits), a vector
+    /// with no paint skipped; the box's edge columns and rows pixel by pixel.
+    /// </summary>
+    public static void ShadeRow(RgbaImage layer, RgbaImage map, float[] height, float[] crease, AlphaBounds box, int y, int x0, int x1, ShadeRig rig)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(map);
+        int w = layer.Width, bw = box.Width, bh = box.Height, j = y - box.Y0, x = x0;
+        if (Vector.IsHardwareAccelerated && j > 0 && j < bh - 1)
+        {
+            for (; x < x1 && x - box.X0 < 1; x++) ShadePixel(layer, map, height, crease, box, y, x, rig);
+            // columns whose both neighbours lie in the box: i in [1, bw − 2]
+            int lanes = Vector<float>.Count, end = Math.Min(x1, box.X1 - 1);
+            var half = new Vector<float>(0.5f);
+            for (; x + lanes <= end; x += lanes)
+            {
+                int p = y * w + x, b = j * bw + (x - box.X0);
+                var a = new Vector<float>(layer.A, p);
+                // shaded where the scalar pixel is: alpha not at or below zero (a NaN alpha is shaded, as ShadePixel does)
+                var painted = ~Vector.LessThanOrEqual(a, Vector<float>.Zero);
+                if (painted == Vector<int>.Zero) continue; // no paint: the scalar pixels write nothing there
+                // ShadeCells.GradX(before, after) = (after − before) · ½, along x and along y
+                var gx = (new Vector<float>(height, b + 1) - new Vector<float>(height, b - 1)) * half;
+                var gy = (new Vector<float>(height, b + bw) - new Vector<float>(height, b - bw)) * half;
+                ShadeVectors.Shade(gx, gy, new Vector<float>(crease, b), rig, out var r, out var g, out var bl);
+                Vector.ConditionalSelect(painted, r, new Vector<float>(map.R, p)).CopyTo(map.R, p);
+                Vector.ConditionalSelect(painted, g, new Vector<float>(map.G, p)).CopyTo(map.G, p);
+                Vector.ConditionalSelect(painted, bl, new Vector<float>(map.B, p)).CopyTo(map.B, p);
+                Vector.ConditionalSelect(painted, a, new Vector<float>(map.A, p)).CopyTo(map.A, p);
+            }
+        }
+        for (; x < x1; x++) ShadePixel(layer, map, height, crease, box, y, x, rig);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    static void ShadePixel(RgbaImage layer, RgbaImage map, float[] height, float[] crease, AlphaBounds box, int y, int x, in ShadeRig rig)
+    {
+        int p = y * layer.Width + x;
+        if (layer.A[p] <= 0f) return;
+        int bw = box.Width, bh = box.Height, i = x - box.X0, j = y - box.Y0, b = j * bw + i;
+        // Central differences of the height (one-sided where the box meets the image edge).
+        int l = i > 0 ? b - 1 : b, r0 = i < bw - 1 ? b + 1 : b, u = j > 0 ? b - bw : b, d = j < bh - 1 ? b + bw : b;
+        var lit = ShadeCells.Shade(ShadeCells.GradX(height[l], height[r0]), ShadeCells.GradX(height[u], height[d]), crease[b], rig);
+        map.R[p] = lit.R; map.G[p] = lit.G; map.B[p] = lit.B; map.A[p] = layer.A[p];
     }
 
     /// <summary>The CPU path of <see cref="LightLayer"/>.</summary>
