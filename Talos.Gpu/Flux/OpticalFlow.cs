@@ -112,19 +112,41 @@ public static class OpticalFlow
     static FlowField Solve(FlowFeatures a, FlowFeatures b, List<Level> pa, List<Level> pb, FlowOptions o, int threads)
     {
         int finest = Math.Min(o.SkipFinest, pa.Count - 1);
-        float[] u = new float[pa[^1].W * pa[^1].H], v = new float[u.Length];
+        bool cpu = ComputeDevice.Current.Accelerator is null;
+        // on the CPU the coarser levels' flows and the linearised system are scratch from the shared pool, every value
+        // written before it is read (the coarsest flow cleared, the finer ones upsampled, the terms linearised); the
+        // full-resolution flow comes from FramePool (Upsample); the device path keeps exact-size arrays
+        bool pooled = cpu && pa.Count > 1;
+        int n0 = pa[^1].W * pa[^1].H;
+        float[] u = pooled ? Cleared(n0) : new float[n0], v = pooled ? Cleared(n0) : new float[n0];
         // one linearised system for the whole solve, of the finest level solved's size (the coarser levels use its start)
-        var sys = ComputeDevice.Current.Accelerator is null ? new FlowSystem(pa[finest].W, pa[finest].H) : null;
+        var sys = !cpu ? null : pooled ? FlowSystem.Rent(pa[finest].W, pa[finest].H) : new FlowSystem(pa[finest].W, pa[finest].H);
         // the solve is hundreds of short row passes: a worker team costs far less per pass than Parallel.For
         using (var team = new WorkerTeam(threads))
             for (int l = pa.Count - 1; l >= finest; l--)
             {
-                if (l < pa.Count - 1) (u, v) = Upsample(u, v, pa[l + 1], pa[l], l == 0);
+                if (l < pa.Count - 1) (u, v) = Finer(u, v, l);
                 Refine(pa[l], pb[l], u, v, o.Schedule(l == finest), o, team, sys);
             }
-        for (int l = finest - 1; l >= 0; l--) (u, v) = Upsample(u, v, pa[l + 1], pa[l], l == 0);
+        if (pooled) sys!.Return();
+        for (int l = finest - 1; l >= 0; l--) (u, v) = Finer(u, v, l);
         HoldStill(a.Planes[0], b.Planes[0], a.Width, a.Height, u, v);
         return new FlowField(a.Width, a.Height, u, v);
+
+        static float[] Cleared(int n)
+        {
+            var f = System.Buffers.ArrayPool<float>.Shared.Rent(n);
+            Array.Clear(f, 0, n);
+            return f;
+        }
+
+        // the flow upsampled to level l; the coarser one, pooled scratch, goes back
+        (float[] U, float[] V) Finer(float[] cu, float[] cv, int l)
+        {
+            var finer = Upsample(cu, cv, pa[l + 1], pa[l], l == 0, pooled);
+            if (pooled) { System.Buffers.ArrayPool<float>.Shared.Return(cu); System.Buffers.ArrayPool<float>.Shared.Return(cv); }
+            return finer;
+        }
     }
 
     /// <summary>Patch half-size of <see cref="HoldStill"/>'s matching costs (5×5 patches).</summary>
@@ -163,8 +185,7 @@ public static class OpticalFlow
         var pool = System.Buffers.ArrayPool<float>.Shared;
         float[] d0 = pool.Rent(n), d1 = pool.Rent(n), tex = pool.Rent(n), tmp = pool.Rent(n);
         float[] lo = pool.Rent(n), hi = pool.Rent(n);
-        var state = System.Buffers.ArrayPool<byte>.Shared.Rent(n);
-        var near = System.Buffers.ArrayPool<byte>.Shared.Rent(n);
+        var state = System.Buffers.ArrayPool<byte>.Shared.Rent((h + 2) * (w + 1));
         var queue = System.Buffers.ArrayPool<int>.Shared.Rent(n);
         try
         {
@@ -193,42 +214,38 @@ public static class OpticalFlow
             // holds still and the edge maps are not worth computing
             if (!AnyPixel(h, w, tex, TexturedCost, i => d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !EdgeWithin(a, w, h, i % w, i / w, SeedClearance)))
                 return;
-            // near: bit 0 = an edge within 1 px (the 3×3 range exceeds EdgeRange), bit 1 = an edge within SeedClearance
-            // px; ranges from separable running min/max (the max of row maxima is the window's max: the same test as
-            // scanning each window)
-            EdgeNear(a, lo, hi, near, w, h, 1, 1);
-            EdgeNear(a, lo, hi, near, w, h, SeedClearance, 2);
-            // state: 0 = left alone (an edge, or the flow matches and holding still does not), 1 = may hold still, 2 = still
-            Parallel.For(0, h, y =>
-            {
-                for (int i = y * w, end = i + w; i < end; i++)
-                {
-                    byte s = 0;
-                    if ((d1[i] > MatchedCost || d0[i] <= MatchedCost) && tex[i] > TexturedCost / 4 && (near[i] & 1) == 0)
-                    {
-                        s = 1;
-                        if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && (near[i] & 2) == 0) s = 2;
-                    }
-                    state[i] = s;
-                }
-            });
+            // state: 0 = left alone (an edge within 1 px, or the flow matches and holding still does not), 1 = may hold
+            // still, 2 = a seed. The (2·SeedClearance + 1)² ranges come from running min/max along rows (lo/hi), then down
+            // columns with the state itself; the 3×3 range is read from A there (min and max are exact: the same ranges,
+            // so the same states, as scanning each window). The state has a border of zeros (a row above and below, a
+            // column after each row: pixel (x, y) at (y + 1)·(w + 1) + x), so the flood needs no bounds tests.
+            int sw = w + 1;
+            Array.Clear(state, 0, sw);
+            Array.Clear(state, (h + 1) * sw, sw);
+            EdgeRows(a, lo, hi, w, h, SeedClearance);
+            Parallel.For(0, h, y => StateRow(a, lo, hi, d0, d1, tex, state, w, h, y));
+            // the flood: every pixel that may hold still and is connected to a seed through such pixels becomes still (the
+            // set reached does not depend on the order; seeds are taken in index order, as before)
             int seeds = 0;
-            for (int i = 0; i < n; i++) if (state[i] == 2) queue[seeds++] = i;
+            for (int p = sw, end = (h + 1) * sw; p < end; p++) if (state[p] == 2) queue[seeds++] = p;
             for (int head = 0, tail = seeds; head < tail; head++)
             {
-                int i = queue[head], x = i % w;
-                u[i] = 0; v[i] = 0;
-                if (x > 0 && state[i - 1] == 1) { state[i - 1] = 2; queue[tail++] = i - 1; }
-                if (x < w - 1 && state[i + 1] == 1) { state[i + 1] = 2; queue[tail++] = i + 1; }
-                if (i >= w && state[i - w] == 1) { state[i - w] = 2; queue[tail++] = i - w; }
-                if (i + w < n && state[i + w] == 1) { state[i + w] = 2; queue[tail++] = i + w; }
+                int p = queue[head];
+                if (state[p - 1] == 1) { state[p - 1] = 2; queue[tail++] = p - 1; }
+                if (state[p + 1] == 1) { state[p + 1] = 2; queue[tail++] = p + 1; }
+                if (state[p - sw] == 1) { state[p - sw] = 2; queue[tail++] = p - sw; }
+                if (state[p + sw] == 1) { state[p + sw] = 2; queue[tail++] = p + sw; }
             }
+            Parallel.For(0, h, y =>
+            {
+                for (int x = 0, p = (y + 1) * sw, i = y * w; x < w; x++, p++, i++)
+                    if (state[p] == 2) { u[i] = 0; v[i] = 0; }
+            });
         }
         finally
         {
             pool.Return(d0); pool.Return(d1); pool.Return(tex); pool.Return(tmp); pool.Return(lo); pool.Return(hi);
             System.Buffers.ArrayPool<byte>.Shared.Return(state);
-            System.Buffers.ArrayPool<byte>.Shared.Return(near);
             System.Buffers.ArrayPool<int>.Shared.Return(queue);
         }
     }
@@ -259,11 +276,10 @@ public static class OpticalFlow
     }
 
     /// <summary>
-    /// Sets <paramref name="bit"/> of <paramref name="near"/>[i] (clearing it elsewhere) where the (2r + 1)² neighbourhood of
-    /// pixel i, clamped to the frame, ranges over more than <see cref="EdgeRange"/>: running min and max along rows into
-    /// lo/hi, then down columns. lo and hi are scratch of the frame's size.
+    /// Running min and max of <paramref name="a"/> along each row over the window x − r … x + r, clamped to the row, into
+    /// lo/hi (scratch of the frame's size): <see cref="StateRow"/> takes them down the columns.
     /// </summary>
-    static void EdgeNear(float[] a, float[] lo, float[] hi, byte[] near, int w, int h, int r, byte bit)
+    static void EdgeRows(float[] a, float[] lo, float[] hi, int w, int h, int r)
     {
         int vn = Vector<float>.Count;
         Parallel.For(0, h, y =>
@@ -295,36 +311,87 @@ public static class OpticalFlow
                 lo[row + px] = mn; hi[row + px] = mx;
             }
         });
-        Parallel.For(0, h, y =>
+    }
+
+    /// <summary>
+    /// <see cref="HoldStill"/>'s state of row y's pixels: 0 = left alone (an edge within 1 px — the clamped 3×3 range of
+    /// A exceeds <see cref="EdgeRange"/> — or the flow matches and holding still does not), 1 = may hold still, 2 = a
+    /// seed (no edge within <see cref="SeedClearance"/> px: the range of the row ranges lo/hi of <see cref="EdgeRows"/>
+    /// down the clamped column window). Runs of 8 pixels inside the row with AVX2, the same comparisons per lane.
+    /// </summary>
+    static unsafe void StateRow(float[] a, float[] lo, float[] hi, float[] d0, float[] d1, float[] tex, byte[] state, int w, int h, int y)
+    {
+        const int r = SeedClearance;
+        int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r), row = y * w, x = 0;
+        int up = Math.Max(0, y - 1) * w, down = Math.Min(h - 1, y + 1) * w; // the 3×3 window's rows, clamped
+        int srow = (y + 1) * (w + 1); // the row in the state, which has a border of zeros (HoldStill)
+        state[srow + w] = 0;
+        if (Avx2.IsSupported && w >= 10)
         {
-            int y0 = Math.Max(0, y - r), y1 = Math.Min(h - 1, y + r), row = y * w, x = 0;
-            var limit = new Vector<float>(EdgeRange);
-            for (; x + vn <= w; x += vn)
+            Scalar(0); // the first column's 3×3 window is clamped
+            x = 1;
+            var range = Vector256.Create(EdgeRange);
+            var matched = Vector256.Create(MatchedCost);
+            var textured = Vector256.Create(TexturedCost);
+            var faint = Vector256.Create(TexturedCost / 4);
+            var four = Vector256.Create(4f);
+            fixed (float* pa = a, pl = lo, ph = hi, pd0 = d0, pd1 = d1, pt = tex)
+            fixed (byte* ps = state)
+                for (; x + 8 <= w - 1; x += 8)
+                {
+                    int i = row + x;
+                    var mn = Avx.LoadVector256(pa + up + x - 1);
+                    var mx = mn;
+                    var p0 = Avx.LoadVector256(pa + up + x); mn = Vector256.Min(mn, p0); mx = Vector256.Max(mx, p0);
+                    var p1 = Avx.LoadVector256(pa + up + x + 1); mn = Vector256.Min(mn, p1); mx = Vector256.Max(mx, p1);
+                    var p2 = Avx.LoadVector256(pa + row + x - 1); mn = Vector256.Min(mn, p2); mx = Vector256.Max(mx, p2);
+                    var p3 = Avx.LoadVector256(pa + row + x); mn = Vector256.Min(mn, p3); mx = Vector256.Max(mx, p3);
+                    var p4 = Avx.LoadVector256(pa + row + x + 1); mn = Vector256.Min(mn, p4); mx = Vector256.Max(mx, p4);
+                    var p5 = Avx.LoadVector256(pa + down + x - 1); mn = Vector256.Min(mn, p5); mx = Vector256.Max(mx, p5);
+                    var p6 = Avx.LoadVector256(pa + down + x); mn = Vector256.Min(mn, p6); mx = Vector256.Max(mx, p6);
+                    var p7 = Avx.LoadVector256(pa + down + x + 1); mn = Vector256.Min(mn, p7); mx = Vector256.Max(mx, p7);
+                    var edge1 = Vector256.GreaterThan(mx - mn, range);
+                    var cmn = Avx.LoadVector256(pl + y0 * w + x);
+                    var cmx = Avx.LoadVector256(ph + y0 * w + x);
+                    for (int yy = y0 + 1; yy <= y1; yy++)
+                    {
+                        cmn = Vector256.Min(cmn, Avx.LoadVector256(pl + yy * w + x)); cmx = Vector256.Max(cmx, Avx.LoadVector256(ph + yy * w + x));
+                    }
+                    var edge7 = Vector256.GreaterThan(cmx - cmn, range);
+                    Vector256<float> e0 = Avx.LoadVector256(pd0 + i), e1 = Avx.LoadVector256(pd1 + i), t = Avx.LoadVector256(pt + i);
+                    var mismatch = Vector256.GreaterThan(e1, matched);
+                    var may = (mismatch | Vector256.LessThanOrEqual(e0, matched)) & Vector256.GreaterThan(t, faint) & ~edge1;
+                    var seed = may & Vector256.GreaterThan(t, textured) & mismatch & Vector256.LessThan(four * e0, e1) & ~edge7;
+                    // 0, 1 or 2 per lane (the masks are all ones: −1), narrowed to bytes
+                    var s = Vector256<int>.Zero - may.AsInt32() - seed.AsInt32();
+                    var s16 = Vector128.Narrow(s.GetLower(), s.GetUpper());
+                    *(ulong*)(ps + srow + x) = Vector128.Narrow(s16, s16).AsUInt64().ToScalar();
+                }
+        }
+        for (; x < w; x++) Scalar(x);
+
+        void Scalar(int px)
+        {
+            int i = row + px;
+            float mn = float.MaxValue, mx = float.MinValue, cmn = float.MaxValue, cmx = float.MinValue;
+            for (int yy = Math.Max(0, y - 1); yy <= Math.Min(h - 1, y + 1); yy++)
+                for (int xx = Math.Max(0, px - 1), x1 = Math.Min(w - 1, px + 1); xx <= x1; xx++)
+                {
+                    float p = a[yy * w + xx];
+                    mn = MathF.Min(mn, p); mx = MathF.Max(mx, p);
+                }
+            for (int yy = y0; yy <= y1; yy++)
             {
-                var mn = new Vector<float>(lo, y0 * w + x);
-                var mx = new Vector<float>(hi, y0 * w + x);
-                for (int yy = y0 + 1; yy <= y1; yy++)
-                {
-                    mn = Vector.Min(mn, new Vector<float>(lo, yy * w + x)); mx = Vector.Max(mx, new Vector<float>(hi, yy * w + x));
-                }
-                var edge = Vector.GreaterThan(mx - mn, limit);
-                for (int k = 0; k < vn; k++)
-                {
-                    int i = row + x + k;
-                    near[i] = (byte)(edge[k] != 0 ? near[i] | bit : near[i] & ~bit);
-                }
+                cmn = MathF.Min(cmn, lo[yy * w + px]); cmx = MathF.Max(cmx, hi[yy * w + px]);
             }
-            for (; x < w; x++)
+            byte s = 0;
+            if ((d1[i] > MatchedCost || d0[i] <= MatchedCost) && tex[i] > TexturedCost / 4 && !(mx - mn > EdgeRange))
             {
-                float mn = float.MaxValue, mx = float.MinValue;
-                for (int yy = y0; yy <= y1; yy++)
-                {
-                    mn = MathF.Min(mn, lo[yy * w + x]); mx = MathF.Max(mx, hi[yy * w + x]);
-                }
-                int i = row + x;
-                near[i] = (byte)(mx - mn > EdgeRange ? near[i] | bit : near[i] & ~bit);
+                s = 1;
+                if (tex[i] > TexturedCost && d1[i] > MatchedCost && 4 * d0[i] < d1[i] && !(cmx - cmn > EdgeRange)) s = 2;
             }
-        });
+            state[srow + px] = s;
+        }
     }
 
     /// <summary>
@@ -375,7 +442,7 @@ public static class OpticalFlow
         return any;
     }
 
-    /// <summary>Whether the (2r + 1)² neighbourhood of (x, y), clamped to the frame, ranges over more than <see cref="EdgeRange"/> (what <see cref="EdgeNear"/> marks, for one pixel).</summary>
+    /// <summary>Whether the (2r + 1)² neighbourhood of (x, y), clamped to the frame, ranges over more than <see cref="EdgeRange"/> (what <see cref="StateRow"/> tests, for one pixel).</summary>
     static bool EdgeWithin(float[] a, int w, int h, int x, int y, int r)
     {
         float mn = float.MaxValue, mx = float.MinValue;
@@ -481,11 +548,12 @@ public static class OpticalFlow
     /// the planes of the <see cref="FlowField"/> returned) comes from <see cref="FramePool"/>, so an owner that gives
     /// it back (<see cref="ImageInbetweener.Dispose"/>) spares the next flow a fresh frame's page faults.
     /// </summary>
-    static (float[] U, float[] V) Upsample(float[] u, float[] v, Level coarse, Level fine, bool full)
+    static (float[] U, float[] V) Upsample(float[] u, float[] v, Level coarse, Level fine, bool full, bool pooled)
     {
-        int cw = coarse.W, ch = coarse.H, fw = fine.W;
-        var du = full ? FramePool.RentPlane(fw * fine.H) : new float[fw * fine.H];
-        var dv = full ? FramePool.RentPlane(du.Length) : new float[du.Length];
+        int cw = coarse.W, ch = coarse.H, fw = fine.W, n = fw * fine.H;
+        // every value of the finer flow is written below: a pooled array's old contents do not matter
+        float[] Plane() => full ? FramePool.RentPlane(n) : pooled ? System.Buffers.ArrayPool<float>.Shared.Rent(n) : new float[n];
+        float[] du = Plane(), dv = Plane();
         var x0 = new int[fw];
         var x1 = new int[fw];
         var fx = new float[fw];
@@ -579,7 +647,7 @@ public static class OpticalFlow
         for (int warp = 0; warp < schedule.Warps; warp++)
         {
             float alpha2 = Alpha2(Linearise(la, lb, u, v, sys, team), sys.N, o);
-            for (int it = 0; it < schedule.Iterations; it++) Sweep(u, v, sys, alpha2, team);
+            Sweeps(u, v, sys, alpha2, schedule.Iterations, team);
         }
     }
 
@@ -710,6 +778,31 @@ public static class OpticalFlow
     }
 
     /// <summary>
+    /// <paramref name="count"/> red–black SOR sweeps, as <see cref="Sweep"/> called that many times gives them (bit for bit).
+    /// On a team of one thread (each of a pair's two solves on two cores) they go in one pass over the rows, a wavefront:
+    /// at step j sweep s updates red row j − 2s, then black row j − 2s − 1 — every red row after the previous sweep's
+    /// black rows beside it and before this sweep's, every black row after this sweep's red rows beside it and before the
+    /// next sweep's, so each update reads the values it reads in sweeps one after another. The rows in flight (about
+    /// 2·count + 2 of the seven planes) stay in cache instead of streaming the whole level through memory every sweep.
+    /// </summary>
+    public static void Sweeps(float[] u, float[] v, FlowSystem sys, float alpha2, int count, WorkerTeam? team = null)
+    {
+        if (team is not { Threads: 1 } || count <= 1)
+        {
+            for (int k = 0; k < count; k++) Sweep(u, v, sys, alpha2, team);
+            return;
+        }
+        int h = sys.H;
+        for (int j = 0; j < h + 2 * count - 1; j++)
+            for (int s = 0; s < count; s++)
+            {
+                int red = j - 2 * s, black = red - 1;
+                if (red >= 0 && red < h) SorRow(u, v, sys, alpha2, red, 0);
+                if (black >= 0 && black < h) SorRow(u, v, sys, alpha2, black, 1);
+            }
+    }
+
+    /// <summary>
     /// The SOR update of row y's pixels of one colour (0 red, 1 black): <see cref="FlowCells.Sor"/> on the border rows and
     /// columns and at the row's tail; inside, <see cref="SorVector"/> over runs of <see cref="Vector{T}.Count"/> pixels.
     /// </summary>
@@ -806,6 +899,27 @@ public sealed class FlowSystem
     {
         W = w; H = h;
         J11 = new float[w * h]; J12 = new float[w * h]; J22 = new float[w * h]; B1 = new float[w * h]; B2 = new float[w * h];
+    }
+
+    FlowSystem(int w, int h, float[] j11, float[] j12, float[] j22, float[] b1, float[] b2)
+    {
+        W = w; H = h;
+        J11 = j11; J12 = j12; J22 = j22; B1 = b1; B2 = b2;
+    }
+
+    /// <summary>A w×h system in arrays from the shared pool (at least w·h long, old contents: a warp writes every term it reads first); <see cref="Return"/> gives them back.</summary>
+    internal static FlowSystem Rent(int w, int h)
+    {
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        int n = w * h;
+        return new FlowSystem(w, h, pool.Rent(n), pool.Rent(n), pool.Rent(n), pool.Rent(n), pool.Rent(n));
+    }
+
+    /// <summary>Gives a <see cref="Rent"/>ed system's arrays back; the system (and any made in its storage) must not be used afterwards.</summary>
+    internal void Return()
+    {
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        pool.Return(J11); pool.Return(J12); pool.Return(J22); pool.Return(B1); pool.Return(B2);
     }
 
     /// <summary>A w×h system in <paramref name="storage"/>'s arrays (at least w·h long; every term a warp reads it writes first).</summary>

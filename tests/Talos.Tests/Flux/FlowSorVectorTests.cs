@@ -118,4 +118,37 @@ public sealed class FlowSorVectorTests
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="OpticalFlow.Sweeps"/> (on one thread: several sweeps in one wavefront pass over the rows) gives the bits
+    /// of that many reference sweeps one after another, for counts of 1 to 12 and heights below and above 2·count.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(10, 33)]
+    [InlineData(18, 17)]
+    [InlineData(67, 41)]
+    [InlineData(160, 90)]
+    public void Sweeps_in_one_pass_give_the_bits_of_sweeps_one_after_another(int w, int h)
+    {
+        const float alpha2 = 0.29f;
+        foreach (int count in new[] { 1, 2, 3, 8, 12 })
+        {
+            var (u0, v0, sys) = Inputs(w, h, w * 977 + h + count);
+            var (ru, rv) = ((float[])u0.Clone(), (float[])v0.Clone());
+            for (int s = 0; s < count; s++) Reference(ru, rv, sys, alpha2);
+            for (int threads = 0; threads <= 2; threads++)
+            {
+                var (cu, cv) = ((float[])u0.Clone(), (float[])v0.Clone());
+                using (var team = threads == 0 ? null : new WorkerTeam(threads))
+                    OpticalFlow.Sweeps(cu, cv, sys, alpha2, count, team);
+                for (int i = 0; i < w * h; i++)
+                {
+                    Assert.True(BitConverter.SingleToInt32Bits(cu[i]) == BitConverter.SingleToInt32Bits(ru[i]), $"u[{i}] {cu[i]:R} vs {ru[i]:R} ({count} sweeps, {threads} threads)");
+                    Assert.True(BitConverter.SingleToInt32Bits(cv[i]) == BitConverter.SingleToInt32Bits(rv[i]), $"v[{i}] {cv[i]:R} vs {rv[i]:R} ({count} sweeps, {threads} threads)");
+                }
+            }
+        }
+    }
 }
