@@ -180,9 +180,16 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     /// a temp file, all of them flushed to disk, each renamed onto its hash; then the index rows whose manifest was among
     /// the blobs, in a second transaction. The same order as <see cref="Put"/> then <see cref="RecordChunk"/>, per blob.
     /// </summary>
+    long _batches;
+
+    /// <summary>How many <see cref="VaultBatch"/> commits (or flushes) this handle has written: each is one catalogue
+    /// transaction for its blobs, one flush of their files and, when it indexes chunks, one more transaction.</summary>
+    public long BatchesWritten => Interlocked.Read(ref _batches);
+
     internal void PutMany(IReadOnlyList<PendingBlob> blobs, VaultRef owner, IReadOnlyList<(string Identity, string Manifest)> chunks)
     {
         ThrowIfDisposed();
+        Interlocked.Increment(ref _batches);
         ValidateOwner(owner);
         foreach (var (identity, manifest) in chunks) { ValidateHash(identity); ValidateHash(manifest); }
         var inBatch = blobs.Select(b => b.Hash).ToHashSet();

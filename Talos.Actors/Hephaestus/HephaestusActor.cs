@@ -127,6 +127,12 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
             var quiet = DateTime.UtcNow - TimeSpan.FromSeconds(10);
             foreach (var key in _active.Where(k => _state.Shots[k].Status == ShotStatus.Queued && !_liveStatus.ContainsKey(k) && _heard.GetValueOrDefault(k) < quiet).ToList())
                 Start(_state.Shots[key]);
+            // A shot that rendered and then went silent may have finished with its notice lost (its node killed, the
+            // notice in flight): a passivated shot never repeats it, so it is started again, which it answers (progress,
+            // or its outcome from its journal). Each silent shot once per ShotSilenceResend.
+            var silent = DateTime.UtcNow - _env.Settings.ShotSilenceResend;
+            foreach (var key in _active.Where(k => _liveStatus.ContainsKey(k) && !ShotStatus.IsTerminal(_state.Shots[k].Status) && _heard.GetValueOrDefault(k) < silent).ToList())
+                Start(_state.Shots[key]);
         });
         Command<ShotFinished>(f => Outcome(f.ShotKey, f.SpecRevision, f));
         Command<ShotFailedNotice>(f => Outcome(f.ShotKey, f.SpecRevision, f));

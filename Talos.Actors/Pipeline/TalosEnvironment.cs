@@ -39,6 +39,12 @@ public sealed record RenderSettingsOptions
     public TimeSpan OfferRefresh { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long a pool keeps slots reserved for an agent it asked for work; a grant after that is declined past the free slots.</summary>
     public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A rendering shot Hephaestus has not heard from for this long is sent its StartShot again (idempotent: the shot
+    /// answers with its progress, or its outcome if it finished): a finish notice lost with a killed node, or in flight
+    /// when the singleton moved, is otherwise never repeated — the shot has passivated — and the shot stays "rendering".
+    /// </summary>
+    public TimeSpan ShotSilenceResend { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Shots Hephaestus lets render at once across the farm; the rest wait in priority / fair-share order.</summary>
     public int MaxActiveShots { get; init; } = 16;
     /// <summary>A shot entity saves its whole state every this many events (0: never), so recovery replays only what came after.</summary>

@@ -15,8 +15,8 @@ namespace Talos.Actors.Shots;
 /// One per render node (role gpu): the node's chunk capacity (<see cref="RenderSettingsOptions.ChunkSlots"/>). It
 /// listens on the work topic for stage agents that have chunks, PULLS leases from them while it has free slots
 /// (highest priority first, round-robin among equals), renders each leased range off the actor thread, stores its
-/// outputs and manifest in the vault (one <see cref="VaultBatch"/>), then the attempt's log with the chunk's index row
-/// (a second batch, off the slot) and reports back. It never runs more chunks than its slots: a grant that
+/// outputs, manifest, the attempt's log and the chunk's index row in the vault as ONE <see cref="VaultBatch"/> (one
+/// commit: a catalogue transaction, one flush of the files, the index row once they are durable) and reports back. It never runs more chunks than its slots: a grant that
 /// comes after its reservation expired (the slots went to other work) runs what still fits and declines the rest. The
 /// actor thread never touches the vault. It never writes shot state: the agent hands the result to the shot, the single
 /// writer. States per lease: reserved (asked) → running → reported | cancelled | declined.
@@ -66,7 +66,8 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
     }
 
-    sealed record Rendered(IActorRef Agent, long Lease, string ManifestHash, string? Note) : INoSerializationVerificationNeeded;
+    /// <summary>A chunk rendered and committed to the vault with its attempt log (<c>LogHash</c>) and index row.</summary>
+    sealed record Rendered(IActorRef Agent, long Lease, string ManifestHash, string? Note, string LogHash) : INoSerializationVerificationNeeded;
     sealed record Broke(IActorRef Agent, long Lease, Exception Error) : INoSerializationVerificationNeeded;
     sealed record TimedOut(IActorRef Agent, long Lease) : INoSerializationVerificationNeeded;
     sealed record ReservationExpired(IActorRef Agent) : INoSerializationVerificationNeeded;
@@ -139,11 +140,8 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             _env.Timings.Add(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
             Hosting.TalosMetrics.ChunkRendered(plan.Stage, plan.FrameCount, run.Clock.Elapsed);
             _env.OnChunkRendered(run.Lease.Job.ShotKey, plan.Stage, plan.Chunk);
-            var took = run.Clock.Elapsed;
-            // The chunk-index row (its manifest is durable) goes with the attempt's log, in one catalogue write.
-            Report(run, $"{Now()} rendered in {took.TotalMilliseconds:0} ms; manifest {r.ManifestHash}\n",
-                log => new ChunkLeaseResult(r.Lease, plan, r.ManifestHash, r.Note, _node, run.Lease.Attempt, log, took),
-                run.Lease.Identity is { } identity ? (identity, r.ManifestHash) : null);
+            // Its log and index row were committed with its outputs: the result goes at once (no second vault write).
+            run.Agent.Tell(new ChunkLeaseResult(r.Lease, plan, r.ManifestHash, r.Note, _node, run.Lease.Attempt, r.LogHash, run.Clock.Elapsed));
             Pull();
         });
         Receive<Broke>(b =>
@@ -254,9 +252,10 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             return;
         }
         var cts = new CancellationTokenSource();
-        _running[(agent, lease.LeaseId)] = new Running(lease, agent, cts,
+        var run = new Running(lease, agent, cts,
             $"{Now()} {lease.Job.ShotKey} {plan.Stage} chunk {plan.Chunk} frames {plan.FirstFrame}..{plan.FirstFrame + plan.FrameCount - 1} " +
             $"attempt {lease.Attempt}{(lease.Speculative ? " (speculative)" : "")} lease {lease.LeaseId} on node {_node}\n");
+        _running[(agent, lease.LeaseId)] = run;
         Hosting.TalosMetrics.ChunkStarted();
         _hungryEvery = _env.Settings.OfferInterval; // fed: the next time it runs dry it says so at once
         Timers.StartSingleTimer(("timeout", agent, lease.LeaseId), new TimedOut(agent, lease.LeaseId), _env.Settings.ChunkTimeout);
@@ -267,8 +266,9 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         {
             ct.ThrowIfCancellationRequested();
             var job = lease.Job;
-            // Everything the chunk writes is held from the moment it is written; its small blobs and its manifest are
-            // written together (one catalogue transaction) before the chunk counts as rendered.
+            // Everything the chunk writes is held from the moment it is written; its small blobs, its manifest, the
+            // attempt's log and the chunk-index row are committed together (one catalogue transaction, one flush of the
+            // files; the index row once the manifest is durable) before the chunk counts as rendered.
             var owned = new VaultBatch(vault, OwnerOf(job));
             var context = new ChunkContext(job.Spec, plan, owned, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct)
             {
@@ -276,8 +276,11 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             };
             var manifest = runner.Run(context);
             var manifestHash = manifest.Store(owned);
+            var logHash = owned.Put(Encoding.UTF8.GetBytes(
+                $"{run.Log}{Now()} rendered in {run.Clock.Elapsed.TotalMilliseconds:0} ms; manifest {manifestHash}\n"), "chunk-log");
+            if (lease.Identity is { } identity) owned.RecordChunk(identity, manifestHash);
             owned.Commit();
-            return (object)new Rendered(agent, lease.LeaseId, manifestHash, manifest.Note);
+            return (object)new Rendered(agent, lease.LeaseId, manifestHash, manifest.Note, logHash);
         }, ct).PipeTo(self, failure: e => new Broke(agent, lease.LeaseId, e));
     }
 
@@ -304,10 +307,11 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Off the actor thread: stores the attempt's log (its first line and <paramref name="end"/>) as a small text blob in
-    /// the vault, so it outlives this node, then tells the agent the outcome naming that log ("" when it could not be stored).
+    /// Off the actor thread: stores a failed attempt's log (its first line and <paramref name="end"/>) as a small text blob
+    /// in the vault, so it outlives this node, then tells the agent the outcome naming that log ("" when it could not be
+    /// stored). A rendered chunk's log goes in the chunk's own commit instead (<see cref="Start"/>).
     /// </summary>
-    void Report(Running run, string end, Func<string, ITalosMessage> outcome, (string Identity, string Manifest)? index = null)
+    void Report(Running run, string end, Func<string, ITalosMessage> outcome)
     {
         var (vault, log, agent, self, text, owner) = (_env.Vault, _log, run.Agent, Self, run.Log + end, OwnerOf(run.Lease.Job));
         Task.Run(() =>
@@ -317,10 +321,9 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             {
                 var batch = new VaultBatch(vault, owner);
                 hash = batch.Put(Encoding.UTF8.GetBytes(text), "chunk-log");
-                if (index is var (identity, manifest)) batch.RecordChunk(identity, manifest);
                 batch.Commit();
             }
-            catch (Exception e) { log.Warning("could not store a chunk log (or index the chunk): {0}", e.Message); hash = ""; }
+            catch (Exception e) { log.Warning("could not store a chunk log: {0}", e.Message); hash = ""; }
             agent.Tell(outcome(hash), self);
         });
     }

@@ -73,8 +73,9 @@ public static class RenderMemory
     /// Caps what <see cref="FramePool"/> (<see cref="PoolCap"/>, whatever the heap limit) and <see
     /// cref="Talos.Gpu.Raygen.BackgroundCache"/> (<see cref="BackgroundsKept"/>) keep, bounds glibc's arenas (<see
     /// cref="NativeHeap"/>), and limits this process's managed heap for rendering <paramref name="specs"/> on <paramref name="slots"/> chunk slots
-    /// (the largest shot counts) and keeps the guard running; returns the limit, or null when one was set already
-    /// (<c>DOTNET_GCHeapHardLimit</c>, runtimeconfig) or the runtime would not take it.
+    /// (the largest shot counts; never below what an earlier render in this process set, <see cref="Next"/>) and keeps the
+    /// guard running; returns the limit, or null when the user set one (<c>DOTNET_GCHeapHardLimit</c>, runtimeconfig) or
+    /// the runtime would not take it.
     /// </summary>
     public static long? Apply(IReadOnlyList<ShotSpec> specs, int slots)
     {
@@ -83,14 +84,30 @@ public static class RenderMemory
         NativeHeap.Limit(slots);
         FramePool.Cap = PoolCap(largest.Width, largest.Height, slots);
         Talos.Gpu.Raygen.BackgroundCache.Kept = BackgroundsKept(largest.Width, largest.Height, slots);
-        if (SetByUser(Environment.GetEnvironmentVariable)) return null;
-        _available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        long limit = Limit(largest.Width, largest.Height, slots, _available);
-        if (!TrySet(limit)) return null;
-        _limit = limit;
-        _guard ??= new Timer(_ => Guard(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        return limit;
+        lock (Gate)
+        {
+            // Before this process's first limit: the memory it may use (the machine's or its container's). After it, the GC
+            // reports the limit itself as available, so the first figure is kept.
+            if (_limit == 0) _available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            if (Next(_limit, _limit == 0 && SetByUser(Environment.GetEnvironmentVariable), Limit(largest.Width, largest.Height, slots, _available)) is not { } limit)
+                return null;
+            if (limit != _limit && !TrySet(limit)) return null;
+            _limit = limit;
+            _guard ??= new Timer(_ => Guard(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            return limit;
+        }
     }
+
+    /// <summary>
+    /// The limit a render needing <paramref name="wanted"/> bytes sets, in a process whose managed heap this class limited to
+    /// <paramref name="own"/> bytes before (0: never): null when the user set a limit (<paramref name="byUser"/>), else
+    /// the larger of the two — a process may run several renders, and the tests run them side by side (a render never
+    /// lowers the limit another one in the same process may still need). A limit this class set is not the user's,
+    /// although <see cref="SetByUser"/> sees it in <see cref="AppContext"/> (it is set there): taking it for one left the
+    /// first render's limit in place for every later one — a 3840×2160 render after a 320×180 one ran under the 1 GB
+    /// floor and its ANIMA chunks ran out of memory (docs/BENCHMARKS.md, scale6).
+    /// </summary>
+    public static long? Next(long own, bool byUser, long wanted) => own > 0 ? Math.Max(own, wanted) : byUser ? null : wanted;
 
     /// <summary>Whether a heap limit was set before this render: in the runtimeconfig (<c>System.GC.HeapHardLimit</c>,
     /// seen through <see cref="AppContext"/>) or in the environment (<c>DOTNET_GCHeapHardLimit</c>, <c>…Percent</c>, or
@@ -106,6 +123,7 @@ public static class RenderMemory
         new[] { "DOTNET_", "COMPlus_" }.Any(prefix =>
             !string.IsNullOrEmpty(environment(prefix + "GCHeapHardLimit")) || !string.IsNullOrEmpty(environment(prefix + "GCHeapHardLimitPercent")));
 
+    static readonly object Gate = new();
     static long _limit, _available;
     static Timer? _guard;
 
@@ -130,10 +148,14 @@ public static class RenderMemory
         var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
         if (info.Index == 0) return;
         long live = info.HeapSizeBytes - info.FragmentedBytes;
-        if (live <= _limit / 4 * 3) return;
-        long raised = Math.Min(Math.Max(_limit / 4 * 5, live / 2 * 3), _available / 4 * 3);
-        if (raised <= _limit || !TrySet(raised)) return;
+        long raised;
+        lock (Gate)
+        {
+            if (live <= _limit / 4 * 3) return;
+            raised = Math.Min(Math.Max(_limit / 4 * 5, live / 2 * 3), _available / 4 * 3);
+            if (raised <= _limit || !TrySet(raised)) return;
+            _limit = raised;
+        }
         Console.Error.WriteLine($"managed heap limit raised to {raised >> 20} MB: {live >> 20} MB live after a full collection");
-        _limit = raised;
     }
 }

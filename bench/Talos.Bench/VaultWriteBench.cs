@@ -11,8 +11,9 @@ namespace Talos.Bench;
 /// them. Each chunk writes what the scale bench's chunks write — one 16-byte frame blob, its manifest, its attempt log
 /// and its chunk-index row — into a fresh vault on the same disk, in rounds alternating two ways: <b>per blob</b> (each
 /// blob a <see cref="BlobVault.Put"/> — a catalogue transaction and a flushed, renamed file — and the index row one more
-/// transaction: what a pool did before) and <b>batched</b> (the pool's two <see cref="VaultBatch"/>es: the frame and the
-/// manifest in one, the log and the index row in the other). CPU is this process's user + system time (the vault is
+/// transaction: what a pool did first), <b>batched</b> (two <see cref="VaultBatch"/>es: the frame and the manifest in one,
+/// the log and the index row in the other — the pool until the ninth pass of docs/SCALE.md) and <b>one commit</b> (the
+/// frame, the manifest, the log and the index row in one batch: what a pool does now). CPU is this process's user + system time (the vault is
 /// synchronous: all of a write's CPU is on the calling thread or in the kernel for it).
 /// </summary>
 public static class VaultWriteBench
@@ -46,30 +47,45 @@ public static class VaultWriteBench
                 report.RecordChunk(Identity(n), manifest);
                 report.Commit();
             }
-            for (int i = 0; i < 50; i++) { PerBlob(); Batched(); } // warm-up (JIT, the catalogue's pages)
+            void OneCommit()
+            {
+                int n = serial++;
+                var chunk = new VaultBatch(vault, owner);
+                var frame = chunk.Put(Encoding.UTF8.GetBytes($"bench/raygen/{n:00000000}"), "bench");
+                var manifest = chunk.Put(Manifest(n, frame), "manifest");
+                chunk.Put(Encoding.UTF8.GetBytes(Log(n, manifest)), "chunk-log");
+                chunk.RecordChunk(Identity(n), manifest);
+                chunk.Commit();
+            }
+            for (int i = 0; i < 50; i++) { PerBlob(); Batched(); OneCommit(); } // warm-up (JIT, the catalogue's pages)
             const int Rounds = 6;
             var per = new List<(double Cpu, double Wall)>();
             var batched = new List<(double Cpu, double Wall)>();
+            var one = new List<(double Cpu, double Wall)>();
             for (int r = 0; r < Rounds; r++)
             {
                 per.Add(Measure(PerBlob, writes / Rounds));
                 batched.Add(Measure(Batched, writes / Rounds));
+                one.Add(Measure(OneCommit, writes / Rounds));
             }
             (double Cpu, double Wall) Median(List<(double Cpu, double Wall)> xs) =>
                 (xs.Select(x => x.Cpu).Order().ElementAt(xs.Count / 2), xs.Select(x => x.Wall).Order().ElementAt(xs.Count / 2));
             var (pc, pw) = Median(per);
             var (bc, bw) = Median(batched);
+            var (oc, ow) = Median(one);
             Console.WriteLine($"# vault writes of a trivial chunk (frame, manifest, log, index row): {writes / Rounds * Rounds} chunks each way in {Rounds} alternating rounds; load {load} → {MachineLoad.Averages()}");
             Console.WriteLine("| way | CPU ms per chunk (median round) | wall ms per chunk |");
             Console.WriteLine("|---|---:|---:|");
             Console.WriteLine(FormattableString.Invariant($"| per blob (4 transactions, 3 files) | {pc:F3} | {pw:F3} |"));
-            Console.WriteLine(FormattableString.Invariant($"| batched (2 transactions, 3 files) | {bc:F3} | {bw:F3} |"));
+            Console.WriteLine(FormattableString.Invariant($"| batched (2 batches: 2 transactions, 3 files, two flushes) | {bc:F3} | {bw:F3} |"));
+            Console.WriteLine(FormattableString.Invariant($"| one commit (2 transactions, 3 files, one flush) | {oc:F3} | {ow:F3} |"));
             Directory.CreateDirectory("bench-results");
             File.WriteAllText(Path.Combine("bench-results", "scale-vault.json"), JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["chunks"] = writes / Rounds * Rounds, ["loadBefore"] = load, ["loadAfter"] = MachineLoad.Averages(),
                 ["perBlobCpuMsPerChunk"] = Math.Round(pc, 4), ["perBlobWallMsPerChunk"] = Math.Round(pw, 4),
                 ["batchedCpuMsPerChunk"] = Math.Round(bc, 4), ["batchedWallMsPerChunk"] = Math.Round(bw, 4),
+                ["oneCommitCpuMsPerChunk"] = Math.Round(oc, 4), ["oneCommitWallMsPerChunk"] = Math.Round(ow, 4),
             }, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }

@@ -79,22 +79,15 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A vault whose chunk-log writes wait for a gate (a slow disk).</summary>
-    sealed class SlowLogVault(IBlobVault inner, ManualResetEventSlim gate) : IBlobVault
+    /// <summary>Renders a chunk as two tiny frame blobs (a trivial render: only the machinery's writes are left).</summary>
+    sealed class TinyRunner : IStageRunner
     {
-        public readonly ManualResetEventSlim Writing = new();
-        public string Put(ReadOnlySpan<byte> data, string kind = "blob", VaultRef? owner = null)
-        {
-            if (kind == "chunk-log") { Writing.Set(); gate.Wait(TimeSpan.FromSeconds(30)); }
-            return inner.Put(data, kind, owner);
-        }
-        public byte[] Get(string hash) => inner.Get(hash);
-        public bool Contains(string hash) => inner.Contains(hash);
-        public string PutAsset(string name, ReadOnlySpan<byte> data, string kind, VaultRef? owner = null) => inner.PutAsset(name, data, kind, owner);
-        public string? ResolveAsset(string name) => inner.ResolveAsset(name);
-        public string PathOf(string hash) => inner.PathOf(hash);
-        public void RecordChunk(string identity, string manifestHash) => inner.RecordChunk(identity, manifestHash);
-        public string? ReuseChunk(string identity, VaultRef owner) => inner.ReuseChunk(identity, owner);
+        public string Stage => Stages.Flux;
+        public IReadOnlyList<string> DependsOn => [];
+        public IReadOnlyList<ChunkPlan> Plan(ShotSpec spec, int chunkFrames) => [];
+        public ChunkManifest Run(ChunkContext context) => new(Stage, context.Plan.Chunk, context.Plan.FirstFrame,
+            Enumerable.Range(context.Plan.FirstFrame, 2).Select(f => new FrameOutputs(f,
+                new Dictionary<string, string> { ["flow"] = context.Vault.Put(System.Text.Encoding.UTF8.GetBytes($"{context.Plan.Chunk}:{f}"), "layer") })).ToArray());
     }
 
     IActorRef Pool(IBlobVault vault, IStageRunner runner, int slots, int reservationMs = 200, IActorRef? mediator = null, string node = "node-1") =>
@@ -392,30 +385,66 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Storing_an_attempts_log_does_not_block_the_pool()
+    public async Task A_rendered_chunks_outputs_manifest_log_and_index_row_are_one_vault_commit()
     {
-        using var open = new ManualResetEventSlim(true);
-        using var disk = new ManualResetEventSlim();
-        try
-        {
-            var vault = new SlowLogVault(_vault = BlobVault.Open(Path.Combine(_dir, "vault")), disk);
-            var pool = Pool(vault, new GatedRunner(open), slots: 1);
-            var (first, firstInbox) = Agent("first");
-            var (second, secondInbox) = Agent("second");
+        var vault = _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+        var pool = Pool(vault, new TinyRunner(), slots: 1);
+        var (agent, inbox) = Agent("one-commit");
+        string identity = new('a', 64);
+        var job = new StageJob("s", Stages.Flux, Samples.Shot(), [], new Dictionary<string, IReadOnlyList<string>>(),
+            new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+        var lease = new ChunkLease(7, job, new ChunkPlan(Stages.Flux, 3, 12, 2), 1, false, new Dictionary<int, string>(), identity);
 
-            pool.Tell(new ChunkWorkOffered(first, 0));
-            var ask = await Next<ChunkWorkRequest>(firstInbox, Patience);
-            pool.Tell(Grant("a", ask.Request, 1), first);
-            Assert.True(vault.Writing.Wait(Patience), "the chunk's log was never written");
+        long before = vault.BatchesWritten;
+        pool.Tell(new ChunkWorkOffered(agent, 0));
+        var ask = await Next<ChunkWorkRequest>(inbox, Patience);
+        pool.Tell(new ChunkLeaseGrant([lease], MoreWork: false, ask.Request), agent);
+        var result = await Next<ChunkLeaseResult>(inbox, Patience);
 
-            // The log write hangs on the disk: the pool still serves (the chunk's slot is free, the next agent is asked).
-            pool.Tell(new ChunkWorkOffered(second, 0));
-            Assert.Equal(1, (await Next<ChunkWorkRequest>(secondInbox, Patience)).Slots);
+        // One commit held the two frames, the manifest and the log, and indexed the chunk once they were durable.
+        Assert.Equal(1, vault.BatchesWritten - before);
+        var manifest = ChunkManifest.Load(vault, result.ManifestHash);
+        Assert.Equal(2, manifest.Frames.Count);
+        foreach (var frame in manifest.Frames) Assert.True(vault.Contains(frame.Blobs["flow"]));
+        var log = System.Text.Encoding.UTF8.GetString(vault.Get(result.LogHash));
+        Assert.Contains("rendered in", log);
+        Assert.Contains(result.ManifestHash, log);
+        Assert.Equal(result.ManifestHash, vault.ReuseChunk(identity, ChunkWorkerPool.OwnerOf(job)));
+    }
 
-            disk.Set();
-            var result = await Next<ChunkLeaseResult>(firstInbox, Patience);
-            Assert.Contains("rendered in", System.Text.Encoding.UTF8.GetString(_vault.Get(result.LogHash)));
-        }
-        finally { disk.Set(); }
+    [Fact]
+    public async Task A_chunk_whose_commit_fails_is_reported_failed_and_indexes_nothing()
+    {
+        var vault = _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
+        var pool = Pool(new FailingLogVault(vault), new TinyRunner(), slots: 1);
+        var (agent, inbox) = Agent("failed-commit");
+        string identity = new('b', 64);
+        var job = new StageJob("s", Stages.Flux, Samples.Shot(), [], new Dictionary<string, IReadOnlyList<string>>(),
+            new Dictionary<int, string>(), 0, new Dictionary<int, float>());
+        var lease = new ChunkLease(8, job, new ChunkPlan(Stages.Flux, 4, 16, 2), 1, false, new Dictionary<int, string>(), identity);
+
+        pool.Tell(new ChunkWorkOffered(agent, 0));
+        var ask = await Next<ChunkWorkRequest>(inbox, Patience);
+        pool.Tell(new ChunkLeaseGrant([lease], MoreWork: false, ask.Request), agent);
+        // The log is part of the chunk's commit: a vault that cannot take it fails the chunk (its agent retries it),
+        // rather than reporting a chunk whose log and index row are missing.
+        var failed = await Next<ChunkLeaseFailed>(inbox, Patience);
+        Assert.Equal(8, failed.LeaseId);
+        Assert.Null(vault.ReuseChunk(identity, ChunkWorkerPool.OwnerOf(job)));
+        Assert.False(inbox.Reader.TryRead(out var more) && more is ChunkLeaseResult);
+    }
+
+    /// <summary>A vault (not a <see cref="BlobVault"/>, so every write goes through at once) that refuses attempt logs.</summary>
+    sealed class FailingLogVault(IBlobVault inner) : IBlobVault
+    {
+        public string Put(ReadOnlySpan<byte> data, string kind = "blob", VaultRef? owner = null) =>
+            kind == "chunk-log" ? throw new IOException("disk full") : inner.Put(data, kind, owner);
+        public byte[] Get(string hash) => inner.Get(hash);
+        public bool Contains(string hash) => inner.Contains(hash);
+        public string PutAsset(string name, ReadOnlySpan<byte> data, string kind, VaultRef? owner = null) => inner.PutAsset(name, data, kind, owner);
+        public string? ResolveAsset(string name) => inner.ResolveAsset(name);
+        public string PathOf(string hash) => inner.PathOf(hash);
+        public void RecordChunk(string identity, string manifestHash) => inner.RecordChunk(identity, manifestHash);
+        public string? ReuseChunk(string identity, VaultRef owner) => inner.ReuseChunk(identity, owner);
     }
 }

@@ -97,6 +97,30 @@ public sealed class HephaestusActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rendering_shot_that_goes_silent_is_started_again_so_a_lost_finish_notice_is_repeated()
+    {
+        var started = new ConcurrentQueue<object>();
+        var region = _system.ActorOf(Props.Create(() => new Recorder(started)));
+        var env = new TalosEnvironment(_vault, new RenderSettingsOptions { ShotSilenceResend = TimeSpan.FromSeconds(1) },
+            new Dictionary<string, IStageRunner>());
+        var heph = _system.ActorOf(HephaestusActor.Props(region, env));
+        Task<T> Ask<T>(object m) => heph.Ask<T>(m, TimeSpan.FromSeconds(30));
+        List<StartShot> Starts() => started.OfType<StartShot>().ToList();
+
+        Assert.IsType<SubmitAccepted>(await Ask<object>(new SubmitProduction("quiet",
+            [Samples.Shot("a", "quiet", width: 16, height: 16, seconds: 0.25) with { Sequence = 1 }])));
+        await Until(() => Task.FromResult(Starts()), s => s.Count == 1, "the shot started");
+        // It renders (reports progress), then its finish notice is lost (its node was killed right after journalling it).
+        heph.Tell(new ShotProgress("quiet--a", ShotStatus.Rendering, new Dictionary<string, StageProgress> { ["ECHO"] = new(0, 1, 0, 1) }, 1));
+        var again = (await Until(() => Task.FromResult(Starts()), s => s.Count >= 2, "the silent shot started again"))[1];
+        Assert.Equal(("quiet--a", 1), (again.ShotKey, again.SpecRevision));
+        // The restarted shot answers from its journal with its outcome: the production completes.
+        heph.Tell(new ShotFinished("quiet--a", Frames(40, 3), "v", "r", true, 0, 1));
+        var done = await Until(() => Ask<ProductionView>(new GetProduction("quiet")), p => p.Status != "rendering" && p.Status != "editing", "the film");
+        Assert.True(done.Status == ShotStatus.Completed, done.Reason);
+    }
+
+    [Fact]
     public async Task An_edited_shot_renders_as_revision_2_a_stale_finish_is_ignored_the_film_is_recut_and_a_snapshot_recovers_the_registry()
     {
         var started = new ConcurrentQueue<object>();

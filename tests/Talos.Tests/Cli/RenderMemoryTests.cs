@@ -1,5 +1,6 @@
 using Talos.Cli.Render;
 using Talos.Actors.Hosting;
+using Talos.Tests.Support;
 using Xunit;
 
 namespace Talos.Tests.Cli;
@@ -54,6 +55,30 @@ public sealed class RenderMemoryTests
         Assert.True(RenderMemory.SetInEnvironment(name => name == "COMPlus_GCHeapHardLimitPercent" ? "50" : null));
         Assert.False(RenderMemory.SetInEnvironment(name => name == "DOTNET_GCHeapHardLimit" ? "" : null));
         Assert.True(RenderMemory.SetByUser(name => name == "DOTNET_GCHeapHardLimit" ? "0x300000000" : null));
+    }
+
+    [Fact]
+    public void A_later_render_in_the_same_process_gets_at_least_the_limit_its_frames_need()
+    {
+        long small = RenderMemory.Limit(320, 180, 2, Plenty), uhd = RenderMemory.Limit(3840, 2160, 2, Plenty);
+        // The limit RenderMemory set is in AppContext, where SetByUser looks for the user's: it is not the user's.
+        Assert.Equal(uhd, RenderMemory.Next(small, byUser: true, uhd));
+        Assert.Equal(uhd, RenderMemory.Next(uhd, byUser: false, small)); // never lowered under a render that may still run
+        Assert.Null(RenderMemory.Next(0, byUser: true, uhd));
+        Assert.Equal(small, RenderMemory.Next(0, byUser: false, small));
+    }
+
+    [Fact]
+    public void Renders_one_after_another_in_one_process_each_get_a_limit_for_their_frames()
+    {
+        // This process (the tests) renders at many sizes; a user's limit in the environment is left alone instead.
+        if (RenderMemory.SetInEnvironment(Environment.GetEnvironmentVariable)) return;
+        var first = RenderMemory.Apply([Samples.Shot(width: 320, height: 180)], 2);
+        var second = RenderMemory.Apply([Samples.Shot(width: 3840, height: 2160)], 2);
+        Assert.NotNull(first);
+        Assert.NotNull(second); // was null: the first render's limit stood for every later one
+        Assert.True(second >= first);
+        Assert.True(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >= second);
     }
 
     [Fact]
