@@ -55,7 +55,6 @@ public sealed class AnimaStage : IStageRunner
                 if (lit.Blobs.TryGetValue(StageIo.CharacterBlob(c), out var hash))
                 {
                     var sharp = FrameCodec.DecodeRgba(ctx.Vault.Get(hash), out var stored, out var sharpSpans);
-                    lease.Own(sharp, stored); // back to FramePool with only its box cleared
                     var layer = sharp;
                     FrameCodec.Box? within = stored;
                     int[]? spans = sharpSpans; // the decoded rows' spans (not the blurred layer's)
@@ -67,8 +66,13 @@ public sealed class AnimaStage : IStageRunner
                         FramePool.Return(flow.Fx, w, flowWritten);
                         FramePool.Return(flow.Fy, w, flowWritten);
                     }
+                    // Without render passes nothing reads the sharp layer once it is blurred: back to FramePool now (only
+                    // its box cleared), so the next character's planes come from the pool, not fresh pages (the pool
+                    // keeps a few frames' planes); otherwise with the frame's.
+                    if (layer != sharp && spec.Layers is null) FramePool.Return(sharp, stored);
+                    else lease.Own(sharp, stored);
                     layers.Add(new Layer(layer) { Within = within, RowSpans = spans });
-                    drawn.Add((c, sharp, layer));
+                    if (spec.Layers is not null) drawn.Add((c, sharp, layer));
                 }
             if (vfx)
             {
