@@ -131,6 +131,14 @@ public static class Compositor
         {
             if (y < box.Y || y >= box.Y + box.H || box.W <= 0) return false;
             (left, right) = (Math.Max(left, Math.Clamp(box.X, 0, width)), Math.Min(right, Math.Clamp(box.X + box.W, 0, width)));
+            if (layer.RowSpans is { } spans && spans.Length >= 2 * box.H)
+            {
+                // the row's known span: the search's answer where it lies within [left, right), else its part in them searched
+                int s0 = Math.Max(spans[2 * (y - box.Y)], 0), s1 = Math.Min(spans[2 * (y - box.Y) + 1], width);
+                if (s1 <= s0) return false;
+                if (s0 >= left && s1 <= right) { (x0, x1) = (s0, s1); return true; }
+                (left, right) = (Math.Max(left, s0), Math.Min(right, s1));
+            }
         }
         if (right <= left || !NonZeroSpan(layer.Image, y * width + left, right - left, out x0, out x1)) return false;
         (x0, x1) = (x0 + left, x1 + left);

@@ -23,4 +23,12 @@ public sealed record Layer(RgbaImage Image, BlendMode Mode = BlendMode.Normal, f
     /// outside it is zero bits, so the CPU compositor reads only its rows and columns. Null: anywhere.
     /// </summary>
     public FrameCodec.Box? Within { get; init; }
+
+    /// <summary>
+    /// With <see cref="Within"/>, each of its rows' span when the producer knows it (a decoded layer:
+    /// <see cref="FrameCodec.DecodeRgba(byte[], out FrameCodec.Box, out int[])"/>): row <c>Within.Y + k</c> is zero bits
+    /// outside the columns [<c>RowSpans[2k]</c>, <c>RowSpans[2k + 1]</c>), whose first and last pixels are not (equal: the
+    /// row is all zero bits), so the CPU compositor need not search the row. Null: searched.
+    /// </summary>
+    public int[]? RowSpans { get; init; }
 }

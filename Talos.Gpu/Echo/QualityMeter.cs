@@ -36,7 +36,10 @@ public static class QualityMeter
         ArgumentNullException.ThrowIfNull(rgb);
         ArgumentNullException.ThrowIfNull(previous);
         if (recycle is not null && ReferenceEquals(recycle, previousPlane)) throw new ArgumentException("the previous frame's plane is still needed", nameof(recycle));
-        var cur = plane = LumaPlane.FromRgb24(rgb, width, height, recycle);
+        // the previous frame's plane where it is known: the rows and blocks its frame shares with this one are copied
+        var cur = plane = previousPlane is not null && previous.Length == rgb.Length
+            ? LumaPlane.FromRgb24(rgb, width, height, recycle, previous, previousPlane)
+            : LumaPlane.FromRgb24(rgb, width, height, recycle);
         bool black = cur.Mean < Defaults.BlackLuma;
         if (previous.Length == 0) return new FrameMetrics(index, cur.Mean, black, 0f, 0f, 0f, 0f);
         if (previous.Length != rgb.Length) throw new ArgumentException($"previous frame has {previous.Length} bytes, this one {rgb.Length}");

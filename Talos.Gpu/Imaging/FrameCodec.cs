@@ -312,12 +312,22 @@ public static class FrameCodec
     /// <see cref="DecodeRgba(byte[])"/>, also giving the stored box: every pixel outside it is zero (an 8-bit frame: the
     /// whole frame), so a reader can skip the rest without searching it.
     /// </summary>
-    public static RgbaImage DecodeRgba(byte[] data, out Box stored)
+    public static RgbaImage DecodeRgba(byte[] data, out Box stored) => DecodeRgba(data, out stored, out _);
+
+    /// <summary>
+    /// <see cref="DecodeRgba(byte[], out Box)"/>, also giving each stored row's span: the columns
+    /// [<c>rowSpans[2k]</c>, <c>rowSpans[2k + 1]</c>) of row <c>stored.Y + k</c> run from its first to its last pixel whose
+    /// bits are not zero in some plane (equal: the row is all zero bits), as the decoder finds them in the stored halves
+    /// (a half of zero bits is a float of zero bits), so a reader need not search the rows again.
+    /// </summary>
+    public static RgbaImage DecodeRgba(byte[] data, out Box stored, out int[] rowSpans)
     {
         var (kind, w, h) = ReadHeader(data);
         stored = new Box(0, 0, w, h);
         if (kind == Kind.Rgb24)
         {
+            rowSpans = new int[2 * h];
+            for (int y = 0; y < h; y++) rowSpans[2 * y + 1] = w; // opaque: every pixel
             var (rgb, _, _) = DecodeRgb24(data);
             var img = new RgbaImage(w, h);
             for (int i = 0; i < w * h; i++)
@@ -333,15 +343,30 @@ public static class FrameCodec
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the Talos frame codec is little-endian");
         var (box, samples) = ReadHalfPlanes(data, w, h);
         stored = box;
+        var spans = rowSpans = new int[2 * box.H];
         try
         {
             int n = box.Count;
+            for (int y = 0; y < box.H; y++) spans[2 * y] = box.W; // (W, 0): none yet
             var halves = MemoryMarshal.Cast<ushort, Half>(samples.AsSpan(0, n * 4));
-            var res = FramePool.Rent(w, h); // all zero outside the box, as a new image
+            var res = FramePool.Rent(w, h); // all zero bits, as a new image
             var planes = new[] { res.R, res.G, res.B, res.A };
             for (int p = 0; p < 4; p++)
                 for (int y = 0; y < box.H; y++)
-                    TensorPrimitives.ConvertToSingle(halves.Slice(p * n + y * box.W, box.W), planes[p].AsSpan((box.Y + y) * w + box.X, box.W));
+                {
+                    // a half of zero bits is a float of zero bits, which the image holds already: only the row's span
+                    // between its first and last non-zero half is converted (a layer's box is mostly transparent, a
+                    // shadow's colour planes all zero)
+                    var row = samples.AsSpan(p * n + y * box.W, box.W);
+                    int first = row.IndexOfAnyExcept((ushort)0);
+                    if (first < 0) continue;
+                    int last = row.LastIndexOfAnyExcept((ushort)0);
+                    TensorPrimitives.ConvertToSingle(halves.Slice(p * n + y * box.W + first, last - first + 1),
+                        planes[p].AsSpan((box.Y + y) * w + box.X + first, last - first + 1));
+                    (spans[2 * y], spans[2 * y + 1]) = (Math.Min(spans[2 * y], first), Math.Max(spans[2 * y + 1], last + 1));
+                }
+            for (int y = 0; y < box.H; y++)
+                (spans[2 * y], spans[2 * y + 1]) = spans[2 * y + 1] == 0 ? (0, 0) : (box.X + spans[2 * y], box.X + spans[2 * y + 1]);
             return res;
         }
         finally { HalfScratch.Return(samples); }
@@ -801,7 +826,18 @@ public static class FrameCodec
                 continue;
             }
             ReadOnlySpan<ushort> above = y > 0 ? plane.Slice((y - 1) * bw, bw) : zeros;
+            // no residual: the row above again (most rows of a shadow's colour planes, a layer's empty rows)
+            if (l.IndexOfAnyExcept((byte)0) < 0 && h.IndexOfAnyExcept((byte)0) < 0) { above.CopyTo(row); continue; }
             int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i <= bw - Vector256<byte>.Count; i += Vector256<byte>.Count)
+                {
+                    // the loop below a vector of twice the lanes at a time (integers: the same samples)
+                    var (l0, l1) = Vector256.Widen(Vector256.Create(l[i..]));
+                    var (h0, h1) = Vector256.Widen(Vector256.Create(h[i..]));
+                    (Vector256.Create(above[i..]) + Unzigzag(l0 | h0 << 8)).CopyTo(row[i..]);
+                    (Vector256.Create(above[(i + Vector256<ushort>.Count)..]) + Unzigzag(l1 | h1 << 8)).CopyTo(row[(i + Vector256<ushort>.Count)..]);
+                }
             if (Vector128.IsHardwareAccelerated)
                 for (; i <= bw - Vector128<byte>.Count; i += Vector128<byte>.Count)
                 {
@@ -839,6 +875,9 @@ public static class FrameCodec
 
     static Vector128<T> Unzigzag<T>(Vector128<T> z) where T : unmanaged, IBinaryInteger<T> =>
         (z >>> 1) ^ (Vector128<T>.Zero - (z & Vector128<T>.One));
+
+    static Vector256<T> Unzigzag<T>(Vector256<T> z) where T : unmanaged, IBinaryInteger<T> =>
+        (z >>> 1) ^ (Vector256<T>.Zero - (z & Vector256<T>.One));
 
     // ---- TFR1 (read only): a 16-byte header, a crop box after it when byte 5 is 1 (RGBA only), a zlib stream of
     // planar little-endian halfs (RGBA), 8-bit coverage (gray) or interleaved RGB24 -----------------------------------

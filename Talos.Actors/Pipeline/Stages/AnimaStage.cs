@@ -45,8 +45,8 @@ public sealed class AnimaStage : IStageRunner
             // A decoded layer is zero outside the box it was stored in: the compositor and the motion blur read that box alone.
             if (lit.Blobs.TryGetValue(RaygenStage.ShadowBlob, out var shadow))
             {
-                var shadowLayer = FrameCodec.DecodeRgba(ctx.Vault.Get(shadow), out var shadowBox);
-                layers.Add(new Layer(lease.Own(shadowLayer, shadowBox)!) { Within = shadowBox });
+                var shadowLayer = FrameCodec.DecodeRgba(ctx.Vault.Get(shadow), out var shadowBox, out var shadowSpans);
+                layers.Add(new Layer(lease.Own(shadowLayer, shadowBox)!) { Within = shadowBox, RowSpans = shadowSpans });
             }
             int below = layers.Count; // the background and its shadows
             var motion = frame > 0 ? Motion(ctx, frame) : null;
@@ -54,24 +54,30 @@ public sealed class AnimaStage : IStageRunner
             for (int c = 0; c < spec.Characters.Count; c++)
                 if (lit.Blobs.TryGetValue(StageIo.CharacterBlob(c), out var hash))
                 {
-                    var sharp = FrameCodec.DecodeRgba(ctx.Vault.Get(hash), out var stored);
-                    lease.Own(sharp, stored); // back to FramePool with only its box cleared
+                    var sharp = FrameCodec.DecodeRgba(ctx.Vault.Get(hash), out var stored, out var sharpSpans);
                     var layer = sharp;
                     FrameCodec.Box? within = stored;
+                    int[]? spans = sharpSpans; // the decoded rows' spans (not the blurred layer's)
                     if (motion is not null && motion.TryGetValue(c, out var points) && MotionBlur.FlowFromSeeds(layer, points, stored, out var flowBox) is { } flow)
                     {
                         layer = lease.Own(MotionBlur.Apply(layer, flow.Fx, flow.Fy, flowBox, stored, out within), within)!;
+                        spans = null;
                         var flowWritten = new FrameCodec.Box(flowBox.X0, flowBox.Y0, flowBox.Width, flowBox.Height);
                         FramePool.Return(flow.Fx, w, flowWritten);
                         FramePool.Return(flow.Fy, w, flowWritten);
                     }
-                    layers.Add(new Layer(layer) { Within = within });
-                    drawn.Add((c, sharp, layer));
+                    // Without render passes nothing reads the sharp layer once it is blurred: back to FramePool now (only
+                    // its box cleared), so the next character's planes come from the pool, not fresh pages (the pool
+                    // keeps a few frames' planes); otherwise with the frame's.
+                    if (layer != sharp && spec.Layers is null) FramePool.Return(sharp, stored);
+                    else lease.Own(sharp, stored);
+                    layers.Add(new Layer(layer) { Within = within, RowSpans = spans });
+                    if (spec.Layers is not null) drawn.Add((c, sharp, layer));
                 }
             if (vfx)
             {
-                var effects = FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"]), out var vfxBox);
-                layers.Add(new Layer(lease.Own(effects, vfxBox)!) { Within = vfxBox });
+                var effects = FrameCodec.DecodeRgba(ctx.Vault.Get(ctx.Input(Stages.Stokes, frame).Blobs["vfx"]), out var vfxBox, out var vfxSpans);
+                layers.Add(new Layer(lease.Own(effects, vfxBox)!) { Within = vfxBox, RowSpans = vfxSpans });
             }
             float exposure = ctx.FrameGains.TryGetValue(frame, out var gain) ? gain : 1f;
             // An SDR frame without render passes needs only the sRGB bytes: composited and tone-mapped row by row, no

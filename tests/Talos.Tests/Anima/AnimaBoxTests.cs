@@ -92,6 +92,50 @@ public sealed class AnimaBoxTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Compositor.CompositeToSrgb8(w, h, layers, exposure, layers.Count + 1, background));
     }
 
+    /// <summary>
+    /// The rows' spans the decoder hands back (<see cref="Layer.RowSpans"/>) are each row's first to last pixel whose bits
+    /// are not zero in some plane (a brute-force search of the decoded image), and the composite with them — over the
+    /// background's kept bytes too, a shadow-like layer among the layers below — is the composite that searches the rows.
+    /// </summary>
+    [Theory]
+    [InlineData(61, 45, 1f)]
+    [InlineData(130, 72, 1.3f)]
+    public void Compositing_with_the_decoder_s_row_spans_is_compositing_with_searched_rows(int w, int h, float exposure)
+    {
+        var bg = new RgbaImage(w, h);
+        for (int p = 0; p < w * h; p++) (bg.R[p], bg.G[p], bg.B[p], bg.A[p]) = (0.1f + p % 5 * 0.3f, 0.4f, 0.03f * (p % 11), 1f);
+        var shadow = new RgbaImage(w, h); // colour planes zero, ragged alpha with empty rows inside its box
+        for (int y = h / 3; y < h - 2; y++)
+            if (y % 4 != 1)
+                for (int x = y % 9; x < w - y % 13; x += 1 + y % 3) shadow.A[y * w + x] = 0.4f;
+        var modes = new[] { BlendMode.Normal, BlendMode.Add, BlendMode.Screen, BlendMode.Multiply };
+        var images = new List<RgbaImage> { shadow };
+        for (int i = 0; i < modes.Length; i++) images.Add(Blob(w, h, 0.2f + 0.2f * i, 0.3f + 0.15f * i, 0.18f, i));
+        var searched = new List<Layer> { new(bg) };
+        var spanned = new List<Layer> { new(bg) };
+        for (int i = 0; i < images.Count; i++)
+        {
+            var decoded = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(images[i]), out var stored, out var spans);
+            Assert.Equal(2 * stored.H, spans.Length);
+            for (int k = 0; k < stored.H; k++)
+            {
+                int y = stored.Y + k, x0 = w, x1 = 0;
+                for (int x = 0; x < w; x++)
+                    foreach (var plane in new[] { decoded.R, decoded.G, decoded.B, decoded.A })
+                        if (BitConverter.SingleToUInt32Bits(plane[y * w + x]) != 0) (x0, x1) = (Math.Min(x0, x), Math.Max(x1, x + 1));
+                Assert.Equal(x1 > x0 ? (x0, x1) : (0, 0), (spans[2 * k], spans[2 * k + 1]));
+            }
+            var (mode, opacity) = i == 0 ? (BlendMode.Normal, 1f) : (modes[i - 1], 0.8f);
+            searched.Add(new Layer(decoded, mode, opacity) { Within = stored });
+            spanned.Add(new Layer(decoded, mode, opacity) { Within = stored, RowSpans = spans });
+        }
+        SameBits(Compositor.CompositeCpu(w, h, searched), Compositor.CompositeCpu(w, h, spanned));
+        var expected = Compositor.CompositeToSrgb8(w, h, searched, exposure);
+        Assert.Equal(expected, Compositor.CompositeToSrgb8(w, h, spanned, exposure));
+        Assert.Equal(expected, Compositor.CompositeToSrgb8(w, h, spanned, exposure, 1, Compositor.CompositeToSrgb8(w, h, [spanned[0]], exposure)));
+        Assert.Equal(expected, Compositor.CompositeToSrgb8(w, h, spanned, exposure, 2, Compositor.CompositeToSrgb8(w, h, spanned.GetRange(0, 2), exposure)));
+    }
+
     [Theory]
     [InlineData(61, 45)]
     [InlineData(100, 40)]

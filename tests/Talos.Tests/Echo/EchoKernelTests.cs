@@ -143,6 +143,48 @@ public sealed class EchoKernelTests
         Assert.Throws<ArgumentException>(() => QualityMeter.Measure(1, b, a, plane, w, h, plane, out _));
     }
 
+    /// <summary>
+    /// A plane made from the frame before and its plane (what ECHO does frame after frame: a still shot repeats most of
+    /// the frame before) holds the same values and mean as a new one, to the bit: the same frame, a figure moving over a
+    /// still frame, changes in the first and last columns and rows only, single bytes, a frame with nothing in common.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Planes_made_from_the_frame_before_equal_new_ones(int w, int h)
+    {
+        var rng = new Random(w * 31 + h);
+        var previous = Frame(w, h, 5, 0, 0);
+        var before = LumaPlane.FromRgb24(previous, w, h);
+        LumaPlane? spare = null;
+        for (int step = 0; step < 12; step++)
+        {
+            var rgb = (byte[])previous.Clone();
+            void Paint(int x0, int y0, int pw, int ph)
+            {
+                for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
+                    for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
+                        for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
+            }
+            switch (step)
+            {
+                case 0: break; // the same frame
+                case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break; // the first and last columns
+                case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break; // the first and last rows
+                case 3: rgb = Frame(w, h, 9, 3, 100); break; // nothing in common
+                case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break; // single bytes
+                default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break; // a figure
+            }
+            var plane = LumaPlane.FromRgb24(rgb, w, h, spare, previous, before);
+            var fresh = LumaPlane.FromRgb24(rgb, w, h);
+            Assert.Equal(fresh.Data, plane.Data);
+            Assert.Equal(fresh.Mean, plane.Mean);
+            var (data, mean) = ReferenceLuma(rgb, w, h);
+            Assert.Equal(mean, plane.Mean);
+            Assert.Equal(data, plane.Data);
+            (spare, before, previous) = (before, plane, rgb);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void DifferenceAndMotionAreThePlainLoops(int w, int h)

@@ -151,6 +151,46 @@ public sealed class FrameCodecTests
         Assert.Equal(rgb, back);
     }
 
+    /// <summary>
+    /// A shadow-like layer (colour planes zero but for a −0, alpha in a ragged shape with empty rows inside its box) and a
+    /// character-like one (colour × alpha) decode to the very bits of their halves at every pixel (+0 outside the box),
+    /// also into pooled planes that held another layer: the decoder skips the rows without a residual and the zero ends of
+    /// rows, which the pooled image holds already.
+    /// </summary>
+    [Theory]
+    [InlineData(1280, 720)]
+    [InlineData(77, 41)]
+    [InlineData(33, 3)]
+    public void Layers_with_empty_rows_and_planes_decode_to_the_very_bits(int w, int h)
+    {
+        var rnd = new Random(w * 7 + h);
+        RgbaImage Ragged(bool colour)
+        {
+            var img = new RgbaImage(w, h);
+            for (int y = h / 5; y < Math.Max(h / 5 + 1, 4 * h / 5); y++)
+            {
+                if (y % 7 == 3) continue; // an empty row inside the box
+                int x0 = rnd.Next(w / 2 + 1), x1 = Math.Min(w, x0 + 1 + rnd.Next(w / 2 + 1));
+                for (int x = x0; x < x1; x++)
+                {
+                    int i = y * w + x;
+                    img.A[i] = (rnd.Next(3) + 1) / 4f;
+                    if (colour) (img.R[i], img.G[i], img.B[i]) = (rnd.NextSingle() * img.A[i], 0.5f * img.A[i], x % 5 == 0 ? 0f : 2.5f * img.A[i]);
+                }
+                if (y == h / 5 + 1 || h < 5) img.R[y * w + x0] = -0f; // non-zero bits inside the box
+            }
+            return img;
+        }
+        foreach (var layer in new[] { Ragged(false), Ragged(true), Ragged(false) })
+        {
+            var back = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(layer));
+            foreach (var (p, q) in new[] { (layer.R, back.R), (layer.G, back.G), (layer.B, back.B), (layer.A, back.A) })
+                for (int i = 0; i < p.Length; i++)
+                    Assert.True(BitConverter.SingleToUInt32Bits((float)(Half)p[i]) == BitConverter.SingleToUInt32Bits(q[i]), $"pixel {i}: {p[i]} stored, {q[i]} decoded");
+            FramePool.Return(back); // the next layer may decode into these planes
+        }
+    }
+
     [Fact]
     public void Gray_stores_8_bit_coverage_rounded_as_before()
     {
