@@ -129,6 +129,7 @@ public static class RenderMemory
 
     static bool TrySet(long limit)
     {
+        var before = AppContext.GetData("GCHeapHardLimit");
         try
         {
             AppContext.SetData("GCHeapHardLimit", (ulong)limit);
@@ -137,6 +138,9 @@ public static class RenderMemory
         }
         catch (InvalidOperationException)
         {
+            // The GC kept its old limit (more is committed than the new one allows): so does AppContext, or SetByUser
+            // would take the refused value for the user's and leave every later render in this process without a limit.
+            AppContext.SetData("GCHeapHardLimit", before);
             return false;
         }
     }

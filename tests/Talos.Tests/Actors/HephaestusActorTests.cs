@@ -235,7 +235,8 @@ public sealed class HephaestusActorTests : IAsyncLifetime
         async Task<object> Ask(object m)
         {
             await gate.WaitAsync(TestContext.Current.CancellationToken);
-            try { return await heph.Ask<object>(m, TimeSpan.FromSeconds(60)); } finally { gate.Release(); }
+            // Generous: 240 journalled submissions answered in turn; a loaded CI machine (load ~80 here) took over 60 s.
+            try { return await heph.Ask<object>(m, TimeSpan.FromMinutes(3)); } finally { gate.Release(); }
         }
         var asks = new List<Task<object>>();
         var raised = new List<int>();

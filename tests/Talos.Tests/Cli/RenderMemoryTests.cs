@@ -73,11 +73,12 @@ public sealed class RenderMemoryTests
     {
         // This process (the tests) renders at many sizes; a user's limit in the environment is left alone instead.
         if (RenderMemory.SetInEnvironment(Environment.GetEnvironmentVariable)) return;
+        // The small render's limit may be refused when this process (the whole suite) has more committed than its 1 GB
+        // floor; a refused limit must leave nothing behind either. The 4K render's (~3.2 GB) is taken.
         var first = RenderMemory.Apply([Samples.Shot(width: 320, height: 180)], 2);
         var second = RenderMemory.Apply([Samples.Shot(width: 3840, height: 2160)], 2);
-        Assert.NotNull(first);
-        Assert.NotNull(second); // was null: the first render's limit stood for every later one
-        Assert.True(second >= first);
+        Assert.NotNull(second); // was null: the first render's limit (or a refused one) stood for every later one
+        if (first is not null) Assert.True(second >= first);
         Assert.True(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >= second);
     }
 
