@@ -85,7 +85,7 @@ if [ ! -s "$results" ]; then echo "test.sh: the test run wrote no XML report (ex
 skips=$(perl -0777 -ne 'while (/<test [^>]*?result="Skip"(?:(?!<\/test>).)*?<reason><!\[CDATA\[(.*?)\]\]><\/reason>/sg) { print "$1\n" }' "$results" || true)
 skipped=$(perl -0777 -ne 'print "$1\n" if /<assembly [^>]*?skipped="(\d+)"/s' "$results")
 # Each failed test's name and the first line of its message, so the end of a CI log names what broke.
-failed=$(perl -0777 -ne 'while (/<test [^>]*?name="([^"]*)"[^>]*?result="Fail"(?:(?!<\/test>).)*?<message><!\[CDATA\[([^\n]*)/sg) { print "  $1 :: $2\n" }' "$results" || true)
+failed=$(perl -0777 -ne 'while (/<test [^>]*?name="([^"]*)"[^>]*?result="Fail"(?:(?!<\/test>).)*?<message><!\[CDATA\[((?:(?!\]\]>)[^\n])*)/sg) { print "  $1 :: $2\n" }' "$results" || true)
 if [ -n "$failed" ]; then
   echo "test.sh: failed test(s):"
   printf '%s\n' "$failed" | cut -c1-400
