@@ -13,11 +13,20 @@ public static partial class FfmpegTools
     static readonly object Gate = new();
     static Tools? _tools;
     static CutturaException? _failure;
+    static DateTime _failedAt;
+
+    /// <summary>How long a failure to find or run ffmpeg is answered from the cache before it is looked for again: a long-lived
+    /// node whose `ffmpeg -version` timed out on a loaded machine, or that had ffmpeg installed after it started, would
+    /// otherwise fail every chunk that needs it until restarted.</summary>
+    public static readonly TimeSpan FailureKept = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether a failure recorded at <paramref name="failedAt"/> still answers at <paramref name="now"/>.</summary>
+    public static bool FailureStands(DateTime failedAt, DateTime now) => now - failedAt < FailureKept;
 
     sealed record Tools(string FfmpegPath, string FfprobePath, int MajorVersion);
 
     /// <summary>
-    /// Returns the path of ffmpeg (ffprobe is checked too). The result — success or failure — is cached per process.
+    /// Returns the path of ffmpeg (ffprobe is checked too). Success is cached per process, a failure for <see cref="FailureKept"/>.
     /// </summary>
     public static string EnsureAvailable(Action<string>? log = null) => Resolve(log).FfmpegPath;
 
@@ -43,15 +52,16 @@ public static partial class FfmpegTools
         lock (Gate)
         {
             if (_tools is not null) return _tools;
-            if (_failure is not null) throw _failure;
+            if (_failure is not null && FailureStands(_failedAt, DateTime.UtcNow)) throw _failure;
             try
             {
                 _tools = Locate(log);
+                _failure = null;
                 return _tools;
             }
             catch (CutturaException e)
             {
-                _failure = e;
+                (_failure, _failedAt) = (e, DateTime.UtcNow);
                 throw;
             }
         }

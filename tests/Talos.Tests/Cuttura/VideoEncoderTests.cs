@@ -28,6 +28,16 @@ public sealed class VideoEncoderTests : IDisposable
     static IEnumerable<byte[]> MovingSquare(int n) => Enumerable.Range(0, n).Select(k => Square(W, H, 2 + 2 * k, 18, 12));
 
     [Fact]
+    public void A_failure_to_find_ffmpeg_is_looked_into_again_after_a_while_not_kept_for_the_process()
+    {
+        var failed = new DateTime(2026, 12, 5, 0, 0, 0, DateTimeKind.Utc);
+        Assert.True(FfmpegTools.FailureStands(failed, failed));
+        Assert.True(FfmpegTools.FailureStands(failed, failed + FfmpegTools.FailureKept - TimeSpan.FromMilliseconds(1)));
+        Assert.False(FfmpegTools.FailureStands(failed, failed + FfmpegTools.FailureKept));
+        Assert.False(FfmpegTools.FailureStands(failed, failed + TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
     public async Task Moving_square_encodes_to_exact_h264_frames()
     {
         var mp4 = Path.Combine(_dir, "square.mp4");
