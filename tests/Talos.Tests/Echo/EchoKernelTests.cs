@@ -185,6 +185,57 @@ public sealed class EchoKernelTests
         }
     }
 
+    /// <summary>
+    /// A proxy made from the frame before and its proxy, and its Lab from the frame before's Lab (what the temporal checks
+    /// do frame after frame), hold the same values as new ones, to the bit, at every factor: the same frame, changes in the
+    /// first and last columns and rows only, single bytes, a frame with nothing in common, figures.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Proxies_made_from_the_frame_before_equal_new_ones(int w, int h)
+    {
+        foreach (int factor in new[] { 2, 3, 4 })
+        {
+            if (w / factor < 1 || h / factor < 1) continue;
+            var rng = new Random(w * 17 + h + factor);
+            var previous = Frame(w, h, 6, 0, 0);
+            var before = TemporalChecks.Proxy(previous, w, h, factor);
+            var beforeLab = TemporalChecks.Labs(before);
+            RgbaImage? spare = null;
+            Lab[]? spareLab = null;
+            for (int step = 0; step < 12; step++)
+            {
+                var rgb = (byte[])previous.Clone();
+                void Paint(int x0, int y0, int pw, int ph)
+                {
+                    for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
+                        for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
+                            for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
+                }
+                switch (step)
+                {
+                    case 0: break; // the same frame
+                    case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break; // the first and last columns
+                    case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break; // the first and last rows
+                    case 3: rgb = Frame(w, h, 10, 2, 100); break; // nothing in common
+                    case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break; // single bytes
+                    default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break; // a figure
+                }
+                var changed = new (int First, int Last)[h / factor];
+                var proxy = TemporalChecks.Proxy(rgb, w, h, factor, spare, previous, before, changed);
+                var fresh = TemporalChecks.Proxy(rgb, w, h, factor);
+                Assert.Equal(fresh.R, proxy.R);
+                Assert.Equal(fresh.G, proxy.G);
+                Assert.Equal(fresh.B, proxy.B);
+                Assert.All(proxy.A, a => Assert.Equal(1f, a));
+                if (step == 0) Assert.All(changed, c => Assert.True(c.First > c.Last));
+                var lab = TemporalChecks.Labs(proxy, spareLab, beforeLab, changed);
+                Assert.Equal(TemporalChecks.Labs(fresh), lab);
+                (spare, before, previous, spareLab, beforeLab) = (before, proxy, rgb, beforeLab, lab);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void DifferenceAndMotionAreThePlainLoops(int w, int h)
@@ -205,6 +256,41 @@ public sealed class EchoKernelTests
             Assert.Equal(dy, field.Dy);
             Assert.Equal(residual, field.Residual);
             if (shift > 0 && w >= 256) Assert.Contains(field.Dx, d => d != 0); // the motion is found, not only matched
+        }
+    }
+
+    /// <summary>
+    /// The frame difference compares only each row's bytes between the first and the last that differ: frames that
+    /// differ in a figure, in one byte at a row's start or end, in the first and last columns, or not at all give the
+    /// plain loop's numbers.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Difference_of_partly_changed_frames_is_the_plain_loop(int w, int h)
+    {
+        var rng = new Random(w * 7 + h);
+        var a = Frame(w, h, 8, 0, 20);
+        for (int step = 0; step < 10; step++)
+        {
+            var b = (byte[])a.Clone();
+            switch (step)
+            {
+                case 0: break;
+                case 1: b[0] ^= 9; b[^1] ^= 9; break; // the first and the last byte
+                case 2: for (int y = 0; y < h; y++) { b[y * w * 3 + 2] ^= 5; b[(y * w + w - 1) * 3] ^= 5; } break; // each row's ends
+                case 3: for (int y = 0; y < h; y++) b[(y * w + w / 2) * 3 + 1] ^= 1; break; // one level, mid-row
+                default:
+                    int x0 = rng.Next(w), y0 = rng.Next(h), pw = 1 + rng.Next(w - x0), ph = 1 + rng.Next(h - y0);
+                    for (int y = y0; y < y0 + ph; y++)
+                        for (int x = x0; x < x0 + pw; x++)
+                            for (int c = 0; c < 3; c++) b[(y * w + x) * 3 + c] = (byte)rng.Next(256);
+                    break;
+            }
+            var m = QualityMeter.Measure(1, b, a, w, h);
+            var (diff, changed) = ReferenceDifference(b, a, w, h);
+            Assert.Equal(diff, m.DiffFromPrevious);
+            Assert.Equal(changed, m.ChangedFraction);
+            if (step > 0) Assert.True(diff > 0);
         }
     }
 
