@@ -17,8 +17,6 @@ public static class MotionEstimator
     public const int Block = 8, Search = 4;
     /// <summary>Offsets of a row whose SADs one 256-bit vector holds.</summary>
     const int Lanes = 8;
-    /// <summary>The offsets of a row (−Search..Search) and the rows of offsets: 9 × 9, three rows summed at a time.</summary>
-    const int Columns = 2 * Search + 1, Rows = 2 * Search + 1;
 
     public static MotionField Estimate(LumaPlane previous, LumaPlane current)
     {
@@ -47,7 +45,6 @@ public static class MotionEstimator
         {
             Span<float> block = stackalloc float[bs * bs];
             Span<float> pms = stackalloc float[Lanes + 1];
-            Span<float> sads = stackalloc float[Rows * Columns], means = stackalloc float[Rows * Columns];
             for (int i = 0; i < bx; i++)
             {
                 int x0 = i * bs, y0 = j * bs;
@@ -63,50 +60,6 @@ public static class MotionEstimator
                 // at once, one per vector lane (each lane adds its 64 terms in the same order as the scalar loop, so
                 // the sums are the same floats), the ninth alongside
                 bool lanes = bs == Block && Vector256.IsHardwareAccelerated && x0 - Search >= 0 && x0 + Search + bs <= w;
-                if (lanes && y0 - Search >= 0 && y0 + Search + bs <= h)
-                {
-                    // every offset inside the plane: the rows of three offsets summed side by side (six independent sums
-                    // instead of two, each lane's the same terms in the same order), then judged in the scalar loop's order
-                    ref float p0 = ref MemoryMarshal.GetArrayDataReference(prev);
-                    for (int dy = -Search; dy <= Search; dy += 3)
-                    {
-                        int r0 = dy + Search;
-                        for (int r = r0; r < r0 + 3; r++)
-                            for (int k = 0; k < Columns; k++) means[r * Columns + k] = BlockSum(integral, w, x0 - Search + k, y0 + r - Search, bs) * inv;
-                        var (pm0, pm1, pm2) = (Vector256.Create<float>(means.Slice(r0 * Columns, Lanes)), Vector256.Create<float>(means.Slice((r0 + 1) * Columns, Lanes)),
-                            Vector256.Create<float>(means.Slice((r0 + 2) * Columns, Lanes)));
-                        float pl0 = means[r0 * Columns + Lanes], pl1 = means[(r0 + 1) * Columns + Lanes], pl2 = means[(r0 + 2) * Columns + Lanes];
-                        Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, s2 = Vector256<float>.Zero;
-                        float l0 = 0, l1 = 0, l2 = 0;
-                        for (int y = 0; y < bs; y++)
-                        {
-                            int row = (y0 + dy + y) * w + x0 - Search, b = y * bs;
-                            for (int x = 0; x < bs; x++)
-                            {
-                                float c = block[b + x];
-                                var cv = Vector256.Create(c);
-                                int at = row + x;
-                                s0 += Vector256.Abs(cv - (Vector256.LoadUnsafe(ref p0, (nuint)at) - pm0));
-                                s1 += Vector256.Abs(cv - (Vector256.LoadUnsafe(ref p0, (nuint)(at + w)) - pm1));
-                                s2 += Vector256.Abs(cv - (Vector256.LoadUnsafe(ref p0, (nuint)(at + 2 * w)) - pm2));
-                                l0 += MathF.Abs(c - (prev[at + Lanes] - pl0));
-                                l1 += MathF.Abs(c - (prev[at + w + Lanes] - pl1));
-                                l2 += MathF.Abs(c - (prev[at + 2 * w + Lanes] - pl2));
-                            }
-                        }
-                        s0.CopyTo(sads.Slice(r0 * Columns, Lanes)); sads[r0 * Columns + Lanes] = l0;
-                        s1.CopyTo(sads.Slice((r0 + 1) * Columns, Lanes)); sads[(r0 + 1) * Columns + Lanes] = l1;
-                        s2.CopyTo(sads.Slice((r0 + 2) * Columns, Lanes)); sads[(r0 + 2) * Columns + Lanes] = l2;
-                    }
-                    for (int dy = -Search; dy <= Search; dy++)
-                        for (int dx = -Search; dx <= Search; dx++)
-                        {
-                            int k = (dy + Search) * Columns + dx + Search;
-                            float cost = sads[k] * (1f + 0.02f * (Math.Abs(dx) + Math.Abs(dy))) + 1e-6f * (Math.Abs(dx) + Math.Abs(dy));
-                            if (cost < bestCost) { bestCost = cost; bestDx = dx; bestDy = dy; bestMean = means[k]; }
-                        }
-                }
-                else
                 for (int dy = -Search; dy <= Search; dy++)
                 {
                     int py = y0 + dy;

@@ -74,21 +74,11 @@ public static class QualityMeter
         Parallel.For(0, rows, y =>
         {
             long s = 0;
-            int changed = 0, o = y * rowBytes;
-            // the row's bytes the same in both frames before the first and after the last that differs add nothing to the
-            // sum or the count (a still shot repeats most of each row): only the pixels between them are compared, from the
-            // 48-byte block the first falls in (integer sums: the same in any order)
-            ReadOnlySpan<byte> ra = a.AsSpan(o, rowBytes), rb = b.AsSpan(o, rowBytes);
-            int first = ra.CommonPrefixLength(rb);
-            if (first == rowBytes) { sums[y] = 0; counts[y] = 0; return; }
-            int end = rowBytes;
-            while (end - 32 > first && Vector256.Create(ra[(end - 32)..]) == Vector256.Create(rb[(end - 32)..])) end -= 32;
-            end = Math.Min(rowBytes, (end + 2) / 3 * 3); // whole pixels
-            int x = first / 48 * 48;
+            int changed = 0, o = y * rowBytes, x = 0;
             // 16 pixels (48 bytes) at a time: the sum of their differences in vectors (integers: the same sum), and the
             // pixels themselves counted only where some byte is more than 2 levels apart
             var two = Vector128.Create((byte)2);
-            for (; x + 48 <= end; x += 48)
+            for (; x + 48 <= rowBytes; x += 48)
             {
                 var (d0, d1, d2) = (AbsDiff(a, b, o + x), AbsDiff(a, b, o + x + 16), AbsDiff(a, b, o + x + 32));
                 var (l0, h0) = Vector128.Widen(d0);
@@ -102,7 +92,7 @@ public static class QualityMeter
                     if (Math.Max(dr, Math.Max(dg, db)) > 2) changed++;
                 }
             }
-            for (; x < end; x += 3)
+            for (; x < rowBytes; x += 3)
             {
                 int dr = Math.Abs(a[o + x] - b[o + x]), dg = Math.Abs(a[o + x + 1] - b[o + x + 1]), db = Math.Abs(a[o + x + 2] - b[o + x + 2]);
                 s += dr + dg + db;

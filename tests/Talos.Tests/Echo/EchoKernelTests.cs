@@ -259,41 +259,6 @@ public sealed class EchoKernelTests
         }
     }
 
-    /// <summary>
-    /// The frame difference compares only each row's bytes between the first and the last that differ: frames that
-    /// differ in a figure, in one byte at a row's start or end, in the first and last columns, or not at all give the
-    /// plain loop's numbers.
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(Sizes))]
-    public void Difference_of_partly_changed_frames_is_the_plain_loop(int w, int h)
-    {
-        var rng = new Random(w * 7 + h);
-        var a = Frame(w, h, 8, 0, 20);
-        for (int step = 0; step < 10; step++)
-        {
-            var b = (byte[])a.Clone();
-            switch (step)
-            {
-                case 0: break;
-                case 1: b[0] ^= 9; b[^1] ^= 9; break; // the first and the last byte
-                case 2: for (int y = 0; y < h; y++) { b[y * w * 3 + 2] ^= 5; b[(y * w + w - 1) * 3] ^= 5; } break; // each row's ends
-                case 3: for (int y = 0; y < h; y++) b[(y * w + w / 2) * 3 + 1] ^= 1; break; // one level, mid-row
-                default:
-                    int x0 = rng.Next(w), y0 = rng.Next(h), pw = 1 + rng.Next(w - x0), ph = 1 + rng.Next(h - y0);
-                    for (int y = y0; y < y0 + ph; y++)
-                        for (int x = x0; x < x0 + pw; x++)
-                            for (int c = 0; c < 3; c++) b[(y * w + x) * 3 + c] = (byte)rng.Next(256);
-                    break;
-            }
-            var m = QualityMeter.Measure(1, b, a, w, h);
-            var (diff, changed) = ReferenceDifference(b, a, w, h);
-            Assert.Equal(diff, m.DiffFromPrevious);
-            Assert.Equal(changed, m.ChangedFraction);
-            if (step > 0) Assert.True(diff > 0);
-        }
-    }
-
     // ---- the loops before vectors (ECHO's stage version 1)
 
     static (float[] Data, float Mean) ReferenceLuma(byte[] rgb, int width, int height)
