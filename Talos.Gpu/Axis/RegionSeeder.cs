@@ -137,7 +137,7 @@ internal static class RegionSeeder
                 // the breadth-first flood from the piece's first pixel and its pick, where nearest pixels tie
                 int? Flood(int first)
                 {
-                    visited ??= new bool[ink.Length];
+                    if (visited is null) { visited = ArrayPool<bool>.Shared.Rent(ink.Length); Array.Clear(visited, 0, ink.Length); }
                     queue ??= ArrayPool<int>.Shared.Rent(ink.Length);
                     var piece = queue.AsSpan(0, Collect(runs[first].Y * w + runs[first].X0, part, owners, ink, visited, queue, w, h));
                     var at = Pick(piece, part, owners, ink, w, h);
@@ -153,6 +153,7 @@ internal static class RegionSeeder
         finally
         {
             if (queue is not null) ArrayPool<int>.Shared.Return(queue);
+            if (visited is not null) ArrayPool<bool>.Shared.Return(visited);
         }
 
         int Find(int k)

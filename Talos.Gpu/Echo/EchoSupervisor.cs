@@ -25,7 +25,7 @@ public static class EchoSupervisor
 {
     /// <summary>
     /// Measures and judges a clip. <paramref name="frame"/> gives frame i's interleaved 8-bit sRGB, asked for once per
-    /// frame in order. <paramref name="specHolds"/>: whether the shot's spec holds a key at a frame (<see cref="SpecHolds.Held"/>;
+    /// frame in order (and again for the frames ResNet-18 compares, when it runs). <paramref name="specHolds"/>: whether the shot's spec holds a key at a frame (<see cref="SpecHolds.Held"/>;
     /// a frozen run's cause). <paramref name="deep"/>: ResNet-18 (<see cref="DeepFeatures.Shared"/>), which confirms pops
     /// by its perceptual distances; null keeps the classic measures (the pre-screen confirms them).
     /// </summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 
@@ -100,59 +101,117 @@ public static class TemporalChecks
         if (pw < 1 || ph < 1) throw new ArgumentException($"a {width}x{height} frame is smaller than one {factor}x{factor} block");
         var img = into is not null && into.Width == pw && into.Height == ph ? into : new RgbaImage(pw, ph);
         float inv = 1f / (factor * factor);
+        Parallel.For(0, ph, py => ProxyBlocks(rgb, width, factor, py, 0, pw, img, inv));
+        return img;
+    }
+
+    /// <summary>
+    /// <see cref="Proxy"/> at <paramref name="factor"/> &gt; 1 given the frame before (<paramref name="previousRgb"/>) and
+    /// its proxy (<paramref name="previousProxy"/>, made from exactly those bytes at the same factor): a still shot repeats
+    /// most of the frame before, so in each proxy row only the blocks between the first and last column whose source
+    /// pixels differ are averaged again and the rest copied. A block's average is a function of its own pixels alone (summed
+    /// in the same order), so this is the same proxy, to the bit, as a new one. <paramref name="changed"/> (one entry per
+    /// proxy row, or null) receives each row's blocks made anew (<c>First &gt; Last</c>: none), for
+    /// <see cref="Labs(RgbaImage, Lab[], Lab[], (int First, int Last)[])"/>. <paramref name="into"/> as in <see cref="Proxy"/>
+    /// (not the previous proxy).
+    /// </summary>
+    public static RgbaImage Proxy(byte[] rgb, int width, int height, int factor, RgbaImage? into, byte[] previousRgb, RgbaImage previousProxy,
+        (int First, int Last)[]? changed = null)
+    {
+        ArgumentNullException.ThrowIfNull(rgb);
+        ArgumentNullException.ThrowIfNull(previousRgb);
+        ArgumentNullException.ThrowIfNull(previousProxy);
+        if (factor <= 1) throw new ArgumentOutOfRangeException(nameof(factor), "a proxy from the frame before reduces the frame (factor 2 or more)");
+        if (rgb.Length != (long)width * height * 3 || previousRgb.Length != rgb.Length)
+            throw new ArgumentException($"rgb24 buffers of {rgb.Length} and {previousRgb.Length} bytes do not match {width}x{height}");
+        int pw = width / factor, ph = height / factor;
+        if (pw < 1 || ph < 1) throw new ArgumentException($"a {width}x{height} frame is smaller than one {factor}x{factor} block");
+        if (previousProxy.Width != pw || previousProxy.Height != ph) throw new ArgumentException("the previous proxy differs in size");
+        if (ReferenceEquals(into, previousProxy)) throw new ArgumentException("the previous proxy is read while the new one is written", nameof(into));
+        if (changed is not null && changed.Length != ph) throw new ArgumentException($"one changed span per proxy row ({ph})", nameof(changed));
+        var img = into is not null && into.Width == pw && into.Height == ph ? into : new RgbaImage(pw, ph);
+        float inv = 1f / (factor * factor);
+        int used = pw * factor * 3; // the bytes of a source row that blocks cover
         Parallel.For(0, ph, py =>
         {
-            ref byte src = ref MemoryMarshal.GetArrayDataReference(rgb);
-            ref float lin = ref MemoryMarshal.GetArrayDataReference(ColourDifference.LinearTable);
-            int px = 0;
-            // four blocks side by side at a time: twelve independent sums (each in the same order as one at a time)
-            for (; px + 4 <= pw; px += 4)
+            int u0 = used, u1 = 0;
+            for (int y = py * factor; y < (py + 1) * factor; y++)
             {
-                float r0 = 0, g0 = 0, b0 = 0, r1 = 0, g1 = 0, b1 = 0, r2 = 0, g2 = 0, b2 = 0, r3 = 0, g3 = 0, b3 = 0;
-                nint step = factor * 3;
-                for (int dy = 0; dy < factor; dy++)
-                {
-                    nint o = ((nint)(py * factor + dy) * width + px * factor) * 3;
-                    for (int dx = 0; dx < factor; dx++, o += 3)
-                    {
-                        r0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o));
-                        g0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 1));
-                        b0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2));
-                        r1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step));
-                        g1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step + 1));
-                        b1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step + 2));
-                        r2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step));
-                        g2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step + 1));
-                        b2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step + 2));
-                        r3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step));
-                        g3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step + 1));
-                        b3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step + 2));
-                    }
-                }
-                int i = py * pw + px;
-                img.R[i] = r0 * inv; img.G[i] = g0 * inv; img.B[i] = b0 * inv; img.A[i] = 1f;
-                img.R[i + 1] = r1 * inv; img.G[i + 1] = g1 * inv; img.B[i + 1] = b1 * inv; img.A[i + 1] = 1f;
-                img.R[i + 2] = r2 * inv; img.G[i + 2] = g2 * inv; img.B[i + 2] = b2 * inv; img.A[i + 2] = 1f;
-                img.R[i + 3] = r3 * inv; img.G[i + 3] = g3 * inv; img.B[i + 3] = b3 * inv; img.A[i + 3] = 1f;
+                ReadOnlySpan<byte> row = rgb.AsSpan(y * width * 3, used), old = previousRgb.AsSpan(y * width * 3, used);
+                int first = row.CommonPrefixLength(old);
+                if (first == used) continue;
+                int last = used;
+                while (last - Vector256<byte>.Count > first && Vector256.Create(row[(last - Vector256<byte>.Count)..]) == Vector256.Create(old[(last - Vector256<byte>.Count)..]))
+                    last -= Vector256<byte>.Count;
+                do last--; while (row[last] == old[last]); // stops at `first` at the latest
+                (u0, u1) = (Math.Min(u0, first), Math.Max(u1, last + 1));
             }
-            for (; px < pw; px++)
-            {
-                float r = 0, g = 0, b = 0;
-                for (int dy = 0; dy < factor; dy++)
-                {
-                    nint o = ((nint)(py * factor + dy) * width + px * factor) * 3;
-                    for (int dx = 0; dx < factor; dx++, o += 3)
-                    {
-                        r += Unsafe.Add(ref lin, Unsafe.Add(ref src, o));
-                        g += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 1));
-                        b += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2));
-                    }
-                }
-                int i = py * pw + px;
-                img.R[i] = r * inv; img.G[i] = g * inv; img.B[i] = b * inv; img.A[i] = 1f;
-            }
+            int row0 = py * pw;
+            previousProxy.R.AsSpan(row0, pw).CopyTo(img.R.AsSpan(row0, pw));
+            previousProxy.G.AsSpan(row0, pw).CopyTo(img.G.AsSpan(row0, pw));
+            previousProxy.B.AsSpan(row0, pw).CopyTo(img.B.AsSpan(row0, pw));
+            img.A.AsSpan(row0, pw).Fill(1f);
+            if (u1 <= u0) { if (changed is not null) changed[py] = (0, -1); return; }
+            int qa = u0 / 3 / factor, qb = (u1 - 1) / 3 / factor;
+            ProxyBlocks(rgb, width, factor, py, qa, qb + 1, img, inv);
+            if (changed is not null) changed[py] = (qa, qb);
         });
         return img;
+    }
+
+    /// <summary>Proxy row <paramref name="py"/>'s blocks [<paramref name="px0"/>, <paramref name="px1"/>): each block's average linear light.</summary>
+    static void ProxyBlocks(byte[] rgb, int width, int factor, int py, int px0, int px1, RgbaImage img, float inv)
+    {
+        int pw = img.Width;
+        ref byte src = ref MemoryMarshal.GetArrayDataReference(rgb);
+        ref float lin = ref MemoryMarshal.GetArrayDataReference(ColourDifference.LinearTable);
+        int px = px0;
+        // four blocks side by side at a time: twelve independent sums (each in the same order as one at a time)
+        for (; px + 4 <= px1; px += 4)
+        {
+            float r0 = 0, g0 = 0, b0 = 0, r1 = 0, g1 = 0, b1 = 0, r2 = 0, g2 = 0, b2 = 0, r3 = 0, g3 = 0, b3 = 0;
+            nint step = factor * 3;
+            for (int dy = 0; dy < factor; dy++)
+            {
+                nint o = ((nint)(py * factor + dy) * width + px * factor) * 3;
+                for (int dx = 0; dx < factor; dx++, o += 3)
+                {
+                    r0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o));
+                    g0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 1));
+                    b0 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2));
+                    r1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step));
+                    g1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step + 1));
+                    b1 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + step + 2));
+                    r2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step));
+                    g2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step + 1));
+                    b2 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2 * step + 2));
+                    r3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step));
+                    g3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step + 1));
+                    b3 += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 3 * step + 2));
+                }
+            }
+            int i = py * pw + px;
+            img.R[i] = r0 * inv; img.G[i] = g0 * inv; img.B[i] = b0 * inv; img.A[i] = 1f;
+            img.R[i + 1] = r1 * inv; img.G[i + 1] = g1 * inv; img.B[i + 1] = b1 * inv; img.A[i + 1] = 1f;
+            img.R[i + 2] = r2 * inv; img.G[i + 2] = g2 * inv; img.B[i + 2] = b2 * inv; img.A[i + 2] = 1f;
+            img.R[i + 3] = r3 * inv; img.G[i + 3] = g3 * inv; img.B[i + 3] = b3 * inv; img.A[i + 3] = 1f;
+        }
+        for (; px < px1; px++)
+        {
+            float r = 0, g = 0, b = 0;
+            for (int dy = 0; dy < factor; dy++)
+            {
+                nint o = ((nint)(py * factor + dy) * width + px * factor) * 3;
+                for (int dx = 0; dx < factor; dx++, o += 3)
+                {
+                    r += Unsafe.Add(ref lin, Unsafe.Add(ref src, o));
+                    g += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 1));
+                    b += Unsafe.Add(ref lin, Unsafe.Add(ref src, o + 2));
+                }
+            }
+            int i = py * pw + px;
+            img.R[i] = r * inv; img.G[i] = g * inv; img.B[i] = b * inv; img.A[i] = 1f;
+        }
     }
 
     /// <summary>The block size that brings a frame <paramref name="width"/> wide to at most <paramref name="proxyWidth"/>
@@ -296,11 +355,12 @@ public static class TemporalChecks
 
     /// <summary>
     /// Measures every frame of a clip. <paramref name="frame"/> gives frame i's interleaved 8-bit sRGB (each is asked
-    /// for about once: a sliding window of three is kept). <paramref name="held"/>: whether frame i repeats the one
+    /// for about once, in order: a sliding window of three is kept; when ResNet-18 runs, the frames it compares are asked
+    /// for again afterwards). <paramref name="held"/>: whether frame i repeats the one
     /// before it (its <see cref="FrameMetrics.SameAsPrevious"/>); a frame that repeats a neighbour is a hold, not a pop.
     /// With <paramref name="deep"/> (ResNet-18), the pairs whose warping error is measured (not held) get their deep
     /// distance too, and a screened frame the distance between its neighbours; the features are taken from the proxy frames
-    /// (the network's 224-px inputs are kept as the frames go by). ResNet-18 runs only when the clip has a pop suspect for
+    /// (made again from those frames for the network's 224-px inputs, the same values). ResNet-18 runs only when the clip has a pop suspect for
     /// it to judge (<see cref="ClipVerdict.PopSuspects"/>): its distances decide nothing else, so a clip without one has
     /// no deep distances and the same verdict.
     /// A sampled pair that is held passes its sample on to the next pair that is not, so a shot animated on twos is measured too.
@@ -319,14 +379,12 @@ public static class TemporalChecks
         var scratch = new ProxyScratch();
         ProxyFrame? prev = null, cur = count > 0 ? new ProxyFrame(frame(0), width, height, factor, scratch) : null;
         bool[]? linesCur = null;
-        // ResNet-18's inputs by frame, and the distances asked for: (frame, a, b, between the neighbours)
-        var inputs = new Dictionary<int, float[]>();
+        // the distances ResNet-18 is asked for: (frame, a, b, between the neighbours); their inputs are made only when the
+        // network runs (a clip with a pop suspect), from the frames asked for again: most clips have none
         var asked = new List<(int Frame, int A, int B, bool Neighbours)>();
         var deepAsked = new HashSet<int>();
-        void Ask(int frameIndex, int a, RgbaImage imgA, int b, RgbaImage imgB, bool neighbours)
+        void Ask(int frameIndex, int a, int b, bool neighbours)
         {
-            if (!inputs.ContainsKey(a)) inputs[a] = DeepFeatures.Input(Levels(imgA), imgA.Width, imgA.Height);
-            if (!inputs.ContainsKey(b)) inputs[b] = DeepFeatures.Input(Levels(imgB), imgB.Width, imgB.Height);
             asked.Add((frameIndex, a, b, neighbours));
             if (!neighbours) deepAsked.Add(frameIndex);
         }
@@ -334,7 +392,7 @@ public static class TemporalChecks
         for (int i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var next = i + 1 < count ? new ProxyFrame(frame(i + 1), width, height, factor, scratch) : null;
+            var next = i + 1 < count ? new ProxyFrame(frame(i + 1), width, height, factor, scratch, cur) : null;
             bool isHeld = held is not null && (held(i) || (i + 1 < count && held(i + 1)));
             ScreenResult? screen = prev is null || next is null || isHeld ? null : Screen(prev.Lab, cur!.Lab, next.Lab, cur.Image.Width, cur.Image.Height, t);
             bool screened = screen is { Passed: true };
@@ -353,7 +411,7 @@ public static class TemporalChecks
                 linesNext = LinePixels(next!.Lab, next.Image.Width, next.Image.Height, t.LineContrast);
                 pair = MeasurePair(cur!.Image, next.Image, linesCur, linesNext, t.LineMinPixels, t.LineTolerance);
             }
-            if (deep is not null && measured) Ask(i, i, cur!.Image, i + 1, next!.Image, false);
+            if (deep is not null && measured) Ask(i, i, i + 1, false);
             if (!screened) result[i] = new TemporalMetrics(i, pair.WarpError, 0f, 1f, [], isHeld, screen?.Novel ?? 0f, false, warped, null, null, pair.LineStability);
             else
             {
@@ -362,8 +420,8 @@ public static class TemporalChecks
                 if (deep is not null)
                 {
                     // a pop is far from both neighbours: the distance from the frame before is measured here too
-                    Ask(i, i - 1, prev.Image, i + 1, next.Image, true);
-                    if (!deepAsked.Contains(i - 1) && !(held is not null && held(i))) Ask(i - 1, i - 1, prev.Image, i, cur.Image, false);
+                    Ask(i, i - 1, i + 1, true);
+                    if (!deepAsked.Contains(i - 1) && !(held is not null && held(i))) Ask(i - 1, i - 1, i, false);
                 }
                 result[i] = new TemporalMetrics(i, pair.WarpError, a.PopScore, a.Gain, flips, false, screen!.Novel, true, warped, null, null,
                     pair.LineStability);
@@ -373,10 +431,16 @@ public static class TemporalChecks
         }
         if (deep is null || asked.Count == 0 || ClipVerdict.PopSuspects(result, t).Count == 0) return result;
         var features = new Dictionary<int, DeepFeatureMaps>();
+        RgbaImage? proxy = null;
         DeepFeatureMaps Features(int i)
         {
             ct.ThrowIfCancellationRequested();
-            if (!features.TryGetValue(i, out var f)) features[i] = f = deep.Extract(inputs[i]);
+            if (!features.TryGetValue(i, out var f))
+            {
+                // the frame's proxy made again (the same values as the one its measures used), as the network's input
+                proxy = Proxy(frame(i), width, height, factor, proxy);
+                features[i] = f = deep.Extract(DeepFeatures.Input(Levels(proxy), proxy.Width, proxy.Height));
+            }
             return f;
         }
         foreach (var (frameIndex, a, b, neighbours) in asked)
@@ -389,29 +453,58 @@ public static class TemporalChecks
 
     /// <summary>A frame of the temporal checks' window: its proxy (<see cref="Proxy"/>) and the proxy's Lab (<see cref="Labs"/>),
     /// each made when first asked for, in arrays of <paramref name="scratch"/> that <see cref="Release"/> gives back.</summary>
-    sealed class ProxyFrame(byte[] rgb, int width, int height, int factor, ProxyScratch scratch)
+    /// <remarks>
+    /// <paramref name="before"/> is the frame before's, while it is in the window: when its proxy is there as this one is
+    /// made, this one is made from it (<see cref="Proxy(byte[], int, int, int, RgbaImage?, byte[], RgbaImage, (int First, int Last)[])"/>:
+    /// its bytes are still the caller's, as the window of three asks of it), and so is the Lab when the frame before's
+    /// Lab is there too — the same values as made anew.
+    /// </remarks>
+    sealed class ProxyFrame(byte[] rgb, int width, int height, int factor, ProxyScratch scratch, ProxyFrame? before = null)
     {
-        byte[]? _rgb = rgb;
+        byte[]? _rgb = rgb; // kept until released: the frame after's proxy compares its bytes with these
         RgbaImage? _image;
         Lab[]? _lab;
+        ProxyFrame? _before = before;
+        (int First, int Last)[]? _changed; // the blocks made anew in each proxy row, when made from _before's proxy
 
         public RgbaImage Image
         {
             get
             {
-                if (_image is null) { _image = Proxy(_rgb!, width, height, factor, scratch.Images.TryPop(out var spare) ? spare : null); _rgb = null; }
+                if (_image is null)
+                {
+                    var spare = scratch.Images.TryPop(out var s) ? s : null;
+                    if (factor > 1 && _before is { _image: { } bi, _rgb: { } brgb })
+                    {
+                        _changed = new (int, int)[height / factor];
+                        _image = Proxy(_rgb!, width, height, factor, spare, brgb, bi, _changed);
+                    }
+                    else { _image = Proxy(_rgb!, width, height, factor, spare); _before = null; }
+                }
                 return _image;
             }
         }
 
-        public Lab[] Lab => _lab ??= Labs(Image, scratch.Labs.TryPop(out var spare) ? spare : null);
+        public Lab[] Lab
+        {
+            get
+            {
+                if (_lab is not null) return _lab;
+                var image = Image;
+                var spare = scratch.Labs.TryPop(out var s) ? s : null;
+                // the frame before still in the window (its Lab made from the proxy this one copied): copy its Lab where the proxy is the same
+                _lab = _changed is not null && _before is { _lab: { } bl, _image: not null } ? Labs(image, spare, bl, _changed) : Labs(image, spare);
+                _before = null;
+                return _lab;
+            }
+        }
 
         /// <summary>Gives the proxy and its Lab back to the scratch: the frame has left the window and is not used again.</summary>
         public void Release()
         {
             if (_image is not null) scratch.Images.Push(_image);
             if (_lab is not null) scratch.Labs.Push(_lab);
-            _image = null; _lab = null; _rgb = null;
+            _image = null; _lab = null; _rgb = null; _before = null; _changed = null;
         }
     }
 
@@ -474,6 +567,31 @@ public static class TemporalChecks
         Parallel.For(0, img.Height, y =>
         {
             for (int i = y * img.Width, e = i + img.Width; i < e; i++) lab[i] = ColourDifference.ToLab(img.R[i], img.G[i], img.B[i]);
+        });
+        return lab;
+    }
+
+    /// <summary>
+    /// <see cref="Labs(RgbaImage, Lab[])"/> of a proxy made from the frame before's (<see cref="Proxy(byte[], int, int, int, RgbaImage?, byte[], RgbaImage, (int First, int Last)[])"/>,
+    /// which gave <paramref name="changed"/>), given that proxy's Lab (<paramref name="previousLab"/>): outside each row's
+    /// blocks made anew the proxy holds the previous proxy's very floats, so their Lab is copied; the rest is converted.
+    /// The same values as converting every pixel.
+    /// </summary>
+    public static Lab[] Labs(RgbaImage img, Lab[]? into, Lab[] previousLab, (int First, int Last)[] changed)
+    {
+        ArgumentNullException.ThrowIfNull(img);
+        ArgumentNullException.ThrowIfNull(previousLab);
+        ArgumentNullException.ThrowIfNull(changed);
+        if (previousLab.Length != img.PixelCount || changed.Length != img.Height) throw new ArgumentException("the previous Lab or the changed spans differ in size from the image");
+        if (ReferenceEquals(into, previousLab)) throw new ArgumentException("the previous Lab is read while the new one is written", nameof(into));
+        var lab = into is not null && into.Length == img.PixelCount ? into : new Lab[img.PixelCount];
+        Parallel.For(0, img.Height, y =>
+        {
+            int row = y * img.Width;
+            previousLab.AsSpan(row, img.Width).CopyTo(lab.AsSpan(row, img.Width));
+            var (first, last) = changed[y];
+            for (int i = row + Math.Max(0, first), e = row + Math.Min(img.Width - 1, last); i <= e; i++)
+                lab[i] = ColourDifference.ToLab(img.R[i], img.G[i], img.B[i]);
         });
         return lab;
     }

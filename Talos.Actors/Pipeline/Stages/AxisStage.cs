@@ -64,6 +64,7 @@ public sealed class AxisStage : IStageRunner
                 (lines, seeds, groundY) = (drawing.Lines, drawing.Seeds, drawing.GroundY);
             }
             var hash = ctx.Vault.Put(FrameCodec.EncodeGray(lines), "axis-key");
+            FramePool.Return(lines.Data); // encoded: the next key's drawing (or FLUX's) draws into this plane
             frames.Add(new FrameOutputs(frame, new Dictionary<string, string> { [StageIo.CharacterBlob(c)] = hash },
                 StageIo.Meta(new CharacterFrameMeta(c, seeds, groundY, drawn))));
         }

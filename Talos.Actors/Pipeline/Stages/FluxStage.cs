@@ -59,6 +59,7 @@ public sealed class FluxStage : IStageRunner
                 }
                 var rig = drawing.Rig(c, frame);
                 blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(rig.Lines), "flux-lines");
+                FramePool.Return(rig.Lines.Data); // encoded: the next drawing's ink plane (StrokeRasterizer rents it)
                 metas.Add(new CharacterFrameMeta(c, rig.Seeds, rig.GroundY, false));
             }
             frames.Add(new FrameOutputs(frame, blobs, StageIo.Meta(metas)));

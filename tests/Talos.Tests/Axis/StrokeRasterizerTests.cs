@@ -1,4 +1,5 @@
 using Talos.Gpu.Axis;
+using Talos.Gpu.Imaging;
 using Xunit;
 
 namespace Talos.Tests.Axis;
@@ -87,5 +88,49 @@ public sealed class StrokeRasterizerTests
                         Assert.Fail($"trial {trial} ({shape.GetType().Name}), pixel ({sampled.X0 + x}, {sampled.Y0 + y}): {actual:R}, per pixel {expected:R}");
                 }
         }
+    }
+
+    /// <summary>
+    /// A rasterizer's ink plane comes from <see cref="FramePool"/> and its owner map is kept between drawings, cleared
+    /// only where parts claimed pixels: the next rasterizer of the size starts with no ink and no owner anywhere.
+    /// </summary>
+    [Fact]
+    public void A_rasterizer_after_another_starts_with_no_ink_and_no_owner()
+    {
+        const int w = 97, h = 61; // a size no other test draws at
+        using (var first = new StrokeRasterizer(w, h))
+        {
+            first.Part(new Ellipse(30.5f, 30.5f, 20, 14), 1.5f);
+            first.Part(new Capsule(5.5f, 50.5f, 90.5f, 10.5f, 3, 6), 1f);
+            first.Stroke(new Capsule(0.5f, 0.5f, 96.5f, 60.5f, 0, 0), 2f);
+            Assert.NotEqual(0, first.OwnerAt(30, 30));
+            Assert.NotEqual(0, first.OwnerAt(88, 12));
+            FramePool.Return(first.Ink.Data);
+        }
+        using var second = new StrokeRasterizer(w, h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                Assert.Equal(0, second.OwnerAt(x, y));
+                Assert.Equal(0f, second.Ink[x, y]);
+            }
+    }
+
+    /// <summary>A drawing made after another whose ink went back to the pool is the same drawing as made first.</summary>
+    [Fact]
+    public void A_drawing_over_reused_planes_is_the_same_drawing()
+    {
+        const int w = 331, h = 187;
+        var rig = Rigs.Get("lanky");
+        LineDrawing Draw(double x, string pose, CameraState camera) => LineArt.Draw(rig, PoseLibrary.Resolve(rig, pose, "joy", 0), x, 1, camera, w, h);
+        var first = Draw(0.6, "walk", CameraState.Wide);
+        var (lines, seeds) = ((float[])first.Lines.Data.Clone(), first.Seeds.ToList());
+        FramePool.Return(first.Lines.Data);
+        var other = Draw(0.35, "wave", new CameraState(2, 0.05));
+        Assert.NotEqual(lines, other.Lines.Data);
+        FramePool.Return(other.Lines.Data);
+        var again = Draw(0.6, "walk", CameraState.Wide);
+        Assert.Equal(lines, again.Lines.Data);
+        Assert.Equal(seeds, again.Seeds);
     }
 }

@@ -185,6 +185,57 @@ public sealed class EchoKernelTests
         }
     }
 
+    /// <summary>
+    /// A proxy made from the frame before and its proxy, and its Lab from the frame before's Lab (what the temporal checks
+    /// do frame after frame), hold the same values as new ones, to the bit, at every factor: the same frame, changes in the
+    /// first and last columns and rows only, single bytes, a frame with nothing in common, figures.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Proxies_made_from_the_frame_before_equal_new_ones(int w, int h)
+    {
+        foreach (int factor in new[] { 2, 3, 4 })
+        {
+            if (w / factor < 1 || h / factor < 1) continue;
+            var rng = new Random(w * 17 + h + factor);
+            var previous = Frame(w, h, 6, 0, 0);
+            var before = TemporalChecks.Proxy(previous, w, h, factor);
+            var beforeLab = TemporalChecks.Labs(before);
+            RgbaImage? spare = null;
+            Lab[]? spareLab = null;
+            for (int step = 0; step < 12; step++)
+            {
+                var rgb = (byte[])previous.Clone();
+                void Paint(int x0, int y0, int pw, int ph)
+                {
+                    for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
+                        for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
+                            for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
+                }
+                switch (step)
+                {
+                    case 0: break; // the same frame
+                    case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break; // the first and last columns
+                    case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break; // the first and last rows
+                    case 3: rgb = Frame(w, h, 10, 2, 100); break; // nothing in common
+                    case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break; // single bytes
+                    default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break; // a figure
+                }
+                var changed = new (int First, int Last)[h / factor];
+                var proxy = TemporalChecks.Proxy(rgb, w, h, factor, spare, previous, before, changed);
+                var fresh = TemporalChecks.Proxy(rgb, w, h, factor);
+                Assert.Equal(fresh.R, proxy.R);
+                Assert.Equal(fresh.G, proxy.G);
+                Assert.Equal(fresh.B, proxy.B);
+                Assert.All(proxy.A, a => Assert.Equal(1f, a));
+                if (step == 0) Assert.All(changed, c => Assert.True(c.First > c.Last));
+                var lab = TemporalChecks.Labs(proxy, spareLab, beforeLab, changed);
+                Assert.Equal(TemporalChecks.Labs(fresh), lab);
+                (spare, before, previous, spareLab, beforeLab) = (before, proxy, rgb, beforeLab, lab);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void DifferenceAndMotionAreThePlainLoops(int w, int h)
