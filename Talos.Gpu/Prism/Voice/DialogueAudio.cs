@@ -23,7 +23,8 @@ public static class DialogueAudio
     /// </summary>
     public static readonly IReadOnlyList<int> DecodedRates = [Axis.LipSync.SileroVad.SampleRate, FilmMix.SampleRate];
 
-    /// <summary>Lines decoded in this process by <see cref="InputKey"/>; cleared whole when it holds more than <see cref="MaxCachedSamples"/>.</summary>
+    /// <summary>Lines decoded in this process by <see cref="InputKey"/>; cleared whole when it would hold more than <see cref="MaxCachedSamples"/>
+    /// (a line longer than a quarter of that, about half a minute at both rates, is not kept).</summary>
     static readonly Dictionary<string, PcmAudio> Decoded = new(StringComparer.Ordinal);
     static long _cachedSamples;
     const long MaxCachedSamples = 8_000_000; // 32 MB: ~4 minutes of lines at 48 kHz
@@ -53,12 +54,14 @@ public static class DialogueAudio
         var decoded = bytes is not null
             ? AudioDecoder.DecodeMono(bytes, rates, $"'{line.Audio}' ({what})")
             : AudioDecoder.DecodeMono(ScratchVoice.SpeakWav(line.Text, voice!, what), rates, what);
-        lock (Decoded)
-        {
-            if (_cachedSamples + decoded.Sum(d => (long)d.Samples.Length) > MaxCachedSamples) { Decoded.Clear(); _cachedSamples = 0; }
-            for (int i = 0; i < rates.Count; i++)
-                if (Decoded.TryAdd(Key(rates[i]), decoded[i])) _cachedSamples += decoded[i].Samples.Length;
-        }
+        long size = decoded.Sum(d => (long)d.Samples.Length);
+        if (size <= MaxCachedSamples / 4) // a long recorded line is decoded again rather than held
+            lock (Decoded)
+            {
+                if (_cachedSamples + size > MaxCachedSamples) { Decoded.Clear(); _cachedSamples = 0; }
+                for (int i = 0; i < rates.Count; i++)
+                    if (Decoded.TryAdd(Key(rates[i]), decoded[i])) _cachedSamples += decoded[i].Samples.Length;
+            }
         var mine = decoded[rates.ToList().IndexOf(sampleRate)];
         return mine with { Samples = (float[])mine.Samples.Clone() };
     }
