@@ -59,7 +59,7 @@ public static class DeliveryEncoder
         {
             case "hdr10":
                 if (width % 2 != 0 || height % 2 != 0) throw new CutturaException($"video size {width}x{height} has an odd side; HEVC 4:2:0 needs even width and height");
-                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgb48le", 6, "HEVC Main10 HDR10", "mp4"), Frames(DeliveryPixels.ToPq48),
+                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgb48le", 48, "HEVC Main10 HDR10", "mp4"), Frames(DeliveryPixels.ToPq48),
                     width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
                         o.WithCustomArgument("-vf scale=in_range=pc:out_color_matrix=bt2020:out_range=tv,format=yuv420p10le")
                          .WithCustomArgument("-c:v libx265 -preset fast -crf 18 -profile:v main10 -tag:v hvc1")
@@ -67,14 +67,14 @@ public static class DeliveryEncoder
                          .WithCustomArgument($"-x265-params {X265Params}")
                          .WithCustomArgument("-colorspace bt2020nc -color_primaries bt2020 -color_trc smpte2084 -color_range tv"));
             case "prores":
-                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgba64le", 8, "ProRes 4444", "mov"), Frames(DeliveryPixels.ToSdr64),
+                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgba64le", 64, "ProRes 4444", "mov"), Frames(DeliveryPixels.ToSdr64),
                     width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
                         o.WithCustomArgument("-vf scale=in_range=pc:out_color_matrix=bt709:out_range=tv,format=yuva444p10le")
                          .WithCustomArgument("-c:v prores_ks -profile:v 4444 -vendor apl0 -alpha_bits 16")
                          .WithPixelFormat("yuva444p10le")
                          .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv"));
             case "png16":
-                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgba64le", 8, "a 16-bit PNG sequence", "image2", Audio: false),
+                return VideoEncoder.EncodeRawAsync(new VideoEncoder.RawFormat("rgba64le", 64, "a 16-bit PNG sequence", "image2", Audio: false),
                     Frames(DeliveryPixels.ToSdr64), width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
                         o.WithCustomArgument("-c:v png").WithPixelFormat("rgba64be"));
             case "sdr":

@@ -23,7 +23,8 @@ public static class VideoEncoder
     public static readonly EncoderPreset ClipPreset = EncoderPreset.VeryFast;
 
     /// <summary>
-    /// libx264, yuv420p (BT.709 matrix, limited range, tagged BT.709), CRF 20, preset <paramref name="preset"/> (null:
+    /// libx264, yuv420p (BT.709 matrix, limited range, 2×2 chroma, converted by <see cref="Yuv420"/>; tagged BT.709, chroma
+    /// centre-sited), CRF 20, preset <paramref name="preset"/> (null:
     /// <see cref="FilmPreset"/>, "faster"), +faststart, exactly one output frame per input frame. Audio (any file ffmpeg reads) is encoded as AAC, delayed by
     /// <paramref name="audioOffsetSeconds"/> (negative: its start is skipped), padded with silence and cut at the end of
     /// the video. Written to a temp file next to <paramref name="outputPath"/> and renamed when complete.
@@ -38,17 +39,38 @@ public static class VideoEncoder
             throw new CutturaException($"video size {width}x{height} is out of range (1..{MaxDimension})");
         if (width % 2 != 0 || height % 2 != 0)
             throw new CutturaException($"video size {width}x{height} has an odd side; H.264 yuv420p needs even width and height");
-        return EncodeRawAsync(new RawFormat("rgb24", 3, "H.264 yuv420p", "mp4"), rgb24Frames, width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
-            o.WithCustomArgument("-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv420p")
-             .WithCustomArgument("-c:v libx264")
+        ArgumentNullException.ThrowIfNull(rgb24Frames);
+        return EncodeRawAsync(new RawFormat("yuv420p", 12, "H.264 yuv420p", "mp4"), ToYuv420(rgb24Frames, width, height), width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
+            o.WithCustomArgument("-c:v libx264")
              .WithPixelFormat("yuv420p")
              .WithConstantRateFactor(20)
              .WithSpeedPreset(preset ?? FilmPreset)
-             .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv"));
+             .WithCustomArgument("-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv -chroma_sample_location center"));
     }
 
-    /// <summary>How raw frames reach ffmpeg: its pixel format name, bytes per pixel, what the output is, its muxer.</summary>
-    internal sealed record RawFormat(string PixelFormat, int BytesPerPixel, string What, string Muxer, bool Audio = true);
+    /// <summary>
+    /// The frames converted in C# (<see cref="Yuv420"/>: BT.709, limited range, 2×2 chroma), not by ffmpeg's single-threaded
+    /// swscale: ffmpeg reads half the bytes and only encodes. One buffer for the whole encode: each frame is written to
+    /// ffmpeg's pipe before the next is asked for.
+    /// </summary>
+    static IEnumerable<byte[]> ToYuv420(IEnumerable<byte[]> rgb24Frames, int width, int height)
+    {
+        int rgbBytes = checked(width * height * 3);
+        byte[]? yuv = null;
+        int index = 0;
+        foreach (var frame in rgb24Frames)
+        {
+            if (frame is null || frame.Length != rgbBytes)
+                throw new CutturaException($"frame {index} has {frame?.Length ?? 0} bytes; a {width}x{height} rgb24 frame has {rgbBytes}");
+            yuv ??= new byte[Yuv420.FrameBytes(width, height)];
+            Yuv420.FromRgb24(frame, width, height, yuv);
+            yield return yuv;
+            index++;
+        }
+    }
+
+    /// <summary>How raw frames reach ffmpeg: its pixel format name, bits per pixel, what the output is, its muxer.</summary>
+    internal sealed record RawFormat(string PixelFormat, int BitsPerPixel, string What, string Muxer, bool Audio = true);
 
     /// <summary>
     /// Pipes raw frames to ffmpeg with the given video options, optionally muxing audio, and renames the finished temp
@@ -81,7 +103,7 @@ public static class VideoEncoder
         if (sequence) Directory.CreateDirectory(tmp);
         var target = sequence ? Path.Combine(tmp, "frame_%06d.png") : tmp;
 
-        int frameBytes = checked(width * height * format.BytesPerPixel);
+        int frameBytes = checked((int)((long)width * height * format.BitsPerPixel / 8));
         var source = new FrameSource(rawFrames, width, height, frameBytes, format.PixelFormat, onFrame, ct);
         var stderr = new Queue<string>();
         try

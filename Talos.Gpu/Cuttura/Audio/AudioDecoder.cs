@@ -24,12 +24,21 @@ public static class AudioDecoder
     public const int MinSourceRate = 4000, MaxSourceRate = 384_000;
 
     /// <summary>Decodes <paramref name="path"/> to mono at <paramref name="sampleRate"/>; <paramref name="what"/> names it in errors.</summary>
-    public static PcmAudio DecodeMono(string path, int sampleRate, string? what = null)
+    public static PcmAudio DecodeMono(string path, int sampleRate, string? what = null) => DecodeMono(path, [sampleRate], what)[0];
+
+    /// <summary>
+    /// Decodes <paramref name="path"/> to mono at each of <paramref name="sampleRates"/> with one ffmpeg process (one output
+    /// per rate, each with its own resampler: the samples of each are bit for bit those of a process decoding that rate alone).
+    /// </summary>
+    public static PcmAudio[] DecodeMono(string path, IReadOnlyList<int> sampleRates, string? what = null)
     {
+        ArgumentNullException.ThrowIfNull(sampleRates);
         what ??= path;
         if (string.IsNullOrWhiteSpace(path) || path.Contains('\0')) throw new CutturaException("audio path must be a non-empty file path");
         if (!File.Exists(path)) throw new CutturaException($"audio {what}: file not found");
-        if (sampleRate is < 1000 or > MaxSourceRate) throw new ArgumentOutOfRangeException(nameof(sampleRate));
+        if (sampleRates.Count == 0) throw new ArgumentException("no sample rate to decode at", nameof(sampleRates));
+        foreach (var rate in sampleRates)
+            if (rate is < 1000 or > MaxSourceRate) throw new ArgumentOutOfRangeException(nameof(sampleRates), rate, "sample rate out of range");
         var length = new FileInfo(path).Length;
         if (length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
         var wav = CheckWavHeader(path, length, what);
@@ -41,14 +50,35 @@ public static class AudioDecoder
         if (probe.Rate is < MinSourceRate or > MaxSourceRate)
             throw new CutturaException($"audio {what} has a sample rate of {probe.Rate} Hz; expected {MinSourceRate}..{MaxSourceRate} Hz");
 
+        // every rate but the last into a temporary file, the last to stdout (a single rate: exactly the one-output command)
+        var files = sampleRates.Take(sampleRates.Count - 1).Select(_ => Path.Combine(Path.GetTempPath(), $"talos-pcm-{Guid.NewGuid():N}.f32")).ToArray();
+        var args = new List<string> { "-nostdin", "-v", "error", "-i", path };
+        for (int i = 0; i < sampleRates.Count; i++)
+            args.AddRange(["-map", "0:a:0", "-ac", "1", "-ar", sampleRates[i].ToString(CultureInfo.InvariantCulture), "-f", "f32le", "-acodec", "pcm_f32le",
+                i < files.Length ? files[i] : "pipe:1"]);
+        if (files.Length > 0) args.Insert(0, "-y");
         using var pcm = new MemoryStream();
         try
         {
-            ProcessRunner.Run(ffmpeg, ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-ac", "1", "-ar", sampleRate.ToString(CultureInfo.InvariantCulture),
-                "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"], timeout: TimeSpan.FromMinutes(10), stdout: pcm);
+            try
+            {
+                ProcessRunner.Run(ffmpeg, args, timeout: TimeSpan.FromMinutes(10), stdout: pcm);
+            }
+            catch (ProcessException e) { throw new CutturaException($"audio {what} cannot be decoded: {e.Message}", e); }
+            var result = new PcmAudio[sampleRates.Count];
+            for (int i = 0; i < files.Length; i++) result[i] = Samples(File.ReadAllBytes(files[i]), sampleRates[i], what);
+            result[^1] = Samples(pcm.GetBuffer().AsSpan(0, (int)pcm.Length), sampleRates[^1], what);
+            return result;
         }
-        catch (ProcessException e) { throw new CutturaException($"audio {what} cannot be decoded: {e.Message}", e); }
-        var bytes = pcm.GetBuffer().AsSpan(0, (int)pcm.Length);
+        finally
+        {
+            foreach (var f in files) File.Delete(f);
+        }
+    }
+
+    /// <summary>ffmpeg's f32le bytes as samples, clamped to [-1, 1] (a non-finite sample is 0).</summary>
+    static PcmAudio Samples(ReadOnlySpan<byte> bytes, int sampleRate, string what)
+    {
         var samples = new float[bytes.Length / 4];
         for (int i = 0; i < samples.Length; i++)
         {
@@ -60,14 +90,17 @@ public static class AudioDecoder
     }
 
     /// <summary>Decodes bytes (an uploaded asset, a vault blob) through a temporary file.</summary>
-    public static PcmAudio DecodeMono(ReadOnlySpan<byte> data, int sampleRate, string what)
+    public static PcmAudio DecodeMono(ReadOnlySpan<byte> data, int sampleRate, string what) => DecodeMono(data, [sampleRate], what)[0];
+
+    /// <summary>Decodes bytes at each of <paramref name="sampleRates"/> with one ffmpeg process, through a temporary file.</summary>
+    public static PcmAudio[] DecodeMono(ReadOnlySpan<byte> data, IReadOnlyList<int> sampleRates, string what)
     {
         if (data.Length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
         var tmp = Path.Combine(Path.GetTempPath(), $"talos-audio-{Guid.NewGuid():N}");
         try
         {
             File.WriteAllBytes(tmp, data.ToArray());
-            return DecodeMono(tmp, sampleRate, what);
+            return DecodeMono(tmp, sampleRates, what);
         }
         finally { File.Delete(tmp); }
     }

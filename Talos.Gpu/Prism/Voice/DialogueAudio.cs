@@ -17,19 +17,53 @@ public static class DialogueAudio
     public static double StartSeconds(ShotSpec spec, int lineIndex) => Check(spec, lineIndex).StartFrame / (double)spec.Fps;
 
     /// <summary>
+    /// The rates a line is decoded at together, by one ffmpeg process: lip-sync's (<see cref="Axis.LipSync.SileroVad.SampleRate"/>)
+    /// and the mix's (<see cref="FilmMix.SampleRate"/>). AXIS asks for the first, the edit for the second; the line is spoken
+    /// and decoded once per process, not once per rate.
+    /// </summary>
+    public static readonly IReadOnlyList<int> DecodedRates = [Axis.LipSync.SileroVad.SampleRate, FilmMix.SampleRate];
+
+    /// <summary>Lines decoded in this process by <see cref="InputKey"/>; cleared whole when it would hold more than <see cref="MaxCachedSamples"/>
+    /// (a line longer than a quarter of that, about half a minute at both rates, is not kept).</summary>
+    static readonly Dictionary<string, PcmAudio> Decoded = new(StringComparer.Ordinal);
+    static long _cachedSamples;
+    const long MaxCachedSamples = 8_000_000; // 32 MB: ~4 minutes of lines at 48 kHz
+
+    /// <summary>
     /// The audio of line <paramref name="lineIndex"/> of <paramref name="spec"/>, mono at <paramref name="sampleRate"/>, from its
     /// first sample (place it at <see cref="StartSeconds"/>). <paramref name="asset"/> gives an asset's bytes by name or hash,
-    /// null when there is no such asset. A line with no letters or digits ("...") is silence as long as its frames.
+    /// null when there is no such asset. A line with no letters or digits ("...") is silence as long as its frames. A line
+    /// asked for at one of <see cref="DecodedRates"/> is decoded at all of them and kept by <see cref="InputKey"/>, so the
+    /// other rate's call (lip-sync's, then the mix's) neither speaks nor decodes it again: the same samples, since espeak-ng
+    /// and ffmpeg are deterministic and each rate has its own resampler. Each call gets its own copy of the samples.
     /// </summary>
     public static PcmAudio Line(ShotSpec spec, int lineIndex, Func<string, byte[]?> asset, int sampleRate)
     {
         ArgumentNullException.ThrowIfNull(asset);
         var line = Check(spec, lineIndex);
         var what = What(spec, lineIndex);
-        if (line.Audio is { } name) return AudioDecoder.DecodeMono(AssetBytes(spec, lineIndex, name, asset), sampleRate, $"'{name}' ({what})");
-        if (!ScratchVoice.Speakable(line.Text))
+        if (line.Audio is null && !ScratchVoice.Speakable(line.Text))
             return new PcmAudio(new float[Math.Max(1, (int)Math.Round((line.EndFrame - line.StartFrame + 1) / (double)spec.Fps * sampleRate))], sampleRate);
-        return ScratchVoice.Speak(line.Text, ScratchVoice.For(line.Character, VoiceOf(spec, line.Character)), sampleRate, what);
+        var bytes = line.Audio is { } name ? AssetBytes(spec, lineIndex, name, asset) : null;
+        var voice = bytes is null ? ScratchVoice.For(line.Character, VoiceOf(spec, line.Character)) : null;
+        var sha = bytes is null ? null : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        string Key(int rate) => sha is not null ? AssetKey(rate, sha) : VoiceKey(rate, voice!, line.Text);
+        lock (Decoded)
+            if (Decoded.TryGetValue(Key(sampleRate), out var hit)) return hit with { Samples = (float[])hit.Samples.Clone() };
+        IReadOnlyList<int> rates = DecodedRates.Contains(sampleRate) ? DecodedRates : [sampleRate];
+        var decoded = bytes is not null
+            ? AudioDecoder.DecodeMono(bytes, rates, $"'{line.Audio}' ({what})")
+            : AudioDecoder.DecodeMono(ScratchVoice.SpeakWav(line.Text, voice!, what), rates, what);
+        long size = decoded.Sum(d => (long)d.Samples.Length);
+        if (size <= MaxCachedSamples / 4) // a long recorded line is decoded again rather than held
+            lock (Decoded)
+            {
+                if (_cachedSamples + size > MaxCachedSamples) { Decoded.Clear(); _cachedSamples = 0; }
+                for (int i = 0; i < rates.Count; i++)
+                    if (Decoded.TryAdd(Key(rates[i]), decoded[i])) _cachedSamples += decoded[i].Samples.Length;
+            }
+        var mine = decoded[rates.ToList().IndexOf(sampleRate)];
+        return mine with { Samples = (float[])mine.Samples.Clone() };
     }
 
     /// <summary>
@@ -42,13 +76,16 @@ public static class DialogueAudio
     {
         ArgumentNullException.ThrowIfNull(asset);
         var line = Check(spec, lineIndex);
-        var rate = sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (line.Audio is { } name)
-            return $"asset|{rate}|{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(AssetBytes(spec, lineIndex, name, asset)))}";
+            return AssetKey(sampleRate, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(AssetBytes(spec, lineIndex, name, asset))));
         if (!ScratchVoice.Speakable(line.Text))
-            return $"silence|{rate}|{line.EndFrame - line.StartFrame + 1}|{spec.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        return $"voice|{rate}|{ScratchVoice.For(line.Character, VoiceOf(spec, line.Character))}|{line.Text}";
+            return $"silence|{Invariant(sampleRate)}|{line.EndFrame - line.StartFrame + 1}|{Invariant(spec.Fps)}";
+        return VoiceKey(sampleRate, ScratchVoice.For(line.Character, VoiceOf(spec, line.Character)), line.Text);
     }
+
+    static string AssetKey(int rate, string sha) => $"asset|{Invariant(rate)}|{sha}";
+    static string VoiceKey(int rate, ScratchVoiceSettings voice, string text) => $"voice|{Invariant(rate)}|{voice}|{text}";
+    static string Invariant(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The voice the shot's cast gives <paramref name="character"/> (its <see cref="CharacterSpec.Voice"/>, names matched
     /// case-insensitively), or null for the voice chosen by the name.</summary>

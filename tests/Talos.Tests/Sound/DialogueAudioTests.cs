@@ -70,4 +70,38 @@ public sealed class DialogueAudioTests
             Assert.InRange(onset - frame / 24.0, -0.001, 1 / 24.0); // espeak-ng's few ms of lead-in, well under a frame
         }
     }
+    [Fact]
+    public void A_line_spoken_for_lip_sync_gives_the_mix_the_samples_of_a_decode_at_its_own_rate()
+    {
+        // AXIS asks for 16 kHz, the edit for 48 kHz: one espeak-ng and one ffmpeg give both, and each is bit for bit what a
+        // process decoding that rate alone gives (TEO's lip-sync sits on a knife edge: its 16 kHz samples may not move)
+        var spec = Shot(new DialogueLine("TEO", "Can we light it again?", 0, 40));
+        var lip = DialogueAudio.Line(spec, 0, NoAssets, Talos.Gpu.Axis.LipSync.SileroVad.SampleRate);
+        var mix = DialogueAudio.Line(spec, 0, NoAssets, FilmMix.SampleRate);
+        var voice = ScratchVoice.For("TEO", null);
+        Assert.Equal(ScratchVoice.Speak("Can we light it again?", voice, 16000, "alone").Samples, lip.Samples);
+        Assert.Equal(ScratchVoice.Speak("Can we light it again?", voice, 48000, "alone").Samples, mix.Samples);
+        Assert.Equal((16000, 48000), (lip.SampleRate, mix.SampleRate));
+        // every call its own copy: a caller writing into its samples changes nobody else's
+        float was = lip.Samples[2000];
+        lip.Samples[2000] = 0.75f;
+        Assert.Equal(was, DialogueAudio.Line(spec, 0, NoAssets, 16000).Samples[2000]);
+        // a rate outside the pair is decoded on its own
+        Assert.Equal(ScratchVoice.Speak("Can we light it again?", voice, 22050, "alone").Samples, DialogueAudio.Line(spec, 0, NoAssets, 22050).Samples);
+    }
+
+    [Fact]
+    public void One_decode_at_several_rates_gives_each_rates_own_samples()
+    {
+        var tone = new float[22050];
+        for (int i = 0; i < tone.Length; i++) tone[i] = (float)(0.4 * Math.Sin(2 * Math.PI * 330 * i / 22050.0) + 0.2 * Math.Sin(2 * Math.PI * 4100 * i / 22050.0));
+        var wav = AudioDecoder.ToWav16(new PcmAudio(tone, 22050));
+        var both = AudioDecoder.DecodeMono(wav, [16000, 48000, 8000], "tone");
+        Assert.Equal(3, both.Length);
+        Assert.Equal(AudioDecoder.DecodeMono(wav, 16000, "tone").Samples, both[0].Samples);
+        Assert.Equal(AudioDecoder.DecodeMono(wav, 48000, "tone").Samples, both[1].Samples);
+        Assert.Equal(AudioDecoder.DecodeMono(wav, 8000, "tone").Samples, both[2].Samples);
+        Assert.Equal((16000, 48000, 8000), (both[0].SampleRate, both[1].SampleRate, both[2].SampleRate));
+        Assert.InRange(both[1].Seconds, 0.999, 1.001);
+    }
 }
