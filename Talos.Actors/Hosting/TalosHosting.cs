@@ -50,6 +50,12 @@ public sealed record TalosNodeOptions
     public TimeSpan HeartbeatPause { get; init; } = TimeSpan.FromSeconds(8);
     /// <summary>The management listener's http://host:port (TALOS_MANAGEMENT_URL); null: none (the embedded CLI cluster).</summary>
     public string? ManagementUrl { get; init; }
+    /// <summary>
+    /// A cluster of this process alone that no other member joins (<c>talos render</c>'s embedded one; no seeds): its leader
+    /// acts and its singletons are looked up and handed over on 100 ms ticks instead of Akka's 1 s, so the member is Up and,
+    /// at the end, has left without waiting out whole ticks (docs/BENCHMARKS.md, issue 19).
+    /// </summary>
+    public bool Solo { get; init; }
 
     public string VaultPath => VaultDir ?? Path.Combine(WorkDir, "vault");
 }
@@ -184,6 +190,17 @@ public static class TalosHosting
             akka.cluster.use-dispatcher = talos-cluster-dispatcher
             akka.cluster.singleton-proxy.log-singleton-identification-failure = {{(o.Seeds.Count == 0 ? "off" : "on")}}
             """, HoconAddMode.Prepend);
+        if (o.Solo)
+        {
+            if (o.Seeds.Count > 0) throw new ArgumentException("a solo cluster member has no seeds: it forms its own cluster");
+            builder.AddHocon("""
+                akka.cluster.periodic-tasks-initial-delay = 100ms
+                akka.cluster.leader-actions-interval = 100ms
+                akka.cluster.singleton.hand-over-retry-interval = 100ms
+                akka.cluster.singleton-proxy.singleton-identification-interval = 100ms
+                akka.cluster.sharding.retry-interval = 200ms
+                """, HoconAddMode.Prepend);
+        }
         if (o.Seeds.Count == 0)
             builder.AddStartup((system, _) => { var c = Cluster.Get(system); c.Join(c.SelfAddress); });
         // Work pulling: stage agents announce chunks on a pub-sub topic; each render node's pool pulls leases from them.

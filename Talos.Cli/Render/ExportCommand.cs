@@ -52,6 +52,7 @@ public static class ExportCommand
         {
             WorkDir = work,
             LogLevel = Environment.GetEnvironmentVariable("TALOS_LOGLEVEL") ?? "WARNING",
+            Solo = true,
         }, ct: ct);
         var productions = await node.AskHephaestus<object>(new ListShots()) is ShotListing l ? l.Shots.Select(s => s.Production).Distinct().ToList() : [];
         var name = Choose(req.Production, productions, $"the work dir {work}");

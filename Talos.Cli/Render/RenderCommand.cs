@@ -195,6 +195,7 @@ public static class RenderCommand
         {
             WorkDir = Path.GetFullPath(workDir),
             LogLevel = Environment.GetEnvironmentVariable("TALOS_LOGLEVEL") ?? "WARNING",
+            Solo = true,
         }, ct: ct);
         return await body(new EmbeddedRender(node));
     }
