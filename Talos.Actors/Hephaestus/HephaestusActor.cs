@@ -40,7 +40,10 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
     int _sinceSnapshot;
     /// <summary>The shots in the last snapshot saved or recovered from (0: none): the next waits for as many events (<see cref="HephaestusState.SnapshotDue"/>).</summary>
     int _snapshotShots;
-    readonly HashSet<string> _editing = new();
+    /// <summary>The editor of each production whose film is being cut, and the cut it was last told (<see cref="MaybeEdit"/>).</summary>
+    readonly Dictionary<string, (IActorRef Editor, EditJob Plan)> _editing = new();
+    /// <summary>Productions whose cut an event of the group commit being applied may have changed: looked at once it is durable.</summary>
+    readonly HashSet<string> _editChecks = new();
     /// <summary>Shots told to render (or found rendering), at most MaxActiveShots; the rest wait in <see cref="_admission"/>.</summary>
     readonly HashSet<string> _active = new();
     /// <summary>Live, not journalled: the status an unfinished shot last reported (rendering or paused); finished shots leave it.</summary>
@@ -163,8 +166,8 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
             Forward(c.ShotKey, new CancelShotEntity(c.ShotKey), "cancel requested");
         });
         // A film cut from shots revised meanwhile is not recorded (the decision says so): the production is cut again.
-        Command<FilmEdited>(d => { _editing.Remove(d.Production); Execute(d, () => MaybeEdit(d.Production)); });
-        Command<FilmEditFailed>(f => { _editing.Remove(f.Production); Execute(f, () => MaybeEdit(f.Production)); });
+        Command<FilmEdited>(d => { EditorDone(d.Production); Execute(d, () => MaybeEdit(d.Production)); });
+        Command<FilmEditFailed>(f => { EditorDone(f.Production); Execute(f, () => MaybeEdit(f.Production)); });
         Command<SaveSnapshotSuccess>(s =>
         {
             if (_snapshotsTaken.Remove(s.Metadata.SequenceNr, out var taken))
@@ -295,6 +298,9 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
         {
             Hosting.TalosMetrics.HephaestusWritten(written);
             Answer();
+            // once the whole group commit is durable, not after each event (a resubmitted production revises its shots one event at a time)
+            foreach (var production in _editChecks.ToList()) MaybeEdit(production);
+            _editChecks.Clear();
             _inFlight--;
             if (_inFlight == 0)
             {
@@ -315,12 +321,22 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
                 break;
             case ShotRevised r:
                 _liveStatus.Remove(r.ShotKey); _progress.Remove(r.ShotKey);
+                if (_state.ProductionOf(r.ShotKey) is { } revised) _editChecks.Add(revised.Production); // its cut changed
                 if (_admission.Contains(r.ShotKey)) _admission.Add(_state.Shots[r.ShotKey]); // its cut position may have moved
                 _log.Info("shot {0}: spec revision {1} ({2})", r.ShotKey, r.Revision, string.Join(", ", r.Changes));
                 break;
             case ShotOutcomeRecorded o when ShotStatus.IsTerminal(o.Status):
                 _liveStatus.Remove(o.ShotKey); _heard.Remove(o.ShotKey);
-                if (_state.ProductionOf(o.ShotKey) is { } p) MaybeEdit(p.Production);
+                if (_state.ProductionOf(o.ShotKey) is { } p) _editChecks.Add(p.Production); // a shot final, failed or cancelled
+                break;
+            case ShotRetryRequested r when _state.ProductionOf(r.ShotKey) is { } retried:
+                _editChecks.Add(retried.Production);
+                break;
+            case ProductionAdmitted a:
+                _editChecks.Add(a.Production); // its sound can be mixed while the shots render
+                break;
+            case ProductionRevised r:
+                _editChecks.Add(r.Production);
                 break;
             case ProductionEdited d:
                 _log.Info("production {0}: film {1} ({2} frames)", d.Production, d.FilmHash, d.Frames);
@@ -388,6 +404,7 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
     {
         _heard[s.Key] = DateTime.UtcNow;
         _shots.Tell(new StartShot(s.Key, s.Spec, s.Priority, s.Revision));
+        if (_state.ProductionOf(s.Key) is { } p && !_editing.ContainsKey(p.Production)) MaybeEdit(p.Production); // its edit may begin
     }
 
     /// <summary>A shot that should render: started now if the farm has room, else queued in admission order.</summary>
@@ -416,11 +433,36 @@ public sealed class HephaestusActor : ReceivePersistentActor, IWithTimers, IWith
         }
     }
 
-    /// <summary>Cuts the production's film when it needs one now (all shots completed at their latest revisions) and none is being cut.</summary>
+    /// <summary>
+    /// Keeps the production's editor on the cut it needs: none when no edit is due (<see cref="HephaestusState.PlannedEdit"/>
+    /// is null); one started as soon as an edit is due, while the shots still render (it mixes the sound and streams each
+    /// shot as it is final), and told each shot that became final since; stopped when the cut changed (a shot revised,
+    /// failed or cancelled, the production revised: its encode is cancelled), and a new one started for the new cut.
+    /// Whatever the editor reports is recorded only if it is the cut the production needs then (<see cref="HephaestusState.Decide"/>).
+    /// </summary>
     void MaybeEdit(string production)
     {
-        if (_editing.Contains(production) || !_state.Productions.TryGetValue(production, out var p) || _state.PendingEdit(p) is not { } job) return;
-        _editing.Add(production);
-        Context.ActorOf(ProductionEditor.Props(job, _env, Self));
+        var plan = _state.Productions.TryGetValue(production, out var p) ? _state.PlannedEdit(p) : null;
+        if (_editing.TryGetValue(production, out var running))
+        {
+            if (plan is not null && running.Plan.SamePlan(plan))
+            {
+                if (!plan.Clips.SequenceEqual(running.Plan.Clips)) running.Editor.Tell(new EditShotsFinal(plan));
+                _editing[production] = (running.Editor, plan);
+                return;
+            }
+            _log.Info("production {0}: the cut changed, its edit in progress is stopped", production);
+            Context.Stop(running.Editor);
+            _editing.Remove(production);
+        }
+        // not for a production none of whose shots has started yet (a farm may hold many waiting for admission): Start looks again
+        if (plan is null || !p!.ShotKeys.Any(k => _active.Contains(k) || _state.Shots.TryGetValue(k, out var s) && s.Status == ShotStatus.Completed)) return;
+        _editing[production] = (Context.ActorOf(ProductionEditor.Props(plan, _env, Self)), plan);
+    }
+
+    /// <summary>The production's editor reported (and stops): a report from an editor stopped earlier leaves the current one.</summary>
+    void EditorDone(string production)
+    {
+        if (_editing.TryGetValue(production, out var running) && running.Editor.Equals(Sender)) _editing.Remove(production);
     }
 }

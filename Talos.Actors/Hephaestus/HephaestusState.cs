@@ -92,6 +92,23 @@ public sealed record HephaestusState(ImmutableDictionary<string, ShotRecord> Sho
             p.AudioAsset, p.AudioOffsetSeconds, p.TransitionFrames, shots[0].Spec.Delivery, shots[0].Spec.Loudness ?? Limits.DefaultLoudness);
     }
 
+    /// <summary>
+    /// The edit the production will need once its shots are final, or null: as <see cref="PendingEdit"/> will make it, with
+    /// an empty frames hash for each shot not completed at its latest revision yet; null when no edit is due (the film is
+    /// current, an edit failed) or none can be (a shot failed or was cancelled). The editor starts from it while the shots
+    /// render: it mixes the sound, and streams the frames of each shot as it is final.
+    /// </summary>
+    public EditJob? PlannedEdit(ProductionRecord p)
+    {
+        if (p.EditFailure is not null || FilmIsCurrent(p)) return null;
+        if (!p.ShotKeys.All(Shots.ContainsKey)) return null;
+        var shots = ShotsOf(p).ToList();
+        if (shots.Count == 0 || shots.Any(s => s.Status is ShotStatus.Failed or ShotStatus.Cancelled)) return null;
+        static bool Final(ShotRecord s) => s.Status == ShotStatus.Completed && s.OutcomeRevision == s.Revision;
+        return new EditJob(p.Production, shots.Select(s => new EditClip(s.Spec.Id, Final(s) ? s.FramesHash! : "", s.Spec.Transition, s.Spec.Fps, s.Key, s.Revision, s.Spec)).ToList(),
+            p.AudioAsset, p.AudioOffsetSeconds, p.TransitionFrames, shots[0].Spec.Delivery, shots[0].Spec.Loudness ?? Limits.DefaultLoudness);
+    }
+
     /// <summary>rendering | editing | completed | failed | cancelled. A production re-editing after a revision is rendering or editing, not completed.</summary>
     public string StatusOf(ProductionRecord p, out string? reason)
     {

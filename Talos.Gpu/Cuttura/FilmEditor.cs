@@ -29,21 +29,68 @@ public static class FilmEditor
         if (transitionFrames < 0 || transitionFrames > 10_000)
             throw new ArgumentOutOfRangeException(nameof(transitionFrames), transitionFrames, "transition length must be 0..10000 frames");
         if (clips.Count == 0) throw new CutturaException("the film has no shots to edit");
-        int fps = 0;
-        for (int i = 0; i < clips.Count; i++)
-        {
-            var c = clips[i] ?? throw new CutturaException($"shot #{i} on the timeline is null");
-            if (c.FrameHashes is null || c.FrameHashes.Count == 0) throw new CutturaException($"shot '{c.ShotId}' has no frames");
-            if (c.Fps <= 0 || c.Fps > 1000) throw new CutturaException($"shot '{c.ShotId}' has an invalid frame rate {c.Fps}");
-            if (i == 0) fps = c.Fps;
-            else if (c.Fps != fps) throw new CutturaException($"shot '{c.ShotId}' runs at {c.Fps} fps but the film runs at {fps} fps");
-            if (!Transitions.Contains(c.Transition))
-                throw new CutturaException($"shot '{c.ShotId}' has unknown transition '{c.Transition}' (expected cut, dissolve or fade)");
-            for (int f = 0; f < c.FrameHashes.Count; f++)
-                if (string.IsNullOrEmpty(c.FrameHashes[f])) throw new CutturaException($"shot '{c.ShotId}' frame {f} has no hash");
-        }
+        if (clips is ClipStream) throw new ArgumentException("a clip stream is edited by EditInto", nameof(clips));
+        for (int i = 0; i < clips.Count; i++) Check(clips[i], i, clips[0]?.Fps ?? 0);
         return EditIterator(clips, loadRgb24Frame, transitionFrames);
     }
+
+    /// <summary>The timeline's checks of clip <paramref name="i"/> in a film of <paramref name="fps"/> (the first clip's).</summary>
+    static void Check(ShotClip? c, int i, int fps)
+    {
+        if (c is null) throw new CutturaException($"shot #{i} on the timeline is null");
+        if (c.FrameHashes is null || c.FrameHashes.Count == 0) throw new CutturaException($"shot '{c.ShotId}' has no frames");
+        if (c.Fps <= 0 || c.Fps > 1000) throw new CutturaException($"shot '{c.ShotId}' has an invalid frame rate {c.Fps}");
+        if (i > 0 && c.Fps != fps) throw new CutturaException($"shot '{c.ShotId}' runs at {c.Fps} fps but the film runs at {fps} fps");
+        if (!Transitions.Contains(c.Transition))
+            throw new CutturaException($"shot '{c.ShotId}' has unknown transition '{c.Transition}' (expected cut, dissolve or fade)");
+        for (int f = 0; f < c.FrameHashes.Count; f++)
+            if (string.IsNullOrEmpty(c.FrameHashes[f])) throw new CutturaException($"shot '{c.ShotId}' frame {f} has no hash");
+    }
+
+    /// <summary>
+    /// A timeline whose clips arrive one after another (a production's shots, each as it is final), for
+    /// <see cref="EditInto"/> to start editing before the last one is known. How many clips there are and how each is
+    /// entered (<paramref name="transitions"/>) are known up front; <paramref name="clipAt"/>(i) gives clip i, waiting for
+    /// it as long as it must (it is asked for each clip once, in order, and not before the edit needs it: clip i+1 only
+    /// when clip i has reached the last frames a transition into i+1 could mix). Each clip is checked as it arrives, as
+    /// <see cref="Edit"/> checks a whole timeline, and must be entered as planned.
+    /// </summary>
+    public sealed class ClipStream(IReadOnlyList<string> transitions, Func<int, ShotClip> clipAt) : IReadOnlyList<ShotClip>
+    {
+        readonly ShotClip?[] _clips = new ShotClip?[transitions.Count];
+        int _known;
+
+        public int Count => transitions.Count;
+        /// <summary>How clip <paramref name="i"/> is entered, without waiting for it.</summary>
+        public string TransitionAt(int i) => transitions[i];
+
+        public ShotClip this[int i]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(i);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, Count);
+                while (_known <= i)
+                {
+                    var c = clipAt(_known);
+                    Check(c, _known, _known == 0 ? 0 : _clips[0]!.Fps);
+                    if (c.Transition != transitions[_known])
+                        throw new CutturaException($"shot '{c.ShotId}' is entered by '{c.Transition}', not the '{transitions[_known]}' the film was planned with");
+                    _clips[_known++] = c;
+                }
+                return _clips[i]!;
+            }
+        }
+
+        public IEnumerator<ShotClip> GetEnumerator()
+        {
+            for (int i = 0; i < Count; i++) yield return this[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    static string TransitionAt(IReadOnlyList<ShotClip> clips, int i) => clips is ClipStream s ? s.TransitionAt(i) : clips[i].Transition;
 
     /// <summary>Total frames of the edited film (equal to the sum of the clips).</summary>
     public static int FrameCount(IReadOnlyList<ShotClip> clips) => clips.Sum(c => c.FrameHashes.Count);
@@ -87,7 +134,8 @@ public static class FilmEditor
     /// byte outside <c>written</c> is zero (the box its previous call on that buffer returned; empty for a new buffer), and
     /// return the box it wrote (every byte outside it zero): <see cref="FrameCodec.DecodeRgb24(byte[], Span{byte}, FrameCodec.Box)"/>.
     /// A yielded array is the editor's and holds its frame only until the next one is asked for: the consumer (an encoder
-    /// that writes each frame before taking the next) must not keep it.
+    /// that writes each frame before taking the next) must not keep it. <paramref name="clips"/> may be a
+    /// <see cref="ClipStream"/>: the frames are the same, each clip asked for only when the edit reaches it.
     /// </summary>
     public static IEnumerable<byte[]> EditInto(IReadOnlyList<ShotClip> clips, int frameBytes, Func<string, byte[], FrameCodec.Box, FrameCodec.Box> decodeInto,
         int transitionFrames)
@@ -95,7 +143,17 @@ public static class FilmEditor
         ArgumentNullException.ThrowIfNull(decodeInto);
         if (frameBytes <= 0 || frameBytes % 3 != 0)
             throw new ArgumentOutOfRangeException(nameof(frameBytes), frameBytes, "an RGB24 frame is a positive multiple of 3 bytes");
-        Edit(clips, _ => [], transitionFrames); // the same checks of the timeline (lazy: loads nothing)
+        if (clips is ClipStream stream)
+        {
+            // each clip is checked as it arrives
+            if (transitionFrames < 0 || transitionFrames > 10_000)
+                throw new ArgumentOutOfRangeException(nameof(transitionFrames), transitionFrames, "transition length must be 0..10000 frames");
+            if (stream.Count == 0) throw new CutturaException("the film has no shots to edit");
+            for (int i = 0; i < stream.Count; i++)
+                if (!Transitions.Contains(stream.TransitionAt(i)))
+                    throw new CutturaException($"shot #{i} has unknown transition '{stream.TransitionAt(i)}' (expected cut, dissolve or fade)");
+        }
+        else Edit(clips, _ => [], transitionFrames); // the same checks of the timeline (lazy: loads nothing)
         return EditIntoIterator(clips, frameBytes, decodeInto, transitionFrames);
     }
 
@@ -187,10 +245,14 @@ public static class FilmEditor
             var clip = clips[ci];
             int n = clip.FrameHashes.Count;
             int hIn = HalfWindow(clips, ci, transitionFrames);
-            int hOut = HalfWindow(clips, ci + 1, transitionFrames);
+            // The window out of this clip depends on the next clip's length: that clip is asked for only when this one
+            // reaches the longest window it could have (a clip stream's next shot may not be final yet), -1 until then.
+            bool mixesOut = ci + 1 < clips.Count && TransitionAt(clips, ci + 1) != "cut";
+            int hOutMost = mixesOut ? Math.Min(transitionFrames / 2, n / 2) : 0, hOut = -1;
             T? heldPrevLast = null, heldNextFirst = null;
             for (int j = 0; j < n; j++)
             {
+                if (hOut < 0 && j >= n - hOutMost && j >= hIn) hOut = HalfWindow(clips, ci + 1, transitionFrames);
                 if (j < hIn)
                 {
                     var cur = Load(clip, j, false);
@@ -205,7 +267,7 @@ public static class FilmEditor
                     yield return mixed;
                     Done(cur, mixed);
                 }
-                else if (j >= n - hOut)
+                else if (hOut > 0 && j >= n - hOut)
                 {
                     int m = j - (n - hOut);
                     var cur = Load(clip, j, false);

@@ -210,6 +210,62 @@ public sealed class HephaestusActorTests : IAsyncLifetime
         Assert.Equal(film, JsonSerializer.Serialize(await old.Ask<ProductionView>(new GetProduction("rev"), TimeSpan.FromSeconds(30)), ShotEventSerializer.Json));
     }
 
+    sealed class Watcher : ReceiveActor
+    {
+        public Watcher(IActorRef watched, TaskCompletionSource stopped)
+        {
+            Context.Watch(watched);
+            Receive<Terminated>(_ => stopped.TrySetResult());
+        }
+    }
+
+    /// <summary>
+    /// The edit starts while the shots render (its sound mixed, the first shot streamed to the encoder as soon as it is
+    /// final); a revision of that shot stops it before the other shot has finished, and the film is cut from revision 2.
+    /// </summary>
+    [Fact]
+    public async Task A_revision_of_a_shot_the_edit_has_streamed_stops_that_edit_and_the_film_is_cut_again()
+    {
+        var started = new ConcurrentQueue<object>();
+        var region = _system.ActorOf(Props.Create(() => new Recorder(started)));
+        var env = new TalosEnvironment(_vault, new RenderSettingsOptions(), new Dictionary<string, IStageRunner>());
+        var heph = _system.ActorOf(HephaestusActor.Props(region, env));
+        Task<T> Ask<T>(object m) => heph.Ask<T>(m, TimeSpan.FromSeconds(30));
+        ShotSpec Spec(string id, int sequence, string title = "ONE") => Samples.Shot(id, "stream", width: 16, height: 16, seconds: 0.25) with { Sequence = sequence, Title = title };
+        async Task<IActorRef?> Editor()
+        {
+            try { return await _system.ActorSelection(heph.Path / "*").ResolveOne(TimeSpan.FromSeconds(1)); }
+            catch (ActorNotFoundException) { return null; }
+        }
+
+        Assert.IsType<SubmitAccepted>(await Ask<object>(new SubmitProduction("stream", [Spec("a", 1), Spec("b", 2)])));
+        await Until(() => Task.FromResult(started.OfType<StartShot>().Count()), n => n == 2, "both shots started");
+        heph.Tell(new ShotFinished("stream--a", Frames(40, 3), "va", "ra", true, 0, 1));
+        // the editor is at work with b still rendering: a is final, so its frames go to the encoder
+        var editor = (await Until(Editor, e => e is not null, "the editor, while b renders"))!;
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _system.ActorOf(Props.Create(() => new Watcher(editor, stopped)));
+        Assert.Equal("rendering", (await Ask<ProductionView>(new GetProduction("stream"))).Status);
+
+        Assert.IsType<SubmitAccepted>(await Ask<object>(new SubmitProduction("stream", [Spec("a", 1, "TWO"), Spec("b", 2)])));
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken); // b never finished: only a stop ends it
+        var again = (await Until(Editor, e => e is not null, "the editor of the new cut"))!;
+        Assert.NotEqual(editor, again);
+
+        heph.Tell(new ShotFinished("stream--b", Frames(80, 3), "vb", "rb", true, 0, 1));
+        heph.Tell(new ShotFinished("stream--a", Frames(120, 3), "va2", "ra", true, 0, 2));
+        var film = await Until(() => Ask<ProductionView>(new GetProduction("stream")), p => p.Status != "rendering" && p.Status != "editing", "the film");
+        Assert.True(film.Status == ShotStatus.Completed, film.Reason);
+        Assert.Equal(6, film.FilmFrames);
+        Assert.Equal((2, "va2"), ((await Ask<ShotView>(new GetShot("stream--a"))).Revision, film.Shots[0].VideoHash));
+        // the film is the one the whole cut makes at once
+        var job = new EditJob("stream", [
+            new EditClip("a", film.Shots[0].FramesHash!, "cut", 12, "stream--a", 2, Spec("a", 1, "TWO")),
+            new EditClip("b", film.Shots[1].FramesHash!, "cut", 12, "stream--b", 1, Spec("b", 2))], null, 0, film.TransitionFrames);
+        var vault = new OwnedVault(_vault, new VaultRef("stream-check", "", 0, BlobVault.FilmStage));
+        Assert.Equal(film.FilmHash, (await ProductionEditor.EditAllAsync(job, vault, null)).FilmHash);
+    }
+
     /// <summary>
     /// Group commits in flight together (<c>HephaestusWritesInFlight</c>): 240 submissions, 32 asks at a time, with a
     /// priority change and an identical resubmission of an admitted shot among them (these wait for the writes in flight).

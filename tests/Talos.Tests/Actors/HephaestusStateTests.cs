@@ -68,6 +68,34 @@ public sealed class HephaestusStateTests
     }
 
     [Fact]
+    public void The_planned_edit_fills_in_as_shots_are_final_becomes_the_pending_edit_and_changes_with_a_revision_or_a_failure()
+    {
+        var (s, _, _) = Run(HephaestusState.Empty, new SubmitProduction("p", [Spec("p", "a"), Spec("p", "b", sequence: 2)]));
+        var plan0 = s.PlannedEdit(s.Productions["p"])!;
+        Assert.Equal(["", ""], plan0.Clips.Select(c => c.FramesHash));
+        (s, _, _) = Run(s, Finished("p--a", 1));
+        var plan1 = s.PlannedEdit(s.Productions["p"])!;
+        Assert.Equal(["frames-p--a-1", ""], plan1.Clips.Select(c => c.FramesHash));
+        Assert.True(plan0.SamePlan(plan1)); // the editor of plan 0 is told a is final, not stopped
+        Assert.False(plan1.SamePlan(plan0));
+        (s, _, _) = Run(s, Finished("p--b", 1));
+        var plan2 = s.PlannedEdit(s.Productions["p"])!;
+        Assert.True(plan2.SameCut(s.PendingEdit(s.Productions["p"])!) && plan1.SamePlan(plan2));
+
+        // a revised after its frames were streamed: another cut (the editor is stopped); its revision failing: no edit at all
+        var (revised, _, _) = Run(s, new SubmitProduction("p", [Spec("p", "a", variant: 1), Spec("p", "b", sequence: 2)]));
+        var plan3 = revised.PlannedEdit(revised.Productions["p"])!;
+        Assert.Equal([(2, ""), (1, "frames-p--b-1")], plan3.Clips.Select(c => (c.SpecRevision, c.FramesHash)));
+        Assert.False(plan2.SamePlan(plan3));
+        var (failed, _, _) = Run(revised, new ShotFailedNotice("p--a", "boom", 2));
+        Assert.Null(failed.PlannedEdit(failed.Productions["p"]));
+
+        // edited: nothing more to plan
+        (s, _, _) = Run(s, new FilmEdited("p", "film-1", 24, plan2));
+        Assert.Null(s.PlannedEdit(s.Productions["p"]));
+    }
+
+    [Fact]
     public void A_production_resubmitted_with_an_edited_shot_is_recut_from_the_latest_revisions()
     {
         var first = new SubmitProduction("p", [Spec("p", "a"), Spec("p", "b", sequence: 2)]);

@@ -211,6 +211,36 @@ public sealed class FilmEditorTests
     }
 
     [Fact]
+    public void A_clip_stream_gives_the_same_frames_and_asks_for_each_shot_only_when_the_edit_reaches_it()
+    {
+        // a production's shots arriving as each is final: the same bytes as the whole timeline, and shot i+1 is asked for
+        // no earlier than the first frame of shot i that a transition into i+1 could mix (at its start for a cut)
+        var s = new Store();
+        var clips = new[]
+        {
+            s.Clip("a", "cut", Ramp(9, 10, 7)), s.Clip("b", "dissolve", Ramp(8, 120, 9)), s.Clip("c", "fade", Ramp(7, 30, 20)),
+            s.Clip("d", "cut", Ramp(3, 200, 5)), s.Clip("e", "dissolve", Ramp(5, 60, 30)),
+        };
+        var blobs = s.Frames.ToDictionary(kv => kv.Key, kv => FrameCodec.EncodeRgb24(kv.Value, W, H));
+        var expected = FilmEditor.Edit(clips, s.Load, 6).Select(f => (byte[])f.Clone()).ToList();
+        var got = new List<byte[]>();
+        var asked = new List<(int Clip, int AfterFrames)>();
+        var stream = new FilmEditor.ClipStream(clips.Select(c => c.Transition).ToList(), i => { asked.Add((i, got.Count)); return clips[i]; });
+        foreach (var f in FilmEditor.EditInto(stream, W * H * 3, (h, into, written) => FrameCodec.DecodeRgb24(blobs[h], into, written), 6))
+            got.Add((byte[])f.Clone());
+        Assert.Equal(expected.Count, got.Count);
+        for (int i = 0; i < got.Count; i++) Assert.Equal(expected[i], got[i]);
+        // b: a's last min(3, 9/2) = 3 frames may dissolve (after 6); c: b's last 3 may fade (after 9 + 5); d: a cut, at its
+        // start (after 9 + 8 + 7); e: d's last min(3, 3/2) = 1 may dissolve (after 24 + 2)
+        Assert.Equal([(0, 0), (1, 6), (2, 14), (3, 24), (4, 26)], asked);
+
+        // a shot entered otherwise than planned is refused when it arrives
+        var wrong = new FilmEditor.ClipStream(["cut", "cut"], i => clips[i]);
+        Assert.Contains("planned", Assert.Throws<CutturaException>(() =>
+            FilmEditor.EditInto(wrong, W * H * 3, (h, into, written) => FrameCodec.DecodeRgb24(blobs[h], into, written), 6).ToList()).Message);
+    }
+
+    [Fact]
     public void Mismatched_frame_sizes_are_rejected()
     {
         var s = new Store();
