@@ -66,6 +66,7 @@ public sealed class SerializationTests : IAsyncLifetime
             new EditJob("test", [new EditClip("sh01", "f", "dissolve", 12, "test--sh01", 2)], null, 0, 8),
             new FilmEdited("test", "h", 48, new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 1)], null, 0, 8)),
             new FilmEditFailed("test", "x", new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 1)], "m.wav", 0.5, 8)),
+            new EditShotsFinal(new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 1), new EditClip("sh02", "", "dissolve", 12, "test--sh02", 2)], null, 0, 8)),
             new EditJob("test", [new EditClip("sh01", "f", "cut", 12, "test--sh01", 3, spec with { Sounds = [new SoundCue("bang", 2)] })], "m.wav", -0.5, 8, "sdr", -14),
         ];
     }
