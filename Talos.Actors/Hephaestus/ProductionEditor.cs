@@ -145,8 +145,8 @@ public sealed class ProductionEditor : ReceiveActor
 
     /// <summary>
     /// The sdr film streamed: ffmpeg starts when the first shot is final and is fed each next shot's frames as it is final
-    /// (the encoder's pipe writer waits for it); null when a shot's frames are not as many as its spec says (the sound,
-    /// mixed from the specs, would be wrong: the caller edits again all at once). The encoder's files go to
+    /// (the encoder's pipe writer waits for it); null, as soon as such a shot arrives, when its frames are not as many as its
+    /// spec says (the sound, mixed from the specs, would be wrong: the caller edits again all at once). The encoder's files go to
     /// <paramref name="tempDir"/> (null: the system's temp folder); cancelled, ffmpeg is stopped and they are deleted.
     /// </summary>
     public static async Task<FilmEdited?> StreamAsync(EditJob plan, Func<int, Task<EditClip>> finalClip, Talos.Vault.IBlobVault vault, string? audio,
@@ -160,22 +160,29 @@ public sealed class ProductionEditor : ReceiveActor
             // blocks the encoder's pipe writer (a thread-pool thread, which the pool makes up for) until shot i is final
             clips[i] = finalClip(i).WaitAsync(ct).GetAwaiter().GetResult();
             frames[i] = FrameList(vault, clips[i].FramesHash);
+            // the sound was mixed for the spec's length: stop the stream now rather than after encoding the rest
+            if (frames[i].Count != plan.Clips[i].Spec!.FrameCount) throw new LengthMismatch();
             return new ShotClip(clips[i].ShotId, frames[i], clips[i].Transition, clips[i].Fps);
         });
-        var first = stream[0];
+        ShotClip first;
+        try { first = stream[0]; }
+        catch (LengthMismatch) { return null; }
         var (width, height) = Rgb24Size(vault, first.FrameHashes[0]);
         var tmp = Path.Combine(tempDir ?? Path.GetTempPath(), $"talos-film-{Guid.NewGuid():N}.mp4");
         try
         {
             var film = FilmEditor.EditInto(stream, checked(width * height * 3),
                 (h, into, written) => FrameCodec.DecodeRgb24(vault.Get(h), into, written), plan.TransitionFrames);
-            await VideoEncoder.EncodeH264Async(film, width, height, first.Fps, tmp, audio, 0, null, ct).ConfigureAwait(false);
-            if (Enumerable.Range(0, clips.Length).Any(i => frames[i].Count != plan.Clips[i].Spec!.FrameCount)) return null;
+            try { await VideoEncoder.EncodeH264Async(film, width, height, first.Fps, tmp, audio, 0, null, ct).ConfigureAwait(false); }
+            catch (CutturaException e) when (e.InnerException is LengthMismatch) { return null; } // the encoder names the frame it stopped at
             var job = plan with { Clips = clips };
             return new FilmEdited(job.Production, vault.Put(await File.ReadAllBytesAsync(tmp, ct).ConfigureAwait(false), "film"), frames.Sum(f => f.Count), job);
         }
         finally { File.Delete(tmp); }
     }
+
+    /// <summary>A streamed shot's frames are not as many as its spec says (<see cref="StreamAsync"/> gives up at once).</summary>
+    sealed class LengthMismatch() : Exception("a shot's frames are not as many as its spec says");
 
     /// <summary>
     /// The film of <paramref name="job"/> (every shot final), edited and encoded in one go. <paramref name="planned"/>: the
