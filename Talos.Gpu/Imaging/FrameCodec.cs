@@ -21,8 +21,11 @@ namespace Talos.Gpu.Imaging;
 /// from its left neighbour, whichever leaves the smaller residuals; the residual zigzag-coded), and 16-bit planes are
 /// split into a low-byte and a high-byte plane, so that smooth gradients and 8-bit-exact values compress to little.
 /// Lossless: decoding gives back the stored half floats and bytes bit for bit. Deterministic: the same image always
-/// gives the same bytes, hence the same vault hash. The zstd frame carries its checksum, so a damaged blob is an
-/// error, never a wrong image. Blobs of the earlier "TFR1" format (planar halves or bytes, zlib) still decode.
+/// gives the same bytes, hence the same vault hash. Since 2026-12-05 the zstd frame is written without zstd's own checksum
+/// and with its literals stored raw (<see cref="ZstdLevel"/>): every blob is read through the vault, which checks the
+/// SHA-256 its name is of the bytes it read (<c>BlobVault.Get</c>), so a damaged blob is an error there, never a wrong
+/// image; frames written before carry the checksum, which zstd still checks when they are decoded. Blobs of the earlier
+/// "TFR1" format (planar halves or bytes, zlib) still decode.
 /// Measurements: docs/BENCHMARKS.md, "Vault: compact layers (TFR2)" and "Vault: frame codec CPU".
 /// </summary>
 public static class FrameCodec
@@ -42,6 +45,15 @@ public static class FrameCodec
     /// and the decoded bits are the same, and every blob written before still decodes. Other levels keep zstd's own tables.
     /// </summary>
     const int ZstdHashLog = 12;
+    /// <summary>
+    /// At <see cref="ZstdLevel"/> the codec writes zstd frames without zstd's checksum and with raw (not Huffman-coded)
+    /// literals, measured on the README film's blobs (docs/BENCHMARKS.md, "codec8"): the checksum (XXH64 of the whole
+    /// payload, once to write, once to read) repeated the vault's SHA-256 of every blob it reads, and raw literals encode
+    /// and decode in 10–40 % less CPU for 4–14 % more bytes. A frame says in its header whether it has a checksum and how
+    /// its literals are stored, so the decoder is the same and every blob written before still decodes (and is checked).
+    /// Other levels (the codec benchmark's) keep the earlier settings, so they write earlier vaults' bytes.
+    /// </summary>
+    static bool Lean(int level) => level == ZstdLevel;
     const byte FilterUp = 0, FilterLeft = 1;
 
     /// <summary>
@@ -87,8 +99,12 @@ public static class FrameCodec
                     return kept;
                 }
         var made = new Compressor(level);
-        made.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1); // a damaged blob fails to decode, never decodes wrong
-        if (level == ZstdLevel) made.SetParameter(ZSTD_cParameter.ZSTD_c_hashLog, ZstdHashLog);
+        if (Lean(level))
+        {
+            made.SetParameter(ZSTD_cParameter.ZSTD_c_hashLog, ZstdHashLog);
+            made.SetParameter(ZSTD_cParameter.ZSTD_c_experimentalParam5, (int)ZSTD_paramSwitch_e.ZSTD_ps_disable); // literalCompressionMode
+        }
+        else made.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
         return made;
     }
 

@@ -235,19 +235,85 @@ public sealed class FrameCodecTests
     {
         // Hashes written by the scalar filters, the vectorised ones and a run with DOTNET_EnableHWIntrinsic=0 alike
         // (an odd width exercises the vector loops' tails). A change here changes every vault hash: a new format.
-        // (zstd level 1 from 2026-12-03: the gray and RGB24 samples are too small for the level to matter)
+        // (zstd level 1 from 2026-12-03: the gray and RGB24 samples are too small for the level to matter; from 2026-12-05
+        // without zstd's checksum and with raw literals — the earlier blobs: the test after this one)
         var gray = new GrayImage(37, 21);
         for (int i = 0; i < gray.Data.Length; i++) gray.Data[i] = i * 7 % 23 / 22f;
         var rgb = new byte[37 * 21 * 3];
         for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * i % 251);
-        Assert.Equal("2273D4A7E3468BD5FAF58850C35B3649D41A39709DF34D88F1013F279AC1026F", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Background(37, 21, 5)))));
-        Assert.Equal("01E053157EF7CC2DB08E4CB4CD6F95E997826B84551D83C627A0C1D6583DF3C8", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeGray(gray))));
-        Assert.Equal("7C3298E1AFD79B9AB7DC50E22F783F9114919A013557917B2E49ABCC503781DD", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21))));
-        Assert.Equal("63E1A3DA66D7FF176B95F90CFC04B05DD599919CC27794E93D05659DBFDA2937", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Flat(37, 21)))));
+        Assert.Equal("F7F57DD5D6F42CBCEC91A6CCA36A62208A6DE002F57056ADD32B93DE496B146C", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Background(37, 21, 5)))));
+        Assert.Equal("66FCB50B2DB3AAE93B13AD95CBFD664C084AE19240829A24905069BC77779D38", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeGray(gray))));
+        Assert.Equal("18C346A19F9274C1277908A6332C0DB40997E3320E505A2996F7FDE3DBE1EA59", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21))));
+        Assert.Equal("B5A3F71D63325F406F9E8E31C617E21AD61C362A7E5F44F50FBAEF48D50E007D", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Flat(37, 21)))));
         // zstd level 3, what the codec wrote before 2026-12-03: the same filters give the same bytes as then
         Assert.Equal("83310EE73C082CCE9D34BA079C661470F3335D7F0CD5C94A14F36067A89C0D68", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgba(Background(37, 21, 5), 3))));
         Assert.Equal("01E053157EF7CC2DB08E4CB4CD6F95E997826B84551D83C627A0C1D6583DF3C8", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeGray(gray, 3))));
         Assert.Equal("7C3298E1AFD79B9AB7DC50E22F783F9114919A013557917B2E49ABCC503781DD", Convert.ToHexString(SHA256.HashData(FrameCodec.EncodeRgb24(rgb, 37, 21, 3))));
+    }
+
+    /// <summary>
+    /// What the codec wrote at its level before 2026-12-05 (zstd level 1, its hash table 2^12 entries, zstd's checksum
+    /// on, Huffman-coded literals) for the blob <paramref name="blob"/>: the same header and payload, compressed so.
+    /// </summary>
+    static byte[] WrittenBefore20261205(byte[] blob)
+    {
+        if (blob.Length == 32) return blob; // an empty box: the header alone, then as now
+        using var decompressor = new ZstdSharp.Decompressor();
+        var payload = decompressor.Unwrap(blob.AsSpan(32)).ToArray();
+        using var compressor = new ZstdSharp.Compressor(1);
+        compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_hashLog, 12);
+        return [.. blob.AsSpan(0, 32), .. compressor.Wrap(payload)];
+    }
+
+    /// <summary>Bit 2 of the zstd frame's header descriptor (after the 32-byte Talos header and zstd's 4-byte magic).</summary>
+    static bool HasZstdChecksum(byte[] blob) => (blob[32 + 4] & 4) != 0;
+
+    [Fact]
+    public void Blobs_written_before_the_checksum_was_dropped_still_decode_and_their_checksum_is_still_checked()
+    {
+        var bg = Background(37, 21, 5);
+        var gray = new GrayImage(37, 21);
+        for (int i = 0; i < gray.Data.Length; i++) gray.Data[i] = i * 7 % 23 / 22f;
+        var rgb = new byte[37 * 21 * 3];
+        for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * i % 251);
+        var oldBg = WrittenBefore20261205(FrameCodec.EncodeRgba(bg));
+        var oldGray = WrittenBefore20261205(FrameCodec.EncodeGray(gray));
+        var oldRgb = WrittenBefore20261205(FrameCodec.EncodeRgb24(rgb, 37, 21));
+        var oldFlat = WrittenBefore20261205(FrameCodec.EncodeRgba(Flat(37, 21)));
+        // byte for byte the blobs the codec wrote then (the hashes it pinned until 2026-12-05)
+        Assert.Equal("2273D4A7E3468BD5FAF58850C35B3649D41A39709DF34D88F1013F279AC1026F", Convert.ToHexString(SHA256.HashData(oldBg)));
+        Assert.Equal("01E053157EF7CC2DB08E4CB4CD6F95E997826B84551D83C627A0C1D6583DF3C8", Convert.ToHexString(SHA256.HashData(oldGray)));
+        Assert.Equal("7C3298E1AFD79B9AB7DC50E22F783F9114919A013557917B2E49ABCC503781DD", Convert.ToHexString(SHA256.HashData(oldRgb)));
+        Assert.Equal("63E1A3DA66D7FF176B95F90CFC04B05DD599919CC27794E93D05659DBFDA2937", Convert.ToHexString(SHA256.HashData(oldFlat)));
+        Assert.True(HasZstdChecksum(oldBg) && HasZstdChecksum(oldGray) && HasZstdChecksum(oldRgb));
+        // decode to the very pixels the new blobs hold
+        AssertHalfEqual(bg, FrameCodec.DecodeRgba(oldBg));
+        AssertHalfEqual(Flat(37, 21), FrameCodec.DecodeRgba(oldFlat));
+        Assert.Equal(FrameCodec.DecodeGray(FrameCodec.EncodeGray(gray)).Data, FrameCodec.DecodeGray(oldGray).Data);
+        Assert.Equal(rgb, FrameCodec.DecodeRgb24(oldRgb).rgb);
+        var into = new byte[rgb.Length];
+        FrameCodec.DecodeRgb24(oldRgb, into, default);
+        Assert.Equal(rgb, into);
+        // their checksum is still checked: a damaged byte is an error, never a wrong image
+        var flipped = (byte[])oldBg.Clone();
+        flipped[oldBg.Length / 2] ^= 0x55;
+        Assert.Contains("Talos frame blob", Error(flipped));
+        var lastByte = (byte[])oldBg.Clone();
+        lastByte[^1] ^= 0x01; // in the checksum itself
+        Assert.Contains("Talos frame blob", Error(lastByte));
+    }
+
+    [Fact]
+    public void The_codec_writes_zstd_frames_without_a_checksum_of_their_own_and_other_levels_as_before()
+    {
+        // the vault checks every blob's SHA-256 when it reads it: zstd's XXH64 of the payload repeated that check
+        var layer = FrameCodec.EncodeRgba(Layer(64, 36, 10, 10, 20, 20));
+        var frame = FrameCodec.EncodeRgb24(Enumerable.Range(0, 64 * 36 * 3).Select(i => (byte)(i % 7 * 30)).ToArray(), 64, 36);
+        Assert.False(HasZstdChecksum(layer));
+        Assert.False(HasZstdChecksum(frame));
+        // the codec benchmark's other levels write what they wrote before (an earlier vault's level-3 blobs, byte for byte)
+        Assert.True(HasZstdChecksum(FrameCodec.EncodeRgba(Layer(64, 36, 10, 10, 20, 20), 3)));
     }
 
     [Fact]
@@ -379,9 +445,8 @@ public sealed class FrameCodecTests
         Assert.Contains("Talos frame blob", Error(bytes[..(bytes.Length - 1)]));
         Assert.Contains("the payload declares", Error(With(bytes, 24, 9))); // a box that does not match its payload
         Assert.Contains("after the header of an empty box", Error(With(With(bytes, 24, 0), 28, 0)));
-        var flipped = (byte[])bytes.Clone();
-        flipped[bytes.Length / 2] ^= 0x55;
-        Assert.Contains("Talos frame blob", Error(flipped)); // the checksum catches it: never a wrong image
+        // A damaged byte inside the zstd frame: the vault refuses a blob whose bytes are not its SHA-256 before the codec
+        // sees them (BlobVaultTests), and frames written before 2026-12-05 carry zstd's checksum as well (below).
         Assert.Contains("not RGB24", Assert.Throws<InvalidDataException>(() => FrameCodec.DecodeRgb24(bytes)).Message);
         var tfr1 = Convert.FromBase64String(Tfr1Sparse);
         Assert.Contains("box 2,3 200x3 outside 9x7", Error(With(tfr1, 24, 200)));
