@@ -8,7 +8,9 @@ namespace Talos.Gpu.Raygen;
 /// shot paints the same pixels and it is painted once. A moving camera changes the key every frame and each frame is
 /// painted afresh: the layers move by their own parallax (<see cref="SceneFrame.Scale"/>), so a reprojected plate
 /// would not be exact. The last few backgrounds (one per shot a node renders side by side) are kept; callers that
-/// change the pixels (cast shadows darkening it in place) ask for a copy, the others share the kept image read-only.
+/// change the pixels (cast shadows darkening it in place) ask for a copy, the others share the kept image read-only. A
+/// caller that wants only the frame codec's bytes (<see cref="Encoded"/>: RAYGEN without depth of field, every frame the
+/// same blob) gets them without the pixels being kept: the entry then holds its bytes and depth, not its float planes.
 /// </summary>
 public static class BackgroundCache
 {
@@ -19,9 +21,9 @@ public static class BackgroundCache
 
     /// <summary>
     /// The most backgrounds kept (4 unless a host sets it): a render sets one per chunk slot (<c>RenderMemory</c>), the
-    /// shots its slots paint side by side — each kept 1280×720 background is 14 MB of float planes (56 MB of the README
-    /// film's live heap at its peak with four, issue 19, docs/BENCHMARKS.md), a 3840×2160 one 133 MB. Lowering it drops
-    /// the oldest at the next miss.
+    /// shots its slots paint side by side — each kept 1280×720 background was 14 MB of float planes (56 MB of the README
+    /// film's live heap at its peak with four, issue 19, docs/BENCHMARKS.md), a 3840×2160 one 133 MB; one kept as its
+    /// bytes alone (<see cref="Encoded"/>) is its compressed blob and depth. Lowering it drops the oldest at the next miss.
     /// </summary>
     public static int Kept
     {
@@ -34,13 +36,45 @@ public static class BackgroundCache
     static readonly object Gate = new();
     static readonly LinkedList<Entry> Entries = new();
 
-    /// <summary>A kept background, its depth, and its frame-codec bytes once a caller asked for them (<see cref="Encoded"/>).</summary>
-    sealed class Entry(Key key, RgbaImage image, float[]? depth)
+    /// <summary>A kept background, its depth, and its frame-codec bytes once a caller asked for them (<see cref="Encoded"/>);
+    /// its pixels (<see cref="Image"/>) only until then, or while <see cref="Get"/>'s callers want them.</summary>
+    sealed class Entry(Key key, RgbaImage? image, float[]? depth)
     {
         public Key Key { get; } = key;
-        public RgbaImage Image { get; } = image;
+        public RgbaImage? Image { get; set; } = image;
         public float[]? Depth { get; } = depth;
         public byte[]? Bytes { get; set; }
+    }
+
+    /// <summary>How many kept backgrounds hold their float planes (tests and measurements; the rest hold their bytes alone).</summary>
+    public static int ImagesKept { get { lock (Gate) return Entries.Count(e => e.Image is not null); } }
+
+    /// <summary>The entry for <paramref name="key"/>, moved to the front (most recently used), or null.</summary>
+    static Entry? Find(Key key)
+    {
+        lock (Gate)
+            for (var node = Entries.First; node is not null; node = node.Next)
+                if (node.Value.Key.Equals(key))
+                {
+                    Entries.Remove(node);
+                    Entries.AddFirst(node);
+                    return node.Value;
+                }
+        return null;
+    }
+
+    /// <summary>A new entry for <paramref name="key"/>, painted by <paramref name="paint"/> into a fresh depth array when
+    /// <paramref name="length"/> is not null; the oldest beyond <see cref="Kept"/> are dropped.</summary>
+    static Entry Add(Key key, int? length, Func<float[]?, RgbaImage> paint)
+    {
+        var kept = length is { } n ? new float[n] : null;
+        var entry = new Entry(key, paint(kept), kept);
+        lock (Gate)
+        {
+            Entries.AddFirst(entry);
+            while (Entries.Count > Kept) Entries.RemoveLast();
+        }
+        return entry;
     }
 
     /// <summary>
@@ -52,43 +86,43 @@ public static class BackgroundCache
     {
         ArgumentNullException.ThrowIfNull(paint);
         if (key.Depth != depth is not null) throw new ArgumentException("the key's depth flag and the depth array disagree", nameof(depth));
-        Entry? hit = null;
-        lock (Gate)
-            for (var node = Entries.First; node is not null; node = node.Next)
-                if (node.Value.Key.Equals(key))
-                {
-                    hit = node.Value;
-                    Entries.Remove(node);
-                    Entries.AddFirst(node);
-                    break;
-                }
-        if (hit is null)
+        var hit = Find(key) ?? Add(key, depth?.Length, paint);
+        RgbaImage? image;
+        lock (Gate) image = hit.Image;
+        if (image is null) // kept as its bytes alone (Encoded): painted again, the same pixels, and kept again
         {
-            var kept = depth is null ? null : new float[depth.Length];
-            hit = new Entry(key, paint(kept), kept);
-            lock (Gate)
-            {
-                Entries.AddFirst(hit);
-                while (Entries.Count > Kept) Entries.RemoveLast();
-            }
+            var painted = paint(depth is null ? null : new float[depth.Length]);
+            lock (Gate) image = hit.Image ??= painted;
         }
         hit.Depth?.CopyTo(depth!, 0);
-        return copy ? hit.Image.Clone() : hit.Image;
+        return copy ? image.Clone() : image;
     }
 
     /// <summary>
-    /// The frame codec's bytes (<see cref="FrameCodec.EncodeRgba"/>) of <paramref name="image"/>, the kept background of
-    /// <paramref name="key"/> as <see cref="Get"/> handed it out without a copy: a still shot's frames share it, so it is
-    /// encoded once and every frame puts the same blob. An image no longer kept is encoded afresh.
+    /// The frame codec's bytes (<see cref="FrameCodec.EncodeRgba"/>) of the background for <paramref name="key"/> and its
+    /// parallax depth copied into <paramref name="depth"/> (when the key asks for depth): painted by <paramref
+    /// name="paint"/> and encoded on a miss, else the kept bytes — a still shot's frames put the same blob. Once encoded
+    /// the entry keeps its bytes and depth, not its float planes (14 MB at 1280×720, 133 MB at 3840×2160: the README
+    /// film's four kept backgrounds were 56 MB of its live heap at its peak, issue 19, docs/BENCHMARKS.md).
     /// </summary>
-    public static byte[] Encoded(Key key, RgbaImage image)
+    public static byte[] Encoded(Key key, float[]? depth, Func<float[]?, RgbaImage> paint)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        Entry? entry;
-        lock (Gate) entry = Entries.FirstOrDefault(e => e.Key.Equals(key) && ReferenceEquals(e.Image, image));
-        if (entry is null) return FrameCodec.EncodeRgba(image);
-        lock (Gate) if (entry.Bytes is { } kept) return kept;
-        var bytes = FrameCodec.EncodeRgba(image);
-        lock (Gate) return entry.Bytes ??= bytes; // encoded side by side: the first one kept, the same bytes
+        ArgumentNullException.ThrowIfNull(paint);
+        if (key.Depth != depth is not null) throw new ArgumentException("the key's depth flag and the depth array disagree", nameof(depth));
+        var entry = Find(key) ?? Add(key, depth?.Length, paint);
+        byte[]? bytes;
+        RgbaImage? image;
+        lock (Gate) (bytes, image) = (entry.Bytes, entry.Image);
+        if (bytes is null)
+        {
+            var made = FrameCodec.EncodeRgba(image ?? paint(depth is null ? null : new float[depth.Length]));
+            lock (Gate)
+            {
+                bytes = entry.Bytes ??= made; // encoded side by side: the first one kept, the same bytes
+                entry.Image = null;
+            }
+        }
+        entry.Depth?.CopyTo(depth!, 0);
+        return bytes;
     }
 }

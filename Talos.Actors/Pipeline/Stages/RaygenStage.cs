@@ -49,9 +49,12 @@ public sealed class RaygenStage : IStageRunner
             // Painted once per shot under a still camera (BackgroundCache). Without depth of field the cast shadows go to
             // their own layer ("shadow": premultiplied black, ANIMA lays it over the background), so the background stays
             // the same pixels — the same blob, encoded once — on every frame of the shot; with depth of field they darken a
-            // copy of the background, which is then blurred with it.
+            // copy of the background, which is then blurred with it. Without it only the background's bytes are wanted, and
+            // the cache keeps those instead of its float planes.
             var bgKey = new BackgroundCache.Key(plate is null ? "preset:" + spec.Background : "plate:" + plateKey, spec.Lighting, camera, w, h, groundY, depth is not null);
-            var bg = BackgroundCache.Get(bgKey, depth, d => plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, d, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, d), copy: dof);
+            Func<float[]?, RgbaImage> paint = d => plate is not null ? PlatePainter.Render(plate, camera, w, h, groundY, d, light) : Backgrounds.Render(spec.Background, light, camera, w, h, groundY, d);
+            var bg = dof ? BackgroundCache.Get(bgKey, depth, paint) : null;
+            var bgBytes = dof ? null : BackgroundCache.Encoded(bgKey, depth, paint); // the depth filled either way, before the shadows read it
             var shadow = dof ? lease.Own(bg) : null; // under depth of field a copy of the kept background, this frame's own
             var blobs = new Dictionary<string, string>();
             var shadowBox = default(AlphaBounds); // every pixel the cast shadows darkened
@@ -80,10 +83,10 @@ public sealed class RaygenStage : IStageRunner
                     blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
             if (!dof && shadow is not null) lease.Own(shadow, Box(shadowBox)); // a fresh layer the shadows darkened only there
-            if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(lease.Own(DepthOfField.Layer(bg, depth!, camera))!), "raygen-bg");
+            if (dof) blobs["bg"] = ctx.Vault.Put(FrameCodec.EncodeRgba(lease.Own(DepthOfField.Layer(bg!, depth!, camera))!), "raygen-bg");
             else
             {
-                blobs["bg"] = ctx.Vault.Put(BackgroundCache.Encoded(bgKey, bg), "raygen-bg");
+                blobs["bg"] = ctx.Vault.Put(bgBytes!, "raygen-bg");
                 if (shadow is not null) // a fresh transparent layer: zero outside what the shadows darkened
                     blobs[ShadowBlob] = ctx.Vault.Put(shadowBox.Width <= 0 ? FrameCodec.EncodeRgba(shadow) : FrameCodec.EncodeRgba(shadow, Box(shadowBox)), "raygen-shadow");
             }

@@ -41,6 +41,48 @@ public sealed class BackgroundCacheTests
     }
 
     [Fact]
+    public void Encoded_keeps_the_bytes_of_a_fresh_paint_and_depth_not_the_float_planes()
+    {
+        var light = AetherPresets.Lighting("key-left");
+        var camera = new CameraState(1.3, 0.1);
+        var key = new BackgroundCache.Key($"preset:dusk:{Guid.NewGuid():N}", "key-left", camera, W, H, Ground, Depth: true);
+        int painted = 0;
+        var images = new List<WeakReference>();
+        RgbaImage Paint(float[]? d)
+        {
+            painted++;
+            var image = Backgrounds.Render("dusk", light, camera, W, H, Ground, d);
+            images.Add(new WeakReference(image));
+            return image;
+        }
+
+        var freshDepth = new float[W * H];
+        var fresh = FrameCodec.EncodeRgba(Backgrounds.Render("dusk", light, camera, W, H, Ground, freshDepth));
+        var depth1 = new float[W * H];
+        var first = BackgroundCache.Encoded(key, depth1, Paint);
+        var depth2 = new float[W * H];
+        var second = BackgroundCache.Encoded(key, depth2, Paint);
+
+        Assert.Equal(1, painted);
+        Assert.Equal(fresh, first);
+        Assert.Same(first, second); // the kept bytes: every frame of the shot puts the same blob
+        Assert.Equal(freshDepth, depth1);
+        Assert.Equal(freshDepth, depth2);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.False(images[0].IsAlive, "the cache kept the painted float planes after encoding them");
+
+        // A caller that wants the pixels after all gets them painted again (the same ones), the bytes still kept.
+        var depth3 = new float[W * H];
+        var image = BackgroundCache.Get(key, depth3, Paint, copy: false);
+        Assert.Equal(2, painted);
+        Assert.Equal(fresh, FrameCodec.EncodeRgba(image));
+        Assert.Equal(freshDepth, depth3);
+        Assert.Same(first, BackgroundCache.Encoded(key, new float[W * H], Paint));
+        Assert.Equal(2, painted);
+    }
+
+    [Fact]
     public void A_lower_kept_count_drops_the_oldest_background_at_the_next_miss()
     {
         var light = AetherPresets.Lighting("key-left");
