@@ -277,17 +277,29 @@ public sealed class PressureMultigrid
     void Smooth(int l, int colour)
     {
         var v = _levels[l];
+        // a level the team would run serially anyway is smoothed without a closure per call (the coarse levels are
+        // smoothed thousands of times per step, a few cells each); the same updates in the same order
+        if (Serial(v)) SmoothRows(v, colour, 1, v.Ny + 1);
+        else Rows(v, 1, v.Ny + 1, (j0, j1) => SmoothRows(v, colour, j0, j1));
+    }
+
+    /// <summary>Whether <see cref="Rows"/> would run the level's rows on the caller alone.</summary>
+    bool Serial(Level level) => _team.Threads == 1 || level.Nx * level.Ny < 64 * 64 || level.Ny < Math.Max(16, _team.Threads);
+
+    static void SmoothRows(Level v, int colour, int j0, int j1)
+    {
         int nx = v.Nx, s = v.S;
-        Rows(v, 1, v.Ny + 1, (j0, j1) =>
+        var p = new HostField(v.P); var b = new HostField(v.B); var wx = new HostField(v.Wx); var wy = new HostField(v.Wy);
+        for (int j = j0; j < j1; j++)
         {
-            var p = new HostField(v.P); var b = new HostField(v.B); var wx = new HostField(v.Wx); var wy = new HostField(v.Wy);
-            for (int j = j0; j < j1; j++)
-                for (int i = 1 + ((1 + j + colour) & 1); i <= nx; i += 2)
-                {
-                    int k = i + s * j;
-                    v.P[k] = FluidCells.RelaxWeighted(p, b, wx, wy, k, s);
-                }
-        });
+            // eight cells a step where the CPU has the vectors (the same bits), the rest of the row's colour one by one
+            int first = 1 + ((1 + j + colour) & 1), i = FluidRows.RelaxWeighted(v.P, v.B, v.Wx, v.Wy, j, nx, colour);
+            for (i += (i - first) & 1; i <= nx; i += 2)
+            {
+                int k = i + s * j;
+                v.P[k] = FluidCells.RelaxWeighted(p, b, wx, wy, k, s);
+            }
+        }
     }
 
     /// <summary>The residual of level l summed over each coarse cell's children into level l + 1's B (its P zeroed).</summary>

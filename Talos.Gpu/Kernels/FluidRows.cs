@@ -1,0 +1,133 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Talos.Gpu.Kernels;
+
+/// <summary>
+/// CPU-only row loops of the hottest <see cref="FluidCells"/> functions, eight elements a step (AVX2): each lane does the
+/// scalar function's IEEE operations in the same order (no fused multiply-add, the same divisions), so every element
+/// gets the same bits as the scalar function, which stays the one definition of the maths (the ILGPU kernels and the
+/// tails of these rows call it). Tests compare each against the scalar function to the bit (<c>FluidRowsTests</c>).
+/// Each returns how many elements it did; the caller does the rest with the scalar function.
+/// </summary>
+public static class FluidRows
+{
+    /// <summary>Whether the vector rows run here (x86 with AVX2); otherwise callers use the scalar functions alone.</summary>
+    public static bool Enabled => Avx2.IsSupported;
+
+    /// <summary>
+    /// <see cref="FluidCells.Light{TF}(TF, int, int, float, float, int, float, int, int, int, int, int, int)"/> of cells
+    /// i0, i0 + 1, … of row j into light, eight rays at a time; returns how many cells (a multiple of 8, up to count).
+    /// The rays of one row share their y positions (the same start and additions), so a step's row test is made once;
+    /// a lane whose ray left the grid stays out (x moves monotonically), as the scalar loop's break.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe int Light(float[] smoke, float[] light, int i0, int count, int j, float dx, float dy, int steps, float kappa,
+        int nx, int ny, int bx0, int by0, int bx1, int by1)
+    {
+        if (!Avx2.IsSupported || count < 8) return 0;
+        int s = nx + 2, done = 0;
+        var lane = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+        var vdx = Vector256.Create(dx);
+        var lo = Vector256.Create(0.5f); var hiX = Vector256.Create(nx + 0.5f);
+        var one = Vector256.Create(1f);
+        var bLo = Vector256.Create(bx0); var bHi = Vector256.Create(bx1);
+        var iOne = Vector256.Create(1);
+        fixed (float* f = smoke)
+        {
+            for (; done + 8 <= count; done += 8)
+            {
+                int i = i0 + done;
+                // x = i per lane (exact), stepped by the same additions as the scalar ray
+                var x = Vector256.Create((float)i) + lane;
+                float y = j;
+                var depth = Vector256<float>.Zero;
+                var alive = Vector256<float>.AllBitsSet;
+                for (int n = 0; n < steps; n++)
+                {
+                    x += vdx; y += dy;
+                    if (y < 0.5f || y > ny + 0.5f) break;
+                    alive = Vector256.AndNot(alive, Vector256.LessThan(x, lo) | Vector256.GreaterThan(x, hiX));
+                    if (alive == Vector256<float>.Zero) break;
+                    int cj = (int)y;
+                    if (cj + 1 < by0 || cj > by1)
+                    {
+                        // y moves one way: a ray row past the box and moving away never samples again (the scalar loop's continues)
+                        if ((cj + 1 < by0 && dy <= 0f) || (cj > by1 && dy >= 0f)) break;
+                        continue;
+                    }
+                    var ci = Avx.ConvertToVector256Int32WithTruncation(x);
+                    // lanes whose four cells lie in the box (and whose ray is still in the grid)
+                    var inBox = Vector256.AndNot(alive.AsInt32(), Vector256.LessThan(ci + iOne, bLo) | Vector256.GreaterThan(ci, bHi));
+                    if (inBox == Vector256<int>.Zero) continue;
+                    float fy = y - cj, gy = 1f - fy;
+                    var fx = x - Avx.ConvertToVector256Single(ci);
+                    var gx = one - fx;
+                    // a lane out of the grid reads a clamped, in-array element and its sample is not added
+                    var a = Vector256.Min(Vector256.Max(ci, Vector256<int>.Zero), Vector256.Create(nx)) + Vector256.Create(s * cj);
+                    var f00 = Avx2.GatherVector256(f, a, 4);
+                    var f10 = Avx2.GatherVector256(f + 1, a, 4);
+                    var f01 = Avx2.GatherVector256(f + s, a, 4);
+                    var f11 = Avx2.GatherVector256(f + s + 1, a, 4);
+                    var top = f00 * gx + f10 * fx;
+                    var bottom = f01 * gx + f11 * fx;
+                    var sample = top * Vector256.Create(gy) + bottom * Vector256.Create(fy);
+                    depth = Vector256.ConditionalSelect(inBox.AsSingle(), depth + sample, depth);
+                }
+                for (int l = 0; l < 8; l++)
+                {
+                    float t = 1f + 0.25f * kappa * depth.GetElement(l), t2 = t * t;
+                    light[i + l + s * j] = 1f / (t2 * t2);
+                }
+            }
+        }
+        return done;
+    }
+
+    /// <summary>
+    /// One colour of <see cref="FluidCells.RelaxWeighted{TF}"/> on row j of an nx-wide level (the cells i = 1 + ((1 + j +
+    /// colour) &amp; 1), i + 2, …, as the smoother's scalar loop), in place, eight cells a step: both colours are computed and
+    /// only this colour's lanes are written (the other colour's neighbours are not changed by this colour's updates, so
+    /// reading them first is what the scalar loop reads). Returns the first cell i not done (nx + 1 when all were).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int RelaxWeighted(float[] p, float[] b, float[] wx, float[] wy, int j, int nx, int colour)
+    {
+        if (!Avx2.IsSupported || nx < 8) return 1;
+        int s = nx + 2, i = 1;
+        // lane l of a block starting at i is cell i + l; this colour's cells have (i + l) ≡ start (mod 2)
+        int start = 1 + ((1 + j + colour) & 1);
+        var even = Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle(); // lanes 0, 2, 4, 6
+        var odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1).AsSingle();
+        var mine = ((start - 1) & 1) == 0 ? even : odd; // blocks start at odd i = 1, 9, …: lane 0 is cell i ≡ 1 (mod 2)
+        ref float rp = ref MemoryMarshal.GetArrayDataReference(p);
+        ref float rb = ref MemoryMarshal.GetArrayDataReference(b);
+        ref float rx = ref MemoryMarshal.GetArrayDataReference(wx);
+        ref float ry = ref MemoryMarshal.GetArrayDataReference(wy);
+        // the whole row is computed from p before any of it is written (a store read back by the next block's shifted
+        // loads would stall store forwarding), then this colour's lanes are written
+        int blocks = nx / 8;
+        Span<float> row = blocks <= 128 ? stackalloc float[8 * blocks] : new float[8 * blocks];
+        ref float rr = ref MemoryMarshal.GetReference(row);
+        nuint k0 = (nuint)(1 + s * j), us = (nuint)s;
+        for (nuint o = 0; o < (nuint)(8 * blocks); o += 8)
+        {
+            nuint k = k0 + o;
+            var wl = Vector256.LoadUnsafe(ref rx, k - 1);
+            var wr = Vector256.LoadUnsafe(ref rx, k);
+            var wu = Vector256.LoadUnsafe(ref ry, k - us);
+            var wd = Vector256.LoadUnsafe(ref ry, k);
+            var d = (wl + wr) + (wu + wd);
+            var sum = (wl * Vector256.LoadUnsafe(ref rp, k - 1) + wr * Vector256.LoadUnsafe(ref rp, k + 1))
+                    + (wu * Vector256.LoadUnsafe(ref rp, k - us) + wd * Vector256.LoadUnsafe(ref rp, k + us));
+            var v = (Vector256.LoadUnsafe(ref rb, k) + sum) / d;
+            Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), Vector256<float>.Zero, v).StoreUnsafe(ref rr, o);
+        }
+        for (nuint o = 0; o < (nuint)(8 * blocks); o += 8)
+            Vector256.ConditionalSelect(mine, Vector256.LoadUnsafe(ref rr, o), Vector256.LoadUnsafe(ref rp, k0 + o)).StoreUnsafe(ref rp, k0 + o);
+        i = 1 + 8 * blocks;
+        return i;
+    }
+}
