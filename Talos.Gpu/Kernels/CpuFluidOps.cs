@@ -52,7 +52,8 @@ public sealed class CpuFluidOps : FluidOps
         {
             var q = new HostField(src); var hu = new HostField(u); var hv = new HostField(v);
             for (int j = j0; j < j1; j++)
-                for (int i = 1; i <= nx; i++) At(dst, i + s * j) = FluidCells.Advect(q, hu, hv, kind, i, j, dt, nx, ny);
+                for (int i = 1 + FluidRows.Advect(kind, dst, src, u, v, 1, nx, j, dt, nx, ny); i <= nx; i++)
+                    At(dst, i + s * j) = FluidCells.Advect(q, hu, hv, kind, i, j, dt, nx, ny);
         });
     }
 
@@ -64,7 +65,8 @@ public sealed class CpuFluidOps : FluidOps
             var p = new HostField(phi); var h = new HostField(hat); var t = new HostField(tilde);
             var hu = new HostField(u); var hv = new HostField(v);
             for (int j = j0; j < j1; j++)
-                for (int i = 1; i <= nx; i++) At(dst, i + s * j) = FluidCells.MacCormack(p, h, t, hu, hv, kind, i, j, dt, nx, ny);
+                for (int i = 1 + FluidRows.MacCormack(kind, dst, phi, hat, tilde, u, v, 1, nx, j, dt, nx, ny); i <= nx; i++)
+                    At(dst, i + s * j) = FluidCells.MacCormack(p, h, t, hu, hv, kind, i, j, dt, nx, ny);
         });
     }
 

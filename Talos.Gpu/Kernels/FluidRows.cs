@@ -130,4 +130,139 @@ public static class FluidRows
         i = 1 + 8 * blocks;
         return i;
     }
+
+    /// <summary>
+    /// <see cref="FluidCells.Advect{TF}"/> of cells i0, i0 + 1, … of row j (a field of the given kind) into dst, eight a
+    /// step; returns how many cells it did (a multiple of 8, up to count). A block whose departure offsets are not
+    /// finite or reach 2^31 cells (the scalar conversion saturates, the vector one does not) is left to the scalar function.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe int Advect(int kind, float[] dst, float[] q, float[] u, float[] v, int i0, int count, int j, float dt, int nx, int ny)
+    {
+        if (!Avx2.IsSupported || count < 8) return 0;
+        int s = nx + 2, done = 0;
+        fixed (float* f = q)
+        {
+            for (; done + 8 <= count; done += 8)
+            {
+                int i = i0 + done;
+                if (!Departure(u, v, kind, i, j, dt, nx, ny, out var a, out var gx, out var fx, out var gy, out var fy))
+                {
+                    var hq = new HostField(q); var hu = new HostField(u); var hv = new HostField(v);
+                    for (int l = 0; l < 8; l++) dst[i + l + s * j] = FluidCells.Advect(hq, hu, hv, kind, i + l, j, dt, nx, ny);
+                    continue;
+                }
+                var top = Avx2.GatherVector256(f, a, 4) * gx + Avx2.GatherVector256(f + 1, a, 4) * fx;
+                var bottom = Avx2.GatherVector256(f + s, a, 4) * gx + Avx2.GatherVector256(f + s + 1, a, 4) * fx;
+                (top * gy + bottom * fy).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(dst), (nuint)(i + s * j));
+            }
+        }
+        return done;
+    }
+
+    /// <summary><see cref="FluidCells.MacCormack{TF}"/> of cells i0, i0 + 1, … of row j into dst, as <see cref="Advect"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe int MacCormack(int kind, float[] dst, float[] phi, float[] hat, float[] tilde, float[] u, float[] v,
+        int i0, int count, int j, float dt, int nx, int ny)
+    {
+        if (!Avx2.IsSupported || count < 8) return 0;
+        int s = nx + 2, done = 0;
+        var half = Vector256.Create(0.5f);
+        fixed (float* f = phi)
+        {
+            for (; done + 8 <= count; done += 8)
+            {
+                int i = i0 + done;
+                if (!Departure(u, v, kind, i, j, dt, nx, ny, out var a, out _, out _, out _, out _))
+                {
+                    var hp = new HostField(phi); var hh = new HostField(hat); var ht = new HostField(tilde); var hu = new HostField(u); var hv = new HostField(v);
+                    for (int l = 0; l < 8; l++) dst[i + l + s * j] = FluidCells.MacCormack(hp, hh, ht, hu, hv, kind, i + l, j, dt, nx, ny);
+                    continue;
+                }
+                var p0 = Avx2.GatherVector256(f, a, 4); var p1 = Avx2.GatherVector256(f + 1, a, 4);
+                var p2 = Avx2.GatherVector256(f + s, a, 4); var p3 = Avx2.GatherVector256(f + s + 1, a, 4);
+                var lo = Vector256.Min(Vector256.Min(p0, p1), Vector256.Min(p2, p3));
+                var hi = Vector256.Max(Vector256.Max(p0, p1), Vector256.Max(p2, p3));
+                nuint k = (nuint)(i + s * j);
+                var x = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(hat), k)
+                      + half * (Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(phi), k) - Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(tilde), k));
+                // Clamp(x, lo, hi) = x < lo ? lo : (x > hi ? hi : x)
+                Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), hi, x))
+                    .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(dst), k);
+            }
+        }
+        return done;
+    }
+
+    /// <summary>
+    /// <see cref="FluidCells.Departure{TF}"/> of cells i … i + 7 of row j; false when an offset is not finite or reaches
+    /// 2^31 cells in some lane (then the caller uses the scalar function for the block).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool Departure(float[] u, float[] v, int kind, int i, int j, float dt, int nx, int ny,
+        out Vector256<int> a, out Vector256<float> gx, out Vector256<float> fx, out Vector256<float> gy, out Vector256<float> fy)
+    {
+        int s = nx + 2;
+        nuint k = (nuint)(i + s * j), us = (nuint)s;
+        ref float ru = ref MemoryMarshal.GetArrayDataReference(u);
+        ref float rv = ref MemoryMarshal.GetArrayDataReference(v);
+        Vector256<float> uu, vv;
+        if (kind == FluidCells.U)
+        {
+            uu = Vector256.LoadUnsafe(ref ru, k);
+            vv = Vector256.Create(0.25f) * ((Vector256.LoadUnsafe(ref rv, k) + Vector256.LoadUnsafe(ref rv, k + 1))
+                                          + (Vector256.LoadUnsafe(ref rv, k - us) + Vector256.LoadUnsafe(ref rv, k + 1 - us)));
+        }
+        else if (kind == FluidCells.V)
+        {
+            vv = Vector256.LoadUnsafe(ref rv, k);
+            uu = Vector256.Create(0.25f) * ((Vector256.LoadUnsafe(ref ru, k - 1) + Vector256.LoadUnsafe(ref ru, k))
+                                          + (Vector256.LoadUnsafe(ref ru, k - 1 + us) + Vector256.LoadUnsafe(ref ru, k + us)));
+        }
+        else
+        {
+            uu = Vector256.Create(0.5f) * (Vector256.LoadUnsafe(ref ru, k - 1) + Vector256.LoadUnsafe(ref ru, k));
+            vv = Vector256.Create(0.5f) * (Vector256.LoadUnsafe(ref rv, k - us) + Vector256.LoadUnsafe(ref rv, k));
+        }
+        var ndt = Vector256.Create(-dt);
+        var dx = ndt * uu; var dy = ndt * vv;
+        var limit = Vector256.Create(2147483648f);
+        // |d| < 2^31 is false for NaN too
+        if (!Vector256.LessThanAll(Vector256.Abs(dx), limit) || !Vector256.LessThanAll(Vector256.Abs(dy), limit))
+        {
+            a = default; gx = fx = gy = fy = default;
+            return false;
+        }
+        var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        Split(Vector256.Create(i) + lane, dx, nx, kind == FluidCells.U ? 0f : 0.5f, out var ai, out gx, out fx);
+        Split(Vector256.Create(j), dy, ny, kind == FluidCells.V ? 0f : 0.5f, out var aj, out gy, out fy);
+        a = ai + Vector256.Create(s) * aj;
+        return true;
+    }
+
+    /// <summary>FluidCells.Split with lo = 0, loF = hiF = edge, lane by lane (the same operations and choices).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Split(Vector256<int> index, Vector256<float> d, int hi, float edge, out Vector256<int> at, out Vector256<float> w0, out Vector256<float> w1)
+    {
+        var zero = Vector256<float>.Zero;
+        var one = Vector256.Create(1f);
+        var ad = Vector256.ConditionalSelect(Vector256.LessThan(d, zero), -d, d);
+        var fl = Avx.ConvertToVector256Int32WithTruncation(ad);
+        var r = ad - Avx.ConvertToVector256Single(fl);
+        var pos = Vector256.GreaterThanOrEqual(d, zero);
+        var direct = pos | Vector256.Equals(r, zero);
+        at = Vector256.ConditionalSelect(direct.AsInt32(), index + Vector256.ConditionalSelect(pos.AsInt32(), fl, -fl), index - fl - Vector256.Create(1));
+        w0 = Vector256.ConditionalSelect(direct, one - r, r);
+        w1 = Vector256.ConditionalSelect(direct, r, one - r);
+        var e = Vector256.Create(edge);
+        var low = Vector256.LessThan(at, Vector256<int>.Zero) | (Vector256.Equals(at, Vector256<int>.Zero) & Vector256.LessThan(w1, e).AsInt32());
+        at = Vector256.ConditionalSelect(low, Vector256<int>.Zero, at);
+        w0 = Vector256.ConditionalSelect(low.AsSingle(), Vector256.Create(1f - edge), w0);
+        w1 = Vector256.ConditionalSelect(low.AsSingle(), e, w1);
+        var h = Vector256.Create(hi);
+        var high = Vector256.GreaterThan(at, h) | (Vector256.Equals(at, h) & Vector256.GreaterThan(w1, e).AsInt32());
+        at = Vector256.ConditionalSelect(high, h, at);
+        w0 = Vector256.ConditionalSelect(high.AsSingle(), Vector256.Create(1f - edge), w0);
+        w1 = Vector256.ConditionalSelect(high.AsSingle(), e, w1);
+    }
 }

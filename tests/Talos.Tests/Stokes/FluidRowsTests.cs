@@ -94,4 +94,67 @@ public sealed class FluidRowsTests
         Assert.Contains(expected, l => l < 0.9f && l > 0f);
         if (FluidRows.Enabled) Assert.True(vectorCells > 0, "the vector rows did nothing");
     }
+
+    /// <summary>Velocities of every kind of departure: small and large (past the walls: clamped), whole-cell offsets (r = 0
+    /// on both sides of zero), ±0, and one NaN and one huge value (those blocks go to the scalar function).</summary>
+    static (float[] u, float[] v) Velocities(int count, int seed, float dt)
+    {
+        var rng = new Random(seed);
+        float[] Make()
+        {
+            var a = new float[count];
+            for (int k = 0; k < count; k++)
+            {
+                int pick = rng.Next(8);
+                a[k] = pick switch
+                {
+                    0 => 0f,
+                    1 => -0f,
+                    2 => rng.Next(-6, 7) / dt,                        // a whole number of cells
+                    3 => (float)(rng.NextDouble() * 80 - 40) / dt,    // far past the walls
+                    _ => (float)(rng.NextDouble() * 6 - 3) / dt,
+                };
+            }
+            return a;
+        }
+        return (Make(), Make());
+    }
+
+    [Theory]
+    [InlineData(FluidCells.Scalar, 160, 90)]
+    [InlineData(FluidCells.U, 160, 90)]
+    [InlineData(FluidCells.V, 160, 90)]
+    [InlineData(FluidCells.Scalar, 29, 13)]
+    [InlineData(FluidCells.U, 29, 13)]
+    [InlineData(FluidCells.V, 29, 13)]
+    public void Advection_and_MacCormack_rows_are_the_scalar_functions_to_the_bit(int kind, int nx, int ny)
+    {
+        int s = nx + 2, count = s * (ny + 2);
+        foreach (float dt in new[] { 1f / 48, -1f / 48 })
+        {
+            var (u, v) = Velocities(count, 11 + kind, MathF.Abs(dt));
+            u[5 + s * 3] = float.NaN; v[17 + s * 4] = 3e12f;
+            var phi = Field(count, 21, 0.3f); var hat = Field(count, 22, 0.3f); var tilde = Field(count, 23, 0.3f);
+            var hq = new HostField(phi); var hh = new HostField(hat); var ht = new HostField(tilde); var hu = new HostField(u); var hv = new HostField(v);
+            var expectedA = new float[count]; var actualA = new float[count];
+            var expectedM = new float[count]; var actualM = new float[count];
+            int vectorCells = 0;
+            for (int j = 1; j <= ny; j++)
+            {
+                for (int i = 1; i <= nx; i++)
+                {
+                    expectedA[i + s * j] = FluidCells.Advect(hq, hu, hv, kind, i, j, dt, nx, ny);
+                    expectedM[i + s * j] = FluidCells.MacCormack(hq, hh, ht, hu, hv, kind, i, j, dt, nx, ny);
+                }
+                int done = FluidRows.Advect(kind, actualA, phi, u, v, 1, nx, j, dt, nx, ny);
+                vectorCells += done;
+                for (int i = 1 + done; i <= nx; i++) actualA[i + s * j] = FluidCells.Advect(hq, hu, hv, kind, i, j, dt, nx, ny);
+                done = FluidRows.MacCormack(kind, actualM, phi, hat, tilde, u, v, 1, nx, j, dt, nx, ny);
+                for (int i = 1 + done; i <= nx; i++) actualM[i + s * j] = FluidCells.MacCormack(hq, hh, ht, hu, hv, kind, i, j, dt, nx, ny);
+            }
+            AssertBits(expectedA, actualA, $"advect kind {kind} {nx}x{ny} dt {dt}");
+            AssertBits(expectedM, actualM, $"MacCormack kind {kind} {nx}x{ny} dt {dt}");
+            if (FluidRows.Enabled) Assert.True(vectorCells > 0, "the vector rows did nothing");
+        }
+    }
 }
