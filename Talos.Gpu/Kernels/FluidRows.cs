@@ -132,6 +132,31 @@ public static class FluidRows
     }
 
     /// <summary>
+    /// <see cref="FluidCells.LaplacianWeighted{TF}"/> of cells 1, 2, … of row j of an nx-wide level into dst[i − 1]; returns
+    /// how many cells it did (a multiple of 8), the caller does the rest with the scalar function.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int LaplacianWeighted(float[] p, float[] wx, float[] wy, int j, int nx, Span<float> dst)
+    {
+        if (!Avx2.IsSupported || nx < 8) return 0;
+        int s = nx + 2, blocks = nx / 8;
+        ref float rp = ref MemoryMarshal.GetArrayDataReference(p);
+        ref float rx = ref MemoryMarshal.GetArrayDataReference(wx);
+        ref float ry = ref MemoryMarshal.GetArrayDataReference(wy);
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        nuint k0 = (nuint)(1 + s * j), us = (nuint)s;
+        for (nuint o = 0; o < (nuint)(8 * blocks); o += 8)
+        {
+            nuint k = k0 + o;
+            var pk = Vector256.LoadUnsafe(ref rp, k);
+            var lap = (Vector256.LoadUnsafe(ref rx, k - 1) * (pk - Vector256.LoadUnsafe(ref rp, k - 1)) + Vector256.LoadUnsafe(ref rx, k) * (pk - Vector256.LoadUnsafe(ref rp, k + 1)))
+                    + (Vector256.LoadUnsafe(ref ry, k - us) * (pk - Vector256.LoadUnsafe(ref rp, k - us)) + Vector256.LoadUnsafe(ref ry, k) * (pk - Vector256.LoadUnsafe(ref rp, k + us)));
+            lap.StoreUnsafe(ref rd, o);
+        }
+        return 8 * blocks;
+    }
+
+    /// <summary>
     /// <see cref="FluidCells.Advect{TF}"/> of cells i0, i0 + 1, … of row j (a field of the given kind) into dst, eight a
     /// step; returns how many cells it did (a multiple of 8, up to count). A block whose departure offsets are not
     /// finite or reach 2^31 cells (the scalar conversion saturates, the vector one does not) is left to the scalar function.

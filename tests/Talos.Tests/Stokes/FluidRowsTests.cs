@@ -157,4 +157,28 @@ public sealed class FluidRowsTests
             if (FluidRows.Enabled) Assert.True(vectorCells > 0, "the vector rows did nothing");
         }
     }
+
+    [Theory]
+    [InlineData(160, 90)]
+    [InlineData(37, 11)]
+    [InlineData(6, 4)]
+    public void Weighted_Laplacian_rows_are_the_scalar_function_to_the_bit(int nx, int ny)
+    {
+        int s = nx + 2, count = s * (ny + 2);
+        var p = Field(count, 31, 0.3f); var wx = Field(count, 32, 0.4f); var wy = Field(count, 33, 0.4f);
+        var hp = new HostField(p); var hx = new HostField(wx); var hy = new HostField(wy);
+        var row = new float[nx];
+        int vectorCells = 0;
+        for (int j = 1; j <= ny; j++)
+        {
+            Array.Fill(row, float.NaN);
+            int done = FluidRows.LaplacianWeighted(p, wx, wy, j, nx, row);
+            vectorCells += done;
+            for (int i = 1 + done; i <= nx; i++) row[i - 1] = FluidCells.LaplacianWeighted(hp, hx, hy, i + s * j, s);
+            var expected = new float[nx];
+            for (int i = 1; i <= nx; i++) expected[i - 1] = FluidCells.LaplacianWeighted(hp, hx, hy, i + s * j, s);
+            AssertBits(expected, row, $"{nx}x{ny} row {j}");
+        }
+        if (FluidRows.Enabled && nx >= 8) Assert.True(vectorCells > 0, "the vector rows did nothing");
+    }
 }
