@@ -52,7 +52,8 @@ public sealed class CpuFluidOps : FluidOps
         {
             var q = new HostField(src); var hu = new HostField(u); var hv = new HostField(v);
             for (int j = j0; j < j1; j++)
-                for (int i = 1; i <= nx; i++) At(dst, i + s * j) = FluidCells.Advect(q, hu, hv, kind, i, j, dt, nx, ny);
+                for (int i = 1 + FluidRows.Advect(kind, dst, src, u, v, 1, nx, j, dt, nx, ny); i <= nx; i++)
+                    At(dst, i + s * j) = FluidCells.Advect(q, hu, hv, kind, i, j, dt, nx, ny);
         });
     }
 
@@ -64,7 +65,8 @@ public sealed class CpuFluidOps : FluidOps
             var p = new HostField(phi); var h = new HostField(hat); var t = new HostField(tilde);
             var hu = new HostField(u); var hv = new HostField(v);
             for (int j = j0; j < j1; j++)
-                for (int i = 1; i <= nx; i++) At(dst, i + s * j) = FluidCells.MacCormack(p, h, t, hu, hv, kind, i, j, dt, nx, ny);
+                for (int i = 1 + FluidRows.MacCormack(kind, dst, phi, hat, tilde, u, v, 1, nx, j, dt, nx, ny); i <= nx; i++)
+                    At(dst, i + s * j) = FluidCells.MacCormack(p, h, t, hu, hv, kind, i, j, dt, nx, ny);
         });
     }
 
@@ -288,7 +290,11 @@ public sealed class CpuFluidOps : FluidOps
         {
             var hs = new HostField(smoke);
             for (int j = j0; j < j1; j++)
-                for (int i = 1; i <= nx; i++) At(light, i + s * j) = FluidCells.Light(hs, i, j, dx, dy, steps, kappa, nx, ny, bx0, by0, bx1, by1);
+            {
+                // eight rays at a time where the CPU has the vectors (the same bits), the rest one by one
+                for (int i = 1 + FluidRows.Light(smoke, light, 1, nx, j, dx, dy, steps, kappa, nx, ny, bx0, by0, bx1, by1); i <= nx; i++)
+                    At(light, i + s * j) = FluidCells.Light(hs, i, j, dx, dy, steps, kappa, nx, ny, bx0, by0, bx1, by1);
+            }
         });
     }
 

@@ -167,13 +167,11 @@ public sealed class PressureMultigrid
             double dq = Reduce(f, j =>
             {
                 var d = new HostField(_d); var wx = new HostField(f.Wx); var wy = new HostField(f.Wy);
+                // q = A d: eight cells a step where the CPU has the vectors (the same bits), then the row's sum in order
+                int done = FluidRows.LaplacianWeighted(_d, f.Wx, f.Wy, j, nx, _q.AsSpan(1 + s * j, nx));
+                for (int i = 1 + done, k = i + s * j; i <= nx; i++, k++) _q[k] = FluidCells.LaplacianWeighted(d, wx, wy, k, s);
                 double acc = 0;
-                for (int i = 1, k = 1 + s * j; i <= nx; i++, k++)
-                {
-                    float q = FluidCells.LaplacianWeighted(d, wx, wy, k, s);
-                    _q[k] = q;
-                    acc += (double)_d[k] * q;
-                }
+                for (int i = 1, k = 1 + s * j; i <= nx; i++, k++) acc += (double)_d[k] * _q[k];
                 return acc;
             });
             if (!(dq > 0)) return iterations; // nothing left that the equation can reduce
@@ -211,10 +209,13 @@ public sealed class PressureMultigrid
         double sum = Reduce(f, j =>
         {
             var hp = new HostField(p); var wx = new HostField(f.Wx); var wy = new HostField(f.Wy);
+            var row = _r.AsSpan(1 + s * j, nx);
+            int done = FluidRows.LaplacianWeighted(p, f.Wx, f.Wy, j, nx, row);
+            for (int i = 1 + done, k = i + s * j; i <= nx; i++, k++) _r[k] = FluidCells.LaplacianWeighted(hp, wx, wy, k, s);
             double acc = 0, max = 0;
             for (int i = 1, k = 1 + s * j; i <= nx; i++, k++)
             {
-                float r = b[k] - FluidCells.LaplacianWeighted(hp, wx, wy, k, s);
+                float r = b[k] - _r[k];
                 _r[k] = r;
                 acc += (double)r * r;
                 max = Math.Max(max, Math.Abs(r));
@@ -277,17 +278,29 @@ public sealed class PressureMultigrid
     void Smooth(int l, int colour)
     {
         var v = _levels[l];
+        // a level the team would run serially anyway is smoothed without a closure per call (the coarse levels are
+        // smoothed thousands of times per step, a few cells each); the same updates in the same order
+        if (Serial(v)) SmoothRows(v, colour, 1, v.Ny + 1);
+        else Rows(v, 1, v.Ny + 1, (j0, j1) => SmoothRows(v, colour, j0, j1));
+    }
+
+    /// <summary>Whether <see cref="Rows"/> would run the level's rows on the caller alone.</summary>
+    bool Serial(Level level) => _team.Threads == 1 || level.Nx * level.Ny < 64 * 64 || level.Ny < Math.Max(16, _team.Threads);
+
+    static void SmoothRows(Level v, int colour, int j0, int j1)
+    {
         int nx = v.Nx, s = v.S;
-        Rows(v, 1, v.Ny + 1, (j0, j1) =>
+        var p = new HostField(v.P); var b = new HostField(v.B); var wx = new HostField(v.Wx); var wy = new HostField(v.Wy);
+        for (int j = j0; j < j1; j++)
         {
-            var p = new HostField(v.P); var b = new HostField(v.B); var wx = new HostField(v.Wx); var wy = new HostField(v.Wy);
-            for (int j = j0; j < j1; j++)
-                for (int i = 1 + ((1 + j + colour) & 1); i <= nx; i += 2)
-                {
-                    int k = i + s * j;
-                    v.P[k] = FluidCells.RelaxWeighted(p, b, wx, wy, k, s);
-                }
-        });
+            // eight cells a step where the CPU has the vectors (the same bits), the rest of the row's colour one by one
+            int first = 1 + ((1 + j + colour) & 1), i = FluidRows.RelaxWeighted(v.P, v.B, v.Wx, v.Wy, j, nx, colour);
+            for (i += (i - first) & 1; i <= nx; i += 2)
+            {
+                int k = i + s * j;
+                v.P[k] = FluidCells.RelaxWeighted(p, b, wx, wy, k, s);
+            }
+        }
     }
 
     /// <summary>The residual of level l summed over each coarse cell's children into level l + 1's B (its P zeroed).</summary>
@@ -300,17 +313,28 @@ public sealed class PressureMultigrid
         {
             var p = new HostField(f.P); var wx = new HostField(f.Wx); var wy = new HostField(f.Wy);
             var b = f.B;
-            float R(int k) => b[k] - FluidCells.LaplacianWeighted(p, wx, wy, k, fs);
+            int fnx = f.Nx;
+            // the fine rows' residuals b − A p (index i − 1), the Laplacian eight cells a step where the CPU has the vectors
+            Span<float> row0 = fnx <= 1024 ? stackalloc float[fnx] : new float[fnx];
+            Span<float> row1 = fnx <= 1024 ? stackalloc float[fnx] : new float[fnx];
+            void Residuals(int j, Span<float> row)
+            {
+                int done = FluidRows.LaplacianWeighted(f.P, f.Wx, f.Wy, j, fnx, row);
+                for (int i = 1 + done; i <= fnx; i++) row[i - 1] = FluidCells.LaplacianWeighted(p, wx, wy, i + fs * j, fs);
+                for (int i = 1; i <= fnx; i++) row[i - 1] = b[i + fs * j] - row[i - 1];
+            }
             for (int J = J0; J < J1; J++)
             {
                 int j0 = c.FirstY[J], j1 = c.LastY[J];
+                Residuals(j0, row0);
+                if (j1 != j0) Residuals(j1, row1);
                 for (int I = 1; I <= cnx; I++)
                 {
-                    int i0 = c.FirstX[I], i1 = c.LastX[I];
-                    float r00 = R(i0 + fs * j0);
-                    float r10 = i1 != i0 ? R(i1 + fs * j0) : 0f;
-                    float r01 = j1 != j0 ? R(i0 + fs * j1) : 0f;
-                    float r11 = i1 != i0 && j1 != j0 ? R(i1 + fs * j1) : 0f;
+                    int i0 = c.FirstX[I] - 1, i1 = c.LastX[I] - 1;
+                    float r00 = row0[i0];
+                    float r10 = i1 != i0 ? row0[i1] : 0f;
+                    float r01 = j1 != j0 ? row1[i0] : 0f;
+                    float r11 = i1 != i0 && j1 != j0 ? row1[i1] : 0f;
                     c.B[I + cs * J] = (r00 + r10) + (r01 + r11);
                 }
             }
