@@ -28,7 +28,9 @@ public static class PipelineBench
     {
         var specs = InputLoader.Load(input, new RenderSettings(width, height, fps, MaxSeconds: maxSeconds));
         int frames = specs.Sum(s => s.FrameCount);
+        string build = HowBuilt();
         Console.WriteLine($"# pipeline: {Path.GetFileName(input)}, {specs.Count} shots, {frames} frames at {width}x{height}, {fps} fps, {Environment.ProcessorCount} cores, load {MachineLoad.Averages()}");
+        Console.WriteLine($"# render built: {build}");
         Console.WriteLine();
         var raw = Path.Combine(Path.GetTempPath(), $"talos-bench-{Guid.NewGuid():N}.rgb");
         var yuv = Path.ChangeExtension(raw, ".yuv");
@@ -64,7 +66,7 @@ public static class PipelineBench
             File.WriteAllText(Path.Combine("bench-results", "pipeline.json"), JsonSerializer.Serialize(new
             {
                 date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-                input = Path.GetFileName(input), width, height, fps, shots = specs.Count, frames, cores = Environment.ProcessorCount,
+                input = Path.GetFileName(input), width, height, fps, shots = specs.Count, frames, cores = Environment.ProcessorCount, build,
                 loadAfter = MachineLoad.Averages(),
                 renderSeconds = all.Wall.TotalSeconds, x264Seconds = x264.Seconds, ratio = all.Wall.TotalSeconds / x264.Seconds,
                 peakRssBytes = peak, framesSha256 = digest, shotsPassedEcho = all.Passed, revisions = all.Revisions,
@@ -134,6 +136,23 @@ public static class PipelineBench
         ProcessRunner.Run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", size, "-r", rate, "-i", yuv,
             "-c:v", "libx264", "-preset", "medium", "-crf", "18", mp4], timeout: TimeSpan.FromMinutes(10));
         return (clock.Elapsed.TotalSeconds, new FileInfo(raw).Length / (3L * width * height));
+    }
+
+    /// <summary>
+    /// How the render's code runs here: "ReadyToRun" when the stages' assembly (Talos.Gpu) is precompiled, as `./talos`
+    /// publishes it (bench/run pipeline's default), else "JIT" (TALOS_R2R=0, a plain build); with the GC's ConserveMemory.
+    /// </summary>
+    static string HowBuilt()
+    {
+        bool r2r;
+        try
+        {
+            using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(typeof(FrameCodec).Assembly.Location));
+            r2r = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+        }
+        catch (IOException) { r2r = false; }
+        var conserve = AppContext.GetData("System.GC.ConserveMemory") ?? Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "0";
+        return $"{(r2r ? "ReadyToRun" : "JIT")}, GC ConserveMemory {conserve}";
     }
 
     /// <summary>Resets this process's peak RSS (Linux: writing 5 to clear_refs), so VmHWM then covers what follows.</summary>
