@@ -91,4 +91,11 @@ public static class BackgroundCache
         var bytes = FrameCodec.EncodeRgba(image);
         lock (Gate) return entry.Bytes ??= bytes; // encoded side by side: the first one kept, the same bytes
     }
+
+    /// <summary>Drops every kept background (a node about to edit a film, which paints none: at 3840×2160 each is 133 MB
+    /// of planes); a caller still using one keeps it, and the next <see cref="Get"/> paints afresh.</summary>
+    public static void Clear()
+    {
+        lock (Gate) Entries.Clear();
+    }
 }
