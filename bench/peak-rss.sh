@@ -51,10 +51,11 @@ while kill -0 "$root" 2>/dev/null; do
 done
 wait "$root"
 rc=$?
-gib() { awk -v k="$1" 'BEGIN { printf "%.2f GiB (%d MiB)", k / 1048576, k / 1024 }'; }
+gib() { awk -v k="$1" 'BEGIN { printf "%.2f GB = %.2f GiB (%d MiB)", k * 1024 / 1e9, k / 1048576, k / 1024 }'; }
 {
   echo "peak-rss: summed RSS of the process tree, max $(gib "$max_sum") at ${max_sum_at:-?} s:${max_sum_procs}"
   echo "peak-rss: largest single process, max $(gib "$max_one") (${max_one_proc:-none})"
-  echo "peak-rss: $samples samples every ${interval} s; exit status $rc"
+  end=$(date +%s.%N)
+  echo "peak-rss: $samples samples in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s (every ${interval} s plus the time \`ps\` takes); exit status $rc"
 } >&2
 exit "$rc"
