@@ -39,4 +39,19 @@ public static class NativeHeap
             return false; // musl and other C libraries: their own malloc
         }
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int MallocTrim(nuint pad);
+
+    /// <summary>Hands glibc's freed memory back to the kernel (<c>malloc_trim(0)</c>: every arena's free pages, not only the
+    /// top of the heap); returns whether anything was released. Not glibc (or not Linux): nothing is done.</summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try { return MallocTrim(0) == 1; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
 }

@@ -67,4 +67,11 @@ public static class LayerCache
         }
         return srgb;
     }
+
+    /// <summary>Drops every kept layer and sRGB image (a node about to edit a film, which reads none of them: at 3840×2160
+    /// they are ~0.3 GB); a caller still using one keeps it, and the next <see cref="Rgba"/> decodes afresh.</summary>
+    public static void Clear()
+    {
+        lock (Gate) { Entries.Clear(); SrgbEntries.Clear(); }
+    }
 }

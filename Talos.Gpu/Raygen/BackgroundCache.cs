@@ -125,4 +125,11 @@ public static class BackgroundCache
         entry.Depth?.CopyTo(depth!, 0);
         return bytes;
     }
+
+    /// <summary>Drops every kept background (a node about to edit a film, which paints none: at 3840×2160 each is 133 MB
+    /// of planes); a caller still using one keeps it, and the next <see cref="Get"/> paints afresh.</summary>
+    public static void Clear()
+    {
+        lock (Gate) Entries.Clear();
+    }
 }

@@ -42,6 +42,17 @@ public sealed class DeliveryEncoderTests : IDisposable
     }
 
     [Fact]
+    public void Ffmpeg_queues_at_most_64_MiB_of_raw_frames_from_the_pipe_at_least_one_at_most_its_default_8()
+    {
+        Assert.Equal(1, VideoEncoder.InputQueue(3840 * 2160 * 6));     // 4K HDR10 rgb48le: 50 MB a frame
+        Assert.Equal(1, VideoEncoder.InputQueue(3840 * 2160 * 8));     // 4K ProRes rgba64le: 66 MB, still one
+        Assert.Equal(5, VideoEncoder.InputQueue(3840 * 2160 * 3 / 2)); // 4K sdr yuv420p: 12.4 MB
+        Assert.Equal(8, VideoEncoder.InputQueue(1280 * 720 * 3 / 2));  // the README film: ffmpeg's default
+        Assert.Equal(8, VideoEncoder.InputQueue(W * H * 6));
+        Assert.True(VideoEncoder.InputQueue(1920 * 1080 * 6) * 1920 * 1080 * 6 <= VideoEncoder.InputQueueBytes);
+    }
+
+    [Fact]
     public async Task Hdr10_is_hevc_main10_bt2020_pq_with_mastering_metadata_and_highlights_above_sdr_white()
     {
         var mp4 = Path.Combine(_dir, "hdr.mp4");
