@@ -175,8 +175,7 @@ public sealed class ProductionEditor : ReceiveActor
         {
             var film = FilmEditor.EditInto(stream, checked(width * height * 3),
                 (h, into, written) => FrameCodec.DecodeRgb24(vault.Get(h), into, written), plan.TransitionFrames);
-            // ffmpeg yields the cores to the stages still rendering the later shots (nice 10): it encodes on what they leave idle
-            try { await VideoEncoder.EncodeH264Async(film, width, height, first.Fps, tmp, audio, 0, null, ct, yielding: true).ConfigureAwait(false); }
+            try { await VideoEncoder.EncodeH264Async(film, width, height, first.Fps, tmp, audio, 0, null, ct).ConfigureAwait(false); }
             catch (CutturaException e) when (e.InnerException is LengthMismatch) { return null; } // the encoder names the frame it stopped at
             var job = plan with { Clips = clips };
             return new FilmEdited(job.Production, vault.Put(await File.ReadAllBytesAsync(tmp, ct).ConfigureAwait(false), "film"), frames.Sum(f => f.Count), job);

@@ -14,7 +14,7 @@ namespace Talos.Actors.Shots;
 /// <summary>
 /// One per render node (role gpu): the node's chunk capacity (<see cref="RenderSettingsOptions.ChunkSlots"/>). It
 /// listens on the work topic for stage agents that have chunks, PULLS leases from them while it has free slots
-/// (highest priority first, then the shot earliest in its production's cut, round-robin among equals), renders each leased range off the actor thread, stores its
+/// (highest priority first, round-robin among equals), renders each leased range off the actor thread, stores its
 /// outputs, manifest, the attempt's log and the chunk's index row in the vault as ONE <see cref="VaultBatch"/> (one
 /// commit: a catalogue transaction, one flush of the files, the index row once they are durable) and reports back. It never runs more chunks than its slots: a grant that
 /// comes after its reservation expired (the slots went to other work) runs what still fits and declines the rest. The
@@ -53,7 +53,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
     DateTime _hungryAt = DateTime.MinValue;
     TimeSpan _hungryEvery;
     /// <summary>Agents that offered work; Exhausted once they answered a request with nothing, until they offer again.</summary>
-    readonly Dictionary<IActorRef, (int Priority, bool Exhausted, long Seen, int Sequence)> _offers = new();
+    readonly Dictionary<IActorRef, (int Priority, bool Exhausted, long Seen)> _offers = new();
     readonly Dictionary<IActorRef, (long Request, int Slots)> _reserved = new();
     long _requests;
     /// <summary>Leases are numbered by their agent, never reused: (agent, lease) names one run.</summary>
@@ -105,7 +105,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
         {
             if (!_offers.ContainsKey(o.Agent)) Context.Watch(o.Agent);
             // An agent re-offers while it has work: it keeps its place in the round-robin (a new offer goes to the back).
-            _offers[o.Agent] = (o.Priority, false, _offers.TryGetValue(o.Agent, out var known) ? known.Seen : ++_serial, o.Sequence);
+            _offers[o.Agent] = (o.Priority, false, _offers.TryGetValue(o.Agent, out var known) ? known.Seen : ++_serial);
             Pull();
         });
         Receive<ChunkLeaseGrant>(g =>
@@ -173,17 +173,13 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 
     int Free => _slots - _running.Count - _reserved.Values.Sum(r => r.Slots);
 
-    /// <summary>
-    /// Asks offering agents for work while slots are free: highest priority first, then the shot earliest in its
-    /// production's cut (<see cref="ChunkWorkOffered.Sequence"/>: the shots finish in the order the film's streamed encode
-    /// takes them, so it starts while the later ones render), then the longest unserved.
-    /// </summary>
+    /// <summary>Asks offering agents for work while slots are free: highest priority first, then the longest unserved.</summary>
     void Pull()
     {
         while (Free > 0)
         {
             var next = _offers.Where(kv => !kv.Value.Exhausted && !_reserved.ContainsKey(kv.Key))
-                .OrderByDescending(kv => kv.Value.Priority).ThenBy(kv => kv.Value.Sequence).ThenBy(kv => kv.Value.Seen).Select(kv => kv.Key).FirstOrDefault();
+                .OrderByDescending(kv => kv.Value.Priority).ThenBy(kv => kv.Value.Seen).Select(kv => kv.Key).FirstOrDefault();
             if (next is null) break;
             int ask = Free;
             _reserved[next] = (++_requests, ask);
@@ -196,7 +192,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
 
     /// <summary>Offers this pool would ask but has no slot for, in the order it would ask them.</summary>
     IEnumerable<IActorRef> Surplus() => _offers.Where(kv => !kv.Value.Exhausted && !_reserved.ContainsKey(kv.Key))
-        .OrderByDescending(kv => kv.Value.Priority).ThenBy(kv => kv.Value.Sequence).ThenBy(kv => kv.Value.Seen).Select(kv => kv.Key);
+        .OrderByDescending(kv => kv.Value.Priority).ThenBy(kv => kv.Value.Seen).Select(kv => kv.Key);
 
     /// <summary>
     /// Forwards offers this pool has no slot for to pools that said they are hungry, each up to its free slots (an offer
@@ -217,7 +213,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             {
                 var agent = surplus.Dequeue();
                 if (!hungry.Sent.Add(agent)) { surplus.Enqueue(agent); skipped++; continue; }
-                pool.Tell(new ChunkWorkOffered(agent, _offers[agent].Priority, _offers[agent].Sequence));
+                pool.Tell(new ChunkWorkOffered(agent, _offers[agent].Priority));
                 hungry.Slots--;
             }
             if (hungry.Slots <= 0) _hungry.Remove(pool);

@@ -185,7 +185,7 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         // Work that needs the whole farm now, offered only locally so far: the other pools do not hold it, so it is news.
         bool widened = local is null && !_offeredWide;
         if (!_offerStale && !widened && now - _offeredAt < _settings.OfferRefresh) return;
-        var offer = new ChunkWorkOffered(Self, _job.Priority, _job.Spec.Sequence);
+        var offer = new ChunkWorkOffered(Self, _job.Priority);
         if (local is not null) local.Tell(offer);
         else _mediator.Tell(new Publish(ChunkWorkerPool.Topic, offer));
         _offerStale = false;

@@ -2,7 +2,6 @@ using System.Globalization;
 using FFMpegCore;
 using FFMpegCore.Enums;
 using FFMpegCore.Pipes;
-using Talos.Gpu.Processes;
 
 namespace Talos.Gpu.Cuttura;
 
@@ -34,14 +33,14 @@ public static class VideoEncoder
     /// </summary>
     public static Task EncodeH264Async(IEnumerable<byte[]> rgb24Frames, int width, int height, int fps, string outputPath,
         string? audioPath = null, double audioOffsetSeconds = 0, Action<int>? onFrame = null, CancellationToken ct = default,
-        EncoderPreset? preset = null, bool yielding = false)
+        EncoderPreset? preset = null)
     {
         if (width <= 0 || height <= 0 || width > MaxDimension || height > MaxDimension)
             throw new CutturaException($"video size {width}x{height} is out of range (1..{MaxDimension})");
         if (width % 2 != 0 || height % 2 != 0)
             throw new CutturaException($"video size {width}x{height} has an odd side; H.264 yuv420p needs even width and height");
         ArgumentNullException.ThrowIfNull(rgb24Frames);
-        return EncodeRawAsync(new RawFormat("yuv420p", 12, "H.264 yuv420p", "mp4"), ToYuv420(rgb24Frames, width, height), width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, yielding, o =>
+        return EncodeRawAsync(new RawFormat("yuv420p", 12, "H.264 yuv420p", "mp4"), ToYuv420(rgb24Frames, width, height), width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, o =>
             o.WithCustomArgument("-c:v libx264")
              .WithPixelFormat("yuv420p")
              .WithConstantRateFactor(20)
@@ -78,14 +77,8 @@ public static class VideoEncoder
     /// output into place. For the image2 muxer <paramref name="outputPath"/> is a directory: the frames are written as
     /// frame_000000.png … into a temp directory beside it that is renamed when complete.
     /// </summary>
-    internal static Task EncodeRawAsync(RawFormat format, IEnumerable<byte[]> rawFrames, int width, int height, int fps, string outputPath,
-        string? audioPath, double audioOffsetSeconds, Action<int>? onFrame, CancellationToken ct, Action<FFMpegOutputOptions> video) =>
-        EncodeRawAsync(format, rawFrames, width, height, fps, outputPath, audioPath, audioOffsetSeconds, onFrame, ct, yielding: false, video);
-
-    /// <param name="yielding">ffmpeg started at a lower priority (<see cref="ProcessRunner.StartYielding"/>): it encodes on
-    /// the cores the render leaves idle (the film's encode, streamed while the production's last shots render).</param>
     internal static async Task EncodeRawAsync(RawFormat format, IEnumerable<byte[]> rawFrames, int width, int height, int fps, string outputPath,
-        string? audioPath, double audioOffsetSeconds, Action<int>? onFrame, CancellationToken ct, bool yielding, Action<FFMpegOutputOptions> video)
+        string? audioPath, double audioOffsetSeconds, Action<int>? onFrame, CancellationToken ct, Action<FFMpegOutputOptions> video)
     {
         ArgumentNullException.ThrowIfNull(rawFrames);
         if (width <= 0 || height <= 0 || width > MaxDimension || height > MaxDimension)
@@ -149,9 +142,7 @@ public static class VideoEncoder
             FFMpegResult result;
             try
             {
-                result = await (yielding
-                    ? ProcessRunner.StartYielding(() => processor.ProcessAsynchronously(throwOnError: false, FfmpegTools.Options, ct))
-                    : processor.ProcessAsynchronously(throwOnError: false, FfmpegTools.Options, ct)).ConfigureAwait(false);
+                result = await processor.ProcessAsynchronously(throwOnError: false, FfmpegTools.Options, ct).ConfigureAwait(false);
             }
             catch (Exception e)
             {

@@ -96,37 +96,6 @@ public static class ProcessRunner
         return p.Id;
     }
 
-    /// <summary>The nice value of programs started through <see cref="StartYielding"/> (Linux: 0 is the default, 19 the lowest).</summary>
-    public const int YieldingNice = 10;
-
-    /// <summary>
-    /// Runs <paramref name="start"/> (which starts a program before its first await) on a thread of its own whose nice
-    /// value is <see cref="YieldingNice"/>, and returns its task: on Linux the nice value is per thread and a child
-    /// inherits its parent thread's, so the program runs at that nice value and its threads take the cores only when this
-    /// process's stages leave them idle; this process's own threads are not lowered. Elsewhere (or when the nice value cannot
-    /// be set) <paramref name="start"/> runs as it is. What the program computes does not change, only when it runs.
-    /// </summary>
-    public static Task<T> StartYielding<T>(Func<Task<T>> start)
-    {
-        if (!OperatingSystem.IsLinux()) return start();
-        var started = new TaskCompletionSource<Task<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                _ = SetPriority(PrioProcess, 0, YieldingNice); // who 0: the calling thread (Linux); a failure leaves it as it was
-                started.SetResult(start());
-            }
-            catch (Exception e) { started.SetException(e); }
-        }) { IsBackground = true, Name = "talos-yielding-start" };
-        thread.Start();
-        return started.Task.Unwrap();
-    }
-
-    const int PrioProcess = 0;
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
-    static extern int SetPriority(int which, int who, int prio);
-
     /// <summary>
     /// The path of <paramref name="program"/> on PATH. When it is missing and this is a root process on Debian/Ubuntu,
     /// installs <paramref name="package"/> (default: the program's known package) with apt-get first; otherwise throws

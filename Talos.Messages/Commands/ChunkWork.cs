@@ -26,10 +26,7 @@ public sealed record StageJob(string ShotKey, string Stage, ShotSpec Spec, IRead
 }
 
 /// <summary>A stage agent has chunks to hand out (published on the work topic).</summary>
-/// <param name="Sequence">The shot's place in its production's cut (<see cref="ShotSpec.Sequence"/>): among equal priorities a
-/// pool asks the earliest shot first, so a production's shots finish in cut order and its film's encode, which takes them in
-/// that order, can start while the later ones render.</param>
-public sealed record ChunkWorkOffered(IActorRef Agent, int Priority, int Sequence = 0) : ITalosMessage;
+public sealed record ChunkWorkOffered(IActorRef Agent, int Priority) : ITalosMessage;
 
 /// <summary>
 /// A pool has <paramref name="Slots"/> free slots and no offer to ask (published on the hungry topic, rate limited): a

@@ -148,38 +148,6 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Among_equal_priorities_the_pool_asks_the_shot_earliest_in_the_cut_first()
-    {
-        using var gate = new ManualResetEventSlim();
-        try
-        {
-            _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
-            var runner = new GatedRunner(gate);
-            // reservations outlast the test: the first agent asked keeps the slot, so only one is asked
-            var pool = Pool(_vault, runner, slots: 1, reservationMs: 60_000);
-            var (busy, busyInbox) = Agent("busy");
-            var (later, laterInbox) = Agent("later");
-            var (earlier, earlierInbox) = Agent("earlier");
-
-            pool.Tell(new ChunkWorkOffered(busy, 0, Sequence: 0));
-            var ask = await Next<ChunkWorkRequest>(busyInbox, Patience);
-            pool.Tell(Grant("a", ask.Request, 1), busy);
-            for (int i = 0; i < 600 && runner.Running < 1; i++) await Task.Delay(50);
-            Assert.Equal(1, runner.Running);
-
-            // The slot is taken: both offers wait. The shot later in the cut offered first (the longest unserved, which the
-            // round-robin alone would ask first); the earlier shot is asked when the slot frees.
-            pool.Tell(new ChunkWorkOffered(later, 0, Sequence: 5));
-            pool.Tell(new ChunkWorkOffered(earlier, 0, Sequence: 2));
-            gate.Set();
-            await Next<ChunkLeaseResult>(busyInbox, Patience);
-            Assert.Equal(1, (await Next<ChunkWorkRequest>(earlierInbox, Patience)).Slots);
-            while (laterInbox.Reader.TryRead(out var m)) Assert.IsNotType<ChunkWorkRequest>(m);
-        }
-        finally { gate.Set(); }
-    }
-
-    [Fact]
     public async Task A_late_grant_does_not_release_the_agents_newer_reservation()
     {
         using var gate = new ManualResetEventSlim();

@@ -16,18 +16,6 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
-    public async Task A_program_started_yielding_runs_at_a_lower_priority_and_this_process_does_not()
-    {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "nice values per thread are Linux's");
-        static async Task<int> Nice(Task<ProcessResult> run) => int.Parse((await run).Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        int before = await Nice(ProcessRunner.RunAsync("sh", ["-c", "nice"]));
-        int yielding = await Nice(ProcessRunner.StartYielding(() => ProcessRunner.RunAsync("sh", ["-c", "nice"])));
-        int after = await Nice(ProcessRunner.RunAsync("sh", ["-c", "nice"]));
-        Assert.Equal(Math.Min(19, before + ProcessRunner.YieldingNice), yielding);
-        Assert.Equal(before, after);
-    }
-
-    [Fact]
     public async Task A_missing_program_is_one_line_naming_it_and_its_package()
     {
         var e = await Assert.ThrowsAsync<ProcessException>(() => ProcessRunner.RunAsync("espeak-ng-not-here", []));
