@@ -320,7 +320,11 @@ public sealed class ChunkWorkerPoolTests : IAsyncLifetime
             _vault = BlobVault.Open(Path.Combine(_dir, "vault"));
             var runner = new GatedRunner(gate);
             var (mediator, published) = Agent("mediator");
-            Pool(_vault, runner, slots: 1, mediator: mediator);
+            var pool = Pool(_vault, runner, slots: 1, mediator: mediator);
+            // ActorOf returns before the pool's constructor has run (and registered it as this node's pool); on a node the
+            // pool starts long before any agent, so the agent below is created only once the pool is registered.
+            for (int i = 0; i < 400 && ChunkWorkerPool.LocalTo(_system) is null; i++) await Task.Delay(25);
+            Assert.Equal(pool, ChunkWorkerPool.LocalTo(_system));
             var env = new TalosEnvironment(_vault, new RenderSettingsOptions { OfferInterval = TimeSpan.FromMilliseconds(50) },
                 new Dictionary<string, IStageRunner> { [runner.Stage] = runner });
             var (shot, _) = Agent("shot");
