@@ -49,11 +49,18 @@ public static class DistanceTransform
             // squared distance to the column's nearest set pixel, an integer below 2^24 and so exact in a float: found by
             // one sweep down and one up over whole rows, a vector of columns at a time (the same values the envelope gave).
             ColumnDistances(mask, width, height, sq, below);
-            Parallel.For(0, height, () => Scratch.For(width), (y, _, s) =>
+            // A small cap: each pixel's nearest set pixel searched outwards along the row, no further than the cap (every
+            // distance under the cap exact, every other at or above it: Finish's min with the cap gives the same numbers).
+            int bound = Vector.IsHardwareAccelerated && cap >= 0f && cap <= BoundedCap ? (int)MathF.Ceiling(cap) : -1;
+            Parallel.For(0, height, () => Scratch.For(width + 2 * Math.Max(bound, 0)), (y, _, s) =>
             {
                 int row = y * width;
-                Array.Copy(sq, row, s.F, 0, width);
-                Envelope(s, width);
+                if (bound >= 0) Bounded(sq.AsSpan(row, width), s, bound);
+                else
+                {
+                    Array.Copy(sq, row, s.F, 0, width);
+                    Envelope(s, width);
+                }
                 Finish(s.D.AsSpan(0, width), cap, divide, result.AsSpan(row, width));
                 return s;
             }, _ => { });
@@ -147,6 +154,52 @@ public static class DistanceTransform
 
         public readonly float[] F = new float[n], D = new float[n], Z = new float[n + 1];
         public readonly int[] V = new int[n];
+    }
+
+    /// <summary>The largest cap under which the rows are searched outwards (<see cref="Bounded"/>) instead of by the envelope.</summary>
+    internal const float BoundedCap = 48f;
+
+    /// <summary>
+    /// The row pass for a cap of at most <paramref name="bound"/>: D[q] = min over |q − p| &lt; bound of (q − p)² + f[p], a
+    /// vector of q at a time, searched outwards from q until no lane can get smaller. Every D below bound² is the exact
+    /// minimum over the whole row (its nearest set pixel lies within the search, and the sums are integers below 2^24,
+    /// exact in a float, as the envelope's are); every other is at or above bound² (a minimum over fewer candidates, and
+    /// the rounding of a sum at or above bound² stays there), so min(cap, √D) is the envelope's for any cap ≤ bound.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Bounded(ReadOnlySpan<float> row, Scratch s, int bound)
+    {
+        int n = row.Length, lanes = Vector<float>.Count;
+        float[] f = s.F, d = s.D;
+        // f holds the row between bound samples of Inf on either side: every read below is in the array
+        f.AsSpan(0, bound).Fill(Inf);
+        row.CopyTo(f.AsSpan(bound, n));
+        f.AsSpan(bound + n, bound).Fill(Inf);
+        int q = 0;
+        for (; q + lanes <= n; q += lanes)
+        {
+            int c = bound + q;
+            var best = new Vector<float>(f, c);
+            for (int k = 1; k < bound; k++)
+            {
+                var kk = new Vector<float>((float)(k * k));
+                if (Vector.LessThanOrEqualAll(best, kk)) break; // a pixel k or more away adds at least k²
+                best = Vector.Min(best, Vector.Min(new Vector<float>(f, c - k), new Vector<float>(f, c + k)) + kk);
+            }
+            best.CopyTo(d, q);
+        }
+        for (; q < n; q++)
+        {
+            int c = bound + q;
+            float best = f[c];
+            for (int k = 1; k < bound; k++)
+            {
+                float kk = k * k;
+                if (best <= kk) break;
+                best = MathF.Min(best, MathF.Min(f[c - k], f[c + k]) + kk);
+            }
+            d[q] = best;
+        }
     }
 
     /// <summary>1-D squared distance: D[q] = min_p (q − p)² + F[p].</summary>

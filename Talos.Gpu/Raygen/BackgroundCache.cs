@@ -101,7 +101,8 @@ public static class BackgroundCache
     /// <summary>
     /// The frame codec's bytes (<see cref="FrameCodec.EncodeRgba"/>) of the background for <paramref name="key"/> and its
     /// parallax depth copied into <paramref name="depth"/> (when the key asks for depth): painted by <paramref
-    /// name="paint"/> and encoded on a miss, else the kept bytes — a still shot's frames put the same blob. Once encoded
+    /// name="paint"/> (which hands over a fresh image: on a miss its planes go back to <see cref="FramePool"/>) and encoded
+    /// on a miss, else the kept bytes — a still shot's frames put the same blob. Once encoded
     /// the entry keeps its bytes and depth, not its float planes (14 MB at 1280×720, 133 MB at 3840×2160: the README
     /// film's four kept backgrounds were 56 MB of its live heap at its peak, issue 19, docs/BENCHMARKS.md).
     /// </summary>
@@ -109,7 +110,22 @@ public static class BackgroundCache
     {
         ArgumentNullException.ThrowIfNull(paint);
         if (key.Depth != depth is not null) throw new ArgumentException("the key's depth flag and the depth array disagree", nameof(depth));
-        var entry = Find(key) ?? Add(key, depth?.Length, paint);
+        var entry = Find(key);
+        if (entry is null)
+        {
+            // A miss: painted, encoded and kept as its bytes alone. Nothing else ever saw these planes (the entry never
+            // held them), so they go back to the frame pool at once instead of waiting for the GC (14 MB at 1280×720).
+            var kept = depth is null ? null : new float[depth.Length];
+            var painted = paint(kept);
+            var made = FrameCodec.EncodeRgba(painted);
+            FramePool.Return(painted);
+            entry = new Entry(key, null, kept) { Bytes = made };
+            lock (Gate)
+            {
+                Entries.AddFirst(entry);
+                while (Entries.Count > Kept) Entries.RemoveLast();
+            }
+        }
         byte[]? bytes;
         RgbaImage? image;
         lock (Gate) (bytes, image) = (entry.Bytes, entry.Image);

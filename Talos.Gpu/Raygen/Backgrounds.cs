@@ -42,7 +42,7 @@ public static class Backgrounds
         CheckDepth(depth, width, height);
         ArgumentNullException.ThrowIfNull(bg);
         ArgumentNullException.ThrowIfNull(light);
-        var img = new RgbaImage(width, height);
+        var img = FramePool.Rent(width, height); // every pixel written below; planes already faulted in (a caller may give them back)
         if (!float.IsFinite(groundY)) groundY = height * 0.82f;
         var f = new SceneFrame(bg, light, camera, width, height, groundY);
         var grade = Grade(light);
@@ -73,12 +73,11 @@ public static class Backgrounds
                         case Cyclorama cy: BasePainter.Vignette(f, cy, row); break;
                     }
                 }
-                var rowA = img.A.AsSpan(y * width, width);
-                for (int x = 0; x < width; x++)
-                {
-                    row.R[x] *= grade.R; row.G[x] *= grade.G; row.B[x] *= grade.B;
-                    rowA[x] = 1f;
-                }
+                // the grade, each sample times its channel's factor (a vector at a time: the same products)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row.R, grade.R, row.R);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row.G, grade.G, row.G);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row.B, grade.B, row.B);
+                img.A.AsSpan(y * width, width).Fill(1f);
             });
         }
         finally

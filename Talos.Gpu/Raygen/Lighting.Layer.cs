@@ -114,16 +114,74 @@ public static partial class Lighting
     }
 
     /// <summary>
+    /// <see cref="LightMap(RgbaImage, LightRig, AlphaBounds?)"/> then <see cref="ApplyInPlace"/>, without the light map as an
+    /// image on the CPU: each row of the alpha's box is shaded into a row of scratch (<see cref="ShadeRow"/>'s lanes) and
+    /// lit from it at once (<see cref="ApplyInPlace"/>'s lanes), so the layer's pixels are the same bits, and no full-frame
+    /// map is rented, faulted in, written, read back and cleared per character and frame. Every pixel it changes lies in
+    /// <paramref name="tight"/> (no non-zero box is searched: a caller that stores the layer passes the codec a box it
+    /// knows holds every non-zero pixel, e.g. a decoded layer's stored box — the codec keeps only the non-zero box inside
+    /// it, the same bytes). For a caller that does not keep the map (RAYGEN without render passes); on an ILGPU
+    /// accelerator the map is made there and applied as before.
+    /// </summary>
+    public static void LightInPlace(RgbaImage layer, LightRig light, AlphaBounds? tight)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(light);
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is { } gpu)
+        {
+            ApplyInPlace(layer, IlgpuLighting.LightMap(gpu, layer, light), tight, null, out _);
+            return;
+        }
+        if (tight is not { } box || box.Width <= 0 || box.Height <= 0) return;
+        int w = layer.Width;
+        int bevel = BevelWidth(layer.Height);
+        var grown = box.Grow(2, w, layer.Height);
+        var (height, crease) = BevelHeight(layer, grown, bevel);
+        var rig = Rig(light, AoReach(layer.Height));
+        try
+        {
+            Parallel.For(box.Y0, box.Y1, () => RowLight.For(w), (y, _, row) =>
+            {
+                // shading reads the layer's alpha alone, which lighting does not change: each row is lit as soon as it is shaded
+                ShadeRow(layer, new LightPlanes(row.R, row.G, row.B, null, y * w), height, crease, grown, y, box.X0, box.X1, rig);
+                LightRow(layer, row.R.AsSpan(box.X0, box.Width), row.G.AsSpan(box.X0, box.Width), row.B.AsSpan(box.X0, box.Width),
+                    y * w + box.X0, box.Width, layer);
+                return row;
+            }, _ => { });
+        }
+        finally { ArrayPool<float>.Shared.Return(height); ArrayPool<float>.Shared.Return(crease); }
+    }
+
+    /// <summary>A thread's row of light (R, G, B, a frame's width each) for <see cref="LightInPlace"/>: kept for the thread's next
+    /// call; every element read there is written first in the same row.</summary>
+    sealed class RowLight(int n)
+    {
+        [ThreadStatic] static RowLight? kept;
+
+        public static RowLight For(int n) => kept is { } r && r.R.Length >= n ? r : kept = new RowLight(n);
+
+        public readonly float[] R = new float[n], G = new float[n], B = new float[n];
+    }
+
+    /// <summary>Where <see cref="ShadeRow"/> writes the light of pixel p: element p − <see cref="Offset"/> of each plane (alpha
+    /// not written when <see cref="A"/> is null).</summary>
+    readonly record struct LightPlanes(float[] R, float[] G, float[] B, float[]? A, int Offset);
+
+    /// <summary>
     /// The lit colour of <paramref name="n"/> pixels from <paramref name="p0"/> into <paramref name="o"/>'s R, G, B (which may be
     /// the layer itself): paint × light where the alpha is above zero, the layer's value elsewhere; a vector of pixels at a
     /// time, each lane the scalar pixel's product. Alpha is not written.
     /// </summary>
-    static void LightRow(RgbaImage layer, RgbaImage map, int p0, int n, RgbaImage o)
+    static void LightRow(RgbaImage layer, RgbaImage map, int p0, int n, RgbaImage o) =>
+        LightRow(layer, map.R.AsSpan(p0, n), map.G.AsSpan(p0, n), map.B.AsSpan(p0, n), p0, n, o);
+
+    /// <summary><see cref="LightRow(RgbaImage, RgbaImage, int, int, RgbaImage)"/> with the light of the n pixels in <paramref name="mr"/>,
+    /// <paramref name="mg"/>, <paramref name="mb"/>.</summary>
+    static void LightRow(RgbaImage layer, ReadOnlySpan<float> mr, ReadOnlySpan<float> mg, ReadOnlySpan<float> mb, int p0, int n, RgbaImage o)
     {
         int x = 0;
         ReadOnlySpan<float> a = layer.A.AsSpan(p0, n);
         ReadOnlySpan<float> lr = layer.R.AsSpan(p0, n), lg = layer.G.AsSpan(p0, n), lb = layer.B.AsSpan(p0, n);
-        ReadOnlySpan<float> mr = map.R.AsSpan(p0, n), mg = map.G.AsSpan(p0, n), mb = map.B.AsSpan(p0, n);
         Span<float> or = o.R.AsSpan(p0, n), og = o.G.AsSpan(p0, n), ob = o.B.AsSpan(p0, n);
         for (int lanes = Vector<float>.Count; x + lanes <= n; x += lanes)
         {
@@ -183,14 +241,24 @@ public static partial class Lighting
         try
         {
             Parallel.For(0, bh, j => EdgeRow(layer, (box.Y0 + j) * w + box.X0, edge.AsSpan(j * bw, bw), paper.AsSpan(j * bw, bw)));
-            var d = DistanceTransform.ComputePooled(edge.AsSpan(0, n), bw, bh, 4f * bevel);
+            // capped at the bevel: a distance at or past it gives the same reach (min with the bevel), height (d/r ≥ 1) and
+            // crease (min with the bevel) as the exact one, and a cap that small is searched along the rows, not enveloped
+            var d = DistanceTransform.ComputePooled(edge.AsSpan(0, n), bw, bh, bevel);
 
             // Label the regions (CHROMA's 4-connected components, deterministic) and find each one's reach.
             // labels into a pooled array (every one written), not a fresh one per character and frame
             var labels = label = ArrayPool<int>.Shared.Rent(n);
             Talos.Gpu.Chroma.RegionLabeller.Components(paper.AsSpan(0, n), bw, bh, labels, out int regions);
             var reach = new float[regions + 1];
-            for (int q = 0; q < n; q++) if (labels[q] != 0) reach[labels[q]] = MathF.Max(reach[labels[q]], d[q]);
+            for (int q = 0, lanes = Vector<int>.Count; q < n; q++)
+            {
+                if (Vector.IsHardwareAccelerated && q + lanes <= n && (q & (lanes - 1)) == 0 && Vector.EqualsAll(new Vector<int>(labels, q), Vector<int>.Zero))
+                {
+                    q += lanes - 1; // a vector of edge pixels (label 0): nothing to take
+                    continue;
+                }
+                if (labels[q] != 0) reach[labels[q]] = MathF.Max(reach[labels[q]], d[q]);
+            }
             for (int r = 1; r <= regions; r++) reach[r] = MathF.Max(1f, MathF.Min(reach[r], bevel));
             var height = ArrayPool<float>.Shared.Rent(n);
             Parallel.For(0, bh, j => HeightRow(labels, reach, d, height, j * bw, bw));
@@ -272,6 +340,7 @@ public static partial class Lighting
         static Vector<int> Edge(RgbaImage layer, int p)
         {
             var a = new Vector<float>(layer.A, p);
+            if (Vector.LessThanAll(a, new Vector<float>(0.5f))) return new Vector<int>(-1); // every lane an edge, whatever its luma
             // ColorMath.Luma's sum, term by term in its order
             var luma = new Vector<float>(0.2126f) * (new Vector<float>(layer.R, p) / a) + new Vector<float>(0.7152f) * (new Vector<float>(layer.G, p) / a)
                 + new Vector<float>(0.0722f) * (new Vector<float>(layer.B, p) / a);
@@ -317,6 +386,12 @@ public static partial class Lighting
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(map);
+        ShadeRow(layer, new LightPlanes(map.R, map.G, map.B, map.A, 0), height, crease, box, y, x0, x1, rig);
+    }
+
+    /// <summary><see cref="ShadeRow(RgbaImage, RgbaImage, float[], float[], AlphaBounds, int, int, int, ShadeRig)"/> into <paramref name="map"/>'s planes.</summary>
+    static void ShadeRow(RgbaImage layer, LightPlanes map, float[] height, float[] crease, AlphaBounds box, int y, int x0, int x1, ShadeRig rig)
+    {
         int w = layer.Width, bw = box.Width, bh = box.Height, j = y - box.Y0, x = x0;
         if (Vector.IsHardwareAccelerated && j > 0 && j < bh - 1)
         {
@@ -335,17 +410,18 @@ public static partial class Lighting
                 var gx = (new Vector<float>(height, b + 1) - new Vector<float>(height, b - 1)) * half;
                 var gy = (new Vector<float>(height, b + bw) - new Vector<float>(height, b - bw)) * half;
                 ShadeVectors.Shade(gx, gy, new Vector<float>(crease, b), rig, out var r, out var g, out var bl);
-                Vector.ConditionalSelect(painted, r, new Vector<float>(map.R, p)).CopyTo(map.R, p);
-                Vector.ConditionalSelect(painted, g, new Vector<float>(map.G, p)).CopyTo(map.G, p);
-                Vector.ConditionalSelect(painted, bl, new Vector<float>(map.B, p)).CopyTo(map.B, p);
-                Vector.ConditionalSelect(painted, a, new Vector<float>(map.A, p)).CopyTo(map.A, p);
+                int m = p - map.Offset;
+                Vector.ConditionalSelect(painted, r, new Vector<float>(map.R, m)).CopyTo(map.R, m);
+                Vector.ConditionalSelect(painted, g, new Vector<float>(map.G, m)).CopyTo(map.G, m);
+                Vector.ConditionalSelect(painted, bl, new Vector<float>(map.B, m)).CopyTo(map.B, m);
+                if (map.A is { } ma) Vector.ConditionalSelect(painted, a, new Vector<float>(ma, m)).CopyTo(ma, m);
             }
         }
         for (; x < x1; x++) ShadePixel(layer, map, height, crease, box, y, x, rig);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    static void ShadePixel(RgbaImage layer, RgbaImage map, float[] height, float[] crease, AlphaBounds box, int y, int x, in ShadeRig rig)
+    static void ShadePixel(RgbaImage layer, LightPlanes map, float[] height, float[] crease, AlphaBounds box, int y, int x, in ShadeRig rig)
     {
         int p = y * layer.Width + x;
         if (layer.A[p] <= 0f) return;
@@ -353,7 +429,9 @@ public static partial class Lighting
         // Central differences of the height (one-sided where the box meets the image edge).
         int l = i > 0 ? b - 1 : b, r0 = i < bw - 1 ? b + 1 : b, u = j > 0 ? b - bw : b, d = j < bh - 1 ? b + bw : b;
         var lit = ShadeCells.Shade(ShadeCells.GradX(height[l], height[r0]), ShadeCells.GradX(height[u], height[d]), crease[b], rig);
-        map.R[p] = lit.R; map.G[p] = lit.G; map.B[p] = lit.B; map.A[p] = layer.A[p];
+        int m = p - map.Offset;
+        map.R[m] = lit.R; map.G[m] = lit.G; map.B[m] = lit.B;
+        if (map.A is { } ma) ma[m] = layer.A[p];
     }
 
     /// <summary>The CPU path of <see cref="LightLayer"/>.</summary>

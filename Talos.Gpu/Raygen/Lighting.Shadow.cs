@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using Talos.Gpu.Aether;
 using Talos.Gpu.Imaging;
 
@@ -82,7 +83,9 @@ public static partial class Lighting
                 int y = dst.Y0 + j;
                 float below = SceneFrame.Smooth(fadeFrom, groundY + 0.5f, y + 0.5f);
                 if (below <= 0f) return;
-                for (int i = 0; i < dw; i++)
+                int i = 0;
+                if (receiverDepth is null) i = DarkenVectors(background, cast, contact, j * dw, y * w + dst.X0, dw, opacity, below);
+                for (; i < dw; i++)
                 {
                     float s = MathF.Min(1f, cast[j * dw + i] + 0.7f * contact[j * dw + i]);
                     if (s <= 0f) continue;
@@ -99,6 +102,38 @@ public static partial class Lighting
             ArrayPool<float>.Shared.Return(cast);
             ArrayPool<float>.Shared.Return(contact);
         }
+    }
+
+    /// <summary>
+    /// The darkening of <see cref="CastShadow(RgbaImage, RgbaImage, LightRig, float, float[], AlphaBounds?, out AlphaBounds)"/>
+    /// without a receiver depth, a vector of pixels at a time along a row of the shadow's box (from <paramref name="c0"/> in
+    /// its planes, <paramref name="p0"/> in the background's), each lane the scalar pixel's operations in their order
+    /// (<see cref="MathF.Min(float, float)"/> as <see cref="ShadeVectors.MinOf"/>; a pixel whose shadow is at or below zero
+    /// kept): the same bits. Returns how many pixels it did (whole vectors); the caller does the rest one by one.
+    /// </summary>
+    static int DarkenVectors(RgbaImage background, float[] cast, float[] contact, int c0, int p0, int n, float opacity, float below)
+    {
+        int lanes = Vector<float>.Count, i = 0;
+        if (!Vector.IsHardwareAccelerated) return 0;
+        var one = Vector<float>.One;
+        var share = new Vector<float>(0.7f);
+        var vOpacity = new Vector<float>(opacity);
+        var vBelow = new Vector<float>(below);
+        for (; i + lanes <= n; i += lanes)
+        {
+            int c = c0 + i, p = p0 + i;
+            var s = ShadeVectors.MinOf(1f, new Vector<float>(cast, c) + share * new Vector<float>(contact, c));
+            var on = ~Vector.LessThanOrEqual(s, Vector<float>.Zero); // a NaN darkens, as the scalar pixel does
+            if (on == Vector<int>.Zero) continue;
+            var k = one - vOpacity * s * vBelow;
+            var r = new Vector<float>(background.R, p); var g = new Vector<float>(background.G, p); var b = new Vector<float>(background.B, p);
+            var a = new Vector<float>(background.A, p);
+            Vector.ConditionalSelect(on, r * k, r).CopyTo(background.R, p);
+            Vector.ConditionalSelect(on, g * k, g).CopyTo(background.G, p);
+            Vector.ConditionalSelect(on, b * k, b).CopyTo(background.B, p);
+            Vector.ConditionalSelect(on, one - (one - a) * k, a).CopyTo(background.A, p);
+        }
+        return i;
     }
 
     /// <summary>The parallax depth from which a background with a depth map takes the characters' full cast shadow.</summary>

@@ -71,15 +71,25 @@ public sealed class RaygenStage : IStageRunner
                 if (shadow is null) lease.Own(shadow = FramePool.Rent(w, h), new FrameCodec.Box(0, 0, 0, 0)); // its box: shadowBox, below
                 Lighting.CastShadow(shadow, layer, light, meta.GroundY, receives ? depth : null, painted, out var darkened);
                 shadowBox = shadowBox.Union(darkened);
-                var map = Lighting.LightMap(layer, light, painted);
-                lease.Own(map, cpu ? Box(painted ?? default) : null);
-                // lit in the decoded layer itself (owned above, given back clearing its stored box, which holds every pixel written)
-                Lighting.ApplyInPlace(layer, map, painted, stored, out var written);
+                // lit in the decoded layer itself (owned above, given back clearing its stored box, which holds every pixel written);
+                // the light map is an image of its own only where ANIMA's light pass reads it, else each row's light is used at once
+                RgbaImage? map = null;
+                // Outside the box the lit layer is zero: the codec reads only that box and stores the non-zero box inside it
+                // (the same bytes for any box holding every non-zero pixel). Lit from rows of light, the layer changes only
+                // where it is painted, inside its stored box, which is then the box; after ApplyInPlace, its non-zero box.
+                FrameCodec.Box? within = stored;
+                if (spec.Layers is null) Lighting.LightInPlace(layer, light, painted);
+                else
+                {
+                    map = Lighting.LightMap(layer, light, painted);
+                    lease.Own(map, cpu ? Box(painted ?? default) : null);
+                    Lighting.ApplyInPlace(layer, map, painted, stored, out var written);
+                    within = written.Width <= 0 ? null : Box(written);
+                }
                 var lit = layer;
                 if (dof) lit = lease.Own(DepthOfField.Layer(lit, CharacterDepth, camera))!;
-                // Outside the layer's non-zero box the lit layer is zero: the codec reads only that box (the same bytes).
-                blobs[name] = ctx.Vault.Put(dof || written.Width <= 0 ? FrameCodec.EncodeRgba(lit) : FrameCodec.EncodeRgba(lit, Box(written)), "raygen-layer");
-                if (spec.Layers is not null) // only ANIMA's light pass reads it
+                blobs[name] = ctx.Vault.Put(dof || within is null ? FrameCodec.EncodeRgba(lit) : FrameCodec.EncodeRgba(lit, within.Value), "raygen-layer");
+                if (map is not null) // only ANIMA's light pass reads it
                     blobs[name + "-light"] = ctx.Vault.Put(FrameCodec.EncodeRgba(map), "raygen-light-map");
             }
             if (!dof && shadow is not null) lease.Own(shadow, Box(shadowBox)); // a fresh layer the shadows darkened only there

@@ -153,6 +153,8 @@ public sealed class BoxWorkTests
     [InlineData(17, 33, 1)]
     [InlineData(3, 17, 6)] // rows in vectors, a radius past the row's end
     [InlineData(1, 24, 2)] // rows of one sample
+    [InlineData(43, 26, 4)] // rows moved across 8×8 at a time, a tail of samples and of rows
+    [InlineData(64, 16, 9)] // whole blocks only, a radius past a block
     public void The_box_blur_s_rows_and_columns_in_vectors_are_the_scalar_blur(int w, int h, int radius)
     {
         var rng = new Random(w * 31 + h);
@@ -204,6 +206,27 @@ public sealed class BoxWorkTests
         Assert.Contains(b.A, v => v > 0f);
     }
 
+    [Theory]
+    [InlineData(96, 64, 4, "key-left")]
+    [InlineData(203, 121, 7, "sunset")]
+    [InlineData(37, 90, 8, "moody")] // a row shorter than some vectors' tails
+    public void The_shadow_darkened_a_vector_at_a_time_is_the_per_pixel_darkening_to_the_bit(int w, int h, int seed, string rig)
+    {
+        var layer = Figure(w, h, seed);
+        var light = AetherPresets.Lighting(rig);
+        var rng = new Random(seed);
+        var perPixel = new RgbaImage(w, h);
+        for (int p = 0; p < w * h; p++)
+            (perPixel.R[p], perPixel.G[p], perPixel.B[p], perPixel.A[p]) = ((float)rng.NextDouble(), (float)rng.NextDouble(), (float)rng.NextDouble(), (float)rng.NextDouble());
+        var before = perPixel.Clone();
+        var vectors = perPixel.Clone();
+        // a receiver depth past the full shadow's multiplies each pixel's shadow by exactly 1 and takes the per-pixel loop
+        Lighting.CastShadow(perPixel, layer, light, h * 0.8f, Enumerable.Repeat(2f, w * h).ToArray());
+        Lighting.CastShadow(vectors, layer, light, h * 0.8f);
+        SameBits(perPixel, vectors);
+        Assert.Contains(Enumerable.Range(0, w * h), p => vectors.A[p] != before.A[p] && vectors.R[p] != before.R[p]); // darkened
+    }
+
     [Fact]
     public void The_pooled_distance_transform_is_the_same()
     {
@@ -223,6 +246,10 @@ public sealed class BoxWorkTests
     [InlineData(101, 67, 0.3, 172f, 1f)]  // a vector tail, a cap far above every distance
     [InlineData(75, 130, 0.01, 40f, 4f)]  // tall, sparse, capped, divided (FLUX's feature scale)
     [InlineData(97, 41, 0.9, 5f, 1f)]     // mostly set
+    [InlineData(150, 40, 0.002, 47.5f, 1f)] // the rows searched outwards (a cap up to 48): most distances past the cap
+    [InlineData(83, 29, 0.05, 48f, 2f)]   // the largest cap searched outwards, divided
+    [InlineData(20, 5, 0.1, 0f, 1f)]      // a zero cap
+    [InlineData(130, 60, 0.004, 49f, 1f)] // just past it: the envelope
     public void The_distance_transform_is_the_envelope_over_columns_and_rows_to_the_bit(int w, int h, double density, float cap, float divide)
     {
         var rng = new Random(w * 1000 + h);

@@ -147,6 +147,38 @@ public sealed class ShadeVectorTests
         Assert.True(lit > 3, $"{lit} distinct lights");
     }
 
+    [Theory]
+    [InlineData(61, 45, 1, "key-left")]
+    [InlineData(128, 72, 2, "sunset")]
+    [InlineData(203, 160, 3, "moody")]
+    [InlineData(9, 40, 4, "key-left")] // narrower than two vectors
+    public void The_layer_lit_from_rows_of_light_is_the_light_map_applied_to_the_bit(int w, int h, int seed, string rig)
+    {
+        var figure = Figure(w, h, seed);
+        var light = AetherPresets.Lighting(rig);
+        Assert.True(AlphaBounds.Find(figure, out var tight));
+        var expected = figure.Clone();
+        Lighting.ApplyInPlace(expected, Lighting.LightMapCpu(figure, light), tight, null, out _);
+        var layer = figure.Clone();
+        Lighting.LightInPlace(layer, light, tight);
+        SameBits(expected, layer);
+        Assert.Contains(Enumerable.Range(0, w * h), p => figure.A[p] > 0f && layer.R[p] != figure.R[p]); // lit, not copied
+        // a decoded layer: encoded in its stored box (RAYGEN's), the same bytes as in Apply's non-zero box
+        var decoded = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(figure), out var stored);
+        Assert.True(AlphaBounds.Find(decoded, stored, out var decodedTight));
+        var decodedExpected = decoded.Clone();
+        Lighting.ApplyInPlace(decodedExpected, Lighting.LightMapCpu(decoded, light), decodedTight, stored, out var expectedBox);
+        Lighting.LightInPlace(decoded, light, decodedTight);
+        SameBits(decodedExpected, decoded);
+        Assert.Equal(FrameCodec.EncodeRgba(decodedExpected, new FrameCodec.Box(expectedBox.X0, expectedBox.Y0, expectedBox.Width, expectedBox.Height)),
+            FrameCodec.EncodeRgba(decoded, stored));
+        // no paint: untouched
+        var bare = new RgbaImage(w, h);
+        bare.G[2 * w + 3] = 0.5f;
+        Lighting.LightInPlace(bare, light, null);
+        Assert.Equal(0.5f, bare.G[2 * w + 3]);
+    }
+
     [Fact]
     public void A_row_leaves_every_pixel_without_paint_as_it_was()
     {
