@@ -186,7 +186,7 @@ public static class Compositor
     /// The columns [x0, x1) of row <paramref name="start"/>…+<paramref name="width"/> between the first and the last pixel
     /// that is not all-zero bits in some plane; false when the whole row is zero.
     /// </summary>
-    static bool NonZeroSpan(RgbaImage img, int start, int width, out int x0, out int x1)
+    internal static bool NonZeroSpan(RgbaImage img, int start, int width, out int x0, out int x1)
     {
         (x0, x1) = (width, 0);
         foreach (var plane in (ReadOnlySpan<float[]>)[img.A, img.R, img.G, img.B])
