@@ -463,6 +463,17 @@ public static class MotionBlur
             Vector256.ConditionalSelect(Vector256.LessThan(v, half).AsInt32(), i, even));
     }
 
+    /// <summary>Bit k set where lane k of <paramref name="v"/> is not zero.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    static uint NonZeroLanes(System.Numerics.Vector<uint> v)
+    {
+        var zero = System.Numerics.Vector.Equals(v, System.Numerics.Vector<uint>.Zero);
+        if (System.Numerics.Vector<uint>.Count == 8) return ~zero.AsVector256().ExtractMostSignificantBits() & 0xFFu;
+        uint set = 0;
+        for (int k = 0; k < System.Numerics.Vector<uint>.Count; k++) if (v[k] != 0) set |= 1u << k;
+        return set;
+    }
+
     /// <summary>Row <paramref name="y"/>'s span in the stored rows' spans ((0, 0) outside the stored box).</summary>
     static (int, int) StoredSpan(FrameCodec.Box stored, int[] spans, int y) =>
         y < stored.Y || y >= stored.Y + stored.H ? (0, 0) : (spans[2 * (y - stored.Y)], spans[2 * (y - stored.Y) + 1]);
@@ -478,6 +489,7 @@ public static class MotionBlur
     {
         int w = layer.Width, row = y * w, q0 = (y - y0) * bw, x = x0, lanes = System.Numerics.Vector<float>.Count;
         int first = -1, last = -1; // the first and last pixel in [x0, x1) whose bits are not zero after the write
+        int lastVector = -1; uint lastLanes = 0; // the last vector with such a pixel, and which of its lanes are
         var zero = System.Numerics.Vector<float>.Zero;
         for (; x + lanes <= x1; x += lanes)
         {
@@ -492,10 +504,12 @@ public static class MotionBlur
             if (rows is null) continue;
             var any = System.Numerics.Vector.AsVectorUInt32(r) | System.Numerics.Vector.AsVectorUInt32(g)
                 | System.Numerics.Vector.AsVectorUInt32(b) | System.Numerics.Vector.AsVectorUInt32(a);
-            if (System.Numerics.Vector.EqualsAll(any, System.Numerics.Vector<uint>.Zero)) continue;
-            for (int k = 0; k < lanes; k++)
-                if (any[k] != 0) { if (first < 0) first = x + k; last = x + k; }
+            uint set = NonZeroLanes(any);
+            if (set == 0) continue;
+            if (first < 0) first = x + System.Numerics.BitOperations.TrailingZeroCount(set);
+            (lastVector, lastLanes) = (x, set);
         }
+        if (lastVector >= 0) last = lastVector + 31 - System.Numerics.BitOperations.LeadingZeroCount(lastLanes);
         for (; x < x1; x++)
         {
             int p = row + x, q = q0 + (x - x0);
