@@ -328,8 +328,8 @@ public static class MotionBlur
     /// <summary>
     /// <see cref="Apply(RgbaImage, float[], float[], Talos.Gpu.Raygen.AlphaBounds, FrameCodec.Box?, out FrameCodec.Box?)"/>
     /// into the layer itself (the same bits as the blurred copy; for a caller that no longer needs the sharp layer): on
-    /// the CPU the moving pixels (flow not zero either way) are gathered from the sharp planes into a scratch of the
-    /// flow's box and then written over them, so neither a copy of the stored box nor a second frame's planes is needed.
+    /// the CPU the moving pixels (flow not zero either way) are gathered from the sharp planes into FramePool planes
+    /// (only the flow's box written, and cleared on return) and then written over them, so the stored box is not copied.
     /// <paramref name="written"/>: the box outside which the blurred layer is zero (the stored box and the flow's, or the
     /// whole frame on an accelerator). With the stored rows' spans (<paramref name="layerSpans"/>, as
     /// <see cref="FrameCodec.DecodeRgba(byte[], out FrameCodec.Box, out int[])"/> gives them), <paramref name="spans"/> are
@@ -357,44 +357,44 @@ public static class MotionBlur
         int ux0 = Math.Min(l.X, x0), uy0 = Math.Min(l.Y, y0);
         written = l.Count == 0 ? new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0)
             : new FrameCodec.Box(ux0, uy0, Math.Max(l.X + l.W, x1) - ux0, Math.Max(l.Y + l.H, y1) - uy0);
-        int bw = x1 - x0, n = bw * (y1 - y0);
-        // every scratch value the write-back selects is written by the gather first
-        var scratch = System.Buffers.ArrayPool<float>.Shared.Rent(4 * n);
+        // the gathered pixels, at their own places in frame-sized planes from FramePool (as the blurred copy's were: no
+        // other pool holds them), given back with the flow's box cleared; the write-back selects only what the gather wrote
+        var scratch = FramePool.Rent(s.W, s.H);
         try
         {
             var (hr, hg, hb, ha) = (new HostField(layer.R), new HostField(layer.G), new HostField(layer.B), new HostField(layer.A));
             var (hx, hy) = (new HostField(fx), new HostField(fy));
             Parallel.For(y0, y1, y =>
             {
-                int x = GatherVectors(layer, fx, fy, s, y, x0, x1, scratch, n, (y - y0) * bw);
-                for (int p = y * s.W + x, q = (y - y0) * bw + (x - x0); x < x1; x++, p++, q++)
+                int x = GatherVectors(layer, fx, fy, s, y, x0, x1, scratch);
+                for (int p = y * s.W + x; x < x1; x++, p++)
                 {
                     // no flow (+0 or −0 both ways): Gather returns the pixel as it is, so it stays
                     if (fx[p] == 0f && fy[p] == 0f) continue;
                     var c = MotionCells.Gather(x, y, hr, hg, hb, ha, hx, hy, s);
-                    scratch[q] = c.R; scratch[n + q] = c.G; scratch[2 * n + q] = c.B; scratch[3 * n + q] = c.A;
+                    scratch.R[p] = c.R; scratch.G[p] = c.G; scratch.B[p] = c.B; scratch.A[p] = c.A;
                 }
             });
             var rows = layerSpans is null ? null : new int[2 * written.H];
             var box = written;
-            Parallel.For(y0, y1, y => WriteBack(layer, fx, fy, scratch, n, bw, x0, x1, y0, y, layerWithin, layerSpans, rows, box));
+            Parallel.For(y0, y1, y => WriteBack(layer, fx, fy, scratch, x0, x1, y, layerWithin, layerSpans, rows, box));
             if (rows is not null)
                 for (int y = box.Y; y < box.Y + box.H; y++)
                     if (y < y0 || y >= y1) (rows[2 * (y - box.Y)], rows[2 * (y - box.Y) + 1]) = StoredSpan(layerWithin, layerSpans!, y);
             spans = rows;
         }
-        finally { System.Buffers.ArrayPool<float>.Shared.Return(scratch); }
+        finally { FramePool.Return(scratch, new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0)); }
     }
 
     /// <summary>
     /// <see cref="MotionCells.Gather"/> of row <paramref name="y"/>'s pixels from <paramref name="x0"/> on, eight at a time
-    /// on AVX2, into the scratch (pixel x at <paramref name="q0"/> + x − x0 of each of its four planes, <paramref name="n"/>
-    /// apart); lanes whose flow is zero both ways are left to the write-back (they keep the layer's pixel). Per lane the
+    /// on AVX2, into the scratch's planes at the pixels' own places; lanes whose flow is zero both ways are left to the
+    /// write-back (they keep the layer's pixel). Per lane the
     /// same operations in the same order as the scalar gather (path length, sample count, ⌈·⌉, the nearest pixel's
     /// floor/half/compare, the clamps, the sums in sample order, × 1/n), so the same bits; a vector with a path longer
     /// than 2^20 px or not finite is left to the scalar gather. Returns the first pixel not done.
     /// </summary>
-    static unsafe int GatherVectors(RgbaImage layer, float[] fx, float[] fy, BlurShape s, int y, int x0, int x1, float[] scratch, int n, int q0)
+    static unsafe int GatherVectors(RgbaImage layer, float[] fx, float[] fy, BlurShape s, int y, int x0, int x1, RgbaImage scratch)
     {
         int x = x0;
         if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported) return x;
@@ -442,11 +442,10 @@ public static class MotionBlur
                 }
                 var inv = Vector256<float>.One / Vector256.ConvertToSingle(count);
                 // a lane shorter than half a pixel is its own pixel (Gather returns it as it is)
-                int d = q0 + (x - x0);
-                Vector256.ConditionalSelect(gathers, sr * inv, Vector256.Create(layer.R.AsSpan(p, 8))).CopyTo(scratch.AsSpan(d, 8));
-                Vector256.ConditionalSelect(gathers, sg * inv, Vector256.Create(layer.G.AsSpan(p, 8))).CopyTo(scratch.AsSpan(n + d, 8));
-                Vector256.ConditionalSelect(gathers, sb * inv, Vector256.Create(layer.B.AsSpan(p, 8))).CopyTo(scratch.AsSpan(2 * n + d, 8));
-                Vector256.ConditionalSelect(gathers, sa * inv, Vector256.Create(layer.A.AsSpan(p, 8))).CopyTo(scratch.AsSpan(3 * n + d, 8));
+                Vector256.ConditionalSelect(gathers, sr * inv, Vector256.Create(layer.R.AsSpan(p, 8))).CopyTo(scratch.R.AsSpan(p, 8));
+                Vector256.ConditionalSelect(gathers, sg * inv, Vector256.Create(layer.G.AsSpan(p, 8))).CopyTo(scratch.G.AsSpan(p, 8));
+                Vector256.ConditionalSelect(gathers, sb * inv, Vector256.Create(layer.B.AsSpan(p, 8))).CopyTo(scratch.B.AsSpan(p, 8));
+                Vector256.ConditionalSelect(gathers, sa * inv, Vector256.Create(layer.A.AsSpan(p, 8))).CopyTo(scratch.A.AsSpan(p, 8));
             }
         return x;
     }
@@ -484,22 +483,22 @@ public static class MotionBlur
     /// pixels outside [x0, x1) are the sharp row's, zero outside its span, so only that span's part beside [x0, x1) may
     /// need a search.
     /// </summary>
-    static void WriteBack(RgbaImage layer, float[] fx, float[] fy, float[] scratch, int n, int bw, int x0, int x1, int y0, int y,
+    static void WriteBack(RgbaImage layer, float[] fx, float[] fy, RgbaImage scratch, int x0, int x1, int y,
         FrameCodec.Box stored, int[]? storedSpans, int[]? rows, FrameCodec.Box written)
     {
-        int w = layer.Width, row = y * w, q0 = (y - y0) * bw, x = x0, lanes = System.Numerics.Vector<float>.Count;
+        int w = layer.Width, row = y * w, x = x0, lanes = System.Numerics.Vector<float>.Count;
         int first = -1, last = -1; // the first and last pixel in [x0, x1) whose bits are not zero after the write
         int lastVector = -1; uint lastLanes = 0; // the last vector with such a pixel, and which of its lanes are
         var zero = System.Numerics.Vector<float>.Zero;
         for (; x + lanes <= x1; x += lanes)
         {
-            int p = row + x, q = q0 + (x - x0);
+            int p = row + x;
             var still = System.Numerics.Vector.Equals(new System.Numerics.Vector<float>(fx, p), zero)
                 & System.Numerics.Vector.Equals(new System.Numerics.Vector<float>(fy, p), zero);
-            var r = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.R, p), new System.Numerics.Vector<float>(scratch, q));
-            var g = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.G, p), new System.Numerics.Vector<float>(scratch, n + q));
-            var b = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.B, p), new System.Numerics.Vector<float>(scratch, 2 * n + q));
-            var a = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.A, p), new System.Numerics.Vector<float>(scratch, 3 * n + q));
+            var r = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.R, p), new System.Numerics.Vector<float>(scratch.R, p));
+            var g = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.G, p), new System.Numerics.Vector<float>(scratch.G, p));
+            var b = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.B, p), new System.Numerics.Vector<float>(scratch.B, p));
+            var a = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.A, p), new System.Numerics.Vector<float>(scratch.A, p));
             r.CopyTo(layer.R, p); g.CopyTo(layer.G, p); b.CopyTo(layer.B, p); a.CopyTo(layer.A, p);
             if (rows is null) continue;
             var any = System.Numerics.Vector.AsVectorUInt32(r) | System.Numerics.Vector.AsVectorUInt32(g)
@@ -512,9 +511,9 @@ public static class MotionBlur
         if (lastVector >= 0) last = lastVector + 31 - System.Numerics.BitOperations.LeadingZeroCount(lastLanes);
         for (; x < x1; x++)
         {
-            int p = row + x, q = q0 + (x - x0);
+            int p = row + x;
             if (!(fx[p] == 0f && fy[p] == 0f))
-                (layer.R[p], layer.G[p], layer.B[p], layer.A[p]) = (scratch[q], scratch[n + q], scratch[2 * n + q], scratch[3 * n + q]);
+                (layer.R[p], layer.G[p], layer.B[p], layer.A[p]) = (scratch.R[p], scratch.G[p], scratch.B[p], scratch.A[p]);
             if (rows is not null && (BitConverter.SingleToUInt32Bits(layer.R[p]) | BitConverter.SingleToUInt32Bits(layer.G[p])
                 | BitConverter.SingleToUInt32Bits(layer.B[p]) | BitConverter.SingleToUInt32Bits(layer.A[p])) != 0)
             { if (first < 0) first = x; last = x; }
