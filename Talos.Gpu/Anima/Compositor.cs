@@ -186,16 +186,24 @@ public static class Compositor
     /// The columns [x0, x1) of row <paramref name="start"/>…+<paramref name="width"/> between the first and the last pixel
     /// that is not all-zero bits in some plane; false when the whole row is zero.
     /// </summary>
-    static bool NonZeroSpan(RgbaImage img, int start, int width, out int x0, out int x1)
+    internal static bool NonZeroSpan(RgbaImage img, int start, int width, out int x0, out int x1)
     {
         (x0, x1) = (width, 0);
         foreach (var plane in (ReadOnlySpan<float[]>)[img.A, img.R, img.G, img.B])
         {
+            // only the columns outside the span found so far can widen it (an opaque row: the first plane's search alone)
             var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, uint>(plane.AsSpan(start, width));
+            if (x1 > x0)
+            {
+                int before = bits[..x0].IndexOfAnyExcept(0u), after = bits[x1..].LastIndexOfAnyExcept(0u);
+                if (before >= 0) x0 = before;
+                if (after >= 0) x1 += after + 1;
+                continue;
+            }
             int first = bits.IndexOfAnyExcept(0u);
             if (first < 0) continue;
-            x0 = Math.Min(x0, first);
-            x1 = Math.Max(x1, bits.LastIndexOfAnyExcept(0u) + 1);
+            x0 = first;
+            x1 = bits.LastIndexOfAnyExcept(0u) + 1;
         }
         return x1 > x0;
     }

@@ -60,17 +60,24 @@ public sealed class AnimaStage : IStageRunner
                     int[]? spans = sharpSpans; // the decoded rows' spans (not the blurred layer's)
                     if (motion is not null && motion.TryGetValue(c, out var points) && MotionBlur.FlowFromSeeds(layer, points, stored, out var flowBox) is { } flow)
                     {
-                        layer = lease.Own(MotionBlur.Apply(layer, flow.Fx, flow.Fy, flowBox, stored, out within), within)!;
-                        spans = null;
+                        // Without render passes nothing reads the sharp layer once it is blurred: blurred in place (no
+                        // second frame's planes, no copy of the stored box), with the blurred rows' spans; otherwise a copy.
+                        if (spec.Layers is null)
+                        {
+                            MotionBlur.ApplyInPlace(sharp, flow.Fx, flow.Fy, flowBox, stored, sharpSpans, out var blurred, out spans);
+                            within = blurred;
+                        }
+                        else
+                        {
+                            layer = lease.Own(MotionBlur.Apply(layer, flow.Fx, flow.Fy, flowBox, stored, out within), within)!;
+                            spans = null;
+                        }
                         var flowWritten = new FrameCodec.Box(flowBox.X0, flowBox.Y0, flowBox.Width, flowBox.Height);
                         FramePool.Return(flow.Fx, w, flowWritten);
                         FramePool.Return(flow.Fy, w, flowWritten);
                     }
-                    // Without render passes nothing reads the sharp layer once it is blurred: back to FramePool now (only
-                    // its box cleared), so the next character's planes come from the pool, not fresh pages (the pool
-                    // keeps a few frames' planes); otherwise with the frame's.
-                    if (layer != sharp && spec.Layers is null) FramePool.Return(sharp, stored);
-                    else lease.Own(sharp, stored);
+                    // the sharp layer (blurred in place: zero outside the blurred box) goes back with the frame's
+                    lease.Own(sharp, layer == sharp ? within : stored);
                     layers.Add(new Layer(layer) { Within = within, RowSpans = spans });
                     if (spec.Layers is not null) drawn.Add((c, sharp, layer));
                 }

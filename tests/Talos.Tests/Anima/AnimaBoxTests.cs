@@ -165,6 +165,82 @@ public sealed class AnimaBoxTests
         }
     }
 
+    /// <summary>
+    /// <see cref="MotionBlur.ApplyInPlace"/> leaves in the layer the bits of the blurred copy, zero outside the box it
+    /// gives, and hands back each of that box's rows' first to last pixel whose bits are not zero (a brute-force search):
+    /// ragged decoded layers with empty rows and −0, flows in random boxes (reaching past the stored box, or inside a
+    /// row's span so that the row's ends are sharp pixels on either side), zero and −0 flows among moving ones.
+    /// </summary>
+    [Theory]
+    [InlineData(61, 45, 1)]
+    [InlineData(130, 72, 2)]
+    [InlineData(97, 33, 3)]
+    public void Blurring_in_place_is_the_blurred_copy_with_the_blurred_rows_spans(int w, int h, int seed)
+    {
+        var rng = new Random(seed);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            var image = new RgbaImage(w, h);
+            int ly0 = rng.Next(h), ly1 = rng.Next(ly0, h + 1);
+            for (int y = ly0; y < ly1; y++)
+            {
+                if (rng.Next(5) == 0) continue; // an empty row inside the box
+                for (int run = rng.Next(1, 4); run > 0; run--)
+                {
+                    int x0 = rng.Next(w), x1 = Math.Min(w, x0 + rng.Next(1, w / 3));
+                    for (int x = x0; x < x1; x++)
+                    {
+                        int p = y * w + x;
+                        float a = rng.Next(6) == 0 ? 0f : (float)rng.NextDouble();
+                        (image.R[p], image.G[p], image.B[p], image.A[p]) = (a * 0.7f, rng.Next(9) == 0 ? -0f : a * 0.3f, a * 1.4f, a);
+                    }
+                }
+            }
+            var bytes = FrameCodec.EncodeRgba(image);
+            var sharp = FrameCodec.DecodeRgba(bytes, out var stored, out var spans);
+            var copy = FrameCodec.DecodeRgba(bytes, out _, out _);
+            var fx = new float[w * h];
+            var fy = new float[w * h];
+            int fx0 = rng.Next(w), fx1 = rng.Next(fx0, w + 1), fy0 = rng.Next(h), fy1 = rng.Next(fy0, h + 1);
+            for (int y = fy0; y < fy1; y++)
+                for (int x = fx0; x < fx1; x++)
+                {
+                    int p = y * w + x;
+                    (fx[p], fy[p]) = rng.Next(5) switch
+                    {
+                        0 => (0f, 0f),
+                        1 => (-0f, 0f),
+                        2 => (0f, (float)(rng.NextDouble() * 20 - 10)),
+                        _ => ((float)(rng.NextDouble() * 30 - 15), (float)(rng.NextDouble() * 6 - 3)),
+                    };
+                }
+            var window = new Talos.Gpu.Raygen.AlphaBounds(fx0, fy0, fx1, fy1);
+            var expected = MotionBlur.Apply(copy, fx, fy, window, stored, out var expectedBox);
+            MotionBlur.ApplyInPlace(sharp, fx, fy, window, stored, spans, out var written, out var blurredSpans);
+            SameBits(expected, sharp);
+            Assert.Equal(expectedBox, written);
+            Assert.NotNull(blurredSpans);
+            Assert.Equal(2 * written.H, blurredSpans.Length);
+            for (int y = 0; y < h; y++)
+            {
+                int x0 = w, x1 = 0;
+                for (int x = 0; x < w; x++)
+                    foreach (var plane in new[] { sharp.R, sharp.G, sharp.B, sharp.A })
+                        if (BitConverter.SingleToUInt32Bits(plane[y * w + x]) != 0) (x0, x1) = (Math.Min(x0, x), Math.Max(x1, x + 1));
+                bool inside = y >= written.Y && y < written.Y + written.H;
+                if (!inside || x1 <= x0) { Assert.True(!inside || (blurredSpans[2 * (y - written.Y)], blurredSpans[2 * (y - written.Y) + 1]) == (0, 0), $"row {y} of trial {trial}"); Assert.True(inside || x1 <= x0, $"row {y} outside {written}"); continue; }
+                Assert.True(x0 >= written.X && x1 <= written.X + written.W, $"row {y} outside {written}");
+                Assert.Equal((x0, x1), (blurredSpans[2 * (y - written.Y)], blurredSpans[2 * (y - written.Y) + 1]));
+            }
+            // without the stored rows' spans: none handed back, the same bits
+            var again = FrameCodec.DecodeRgba(bytes, out _, out _);
+            MotionBlur.ApplyInPlace(again, fx, fy, window, stored, null, out var written2, out var none);
+            SameBits(expected, again);
+            Assert.Equal(written, written2);
+            Assert.Null(none);
+        }
+    }
+
     [Fact]
     public void A_lease_with_boxes_hands_back_all_zero_planes()
     {

@@ -131,6 +131,35 @@ public sealed class CompositorTests
         }
     }
 
+    /// <summary>
+    /// The tone map's vector rows (the AVX2 gathers and the table loop, then the scalar tail) give every pixel the bytes
+    /// the scalar path gives it alone (a 1×1 image): widths around the vector sizes, values in the darks, around the
+    /// shoulder and past white, negative, −0, NaN and infinite, two exposures.
+    /// </summary>
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(1.7f)]
+    public void Tone_mapped_rows_are_the_bytes_of_each_pixel_alone(float exposure)
+    {
+        var rng = new Random(7);
+        float[] special = [0f, -0f, -1f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f, 0.8f, 1e-9f, 1e30f];
+        foreach (int w in new[] { 1, 7, 8, 9, 15, 16, 17, 24, 31, 33, 64, 1283 })
+        {
+            var img = new RgbaImage(w, 2);
+            foreach (var plane in new[] { img.R, img.G, img.B })
+                for (int i = 0; i < plane.Length; i++)
+                    plane[i] = rng.Next(8) == 0 ? special[rng.Next(special.Length)] : (float)(rng.NextDouble() * rng.NextDouble() * 2.5);
+            var rgb = Compositor.ToSrgb8(img, exposure);
+            Assert.Equal(3 * w * 2, rgb.Length);
+            for (int i = 0; i < w * 2; i++)
+            {
+                var one = Solid(1, 1, img.R[i], img.G[i], img.B[i], 1f);
+                var alone = Compositor.ToSrgb8(one, exposure);
+                Assert.True(alone.AsSpan(0, 3).SequenceEqual(rgb.AsSpan(3 * i, 3)), $"width {w}, pixel {i}: {img.R[i]}, {img.G[i]}, {img.B[i]}");
+            }
+        }
+    }
+
     [Fact]
     public void Negative_and_nan_values_encode_as_black()
     {

@@ -53,6 +53,42 @@ public sealed class MotionBlurTests
         Assert.Equal(0f, fx[0 * W + 0]);      // 14 px away: beyond the reach
     }
 
+    /// <summary>
+    /// <see cref="MotionBlur.WithinReach"/> marks exactly the pixels whose exact distance transform (to the pixels of the
+    /// box with alpha above 0: not 0, −0, negative or NaN alpha) is at most the reach: random sparse masks, boxes inside
+    /// the frame, reaches from 0 to beyond the box.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Within_reach_is_the_distance_transform_at_most_the_reach(int seed)
+    {
+        var rng = new Random(seed);
+        for (int trial = 0; trial < 60; trial++)
+        {
+            int w = rng.Next(1, 90), h = rng.Next(1, 60);
+            var alpha = new float[w * h];
+            double density = rng.NextDouble() * rng.NextDouble() * 0.2;
+            for (int p = 0; p < alpha.Length; p++)
+                if (rng.NextDouble() < density) alpha[p] = rng.Next(6) switch { 0 => -0f, 1 => -0.5f, 2 => float.NaN, _ => (float)rng.NextDouble() + 1e-3f };
+            int x0 = rng.Next(w), y0 = rng.Next(h);
+            var box = new Talos.Gpu.Raygen.AlphaBounds(x0, y0, rng.Next(x0 + 1, w + 1), rng.Next(y0 + 1, h + 1));
+            int reach = rng.Next(0, 3) == 0 ? rng.Next(0, 3) : rng.Next(0, 40);
+            int bw = box.Width, bh = box.Height;
+            var covered = new bool[bw * bh];
+            for (int j = 0; j < bh; j++)
+                for (int i = 0; i < bw; i++) covered[j * bw + i] = alpha[(box.Y0 + j) * w + box.X0 + i] > 0f;
+            var distance = Talos.Gpu.Flux.DistanceTransform.Compute(covered, bw, bh, reach + 1);
+            var within = new int[bw * bh + 5];
+            Array.Fill(within, 7);
+            MotionBlur.WithinReach(alpha, w, box, reach, within);
+            for (int k = 0; k < bw * bh; k++)
+                Assert.True((distance[k] <= reach ? -1 : 0) == within[k], $"trial {trial}: pixel {k % bw}, {k / bw} of {bw}x{bh}, reach {reach}, distance {distance[k]}, within {within[k]}");
+            Assert.Equal(7, within[bw * bh]); // nothing written past the box
+        }
+    }
+
     [Fact]
     public void Cpu_and_ilgpu_motion_blur_agree()
     {
