@@ -400,6 +400,7 @@ public static class ChromaFill
     /// <returns>The label of that region (its paint is the label's), or −1 when there is none.</returns>
     static int NearbyFill(float[] cov, int[] lab, bool[] has, int w, int h, int x, int y)
     {
+        if (x >= LineReach && y >= LineReach && x < w - LineReach && y < h - LineReach) return NearbyFillInside(cov, lab, has, w, y * w + x);
         for (int r = 1; r <= LineReach; r++)
         {
             if (r > 1 && TouchesTransparent(cov, lab, has, w, h, x, y)) return -1;
@@ -419,6 +420,31 @@ public static class ChromaFill
         }
         return -1;
     }
+
+    /// <summary>
+    /// <see cref="NearbyFill"/> of pixel <paramref name="i"/> at least <see cref="LineReach"/> pixels from every edge:
+    /// the same rings in the same order, without the edge tests.
+    /// </summary>
+    static int NearbyFillInside(float[] cov, int[] lab, bool[] has, int w, int i)
+    {
+        int l;
+        // ring 1: the row above (dx −1, 0, 1), the pixel's row (−1, 1), the row below (−1, 0, 1)
+        if (has[l = lab[i - w - 1]] || has[l = lab[i - w]] || has[l = lab[i - w + 1]] || has[l = lab[i - 1]] || has[l = lab[i + 1]]
+            || has[l = lab[i + w - 1]] || has[l = lab[i + w]] || has[l = lab[i + w + 1]]) return l;
+        // beyond the first ring only inside the line: no transparent 4-neighbour
+        if (Open(cov, lab, has, i - 1) || Open(cov, lab, has, i + 1) || Open(cov, lab, has, i - w) || Open(cov, lab, has, i + w)) return -1;
+        // ring 2: two rows above (dx −2 … 2), the three rows between (−2, 2), two rows below (−2 … 2)
+        int a = i - 2 * w, b = i + 2 * w;
+        if (has[l = lab[a - 2]] || has[l = lab[a - 1]] || has[l = lab[a]] || has[l = lab[a + 1]] || has[l = lab[a + 2]]
+            || has[l = lab[i - w - 2]] || has[l = lab[i - w + 2]] || has[l = lab[i - 2]] || has[l = lab[i + 2]]
+            || has[l = lab[i + w - 2]] || has[l = lab[i + w + 2]]
+            || has[l = lab[b - 2]] || has[l = lab[b - 1]] || has[l = lab[b]] || has[l = lab[b + 1]] || has[l = lab[b + 2]]) return l;
+        return -1;
+    }
+
+    /// <summary>A pixel inside the frame that is transparent: paper (below the ink threshold) without paint.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool Open(float[] cov, int[] lab, bool[] has, int j) => cov[j] < RegionLabeller.InkThreshold && !has[lab[j]];
 
     static bool TouchesTransparent(float[] cov, int[] lab, bool[] has, int w, int h, int x, int y)
     {

@@ -9,7 +9,8 @@ namespace Talos.Gpu.Chroma;
 /// character per frame at 1280x720. Each plane remembers the rectangle it last wrote; taking it again clears only that
 /// (what the new use does not write over), so a plane is all zero outside what its current use writes — the same
 /// contents as a fresh one. The layer comes from <see cref="FramePool"/> and goes back there on <see cref="Dispose"/>
-/// (a stage's chunks reuse one another's pages). What a call returns from these buffers is good until the next call
+/// (a stage's chunks reuse one another's pages); the label images go back, cleared, to a few kept for the next buffers
+/// for the same reason. What a call returns from these buffers is good until the next call
 /// that uses them, or the buffers' disposal; not for use by two threads at once.
 /// </summary>
 public sealed class FillBuffers : IDisposable
@@ -42,6 +43,8 @@ public sealed class FillBuffers : IDisposable
     {
         FramePool.Return(_layer, _layerWritten);
         (_layer, _layerWritten) = (null, default);
+        Plain.Return();
+        Closed.Return();
     }
 
     /// <summary>Zeroes the rows of <paramref name="old"/> that lie outside <paramref name="keep"/>.</summary>
@@ -63,20 +66,39 @@ public sealed class FillBuffers : IDisposable
         }
     }
 
-    /// <summary>A reused label image; <see cref="RegionLabeller.Label"/> writes only enclosed pixels, so the whole previous window is cleared.</summary>
+    /// <summary>A reused label image; <see cref="RegionLabeller.Label"/> writes every pixel of its window (0 on ink and
+    /// outside), so only what the previous window held outside the new one is cleared.</summary>
     internal sealed class LabelPlane
     {
         LabelImage? _image;
         FrameCodec.Box _written;
 
+        /// <summary>Label images given back by disposed buffers, all zero (the next chunk's buffers take them, pages and all).</summary>
+        static readonly System.Collections.Concurrent.ConcurrentBag<LabelImage> Spare = new();
+        const int MostSpare = 4;
+
         public LabelImage Take(int width, int height, FrameCodec.Box window)
         {
             if (_image is not { } img || img.Width != width || img.Height != height)
-                (_image, _written) = (img = new LabelImage(width, height), default);
-            ClearOutside(width, _written, default, img.Data);
+            {
+                Return();
+                if (!Spare.TryTake(out img) || img.Width != width || img.Height != height) img = new LabelImage(width, height);
+                (_image, _written) = (img, default);
+            }
+            ClearOutside(width, _written, window, img.Data);
             _written = window;
             img.RegionCount = 0;
             return img;
+        }
+
+        /// <summary>Clears what the image last held and keeps it for the next buffers (a few at most); the plane has none after.</summary>
+        public void Return()
+        {
+            if (_image is not { } img) return;
+            ClearOutside(img.Width, _written, default, img.Data);
+            img.RegionCount = 0;
+            (_image, _written) = (null, default);
+            if (Spare.Count < MostSpare) Spare.Add(img);
         }
     }
 }

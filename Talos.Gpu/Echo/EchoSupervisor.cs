@@ -38,6 +38,8 @@ public static class EchoSupervisor
         LumaPlane? spare = null; // the plane before the previous one: nothing reads it, the next frame's plane reuses its data
         byte[] previous = [];
         LumaPlane? previousPlane = null;
+        // the last frame measured and where it differs from the one before (the frame difference's spans), for its proxy
+        (int Frame, RowChanges? Rows) last = (-1, null);
         // Each frame is measured the first time it is asked for; the temporal checks ask in order, one frame ahead of
         // the hold test (whether frame i repeats frame i - 1), so the metrics it needs are there.
         byte[] Measured(int i)
@@ -46,14 +48,16 @@ public static class EchoSupervisor
             var rgb = frame(i);
             if (i == metrics.Count)
             {
-                metrics.Add(QualityMeter.Measure(i, rgb, previous, previousPlane, width, height, spare, out var plane));
+                metrics.Add(QualityMeter.Measure(i, rgb, previous, previousPlane, width, height, spare, out var plane, out var rows));
                 (previous, previousPlane, spare) = (rgb, plane, previousPlane);
+                last = (i, rows);
             }
             return rgb;
         }
         IReadOnlyList<TemporalMetrics> temporal = [];
         if (t.JudgeTemporal && count >= 3)
-            temporal = TemporalChecks.Measure(Measured, count, width, height, t, i => i > 0 && metrics[i].SameAsPrevious(t), ct, deep);
+            temporal = TemporalChecks.Measure(Measured, count, width, height, t, i => i > 0 && metrics[i].SameAsPrevious(t), ct, deep,
+                i => last.Frame == i ? last.Rows : null);
         else
             for (int i = 0; i < count; i++) Measured(i);
         return new EchoVerdict(metrics, temporal, QualityMeter.Evaluate(metrics, temporal, t, specHolds));

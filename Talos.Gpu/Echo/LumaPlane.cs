@@ -44,8 +44,16 @@ public sealed class LumaPlane
     /// is exact in a double: the same plane and mean, to the bit, as summing the frame anew. Either null (or another
     /// size, or a frame wider than 8192): made anew.
     /// </summary>
-    public static LumaPlane FromRgb24(byte[] rgb, int width, int height, LumaPlane? recycle, byte[]? previousRgb, LumaPlane? previousPlane)
+    public static LumaPlane FromRgb24(byte[] rgb, int width, int height, LumaPlane? recycle, byte[]? previousRgb, LumaPlane? previousPlane) =>
+        FromRgb24(rgb, width, height, recycle, previousRgb, previousPlane, null);
+
+    /// <summary>
+    /// <see cref="FromRgb24(byte[], int, int, LumaPlane?, byte[]?, LumaPlane?)"/> given where the frame differs from
+    /// <paramref name="previousRgb"/> (<paramref name="rows"/>, <see cref="RowChanges"/>; null: the frames are compared here).
+    /// </summary>
+    public static LumaPlane FromRgb24(byte[] rgb, int width, int height, LumaPlane? recycle, byte[]? previousRgb, LumaPlane? previousPlane, RowChanges? rows)
     {
+        if (rows is not null && rows.Rows != height) throw new ArgumentException($"one changed span per row ({height})", nameof(rows));
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"frame size {width}x{height} must be positive");
         if (rgb.Length != (long)width * height * 3) throw new ArgumentException($"rgb24 buffer of {rgb.Length} bytes does not match {width}x{height}");
         int qw = Math.Max(1, width / Factor), qh = Math.Max(1, height / Factor);
@@ -58,7 +66,7 @@ public sealed class LumaPlane
         Parallel.For(0, qh, qy =>
         {
             int y0 = qy * Factor, y1 = qy == qh - 1 ? height : y0 + Factor;
-            if (before is not null) { FromBefore(rgb, previousRgb!, before, data, rowSums, width, qw, qy, y0, y1); return; }
+            if (before is not null) { FromBefore(rgb, previousRgb!, before, data, rowSums, width, qw, qy, y0, y1, rows); return; }
             Span<float> acc = qw <= 1024 ? stackalloc float[qw] : new float[qw];
             acc.Clear();
             ref byte src = ref MemoryMarshal.GetArrayDataReference(rgb);
@@ -114,11 +122,18 @@ public sealed class LumaPlane
     /// order a new plane sums them (rows in order, each row's pixels in order), each changed row's sum updated by the
     /// changed columns (exact, see above).
     /// </summary>
-    static void FromBefore(byte[] rgb, byte[] previous, LumaPlane before, float[] data, double[] rowSums, int width, int qw, int qy, int y0, int y1)
+    static void FromBefore(byte[] rgb, byte[] previous, LumaPlane before, float[] data, double[] rowSums, int width, int qw, int qy, int y0, int y1,
+        RowChanges? rows)
     {
         int rowBytes = width * 3, u0 = width, u1 = 0;
         for (int y = y0; y < y1; y++)
         {
+            if (rows is not null)
+            {
+                // the frame difference's spans: the same first and last differing bytes as comparing here
+                if (rows.First[y] <= rows.Last[y]) (u0, u1) = (Math.Min(u0, rows.First[y] / 3), Math.Max(u1, rows.Last[y] / 3 + 1));
+                continue;
+            }
             ReadOnlySpan<byte> row = rgb.AsSpan(y * rowBytes, rowBytes), old = previous.AsSpan(y * rowBytes, rowBytes);
             int first = row.CommonPrefixLength(old);
             if (first == rowBytes) continue;
@@ -142,7 +157,9 @@ public sealed class LumaPlane
         for (int y = y0; y < y1; y++)
         {
             bool blockRow = y < y0 + Factor;
-            bool changed = !rgb.AsSpan(y * rowBytes + xa * 3, (xb - xa) * 3).SequenceEqual(previous.AsSpan(y * rowBytes + xa * 3, (xb - xa) * 3));
+            // a row that differs does so within [xa, xb), which holds every row's changed columns
+            bool changed = rows is not null ? rows.First[y] <= rows.Last[y]
+                : !rgb.AsSpan(y * rowBytes + xa * 3, (xb - xa) * 3).SequenceEqual(previous.AsSpan(y * rowBytes + xa * 3, (xb - xa) * 3));
             if (!blockRow && !changed) continue;
             double added = 0, removed = 0;
             for (int qx = qa; qx <= qb; qx++)

