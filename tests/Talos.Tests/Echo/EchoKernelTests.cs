@@ -144,6 +144,33 @@ public sealed class EchoKernelTests
     }
 
     /// <summary>
+    /// The frame after <paramref name="previous"/> at test step <paramref name="step"/>: 0 the same, 1 its first and last
+    /// columns repainted, 2 its first and last rows, 3 <paramref name="unrelated"/> (nothing in common), 4 five single bytes
+    /// flipped, 5 (with <paramref name="lastByte"/>) only the very last byte, later steps a figure painted somewhere.
+    /// </summary>
+    static byte[] Changed(byte[] previous, int w, int h, int step, Random rng, Func<byte[]> unrelated, bool lastByte)
+    {
+        var rgb = (byte[])previous.Clone();
+        void Paint(int x0, int y0, int pw, int ph)
+        {
+            for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
+                for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
+                    for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
+        }
+        switch (step)
+        {
+            case 0: break;
+            case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break;
+            case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break;
+            case 3: rgb = unrelated(); break;
+            case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break;
+            case 5 when lastByte: rgb[rgb.Length - 1] ^= 4; break;
+            default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break;
+        }
+        return rgb;
+    }
+
+    /// <summary>
     /// A plane made from the frame before and its plane (what ECHO does frame after frame: a still shot repeats most of
     /// the frame before) holds the same values and mean as a new one, to the bit: the same frame, a figure moving over a
     /// still frame, changes in the first and last columns and rows only, single bytes, a frame with nothing in common.
@@ -158,22 +185,7 @@ public sealed class EchoKernelTests
         LumaPlane? spare = null;
         for (int step = 0; step < 12; step++)
         {
-            var rgb = (byte[])previous.Clone();
-            void Paint(int x0, int y0, int pw, int ph)
-            {
-                for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
-                    for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
-                        for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
-            }
-            switch (step)
-            {
-                case 0: break; // the same frame
-                case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break; // the first and last columns
-                case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break; // the first and last rows
-                case 3: rgb = Frame(w, h, 9, 3, 100); break; // nothing in common
-                case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break; // single bytes
-                default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break; // a figure
-            }
+            var rgb = Changed(previous, w, h, step, rng, () => Frame(w, h, 9, 3, 100), lastByte: false);
             var plane = LumaPlane.FromRgb24(rgb, w, h, spare, previous, before);
             var fresh = LumaPlane.FromRgb24(rgb, w, h);
             Assert.Equal(fresh.Data, plane.Data);
@@ -253,23 +265,7 @@ public sealed class EchoKernelTests
         var proxies = factors.Select(f => TemporalChecks.Proxy(previous, w, h, f)).ToArray();
         for (int step = 0; step < 12; step++)
         {
-            var rgb = (byte[])previous.Clone();
-            void Paint(int x0, int y0, int pw, int ph)
-            {
-                for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
-                    for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
-                        for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
-            }
-            switch (step)
-            {
-                case 0: break; // the same frame
-                case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break; // the first and last columns
-                case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break; // the first and last rows
-                case 3: rgb = Frame(w, h, 8, 2, 100); break; // nothing in common
-                case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break; // single bytes
-                case 5: rgb[rgb.Length - 1] ^= 4; break; // the very last byte
-                default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break; // a figure
-            }
+            var rgb = Changed(previous, w, h, step, rng, () => Frame(w, h, 8, 2, 100), lastByte: true);
             var m = QualityMeter.Measure(1, rgb, previous, plane, w, h, null, out var next, out var rows);
             Assert.NotNull(rows);
             for (int y = 0; y < h; y++)
