@@ -68,7 +68,12 @@ public static class BackgroundCache
     static Entry Add(Key key, int? length, Func<float[]?, RgbaImage> paint)
     {
         var kept = length is { } n ? new float[n] : null;
-        var entry = new Entry(key, paint(kept), kept);
+        return Keep(new Entry(key, paint(kept), kept));
+    }
+
+    /// <summary><paramref name="entry"/> kept as the newest; the oldest beyond <see cref="Kept"/> are dropped.</summary>
+    static Entry Keep(Entry entry)
+    {
         lock (Gate)
         {
             Entries.AddFirst(entry);
@@ -89,9 +94,9 @@ public static class BackgroundCache
         var hit = Find(key) ?? Add(key, depth?.Length, paint);
         RgbaImage? image;
         lock (Gate) image = hit.Image;
-        if (image is null) // kept as its bytes alone (Encoded): painted again, the same pixels, and kept again
+        if (image is null) // kept as its bytes alone (Encoded): painted again, the same pixels (and depth), and kept again
         {
-            var painted = paint(depth is null ? null : new float[depth.Length]);
+            var painted = paint(depth);
             lock (Gate) image = hit.Image ??= painted;
         }
         hit.Depth?.CopyTo(depth!, 0);
@@ -119,12 +124,7 @@ public static class BackgroundCache
             var painted = paint(kept);
             var made = FrameCodec.EncodeRgba(painted);
             FramePool.Return(painted);
-            entry = new Entry(key, null, kept) { Bytes = made };
-            lock (Gate)
-            {
-                Entries.AddFirst(entry);
-                while (Entries.Count > Kept) Entries.RemoveLast();
-            }
+            entry = Keep(new Entry(key, null, kept) { Bytes = made });
         }
         byte[]? bytes;
         RgbaImage? image;
