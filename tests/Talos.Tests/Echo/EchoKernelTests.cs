@@ -217,22 +217,7 @@ public sealed class EchoKernelTests
             Lab[]? spareLab = null;
             for (int step = 0; step < 12; step++)
             {
-                var rgb = (byte[])previous.Clone();
-                void Paint(int x0, int y0, int pw, int ph)
-                {
-                    for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + ph); y++)
-                        for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + pw); x++)
-                            for (int c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (byte)rng.Next(256);
-                }
-                switch (step)
-                {
-                    case 0: break; // the same frame
-                    case 1: Paint(0, 0, 1, h); Paint(w - 1, 0, 1, h); break; // the first and last columns
-                    case 2: Paint(0, 0, w, 1); Paint(0, h - 1, w, 1); break; // the first and last rows
-                    case 3: rgb = Frame(w, h, 10, 2, 100); break; // nothing in common
-                    case 4: for (int k = 0; k < 5; k++) rgb[rng.Next(rgb.Length)] ^= 1; break; // single bytes
-                    default: Paint(rng.Next(w) - w / 8, rng.Next(h) - h / 8, 1 + rng.Next(w / 2 + 1), 1 + rng.Next(h / 2 + 1)); break; // a figure
-                }
+                var rgb = Changed(previous, w, h, step, rng, () => Frame(w, h, 10, 2, 100), lastByte: false);
                 var changed = new (int First, int Last)[h / factor];
                 var proxy = TemporalChecks.Proxy(rgb, w, h, factor, spare, previous, before, changed);
                 var fresh = TemporalChecks.Proxy(rgb, w, h, factor);
