@@ -35,6 +35,17 @@ static partial class SoundMeasure
         return (Get("input_i"), Get("input_tp"));
     }
 
+    /// <summary>Integrated loudness (LUFS, three decimals) by ffmpeg's ebur128 filter (BS.1770's gating on every block, at the
+    /// sound's own rate), its last reading of <c>lavfi.r128.I</c>; -70 when nothing passes the gate.</summary>
+    public static double Ebur128Integrated(string path)
+    {
+        var r = ProcessRunner.Run(FfmpegTools.EnsureAvailable(), ["-hide_banner", "-nostdin", "-nostats", "-i", path, "-map", "0:a:0",
+            "-af", "ebur128=metadata=1,ametadata=print:key=lavfi.r128.I", "-f", "null", "-"]);
+        var last = r.Error.Split('\n').Last(l => l.Contains("lavfi.r128.I=", StringComparison.Ordinal));
+        return double.TryParse(last[(last.IndexOf('=') + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? Math.Max(v, Loudness.Silent) : Loudness.Silent;
+    }
+
     [GeneratedRegex(@"I:\s+(-?[\d.]+) LUFS")] private static partial Regex Integrated();
     [GeneratedRegex(@"Peak:\s+(-?[\d.]+|-inf) dBFS")] private static partial Regex Peak();
 
