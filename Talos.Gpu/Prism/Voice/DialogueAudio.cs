@@ -23,7 +23,7 @@ public static class DialogueAudio
     /// </summary>
     public static readonly IReadOnlyList<int> DecodedRates = [Axis.LipSync.SileroVad.SampleRate, FilmMix.SampleRate];
 
-    /// <summary>Lines decoded (or being decoded) in this process by <see cref="InputKey"/>; cleared whole when it would hold more than
+    /// <summary>Lines decoded (or being decoded) in this process by <see cref="InputKey"/>; emptied of every decoded line when it would hold more than
     /// <see cref="MaxCachedSamples"/> (a line longer than a quarter of that, about half a minute at both rates, is not kept). A line
     /// being decoded is a task every caller asking for it waits on, so two chunks (or AXIS and the mix) asking at once speak and
     /// decode it once.</summary>
