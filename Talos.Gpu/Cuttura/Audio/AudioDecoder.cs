@@ -30,32 +30,50 @@ public static class AudioDecoder
     /// Decodes <paramref name="path"/> to mono at each of <paramref name="sampleRates"/> with one ffmpeg process (one output
     /// per rate, each with its own resampler: the samples of each are bit for bit those of a process decoding that rate alone).
     /// </summary>
-    public static PcmAudio[] DecodeMono(string path, IReadOnlyList<int> sampleRates, string? what = null)
+    public static PcmAudio[] DecodeMono(string path, IReadOnlyList<int> sampleRates, string? what = null) =>
+        DecodeAll([(path, what ?? path)], sampleRates)[0];
+
+    /// <summary>
+    /// Decodes every one of <paramref name="sources"/> (a path and the name errors give it) to mono at each of
+    /// <paramref name="sampleRates"/> with ONE ffmpeg process: an input per source, an output per source and rate, each output
+    /// with its own resampler, so each is bit for bit what a process decoding that source at that rate alone gives (a process
+    /// start costs far more CPU than a short line's decode). Each source is checked first as <see cref="DecodeMono(string, int, string?)"/>
+    /// checks it; when ffmpeg fails on a batch its error does not say which source it could not read: decode them one by one
+    /// to find out. Result [source][rate].
+    /// </summary>
+    public static PcmAudio[][] DecodeAll(IReadOnlyList<(string Path, string What)> sources, IReadOnlyList<int> sampleRates)
     {
+        ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(sampleRates);
-        what ??= path;
-        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0')) throw new CutturaException("audio path must be a non-empty file path");
-        if (!File.Exists(path)) throw new CutturaException($"audio {what}: file not found");
+        if (sources.Count == 0) return [];
         if (sampleRates.Count == 0) throw new ArgumentException("no sample rate to decode at", nameof(sampleRates));
         foreach (var rate in sampleRates)
             if (rate is < 1000 or > MaxSourceRate) throw new ArgumentOutOfRangeException(nameof(sampleRates), rate, "sample rate out of range");
-        var length = new FileInfo(path).Length;
-        if (length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
-        var wav = CheckWavHeader(path, length, what);
+        var ffmpeg = "";
+        foreach (var (path, what) in sources)
+        {
+            if (string.IsNullOrWhiteSpace(path) || path.Contains('\0')) throw new CutturaException("audio path must be a non-empty file path");
+            if (!File.Exists(path)) throw new CutturaException($"audio {what}: file not found");
+            var length = new FileInfo(path).Length;
+            if (length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
+            var wav = CheckWavHeader(path, length, what);
+            ffmpeg = FfmpegTools.EnsureAvailable();
+            var probe = wav ?? ProbeWithFfprobe(path, what);
+            if (probe.Seconds > Limits.MaxFilmSeconds)
+                throw new CutturaException($"audio {what} is {probe.Seconds.ToString("0", CultureInfo.InvariantCulture)} s long; the limit is {Limits.MaxFilmSeconds} s (the longest film)");
+            if (probe.Rate is < MinSourceRate or > MaxSourceRate)
+                throw new CutturaException($"audio {what} has a sample rate of {probe.Rate} Hz; expected {MinSourceRate}..{MaxSourceRate} Hz");
+        }
 
-        var ffmpeg = FfmpegTools.EnsureAvailable();
-        var probe = wav ?? ProbeWithFfprobe(path, what);
-        if (probe.Seconds > Limits.MaxFilmSeconds)
-            throw new CutturaException($"audio {what} is {probe.Seconds.ToString("0", CultureInfo.InvariantCulture)} s long; the limit is {Limits.MaxFilmSeconds} s (the longest film)");
-        if (probe.Rate is < MinSourceRate or > MaxSourceRate)
-            throw new CutturaException($"audio {what} has a sample rate of {probe.Rate} Hz; expected {MinSourceRate}..{MaxSourceRate} Hz");
-
-        // every rate but the last into a temporary file, the last to stdout (a single rate: exactly the one-output command)
-        var files = sampleRates.Take(sampleRates.Count - 1).Select(_ => Path.Combine(Path.GetTempPath(), $"talos-pcm-{Guid.NewGuid():N}.f32")).ToArray();
-        var args = new List<string> { "-nostdin", "-v", "error", "-i", path };
-        for (int i = 0; i < sampleRates.Count; i++)
-            args.AddRange(["-map", "0:a:0", "-ac", "1", "-ar", sampleRates[i].ToString(CultureInfo.InvariantCulture), "-f", "f32le", "-acodec", "pcm_f32le",
-                i < files.Length ? files[i] : "pipe:1"]);
+        // every output but the last into a temporary file, the last to stdout (one source at one rate: exactly the one-output command)
+        int outputs = sources.Count * sampleRates.Count;
+        var files = Enumerable.Range(0, outputs - 1).Select(_ => Path.Combine(Path.GetTempPath(), $"talos-pcm-{Guid.NewGuid():N}.f32")).ToArray();
+        var args = new List<string> { "-nostdin", "-v", "error" };
+        foreach (var (path, _) in sources) args.AddRange(["-i", path]);
+        for (int o = 0; o < outputs; o++)
+            args.AddRange(["-map", $"{(o / sampleRates.Count).ToString(CultureInfo.InvariantCulture)}:a:0", "-ac", "1",
+                "-ar", sampleRates[o % sampleRates.Count].ToString(CultureInfo.InvariantCulture), "-f", "f32le", "-acodec", "pcm_f32le",
+                o < files.Length ? files[o] : "pipe:1"]);
         if (files.Length > 0) args.Insert(0, "-y");
         using var pcm = new MemoryStream();
         try
@@ -64,10 +82,20 @@ public static class AudioDecoder
             {
                 ProcessRunner.Run(ffmpeg, args, timeout: TimeSpan.FromMinutes(10), stdout: pcm);
             }
-            catch (ProcessException e) { throw new CutturaException($"audio {what} cannot be decoded: {e.Message}", e); }
-            var result = new PcmAudio[sampleRates.Count];
-            for (int i = 0; i < files.Length; i++) result[i] = Samples(File.ReadAllBytes(files[i]), sampleRates[i], what);
-            result[^1] = Samples(pcm.GetBuffer().AsSpan(0, (int)pcm.Length), sampleRates[^1], what);
+            catch (ProcessException e)
+            {
+                var what = sources.Count == 1 ? sources[0].What : $"{sources[0].What} (or one of the {sources.Count - 1} decoded with it)";
+                throw new CutturaException($"audio {what} cannot be decoded: {e.Message}", e);
+            }
+            var result = new PcmAudio[sources.Count][];
+            for (int i = 0; i < sources.Count; i++) result[i] = new PcmAudio[sampleRates.Count];
+            for (int o = 0; o < outputs; o++)
+            {
+                var (i, r) = (o / sampleRates.Count, o % sampleRates.Count);
+                result[i][r] = o < files.Length
+                    ? Samples(File.ReadAllBytes(files[o]), sampleRates[r], sources[i].What)
+                    : Samples(pcm.GetBuffer().AsSpan(0, (int)pcm.Length), sampleRates[r], sources[i].What);
+            }
             return result;
         }
         finally
@@ -96,13 +124,26 @@ public static class AudioDecoder
     public static PcmAudio[] DecodeMono(ReadOnlySpan<byte> data, IReadOnlyList<int> sampleRates, string what)
     {
         if (data.Length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
-        var tmp = Path.Combine(Path.GetTempPath(), $"talos-audio-{Guid.NewGuid():N}");
+        return DecodeAll([(data.ToArray(), what)], sampleRates)[0];
+    }
+
+    /// <summary>Decodes each of <paramref name="sounds"/> (bytes and a name) at each of <paramref name="sampleRates"/> with one ffmpeg process
+    /// (<see cref="DecodeAll(IReadOnlyList{ValueTuple{string, string}}, IReadOnlyList{int})"/>), through temporary files. Result [sound][rate].</summary>
+    public static PcmAudio[][] DecodeAll(IReadOnlyList<(byte[] Data, string What)> sounds, IReadOnlyList<int> sampleRates)
+    {
+        ArgumentNullException.ThrowIfNull(sounds);
+        foreach (var (data, what) in sounds)
+            if (data.Length == 0) throw new CutturaException($"audio {what} is empty (0 bytes)");
+        var tmp = sounds.Select(_ => Path.Combine(Path.GetTempPath(), $"talos-audio-{Guid.NewGuid():N}")).ToArray();
         try
         {
-            File.WriteAllBytes(tmp, data.ToArray());
-            return DecodeMono(tmp, sampleRates, what);
+            for (int i = 0; i < tmp.Length; i++) File.WriteAllBytes(tmp[i], sounds[i].Data);
+            return DecodeAll([.. tmp.Select((t, i) => (t, sounds[i].What))], sampleRates);
         }
-        finally { File.Delete(tmp); }
+        finally
+        {
+            foreach (var t in tmp) File.Delete(t);
+        }
     }
 
     /// <summary>Writes 16-bit PCM mono WAV (the format espeak-ng and every editor read).</summary>

@@ -27,6 +27,9 @@ public static class FilmSoundtrack
         const int rate = FilmMix.SampleRate;
         var dialogue = new List<MixClip>();
         var effects = new List<MixClip>();
+        // every line the film plays spoken and decoded at once, one ffmpeg for all (lip-sync's chunks then find them too)
+        DialogueAudio.Prepare(shots.SelectMany(s => Enumerable.Range(0, s.Spec.Dialogue.Count).Where(i => s.Spec.Dialogue[i].StartFrame < s.Frames)
+            .Select(i => (s.Spec, i))), asset);
         long frame = 0;
         foreach (var (spec, frames) in shots)
         {

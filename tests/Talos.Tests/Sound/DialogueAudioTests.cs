@@ -104,4 +104,50 @@ public sealed class DialogueAudioTests
         Assert.Equal((16000, 48000, 8000), (both[0].SampleRate, both[1].SampleRate, both[2].SampleRate));
         Assert.InRange(both[1].Seconds, 0.999, 1.001);
     }
+
+    [Fact]
+    public void Sounds_decoded_together_are_each_sounds_own_decode()
+    {
+        // one ffmpeg, an input per sound and an output per sound and rate: each output bit for bit its sound's own decode
+        var voice = ScratchVoice.For("TEO", null);
+        var tone = new float[44100 / 2];
+        for (int i = 0; i < tone.Length; i++) tone[i] = (float)(0.5 * Math.Sin(2 * Math.PI * 500 * i / 44100.0));
+        (byte[], string)[] sounds = [(ScratchVoice.SpeakWav("Can we light it again?", voice, "a"), "a"),
+            (AudioDecoder.ToWav16(new PcmAudio(tone, 44100)), "b"), (ScratchVoice.SpeakWav("They see us!", voice, "c"), "c")];
+        var all = AudioDecoder.DecodeAll(sounds, [16000, 48000]);
+        Assert.Equal(3, all.Length);
+        for (int k = 0; k < sounds.Length; k++)
+        {
+            Assert.Equal(AudioDecoder.DecodeMono(sounds[k].Item1, 16000, "alone").Samples, all[k][0].Samples);
+            Assert.Equal(AudioDecoder.DecodeMono(sounds[k].Item1, 48000, "alone").Samples, all[k][1].Samples);
+        }
+        Assert.NotEqual(all[0][0].Samples, all[2][0].Samples);
+        // a broken sound among them is named
+        var e = Assert.Throws<Talos.Gpu.Cuttura.CutturaException>(() => AudioDecoder.DecodeAll([sounds[0], (sounds[1].Item1[..100], "broken")], [16000]));
+        Assert.Contains("broken", e.Message);
+    }
+
+    [Fact]
+    public void A_films_lines_prepared_at_once_are_the_lines_each_call_would_decode()
+    {
+        // Prepare speaks and decodes a film's lines together (the mix does, before lip-sync's chunks ask); a silent line, a
+        // missing asset and a broken one among them do not stop the others, and each still fails its own Line call
+        var tone = new float[22050];
+        for (int i = 0; i < tone.Length; i++) tone[i] = (float)(0.5 * Math.Sin(2 * Math.PI * 440 * i / 22050.0));
+        var wav = AudioDecoder.ToWav16(new PcmAudio(tone, 22050));
+        byte[]? Asset(string name) => name switch { "voices/ok.wav" => wav, "voices/broken.wav" => wav[..300], _ => null };
+        var a = Shot(new DialogueLine("MARA", "Prepared, the lamp is lit.", 0, 40), new DialogueLine("TEO", "...", 50, 60));
+        var b = Shot(new DialogueLine("TEO", "Prepared, we see the ship.", 0, 30), new DialogueLine("MARA", "Recorded.", 40, 50, null, "voices/ok.wav"),
+            new DialogueLine("MARA", "Gone.", 60, 70, null, "voices/gone.wav"), new DialogueLine("MARA", "Broken.", 80, 90, null, "voices/broken.wav"));
+        DialogueAudio.Prepare([(a, 0), (a, 1), (b, 0), (b, 1), (b, 2), (b, 3)], Asset);
+
+        Assert.Equal(ScratchVoice.Speak("Prepared, the lamp is lit.", ScratchVoice.For("MARA", null), 16000, "alone").Samples, DialogueAudio.Line(a, 0, Asset, 16000).Samples);
+        Assert.Equal(ScratchVoice.Speak("Prepared, we see the ship.", ScratchVoice.For("TEO", null), 48000, "alone").Samples, DialogueAudio.Line(b, 0, Asset, 48000).Samples);
+        Assert.Equal(AudioDecoder.DecodeMono(wav, 16000, "alone").Samples, DialogueAudio.Line(b, 1, Asset, 16000).Samples);
+        Assert.All(DialogueAudio.Line(a, 1, Asset, 16000).Samples, v => Assert.Equal(0f, v));
+        Assert.Contains("'voices/gone.wav'", Assert.Throws<Talos.Gpu.Cuttura.CutturaException>(() => DialogueAudio.Line(b, 2, Asset, 16000)).Message);
+        var broken = Assert.Throws<Talos.Gpu.Cuttura.CutturaException>(() => DialogueAudio.Line(b, 3, Asset, 48000));
+        Assert.Contains("truncated WAV", broken.Message);
+        Assert.Contains("dialogue line 4 of shot 'talk'", broken.Message);
+    }
 }

@@ -19,6 +19,33 @@ static partial class SoundMeasure
         return (Read(Integrated()), Read(Peak()));
     }
 
+    /// <summary>
+    /// Integrated loudness (LUFS) and true peak (dBTP) from ffmpeg loudnorm's analysis (print_format=json, two decimals; -inf
+    /// and anything under it read -70): the meter the mix used before it measured in process.
+    /// </summary>
+    public static (double Lufs, double TruePeak) Loudnorm(string path)
+    {
+        var r = ProcessRunner.Run(FfmpegTools.EnsureAvailable(), ["-hide_banner", "-nostdin", "-nostats", "-i", path, "-map", "0:a:0",
+            "-af", "loudnorm=print_format=json", "-f", "null", "-"]);
+        var text = r.Error[r.Error.LastIndexOf('{')..(r.Error.LastIndexOf('}') + 1)];
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        double Get(string name) =>
+            double.TryParse(doc.RootElement.GetProperty(name).GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+                ? Math.Max(v, Loudness.Silent) : Loudness.Silent;
+        return (Get("input_i"), Get("input_tp"));
+    }
+
+    /// <summary>Integrated loudness (LUFS, three decimals) by ffmpeg's ebur128 filter (BS.1770's gating on every block, at the
+    /// sound's own rate), its last reading of <c>lavfi.r128.I</c>; -70 when nothing passes the gate.</summary>
+    public static double Ebur128Integrated(string path)
+    {
+        var r = ProcessRunner.Run(FfmpegTools.EnsureAvailable(), ["-hide_banner", "-nostdin", "-nostats", "-i", path, "-map", "0:a:0",
+            "-af", "ebur128=metadata=1,ametadata=print:key=lavfi.r128.I", "-f", "null", "-"]);
+        var last = r.Error.Split('\n').Last(l => l.Contains("lavfi.r128.I=", StringComparison.Ordinal));
+        return double.TryParse(last[(last.IndexOf('=') + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? Math.Max(v, Loudness.Silent) : Loudness.Silent;
+    }
+
     [GeneratedRegex(@"I:\s+(-?[\d.]+) LUFS")] private static partial Regex Integrated();
     [GeneratedRegex(@"Peak:\s+(-?[\d.]+|-inf) dBFS")] private static partial Regex Peak();
 
