@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using Microsoft.Win32.SafeHandles;
 using Talos.Messages.Specs;
 
 namespace Talos.Vault;
@@ -172,30 +173,96 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     /// <summary>A blob of a <see cref="VaultBatch"/>: its hash (of <paramref name="Data"/>), bytes and kind.</summary>
     internal readonly record struct PendingBlob(string Hash, byte[] Data, string Kind);
 
+    /// <summary>
+    /// A large blob of a <see cref="VaultBatch"/> whose bytes wait on disk, not in memory: written to a temp file of its
+    /// own (not yet flushed; <see cref="Handle"/> stays open for the commit's fsync) — or, when its file was already in
+    /// the vault, a second name (hard link) of that file in the temp directory, which keeps the bytes should a sweep
+    /// delete the blob before the commit records it again. Nothing names a temp file: a crash leaves it to the stale-temp
+    /// sweep, never under a hash.
+    /// </summary>
+    internal sealed class StagedBlob(string hash, long size, string kind, string tmp, SafeFileHandle? handle)
+    {
+        public string Hash { get; } = hash;
+        public long Size { get; } = size;
+        public string Kind { get; } = kind;
+        public string Tmp { get; } = tmp;
+        /// <summary>The written temp file, open; null for a link to a blob file that is already durable.</summary>
+        public SafeFileHandle? Handle { get; private set; } = handle;
+
+        public void Close()
+        {
+            Handle?.Dispose();
+            Handle = null;
+        }
+
+        /// <summary>Drops it: closes the file and deletes the temp name (the blob file a link names is untouched).</summary>
+        public void Discard()
+        {
+            Close();
+            TryDelete(Tmp);
+            Discarded = true;
+        }
+
+        /// <summary>Dropped: what remains of it is a blob file that was already durable, or nothing.</summary>
+        public bool Discarded { get; private set; }
+    }
+
     internal static void ValidateBlobKind(string kind) => ValidateKind(kind);
 
     /// <summary>
-    /// A <see cref="VaultBatch"/>'s commit: every blob's row and the owner's refs in one catalogue transaction (with the
-    /// chunk-index rows whose manifest is not among the blobs: it is durable already); then each missing file written to
-    /// a temp file, all of them flushed to disk, each renamed onto its hash; then the index rows whose manifest was among
-    /// the blobs, in a second transaction. The same order as <see cref="Put"/> then <see cref="RecordChunk"/>, per blob.
+    /// A <see cref="VaultBatch"/>'s large blob, put aside until the batch commits (<see cref="StagedBlob"/>): a link when
+    /// its file is already here, else its bytes written to a new temp file, unflushed. No catalogue write.
     /// </summary>
+    internal StagedBlob Stage(ReadOnlySpan<byte> data, string hash, string kind)
+    {
+        ThrowIfDisposed();
+        string final = BlobPath(hash);
+        string tmp = NewTempPath(hash);
+        if (BlobFileIsIntact(final, data.Length) && Posix.TryLink(final, tmp)) return new StagedBlob(hash, data.Length, kind, tmp, null);
+        SafeFileHandle? file = null;
+        try
+        {
+            // FileShare.ReadWrite: no advisory lock to take and drop (nobody else opens a temp file by its unique name).
+            file = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
+            RandomAccess.Write(file, data, 0);
+            return new StagedBlob(hash, data.Length, kind, tmp, file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            file?.Dispose();
+            TryDelete(tmp);
+            throw new VaultException($"blob {hash} cannot be written: {e.Message}", e);
+        }
+    }
+
     long _batches;
 
     /// <summary>How many <see cref="VaultBatch"/> commits (or flushes) this handle has written: each is one catalogue
     /// transaction for its blobs, one flush of their files and, when it indexes chunks, one more transaction.</summary>
     public long BatchesWritten => Interlocked.Read(ref _batches);
 
-    internal void PutMany(IReadOnlyList<PendingBlob> blobs, VaultRef owner, IReadOnlyList<(string Identity, string Manifest)> chunks)
+    /// <summary>
+    /// A <see cref="VaultBatch"/>'s commit: every blob's row (small ones in <paramref name="blobs"/>, large ones already
+    /// in temp files in <paramref name="staged"/>) and the owner's refs in one catalogue transaction (with the chunk-index
+    /// rows whose manifest is not among the blobs: it is durable already); then each missing small file written to a temp
+    /// file, every temp file flushed to disk (their writeback started together, then one fsync each), each renamed onto its
+    /// hash; then the index rows whose manifest was among the blobs, in a second transaction. The same order as
+    /// <see cref="Put"/> then <see cref="RecordChunk"/>, per blob: its row before its file, its file durable before an index
+    /// row names it, and under a hash only whole, flushed files. When the catalogue transaction fails nothing changed and
+    /// the batch may commit again; when the files fail, <paramref name="staged"/> is discarded (an fsync that failed may
+    /// not be retried: its pages may be lost) and the caller's work must be done again.
+    /// </summary>
+    internal void PutMany(IReadOnlyList<PendingBlob> blobs, IReadOnlyList<StagedBlob> staged, VaultRef owner,
+        IReadOnlyList<(string Identity, string Manifest)> chunks)
     {
         ThrowIfDisposed();
         Interlocked.Increment(ref _batches);
         ValidateOwner(owner);
         foreach (var (identity, manifest) in chunks) { ValidateHash(identity); ValidateHash(manifest); }
-        var inBatch = blobs.Select(b => b.Hash).ToHashSet();
+        var inBatch = blobs.Select(b => b.Hash).Concat(staged.Select(s => s.Hash)).ToHashSet();
         var early = chunks.Where(c => !inBatch.Contains(c.Manifest)).ToList();
         var late = chunks.Where(c => inBatch.Contains(c.Manifest)).ToList();
-        if (blobs.Count > 0 || early.Count > 0)
+        if (inBatch.Count > 0 || early.Count > 0)
         {
             lock (_dbLock)
             {
@@ -203,18 +270,20 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                 {
                     using var tx = _db.BeginTransaction();
                     string now = Now();
-                    if (blobs.Count > 0)
+                    if (inBatch.Count > 0)
                     {
                         var p = _touchBlob.Parameters;
                         _touchBlob.Transaction = tx;
-                        foreach (var b in blobs)
+                        void Row(string hash, long size, string kind)
                         {
-                            p["$h"].Value = b.Hash;
-                            p["$s"].Value = b.Data.Length;
-                            p["$k"].Value = b.Kind;
+                            p["$h"].Value = hash;
+                            p["$s"].Value = size;
+                            p["$k"].Value = kind;
                             p["$t"].Value = now;
                             _touchBlob.ExecuteNonQuery();
                         }
+                        foreach (var b in blobs) Row(b.Hash, b.Data.Length, b.Kind);
+                        foreach (var s in staged) Row(s.Hash, s.Size, s.Kind);
                         InsertRefs(tx, owner, inBatch.ToList());
                     }
                     InsertChunks(tx, early, now);
@@ -223,7 +292,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                 });
             }
         }
-        WriteFiles(blobs);
+        WriteFiles(blobs, staged);
         if (late.Count > 0)
         {
             lock (_dbLock)
@@ -239,33 +308,60 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         }
     }
 
-    /// <summary>The missing files of a batch: each to its own temp file, all flushed to disk, then each renamed onto its hash.</summary>
-    void WriteFiles(IReadOnlyList<PendingBlob> blobs)
+    /// <summary>
+    /// The files of a batch, once their rows are committed: each missing small blob to its own temp file; every temp file
+    /// flushed to disk (writeback started for all, then each fsync'd); then each renamed onto its hash. A staged link
+    /// whose blob file is still there is only dropped; one whose file a sweep removed in between is renamed back.
+    /// </summary>
+    void WriteFiles(IReadOnlyList<PendingBlob> blobs, IReadOnlyList<StagedBlob> staged)
     {
-        var open = new List<(FileStream File, string Tmp, string Final, string Hash)>();
+        var open = new List<StagedBlob>();
+        var links = new List<StagedBlob>();
+        string failing = "?";
         try
         {
+            foreach (var s in staged)
+            {
+                failing = s.Hash;
+                if (s.Handle is null) links.Add(s);
+                else if (BlobFileIsIntact(BlobPath(s.Hash), s.Size)) s.Discard(); // another writer published it meanwhile
+                else open.Add(s);
+            }
             foreach (var b in blobs)
             {
-                string final = BlobPath(b.Hash);
-                if (BlobFileIsIntact(final, b.Data.Length)) continue;
+                failing = b.Hash;
+                if (BlobFileIsIntact(BlobPath(b.Hash), b.Data.Length)) continue;
                 string tmp = NewTempPath(b.Hash);
-                var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
-                open.Add((fs, tmp, final, b.Hash));
-                fs.Write(b.Data);
+                var file = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
+                var s = new StagedBlob(b.Hash, b.Data.Length, b.Kind, tmp, file);
+                open.Add(s);
+                RandomAccess.Write(file, b.Data, 0);
             }
-            foreach (var f in open) f.File.Flush(flushToDisk: true);
-            foreach (var f in open) f.File.Dispose();
-            foreach (var f in open) Publish(f.Tmp, f.Final);
+            foreach (var s in open) Posix.StartWriteback(s.Handle!);
+            foreach (var s in open)
+            {
+                failing = s.Hash;
+                RandomAccess.FlushToDisk(s.Handle!);
+            }
+            foreach (var s in open) s.Close();
+            foreach (var s in open)
+            {
+                failing = s.Hash;
+                Publish(s.Tmp, BlobPath(s.Hash));
+            }
+            foreach (var s in links)
+            {
+                failing = s.Hash;
+                if (BlobFileIsIntact(BlobPath(s.Hash), s.Size)) s.Discard();
+                else Publish(s.Tmp, BlobPath(s.Hash));
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            foreach (var f in open)
-            {
-                f.File.Dispose();
-                TryDelete(f.Tmp);
-            }
-            throw new VaultException($"blob {open.LastOrDefault().Hash ?? "?"} cannot be written: {e.Message}", e);
+            foreach (var s in open) s.Discard();
+            foreach (var s in links) s.Discard();
+            foreach (var s in staged) s.Discard();
+            throw new VaultException($"blob {failing} cannot be written: {e.Message}", e);
         }
     }
 

@@ -268,8 +268,9 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             var job = lease.Job;
             // Everything the chunk writes is held from the moment it is written; its small blobs, its manifest, the
             // attempt's log and the chunk-index row are committed together (one catalogue transaction, one flush of the
-            // files; the index row once the manifest is durable) before the chunk counts as rendered.
-            var owned = new VaultBatch(vault, OwnerOf(job));
+            // files; the index row once the manifest is durable) before the chunk counts as rendered. A chunk that fails
+            // or is cancelled drops them (its large blobs' temp files too).
+            using var owned = new VaultBatch(vault, OwnerOf(job));
             var context = new ChunkContext(job.Spec, plan, owned, job.Inputs, lease.OwnCompleted, job.Revision, job.FrameGains, ct)
             {
                 Cores = Math.Max(1, Environment.ProcessorCount / Math.Max(1, _slots)),
@@ -319,7 +320,7 @@ public sealed class ChunkWorkerPool : ReceiveActor, IWithTimers
             string hash;
             try
             {
-                var batch = new VaultBatch(vault, owner);
+                using var batch = new VaultBatch(vault, owner);
                 hash = batch.Put(Encoding.UTF8.GetBytes(text), "chunk-log");
                 batch.Commit();
             }

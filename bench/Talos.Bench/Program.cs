@@ -16,6 +16,7 @@ using Talos.Bench;
 //   (SQLite, then a private PostgreSQL server; --postgres-only skips the SQLite part; Hephaestus's recovery with N finished shots, default 10000)
 // talos-bench scale [--nodes N] [--shots S] [--chunks C] [--kill P] [--slots K] [--active A] [--admit-only] [--prioritize-every K] [--systems-per-process K]
 //   (seed here, PostgreSQL journal, N render-node processes; bench-results/scale.json; see docs/SCALE.md)
+// talos-bench vault [--sizes 256,1024,4096] [--chunks N] [--frames F]   (a chunk's large blobs: one Put each against one VaultBatch commit)
 // talos-bench audio [--tuning]   (beat F-measure on seeded synthetic tracks, Talos against `aubio beat`; --tuning: the development set)
 // talos-bench gpu [--width W] [--height H] [--repeat N]   (CUDA kernels against the CPU paths; needs a CUDA device)
 string Opt(string name, string fallback)
@@ -63,6 +64,9 @@ switch (mode)
     case "cluster":
         return await ClusterBench.RunAsync(Int("--shots", 16), Int("--frames", 24), Int("--events", 6400), args.Contains("--postgres-only"),
             Int("--recovery-shots", 10_000), args.Contains("--recovery-only"));
+    case "vault":
+        return LargeBlobBench.Run(Opt("--sizes", "256,1024,4096").Split(',').Select(k => int.Parse(k, CultureInfo.InvariantCulture)).ToArray(),
+            Int("--chunks", 20), Int("--frames", 12));
     case "scale" when args.Contains("--vault-only"):
         return VaultWriteBench.Run(Int("--writes", 3000));
     case "scale":
@@ -71,6 +75,6 @@ switch (mode)
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10), Int("--systems", 1));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | echo [--work-dir DIR --clips --repeat N] | codec [--work-dir DIR --per-kind N --levels 3,1,-1 --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K --systems-per-process K] | scale --vault-only [--writes N] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | echo [--work-dir DIR --clips --repeat N] | codec [--work-dir DIR --per-kind N --levels 3,1,-1 --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K --systems-per-process K] | scale --vault-only [--writes N] | vault [--sizes 256,1024,4096 --chunks N --frames F] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }

@@ -340,10 +340,10 @@ public sealed class BlobVaultTests : IDisposable
     }
 
     [Fact]
-    public void A_batch_reads_its_pending_blobs_by_committing_them_and_writes_large_ones_at_once()
+    public void A_batch_reads_its_pending_blobs_by_committing_them_and_keeps_large_ones_pending_too()
     {
         using var v = BlobVault.Open(Root);
-        var batch = new VaultBatch(v, new VaultRef("prod", "prod--sh01", 1, "anima"));
+        using var batch = new VaultBatch(v, new VaultRef("prod", "prod--sh01", 1, "anima"));
         var small = Bytes(1, 100);
         var h = batch.Put(small, "frame");
         Assert.False(v.Contains(h));
@@ -353,14 +353,104 @@ public sealed class BlobVaultTests : IDisposable
         var pending = batch.Put(Bytes(2, 100), "frame");
         var large = Bytes(3, VaultBatch.SmallBlobBytes + 1);
         var lh = batch.Put(large, "frame");
-        Assert.True(v.Contains(lh));      // large: written at once
-        Assert.True(v.Contains(pending)); // and what was pending before it went first
-        Assert.True(File.Exists(batch.PathOf(lh)));
+        Assert.False(v.Contains(lh));      // large: waits in a temp file, not under its hash
+        Assert.False(v.Contains(pending));
+        Assert.Equal(0, CatalogueCount(Root, $"SELECT COUNT(*) FROM blobs WHERE hash = '{lh}'"));
+        Assert.True(File.Exists(batch.PathOf(lh))); // asked for its file: committed first, with what was pending
+        Assert.True(v.Contains(pending));
+        Assert.Equal(large, v.Get(lh));
         // Another owner's write is not deferred either.
         var other = batch.Put(Bytes(4, 10), "frame", new VaultRef("prod", "prod--sh02", 1, "anima"));
         Assert.True(v.Contains(other));
         Assert.Equal(1, CatalogueCount(Root, $"SELECT COUNT(*) FROM refs WHERE hash = '{other}' AND shot = 'prod--sh02'"));
         Assert.Equal(0, CatalogueCount(Root, $"SELECT COUNT(*) FROM refs WHERE hash = '{other}' AND shot = 'prod--sh01'"));
+    }
+
+    [Fact]
+    public void A_batchs_large_blobs_commit_in_one_transaction_and_a_crash_before_the_commit_leaves_no_blob_and_no_index_row()
+    {
+        var owner = new VaultRef("prod", "prod--sh01", 3, "raygen");
+        var layers = Enumerable.Range(0, 4).Select(i => Bytes(200 + i, VaultBatch.SmallBlobBytes + 1 + 1000 * i)).ToList();
+        var identity = BlobVault.HashOf("raygen chunk 0"u8);
+        string manifest;
+        string[] hashes;
+        using (var v = BlobVault.Open(Root))
+        {
+            var crashed = new VaultBatch(v, owner);
+            hashes = layers.Select(l => crashed.Put(l, "raygen-layer")).ToArray();
+            manifest = crashed.Put(System.Text.Encoding.UTF8.GetBytes("{\"frames\":[\"" + string.Join("\",\"", hashes) + "\"]}"), "manifest");
+            crashed.RecordChunk(identity, manifest);
+            // The process dies here, before the commit: the bytes are in temp files, nothing names them.
+            Assert.Equal(4, Directory.GetFiles(Path.Combine(Root, "tmp")).Length);
+        }
+        using (var v = BlobVault.Open(Root))
+        {
+            Assert.All(hashes.Append(manifest), h => Assert.False(v.Contains(h)));
+            Assert.Empty(BlobFiles());
+            Assert.Equal(0, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+            Assert.Null(v.ReuseChunk(identity, owner));
+            // The crashed writer's temp files are swept once stale (see A_crash_mid_write_leaves_no_blob_under_the_hash).
+            foreach (var f in Directory.GetFiles(Path.Combine(Root, "tmp"))) File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddHours(-2));
+        }
+        using (var v = BlobVault.Open(Root))
+        {
+            Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+            // The same work done again and committed: every layer, the manifest and the index row, the rows in one transaction.
+            using var batch = new VaultBatch(v, owner);
+            long before = v.BatchesWritten;
+            Assert.Equal(hashes, layers.Select(l => batch.Put(l, "raygen-layer")).ToArray());
+            batch.Put(System.Text.Encoding.UTF8.GetBytes("{\"frames\":[\"" + string.Join("\",\"", hashes) + "\"]}"), "manifest");
+            batch.RecordChunk(identity, manifest);
+            Assert.Null(v.ReuseChunk(identity, owner));
+            batch.Commit();
+            Assert.Equal(1, v.BatchesWritten - before);
+            for (int i = 0; i < layers.Count; i++) Assert.Equal(layers[i], v.Get(hashes[i]));
+            Assert.Equal(5, CatalogueCount(Root, "SELECT COUNT(*) FROM refs WHERE shot = 'prod--sh01' AND revision = 3 AND stage = 'raygen'"));
+            Assert.Equal(1, CatalogueCount(Root, "SELECT COUNT(DISTINCT seq) FROM refs"));
+            Assert.Equal(manifest, v.ReuseChunk(identity, owner));
+            Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+        }
+    }
+
+    [Fact]
+    public void A_disposed_batch_deletes_its_large_blobs_temp_files_and_takes_no_more_writes()
+    {
+        using var v = BlobVault.Open(Root);
+        var batch = new VaultBatch(v, new VaultRef("prod", "prod--sh01", 1, "stokes"));
+        var h = batch.Put(Bytes(11, VaultBatch.SmallBlobBytes * 3), "stokes-layer");
+        Assert.Single(Directory.GetFiles(Path.Combine(Root, "tmp")));
+        batch.Dispose(); // the chunk failed or was cancelled
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+        Assert.False(v.Contains(h));
+        Assert.Equal(0, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
+        Assert.Throws<VaultException>(() => batch.Put(Bytes(12, 10), "stokes-layer"));
+    }
+
+    [Fact]
+    public void When_a_commits_files_fail_its_rows_are_there_but_no_file_under_a_hash_no_index_row_and_the_batch_stops()
+    {
+        using var v = BlobVault.Open(Root);
+        var owner = new VaultRef("prod", "prod--sh01", 1, "raygen");
+        using var batch = new VaultBatch(v, owner);
+        var layer = Bytes(21, VaultBatch.SmallBlobBytes * 2);
+        var lh = batch.Put(layer, "raygen-layer");
+        var manifest = batch.Put(System.Text.Encoding.UTF8.GetBytes($"{{\"frames\":[\"{lh}\"]}}"), "manifest");
+        var identity = BlobVault.HashOf("raygen chunk 7"u8);
+        batch.RecordChunk(identity, manifest);
+        // The layer's fan-out directory cannot be made (a file stands in its place): the rename onto its hash fails.
+        File.WriteAllText(Path.Combine(Root, "blobs", lh[..2]), "in the way");
+        Assert.Throws<VaultException>(batch.Commit);
+        // Rows first: the catalogue transaction was committed before any file was published ...
+        Assert.Equal(2, CatalogueCount(Root, $"SELECT COUNT(*) FROM blobs WHERE hash IN ('{lh}', '{manifest}')"));
+        // ... but no file under either hash, no index row naming the manifest, no temp file left.
+        Assert.False(v.Contains(lh));
+        Assert.False(v.Contains(manifest));
+        Assert.Equal(0, CatalogueCount(Root, "SELECT COUNT(*) FROM chunks"));
+        Assert.Null(v.ReuseChunk(identity, owner));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
+        // The layer's bytes are gone with its temp file: the batch refuses to go on (the chunk is rendered again).
+        Assert.Contains("cannot go on", Assert.Throws<VaultException>(batch.Commit).Message);
+        Assert.Throws<VaultException>(() => batch.Put(Bytes(22, 10), "raygen-layer"));
     }
 
     [Fact]

@@ -258,6 +258,23 @@ public sealed class VaultCollectorTests : IDisposable
     }
 
     [Fact]
+    public void A_batchs_large_blob_whose_file_was_swept_between_its_put_and_the_commit_is_there_after_the_commit()
+    {
+        var layer = new byte[VaultBatch.SmallBlobBytes * 2];
+        new Random(5).NextBytes(layer);
+        var hash = _vault.Put(layer, "raygen-layer"); // already in the vault, held by nobody
+        using var batch = new VaultBatch(_vault, Shot(Stages.Raygen));
+        Assert.Equal(hash, batch.Put(layer, "raygen-layer")); // its file is there: the batch keeps a second name of it
+        Assert.Equal(1, _vault.Collect(Gc()).BlobsSwept);    // a sweep before the commit deletes the row and the file
+        Assert.False(OnDisk(hash));
+        batch.Commit();                                      // the row again, then the file back from the second name
+        Assert.True(OnDisk(hash));
+        Assert.Equal(layer, _vault.Get(hash));
+        Assert.Equal(0, _vault.Collect(Gc()).BlobsSwept);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, "tmp")));
+    }
+
+    [Fact]
     public void Blobs_from_before_the_vault_recorded_references_are_kept()
     {
         var legacy = Blob("written by an older Talos");
