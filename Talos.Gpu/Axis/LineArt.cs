@@ -2,8 +2,11 @@ using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Axis;
 
-/// <summary>A character's line art: ink coverage, a seed inside every closed region, and the ground line's pixel row.</summary>
-public sealed record LineDrawing(GrayImage Lines, IReadOnlyList<RegionSeed> Seeds, float GroundY);
+/// <summary>
+/// A character's line art: ink coverage, a seed inside every closed region, the ground line's pixel row, and a box outside
+/// which the ink is zero (for <see cref="FrameCodec.EncodeGray(GrayImage, FrameCodec.Box)"/> and <see cref="FramePool.Return(GrayImage, FrameCodec.Box)"/>).
+/// </summary>
+public sealed record LineDrawing(GrayImage Lines, IReadOnlyList<RegionSeed> Seeds, float GroundY, FrameCodec.Box Written);
 
 /// <summary>
 /// Draws a posed rig as clean cartoon line art. Framing: at zoom 1 the feet stand on y = 0.82·height and the
@@ -23,8 +26,8 @@ public static class LineArt
     public static LineDrawing Draw(Rig rig, Pose pose, double x, int facing, CameraState camera, int width, int height, LipSync.MouthShape? mouth = null)
     {
         var (sketch, groundY) = Compose(rig, pose, x, facing, camera, width, height, mouth);
-        var (lines, seeds) = sketch.Render(width, height);
-        return new LineDrawing(lines, seeds, groundY);
+        var (lines, seeds, written) = sketch.Render(width, height);
+        return new LineDrawing(lines, seeds, groundY, written);
     }
 
     /// <summary>

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Talos.Gpu.Imaging;
 
 namespace Talos.Gpu.Axis;
@@ -55,9 +58,9 @@ internal static class RegionSeeder
                     int rowStart = runs.Count, row = y * w;
                     for (int x = x0; x < x1; x++)
                     {
-                        if (!Open(row + x)) continue;
-                        int end = x + 1;
-                        while (end < x1 && Open(row + end)) end++;
+                        x = Scan(owners, ink, part, row + x, row + x1, open: true) - row;
+                        if (x >= x1) break;
+                        int end = Scan(owners, ink, part, row + x + 1, row + x1, open: false) - row;
                         int id = runs.Count;
                         runs.Add(new Run(y, x, end, id));
                         // join every run above that shares a column (4-connected)
@@ -110,9 +113,9 @@ internal static class RegionSeeder
                         int i = y * w + x;
                         if (ink[i] >= Clean) continue;
                         double d = (x - piece.Cx) * (x - piece.Cx) + dy;
-                        bool interior = x > 0 && x < w - 1 && y > 0 && y < h - 1
-                            && Open(i - 1) && Open(i + 1) && Open(i - w) && Open(i + w);
-                        if (interior)
+                        // whether the pixel is interior matters only where it could be (or tie) the nearest interior one
+                        if (d <= piece.BestD && x > 0 && x < w - 1 && y > 0 && y < h - 1
+                            && Open(i - 1) && Open(i + 1) && Open(i - w) && Open(i + w))
                         {
                             if (d < piece.BestD) (piece.BestD, piece.Best, piece.BestTie) = (d, i, false);
                             else if (d == piece.BestD) piece.BestTie = true;
@@ -174,6 +177,32 @@ internal static class RegionSeeder
             var (lo, hi) = ra < rb ? (ra, rb) : (rb, ra);
             runs[hi] = runs[hi] with { Piece = lo };
         }
+    }
+
+    /// <summary>
+    /// The first index in [<paramref name="i"/>, <paramref name="end"/>) whose pixel is open for <paramref name="part"/>
+    /// (its owner and ink below <see cref="FillLimit"/>; <paramref name="open"/>) or not (otherwise), or
+    /// <paramref name="end"/>: the scan's per-pixel test eight pixels at a time.
+    /// </summary>
+    static int Scan(int[] owners, float[] ink, int part, int i, int end, bool open)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vpart = Vector256.Create(part);
+            var limit = Vector256.Create(FillLimit);
+            ref int o = ref MemoryMarshal.GetArrayDataReference(owners);
+            ref float k = ref MemoryMarshal.GetArrayDataReference(ink);
+            for (; i + 8 <= end; i += 8)
+            {
+                var isOpen = Vector256.Equals(Vector256.LoadUnsafe(ref o, (nuint)i), vpart)
+                    & Vector256.LessThan(Vector256.LoadUnsafe(ref k, (nuint)i), limit).AsInt32();
+                uint bits = (open ? isOpen : ~isOpen).ExtractMostSignificantBits();
+                if (bits != 0) return i + BitOperations.TrailingZeroCount(bits);
+            }
+        }
+        for (; i < end; i++)
+            if ((owners[i] == part && ink[i] < FillLimit) == open) return i;
+        return end;
     }
 
     /// <summary>The piece around <paramref name="start"/> into <paramref name="queue"/>, breadth first (left, right, up, down); returns its size.</summary>

@@ -125,8 +125,16 @@ internal static class SegmentBand
                 var vwy = new Vector<float>(wy);
                 var row = best.Slice(r * w, w);
                 int c = c0;
-                for (; c + lanes - 1 <= c1; c += lanes)
+                while (c <= c1)
                 {
+                    // the row's last pixels as a whole vector ending at c1, over pixels already lowered: the min with the
+                    // same value again changes nothing (each lane does the scalar loop's operations)
+                    bool last = c + lanes - 1 > c1;
+                    if (last)
+                    {
+                        if (c1 - c0 + 1 < lanes) break;
+                        c = c1 - lanes + 1;
+                    }
                     var px = Vector.ConvertToSingle(new Vector<int>(x0 + c) + step) + half;
                     var wx = px - vsx;
                     var t = Vector.Min(Vector.Max((wx * vdx + vwy * vdy) / vlen2, zero), one);
@@ -134,6 +142,7 @@ internal static class SegmentBand
                     var qy = vwy - vdy * t;
                     var slot = row.Slice(c, lanes);
                     Vector.Min(new Vector<float>(slot), qx * qx + qy * qy).CopyTo(slot);
+                    c = last ? c1 + 1 : c + lanes;
                 }
                 for (; c <= c1; c++)
                 {

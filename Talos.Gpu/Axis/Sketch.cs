@@ -58,7 +58,8 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
         return new Bounds(b.MinX - grow, b.MinY - grow, b.MaxX + grow, b.MaxY + grow);
     }
 
-    public (Imaging.GrayImage Lines, List<Imaging.RegionSeed> Seeds) Render(int width, int height)
+    /// <summary>The drawing's ink, its region seeds and a box outside which the ink is zero (<see cref="StrokeRasterizer.Written"/>).</summary>
+    public (Imaging.GrayImage Lines, List<Imaging.RegionSeed> Seeds, Imaging.FrameCodec.Box Written) Render(int width, int height)
     {
         using var raster = new StrokeRasterizer(width, height);
         float reach = MathF.Max(SilhouetteWidth, OutlineWidth);
@@ -79,7 +80,7 @@ internal sealed class Sketch(float originX, float groundY, float scale, int faci
                 }
             }
             var seeds = RegionSeeder.Seed(raster, regionOfPart);
-            return (raster.Ink, seeds);
+            return (raster.Ink, seeds, raster.Written);
         }
         finally
         {

@@ -73,6 +73,21 @@ public sealed class StrokeRasterizer : IDisposable
     }
 
     public GrayImage Ink { get; }
+
+    /// <summary>
+    /// A box outside which every pixel of <see cref="Ink"/> is zero: the union of the rectangles ink was added or erased in
+    /// (empty before any), so the drawing can be encoded (<see cref="FrameCodec.EncodeGray(GrayImage, FrameCodec.Box)"/>) and
+    /// its plane given back (<see cref="FramePool.Return(GrayImage, FrameCodec.Box)"/>) without searching the whole frame.
+    /// </summary>
+    public FrameCodec.Box Written => inkX1 > inkX0 && inkY1 > inkY0 ? new FrameCodec.Box(inkX0, inkY0, inkX1 - inkX0, inkY1 - inkY0) : new FrameCodec.Box(0, 0, 0, 0);
+    int inkX0 = int.MaxValue, inkY0 = int.MaxValue, inkX1, inkY1;
+
+    void Inked(SampledShape s)
+    {
+        if (s.Width <= 0 || s.Height <= 0) return;
+        inkX0 = Math.Min(inkX0, s.X0); inkY0 = Math.Min(inkY0, s.Y0);
+        inkX1 = Math.Max(inkX1, s.X0 + s.Width); inkY1 = Math.Max(inkY1, s.Y0 + s.Height);
+    }
     public int Width => width;
     public int Height => height;
 
@@ -125,6 +140,7 @@ public sealed class StrokeRasterizer : IDisposable
     /// </summary>
     void AddInk(SampledShape s, float reach, bool signed)
     {
+        Inked(s);
         int lanes = Vector<float>.Count;
         var vreach = new Vector<float>(reach);
         var distances = s.Distances;
@@ -165,6 +181,7 @@ public sealed class StrokeRasterizer : IDisposable
     {
         int id = partRects.Count;
         partRects.Add((s.X0, s.Y0, s.X0 + s.Width, s.Y0 + s.Height));
+        Inked(s);
         float reach = halfWidth + 0.5f;
         int lanes = Vector<float>.Count;
         var vreach = new Vector<float>(reach);

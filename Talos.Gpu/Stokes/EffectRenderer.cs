@@ -74,15 +74,86 @@ public sealed class EffectRenderer
         var upsample = new List<int>(Fields);
         for (int f = 0; f < Fields; f++) if (!zero[f]) upsample.Add(f);
 
-        // horizontal pass: every grid row (borders included) to output width, per field
-        Parallel.For(0, rows, j =>
+        // Only output pixels with a tap in the deciding fields' box of non-zero cells can be shaded: every other pixel
+        // upsamples to ±0 in all four, below the threshold. So only the output rows and columns (whole vectors of them,
+        // as the full rows were blended) tapping that box are upsampled and searched — the same values where computed.
+        var spans = System.Buffers.ArrayPool<int>.Shared.Rent(2 * height); // per row [x0, x1) shaded; x0 == x1: none
+        Array.Clear(spans, 0, 2 * height);
+        var (ox0, ox1) = TappedRange(_xTap, width, NonZeroCells(sources, zero, stride, rows, columns: true));
+        var (oy0, oy1) = TappedRange(_yTap, height, NonZeroCells(sources, zero, stride, rows, columns: false));
+        if (ox0 < ox1 && oy0 < oy1)
+        {
+            int lanes = Vector<float>.Count;
+            ox0 -= ox0 % lanes;
+            ox1 = Math.Min(width, ox1 + (lanes - ox1 % lanes) % lanes);
+            RenderRows(img, sources, zero, upsample, frame, width, height, seed, stride, ox0, ox1, oy0, oy1, spans);
+        }
+        int bx0 = width, bx1 = 0, by0 = height, by1 = 0;
+        for (int y = 0; y < height; y++)
+        {
+            int x0 = spans[2 * y], x1 = spans[2 * y + 1];
+            if (x0 >= x1) continue;
+            (bx0, bx1) = (Math.Min(bx0, x0), Math.Max(bx1, x1));
+            by0 = Math.Min(by0, y); by1 = y + 1;
+        }
+        System.Buffers.ArrayPool<int>.Shared.Return(spans);
+        written = by1 > by0 ? new FrameCodec.Box(bx0, by0, bx1 - bx0, by1 - by0) : new FrameCodec.Box(0, 0, 0, 0);
+        return img;
+    }
+
+    /// <summary>
+    /// The inclusive range of grid columns (<paramref name="columns"/>) or rows (borders included) holding a cell that is
+    /// not ±0 in a deciding field (NaN included); (1, 0) when there is none.
+    /// </summary>
+    static (int Lo, int Hi) NonZeroCells(float[][] sources, ReadOnlySpan<bool> zero, int stride, int rows, bool columns)
+    {
+        int lo = int.MaxValue, hi = -1;
+        foreach (int f in Deciding)
+        {
+            if (zero[f]) continue;
+            var cells = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(sources[f].AsSpan(0, stride * rows));
+            for (int j = 0; j < rows; j++)
+            {
+                var row = cells.Slice(j * stride, stride);
+                int first = row.IndexOfAnyExcept(0, int.MinValue);
+                if (first < 0) continue;
+                if (columns) (lo, hi) = (Math.Min(lo, first), Math.Max(hi, row.LastIndexOfAnyExcept(0, int.MinValue)));
+                else (lo, hi) = (Math.Min(lo, j), Math.Max(hi, j));
+            }
+        }
+        return hi < 0 ? (1, 0) : (lo, hi);
+    }
+
+    /// <summary>[first, last + 1) of the outputs with one of their four taps in the inclusive cell range; (0, 0) when none.</summary>
+    static (int Lo, int Hi) TappedRange(int[] taps, int outputs, (int Lo, int Hi) cells)
+    {
+        int lo = -1, hi = -1;
+        for (int o = 0; o < outputs; o++)
+            for (int k = 0; k < 4; k++)
+            {
+                int t = taps[4 * o + k];
+                if (t < cells.Lo || t > cells.Hi) continue;
+                if (lo < 0) lo = o;
+                hi = o;
+                break;
+            }
+        return lo < 0 ? (0, 0) : (lo, hi + 1);
+    }
+
+    /// <summary>The two passes over output columns [<paramref name="ox0"/>, <paramref name="ox1"/>) and rows [<paramref name="oy0"/>, <paramref name="oy1"/>).</summary>
+    void RenderRows(RgbaImage img, float[][] sources, ReadOnlySpan<bool> zeroFields, List<int> upsample, int frame, int width, int height, uint seed,
+        int stride, int ox0, int ox1, int oy0, int oy1, int[] spans)
+    {
+        // horizontal pass: the grid rows (borders included) the output rows tap, to the output columns, per field
+        int jr0 = _yTap[4 * oy0], jr1 = _yTap[4 * (oy1 - 1) + 3];
+        Parallel.For(jr0, jr1 + 1, j =>
         {
             foreach (int f in upsample)
             {
                 var src = sources[f];
                 var dst = _rowsUp[f];
                 int row = j * stride, o = j * width;
-                for (int x = 0; x < width; x++)
+                for (int x = ox0; x < ox1; x++)
                 {
                     int t = x * 4;
                     dst[o + x] = _xWeight[t] * src[row + _xTap[t]] + _xWeight[t + 1] * src[row + _xTap[t + 1]]
@@ -93,25 +164,26 @@ public sealed class EffectRenderer
 
         // vertical pass (vectorised over the row) and colour mapping, one output row at a time
         float sparkleCell = SparkleCell(height);
-        var spans = System.Buffers.ArrayPool<int>.Shared.Rent(2 * height); // per row [x0, x1) shaded; x0 == x1: none
-        bool zeroSmoke = zero[0], zeroHeat = zero[2], zeroMagic = zero[3], zeroCyan = zero[4], zeroMist = zero[5];
-        Parallel.For(0, height, y =>
+        bool zeroSmoke = zeroFields[0], zeroHeat = zeroFields[2], zeroMagic = zeroFields[3], zeroCyan = zeroFields[4], zeroMist = zeroFields[5];
+        int cols = ox1 - ox0;
+        Parallel.For(oy0, oy1, y =>
         {
-            Span<float> row = stackalloc float[Fields * width];
+            Span<float> row = stackalloc float[Fields * width]; // only [ox0, ox1) of each field's row is written and read
             int t = y * 4;
             int r0 = _yTap[t] * width, r1 = _yTap[t + 1] * width, r2 = _yTap[t + 2] * width, r3 = _yTap[t + 3] * width;
             float w0 = _yWeight[t], w1 = _yWeight[t + 1], w2 = _yWeight[t + 2], w3 = _yWeight[t + 3];
             foreach (int f in Deciding)
             {
-                if (f == 0 ? zeroSmoke : f == 2 ? zeroHeat : f == 3 ? zeroMagic : zeroMist) { row.Slice(f * width, width).Clear(); continue; }
+                if (f == 0 ? zeroSmoke : f == 2 ? zeroHeat : f == 3 ? zeroMagic : zeroMist) { row.Slice(f * width + ox0, cols).Clear(); continue; }
                 var a = _rowsUp[f].AsSpan();
-                BlendRows(a.Slice(r0, width), a.Slice(r1, width), a.Slice(r2, width), a.Slice(r3, width), w0, w1, w2, w3, row.Slice(f * width, width));
+                BlendRows(a.Slice(r0 + ox0, cols), a.Slice(r1 + ox0, cols), a.Slice(r2 + ox0, cols), a.Slice(r3 + ox0, cols), w0, w1, w2, w3, row.Slice(f * width + ox0, cols));
             }
             var smokeRow = row[..width]; var lightRow = row.Slice(width, width); var heatRow = row.Slice(2 * width, width);
             var magicRow = row.Slice(3 * width, width); var cyanRow = row.Slice(4 * width, width); var mistRow = row.Slice(5 * width, width);
-            var (x0, x1) = ShadedSpan(smokeRow, heatRow, magicRow, mistRow);
-            spans[2 * y] = x0; spans[2 * y + 1] = x1;
+            var (x0, x1) = ShadedSpan(smokeRow.Slice(ox0, cols), heatRow.Slice(ox0, cols), magicRow.Slice(ox0, cols), mistRow.Slice(ox0, cols));
             if (x0 >= x1) return;
+            (x0, x1) = (x0 + ox0, x1 + ox0);
+            spans[2 * y] = x0; spans[2 * y + 1] = x1;
             // light and cyan are read only where a pixel is shaded: upsampled in the span alone (each element on its own)
             foreach (int f in (ReadOnlySpan<int>)[1, 4])
             {
@@ -132,17 +204,6 @@ public sealed class EffectRenderer
                 img.R[k] = px.R; img.G[k] = px.G; img.B[k] = px.B; img.A[k] = px.A;
             }
         });
-        int bx0 = width, bx1 = 0, by0 = height, by1 = 0;
-        for (int y = 0; y < height; y++)
-        {
-            int x0 = spans[2 * y], x1 = spans[2 * y + 1];
-            if (x0 >= x1) continue;
-            (bx0, bx1) = (Math.Min(bx0, x0), Math.Max(bx1, x1));
-            by0 = Math.Min(by0, y); by1 = y + 1;
-        }
-        System.Buffers.ArrayPool<int>.Shared.Return(spans);
-        written = by1 > by0 ? new FrameCodec.Box(bx0, by0, bx1 - bx0, by1 - by0) : new FrameCodec.Box(0, 0, 0, 0);
-        return img;
     }
 
     /// <summary>Whether every element of a field is +0 or −0.</summary>

@@ -50,21 +50,23 @@ public sealed class AxisStage : IStageRunner
             GrayImage lines;
             IReadOnlyList<RegionSeed> seeds;
             float groundY;
+            FrameCodec.Box written; // every pixel outside it is zero
             if (drawn)
             {
                 lines = ImportDrawing(ctx, ch.KeyframeImages[k].Asset, w, h);
                 seeds = [];
                 groundY = h * 0.82f;
+                written = new FrameCodec.Box(0, 0, w, h);
             }
             else
             {
                 var key = ch.Keyframes[k];
                 var pose = PoseLibrary.Resolve(key.Pose, key.Emotion, 0);
                 var drawing = LineArt.Draw(RigAssets.Resolve(ch.Rig, ctx.Asset), pose, key.X, key.Facing, CameraPath.At(spec.Camera, frame), w, h, lips?.MouthAt(c, frame));
-                (lines, seeds, groundY) = (drawing.Lines, drawing.Seeds, drawing.GroundY);
+                (lines, seeds, groundY, written) = (drawing.Lines, drawing.Seeds, drawing.GroundY, drawing.Written);
             }
-            var hash = ctx.Vault.Put(FrameCodec.EncodeGray(lines), "axis-key");
-            FramePool.Return(lines.Data); // encoded: the next key's drawing (or FLUX's) draws into this plane
+            var hash = ctx.Vault.Put(FrameCodec.EncodeGray(lines, written), "axis-key");
+            FramePool.Return(lines, written); // encoded: the next key's drawing (or FLUX's) draws into this plane
             frames.Add(new FrameOutputs(frame, new Dictionary<string, string> { [StageIo.CharacterBlob(c)] = hash },
                 StageIo.Meta(new CharacterFrameMeta(c, seeds, groundY, drawn))));
         }

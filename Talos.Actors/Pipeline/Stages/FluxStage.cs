@@ -58,8 +58,10 @@ public sealed class FluxStage : IStageRunner
                     continue;
                 }
                 var rig = drawing.Rig(c, frame);
-                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(rig.Lines), "flux-lines");
-                FramePool.Return(rig.Lines.Data); // encoded: the next drawing's ink plane (StrokeRasterizer rents it)
+                // encoded in the box the rasterizer inked (the same bytes as searching the whole frame), then given back
+                // with only that box cleared: the next drawing's ink plane (StrokeRasterizer rents it)
+                blobs[name] = ctx.Vault.Put(FrameCodec.EncodeGray(rig.Lines, rig.Written), "flux-lines");
+                FramePool.Return(rig.Lines, rig.Written);
                 metas.Add(new CharacterFrameMeta(c, rig.Seeds, rig.GroundY, false));
             }
             frames.Add(new FrameOutputs(frame, blobs, StageIo.Meta(metas)));

@@ -128,9 +128,41 @@ public sealed class StrokeRasterizerTests
         FramePool.Return(first.Lines.Data);
         var other = Draw(0.35, "wave", new CameraState(2, 0.05));
         Assert.NotEqual(lines, other.Lines.Data);
-        FramePool.Return(other.Lines.Data);
+        FramePool.Return(other.Lines, other.Written); // only its inked box cleared, as FLUX gives it back
+
         var again = Draw(0.6, "walk", CameraState.Wide);
         Assert.Equal(lines, again.Lines.Data);
         Assert.Equal(seeds, again.Seeds);
+    }
+
+    /// <summary>
+    /// The box a drawing says it inked holds every non-zero pixel (characters partly outside the frame and close-ups
+    /// included), so encoding only that box gives the same bytes as searching the whole frame.
+    /// </summary>
+    [Fact]
+    public void A_drawing_s_written_box_holds_all_its_ink_and_encodes_to_the_same_bytes()
+    {
+        const int w = 320, h = 180;
+        int checkedDrawings = 0;
+        foreach (var name in new[] { "lanky", "stocky", "round" })
+        {
+            var rig = Rigs.Get(name);
+            foreach (var (x, pose, camera) in new[] { (0.5, "walk", CameraState.Wide), (0.02, "wave", CameraState.Wide), (0.97, "walk", new CameraState(2, 0.1)), (0.4, "wave", new CameraState(3, -0.05)) })
+            {
+                var d = LineArt.Draw(rig, PoseLibrary.Resolve(rig, pose, "joy", 0), x, 1, camera, w, h);
+                var box = d.Written;
+                bool inked = d.Lines.Data.Any(v => v != 0f);
+                Assert.Equal(inked, box.Count > 0); // a character off the frame inks nothing and says so
+                Assert.True(box.X >= 0 && box.Y >= 0 && box.X + box.W <= w && box.Y + box.H <= h, $"{name} at {x}: box {box} outside the frame");
+                for (int py = 0; py < h; py++)
+                    for (int px = 0; px < w; px++)
+                        if (px < box.X || px >= box.X + box.W || py < box.Y || py >= box.Y + box.H)
+                            Assert.True(BitConverter.SingleToInt32Bits(d.Lines[px, py]) == 0, $"{name} at {x}: ink at ({px}, {py}) outside {box}");
+                Assert.Equal(FrameCodec.EncodeGray(d.Lines), FrameCodec.EncodeGray(d.Lines, box));
+                FramePool.Return(d.Lines, box);
+                if (inked) checkedDrawings++;
+            }
+        }
+        Assert.True(checkedDrawings >= 9, $"only {checkedDrawings} of 12 drawings inked");
     }
 }

@@ -432,4 +432,52 @@ public sealed class EchoKernelTests
             }
         return (dxs, dys, residual);
     }
+
+    /// <summary>
+    /// The warping error and line stability along given flows, rows eight pixels at a time, against pixel by pixel: the
+    /// same floats, on an odd width (row tails), with flows that leave the frame, fail the consistency test and pass it.
+    /// </summary>
+    [Theory]
+    [InlineData(83, 37, 1)]
+    [InlineData(64, 21, 2)]
+    [InlineData(7, 9, 3)] // narrower than eight: the scalar loop alone
+    public void The_pair_measures_eight_pixels_at_a_time_are_the_pixel_by_pixel_ones(int w, int h, int seed)
+    {
+        var rng = new Random(seed);
+        RgbaImage Image()
+        {
+            var img = new RgbaImage(w, h);
+            for (int i = 0; i < w * h; i++)
+            {
+                bool flat = (i / 5) % 3 == 0; // runs of repeated paint (the sRGB memo's repeats)
+                img.R[i] = flat ? 0.25f : rng.NextSingle();
+                img.G[i] = flat ? 0.5f : rng.NextSingle() * 1.2f - 0.1f; // outside 0..1 too (clamped)
+                img.B[i] = rng.NextSingle();
+            }
+            return img;
+        }
+        var (a, b) = (Image(), Image());
+        var fwd = new Talos.Gpu.Flux.FlowField(w, h);
+        var bwd = new Talos.Gpu.Flux.FlowField(w, h);
+        for (int i = 0; i < w * h; i++)
+        {
+            int kind = rng.Next(4);
+            float u = 2.3f + rng.NextSingle() - 0.5f, v = -1.1f + rng.NextSingle() - 0.5f;
+            if (kind == 3) (u, v) = (rng.NextSingle() * 30 - 15, rng.NextSingle() * 30 - 15); // often out of the frame
+            fwd.U[i] = u; fwd.V[i] = v;
+            // mostly the way back (consistent), sometimes not
+            bwd.U[i] = kind == 2 ? rng.NextSingle() * 8 - 4 : -2.3f + 0.05f * rng.NextSingle();
+            bwd.V[i] = kind == 2 ? rng.NextSingle() * 8 - 4 : 1.1f - 0.05f * rng.NextSingle();
+        }
+        var linesA = Enumerable.Range(0, w * h).Select(_ => rng.Next(3) == 0).ToArray();
+        var linesB = Enumerable.Range(0, w * h).Select(_ => rng.Next(3) == 0).ToArray();
+        var expected = TemporalChecks.MeasureAlong(a, b, fwd, bwd, linesA, linesB, 1, 1f, vector: false);
+        var actual = TemporalChecks.MeasureAlong(a, b, fwd, bwd, linesA, linesB, 1, 1f);
+        Assert.True(expected.WarpError > 0f && expected.LineStability is > 0f and < 1f, $"measures {expected}");
+        Assert.Equal(BitConverter.SingleToInt32Bits(expected.WarpError), BitConverter.SingleToInt32Bits(actual.WarpError));
+        Assert.Equal(expected.LineStability, actual.LineStability);
+        var withoutLines = TemporalChecks.MeasureAlong(a, b, fwd, bwd, null, null, 1, 1f);
+        Assert.Equal(BitConverter.SingleToInt32Bits(expected.WarpError), BitConverter.SingleToInt32Bits(withoutLines.WarpError));
+        Assert.Null(withoutLines.LineStability);
+    }
 }

@@ -103,6 +103,47 @@ public sealed class EffectBoxTests
         Assert.Equal(FrameCodec.EncodeRgba(img), FrameCodec.EncodeRgba(img, box));
     }
 
+    /// <summary>
+    /// One renderer over a sequence of grids whose stuff moves, grows, shrinks and vanishes (only the rows and columns that
+    /// tap the deciding fields' non-zero cells are upsampled, into buffers kept from the frame before): every layer is
+    /// the reference's, bit for bit.
+    /// </summary>
+    [Fact]
+    public void A_renderer_kept_over_frames_whose_stuff_moves_gives_every_layer_to_the_bit()
+    {
+        const int w = 83, h = 47;
+        var renderer = new EffectRenderer();
+        var g = new FluidGrid(32, 18);
+        var light = new float[g.Count];
+        int shaded = 0;
+        foreach (var (cx, cy, radius, field) in new[] { (0.2f, 0.3f, 6f, "smoke"), (0.8f, 0.7f, 2f, "heat"), (0.5f, 0.5f, 9f, "magic"), (0.1f, 0.9f, 1.5f, "mist"), (0f, 0f, 0f, ""), (0.95f, 0.05f, 3f, "smoke") })
+        {
+            foreach (var f in new[] { g.Smoke, g.Heat, g.Magic, g.MagicCyan, g.Mist }) Array.Clear(f);
+            for (int j = 0; j < g.Ny + 2; j++)
+                for (int i = 0; i < g.Stride; i++)
+                {
+                    int k = j * g.Stride + i;
+                    float dx = i - cx * g.Nx, dy = j - cy * g.Ny, d2 = dx * dx + dy * dy;
+                    light[k] = 1f - 0.03f * j;
+                    if (radius == 0f || d2 > radius * radius) continue;
+                    float v = 1.5f * (1f - MathF.Sqrt(d2) / radius) + 0.01f;
+                    switch (field)
+                    {
+                        case "smoke": g.Smoke[k] = v; break;
+                        case "heat": g.Heat[k] = 5f * v; g.Smoke[k] = 0.2f * v; break;
+                        case "magic": g.Magic[k] = v; g.MagicCyan[k] = 0.4f * v; break;
+                        default: g.Mist[k] = v; break;
+                    }
+                }
+            var expected = Reference(g, light, 5, w, h, 3);
+            var img = renderer.RenderCpu(g, light, 5, w, h, 3, out var box);
+            SameBits(expected.R, img.R); SameBits(expected.G, img.G); SameBits(expected.B, img.B); SameBits(expected.A, img.A);
+            Assert.Equal(radius == 0f, box.Count == 0);
+            if (box.Count > 0) shaded++;
+        }
+        Assert.Equal(5, shaded);
+    }
+
     [Fact]
     public void An_empty_grid_gives_an_empty_box_and_a_transparent_layer()
     {
