@@ -75,6 +75,63 @@ public static class Compositor
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(belowSrgb);
         if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is not null) return CompositeToSrgb8(width, height, layers, exposure);
+        Check(width, height, layers, exposure, below, belowSrgb);
+        var rgb = FramePool.RentBytes(width * height * 3); // every byte written
+        CompositeOver(width, height, layers, exposure, below, belowSrgb, rgb, null);
+        return rgb;
+    }
+
+    /// <summary>
+    /// <see cref="CompositeToSrgb8(int, int, IReadOnlyList{Layer}, float, int, byte[])"/> into <paramref name="canvas"/>'s
+    /// bytes, which it keeps from one frame to the next (a shot's frames over one background): where the canvas last
+    /// held <paramref name="belowSrgb"/> (the same array) with some columns of a row written over it, only those columns
+    /// are copied back from it before the row's new columns are blended — not the whole frame's bytes every frame. The
+    /// same bytes as the copy; they stay the canvas's (good until its next use; on an accelerator, a fresh array).
+    /// </summary>
+    public static byte[] CompositeToSrgb8(int width, int height, IReadOnlyList<Layer> layers, float exposure, int below, byte[] belowSrgb, SrgbCanvas canvas)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(belowSrgb);
+        ArgumentNullException.ThrowIfNull(canvas);
+        if (Talos.Gpu.Kernels.ComputeDevice.Current.Accelerator is not null) return CompositeToSrgb8(width, height, layers, exposure);
+        Check(width, height, layers, exposure, below, belowSrgb);
+        int n = width * height * 3;
+        if (canvas.Bytes is not { } rgb || rgb.Length != n || canvas.Dirty.Length != 2 * height)
+        {
+            FramePool.Return(canvas.Bytes);
+            (canvas.Bytes, canvas.Base, canvas.Dirty) = (rgb = FramePool.RentBytes(n), null, new int[2 * height]);
+        }
+        // only a canvas that holds this very array's bytes outside its written columns is mended; else every row is copied
+        bool mend = ReferenceEquals(canvas.Base, belowSrgb);
+        canvas.Base = null; // until every row is done (a failure part-way leaves a canvas that is copied whole next time)
+        CompositeOver(width, height, layers, exposure, below, belowSrgb, rgb, canvas.Dirty, mend);
+        canvas.Base = belowSrgb;
+        return rgb;
+    }
+
+    /// <summary>
+    /// The sRGB bytes <see cref="CompositeToSrgb8(int, int, IReadOnlyList{Layer}, float, int, byte[], SrgbCanvas)"/> writes
+    /// into, kept from one call to the next with the columns of each row it wrote over its layers below; give it back
+    /// (<see cref="Dispose"/>) when done.
+    /// </summary>
+    public sealed class SrgbCanvas : IDisposable
+    {
+        internal byte[]? Bytes;
+        internal byte[]? Base;
+        internal int[] Dirty = [];
+
+        /// <summary>The bytes back to <see cref="FramePool"/>.</summary>
+        public void Dispose()
+        {
+            FramePool.Return(Bytes);
+            (Bytes, Base, Dirty) = (null, null, []);
+        }
+    }
+
+    static void Check(int width, int height, IReadOnlyList<Layer> layers, float exposure, int below, byte[] belowSrgb)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(belowSrgb);
         if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
         if (below < 0 || below > layers.Count) throw new ArgumentOutOfRangeException(nameof(below), below, $"{layers.Count} layers");
@@ -82,11 +139,25 @@ public static class Compositor
         foreach (var layer in layers)
             if (layer.Image.Width != width || layer.Image.Height != height)
                 throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
-        var rgb = FramePool.RentBytes(width * height * 3); // every byte written
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="rgb"/>: <paramref name="belowSrgb"/>'s, with the columns where a layer above is not zero
+    /// blended and tone-mapped. With <paramref name="dirty"/> (each row's written columns [d0, d1), (0, 0): none) and
+    /// <paramref name="mend"/>, the bytes are <paramref name="belowSrgb"/>'s outside those columns, so only they are copied
+    /// back; without <paramref name="mend"/> the whole row is. <paramref name="dirty"/> then holds this call's columns.
+    /// </summary>
+    static void CompositeOver(int width, int height, IReadOnlyList<Layer> layers, float exposure, int below, byte[] belowSrgb, byte[] rgb,
+        int[]? dirty, bool mend = false)
+    {
         Parallel.For(0, height, () => new float[4 * width], (y, _, row) =>
         {
             var dst = rgb.AsSpan(y * width * 3, width * 3);
-            belowSrgb.AsSpan(y * width * 3, width * 3).CopyTo(dst);
+            var src = belowSrgb.AsSpan(y * width * 3, width * 3);
+            if (mend && dirty![2 * y + 1] > dirty[2 * y])
+                src[(3 * dirty[2 * y])..(3 * dirty[2 * y + 1])].CopyTo(dst[(3 * dirty[2 * y])..]);
+            else if (!mend) src.CopyTo(dst);
+            if (dirty is not null) (dirty[2 * y], dirty[2 * y + 1]) = (0, 0);
             // the columns where some layer above is not zero: only there can a pixel differ from the layers below alone.
             // Each layer's span is searched once and kept for its blend (x1 = 0: nothing in this row).
             int above = layers.Count - below, u0 = width, u1 = 0;
@@ -98,6 +169,7 @@ public static class Compositor
                 else spans[k + 1] = 0;
             }
             if (u1 <= u0) return row;
+            if (dirty is not null) (dirty[2 * y], dirty[2 * y + 1]) = (u0, u1);
             int n = u1 - u0;
             Span<float> dr = row.AsSpan(0, width), dg = row.AsSpan(width, width), db = row.AsSpan(2 * width, width), da = row.AsSpan(3 * width, width);
             Span<float> r = dr.Slice(u0, n), g = dg.Slice(u0, n), b = db.Slice(u0, n);
@@ -114,7 +186,6 @@ public static class Compositor
             EncodeRow(r, g, b, exposure, dst.Slice(3 * u0, 3 * n));
             return row;
         }, _ => { });
-        return rgb;
     }
 
     /// <summary>

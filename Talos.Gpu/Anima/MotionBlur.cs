@@ -328,8 +328,9 @@ public static class MotionBlur
     /// <summary>
     /// <see cref="Apply(RgbaImage, float[], float[], Talos.Gpu.Raygen.AlphaBounds, FrameCodec.Box?, out FrameCodec.Box?)"/>
     /// into the layer itself (the same bits as the blurred copy; for a caller that no longer needs the sharp layer): on
-    /// the CPU the moving pixels (flow not zero either way) are gathered from the sharp planes into FramePool planes
-    /// (only the flow's box written, and cleared on return) and then written over them, so the stored box is not copied.
+    /// the CPU the moving pixels (flow not zero either way) are gathered from the sharp planes into scratch planes
+    /// of the flow's box alone (<see cref="Scratch"/>: nothing cleared, no fresh pages) and then written over them, so the
+    /// stored box is not copied.
     /// <paramref name="written"/>: the box outside which the blurred layer is zero (the stored box and the flow's, or the
     /// whole frame on an accelerator). With the stored rows' spans (<paramref name="layerSpans"/>, as
     /// <see cref="FrameCodec.DecodeRgba(byte[], out FrameCodec.Box, out int[])"/> gives them), <paramref name="spans"/> are
@@ -357,22 +358,24 @@ public static class MotionBlur
         int ux0 = Math.Min(l.X, x0), uy0 = Math.Min(l.Y, y0);
         written = l.Count == 0 ? new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0)
             : new FrameCodec.Box(ux0, uy0, Math.Max(l.X + l.W, x1) - ux0, Math.Max(l.Y + l.H, y1) - uy0);
-        // the gathered pixels, at their own places in frame-sized planes from FramePool (as the blurred copy's were: no
-        // other pool holds them), given back with the flow's box cleared; the write-back selects only what the gather wrote
-        var scratch = FramePool.Rent(s.W, s.H);
+        // the gathered pixels in four planes of the flow's box alone (rented from the blur's own bounded pool, kept faulted in
+        // between frames): the write-back reads only what the gather wrote (the moving pixels), so nothing is cleared
+        int bw = x1 - x0, bn = bw * (y1 - y0);
+        var planes = ScratchPool.Rent(4 * bn);
         try
         {
+            var scratch = new Scratch(planes, bn, bw, x0, y0);
             var (hr, hg, hb, ha) = (new HostField(layer.R), new HostField(layer.G), new HostField(layer.B), new HostField(layer.A));
             var (hx, hy) = (new HostField(fx), new HostField(fy));
             Parallel.For(y0, y1, y =>
             {
                 int x = GatherVectors(layer, fx, fy, s, y, x0, x1, scratch);
-                for (int p = y * s.W + x; x < x1; x++, p++)
+                for (int p = y * s.W + x, q = scratch.At(x, y); x < x1; x++, p++, q++)
                 {
                     // no flow (+0 or −0 both ways): Gather returns the pixel as it is, so it stays
                     if (fx[p] == 0f && fy[p] == 0f) continue;
                     var c = MotionCells.Gather(x, y, hr, hg, hb, ha, hx, hy, s);
-                    scratch.R[p] = c.R; scratch.G[p] = c.G; scratch.B[p] = c.B; scratch.A[p] = c.A;
+                    (planes[q], planes[bn + q], planes[2 * bn + q], planes[3 * bn + q]) = (c.R, c.G, c.B, c.A);
                 }
             });
             var rows = layerSpans is null ? null : new int[2 * written.H];
@@ -383,18 +386,36 @@ public static class MotionBlur
                     if (y < y0 || y >= y1) (rows[2 * (y - box.Y)], rows[2 * (y - box.Y) + 1]) = StoredSpan(layerWithin, layerSpans!, y);
             spans = rows;
         }
-        finally { FramePool.Return(scratch, new FrameCodec.Box(x0, y0, x1 - x0, y1 - y0)); }
+        finally { ScratchPool.Return(planes); }
     }
 
     /// <summary>
+    /// <see cref="ApplyInPlace"/>'s gathered pixels: four planes (R, G, B, A, <see cref="N"/> floats each) of the flow's box
+    /// (<see cref="W"/> wide, from column <see cref="X0"/> and row <see cref="Y0"/>) in one array. Only the moving pixels
+    /// are written, and only they are read.
+    /// </summary>
+    readonly record struct Scratch(float[] Planes, int N, int W, int X0, int Y0)
+    {
+        /// <summary>The index of pixel (x, y) in the R plane (add N, 2N, 3N for G, B, A).</summary>
+        public int At(int x, int y) => (y - Y0) * W + (x - X0);
+    }
+
+    /// <summary>
+    /// The scratch of <see cref="ApplyInPlace"/>: a pool of its own (as the codec's, so not one array per thread that ever
+    /// blurred, as <see cref="System.Buffers.ArrayPool{T}.Shared"/> keeps), at most four arrays of each power-of-two length
+    /// up to four 1280×720 planes; a longer one is rented new and left to the GC.
+    /// </summary>
+    static readonly System.Buffers.ArrayPool<float> ScratchPool = System.Buffers.ArrayPool<float>.Create(1 << 22, 4);
+
+    /// <summary>
     /// <see cref="MotionCells.Gather"/> of row <paramref name="y"/>'s pixels from <paramref name="x0"/> on, eight at a time
-    /// on AVX2, into the scratch's planes at the pixels' own places; lanes whose flow is zero both ways are left to the
+    /// on AVX2, into the scratch's planes (<see cref="Scratch.At"/>); lanes whose flow is zero both ways are left to the
     /// write-back (they keep the layer's pixel). Per lane the
     /// same operations in the same order as the scalar gather (path length, sample count, ⌈·⌉, the nearest pixel's
     /// floor/half/compare, the clamps, the sums in sample order, × 1/n), so the same bits; a vector with a path longer
     /// than 2^20 px or not finite is left to the scalar gather. Returns the first pixel not done.
     /// </summary>
-    static unsafe int GatherVectors(RgbaImage layer, float[] fx, float[] fy, BlurShape s, int y, int x0, int x1, RgbaImage scratch)
+    static unsafe int GatherVectors(RgbaImage layer, float[] fx, float[] fy, BlurShape s, int y, int x0, int x1, Scratch scratch)
     {
         int x = x0;
         if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported) return x;
@@ -442,10 +463,12 @@ public static class MotionBlur
                 }
                 var inv = Vector256<float>.One / Vector256.ConvertToSingle(count);
                 // a lane shorter than half a pixel is its own pixel (Gather returns it as it is)
-                Vector256.ConditionalSelect(gathers, sr * inv, Vector256.Create(layer.R.AsSpan(p, 8))).CopyTo(scratch.R.AsSpan(p, 8));
-                Vector256.ConditionalSelect(gathers, sg * inv, Vector256.Create(layer.G.AsSpan(p, 8))).CopyTo(scratch.G.AsSpan(p, 8));
-                Vector256.ConditionalSelect(gathers, sb * inv, Vector256.Create(layer.B.AsSpan(p, 8))).CopyTo(scratch.B.AsSpan(p, 8));
-                Vector256.ConditionalSelect(gathers, sa * inv, Vector256.Create(layer.A.AsSpan(p, 8))).CopyTo(scratch.A.AsSpan(p, 8));
+                int o = scratch.At(x, y), sn = scratch.N;
+                var planes = scratch.Planes;
+                Vector256.ConditionalSelect(gathers, sr * inv, Vector256.Create(layer.R.AsSpan(p, 8))).CopyTo(planes.AsSpan(o, 8));
+                Vector256.ConditionalSelect(gathers, sg * inv, Vector256.Create(layer.G.AsSpan(p, 8))).CopyTo(planes.AsSpan(sn + o, 8));
+                Vector256.ConditionalSelect(gathers, sb * inv, Vector256.Create(layer.B.AsSpan(p, 8))).CopyTo(planes.AsSpan(2 * sn + o, 8));
+                Vector256.ConditionalSelect(gathers, sa * inv, Vector256.Create(layer.A.AsSpan(p, 8))).CopyTo(planes.AsSpan(3 * sn + o, 8));
             }
         return x;
     }
@@ -483,10 +506,13 @@ public static class MotionBlur
     /// pixels outside [x0, x1) are the sharp row's, zero outside its span, so only that span's part beside [x0, x1) may
     /// need a search.
     /// </summary>
-    static void WriteBack(RgbaImage layer, float[] fx, float[] fy, RgbaImage scratch, int x0, int x1, int y,
+    static void WriteBack(RgbaImage layer, float[] fx, float[] fy, Scratch scratch, int x0, int x1, int y,
         FrameCodec.Box stored, int[]? storedSpans, int[]? rows, FrameCodec.Box written)
     {
         int w = layer.Width, row = y * w, x = x0, lanes = System.Numerics.Vector<float>.Count;
+        // pixel p of this row is element p − shift of the scratch's R plane (+ N, 2N, 3N: G, B, A)
+        int shift = row + x0 - scratch.At(x0, y), sn = scratch.N;
+        var planes = scratch.Planes;
         int first = -1, last = -1; // the first and last pixel in [x0, x1) whose bits are not zero after the write
         int lastVector = -1; uint lastLanes = 0; // the last vector with such a pixel, and which of its lanes are
         var zero = System.Numerics.Vector<float>.Zero;
@@ -495,10 +521,11 @@ public static class MotionBlur
             int p = row + x;
             var still = System.Numerics.Vector.Equals(new System.Numerics.Vector<float>(fx, p), zero)
                 & System.Numerics.Vector.Equals(new System.Numerics.Vector<float>(fy, p), zero);
-            var r = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.R, p), new System.Numerics.Vector<float>(scratch.R, p));
-            var g = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.G, p), new System.Numerics.Vector<float>(scratch.G, p));
-            var b = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.B, p), new System.Numerics.Vector<float>(scratch.B, p));
-            var a = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.A, p), new System.Numerics.Vector<float>(scratch.A, p));
+            int q = p - shift;
+            var r = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.R, p), new System.Numerics.Vector<float>(planes, q));
+            var g = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.G, p), new System.Numerics.Vector<float>(planes, sn + q));
+            var b = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.B, p), new System.Numerics.Vector<float>(planes, 2 * sn + q));
+            var a = System.Numerics.Vector.ConditionalSelect(still, new System.Numerics.Vector<float>(layer.A, p), new System.Numerics.Vector<float>(planes, 3 * sn + q));
             r.CopyTo(layer.R, p); g.CopyTo(layer.G, p); b.CopyTo(layer.B, p); a.CopyTo(layer.A, p);
             if (rows is null) continue;
             var any = System.Numerics.Vector.AsVectorUInt32(r) | System.Numerics.Vector.AsVectorUInt32(g)
@@ -512,8 +539,9 @@ public static class MotionBlur
         for (; x < x1; x++)
         {
             int p = row + x;
+            int q = p - shift;
             if (!(fx[p] == 0f && fy[p] == 0f))
-                (layer.R[p], layer.G[p], layer.B[p], layer.A[p]) = (scratch.R[p], scratch.G[p], scratch.B[p], scratch.A[p]);
+                (layer.R[p], layer.G[p], layer.B[p], layer.A[p]) = (planes[q], planes[sn + q], planes[2 * sn + q], planes[3 * sn + q]);
             if (rows is not null && (BitConverter.SingleToUInt32Bits(layer.R[p]) | BitConverter.SingleToUInt32Bits(layer.G[p])
                 | BitConverter.SingleToUInt32Bits(layer.B[p]) | BitConverter.SingleToUInt32Bits(layer.A[p])) != 0)
             { if (first < 0) first = x; last = x; }

@@ -253,24 +253,38 @@ public static class FrameCodec
     static Box NonZeroBox<T>(int stride, Box window, params T[][] planes) where T : unmanaged, IEquatable<T>
     {
         int w = window.W, h = window.H;
-        int x0 = w, x1 = -1, y0 = h, y1 = -1;
-        for (int y = 0; y < h; y++)
+        // the first row with a non-zero value from the top, then the last from the bottom, each searched whole; every row
+        // between them can only widen the box, so only its columns left and right of the box so far are searched
+        int y0 = 0;
+        int x0 = w, x1 = -1;
+        for (; y0 < h; y0++)
+            if (RowSpan(y0, 0, w, ref x0, ref x1)) break;
+        if (y0 == h) return new Box(0, 0, 0, 0);
+        int y1 = h - 1;
+        for (; y1 > y0; y1--)
+            if (RowSpan(y1, 0, w, ref x0, ref x1)) break;
+        for (int y = y0 + 1; y < y1; y++)
         {
-            int first = -1, last = -1;
+            if (x0 > 0) RowSpan(y, 0, x0, ref x0, ref x1);
+            if (x1 < w - 1) RowSpan(y, x1 + 1, w, ref x0, ref x1);
+        }
+        return new Box(window.X + x0, window.Y + y0, x1 - x0 + 1, y1 - y0 + 1);
+
+        // row y's non-zero values in the columns [c0, c1) of the window: the box widened to them; false when there are none
+        bool RowSpan(int y, int c0, int c1, ref int left, ref int right)
+        {
+            bool any = false;
             foreach (var plane in planes)
             {
-                var span = plane.AsSpan((window.Y + y) * stride + window.X, w);
+                var span = plane.AsSpan((window.Y + y) * stride + window.X + c0, c1 - c0);
                 int f = FirstNonZero<T>(span);
                 if (f < 0) continue;
-                int l = LastNonZero<T>(span);
-                first = first < 0 ? f : Math.Min(first, f);
-                last = Math.Max(last, l);
+                any = true;
+                left = Math.Min(left, c0 + f);
+                right = Math.Max(right, c0 + LastNonZero<T>(span));
             }
-            if (first < 0) continue;
-            y0 = Math.Min(y0, y); y1 = y;
-            x0 = Math.Min(x0, first); x1 = Math.Max(x1, last);
+            return any;
         }
-        return y1 < 0 ? new Box(0, 0, 0, 0) : new Box(window.X + x0, window.Y + y0, x1 - x0 + 1, y1 - y0 + 1);
     }
 
     // Floats: IndexOfAnyExcept(0f) compares with float.Equals one value at a time (float is not bitwise-equatable); the

@@ -33,6 +33,8 @@ public sealed class AnimaStage : IStageRunner
         var upscaler = spec.Upscale is null ? null : RealCuganUpscaler.Shared();
         bool vfx = spec.Effects.Count > 0;
         var frames = new List<FrameOutputs>();
+        // an SDR frame's bytes, kept from frame to frame: only the columns the frame before wrote over its background are mended
+        using var canvas = new Compositor.SrgbCanvas();
         foreach (int frame in ctx.Frames)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
@@ -99,7 +101,7 @@ public sealed class AnimaStage : IStageRunner
                 // blends and tone-maps only the columns its shadows, characters and effects touch (the same bytes).
                 var background = layers[0];
                 var belowSrgb = LayerCache.Srgb(lit.Blobs["bg"], exposure, () => Compositor.CompositeToSrgb8(w, h, [background], exposure));
-                rgb = lease.Own(Compositor.CompositeToSrgb8(w, h, layers, exposure, 1, belowSrgb))!;
+                rgb = Compositor.CompositeToSrgb8(w, h, layers, exposure, 1, belowSrgb, canvas); // the canvas's: encoded before the next frame
             }
             if (upscaler is not null) rgb = upscaler.UpscaleTo(rgb, w, h, dw, dh);
             var final = ctx.Vault.Put(FrameCodec.EncodeRgb24(rgb, dw, dh), "final-frame");

@@ -93,6 +93,45 @@ public sealed class AnimaBoxTests
     }
 
     /// <summary>
+    /// A canvas kept from frame to frame (<see cref="Compositor.SrgbCanvas"/>: only the columns the frame before wrote are
+    /// copied back from the background's bytes) gives every frame the bytes of a fresh composite over those bytes: characters
+    /// that move, grow, shrink and vanish between frames, a frame with nothing above the background, a switch to other
+    /// background bytes (another exposure) and back, and a canvas of another size.
+    /// </summary>
+    [Theory]
+    [InlineData(61, 45)]
+    [InlineData(128, 72)]
+    public void A_canvas_kept_between_frames_gives_each_frame_s_fresh_bytes(int w, int h)
+    {
+        var bg = new RgbaImage(w, h);
+        for (int p = 0; p < w * h; p++) (bg.R[p], bg.G[p], bg.B[p], bg.A[p]) = (0.1f + p % 5 * 0.3f, 0.4f, 0.03f * (p % 11), 1f);
+        var background = new Layer(bg);
+        var bright = Compositor.CompositeToSrgb8(w, h, [background], 1f);
+        var dark = Compositor.CompositeToSrgb8(w, h, [background], 0.6f);
+        using var canvas = new Compositor.SrgbCanvas();
+        var rng = new Random(7);
+        for (int frame = 0; frame < 24; frame++)
+        {
+            var layers = new List<Layer> { background };
+            int characters = frame % 6 == 3 ? 0 : 1 + frame % 3; // a frame with nothing above the background
+            for (int c = 0; c < characters; c++)
+            {
+                var blob = Blob(w, h, (float)rng.NextDouble(), (float)rng.NextDouble(), 0.05f + 0.3f * (float)rng.NextDouble(), frame * 10 + c);
+                var decoded = FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(blob), out var stored, out var spans);
+                layers.Add(new Layer(decoded) { Within = stored, RowSpans = spans });
+            }
+            var (below, exposure) = frame is 9 or 10 or 17 ? (dark, 0.6f) : (bright, 1f);
+            var expected = Compositor.CompositeToSrgb8(w, h, layers, exposure, 1, below);
+            var got = Compositor.CompositeToSrgb8(w, h, layers, exposure, 1, below, canvas);
+            Assert.Equal(expected, got);
+        }
+        // another size: a canvas of its own size
+        var small = new RgbaImage(w - 1, h - 1);
+        var smallBelow = Compositor.CompositeToSrgb8(w - 1, h - 1, [new Layer(small)], 1f);
+        Assert.Equal(smallBelow, Compositor.CompositeToSrgb8(w - 1, h - 1, [new Layer(small)], 1f, 1, smallBelow, canvas));
+    }
+
+    /// <summary>
     /// The rows' spans the decoder hands back (<see cref="Layer.RowSpans"/>) are each row's first to last pixel whose bits
     /// are not zero in some plane (a brute-force search of the decoded image), and the composite with them — over the
     /// background's kept bytes too, a shadow-like layer among the layers below — is the composite that searches the rows.

@@ -608,4 +608,43 @@ public sealed class FrameCodecTests
                 Assert.Equal((lo, 0, hi - lo + 1, 3), StoredBox(FrameCodec.EncodeRgba(two)));
             }
     }
+    /// <summary>
+    /// The stored box is the smallest box of the pixels whose bits are not zero in some plane (−0 is zero, NaN is not),
+    /// against a brute-force search: sparse layers whose rows between the first and the last widen the box one plane at a
+    /// time (on either side, in any plane), planes all zero (a shadow's colour), one-pixel and empty layers, boxes on the
+    /// edges; and gray coverage and 8-bit frames, which share the search.
+    /// </summary>
+    [Fact]
+    public void The_stored_box_is_the_brute_force_box_of_the_non_zero_bits()
+    {
+        var rng = new Random(19);
+        for (int round = 0; round < 300; round++)
+        {
+            int w = 1 + rng.Next(90), h = 1 + rng.Next(40);
+            var img = new RgbaImage(w, h);
+            var planes = new[] { img.R, img.G, img.B, img.A };
+            int count = round % 10 == 0 ? 0 : 1 + rng.Next(Math.Min(30, w * h));
+            bool colourless = round % 3 == 0; // only alpha, as a cast shadow
+            for (int k = 0; k < count; k++)
+            {
+                int p = rng.Next(w * h);
+                var plane = colourless ? img.A : planes[rng.Next(4)];
+                plane[p] = rng.Next(8) switch { 0 => float.NaN, 1 => -0f, 2 => -float.Epsilon, _ => (float)rng.NextDouble() + 0.01f };
+            }
+            int x0 = w, y0 = h, x1 = -1, y1 = -1;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    if (planes.Any(pl => (BitConverter.SingleToUInt32Bits(pl[y * w + x]) & 0x7FFFFFFFu) != 0))
+                        (x0, y0, x1, y1) = (Math.Min(x0, x), Math.Min(y0, y), Math.Max(x1, x), y);
+            var expected = y1 < 0 ? (0, 0, 0, 0) : (x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+            Assert.Equal(expected, StoredBox(FrameCodec.EncodeRgba(img)));
+            FrameCodec.DecodeRgba(FrameCodec.EncodeRgba(img), out var stored);
+            Assert.Equal(expected, (stored.X, stored.Y, stored.W, stored.H));
+            // gray: the same search over its bytes (coverage rounded to 8 bits: 0.01 and more is a non-zero byte)
+            var gray = new GrayImage(w, h);
+            for (int p = 0; p < w * h; p++)
+                if (planes.Any(pl => (BitConverter.SingleToUInt32Bits(pl[p]) & 0x7FFFFFFFu) != 0)) gray.Data[p] = 0.5f;
+            Assert.Equal(expected, StoredBox(FrameCodec.EncodeGray(gray)));
+        }
+    }
 }
