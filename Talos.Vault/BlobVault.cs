@@ -219,6 +219,19 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         string final = BlobPath(hash);
         string tmp = NewTempPath(hash);
         if (BlobFileIsIntact(final, data.Length) && Posix.TryLink(final, tmp)) return new StagedBlob(hash, data.Length, kind, tmp, null);
+        try { return WriteTemp(data, hash, kind, tmp); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VaultException($"blob {hash} cannot be written: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="data"/> written to the new temp file <paramref name="tmp"/>, unflushed and left open for the commit's
+    /// fsync; on a failure the file is closed and deleted before the error goes on.
+    /// </summary>
+    static StagedBlob WriteTemp(ReadOnlySpan<byte> data, string hash, string kind, string tmp)
+    {
         SafeFileHandle? file = null;
         try
         {
@@ -227,11 +240,11 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             RandomAccess.Write(file, data, 0);
             return new StagedBlob(hash, data.Length, kind, tmp, file);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch
         {
             file?.Dispose();
             TryDelete(tmp);
-            throw new VaultException($"blob {hash} cannot be written: {e.Message}", e);
+            throw;
         }
     }
 
@@ -331,11 +344,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             {
                 failing = b.Hash;
                 if (BlobFileIsIntact(BlobPath(b.Hash), b.Data.Length)) continue;
-                string tmp = NewTempPath(b.Hash);
-                var file = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
-                var s = new StagedBlob(b.Hash, b.Data.Length, b.Kind, tmp, file);
-                open.Add(s);
-                RandomAccess.Write(file, b.Data, 0);
+                open.Add(WriteTemp(b.Data, b.Hash, b.Kind, NewTempPath(b.Hash)));
             }
             foreach (var s in open) Posix.StartWriteback(s.Handle!);
             foreach (var s in open)
