@@ -56,8 +56,18 @@ public sealed class TalosNode : IAsyncDisposable
         await host.StartAsync(ct);
         var node = new TalosNode(host, vault, env, options);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Cluster.Get(node.System).RegisterOnMemberUp(() => up.TrySetResult());
+        var cluster = Cluster.Get(node.System);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         await up.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        // The member-up callback and Cluster.State (the read view that `talos cluster show` and the operator routes read)
+        // are fed by two different event subscribers: the callback can run before the view lists this node. A node is
+        // started only when its own view agrees, so the first `cluster show` lists it (CI saw an empty member list).
+        while (!cluster.State.Members.Any(m => m.Address == cluster.SelfAddress && m.Status == MemberStatus.Up))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("the cluster's view did not list this node as up within 60 s of start");
+            await Task.Delay(10, ct);
+        }
         return node;
     }
 
