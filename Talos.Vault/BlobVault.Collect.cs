@@ -127,7 +127,6 @@ public sealed partial class BlobVault
         {
             gone = Catalogue(() =>
             {
-                SetSynchronous(full: false); // a deletion lost to a power cut only leaves the blob
                 using var tx = _db.BeginTransaction(); // BEGIN IMMEDIATE: no write slips in until the commit
                 w = CatchUp(tx, marker, assets, w);
                 if (marker.Marked.Contains(hash)) { tx.Commit(); return false; }
@@ -188,7 +187,6 @@ public sealed partial class BlobVault
         {
             dropped = Catalogue(() =>
             {
-                SetSynchronous(full: false);
                 using var tx = _db.BeginTransaction();
                 w = CatchUp(tx, marker, assets, w);
                 using var c = _db.CreateCommand();

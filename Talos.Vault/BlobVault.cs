@@ -18,8 +18,9 @@ namespace Talos.Vault;
 /// </code>
 /// A write first records (touches) the blob's catalogue row — with its owner's reference, in the same transaction — and
 /// only then checks its bytes. A small blob (up to <see cref="InlineBlobBytes"/>: manifests, logs, frame lists, reports)
-/// missing from the vault gets its bytes in that same transaction (<c>blob_bytes</c>), committed with the WAL synced
-/// (<c>synchronous=FULL</c> for that commit: the one flush that makes it durable, before anyone can see the row); a
+/// missing from the vault gets its bytes in that same transaction (<c>blob_bytes</c>), and the write returns only once
+/// the WAL holding that commit is flushed to disk (<see cref="SyncWal"/>: its one flush, after the commit, outside the
+/// catalogue's write lock, so that other writers need not wait for it); a
 /// larger one's missing file goes to a unique temp file, is flushed to disk and renamed onto its hash. A blob is a file,
 /// inline, or (a small one that was imported, written before inline bytes, or asked for by <see cref="PathOf"/>) both;
 /// a write of a blob the vault holds in either form only touches it. So a sweep (<see cref="Collect"/>), which deletes
@@ -56,13 +57,16 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     readonly SqliteCommand _upsertRef;
     readonly SqliteCommand _inlineLength;
     readonly SqliteCommand _upsertInline;
+    readonly SqliteCommand _insertChunk;
     /// <summary>A second connection for reads of inline bytes: they do not wait behind a commit's WAL flush (WAL readers
     /// do not block on the writer).</summary>
     readonly SqliteConnection _reader;
     readonly object _readLock = new();
     readonly SqliteCommand _readInline;
-    /// <summary>Whether <see cref="_db"/> runs at <c>synchronous=FULL</c> now (commits that store inline bytes) or NORMAL.</summary>
-    bool _syncFull;
+    readonly string _walPath;
+    readonly object _walLock = new();
+    /// <summary>The catalogue's WAL, opened at the first <see cref="SyncWal"/>: fsync'd after each commit of inline bytes.</summary>
+    SafeFileHandle? _wal;
     bool _disposed;
 
     /// <summary>Root directory of this vault (absolute).</summary>
@@ -78,6 +82,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         SweepStaleTemps();
 
         var dbPath = Path.Combine(root, "catalogue.db");
+        _walPath = dbPath + "-wal";
         var cs = new SqliteConnectionStringBuilder
         {
             DataSource = dbPath,
@@ -140,11 +145,12 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             _resolveAsset = Prepare("SELECT hash FROM assets WHERE name = $n;", "$n");
             _listAssets = Prepare("SELECT name, hash, kind FROM assets ORDER BY name;");
             _touchBlob = Prepare("INSERT INTO blobs(hash, size, kind, created, touched) VALUES ($h, $s, $k, $t, $t) " +
-                                 "ON CONFLICT(hash) DO UPDATE SET touched = excluded.touched, size = excluded.size;", "$h", "$s", "$k", "$t");
+                                 "ON CONFLICT(hash) DO UPDATE SET touched = excluded.touched, size = excluded.size RETURNING created;", "$h", "$s", "$k", "$t");
             _nextRefSeq = Prepare("INSERT INTO counters(name, value) VALUES ('refs', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value;");
             _upsertRef = Prepare("INSERT INTO refs(production, shot, revision, stage, hash, created, seq) VALUES ($p, $s, $r, $st, $h, $t, $q) " +
                                  "ON CONFLICT(production, shot, revision, stage, hash) DO UPDATE SET seq = excluded.seq;", "$p", "$s", "$r", "$st", "$h", "$t", "$q");
             _inlineLength = Prepare("SELECT length(bytes) FROM blob_bytes WHERE hash = $h;", "$h");
+            _insertChunk = Prepare(RecordChunkSql, "$i", "$m", "$t");
             _upsertInline = Prepare("INSERT INTO blob_bytes(hash, bytes) VALUES ($h, $b) ON CONFLICT(hash) DO UPDATE SET bytes = excluded.bytes;", "$h", "$b");
             _reader.Open();
             using (var c = _reader.CreateCommand())
@@ -217,7 +223,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     }
 
     /// <summary>A small blob stored inline: its row, the owner's ref and (unless the vault holds it) its bytes in one
-    /// transaction, committed with the WAL synced.</summary>
+    /// transaction; then the WAL flushed.</summary>
     void PutInline(string hash, ReadOnlySpan<byte> data, string kind, VaultRef? owner)
     {
         var bytes = data.ToArray();
@@ -225,28 +231,32 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         {
             Catalogue(() =>
             {
-                SetSynchronous(full: true);
                 using var tx = _db.BeginTransaction();
-                TouchRow(tx, hash, bytes.Length, kind, Now());
+                bool fresh = TouchRow(tx, hash, bytes.Length, kind, Now());
                 if (owner is not null) InsertRefs(tx, owner, [hash]);
-                StoreInline(tx, hash, bytes);
+                StoreInline(tx, hash, bytes, fresh);
                 tx.Commit();
                 return 0;
             });
         }
+        SyncWal();
     }
 
     /// <summary>
-    /// Inside the caller's transaction (which commits at <c>synchronous=FULL</c>): the blob's bytes into <c>blob_bytes</c>
+    /// Inside the caller's transaction (after whose commit the caller calls <see cref="SyncWal"/>): the blob's bytes into <c>blob_bytes</c>
     /// unless the vault holds them already, inline or as an intact file — then the caller's touch of the row is all.
-    /// True when the bytes were written.
+    /// A row the touch just created (<paramref name="freshRow"/>) has no bytes: nothing to look up. True when the bytes
+    /// were written.
     /// </summary>
-    bool StoreInline(SqliteTransaction tx, string hash, byte[] data)
+    bool StoreInline(SqliteTransaction tx, string hash, byte[] data, bool freshRow)
     {
-        _inlineLength.Transaction = tx;
-        _inlineLength.Parameters["$h"].Value = hash;
-        if (_inlineLength.ExecuteScalar() is long n && n == data.Length) return false;
-        if (BlobFileIsIntact(BlobPath(hash), data.Length)) return false;
+        if (!freshRow)
+        {
+            _inlineLength.Transaction = tx;
+            _inlineLength.Parameters["$h"].Value = hash;
+            if (_inlineLength.ExecuteScalar() is long n && n == data.Length) return false;
+            if (BlobFileIsIntact(BlobPath(hash), data.Length)) return false;
+        }
         _upsertInline.Transaction = tx;
         _upsertInline.Parameters["$h"].Value = hash;
         _upsertInline.Parameters["$b"].Value = data;
@@ -255,17 +265,37 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     }
 
     /// <summary>
-    /// Sets whether the next commits of <see cref="_db"/> sync the WAL (FULL: a commit that stores inline bytes — durable
-    /// before it returns and before any other connection sees it) or not (NORMAL: the WAL is synced at checkpoints; a
-    /// commit of rows whose bytes are files already flushed, or of refs and index rows, may be lost to a power cut,
-    /// never half-applied). SQLite refuses the change inside a transaction: call before <c>BeginTransaction</c>. Under
-    /// <see cref="_dbLock"/>.
+    /// Makes every commit in the catalogue's WAL so far durable: an fsync of the WAL file (the catalogue runs at
+    /// <c>synchronous=NORMAL</c>, which syncs the WAL only at checkpoints). Called after each commit that stored or
+    /// touched inline bytes, before the write returns: nobody is told a hash before its bytes are on disk. The commit is
+    /// visible to other connections a moment before this returns; one that writes the same bytes meanwhile syncs the WAL
+    /// again after its own commit (later in the same file), and <see cref="ReuseChunk"/>, which hands out what another
+    /// writer indexed, syncs it too. Outside <see cref="_dbLock"/> and SQLite's write lock: concurrent writers' flushes
+    /// overlap (the file's pages are written once, by whichever flush comes first) instead of queueing behind a lock.
     /// </summary>
-    void SetSynchronous(bool full)
+    void SyncWal()
     {
-        if (_syncFull == full) return;
-        Exec(full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-        _syncFull = full;
+        SafeFileHandle wal;
+        lock (_walLock)
+        {
+            ThrowIfDisposed();
+            try
+            {
+                // Our connection is open, so SQLite keeps this file (it deletes it only when the last connection closes);
+                // a checkpoint rewrites it from its start in place. No lock is taken on it (SQLite's locks are on the shm).
+                _wal ??= File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new VaultException($"vault catalogue {_walPath} cannot be opened to flush it: {e.Message}", e);
+            }
+            wal = _wal;
+        }
+        try { RandomAccess.FlushToDisk(wal); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VaultException($"vault catalogue {_walPath} cannot be flushed: {e.Message}", e);
+        }
     }
 
     /// <summary>A blob of a <see cref="VaultBatch"/>: its hash (of <paramref name="Data"/>), bytes and kind.</summary>
@@ -383,15 +413,16 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             {
                 Catalogue(() =>
                 {
-                    SetSynchronous(full: inline.Count > 0);
                     using var tx = _db.BeginTransaction();
                     string now = Now();
                     if (inBatch.Count > 0)
                     {
-                        foreach (var b in blobs) TouchRow(tx, b.Hash, b.Data.Length, b.Kind, now);
+                        var fresh = new HashSet<string>();
+                        foreach (var b in blobs)
+                            if (TouchRow(tx, b.Hash, b.Data.Length, b.Kind, now)) fresh.Add(b.Hash);
                         foreach (var s in staged) TouchRow(tx, s.Hash, s.Size, s.Kind, now);
                         InsertRefs(tx, owner, inBatch.ToList());
-                        foreach (var b in inline) StoreInline(tx, b.Hash, b.Data);
+                        foreach (var b in inline) StoreInline(tx, b.Hash, b.Data, fresh.Contains(b.Hash));
                     }
                     InsertChunks(tx, early, now);
                     tx.Commit();
@@ -399,6 +430,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                 });
             }
         }
+        if (inline.Count > 0) SyncWal(); // the inline bytes (and index rows naming them) durable before anything names them
         if (!onlyInline) WriteFiles(files, staged);
         if (late.Count > 0)
         {
@@ -406,7 +438,6 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             {
                 Catalogue(() =>
                 {
-                    SetSynchronous(full: false);
                     using var tx = _db.BeginTransaction();
                     InsertChunks(tx, late, Now());
                     tx.Commit();
@@ -472,12 +503,10 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     void InsertChunks(SqliteTransaction tx, IReadOnlyList<(string Identity, string Manifest)> chunks, string now)
     {
         if (chunks.Count == 0) return;
-        using var c = _db.CreateCommand();
+        var c = _insertChunk;
         c.Transaction = tx;
-        c.CommandText = RecordChunkSql;
-        var i = c.Parameters.Add("$i", SqliteType.Text);
-        var m = c.Parameters.Add("$m", SqliteType.Text);
-        c.Parameters.AddWithValue("$t", now);
+        var (i, m) = (c.Parameters["$i"], c.Parameters["$m"]);
+        c.Parameters["$t"].Value = now;
         foreach (var (identity, manifest) in chunks)
         {
             (i.Value, m.Value) = (identity, manifest);
@@ -666,7 +695,6 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         {
             Catalogue(() =>
             {
-                SetSynchronous(full: false);
                 using var tx = _db.BeginTransaction();
                 InsertRefs(tx, owner, list);
                 tx.Commit();
@@ -704,7 +732,6 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         {
             Catalogue(() =>
             {
-                SetSynchronous(full: false);
                 using var c = _db.CreateCommand();
                 c.CommandText = RecordChunkSql;
                 c.Parameters.AddWithValue("$i", identity);
@@ -734,6 +761,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         // The owner holds it first, then every part is checked: a sweep that runs in between sees the reference.
         AddRefs(owner, [manifest]);
         if (!ClosureIntact(manifest)) return null;
+        // Another writer's index row and inline bytes are visible a moment before its flush returns: durable before the
+        // caller names them.
+        SyncWal();
         return manifest;
     }
 
@@ -859,7 +889,6 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         {
             Catalogue(() =>
             {
-                SetSynchronous(full: false); // the file is flushed by the caller (no bytes in this commit)
                 using var tx = _db.BeginTransaction();
                 TouchRow(tx, hash, size, kind, Now());
                 if (owner is not null) InsertRefs(tx, owner, [hash]);
@@ -869,7 +898,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         }
     }
 
-    void TouchRow(SqliteTransaction tx, string hash, long size, string kind, string now)
+    /// <summary>Records the blob's row or renews its <c>touched</c> time; true when the row is new (created at
+    /// <paramref name="now"/>): the vault held no bytes of it (a sweep deletes the inline bytes with the row).</summary>
+    bool TouchRow(SqliteTransaction tx, string hash, long size, string kind, string now)
     {
         var p = _touchBlob.Parameters;
         _touchBlob.Transaction = tx;
@@ -877,7 +908,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         p["$s"].Value = size;
         p["$k"].Value = kind;
         p["$t"].Value = now;
-        _touchBlob.ExecuteNonQuery();
+        return _touchBlob.ExecuteScalar() is string created && created == now;
     }
 
     /// <summary>
@@ -915,7 +946,6 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         {
             Catalogue(() =>
             {
-                SetSynchronous(full: false);
                 var p = _upsertAsset.Parameters;
                 p["$n"].Value = name;
                 p["$h"].Value = hash;
@@ -991,7 +1021,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             _upsertRef.Dispose();
             _inlineLength.Dispose();
             _upsertInline.Dispose();
+            _insertChunk.Dispose();
             _db.Dispose();
+            lock (_walLock) _wal?.Dispose();
             lock (_readLock)
             {
                 _readInline.Dispose();
