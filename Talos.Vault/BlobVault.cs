@@ -36,8 +36,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     /// small outputs then cost one catalogue transaction and one flush (the WAL's) instead of a file each (created,
     /// written, fsync'd, renamed into a fan-out folder). 16 KiB: a file costs an inode, a 4 KiB block and a directory
     /// entry whatever its size, while a row's bytes cost their own pages written twice (WAL, then checkpoint) — four
-    /// pages at most here; the JSON blobs of a render (manifests, frame lists, logs) are below it and its frame layers
-    /// far above it (docs/SCALE.md, eleventh pass); and the catalogue's file does not grow by frames.
+    /// pages at most here. In the README render 1,183 of 3,116 blobs are this small (logs, most manifests and frame
+    /// lists, sparse line-art and shadow layers) and hold 3 % of its bytes: the catalogue grows by 8 MB, not by frames
+    /// (docs/SCALE.md, eleventh pass).
     /// </summary>
     public const int InlineBlobBytes = 16 * 1024;
     /// <summary>Temp files older than this are leftovers of crashed writers and are removed on open.</summary>
