@@ -65,6 +65,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     readonly object _readLock = new();
     readonly SqliteCommand _readInline;
     readonly string _walPath;
+    /// <summary>Whether the catalogue runs in WAL mode (a file system without shared memory, e.g. some network mounts,
+    /// leaves SQLite in its rollback journal, whose commits sync themselves at <c>synchronous=NORMAL</c>).</summary>
+    bool _walMode;
     readonly object _walLock = new();
     /// <summary>The catalogue's WAL, opened at the first <see cref="SyncWal"/>: fsync'd after each commit of inline bytes.</summary>
     SafeFileHandle? _wal;
@@ -100,7 +103,11 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         {
             _db.Open();
             Exec("PRAGMA busy_timeout=30000;");
-            Exec("PRAGMA journal_mode=WAL;");
+            using (var c = _db.CreateCommand())
+            {
+                c.CommandText = "PRAGMA journal_mode=WAL;";
+                _walMode = string.Equals(c.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase);
+            }
             Exec("PRAGMA synchronous=NORMAL;");
             Exec("""
                 CREATE TABLE IF NOT EXISTS blobs(
@@ -276,6 +283,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     /// </summary>
     void SyncWal()
     {
+        if (!_walMode) return; // a rollback-journal commit is synced by SQLite itself
         SafeFileHandle wal;
         lock (_walLock)
         {
