@@ -116,8 +116,8 @@ public sealed partial class BlobVault
 
     /// <summary>
     /// Deletes one victim under the catalogue's write lock: refs numbered past <paramref name="watermark"/> (written since
-    /// the mark) are marked first; then the row goes only when untouched since <paramref name="cutoff"/>, its refs with
-    /// it, and only then its file. True when it went.
+    /// the mark) are marked first; then the row goes only when untouched since <paramref name="cutoff"/>, its refs and
+    /// its inline bytes with it (one transaction), and only then its file, if it has one. True when it went.
     /// </summary>
     bool SweepOne(string hash, string cutoff, Marker marker, IReadOnlyList<(string Name, string Hash)> assets, ref long watermark)
     {
@@ -138,7 +138,10 @@ public sealed partial class BlobVault
                 if (c.ExecuteNonQuery() == 0) { tx.Commit(); return false; }
                 c.CommandText = "DELETE FROM refs WHERE hash = $h;";
                 c.ExecuteNonQuery();
+                c.CommandText = "DELETE FROM blob_bytes WHERE hash = $h;";
+                c.ExecuteNonQuery();
                 var path = BlobPath(hash);
+                if (!File.Exists(path)) { tx.Commit(); return true; } // inline only (or its file already gone)
                 try { File.Delete(path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // rolled back: the row stays with its file
                 tx.Commit();
@@ -312,7 +315,8 @@ public sealed partial class BlobVault
 
     /// <summary>
     /// Marks blobs and, transitively, every blob a marked JSON blob names (a 64-hex name is followed when it is a blob:
-    /// catalogued or on disk). What a blob names is read once and may be shared between markers.
+    /// catalogued when the mark began, or stored since — a file or inline). What a blob names (its inline bytes, else its file) is read once and may be shared between
+    /// markers.
     /// </summary>
     sealed class Marker(BlobVault vault, IReadOnlyDictionary<string, BlobRow> blobs, Dictionary<string, IReadOnlyCollection<string>>? children = null)
     {
@@ -328,7 +332,7 @@ public sealed partial class BlobVault
                 var h = stack.Pop();
                 if (!Marked.Add(h)) continue;
                 foreach (var named in Named(h))
-                    if (!Marked.Contains(named) && (blobs.ContainsKey(named) || File.Exists(vault.BlobPath(named)))) stack.Push(named);
+                    if (!Marked.Contains(named) && (blobs.ContainsKey(named) || File.Exists(vault.BlobPath(named)) || vault.ReadInline(named) is not null)) stack.Push(named);
             }
         }
 
@@ -336,6 +340,8 @@ public sealed partial class BlobVault
         {
             if (_children.TryGetValue(hash, out var known)) return known;
             IReadOnlyCollection<string> found = [];
+            if (vault.ReadInline(hash) is { } inline)
+                return _children[hash] = inline is [(byte)'{' or (byte)'[', ..] ? VaultReferences.HashesIn(inline) : found;
             var path = vault.BlobPath(hash);
             if (VaultReferences.MayHoldReferences(path))
             {

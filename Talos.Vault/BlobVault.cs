@@ -12,18 +12,35 @@ namespace Talos.Vault;
 /// <code>
 /// root/blobs/ab/cd/&lt;sha256&gt;   immutable blobs, named by the SHA-256 of their bytes (lowercase hex)
 /// root/tmp/                      temp files of writes in flight (a crash leaves them here, never under a hash)
-/// root/catalogue.db              SQLite catalogue (WAL): blobs(hash, size, kind, created, touched), assets(name → hash, kind, updated),
-///                                refs(owner → hash, seq), chunks(identity → manifest), counters, meta
+/// root/catalogue.db              SQLite catalogue (WAL): blobs(hash, size, kind, created, touched), blob_bytes(hash → bytes: the
+///                                small blobs stored inline), assets(name → hash, kind, updated), refs(owner → hash, seq),
+///                                chunks(identity → manifest), counters, meta
 /// </code>
 /// A write first records (touches) the blob's catalogue row — with its owner's reference, in the same transaction — and
-/// only then checks its file; a missing file goes to a unique temp file, is flushed to disk and renamed onto its hash.
-/// So a sweep (<see cref="Collect"/>), which deletes a row and then its file under the catalogue's write lock, either
-/// sees the write's touch and keeps the blob, or deleted it first and the write puts the file back. Reads verify the
-/// hash of what they read. Thread-safe; several processes may share one root.
+/// only then checks its bytes. A small blob (up to <see cref="InlineBlobBytes"/>: manifests, logs, frame lists, reports)
+/// missing from the vault gets its bytes in that same transaction (<c>blob_bytes</c>), and the write returns only once
+/// the WAL holding that commit is flushed to disk (<see cref="SyncWal"/>: its one flush, after the commit, outside the
+/// catalogue's write lock, so that other writers need not wait for it); a
+/// larger one's missing file goes to a unique temp file, is flushed to disk and renamed onto its hash. A blob is a file,
+/// inline, or (a small one that was imported, written before inline bytes, or asked for by <see cref="PathOf"/>) both;
+/// a write of a blob the vault holds in either form only touches it. So a sweep (<see cref="Collect"/>), which deletes
+/// a row with its inline bytes and then its file under the catalogue's write lock, either sees the write's touch and
+/// keeps the blob, or deleted it first and the write puts the bytes back. Reads verify the hash of what they read.
+/// Thread-safe; several processes may share one root.
 /// </summary>
 public sealed partial class BlobVault : IBlobVault, IDisposable
 {
     const int MaxKindLength = 64;
+    /// <summary>
+    /// Blobs up to this size are stored in the catalogue (<c>blob_bytes</c>), not as files: a chunk's manifest, log and
+    /// small outputs then cost one catalogue transaction and one flush (the WAL's) instead of a file each (created,
+    /// written, fsync'd, renamed into a fan-out folder). 16 KiB: a file costs an inode, a 4 KiB block and a directory
+    /// entry whatever its size, while a row's bytes cost their own pages written twice (WAL, then checkpoint) — four
+    /// pages at most here. In the README render 1,183 of 3,116 blobs are this small (logs, most manifests and frame
+    /// lists, sparse line-art and shadow layers) and hold 3 % of its bytes: the catalogue grows by 8 MB, not by frames
+    /// (docs/SCALE.md, eleventh pass).
+    /// </summary>
+    public const int InlineBlobBytes = 16 * 1024;
     /// <summary>Temp files older than this are leftovers of crashed writers and are removed on open.</summary>
     static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
 
@@ -39,6 +56,21 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     readonly SqliteCommand _touchBlob;
     readonly SqliteCommand _nextRefSeq;
     readonly SqliteCommand _upsertRef;
+    readonly SqliteCommand _inlineLength;
+    readonly SqliteCommand _upsertInline;
+    readonly SqliteCommand _insertChunk;
+    /// <summary>A second connection for reads of inline bytes: they do not wait behind a commit's WAL flush (WAL readers
+    /// do not block on the writer).</summary>
+    readonly SqliteConnection _reader;
+    readonly object _readLock = new();
+    readonly SqliteCommand _readInline;
+    readonly string _walPath;
+    /// <summary>Whether the catalogue runs in WAL mode (a file system without shared memory, e.g. some network mounts,
+    /// leaves SQLite in its rollback journal, whose commits sync themselves at <c>synchronous=NORMAL</c>).</summary>
+    bool _walMode;
+    readonly object _walLock = new();
+    /// <summary>The catalogue's WAL, opened at the first <see cref="SyncWal"/>: fsync'd after each commit of inline bytes.</summary>
+    SafeFileHandle? _wal;
     bool _disposed;
 
     /// <summary>Root directory of this vault (absolute).</summary>
@@ -54,6 +86,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         SweepStaleTemps();
 
         var dbPath = Path.Combine(root, "catalogue.db");
+        _walPath = dbPath + "-wal";
         var cs = new SqliteConnectionStringBuilder
         {
             DataSource = dbPath,
@@ -65,11 +98,16 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             Pooling = false,
         }.ToString();
         _db = new SqliteConnection(cs);
+        _reader = new SqliteConnection(cs);
         try
         {
             _db.Open();
             Exec("PRAGMA busy_timeout=30000;");
-            Exec("PRAGMA journal_mode=WAL;");
+            using (var c = _db.CreateCommand())
+            {
+                c.CommandText = "PRAGMA journal_mode=WAL;";
+                _walMode = string.Equals(c.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase);
+            }
             Exec("PRAGMA synchronous=NORMAL;");
             Exec("""
                 CREATE TABLE IF NOT EXISTS blobs(
@@ -78,6 +116,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                     kind    TEXT NOT NULL,
                     created TEXT NOT NULL,
                     touched TEXT);
+                CREATE TABLE IF NOT EXISTS blob_bytes(
+                    hash    TEXT PRIMARY KEY NOT NULL,
+                    bytes   BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS assets(
                     name    TEXT PRIMARY KEY NOT NULL,
                     hash    TEXT NOT NULL,
@@ -112,13 +153,27 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             _resolveAsset = Prepare("SELECT hash FROM assets WHERE name = $n;", "$n");
             _listAssets = Prepare("SELECT name, hash, kind FROM assets ORDER BY name;");
             _touchBlob = Prepare("INSERT INTO blobs(hash, size, kind, created, touched) VALUES ($h, $s, $k, $t, $t) " +
-                                 "ON CONFLICT(hash) DO UPDATE SET touched = excluded.touched, size = excluded.size;", "$h", "$s", "$k", "$t");
+                                 "ON CONFLICT(hash) DO UPDATE SET touched = excluded.touched, size = excluded.size RETURNING created;", "$h", "$s", "$k", "$t");
             _nextRefSeq = Prepare("INSERT INTO counters(name, value) VALUES ('refs', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value;");
             _upsertRef = Prepare("INSERT INTO refs(production, shot, revision, stage, hash, created, seq) VALUES ($p, $s, $r, $st, $h, $t, $q) " +
                                  "ON CONFLICT(production, shot, revision, stage, hash) DO UPDATE SET seq = excluded.seq;", "$p", "$s", "$r", "$st", "$h", "$t", "$q");
+            _inlineLength = Prepare("SELECT length(bytes) FROM blob_bytes WHERE hash = $h;", "$h");
+            _insertChunk = Prepare(RecordChunkSql, "$i", "$m", "$t");
+            _upsertInline = Prepare("INSERT INTO blob_bytes(hash, bytes) VALUES ($h, $b) ON CONFLICT(hash) DO UPDATE SET bytes = excluded.bytes;", "$h", "$b");
+            _reader.Open();
+            using (var c = _reader.CreateCommand())
+            {
+                c.CommandText = "PRAGMA busy_timeout=30000;";
+                c.ExecuteNonQuery();
+            }
+            _readInline = _reader.CreateCommand();
+            _readInline.CommandText = "SELECT bytes FROM blob_bytes WHERE hash = $h;";
+            _readInline.Parameters.Add(new SqliteParameter { ParameterName = "$h" });
+            _readInline.Prepare();
         }
         catch (SqliteException e)
         {
+            _reader.Dispose();
             _db.Dispose();
             throw new VaultException($"vault catalogue {dbPath} cannot be opened: {e.Message}", e);
         }
@@ -147,6 +202,11 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         ValidateKind(kind);
         if (owner is not null) ValidateOwner(owner);
         string hash = HashOf(data);
+        if (data.Length <= InlineBlobBytes)
+        {
+            PutInline(hash, data, kind, owner);
+            return hash;
+        }
         Touch(hash, data.Length, kind, owner); // the row (and the owner's ref) first: a sweep from now on keeps the blob
         string final = BlobPath(hash);
         if (!BlobFileIsIntact(final, data.Length))
@@ -168,6 +228,83 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             }
         }
         return hash;
+    }
+
+    /// <summary>A small blob stored inline: its row, the owner's ref and (unless the vault holds it) its bytes in one
+    /// transaction; then the WAL flushed.</summary>
+    void PutInline(string hash, ReadOnlySpan<byte> data, string kind, VaultRef? owner)
+    {
+        var bytes = data.ToArray();
+        lock (_dbLock)
+        {
+            Catalogue(() =>
+            {
+                using var tx = _db.BeginTransaction();
+                bool fresh = TouchRow(tx, hash, bytes.Length, kind, Now());
+                if (owner is not null) InsertRefs(tx, owner, [hash]);
+                StoreInline(tx, hash, bytes, fresh);
+                tx.Commit();
+                return 0;
+            });
+        }
+        SyncWal();
+    }
+
+    /// <summary>
+    /// Inside the caller's transaction (after whose commit the caller calls <see cref="SyncWal"/>): the blob's bytes into <c>blob_bytes</c>
+    /// unless the vault holds them already, inline or as an intact file — then the caller's touch of the row is all.
+    /// A row the touch just created (<paramref name="freshRow"/>) has no bytes: nothing to look up. True when the bytes
+    /// were written.
+    /// </summary>
+    bool StoreInline(SqliteTransaction tx, string hash, byte[] data, bool freshRow)
+    {
+        if (!freshRow)
+        {
+            _inlineLength.Transaction = tx;
+            _inlineLength.Parameters["$h"].Value = hash;
+            if (_inlineLength.ExecuteScalar() is long n && n == data.Length) return false;
+            if (BlobFileIsIntact(BlobPath(hash), data.Length)) return false;
+        }
+        _upsertInline.Transaction = tx;
+        _upsertInline.Parameters["$h"].Value = hash;
+        _upsertInline.Parameters["$b"].Value = data;
+        _upsertInline.ExecuteNonQuery();
+        return true;
+    }
+
+    /// <summary>
+    /// Makes every commit in the catalogue's WAL so far durable: an fsync of the WAL file (the catalogue runs at
+    /// <c>synchronous=NORMAL</c>, which syncs the WAL only at checkpoints). Called after each commit that stored or
+    /// touched inline bytes, before the write returns: nobody is told a hash before its bytes are on disk. The commit is
+    /// visible to other connections a moment before this returns; one that writes the same bytes meanwhile syncs the WAL
+    /// again after its own commit (later in the same file), and <see cref="ReuseChunk"/>, which hands out what another
+    /// writer indexed, syncs it too. Outside <see cref="_dbLock"/> and SQLite's write lock: concurrent writers' flushes
+    /// overlap (the file's pages are written once, by whichever flush comes first) instead of queueing behind a lock.
+    /// </summary>
+    void SyncWal()
+    {
+        if (!_walMode) return; // a rollback-journal commit is synced by SQLite itself
+        SafeFileHandle wal;
+        lock (_walLock)
+        {
+            ThrowIfDisposed();
+            try
+            {
+                // Our connection is open, so SQLite keeps this file (it deletes it only when the last connection closes);
+                // a checkpoint rewrites it from its start in place. No lock is taken on it (SQLite's locks are on the shm).
+                _wal ??= File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new VaultException($"vault catalogue {_walPath} cannot be opened to flush it: {e.Message}", e);
+            }
+            wal = _wal;
+        }
+        try { RandomAccess.FlushToDisk(wal); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VaultException($"vault catalogue {_walPath} cannot be flushed: {e.Message}", e);
+        }
     }
 
     /// <summary>A blob of a <see cref="VaultBatch"/>: its hash (of <paramref name="Data"/>), bytes and kind.</summary>
@@ -272,9 +409,13 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         Interlocked.Increment(ref _batches);
         ValidateOwner(owner);
         foreach (var (identity, manifest) in chunks) { ValidateHash(identity); ValidateHash(manifest); }
+        var inline = blobs.Where(b => b.Data.Length <= InlineBlobBytes).ToList();
+        var files = blobs.Where(b => b.Data.Length > InlineBlobBytes).ToList();
         var inBatch = blobs.Select(b => b.Hash).Concat(staged.Select(s => s.Hash)).ToHashSet();
-        var early = chunks.Where(c => !inBatch.Contains(c.Manifest)).ToList();
-        var late = chunks.Where(c => inBatch.Contains(c.Manifest)).ToList();
+        // With no file to write the batch is its one transaction: the index rows go with the bytes their manifests are.
+        bool onlyInline = files.Count == 0 && staged.Count == 0;
+        var early = onlyInline ? chunks.ToList() : chunks.Where(c => !inBatch.Contains(c.Manifest)).ToList();
+        var late = onlyInline ? [] : chunks.Where(c => inBatch.Contains(c.Manifest)).ToList();
         if (inBatch.Count > 0 || early.Count > 0)
         {
             lock (_dbLock)
@@ -285,19 +426,12 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                     string now = Now();
                     if (inBatch.Count > 0)
                     {
-                        var p = _touchBlob.Parameters;
-                        _touchBlob.Transaction = tx;
-                        void Row(string hash, long size, string kind)
-                        {
-                            p["$h"].Value = hash;
-                            p["$s"].Value = size;
-                            p["$k"].Value = kind;
-                            p["$t"].Value = now;
-                            _touchBlob.ExecuteNonQuery();
-                        }
-                        foreach (var b in blobs) Row(b.Hash, b.Data.Length, b.Kind);
-                        foreach (var s in staged) Row(s.Hash, s.Size, s.Kind);
+                        var fresh = new HashSet<string>();
+                        foreach (var b in blobs)
+                            if (TouchRow(tx, b.Hash, b.Data.Length, b.Kind, now)) fresh.Add(b.Hash);
+                        foreach (var s in staged) TouchRow(tx, s.Hash, s.Size, s.Kind, now);
                         InsertRefs(tx, owner, inBatch.ToList());
+                        foreach (var b in inline) StoreInline(tx, b.Hash, b.Data, fresh.Contains(b.Hash));
                     }
                     InsertChunks(tx, early, now);
                     tx.Commit();
@@ -305,7 +439,8 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                 });
             }
         }
-        WriteFiles(blobs, staged);
+        if (inline.Count > 0) SyncWal(); // the inline bytes (and index rows naming them) durable before anything names them
+        if (!onlyInline) WriteFiles(files, staged);
         if (late.Count > 0)
         {
             lock (_dbLock)
@@ -377,12 +512,10 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     void InsertChunks(SqliteTransaction tx, IReadOnlyList<(string Identity, string Manifest)> chunks, string now)
     {
         if (chunks.Count == 0) return;
-        using var c = _db.CreateCommand();
+        var c = _insertChunk;
         c.Transaction = tx;
-        c.CommandText = RecordChunkSql;
-        var i = c.Parameters.Add("$i", SqliteType.Text);
-        var m = c.Parameters.Add("$m", SqliteType.Text);
-        c.Parameters.AddWithValue("$t", now);
+        var (i, m) = (c.Parameters["$i"], c.Parameters["$m"]);
+        c.Parameters["$t"].Value = now;
         foreach (var (identity, manifest) in chunks)
         {
             (i.Value, m.Value) = (identity, manifest);
@@ -397,6 +530,11 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     {
         ThrowIfDisposed();
         ValidateHash(hash);
+        if (ReadInline(hash) is { } inline)
+        {
+            if (HashOf(inline) != hash) throw new VaultException($"blob {hash} is corrupt");
+            return inline;
+        }
         byte[] bytes;
         try { bytes = File.ReadAllBytes(BlobPath(hash)); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -415,16 +553,67 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     {
         ThrowIfDisposed();
         ValidateHash(hash);
-        return File.Exists(BlobPath(hash));
+        return File.Exists(BlobPath(hash)) || ReadInline(hash) is not null;
     }
 
+    /// <summary>The blob's file; an inline blob is first written out as one (verified, flushed, renamed onto its hash, as
+    /// <see cref="Put"/> writes a file) and is from then on in both forms: a sweep deletes both.</summary>
     public string PathOf(string hash)
     {
         ThrowIfDisposed();
         ValidateHash(hash);
         var p = BlobPath(hash);
-        if (!File.Exists(p)) throw new VaultException($"blob {hash} not found");
+        if (File.Exists(p)) return p;
+        if (ReadInline(hash) is not { } inline) throw new VaultException($"blob {hash} not found");
+        if (HashOf(inline) != hash) throw new VaultException($"blob {hash} is corrupt");
+        lock (_dbLock)
+        {
+            Catalogue(() =>
+            {
+                // Under the catalogue's write lock, the row still there: a sweep either went before (then: not found) or
+                // waits, and then deletes the file with the row.
+                using var tx = _db.BeginTransaction();
+                _inlineLength.Transaction = tx;
+                _inlineLength.Parameters["$h"].Value = hash;
+                if (_inlineLength.ExecuteScalar() is not long) throw new VaultException($"blob {hash} not found");
+                if (!BlobFileIsIntact(p, inline.Length))
+                {
+                    string tmp = NewTempPath(hash);
+                    try
+                    {
+                        var staged = WriteTemp(inline, hash, "inline", tmp);
+                        RandomAccess.FlushToDisk(staged.Handle!);
+                        staged.Close();
+                        Publish(tmp, p);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        TryDelete(tmp);
+                        throw new VaultException($"blob {hash} cannot be written out: {e.Message}", e);
+                    }
+                }
+                tx.Rollback(); // nothing in the catalogue changed
+                return 0;
+            });
+        }
         return p;
+    }
+
+    /// <summary>The blob's inline bytes (unverified), or null when it has none. On the reader connection: a read does not
+    /// wait behind a commit's flush.</summary>
+    byte[]? ReadInline(string hash)
+    {
+        lock (_readLock)
+        {
+            ThrowIfDisposed();
+            return Catalogue(() =>
+            {
+                _readInline.Parameters["$h"].Value = hash;
+                using var r = _readInline.ExecuteReader();
+                if (!r.Read()) return null;
+                return r.IsDBNull(0) ? [] : r.GetFieldValue<byte[]>(0);
+            });
+        }
     }
 
     // ---------------------------------------------------------------- assets
@@ -581,6 +770,9 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         // The owner holds it first, then every part is checked: a sweep that runs in between sees the reference.
         AddRefs(owner, [manifest]);
         if (!ClosureIntact(manifest)) return null;
+        // Another writer's index row and inline bytes are visible a moment before its flush returns: durable before the
+        // caller names them.
+        SyncWal();
         return manifest;
     }
 
@@ -593,6 +785,11 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
         {
             var h = stack.Pop();
             if (!seen.Add(h)) continue;
+            if (ReadInline(h) is { } inline)
+            {
+                if (inline is [(byte)'{' or (byte)'[', ..]) foreach (var named in VaultReferences.HashesIn(inline)) stack.Push(named);
+                continue;
+            }
             var path = BlobPath(h);
             if (!File.Exists(path)) return false;
             if (!VaultReferences.MayHoldReferences(path)) continue;
@@ -702,18 +899,25 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             Catalogue(() =>
             {
                 using var tx = _db.BeginTransaction();
-                var p = _touchBlob.Parameters;
-                _touchBlob.Transaction = tx;
-                p["$h"].Value = hash;
-                p["$s"].Value = size;
-                p["$k"].Value = kind;
-                p["$t"].Value = Now();
-                _touchBlob.ExecuteNonQuery();
+                TouchRow(tx, hash, size, kind, Now());
                 if (owner is not null) InsertRefs(tx, owner, [hash]);
                 tx.Commit();
                 return 0;
             });
         }
+    }
+
+    /// <summary>Records the blob's row or renews its <c>touched</c> time; true when the row is new (created at
+    /// <paramref name="now"/>): the vault held no bytes of it (a sweep deletes the inline bytes with the row).</summary>
+    bool TouchRow(SqliteTransaction tx, string hash, long size, string kind, string now)
+    {
+        var p = _touchBlob.Parameters;
+        _touchBlob.Transaction = tx;
+        p["$h"].Value = hash;
+        p["$s"].Value = size;
+        p["$k"].Value = kind;
+        p["$t"].Value = now;
+        return _touchBlob.ExecuteScalar() is string created && created == now;
     }
 
     /// <summary>
@@ -824,7 +1028,16 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             _touchBlob.Dispose();
             _nextRefSeq.Dispose();
             _upsertRef.Dispose();
+            _inlineLength.Dispose();
+            _upsertInline.Dispose();
+            _insertChunk.Dispose();
             _db.Dispose();
+            lock (_walLock) _wal?.Dispose();
+            lock (_readLock)
+            {
+                _readInline.Dispose();
+                _reader.Dispose();
+            }
         }
     }
 }

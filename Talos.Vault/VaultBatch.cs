@@ -4,12 +4,14 @@ namespace Talos.Vault;
 /// The writes of one unit of work (a chunk's outputs and manifest, an attempt's log and its chunk-index row) made as one:
 /// a blob put here is hashed at once and waits for <see cref="Commit"/> — a small one's bytes in memory, a large one's
 /// (over <see cref="SmallBlobBytes"/>: a frame layer) in a temp file of its own, written but not flushed. The commit
-/// records every pending blob and the owner's refs in ONE catalogue transaction, then flushes every file (their
-/// writeback started together, then one fsync each), renames each onto its hash (as <see cref="BlobVault.Put"/> does,
-/// blob by blob), then indexes chunks whose manifest was among them (a second transaction: the index never names a
-/// manifest before its bytes are durable). A chunk-index row whose manifest is already durable goes into the first
-/// transaction. Before, each blob was a transaction of its own and the index row one more (about five per trivial
-/// chunk), and every large blob its own transaction and fsync.
+/// records every pending blob and the owner's refs in ONE catalogue transaction — with the bytes of those up to
+/// <see cref="BlobVault.InlineBlobBytes"/> (manifests, logs: inline, that transaction committed with the WAL synced) —,
+/// then flushes every file (their writeback started together, then one fsync each), renames each onto its hash (as
+/// <see cref="BlobVault.Put"/> does, blob by blob), then indexes chunks whose manifest was among them (a second
+/// transaction: the index never names a manifest before its bytes are durable). A chunk-index row whose manifest is
+/// already durable goes into the first transaction, and so does every index row of a batch with no file to write (a
+/// trivial chunk: one transaction, one flush). Before, each blob was a transaction of its own and the index row one
+/// more (about five per trivial chunk), and every large blob its own transaction and fsync.
 /// <para>
 /// A hash this returns before <see cref="Commit"/> names bytes that are not yet durable: the caller commits before it
 /// tells anyone. Writes for another owner and named assets are written at once (pending blobs first); reading a pending

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Talos.Gpu.Imaging;
+using Talos.Vault;
 
 namespace Talos.Bench;
 
@@ -117,8 +118,8 @@ public static class CodecBench
     {
         var hashes = Hashes(conn, kind);
         int step = Math.Max(1, hashes.Count / perKind);
-        return hashes.Where((_, i) => i % step == 0).Take(perKind)
-            .Select(h => File.ReadAllBytes(Path.Combine(vault, "blobs", h[..2], h[2..4], h))).ToList();
+        using var v = BlobVault.Open(vault); // a small layer may be inline (in the catalogue), not a file
+        return hashes.Where((_, i) => i % step == 0).Take(perKind).Select(v.Get).ToList();
     }
 
     static double Best(int repeat, Action run)

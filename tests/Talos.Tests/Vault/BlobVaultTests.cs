@@ -77,10 +77,10 @@ public sealed class BlobVaultTests : IDisposable
     public void Identical_bytes_give_the_same_hash_and_one_file()
     {
         using var v = BlobVault.Open(Root);
-        var data = Bytes(2, 5000);
+        var data = Bytes(2, 20_000); // over BlobVault.InlineBlobBytes: files (InlineBlobTests has the inline ones)
         var h1 = v.Put(data);
         var h2 = v.Put(data.ToArray());
-        var h3 = v.Put(Bytes(3, 5000));
+        var h3 = v.Put(Bytes(3, 20_000));
 
         Assert.Equal(h1, h2);
         Assert.NotEqual(h1, h3);
@@ -132,7 +132,7 @@ public sealed class BlobVaultTests : IDisposable
     public void Corrupted_blob_is_detected_on_Get()
     {
         using var v = BlobVault.Open(Root);
-        var hash = v.Put(Bytes(4, 4096));
+        var hash = v.Put(Bytes(4, 20_000)); // a file (InlineBlobTests corrupts an inline one)
         var path = v.PathOf(hash);
         var bytes = File.ReadAllBytes(path);
         bytes[1234] ^= 0x01; // one flipped bit, same size
@@ -145,8 +145,8 @@ public sealed class BlobVaultTests : IDisposable
         Assert.Contains("is corrupt", Assert.Throws<VaultException>(() => v.Get(hash)).Message);
 
         // Putting the bytes again repairs a truncated (wrong-size) copy.
-        Assert.Equal(hash, v.Put(Bytes(4, 4096)));
-        Assert.Equal(Bytes(4, 4096), v.Get(hash));
+        Assert.Equal(hash, v.Put(Bytes(4, 20_000)));
+        Assert.Equal(Bytes(4, 20_000), v.Get(hash));
     }
 
     [Fact]
@@ -442,9 +442,11 @@ public sealed class BlobVaultTests : IDisposable
         Assert.Throws<VaultException>(batch.Commit);
         // Rows first: the catalogue transaction was committed before any file was published ...
         Assert.Equal(2, CatalogueCount(Root, $"SELECT COUNT(*) FROM blobs WHERE hash IN ('{lh}', '{manifest}')"));
-        // ... but no file under either hash, no index row naming the manifest, no temp file left.
+        // ... but no file under the layer's hash (the manifest is small: its bytes went in with its row, inline), no
+        // index row naming the manifest, no temp file left.
         Assert.False(v.Contains(lh));
-        Assert.False(v.Contains(manifest));
+        Assert.True(v.Contains(manifest));
+        Assert.Equal(0, CatalogueCount(Root, $"SELECT COUNT(*) FROM blob_bytes WHERE hash = '{lh}'"));
         Assert.Equal(0, CatalogueCount(Root, "SELECT COUNT(*) FROM chunks"));
         Assert.Null(v.ReuseChunk(identity, owner));
         Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
@@ -470,8 +472,9 @@ public sealed class BlobVaultTests : IDisposable
             Directory.Delete(tmp);
             File.WriteAllText(tmp, "not a directory");
             var batch = new VaultBatch(v, new VaultRef("prod", "prod--sh01", 1, "flux"));
-            var a = batch.Put(Bytes(6, 64), "flux-lines");
-            var b = batch.Put(Bytes(7, 64), "flux-lines");
+            // Over BlobVault.InlineBlobBytes (small blobs are written with their rows, no temp file), under SmallBlobBytes.
+            var a = batch.Put(Bytes(6, 20_000), "flux-lines");
+            var b = batch.Put(Bytes(7, 20_000), "flux-lines");
             batch.RecordChunk(BlobVault.HashOf("chunk"u8), b);
             Assert.Throws<VaultException>(batch.Commit);
             Assert.False(v.Contains(a));
@@ -496,7 +499,8 @@ public sealed class BlobVaultTests : IDisposable
             batch.Put(Bytes(1000 + t, 32), "flux-lines");
             batch.Commit();
         });
-        Assert.Equal(36, BlobFiles().Length);
+        Assert.Empty(BlobFiles()); // small: inline
+        Assert.Equal(36, CatalogueCount(Root, "SELECT COUNT(*) FROM blob_bytes"));
         Assert.Equal(36, CatalogueCount(Root, "SELECT COUNT(*) FROM blobs"));
         Assert.Equal(16 * 21, CatalogueCount(Root, "SELECT COUNT(*) FROM refs"));
         for (int i = 0; i < 20; i++) Assert.Equal(Bytes(i, 32), v.Get(BlobVault.HashOf(Bytes(i, 32))));

@@ -32,7 +32,21 @@ public sealed class VaultCollectorTests : IDisposable
     string Blob(string text, VaultRef? owner = null) => _vault.Put(Encoding.UTF8.GetBytes(text), "test", owner);
     /// <summary>A JSON blob naming others, like a manifest or a frame list.</summary>
     string Json(VaultRef? owner, params string[] named) => _vault.Put(Encoding.UTF8.GetBytes("{\"frames\":[" + string.Join(",", named.Select(h => $"\"{h}\"")) + "]}"), "manifest", owner);
-    bool OnDisk(string hash) => File.Exists(Path.Combine(_root, "blobs", hash[..2], hash[2..4], hash));
+    /// <summary>The vault stores the blob's bytes: its file, or (a small blob) its inline row.</summary>
+    bool OnDisk(string hash) => File.Exists(Path.Combine(_root, "blobs", hash[..2], hash[2..4], hash)) || InlineRows(hash) > 0;
+
+    long InlineRows(string? hash = null)
+    {
+        using var db = new SqliteConnection($"Data Source={Path.Combine(_root, "catalogue.db")};Pooling=False");
+        db.Open();
+        using var c = db.CreateCommand();
+        c.CommandText = hash is null ? "SELECT COUNT(*) FROM blob_bytes" : "SELECT COUNT(*) FROM blob_bytes WHERE hash = $h";
+        if (hash is not null) c.Parameters.AddWithValue("$h", hash);
+        return (long)c.ExecuteScalar()!;
+    }
+
+    /// <summary>Blobs whose bytes the vault stores: files plus inline rows.</summary>
+    long Stored() => Directory.GetFiles(Path.Combine(_root, "blobs"), "*", SearchOption.AllDirectories).Length + InlineRows();
 
     /// <summary>Unless told, a sweep keeps what delivered films are made of and drops their intermediate layers; the variable and the flag say otherwise.</summary>
     [Fact]
@@ -53,13 +67,13 @@ public sealed class VaultCollectorTests : IDisposable
         _vault.RecordChunk(identity, manifest);
         Assert.Equal(manifest, _vault.ReuseChunk(identity, Shot(Stages.Chroma, revision: 2)));
 
-        // Swept as a sweep does it: the catalogue row and the file both gone.
-        File.Delete(Path.Combine(_root, "blobs", frame[..2], frame[2..4], frame));
+        // Swept as a sweep does it: the catalogue row and the bytes (inline: the frame is small) both gone.
+        Assert.False(File.Exists(Path.Combine(_root, "blobs", frame[..2], frame[2..4], frame)));
         using (var db = new SqliteConnection($"Data Source={Path.Combine(_root, "catalogue.db")}"))
         {
             db.Open();
             using var c = db.CreateCommand();
-            c.CommandText = "DELETE FROM blobs WHERE hash = $h";
+            c.CommandText = "DELETE FROM blobs WHERE hash = $h; DELETE FROM blob_bytes WHERE hash = $h;";
             c.Parameters.AddWithValue("$h", frame);
             c.ExecuteNonQuery();
         }
@@ -207,15 +221,15 @@ public sealed class VaultCollectorTests : IDisposable
     {
         Delivered();
         Blob("orphan");
-        var files = Directory.GetFiles(Path.Combine(_root, "blobs"), "*", SearchOption.AllDirectories).Length;
+        var stored = Stored();
 
         var dry = _vault.Collect(Gc(keep: VaultKeep.None, dryRun: true));
         Assert.True(dry.DryRun);
-        Assert.Equal(files, Directory.GetFiles(Path.Combine(_root, "blobs"), "*", SearchOption.AllDirectories).Length);
+        Assert.Equal(stored, Stored());
 
         var real = _vault.Collect(Gc(keep: VaultKeep.None));
         Assert.Equal((dry.BlobsSwept, dry.BytesSwept, dry.BlobsAfter), (real.BlobsSwept, real.BytesSwept, real.BlobsAfter));
-        Assert.Equal(files - real.BlobsSwept, Directory.GetFiles(Path.Combine(_root, "blobs"), "*", SearchOption.AllDirectories).Length);
+        Assert.Equal(stored - real.BlobsSwept, Stored());
     }
 
     [Fact]
