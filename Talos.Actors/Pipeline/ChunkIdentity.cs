@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,8 +26,6 @@ using S = Talos.Messages.Stages;
 /// </summary>
 public sealed class ChunkIdentity
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     readonly bool _sequential;
     readonly IReadOnlyDictionary<int, float> _gains;
     /// <summary>The digest of what every chunk of the job shares: stage, version, settings, assets, ECHO round, inputs.</summary>
@@ -40,30 +40,43 @@ public sealed class ChunkIdentity
     /// </summary>
     public static ChunkIdentity? ForJob(IStageRunner runner, StageJob job, IBlobVault vault)
     {
-        var assets = new JsonObject();
-        foreach (var name in AssetNames(job.Spec).Distinct().Order(StringComparer.Ordinal))
+        var assets = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in AssetNames(job.Spec))
         {
+            if (assets.ContainsKey(name)) continue;
             string? hash;
             try { hash = vault.ResolveAsset(name); }
             catch (VaultException) { return null; }
             if (hash is null) return null;
             assets[name] = hash;
         }
-        var inputs = new JsonObject();
-        foreach (var (stage, hashes) in job.Inputs.Where(kv => runner.Stage == S.Prism || kv.Key != S.Prism).OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            inputs[stage] = new JsonArray(hashes.Select(h => (JsonNode)h!).ToArray());
-        var doc = new JsonObject
+        // The canonical JSON document below, written field by field in this order (what a JsonObject of the same fields
+        // serializes to, byte for byte: ChunkIdentityTests compares the two), its settings from the spec's JSON made once.
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            ["stage"] = runner.Stage,
-            ["version"] = StageVersions.Of(runner.Stage),
-            ["settings"] = StageSettings.For(runner.Stage, job.Spec),
-            ["assets"] = assets,
-            ["echoRound"] = job.Revision,
-            ["inputs"] = inputs,
-        };
-        if (runner.Stage == S.Flux && job.Spec.Flux != ShotDrawing.Rife && FluxModel() is { } model) doc["fluxModel"] = model; // rife: the pinned model the spec names
-        if (runner.Stage == S.Echo && Stages.EchoStage.Deep is not null) doc["echoModel"] = Talos.Gpu.Protoforge.ModelRegistry.ResNet18.FileSha256; // pops confirmed by ResNet-18
-        return new ChunkIdentity(runner.Sequential, job.FrameGains, Digest(doc));
+            w.WriteStartObject();
+            w.WriteString("stage", runner.Stage);
+            w.WriteNumber("version", StageVersions.Of(runner.Stage));
+            w.WritePropertyName("settings");
+            StageSettings.Write(w, runner.Stage, job.Spec);
+            w.WriteStartObject("assets");
+            foreach (var (name, hash) in assets) w.WriteString(name, hash);
+            w.WriteEndObject();
+            w.WriteNumber("echoRound", job.Revision);
+            w.WriteStartObject("inputs");
+            foreach (var (stage, hashes) in job.Inputs.Where(kv => runner.Stage == S.Prism || kv.Key != S.Prism).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                w.WriteStartArray(stage);
+                foreach (var h in hashes) w.WriteStringValue(h);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+            if (runner.Stage == S.Flux && job.Spec.Flux != ShotDrawing.Rife && FluxModel() is { } model) w.WriteString("fluxModel", model); // rife: the pinned model the spec names
+            if (runner.Stage == S.Echo && Stages.EchoStage.Deep is not null) w.WriteString("echoModel", Talos.Gpu.Protoforge.ModelRegistry.ResNet18.FileSha256); // pops confirmed by ResNet-18
+            w.WriteEndObject();
+        }
+        return new ChunkIdentity(runner.Sequential, job.FrameGains, Digest(buffer.WrittenSpan));
     }
 
     /// <summary>
@@ -72,30 +85,34 @@ public sealed class ChunkIdentity
     /// </summary>
     public string? Of(ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted)
     {
-        var own = new JsonArray();
         if (_sequential)
             for (int c = 0; c < plan.Chunk; c++)
-            {
-                if (!ownCompleted.TryGetValue(c, out var h)) return null;
-                own.Add(h);
-            }
-        var gains = new JsonObject();
-        foreach (var (frame, gain) in _gains.Where(g => g.Key >= plan.FirstFrame && g.Key < plan.FirstFrame + plan.FrameCount).OrderBy(g => g.Key))
-            gains[frame.ToString(System.Globalization.CultureInfo.InvariantCulture)] = gain;
-        return Digest(new JsonObject
+                if (!ownCompleted.ContainsKey(c)) return null;
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            ["job"] = _job,
-            ["chunk"] = new JsonArray(plan.Chunk, plan.FirstFrame, plan.FrameCount),
-            ["gains"] = gains,
-            ["own"] = own,
-        });
+            w.WriteStartObject();
+            w.WriteString("job", _job);
+            w.WriteStartArray("chunk");
+            w.WriteNumberValue(plan.Chunk); w.WriteNumberValue(plan.FirstFrame); w.WriteNumberValue(plan.FrameCount);
+            w.WriteEndArray();
+            w.WriteStartObject("gains");
+            foreach (var (frame, gain) in _gains.Where(g => g.Key >= plan.FirstFrame && g.Key < plan.FirstFrame + plan.FrameCount).OrderBy(g => g.Key))
+                w.WriteNumber(frame.ToString(System.Globalization.CultureInfo.InvariantCulture), gain);
+            w.WriteEndObject();
+            w.WriteStartArray("own");
+            if (_sequential) for (int c = 0; c < plan.Chunk; c++) w.WriteStringValue(ownCompleted[c]);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Digest(buffer.WrittenSpan);
     }
 
     /// <summary>One chunk's identity (<see cref="ForJob"/> then <see cref="Of(ChunkPlan, IReadOnlyDictionary{int, string})"/>).</summary>
     public static string? Of(IStageRunner runner, StageJob job, ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted, IBlobVault vault) =>
         ForJob(runner, job, vault)?.Of(plan, ownCompleted);
 
-    static string Digest(JsonObject doc) => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(doc, Json)));
+    static string Digest(ReadOnlySpan<byte> json) => Convert.ToHexStringLower(SHA256.HashData(json));
 
     /// <summary>Every vault asset a spec names (keyframe drawings, audio, dialogue's recorded voices).</summary>
     public static IEnumerable<string> AssetNames(ShotSpec spec) => SpecAssets.Of(spec).Select(a => a.Name);
@@ -151,6 +168,39 @@ public static class StageSettings
         // ECHO names the shot in its report and judges black frames by the background.
         [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera", FluxMethod],
     };
+
+    /// <summary>Each spec's JSON, made once per spec object (a shot's stages all read the same one); read-only and thread-safe.</summary>
+    static readonly ConditionalWeakTable<ShotSpec, StrongBox<JsonElement>> Specs = new();
+
+    /// <summary>
+    /// Writes what <see cref="For"/> returns, the same bytes as serializing it, from the spec's JSON made once per spec
+    /// object rather than once per stage (a stage agent's chunk identities start with it).
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, string stage, ShotSpec spec)
+    {
+        var json = Specs.GetValue(spec, s => new StrongBox<JsonElement>(JsonSerializer.SerializeToElement(s, Json))).Value;
+        var ignored = Ignored.TryGetValue(stage, out var list) ? list : [];
+        writer.WriteStartObject();
+        foreach (var property in json.EnumerateObject())
+        {
+            if (ignored.Contains(property.Name)) continue;
+            var fields = property.Name == "characters" && property.Value.ValueKind == JsonValueKind.Array
+                ? ignored.Where(p => p.StartsWith("characters[].", StringComparison.Ordinal)).Select(p => p["characters[].".Length..]).ToList()
+                : [];
+            if (fields.Count == 0) { property.WriteTo(writer); continue; }
+            writer.WriteStartArray(property.Name);
+            foreach (var character in property.Value.EnumerateArray())
+            {
+                if (character.ValueKind != JsonValueKind.Object) { character.WriteTo(writer); continue; }
+                writer.WriteStartObject();
+                foreach (var field in character.EnumerateObject())
+                    if (!fields.Contains(field.Name)) field.WriteTo(writer);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+    }
 
     public static JsonObject For(string stage, ShotSpec spec)
     {

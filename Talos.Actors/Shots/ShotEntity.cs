@@ -31,6 +31,7 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
     /// <summary>The stage plans of the state's spec: updated with the state (<see cref="StagePlans.For"/>), so they always match it.</summary>
     StagePlans _plans = StagePlans.None;
     int _agentSerial;
+    IActorRef? _mediator;
     /// <summary>When and with which status Hephaestus last heard this shot's progress; whether a sampled report is due.</summary>
     DateTime _reportedAt;
     string? _reportedStatus;
@@ -97,8 +98,15 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
     void Write(IReadOnlyList<ITalosEvent> events, Action after)
     {
         if (events.Count == 0) { after(); return; }
-        PersistAll(events, e => { _state = _state.Apply(e); _plans = _plans.For(_state, PlanStages); });
-        DeferAsync(events, _ => { MaybeSnapshot(); after(); });
+        // The handlers run in order, each once its event is durable: the last one's is where all are written. (A
+        // DeferAsync after the PersistAll ran at the same point, but as one more message through the journal and back.)
+        int left = events.Count;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            _plans = _plans.For(_state, PlanStages);
+            if (--left == 0) { MaybeSnapshot(); after(); }
+        });
     }
 
     void OnStart(StartShot cmd)
@@ -152,7 +160,9 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
         {
             Hosting.TalosMetrics.JournalWritten(persisting, arrived.Count);
             foreach (var stage in completedStages) StopAgent(stage);
-            if (completedStages.Count > 0) ReportProgress(); else ReportSampled();
+            // Sampled at stage boundaries too (a status change, e.g. completed, still goes at once): a shot of one-chunk
+            // stages reported every result to Hephaestus, a remote message per result through the singleton's proxy.
+            ReportSampled();
             if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }
             else AdvanceLater();
         });
@@ -242,37 +252,54 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
 
     void AdvanceStages()
     {
-        var dependsOn = _env.Runners.ToDictionary(r => r.Key, r => r.Value.DependsOn);
-        var (completed, start) = ShotDecisions.Advance(_state, _plans.Plans, dependsOn, _agents.Keys.ToHashSet());
+        var (completed, start) = ShotDecisions.Advance(_state, _plans.Plans, Graph.Of(_env).DependsOn, _agents.Keys.ToHashSet());
         foreach (var (stage, todo) in start) StartAgent(stage, _env.Runners[stage], todo);
-        if (completed.Count > 0) Write(completed, () => { ReportProgress(); AdvanceLater(); });
+        if (completed.Count > 0) Write(completed, () => { ReportSampled(); AdvanceLater(); });
     }
 
     void StartAgent(string stage, IStageRunner runner, IReadOnlyList<ChunkPlan> todo)
     {
-        var inputs = runner.DependsOn.Concat(UpstreamOf(runner)).Distinct().ToDictionary(
+        var inputs = Graph.Of(_env).Reads[stage].ToDictionary(
             s => s, s => (IReadOnlyList<string>)_state.ChunksOf(s).Values.Select(c => c.Hash).ToList());
         var own = _state.ChunksOf(stage).ToDictionary(kv => kv.Key, kv => kv.Value.Hash);
         var job = new StageJob(_key, stage, _state.Spec!, todo, inputs, own, _state.Revision, new Dictionary<int, float>(_state.FrameGains),
             _state.Priority, _state.AvoidedNodes.ToArray(), _state.SpecRevision);
-        var mediator = DistributedPubSub.Get(Context.System).Mediator;
-        var agent = Context.ActorOf(StageAgent.Props(job, runner, _env, Self, mediator), $"{stage.ToLowerInvariant()}-{++_agentSerial}");
+        _mediator ??= DistributedPubSub.Get(Context.System).Mediator;
+        var agent = Context.ActorOf(StageAgent.Props(job, runner, _env, Self, _mediator), $"{stage.ToLowerInvariant()}-{++_agentSerial}");
         Context.Watch(agent);
         _agents[stage] = agent;
     }
 
-    /// <summary>All transitive upstream stages (a runner may read any of them, e.g. ANIMA reads RAYGEN and STOKES).</summary>
-    IEnumerable<string> UpstreamOf(IStageRunner runner)
+    /// <summary>
+    /// The stage graph of a set of runners, worked out once per environment (it was rebuilt at every advance): what each
+    /// stage waits for, and what it reads — its direct and all transitive upstream stages (e.g. ANIMA reads RAYGEN and STOKES).
+    /// </summary>
+    sealed class Graph
     {
-        var seen = new HashSet<string>();
-        var stack = new Stack<string>(runner.DependsOn);
-        while (stack.Count > 0)
+        static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyDictionary<string, IStageRunner>, Graph> Cache = new();
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> DependsOn { get; }
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> Reads { get; }
+
+        Graph(IReadOnlyDictionary<string, IStageRunner> runners)
         {
-            var s = stack.Pop();
-            if (!seen.Add(s)) continue;
-            foreach (var d in _env.Runners[s].DependsOn) stack.Push(d);
+            DependsOn = runners.ToDictionary(r => r.Key, r => r.Value.DependsOn);
+            Reads = runners.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)r.Value.DependsOn.Concat(UpstreamOf(runners, r.Value)).Distinct().ToList());
         }
-        return seen;
+
+        public static Graph Of(TalosEnvironment env) => Cache.GetValue(env.Runners, r => new Graph(r));
+
+        static IEnumerable<string> UpstreamOf(IReadOnlyDictionary<string, IStageRunner> runners, IStageRunner runner)
+        {
+            var seen = new HashSet<string>();
+            var stack = new Stack<string>(runner.DependsOn);
+            while (stack.Count > 0)
+            {
+                var s = stack.Pop();
+                if (!seen.Add(s)) continue;
+                foreach (var d in runners[s].DependsOn) stack.Push(d);
+            }
+            return seen;
+        }
     }
 
     void StopAgent(string stage)

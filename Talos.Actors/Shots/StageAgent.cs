@@ -99,8 +99,19 @@ public sealed class StageAgent : ReceiveActor, IWithTimers
         Receive<NodeAvoided>(a => { _avoided.Add(a.Node); Offer(); });
     }
 
+    /// <summary>
+    /// Made by a producer that calls the constructor (a shot starts one agent per stage, so per result for short stages):
+    /// <c>Props.Create(() => new StageAgent(…))</c> evaluated the expression's arguments and activated by reflection.
+    /// </summary>
     public static Props Props(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot, IActorRef? mediator) =>
-        Akka.Actor.Props.Create(() => new StageAgent(job, runner, env, shot, mediator));
+        Akka.Actor.Props.CreateBy(new Producer(job, runner, env, shot, mediator));
+
+    sealed class Producer(StageJob job, IStageRunner runner, TalosEnvironment env, IActorRef shot, IActorRef? mediator) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(StageAgent);
+        public ActorBase Produce() => new StageAgent(job, runner, env, shot, mediator);
+        public void Release(ActorBase actor) { }
+    }
 
     protected override void PreStart()
     {

@@ -185,6 +185,80 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         Assert.True(wrong.Count == 0, "stage outputs changed; bump the stage's version in StageVersions and record the new golden digest:\n" + string.Join("\n", wrong));
     }
 
+    /// <summary>
+    /// Identities are written field by field now (the spec's JSON made once per spec): every stage's identity is still the
+    /// digest of the canonical document they were computed from before (a JsonObject of the same fields, its settings
+    /// <see cref="StageSettings.For"/>), so results already in a vault's chunk index stay reusable. Specs with the parts
+    /// a stage drops (character palettes, a plate, dialogue, non-ASCII text), inputs, assets, gains and a sequential stage.
+    /// </summary>
+    [Fact]
+    public void Identities_are_the_digests_of_the_canonical_documents_they_always_were()
+    {
+        _vault.PutAsset("theme.wav", [7, 7, 7], "audio"); // (the class's vault: no other test names these assets)
+        _vault.PutAsset("plates/sky.png", [8, 8, 8], "image");
+        var specs = new[]
+        {
+            Base(),
+            Vary(Vary(Vary(Base(), "characters[].palette"), "plate"), "dialogue") with { Title = "INT. LIGHTHOUSE — NIGHT \"Ärger\" <&>" },
+            Vary(Vary(Base(), "effects"), "camera") with { Audio = new AudioSpec("theme.wav", 0.25), Palette = new Dictionary<string, string> { ["sky"] = "#102030" } },
+        };
+        int compared = 0;
+        foreach (var spec in specs)
+            foreach (var runner in StageRunners.Create().Values)
+            {
+                var plans = runner.Plan(spec, 4);
+                var inputs = new Dictionary<string, IReadOnlyList<string>> { [Stages.Prism] = ["p0"], [Stages.Axis] = ["a0", "a1"] };
+                var gains = new Dictionary<int, float> { [plans[0].FirstFrame] = 1.25f, [plans[0].FirstFrame + 1] = 0.8f, [10_000] = 2f };
+                var job = Job(spec, runner.Stage, plans) with { Inputs = inputs, Revision = 2, FrameGains = gains };
+                var own = new Dictionary<int, string> { [0] = new string('c', 64), [1] = new string('d', 64) };
+                foreach (var plan in plans.Take(3))
+                {
+                    var expected = ReferenceIdentity(runner, job, plan, own);
+                    Assert.Equal(expected, ChunkIdentity.Of(runner, job, plan, own, _vault));
+                    compared += expected is null ? 0 : 1;
+                }
+            }
+        Assert.True(compared > 20);
+    }
+
+    /// <summary>How an identity was computed before it was written field by field (a JsonObject, serialized, digested).</summary>
+    string? ReferenceIdentity(IStageRunner runner, StageJob job, ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted)
+    {
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        string Digest(System.Text.Json.Nodes.JsonObject doc) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(doc, web)));
+        var assets = new System.Text.Json.Nodes.JsonObject();
+        foreach (var name in ChunkIdentity.AssetNames(job.Spec).Distinct().Order(StringComparer.Ordinal))
+        {
+            if (_vault.ResolveAsset(name) is not { } hash) return null;
+            assets[name] = hash;
+        }
+        var inputs = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (stage, hashes) in job.Inputs.Where(kv => runner.Stage == Stages.Prism || kv.Key != Stages.Prism).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            inputs[stage] = new System.Text.Json.Nodes.JsonArray(hashes.Select(h => (System.Text.Json.Nodes.JsonNode)h!).ToArray());
+        var doc = new System.Text.Json.Nodes.JsonObject
+        {
+            ["stage"] = runner.Stage, ["version"] = StageVersions.Of(runner.Stage), ["settings"] = StageSettings.For(runner.Stage, job.Spec),
+            ["assets"] = assets, ["echoRound"] = job.Revision, ["inputs"] = inputs,
+        };
+        if (runner.Stage == Stages.Echo && Talos.Actors.Pipeline.Stages.EchoStage.Deep is not null) doc["echoModel"] = Talos.Gpu.Protoforge.ModelRegistry.ResNet18.FileSha256;
+        Assert.False(runner.Stage == Stages.Flux && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OnnxInterpolator.EnvironmentVariable)),
+            "this reference leaves out the FLUX model of TALOS_FLUX_MODEL");
+        var own = new System.Text.Json.Nodes.JsonArray();
+        if (runner.Sequential)
+            for (int c = 0; c < plan.Chunk; c++)
+            {
+                if (!ownCompleted.TryGetValue(c, out var h)) return null;
+                own.Add(h);
+            }
+        var g = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (frame, gain) in job.FrameGains.Where(x => x.Key >= plan.FirstFrame && x.Key < plan.FirstFrame + plan.FrameCount).OrderBy(x => x.Key))
+            g[frame.ToString(System.Globalization.CultureInfo.InvariantCulture)] = gain;
+        return Digest(new System.Text.Json.Nodes.JsonObject
+        {
+            ["job"] = Digest(doc), ["chunk"] = new System.Text.Json.Nodes.JsonArray(plan.Chunk, plan.FirstFrame, plan.FrameCount), ["gains"] = g, ["own"] = own,
+        });
+    }
+
     static StageJob Job(ShotSpec spec, string stage, IReadOnlyList<ChunkPlan> todo) =>
         new("test--sh01", stage, spec, todo, new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<int, string>(), 0, new Dictionary<int, float>());
 }
