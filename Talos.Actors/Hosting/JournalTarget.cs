@@ -50,6 +50,28 @@ public sealed record JournalTarget(string? ConnectionString, string Provider)
         return b.ConnectionString;
     }
 
+    /// <summary>
+    /// The journal with Talos's defaults for a PostgreSQL connection, each only where the operator's connection string
+    /// does not set it: <c>No Reset On Close</c> (Npgsql otherwise sends <c>DISCARD ALL</c> each time a pooled connection
+    /// is reused — once per journal transaction, as Akka.Persistence.Sql takes a connection per write; the plugins set no
+    /// session state to reset).
+    /// </summary>
+    public JournalTarget WithPostgresDefaults()
+    {
+        if (!IsPostgres || ConnectionString is null) return this;
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString };
+        var keys = given.Keys.Cast<string>().Select(Keyword).ToHashSet();
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        foreach (var (keyword, value) in PostgresDefaults)
+            if (!keys.Contains(Keyword(keyword))) b[keyword] = value;
+        return this with { ConnectionString = b.ConnectionString };
+    }
+
+    /// <summary>Npgsql connection-string settings Talos adds to a PostgreSQL journal's (see <see cref="WithPostgresDefaults"/>).</summary>
+    public static readonly IReadOnlyList<(string Keyword, object Value)> PostgresDefaults = [("No Reset On Close", true)];
+
+    static string Keyword(string key) => key.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+
     /// <summary>The URL without its password, for error messages and logs.</summary>
     public static string Redact(string url) =>
         System.Text.RegularExpressions.Regex.Replace(url, @"(://[^:/@]+:)[^@]*@", "$1***@");

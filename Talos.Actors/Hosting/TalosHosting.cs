@@ -120,6 +120,7 @@ public static class TalosHosting
     /// </summary>
     public static AkkaConfigurationBuilder WithTalosPersistence(this AkkaConfigurationBuilder builder, JournalTarget journal, string workDir)
     {
+        journal = journal.WithPostgresDefaults();
         bool shared = journal.ConnectionString is not null && !journal.Provider.StartsWith("SQLite", StringComparison.Ordinal);
         var writes = PostgresWrites(journal);
         string Conn(string file) => journal.ConnectionString ?? $"Data Source={Path.Combine(Path.GetFullPath(workDir), file)};Pooling=True";

@@ -240,10 +240,21 @@ public static class ClusterBench
             RawPostgresCopyRate((ExtendedActorSystem)node.System, pg.ConnectionString, 640);
             // The three measures interleaved, three rounds, medians: a shared machine's load moves between rounds.
             var one = new List<double>(); var all = new List<double>(); var raw = new List<double>(); var copy = new List<double>();
+            // CPU per journalled event (this process — the journal client — and the PostgreSQL server), over every round.
+            var cpuOne = (Client: 0.0, Server: 0.0); var cpuAll = (Client: 0.0, Server: 0.0);
+            (double Client, double Server) Cpu() => (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, ScaleBench.CpuMeter.PostgresCpuSeconds(pg.ServerPid));
+            async Task<double> Measured(int batch, Action<(double Client, double Server)> add)
+            {
+                var before = Cpu();
+                var rate = await JournalRate(node.System, events, batch);
+                var after = Cpu();
+                add((after.Client - before.Client, after.Server - before.Server));
+                return rate;
+            }
             for (int round = 0; round < Rounds; round++)
             {
-                one.Add(await JournalRate(node.System, events, batch: 1));
-                all.Add(await JournalRate(node.System, events, batch: 100));
+                one.Add(await Measured(1, d => cpuOne = (cpuOne.Client + d.Client, cpuOne.Server + d.Server)));
+                all.Add(await Measured(100, d => cpuAll = (cpuAll.Client + d.Client, cpuAll.Server + d.Server)));
                 raw.Add(RawPostgresInsertRate((ExtendedActorSystem)node.System, pg.ConnectionString, events, 100));
                 copy.Add(RawPostgresCopyRate((ExtendedActorSystem)node.System, pg.ConnectionString, events));
             }
@@ -254,6 +265,8 @@ public static class ClusterBench
             Console.WriteLine($"PostgreSQL raw batch insert of the same payloads (prepared INSERT per row, 100 rows per round trip, one transaction), same database: {rawRate:F0} rows/s {Range(raw)}");
             Console.WriteLine($"PostgreSQL journal, PersistAll of 100 events at a time, 64 writers: {batchedRate:F0} events/s {Range(all)}");
             Console.WriteLine($"PostgreSQL journal / raw: {journalRate / rawRate * 100:F1} % one at a time, {batchedRate / rawRate * 100:F1} % batched");
+            double perEvent = 1000.0 / (events / 64 * 64 * Rounds);
+            Console.WriteLine($"PostgreSQL journal, CPU ms per event (this process, the journal's client / the PostgreSQL server): one Persist each {cpuOne.Client * perEvent:F3} / {cpuOne.Server * perEvent:F3}, PersistAll of 100 {cpuAll.Client * perEvent:F3} / {cpuAll.Server * perEvent:F3}");
             double copyRate = Median(copy);
             Console.WriteLine($"PostgreSQL raw binary COPY of the same payloads, one transaction, same database: {copyRate:F0} rows/s {Range(copy)}");
             Console.WriteLine($"PostgreSQL journal / raw COPY: {journalRate / copyRate * 100:F1} % one at a time, {batchedRate / copyRate * 100:F1} % batched");

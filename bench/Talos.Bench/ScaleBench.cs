@@ -313,7 +313,7 @@ public static class ScaleBench
     /// CPU seconds (user + system, from /proc) of this process, of the node processes (a killed one keeps its last
     /// reading) and of the PostgreSQL server: its main process, the backends it reaped and those alive.
     /// </summary>
-    sealed class CpuMeter(List<Process> nodes, int? postgres)
+    internal sealed class CpuMeter(List<Process> nodes, int? postgres)
     {
         readonly Dictionary<int, double> _last = new();
         static readonly double Tick = 100.0; // USER_HZ on Linux
@@ -328,6 +328,15 @@ public static class ScaleBench
                 if (Stat(id) is { } f) _last[id] = (f[11] + f[12]) / Tick;
                 sum += _last.GetValueOrDefault(id);
             }
+            return (seed, sum, PostgresCpuSeconds(postgres));
+        }
+
+        /// <summary>
+        /// User + system CPU seconds of a PostgreSQL server: its main process, the children it reaped and those alive
+        /// (backends, WAL writer, checkpointer); 0 when <paramref name="postgres"/> is null or gone.
+        /// </summary>
+        public static double PostgresCpuSeconds(int? postgres)
+        {
             double pg = 0;
             if (postgres is { } main && Stat(main) is { } m)
             {
@@ -335,7 +344,7 @@ public static class ScaleBench
                 foreach (var dir in Directory.EnumerateDirectories("/proc"))
                     if (int.TryParse(Path.GetFileName(dir), out var pid) && Stat(pid) is { } c && (int)c[1] == main) pg += (c[11] + c[12]) / Tick;
             }
-            return (seed, sum, pg);
+            return pg;
         }
 
         /// <summary>/proc/PID/stat's fields after the command name (field 3 is index 0), or null when it is gone.</summary>

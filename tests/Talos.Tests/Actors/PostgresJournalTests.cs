@@ -34,6 +34,23 @@ public sealed class PostgresJournalTests : IDisposable
     }
 
     /// <summary>
+    /// Talos's Npgsql defaults for a PostgreSQL journal (no DISCARD ALL each time a pooled connection is reused) are added
+    /// only where the operator's connection string does not set them, and never to SQLite.
+    /// </summary>
+    [Fact]
+    public void PostgreSQL_connection_defaults_fill_in_what_the_operator_did_not_set()
+    {
+        static Npgsql.NpgsqlConnectionStringBuilder Of(JournalTarget j) => new(j.WithPostgresDefaults().ConnectionString);
+        var plain = Of(JournalTarget.Parse("postgres://talos:x@db.farm:6543/render?Timeout=7"));
+        Assert.True(plain.NoResetOnClose);
+        Assert.Equal(("db.farm", 6543, "render", "talos", "x", 7), (plain.Host, plain.Port, plain.Database, plain.Username, plain.Password, plain.Timeout));
+        Assert.False(Of(JournalTarget.Parse("postgres://talos@db.farm/render?No%20Reset%20On%20Close=false")).NoResetOnClose);
+        Assert.False(Of(JournalTarget.Parse("Host=db;Username=t;NoResetOnClose=false")).NoResetOnClose);
+        Assert.Null(JournalTarget.Parse(null).WithPostgresDefaults().ConnectionString);
+        Assert.Equal("Data Source=/tmp/j.db", JournalTarget.Parse("Data Source=/tmp/j.db").WithPostgresDefaults().ConnectionString);
+    }
+
+    /// <summary>
     /// The typed persistence wiring on PostgreSQL: shot journal (default), remember-entities journal in tables of its own,
     /// snapshots, each with the binary-COPY linq2db options and batched writes. Nothing connects until a plugin is used.
     /// </summary>
@@ -53,7 +70,7 @@ public sealed class PostgresJournalTests : IDisposable
             Assert.Equal("akka.persistence.snapshot-store.sql", config.GetString("akka.persistence.snapshot-store.plugin"));
             foreach (var id in new[] { "sql", "sharding-sql" })
             {
-                Assert.Equal(journal.ConnectionString, config.GetString($"akka.persistence.journal.{id}.connection-string"));
+                Assert.Equal(journal.WithPostgresDefaults().ConnectionString, config.GetString($"akka.persistence.journal.{id}.connection-string"));
                 Assert.Equal(1000, config.GetInt($"akka.persistence.journal.{id}.batch-size"));
                 Assert.Equal(1, config.GetInt($"akka.persistence.journal.{id}.max-row-by-row-size"));
             }
