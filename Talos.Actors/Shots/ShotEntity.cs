@@ -160,9 +160,9 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
         {
             Hosting.TalosMetrics.JournalWritten(persisting, arrived.Count);
             foreach (var stage in completedStages) StopAgent(stage);
-            // Sampled at stage boundaries too (a status change, e.g. completed, still goes at once): a shot of one-chunk
-            // stages reported every result to Hephaestus, a remote message per result through the singleton's proxy.
-            ReportSampled();
+            // A finished stage is reported at once (what `talos shot show` and the API's progress stream show move stage by
+            // stage even for a shot that renders in under ProgressEvery); chunks within a stage are sampled.
+            if (completedStages.Count > 0) ReportProgress(); else ReportSampled();
             if (_state.Status == ShotStatus.Completed) { NotifyFinished(); Passivate(); }
             else AdvanceLater();
         });
@@ -254,7 +254,7 @@ public sealed class ShotEntity : ReceivePersistentActor, IWithTimers
     {
         var (completed, start) = ShotDecisions.Advance(_state, _plans.Plans, Graph.Of(_env).DependsOn, _agents.Keys.ToHashSet());
         foreach (var (stage, todo) in start) StartAgent(stage, _env.Runners[stage], todo);
-        if (completed.Count > 0) Write(completed, () => { ReportSampled(); AdvanceLater(); });
+        if (completed.Count > 0) Write(completed, () => { ReportProgress(); AdvanceLater(); });
     }
 
     void StartAgent(string stage, IStageRunner runner, IReadOnlyList<ChunkPlan> todo)
