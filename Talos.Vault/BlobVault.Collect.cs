@@ -332,7 +332,7 @@ public sealed partial class BlobVault
                 var h = stack.Pop();
                 if (!Marked.Add(h)) continue;
                 foreach (var named in Named(h))
-                    if (!Marked.Contains(named) && (blobs.ContainsKey(named) || File.Exists(vault.BlobPath(named)) || vault.ReadInline(named) is not null)) stack.Push(named);
+                    if (!Marked.Contains(named) && (blobs.ContainsKey(named) || vault.Contains(named))) stack.Push(named);
             }
         }
 
@@ -341,7 +341,7 @@ public sealed partial class BlobVault
             if (_children.TryGetValue(hash, out var known)) return known;
             IReadOnlyCollection<string> found = [];
             if (vault.ReadInline(hash) is { } inline)
-                return _children[hash] = inline is [(byte)'{' or (byte)'[', ..] ? VaultReferences.HashesIn(inline) : found;
+                return _children[hash] = VaultReferences.MayHoldReferences(inline) ? VaultReferences.HashesIn(inline) : found;
             var path = vault.BlobPath(hash);
             if (VaultReferences.MayHoldReferences(path))
             {

@@ -787,7 +787,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             if (!seen.Add(h)) continue;
             if (ReadInline(h) is { } inline)
             {
-                if (inline is [(byte)'{' or (byte)'[', ..]) foreach (var named in VaultReferences.HashesIn(inline)) stack.Push(named);
+                if (VaultReferences.MayHoldReferences(inline)) foreach (var named in VaultReferences.HashesIn(inline)) stack.Push(named);
                 continue;
             }
             var path = BlobPath(h);

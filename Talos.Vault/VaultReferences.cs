@@ -18,12 +18,17 @@ public static class VaultReferences
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
             if (fs.Length == 0 || fs.Length > MaxScannedBytes) return false;
-            int b = fs.ReadByte();
-            return b is '{' or '[';
+            return OpensJson(fs.ReadByte());
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }
+
+    /// <summary>Whether a blob's bytes (an inline blob's) may be JSON that names blobs: the same rule as for a file.</summary>
+    public static bool MayHoldReferences(ReadOnlySpan<byte> bytes) =>
+        bytes.Length is > 0 and <= MaxScannedBytes && OpensJson(bytes[0]);
+
+    static bool OpensJson(int first) => first is '{' or '[';
 
     /// <summary>Every 64-hex-character run in the bytes (bounded by non-hex characters), each once.</summary>
     public static IReadOnlyCollection<string> HashesIn(ReadOnlySpan<byte> json)
