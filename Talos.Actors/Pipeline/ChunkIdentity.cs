@@ -202,21 +202,12 @@ public static class StageSettings
         writer.WriteEndObject();
     }
 
+    /// <summary>What <see cref="Write"/> writes for the stage, as a JSON object (one rule: this is read back from it).</summary>
     public static JsonObject For(string stage, ShotSpec spec)
     {
-        var node = JsonSerializer.SerializeToNode(spec, Json)!.AsObject();
-        if (!Ignored.TryGetValue(stage, out var ignored)) return node;
-        foreach (var path in ignored)
-        {
-            if (path.StartsWith("characters[].", StringComparison.Ordinal))
-            {
-                var field = path["characters[].".Length..];
-                if (node["characters"] is JsonArray chars)
-                    foreach (var c in chars.OfType<JsonObject>()) c.Remove(field);
-            }
-            else node.Remove(path);
-        }
-        return node;
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer)) Write(w, stage, spec);
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
     }
 }
 

@@ -188,7 +188,7 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
     /// <summary>
     /// Identities are written field by field now (the spec's JSON made once per spec): every stage's identity is still the
     /// digest of the canonical document they were computed from before (a JsonObject of the same fields, its settings
-    /// <see cref="StageSettings.For"/>), so results already in a vault's chunk index stay reusable. Specs with the parts
+    /// <see cref="ReferenceSettings"/>), so results already in a vault's chunk index stay reusable. Specs with the parts
     /// a stage drops (character palettes, a plate, dialogue, non-ASCII text), inputs, assets, gains and a sequential stage.
     /// </summary>
     [Fact]
@@ -221,6 +221,20 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
         Assert.True(compared > 20);
     }
 
+    /// <summary>A stage's settings as they were computed before they were written field by field: the spec's JSON tree with
+    /// what the stage does not read removed (<see cref="StageSettings.Ignored"/>).</summary>
+    static System.Text.Json.Nodes.JsonObject ReferenceSettings(string stage, ShotSpec spec, System.Text.Json.JsonSerializerOptions web)
+    {
+        var node = System.Text.Json.JsonSerializer.SerializeToNode(spec, web)!.AsObject();
+        foreach (var path in StageSettings.Ignored.TryGetValue(stage, out var ignored) ? ignored : [])
+        {
+            if (!path.StartsWith("characters[].", StringComparison.Ordinal)) { node.Remove(path); continue; }
+            if (node["characters"] is System.Text.Json.Nodes.JsonArray chars)
+                foreach (var c in chars.OfType<System.Text.Json.Nodes.JsonObject>()) c.Remove(path["characters[].".Length..]);
+        }
+        return node;
+    }
+
     /// <summary>How an identity was computed before it was written field by field (a JsonObject, serialized, digested).</summary>
     string? ReferenceIdentity(IStageRunner runner, StageJob job, ChunkPlan plan, IReadOnlyDictionary<int, string> ownCompleted)
     {
@@ -237,7 +251,7 @@ public sealed class ChunkIdentityTests(ChunkIdentityTests.Rendered rendered) : I
             inputs[stage] = new System.Text.Json.Nodes.JsonArray(hashes.Select(h => (System.Text.Json.Nodes.JsonNode)h!).ToArray());
         var doc = new System.Text.Json.Nodes.JsonObject
         {
-            ["stage"] = runner.Stage, ["version"] = StageVersions.Of(runner.Stage), ["settings"] = StageSettings.For(runner.Stage, job.Spec),
+            ["stage"] = runner.Stage, ["version"] = StageVersions.Of(runner.Stage), ["settings"] = ReferenceSettings(runner.Stage, job.Spec, web),
             ["assets"] = assets, ["echoRound"] = job.Revision, ["inputs"] = inputs,
         };
         if (runner.Stage == Stages.Echo && Talos.Actors.Pipeline.Stages.EchoStage.Deep is not null) doc["echoModel"] = Talos.Gpu.Protoforge.ModelRegistry.ResNet18.FileSha256;
