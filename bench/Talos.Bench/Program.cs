@@ -14,7 +14,7 @@ using Talos.Bench;
 // talos-bench prism [SCREENPLAY] [--repeat N]
 // talos-bench cluster [--shots N] [--frames F] [--events E] [--postgres-only] [--recovery-shots N] [--recovery-only]
 //   (SQLite, then a private PostgreSQL server; --postgres-only skips the SQLite part; Hephaestus's recovery with N finished shots, default 10000)
-// talos-bench scale [--nodes N] [--shots S] [--chunks C] [--kill P] [--slots K] [--active A] [--admit-only] [--prioritize-every K] [--systems-per-process K]
+// talos-bench scale [--nodes N] [--shots S] [--chunks C] [--kill P] [--slots K] [--active A] [--admit-only] [--prioritize-every K] [--systems-per-process K] [--idle S]
 //   (seed here, PostgreSQL journal, N render-node processes; bench-results/scale.json; see docs/SCALE.md)
 // talos-bench vault [--sizes 256,1024,4096] [--chunks N] [--frames F]   (a chunk's large blobs: one Put each against one VaultBatch commit)
 // talos-bench audio [--tuning]   (beat F-measure on seeded synthetic tracks, Talos against `aubio beat`; --tuning: the development set)
@@ -71,10 +71,10 @@ switch (mode)
         return VaultWriteBench.Run(Int("--writes", 3000));
     case "scale":
         return await ScaleBench.RunAsync(new ScaleBench.Options(Int("--nodes", 2), Int("--shots", 200), Int("--chunks", 10), Int("--kill", 0),
-            Int("--slots", 2), Int("--active", 0), args.Contains("--admit-only"), Int("--prioritize-every", 10), Int("--systems-per-process", 1)));
+            Int("--slots", 2), Int("--active", 0), args.Contains("--admit-only"), Int("--prioritize-every", 10), Int("--systems-per-process", 1), Int("--idle", 0)));
     case "scale-node":
         return await ScaleBench.NodeAsync(Int("--chunks", 10), Int("--systems", 1));
     default:
-        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | echo [--work-dir DIR --clips --repeat N] | codec [--work-dir DIR --per-kind N --levels 3,1,-1 --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K --systems-per-process K] | scale --vault-only [--writes N] | vault [--sizes 256,1024,4096 --chunks N --frames F] | audio [--tuning] | gpu [--width W --height H --repeat N]");
+        Console.Error.WriteLine("usage: talos-bench pipeline [INPUT] [--width W --height H --fps F --max-seconds S --one-slot] | ichor [INPUT] [--width W --height H --fps F --max-seconds S] | kernels [--width W --height H --repeat N] | draw [--width W --height H --repeat N] | echo [--work-dir DIR --clips --repeat N] | codec [--work-dir DIR --per-kind N --levels 3,1,-1 --repeat N] | flux [--width W --height H --paper-only --time-only] | chroma [--width W --height H --repeat N --frames F] | stokes [--grid N --steps S --threads T --reduction R] | prism [SCREENPLAY] [--repeat N] | cluster [--shots N --frames F --events E --postgres-only --recovery-shots N --recovery-only] | scale [--nodes N --shots S --chunks C --kill P --slots K --active A --admit-only --prioritize-every K --systems-per-process K --idle S] | scale --vault-only [--writes N] | vault [--sizes 256,1024,4096 --chunks N --frames F] | audio [--tuning] | gpu [--width W --height H --repeat N]");
         return 2;
 }

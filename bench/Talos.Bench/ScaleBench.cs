@@ -47,8 +47,11 @@ public static class ScaleBench
     /// <param name="SystemsPerProcess">Render nodes per node process: each a whole cluster member (its own actor system,
     /// remoting port, shard region, chunk pool, vault handle and journal connections) sharing only the process's runtime
     /// (GC, thread pool, JIT). 1 (the default): every node its own OS process.</param>
+    /// <param name="IdleSeconds">When above 0: once every member is up (and 10 s more to settle), the farm's CPU is measured
+    /// for this long with no shot submitted — what the members cost by being there (gossip, heartbeats, timers, the
+    /// runtimes' own threads), which every result then shares the machine with.</param>
     public sealed record Options(int Nodes, int Shots, int Chunks, int KillPercent, int Slots, int Active, bool AdmitOnly, int PrioritizeEvery,
-        int SystemsPerProcess = 1)
+        int SystemsPerProcess = 1, int IdleSeconds = 0)
     {
         /// <summary>How many of the <see cref="Nodes"/> node process <paramref name="p"/> hosts.</summary>
         public int SystemsIn(int p) => Math.Min(SystemsPerProcess, Nodes - p * SystemsPerProcess);
@@ -57,9 +60,9 @@ public static class ScaleBench
 
     public static async Task<int> RunAsync(Options o)
     {
-        if (o.Nodes < 1 || o.Shots < 1 || o.Chunks < Stages.All.Count || o.KillPercent is < 0 or > 50 || o.SystemsPerProcess < 1)
+        if (o.Nodes < 1 || o.Shots < 1 || o.Chunks < Stages.All.Count || o.KillPercent is < 0 or > 50 || o.SystemsPerProcess < 1 || o.IdleSeconds is < 0 or > 600)
         {
-            Console.Error.WriteLine($"scale: --nodes ≥ 1, --shots ≥ 1, --chunks ≥ {Stages.All.Count} (one per stage), --kill 0..50 (a majority must stay up), --systems-per-process ≥ 1");
+            Console.Error.WriteLine($"scale: --nodes ≥ 1, --shots ≥ 1, --chunks ≥ {Stages.All.Count} (one per stage), --kill 0..50 (a majority must stay up), --systems-per-process ≥ 1, --idle 0..600 (seconds)");
             return 2;
         }
         // --kill SIGKILLs whole node processes: with several nodes per process, the processes killed must leave a majority of the members.
@@ -125,6 +128,7 @@ public static class ScaleBench
                 }
             }
             Console.WriteLine($"cluster up: {o.Nodes + 1} members in {startClock.Elapsed.TotalSeconds:F1} s");
+            var idle = o.IdleSeconds > 0 && !o.AdmitOnly ? await IdleCores(new CpuMeter(children, pg.ServerPid), o.IdleSeconds) : default;
 
             long total = (long)o.Shots * o.Chunks;
             var samples = new List<(double Seconds, long Count)>();
@@ -187,6 +191,8 @@ public static class ScaleBench
                 ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order, ["seedGcLatencyMode"] = System.Runtime.GCSettings.LatencyMode.ToString(),
                 ["cores"] = Environment.ProcessorCount, ["loadAverageAtStart"] = load, ["postgres"] = pg.Version,
                 ["systemsPerProcess"] = o.SystemsPerProcess, ["nodeProcesses"] = o.Processes,
+                ["idleSeconds"] = o.AdmitOnly ? 0 : o.IdleSeconds, ["idleCores"] = Math.Round(idle.Seed + idle.Nodes + idle.Postgres, 3),
+                ["idleNodeCores"] = Math.Round(idle.Nodes, 3), ["idleSeedCores"] = Math.Round(idle.Seed, 3), ["idlePostgresCores"] = Math.Round(idle.Postgres, 3),
                 ["processes"] = o.SystemsPerProcess == 1 ? "seed in the bench process; each render node its own OS process"
                     : $"seed in the bench process; {o.Nodes} render nodes as {o.SystemsPerProcess} actor systems per OS process ({o.Processes} processes)",
             };
@@ -206,6 +212,24 @@ public static class ScaleBench
             StopNodes(children);
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// The farm at rest (<see cref="Options.IdleSeconds"/>): the cores the seed, the node processes and PostgreSQL use over
+    /// <paramref name="seconds"/> with every member up and no shot submitted, after 10 s for the last joins to settle.
+    /// </summary>
+    static async Task<(double Seed, double Nodes, double Postgres)> IdleCores(CpuMeter cpu, int seconds)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var before = cpu.Read();
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        var after = cpu.Read();
+        double s = clock.Elapsed.TotalSeconds;
+        var idle = ((after.Seed - before.Seed) / s, (after.Nodes - before.Nodes) / s, (after.Postgres - before.Postgres) / s);
+        Console.WriteLine(FormattableString.Invariant(
+            $"idle farm ({s:F0} s, every member up, no shot): {idle.Item1 + idle.Item2 + idle.Item3:F2} of {Environment.ProcessorCount} cores (seed {idle.Item1:F3}, nodes {idle.Item2:F3}, PostgreSQL {idle.Item3:F3}); load {MachineLoad.Averages()}"));
+        return idle;
     }
 
     /// <summary>
@@ -601,7 +625,8 @@ public static class ScaleBench
         {
             Id = $"s{i:000000}", Production = "scale", Sequence = i + 1, Fps = 12, Resolution = new Resolution(1280, 720), DurationSeconds = frames / 12.0, Title = $"SCALE {i}",
             // Every shot different (title, position), so no chunk is reused from another shot's identical one: each renders.
-            Characters = [new CharacterSpec { Name = "MARA", Rig = "lanky", Keyframes = [new PoseKey { Frame = 0, Pose = "idle", X = 0.2 + i % 5000 * 1e-4 }] }],
+            // (The position repeated every 5,000 shots until 2026-12-05: a 10,000-shot run reused 40 % of its chunks.)
+            Characters = [new CharacterSpec { Name = "MARA", Rig = "lanky", Keyframes = [new PoseKey { Frame = 0, Pose = "idle", X = 0.2 + i * 1e-6 }] }],
             Camera = [new CameraMove { Frame = 0, Move = "wide" }],
         };
     }
