@@ -64,6 +64,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     readonly SqliteConnection _reader;
     readonly object _readLock = new();
     readonly SqliteCommand _readInline;
+    readonly SqliteCommand _hasInline;
     readonly string _walPath;
     /// <summary>Whether the catalogue runs in WAL mode (a file system without shared memory, e.g. some network mounts,
     /// leaves SQLite in its rollback journal, whose commits sync themselves at <c>synchronous=NORMAL</c>).</summary>
@@ -170,6 +171,10 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             _readInline.CommandText = "SELECT bytes FROM blob_bytes WHERE hash = $h;";
             _readInline.Parameters.Add(new SqliteParameter { ParameterName = "$h" });
             _readInline.Prepare();
+            _hasInline = _reader.CreateCommand();
+            _hasInline.CommandText = "SELECT 1 FROM blob_bytes WHERE hash = $h;";
+            _hasInline.Parameters.Add(new SqliteParameter { ParameterName = "$h" });
+            _hasInline.Prepare();
         }
         catch (SqliteException e)
         {
@@ -553,7 +558,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
     {
         ThrowIfDisposed();
         ValidateHash(hash);
-        return File.Exists(BlobPath(hash)) || ReadInline(hash) is not null;
+        return File.Exists(BlobPath(hash)) || HasInline(hash);
     }
 
     /// <summary>The blob's file; an inline blob is first written out as one (verified, flushed, renamed onto its hash, as
@@ -612,6 +617,20 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
                 using var r = _readInline.ExecuteReader();
                 if (!r.Read()) return null;
                 return r.IsDBNull(0) ? [] : r.GetFieldValue<byte[]>(0);
+            });
+        }
+    }
+
+    /// <summary>Whether the blob has inline bytes (without reading them), on the reader connection as <see cref="ReadInline"/>.</summary>
+    bool HasInline(string hash)
+    {
+        lock (_readLock)
+        {
+            ThrowIfDisposed();
+            return Catalogue(() =>
+            {
+                _hasInline.Parameters["$h"].Value = hash;
+                return _hasInline.ExecuteScalar() is not null;
             });
         }
     }
@@ -1036,6 +1055,7 @@ public sealed partial class BlobVault : IBlobVault, IDisposable
             lock (_readLock)
             {
                 _readInline.Dispose();
+                _hasInline.Dispose();
                 _reader.Dispose();
             }
         }

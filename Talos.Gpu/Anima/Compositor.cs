@@ -20,9 +20,7 @@ public static class Compositor
     {
         ArgumentNullException.ThrowIfNull(layers);
         var o = FramePool.Rent(width, height);
-        foreach (var layer in layers)
-            if (layer.Image.Width != width || layer.Image.Height != height)
-                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+        RequireLayerSize(width, height, layers);
 
         Parallel.For(0, height, y =>
         {
@@ -48,9 +46,7 @@ public static class Compositor
             finally { FramePool.Return(composite); }
         }
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
-        foreach (var layer in layers)
-            if (layer.Image.Width != width || layer.Image.Height != height)
-                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+        RequireLayerSize(width, height, layers);
         var rgb = FramePool.RentBytes(checked(width * height * 3)); // every byte written
         Parallel.For(0, height, () => new float[4 * width], (y, _, row) =>
         {
@@ -128,17 +124,22 @@ public static class Compositor
         }
     }
 
+    /// <summary>Every layer is <paramref name="width"/>×<paramref name="height"/> (the CPU and ILGPU composites' one check).</summary>
+    internal static void RequireLayerSize(int width, int height, IReadOnlyList<Layer> layers)
+    {
+        foreach (var layer in layers)
+            if (layer.Image.Width != width || layer.Image.Height != height)
+                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+    }
+
+    /// <summary>The arguments of the overloads over known bytes below (their callers have checked them for null).</summary>
     static void Check(int width, int height, IReadOnlyList<Layer> layers, float exposure, int below, byte[] belowSrgb)
     {
-        ArgumentNullException.ThrowIfNull(layers);
-        ArgumentNullException.ThrowIfNull(belowSrgb);
         if (!float.IsFinite(exposure) || exposure < 0f) throw new ArgumentOutOfRangeException(nameof(exposure), exposure, "exposure must be finite and non-negative");
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} must be positive");
         if (below < 0 || below > layers.Count) throw new ArgumentOutOfRangeException(nameof(below), below, $"{layers.Count} layers");
         if (belowSrgb.Length != checked(width * height * 3)) throw new ArgumentException($"{belowSrgb.Length} bytes are not a {width}x{height} RGB24 frame", nameof(belowSrgb));
-        foreach (var layer in layers)
-            if (layer.Image.Width != width || layer.Image.Height != height)
-                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+        RequireLayerSize(width, height, layers);
     }
 
     /// <summary>

@@ -25,9 +25,7 @@ public static class IlgpuCompositor
     public static RgbaImage Composite(Accelerator accelerator, int width, int height, IReadOnlyList<Layer> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        foreach (var layer in layers)
-            if (layer.Image.Width != width || layer.Image.Height != height)
-                throw new ArgumentException($"layer is {layer.Image.Width}x{layer.Image.Height}, composite is {width}x{height}", nameof(layers));
+        Compositor.RequireLayerSize(width, height, layers);
         var kernel = Kernels.For(accelerator);
 
         var result = new RgbaImage(width, height);
