@@ -19,6 +19,7 @@ namespace Talos.Tests.Actors;
 [Collection(ClusterCollection.Name)]
 public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
 {
+    const int HeartbeatPauseSeconds = 20;
     readonly Dictionary<Process, string> _addresses = new();
     readonly List<(string Name, System.Text.StringBuilder Log)> _logs = new();
 
@@ -41,6 +42,9 @@ public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
         psi.Environment["TALOS_VAULT"] = Path.Combine(_dir, "vault");
         psi.Environment["TALOS_JOURNAL"] = journal;
         psi.Environment["TALOS_DOWN_AFTER_SECONDS"] = "3";
+        // Heartbeats may be seconds late when the suite shares 2 cores with other work: with the default pause (8 s) a
+        // 9.6 s gap at load ~50 made the resolver down the seed itself. A killed node is still downed within ~25 s.
+        psi.Environment["TALOS_HEARTBEAT_PAUSE_SECONDS"] = HeartbeatPauseSeconds.ToString();
         psi.Environment["TALOS_CHUNK_SLOTS"] = "1";
         psi.Environment["TALOS_LOGLEVEL"] = "WARNING";
         var p = Process.Start(psi)!;
@@ -83,7 +87,8 @@ public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
         {
             WorkDir = Path.Combine(_dir, "client"), VaultDir = Path.Combine(_dir, "vault"), Roles = [],
             Seeds = [seedAddress], JournalConnection = journal.ConnectionString, JournalProvider = journal.Provider,
-            DownAfter = TimeSpan.FromSeconds(3), Render = new RenderSettingsOptions { ChunkSlots = 1 },
+            DownAfter = TimeSpan.FromSeconds(3), HeartbeatPause = TimeSpan.FromSeconds(HeartbeatPauseSeconds),
+            Render = new RenderSettingsOptions { ChunkSlots = 1 },
         });
         return (nodes, client);
     }
