@@ -65,6 +65,11 @@ public static class ScaleBench
             Console.Error.WriteLine($"scale: --nodes ≥ 1, --shots ≥ 1, --chunks ≥ {Stages.All.Count} (one per stage), --kill 0..50 (a majority must stay up), --systems-per-process ≥ 1, --idle 0..600 (seconds)");
             return 2;
         }
+        if (o.IdleSeconds > 0 && o.AdmitOnly)
+        {
+            Console.Error.WriteLine("scale: --idle measures the farm at rest before any shot, and --admit-only admits every shot before the nodes start: use one or the other");
+            return 2;
+        }
         // --kill SIGKILLs whole node processes: with several nodes per process, the processes killed must leave a majority of the members.
         int killProcesses = o.KillPercent == 0 ? 0 : Math.Max(1, (int)Math.Round(o.Processes * o.KillPercent / 100.0));
         int killNodes = Enumerable.Range(0, killProcesses).Sum(o.SystemsIn);
@@ -128,7 +133,7 @@ public static class ScaleBench
                 }
             }
             Console.WriteLine($"cluster up: {o.Nodes + 1} members in {startClock.Elapsed.TotalSeconds:F1} s");
-            var idle = o.IdleSeconds > 0 && !o.AdmitOnly ? await IdleCores(new CpuMeter(children, pg.ServerPid), o.IdleSeconds) : default;
+            var idle = o.IdleSeconds > 0 ? await IdleCores(new CpuMeter(children, pg.ServerPid), o.IdleSeconds) : default;
 
             long total = (long)o.Shots * o.Chunks;
             var samples = new List<(double Seconds, long Count)>();
@@ -191,7 +196,7 @@ public static class ScaleBench
                 ["admitOnly"] = o.AdmitOnly, ["priorityOrderViolations"] = order, ["seedGcLatencyMode"] = System.Runtime.GCSettings.LatencyMode.ToString(),
                 ["cores"] = Environment.ProcessorCount, ["loadAverageAtStart"] = load, ["postgres"] = pg.Version,
                 ["systemsPerProcess"] = o.SystemsPerProcess, ["nodeProcesses"] = o.Processes,
-                ["idleSeconds"] = o.AdmitOnly ? 0 : o.IdleSeconds, ["idleCores"] = Math.Round(idle.Seed + idle.Nodes + idle.Postgres, 3),
+                ["idleSeconds"] = o.IdleSeconds, ["idleCores"] = Math.Round(idle.Seed + idle.Nodes + idle.Postgres, 3),
                 ["idleNodeCores"] = Math.Round(idle.Nodes, 3), ["idleSeedCores"] = Math.Round(idle.Seed, 3), ["idlePostgresCores"] = Math.Round(idle.Postgres, 3),
                 ["processes"] = o.SystemsPerProcess == 1 ? "seed in the bench process; each render node its own OS process"
                     : $"seed in the bench process; {o.Nodes} render nodes as {o.SystemsPerProcess} actor systems per OS process ({o.Processes} processes)",
