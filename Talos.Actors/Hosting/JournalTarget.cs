@@ -59,9 +59,9 @@ public sealed record JournalTarget(string? ConnectionString, string Provider)
     public JournalTarget WithPostgresDefaults()
     {
         if (!IsPostgres || ConnectionString is null) return this;
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString };
-        var keys = given.Keys.Cast<string>().Select(Keyword).ToHashSet();
-        var b = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        // The generic builder keeps the keys as the operator wrote them (Npgsql's would list every keyword it knows).
+        var b = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString };
+        var keys = b.Keys.Cast<string>().Select(Keyword).ToHashSet();
         foreach (var (keyword, value) in PostgresDefaults)
             if (!keys.Contains(Keyword(keyword))) b[keyword] = value;
         return this with { ConnectionString = b.ConnectionString };
