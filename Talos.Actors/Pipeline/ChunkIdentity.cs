@@ -169,6 +169,13 @@ public static class StageSettings
         [S.Echo] = [.. NoStage.Where(f => f != "id"), .. Colour, "lighting", "effects", "camera", FluxMethod],
     };
 
+    /// <summary><see cref="Ignored"/> per stage as <see cref="Write"/> applies it: the top-level fields, and the fields of each character.</summary>
+    static readonly IReadOnlyDictionary<string, (HashSet<string> Fields, HashSet<string> CharacterFields)> Dropped =
+        Ignored.ToDictionary(kv => kv.Key, kv => (
+            kv.Value.Where(p => !p.StartsWith(CharacterPrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal),
+            kv.Value.Where(p => p.StartsWith(CharacterPrefix, StringComparison.Ordinal)).Select(p => p[CharacterPrefix.Length..]).ToHashSet(StringComparer.Ordinal)));
+    const string CharacterPrefix = "characters[].";
+
     /// <summary>Each spec's JSON, made once per spec object (a shot's stages all read the same one); read-only and thread-safe.</summary>
     static readonly ConditionalWeakTable<ShotSpec, StrongBox<JsonElement>> Specs = new();
 
@@ -179,15 +186,12 @@ public static class StageSettings
     public static void Write(Utf8JsonWriter writer, string stage, ShotSpec spec)
     {
         var json = Specs.GetValue(spec, s => new StrongBox<JsonElement>(JsonSerializer.SerializeToElement(s, Json))).Value;
-        var ignored = Ignored.TryGetValue(stage, out var list) ? list : [];
+        var (ignored, fields) = Dropped.TryGetValue(stage, out var d) ? d : ([], []);
         writer.WriteStartObject();
         foreach (var property in json.EnumerateObject())
         {
             if (ignored.Contains(property.Name)) continue;
-            var fields = property.Name == "characters" && property.Value.ValueKind == JsonValueKind.Array
-                ? ignored.Where(p => p.StartsWith("characters[].", StringComparison.Ordinal)).Select(p => p["characters[].".Length..]).ToList()
-                : [];
-            if (fields.Count == 0) { property.WriteTo(writer); continue; }
+            if (fields.Count == 0 || property.Name != "characters" || property.Value.ValueKind != JsonValueKind.Array) { property.WriteTo(writer); continue; }
             writer.WriteStartArray(property.Name);
             foreach (var character in property.Value.EnumerateArray())
             {
