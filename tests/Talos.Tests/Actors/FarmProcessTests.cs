@@ -19,7 +19,6 @@ namespace Talos.Tests.Actors;
 [Collection(ClusterCollection.Name)]
 public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
 {
-    const int HeartbeatPauseSeconds = 20;
     readonly Dictionary<Process, string> _addresses = new();
     readonly List<(string Name, System.Text.StringBuilder Log)> _logs = new();
 
@@ -32,21 +31,7 @@ public sealed class FarmProcessTests() : ProcessFarmFixture("farm")
 
     async Task<(Process Process, string Address)> Launch(string project, string roles, int port, string seed, string journal)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Executable(project));
-        psi.Environment["TALOS_HOSTNAME"] = "127.0.0.1";
-        psi.Environment["TALOS_PORT"] = port.ToString();
-        psi.Environment["TALOS_SEEDS"] = seed;
-        psi.Environment["TALOS_ROLES"] = roles;
-        psi.Environment["TALOS_WORK_DIR"] = Path.Combine(_dir, $"work-{port}");
-        psi.Environment["TALOS_VAULT"] = Path.Combine(_dir, "vault");
-        psi.Environment["TALOS_JOURNAL"] = journal;
-        psi.Environment["TALOS_DOWN_AFTER_SECONDS"] = "3";
-        // Heartbeats may be seconds late when the suite shares 2 cores with other work: with the default pause (8 s) a
-        // 9.6 s gap at load ~50 made the resolver down the seed itself. A killed node is still downed within ~25 s.
-        psi.Environment["TALOS_HEARTBEAT_PAUSE_SECONDS"] = HeartbeatPauseSeconds.ToString();
-        psi.Environment["TALOS_CHUNK_SLOTS"] = "1";
-        psi.Environment["TALOS_LOGLEVEL"] = "WARNING";
+        var psi = MemberProcess(project, roles, port, seed, journal);
         var p = Process.Start(psi)!;
         _processes.Add(p);
         var up = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

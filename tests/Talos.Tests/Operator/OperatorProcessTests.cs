@@ -24,18 +24,7 @@ public sealed class OperatorProcessTests() : ProcessFarmFixture("ops-proc")
 
     async Task<Process> Launch(string project, string roles, int port, string seed, Dictionary<string, string>? extra = null)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Dll(project, project));
-        psi.Environment["TALOS_HOSTNAME"] = "127.0.0.1";
-        psi.Environment["TALOS_PORT"] = port.ToString();
-        psi.Environment["TALOS_SEEDS"] = seed;
-        psi.Environment["TALOS_ROLES"] = roles;
-        psi.Environment["TALOS_WORK_DIR"] = Path.Combine(_dir, $"work-{port}");
-        psi.Environment["TALOS_VAULT"] = Path.Combine(_dir, "vault");
-        psi.Environment["TALOS_JOURNAL"] = _pg!.Url;
-        psi.Environment["TALOS_DOWN_AFTER_SECONDS"] = "3";
-        psi.Environment["TALOS_CHUNK_SLOTS"] = "1";
-        psi.Environment["TALOS_LOGLEVEL"] = "WARNING";
+        var psi = MemberProcess(project, roles, port, seed, _pg!.Url);
         foreach (var (k, v) in extra ?? new()) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
         _processes.Add(p);
